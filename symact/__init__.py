@@ -1,0 +1,34 @@
+"""symact: the mathematics of neural-network activation functions, made checkable.
+
+>>> import symact
+>>> symact.derive('sigmoid').df_of_output
+y*(1 - y)
+"""
+
+from .catalog import define, names
+from .compile import Kernel, kernel
+from .derive import Derivation, derive
+from .errors import DataError, ParameterError, ParseError, ProofTimeout, SymactError, UnknownActivation
+from .functions import Phi, sigmoid, softplus
+from .parse import parse
+
+__all__ = [
+    "derive",
+    "Derivation",
+    "kernel",
+    "Kernel",
+    "define",
+    "names",
+    "parse",
+    "sigmoid",
+    "Phi",
+    "softplus",
+    "SymactError",
+    "UnknownActivation",
+    "ParseError",
+    "ParameterError",
+    "ProofTimeout",
+    "DataError",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,304 @@
+"""The table of activations: one entry each, definitions only (no calculus, no numerics).
+
+Every entry is a SymPy expression in the real symbol ``x`` with its parameters as
+symbols and exact defaults, a reference, and the names PyTorch and JAX use.
+
+>>> get('swish').expr
+x*sigmoid(beta*x)
+>>> get('swish').defaults
+{beta: 1}
+>>> get('hard_silu').name         # aliases resolve to one entry
+'hardswish'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy import Abs, Max, Min, Piecewise, Rational, exp, log, sqrt, tanh
+
+from .errors import ParameterError, UnknownActivation
+from .functions import Phi, sigmoid, softplus
+
+__all__ = ["x", "Activation", "VectorActivation", "CATALOG", "VECTOR_CATALOG", "get", "names", "define"]
+
+x = sp.Symbol("x", real=True)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One elementwise activation: ``expr`` in ``x`` with parameters ``defaults``."""
+
+    name: str
+    expr: sp.Expr
+    defaults: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    reference: str = ""
+    torch: str | None = None
+    jax: str | None = None
+    family: str = "user"
+
+    def __post_init__(self):
+        object.__setattr__(self, "defaults", {p: sp.sympify(v) for p, v in self.defaults.items()})
+
+    @property
+    def params(self) -> tuple[sp.Symbol, ...]:
+        return tuple(self.defaults)
+
+    def bind(self, **values) -> dict[sp.Symbol, sp.Expr]:
+        """Map parameter names to checked SymPy values; unknown names raise ``ParameterError``.
+
+        >>> get('prelu').bind(alpha=0.5)
+        {alpha: 1/2}
+        """
+        by_name = {p.name: p for p in self.params}
+        bound = {}
+        for key, value in values.items():
+            if key not in by_name:
+                problem = "is not a parameter" + (
+                    f" (it takes {', '.join(by_name)})" if by_name else " (it takes none)"
+                )
+                raise ParameterError(self.name, key, problem, by_name)
+            bound[by_name[key]] = _parameter_value(self.name, by_name[key], value)
+        return bound
+
+    def at(self, **values) -> sp.Expr:
+        """The expression with the given parameters substituted (the others stay symbolic)."""
+        return self.expr.subs(self.bind(**values))
+
+    def at_defaults(self) -> sp.Expr:
+        """The expression with every parameter at its default."""
+        return self.expr.subs(self.defaults)
+
+
+def _parameter_value(activation: str, symbol: sp.Symbol, value) -> sp.Expr:
+    if isinstance(value, bool):
+        raise ParameterError(activation, symbol.name, f"must be a number, not {value!r}")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ParameterError(activation, symbol.name, f"must be finite, got {value!r}")
+        value = sp.nsimplify(value, rational=True)
+    elif isinstance(value, int):
+        value = sp.Integer(value)
+    elif not isinstance(value, sp.Basic):
+        raise ParameterError(activation, symbol.name, f"must be a number or SymPy expression, not {value!r}")
+    if value.is_number:
+        if not value.is_real or not value.is_finite:
+            raise ParameterError(activation, symbol.name, f"must be a finite real number, got {value}")
+        if symbol.is_positive and not value.is_positive:
+            raise ParameterError(activation, symbol.name, f"must be positive, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class VectorActivation:
+    """An activation on a whole vector, such as softmax: ``build(n)`` gives its n outputs."""
+
+    name: str
+    build: Callable[[int], sp.Matrix]
+    aliases: tuple[str, ...] = ()
+    reference: str = ""
+    torch: str | None = None
+    jax: str | None = None
+    family: str = "vector"
+
+    def inputs(self, n: int) -> sp.Matrix:
+        return sp.Matrix(sp.symbols(f"x1:{n + 1}", real=True))
+
+
+def _softmax(n: int) -> sp.Matrix:
+    z = sp.symbols(f"x1:{n + 1}", real=True)
+    total = sum(exp(zi) for zi in z)
+    return sp.Matrix([exp(zi) / total for zi in z])
+
+
+def _log_softmax(n: int) -> sp.Matrix:
+    z = sp.symbols(f"x1:{n + 1}", real=True)
+    lse = log(sum(exp(zi) for zi in z))
+    return sp.Matrix([zi - lse for zi in z])
+
+
+def _softmin(n: int) -> sp.Matrix:
+    z = sp.symbols(f"x1:{n + 1}", real=True)
+    total = sum(exp(-zi) for zi in z)
+    return sp.Matrix([exp(-zi) / total for zi in z])
+
+
+# Parameters, with the assumptions their values must satisfy.
+alpha = sp.Symbol("alpha", positive=True)
+beta = sp.Symbol("beta", positive=True)
+lambd = sp.Symbol("lambd", positive=True)
+b = sp.Symbol("b", positive=True)
+negative_slope = sp.Symbol("negative_slope", real=True)
+prelu_alpha = sp.Symbol("alpha", real=True)
+min_val, max_val = sp.symbols("min_val max_val", real=True)
+threshold, value = sp.symbols("threshold value", real=True)
+lower, upper = sp.symbols("lower upper", positive=True)
+scale = sp.Symbol("scale", positive=True)
+
+SELU_ALPHA = Rational("1.6732632423543772848170429916717")
+SELU_SCALE = Rational("1.0507009873554804934193349852946")
+
+
+# fmt: off
+CATALOG: tuple[Activation, ...] = (
+    # ---- linear and rectified --------------------------------------------------------------
+    Activation("identity", x, aliases=("linear",), torch="identity", jax="identity", family="linear",
+               reference="The identity map: a network of them collapses to one affine layer."),
+    Activation("relu", Max(0, x), torch="relu", jax="relu", family="rectified",
+               reference="Nair & Hinton 2010, Rectified linear units improve restricted Boltzmann machines."),
+    Activation("relu6", Min(Max(0, x), 6), torch="relu6", jax="relu6", family="rectified",
+               reference="Krizhevsky 2010, Convolutional deep belief networks on CIFAR-10."),
+    Activation("leaky_relu", Max(0, x) + negative_slope * Min(0, x), {negative_slope: Rational(1, 100)},
+               aliases=("lrelu",), torch="leaky_relu", jax="leaky_relu", family="rectified",
+               reference="Maas, Hannun & Ng 2013, Rectifier nonlinearities improve neural network acoustic models."),
+    Activation("prelu", Max(0, x) + prelu_alpha * Min(0, x), {prelu_alpha: Rational(1, 4)},
+               torch="prelu", family="rectified",
+               reference="He et al. 2015, Delving deep into rectifiers (PReLU)."),
+    Activation("rrelu", Max(0, x) + (lower + upper) / 2 * Min(0, x), {lower: Rational(1, 8), upper: Rational(1, 3)},
+               torch="rrelu", family="rectified",
+               reference="Xu et al. 2015, Empirical evaluation of rectified activations; eval form, slope (lower+upper)/2."),
+    Activation("threshold", Piecewise((x, x > threshold), (value, True)), {threshold: 1, value: 0},
+               torch="threshold", family="rectified",
+               reference="torch.nn.functional.threshold: x where x > threshold, else value."),
+    # ---- exponential linear ----------------------------------------------------------------
+    Activation("elu", Piecewise((x, x > 0), (alpha * (exp(x) - 1), True)), {alpha: 1},
+               torch="elu", jax="elu", family="exponential",
+               reference="Clevert, Unterthiner & Hochreiter 2016, Fast and accurate deep network learning by ELUs."),
+    Activation("celu", Piecewise((x, x > 0), (alpha * (exp(x / alpha) - 1), True)), {alpha: 1},
+               torch="celu", jax="celu", family="exponential",
+               reference="Barron 2017, Continuously differentiable exponential linear units."),
+    Activation("selu", scale * Piecewise((x, x > 0), (alpha * (exp(x) - 1), True)),
+               {alpha: SELU_ALPHA, scale: SELU_SCALE}, torch="selu", jax="selu", family="exponential",
+               reference="Klambauer et al. 2017, Self-normalizing neural networks."),
+    # ---- sigmoidal ---------------------------------------------------------------------------
+    Activation("sigmoid", sigmoid(x), aliases=("logistic",), torch="sigmoid", jax="sigmoid", family="sigmoidal",
+               reference="The logistic function; d2l.ai 5.1.2.2."),
+    Activation("tanh", tanh(x), torch="tanh", jax="tanh", family="sigmoidal",
+               reference="The hyperbolic tangent; d2l.ai 5.1.2.3."),
+    Activation("softsign", x / (1 + Abs(x)), aliases=("soft_sign",), torch="softsign", jax="soft_sign",
+               family="sigmoidal", reference="Bergstra et al. 2009, Quadratic polynomials learn better image features."),
+    Activation("hardsigmoid", Min(Max(0, x + 3), 6) / 6, aliases=("hard_sigmoid",), torch="hardsigmoid",
+               jax="hard_sigmoid", family="sigmoidal",
+               reference="Howard et al. 2019, Searching for MobileNetV3; relu6(x + 3)/6."),
+    Activation("hardtanh", Min(Max(x, min_val), max_val), {min_val: -1, max_val: 1}, aliases=("hard_tanh",),
+               torch="hardtanh", jax="hard_tanh", family="sigmoidal",
+               reference="Collobert 2004, Large scale machine learning; the clipped identity."),
+    Activation("sparse_sigmoid", Piecewise((0, x <= -1), ((x + 1) / 2, x < 1), (1, True)), jax="sparse_sigmoid",
+               family="sigmoidal", reference="Martins & Astudillo 2016, From softmax to sparsemax (2-D sparsemax)."),
+    # ---- softplus-like -----------------------------------------------------------------------
+    Activation("softplus", softplus(beta * x) / beta, {beta: 1}, torch="softplus", jax="softplus",
+               family="softplus", reference="Dugas et al. 2001, Incorporating second-order functional knowledge."),
+    Activation("log_sigmoid", -softplus(-x), aliases=("logsigmoid",), torch="logsigmoid", jax="log_sigmoid",
+               family="softplus", reference="log(sigmoid(x)) = -softplus(-x)."),
+    Activation("squareplus", (x + sqrt(x**2 + b)) / 2, {b: 4}, jax="squareplus", family="softplus",
+               reference="Barron 2021, Squareplus: a softplus-like algebraic rectifier."),
+    Activation("sparse_plus", Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)), jax="sparse_plus",
+               family="softplus", reference="Blondel et al. 2020, Learning with Fenchel-Young losses (sparseplus)."),
+    Activation("exp", exp(x), family="softplus", reference="The exponential, its own derivative."),
+    # ---- self-gated --------------------------------------------------------------------------
+    Activation("silu", x * sigmoid(x), torch="silu", jax="silu", family="gated",
+               reference="Elfwing, Uchibe & Doya 2018, Sigmoid-weighted linear units."),
+    Activation("swish", x * sigmoid(beta * x), {beta: 1}, family="gated",
+               reference="Ramachandran, Zoph & Le 2017, Searching for activation functions."),
+    Activation("gelu", x * Phi(x), torch="gelu", family="gated",
+               reference="Hendrycks & Gimpel 2016, Gaussian error linear units; exact erf form (jax: approximate=False)."),
+    Activation("gelu_tanh", x / 2 * (1 + tanh(sqrt(2 / sp.pi) * (x + Rational(44715, 10**6) * x**3))),
+               aliases=("gelu_approx",), torch="gelu(approximate='tanh')", jax="gelu", family="gated",
+               reference="Hendrycks & Gimpel 2016; the tanh approximation, jax.nn.gelu's default."),
+    Activation("mish", x * tanh(softplus(x)), torch="mish", jax="mish", family="gated",
+               reference="Misra 2019, Mish: a self regularized non-monotonic activation function."),
+    Activation("hardswish", x * Min(Max(0, x + 3), 6) / 6, aliases=("hard_swish", "hard_silu"), torch="hardswish",
+               jax="hard_silu", family="gated", reference="Howard et al. 2019, Searching for MobileNetV3."),
+    # ---- shrinkage ---------------------------------------------------------------------------
+    Activation("tanhshrink", x - tanh(x), torch="tanhshrink", family="shrinkage",
+               reference="torch.nn.functional.tanhshrink: x - tanh(x)."),
+    Activation("softshrink", Piecewise((x - lambd, x > lambd), (x + lambd, x < -lambd), (0, True)),
+               {lambd: Rational(1, 2)}, torch="softshrink", family="shrinkage",
+               reference="Donoho 1995, De-noising by soft-thresholding."),
+    Activation("hardshrink", Piecewise((x, Abs(x) > lambd), (0, True)), {lambd: Rational(1, 2)},
+               torch="hardshrink", family="shrinkage", reference="The hard-thresholding operator."),
+)
+
+VECTOR_CATALOG: tuple[VectorActivation, ...] = (
+    VectorActivation("softmax", _softmax, torch="softmax", jax="softmax",
+                     reference="Bridle 1990; softmax(x)_i = exp(x_i) / sum_j exp(x_j)."),
+    VectorActivation("log_softmax", _log_softmax, torch="log_softmax", jax="log_softmax",
+                     reference="log_softmax(x)_i = x_i - log sum_j exp(x_j)."),
+    VectorActivation("softmin", _softmin, torch="softmin", reference="softmin(x) = softmax(-x)."),
+)
+# fmt: on
+
+_USER: dict[str, Activation] = {}
+
+
+def _index() -> dict[str, Activation | VectorActivation]:
+    table: dict[str, Activation | VectorActivation] = {}
+    for entry in (*CATALOG, *VECTOR_CATALOG, *_USER.values()):
+        for key in (entry.name, *entry.aliases):
+            table[key] = entry
+    return table
+
+
+def names(include_aliases: bool = False, vector: bool = False) -> list[str]:
+    """The catalog's activation names, in table order.
+
+    >>> names()[:3]
+    ['identity', 'relu', 'relu6']
+    """
+    entries = [*CATALOG, *_USER.values()] + (list(VECTOR_CATALOG) if vector else [])
+    result = [e.name for e in entries]
+    if include_aliases:
+        result += [a for e in entries for a in e.aliases]
+    return result
+
+
+def get(name: str) -> Activation | VectorActivation:
+    """The catalog entry named ``name`` (or one of its aliases).
+
+    >>> get('logistic').name
+    'sigmoid'
+    """
+    if isinstance(name, (Activation, VectorActivation)):
+        return name
+    if not isinstance(name, str):
+        raise UnknownActivation(repr(name), [])
+    table = _index()
+    key = name.strip().lower().replace("-", "_")
+    if key not in table:
+        raise UnknownActivation(name, table)
+    return table[key]
+
+
+def define(name: str, expr, replace: bool = False, **defaults) -> Activation:
+    """Add a user activation: ``expr`` a string (safely parsed) or SymPy expression in ``x``.
+
+    >>> a = define('mine', 'x*tanh(exp(x))')
+    >>> a.expr
+    x*tanh(exp(x))
+    >>> define('scaled', 'k*x', k=2).defaults
+    {k: 2}
+    """
+    from .parse import parse  # the parser needs the catalog's names, so it imports lazily
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ParameterError("define", "name", f"must be an identifier, got {name!r}")
+    key = name.lower()
+    if key in _index() and not (replace and key in _USER):
+        raise ParameterError("define", "name", f"{name!r} is already in the catalog; pass replace=True for your own")
+    symbols = {p: sp.Symbol(p, real=True) for p in defaults}
+    if isinstance(expr, str):
+        expr = parse(expr, parameters=symbols)
+    elif isinstance(expr, sp.Basic):
+        expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
+        expr = expr.subs({s: symbols[s.name] for s in expr.free_symbols if s.name in symbols})
+    else:
+        raise ParameterError("define", "expr", f"must be a string or SymPy expression, not {type(expr).__name__}")
+    unknown = sorted(s.name for s in expr.free_symbols - {x, *symbols.values()})
+    if unknown:
+        raise ParameterError(name, unknown[0], "has no default value; pass it as a keyword", defaults)
+    entry = Activation(key, expr, {symbols[p]: _parameter_value(name, symbols[p], v) for p, v in defaults.items()})
+    _USER[key] = entry
+    return entry

@@ -1,0 +1,86 @@
+"""One error family for symact: every bad input raises a ``SymactError``.
+
+>>> from symact.errors import UnknownActivation
+>>> try:
+...     raise UnknownActivation('swissh', ['swish', 'silu'])
+... except SymactError as err:
+...     print(err)
+unknown activation 'swissh'; did you mean 'swish'?
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "SymactError",
+    "UnknownActivation",
+    "ParseError",
+    "ParameterError",
+    "ProofTimeout",
+    "DataError",
+    "closest",
+]
+
+
+class SymactError(Exception):
+    """Base class of every error symact raises on bad input."""
+
+
+def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The names in ``choices`` closest to ``word``, best first.
+
+    >>> closest('sigmod', ['sigmoid', 'tanh', 'softsign'])
+    ['sigmoid']
+    """
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    names = closest(word, choices)
+    if not names:
+        return ""
+    return "; did you mean " + " or ".join(repr(name) for name in names) + "?"
+
+
+class UnknownActivation(SymactError, KeyError):
+    """An activation name that is not in the catalog."""
+
+    def __init__(self, name: str, choices: Iterable[str]):
+        self.name = name
+        self.suggestions = closest(name, choices)
+        super().__init__(f"unknown activation {name!r}{_suggest(name, choices)}")
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.args[0]
+
+
+class ParseError(SymactError, ValueError):
+    """A string that is not a valid expression; ``position`` points at the culprit."""
+
+    def __init__(self, message: str, text: str = "", position: int | None = None):
+        self.text = text
+        self.position = position
+        if position is not None and text and len(text) <= 200:
+            message = f"{message}\n  {text}\n  {' ' * position}^"
+        elif position is not None:
+            message = f"{message} (at position {position})"
+        super().__init__(message)
+
+
+class ParameterError(SymactError, ValueError):
+    """A parameter name or value an activation does not accept."""
+
+    def __init__(self, activation: str, parameter: str, problem: str, choices: Iterable[str] = ()):
+        self.activation = activation
+        self.parameter = parameter
+        super().__init__(f"{activation}: parameter {parameter!r} {problem}{_suggest(parameter, choices)}")
+
+
+class ProofTimeout(SymactError, TimeoutError):
+    """A symbolic computation ran past its time budget."""
+
+
+class DataError(SymactError, ValueError):
+    """Training or prediction data that an MLP cannot use."""

@@ -1,0 +1,151 @@
+"""Named SymPy functions that keep derivatives readable: sigmoid, Phi, softplus.
+
+Each follows SymPy's five-part shape: ``nargs``, ``fdiff``, rewrites to elementary
+form, ``eval`` for exact values, and assumptions; LaTeX prints them as in a textbook.
+
+>>> from sympy import Symbol, diff
+>>> x = Symbol('x', real=True)
+>>> diff(x * sigmoid(x), x)
+x*(1 - sigmoid(x))*sigmoid(x) + sigmoid(x)
+>>> sigmoid(x).rewrite('exp')
+1/(1 + exp(-x))
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy import S
+
+__all__ = ["sigmoid", "Phi", "softplus", "NAMED_FUNCTIONS", "expand_named"]
+
+
+class sigmoid(sp.Function):
+    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`; its derivative is :math:`\sigma(1-\sigma)`."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return S.Half
+        if arg is S.Infinity:
+            return S.One
+        if arg is S.NegativeInfinity:
+            return S.Zero
+        return None
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return 1 / (1 + sp.exp(-arg))
+
+    def _eval_rewrite_as_tanh(self, arg, **kwargs):
+        return (sp.tanh(arg / 2) + 1) / 2
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_extended_real else None
+
+    def _latex(self, printer, exp=None):
+        text = r"\sigma{\left(%s \right)}" % printer._print(self.args[0])
+        return text if exp is None else r"\sigma^{%s}{\left(%s \right)}" % (exp, printer._print(self.args[0]))
+
+
+class Phi(sp.Function):
+    r"""The standard normal CDF :math:`\Phi(x) = (1 + \operatorname{erf}(x/\sqrt2))/2`."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        z = self.args[0]
+        return sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return S.Half
+        if arg is S.Infinity:
+            return S.One
+        if arg is S.NegativeInfinity:
+            return S.Zero
+        return None
+
+    def _eval_rewrite_as_erf(self, arg, **kwargs):
+        return (1 + sp.erf(arg / sp.sqrt(2))) / 2
+
+    def _eval_rewrite_as_erfc(self, arg, **kwargs):
+        return sp.erfc(-arg / sp.sqrt(2)) / 2
+
+    _eval_rewrite_as_exp = _eval_rewrite_as_erf
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.erf)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_extended_real else None
+
+    def _latex(self, printer, exp=None):
+        text = r"\Phi{\left(%s \right)}" % printer._print(self.args[0])
+        return text if exp is None else r"\Phi^{%s}{\left(%s \right)}" % (exp, printer._print(self.args[0]))
+
+
+class softplus(sp.Function):
+    r"""The softplus :math:`\log(1 + e^{x})`; its derivative is :math:`\sigma(x)`."""
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return sp.log(2)
+        if arg is S.Infinity:
+            return S.Infinity
+        if arg is S.NegativeInfinity:
+            return S.Zero
+        return None
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return sp.log(1 + sp.exp(arg))
+
+    _eval_rewrite_as_log = _eval_rewrite_as_exp
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_extended_real else None
+
+    def _latex(self, printer, exp=None):
+        name = r"\operatorname{softplus}" if exp is None else r"\operatorname{softplus}^{%s}" % exp
+        return r"%s{\left(%s \right)}" % (name, printer._print(self.args[0]))
+
+
+NAMED_FUNCTIONS = {"sigmoid": sigmoid, "Phi": Phi, "softplus": softplus}
+
+
+def expand_named(expr: sp.Expr) -> sp.Expr:
+    """Rewrite sigmoid, Phi and softplus into exp, log and erf.
+
+    >>> from sympy import Symbol
+    >>> expand_named(softplus(Symbol('x')))
+    log(exp(x) + 1)
+    """
+    return expr.replace(lambda e: isinstance(e, (sigmoid, softplus)), lambda e: e.rewrite(sp.exp)).replace(
+        lambda e: isinstance(e, Phi), lambda e: e.rewrite(sp.erf)
+    )

@@ -1,0 +1,225 @@
+"""Kinks: where an activation is not differentiable, its one-sided derivatives, and the policy.
+
+The derivative at a kink is a convention, not a fact. ``POLICIES`` names the choices;
+``FRAMEWORK_CONVENTIONS`` records, per activation and kink, which side PyTorch and JAX take.
+
+>>> from symact.catalog import get
+>>> [(k.point, k.left, k.right) for k in find_kinks(get('prelu').expr, get('prelu').defaults)]
+[(0, alpha, 1)]
+>>> kink_value(find_kinks(get('relu').expr, {})[0], 'mean', 'relu')
+1/2
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .catalog import lambd, max_val, min_val, threshold, x
+from .errors import ParameterError
+
+__all__ = ["Kink", "POLICIES", "FRAMEWORK_CONVENTIONS", "find_kinks", "kink_value", "resolve", "check_policy"]
+
+POLICIES = ("torch", "jax", "left", "right", "mean")
+
+# For each activation, kink point -> (PyTorch's side, JAX's side), as measured on their autograd.
+# 'left'/'right': the one-sided derivative from that side; 'mean': their average.
+# An activation a framework lacks takes the other framework's side; anything else unlisted, 'left'.
+# fmt: off
+FRAMEWORK_CONVENTIONS: dict[str, dict[sp.Expr, tuple[str | None, str | None]]] = {
+    "relu":           {0: ("left", "left")},                          # both: grad where x > 0
+    "relu6":          {0: ("left", "left"), 6: ("right", "right")},   # both: grad where 0 < x < 6
+    "leaky_relu":     {0: ("left", "right")},                         # torch: x > 0; jax: where(x >= 0)
+    "prelu":          {0: ("left", None)},
+    "rrelu":          {0: ("left", None)},
+    "threshold":      {threshold: ("left", None)},                    # torch: grad where x > threshold
+    "elu":            {0: ("left", "left")},                          # both: the x <= 0 branch at 0
+    "selu":           {0: ("left", "left")},
+    "celu":           {0: ("left", "left")},
+    "hardtanh":       {min_val: ("left", "right"), max_val: ("right", "left")},  # torch 0, jax 1 at the ends
+    "hardsigmoid":    {-3: ("left", "left"), 3: ("right", "right")},  # relu6(x + 3)/6 in both
+    "hardswish":      {-3: ("left", "left"), 3: ("right", "right")},  # torch >= 2.0: 0 and 1
+    "softshrink":     {-lambd: ("right", None), lambd: ("left", None)},  # torch: 0 on [-lambd, lambd]
+    "hardshrink":     {-lambd: ("right", None), lambd: ("left", None)},
+    "sparse_sigmoid": {-1: (None, "mean"), 1: (None, "mean")},        # jax: clip, max/min split ties
+}
+# fmt: on
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A point where f is not differentiable: one-sided derivatives and f's one-sided values."""
+
+    point: sp.Expr
+    left: sp.Expr
+    right: sp.Expr
+    value_left: sp.Expr
+    value_right: sp.Expr
+
+    @property
+    def continuous(self) -> bool:
+        return sp.simplify(self.value_left - self.value_right) == 0
+
+
+def check_policy(kink: str) -> str:
+    if kink not in POLICIES:
+        raise ParameterError("kink", "kink", f"must be one of {', '.join(POLICIES)}, got {kink!r}", POLICIES)
+    return kink
+
+
+def kink_value(k: Kink, policy: str, name: str | None = None) -> sp.Expr:
+    """The derivative a policy assigns at the kink ``k`` of activation ``name``."""
+    side = check_policy(policy)
+    if side in ("torch", "jax"):
+        side = framework_side(name, k.point, policy)
+    if side == "left":
+        return k.left
+    if side == "right":
+        return k.right
+    return sp.simplify((k.left + k.right) / 2)
+
+
+def framework_side(name: str | None, point: sp.Expr, framework: str) -> str:
+    """Which side ``framework`` takes at ``point`` of ``name`` (see ``FRAMEWORK_CONVENTIONS``)."""
+    table = FRAMEWORK_CONVENTIONS.get(name or "", {})
+    for key, (torch_side, jax_side) in table.items():
+        if sp.simplify(sp.sympify(key) - point) == 0:
+            first, second = (torch_side, jax_side) if framework == "torch" else (jax_side, torch_side)
+            return first or second or "left"
+    return "left"
+
+
+# ---- resolving non-smooth nodes ----------------------------------------------------------------
+
+_NONSMOOTH = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
+
+
+def is_smooth(expr: sp.Expr) -> bool:
+    """True when ``expr`` has no Max, Min, Abs, sign, Heaviside or Piecewise."""
+    return not expr.has(*_NONSMOOTH)
+
+
+def _number(expr: sp.Expr, values: Mapping) -> sp.Expr:
+    return sp.N(expr.subs(values), 30)
+
+
+def resolve(expr: sp.Expr, values: Mapping) -> sp.Expr:
+    """Replace each non-smooth node by the branch active at the numeric point ``values``.
+
+    >>> resolve(sp.Max(0, x) + sp.Abs(x - 1), {x: sp.Rational(1, 2)})
+    1
+    >>> resolve(sp.Max(0, x) + sp.Abs(x - 1), {x: 2})
+    2*x - 1
+    """
+    if not expr.args or expr.is_Atom:
+        return expr
+    if isinstance(expr, sp.Piecewise):
+        for branch, cond in expr.args:
+            cond = resolve(cond, values) if isinstance(cond, sp.Basic) else cond
+            truth = cond.subs(values) if isinstance(cond, sp.Basic) else cond
+            if truth not in (sp.true, sp.false, True, False):
+                truth = bool(_number(cond, values)) if cond.is_Relational else truth
+            if truth in (sp.true, True):
+                return resolve(branch, values)
+        raise ParameterError("piecewise", str(expr), "covers no branch at this point")
+    args = [resolve(a, values) for a in expr.args]
+    if isinstance(expr, (sp.Max, sp.Min)):
+        numbers = [_number(a, values) for a in args]
+        best = max(numbers) if isinstance(expr, sp.Max) else min(numbers)
+        return args[numbers.index(best)]
+    if isinstance(expr, (sp.Abs, sp.sign, sp.Heaviside)):
+        inner = args[0]
+        positive = _number(inner, values) > 0
+        if isinstance(expr, sp.Abs):
+            return inner if positive else -inner
+        if isinstance(expr, sp.sign):
+            return sp.S.One if positive else -sp.S.One
+        return sp.S.One if positive else sp.S.Zero
+    return expr.func(*args)
+
+
+def _switches(expr: sp.Expr) -> set[sp.Expr]:
+    """Expressions whose zeros are where some non-smooth node of ``expr`` may switch branch."""
+    found = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.Max, sp.Min)):
+            found |= {a - b for a, b in itertools.combinations(node.args, 2)}
+        elif isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+            found.add(node.args[0])
+        elif isinstance(node, sp.Piecewise):
+            for _, cond in node.args:
+                if isinstance(cond, sp.Basic):
+                    found |= {r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational)}
+    return {g for g in found if g.has(x)}
+
+
+def _smooth_variants(expr: sp.Expr, limit: int = 64) -> list[sp.Expr]:
+    """Every smooth expression obtained by choosing one branch of each non-smooth node."""
+    variants = [expr]
+    for _ in range(8):
+        nxt = []
+        for v in variants:
+            node = next((n for n in sp.preorder_traversal(v) if isinstance(n, _NONSMOOTH)), None)
+            if node is None:
+                nxt.append(v)
+                continue
+            if isinstance(node, sp.Piecewise):
+                choices = [b for b, _ in node.args]
+            elif isinstance(node, (sp.Max, sp.Min)):
+                choices = list(node.args)
+            elif isinstance(node, sp.Abs):
+                choices = [node.args[0], -node.args[0]]
+            else:
+                choices = [sp.S.Zero, sp.S.One]
+            nxt += [v.xreplace({node: c}) for c in choices]
+        variants = list(dict.fromkeys(nxt))[:limit]
+        if all(is_smooth(v) for v in variants):
+            break
+    return [v for v in variants if is_smooth(v)]
+
+
+def switch_points(expr: sp.Expr, values: Mapping) -> list[sp.Expr]:
+    """Candidate break points of ``expr`` in ``x``, symbolic, sorted by their value at ``values``."""
+    points = {}
+    for g in _switches(expr):
+        for variant in _smooth_variants(g):
+            if not variant.has(x):
+                continue
+            try:
+                roots = sp.solve(variant, x)
+            except (NotImplementedError, ValueError):
+                continue
+            for root in roots:
+                number = _number(root, values)
+                if number.is_real and number.is_finite:
+                    points.setdefault(round(float(number), 12), root)
+    return [points[k] for k in sorted(points)]
+
+
+def find_kinks(expr: sp.Expr, values: Mapping) -> list[Kink]:
+    """The points where ``expr`` is not differentiable, with one-sided data.
+
+    ``values`` gives numbers for the parameters (to order the points and pick branches);
+    the results stay symbolic in the parameters.
+
+    >>> [k.point for k in find_kinks(sp.Min(sp.Max(x, min_val), max_val), {min_val: -1, max_val: 1})]
+    [min_val, max_val]
+    """
+    values = {k: sp.sympify(v) for k, v in values.items()}
+    points = switch_points(expr, values)
+    numbers = [_number(p, values) for p in points]
+    kinks = []
+    for i, (point, number) in enumerate(zip(points, numbers)):
+        gaps = [abs(number - other) for j, other in enumerate(numbers) if j != i]
+        h = min([sp.Float("1e-3"), *(g / 4 for g in gaps)])
+        left = resolve(expr, {**values, x: number - h})
+        right = resolve(expr, {**values, x: number + h})
+        dl, dr = (sp.simplify(sp.diff(side, x).subs(x, point)) for side in (left, right))
+        vl, vr = (sp.simplify(side.subs(x, point)) for side in (left, right))
+        if sp.simplify(dl - dr) == 0 and sp.simplify(vl - vr) == 0:
+            continue
+        kinks.append(Kink(point, dl, dr, vl, vr))
+    return kinks

@@ -1,0 +1,293 @@
+"""Safe parsing of user strings into SymPy: a whitelist tokenizer and a recursive-descent parser.
+
+Nothing here calls ``eval``, ``sympify`` or ``parse_expr`` on user text; the SymPy tree is
+built node by node from tokens, so no string can run code.
+
+>>> parse('tanh(x) + 1')
+tanh(x) + 1
+>>> parse('2*sigmoid(2*x)')
+2*sigmoid(2*x)
+>>> parse('x**2 + 0.5')
+x**2 + 1/2
+>>> parse('__import__("os")')
+Traceback (most recent call last):
+    ...
+symact.errors.ParseError: unexpected character '_'
+  __import__("os")
+  ^
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+import sympy as sp
+
+from .catalog import Activation, get, names, x
+from .errors import ParseError, UnknownActivation
+from .functions import Phi, sigmoid, softplus
+
+__all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH"]
+
+MAX_LENGTH = 5000
+MAX_DEPTH = 100
+_MAX_EXPONENT = 10**4
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^(),]))"
+)
+
+
+def _diff(expr, var=x, order=sp.Integer(1)):
+    if not isinstance(var, sp.Symbol):
+        raise ValueError("the variable of diff must be a symbol")
+    if not (isinstance(order, sp.Integer) and 0 < order <= 10):
+        raise ValueError("the order of diff must be an integer from 1 to 10")
+    return sp.diff(expr, var, int(order))
+
+
+# name: (SymPy callable, smallest and largest number of arguments)
+FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
+    "exp": (sp.exp, 1, 1),
+    "log": (sp.log, 1, 1),
+    "ln": (sp.log, 1, 1),
+    "sqrt": (sp.sqrt, 1, 1),
+    "sin": (sp.sin, 1, 1),
+    "cos": (sp.cos, 1, 1),
+    "tan": (sp.tan, 1, 1),
+    "asin": (sp.asin, 1, 1),
+    "acos": (sp.acos, 1, 1),
+    "atan": (sp.atan, 1, 1),
+    "sinh": (sp.sinh, 1, 1),
+    "cosh": (sp.cosh, 1, 1),
+    "tanh": (sp.tanh, 1, 1),
+    "asinh": (sp.asinh, 1, 1),
+    "acosh": (sp.acosh, 1, 1),
+    "atanh": (sp.atanh, 1, 1),
+    "erf": (sp.erf, 1, 1),
+    "erfc": (sp.erfc, 1, 1),
+    "abs": (sp.Abs, 1, 1),
+    "Abs": (sp.Abs, 1, 1),
+    "sign": (sp.sign, 1, 1),
+    "Heaviside": (sp.Heaviside, 1, 1),
+    "LambertW": (sp.LambertW, 1, 1),
+    "max": (sp.Max, 2, 8),
+    "Max": (sp.Max, 2, 8),
+    "min": (sp.Min, 2, 8),
+    "Min": (sp.Min, 2, 8),
+    "sigmoid": (sigmoid, 1, 1),
+    "Phi": (Phi, 1, 1),
+    "softplus": (softplus, 1, 1),
+    "diff": (_diff, 1, 3),
+}
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E, "oo": sp.oo, "inf": sp.oo}
+
+
+def parse(
+    text: str,
+    parameters: Mapping[str, sp.Symbol] | None = None,
+    allow_symbols: bool = False,
+) -> sp.Expr:
+    """Parse ``text`` into a SymPy expression in the real symbol ``x``.
+
+    ``parameters`` maps further names to symbols; with ``allow_symbols`` any other plain
+    name becomes a real symbol. Catalog activations are functions, their parameters
+    optional positional arguments with their defaults, as in Python: ``swish(x)`` is
+    ``x*sigmoid(x)``, ``swish(x, 2)`` is ``x*sigmoid(2*x)``.
+
+    >>> parse('relu(x) - relu(-x)')
+    -Max(0, -x) + Max(0, x)
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected a string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    return _Parser(text, dict(parameters or {}), allow_symbols).parse()
+
+
+class _Parser:
+    def __init__(self, text: str, parameters: dict, allow_symbols: bool):
+        self.text = text
+        self.parameters = parameters
+        self.allow_symbols = allow_symbols
+        self.tokens = self._tokenize()
+        self.i = 0
+        self.depth = 0
+
+    def _tokenize(self) -> list[tuple[str, str, int]]:
+        tokens, pos = [], 0
+        text = self.text
+        while pos < len(text):
+            if text[pos:].strip() == "":
+                break
+            match = _TOKEN.match(text, pos)
+            if not match or match.end() == pos:
+                start = len(text) - len(text[pos:].lstrip())
+                raise ParseError(f"unexpected character {text[start]!r}", text, start)
+            kind = match.lastgroup
+            start = match.start(kind)
+            tokens.append((kind, match.group(kind), start))
+            pos = match.end()
+        tokens.append(("end", "", len(text)))
+        return tokens
+
+    # -- helpers ----------------------------------------------------------------------------
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.i]
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def expect(self, op: str) -> None:
+        kind, value, pos = self.take()
+        if value != op or kind != "op":
+            found = "end of input" if kind == "end" else repr(value)
+            raise ParseError(f"expected {op!r}, found {found}", self.text, pos)
+
+    def fail(self, message: str, pos: int):
+        raise ParseError(message, self.text, pos)
+
+    # -- grammar ----------------------------------------------------------------------------
+    def parse(self) -> sp.Expr:
+        if self.peek()[0] == "end":
+            self.fail("empty expression", 0)
+        expr = self.sum()
+        kind, value, pos = self.peek()
+        if kind != "end":
+            self.fail(f"unexpected {value!r}", pos)
+        return expr
+
+    def sum(self) -> sp.Expr:
+        expr = self.product()
+        while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
+            op = self.take()[1]
+            right = self.product()
+            expr = expr + right if op == "+" else expr - right
+        return expr
+
+    def product(self) -> sp.Expr:
+        expr = self.unary()
+        while self.peek()[1] in ("*", "/") and self.peek()[0] == "op":
+            _, op, pos = self.take()
+            right = self.unary()
+            if op == "/" and right.is_zero:
+                self.fail("division by zero", pos)
+            expr = expr * right if op == "*" else expr / right
+        return expr
+
+    def unary(self) -> sp.Expr:
+        kind, value, pos = self.peek()
+        if kind == "op" and value in ("+", "-"):
+            self.take()
+            with self.nested(pos):
+                operand = self.unary()
+            return -operand if value == "-" else operand
+        return self.power()
+
+    def power(self) -> sp.Expr:
+        base = self.atom()
+        kind, value, pos = self.peek()
+        if kind == "op" and value in ("**", "^"):
+            self.take()
+            with self.nested(pos):
+                exponent = self.unary()
+            if exponent.is_number and (not exponent.is_finite or abs(exponent) > _MAX_EXPONENT):
+                self.fail(f"exponent {exponent} is too large", pos)
+            if base.is_zero and exponent.is_number and exponent.is_negative:
+                self.fail("division by zero", pos)
+            return base**exponent
+        return base
+
+    def atom(self) -> sp.Expr:
+        kind, value, pos = self.take()
+        if kind == "number":
+            return self.number(value, pos)
+        if kind == "name":
+            if self.peek()[1] == "(" and self.peek()[0] == "op":
+                return self.call(value, pos)
+            return self.name(value, pos)
+        if kind == "op" and value == "(":
+            with self.nested(pos):
+                expr = self.sum()
+            self.expect(")")
+            return expr
+        self.fail("unexpected end of input" if kind == "end" else f"unexpected {value!r}", pos)
+
+    def number(self, text: str, pos: int) -> sp.Expr:
+        mantissa, _, exponent = text.lower().partition("e")
+        if exponent and abs(int(exponent)) > 400 or len(mantissa) > 400:
+            self.fail(f"number {text} is out of range", pos)
+        return sp.Rational(text) if ("." in text or "e" in text.lower()) else sp.Integer(text)
+
+    def name(self, name: str, pos: int) -> sp.Expr:
+        if name == "x":
+            return x
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in FUNCTIONS or name in names(include_aliases=True):
+            self.fail(f"{name!r} is a function; call it, as in {name}(x)", pos)
+        if self.allow_symbols and not name.startswith("_"):
+            return sp.Symbol(name, real=True)
+        known = ["x", *self.parameters, *CONSTANTS]
+        suggestions = [n for n in known if n.lower() == name.lower()]
+        hint = f"; did you mean {suggestions[0]!r}?" if suggestions else f" (known names: {', '.join(known)})"
+        self.fail(f"unknown name {name!r}{hint}", pos)
+
+    def call(self, name: str, pos: int) -> sp.Expr:
+        self.expect("(")
+        args = []
+        with self.nested(pos):
+            if not (self.peek()[1] == ")" and self.peek()[0] == "op"):
+                args.append(self.sum())
+                while self.peek()[1] == "," and self.peek()[0] == "op":
+                    self.take()
+                    args.append(self.sum())
+        self.expect(")")
+        if name in FUNCTIONS:
+            function, least, most = FUNCTIONS[name]
+            if not least <= len(args) <= most:
+                count = str(least) if least == most else f"{least} to {most}"
+                self.fail(f"{name} takes {count} argument(s), got {len(args)}", pos)
+            try:
+                return function(*args)
+            except (ValueError, TypeError) as err:
+                self.fail(f"cannot apply {name}: {err}", pos)
+        return self.activation(name, args, pos)
+
+    def activation(self, name: str, args: list, pos: int) -> sp.Expr:
+        try:
+            entry = get(name)
+        except UnknownActivation as err:
+            self.fail(
+                f"unknown function {name!r}" + (f"; did you mean {err.suggestions[0]!r}?" if err.suggestions else ""),
+                pos,
+            )
+        if not isinstance(entry, Activation):
+            self.fail(f"{name!r} is a vector function and cannot appear in an expression", pos)
+        params = entry.params
+        if not 1 <= len(args) <= 1 + len(params):
+            self.fail(f"{name} takes 1 to {1 + len(params)} argument(s) (x, {', '.join(p.name for p in params)})", pos)
+        values = {**entry.defaults, **dict(zip(params, args[1:]))}
+        expr = entry.expr.subs(values, simultaneous=True)
+        return expr.subs(x, args[0]) if args[0] != x else expr
+
+    def nested(self, pos: int):
+        parser = self
+
+        class _Depth:
+            def __enter__(self):
+                parser.depth += 1
+                if parser.depth > MAX_DEPTH:
+                    parser.fail(f"expression is nested more than {MAX_DEPTH} levels deep", pos)
+
+            def __exit__(self, *exc):
+                parser.depth -= 1
+
+        return _Depth()
