@@ -39,11 +39,11 @@ except ImportError:  # pragma: no cover - exercised by a test that hides scipy
 
     def _erf(t):
         t = np.asarray(t)
-        return _erf_scalar(t).astype(t.dtype if t.dtype.kind == "f" else np.float64)
+        return np.asarray(_erf_scalar(t), dtype=t.dtype if t.dtype.kind == "f" else np.float64)
 
     def _erfc(t):
         t = np.asarray(t)
-        return _erfc_scalar(t).astype(t.dtype if t.dtype.kind == "f" else np.float64)
+        return np.asarray(_erfc_scalar(t), dtype=t.dtype if t.dtype.kind == "f" else np.float64)
 
 
 def _sigmoid(t):
@@ -57,7 +57,7 @@ def _softplus(t):
 
 
 def _phi(t):
-    return 0.5 * _erfc(-t / np.sqrt(2).astype(np.asarray(t).dtype if np.asarray(t).dtype.kind == "f" else float))
+    return 0.5 * _erfc(-t * 0.7071067811865476)
 
 
 NUMPY_FUNCTIONS: dict[str, Callable] = {
