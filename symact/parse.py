@@ -19,6 +19,7 @@ symact.errors.ParseError: unexpected character '_'
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 
@@ -33,6 +34,16 @@ __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH"]
 MAX_LENGTH = 5000
 MAX_DEPTH = 100
 _MAX_EXPONENT = 10**4
+_MAX_DIGITS = 10**4
+
+
+def _digits(number: sp.Expr) -> float:
+    """Roughly how many decimal digits the integer part of ``number`` has."""
+    try:
+        magnitude = abs(complex(sp.N(number, 15)))
+    except (TypeError, ValueError):
+        return float(_MAX_DIGITS)
+    return 0.0 if magnitude <= 1 else math.log10(magnitude) + 1
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
@@ -105,7 +116,12 @@ def parse(
         raise ParseError(f"expected a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
-    return _Parser(text, dict(parameters or {}), allow_symbols).parse()
+    try:
+        return _Parser(text, dict(parameters or {}), allow_symbols).parse()
+    except ParseError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as err:  # SymPy refusing a well-formed input
+        raise ParseError(f"cannot build an expression from {text[:60]!r}: {err}") from None
 
 
 class _Parser:
@@ -198,6 +214,10 @@ class _Parser:
                 exponent = self.unary()
             if exponent.is_number and (not exponent.is_finite or abs(exponent) > _MAX_EXPONENT):
                 self.fail(f"exponent {exponent} is too large", pos)
+            if base.is_number and exponent.is_number:
+                digits = _digits(base) * abs(float(exponent))
+                if digits > _MAX_DIGITS:
+                    self.fail(f"this power would have about {digits:.3g} digits; the limit is {_MAX_DIGITS}", pos)
             if base.is_zero and exponent.is_number and exponent.is_negative:
                 self.fail("division by zero", pos)
             return base**exponent

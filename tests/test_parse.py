@@ -1,0 +1,151 @@
+import os
+import re
+import time
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symact import ParseError, catalog
+from symact.functions import sigmoid
+from symact.parse import MAX_DEPTH, MAX_LENGTH, parse
+
+x = catalog.x
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tanh(x) + 1", sp.tanh(x) + 1),
+        ("2*sigmoid(2*x)", 2 * sigmoid(2 * x)),
+        ("x^2 - 3*x/4", x**2 - 3 * x / 4),
+        ("-x**2", -(x**2)),
+        ("2**-1", sp.Rational(1, 2)),
+        ("0.044715", sp.Rational(44715, 10**6)),
+        ("1e-3", sp.Rational(1, 1000)),
+        ("max(x, 0) + min(0, x)", sp.Max(x, 0) + sp.Min(0, x)),
+        ("swish(x)", x * sigmoid(x)),
+        ("swish(x, 2)", x * sigmoid(2 * x)),
+        ("leaky_relu(x)", sp.Max(0, x) + sp.Min(0, x) / 100),
+        ("relu(2*x - 1)", sp.Max(0, 2 * x - 1)),
+        ("diff(sigmoid(x))", sigmoid(x) * (1 - sigmoid(x))),
+        ("exp(-x) * e ** 2 * pi", sp.exp(-x) * sp.E**2 * sp.pi),
+    ],
+)
+def test_parses(text, expected):
+    assert sp.simplify(parse(text) - expected) == 0
+
+
+@pytest.mark.parametrize(
+    "text, message, position",
+    [
+        ('__import__("os").system("echo pwned")', "unexpected character '_'", 0),
+        ("().__class__", "unexpected character '.'", 2),
+        ("lambda: 1", "unexpected character ':'", 6),
+        ("[c for c in x]", "unexpected character '['", 0),
+        ("import os", "unknown name 'import'", 0),
+        ("x.real", "unexpected character '.'", 1),
+        ("open('f')", "unexpected character", 5),
+        ("eval(x)", "unknown function 'eval'", 0),
+        ("sigmod(x)", "did you mean 'sigmoid'", 0),
+        ("y + 1", "unknown name 'y'", 0),
+        ("relu", "is a function; call it", 0),
+        ("exp(x", "expected ')'", 5),
+        ("x +", "unexpected end of input", 3),
+        ("x + * 2", "unexpected '*'", 4),
+        ("1/0", "division by zero", 1),
+        ("exp(x, 2)", "exp takes 1 argument", 0),
+        ("softmax(x)", "vector function", 0),
+        ("x²", "unexpected character '²'", 1),
+        ("", "empty expression", 0),
+        ("9**9**9", "too large", 1),
+        ("(10**1000)**1000", "digits", 10),
+    ],
+)
+def test_rejects_with_position(text, message, position):
+    with pytest.raises(ParseError, match=re.escape(message)) as err:
+        parse(text)
+    assert err.value.position == position
+
+
+def test_rejects_very_long_and_deep_input_quickly():
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="characters long"):
+        parse("x+" * 5000 + "x")
+    with pytest.raises(ParseError, match="nested more than"):
+        parse("(" * 500 + "x" + ")" * 500)
+    with pytest.raises(ParseError, match="nested more than"):
+        parse("-" * 500 + "x")
+    with pytest.raises(ParseError, match="nested more than"):
+        parse("exp(" * 500 + "x" + ")" * 500)
+    assert time.perf_counter() - start < 1.0
+    assert len("x+" * 5000) > MAX_LENGTH and MAX_DEPTH < 500
+
+
+def test_parameters_and_free_symbols():
+    beta = sp.Symbol("beta", positive=True)
+    assert parse("x*sigmoid(beta*x)", parameters={"beta": beta}) == x * sigmoid(beta * x)
+    a = parse("a*x + b", allow_symbols=True)
+    assert {s.name for s in a.free_symbols} == {"a", "b", "x"}
+    with pytest.raises(ParseError):
+        parse("_private + x", allow_symbols=True)
+
+
+def test_non_string_input():
+    with pytest.raises(ParseError, match="expected a string"):
+        parse(3)
+
+
+TOKENS = ["x", "(", ")", "+", "-", "*", "/", "**", "^", ",", "1", "0", "2.5", "1e9", "e", "pi", "sigmoid", "relu",
+          "exp", "log", "max", "swish", "diff", "__import__", ".", "lambda", ":", "[", "]", "'os'", '"', "__class__",
+          "os", "system", " ", "é", "∑", "\n", "\x00", "0x1f", "1_000", "#", "@", ";", "=", "yield", "None"]
+
+
+def _guarded(monkeypatch):
+    calls = []
+    for name in ("system", "popen", "remove", "unlink"):
+        monkeypatch.setattr(os, name, lambda *a, _n=name, **k: calls.append(_n))
+    return calls
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80))
+def test_random_text_only_ever_raises_parse_error(text):
+    try:
+        result = parse(text)
+    except ParseError:
+        return
+    assert isinstance(result, sp.Basic)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=30))
+def test_random_token_soup_only_ever_raises_parse_error(tokens):
+    try:
+        result = parse("".join(tokens))
+    except ParseError:
+        return
+    assert isinstance(result, sp.Basic)
+
+
+def test_no_code_runs(monkeypatch, tmp_path):
+    calls = _guarded(monkeypatch)
+    target = tmp_path / "pwned"
+    attacks = [
+        f'__import__("os").system("touch {target}")',
+        f"().__class__.__bases__[0].__subclasses__()",
+        f"open('{target}', 'w')",
+        "exec('1')",
+        "eval('1')",
+        "globals()",
+        "x.__globals__",
+        "lambda: __import__('os')",
+        "[i for i in ().__class__.__mro__]",
+        "Symbol('x')",
+        "sympify('x')",
+    ]
+    for text in attacks:
+        with pytest.raises(ParseError):
+            parse(text)
+    assert calls == [] and not target.exists()
