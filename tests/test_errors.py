@@ -1,0 +1,55 @@
+"""Every public entry point answers bad input with a SymactError that says what was wrong."""
+
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import symact
+from symact import ParameterError, ParseError, ProofTimeout, SymactError, UnknownActivation
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: symact.derive("swissh"), UnknownActivation, "did you mean 'swish'"),
+        (lambda: symact.derive(None), ParameterError, "must be a name, string or SymPy expression"),
+        (lambda: symact.derive(3.5), ParameterError, "must be a name"),
+        (lambda: symact.derive("x*"), ParseError, "unexpected end of input"),
+        (lambda: symact.derive("relu", kink="sympy"), ParameterError, "torch, jax, left, right, mean"),
+        (lambda: symact.derive("swish", beta="two"), ParameterError, "swish: parameter 'beta' must be a number"),
+        (lambda: symact.derive("swish", beta=0), ParameterError, "must be positive"),
+        (lambda: symact.derive("swish", beta=sp.oo), ParameterError, "finite real"),
+        (lambda: symact.derive("swish", beta=1j), ParameterError, "must be a number"),
+        (lambda: symact.derive("relu", alpha=1), ParameterError, "relu: parameter 'alpha' is not a parameter"),
+        (lambda: symact.derive("softmax"), ParameterError, "vector function"),
+        (lambda: symact.kernel("swissh"), UnknownActivation, "swish"),
+        (lambda: symact.kernel("relu", kink="nope"), ParameterError, "kink"),
+        (lambda: symact.kernel("relu")(np.array(["a"])), ParameterError, "real numbers"),
+        (lambda: symact.kernel("relu")(None), ParameterError, "real numbers"),
+        (lambda: symact.define("1bad", "x"), ParameterError, "identifier"),
+        (lambda: symact.define("numeric", 3), ParameterError, "string or SymPy expression"),
+        (lambda: symact.define("needs_k", "k*x"), ParseError, "unknown name 'k'"),
+        (lambda: symact.define("relu", "x"), ParameterError, "already in the catalog"),
+        (lambda: symact.parse("os.system('x')"), ParseError, "unexpected character"),
+    ],
+)
+def test_bad_input_raises_a_clear_symact_error(call, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")) as err:
+        call()
+    assert isinstance(err.value, SymactError)
+    assert "Traceback" not in str(err.value)
+
+
+def test_error_family_is_one_tree():
+    for error in (UnknownActivation, ParseError, ParameterError, ProofTimeout, symact.DataError):
+        assert issubclass(error, SymactError)
+
+
+def test_derive_respects_its_budget():
+    hard = "tanh(exp(sigmoid(x**7 + 3*x) * softplus(x**3 - x)))**3 * gelu(x**2 + 1/x)"
+    start = time.perf_counter()
+    with pytest.raises(ProofTimeout, match="budget"):
+        symact.derive(hard, budget=0.3)
+    assert time.perf_counter() - start < 2.0
