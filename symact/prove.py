@@ -1,17 +1,35 @@
 """Proofs of identities: proved (a checked symbolic chain), refuted (a counterexample) or unknown.
 
 Only a symbolic zero earns ``proved``; numerical agreement alone is ``unknown``.
+
+>>> prove('tanh(x) + 1', '2*sigmoid(2*x)')
+Proof(proved, by rewriting to exp; 4 steps; numeric check at 64 points, 50 digits)
+>>> prove('tanh(x) + 1', '2*sigmoid(x)')
+Proof(refuted: x = 1 gives 1.7616 != 1.4621)
 """
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import mpmath
 import sympy as sp
 
-__all__ = ["Step", "Evidence", "Proof", "PROVED", "REFUTED", "UNKNOWN"]
+from .catalog import x
+from .errors import ParameterError, ProofTimeout, SymactError
+from .functions import expand_named
+from .kinks import is_smooth, resolve, switch_points
+from .parse import parse
+from .timeout import time_limit
+
+__all__ = ["Step", "Evidence", "Proof", "PROVED", "REFUTED", "UNKNOWN", "prove", "prove_bound", "prove_limit"]
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
+DIGITS = 50
+RECHECK_DIGITS = 100
 
 
 @dataclass(frozen=True)
@@ -55,3 +73,727 @@ class Proof:
 
     def __bool__(self) -> bool:
         return self.proved
+
+    # ---- display ------------------------------------------------------------------------------
+    def _evidence_text(self) -> str:
+        e = self.evidence
+        if e is None:
+            return ""
+        text = f"numeric check at {e.points} points, {e.digits} digits"
+        if self.status == UNKNOWN:
+            text += f", max difference {e.max_difference:.1e}"
+        return text
+
+    def _counterexample_text(self, digits: int = 5) -> str:
+        c = self.counterexample or {}
+        point = ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items())
+        lhs, rhs = (
+            mpmath.nstr(mpmath.mpf(c[k]), digits) if _is_real_text(c.get(k)) else c.get(k) for k in ("lhs", "rhs")
+        )
+        return f"{point} gives {lhs} != {rhs}" if point else f"{lhs} != {rhs}"
+
+    def __repr__(self) -> str:
+        if self.status == REFUTED and self.counterexample:
+            return f"Proof(refuted: {self._counterexample_text()})"
+        parts = [self.status if self.status != UNKNOWN else f"unknown ({self.method})"]
+        if self.status == PROVED:
+            parts = [f"proved, by {self.method}"]
+            if len(self.steps) > 1:
+                parts.append(f"{len(self.steps) - 1} steps")
+        evidence = self._evidence_text()
+        if evidence:
+            parts.append(evidence)
+        return "Proof(" + "; ".join(parts) + ")"
+
+    def __str__(self) -> str:
+        lines = [f"{self.statement}", f"  {self.status}" + (f" by {self.method}" if self.method else "")]
+        if self.steps:
+            for i, step in enumerate(self.steps):
+                text = sp.pretty(step.expr, use_unicode=True, wrap_line=False).splitlines()
+                lead = "    " if i == 0 else "  = "
+                for j, line in enumerate(text):
+                    lines.append((lead if j == len(text) // 2 else "    ") + line + ("" if j else f"    [{step.rule}]"))
+        if self.counterexample:
+            c = self.counterexample
+            lines.append("  counterexample: " + ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items()))
+            lines.append(f"    lhs = {c.get('lhs')}")
+            lines.append(f"    rhs = {c.get('rhs')}")
+        if self.evidence:
+            lines.append(f"  {self._evidence_text()}")
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        r"""The proof chain as an ``align*`` environment, one ``\text{rule}`` per step.
+
+        >>> print(prove('sigmoid(-x)', '1 - sigmoid(x)').latex().splitlines()[0])
+        \begin{align*}
+        """
+        if not self.steps:
+            body = rf"&\text{{{_latex_text(self.statement)}}} && \text{{{self.status}}}"
+            if self.counterexample:
+                body += rf" \\ &\text{{{_latex_text(self._counterexample_text(12))}}}"
+            return "\\begin{align*}\n" + body + "\n\\end{align*}"
+        rows = []
+        for i, step in enumerate(self.steps):
+            lead = "" if i == 0 else "&= "
+            expr = sp.latex(step.expr)
+            rows.append(
+                (f"{expr} " if i == 0 else "")
+                + (lead if i else "&")
+                + ("" if i == 0 else expr)
+                + rf" && \text{{{_latex_text(step.rule)}}}"
+            )
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+    def _repr_latex_(self) -> str:
+        return self.latex()
+
+
+def _is_real_text(value) -> bool:
+    try:
+        mpmath.mpf(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _latex_text(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"), ("^", r"\^{}")):
+        text = text.replace(a, b)
+    return text.replace("{", r"\{").replace("}", r"\}") if "textbackslash" not in text else text
+
+
+# ---- inputs ------------------------------------------------------------------------------------
+
+_KINDS = ("positive", "negative", "nonnegative", "nonpositive", "integer", "real")
+
+
+def _assume(expr: sp.Expr, assumptions: Mapping) -> sp.Expr:
+    """Apply ``name=kind`` (a symbol's assumptions) or ``name=value`` (a substitution) to ``expr``."""
+    by_name = {s.name: s for s in expr.free_symbols}
+    replace = {}
+    for name, spec in assumptions.items():
+        if name not in by_name:
+            continue
+        old = by_name[name]
+        if isinstance(spec, bool) and spec:
+            spec = "positive"
+        if isinstance(spec, str):
+            if spec not in _KINDS:
+                raise ParameterError(
+                    "prove", name, f"takes an assumption among {', '.join(_KINDS)}, got {spec!r}", _KINDS
+                )
+            replace[old] = sp.Symbol(name, real=True, **{spec: True})
+        elif isinstance(spec, dict):
+            replace[old] = sp.Symbol(name, **{"real": True, **spec})
+        elif isinstance(spec, (int, float, sp.Basic)) and not isinstance(spec, bool):
+            replace[old] = sp.nsimplify(spec, rational=True) if isinstance(spec, float) else sp.sympify(spec)
+        else:
+            raise ParameterError("prove", name, f"must be an assumption such as 'positive' or a number, got {spec!r}")
+    return expr.xreplace(replace)
+
+
+def _side(side, assumptions: Mapping, what: str) -> sp.Expr:
+    if isinstance(side, str):
+        expr = parse(side, allow_symbols=True)
+    elif isinstance(side, (int, float)) and not isinstance(side, bool):
+        expr = sp.nsimplify(side, rational=True) if isinstance(side, float) else sp.Integer(side)
+    elif isinstance(side, sp.Basic):
+        expr = side.xreplace({s: x for s in side.free_symbols if s.name == "x" and s != x})
+    else:
+        raise ParameterError("prove", what, f"must be a string or SymPy expression, not {type(side).__name__}")
+    return _assume(expr, assumptions)
+
+
+# ---- numerical falsification ------------------------------------------------------------------
+
+_NICE_X = [1, -1, 2, sp.Rational(1, 2), -sp.Rational(1, 2), 0, 3, -2, sp.Rational(1, 3), -sp.Rational(7, 3), 5, -5]
+_LARGE_X = [30, -30, 100, -100, 400, -400]
+
+
+def _parameter_samples(symbol: sp.Symbol, rng: random.Random, count: int) -> list[sp.Rational]:
+    if symbol.is_integer:
+        pool = (
+            list(range(1, 7))
+            if symbol.is_positive
+            else list(range(0, 7))
+            if symbol.is_nonnegative
+            else list(range(-4, 5))
+        )
+        return [sp.Integer(rng.choice(pool)) for _ in range(count)]
+    if symbol.is_positive or symbol.is_nonnegative:
+        fixed = [1, 2, sp.Rational(1, 2), 3, sp.Rational(1, 10), sp.Rational(5, 2)]
+        fixed = [sp.sympify(v) for v in fixed] + ([sp.Integer(0)] if not symbol.is_positive else [])
+        rand = [sp.Rational(rng.randint(1, 6000), 1000) for _ in range(count)]
+    else:
+        fixed = [sp.sympify(v) for v in (1, -1, 2, sp.Rational(1, 2), -sp.Rational(3, 2), 0, 3)]
+        rand = [sp.Rational(rng.randint(-6000, 6000), 1000) for _ in range(count)]
+    values = fixed + rand
+    if symbol.is_negative or symbol.is_nonpositive:
+        values = [-abs(v) for v in values if v != 0 or not symbol.is_negative]
+    return values[:count]
+
+
+def _rational(value) -> sp.Rational:
+    return sp.Rational(str(sp.N(value, 40))) if not isinstance(value, sp.Rational) else value
+
+
+def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) -> list[dict]:
+    """Points for falsification: nice values, kinks and their neighbours, random, large |x|."""
+    rng = random.Random(seed)
+    symbols = set(diff.free_symbols if symbols is None else symbols)
+    params = sorted((s for s in symbols if s != x), key=lambda s: s.name)
+    samples = {p: _parameter_samples(p, rng, count) for p in params}
+    base = [{p: samples[p][i] for p in params} for i in range(count)]
+    xs = [sp.sympify(v) for v in _NICE_X]
+    kinks = []
+    if x in diff.free_symbols and not is_smooth(diff):
+        try:
+            with time_limit(2.0, "finding kinks"):
+                kinks = switch_points(diff, {**base[0], x: 0})
+        except (ProofTimeout, SymactError, NotImplementedError, TypeError, ValueError):
+            kinks = []
+    points = []
+    for i, v in enumerate(xs):
+        points.append({**base[i % count], x: v})
+    for i, k in enumerate(kinks):
+        for j in range(3):
+            values = base[(i + 3 * j) % count]
+            try:
+                centre = _rational(k.subs(values))
+            except (TypeError, ValueError):
+                continue
+            for offset in (
+                0,
+                sp.Rational(1, 1000),
+                -sp.Rational(1, 1000),
+                sp.Rational(1, 10**12),
+                -sp.Rational(1, 10**12),
+            ):
+                points.append({**values, x: centre + offset})
+    points += [{**base[(i + 5) % count], x: sp.sympify(v)} for i, v in enumerate(_LARGE_X)]
+    i = 0
+    while len(points) < count + 5 * 3 * len(kinks):
+        points.append({**base[(i + 7) % count], x: sp.Rational(rng.randint(-8000, 8000), 1000)})
+        i += 1
+    if x not in symbols:
+        points = [{p: v for p, v in pt.items() if p != x} for pt in points]
+        points = [dict(t) for t in dict.fromkeys(tuple(sorted(pt.items(), key=lambda kv: kv[0].name)) for pt in points)]
+    return points[: max(count, len(points))]
+
+
+def _heaviside(t, at_zero=mpmath.mpf(1) / 2):
+    return mpmath.mpf(1) if t > 0 else mpmath.mpf(0) if t < 0 else at_zero
+
+
+_MP = {
+    "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
+    "Phi": lambda t: mpmath.ncdf(t),
+    "softplus": lambda t: mpmath.log1p(mpmath.exp(t)) if t < 0 else t + mpmath.log1p(mpmath.exp(-t)),
+    "Heaviside": _heaviside,
+    "Max": max,
+    "Min": min,
+}
+
+
+def _mp_callable(expr: sp.Expr, symbols: list) -> Callable:
+    return sp.lambdify(symbols, expr, modules=[_MP, "mpmath"])
+
+
+def _mp_value(value: sp.Rational):
+    value = sp.Rational(value)
+    return mpmath.mpf(int(value.p)) / int(value.q)
+
+
+def _close(a, b, digits: int) -> bool:
+    tol = mpmath.mpf(10) ** (-(digits * 7 // 10))
+    return abs(a - b) <= tol * (1 + abs(a) + abs(b))
+
+
+def _evaluate(fn: Callable, symbols: list, point: dict):
+    try:
+        value = fn(*[_mp_value(point[s]) for s in symbols])
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError):
+        return None
+    if isinstance(value, (int, float)):
+        value = mpmath.mpf(value)
+    if not isinstance(value, (mpmath.mpf, mpmath.mpc)) or not mpmath.isfinite(value):
+        return None
+    return value
+
+
+def _exact_value(expr: sp.Expr, point: dict, digits: int):
+    """``expr`` at ``point`` by SymPy's own evaluation (independent of the lambdified one)."""
+    try:
+        value = sp.N(expr.xreplace(point), digits)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not value.is_number or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return None
+    try:
+        return mpmath.mpmathify(complex(value)) if not value.is_real else mpmath.mpf(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
+    """Search for a point where lhs != rhs at 50 digits; re-check any hit at 100 digits.
+
+    Returns (counterexample or None, Evidence).
+    """
+    diff = lhs - rhs
+    symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda s: s.name)
+    points = _sample_points(diff, count, symbols=symbols)
+    fl, fr = _mp_callable(lhs, symbols), _mp_callable(rhs, symbols)
+    used, worst = 0, mpmath.mpf(0)
+    with mpmath.workdps(DIGITS):
+        for point in points:
+            if used >= count and worst == 0:
+                break
+            a, b = _evaluate(fl, symbols, point), _evaluate(fr, symbols, point)
+            if a is None or b is None:
+                continue
+            used += 1
+            if _close(a, b, DIGITS):
+                worst = max(worst, abs(a - b))
+                continue
+            checked = _recheck(lhs, rhs, point)
+            if checked is not None:
+                return checked, Evidence(used, DIGITS, float(abs(a - b)))
+    return None, Evidence(used, DIGITS, float(worst))
+
+
+def _recheck(lhs: sp.Expr, rhs: sp.Expr, point: dict) -> dict | None:
+    """Re-evaluate both sides at ``RECHECK_DIGITS`` with SymPy; keep the point only if they still differ."""
+    with mpmath.workdps(RECHECK_DIGITS):
+        a, b = _exact_value(lhs, point, RECHECK_DIGITS), _exact_value(rhs, point, RECHECK_DIGITS)
+        if a is None or b is None:
+            symbols = sorted(point, key=lambda s: s.name)
+            a = _evaluate(_mp_callable(lhs, symbols), symbols, point) if a is None else a
+            b = _evaluate(_mp_callable(rhs, symbols), symbols, point) if b is None else b
+        if a is None or b is None or _close(a, b, RECHECK_DIGITS // 2):
+            return None
+        text = {k: mpmath.nstr(v, DIGITS) for k, v in (("lhs", a), ("rhs", b))}
+    ordered = sorted(point.items(), key=lambda kv: (kv[0] != x, kv[0].name))
+    return {"point": {s.name: str(v) for s, v in ordered}, **text}
+
+
+# ---- symbolic proof ---------------------------------------------------------------------------
+
+
+def _exp_form(expr: sp.Expr) -> sp.Expr:
+    """sigmoid, softplus, Phi, tanh, sinh, cosh written with exp, log and erf."""
+    return expand_named(expr).rewrite(sp.exp)
+
+
+def _normalisers() -> list[tuple[str, Callable[[sp.Expr], sp.Expr]]]:
+    return [
+        ("expand", sp.expand),
+        ("combine fractions and cancel", lambda e: sp.cancel(sp.together(sp.expand_power_exp(e)))),
+        ("combine logarithms and simplify", lambda e: sp.simplify(sp.logcombine(e))),
+        ("simplify", sp.simplify),
+    ]
+
+
+def _zero(expr: sp.Expr) -> tuple[str, sp.Expr] | None:
+    """The first normaliser that turns ``expr`` into a structural zero."""
+    for rule, normalise in _normalisers():
+        if normalise(expr) == 0:
+            return rule, sp.S.Zero
+    return None
+
+
+def _signed(symbol: sp.Symbol, value: sp.Rational) -> sp.Rational:
+    if symbol.is_positive or symbol.is_nonnegative:
+        return abs(value)
+    return -abs(value) if (symbol.is_negative or symbol.is_nonpositive) else value
+
+
+def _check_rewrite(before: sp.Expr, after: sp.Expr) -> None:
+    """A definitional rewrite step is checked numerically at high precision at a few points."""
+    symbols = sorted(before.free_symbols | after.free_symbols, key=lambda s: s.name)
+    probes = [sp.Rational(3, 7), -sp.Rational(5, 3), sp.Rational(11, 4)]
+    f, g = _mp_callable(before, symbols), _mp_callable(after, symbols)
+    with mpmath.workdps(60):
+        for i in range(len(probes)):
+            point = {s: _signed(s, probes[(i + j) % 3]) for j, s in enumerate(symbols)}
+            a, b = _evaluate(f, symbols, point), _evaluate(g, symbols, point)
+            if a is not None and b is not None and not _close(a, b, 60):
+                raise SymactError(f"internal: rewrite step {before} -> {after} does not hold at {point}")
+
+
+def _smooth_chain(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
+    """A checked chain lhs = ... = rhs for expressions free of Max, Min, Abs and Piecewise."""
+    if lhs == rhs:
+        return "identity", [Step(lhs, "left-hand side"), Step(rhs, "same expression")]
+    for rule, normalise in _normalisers()[:2]:
+        if normalise(lhs - rhs) == 0:
+            return "algebra", [Step(lhs, "left-hand side"), Step(rhs, rule)]
+    el, er = _exp_form(lhs), _exp_form(rhs)
+    steps = [Step(lhs, "left-hand side")]
+    if el != lhs:
+        _check_rewrite(lhs, el)
+        steps.append(Step(el, "rewrite in exp (definitions)"))
+    found = _zero(el - er)
+    if found is None:
+        return None
+    rule, _ = found
+    middle = sp.cancel(sp.together(sp.expand_power_exp(el)))
+    if middle not in (el, er) and middle.count_ops() < el.count_ops() and _zero(middle - el) is not None:
+        steps.append(Step(middle, "combine fractions and cancel"))
+        rule = "the same normal form"
+    if er != rhs:
+        steps.append(Step(er, rule))
+        _check_rewrite(er, rhs)
+        steps.append(Step(rhs, "rewrite back (definitions)"))
+    else:
+        steps.append(Step(rhs, rule))
+    method = "rewriting to exp" if el != lhs or er != rhs else rule
+    return method, steps
+
+
+_NONSMOOTH = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
+
+
+def _switch_functions(expr: sp.Expr) -> set[sp.Expr]:
+    found = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.Max, sp.Min)):
+            found |= {a - b for i, a in enumerate(node.args) for b in node.args[i + 1 :]}
+        elif isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+            found.add(node.args[0])
+        elif isinstance(node, sp.Piecewise):
+            for _, cond in node.args:
+                if isinstance(cond, sp.Basic):
+                    found |= {r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational)}
+    return found
+
+
+def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
+    """Every point where a branch of ``diff`` may switch, in a proven order; None if that is out of reach."""
+    switches = _switch_functions(diff)
+    for g in switches:
+        if not g.has(x) and g.free_symbols:
+            return None  # a branch decided by a parameter alone: not split here
+    # every smooth variant of every switch function must be a polynomial in x of degree <= 2,
+    # so that solve finds all of its real roots
+    from .kinks import _smooth_variants
+
+    for g in switches:
+        for variant in _smooth_variants(g):
+            if not variant.has(x):
+                continue
+            try:
+                if sp.Poly(variant, x).degree() > 2:
+                    return None
+            except sp.PolynomialError:
+                return None
+    points = switch_points(diff, values)
+    for a, b in zip(points, points[1:]):
+        gap = sp.simplify(b - a)
+        if not gap.is_positive:
+            return None
+    return points
+
+
+def _case_split(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[str, list[Step]] | None:
+    diff = lhs - rhs
+    points = _split_points(diff, values)
+    if points is None:
+        return None
+    numbers = [sp.N(p.subs(values), 30) for p in points]
+    if not points:
+        reps = [sp.Integer(0)]
+    else:
+        reps = [numbers[0] - 1] + [(a + b) / 2 for a, b in zip(numbers, numbers[1:])] + [numbers[-1] + 1]
+    bounds = [-sp.oo, *points, sp.oo]
+    steps = [Step(lhs, "left-hand side")]
+    cases = []
+    for i, rep in enumerate(reps):
+        left_branch = resolve(lhs, {**values, x: rep})
+        right_branch = resolve(rhs, {**values, x: rep})
+        if not (is_smooth(left_branch) and is_smooth(right_branch)):
+            return None
+        chain = _smooth_chain(left_branch, right_branch)
+        if chain is None:
+            return None
+        cases.append((bounds[i], bounds[i + 1], left_branch, right_branch, chain[1][-1].rule))
+    for p in points:
+        at = sp.simplify((lhs - rhs).subs(x, p))
+        if not (is_smooth(at) and _zero(at) is not None):
+            return None
+    pieces_l = sp.Piecewise(*[(c[2], x < c[1]) for c in cases[:-1]], (cases[-1][2], True))
+    pieces_r = sp.Piecewise(*[(c[3], x < c[1]) for c in cases[:-1]], (cases[-1][3], True))
+    where = ", ".join(sp.sstr(p) for p in points) or "none"
+    steps.append(Step(pieces_l, f"case split at x = {where}"))
+    steps.append(Step(pieces_r, "equal on every interval and at every split point"))
+    steps.append(Step(rhs, "case split read back"))
+    return f"case split at x = {where}", steps
+
+
+def _values_for(expr: sp.Expr) -> dict:
+    """One sample value per parameter (respecting its assumptions), to order kinks and pick branches."""
+    rng = random.Random(1)
+    return {s: _parameter_samples(s, rng, 1)[0] for s in expr.free_symbols if s != x}
+
+
+def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
+    if is_smooth(lhs) and is_smooth(rhs):
+        return _smooth_chain(lhs, rhs)
+    simple = sp.simplify(lhs - rhs)
+    if simple == 0:
+        return "simplify", [Step(lhs, "left-hand side"), Step(rhs, "simplify")]
+    return _case_split(lhs, rhs, _values_for(lhs - rhs))
+
+
+def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
+    """Prove, refute or leave open ``lhs = rhs`` for all real x and every parameter value.
+
+    ``lhs``/``rhs`` are strings (parsed safely; unknown names become real symbols) or SymPy
+    expressions. ``assumptions`` give a symbol's kind (``beta='positive'``) or a value
+    (``beta=2``). Only a symbolic zero earns 'proved'; a counterexample found at 50 digits is
+    re-checked at 100 before 'refuted'; agreement alone is 'unknown'. ``budget`` bounds the
+    seconds spent in symbolic work.
+
+    >>> prove('sigmoid(-x)', '1 - sigmoid(x)').status
+    'proved'
+    >>> prove('swish(x, b)', 'x*sigmoid(b*x)', b='positive').method
+    'identity'
+    """
+    left, right = _side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs")
+    statement = f"{sp.sstr(left)} = {sp.sstr(right)}"
+    counterexample, evidence = _falsify(left, right)
+    if counterexample is not None:
+        return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
+    start = time.monotonic()
+    try:
+        with time_limit(budget, f"prove({statement!r})"):
+            found = _symbolic(left, right)
+    except ProofTimeout:
+        return Proof(statement, UNKNOWN, "timeout", (), None, evidence, left, right, {"budget": budget})
+    except (SymactError, NotImplementedError, TypeError, ValueError, RecursionError) as err:
+        return Proof(statement, UNKNOWN, "no strategy applies", (), None, evidence, left, right, {"error": str(err)})
+    details = {"seconds": round(time.monotonic() - start, 3)}
+    if found is None:
+        return Proof(statement, UNKNOWN, "numeric agreement only", (), None, evidence, left, right, details)
+    method, steps = found
+    return Proof(statement, PROVED, method, tuple(steps), None, evidence, left, right, details)
+
+
+# ---- bounds ------------------------------------------------------------------------------------
+
+_S = sp.Symbol("s", positive=True)  # s = exp(x)
+
+
+def _in_exp(expr: sp.Expr) -> sp.Expr | None:
+    """``expr`` as a rational function of s = exp(x) > 0, or None when it is not one."""
+    e = sp.expand_power_exp(_exp_form(expr))
+
+    def swap(node):
+        arg = sp.expand(node.args[0])
+        coeff, rest = arg.as_independent(x, as_Add=True)
+        k = sp.cancel(rest / x)
+        if not k.is_Rational or k.has(x):
+            raise ValueError(f"exp({arg}) is not exp(k x + c)")
+        return sp.exp(coeff) * _S**k
+
+    try:
+        e = e.replace(lambda n: isinstance(n, sp.exp) and n.has(x), swap)
+    except ValueError:
+        return None
+    e = sp.factor(sp.cancel(sp.together(e)))
+    return None if e.has(x) else e
+
+
+def _sign_of(g: sp.Expr) -> str | None:
+    """'positive' or 'nonnegative' when the assumptions on s (and parameters) decide g's sign."""
+    g = sp.factor(g)
+    if g.is_positive:
+        return "positive"
+    if g.is_nonnegative:
+        return "nonnegative"
+    return None
+
+
+def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tuple[bool, sp.Expr | None, list[Step]]:
+    gap = (bound - expr) if above else (expr - bound)
+    g = _in_exp(gap)
+    if g is None:
+        return False, None, []
+    sign = _sign_of(g)
+    ok = sign == "positive" or (sign == "nonnegative" and not strict)
+    relation = ("<" if strict else "<=") if above else (">" if strict else ">=")
+    what = f"{'upper' if above else 'lower'} bound: with s = exp(x) > 0 the gap is {sp.sstr(g)}, {sign or 'of unknown sign'}"
+    steps = [Step(gap, f"gap {'bound - f' if above else 'f - bound'}"), Step(g, "rewrite in s = exp(x) > 0 and factor")]
+    return ok, g, steps if ok else [Step(g, what + f"; f {relation} bound not shown")]
+
+
+def prove_bound(expr, upper=None, lower=None, equality_at=None, strict: bool = False, **assumptions) -> Proof:
+    """Prove ``lower <= expr <= upper`` for all real x (``<`` with ``strict``), with equality only at ``equality_at``.
+
+    The gap is written as a rational function of s = exp(x) > 0 and factored; SymPy's
+    assumptions must then decide its sign. A violation found numerically refutes the bound.
+
+    >>> prove_bound('diff(sigmoid(x), x)', upper='1/4', equality_at=[0]).status
+    'proved'
+    >>> prove_bound('diff(tanh(x), x)', lower=0, upper=1, strict=True).status
+    'refuted'
+    """
+    f = _side(expr, assumptions, "expr")
+    up = None if upper is None else _side(upper, assumptions, "upper")
+    lo = None if lower is None else _side(lower, assumptions, "lower")
+    parts = [sp.sstr(lo) + (" < " if strict else " <= ")] if lo is not None else []
+    statement = "".join(parts) + sp.sstr(f) + ((" < " if strict else " <= ") + sp.sstr(up) if up is not None else "")
+    if equality_at is not None:
+        statement += f", with equality only at x in {{{', '.join(sp.sstr(sp.sympify(p)) for p in equality_at)}}}"
+    # numerical falsification first
+    points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0))
+    symbols = sorted(f.free_symbols | {x}, key=lambda s: s.name)
+    fn = _mp_callable(f, symbols)
+    worst = mpmath.inf
+    used = 0
+    with mpmath.workdps(DIGITS):
+        for point in points:
+            point = {s: point.get(s, 0) for s in symbols}
+            value = _evaluate(fn, symbols, point)
+            if value is None or isinstance(value, mpmath.mpc):
+                continue
+            used += 1
+            for bound, above in ((up, True), (lo, False)):
+                if bound is None:
+                    continue
+                b = _mp_value(_rational(bound.subs(point))) if bound.subs(point).is_number else None
+                if b is None:
+                    continue
+                gap = (b - value) if above else (value - b)
+                worst = min(worst, gap)
+                tol = mpmath.mpf(10) ** -(DIGITS * 7 // 10)
+                if gap < -tol or (strict and gap <= tol and abs(value) > tol) or (strict and gap < 0):
+                    exact = _exact_value(f, point, RECHECK_DIGITS)
+                    if exact is None:
+                        continue
+                    exact_gap = (b - exact) if above else (exact - b)
+                    if exact_gap < 0 or (strict and exact_gap == 0):
+                        ce = {
+                            "point": {s.name: str(v) for s, v in point.items()},
+                            "lhs": mpmath.nstr(exact, DIGITS),
+                            "rhs": mpmath.nstr(b, DIGITS),
+                        }
+                        evidence = Evidence(used, DIGITS, float(-exact_gap))
+                        return Proof(statement, REFUTED, "counterexample", (), ce, evidence, f, up if above else lo)
+    evidence = Evidence(used, DIGITS, float(worst) if worst != mpmath.inf else 0.0)
+    steps: list[Step] = [Step(f, "f(x)")]
+    zeros: set = set()
+    try:
+        with time_limit(5.0, "prove_bound"):
+            for bound, above in ((up, True), (lo, False)):
+                if bound is None:
+                    continue
+                ok, g, more = _bound_side(f, bound, above, strict)
+                steps += more
+                if not ok:
+                    return Proof(statement, UNKNOWN, "sign not decided", tuple(steps), None, evidence, f, bound)
+                if equality_at is not None and not strict:
+                    found = _zeros_in_s(g)
+                    if found is None:
+                        return Proof(
+                            statement, UNKNOWN, "equality set not found", tuple(steps), None, evidence, f, bound
+                        )
+                    zeros |= found
+            if equality_at is not None and not strict:
+                wanted = {sp.nsimplify(sp.sympify(p)) for p in equality_at}
+                if zeros != wanted:
+                    p = sorted(wanted ^ zeros, key=float)[0]
+                    ce = {"point": {"x": str(p)}, "lhs": mpmath.nstr(_exact_value(f, {x: p}, DIGITS), DIGITS)}
+                    ce["rhs"] = "equality" if p in zeros else "no equality"
+                    detail = {"equality_set": sorted(zeros, key=float)}
+                    return Proof(statement, REFUTED, "equality set", tuple(steps), ce, evidence, f, up, detail)
+                steps.append(Step(sp.FiniteSet(*sorted(zeros, key=float)), "zeros of the gap: where equality holds"))
+    except ProofTimeout:
+        return Proof(statement, UNKNOWN, "timeout", tuple(steps), None, evidence, f, up)
+    return Proof(statement, PROVED, "sign of the factored gap in s = exp(x)", tuple(steps), None, evidence, f, up)
+
+
+def _zeros_in_s(g: sp.Expr) -> set | None:
+    numerator, _ = sp.fraction(sp.cancel(g))
+    try:
+        poly = sp.Poly(numerator, _S)
+    except sp.PolynomialError:
+        return None
+    if any(s.free_symbols for s in poly.coeffs()):
+        return None
+    roots = [r for r in sp.roots(poly, multiple=True) if r.is_positive]
+    if len(sp.roots(poly, multiple=True)) != poly.degree():
+        return None
+    return {sp.simplify(sp.log(r)) for r in set(roots)}
+
+
+# ---- limits ------------------------------------------------------------------------------------
+
+
+def prove_limit(expr, var, point, expected, **assumptions) -> Proof:
+    """Prove that ``expr`` tends to ``expected`` as ``var`` tends to ``point``, for all real x.
+
+    When ``expected`` has kinks in x (relu, abs), x is split at them: x = k + t and x = k - t
+    with t > 0, and each side's limit is computed by SymPy's Gruntz algorithm.
+
+    >>> prove_limit('swish(x, beta)', 'beta', 'oo', 'relu(x)').status
+    'proved'
+    >>> prove_limit('swish(x, beta)', 'beta', 0, 'x/2', beta='positive').status
+    'proved'
+    """
+    assumptions = {str(var): "positive", **assumptions} if str(point) in ("oo", "inf") else assumptions
+    f = _side(expr, assumptions, "expr")
+    target = _side(expected, assumptions, "expected")
+    name = var if isinstance(var, str) else var.name
+    v = next((s for s in f.free_symbols if s.name == name), sp.Symbol(name, real=True))
+    where = sp.oo if str(point) in ("oo", "inf") else _side(point, {}, "point")
+    statement = f"lim {name} -> {sp.sstr(where)} of {sp.sstr(f)} = {sp.sstr(target)}"
+    t = sp.Symbol("t", positive=True)
+    points = switch_points(target, {}) if not is_smooth(target) else []
+    cases = [(x, None)] if not points else []
+    for k in points:
+        cases += [(k + t, f"x > {k}"), (k - t, f"x < {k}")]
+    steps = [Step(f, "expression")]
+    try:
+        with time_limit(10.0, "prove_limit"):
+            for sub, label in cases:
+                fl, tl = f.subs(x, sub), sp.simplify(target.subs(x, sub))
+                value = sp.limit(fl, v, where, "+" if where == 0 else "+-" if where != sp.oo else "-")
+                if value.has(sp.Limit) or value.has(sp.AccumBounds):
+                    return Proof(statement, UNKNOWN, "limit not computed", tuple(steps), None, None, f, target)
+                gap = sp.simplify(value - tl)
+                steps.append(Step(value, f"limit{' for ' + label if label else ''} (Gruntz)"))
+                if gap != 0:
+                    ce = _limit_counterexample(gap, value, tl, sub, t)
+                    if ce is None:
+                        return Proof(
+                            statement, UNKNOWN, "limit differs symbolically", tuple(steps), None, None, f, target
+                        )
+                    return Proof(statement, REFUTED, "limit differs", tuple(steps), ce, None, f, target)
+    except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+        return Proof(statement, UNKNOWN, "limit not computed", tuple(steps), None, None, f, target)
+    steps.append(Step(target, "matches the expected limit" + (" on every side" if points else "")))
+    return Proof(
+        statement,
+        PROVED,
+        "limit (Gruntz)" + (" with a case split" if points else ""),
+        tuple(steps),
+        None,
+        None,
+        f,
+        target,
+    )
+
+
+def _limit_counterexample(gap, value, expected, sub, t) -> dict | None:
+    """A point (x and the parameters) where the computed limit and the expected one differ at 100 digits."""
+    others = sorted(gap.free_symbols | value.free_symbols | expected.free_symbols, key=lambda s: s.name)
+    for trial in (1, 2, sp.Rational(1, 2), 3):
+        point = {s: trial for s in others}
+        a, b = _exact_value(value, point, RECHECK_DIGITS), _exact_value(expected, point, RECHECK_DIGITS)
+        if a is not None and b is not None and not _close(a, b, RECHECK_DIGITS // 2):
+            shown = {"x": str(sub.subs(point))} if sub.has(x) or sub.has(t) else {}
+            shown.update({s.name: str(v) for s, v in point.items() if s not in (x, t)})
+            return {"point": shown, "lhs": mpmath.nstr(a, DIGITS), "rhs": mpmath.nstr(b, DIGITS)}
+    return None
