@@ -10,6 +10,7 @@ from .compile import Kernel, kernel
 from .derive import Derivation, derive
 from .errors import DataError, ParameterError, ParseError, ProofTimeout, SymactError, UnknownActivation
 from .functions import Phi, sigmoid, softplus
+from .mlp import MLP
 from .parse import parse
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "define",
     "names",
     "parse",
+    "MLP",
     "sigmoid",
     "Phi",
     "softplus",

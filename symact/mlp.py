@@ -340,6 +340,8 @@ class MLP:
     def _loss_and_grads(self, X, T):
         Z = self.forward(X, train=True)
         loss, dZ = (_cross_entropy if self.task == "classification" else _squared_error)(Z, T)
+        if not np.isfinite(loss):
+            return loss, None
         self.backward(dZ.astype(Z.dtype, copy=False))
         n = X.shape[0]
         grads = []
@@ -444,7 +446,8 @@ class MLP:
         total = 0.0
         for start in range(0, n, size):
             batch = order[start : start + size]
-            loss, grads = self._loss_and_grads(X[batch], T[batch])
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss is reported below
+                loss, grads = self._loss_and_grads(X[batch], T[batch])
             if not np.isfinite(loss):
                 raise TrainingDiverged(
                     f"the training loss became {loss} at epoch {self.n_iter_ + 1}; "

@@ -1,0 +1,250 @@
+"""The NumPy MLP: gradients, learning, reproducibility, scikit-learn conventions and bad input."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symact import MLP, DataError, ParameterError, UnknownActivation, define, kernel, names
+from symact.catalog import get
+from symact.mlp import Layer, TrainingDiverged, _cross_entropy, check_gradients
+
+
+def two_moons(n, noise, seed):
+    """Two interleaved half circles (the data set scikit-learn calls make_moons), made here."""
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, np.pi, n)
+    label = rng.integers(0, 2, n)
+    X = np.where(label[:, None] == 0, np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
+    return X + rng.normal(scale=noise, size=X.shape), label
+
+
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([0, 1, 1, 0])
+
+
+# ---- gradients: every catalog activation against central differences --------------------------
+def kink_points(name):
+    entry = get(name)
+    return [float(sp.sympify(p).subs(entry.defaults)) for p in kernel(name).derivation.kinks]
+
+
+@pytest.mark.parametrize("name", names())
+def test_backward_matches_finite_differences(name):
+    kinks = kink_points(name)
+    for seed in range(20):  # the first sample whose pre-activations are all 1e-3 or more from every kink
+        X = np.random.default_rng(seed).normal(size=(6, 3))
+        net = MLP([3, 4, 3], activation=name, alpha=1e-3, seed=seed)
+        Z = X @ net.layers[0].W + net.layers[0].b
+        if all(abs(Z - k).min() > 1e-3 for k in kinks):
+            break
+    else:
+        pytest.fail(f"no sample away from the kinks of {name}")
+    assert check_gradients(net, X, [0, 1, 2, 1, 0, 2]) < 1e-6, name
+
+
+def test_backward_of_a_regression_net_with_one_activation_per_layer():
+    rng = np.random.default_rng(3)
+    net = MLP([2, 5, 4, 2], activation=["gelu", "sigmoid"], task="regression", seed=0)
+    assert [layer.kernel.name for layer in net.layers[:-1]] == ["gelu", "sigmoid"]
+    assert check_gradients(net, rng.normal(size=(7, 2)), rng.normal(size=(7, 2))) < 1e-6
+
+
+def test_check_gradients_catches_a_wrong_derivative():
+    class WrongGrad:  # tanh, with the derivative from the output off by a factor 2
+        has_output_form = True
+        name = "tanh"
+
+        def __call__(self, z):
+            return np.tanh(z)
+
+        def grad_from_output(self, a):
+            return 2 * (1 - a * a)
+
+    net = MLP([2, 3, 2], activation="tanh", seed=0)
+    net.layers[0].kernel = WrongGrad()
+    assert check_gradients(net, np.random.default_rng(0).normal(size=(4, 2)), [0, 1, 0, 1]) > 1e-3
+
+
+def test_output_form_means_no_preactivations_are_kept():
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    for name, keeps in [("sigmoid", False), ("tanh", False), ("elu", False), ("softplus", False), ("gelu", True)]:
+        net = MLP([2, 3, 2], activation=name, seed=0)
+        net.loss_and_grads(X, [0, 1, 0, 1, 1])
+        hidden = net.layers[0]
+        assert (hidden.Z is not None) == keeps == hidden.keeps_preactivations, name
+        assert hidden.A is not None
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    loss, grad = _cross_entropy(np.array([[1000.0, 0.0], [0.0, 1000.0]]), np.array([1, 1]))
+    assert loss == pytest.approx(500.0)  # -log softmax: 1000 for the first row, 0 for the second
+    np.testing.assert_allclose(grad, [[0.5, -0.5], [0.0, 0.0]])
+    Z = np.array([[0.3, -1.2, 2.0]])
+    assert _cross_entropy(Z, np.array([2]))[0] == pytest.approx(-np.log(np.exp(2.0) / np.exp(Z).sum()))
+
+
+# ---- learning ---------------------------------------------------------------------------------
+def test_learns_xor_with_relu():
+    net = MLP([2, 8, 2], activation="relu", learning_rate=0.05, epochs=300, seed=0).fit(XOR_X, XOR_Y)
+    assert net.score(XOR_X, XOR_Y) == 1.0
+    assert net.loss_curve_[-1] < 0.1 < net.loss_curve_[0]
+
+
+def test_learns_two_moons_with_sgd_and_momentum():
+    X, y = two_moons(400, 0.1, seed=0)
+    Xtest, ytest = two_moons(400, 0.1, seed=1)
+    net = MLP(
+        [2, 16, 16, 2],
+        activation="tanh",
+        solver="sgd",
+        learning_rate=0.1,
+        momentum=0.9,
+        batch_size=32,
+        epochs=60,
+        seed=0,
+    ).fit(X, y)
+    assert net.score(Xtest, ytest) >= 0.95
+
+
+def test_regression_fits_a_sine():
+    x = np.linspace(-3, 3, 200).reshape(-1, 1)
+    net = MLP(
+        [1, 32, 1], activation="silu", task="regression", learning_rate=0.01, batch_size=50, epochs=300, seed=0
+    ).fit(x, np.sin(x[:, 0]))
+    assert net.predict(x).shape == (200,)
+    assert net.score(x, np.sin(x[:, 0])) > 0.98
+
+
+def test_score_is_one_for_an_exact_affine_regression():
+    net = MLP([2, 1], task="regression").set_weights([[[2.0], [-1.0]]], [[0.5]])
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 0.0]])
+    assert net.score(X, 2 * X[:, 0] - X[:, 1] + 0.5) == 1.0
+
+
+def test_string_labels_and_float32():
+    X, y = two_moons(200, 0.1, seed=0)
+    labels = np.array(["left", "right"])[y]
+    net = MLP([2, 16, 2], activation="gelu", dtype="float32", learning_rate=0.01, batch_size=32, epochs=40, seed=0).fit(
+        X, labels
+    )
+    assert list(net.classes_) == ["left", "right"]
+    assert set(net.predict(X)) <= {"left", "right"}
+    assert net.score(X, labels) > 0.9
+    assert all(p.dtype == np.float32 for p in net.params)
+    proba = net.predict_proba(X)
+    assert proba.dtype == np.float32 and np.allclose(proba.sum(axis=1), 1, atol=1e-6)
+
+
+def test_user_defined_activation_and_kernel_objects():
+    define("test_mlp_cube_tanh", "tanh(x) + x**3/30", replace=True)
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    for activation in ["test_mlp_cube_tanh", kernel("leaky_relu", negative_slope=0.2)]:
+        net = MLP([2, 3, 2], activation=activation, seed=0)
+        assert check_gradients(net, X, [0, 1, 0, 1, 1]) < 1e-6
+    assert "negative_slope=1/5" in repr(net)
+
+
+# ---- reproducibility and the scikit-learn conventions -----------------------------------------
+def test_fit_is_reproducible_with_a_seed():
+    X, y = two_moons(100, 0.2, seed=0)
+    runs = [MLP([2, 8, 2], activation="mish", epochs=5, batch_size=16, seed=7).fit(X, y) for _ in range(2)]
+    other = MLP([2, 8, 2], activation="mish", epochs=5, batch_size=16, seed=8).fit(X, y)
+    assert runs[0].loss_curve_ == runs[1].loss_curve_
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0].params, runs[1].params))
+    assert runs[0].loss_curve_ != other.loss_curve_
+    refit = runs[0].fit(X, y)  # fit starts again from the seed
+    assert refit.loss_curve_ == runs[1].loss_curve_ and refit.n_iter_ == 5
+
+
+def test_partial_fit_continues_from_the_current_weights():
+    X, y = two_moons(100, 0.2, seed=0)
+    net = MLP([2, 8, 2], epochs=3, seed=0).fit(X, y)
+    before = [p.copy() for p in net.params]
+    assert net.partial_fit(X, y) is net
+    assert net.n_iter_ == 4 and len(net.loss_curve_) == 4
+    assert not np.array_equal(before[0], net.params[0])
+    fresh = MLP([2, 8, 2], seed=0).partial_fit(X[:10], y[:10], classes=[0, 1])
+    assert fresh.n_iter_ == 1 and list(fresh.classes_) == [0, 1]
+
+
+def test_get_params_set_params_and_repr():
+    net = MLP([4, 6, 3], activation="tanh", learning_rate=0.01, seed=3)
+    assert repr(net) == "MLP([4, 6, 3], activation='tanh', learning_rate=0.01, seed=3)"
+    assert repr(MLP(**net.get_params())) == repr(net)
+    W = net.layers[0].W.copy()
+    assert net.set_params(learning_rate=0.1) is net and net.learning_rate == 0.1
+    assert np.array_equal(net.layers[0].W, W)  # a training parameter keeps the weights
+    net.set_params(activation="sigmoid", sizes=[4, 5, 3])
+    assert net.layers[0].kernel.name == "sigmoid" and net.layers[0].W.shape == (4, 5)
+    with pytest.raises(ParameterError, match="learning_rat"):
+        net.set_params(learning_rat=0.1)
+    assert repr(net.layers[0]) == "Layer(4 -> 5, sigmoid)"
+
+
+def test_initialisation_he_for_rectifiers_glorot_otherwise():
+    rng = np.random.default_rng(0)
+    for name, std in [("relu", np.sqrt(2 / 400)), ("gelu", np.sqrt(2 / 400)), ("tanh", np.sqrt(2 / 800))]:
+        W = Layer(400, 400, name, rng).W
+        assert W.std() == pytest.approx(std, rel=0.03), name
+    assert Layer(400, 400, "relu", rng, init="glorot").W.std() == pytest.approx(np.sqrt(2 / 800), rel=0.03)
+
+
+def test_verbose_prints_one_line_per_epoch(capsys):
+    MLP([2, 4, 2], epochs=3, seed=0, verbose=True).fit(XOR_X, XOR_Y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["epoch 1", "epoch 2", "epoch 3"]
+
+
+# ---- bad input --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        ([[0.0, np.nan]] * 4, XOR_Y, "NaN or inf"),
+        ([[0.0, np.inf]] * 4, XOR_Y, "NaN or inf"),
+        (XOR_X, [0, 1, 1], "4 samples but y has 3"),
+        (XOR_X[:, :1], XOR_Y, "1 features but the network takes 2"),
+        (XOR_X[0], XOR_Y, "must be 2-D"),
+        (XOR_X, [0.5, 1, 1, 0], "integer or string labels"),
+        (XOR_X, [{"a": 1}, 1, 1, 0], "integers or strings, got dict, int"),
+        (XOR_X, [[0, 1]] * 4, "1-D"),
+        (XOR_X, [0, 1, 2, 0], "3 classes but the network has 2 outputs"),
+        (np.array([["a", "b"]] * 4), XOR_Y, "must hold numbers"),
+    ],
+)
+def test_bad_data_is_a_clear_error(X, y, message):
+    with pytest.raises(DataError, match=message):
+        MLP([2, 4, 2]).fit(X, y)
+
+
+def test_wrong_number_of_features_at_predict_time():
+    net = MLP([2, 4, 2], epochs=2).fit(XOR_X, XOR_Y)
+    with pytest.raises(DataError, match="3 features but the network takes 2"):
+        net.predict(np.ones((2, 3)))
+    with pytest.raises(DataError, match="labels \\[7\\] that are not among the classes"):
+        net.partial_fit(XOR_X, [0, 1, 7, 0])
+
+
+def test_unknown_activation_and_bad_parameters():
+    with pytest.raises(UnknownActivation, match="did you mean 'relu'"):
+        MLP([2, 4, 2], activation="rleu")
+    with pytest.raises(ParameterError, match="2 activations for 1 hidden layers"):
+        MLP([2, 4, 2], activation=["relu", "tanh"])
+    with pytest.raises(ParameterError, match="solver"):
+        MLP([2, 4, 2], solver="lbfgs")
+    with pytest.raises(ParameterError, match="sizes"):
+        MLP([2])
+
+
+@pytest.mark.parametrize("task, y", [("classification", XOR_Y), ("regression", [0.0, 1.0, 1.0, 0.0])])
+def test_a_diverging_loss_stops_training_and_names_the_epoch(task, y):
+    net = MLP(
+        [2, 8, 2 if task == "classification" else 1],
+        activation="exp",
+        task=task,
+        solver="sgd",
+        learning_rate=1e6,
+        epochs=50,
+        seed=0,
+    )
+    with pytest.raises(TrainingDiverged, match=r"at epoch \d+; try a smaller learning_rate than 1000000.0"):
+        net.fit(XOR_X * 10, y)
