@@ -163,6 +163,8 @@ class _SGD:
 
 
 class _Adam:
+    """Kingma & Ba's Algorithm 1 (as torch.optim.Adam): p -= lr * m_hat / (sqrt(v_hat) + eps)."""
+
     def __init__(self, params, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
         self.lr, self.b1, self.b2, self.eps, self.t = learning_rate, beta1, beta2, eps, 0
         self.m = [np.zeros_like(p) for p in params]
@@ -170,13 +172,14 @@ class _Adam:
 
     def step(self, params, grads):
         self.t += 1
-        lr = float(self.lr * np.sqrt(1 - self.b2**self.t) / (1 - self.b1**self.t))
+        step_size = float(self.lr / (1 - self.b1**self.t))
+        root_correction = float(np.sqrt(1 - self.b2**self.t))
         for p, g, m, v in zip(params, grads, self.m, self.v):
             m *= self.b1
             m += (1 - self.b1) * g
             v *= self.b2
             v += (1 - self.b2) * (g * g)
-            p -= (lr * m / (np.sqrt(v) + self.eps)).astype(p.dtype, copy=False)
+            p -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
 
 
 _DEFAULTS = {
