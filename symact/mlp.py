@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import linear
 from .catalog import Activation, get
 from .compile import Kernel, kernel
 from .errors import DataError, ParameterError, SymactError
@@ -34,6 +35,8 @@ class TrainingDiverged(SymactError, ArithmeticError):
 
 # Families whose activations are rectifier-like get He initialisation; the rest get Glorot's.
 HE_FAMILIES = ("rectified", "exponential", "gated")
+# Activations max(z, 0) + slope * min(z, 0), whose networks have exact linear pieces.
+PIECEWISE_LINEAR = ("relu", "leaky_relu", "prelu", "rrelu", "identity")
 
 
 def _kernel_of(activation, kink: str) -> Kernel:
@@ -488,6 +491,59 @@ class MLP:
         T = y.reshape(len(y), -1)
         residual = np.sum((self.forward(X) - T) ** 2)
         return float(1 - residual / np.sum((T - T.mean(axis=0)) ** 2))
+
+    # -- the network facts of symact.linear, on this network ----------------------------------
+    def _hidden_names(self) -> list[str]:
+        return [layer.kernel.name for layer in self.layers[:-1]]
+
+    def _require(self, allowed: tuple[str, ...], method: str) -> None:
+        names = self._hidden_names()
+        if any(name not in allowed for name in names):
+            raise ParameterError("MLP", "activation", f"is {names}; {method} needs every hidden layer to be {allowed}")
+
+    def _like(self, weights, biases, **changes) -> MLP:
+        sizes = [weights[0].shape[0]] + [W.shape[1] for W in weights]
+        params = {**self.get_params(), "sizes": sizes, **changes}
+        twin = MLP(**params).set_weights(weights, biases)
+        if self.task == "classification":
+            twin.classes_, twin._fitted_classes = self.classes_, getattr(self, "_fitted_classes", False)
+        return twin
+
+    def collapse(self) -> MLP:
+        """The one-layer network equal to this one when every activation is the identity.
+
+        >>> net = MLP([3, 5, 2], activation='identity', seed=0)
+        >>> net.collapse()
+        MLP([3, 2], activation='identity', seed=0)
+        """
+        self._require(("identity",), "collapse")
+        W, b = linear.collapse(self.weights, self.biases)
+        return self._like([W], [b], activation="identity")
+
+    def to_sigmoid(self) -> MLP:
+        """The sigmoid network computing exactly this tanh network's outputs (tanh(z) = 2 sigmoid(2z) - 1)."""
+        self._require(("tanh",), "to_sigmoid")
+        return self._like(*linear.tanh_to_sigmoid(self.weights, self.biases), activation="sigmoid")
+
+    def to_tanh(self) -> MLP:
+        """The tanh network computing exactly this sigmoid network's outputs; inverse of ``to_sigmoid``."""
+        self._require(("sigmoid",), "to_tanh")
+        return self._like(*linear.sigmoid_to_tanh(self.weights, self.biases), activation="tanh")
+
+    def linear_pieces(self) -> list[linear.LinearPiece]:
+        """The exact affine pieces (in rationals) of a (leaky) ReLU network with one input, outputs before softmax.
+
+        >>> net = MLP([1, 2, 1], task='regression').set_weights([[[1.0, -1.0]], [[1.0], [1.0]]], [[0.0, 0.0], [0.0]])
+        >>> [(p.start, p.end, p.slope) for p in net.linear_pieces()]         # relu(x) + relu(-x) = |x|
+        [(-oo, 0, -1), (0, oo, 1)]
+        """
+        self._require(PIECEWISE_LINEAR, "linear_pieces")
+        slopes = {-float(layer.kernel(-1.0)) for layer in self.layers[:-1]}
+        if len(slopes) > 1:
+            raise ParameterError("MLP", "activation", f"has negative slopes {sorted(slopes)}; linear_pieces needs one")
+        if self.layers[0].n_in != 1:
+            raise ParameterError("MLP", "sizes", f"starts with {self.layers[0].n_in} inputs; linear_pieces needs 1")
+        return linear.linear_pieces(self.weights, self.biases, negative_slope=slopes.pop() if slopes else 0)
 
     # -- scikit-learn parameters and a readable repr ------------------------------------------
     def get_params(self, deep: bool = True) -> dict:

@@ -248,3 +248,52 @@ def test_a_diverging_loss_stops_training_and_names_the_epoch(task, y):
     )
     with pytest.raises(TrainingDiverged, match=r"at epoch \d+; try a smaller learning_rate than 1000000.0"):
         net.fit(XOR_X * 10, y)
+
+
+# ---- the network facts, on trained networks -----------------------------------------------------
+def test_a_trained_identity_network_collapses_to_one_affine_layer():
+    X, y = two_moons(100, 0.2, seed=0)
+    net = MLP([2, 6, 5, 2], activation=["identity", "identity"], epochs=20, batch_size=20, seed=0).fit(X, y)
+    one = net.collapse()
+    assert one.sizes == [2, 2] and len(one.layers) == 1
+    np.testing.assert_allclose(one.forward(X), net.forward(X), rtol=0, atol=1e-12)
+    assert np.array_equal(one.predict(X), net.predict(X))
+    with pytest.raises(ParameterError, match="collapse needs every hidden layer"):
+        MLP([2, 3, 2], activation="relu").collapse()
+
+
+def test_a_trained_tanh_network_converts_to_sigmoid_and_back():
+    X, y = two_moons(100, 0.2, seed=0)
+    net = MLP([2, 6, 5, 2], activation="tanh", learning_rate=0.01, epochs=20, batch_size=20, seed=0).fit(X, y)
+    sig = net.to_sigmoid()
+    assert [layer.kernel.name for layer in sig.layers[:-1]] == ["sigmoid", "sigmoid"]
+    np.testing.assert_allclose(sig.forward(X), net.forward(X), rtol=0, atol=1e-12)
+    assert not np.allclose(sig.layers[1].W, net.layers[1].W)  # other weights, same function
+    back = sig.to_tanh()
+    for mine, theirs in zip(back.params, net.params):
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+    with pytest.raises(ParameterError, match="to_tanh needs"):
+        net.to_tanh()
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_a_trained_relu_network_on_1d_input_has_exact_linear_pieces(activation):
+    x = np.linspace(-2, 2, 60).reshape(-1, 1)
+    net = MLP(
+        [1, 6, 4, 1], activation=activation, task="regression", learning_rate=0.01, batch_size=20, epochs=60, seed=0
+    ).fit(x, np.abs(x[:, 0]) - 0.5 * x[:, 0] ** 2)
+    pieces = net.linear_pieces()
+    assert 2 <= len(pieces) <= 1 + 6 + 6 * 4  # at most one breakpoint per unit per region
+    for left, right in zip(pieces, pieces[1:]):  # continuous, and a real break at every breakpoint
+        assert left.end == right.start and left(left.end) == right(right.start) and left.slope != right.slope
+    starts = [float(p.start) for p in pieces[1:]]
+    inside = np.concatenate([[-5.0], np.array(starts) + 1e-6, [5.0]]).reshape(-1, 1)
+    exact = [next(p for p in pieces if p.start <= sp.Rational(t) <= p.end)(sp.Rational(t)) for t in inside[:, 0]]
+    np.testing.assert_allclose(net.predict(inside), [float(v) for v in exact], rtol=0, atol=1e-12)
+
+
+def test_linear_pieces_refuses_smooth_or_wide_networks():
+    with pytest.raises(ParameterError, match="linear_pieces needs every hidden layer"):
+        MLP([1, 3, 1], activation="tanh", task="regression").linear_pieces()
+    with pytest.raises(ParameterError, match="needs 1"):
+        MLP([2, 3, 1], activation="relu", task="regression").linear_pieces()
