@@ -1,0 +1,454 @@
+"""Stability rewrites: turn textbook formulas into forms that neither overflow nor cancel.
+
+``stabilize(expr)`` applies general rules to the SymPy tree, so a user-defined activation
+benefits as much as a catalog one. The result uses a few *stable nodes* (SymPy functions
+with names ``s_*``) that ``symact.compile`` prints as calls to the NumPy helpers below.
+
+Rules (``k`` a constant, ``u`` any subexpression):
+
+==============================  ==============================================================
+``k - k*sigmoid(u)``            ``k*sigmoid(-u)``
+``sigmoid(u)*sigmoid(-u)``      ``s_dsigmoid(u)`` = e/(1+e)^2 with e = exp(-|u|)
+``k + k*tanh(u)``               ``2k*sigmoid(2u)`` (and ``k - k*tanh(u)`` -> ``2k*sigmoid(-2u)``)
+``k - k*tanh(u)**2``            ``k*s_sech2(u)`` = 4e/(1+e)^2 with e = exp(-2|u|)
+``k*exp(u) - k``                ``k*expm1(u)``;  ``log(1 + u)`` -> ``log1p(u)``
+``log(1 + exp(u))``             ``softplus(u)`` = max(u, 0) + log1p(exp(-|u|))
+``exp(-c*u**2)``, c dyadic      ``s_expsq(u, c)``: u**2 split exactly (Dekker), no error in the exponent
+``sqrt(u**2 + c)``              ``hypot(u, sqrt(c))`` (no overflow at 1e308)
+``k*u + k*sqrt(u**2 + c)``      ``2k*s_sqplus(u, c)``, which divides instead of cancelling for u < 0
+``k + k*u/sqrt(u**2 + c)``      ``2k*s_dsqplus(u, c)``
+``u - tanh(u)``                 ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
+``Phi(u)``                      ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
+==============================  ==============================================================
+
+Arguments of the exp-like nodes that are polynomials in x with inexact coefficients (gelu_tanh's
+sqrt(2/pi)*(x + 0.044715 x^3), swish with beta = 1.7) are evaluated in double-double by the compiler,
+so exp of a large argument keeps its last bits.
+
+>>> from symact.catalog import x
+>>> from symact.functions import sigmoid
+>>> stabilize(x*sigmoid(x)*(1 - sigmoid(x)) + sigmoid(x))
+x*s_dsigmoid(x) + s_sigmoid(x)
+>>> stabilize(sp.log(1 + sp.exp(x)))
+s_softplus(x)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+
+from .functions import Phi, sigmoid, softplus
+
+__all__ = ["stabilize", "STABLE_NODES", "HELPERS", "erfc"]
+
+# ---- stable nodes (SymPy side) ---------------------------------------------------------------
+
+s_sigmoid = sp.Function("s_sigmoid")
+s_dsigmoid = sp.Function("s_dsigmoid")
+s_softplus = sp.Function("s_softplus")
+s_sech2 = sp.Function("s_sech2")
+s_ncdf = sp.Function("s_ncdf")
+s_expsq = sp.Function("s_expsq")
+s_sqplus = sp.Function("s_sqplus")
+s_dsqplus = sp.Function("s_dsqplus")
+s_tanhshrink = sp.Function("s_tanhshrink")
+s_expm1 = sp.Function("s_expm1")
+s_log1p = sp.Function("s_log1p")
+s_hypot = sp.Function("s_hypot")
+
+STABLE_NODES = {
+    f.__name__: f
+    for f in (
+        s_sigmoid,
+        s_dsigmoid,
+        s_softplus,
+        s_sech2,
+        s_ncdf,
+        s_expsq,
+        s_sqplus,
+        s_dsqplus,
+        s_tanhshrink,
+        s_expm1,
+        s_log1p,
+        s_hypot,
+    )
+}
+# Nodes whose first argument is exponentiated: worth a double-double argument.
+EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2")
+
+
+# ---- rules -----------------------------------------------------------------------------------
+
+
+def _split_coeff(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """(k, rest) with k the numeric factor of a product."""
+    k, rest = term.as_coeff_Mul()
+    return k, rest
+
+
+def _pair_rule(add: sp.Expr, match) -> sp.Expr:
+    """For an Add, find a constant term k and a term k*g with ``match(g)`` giving a replacement."""
+    if not isinstance(add, sp.Add):
+        return add
+    terms = list(add.args)
+    consts = [t for t in terms if t.is_number]
+    if len(consts) != 1:
+        return add
+    k = consts[0]
+    for i, t in enumerate(terms):
+        if t.is_number:
+            continue
+        c, g = _split_coeff(t)
+        for sign in (1, -1):
+            if c == sign * k:
+                new = match(g, sign)
+                if new is not None:
+                    rest = [u for j, u in enumerate(terms) if j != i and not u.is_number]
+                    return sp.Add(*rest, k * new)
+    return add
+
+
+def _rule_one_minus(add):
+    def match(g, sign):
+        if sign == -1 and isinstance(g, sigmoid):  # k - k*sigmoid(u)
+            return sigmoid(-g.args[0])
+        if isinstance(g, sp.tanh):  # k +- k*tanh(u)
+            return 2 * sigmoid(2 * sign * g.args[0])
+        if sign == -1 and g.is_Pow and g.exp == 2 and isinstance(g.base, sp.tanh):
+            return s_sech2(g.base.args[0])
+        if sign == -1 and isinstance(g, sp.exp):  # k - k*exp(u) = -k*expm1(u)
+            return -s_expm1(g.args[0])
+        if sign == 1 and g.is_Mul:  # k + k*u/sqrt(u**2 + c)
+            parts = g.as_ordered_factors()
+            for p in parts:
+                if p.is_Pow and p.exp == -sp.S.Half:
+                    c = _square_plus_const(p.base)
+                    if c is not None:
+                        u = sp.Mul(*[q for q in parts if q is not p])
+                        if sp.expand(u**2 + c - p.base) == 0:
+                            return 2 * s_dsqplus(u, c)
+        return None
+
+    return _pair_rule(add, match)
+
+
+def _square_plus_const(base) -> sp.Expr | None:
+    """c when ``base`` is u**2 + c with c a positive number."""
+    if not isinstance(base, sp.Add):
+        return None
+    c = sum((t for t in base.args if t.is_number), sp.S.Zero)
+    rest = base - c
+    if c.is_positive and rest.is_Pow and rest.exp == 2:
+        return c
+    return None
+
+
+def _rule_sqrt(expr):
+    """k*u + k*sqrt(u**2 + c) -> 2k*s_sqplus(u, c); remaining sqrt(u**2 + c) -> hypot."""
+    if not isinstance(expr, sp.Add):
+        return expr
+    terms = list(expr.args)
+    for i, t in enumerate(terms):
+        k, g = _split_coeff(t)
+        if g.is_Pow and g.exp == sp.S.Half:
+            c = _square_plus_const(g.base)
+            if c is None:
+                continue
+            u = (g.base - c).base
+            for j, s in enumerate(terms):
+                if j != i and sp.expand(s - k * u) == 0:
+                    rest = [v for m, v in enumerate(terms) if m not in (i, j)]
+                    return sp.Add(*rest, 2 * k * s_sqplus(u, c))
+    return expr
+
+
+def _rule_product(mul):
+    """sigmoid(u)*sigmoid(-u) -> s_dsigmoid(u)."""
+    if not isinstance(mul, sp.Mul):
+        return mul
+    sigs = [f for f in mul.args if isinstance(f, sigmoid)]
+    for a in sigs:
+        for b in sigs:
+            if a is not b and sp.expand(a.args[0] + b.args[0]) == 0:
+                rest = [f for f in mul.args if f is not a and f is not b]
+                u = a.args[0]
+                return sp.Mul(*rest, s_dsigmoid(u))
+    return mul
+
+
+def _rule_log(expr):
+    if not isinstance(expr, sp.log):
+        return expr
+    arg = expr.args[0]
+    if isinstance(arg, sp.Add) and sp.S.One in arg.args:
+        rest = arg - 1
+        if isinstance(rest, sp.exp):
+            return softplus(rest.args[0])
+        return s_log1p(rest)
+    return expr
+
+
+def _rule_exp(expr):
+    """exp(-c*u**2) with c a power of two -> s_expsq(u, c)."""
+    if not isinstance(expr, sp.exp):
+        return expr
+    k, g = expr.args[0].as_coeff_Mul()
+    if k.is_number and k.is_negative and g.is_Pow and g.exp == 2:
+        c = -k
+        if c.is_Rational and _is_power_of_two(c):
+            return s_expsq(g.base, c)
+    return expr
+
+
+def _is_power_of_two(c: sp.Rational) -> bool:
+    p, q = int(c.p), int(c.q)
+    return p > 0 and (p & (p - 1)) == 0 and (q & (q - 1)) == 0
+
+
+def _rule_tanhshrink(add):
+    if not isinstance(add, sp.Add):
+        return add
+    terms = list(add.args)
+    for i, t in enumerate(terms):
+        k, g = _split_coeff(t)
+        if isinstance(g, sp.tanh):
+            u = g.args[0]
+            for j, s in enumerate(terms):
+                if j != i and sp.expand(s + k * u) == 0:
+                    rest = [v for m, v in enumerate(terms) if m not in (i, j)]
+                    return sp.Add(*rest, -k * s_tanhshrink(u))
+    return add
+
+
+def _bottom_up(expr, rule):
+    if not expr.args or expr.is_Atom:
+        return rule(expr)
+    if isinstance(expr, sp.Piecewise):
+        new = sp.Piecewise(*[(_bottom_up(e, rule), c) for e, c in expr.args], evaluate=False)
+        return new
+    args = [_bottom_up(a, rule) for a in expr.args]
+    new = expr.func(*args) if args != list(expr.args) else expr
+    return rule(new)
+
+
+def stabilize(expr: sp.Expr) -> sp.Expr:
+    """``expr`` rewritten with the rules above into stable nodes.
+
+    >>> from symact.catalog import x
+    >>> stabilize(1 - sp.tanh(x)**2)
+    s_sech2(x)
+    """
+    expr = sp.piecewise_fold(sp.sympify(expr))
+    for rule in (_rule_log, _rule_tanhshrink, _rule_one_minus, _rule_product, _rule_sqrt, _rule_exp):
+        expr = _bottom_up(expr, rule)
+    # a second pass catches products made by the first (1 - sigmoid -> sigmoid(-u), then the product rule)
+    for rule in (_rule_one_minus, _rule_product):
+        expr = _bottom_up(expr, rule)
+    expr = expr.replace(lambda e: isinstance(e, sigmoid), lambda e: s_sigmoid(e.args[0]))
+    expr = expr.replace(lambda e: isinstance(e, softplus), lambda e: s_softplus(e.args[0]))
+    expr = expr.replace(lambda e: isinstance(e, Phi), lambda e: s_ncdf(e.args[0]))
+    expr = _bottom_up(expr, _rule_exp_minus_one)
+    expr = expr.replace(
+        lambda e: e.is_Pow and e.exp == sp.S.Half and _square_plus_const(e.base) is not None,
+        lambda e: s_hypot((e.base - _square_plus_const(e.base)).base, sp.sqrt(_square_plus_const(e.base))),
+    )
+    return expr
+
+
+def _rule_exp_minus_one(add):
+    """k*exp(u) - k -> k*expm1(u)."""
+    if not isinstance(add, sp.Add):
+        return add
+    terms = list(add.args)
+    consts = [t for t in terms if t.is_number]
+    if len(consts) != 1:
+        return add
+    k = consts[0]
+    for i, t in enumerate(terms):
+        c, g = _split_coeff(t)
+        if isinstance(g, sp.exp) and c == -k:
+            rest = [u for j, u in enumerate(terms) if j != i and not u.is_number]
+            return sp.Add(*rest, c * s_expm1(g.args[0]))
+    return add
+
+
+# ---- NumPy helpers (float64 in, float64 out; callers silence floating-point warnings) ---------
+
+try:  # scipy is optional: a vectorised erfc; math.erfc (correctly rounded to ~1 ULP) otherwise
+    from scipy.special import erfc as _scipy_erfc
+except ImportError:  # pragma: no cover - the fallback is tested by hiding scipy
+    _scipy_erfc = None
+
+_math_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def erfc(t):
+    """Complementary error function on float64 arrays: scipy's when installed, else math.erfc."""
+    if _scipy_erfc is not None:
+        return _scipy_erfc(t)
+    t = np.asarray(t, dtype=np.float64)
+    return np.asarray(_math_erfc(t), dtype=np.float64)
+
+
+_SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter
+
+
+def _split(a):
+    p = a * _SPLIT
+    hi = p - (p - a)
+    return hi, a - hi
+
+
+def two_prod(a, b):
+    """a*b as hi + lo exactly (Dekker), for |a*b| < 1e300."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, err
+
+
+def two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def poly_dd(t, coeffs):
+    """sum c_k t**k in double-double by Horner; ``coeffs`` are (hi, lo) pairs, highest degree first."""
+    t = np.clip(t, -1e100, 1e100)  # keep the splits finite; such arguments saturate the caller anyway
+    hi = np.full_like(t, coeffs[0][0])
+    lo = np.full_like(t, coeffs[0][1])
+    for ch, cl in coeffs[1:]:
+        p, e = two_prod(hi, t)
+        e = e + lo * t
+        s, f = two_sum(p, ch)
+        f = f + e + cl
+        hi = s + f
+        lo = f - (hi - s)
+    return hi, lo
+
+
+def _exp_neg_abs(h, lo, scale=1.0):
+    """exp(-scale*|h + lo|) and the sign mask of h."""
+    neg = h < 0
+    e = np.exp(-scale * np.abs(h))
+    if lo is not None:
+        corr = np.where(neg, lo, -lo)
+        e = e * (1 + scale * corr)
+    return e, neg
+
+
+def h_sigmoid(t, lo=None):
+    """1/(1 + exp(-t)) without overflow: exp only of -|t|."""
+    e, neg = _exp_neg_abs(t, lo)
+    r = 1 / (1 + e)
+    np.multiply(r, e, out=r, where=neg)
+    return r
+
+
+def h_dsigmoid(t, lo=None):
+    """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
+    e, _ = _exp_neg_abs(t, lo)
+    d = 1 + e
+    return e / d / d
+
+
+def h_softplus(t, lo=None):
+    """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
+    e, neg = _exp_neg_abs(t, lo)
+    base = np.maximum(t, 0)
+    if lo is not None:
+        base = base + np.where(neg, 0, lo)
+    return base + np.log1p(e)
+
+
+def h_sech2(t, lo=None):
+    """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
+    e, _ = _exp_neg_abs(t, lo, 2.0)
+    d = 1 + e
+    return 4 * e / d / d
+
+
+_RSQRT2_HI = 0.7071067811865476
+_RSQRT2_LO = -4.833646656726457e-17  # 1/sqrt(2) - _RSQRT2_HI
+_TWO_OVER_SQRTPI = 1.1283791670955126
+
+
+def h_ncdf(t):
+    """Phi(t) = erfc(z)/2 with z = -t/sqrt(2) carried in double-double; erfc(z + dz) ~ erfc(z) - dz 2/sqrt(pi) exp(-z^2)."""
+    tc = np.clip(t, -1e10, 1e10)
+    z, err = two_prod(-tc, _RSQRT2_HI)
+    err = err - tc * _RSQRT2_LO
+    z, dz = two_sum(z, err)
+    r = erfc(z)
+    r = r - dz * _TWO_OVER_SQRTPI * h_expsq(z, 1.0)
+    r = r * 0.5
+    if np.ndim(t):
+        r = np.where(np.isnan(t), t, r)
+    return r
+
+
+def h_expsq(t, c):
+    """exp(-c*t**2) for c a power of two: t = hi + lo with hi**2 exact, so the exponent has no rounding."""
+    c = float(c)
+    tc = np.clip(t, -1e100, 1e100)
+    hi, lo = _split(tc)
+    big = np.exp(-c * (hi * hi))
+    small = -c * (lo * (2 * hi + lo))
+    return big * np.exp(small)
+
+
+def h_sqplus(t, c):
+    """(t + sqrt(t**2 + c))/2, dividing instead of cancelling for t < 0; finite up to 1e308."""
+    c = float(c)
+    h = np.hypot(t, math.sqrt(c))
+    pos = t / 2 + h / 2
+    neg = (c / 4) / (h / 2 - t / 2)
+    return np.where(t >= 0, pos, neg)
+
+
+def h_dsqplus(t, c):
+    """(1 + t/sqrt(t**2 + c))/2, as (c/2)/(h (h - t)) for t < 0."""
+    c = float(c)
+    h = np.hypot(t, math.sqrt(c))
+    pos = 0.5 + (t / h) / 2
+    neg = (c / 2) / h / (h - t)
+    return np.where(t >= 0, pos, neg)
+
+
+_CF_DEPTH = 13
+
+
+def h_tanhshrink(t):
+    """t - tanh(t): for |t| < 1.5 from tanh t = t/(1 + q), q = t^2/(3 + t^2/(5 + ...)), as t q/(1 + q)."""
+    t2 = t * t
+    q = np.zeros_like(t)
+    for n in range(_CF_DEPTH, 0, -1):
+        q = t2 / ((2 * n + 1) + q)
+    small = t * q / (1 + q)
+    return np.where(np.abs(t) < 1.5, small, t - np.tanh(t))
+
+
+def h_hypot(t, c):
+    return np.hypot(t, float(c))
+
+
+HELPERS = {
+    "s_sigmoid": h_sigmoid,
+    "s_dsigmoid": h_dsigmoid,
+    "s_softplus": h_softplus,
+    "s_sech2": h_sech2,
+    "s_ncdf": h_ncdf,
+    "s_expsq": h_expsq,
+    "s_sqplus": h_sqplus,
+    "s_dsqplus": h_dsqplus,
+    "s_tanhshrink": h_tanhshrink,
+    "s_expm1": np.expm1,
+    "s_log1p": np.log1p,
+    "s_hypot": h_hypot,
+    "poly_dd": poly_dd,
+}
