@@ -1,0 +1,261 @@
+r"""Lecture notes: one self-contained LaTeX document with the catalog, its plots and the theorems.
+
+``document()`` returns the LaTeX text; ``write()`` saves it (with matplotlib figures when asked)
+and compiles it with ``pdflatex`` when ``pdf=True``. The document needs only the packages of
+Debian's texlive-latex-base and texlive-latex-recommended.
+
+>>> tex = document(['relu', 'sigmoid'], theorems=False, figures='none')
+>>> tex.splitlines()[0], tex.rstrip().splitlines()[-1]
+('\\documentclass[11pt]{article}', '\\end{document}')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from . import latex
+from .catalog import names as catalog_names
+from .errors import SymactError
+
+__all__ = ["PREAMBLE", "document", "picture", "write", "compile_pdf", "theorem_results"]
+
+_ERROR = re.compile(r"^(!|\S+\.tex:\d+:)")
+
+FIGURES = ("auto", "matplotlib", "picture", "none")
+
+PREAMBLE = (
+    r"""\documentclass[11pt]{article}
+\usepackage[a4paper,margin=2.3cm]{geometry}
+\usepackage{amsmath,amssymb,amsthm}
+\usepackage{graphicx,xcolor}
+\usepackage{booktabs,longtable}
+\newtheorem{theorem}{Theorem}
+\definecolor{fcolor}{rgb}{0.12,0.47,0.71}
+\definecolor{dfcolor}{rgb}{0.84,0.15,0.16}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5em}
+"""
+    + latex.MACROS
+)
+
+INTRODUCTION = r"""These notes collect the activation functions of PyTorch and JAX. Each is defined once,
+as a symbolic expression; every formula below, the plots, and the proofs are generated from that
+definition and checked. A layer follows the row-vector convention $\mathbf{X}\mathbf{W} + \mathbf{b}$.
+Where an activation has a kink its derivative there is a convention, not a fact: we give both
+one-sided derivatives and the value %s uses. Named functions: $\sigma(x) = 1/(1 + e^{-x})$ is the
+logistic sigmoid, $\Phi$ the standard normal distribution function, and
+$\operatorname{softplus}(x) = \log(1 + e^{x})$. Writing $y = f(x)$, many derivatives can be computed
+from the output alone; the last line of each block gives that form when it exists."""
+
+
+def document(
+    names=None,
+    kink: str = "torch",
+    figures: str = "auto",
+    figure_dir: str | Path | None = None,
+    theorems: bool = True,
+    title: str = "Activation functions: definitions, derivatives and proofs",
+) -> str:
+    """The whole notes document as LaTeX text.
+
+    ``names``: the activations (default: the elementwise catalog). ``figures``: ``'matplotlib'``
+    writes a PDF per activation into ``figure_dir`` (a folder beside the ``.tex`` file) and
+    includes it; ``'picture'`` draws the
+    curves with LaTeX's own ``picture`` environment (no files); ``'auto'`` takes matplotlib when
+    it is installed and ``figure_dir`` is given; ``'none'`` leaves plots out. ``theorems``: add
+    the chapter's theorems with their proofs (``symact.theorems``).
+    """
+    if figures not in FIGURES:
+        raise SymactError(f"figures={figures!r} is not one of {', '.join(FIGURES)}")
+    names = list(names) if names is not None else catalog_names()
+    mode = _figure_mode(figures, figure_dir)
+    parts = [
+        PREAMBLE,
+        rf"\title{{{latex.escape(title)}}}",
+        r"\author{symact}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        INTRODUCTION % latex.escape(_convention(kink)),
+        r"\section{The catalog}",
+        "Each activation with its derivative, and the derivative written from the output $y = f(x)$ "
+        "where one exists (--- where $f$ cannot be inverted).",
+        latex.catalog_table(names, kink=kink),
+        r"\section{The activations one by one}",
+        r"In the plots, {\color{fcolor}$f$ is drawn in blue} and {\color{dfcolor}$f'$ in red}.",
+    ]
+    for name in names:
+        parts.append(latex.activation(name, kink=kink, figure=_figure(name, mode, figure_dir, kink)))
+    if theorems:
+        results = theorem_results()
+        if results:
+            parts.append(r"\section{Theorems}")
+            parts.append(
+                "Each theorem below is checked by symact: a proof is a chain of equalities, each link "
+                "justified by the rule named on its right and verified symbolically."
+            )
+            parts += [latex.theorem(t, p) for t, p in results]
+    parts.append(r"\end{document}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _convention(kink: str) -> str:
+    return {"torch": "PyTorch", "jax": "JAX"}.get(kink, f"the {kink} convention")
+
+
+def _figure_mode(figures: str, figure_dir) -> str:
+    if figures == "auto":
+        if figure_dir is None:
+            return "picture"
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            return "picture"
+        return "matplotlib"
+    if figures == "matplotlib" and figure_dir is None:
+        raise SymactError("figures='matplotlib' needs figure_dir, the folder where the plots are written")
+    return figures
+
+
+def _figure(name: str, mode: str, figure_dir, kink: str) -> str | None:
+    if mode == "none":
+        return None
+    if mode == "picture":
+        body = picture(name, kink=kink)
+    else:
+        from .plot import plot
+
+        folder = Path(figure_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name.replace('_', '-')}.pdf"
+        plot([name], derivative=True, path=path, kink=kink, figsize=(4.2, 2.5), legend=False)
+        body = r"\includegraphics[width=0.62\linewidth]{%s/%s}" % (folder.name, path.name)
+    caption = rf"\\[-0.3em]{{\small $\operatorname{{{latex.escape(name)}}}$ and its derivative on $[-4, 4]$}}"
+    return r"\begin{center}" + "\n" + body + caption + "\n" + r"\end{center}"
+
+
+def picture(name: str, xlim=(-4.0, 4.0), width: float = 72.0, height: float = 42.0, kink: str = "torch") -> str:
+    r"""f and f' drawn with LaTeX's ``picture`` environment (straight ``\qbezier`` segments, unit 1 mm).
+
+    >>> print(picture('relu').splitlines()[0])
+    \setlength{\unitlength}{1mm}\begin{picture}(72,48)(-8,-6)
+    """
+    from .plot import curves
+
+    c = curves(name, xlim=xlim, points=161, kink=kink)
+    both = np.concatenate([c.f, c.df])
+    finite = both[np.isfinite(both)]
+    ylo = max(-4.0, math.floor(min(-1.0, finite.min())))
+    yhi = min(6.0, math.ceil(max(1.0, finite.max())))
+    x0, x1 = xlim
+    sx, sy = width / (x1 - x0), height / (yhi - ylo)
+
+    def px(v):
+        return (v - x0) * sx
+
+    def py(v):
+        return (v - ylo) * sy
+
+    out = [rf"\setlength{{\unitlength}}{{1mm}}\begin{{picture}}({width:g},{height + 6:g})(-8,-6)"]
+    out.append(r"{\color[gray]{0.55}\linethickness{0.2pt}")
+    out.append(rf"\put(0,0){{\framebox({width:g},{height:g}){{}}}}")
+    if ylo < 0 < yhi:
+        out.append(rf"\put(0,{py(0):.2f}){{\line(1,0){{{width:g}}}}}")
+    if x0 < 0 < x1:
+        out.append(rf"\put({px(0):.2f},0){{\line(0,1){{{height:g}}}}}")
+    out.append("}")
+    labels = [
+        rf"\put({px(x0):.2f},-1.5){{\makebox(0,0)[t]{{\scriptsize ${x0:g}$}}}}",
+        rf"\put({px(x1):.2f},-1.5){{\makebox(0,0)[t]{{\scriptsize ${x1:g}$}}}}",
+        rf"\put(-1.5,{py(ylo):.2f}){{\makebox(0,0)[r]{{\scriptsize ${ylo:g}$}}}}",
+        rf"\put(-1.5,{py(yhi):.2f}){{\makebox(0,0)[r]{{\scriptsize ${yhi:g}$}}}}",
+    ]
+    if x0 < 0 < x1:
+        labels.append(rf"\put({px(0):.2f},-1.5){{\makebox(0,0)[t]{{\scriptsize $0$}}}}")
+    if ylo < 0 < yhi:
+        labels.append(rf"\put(-1.5,{py(0):.2f}){{\makebox(0,0)[r]{{\scriptsize $0$}}}}")
+    out += labels
+    for values, colour in ((c.f, "fcolor"), (c.df, "dfcolor")):
+        segments = []
+        for xa, ya, xb, yb in zip(c.x, values, c.x[1:], values[1:]):
+            if not (np.isfinite(ya) and np.isfinite(yb)) or not (ylo <= ya <= yhi and ylo <= yb <= yhi):
+                continue
+            if xa == xb and ya == yb:
+                continue
+            ax, ay, bx, by = px(xa), py(ya), px(xb), py(yb)
+            segments.append(rf"\qbezier({ax:.2f},{ay:.2f})({(ax + bx) / 2:.2f},{(ay + by) / 2:.2f})({bx:.2f},{by:.2f})")
+        out.append(rf"{{\color{{{colour}}}\linethickness{{0.8pt}}" + "\n" + "\n".join(segments) + "}")
+    out.append(r"\end{picture}")
+    return "\n".join(out)
+
+
+def theorem_results() -> list:
+    """The chapter's theorems with their proofs, ``[(Theorem, Proof), ...]``; empty when none ship."""
+    try:
+        from . import theorems
+    except ImportError:
+        return []
+    return list(theorems.run_all())
+
+
+def write(
+    path: str | Path,
+    pdf: bool = False,
+    figures: str = "auto",
+    names=None,
+    kink: str = "torch",
+    theorems: bool = True,
+) -> list[Path]:
+    """Write the notes to ``path`` (``.tex``); with ``pdf`` also compile them. Returns the files written.
+
+    With matplotlib (``figures='auto'`` or ``'matplotlib'``) the plots go to ``<stem>-figures/``
+    beside the ``.tex`` file; otherwise they are drawn inside the document.
+    """
+    path = Path(path)
+    if path.suffix != ".tex":
+        raise SymactError(f"notes are written to a .tex file, got {str(path)!r}; for example -o notes.tex")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure_dir = path.parent / f"{path.stem}-figures"
+    mode = _figure_mode(figures, figure_dir)
+    text = document(names, kink=kink, figures=mode, figure_dir=figure_dir, theorems=theorems)
+    path.write_text(text, encoding="utf-8")
+    written = [path]
+    if mode == "matplotlib":
+        written += sorted(figure_dir.glob("*.pdf"))
+    if pdf:
+        written.append(compile_pdf(path))
+    return written
+
+
+def compile_pdf(tex: str | Path, engine: str = "pdflatex", runs: int = 2) -> Path:
+    """Compile ``tex`` with ``pdflatex`` in its folder (twice, for the table widths); returns the PDF path.
+
+    Raises ``SymactError`` with LaTeX's first error line when the document does not compile, or
+    when no TeX engine is installed.
+    """
+    tex = Path(tex)
+    exe = shutil.which(engine)
+    if exe is None:
+        raise SymactError(
+            f"{engine} not found: install a TeX engine (Debian: apt-get install texlive-latex-base "
+            "texlive-latex-recommended) or leave out --pdf"
+        )
+    for _ in range(runs):
+        result = subprocess.run(
+            [exe, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", tex.name],
+            cwd=tex.parent,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=300,
+        )
+        if result.returncode != 0:
+            error = next((ln for ln in result.stdout.splitlines() if _ERROR.match(ln)), "")
+            raise SymactError(f"{engine} failed on {tex.name}: {error.strip() or 'see ' + tex.stem + '.log'}")
+    return tex.with_suffix(".pdf")

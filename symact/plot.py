@@ -1,0 +1,125 @@
+"""Plots of activations and their derivatives: one call for several curves on one figure.
+
+The numbers come from the compiled kernels (``symact.kernel``); matplotlib (the ``plot`` extra)
+is imported only when a figure is drawn, so ``curves`` works without it.
+
+>>> c = curves('relu', xlim=(-1, 1), points=5)
+>>> c.x.tolist()
+[-1.0, -0.5, 0.0, 0.0, 0.0, 0.5, 1.0]
+>>> c.df.tolist()                 # f' breaks at the kink: left limit, gap, right limit
+[0.0, 0.0, 0.0, nan, 1.0, 1.0, 1.0]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from .catalog import get
+from .compile import kernel
+from .errors import SymactError
+
+__all__ = ["Curves", "curves", "plot"]
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Samples of f and f' on a grid; NaN separates the pieces at kinks (f' jumps, or f does)."""
+
+    label: str
+    x: np.ndarray
+    f: np.ndarray
+    df: np.ndarray
+
+
+def curves(activation: str, xlim: tuple[float, float] = (-4.0, 4.0), points: int = 401, kink: str = "torch", **params):
+    """f and f' of ``activation`` sampled on ``points`` values of x in ``xlim``.
+
+    At each kink x = c the samples hold the left limit, NaN and the right limit, so that lines
+    break there instead of drawing a vertical segment: f' at every kink, f only where it jumps.
+    """
+    lo, hi = (float(v) for v in xlim)
+    if not lo < hi or points < 2:
+        raise SymactError(f"plot range {xlim!r} with {points} points is empty; give xlim=(low, high) with low < high")
+    k = kernel(activation, kink=kink, **params)
+    label = k.name or str(activation)
+    numeric = dict(get(k.name).defaults) if k.name else {}
+    numeric.update(k.derivation.params)
+    breaks = {}
+    for point, sides in k.derivation.kinks.items():
+        try:
+            c = float(sp.sympify(point).subs(numeric))
+        except (TypeError, ValueError):
+            continue
+        if lo < c < hi:
+            breaks[c] = sides.continuous
+    xs = np.linspace(lo, hi, points)
+    xs = xs[~np.isin(xs, list(breaks))]
+    f, df = k(xs), k.grad(xs)
+    eps = 1e-9 * (hi - lo)
+    for c in sorted(breaks, reverse=True):
+        i = int(np.searchsorted(xs, c))
+        left, right = c - eps, c + eps
+        fc = [k(c)] * 3 if breaks[c] else [k(left), np.nan, k(right)]
+        xs = np.insert(xs, i, [c, c, c])
+        f = np.insert(f, i, fc)
+        df = np.insert(df, i, [k.grad(left), np.nan, k.grad(right)])
+    return Curves(label, xs, f, df)
+
+
+def plot(
+    activations,
+    derivative: bool = True,
+    xlim: tuple[float, float] = (-4.0, 4.0),
+    ylim: tuple[float, float] | None = None,
+    path=None,
+    kink: str = "torch",
+    ax=None,
+    figsize: tuple[float, float] = (6.0, 3.6),
+    legend: bool = True,
+    **params,
+):
+    """Plot f (solid) and, with ``derivative``, f' (dashed, same colour) of one or several activations.
+
+    ``activations`` is a name or a list of names (or expressions in x); ``params`` fix parameters of
+    every one of them. Saved to ``path`` (PNG, PDF, SVG by its suffix) when given. Returns the
+    matplotlib ``Figure``. Needs the ``plot`` extra (matplotlib).
+
+    >>> import pytest; _ = pytest.importorskip('matplotlib')
+    >>> fig = plot(['relu', 'gelu'], derivative=True)
+    >>> fig.axes[0].get_legend_handles_labels()[1]
+    ['relu', "relu'", 'gelu', "gelu'"]
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as err:
+        raise SymactError("plotting needs matplotlib: pip install 'symact[plot]'") from err
+    names = [activations] if isinstance(activations, str) else list(activations)
+    if not names:
+        raise SymactError("plot needs at least one activation name, e.g. plot(['relu', 'gelu'])")
+    if ax is None:
+        fig = Figure(figsize=figsize, layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    colours = [f"C{i % 10}" for i in range(len(names))]
+    for name, colour in zip(names, colours):
+        c = curves(name, xlim=xlim, kink=kink, **params)
+        ax.plot(c.x, c.f, color=colour, lw=1.8, label=c.label)
+        if derivative:
+            shade = "C3" if len(names) == 1 else colour  # one activation: f blue, f' red, as in the notes
+            ax.plot(c.x, c.df, color=shade, lw=1.4, ls="--", label=c.label + "'")
+    ax.axhline(0, color="0.6", lw=0.6)
+    ax.axvline(0, color="0.6", lw=0.6)
+    ax.set_xlim(*xlim)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel("x")
+    ax.grid(True, lw=0.3, alpha=0.5)
+    if legend:
+        ax.legend(frameon=False, fontsize="small")
+    if path is not None:
+        fig.savefig(path)
+    return fig
