@@ -243,7 +243,10 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
     rng = random.Random(seed)
     symbols = set(diff.free_symbols if symbols is None else symbols)
     params = sorted((s for s in symbols if s != x), key=lambda s: s.name)
-    samples = {p: _parameter_samples(p, rng, count) for p in params}
+    samples = {}
+    for k, p in enumerate(params):  # rotate so that different parameters rarely share a value
+        values = _parameter_samples(p, rng, count)
+        samples[p] = values[k % len(values) :] + values[: k % len(values)]
     base = [{p: samples[p][i] for p in params} for i in range(count)]
     xs = [sp.sympify(v) for v in _NICE_X]
     kinks = []
