@@ -1,7 +1,13 @@
-"""Checks for users' test suites: derivatives against mpmath, shipped as a pytest plugin.
+"""Checks for users' test suites: derivatives against mpmath, identities proved, shipped as a pytest plugin.
+
+Installed, symact registers this module as a pytest plugin (entry point ``pytest11``): a failed
+``assert_identity`` shows both sides pretty-printed and the counterexample, and ``Proof`` objects
+compared in a plain ``assert`` explain themselves.
 
 >>> check_derivative('sigmoid').ok
 True
+>>> assert_identity('tanh(x) + 1', '2*sigmoid(2*x)').status
+'proved'
 """
 
 from __future__ import annotations
@@ -13,9 +19,19 @@ import sympy as sp
 
 from .catalog import Activation, get, x
 from .derive import derive
+from .errors import SymactError
 from .kinks import find_kinks
 
-__all__ = ["DerivativeCheck", "check_derivative", "mp_function", "sample_points"]
+__all__ = [
+    "DerivativeCheck",
+    "check_derivative",
+    "mp_function",
+    "sample_points",
+    "ProofFailure",
+    "assert_identity",
+    "assert_derivative",
+    "assert_theorem",
+]
 
 
 def mp_function(expr: sp.Expr):
@@ -86,3 +102,118 @@ def check_derivative(activation, digits: int = 30, tolerance: float = 1e-15, **p
                     result.failures.append((what, p, got, want))
             result.points += 1
     return result
+
+
+# ---- identities in test suites ---------------------------------------------------------------
+
+
+class ProofFailure(AssertionError):
+    """An identity, derivative or theorem that was not proved; the message shows why."""
+
+
+def _pretty(expr) -> str:
+    text = sp.pretty(expr, use_unicode=True, wrap_line=False)
+    return "\n".join("      " + line for line in text.splitlines())
+
+
+def _failure(what: str, proof) -> ProofFailure:
+    lines = [f"{what} is {proof.status}" + (f" ({proof.method})" if proof.method else "")]
+    if proof.lhs is not None:
+        lines += ["  left-hand side:", _pretty(proof.lhs)]
+    if proof.rhs is not None:
+        lines += ["  right-hand side:", _pretty(proof.rhs)]
+    if proof.counterexample:
+        c = proof.counterexample
+        point = ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items())
+        lines += [f"  counterexample at {point}:", f"      lhs = {c.get('lhs')}", f"      rhs = {c.get('rhs')}"]
+    if proof.evidence is not None:
+        e = proof.evidence
+        lines.append(f"  numeric check at {e.points} points, {e.digits} digits, max difference {e.max_difference:.3g}")
+    return ProofFailure("\n".join(lines))
+
+
+def assert_identity(lhs, rhs, budget: float = 5.0, allow_unknown: bool = False, **assumptions):
+    """Assert that ``lhs = rhs`` is proved (see ``symact.prove.prove``); returns the ``Proof``.
+
+    ``allow_unknown`` accepts numerical agreement without a symbolic proof. On failure the
+    ``ProofFailure`` (an ``AssertionError``) shows both sides and the counterexample.
+
+    >>> assert_identity('relu(x) - relu(-x)', 'x').method
+    'case split at x = 0'
+    >>> assert_identity('tanh(x)', '2*sigmoid(x) - 1')
+    Traceback (most recent call last):
+        ...
+    symact.testing.ProofFailure: tanh(x) = 2*sigmoid(x) - 1 is refuted (counterexample)
+    ...
+    """
+    from .prove import UNKNOWN, prove
+
+    proof = prove(lhs, rhs, budget=budget, **assumptions)
+    if proof.proved or (allow_unknown and proof.status == UNKNOWN):
+        return proof
+    raise _failure(proof.statement, proof)
+
+
+def assert_derivative(f, df, budget: float = 5.0, allow_unknown: bool = False, **assumptions):
+    """Assert that the derivative in x of ``f`` (a catalog name, string or SymPy expression) is ``df``.
+
+    >>> assert_derivative('sigmoid', 'sigmoid(x)*(1 - sigmoid(x))').status
+    'proved'
+    >>> assert_derivative('x**3', '3*x**3')
+    Traceback (most recent call last):
+        ...
+    symact.testing.ProofFailure: d/dx x**3 = 3*x**3: 3*x**2 = 3*x**3 is refuted (counterexample)
+    ...
+    """
+    from .parse import parse
+    from .prove import UNKNOWN, prove
+
+    if isinstance(f, str):
+        try:
+            entry = get(f)
+            expr = entry.expr if isinstance(entry, Activation) else None
+        except SymactError:
+            expr = None
+        expr = parse(f, allow_symbols=True) if expr is None else expr
+    else:
+        expr = f
+    names = {s.name: s for s in expr.free_symbols}
+    var = names.get("x", x)
+    proof = prove(sp.diff(expr, var), df, budget=budget, **assumptions)
+    if proof.proved or (allow_unknown and proof.status == UNKNOWN):
+        return proof
+    raise _failure(f"d/dx {sp.sstr(expr)} = {sp.sstr(df) if not isinstance(df, str) else df}: {proof.statement}", proof)
+
+
+def assert_theorem(theorem):
+    """Assert that a ``symact.theorems.Theorem`` is proved; returns its ``Proof``.
+
+    >>> from symact.theorems import get as theorem
+    >>> assert_theorem(theorem('xor_two_relu_units')).status
+    'proved'
+    """
+    proof = theorem.run()
+    if proof.proved:
+        return proof
+    parts = proof.details.get("parts", [proof])
+    failed = [p for p in parts if not p.proved]
+    message = [f"theorem {theorem.name!r}: {theorem.statement}", f"  {len(failed)} of {len(parts)} part(s) not proved"]
+    message += [str(_failure(p.statement, p)) for p in failed]
+    raise ProofFailure("\n".join(message))
+
+
+# ---- pytest plugin hooks (registered through the pytest11 entry point) -----------------------
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "theorem: a theorem of symact.theorems, checked by proving it")
+
+
+def pytest_assertrepr_compare(config, op, left, right):
+    """Explain a failed comparison that involves a ``Proof`` (for example ``assert proof.status == 'proved'``)."""
+    from .prove import Proof
+
+    for side in (left, right):
+        if isinstance(side, Proof):
+            return [f"{side!r} {op} ...", *str(side).splitlines()]
+    return None

@@ -1,0 +1,15 @@
+"""The derivative facts of d2l.ai 5.1: sigmoid', tanh', relu' at 0, softmax cross-entropy, analytic vs numerical.
+
+The statements live in ``symact.theorems`` (section 'derivatives') so that ``symact check`` and the notes use the
+same objects; this file checks each one as its own test.
+"""
+
+import pytest
+
+from symact.testing import assert_theorem
+from symact.theorems import section
+
+
+@pytest.mark.parametrize("theorem", section("derivatives"), ids=lambda t: t.name)
+def test_theorem(theorem):
+    assert_theorem(theorem)

@@ -1,0 +1,15 @@
+"""Exercise 1 of d2l.ai 5.1: adding linear layers never adds expressive power, and a bottleneck removes some.
+
+The statements live in ``symact.theorems`` (section 'linear') so that ``symact check`` and the notes use the
+same objects; this file checks each one as its own test.
+"""
+
+import pytest
+
+from symact.testing import assert_theorem
+from symact.theorems import section
+
+
+@pytest.mark.parametrize("theorem", section("linear"), ids=lambda t: t.name)
+def test_theorem(theorem):
+    assert_theorem(theorem)

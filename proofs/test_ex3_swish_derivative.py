@@ -1,0 +1,15 @@
+"""Exercise 3 of d2l.ai 5.1: the derivative of Swish x sigmoid(beta x), and its limits in beta.
+
+The statements live in ``symact.theorems`` (section 'swish') so that ``symact check`` and the notes use the
+same objects; this file checks each one as its own test.
+"""
+
+import pytest
+
+from symact.testing import assert_theorem
+from symact.theorems import section
+
+
+@pytest.mark.parametrize("theorem", section("swish"), ids=lambda t: t.name)
+def test_theorem(theorem):
+    assert_theorem(theorem)

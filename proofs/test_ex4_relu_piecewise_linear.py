@@ -1,0 +1,15 @@
+"""Exercise 4 of d2l.ai 5.1: ReLU and pReLU networks are continuous and piecewise linear, with exact pieces.
+
+The statements live in ``symact.theorems`` (section 'pieces') so that ``symact check`` and the notes use the
+same objects; this file checks each one as its own test.
+"""
+
+import pytest
+
+from symact.testing import assert_theorem
+from symact.theorems import section
+
+
+@pytest.mark.parametrize("theorem", section("pieces"), ids=lambda t: t.name)
+def test_theorem(theorem):
+    assert_theorem(theorem)

@@ -1,0 +1,15 @@
+"""Exercise 6 of d2l.ai 5.1: a nonlinearity over the minibatch makes examples depend on each other.
+
+The statements live in ``symact.theorems`` (section 'batch_norm') so that ``symact check`` and the notes use the
+same objects; this file checks each one as its own test.
+"""
+
+import pytest
+
+from symact.testing import assert_theorem
+from symact.theorems import section
+
+
+@pytest.mark.parametrize("theorem", section("batch_norm"), ids=lambda t: t.name)
+def test_theorem(theorem):
+    assert_theorem(theorem)

@@ -1,0 +1,15 @@
+"""Exercise 7 of d2l.ai 5.1: sigmoid' <= 1/4, and gradients through sigmoid layers vanish.
+
+The statements live in ``symact.theorems`` (section 'vanishing') so that ``symact check`` and the notes use the
+same objects; this file checks each one as its own test.
+"""
+
+import pytest
+
+from symact.testing import assert_theorem
+from symact.theorems import section
+
+
+@pytest.mark.parametrize("theorem", section("vanishing"), ids=lambda t: t.name)
+def test_theorem(theorem):
+    assert_theorem(theorem)
