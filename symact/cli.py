@@ -1,4 +1,4 @@
-"""The ``symact`` command line.
+"""The ``symact`` command line: list, derive, prove, kernel, notes, plot, check.
 
 Exit codes: 0 success (or proved), 1 refuted, 2 unknown or a usage error; errors go to
 stderr in one line.
@@ -24,17 +24,33 @@ __all__ = ["main", "build_parser"]
 EXAMPLES = {
     "list": "symact list",
     "derive": "symact derive swish\n  symact derive swish --param beta=2 --latex\n  symact derive 'x*tanh(exp(x))'",
+    "prove": "symact prove 'tanh(x) + 1' '2*sigmoid(2*x)'\n  symact prove 'tanh(x) + 1' '2*sigmoid(x)'   # refuted, exit 1"
+    "\n  symact prove 'sigmoid(-x)' '1 - sigmoid(x)' --latex",
+    "kernel": "symact kernel gelu --at 0.5,1,2\n  symact kernel leaky_relu --at=-1,0,1 --param negative_slope=0.1"
+    "\n  symact kernel gelu --at 0.5,1,2 --dtype float32",
+    "notes": "symact notes -o notes.tex --pdf\n  symact notes -o relu.tex --only relu,prelu --figures picture",
+    "plot": "symact plot relu gelu -o activations.png\n  symact plot swish --param beta=2 -o swish.pdf --no-derivative",
+    "check": "symact check",
 }
+
+VERDICT_CODES = {"proved": 0, "refuted": 1, "unknown": 2}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors in one line on stderr (exit code 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="symact",
         description="Derive, compile and prove the mathematics of activation functions.",
         epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     listing = _command(commands, "list", "the catalog, with parameters and framework names")
     listing.set_defaults(run=_list)
@@ -45,6 +61,47 @@ def build_parser() -> argparse.ArgumentParser:
     deriving.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
     deriving.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     deriving.set_defaults(run=_derive)
+
+    proving = _command(commands, "prove", "prove, refute or leave open LHS = RHS for all real x")
+    proving.add_argument("lhs", help="left-hand side, an expression in x (catalog names are callable)")
+    proving.add_argument("rhs", help="right-hand side")
+    proving.add_argument("--latex", action="store_true", help="print the proof chain as LaTeX")
+    proving.add_argument("--budget", type=float, default=5.0, help="seconds for the symbolic work (default 5)")
+    proving.set_defaults(run=_prove)
+
+    compiling = _command(commands, "kernel", "values of f and f' from the compiled NumPy kernel")
+    compiling.add_argument("activation", help="a catalog name or an expression in x")
+    compiling.add_argument("--at", required=True, metavar="X1,X2,...", help="points, comma-separated (--at=-1,0,1)")
+    compiling.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter")
+    compiling.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
+    compiling.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="array dtype")
+    compiling.set_defaults(run=_kernel)
+
+    writing = _command(commands, "notes", "lecture notes: a LaTeX document with the catalog, plots and theorems")
+    writing.add_argument("-o", "--output", required=True, metavar="FILE.tex", help="where to write the document")
+    writing.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
+    writing.add_argument(
+        "--figures",
+        choices=("auto", "matplotlib", "picture", "none"),
+        default="auto",
+        help="plots: matplotlib PDFs when installed (auto), LaTeX picture drawings, or none",
+    )
+    writing.add_argument("--only", metavar="NAMES", help="comma-separated activations (default: the whole catalog)")
+    writing.add_argument("--no-theorems", action="store_true", help="leave out the theorems section")
+    writing.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
+    writing.set_defaults(run=_notes)
+
+    drawing = _command(commands, "plot", "plot f and f' of one or more activations to a PNG, PDF or SVG file")
+    drawing.add_argument("activations", nargs="+", metavar="NAME", help="catalog names or expressions in x")
+    drawing.add_argument("-o", "--output", required=True, metavar="FILE", help="the image file (.png, .pdf, .svg)")
+    drawing.add_argument("--no-derivative", action="store_true", help="draw f only")
+    drawing.add_argument("--xlim", default="-4,4", metavar="LOW,HIGH", help="the x range (default -4,4)")
+    drawing.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter")
+    drawing.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
+    drawing.set_defaults(run=_plot)
+
+    checking = _command(commands, "check", "run every theorem of the chapter and print a table of verdicts")
+    checking.set_defaults(run=_check)
     return parser
 
 
@@ -92,6 +149,93 @@ def _derive(args) -> int:
     d = derive(args.activation, kink=args.kink, **_parse_params(args.param))
     print(d.latex() if args.latex else d)
     return 0
+
+
+def _prove(args) -> int:
+    from .latex import proof as proof_latex
+    from .prove import prove
+
+    p = prove(args.lhs, args.rhs, budget=args.budget)
+    print(proof_latex(p) if args.latex else p)
+    return VERDICT_CODES.get(p.status, 2)
+
+
+def _numbers(text: str, option: str) -> list[float]:
+    values = []
+    for item in text.split(","):
+        try:
+            values.append(float(item))
+        except ValueError:
+            raise SymactError(
+                f"{option} expects comma-separated numbers such as 0.5,1,2; got {item.strip()!r}"
+            ) from None
+    return values
+
+
+def _kernel(args) -> int:
+    import numpy as np
+
+    from .compile import kernel
+
+    points = np.array(_numbers(args.at, "--at"), dtype=args.dtype)
+    k = kernel(args.activation, kink=args.kink, **_parse_params(args.param))
+    columns = [("x", points), ("f(x)", k(points)), ("f'(x)", k.grad(points))]
+    if k.has_output_form:
+        columns.append(("f' from y", k.grad_from_output(k(points))))
+    cells = [[label] + [f"{v:.{8 if args.dtype == 'float32' else 16}g}" for v in values] for label, values in columns]
+    widths = [max(map(len, column)) for column in cells]
+    for row in zip(*cells):
+        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0
+
+
+def _notes(args) -> int:
+    from . import notes
+
+    names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
+    if names is not None:
+        for name in names:
+            catalog.get(name)  # an unknown name fails here, with a suggestion
+    written = notes.write(
+        args.output, pdf=args.pdf, figures=args.figures, names=names, kink=args.kink, theorems=not args.no_theorems
+    )
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _plot(args) -> int:
+    from .plot import plot
+
+    xlim = _numbers(args.xlim, "--xlim")
+    if len(xlim) != 2:
+        raise SymactError(f"--xlim expects LOW,HIGH such as -4,4; got {args.xlim!r}")
+    plot(
+        args.activations,
+        derivative=not args.no_derivative,
+        xlim=tuple(xlim),
+        path=args.output,
+        kink=args.kink,
+        **_parse_params(args.param),
+    )
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _check(args) -> int:
+    from .notes import theorem_results
+
+    results = theorem_results()
+    if not results:
+        raise SymactError("no theorems ship with this installation of symact")
+    rows = [("theorem", "verdict", "method")] + [(t.name, p.status, p.method) for t, p in results]
+    widths = [max(len(str(r[i])) for r in rows) for i in range(2)]
+    for row in rows:
+        print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip())
+    statuses = {p.status for _, p in results}
+    proved = sum(p.status == "proved" for _, p in results)
+    print(f"{proved} of {len(results)} proved")
+    return 1 if "refuted" in statuses else 2 if statuses - {"proved"} else 0
 
 
 def main(argv: list[str] | None = None) -> int:

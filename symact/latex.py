@@ -383,28 +383,30 @@ def _verdict(p) -> str:
             where = f"$x = {_number(point)}$"
         text += rf" Counterexample: at {where} the left side is ${_number(ce.get('lhs'))}$"
         text += rf" and the right side ${_number(ce.get('rhs'))}$."
-    if p.evidence is not None:
+    if p.evidence is not None and not p.counterexample:
         ev = p.evidence
         text += (
             rf" Checked numerically at {ev.points} points with {ev.digits} digits"
-            rf" (largest difference ${_number(ev.max_difference)}$)."
+            rf" (largest difference ${_number(ev.max_difference, 2)}$)."
         )
     return text
 
 
-def _number(v) -> str:
+def _number(v, digits: int = 10) -> str:
+    """A number as LaTeX, rounded to ``digits`` significant digits (exact SymPy numbers stay exact)."""
     if v is None:
         return r"\text{?}"
-    if isinstance(v, sp.Basic):
-        return expr(v)
-    if isinstance(v, float):
-        return expr(sp.Float(v, 5))
     if isinstance(v, (list, tuple)):
         return r"\left(" + ", ".join(_number(t) for t in v) + r"\right)"
+    if isinstance(v, sp.Basic) and not isinstance(v, sp.Float):
+        return expr(v)
     try:
-        return expr(sp.sympify(v))
-    except (sp.SympifyError, TypeError):
+        value = float(v)
+    except (TypeError, ValueError):
         return r"\text{%s}" % escape(str(v))
+    text = f"{value:.{digits}g}"
+    mantissa, _, exponent = text.partition("e")
+    return mantissa if not exponent else rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
 
 
 def theorem(t, p=None) -> str:

@@ -23,6 +23,8 @@ from .errors import SymactError
 
 __all__ = ["Curves", "curves", "plot"]
 
+_FORMATS = ("png", "pdf", "svg", "eps", "jpg", "jpeg")
+
 
 @dataclass(frozen=True)
 class Curves:
@@ -96,6 +98,10 @@ def plot(
         from matplotlib.figure import Figure
     except ImportError as err:
         raise SymactError("plotting needs matplotlib: pip install 'symact[plot]'") from err
+    if path is not None:
+        suffix = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
+        if suffix not in _FORMATS:
+            raise SymactError(f"cannot save a plot as {str(path)!r}: give a file ending in {', '.join(_FORMATS)}")
     names = [activations] if isinstance(activations, str) else list(activations)
     if not names:
         raise SymactError("plot needs at least one activation name, e.g. plot(['relu', 'gelu'])")
