@@ -14,8 +14,8 @@ array([0., 0., 2.])
 array([0., 0., 1.])
 >>> kernel('sigmoid')(np.float32(0)).dtype
 dtype('float32')
->>> kernel('softplus').grad(np.array([-800.0, np.nan, np.inf]))
-array([0., nan,  1.])
+>>> kernel('softplus').grad(np.array([-800.0, np.nan, np.inf])).tolist()
+[0.0, nan, 1.0]
 """
 
 from __future__ import annotations
