@@ -12,6 +12,8 @@ and piecewise functions as ``cases`` with one interval per line. Long formulas a
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
@@ -37,7 +39,10 @@ _TEX_SPECIAL = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "<": r"\ensuremath{<}",
+    ">": r"\ensuremath{>}",
 }
+_INDEXED = re.compile(r"^([A-Za-z])(\d+)?(?:_([A-Za-z0-9]+))?$")  # w2_01 -> w_{2,01}
 _LONG = 100  # characters of LaTeX beyond which a formula may be too wide for the line
 
 MACROS = r"""\newsavebox{\symactbox}
@@ -63,6 +68,10 @@ class _Printer(LatexPrinter):
         name = symbol.name
         if name == "lambd":
             return r"\lambda"
+        indexed = _INDEXED.match(name)
+        if indexed and (indexed[2] or indexed[3]):
+            sub = ",".join(part for part in (indexed[2], indexed[3]) if part)
+            return rf"{indexed[1]}_{{{sub}}}"
         if len(name) > 1 and name.lower() not in _GREEK:
             return r"\mathit{%s}\," % escape(name)
         return super()._print_Symbol(symbol, style)
@@ -340,6 +349,13 @@ def proof(p) -> str:
     >>> print(proof(p).splitlines()[1])
     \tanh{\left(x \right)} &= \frac{e^{x} - e^{- x}}{e^{x} + e^{- x}} && \text{rewrite tanh in exp}
     """
+    parts = (p.details or {}).get("parts") if isinstance(p.details, dict) else None
+    if parts:
+        out = []
+        for i, part in enumerate(parts, 1):
+            out.append(rf"\textit{{Part {i}:}} {_statement(part)}.")
+            out.append(proof(part))
+        return "\n\n".join(out) + "\n\n" + _verdict(p, "Altogether")
     lines = []
     steps = [s for s in p.steps if getattr(s, "expr", None) is not None]
     chain = p.lhs is not None and _is_value(p.lhs) and all(_is_value(s.expr) for s in steps)
@@ -363,6 +379,13 @@ def proof(p) -> str:
     return "\n".join(out)
 
 
+def _statement(p) -> str:
+    """``$lhs = rhs$`` when the proof has both sides as expressions, else its statement as text."""
+    if _is_value(p.lhs) and _is_value(p.rhs):
+        return f"${expr(p.lhs)} = {expr(p.rhs)}$"
+    return escape(p.statement)
+
+
 def _same(a, b) -> bool:
     try:
         return a == b
@@ -370,10 +393,11 @@ def _same(a, b) -> bool:
         return False
 
 
-def _verdict(p) -> str:
+def _verdict(p, lead: str = "") -> str:
     status = str(p.status)
-    how = f" by {escape(p.method)}" if p.method else ""
-    text = rf"\textbf{{{escape(status.capitalize())}}}{how}."
+    how = f" by {escape(p.method)}" if p.method and not lead else ""
+    word = f"{lead}: {status}" if lead else status.capitalize()
+    text = rf"\textbf{{{escape(word)}}}{how}."
     if p.counterexample:
         ce = p.counterexample
         point = ce.get("point")
@@ -416,17 +440,22 @@ def theorem(t, p=None) -> str:
     ``p`` is its ``Proof``.
 
     >>> from types import SimpleNamespace
-    >>> t = SimpleNamespace(name='tanh shift', statement='tanh(x) + 1 = 2 sigmoid(2x)', latex=r'\tanh x + 1 = 2\sigma(2x)')
-    >>> print(theorem(t).splitlines()[0])
+    >>> t = SimpleNamespace(name='tanh_shift', statement='tanh(x) + 1 = 2 sigmoid(2x)', latex=r'\tanh x + 1 = 2\sigma(2x)')
+    >>> print(theorem(t))
     \begin{theorem}[tanh shift]
+    tanh(x) + 1 = 2 sigmoid(2x).
+    \[ \symactfit{\tanh x + 1 = 2\sigma(2x)} \]
+    \end{theorem}
     """
-    statement = getattr(t, "latex", None)
-    statement = f"${statement}$" if statement and "$" not in statement and "\\[" not in statement else statement
-    statement = statement or escape(t.statement)
-    out = [rf"\begin{{theorem}}[{escape(t.name)}]", statement, r"\end{theorem}"]
+    formula = getattr(t, "latex", None)
+    title = escape(str(t.name).replace("_", " "))
+    out = [rf"\begin{{theorem}}[{title}]", escape(t.statement) + ("" if t.statement.endswith(".") else ".")]
+    if formula:
+        out.append(r"\[ \symactfit{%s} \]" % formula)
+    out.append(r"\end{theorem}")
     explanation = getattr(t, "explanation", "")
     if explanation:
-        out.append(escape(explanation))
+        out.append("\n" + r"\emph{Why.} " + escape(explanation) + "\n")
     if p is not None:
         out += [r"\begin{proof}", proof(p), r"\end{proof}"]
     return "\n".join(out)

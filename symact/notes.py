@@ -93,14 +93,7 @@ def document(
     for name in names:
         parts.append(latex.activation(name, kink=kink, figure=_figure(name, mode, figure_dir, kink)))
     if theorems:
-        results = theorem_results()
-        if results:
-            parts.append(r"\section{Theorems}")
-            parts.append(
-                "Each theorem below is checked by symact: a proof is a chain of equalities, each link "
-                "justified by the rule named on its right and verified symbolically."
-            )
-            parts += [latex.theorem(t, p) for t, p in results]
+        parts += _theorem_section(theorem_results())
     parts.append(r"\end{document}")
     return "\n\n".join(parts) + "\n"
 
@@ -193,6 +186,29 @@ def picture(name: str, xlim=(-4.0, 4.0), width: float = 72.0, height: float = 42
         out.append(rf"{{\color{{{colour}}}\linethickness{{0.8pt}}" + "\n" + "\n".join(segments) + "}")
     out.append(r"\end{picture}")
     return "\n".join(out)
+
+
+def _theorem_section(results) -> list[str]:
+    if not results:
+        return []
+    try:
+        from .theorems import SECTIONS
+    except ImportError:  # pragma: no cover - theorems without sections
+        SECTIONS = {}
+    parts = [
+        r"\section{Theorems}",
+        "Each theorem below is checked by symact. A proof is a chain of equalities, each link justified "
+        "by the rule on its right and verified symbolically; a claim about a network is checked on "
+        "concrete weights, exactly where the arithmetic allows.",
+    ]
+    current = None
+    for t, p in results:
+        key = getattr(t, "section", None)
+        if key != current and key in SECTIONS:
+            parts.append(rf"\subsection{{{latex.escape(SECTIONS[key])}}}")
+        current = key
+        parts.append(latex.theorem(t, p))
+    return parts
 
 
 def theorem_results() -> list:
