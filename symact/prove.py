@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import mpmath
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from .catalog import x
 from .errors import ParameterError, ProofTimeout, SymactError
@@ -366,19 +367,52 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
     return None, Evidence(used, DIGITS, float(worst))
 
 
+def _certified(expr: sp.Expr, point: dict, digits: int):
+    """``expr`` at ``point`` by SymPy's evalf with its accuracy tracked (strict): None if it cannot tell.
+
+    A difference that cancels catastrophically (cosh(400)**2 - sinh(400)**2) or is exactly zero is
+    reported as None, never as a number.
+    """
+    try:
+        value = expr.xreplace(point)
+        if value.is_zero:
+            return sp.S.Zero
+        value = sp.N(value, digits, strict=True, maxn=4 * RECHECK_DIGITS)
+    except (PrecisionExhausted, TypeError, ValueError, ZeroDivisionError, AttributeError):
+        return None
+    if not value.is_number or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return None
+    return value
+
+
 def _recheck(lhs: sp.Expr, rhs: sp.Expr, point: dict) -> dict | None:
-    """Re-evaluate both sides at ``RECHECK_DIGITS`` with SymPy; keep the point only if they still differ."""
-    with mpmath.workdps(RECHECK_DIGITS):
-        a, b = _exact_value(lhs, point, RECHECK_DIGITS), _exact_value(rhs, point, RECHECK_DIGITS)
-        if a is None or b is None:
-            symbols = sorted(point, key=lambda s: s.name)
-            a = _evaluate(_mp_callable(lhs, symbols), symbols, point) if a is None else a
-            b = _evaluate(_mp_callable(rhs, symbols), symbols, point) if b is None else b
-        if a is None or b is None or _close(a, b, RECHECK_DIGITS // 2):
-            return None
-        text = {k: mpmath.nstr(v, DIGITS) for k, v in (("lhs", a), ("rhs", b))}
+    """Re-check a candidate counterexample with SymPy's own evaluation, accuracy tracked.
+
+    The point is kept only if lhs - rhs is certified non-zero (a second, independent evaluator
+    from the lambdified mpmath one that found it); both sides are then reported to 50 digits.
+    """
+    difference = _certified(lhs - rhs, point, 30)
+    if difference is None or difference == 0:
+        return None
+    sides = []
+    for side in (lhs, rhs):
+        value = _certified(side, point, DIGITS)
+        if value is None:
+            value = _exact_value(side, point, RECHECK_DIGITS)
+            if value is None:
+                return None
+            sides.append(mpmath.nstr(value, DIGITS))
+        else:
+            sides.append(_show(value))
     ordered = sorted(point.items(), key=lambda kv: (kv[0] != x, kv[0].name))
-    return {"point": {s.name: str(v) for s, v in ordered}, **text}
+    return {"point": {s.name: str(v) for s, v in ordered}, "lhs": sides[0], "rhs": sides[1]}
+
+
+def _show(value: sp.Expr) -> str:
+    if value.is_real:
+        with mpmath.workdps(DIGITS + 10):
+            return mpmath.nstr(mpmath.mpf(sp.Float(value, DIGITS + 10)._mpf_), DIGITS)
+    return str(sp.N(value, DIGITS))
 
 
 # ---- symbolic proof ---------------------------------------------------------------------------
@@ -671,16 +705,14 @@ def prove_bound(expr, upper=None, lower=None, equality_at=None, strict: bool = F
                 gap = (b - value) if above else (value - b)
                 worst = min(worst, gap)
                 tol = mpmath.mpf(10) ** -(DIGITS * 7 // 10)
-                if gap < -tol or (strict and gap <= tol and abs(value) > tol) or (strict and gap < 0):
-                    exact = _exact_value(f, point, RECHECK_DIGITS)
-                    if exact is None:
-                        continue
-                    exact_gap = (b - exact) if above else (exact - b)
-                    if exact_gap < 0 or (strict and exact_gap == 0):
+                if gap < -tol or (strict and gap <= tol):
+                    exact_gap = _certified((bound - f) if above else (f - bound), point, 30)
+                    if exact_gap is not None and (exact_gap < 0 or (strict and exact_gap == 0)):
+                        value = _certified(f, point, DIGITS)
                         ce = {
                             "point": {s.name: str(v) for s, v in point.items()},
-                            "lhs": mpmath.nstr(exact, DIGITS),
-                            "rhs": mpmath.nstr(b, DIGITS),
+                            "lhs": _show(value) if value is not None else mpmath.nstr(value, DIGITS),
+                            "rhs": _show(sp.N(bound.subs(point), DIGITS)),
                         }
                         evidence = Evidence(used, DIGITS, float(-exact_gap))
                         return Proof(statement, REFUTED, "counterexample", (), ce, evidence, f, up if above else lo)
