@@ -43,7 +43,11 @@ class Step:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Numerical evidence: how many points, at what precision, and the largest difference seen."""
+    """Numerical evidence: how many points, at what precision, and the largest difference seen.
+
+    For identities ``max_difference`` is relative, |lhs - rhs| / (1 + |lhs| + |rhs|), so that
+    large values (exp(400)) do not hide or fake agreement.
+    """
 
     points: int
     digits: int
@@ -359,7 +363,7 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
                 continue
             used += 1
             if _close(a, b, DIGITS):
-                worst = max(worst, abs(a - b))
+                worst = max(worst, abs(a - b) / (1 + abs(a) + abs(b)))
                 continue
             checked = _recheck(lhs, rhs, point)
             if checked is not None:
