@@ -149,6 +149,8 @@ class _Interval:
             return r"\text{otherwise}"
         if self.lo is None:
             return rf"\text{{if }} {v} {less[self.hi_strict]} {expr(self.hi)}"
+        if self.lo == self.hi and not (self.lo_strict or self.hi_strict):
+            return rf"\text{{if }} {v} = {expr(self.lo)}"
         if self.hi is None:
             greater = ">" if self.lo_strict else r"\geq"
             return rf"\text{{if }} {v} {greater} {expr(self.lo)}"
