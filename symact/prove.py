@@ -210,6 +210,20 @@ def _side(side, assumptions: Mapping, what: str) -> sp.Expr:
     return _assume(expr, assumptions)
 
 
+def _unify(*exprs: sp.Expr) -> tuple[sp.Expr, ...]:
+    """One symbol per name: where sides disagree (beta real and beta positive), the stronger assumptions win."""
+    by_name: dict[str, list] = {}
+    for e in exprs:
+        for s in e.free_symbols:
+            by_name.setdefault(s.name, []).append(s)
+    replace = {}
+    for group in by_name.values():
+        if len(set(group)) > 1:
+            best = max(set(group), key=lambda s: (sum(bool(v) for v in s.assumptions0.values()), str(s.assumptions0)))
+            replace.update({s: best for s in group if s != best})
+    return tuple(e.xreplace(replace) for e in exprs)
+
+
 # ---- numerical falsification ------------------------------------------------------------------
 
 _NICE_X = [1, -1, 2, sp.Rational(1, 2), -sp.Rational(1, 2), 0, 3, -2, sp.Rational(1, 3), -sp.Rational(7, 3), 5, -5]
@@ -321,7 +335,7 @@ def _close(a, b, digits: int) -> bool:
 def _evaluate(fn: Callable, symbols: list, point: dict):
     try:
         value = fn(*[_mp_value(point[s]) for s in symbols])
-    except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError):
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError, NameError):
         return None
     if isinstance(value, (int, float)):
         value = mpmath.mpf(value)
@@ -601,7 +615,7 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
     >>> prove('swish(x, b)', 'x*sigmoid(b*x)', b='positive').method
     'identity'
     """
-    left, right = _side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs")
+    left, right = _unify(_side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs"))
     statement = f"{sp.sstr(left)} = {sp.sstr(right)}"
     counterexample, evidence = _falsify(left, right)
     if counterexample is not None:
@@ -790,15 +804,25 @@ def prove_limit(expr, var, point, expected, **assumptions) -> Proof:
     statement = f"lim {name} -> {sp.sstr(where)} of {sp.sstr(f)} = {sp.sstr(target)}"
     t = sp.Symbol("t", positive=True)
     points = switch_points(target, {}) if not is_smooth(target) else []
+    first = _limit_by_cases(f, target, v, where, points, t, statement)
+    if first.status != UNKNOWN or points or x not in f.free_symbols:
+        return first
+    # the limit may depend on the sign of x (x sigmoid(beta x) as beta -> oo): split at 0
+    second = _limit_by_cases(f, target, v, where, [sp.Integer(0)], t, statement)
+    return second if second.status != UNKNOWN else first
+
+
+def _limit_by_cases(f, target, v, where, points, t, statement) -> Proof:
     cases = [(x, None)] if not points else []
     for k in points:
         cases += [(k + t, f"x > {k}"), (k - t, f"x < {k}")]
     steps = [Step(f, "expression")]
+    direction = "+" if where == 0 else "-"
     try:
         with time_limit(10.0, "prove_limit"):
             for sub, label in cases:
                 fl, tl = f.subs(x, sub), sp.simplify(target.subs(x, sub))
-                value = sp.limit(fl, v, where, "+" if where == 0 else "+-" if where != sp.oo else "-")
+                value = sp.limit(fl, v, where, direction) if where in (0, sp.oo) else sp.limit(fl, v, where, "+-")
                 if value.has(sp.Limit) or value.has(sp.AccumBounds):
                     return Proof(statement, UNKNOWN, "limit not computed", tuple(steps), None, None, f, target)
                 gap = sp.simplify(value - tl)
@@ -813,16 +837,8 @@ def prove_limit(expr, var, point, expected, **assumptions) -> Proof:
     except (ProofTimeout, NotImplementedError, ValueError, TypeError):
         return Proof(statement, UNKNOWN, "limit not computed", tuple(steps), None, None, f, target)
     steps.append(Step(target, "matches the expected limit" + (" on every side" if points else "")))
-    return Proof(
-        statement,
-        PROVED,
-        "limit (Gruntz)" + (" with a case split" if points else ""),
-        tuple(steps),
-        None,
-        None,
-        f,
-        target,
-    )
+    method = "limit (Gruntz)" + (" with a case split" if points else "")
+    return Proof(statement, PROVED, method, tuple(steps), None, None, f, target)
 
 
 def _limit_counterexample(gap, value, expected, sub, t) -> dict | None:

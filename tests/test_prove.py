@@ -1,0 +1,250 @@
+"""prove, prove_bound, prove_limit, the testing helpers and the theorem registry."""
+
+import pathlib
+
+import mpmath
+import pytest
+import sympy as sp
+
+from symact.catalog import x
+from symact.errors import ParameterError, ParseError
+from symact.prove import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
+from symact.testing import ProofFailure, assert_derivative, assert_identity, pytest_assertrepr_compare
+from symact.theorems import SECTIONS, THEOREMS, Theorem, section
+from symact.theorems import get as get_theorem
+
+PROOFS = pathlib.Path(__file__).resolve().parent.parent / "proofs"
+
+
+def _numerically_equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """Independent check of one proof step: SymPy's evalf at a few points, 30 digits."""
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    for t in (sp.Rational(3, 7), sp.Rational(-9, 4), sp.Rational(5, 2)):
+        point = {s: t if not s.is_positive else abs(t) for s in symbols}
+        if abs(sp.N((a - b).xreplace(point), 30)) > 1e-25:
+            return False
+    return True
+
+
+# ---- the examples of the issue ---------------------------------------------------------------
+
+
+def test_tanh_identity_is_proved_with_a_checked_chain():
+    p = prove("tanh(x) + 1", "2*sigmoid(2*x)")
+    assert p.status == PROVED and p.proved and bool(p)
+    assert repr(p) == "Proof(proved, by rewriting to exp; 4 steps; numeric check at 64 points, 50 digits)"
+    assert p.steps[0].expr == p.lhs and p.steps[-1].expr == p.rhs
+    for before, after in zip(p.steps, p.steps[1:]):
+        assert after.rule and _numerically_equal(before.expr, after.expr), (before, after)
+    assert p.evidence == Evidence(64, 50, p.evidence.max_difference) and p.evidence.max_difference < 1e-40
+
+
+def test_simplify_alone_does_not_prove_the_tanh_identity():
+    # why rewriting to exp is needed: SymPy's simplify leaves it, and equals() cannot decide it
+    diff = sp.tanh(x) + 1 - 2 * sp.Function("sigmoid")(2 * x)
+    assert sp.simplify(diff) != 0
+
+
+def test_false_tanh_identity_is_refuted_at_50_digits():
+    p = prove("tanh(x) + 1", "2*sigmoid(x)")
+    assert p.status == REFUTED and not p
+    assert repr(p) == "Proof(refuted: x = 1 gives 1.7616 != 1.4621)"
+    c = p.counterexample
+    assert c["point"] == {"x": "1"}
+    assert c["lhs"].startswith("1.76159415595576488811945828260479359041276859725")
+    assert c["rhs"].startswith("1.46211715726000975850231848364367254873028928033")
+    with mpmath.workdps(60):
+        assert abs(mpmath.tanh(1) + 1 - mpmath.mpf(c["lhs"])) < mpmath.mpf("1e-48")
+        assert abs(2 / (1 + mpmath.exp(-1)) - mpmath.mpf(c["rhs"])) < mpmath.mpf("1e-48")
+
+
+@pytest.mark.parametrize(
+    "lhs, rhs",
+    [
+        ("elu(x)", "relu(x) + min(0, exp(x) - 1)"),  # true, but its case split is beyond the strategies
+        ("exp(x)", "exp(x) + 1e-40"),  # false, by less than the 50-digit tolerance
+    ],
+)
+def test_beyond_the_strategies_is_unknown_never_proved(lhs, rhs):
+    p = prove(lhs, rhs)
+    assert p.status == UNKNOWN
+    assert p.evidence.points >= 60 and p.evidence.digits == 50
+    assert "unknown" in repr(p) and "max difference" in repr(p)
+
+
+def test_catastrophic_cancellation_is_not_a_counterexample():
+    # at x = 400 both sides are about exp(800): a 50-digit evaluation cancels to 0
+    p = prove("cosh(x)**2 - sinh(x)**2", "1")
+    assert p.status == PROVED
+
+
+def test_budget_runs_out_as_unknown_timeout():
+    p = prove("mish(x)", "x*((1 + exp(x))**2 - 1)/((1 + exp(x))**2 + 1)", budget=1e-4)
+    assert p.status == UNKNOWN and p.method == "timeout"
+
+
+def test_case_split_proves_piecewise_identities():
+    p = prove("hardtanh(x)", "relu(x + 1) - relu(x - 1) - 1")
+    assert p.proved and p.method == "case split at x = -1, 1"
+    p = prove("softshrink(x, l)", "relu(x - l) - relu(-x - l)", l="positive")
+    assert p.proved and "-l, l" in p.method
+
+
+def test_parameters_that_reorder_kinks_are_handled_soundly():
+    # min(max(x, m), M) = max(m, min(M, x)) only when m <= M, which is not assumed: refuted
+    p = prove("hardtanh(x, m, M)", "max(m, min(M, x))")
+    point = p.counterexample["point"]
+    assert p.refuted and sp.Rational(point["m"]) > sp.Rational(point["M"])
+    # a true identity whose split points m and M have no known order: never refuted
+    p = prove("max(x - m, 0) - max(m - x, 0) + abs(x - M)", "x - m + abs(M - x)")
+    assert p.status in (PROVED, UNKNOWN)
+
+
+def test_wrong_value_at_a_kink_is_found():
+    p = prove("threshold(x, 1, 0)", "x*Heaviside(x - 1)")  # Heaviside(0) is 1/2
+    assert p.refuted and p.counterexample["point"] == {"x": "1"}
+
+
+# ---- assumptions and parameters --------------------------------------------------------------
+
+
+def test_assumptions_are_respected_when_sampling():
+    assert prove("relu(a*x)", "a*relu(x)", a="positive").proved
+    p = prove("relu(a*x)", "a*relu(x)")
+    assert p.refuted and sp.Rational(p.counterexample["point"]["a"]) < 0
+    p = prove("sqrt(b**2)", "b", b="positive")
+    assert p.proved
+
+
+def test_parameters_can_be_given_values():
+    assert prove("swish(x, b)", "silu(x)", b=1).proved
+    assert prove("swish(x, b)", "silu(x)", b=2).refuted
+
+
+def test_sympy_expressions_are_accepted():
+    beta = sp.Symbol("beta", positive=True)
+    f = x * sp.Function("g")(x)
+    assert prove(sp.exp(x) * sp.exp(-x), sp.Integer(1)).proved
+    assert prove(x * beta, beta * x).proved
+    assert prove(f, f).proved
+
+
+def test_bad_input_raises_symact_errors():
+    with pytest.raises(ParseError):
+        prove("tanh(x) +", "1")
+    with pytest.raises(ParseError):
+        prove("__import__('os')", "1")
+    with pytest.raises(ParameterError, match="lhs"):
+        prove(object(), "1")
+    with pytest.raises(ParameterError, match="assumption"):
+        prove("a*x", "x", a="huge")
+
+
+# ---- display -----------------------------------------------------------------------------------
+
+
+def test_latex_str_and_repr_latex():
+    p = prove("sigmoid(-x)", "1 - sigmoid(x)")
+    tex = p.latex()
+    assert tex.startswith("\\begin{align*}") and tex.endswith("\\end{align*}")
+    assert tex.count("\\text{") == len(p.steps) and "\\sigma" in tex
+    assert p._repr_latex_() == tex
+    text = str(p)
+    assert "proved" in text and "left-hand side" in text and "numeric check at" in text
+    refuted = prove("tanh(x) + 1", "2*sigmoid(x)")
+    assert "counterexample" in str(refuted) and "x = 1" in refuted.latex()
+
+
+# ---- bounds and limits -------------------------------------------------------------------------
+
+
+def test_sigmoid_derivative_bound_with_equality_only_at_zero():
+    p = prove_bound("diff(sigmoid(x), x)", upper="1/4", equality_at=[0])
+    assert p.proved and p.steps[-1].expr == sp.FiniteSet(0)
+    wrong_point = prove_bound("diff(sigmoid(x), x)", upper="1/4", equality_at=[1])
+    assert wrong_point.refuted
+    too_tight = prove_bound("diff(sigmoid(x), x)", upper="1/5")
+    assert too_tight.refuted and sp.Rational(too_tight.counterexample["point"]["x"]) is not None
+
+
+def test_tanh_derivative_bounds():
+    assert prove_bound("diff(tanh(x), x)", lower=0, strict=True).proved
+    assert prove_bound("diff(tanh(x), x)", upper=1, equality_at=[0]).proved
+    strict_upper = prove_bound("diff(tanh(x), x)", upper=1, strict=True)  # equality at 0
+    assert strict_upper.refuted and strict_upper.counterexample["point"] == {"x": "0"}
+
+
+def test_false_bound_is_refuted_and_undecided_is_unknown():
+    assert prove_bound("diff(gelu(x), x)", upper=1).refuted  # gelu' peaks near 1.13
+    assert prove_bound("diff(gelu(x), x)", upper=2).status == UNKNOWN  # true, but erf is out of reach
+
+
+def test_swish_limits():
+    assert prove_limit("swish(x, beta)", "beta", "oo", "relu(x)").proved
+    assert prove_limit("swish(x, beta)", "beta", 0, "x/2", beta="positive").proved
+    wrong = prove_limit("swish(x, beta)", "beta", 0, "x", beta="positive")
+    assert wrong.refuted and wrong.counterexample["lhs"] != wrong.counterexample["rhs"]
+    assert prove_limit("swish(x, beta)", "beta", "oo", "x").refuted
+
+
+# ---- testing helpers ---------------------------------------------------------------------------
+
+
+def test_assert_identity_failure_shows_both_sides_and_the_counterexample():
+    assert assert_identity("tanh(x) + 1", "2*sigmoid(2*x)").proved
+    with pytest.raises(ProofFailure) as info:
+        assert_identity("tanh(x) + 1", "2*sigmoid(x)")
+    message = str(info.value)
+    assert "refuted" in message and "counterexample at x = 1" in message
+    assert "tanh(x) + 1" in message and "2⋅σ(x)" in message or "2⋅sigmoid(x)" in message
+    assert "1.7615941559557648881194582826047935904127685972579" in message
+    assert isinstance(info.value, AssertionError)
+    with pytest.raises(ProofFailure, match="unknown"):
+        assert_identity("elu(x)", "relu(x) + min(0, exp(x) - 1)")
+    assert assert_identity("elu(x)", "relu(x) + min(0, exp(x) - 1)", allow_unknown=True).status == UNKNOWN
+
+
+def test_assert_derivative():
+    assert assert_derivative("swish", "sigmoid(beta*x) + beta*x*sigmoid(beta*x)*(1 - sigmoid(beta*x))").proved
+    assert assert_derivative("tanh(x)", "1 - tanh(x)**2").proved
+    with pytest.raises(ProofFailure, match="refuted"):
+        assert_derivative("sigmoid", "sigmoid(x)*(1 + sigmoid(x))")
+
+
+def test_pytest_hook_explains_a_proof_in_a_failed_assert():
+    p = prove("tanh(x) + 1", "2*sigmoid(x)")
+    lines = pytest_assertrepr_compare(None, "==", p, "proved")
+    assert lines and any("counterexample" in line for line in lines)
+    assert pytest_assertrepr_compare(None, "==", 1, 2) is None
+
+
+def test_plugin_is_registered_as_an_entry_point():
+    text = (PROOFS.parent / "pyproject.toml").read_text()
+    assert '[project.entry-points.pytest11]\nsymact = "symact.testing"' in text
+
+
+# ---- theorem registry --------------------------------------------------------------------------
+
+
+def test_every_section_has_theorems_and_a_proofs_file():
+    names = [t.name for t in THEOREMS]
+    assert len(names) == len(set(names)) and len(THEOREMS) >= 20
+    files = {p.name: p.read_text() for p in PROOFS.glob("test_*.py")}
+    for key in SECTIONS:
+        assert section(key), key
+        assert sum(f"section({key!r})" in text or f'section("{key}")' in text for text in files.values()) == 1, key
+    assert [t.section for t in THEOREMS] == sorted((t.section for t in THEOREMS), key=list(SECTIONS).index)
+
+
+def test_theorems_are_complete_data():
+    for t in THEOREMS:
+        assert isinstance(t, Theorem) and callable(t.check)
+        assert t.statement and t.latex and t.explanation.endswith(".") and t.explanation.count(". ") <= 1
+    with pytest.raises(Exception, match="did you mean"):
+        get_theorem("tanh_plus_on")
+
+
+def test_a_theorem_runs_to_a_proof_and_combines_its_parts():
+    p = get_theorem("tanh_plus_one").run()
+    assert isinstance(p, Proof) and p.proved and len(p.details["parts"]) == 2
+    assert all(isinstance(s, Step) for s in p.steps)
