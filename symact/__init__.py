@@ -12,6 +12,9 @@ from .errors import DataError, ParameterError, ParseError, ProofTimeout, SymactE
 from .functions import Phi, sigmoid, softplus
 from .mlp import MLP
 from .parse import parse
+from .prove import Proof, prove, prove_bound, prove_limit
+from .testing import assert_derivative, assert_identity
+from .theorems import Theorem
 
 __all__ = [
     "derive",
@@ -22,6 +25,13 @@ __all__ = [
     "names",
     "parse",
     "MLP",
+    "prove",
+    "prove_bound",
+    "prove_limit",
+    "Proof",
+    "assert_identity",
+    "assert_derivative",
+    "Theorem",
     "sigmoid",
     "Phi",
     "softplus",
