@@ -525,30 +525,49 @@ def _switch_functions(expr: sp.Expr) -> set[sp.Expr]:
 
 
 def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
-    """Every point where a branch of ``diff`` may switch, in a proven order; None if that is out of reach."""
-    switches = _switch_functions(diff)
-    for g in switches:
-        if not g.has(x) and g.free_symbols:
-            return None  # a branch decided by a parameter alone: not split here
-    # every smooth variant of every switch function must be a polynomial in x of degree <= 2,
-    # so that solve finds all of its real roots
+    """Every point where a branch of ``diff`` may switch, in a proven order; None if that is out of reach.
+
+    Sound only when each branch's sign pattern on each interval is the same for every allowed
+    parameter value, so each switch function's smooth variants must be: constants of known sign,
+    linear in x with a leading coefficient of known sign, or numeric quadratics. The points'
+    order must then be provable from the parameters' assumptions.
+    """
     from .kinks import _smooth_variants
 
-    for g in switches:
+    roots: list[sp.Expr] = []
+    for g in _switch_functions(diff):
         for variant in _smooth_variants(g):
             if not variant.has(x):
+                if variant.free_symbols and all(
+                    v is None for v in (variant.is_positive, variant.is_negative, variant.is_zero)
+                ):
+                    return None  # a branch decided by a parameter of unknown sign
                 continue
             try:
-                if sp.Poly(variant, x).degree() > 2:
-                    return None
+                poly = sp.Poly(variant, x)
             except sp.PolynomialError:
                 return None
-    points = switch_points(diff, values)
-    for a, b in zip(points, points[1:]):
-        gap = sp.simplify(b - a)
-        if not gap.is_positive:
+            if poly.degree() == 1:
+                lead, const = poly.all_coeffs()
+                if not (lead.is_positive or lead.is_negative):
+                    return None
+                roots.append(sp.simplify(-const / lead))
+            elif poly.degree() == 2 and not (variant.free_symbols - {x}):
+                roots += [r for r in sp.solve(variant, x) if r.is_real]
+            else:
+                return None
+    unique: list[sp.Expr] = []
+    for r in roots:
+        if not any(sp.simplify(r - u) == 0 for u in unique):
+            unique.append(r)
+    try:
+        unique.sort(key=lambda r: float(sp.N(r.subs(values), 30)))
+    except TypeError:
+        return None
+    for lo, hi in zip(unique, unique[1:]):
+        if not sp.simplify(hi - lo).is_positive:
             return None
-    return points
+    return unique
 
 
 def _case_split(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[str, list[Step]] | None:

@@ -248,3 +248,16 @@ def test_a_theorem_runs_to_a_proof_and_combines_its_parts():
     p = get_theorem("tanh_plus_one").run()
     assert isinstance(p, Proof) and p.proved and len(p.details["parts"]) == 2
     assert all(isinstance(s, Step) for s in p.steps)
+
+
+def test_case_split_needs_branch_signs_that_hold_for_every_parameter():
+    from symact.prove import _split_points
+
+    a_real, a_pos = sp.Symbol("a", real=True), sp.Symbol("a", positive=True)
+    # a*x - 1 changes sign at 1/a, but on which side depends on the sign of a: no split
+    assert _split_points(sp.Max(0, a_real * x - 1), {a_real: 1}) is None
+    assert _split_points(sp.Max(0, a_pos * x - 1), {a_pos: 1}) == [1 / a_pos]
+    # Min(Max(0, x), a): the branch for x < 0 is Min(0, a), decided by the sign of a alone
+    assert _split_points(sp.Min(sp.Max(0, x), a_real), {a_real: 1}) is None
+    assert prove("min(max(0, x), a)", "relu(x) - relu(x - a)", a="positive").proved
+    assert prove("min(max(0, x), a)", "relu(x) - relu(x - a)").refuted
