@@ -329,36 +329,26 @@ def _pieces_match(weights, biases, negative_slope, label: str, rng: random.Rando
     probes += [sp.Rational(rng.randint(-4000, 4000), 400) for _ in range(30)]
     mismatched = [t for t in probes if evaluate_pieces(pieces, t) != _exact_forward(weights, biases, t, negative_slope)]
     ok = check_continuity(pieces) and not mismatched
+    if isinstance(pieces[0].slope, tuple):
+        shown = sp.Matrix([[sp.Integer(len(pieces))]])
+    else:
+        branches = [(p.slope * x + p.intercept, x < p.end) for p in pieces[:-1]]
+        shown = sp.Piecewise(*branches, (pieces[-1].slope * x + pieces[-1].intercept, True))
     steps = [
+        Step(shown, f"{label}: {len(pieces)} exact pieces"),
         Step(
-            sp.Piecewise(
-                *[
-                    (
-                        p.slope * x + p.intercept
-                        if not isinstance(p.slope, tuple)
-                        else sp.Matrix([p.slope]) * x + sp.Matrix([p.intercept]),
-                        x < p.end,
-                    )
-                    for p in pieces[:-1]
-                ],
-                (_piece_expr(pieces[-1]), True),
-            )
-            if not isinstance(pieces[0].slope, tuple)
-            else sp.Integer(len(pieces)),
-            f"{len(pieces)} exact pieces, continuous at every breakpoint",
-        )
+            shown,
+            "continuous at every breakpoint; equal to the network at every breakpoint, midpoint and 30 random points",
+        ),
     ]
+    counterexample = {"point": {"x": str(mismatched[0])}} if mismatched else None
     return _exact(
         f"{label}: pieces match the network at {len(probes)} points",
         ok,
         "exact rational arithmetic",
         steps,
-        counterexample={"point": {"x": str(mismatched[0])}} if mismatched else None,
+        counterexample,
     )
-
-
-def _piece_expr(p):
-    return p.slope * x + p.intercept
 
 
 @theorem(
@@ -798,6 +788,25 @@ def _tent_maps():
             )
         )
     return proofs
+
+
+@theorem(
+    "swiglu_gradient",
+    "newer",
+    "SwiGLU(a, b) = swish(a) b, the gated unit of the newer revision, has d/da = b (sigmoid(a) + a sigmoid(a)(1 - sigmoid(a))) "
+    "and d/db = swish(a); with beta, d/da swish_beta(a) b = b (sigmoid(beta a) + beta a sigmoid(beta a)(1 - sigmoid(beta a)))",
+    r"\frac{\partial}{\partial a}\, a\,\sigma(\beta a)\, b = b\,\big(\sigma(\beta a) + \beta a\, \sigma(\beta a)(1 - \sigma(\beta a))\big), "
+    r"\quad \frac{\partial}{\partial b}\, a\,\sigma(\beta a)\, b = a\,\sigma(\beta a)",
+    "The gate and the value enter as a product, so each gradient is the other factor times the derivative of its own.",
+)
+def _swiglu():
+    a, b = sp.symbols("a b", real=True)
+    beta = sp.Symbol("beta", positive=True)
+    unit = a * (1 / (1 + sp.exp(-beta * a))) * b  # from the definition of sigmoid, not the named function
+    return [
+        prove(sp.diff(unit, a), b * (sigmoid(beta * a) + beta * a * sigmoid(beta * a) * (1 - sigmoid(beta * a)))),
+        prove(sp.diff(unit, b), a * sigmoid(beta * a)),
+    ]
 
 
 THEOREMS: tuple[Theorem, ...] = tuple(THEOREMS)  # type: ignore[no-redef]
