@@ -194,13 +194,25 @@ class Compiled:
         self.limits = self._limits()
 
     def _limits(self) -> list[tuple[float, float]]:
-        """Each output's value at -inf and +inf, from the kernel at -+1.8e308 (beyond 1e300: infinite)."""
+        """Each output's value at -inf and +inf: the kernel at the largest magnitude where it is not NaN.
+
+        Values beyond 1e250 mean an infinite limit. Sets ``guard`` for outputs that give NaN at some
+        huge finite input (an intermediate overflowing times an underflowing factor, x**3*sech(x)**2):
+        there, the kernel returns the limit instead.
+        """
+        probes = np.array([1e308, 1e300, 1e200, 1e150, 1e100, 1e75, 1e50, 1e38, 1e20])
         with np.errstate(all="ignore"):
-            values = self.raw(np.array([-_BIG, _BIG]))
-        limits = []
-        for v in values:
-            v = np.broadcast_to(np.asarray(v, dtype=np.float64), (2,))
-            limits.append(tuple(float(np.copysign(np.inf, t)) if abs(t) > 1e300 else float(t) for t in v))
+            values = [self.raw(np.concatenate([-probes, probes]))]
+        limits, self.guard = [], []
+        for v in values[0]:
+            v = np.broadcast_to(np.asarray(v, dtype=np.float64), (2 * probes.size,))
+            sides = []
+            for side in (v[: probes.size], v[probes.size :]):
+                ok = side[~np.isnan(side)]
+                t = float(ok[0]) if ok.size else float("nan")
+                sides.append(float(np.copysign(np.inf, t)) if abs(t) > 1e250 else t)
+            limits.append(tuple(sides))
+            self.guard.append(bool(np.isnan(v).any()))
         return limits
 
     def all(self, values, outs=None) -> tuple:
@@ -210,11 +222,11 @@ class Compiled:
             array = array.reshape(1)  # helpers work in place: give them a 1-d array
         with np.errstate(all="ignore"):
             results = self.raw(array)
-        finite = np.isfinite(np.add.reduce(array, axis=None)) if array.size else True
+            finite = bool(np.isfinite(np.add.reduce(array, axis=None))) if array.size else True
         done = []
         for i, r in enumerate(results):
             out = None if outs is None else outs[i]
-            done.append(_finish(r, array, shape, dtype, scalar, finite, self.limits[i], out))
+            done.append(_finish(r, array, shape, dtype, scalar, finite, self.limits[i], self.guard[i], out))
         return tuple(done)
 
     def __call__(self, values, out=None):
@@ -231,10 +243,15 @@ def _prepare(values):
     return array.astype(np.float64, copy=False), dtype, scalar
 
 
-def _finish(r, array, shape, dtype, scalar, finite, limits, out):
+def _finish(r, array, shape, dtype, scalar, finite, limits, guard, out):
     r = np.asarray(r)
-    if r.shape != array.shape or r is array or not r.flags.writeable:
+    if r.dtype != np.float64 or r.shape != array.shape or r is array or not r.flags.writeable:
         r = np.array(np.broadcast_to(r, array.shape), dtype=np.float64)
+    if guard:
+        with np.errstate(all="ignore"):
+            lost = np.isnan(r) & (np.abs(array) > 1e15)
+        if lost.any():
+            r[lost] = np.where(array[lost] > 0, limits[1], limits[0])
     if not finite:
         bad = ~np.isfinite(array)
         if bad.any():

@@ -1,0 +1,297 @@
+"""Accuracy of f and f' for every catalog activation, in ULPs against mpmath at 50 digits.
+
+Points: 1000 magnitudes log-spaced in [1e-8, 700] with both signs, 2001 points on [-10, 10],
+and special values (0, -0.0, +-inf, nan, subnormals, +-89, +-1e308). Parameters at their defaults.
+Compared side by side: symact's kernels, the textbook NumPy formula, SymPy's default ``lambdify``
+of the same expressions, scipy.special where it has the function, and torch (gradient by autograd)
+when installed. NaN or inf where the true value is finite counts as a failure (shown as ``FAIL``).
+
+    python benchmarks/accuracy.py               # float64 and float32 tables (markdown)
+    python benchmarks/accuracy.py --only gelu silu
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import mpmath
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+import sympy as sp
+
+import symact
+from symact import catalog
+from symact.crosscheck import benchmark_points, ulp_error
+from symact.functions import expand_named
+from symact.derive import _MP
+
+TARGET = 4.0
+
+SPECIAL = {
+    np.float64: [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 2.5e-310, -2.5e-310, 89.0, -89.0, 1e308, -1e308],
+    np.float32: [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 1e-40, -1e-40, 89.0, -89.0, 3e38, -3e38],
+}
+
+
+# ---- the textbook NumPy formulas (what one writes by hand) --------------------------------------
+
+
+def _sig(t):
+    return 1 / (1 + np.exp(-t))
+
+
+def _sp(t):
+    return np.log(1 + np.exp(t))
+
+
+def _erf(t):
+    from scipy.special import erf
+
+    return erf(t).astype(t.dtype)
+
+
+_C = np.sqrt(2 / np.pi)
+SELU_A, SELU_S = 1.6732632423543772, 1.0507009873554805
+
+# fmt: off
+NAIVE = {
+    "identity":       (lambda t: t, lambda t: np.ones_like(t)),
+    "relu":           (lambda t: np.maximum(t, 0), lambda t: (t > 0).astype(t.dtype)),
+    "relu6":          (lambda t: np.minimum(np.maximum(t, 0), 6), lambda t: ((t > 0) & (t < 6)).astype(t.dtype)),
+    "leaky_relu":     (lambda t: np.where(t > 0, t, 0.01 * t), lambda t: np.where(t > 0, 1, 0.01).astype(t.dtype)),
+    "prelu":          (lambda t: np.where(t > 0, t, 0.25 * t), lambda t: np.where(t > 0, 1, 0.25).astype(t.dtype)),
+    "rrelu":          (lambda t: np.where(t > 0, t, 11 / 48 * t), lambda t: np.where(t > 0, 1, 11 / 48).astype(t.dtype)),
+    "threshold":      (lambda t: np.where(t > 1, t, 0), lambda t: (t > 1).astype(t.dtype)),
+    "elu":            (lambda t: np.where(t > 0, t, np.exp(t) - 1), lambda t: np.where(t > 0, 1, np.exp(t))),
+    "celu":           (lambda t: np.where(t > 0, t, np.exp(t) - 1), lambda t: np.where(t > 0, 1, np.exp(t))),
+    "selu":           (lambda t: SELU_S * np.where(t > 0, t, SELU_A * (np.exp(t) - 1)),
+                       lambda t: SELU_S * np.where(t > 0, 1, SELU_A * np.exp(t))),
+    "sigmoid":        (_sig, lambda t: _sig(t) * (1 - _sig(t))),
+    "tanh":           (np.tanh, lambda t: 1 - np.tanh(t) ** 2),
+    "softsign":       (lambda t: t / (1 + np.abs(t)), lambda t: 1 / (1 + np.abs(t)) ** 2),
+    "hardsigmoid":    (lambda t: np.clip(t + 3, 0, 6) / 6, lambda t: ((t > -3) & (t < 3)) / 6),
+    "hardtanh":       (lambda t: np.clip(t, -1, 1), lambda t: ((t > -1) & (t < 1)).astype(t.dtype)),
+    "sparse_sigmoid": (lambda t: np.clip((t + 1) / 2, 0, 1), lambda t: ((t > -1) & (t < 1)) / 2),
+    "softplus":       (_sp, _sig),
+    "log_sigmoid":    (lambda t: np.log(_sig(t)), lambda t: 1 - _sig(t)),
+    "squareplus":     (lambda t: (t + np.sqrt(t * t + 4)) / 2, lambda t: (1 + t / np.sqrt(t * t + 4)) / 2),
+    "sparse_plus":    (lambda t: np.where(t <= -1, 0, np.where(t >= 1, t, (t + 1) ** 2 / 4)),
+                       lambda t: np.where(t <= -1, 0, np.where(t >= 1, 1, (t + 1) / 2))),
+    "exp":            (np.exp, np.exp),
+    "silu":           (lambda t: t * _sig(t), lambda t: _sig(t) * (1 + t * (1 - _sig(t)))),
+    "swish":          (lambda t: t * _sig(t), lambda t: _sig(t) * (1 + t * (1 - _sig(t)))),
+    "gelu":           (lambda t: 0.5 * t * (1 + _erf(t / np.sqrt(2))),
+                       lambda t: 0.5 * (1 + _erf(t / np.sqrt(2))) + t * np.exp(-t * t / 2) / np.sqrt(2 * np.pi)),
+    "gelu_tanh":      (lambda t: 0.5 * t * (1 + np.tanh(_C * (t + 0.044715 * t**3))),
+                       lambda t: 0.5 * (1 + np.tanh(_C * (t + 0.044715 * t**3)))
+                       + 0.5 * t * (1 - np.tanh(_C * (t + 0.044715 * t**3)) ** 2) * _C * (1 + 3 * 0.044715 * t * t)),
+    "mish":           (lambda t: t * np.tanh(_sp(t)),
+                       lambda t: np.tanh(_sp(t)) + t * _sig(t) * (1 - np.tanh(_sp(t)) ** 2)),
+    "hardswish":      (lambda t: t * np.clip(t + 3, 0, 6) / 6,
+                       lambda t: np.where(t < -3, 0, np.where(t > 3, 1, (2 * t + 3) / 6))),
+    "tanhshrink":     (lambda t: t - np.tanh(t), lambda t: np.tanh(t) ** 2),
+    "softshrink":     (lambda t: np.where(t > 0.5, t - 0.5, np.where(t < -0.5, t + 0.5, 0)),
+                       lambda t: (np.abs(t) > 0.5).astype(t.dtype)),
+    "hardshrink":     (lambda t: np.where(np.abs(t) > 0.5, t, 0), lambda t: (np.abs(t) > 0.5).astype(t.dtype)),
+}
+# fmt: on
+
+
+def _scipy_table():
+    try:
+        from scipy import special as S
+    except ImportError:
+        return {}
+    return {
+        "sigmoid": (S.expit, lambda t: S.expit(t) * S.expit(-t)),
+        "log_sigmoid": (S.log_expit, lambda t: S.expit(-t)),
+        "softplus": (S.softplus, S.expit) if hasattr(S, "softplus") else None,
+        "gelu": (lambda t: t * S.ndtr(t), lambda t: S.ndtr(t) + t * np.exp(-t * t / 2) / np.sqrt(2 * np.pi)),
+        "silu": (lambda t: t * S.expit(t), lambda t: S.expit(t) * (1 + t * S.expit(-t))),
+    }
+
+
+# ---- reference values --------------------------------------------------------------------------
+
+
+def _ncdf(a):
+    """mpmath's ncdf, with the asymptotic series where mpmath.erfc gives up (|a| > 1e30)."""
+    if abs(a) < mpmath.mpf("1e30"):
+        return mpmath.ncdf(a)
+    if a > 0:
+        return mpmath.mpf(1) - mpmath.exp(-(a**2) / 2) / (a * mpmath.sqrt(2 * mpmath.pi))
+    return mpmath.exp(-(a**2) / 2) / (-a * mpmath.sqrt(2 * mpmath.pi))
+
+
+def _mp(expr):
+    return sp.lambdify(catalog.x, expr, modules=[{**_MP, "Phi": _ncdf}, "mpmath"])
+
+
+def _exact(fn, t):
+    """fn(t) correctly rounded: raise the precision until cancellation cannot hide the leading digits."""
+    dps = 50
+    while True:
+        with mpmath.workdps(dps):
+            value = fn(t)
+            tiny = value == 0 or abs(value) < mpmath.mpf(10) ** (30 - dps)
+        if not tiny or dps >= 1600:  # below 1e-1570 every double rounds to 0
+            return value
+        dps *= 2
+
+
+def references(name: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f and f' at ``points`` from mpmath at 50 digits or more, as float64 (limits at +-inf)."""
+    entry = catalog.get(name)
+    d = symact.derive(name)
+    f = _mp(d.f.subs(entry.defaults))
+    df = _mp(d.df.subs(entry.defaults))
+    out = np.empty((2, points.size))
+    for i, t in enumerate(points.tolist()):
+        if t != t:
+            out[:, i] = np.nan
+            continue
+        at_infinity = abs(t) == np.inf  # the limit, from the value at +-1e150
+        arg = mpmath.mpf("1e150") * (1 if t > 0 else -1) if at_infinity else mpmath.mpf(t)
+        for j, fn in enumerate((f, df)):
+            value = _exact(fn, arg)
+            if at_infinity and abs(value) > 1e100:
+                value = mpmath.inf * mpmath.sign(value)
+            elif at_infinity and abs(value) < 1e-100:
+                value = mpmath.mpf(0)
+            out[j, i] = float(value)
+    return out[0], out[1]
+
+
+def measure(got: np.ndarray, want: np.ndarray, dtype) -> tuple[float, float, int]:
+    """(max ULP, median ULP, failures): NaN/inf where the true value is finite (in dtype) is a failure."""
+    with np.errstate(all="ignore"):
+        want_d = want.astype(dtype).astype(np.float64)
+    got = np.asarray(got, dtype=np.float64)
+    finite_true = np.isfinite(want_d)
+    fails = int(np.sum(finite_true & ~np.isfinite(got)) + np.sum(np.isnan(want) != np.isnan(got)))
+    err = ulp_error(got, want, dtype)
+    err = np.where(np.isfinite(want_d) | np.isnan(want), err, np.where(got == want_d, 0.0, np.nan))
+    ok = err[np.isfinite(err)]
+    return float(ok.max(initial=0.0)), float(np.median(ok)) if ok.size else 0.0, fails
+
+
+def implementations(name: str, dtype):
+    """(label, f, f') for each available implementation, all taking and returning ``dtype`` arrays."""
+    k = symact.kernel(name)
+    entry = catalog.get(name)
+    d = symact.derive(name)
+    x = catalog.x
+    yield "symact", k, k.grad
+    naive = NAIVE.get(name)
+    if naive:
+        yield "naive NumPy", naive[0], naive[1]
+    lf = sp.lambdify(x, expand_named(d.f.subs(entry.defaults)))
+    ldf = sp.lambdify(x, expand_named(d.df.subs(entry.defaults)))
+    yield "SymPy lambdify", lf, ldf
+    sc = _scipy_table().get(name)
+    if sc:
+        yield "scipy.special", sc[0], sc[1]
+    try:
+        from symact.crosscheck import framework_functions
+
+        table = framework_functions("torch")
+    except symact.ParameterError:
+        return
+    if name in table:
+        yield "torch", *_torch_pair(table[name], dtype)
+
+
+def _torch_pair(fn, dtype):
+    import torch
+
+    tdtype = torch.float64 if dtype == np.float64 else torch.float32
+
+    def f(t):
+        return fn(torch.tensor(t, dtype=tdtype)).numpy()
+
+    def df(t):
+        v = torch.tensor(t, dtype=tdtype, requires_grad=True)
+        (g,) = torch.autograd.grad(fn(v).sum(), v)
+        return g.numpy()
+
+    return f, df
+
+
+def run(names, dtype) -> dict:
+    points = np.concatenate([benchmark_points(), np.array(SPECIAL[dtype], dtype=np.float64)])
+    points = points.astype(dtype).astype(np.float64)
+    points = np.concatenate([np.unique(points[~np.isnan(points)]), [np.nan]])
+    results = {}
+    for name in names:
+        want_f, want_df = references(name, points)
+        row = {}
+        for label, f, df in implementations(name, dtype):
+            cells = []
+            for fn, want in ((f, want_f), (df, want_df)):
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    try:
+                        got = np.broadcast_to(np.asarray(fn(points.astype(dtype)), dtype=np.float64), points.shape)
+                    except Exception as error:  # an implementation that cannot run on these inputs
+                        print(f"  {label} {name}: {type(error).__name__}: {error}", file=sys.stderr)
+                        got = np.full(points.shape, np.nan)
+                cells.append(measure(got, want, dtype))
+            row[label] = cells
+        results[name] = row
+    return results
+
+
+def _cell(m) -> str:
+    worst, median, fails = m
+    text = f"{worst:.3g} / {median:.2g}" if worst < 1e6 else f"{worst:.1e} / {median:.2g}"
+    return f"FAIL {fails}; " + text if fails else text
+
+
+def table(results: dict, dtype) -> str:
+    labels = ["symact", "naive NumPy", "SymPy lambdify", "scipy.special", "torch"]
+    header = "| activation | " + " | ".join(f"{lab} f | {lab} f'" for lab in labels) + " |"
+    lines = [header, "|" + "---|" * (1 + 2 * len(labels))]
+    within = {lab: [0, 0] for lab in labels}
+    for name, row in results.items():
+        cells = []
+        for lab in labels:
+            if lab in row:
+                cells += [_cell(row[lab][0]), _cell(row[lab][1])]
+                if all(m[0] <= TARGET and m[2] == 0 for m in row[lab]):
+                    within[lab][0] += 1
+                within[lab][1] += 1
+            else:
+                cells += ["", ""]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    summary = ", ".join(f"{lab} {a}/{n}" for lab, (a, n) in within.items() if n)
+    lines.append("")
+    lines.append(f"Activations with f and f' both within {TARGET:g} ULP and no NaN/inf failures ({np.dtype(dtype).name}): "
+                 f"{summary}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="*", help="activation names (default: the whole catalog)")
+    parser.add_argument("--dtype", choices=["float64", "float32", "both"], default="both")
+    args = parser.parse_args(argv)
+    names = args.only or catalog.names()
+    start = time.perf_counter()
+    print(f"# Accuracy: max / median error in ULPs vs mpmath at 50 digits ({platform.machine()}, numpy {np.__version__})")
+    dtypes = {"float64": [np.float64], "float32": [np.float32], "both": [np.float64, np.float32]}[args.dtype]
+    for dtype in dtypes:
+        print(f"\n## {np.dtype(dtype).name}\n")
+        print(table(run(names, dtype), dtype))
+    print(f"\n({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""Cross-check a framework's activation and its autograd gradient against symact's kernels.
+
+``crosscheck('gelu', 'torch')`` evaluates ``torch.nn.functional.gelu`` and its gradient in float64
+at the benchmark points (log-spaced |x| from 1e-8 to 700, a dense grid on [-10, 10], the kinks),
+reports the largest error in ULPs of f and f' against symact's kernel, where they disagree, and the
+derivative each framework takes at every kink next to symact's kink policy.
+
+Framework notes: ``jax.nn.gelu`` defaults to the tanh approximation (symact's ``gelu_tanh``),
+torch's ``gelu`` to the exact erf form (symact's ``gelu``).
+
+>>> points = benchmark_points()
+>>> len(points) > 4000 and bool(points.min() == -700.0)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from .catalog import get
+from .compile import kernel
+from .derive import derive
+from .errors import ParameterError
+
+__all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH", "JAX"]
+
+
+def benchmark_points(count: int = 1000, grid: int = 2001) -> np.ndarray:
+    """``count`` magnitudes log-spaced in [1e-8, 700] with both signs, and ``grid`` points on [-10, 10]."""
+    mags = np.logspace(-8, np.log10(700.0), count)
+    return np.unique(np.concatenate([-mags, mags, np.linspace(-10, 10, grid)]))
+
+
+def ulp_error(got, want, dtype=np.float64) -> np.ndarray:
+    """|got - want| in units of the last place of ``want`` in ``dtype`` (both given as float64 arrays).
+
+    NaN where exactly one of them is NaN or infinite (or they are infinities of opposite sign).
+
+    >>> float(ulp_error(np.array([1.0 + 2**-51]), np.array([1.0]))[0])
+    2.0
+    """
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        spacing = np.spacing(np.abs(want.astype(dtype))).astype(np.float64)
+        err = np.abs(got - want) / spacing
+    same = (got == want) | (np.isnan(got) & np.isnan(want))
+    return np.where(same, 0.0, np.where(np.isfinite(err), err, np.nan))
+
+
+# ---- the frameworks' functions, by symact name (parameters at symact's defaults) -----------------
+
+
+def _torch_table() -> dict[str, Callable]:
+    import torch
+    import torch.nn.functional as F
+
+    return {
+        "identity": lambda t: t * 1,
+        "relu": F.relu,
+        "relu6": F.relu6,
+        "leaky_relu": lambda t: F.leaky_relu(t, 0.01),
+        "prelu": lambda t: F.prelu(t, torch.tensor([0.25], dtype=t.dtype)),
+        "rrelu": lambda t: F.rrelu(t, 1 / 8, 1 / 3, training=False),
+        "threshold": lambda t: F.threshold(t, 1.0, 0.0),
+        "elu": F.elu,
+        "celu": F.celu,
+        "selu": F.selu,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "softsign": F.softsign,
+        "hardsigmoid": F.hardsigmoid,
+        "hardtanh": F.hardtanh,
+        "softplus": F.softplus,
+        "log_sigmoid": F.logsigmoid,
+        "exp": torch.exp,
+        "silu": F.silu,
+        "swish": F.silu,
+        "gelu": F.gelu,
+        "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
+        "mish": F.mish,
+        "hardswish": F.hardswish,
+        "tanhshrink": F.tanhshrink,
+        "softshrink": lambda t: F.softshrink(t, 0.5),
+        "hardshrink": lambda t: F.hardshrink(t, 0.5),
+    }
+
+
+def _jax_table() -> dict[str, Callable]:
+    import jax
+    import jax.numpy as jnp
+
+    nn = jax.nn
+    return {
+        "identity": lambda t: t,
+        "relu": nn.relu,
+        "relu6": nn.relu6,
+        "leaky_relu": lambda t: nn.leaky_relu(t, 0.01),
+        "elu": nn.elu,
+        "celu": nn.celu,
+        "selu": nn.selu,
+        "sigmoid": nn.sigmoid,
+        "tanh": jnp.tanh,
+        "softsign": nn.soft_sign,
+        "hardsigmoid": nn.hard_sigmoid,
+        "hardtanh": nn.hard_tanh,
+        "sparse_sigmoid": nn.sparse_sigmoid,
+        "softplus": nn.softplus,
+        "log_sigmoid": nn.log_sigmoid,
+        "squareplus": nn.squareplus,
+        "sparse_plus": nn.sparse_plus,
+        "exp": jnp.exp,
+        "silu": nn.silu,
+        "swish": nn.silu,
+        "gelu": lambda t: nn.gelu(t, approximate=False),
+        "gelu_tanh": lambda t: nn.gelu(t, approximate=True),
+        "mish": nn.mish,
+        "hardswish": nn.hard_silu,
+    }
+
+
+TORCH = "torch"
+JAX = "jax"
+_TABLES = {TORCH: _torch_table, JAX: _jax_table}
+
+
+def framework_functions(framework: str) -> dict[str, Callable]:
+    """The framework's activations by symact name; ``ParameterError`` when it is not installed."""
+    if framework not in _TABLES:
+        raise ParameterError("crosscheck", "framework", f"must be 'torch' or 'jax', got {framework!r}", _TABLES)
+    try:
+        importlib.import_module(framework)
+    except ImportError:
+        extra = "pip install torch" if framework == TORCH else "pip install jax"
+        raise ParameterError(
+            "crosscheck", "framework", f"{framework!r} is not installed here; install it first ({extra})"
+        ) from None
+    return _TABLES[framework]()
+
+
+def framework_values(framework: str, name: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f and its autograd gradient from the framework, in float64, at ``points``."""
+    fn = framework_functions(framework)[get(name).name]
+    if framework == TORCH:
+        import torch
+
+        t = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+        out = fn(t)
+        (grad,) = torch.autograd.grad(out.sum(), t)
+        return out.detach().numpy().copy(), grad.numpy().copy()
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    values = np.asarray(jax.vmap(fn)(points), dtype=np.float64)
+    grads = np.asarray(jax.vmap(jax.grad(fn))(points), dtype=np.float64)
+    return values, grads
+
+
+# ---- the report -----------------------------------------------------------------------------------
+
+
+@dataclass
+class KinkReport:
+    """At ``point``: the framework's derivative, symact's under its policy, and which side that is."""
+
+    point: float
+    framework: float
+    symact: float
+    left: float
+    right: float
+
+    @property
+    def side(self) -> str:
+        for label, value in (("left", self.left), ("right", self.right), ("mean", (self.left + self.right) / 2)):
+            if np.isclose(self.framework, value, rtol=1e-12, atol=1e-15):
+                return label
+        return "other"
+
+    @property
+    def agrees(self) -> bool:
+        return bool(np.isclose(self.framework, self.symact, rtol=1e-12, atol=1e-15))
+
+
+@dataclass
+class CrossCheck:
+    """The result of ``crosscheck``: ULP errors of the framework against symact, and the kinks."""
+
+    name: str
+    framework: str
+    kink: str
+    points: int
+    max_ulp_f: float
+    max_ulp_df: float
+    worst: list = field(default_factory=list)  # (what, x, framework value, symact value, ulps)
+    kinks: list = field(default_factory=list)
+
+    @property
+    def agrees_at_kinks(self) -> bool:
+        return all(k.agrees for k in self.kinks)
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.framework} vs symact for {self.name!r} at {self.points} points (float64):",
+            f"  f: max {_fmt(self.max_ulp_f)} ULP;  f' (autograd): max {_fmt(self.max_ulp_df)} ULP",
+        ]
+        for what, t, theirs, ours, ulps in self.worst[:6]:
+            lines.append(f"  {what} at x = {t:.17g}: {self.framework} {theirs:.17g}, symact {ours:.17g} ({_fmt(ulps)} ULP)")
+        for k in self.kinks:
+            verdict = "same as" if k.agrees else "differs from"
+            lines.append(
+                f"  kink at {k.point:g}: {self.framework} takes {k.framework:g} ({k.side}), "
+                f"{verdict} symact's kink={self.kink!r} value {k.symact:g}"
+            )
+        return "\n".join(lines)
+
+
+def _fmt(value: float) -> str:
+    if value != value:
+        return "nan/inf (fails)"
+    return f"{value:.3g}"
+
+
+def crosscheck(name: str, framework: str = TORCH, kink: str = "torch", points: np.ndarray | None = None) -> CrossCheck:
+    """Compare ``framework``'s ``name`` and its autograd gradient with symact's kernel (policy ``kink``).
+
+    Raises ``ParameterError`` when the framework is not installed or lacks the activation.
+    """
+    table = framework_functions(framework)
+    entry = get(name)
+    if entry.name not in table:
+        raise ParameterError(
+            "crosscheck", "name", f"{framework} has no {entry.name!r}; it has {', '.join(sorted(table))}", table
+        )
+    d = derive(entry.name, kink=kink)
+    kink_points = [float(sp.N(p.subs(entry.defaults))) for p in d.kinks]
+    xs = benchmark_points() if points is None else np.asarray(points, dtype=np.float64)
+    xs = np.unique(np.concatenate([xs, np.array(kink_points, dtype=np.float64)]))
+    theirs_f, theirs_df = framework_values(framework, entry.name, xs)
+    k = kernel(entry.name, kink=kink)
+    ours_f, ours_df = k(xs), k.grad(xs)
+    away = np.ones(xs.shape, bool)
+    for c in kink_points:
+        away &= np.abs(xs - c) > 0
+    err_f = ulp_error(theirs_f, ours_f)
+    err_df = np.where(away, ulp_error(theirs_df, ours_df), 0.0)
+    worst = []
+    for what, err, theirs, ours in (("f", err_f, theirs_f, ours_f), ("f'", err_df, theirs_df, ours_df)):
+        order = np.argsort(np.where(np.isnan(err), np.inf, err))[::-1][:3]
+        worst += [(what, float(xs[i]), float(theirs[i]), float(ours[i]), float(err[i])) for i in order if err[i] != 0]
+    reports = []
+    for c, side in zip(kink_points, d.kinks.values()):
+        i = int(np.flatnonzero(xs == c)[0])
+        left, right = (float(sp.N(v.subs(entry.defaults))) for v in (side.left, side.right))
+        reports.append(KinkReport(c, float(theirs_df[i]), float(ours_df[i]), left, right))
+    return CrossCheck(
+        entry.name,
+        framework,
+        kink,
+        len(xs),
+        _max(err_f),
+        _max(err_df),
+        worst,
+        reports,
+    )
+
+
+def _max(err: np.ndarray) -> float:
+    return float("nan") if np.isnan(err).any() else float(err.max(initial=0.0))
