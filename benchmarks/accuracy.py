@@ -29,8 +29,8 @@ import sympy as sp
 import symact
 from symact import catalog
 from symact.crosscheck import benchmark_points, ulp_error
-from symact.functions import expand_named
 from symact.derive import _MP
+from symact.functions import expand_named
 
 TARGET = 4.0
 
@@ -272,8 +272,10 @@ def table(results: dict, dtype) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     summary = ", ".join(f"{lab} {a}/{n}" for lab, (a, n) in within.items() if n)
     lines.append("")
-    lines.append(f"Activations with f and f' both within {TARGET:g} ULP and no NaN/inf failures ({np.dtype(dtype).name}): "
-                 f"{summary}")
+    lines.append(
+        f"Activations with f and f' both within {TARGET:g} ULP and no NaN/inf failures ({np.dtype(dtype).name}): "
+        f"{summary}"
+    )
     return "\n".join(lines)
 
 
@@ -284,7 +286,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     names = args.only or catalog.names()
     start = time.perf_counter()
-    print(f"# Accuracy: max / median error in ULPs vs mpmath at 50 digits ({platform.machine()}, numpy {np.__version__})")
+    print(
+        f"# Accuracy: max / median error in ULPs vs mpmath at 50 digits ({platform.machine()}, numpy {np.__version__})"
+    )
     dtypes = {"float64": [np.float64], "float32": [np.float32], "both": [np.float64, np.float32]}[args.dtype]
     for dtype in dtypes:
         print(f"\n## {np.dtype(dtype).name}\n")

@@ -16,6 +16,7 @@ import platform
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,9 @@ import sympy as sp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import symact  # noqa: E402
 from accuracy import NAIVE  # noqa: E402
+
+import symact  # noqa: E402
 from symact import catalog  # noqa: E402
 from symact.functions import expand_named  # noqa: E402
 
@@ -84,10 +86,10 @@ def run(names, dtype, repeat: int) -> tuple[dict, dict]:
         row = {}
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            row["symact"] = (timeit(lambda: k(data), repeat), timeit(lambda: k.grad(data), repeat))
-            row["symact f, f'"] = timeit(lambda: k.value_and_grad(data), repeat)
-            row["naive"] = (timeit(lambda: naive[0](data), repeat), timeit(lambda: naive[1](data), repeat))
-            row["lambdify"] = (timeit(lambda: lf(data), repeat), timeit(lambda: ldf(data), repeat))
+            row["symact"] = (timeit(partial(k, data), repeat), timeit(partial(k.grad, data), repeat))
+            row["symact f, f'"] = timeit(partial(k.value_and_grad, data), repeat)
+            row["naive"] = (timeit(partial(naive[0], data), repeat), timeit(partial(naive[1], data), repeat))
+            row["lambdify"] = (timeit(partial(lf, data), repeat), timeit(partial(ldf, data), repeat))
         row["torch"] = _torch_timers(name, data, repeat)
         rows[name] = row
     return floors, rows
@@ -122,7 +124,9 @@ def table(floors: dict, rows: dict, dtype) -> str:
         ]  # fmt: skip
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("")
-    lines.append(f"symact at least as fast as the naive formula (within 5%): {faster[0]} of {faster[1]} kernels (f and f')")
+    lines.append(
+        f"symact at least as fast as the naive formula (within 5%): {faster[0]} of {faster[1]} kernels (f and f')"
+    )
     return "\n".join(lines)
 
 
