@@ -1,0 +1,175 @@
+"""The command line, run as a user runs it: a subprocess, its exit code, stdout and stderr."""
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from symact import catalog, kernel
+from symact.cli import EXAMPLES, main
+from symact.theorems import THEOREMS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def symact(*args, cwd=None):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "symact", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def one_line_error(result, command):
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"symact {command}: error: " if command else "symact: error: ")
+    return lines[0]
+
+
+def test_list():
+    result = symact("list")
+    assert result.returncode == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:4] == ["name", "parameters", "torch", "jax"]
+    names = [line.split()[0] for line in lines[1:]]
+    assert names == catalog.names(vector=True)
+    leaky = next(line for line in lines if line.startswith("leaky_relu "))
+    assert "negative_slope=1/100" in leaky and "leaky_relu" in leaky.split()[2:4]
+
+
+def test_derive_text_and_latex():
+    result = symact("derive", "swish", "--param", "beta=2")
+    assert result.returncode == 0
+    assert result.stdout.startswith("swish(x)   = x⋅sigmoid(2⋅x)")
+    latex = symact("derive", "sigmoid", "--latex")
+    assert latex.returncode == 0
+    assert latex.stdout.splitlines()[0] == r"\begin{aligned}"
+    assert r"\sigma" in latex.stdout
+
+
+def test_prove_proved_refuted_unknown():
+    proved = symact("prove", "tanh(x) + 1", "2*sigmoid(2*x)")
+    assert proved.returncode == 0
+    assert proved.stdout.splitlines()[:2] == ["tanh(x) + 1 = 2*sigmoid(2*x)", "  proved by rewriting to exp"]
+    refuted = symact("prove", "tanh(x) + 1", "2*sigmoid(x)")
+    assert refuted.returncode == 1
+    assert "counterexample: x = 1" in refuted.stdout
+    unknown = symact("prove", "tanh(x) + 1", "2*sigmoid(2*x)", "--budget", "0.001")
+    assert unknown.returncode == 2
+    assert "unknown" in unknown.stdout.splitlines()[1]
+
+
+def test_prove_latex_is_a_chain():
+    result = symact("prove", "sigmoid(-x)", "1 - sigmoid(x)", "--latex")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == r"\begin{align*}" and r"\sigma{\left(- x \right)} &=" in lines[1]
+    assert lines[-1].startswith(r"\textbf{Proved}")
+
+
+def test_kernel_values():
+    result = symact("kernel", "gelu", "--at", "0.5,1,2")
+    assert result.returncode == 0
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows[0] == ["x", "f(x)", "f'(x)"]
+    for row in rows[1:]:
+        t, f, df = map(float, row)
+        assert f == pytest.approx(t * (1 + math.erf(t / math.sqrt(2))) / 2, rel=1e-15)
+        assert df == pytest.approx(float(kernel("gelu").grad(t)), rel=1e-15)
+
+
+def test_kernel_output_form_float32_negative_points_and_params():
+    result = symact("kernel", "leaky_relu", "--at=-1,0,1", "--param", "negative_slope=0.1", "--dtype", "float32")
+    assert result.returncode == 0
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows[0] == ["x", "f(x)", "f'(x)", "f'", "from", "y"]
+    values = np.array(rows[1:], dtype=float)
+    np.testing.assert_allclose(values[:, 1], np.float32([-0.1, 0, 1]))
+    np.testing.assert_allclose(values[:, 2], np.float32([0.1, 0.1, 1]))  # torch: the left slope at 0
+    np.testing.assert_array_equal(values[:, 2], values[:, 3])
+
+
+def test_notes_without_pdf(tmp_path):
+    result = symact(
+        "notes", "-o", "relu.tex", "--only", "relu,prelu", "--figures", "picture", "--no-theorems", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "wrote relu.tex\n"
+    tex = (tmp_path / "relu.tex").read_text()
+    assert tex.count(r"\subsection*") == 2 and tex.count(r"\begin{picture}") == 2
+    assert r"\begin{theorem}" not in tex
+
+
+def test_plot_writes_a_file(tmp_path):
+    pytest.importorskip("matplotlib")
+    result = symact("plot", "relu", "gelu", "-o", "act.png", "--xlim=-3,3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "wrote act.png\n"
+    assert (tmp_path / "act.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_check_prints_a_verdict_per_theorem():
+    result = symact("check")
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["theorem", "verdict", "method"]
+    rows = [line.split()[:2] for line in lines[1:-1]]
+    assert [name for name, _ in rows] == [t.name for t in THEOREMS]
+    verdicts = [verdict for _, verdict in rows]
+    assert lines[-1] == f"{verdicts.count('proved')} of {len(THEOREMS)} proved"
+    expected = 1 if "refuted" in verdicts else 2 if set(verdicts) - {"proved"} else 0
+    assert result.returncode == expected
+
+
+def test_usage_errors_through_a_subprocess(tmp_path):
+    line = one_line_error(symact("derive", "rellu", cwd=tmp_path), "derive")
+    assert "rellu" in line and "relu" in line  # names the input and the closest valid name
+    line = one_line_error(symact("frobnicate", cwd=tmp_path), None)
+    assert "invalid choice: 'frobnicate'" in line
+
+
+@pytest.mark.parametrize(
+    "args, command, message",
+    [
+        (["kernel", "relu", "--at", "1,a"], "kernel", "--at expects comma-separated numbers"),
+        (["kernel", "relu"], "kernel", "the following arguments are required: --at"),
+        (["derive", "swish", "--param", "beta"], "derive", "--param expects NAME=VALUE"),
+        (["notes", "-o", "notes.pdf"], "notes", ".tex file"),
+        (["notes", "-o", "x.tex", "--only", "gelu,nope"], "notes", "nope"),
+        (["plot", "relu", "-o", "a.xyz"], "plot", "file ending in png"),
+        (["plot", "relu", "-o", "a.png", "--xlim", "1"], "plot", "--xlim expects LOW,HIGH"),
+        ([], None, "required"),
+    ],
+)
+def test_errors_are_one_line_on_stderr_with_exit_code_2(args, command, message, tmp_path, monkeypatch, capsys):
+    if command == "plot":
+        pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    code = main(args)
+    out, err = capsys.readouterr()
+    line = one_line_error(SimpleNamespace(returncode=code, stdout=out, stderr=err), command)
+    assert message in line
+    assert not any(tmp_path.iterdir())  # nothing half-written
+
+
+@pytest.mark.parametrize("command", list(EXAMPLES))
+def test_help_has_examples(command, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: symact {command}")
+    assert "example:" in out
+    for example in EXAMPLES[command].splitlines():
+        assert example.strip() in out
+
+
+def test_top_level_help_lists_every_command():
+    result = symact("--help")
+    assert result.returncode == 0
+    for command in EXAMPLES:
+        assert f"    {command} " in result.stdout
