@@ -92,9 +92,13 @@ class Proof:
     def _counterexample_text(self, digits: int = 5) -> str:
         c = self.counterexample or {}
         point = ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items())
-        lhs, rhs = (
-            mpmath.nstr(mpmath.mpf(c[k]), digits) if _is_real_text(c.get(k)) else c.get(k) for k in ("lhs", "rhs")
-        )
+        lhs, rhs = c.get("lhs"), c.get("rhs")
+        if _is_real_text(lhs) and _is_real_text(rhs):
+            with mpmath.workdps(60):
+                a, b = mpmath.mpf(lhs), mpmath.mpf(rhs)
+                while mpmath.nstr(a, digits) == mpmath.nstr(b, digits) and digits < 50:
+                    digits += 5  # show as many digits as it takes to see the difference
+                lhs, rhs = mpmath.nstr(a, digits), mpmath.nstr(b, digits)
         return f"{point} gives {lhs} != {rhs}" if point else f"{lhs} != {rhs}"
 
     def __repr__(self) -> str:
@@ -335,7 +339,7 @@ def _close(a, b, digits: int) -> bool:
 def _evaluate(fn: Callable, symbols: list, point: dict):
     try:
         value = fn(*[_mp_value(point[s]) for s in symbols])
-    except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError, NameError):
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError, NameError, MemoryError, RecursionError):
         return None
     if isinstance(value, (int, float)):
         value = mpmath.mpf(value)
@@ -626,8 +630,8 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
     ``lhs``/``rhs`` are strings (parsed safely; unknown names become real symbols) or SymPy
     expressions. ``assumptions`` give a symbol's kind (``beta='positive'``) or a value
     (``beta=2``). Only a symbolic zero earns 'proved'; a counterexample found at 50 digits is
-    re-checked at 100 before 'refuted'; agreement alone is 'unknown'. ``budget`` bounds the
-    seconds spent in symbolic work.
+    confirmed by SymPy's accuracy-tracked evaluation before 'refuted'; agreement alone is
+    'unknown'. ``budget`` bounds the seconds spent in all (past it: 'unknown', method 'timeout').
 
     >>> prove('sigmoid(-x)', '1 - sigmoid(x)').status
     'proved'
@@ -636,16 +640,20 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
     """
     left, right = _unify(_side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs"))
     statement = f"{sp.sstr(left)} = {sp.sstr(right)}"
-    counterexample, evidence = _falsify(left, right)
-    if counterexample is not None:
-        return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
     start = time.monotonic()
     try:
         with time_limit(budget, f"prove({statement!r})"):
+            counterexample, evidence = _falsify(left, right)
+    except ProofTimeout:
+        return Proof(statement, UNKNOWN, "timeout", (), None, None, left, right, {"budget": budget})
+    if counterexample is not None:
+        return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
+    try:
+        with time_limit(max(budget - (time.monotonic() - start), 1e-3), f"prove({statement!r})"):
             found = _symbolic(left, right)
     except ProofTimeout:
         return Proof(statement, UNKNOWN, "timeout", (), None, evidence, left, right, {"budget": budget})
-    except (SymactError, NotImplementedError, TypeError, ValueError, RecursionError) as err:
+    except (SymactError, NotImplementedError, TypeError, ValueError, RecursionError, MemoryError) as err:
         return Proof(statement, UNKNOWN, "no strategy applies", (), None, evidence, left, right, {"error": str(err)})
     details = {"seconds": round(time.monotonic() - start, 3)}
     if found is None:
@@ -702,7 +710,9 @@ def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tup
     return ok, g, steps if ok else [Step(g, what + f"; f {relation} bound not shown")]
 
 
-def prove_bound(expr, upper=None, lower=None, equality_at=None, strict: bool = False, **assumptions) -> Proof:
+def prove_bound(
+    expr, upper=None, lower=None, equality_at=None, strict: bool = False, budget: float = 10.0, **assumptions
+) -> Proof:
     """Prove ``lower <= expr <= upper`` for all real x (``<`` with ``strict``), with equality only at ``equality_at``.
 
     The gap is written as a rational function of s = exp(x) > 0 and factored; SymPy's
@@ -720,44 +730,19 @@ def prove_bound(expr, upper=None, lower=None, equality_at=None, strict: bool = F
     statement = "".join(parts) + sp.sstr(f) + ((" < " if strict else " <= ") + sp.sstr(up) if up is not None else "")
     if equality_at is not None:
         statement += f", with equality only at x in {{{', '.join(sp.sstr(sp.sympify(p)) for p in equality_at)}}}"
-    # numerical falsification first
-    points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0))
-    symbols = sorted(f.free_symbols | {x}, key=lambda s: s.name)
-    fn = _mp_callable(f, symbols)
-    worst = mpmath.inf
-    used = 0
-    with mpmath.workdps(DIGITS):
-        for point in points:
-            point = {s: point.get(s, 0) for s in symbols}
-            value = _evaluate(fn, symbols, point)
-            if value is None or isinstance(value, mpmath.mpc):
-                continue
-            used += 1
-            for bound, above in ((up, True), (lo, False)):
-                if bound is None:
-                    continue
-                b = _mp_value(_rational(bound.subs(point))) if bound.subs(point).is_number else None
-                if b is None:
-                    continue
-                gap = (b - value) if above else (value - b)
-                worst = min(worst, gap)
-                tol = mpmath.mpf(10) ** -(DIGITS * 7 // 10)
-                if gap < -tol or (strict and gap <= tol):
-                    exact_gap = _certified((bound - f) if above else (f - bound), point, 30)
-                    if exact_gap is not None and (exact_gap < 0 or (strict and exact_gap == 0)):
-                        value = _certified(f, point, DIGITS)
-                        ce = {
-                            "point": {s.name: str(v) for s, v in point.items()},
-                            "lhs": _show(value) if value is not None else mpmath.nstr(value, DIGITS),
-                            "rhs": _show(sp.N(bound.subs(point), DIGITS)),
-                        }
-                        evidence = Evidence(used, DIGITS, float(-exact_gap))
-                        return Proof(statement, REFUTED, "counterexample", (), ce, evidence, f, up if above else lo)
+    start = time.monotonic()
+    try:
+        with time_limit(budget, "prove_bound"):
+            refuted, used, worst = _falsify_bound(f, up, lo, strict, statement)
+    except ProofTimeout:
+        return Proof(statement, UNKNOWN, "timeout", (), None, None, f, up if up is not None else lo)
+    if refuted is not None:
+        return refuted
     evidence = Evidence(used, DIGITS, float(worst) if worst != mpmath.inf else 0.0)
     steps: list[Step] = [Step(f, "f(x)")]
     zeros: set = set()
     try:
-        with time_limit(5.0, "prove_bound"):
+        with time_limit(max(budget - (time.monotonic() - start), 1e-3), "prove_bound"):
             for bound, above in ((up, True), (lo, False)):
                 if bound is None:
                     continue
@@ -784,6 +769,44 @@ def prove_bound(expr, upper=None, lower=None, equality_at=None, strict: bool = F
     except ProofTimeout:
         return Proof(statement, UNKNOWN, "timeout", tuple(steps), None, evidence, f, up)
     return Proof(statement, PROVED, "sign of the factored gap in s = exp(x)", tuple(steps), None, evidence, f, up)
+
+
+def _falsify_bound(f, up, lo, strict, statement):
+    """Search for a violation of the bound at 50 digits; confirm it with accuracy-tracked evaluation."""
+    points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0))
+    symbols = sorted(f.free_symbols | {x}, key=lambda s: s.name)
+    fn = _mp_callable(f, symbols)
+    worst = mpmath.inf
+    used = 0
+    with mpmath.workdps(DIGITS):
+        for point in points:
+            point = {s: point.get(s, 0) for s in symbols}
+            value = _evaluate(fn, symbols, point)
+            if value is None or isinstance(value, mpmath.mpc):
+                continue
+            used += 1
+            for bound, above in ((up, True), (lo, False)):
+                if bound is None:
+                    continue
+                b = _mp_value(_rational(bound.subs(point))) if bound.subs(point).is_number else None
+                if b is None:
+                    continue
+                gap = (b - value) if above else (value - b)
+                worst = min(worst, gap)
+                tol = mpmath.mpf(10) ** -(DIGITS * 7 // 10)
+                if gap < -tol or (strict and gap <= tol):
+                    exact_gap = _certified((bound - f) if above else (f - bound), point, 30)
+                    if exact_gap is not None and (exact_gap < 0 or (strict and exact_gap == 0)):
+                        exact = _certified(f, point, DIGITS)
+                        ce = {
+                            "point": {s.name: str(v) for s, v in point.items()},
+                            "lhs": _show(exact) if exact is not None else mpmath.nstr(value, DIGITS),
+                            "rhs": _show(sp.N(bound.subs(point), DIGITS)),
+                        }
+                        evidence = Evidence(used, DIGITS, float(-exact_gap))
+                        refuted = Proof(statement, REFUTED, "counterexample", (), ce, evidence, f, bound)
+                        return refuted, used, worst
+    return None, used, worst
 
 
 def _zeros_in_s(g: sp.Expr) -> set | None:

@@ -261,3 +261,18 @@ def test_case_split_needs_branch_signs_that_hold_for_every_parameter():
     assert _split_points(sp.Min(sp.Max(0, x), a_real), {a_real: 1}) is None
     assert prove("min(max(0, x), a)", "relu(x) - relu(x - a)", a="positive").proved
     assert prove("min(max(0, x), a)", "relu(x) - relu(x - a)").refuted
+
+
+def test_huge_values_do_not_crash_or_hang():
+    # exp(exp(exp(400))) does not fit in memory: such points are skipped, the identity still proved
+    p = prove("sigmoid(exp(exp(x)))", "1/(1 + exp(-exp(exp(x))))")
+    assert p.proved
+    q = prove("exp(exp(exp(x)))", "exp(exp(exp(x))) + 1")
+    assert q.refuted and "!=" in repr(q)
+    a, b = repr(q).split(" gives ")[1].rstrip(")").split(" != ")
+    assert a != b  # shown with enough digits to see the difference
+
+
+def test_bound_budget():
+    p = prove_bound("diff(sigmoid(x), x)", upper="1/4", budget=1e-4)
+    assert p.status == UNKNOWN and p.method == "timeout"
