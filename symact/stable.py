@@ -37,13 +37,15 @@ s_softplus(x)
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy as sp
 
 from .functions import Phi, sigmoid, softplus
 
-__all__ = ["stabilize", "STABLE_NODES", "HELPERS", "erfc"]
+__all__ = ["stabilize", "STABLE_NODES", "HELPERS", "erfc", "ZeroPatch", "zero_patches"]
 
 # ---- stable nodes (SymPy side) ---------------------------------------------------------------
 
@@ -482,3 +484,100 @@ HELPERS = {
     "s_div": np.true_divide,
     "poly_dd": poly_dd,
 }
+
+
+# ---- zeros of smooth functions: a Taylor expansion around each, in double-double -------------
+
+
+@dataclass(frozen=True)
+class ZeroPatch:
+    """Near the zero x0 = hi + lo, within ``window``: f(x) = sum c_k h^k with h = (x - hi) - lo.
+
+    Away from its zeros a formula like sigmoid(x) + x*sigmoid'(x) is accurate to a few ULP, but
+    near a zero its terms cancel and every rounding error of the terms shows in full. The Taylor
+    series around the zero has no such cancellation: its leading term is c_1 h.
+    """
+
+    hi: float
+    lo: float
+    window: float
+    coeffs: tuple[float, ...]  # c_N, ..., c_1, c_0 (Horner order)
+
+    def apply(self, t: np.ndarray, out: np.ndarray) -> None:
+        mask = np.abs(t - self.hi) < self.window
+        if not mask.any():
+            return
+        h = (t[mask] - self.hi) - self.lo
+        p = np.full_like(h, self.coeffs[0])
+        for c in self.coeffs[1:]:
+            p = p * h + c
+        out[mask] = p
+
+
+def _taylor(fn, x0, radius, count=96):
+    """Taylor coefficients c_0..c_{count-1} of fn at x0 from its values on a circle (Cauchy, by DFT)."""
+    values = [fn(x0 + radius * mpmath.expjpi(mpmath.mpf(2 * j) / count)) for j in range(count)]
+    coeffs = []
+    for k in range(count):
+        total = mpmath.fsum(v * mpmath.expjpi(-mpmath.mpf(2 * j * k) / count) for j, v in enumerate(values))
+        coeffs.append(mpmath.re(total) / count / radius**k)
+    return coeffs
+
+
+def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> list[ZeroPatch]:
+    """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact).
+
+    >>> from symact.catalog import x
+    >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]
+    [-1.8955, 1.8955]
+    """
+    from .functions import expand_named
+
+    if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
+        return []
+    plain = expand_named(expr)
+    try:
+        fn = sp.lambdify(var, plain, modules="mpmath")
+        with mpmath.workdps(30):
+            grid = [mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(i) / 2000 for i in range(2001)]
+            signs = [mpmath.sign(fn(t)) for t in grid]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return []
+    patches = []
+    for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]):
+        if sa * sb >= 0 or (a <= 0 <= b):
+            continue
+        patch = _patch_at(fn, a, b)
+        if patch is not None:
+            patches.append(patch)
+    return patches
+
+
+def _patch_at(fn, a, b) -> ZeroPatch | None:
+    with mpmath.workdps(40):
+        try:
+            x0 = mpmath.findroot(fn, (a, b), solver="anderson")
+        except (ValueError, ZeroDivisionError):
+            return None
+        hi = float(x0)
+        lo = float(x0 - mpmath.mpf(hi))
+    with mpmath.workdps(28):
+        window = 1.0
+        while window > 0.05:
+            try:
+                c1 = _taylor(fn, x0, 1.5 * window)
+                c2 = _taylor(fn, x0, 1.25 * window)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return None
+            scale = abs(c1[1]) * window
+            degree = next(
+                (n for n in range(2, 80) if all(abs(c1[k]) * window**k < 1e-19 * scale for k in (n + 1, n + 2))), None
+            )
+            consistent = degree is not None and all(
+                abs(c1[k] - c2[k]) * window**k < 1e-19 * scale for k in range(degree + 1)
+            )
+            if consistent:
+                coeffs = tuple(float(c) for c in reversed(c1[: degree + 1]))
+                return ZeroPatch(hi, lo, window, coeffs)
+            window /= 2
+    return None

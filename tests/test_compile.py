@@ -70,3 +70,149 @@ def test_parameters_reach_the_kernel():
 def test_bad_input_is_reported():
     with pytest.raises(symact.ParameterError):
         symact.kernel("relu")(np.array(["a"]))
+
+
+# ---- extreme inputs, NaN, shapes, out= ---------------------------------------------------------
+
+EXTREME = {
+    np.float64: [1e308, -1e308, 700.0, -700.0, 89.0, -89.0, 5e-324, -5e-324, 2.5e-310, 0.0, -0.0],
+    np.float32: [3e38, -3e38, 700.0, -700.0, 89.0, -89.0, 1e-45, -1e-45, 1e-40, 0.0, -0.0],
+}
+
+
+def _true_value_finite(name, value, dtype) -> bool:
+    """Every catalog f and f' is finite at finite x except exp (and x*e^x-like growth: none in the catalog)."""
+    return not (name == "exp" and value > np.log(np.finfo(dtype).max))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", NAMES)
+def test_extreme_inputs_give_finite_values_without_warnings(name, dtype):
+    k = symact.kernel(name)
+    values = np.array(EXTREME[dtype], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        results = [k(values), k.grad(values), *k.value_and_grad(values)]
+    for result in results:
+        assert result.dtype == dtype
+        for value, r in zip(values, result):
+            if _true_value_finite(name, value, dtype):
+                assert np.isfinite(r), (name, value, r)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nan_maps_to_nan(name):
+    k = symact.kernel(name)
+    for dtype in (np.float32, np.float64):
+        values = np.array([np.nan, 0.5, np.nan], dtype=dtype)
+        for result in (k(values), k.grad(values), k.grad2(values), *k.value_and_grad(values)):
+            assert np.isnan(result[0]) and np.isnan(result[2]) and not np.isnan(result[1]), name
+    if k.has_output_form:
+        assert np.isnan(k.grad_from_output(np.array([np.nan]))[0])
+
+
+@pytest.mark.parametrize(
+    "name, at_minus_inf, at_plus_inf",
+    [("silu", (-0.0, 0.0), (np.inf, 1.0)), ("softplus", (0.0, 0.0), (np.inf, 1.0)),
+     ("gelu", (0.0, 0.0), (np.inf, 1.0)), ("tanh", (-1.0, 0.0), (1.0, 0.0)), ("exp", (0.0, 0.0), (np.inf, np.inf)),
+     ("softsign", (-1.0, 0.0), (1.0, 0.0)), ("mish", (0.0, 0.0), (np.inf, 1.0))],
+)  # fmt: skip
+def test_infinities_give_the_limits(name, at_minus_inf, at_plus_inf):
+    k = symact.kernel(name)
+    values = np.array([-np.inf, np.inf])
+    assert k(values).tolist() == [at_minus_inf[0], at_plus_inf[0]]
+    assert k.grad(values).tolist() == [at_minus_inf[1], at_plus_inf[1]]
+
+
+def test_shapes_and_out():
+    k = symact.kernel("gelu")
+    for shape in [(), (0,), (2, 3, 4), (5,)]:
+        values = np.linspace(-3, 3, int(np.prod(shape))).reshape(shape)
+        for dtype in (np.float32, np.float64):
+            v = values.astype(dtype)
+            out = np.empty(shape, dtype)
+            assert k(v, out=out) is out
+            np.testing.assert_array_equal(out, k(v))
+            f_out, df_out = np.empty(shape, dtype), np.empty(shape, dtype)
+            f, df = k.value_and_grad(v, out=(f_out, df_out))
+            assert f is f_out and df is df_out
+            np.testing.assert_array_equal(df, k.grad(v))
+            assert k(v).shape == shape and k.grad(v).dtype == dtype
+    with pytest.raises(symact.ParameterError, match="out"):
+        k(np.zeros(3), out=np.zeros(4))
+
+
+def test_value_and_grad_is_f_and_grad():
+    for name in ("silu", "gelu_tanh", "mish", "relu6", "squareplus"):
+        k = symact.kernel(name)
+        f, df = k.value_and_grad(ORDINARY)
+        np.testing.assert_array_equal(f, k(ORDINARY))
+        np.testing.assert_array_equal(df, k.grad(ORDINARY))
+
+
+def test_input_is_not_modified_and_identity_returns_a_copy():
+    values = np.array([1.0, np.nan, np.inf])
+    out = symact.kernel("identity")(values)
+    out[0] = 5.0
+    assert values[0] == 1.0 and np.isnan(values[1])
+
+
+# ---- accuracy against mpmath within the documented bounds ---------------------------------------
+
+SAMPLE = np.concatenate([-np.logspace(-8, np.log10(700), 40), np.logspace(-8, np.log10(700), 40),
+                         np.linspace(-10, 10, 81) + 0.003])  # fmt: skip
+
+
+def _exact(fn, t):
+    dps = 40
+    while True:
+        with mpmath.workdps(dps):
+            value = fn(t)
+            if (value != 0 and abs(value) >= mpmath.mpf(10) ** (25 - dps)) or dps >= 1600:
+                return value
+        dps *= 2
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_kernels_within_documented_ulp_bounds(name):
+    from symact.compile import ULP_BOUNDS
+    from symact.crosscheck import ulp_error
+    from symact.testing import mp_function
+
+    entry, d, k = catalog.get(name), symact.derive(name), symact.kernel(name)
+    bound_f, bound_df = ULP_BOUNDS.get(name, (4, 4))
+    for expr, fn, bound in ((d.f, k, bound_f), (d.df, k.grad, bound_df)):
+        mp = mp_function(expr.subs(entry.defaults))
+        want = np.array([float(_exact(mp, mpmath.mpf(float(t)))) for t in SAMPLE])
+        for dtype, limit in ((np.float64, bound), (np.float32, 1)):
+            got = fn(SAMPLE.astype(dtype))
+            exact = want if dtype == np.float64 else np.array([float(_exact(mp, mpmath.mpf(float(t))))
+                                                               for t in SAMPLE.astype(np.float32)])  # fmt: skip
+            over = np.abs(exact) > np.finfo(dtype).max  # exp(700) in float32: inf is right
+            assert np.isinf(got[over]).all()
+            err = np.where(over, 0.0, ulp_error(got, exact, dtype))
+            assert not np.isnan(err).any(), (name, dtype)
+            worst = int(np.argmax(err))
+            assert err[worst] <= limit, (name, np.dtype(dtype).name, SAMPLE[worst], err[worst])
+
+
+def test_correct_without_scipy():
+    """A subprocess where importing scipy fails: gelu's kernel (erfc) still matches mpmath."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['scipy'] = None\n"
+        "import numpy as np, mpmath, symact\n"
+        "from symact import stable\n"
+        "assert stable._scipy_erfc is None\n"
+        "xs = np.array([-30.0, -5.5, -0.7, 0.0, 0.3, 2.0, 9.0])\n"
+        "got = symact.kernel('gelu')(xs)\n"
+        "mpmath.mp.dps = 40\n"
+        "want = np.array([float(t * mpmath.ncdf(t)) for t in xs])\n"
+        "err = np.abs(got - want) / np.spacing(np.abs(want))\n"
+        "assert (err <= 4).all(), err\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "ok", result.stderr
