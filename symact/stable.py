@@ -529,7 +529,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
 
     >>> from symact.catalog import x
     >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]
-    [-1.8955, 1.8955]
+    [-1.915, 1.915]
     """
     from .functions import expand_named
 
