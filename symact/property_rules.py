@@ -1,0 +1,407 @@
+"""The rules behind ``symact.properties``: each turns the piecewise analysis into properties with proofs.
+
+A rule reads the ``_Analysis`` (pieces, their derivatives, exact roots and signs) and the
+properties found so far, and returns new ``Property`` objects. The order of ``ALL_RULES`` is the
+order of dependence.
+
+>>> from symact.properties import properties
+>>> properties('relu')['continuity'].value
+0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .catalog import x
+from .functions import expand_named
+from .properties import (
+    Property,
+    _Analysis,
+    _close,
+    _is_zero,
+    _lambert,
+    _limit,
+    _num,
+    _sample,
+    _tidy,
+    enclose_critical_point,
+    proof,
+)
+from .prove import Evidence
+
+__all__ = ["ALL_RULES"]
+
+
+@dataclass(frozen=True)
+class _Cand:
+    """A candidate extreme value: ``value`` at ``where`` (a point, +-oo or an interval)."""
+
+    value: sp.Expr
+    where: object
+    attained: bool
+    exact: bool
+
+
+def _exact_value(e: sp.Expr) -> sp.Expr:
+    if e.has(sp.LambertW):
+        return _lambert(expand_named(e))
+    return _tidy(e)
+
+
+def _candidates(pieces, derivative_signs, point_values=()) -> list[_Cand]:
+    """Extreme-value candidates of a piecewise function: critical values, one-sided ends, point values."""
+    out = []
+    for (lo, hi, g), (_, roots) in zip(pieces, derivative_signs):
+        if roots.zero or not g.has(x):
+            out.append(_Cand(_tidy(g.subs(x, _sample(lo, hi))), sp.Interval.open(lo, hi), True, roots.exact))
+            continue
+        for r in roots.points:
+            value = _exact_value(g.subs(x, r)) if roots.exact else sp.N(g.subs(x, r), 30)
+            out.append(_Cand(value, r, True, roots.exact))
+        for end in (lo, hi):
+            value, exact = _limit(g, end)
+            out.append(_Cand(value, end, False, exact))
+    out += [_Cand(v, p, True, True) for p, v in point_values]
+    return out
+
+
+def _key(c: _Cand):
+    return c.value if c.value in (sp.oo, -sp.oo) else _num(c.value)
+
+
+def _extreme(cands: list[_Cand], lowest: bool) -> tuple[sp.Expr, list[_Cand]]:
+    best = min(cands, key=_key) if lowest else max(cands, key=_key)
+    return best.value, [c for c in cands if _close(c.value, best.value)]
+
+
+def _image(pieces, derivative_signs, point_values=()) -> sp.Set:
+    sets = []
+    for piece, signs in zip(pieces, derivative_signs):
+        cands = _candidates([piece], [signs])
+        lo, low = _extreme(cands, True)
+        hi, high = _extreme(cands, False)
+        if _close(lo, hi):
+            sets.append(sp.FiniteSet(lo))
+            continue
+        sets.append(sp.Interval(lo, hi, not any(c.attained for c in low), not any(c.attained for c in high)))
+    sets += [sp.FiniteSet(v) for _, v in point_values]
+    return sp.Union(*sets)
+
+
+def _where(c: _Cand) -> str:
+    if c.attained:
+        return f"x in {c.where}" if isinstance(c.where, sp.Set) else f"x = {c.where}"
+    return f"x -> {c.where}" if c.where in (sp.oo, -sp.oo) else f"x -> {c.where} (one-sided)"
+
+
+def _numeric_evidence(cands) -> Evidence:
+    return Evidence(points=len(cands), digits=30, max_difference=0.0)
+
+
+# ---- range, extrema, bounds -----------------------------------------------------------------------
+
+
+def range_rule(a: _Analysis, found: dict) -> list[Property]:
+    pieces = [(p.lo, p.hi, p.f) for p in a.pieces]
+    signs = a.df_signs
+    points = list(zip(a.points, a.values))
+    cands = _candidates(pieces, signs, points)
+    exact = all(c.exact for c in cands)
+    # an infinite extreme reached exactly needs no comparison with the others
+    sure = {
+        lowest: all(c.exact for c in _extreme(cands, lowest)[1]) and _extreme(cands, lowest)[0] in (sp.oo, -sp.oo)
+        for lowest in (True, False)
+    }
+    image = _image(pieces, signs, points)
+    method = "image of each smooth piece from its critical points (roots of f') and one-sided limits"
+    steps = [
+        (sp.Eq(sp.Symbol("f'"), d), f"on ({p.lo}, {p.hi}): {r.how}") for d, p, (_, r) in zip(a.df, a.pieces, signs)
+    ]
+    out = [Property("range", image, proof(f"f(R) = {image}", exact, method, steps))]
+    for label, lowest in (("minimum", True), ("maximum", False)):
+        value, best = _extreme(cands, lowest)
+        attained = [c for c in best if c.attained]
+        details = {"attained": bool(attained), "at": [c.where for c in (attained or best)]}
+        details["where"] = ", ".join(_where(c) for c in (attained or best))
+        evidence = None
+        if not all(c.exact for c in best) and attained and not isinstance(attained[0].where, sp.Set):
+            piece = next(p for p in a.pieces if _num(p.lo) < _num(attained[0].where) < _num(p.hi))
+            enclosure = enclose_critical_point(piece.f, sp.diff(piece.f, x), attained[0].where)
+            if enclosure:
+                details["enclosure"] = enclosure
+                width = float(enclosure["value"][1] - enclosure["value"][0])
+                evidence = Evidence(points=2, digits=60, max_difference=width)
+        word = "inf" if lowest else "sup"
+        statement = f"{word} f = {value}, {details['where']}"
+        how = "candidates: critical values, one-sided limits, values at the switch points"
+        if "enclosure" in details:
+            how += "; critical point bracketed by a sign change of f' in interval arithmetic"
+        out.append(Property(label, value, proof(statement, exact or sure[lowest], how, evidence=evidence), details))
+    lower, upper = out[1].value, out[2].value
+    out.append(Property("bounded_below", lower != -sp.oo, proof(f"inf f = {lower}", out[1].proved, "from the infimum")))
+    out.append(Property("bounded_above", upper != sp.oo, proof(f"sup f = {upper}", out[2].proved, "from the supremum")))
+    return out
+
+
+# ---- limits and asymptotes ------------------------------------------------------------------------
+
+
+def limits_rule(a: _Analysis, found: dict) -> list[Property]:
+    left, exact_left = _limit(a.pieces[0].f, -sp.oo)
+    right, exact_right = _limit(a.pieces[-1].f, sp.oo)
+    exact = exact_left and exact_right
+    steps = [(sp.Limit(expand_named(a.pieces[0].f), x, -sp.oo), "sympy.limit"), (left, "")]
+    steps += [(sp.Limit(expand_named(a.pieces[-1].f), x, sp.oo), "sympy.limit"), (right, "")]
+    out = [Property("limits", (left, right), proof(f"f -> {left} at -oo, {right} at +oo", exact, "limits", steps))]
+    asymptotes, ok = {}, exact
+    for side, piece, lim in (("-oo", a.pieces[0].f, left), ("+oo", a.pieces[-1].f, right)):
+        point = -sp.oo if side == "-oo" else sp.oo
+        if lim.is_finite:
+            asymptotes[side] = lim
+            continue
+        slope, e1 = _limit(piece / x, point)
+        if not slope.is_finite or slope == 0:
+            asymptotes[side] = None
+            ok = ok and e1
+            continue
+        intercept, e2 = _limit(piece - slope * x, point)
+        asymptotes[side] = slope * x + intercept if intercept.is_finite else None
+        ok = ok and e1 and e2
+    statement = ", ".join(f"at {s}: y = {v}" if v is not None else f"at {s}: none" for s, v in asymptotes.items())
+    out.append(Property("asymptotes", asymptotes, proof(statement, ok, "slope lim f/x, intercept lim f - a x")))
+    return out
+
+
+# ---- continuity order ------------------------------------------------------------------------------
+
+_MAX_ORDER = 8
+
+
+def continuity_rule(a: _Analysis, found: dict) -> list[Property]:
+    order, steps, exact, at = sp.oo, [], True, {}
+    for i, point in enumerate(a.points):
+        left, right = a.pieces[i].f, a.pieces[i + 1].f
+        k_found = None
+        for k in range(_MAX_ORDER + 1):
+            dl = sp.diff(left, x, k).subs(x, point) if k else left.subs(x, point)
+            dr = sp.diff(right, x, k).subs(x, point) if k else right.subs(x, point)
+            same = _is_zero(dl - dr) and (k > 0 or _is_zero(a.values[i] - dl))
+            if same is None:
+                exact = False
+            if not same:
+                k_found = k
+                steps.append((sp.Tuple(dl, dr), f"x = {point}: one-sided derivatives of order {k} differ"))
+                break
+        if k_found is None:
+            if _is_zero(left - right):
+                continue  # the same analytic function on both sides: no break here
+            exact, k_found = False, _MAX_ORDER + 1
+        at[point] = k_found - 1
+        order = min(order, k_found - 1)
+    statement = (
+        "f is C^oo" if order == sp.oo else ("f is discontinuous" if order < 0 else f"f is C^{order}, not C^{order + 1}")
+    )
+    method = "pieces are analytic; one-sided derivatives of every order compared exactly at each switch point"
+    return [Property("continuity", order, proof(statement, exact, method, steps), {"at": at})]
+
+
+# ---- monotonicity ----------------------------------------------------------------------------------
+
+_WORDS = {1: "increasing", -1: "decreasing", 0: "constant"}
+
+
+def _monotone(pieces, signs_list, point_values) -> tuple[str, list, bool, list]:
+    """Direction of a piecewise function from its derivative's signs and its jumps at the switch points."""
+    directions, intervals, exact, steps = set(), [], True, []
+    for _piece, (signs, roots) in zip(pieces, signs_list):
+        exact = exact and roots.exact
+        for s_lo, s_hi, sign in signs:
+            directions.add(sign)
+            intervals.append((s_lo, s_hi, _WORDS[sign]))
+    for i, (point, value) in enumerate(point_values):
+        left, right = pieces[i][2].subs(x, point), pieces[i + 1][2].subs(x, point)
+        chain = [left, right] if value is None else [left, value, right]
+        ups = {int(bool(_num(b) > _num(a))) - int(bool(_num(b) < _num(a))) for a, b in zip(chain, chain[1:])} - {0}
+        if ups:
+            steps.append((sp.Tuple(*chain), f"jump at x = {point}"))
+        directions |= {2 * u for u in ups}  # jumps count as +-2 so they never read as 'constant'
+    rising = {d for d in directions if d > 0}
+    falling = {d for d in directions if d < 0}
+    if rising and falling:
+        word = "not monotonic"
+    elif rising:
+        word = "increasing" if 0 not in directions else "nondecreasing"
+    elif falling:
+        word = "decreasing" if 0 not in directions else "nonincreasing"
+    else:
+        word = "constant"
+    word_exact = exact
+    if rising and falling:
+        word_exact = True  # both signs seen at rational points (or jumps), evaluated exactly
+        steps.append((sp.Tuple(*sorted(directions)), "both directions occur: not monotonic"))
+    return word, _merge(intervals), (word_exact, exact), steps
+
+
+def _merge(intervals):
+    merged = []
+    for lo, hi, word in intervals:
+        if merged and merged[-1][2] == word:
+            merged[-1] = (merged[-1][0], hi, word)
+        else:
+            merged.append((lo, hi, word))
+    return merged
+
+
+def monotonic_rule(a: _Analysis, found: dict) -> list[Property]:
+    pieces = [(p.lo, p.hi, p.f) for p in a.pieces]
+    word, intervals, exact, steps = _monotone(pieces, a.df_signs, list(zip(a.points, a.values)))
+    method = "sign of f' between its exact roots on each piece, and the jumps at switch points"
+    shown = "; ".join(f"{w} on ({lo}, {hi})" for lo, hi, w in intervals)
+    out = [Property("monotonic", word, proof(f"f is {word}", exact[0], method, steps))]
+    out.append(Property("monotonic_intervals", intervals, proof(shown, exact[1], method)))
+    dpieces = [(p.lo, p.hi, d) for p, d in zip(a.pieces, a.df)]
+    dword, _, (dexact, _), dsteps = _monotone(dpieces, a.d2f_signs, [(p, None) for p in a.points])
+    out.append(
+        Property("derivative_monotonic", dword, proof(f"f' is {dword}", dexact, method.replace("f'", "f''"), dsteps))
+    )
+    return out
+
+
+# ---- the origin ------------------------------------------------------------------------------------
+
+
+def _piece_at(a: _Analysis, point) -> tuple[int, int]:
+    """Indices of the pieces left and right of ``point`` (the same index inside a piece)."""
+    for i, p in enumerate(a.points):
+        if _close(p, point):
+            return i, i + 1
+    i = sum(1 for p in a.points if _num(p) < _num(point))
+    return i, i
+
+
+def origin_rule(a: _Analysis, found: dict) -> list[Property]:
+    f0 = a.f.subs(x, 0)
+    zero = _is_zero(f0)
+    out = [Property("zero_at_zero", bool(zero), proof(f"f(0) = {f0}", zero is not None, "substitution"))]
+    i, j = _piece_at(a, 0)
+    left, right = _tidy(a.df[i].subs(x, 0)), _tidy(a.df[j].subs(x, 0))
+    both = _is_zero(left - right)
+    value = left if both else (left, right)
+    statement = f"f'(0) = {left}" if both else f"f'(0-) = {left}, f'(0+) = {right}: no derivative at 0"
+    out.append(Property("derivative_at_zero", value, proof(statement, both is not None, "one-sided derivatives at 0")))
+    one = bool(both) and bool(_is_zero(left - 1))
+    out.append(
+        Property(
+            "identity_near_origin",
+            bool(zero) and one,
+            proof(f"f(0) = {f0} and f'(0) = {value}", zero is not None and both is not None, "f(0) = 0 and f'(0) = 1"),
+        )
+    )
+    return out
+
+
+# ---- symmetry and gating ---------------------------------------------------------------------------
+
+
+def _vanishes(e: sp.Expr) -> tuple[bool | None, dict | None]:
+    """Whether e(x) = 0 for every real x: a counterexample at a rational point, or a proof piece by piece."""
+    for t in (sp.Rational(1, 3), 1, sp.Rational(7, 4), 3, sp.Rational(-5, 2)):
+        if not _close(e.subs(x, t), 0):
+            return False, {"x": t, "value": _num(e.subs(x, t)).evalf(15)}
+    cuts = [-sp.oo, *switch_points_of(e), sp.oo]
+    for lo, hi in zip(cuts, cuts[1:]):
+        from .kinks import resolve
+
+        if not _is_zero(resolve(e, {x: _sample(lo, hi)})):
+            return None, None
+    if any(not _is_zero(e.subs(x, p)) for p in cuts[1:-1]):
+        return None, None
+    return True, None
+
+
+def switch_points_of(e):
+    from .kinks import switch_points
+
+    return switch_points(e, {})
+
+
+def symmetry_rule(a: _Analysis, found: dict) -> list[Property]:
+    odd, odd_cx = _vanishes(a.f.subs(x, -x) + a.f)
+    even, even_cx = _vanishes(a.f.subs(x, -x) - a.f)
+    if odd:
+        word, prf = "odd", proof("f(-x) = -f(x)", True, "f(-x) + f(x) = 0 on every piece")
+    elif even:
+        word, prf = "even", proof("f(-x) = f(x)", True, "f(-x) - f(x) = 0 on every piece")
+    elif odd is False and even is False:
+        word = "neither"
+        prf = proof(
+            "f is neither odd nor even",
+            True,
+            "counterexamples",
+            [(sp.Tuple(*odd_cx.values()), "f(-x) + f(x) != 0"), (sp.Tuple(*even_cx.values()), "f(-x) - f(x) != 0")],
+        )
+    else:
+        word, prf = "unknown", proof("parity undecided", False, "no counterexample and no symbolic zero")
+    out = [Property("parity", word, prf)]
+    gate = _gate(a.f)
+    if gate is None:
+        out.append(Property("self_gated", False, proof("f is not written as x*g(x)", True, "structure of f")))
+        return out
+    g0, e0 = _limit(a.pieces[0].f / x, -sp.oo)
+    g1, e1 = _limit(a.pieces[-1].f / x, sp.oo)
+    gated = _close(g0, 0) and _close(g1, 1)
+    statement = f"f = x*g(x) with g = {gate}, g -> {g0} at -oo and {g1} at +oo"
+    out.append(
+        Property("self_gated", gated, proof(statement, e0 and e1, "factor x; limits of the gate"), {"gate": gate})
+    )
+    return out
+
+
+def _gate(f: sp.Expr) -> sp.Expr | None:
+    if isinstance(f, sp.Mul) and x in f.args:
+        gate = f / x
+        return gate if gate.has(x) else None
+    return None
+
+
+# ---- Lipschitz constant and saturation -------------------------------------------------------------
+
+
+def lipschitz_rule(a: _Analysis, found: dict) -> list[Property]:
+    pieces = [(p.lo, p.hi, d) for p, d in zip(a.pieces, a.df)]
+    cands = _candidates(pieces, a.d2f_signs)
+    exact = all(c.exact for c in cands)
+    low, low_c = _extreme(cands, True)
+    high, high_c = _extreme(cands, False)
+    if _key(_Cand(-low, None, True, True)) > _key(_Cand(high, None, True, True)):
+        value, best = -low, low_c
+    else:
+        value, best = high, high_c
+    if value == -sp.oo:
+        value = sp.oo
+    if found["continuity"].value < 0:
+        exact, value, best = found["continuity"].proved, sp.oo, [_Cand(sp.oo, a.points[0], True, True)]
+        cands = best
+    attained = [c for c in best if c.attained]
+    where = ", ".join(_where(c) for c in (attained or best))
+    details = {"at": [c.where for c in (attained or best)], "attained": bool(attained), "where": where}
+    method = "sup |f'| over the critical points of f' (roots of f''), one-sided limits at switch points and at +-oo"
+    evidence = None if exact else _numeric_evidence(cands)
+    if not exact:
+        details["digits"] = 30
+    out = [
+        Property("lipschitz", value, proof(f"sup |f'| = {value}, {where}", exact, method, evidence=evidence), details)
+    ]
+    left, e0 = _limit(a.df[0], -sp.oo)
+    right, e1 = _limit(a.df[-1], sp.oo)
+    sides = [s for s, v in (("-oo", left), ("+oo", right)) if _close(v, 0)]
+    statement = f"f' -> {left} at -oo, {right} at +oo"
+    details = {"saturates": sides}
+    out.append(Property("saturation", (left, right), proof(statement, e0 and e1, "limits of f'"), details))
+    return out
+
+
+ALL_RULES = (range_rule, limits_rule, continuity_rule, monotonic_rule, origin_rule, symmetry_rule, lipschitz_rule)

@@ -1,0 +1,305 @@
+"""The textbook table of activations, computed and proved cell by cell, and an auditor for published claims.
+
+``table()`` prints the catalog's properties as text, Markdown or LaTeX; a cell backed only by
+numerics carries a mark. ``check_claims`` takes claims as data and says which hold, which are
+refuted (and why) and which stay undecided.
+
+>>> print(table(['relu', 'tanh'], ['range', 'continuity'], format='markdown'))
+| activation | range | continuity |
+|---|---|---|
+| relu | [0, ∞) | C^0 |
+| tanh | (-1, 1) | C^∞ |
+<BLANKLINE>
+cells marked * are numerical-only; the others are proved.
+>>> [c.verdict for c in check_claims([('sigmoid', 'lipschitz', '1/4'), ('softsign', 'derivative', '1 - y**2')])]
+['holds', 'refuted']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .catalog import get, names, x
+from .errors import ParameterError, ParseError, SymactError
+from .functions import expand_named
+from .kinks import resolve
+from .parse import parse
+from .properties import PROPERTY_NAMES, Properties, Property, _close, _is_zero, _num, _sample, properties
+from .prove import PROVED, REFUTED, UNKNOWN, Proof
+
+__all__ = ["table", "TABLE_COLUMNS", "FORMATS", "Claim", "check_claims", "HOLDS", "REFUTED_", "UNDECIDED"]
+
+TABLE_COLUMNS = (
+    "range", "continuity", "monotonic", "derivative_monotonic", "identity_near_origin", "parity", "minimum",
+    "lipschitz",
+)  # fmt: skip
+FORMATS = ("text", "markdown", "latex")
+HOLDS, REFUTED_, UNDECIDED = "holds", "refuted", "undecided"
+
+_HEADERS = {
+    "range": "range", "continuity": "continuity", "monotonic": "monotonic",
+    "derivative_monotonic": "f' monotonic", "identity_near_origin": "f(0)=0, f'(0)=1", "parity": "parity",
+    "minimum": "minimum", "maximum": "maximum", "lipschitz": "sup |f'|", "limits": "limits",
+    "asymptotes": "asymptotes", "saturation": "f' at -oo, +oo", "self_gated": "x g(x)",
+    "zero_at_zero": "f(0)=0", "derivative_at_zero": "f'(0)", "bounded_below": "bounded below",
+    "bounded_above": "bounded above", "monotonic_intervals": "monotonic on",
+}  # fmt: skip
+
+
+# ---- cells ----------------------------------------------------------------------------------------
+
+
+def _short(value: sp.Expr, latex: bool) -> str:
+    """An exact value when it is short, else 6 significant digits."""
+    if value in (sp.oo, -sp.oo):
+        return ("-" if value == -sp.oo else "") + ("\\infty" if latex else "∞")
+    if isinstance(value, sp.Basic) and value.is_number:
+        if value.is_Float or sp.count_ops(value) > 8 or len(str(value)) > 24:
+            text = sp.N(value, 6)
+            return f"{float(text):.6g}"
+        return sp.latex(value) if latex else str(value)
+    return str(value)
+
+
+def _interval(s: sp.Set, latex: bool) -> str:
+    if isinstance(s, sp.Union):
+        return (" \\cup " if latex else " ∪ ").join(_interval(a, latex) for a in s.args)
+    if isinstance(s, sp.FiniteSet):
+        inner = ", ".join(_short(v, latex) for v in s.args)
+        return f"\\{{{inner}\\}}" if latex else f"{{{inner}}}"
+    if isinstance(s, sp.Interval):
+        left = "(" if s.left_open or s.start == -sp.oo else "["
+        right = ")" if s.right_open or s.end == sp.oo else "]"
+        return f"{left}{_short(s.start, latex)}, {_short(s.end, latex)}{right}"
+    return sp.latex(s) if latex else str(s)
+
+
+def cell(prop: Property, latex: bool = False) -> str:
+    """One table cell for a property (no numerical-only mark)."""
+    v = prop.value
+    if prop.name == "range":
+        return _interval(v, latex)
+    if prop.name == "continuity":
+        order = "\\infty" if latex and v == sp.oo else ("∞" if v == sp.oo else str(v))
+        if v == -1:
+            return "discontinuous"
+        return f"C^{{{order}}}" if latex else f"C^{order}"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if prop.name in ("monotonic", "derivative_monotonic"):
+        return "no" if v == "not monotonic" else v
+    if prop.name in ("minimum", "maximum", "lipschitz"):
+        text = _short(v, latex)
+        where = prop.details.get("at") or []
+        if prop.details.get("attained") and len(where) == 1 and not isinstance(where[0], sp.Set):
+            text += (" at " if not latex else r"\text{ at }") + ("x=" + _short(where[0], latex))
+        return text
+    if isinstance(v, tuple):
+        return "(" + ", ".join(_short(e, latex) for e in v) + ")"
+    return str(v)
+
+
+def table(names_: Iterable[str] | None = None, columns: Sequence[str] | None = None, format: str = "text") -> str:
+    """The properties of several activations as one table: ``format`` is text, markdown or latex.
+
+    ``names_`` defaults to the whole catalog, ``columns`` to ``TABLE_COLUMNS`` (any of
+    ``PROPERTY_NAMES``). Numerical-only cells carry ``*`` (LaTeX: a dagger).
+    """
+    if format not in FORMATS:
+        raise ParameterError("table", "format", f"must be one of {', '.join(FORMATS)}, got {format!r}", FORMATS)
+    rows = list(names() if names_ is None else names_)
+    columns = list(TABLE_COLUMNS if columns is None else columns)
+    for column in columns:
+        if column not in PROPERTY_NAMES:
+            raise ParameterError("table", column, "is not a property", PROPERTY_NAMES)
+    latex = format == "latex"
+    body = []
+    for name in rows:
+        p = properties(name)
+        cells = [cell(p[c], latex) + ("" if p[c].proved else ("^{\\dagger}" if latex else " *")) for c in columns]
+        body.append([get(name).name, *cells])
+    heads = ["activation", *(_HEADERS.get(c, c) for c in columns)]
+    if format == "markdown":
+        lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+        lines += ["| " + " | ".join(r) + " |" for r in body]
+        return "\n".join(lines) + "\n\ncells marked * are numerical-only; the others are proved."
+    if latex:
+        return _latex(heads, body)
+    widths = [max(len(r[i]) for r in [heads, *body]) for i in range(len(heads))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(r, widths)).rstrip() for r in [heads, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n\n* numerical-only; every other cell is proved."
+
+
+def _latex(heads, body) -> str:
+    def esc(text: str) -> str:
+        return text.replace("_", r"\_").replace("|", r"\lvert ").replace("'", r"'")
+
+    head = " & ".join(r"\textbf{" + esc(h).replace(r"\lvert ", "$|$") + "}" for h in heads)
+    lines = [r"\begin{tabular}{l" + "l" * (len(heads) - 1) + "}", r"\hline", head + r" \\", r"\hline"]
+    for row in body:
+        cells = [r"\texttt{" + esc(row[0]) + "}"]
+        for text in row[1:]:
+            math = any(ch in text for ch in "\\^{(")
+            cells.append(f"${text}$" if math else text)
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\hline", r"\end{tabular}", "", r"\noindent $^{\dagger}$ numerical-only; every other cell is proved."]
+    return "\n".join(lines)
+
+
+# ---- claims ---------------------------------------------------------------------------------------
+
+_Y = sp.Symbol("y", real=True)
+_ALIASES = {"lipschitz_constant": "lipschitz", "smoothness": "continuity", "order_of_continuity": "continuity",
+            "monotone": "monotonic", "derivative_monotone": "derivative_monotonic", "odd": "parity",
+            "identity_at_origin": "identity_near_origin", "min": "minimum", "max": "maximum"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim about an activation and what symact found: ``verdict`` holds / refuted / undecided."""
+
+    activation: str
+    property: str
+    claimed: object
+    verdict: str
+    reason: str
+    proof: Proof | None = None
+
+    def __str__(self) -> str:
+        return f"{self.verdict:<9} {self.activation}: {self.property} = {self.claimed!s}  ({self.reason})"
+
+
+def check_claims(claims: Iterable) -> list[Claim]:
+    """Audit claims given as (activation, property, claimed value) tuples or dicts with those keys.
+
+    Properties are ``PROPERTY_NAMES`` plus ``derivative`` (a formula in x, with y standing for
+    f(x)). Ranges are strings such as ``'(0, 1)'`` or ``'[0, oo)'``; continuity an integer k for
+    C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no properties booleans.
+    """
+    results = []
+    for claim in claims:
+        if isinstance(claim, dict):
+            activation, prop, claimed = claim["activation"], claim["property"], claim["value"]
+        else:
+            activation, prop, claimed = claim
+        results.append(_check(activation, _ALIASES.get(prop, prop), claimed))
+    return results
+
+
+def _check(activation: str, prop: str, claimed) -> Claim:
+    def verdict(v: str, reason: str, prf: Proof | None = None) -> Claim:
+        return Claim(activation, prop, claimed, v, reason, prf)
+
+    try:
+        p = properties(activation)
+        if prop == "derivative":
+            return verdict(*_derivative(p, claimed))
+        if prop not in PROPERTY_NAMES:
+            raise ParameterError(activation, prop, "is not a property one can claim", (*PROPERTY_NAMES, "derivative"))
+        found = p[prop]
+        same = _matches(prop, _value(prop, claimed), found.value)
+    except SymactError as err:
+        return verdict(UNDECIDED, f"cannot read the claim: {err}")
+    shown = cell(found)
+    if found.proved:
+        if same:
+            return verdict(HOLDS, f"proved: {found.proof.statement}", found.proof)
+        return verdict(REFUTED_, f"proved instead: {prop} = {shown} ({found.proof.statement})", found.proof)
+    witness = _witness(p, prop, _value(prop, claimed), found) if same is False else None
+    if witness:
+        return verdict(REFUTED_, witness, found.proof)
+    agree = "agrees with" if same else "differs from"
+    return verdict(UNDECIDED, f"the claim {agree} the numerical value {shown}; not proved", found.proof)
+
+
+def _value(prop: str, claimed):
+    """The claimed value as the same kind of object ``properties`` returns."""
+    if isinstance(claimed, str):
+        text = claimed.strip()
+        if prop == "range":
+            return _parse_interval(text)
+        if prop == "continuity":
+            text = text.upper().replace("C^", "").replace("C", "").replace("INF", "oo").replace("∞", "oo")
+            return sp.oo if text in ("oo", "OO") else sp.Integer(int(text))
+        if prop in ("monotonic", "derivative_monotonic", "parity", "monotonic_intervals"):
+            return {"yes": True, "no": False}.get(text.lower(), text.lower())
+        if text.lower() in ("yes", "no", "true", "false"):
+            return text.lower() in ("yes", "true")
+        return parse(text)
+    if isinstance(claimed, bool):
+        return claimed
+    if isinstance(claimed, (int, float)):
+        return sp.nsimplify(claimed, rational=True) if isinstance(claimed, float) else sp.Integer(claimed)
+    return claimed
+
+
+def _parse_interval(text: str) -> sp.Set:
+    if len(text) < 5 or text[0] not in "([" or text[-1] not in ")]" or "," not in text:
+        raise ParseError(f"a range looks like '(0, 1)' or '[0, oo)', got {text!r}", text, 0)
+    lo, hi = (parse(t) for t in text[1:-1].split(",", 1))
+    return sp.Interval(lo, hi, text[0] == "(", text[-1] == ")")
+
+
+def _matches(prop: str, claimed, value) -> bool | None:
+    if prop in ("monotonic", "derivative_monotonic") and isinstance(claimed, bool):
+        return claimed == (value != "not monotonic")
+    if isinstance(value, bool) or isinstance(claimed, (bool, str)):
+        return claimed == value
+    if isinstance(value, sp.Set):
+        if not isinstance(claimed, sp.Set):
+            return False
+        a, b = value, claimed
+        if isinstance(a, sp.Interval) and isinstance(b, sp.Interval):
+            ends = all(_close(u, v) for u, v in ((a.start, b.start), (a.end, b.end)))
+            return ends and (a.left_open, a.right_open) == (b.left_open, b.right_open)
+        return a == b
+    if isinstance(value, tuple):
+        return isinstance(claimed, tuple) and len(claimed) == len(value) and all(map(_close, claimed, value))
+    if isinstance(value, sp.Basic) and isinstance(claimed, sp.Basic):
+        return _close(claimed, value)
+    return claimed == value
+
+
+def _witness(p: Properties, prop: str, claimed, found: Property) -> str | None:
+    """An exact counterexample to a numerical-only extreme: a rational point beyond the claimed bound."""
+    if prop not in ("minimum", "maximum", "lipschitz") or not isinstance(claimed, sp.Basic) or not claimed.is_number:
+        return None
+    where = found.details.get("at") or []
+    if not where or isinstance(where[0], sp.Set) or where[0] in (sp.oo, -sp.oo):
+        return None
+    point = sp.nsimplify(_num(where[0]), rational=True, tolerance=sp.Float("1e-12"))
+    g = sp.diff(p.f, x) if prop == "lipschitz" else p.f
+    value = _num(sp.Abs(g.subs(x, point)) if prop == "lipschitz" else g.subs(x, point))
+    beyond = value < _num(claimed) if prop == "minimum" else value > _num(claimed)
+    if not beyond:
+        return None
+    what = "|f'|" if prop == "lipschitz" else "f"
+    return f"at x = {point}, {what} = {sp.N(value, 12)}, beyond the claimed {claimed}"
+
+
+def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
+    """Compare a claimed f' (in x, with y = f(x)) with the derivative on every piece."""
+    expr = parse(claimed, parameters={"y": _Y}) if isinstance(claimed, str) else sp.sympify(claimed)
+    expr = expr.subs(_Y, p.f)
+    df = sp.diff(p.f, x)
+    from .kinks import switch_points
+
+    cuts = [-sp.oo, *switch_points(p.f, {}), sp.oo]
+    points = [sp.Rational(1, 3), sp.Rational(7, 4), sp.Rational(-5, 2), 3, sp.Rational(-2, 3), 1]
+    for t in points:
+        if any(c not in (sp.oo, -sp.oo) and _close(c, t) for c in cuts):
+            continue
+        want, got = _num(resolve(df, {x: t}).subs(x, t)), _num(resolve(expr, {x: t}).subs(x, t))
+        if not _close(want, got):
+            reason = f"at x = {t} the claim gives {sp.N(got, 10)} but f'({t}) = {sp.N(want, 10)}"
+            return REFUTED_, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample={"x": t})
+    for lo, hi in zip(cuts, cuts[1:]):
+        point = {x: _sample(lo, hi)}
+        if not _is_zero(expand_named(resolve(expr, point) - resolve(df, point))):
+            return UNDECIDED, "agrees at test points; no symbolic proof", Proof(f"f' = {claimed}", UNKNOWN)
+    steps = "rewritten to exp and simplified to zero on every smooth piece"
+    return HOLDS, f"proved: {steps}", Proof(f"f' = {claimed}", PROVED, steps)
