@@ -33,6 +33,7 @@ __all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH",
 def benchmark_points(count: int = 1000, grid: int = 2001) -> np.ndarray:
     """``count`` magnitudes log-spaced in [1e-8, 700] with both signs, and ``grid`` points on [-10, 10]."""
     mags = np.logspace(-8, np.log10(700.0), count)
+    mags[0], mags[-1] = 1e-8, 700.0
     return np.unique(np.concatenate([-mags, mags, np.linspace(-10, 10, grid)]))
 
 
@@ -209,7 +210,9 @@ class CrossCheck:
             f"  f: max {_fmt(self.max_ulp_f)} ULP;  f' (autograd): max {_fmt(self.max_ulp_df)} ULP",
         ]
         for what, t, theirs, ours, ulps in self.worst[:6]:
-            lines.append(f"  {what} at x = {t:.17g}: {self.framework} {theirs:.17g}, symact {ours:.17g} ({_fmt(ulps)} ULP)")
+            lines.append(
+                f"  {what} at x = {t:.17g}: {self.framework} {theirs:.17g}, symact {ours:.17g} ({_fmt(ulps)} ULP)"
+            )
         for k in self.kinks:
             verdict = "same as" if k.agrees else "differs from"
             lines.append(

@@ -7,6 +7,7 @@ with names ``s_*``) that ``symact.compile`` prints as calls to the NumPy helpers
 Rules (``k`` a constant, ``u`` any subexpression):
 
 ==============================  ==============================================================
+``1/(1 + exp(-u))``             ``sigmoid(u)`` (and ``exp(u)/(exp(u) + 1)``)
 ``k - k*sigmoid(u)``            ``k*sigmoid(-u)``
 ``sigmoid(u)*sigmoid(-u)``      ``s_dsigmoid(u)`` = e/(1+e)^2 with e = exp(-|u|)
 ``k + k*tanh(u)``               ``2k*sigmoid(2u)`` (and ``k - k*tanh(u)`` -> ``2k*sigmoid(-2u)``)
@@ -170,6 +171,25 @@ def _rule_sqrt(expr):
     return expr
 
 
+def _rule_logistic(expr):
+    """1/(1 + exp(-u)) -> sigmoid(u); exp(u)/(exp(u) + 1) -> sigmoid(u)."""
+    if expr.is_Pow and expr.exp == -1 and isinstance(expr.base, sp.Add) and len(expr.base.args) == 2:
+        one, e = sorted(expr.base.args, key=lambda t: not t.is_number)
+        if one == 1 and isinstance(e, sp.exp):
+            return sigmoid(-e.args[0])
+    if isinstance(expr, sp.Mul):
+        for f in expr.args:
+            if isinstance(f, sp.exp):
+                for g in expr.args:
+                    if isinstance(g, sigmoid) and sp.expand(g.args[0] + f.args[0]) == 0:  # e^u sigmoid(-u)
+                        rest = [t for t in expr.args if t is not f and t is not g]
+                        return sp.Mul(*rest, sigmoid(f.args[0]))
+                    if g.is_Pow and g.exp == -1 and sp.expand(g.base - f - 1) == 0:
+                        rest = [t for t in expr.args if t is not f and t is not g]
+                        return sp.Mul(*rest, sigmoid(f.args[0]))
+    return expr
+
+
 def _rule_product(mul):
     """sigmoid(u)*sigmoid(-u) -> s_dsigmoid(u)."""
     if not isinstance(mul, sp.Mul):
@@ -263,7 +283,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     s_sech2(x)
     """
     expr = sp.piecewise_fold(sp.sympify(expr))
-    for rule in (_rule_log, _rule_tanhshrink, _rule_one_minus, _rule_product, _rule_sqrt, _rule_exp):
+    for rule in (_rule_log, _rule_logistic, _rule_tanhshrink, _rule_one_minus, _rule_product, _rule_sqrt, _rule_exp):
         expr = _bottom_up(expr, rule)
     # a second pass catches products made by the first (1 - sigmoid -> sigmoid(-u), then the product rule)
     for rule in (_rule_one_minus, _rule_product):
@@ -577,7 +597,7 @@ def _patch_at(fn, a, b) -> ZeroPatch | None:
                 abs(c1[k] - c2[k]) * window**k < 1e-19 * scale for k in range(degree + 1)
             )
             if consistent:
-                coeffs = tuple(float(c) for c in reversed(c1[: degree + 1]))
+                coeffs = (*(float(c) for c in reversed(c1[1 : degree + 1])), 0.0)  # c_0 = f(x0) = 0
                 return ZeroPatch(hi, lo, window, coeffs)
             window /= 2
     return None
