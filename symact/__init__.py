@@ -7,6 +7,7 @@ y*(1 - y)
 
 from .catalog import define, names
 from .compile import Kernel, kernel
+from .crosscheck import crosscheck
 from .derive import Derivation, derive
 from .errors import DataError, ParameterError, ParseError, ProofTimeout, SymactError, UnknownActivation
 from .functions import Phi, sigmoid, softplus
@@ -21,6 +22,7 @@ __all__ = [
     "Derivation",
     "kernel",
     "Kernel",
+    "crosscheck",
     "define",
     "names",
     "parse",
