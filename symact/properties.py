@@ -438,7 +438,11 @@ def enclose_critical_point(f: sp.Expr, df: sp.Expr, root, width: str = "1e-28") 
             value = _iv(fe, iv.mpf([r - w, r + w]))
             return {
                 "bracket": (sp.Float(mpmath.nstr(r - w, 40), 40), sp.Float(mpmath.nstr(r + w, 40), 40)),
-                "value": (sp.Float(mpmath.nstr(value.a, 40), 40), sp.Float(mpmath.nstr(value.b, 40), 40)),
+                # 40 printed digits, widened by 1e-38 so the rounding cannot lose the enclosure
+                "value": tuple(
+                    sp.Float(mpmath.nstr(mpmath.mp.make_mpf(e) + d, 40), 40)
+                    for e, d in zip(value._mpi_, (-mpmath.mpf("1e-38"), mpmath.mpf("1e-38")))
+                ),
             }
     except (TypeError, ValueError, ZeroDivisionError, mpmath.libmp.libhyper.NoConvergence):
         return None
