@@ -13,6 +13,8 @@ from .errors import DataError, ParameterError, ParseError, ProofTimeout, SymactE
 from .functions import Phi, sigmoid, softplus
 from .mlp import MLP
 from .parse import parse
+from .properties import properties
+from .property_table import check_claims, table
 from .prove import Proof, prove, prove_bound, prove_limit
 from .testing import assert_derivative, assert_identity
 from .theorems import Theorem
@@ -34,6 +36,9 @@ __all__ = [
     "assert_identity",
     "assert_derivative",
     "Theorem",
+    "properties",
+    "table",
+    "check_claims",
     "sigmoid",
     "Phi",
     "softplus",
