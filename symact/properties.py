@@ -301,7 +301,8 @@ class _Analysis:
 
 
 def _activation(name_or_expr, params) -> tuple[str, sp.Expr]:
-    if isinstance(name_or_expr, Activation) or (isinstance(name_or_expr, str) and _known(name_or_expr)):
+    bare = isinstance(name_or_expr, str) and name_or_expr.strip().replace("-", "_").isidentifier()
+    if isinstance(name_or_expr, Activation) or bare or (isinstance(name_or_expr, str) and _known(name_or_expr)):
         entry = get(name_or_expr)
         if not isinstance(entry, Activation):
             raise ParameterError(entry.name, "activation", "is a vector function; properties are elementwise")

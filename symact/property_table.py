@@ -271,14 +271,14 @@ def _witness(p: Properties, prop: str, claimed, found: Property) -> str | None:
     where = found.details.get("at") or []
     if not where or isinstance(where[0], sp.Set) or where[0] in (sp.oo, -sp.oo):
         return None
-    point = sp.nsimplify(_num(where[0]), rational=True, tolerance=sp.Float("1e-12"))
     g = sp.diff(p.f, x) if prop == "lipschitz" else p.f
-    value = _num(sp.Abs(g.subs(x, point)) if prop == "lipschitz" else g.subs(x, point))
-    beyond = value < _num(claimed) if prop == "minimum" else value > _num(claimed)
-    if not beyond:
-        return None
-    what = "|f'|" if prop == "lipschitz" else "f"
-    return f"at x = {point}, {what} = {sp.N(value, 12)}, beyond the claimed {claimed}"
+    for tolerance in ("1e-2", "1e-4", "1e-8", "1e-12", "1e-16"):  # the simplest rational point that refutes
+        point = sp.nsimplify(_num(where[0]), rational=True, tolerance=sp.Float(tolerance))
+        value = _num(sp.Abs(g.subs(x, point)) if prop == "lipschitz" else g.subs(x, point))
+        if bool(value < _num(claimed)) if prop == "minimum" else bool(value > _num(claimed)):
+            what = "|f'|" if prop == "lipschitz" else "f"
+            return f"at x = {point}, {what} = {sp.N(value, 15)}, beyond the claimed {claimed}"
+    return None
 
 
 def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
