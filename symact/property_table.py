@@ -85,16 +85,17 @@ def cell(prop: Property, latex: bool = False) -> str:
     if prop.name == "continuity":
         order = "\\infty" if latex and v == sp.oo else ("∞" if v == sp.oo else str(v))
         if v == -1:
-            return "discontinuous"
+            return r"\mbox{disc.}" if latex else "discontinuous"
         return f"C^{{{order}}}" if latex else f"C^{order}"
     if isinstance(v, bool):
         return "yes" if v else "no"
     if prop.name in ("monotonic", "derivative_monotonic"):
-        return "no" if v == "not monotonic" else v
+        word = "no" if v == "not monotonic" else v
+        return word.replace("creasing", "cr.") if latex else word
     if prop.name in ("minimum", "maximum", "lipschitz"):
         text = _short(v, latex)
         where = prop.details.get("at") or []
-        if prop.details.get("attained") and len(where) == 1 and not isinstance(where[0], sp.Set):
+        if not latex and prop.details.get("attained") and len(where) == 1 and not isinstance(where[0], sp.Set):
             text += (" at " if not latex else r"\text{ at }") + ("x=" + _short(where[0], latex))
         return text
     if isinstance(v, tuple):
@@ -119,34 +120,49 @@ def table(names_: Iterable[str] | None = None, columns: Sequence[str] | None = N
     body = []
     for name in rows:
         p = properties(name)
-        cells = [cell(p[c], latex) + ("" if p[c].proved else ("^{\\dagger}" if latex else " *")) for c in columns]
-        body.append([get(name).name, *cells])
+        body.append((get(name).name, [(cell(p[c], latex), p[c].proved) for c in columns]))
+    if latex:
+        return _latex(columns, body)
     heads = ["activation", *(_HEADERS.get(c, c) for c in columns)]
+    rows_ = [[name, *(text + ("" if ok else " *") for text, ok in cells)] for name, cells in body]
     if format == "markdown":
         lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
-        lines += ["| " + " | ".join(r) + " |" for r in body]
+        lines += ["| " + " | ".join(r) + " |" for r in rows_]
         return "\n".join(lines) + "\n\ncells marked * are numerical-only; the others are proved."
-    if latex:
-        return _latex(heads, body)
-    widths = [max(len(r[i]) for r in [heads, *body]) for i in range(len(heads))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(r, widths)).rstrip() for r in [heads, *body]]
+    widths = [max(len(r[i]) for r in [heads, *rows_]) for i in range(len(heads))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(r, widths)).rstrip() for r in [heads, *rows_]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n\n* numerical-only; every other cell is proved."
 
 
-def _latex(heads, body) -> str:
-    def esc(text: str) -> str:
-        return text.replace("_", r"\_").replace("|", r"\lvert ").replace("'", r"'")
+_MATH_COLUMNS = {
+    "range", "continuity", "minimum", "maximum", "lipschitz", "limits", "saturation", "derivative_at_zero",
+}  # fmt: skip
+_LATEX_HEADERS = {
+    "continuity": "$C^k$", "derivative_monotonic": "$f'$ monotonic", "identity_near_origin": "$f\\approx x$",
+    "minimum": "min", "maximum": "max", "lipschitz": "$\\sup |f'|$", "saturation": "$f'(\\mp\\infty)$",
+    "derivative_at_zero": "$f'(0)$", "zero_at_zero": "$f(0)=0$", "self_gated": "$x\\,g(x)$",
+}  # fmt: skip
 
-    head = " & ".join(r"\textbf{" + esc(h).replace(r"\lvert ", "$|$") + "}" for h in heads)
-    lines = [r"\begin{tabular}{l" + "l" * (len(heads) - 1) + "}", r"\hline", head + r" \\", r"\hline"]
-    for row in body:
-        cells = [r"\texttt{" + esc(row[0]) + "}"]
-        for text in row[1:]:
-            math = any(ch in text for ch in "\\^{(")
-            cells.append(f"${text}$" if math else text)
-        lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\hline", r"\end{tabular}", "", r"\noindent $^{\dagger}$ numerical-only; every other cell is proved."]
+
+def _latex(columns, body) -> str:
+    """A plain ``tabular`` (no packages needed); math cells in $...$, a dagger on numerical-only cells."""
+    heads = ["activation", *(_LATEX_HEADERS.get(c, _HEADERS.get(c, c).replace("_", " ")) for c in columns)]
+    lines = [
+        r"{\footnotesize\setlength{\tabcolsep}{2pt}",
+        r"\begin{tabular}{l" + "l" * len(columns) + "}",
+        r"\hline",
+        " & ".join(heads) + r" \\",
+    ]
+    lines.append(r"\hline")
+    for name, cells in body:
+        out = [r"\texttt{" + name.replace("_", r"\_") + "}"]
+        for column, (text, ok) in zip(columns, cells):
+            mark = "" if ok else "^{\\dagger}"
+            out.append(f"${text}{mark}$" if column in _MATH_COLUMNS else text + (f"${mark}$" if mark else ""))
+        lines.append(" & ".join(out) + r" \\")
+    note = r"\noindent $^{\dagger}$ numerical-only; every other cell is proved. incr.: increasing; decr.: decreasing; disc.: discontinuous."
+    lines += [r"\hline", r"\end{tabular}}", "", note]
     return "\n".join(lines)
 
 

@@ -270,3 +270,47 @@ def test_public_api_and_str():
     assert symact.properties is properties
     text = str(properties("mish"))
     assert "numerical-only" in text and "continuity" in text
+
+
+# ---- the table --------------------------------------------------------------------------------------
+
+TABLE_NAMES = ["relu", "sigmoid", "tanh", "softsign", "swish", "gelu", "mish", "hardswish", "selu", "threshold"]
+
+
+def test_table_text_and_markdown_mark_numerical_cells():
+    text = symact.table(TABLE_NAMES, format="text")
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["activation", "range", "continuity"]
+    rows = {line.split()[0]: line for line in lines[2 : 2 + len(TABLE_NAMES)]}
+    assert set(rows) == set(TABLE_NAMES)
+    assert "*" in rows["mish"] and "*" not in rows["relu"] and "*" not in rows["sigmoid"]
+    assert "C^1" in rows["softsign"] and "discontinuous" in rows["threshold"]
+    md = symact.table(["sigmoid", "mish"], ["range", "lipschitz"], format="markdown").splitlines()
+    assert md[0] == "| activation | range | sup |f'| |"
+    assert md[2] == "| sigmoid | (0, 1) | 1/4 at x=0 |"
+    assert md[3] == "| mish | [-0.308843, ∞) * | 1.0885 at x=1.49057 * |"
+
+
+def test_table_rejects_unknown_format_and_column():
+    with pytest.raises(ParameterError, match="format"):
+        symact.table(["relu"], format="html")
+    with pytest.raises(ParameterError, match="did you mean 'lipschitz'"):
+        symact.table(["relu"], ["lipshitz"])
+
+
+def test_latex_table_compiles_in_the_notes_preamble(tmp_path):
+    import os
+    import shutil
+
+    from symact import notes
+
+    tex = symact.table(TABLE_NAMES, format="latex")
+    assert r"\begin{tabular}" in tex and r"^{\dagger}" in tex and r"W\left(e^{-1}\right)" in tex
+    if shutil.which("pdflatex") is None and not os.environ.get("SYMACT_REQUIRE_TEX"):
+        pytest.skip("pdflatex is not installed")
+    path = tmp_path / "table.tex"
+    path.write_text(notes.PREAMBLE + "\\begin{document}\n" + tex + "\n\\end{document}\n")
+    pdf = notes.compile_pdf(path, runs=1)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    log = path.with_suffix(".log").read_text(errors="replace")
+    assert "Undefined control sequence" not in log
