@@ -2,10 +2,16 @@ import mpmath
 import numpy as np
 import pytest
 
+from symact import catalog
+
 
 @pytest.fixture(autouse=True)
-def _reset_precision_and_seed():
+def _isolate_global_state():
+    """Each test starts at mpmath's default precision, a seeded NumPy, and only the built-in catalog."""
     mpmath.mp.dps = 15
     np.random.seed(0)
+    user = dict(catalog._USER)
     yield
     mpmath.mp.dps = 15
+    catalog._USER.clear()
+    catalog._USER.update(user)
