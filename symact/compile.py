@@ -202,7 +202,7 @@ class Compiled:
     def _limits(self) -> list[tuple[float, float]]:
         """Each output's value at -inf and +inf: the kernel at the largest magnitude where it is not NaN.
 
-        Values beyond 1e250 mean an infinite limit. Sets ``guard`` for outputs that give NaN at some
+        Values beyond 1e250 mean an infinite limit, below 1e-250 a zero one. Sets ``guard`` for outputs that give NaN at some
         huge finite input (an intermediate overflowing times an underflowing factor, x**3*sech(x)**2):
         there, the kernel returns the limit instead.
         """
@@ -216,7 +216,11 @@ class Compiled:
             for side in (v[: probes.size], v[probes.size :]):
                 ok = side[~np.isnan(side)]
                 t = float(ok[0]) if ok.size else float("nan")
-                sides.append(float(np.copysign(np.inf, t)) if abs(t) > 1e250 else t)
+                if abs(t) > 1e250:  # growing without bound
+                    t = float(np.copysign(np.inf, t))
+                elif abs(t) < 1e-250:  # decaying like 1/x or faster
+                    t = float(np.copysign(0.0, t))
+                sides.append(t)
             limits.append(tuple(sides))
             self.guard.append(bool(np.isnan(v).any()))
         return limits
