@@ -261,6 +261,29 @@ def _rational(value) -> sp.Rational:
     return sp.Rational(str(sp.N(value, 40))) if not isinstance(value, sp.Rational) else value
 
 
+def _kink_hints(diff: sp.Expr) -> list[sp.Expr] | None:
+    """Where branches may switch, for sampling only: roots of polynomial switch functions (None: not all are)."""
+    from .kinks import _smooth_variants
+
+    roots = []
+    for g in _switch_functions(diff):
+        for variant in _smooth_variants(g):
+            if not variant.has(x):
+                continue
+            try:
+                poly = sp.Poly(variant, x)
+            except sp.PolynomialError:
+                return None
+            if poly.degree() == 1:
+                lead, const = poly.all_coeffs()
+                roots.append(-const / lead)
+            elif poly.degree() == 2:
+                roots += list(sp.roots(poly, multiple=True))
+            else:
+                return None
+    return list(dict.fromkeys(roots))
+
+
 def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) -> list[dict]:
     """Points for falsification: nice values, kinks and their neighbours, random, large |x|."""
     rng = random.Random(seed)
@@ -274,11 +297,13 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
     xs = [sp.sympify(v) for v in _NICE_X]
     kinks = []
     if x in diff.free_symbols and not is_smooth(diff):
-        try:
-            with time_limit(2.0, "finding kinks"):
-                kinks = switch_points(diff, {**base[0], x: 0})
-        except (ProofTimeout, SymactError, NotImplementedError, TypeError, ValueError):
-            kinks = []
+        kinks = _kink_hints(diff)
+        if kinks is None:
+            try:
+                with time_limit(2.0, "finding kinks"):
+                    kinks = switch_points(diff, {**base[0], x: 0})
+            except (ProofTimeout, SymactError, NotImplementedError, TypeError, ValueError):
+                kinks = []
     points = []
     for i, v in enumerate(xs):
         points.append({**base[i % count], x: v})
@@ -618,10 +643,10 @@ def _values_for(expr: sp.Expr) -> dict:
 def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
     if is_smooth(lhs) and is_smooth(rhs):
         return _smooth_chain(lhs, rhs)
-    simple = sp.simplify(lhs - rhs)
-    if simple == 0:
+    found = _case_split(lhs, rhs, _values_for(lhs - rhs))
+    if found is None and sp.simplify(lhs - rhs) == 0:
         return "simplify", [Step(lhs, "left-hand side"), Step(rhs, "simplify")]
-    return _case_split(lhs, rhs, _values_for(lhs - rhs))
+    return found
 
 
 def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
