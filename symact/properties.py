@@ -19,6 +19,7 @@ Interval.open(0, 1)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,7 +98,7 @@ def _show(value) -> str:
         return "(" + ", ".join(_show(v) for v in value) + ")"
     if isinstance(value, list):
         return "; ".join(_show(v) for v in value)
-    return str(value)
+    return readable(str(value))
 
 
 # ---- exact helpers --------------------------------------------------------------------------------
@@ -356,8 +357,21 @@ def _properties(name: str, f: sp.Expr) -> Properties:
     return Properties(name, f, {k: items[k] for k in PROPERTY_NAMES if k in items})
 
 
+_LONG_RATIONAL = re.compile(r"(\d{20,})/(\d{20,})")
+
+
+def readable(text: str) -> str:
+    """Long exact rationals (selu's constants) shown as 20-digit decimals.
+
+    >>> readable('x > 16732632423543772848170429916717/10000000000000000000000000000000')
+    'x > 1.6732632423543772848'
+    """
+    return _LONG_RATIONAL.sub(lambda m: str(sp.N(sp.Rational(int(m[1]), int(m[2])), 20)), text)
+
+
 def proof(statement: str, exact: bool, method: str, steps=(), evidence=None, **details) -> Proof:
     """A Proof that is ``proved`` when ``exact``, else ``unknown`` with numerical evidence."""
+    statement = readable(statement)
     status = PROVED if exact else UNKNOWN
     if not exact and evidence is None:
         evidence = Evidence(points=1, digits=30, max_difference=0.0)

@@ -126,6 +126,7 @@ def table(names_: Iterable[str] | None = None, columns: Sequence[str] | None = N
     heads = ["activation", *(_HEADERS.get(c, c) for c in columns)]
     rows_ = [[name, *(text + ("" if ok else " *") for text, ok in cells)] for name, cells in body]
     if format == "markdown":
+        heads, rows_ = [h.replace("|", "\\|") for h in heads], [[c.replace("|", "\\|") for c in r] for r in rows_]
         lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
         lines += ["| " + " | ".join(r) + " |" for r in rows_]
         return "\n".join(lines) + "\n\ncells marked * are numerical-only; the others are proved."

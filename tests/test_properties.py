@@ -286,7 +286,7 @@ def test_table_text_and_markdown_mark_numerical_cells():
     assert "*" in rows["mish"] and "*" not in rows["relu"] and "*" not in rows["sigmoid"]
     assert "C^1" in rows["softsign"] and "discontinuous" in rows["threshold"]
     md = symact.table(["sigmoid", "mish"], ["range", "lipschitz"], format="markdown").splitlines()
-    assert md[0] == "| activation | range | sup |f'| |"
+    assert md[0] == "| activation | range | sup \\|f'\\| |"
     assert md[2] == "| sigmoid | (0, 1) | 1/4 at x=0 |"
     assert md[3] == "| mish | [-0.308843, ∞) * | 1.0885 at x=1.49057 * |"
 
