@@ -43,7 +43,11 @@ _BIG = 1.7976931348623157e308
 
 # Documented worst cases in float64 ULPs (f, f') where they exceed 4, as measured by
 # benchmarks/accuracy.py; tests/test_compile.py holds every kernel to these bounds (4 otherwise).
-ULP_BOUNDS: dict[str, tuple[float, float]] = {}
+ULP_BOUNDS: dict[str, tuple[float, float]] = {
+    "gelu": (6, 6),  # only for x in [-38.6, -37.5], where Phi(x) is subnormal before the product with x
+    "gelu_tanh": (4, 5),  # f' near x = -1.8, just outside the Taylor patch around its zero at -0.75
+    "mish": (4, 5),  # f' near x = -2.5, the same, around its zero at -1.19
+}
 
 
 # ---- code generation ----------------------------------------------------------------------------
