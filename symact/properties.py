@@ -27,7 +27,7 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from .catalog import Activation, get, x
+from .catalog import CATALOG, Activation, get, x
 from .errors import ParameterError, ProofTimeout, SymactError
 from .functions import expand_named
 from .kinks import resolve, switch_points
@@ -307,7 +307,15 @@ def _activation(name_or_expr, params) -> tuple[str, sp.Expr]:
         entry = get(name_or_expr)
         if not isinstance(entry, Activation):
             raise ParameterError(entry.name, "activation", "is a vector function; properties are elementwise")
-        return entry.name, entry.expr.subs({**entry.defaults, **entry.bind(**params)})
+        expr = entry.expr.subs({**entry.defaults, **entry.bind(**params)})
+        symbolic = sorted(s.name for s in expr.free_symbols - {x})
+        if symbolic:
+            raise ParameterError(
+                entry.name, symbolic[0], "must be a number here: properties work at numeric parameters"
+            )
+        if entry not in CATALOG:
+            _check_domain(entry.name, expr)
+        return entry.name, expr
     if params:
         raise ParameterError("properties", next(iter(params)), "applies to catalog names; substitute it yourself")
     if isinstance(name_or_expr, str):
@@ -321,7 +329,24 @@ def _activation(name_or_expr, params) -> tuple[str, sp.Expr]:
     extra = sorted(s.name for s in expr.free_symbols - {x})
     if extra:
         raise ParameterError(str(expr), extra[0], "has no value; give the expression numbers for its parameters")
+    _check_domain(str(expr), expr)
     return "", expr
+
+
+def _check_domain(name: str, expr: sp.Expr) -> None:
+    """Refuse an f that is not real and continuous on each piece (a pole, log of a negative number)."""
+    cuts = [-sp.oo, *switch_points(expr, {}), sp.oo]
+    for lo, hi in zip(cuts, cuts[1:]):
+        piece = expand_named(resolve(expr, {x: _sample(lo, hi)}))
+        try:
+            with time_limit(5, "domain check"):
+                domain = sp.calculus.util.continuous_domain(piece, x, sp.Interval.open(lo, hi))
+        except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+            continue
+        if domain != sp.Interval.open(lo, hi):
+            raise ParameterError(
+                name or "properties", "activation", f"is not real and continuous on ({lo}, {hi}): only on {domain}"
+            )
 
 
 def _known(name: str) -> bool:

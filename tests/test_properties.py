@@ -314,3 +314,41 @@ def test_latex_table_compiles_in_the_notes_preamble(tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
     log = path.with_suffix(".log").read_text(errors="replace")
     assert "Undefined control sequence" not in log
+
+
+# ---- other parameter values and user expressions ------------------------------------------------------
+
+# by hand: elu with alpha = 2 has f'(0-) = 2 != 1 = f'(0+), so C^0, range (-2, oo), sup f' = 2 as x -> 0-;
+# celu keeps slope 1 at 0 for every alpha (C^1); prelu with alpha = -1 is |x|; hardtanh(-2, 3) is not odd.
+# fmt: off
+PARAMETERS = [
+    ("elu", {"alpha": 2}, sp.Interval.open(-2, oo), 0, "neither", 2, False),
+    ("celu", {"alpha": 2}, sp.Interval.open(-2, oo), 1, "neither", 1, True),
+    ("prelu", {"alpha": -1}, sp.Interval(0, oo), 0, "even", 1, False),
+    ("hardtanh", {"min_val": -2, "max_val": 3}, sp.Interval(-2, 3), 0, "neither", 1, True),
+    ("leaky_relu", {"negative_slope": 0.2}, sp.Interval(-oo, oo), 0, "neither", 1, False),
+    ("softplus", {"beta": 2}, sp.Interval.open(0, oo), oo, "neither", 1, False),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("name, params, image, order, parity, lipschitz, identity", PARAMETERS)
+def test_properties_at_other_parameter_values(name, params, image, order, parity, lipschitz, identity):
+    p = properties(name, **params)
+    assert p["range"].value == image
+    assert p["continuity"].value == order
+    assert p["parity"].value == parity
+    assert p["lipschitz"].value == lipschitz
+    assert p["identity_near_origin"].value is identity
+    assert all(prop.proved for prop in p.values()), [k for k, v in p.items() if not v.proved]
+
+
+@pytest.mark.parametrize("text", ["1/x", "log(x)", "sqrt(x)"])
+def test_functions_not_defined_on_all_reals_are_refused(text):
+    with pytest.raises(ParameterError, match="not real and continuous"):
+        properties(text)
+
+
+def test_symbolic_parameter_values_are_refused_with_a_reason():
+    with pytest.raises(ParameterError, match="must be a number"):
+        properties("swish", beta=sp.Symbol("b", positive=True))
