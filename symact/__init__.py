@@ -13,6 +13,7 @@ from .errors import DataError, ParameterError, ParseError, ProofTimeout, SymactE
 from .functions import Phi, sigmoid, softplus
 from .mlp import MLP
 from .parse import parse
+from .plot import plot  # matplotlib is imported only when a figure is drawn
 from .properties import properties
 from .property_table import check_claims, table
 from .prove import Proof, prove, prove_bound, prove_limit
@@ -39,6 +40,7 @@ __all__ = [
     "properties",
     "table",
     "check_claims",
+    "plot",
     "sigmoid",
     "Phi",
     "softplus",

@@ -1,6 +1,6 @@
 """Plots of activations and their derivatives: one call for several curves on one figure.
 
-The numbers come from the compiled kernels (``symact.kernel``); matplotlib (the ``plot`` extra)
+The numbers come from the compiled forms of f and f' (``symact.compile.compile_expr``); matplotlib (the ``plot`` extra)
 is imported only when a figure is drawn, so ``curves`` works without it.
 
 >>> c = curves('relu', xlim=(-1, 1), points=5)
@@ -18,7 +18,8 @@ import numpy as np
 import sympy as sp
 
 from .catalog import get
-from .compile import kernel
+from .compile import compile_expr
+from .derive import derive
 from .errors import SymactError
 
 __all__ = ["Curves", "curves", "plot"]
@@ -45,12 +46,14 @@ def curves(activation: str, xlim: tuple[float, float] = (-4.0, 4.0), points: int
     lo, hi = (float(v) for v in xlim)
     if not lo < hi or points < 2:
         raise SymactError(f"plot range {xlim!r} with {points} points is empty; give xlim=(low, high) with low < high")
-    k = kernel(activation, kink=kink, **params)
-    label = k.name or str(activation)
-    numeric = dict(get(k.name).defaults) if k.name else {}
-    numeric.update(k.derivation.params)
+    d = derive(activation, kink=kink, **params)
+    label = d.name or str(activation)
+    numeric = dict(get(d.name).defaults) if d.name else {}
+    numeric.update(d.params)
+    # plain compiled forms: a plot needs no last-digit accuracy near the zeros of f'
+    f_of, df_of = (compile_expr(e.subs(numeric)) for e in (d.f, d.df))
     breaks = {}
-    for point, sides in k.derivation.kinks.items():
+    for point, sides in d.kinks.items():
         try:
             c = float(sp.sympify(point).subs(numeric))
         except (TypeError, ValueError):
@@ -59,15 +62,15 @@ def curves(activation: str, xlim: tuple[float, float] = (-4.0, 4.0), points: int
             breaks[c] = sides.continuous
     xs = np.linspace(lo, hi, points)
     xs = xs[~np.isin(xs, list(breaks))]
-    f, df = k(xs), k.grad(xs)
+    f, df = f_of(xs), df_of(xs)
     eps = 1e-9 * (hi - lo)
     for c in sorted(breaks, reverse=True):
         i = int(np.searchsorted(xs, c))
         left, right = c - eps, c + eps
-        fc = [k(c)] * 3 if breaks[c] else [k(left), np.nan, k(right)]
+        fc = [f_of(c)] * 3 if breaks[c] else [f_of(left), np.nan, f_of(right)]
         xs = np.insert(xs, i, [c, c, c])
         f = np.insert(f, i, fc)
-        df = np.insert(df, i, [k.grad(left), np.nan, k.grad(right)])
+        df = np.insert(df, i, [df_of(left), np.nan, df_of(right)])
     return Curves(label, xs, f, df)
 
 

@@ -1,23 +1,35 @@
 """Plots: f and f' from the compiled kernels, lines broken at kinks, files by suffix."""
 
+import math
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
-from symact import kernel
+import symact
 from symact.errors import SymactError
-from symact.plot import curves
-
-mpl = pytest.importorskip("matplotlib")
-
-from symact.plot import plot  # noqa: E402
+from symact.plot import curves, plot
 
 
-def test_curves_are_the_kernel_values():
+@pytest.fixture
+def mpl():
+    return pytest.importorskip("matplotlib")
+
+
+def test_import_symact_does_not_import_matplotlib():
+    code = "import sys, symact; assert callable(symact.plot); print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+    assert symact.plot is plot
+
+
+def test_curves_are_f_and_its_derivative():
     c = curves("gelu", xlim=(-3, 3), points=61)
-    k = kernel("gelu")
     assert np.array_equal(c.x, np.linspace(-3, 3, 61))
-    np.testing.assert_array_equal(c.f, k(c.x))
-    np.testing.assert_array_equal(c.df, k.grad(c.x))
+    phi = np.array([(1 + math.erf(t / math.sqrt(2))) / 2 for t in c.x])
+    np.testing.assert_allclose(c.f, c.x * phi, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(c.df, phi + c.x * np.exp(-(c.x**2) / 2) / math.sqrt(2 * math.pi), rtol=1e-12)
 
 
 def test_curves_break_the_derivative_at_a_kink_with_one_sided_limits():
@@ -40,7 +52,7 @@ def test_curves_with_parameters():
     np.testing.assert_allclose(c.f, c.x / (1 + np.exp(-2 * c.x)), rtol=1e-15)
 
 
-def test_plot_several_activations_with_derivatives(tmp_path):
+def test_plot_several_activations_with_derivatives(tmp_path, mpl):
     path = tmp_path / "act.png"
     fig = plot(["relu", "gelu"], derivative=True, path=path)
     handles, labels = fig.axes[0].get_legend_handles_labels()
@@ -50,7 +62,7 @@ def test_plot_several_activations_with_derivatives(tmp_path):
     assert path.read_bytes().startswith(b"\x89PNG")
 
 
-def test_plot_without_derivative_to_pdf(tmp_path):
+def test_plot_without_derivative_to_pdf(tmp_path, mpl):
     path = tmp_path / "f.pdf"
     fig = plot("tanh", derivative=False, path=path, xlim=(-2, 2), ylim=(-1.5, 1.5))
     assert fig.axes[0].get_legend_handles_labels()[1] == ["tanh"]
@@ -58,7 +70,7 @@ def test_plot_without_derivative_to_pdf(tmp_path):
     assert path.read_bytes().startswith(b"%PDF")
 
 
-def test_plot_draws_on_given_axes():
+def test_plot_draws_on_given_axes(mpl):
     from matplotlib.figure import Figure
 
     fig = Figure()
@@ -68,7 +80,7 @@ def test_plot_draws_on_given_axes():
     assert 0 < ys.min() < ys.max() < 1
 
 
-def test_plot_refuses_bad_input(tmp_path):
+def test_plot_refuses_bad_input(tmp_path, mpl):
     with pytest.raises(SymactError, match="file ending in png"):
         plot("relu", path=tmp_path / "f.bmpx")
     with pytest.raises(SymactError, match="at least one"):
