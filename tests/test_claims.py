@@ -29,6 +29,7 @@ CLAIMS = [
     ("sigmoid", "lipschitz", "1/4", HOLDS, "x = 0"),
     ("swish", "minimum", "-LambertW(exp(-1))", HOLDS, "proved"),
     ("sigmoid", "derivative", "y*(1 - y)", HOLDS, "proved"),
+    ("softsign", "derivative", "(1 - abs(y))**2", HOLDS, "proved"),
     ("tanh", "derivative", "1 - y**2", HOLDS, "proved"),
     # wrong cells
     ("softsign", "derivative", "1 - y**2", REFUTED_, "at x ="),
