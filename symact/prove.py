@@ -167,9 +167,10 @@ def _is_real_text(value) -> bool:
 
 
 def _latex_text(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"), ("^", r"\^{}")):
-        text = text.replace(a, b)
-    return text.replace("{", r"\{").replace("}", r"\}") if "textbackslash" not in text else text
+    """Plain text made safe inside ``\\text{...}``."""
+    table = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$"}
+    table.update({"^": r"\^{}", "~": r"\~{}", "{": r"\{", "}": r"\}"})
+    return "".join(table.get(ch, ch) for ch in text)
 
 
 # ---- inputs ------------------------------------------------------------------------------------
