@@ -276,3 +276,26 @@ def test_huge_values_do_not_crash_or_hang():
 def test_bound_budget():
     p = prove_bound("diff(sigmoid(x), x)", upper="1/4", budget=1e-4)
     assert p.status == UNKNOWN and p.method == "timeout"
+
+
+def test_plugin_in_a_users_test_suite(tmp_path):
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    (tmp_path / "test_user.py").write_text(
+        "from symact.testing import assert_identity\n"
+        "def test_ok():\n    assert_identity('sigmoid(-x)', '1 - sigmoid(x)')\n"
+        "def test_wrong():\n    assert_identity('tanh(x) + 1', '2*sigmoid(x)')\n"
+    )
+    installed = any(e.name == "symact" for e in entry_points(group="pytest11"))
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_user.py")]
+    if not installed:
+        args[3:3] = ["-p", "symact.testing"]
+    root = str(PROOFS.parent)
+    result = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": root, "PATH": ""})
+    assert "1 failed, 1 passed" in result.stdout, result.stdout + result.stderr
+    assert (
+        "counterexample at x = 1" in result.stdout
+        and "1.761594155955764888119458282604793590412768597257" in result.stdout
+    )
