@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from symact import catalog, kernel
+from symact import catalog
 from symact.cli import EXAMPLES, main
 from symact.theorems import THEOREMS
 
@@ -75,14 +75,16 @@ def test_prove_latex_is_a_chain():
 
 
 def test_kernel_values():
-    result = symact("kernel", "gelu", "--at", "0.5,1,2")
+    result = symact("kernel", "sigmoid", "--at", "0.5,1,2")
     assert result.returncode == 0
     rows = [line.split() for line in result.stdout.splitlines()]
-    assert rows[0] == ["x", "f(x)", "f'(x)"]
+    assert rows[0] == ["x", "f(x)", "f'(x)", "f'", "from", "y"]
     for row in rows[1:]:
-        t, f, df = map(float, row)
-        assert f == pytest.approx(t * (1 + math.erf(t / math.sqrt(2))) / 2, rel=1e-15)
-        assert df == pytest.approx(float(kernel("gelu").grad(t)), rel=1e-15)
+        t, f, df, dfy = map(float, row)
+        s = 1 / (1 + math.exp(-t))
+        assert f == pytest.approx(s, rel=1e-15)
+        assert df == pytest.approx(s * (1 - s), rel=1e-14)
+        assert dfy == pytest.approx(s * (1 - s), rel=1e-14)
 
 
 def test_kernel_output_form_float32_negative_points_and_params():
