@@ -63,10 +63,11 @@ class _Printer(NumPyPrinter):
     def _print_Piecewise(self, expr):
         code = "numpy.nan"
         for value, cond in reversed(expr.args):
+            text = repr(float(value)) if value.is_Integer else self._print(value)  # float branches: no int arrays
             if cond is sp.true:
-                code = self._print(value)
+                code = text
             else:
-                code = f"numpy.where({self._print(cond)}, {self._print(value)}, {code})"
+                code = f"numpy.where({self._print(cond)}, {text}, {code})"
         return code
 
     def _print_Max(self, expr):

@@ -384,9 +384,11 @@ def poly_dd(t, coeffs):
 
 
 def _exp_neg_abs(h, lo, scale=1.0):
-    """exp(-scale*|h + lo|) and the sign mask of h."""
+    """exp(-scale*|h + lo|) (a fresh array, computed in place) and the mask h < 0."""
     neg = h < 0
-    e = np.exp(-scale * np.abs(h))
+    e = np.abs(h)
+    np.multiply(e, -scale, out=e)
+    np.exp(e, out=e)
     if lo is not None:
         corr = np.where(neg, lo, -lo)
         e = e * (1 + scale * corr)
@@ -396,7 +398,8 @@ def _exp_neg_abs(h, lo, scale=1.0):
 def h_sigmoid(t, lo=None):
     """1/(1 + exp(-t)) without overflow: exp only of -|t|."""
     e, neg = _exp_neg_abs(t, lo)
-    r = 1 / (1 + e)
+    r = e + 1
+    np.reciprocal(r, out=r)
     np.multiply(r, e, out=r, where=neg)
     return r
 
@@ -404,8 +407,10 @@ def h_sigmoid(t, lo=None):
 def h_dsigmoid(t, lo=None):
     """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
     e, _ = _exp_neg_abs(t, lo)
-    d = 1 + e
-    return e / d / d
+    d = e + 1
+    np.divide(e, d, out=e)
+    np.divide(e, d, out=e)
+    return e
 
 
 def h_softplus(t, lo=None):
@@ -453,22 +458,34 @@ def h_expsq(t, c):
     return big * np.exp(small)
 
 
+def _sqrt_sq_plus(t, c):
+    """sqrt(t**2 + c) by the formula, hypot only where t**2 overflows."""
+    h = np.sqrt(t * t + c)
+    over = np.isinf(h)
+    if over.any():
+        h[over] = np.hypot(t[over], math.sqrt(c))
+    return h
+
+
 def h_sqplus(t, c):
     """(t + sqrt(t**2 + c))/2, dividing instead of cancelling for t < 0; finite up to 1e308."""
     c = float(c)
-    h = np.hypot(t, math.sqrt(c))
-    pos = t / 2 + h / 2
-    neg = (c / 4) / (h / 2 - t / 2)
-    return np.where(t >= 0, pos, neg)
+    h = _sqrt_sq_plus(t, c)
+    neg = t < 0
+    r = t / 2 + h / 2
+    r[neg] = (c / 4) / (h[neg] / 2 - t[neg] / 2)
+    return r
 
 
 def h_dsqplus(t, c):
     """(1 + t/sqrt(t**2 + c))/2, as (c/2)/(h (h - t)) for t < 0."""
     c = float(c)
-    h = np.hypot(t, math.sqrt(c))
-    pos = 0.5 + (t / h) / 2
-    neg = (c / 2) / h / (h - t)
-    return np.where(t >= 0, pos, neg)
+    h = _sqrt_sq_plus(t, c)
+    neg = t < 0
+    r = 0.5 + (t / h) / 2
+    hn = h[neg]
+    r[neg] = (c / 2) / hn / (hn - t[neg])
+    return r
 
 
 _CF_DEPTH = 13
@@ -476,12 +493,16 @@ _CF_DEPTH = 13
 
 def h_tanhshrink(t):
     """t - tanh(t): for |t| < 1.5 from tanh t = t/(1 + q), q = t^2/(3 + t^2/(5 + ...)), as t q/(1 + q)."""
-    t2 = t * t
-    q = np.zeros_like(t)
-    for n in range(_CF_DEPTH, 0, -1):
-        q = t2 / ((2 * n + 1) + q)
-    small = t * q / (1 + q)
-    return np.where(np.abs(t) < 1.5, small, t - np.tanh(t))
+    r = t - np.tanh(t)
+    small = np.abs(t) < 1.5
+    if small.any():
+        s = t[small]
+        s2 = s * s
+        q = np.zeros_like(s)
+        for n in range(_CF_DEPTH, 0, -1):
+            q = s2 / ((2 * n + 1) + q)
+        r[small] = s * q / (1 + q)
+    return r
 
 
 def h_hypot(t, c):
