@@ -299,3 +299,23 @@ def test_plugin_in_a_users_test_suite(tmp_path):
         "counterexample at x = 1" in result.stdout
         and "1.761594155955764888119458282604793590412768597257" in result.stdout
     )
+
+
+def test_autodiff_is_independent_of_sympy_diff():
+    from symact.errors import SymactError
+    from symact.testing import autodiff
+
+    with mpmath.workdps(30):
+        value, slope = autodiff(parse_text("x*sigmoid(2*x)"), mpmath.mpf("0.5"))
+        s = 1 / (1 + mpmath.exp(-1))
+        assert abs(value - s / 2) < 1e-28 and abs(slope - (s + s * (1 - s))) < 1e-28
+        _, kink_side = autodiff(parse_text("hardswish(x)"), mpmath.mpf(-4))
+        assert kink_side == 0
+    with pytest.raises(SymactError, match="no rule"):
+        autodiff(sp.besselj(0, x), 1)
+
+
+def parse_text(text):
+    from symact.parse import parse
+
+    return parse(text)
