@@ -8,7 +8,7 @@ scikit-learn's bundled digits (1797 8x8 images, no download), pixels scaled to [
 minibatches of 200 shuffled each epoch, L2 alpha 1e-4 on the weights as scikit-learn applies it
 (alpha/2 * ||W||^2 / batch), a fixed number of epochs (scikit-learn's early stopping is switched
 off with tol=0), float64 unless --dtype float32. Each cell is the median over ``--repeats`` runs
-with seeds 0, 1, ...: seconds per epoch of ``fit`` (total fit time / epochs) and test accuracy.
+with seeds 0, 1, ..., the three taking turns seed by seed: seconds per epoch of ``fit`` (total fit time / epochs) and test accuracy.
 scikit-learn has no gelu or swish, so those rows have no scikit-learn column. torch runs with its
 default number of threads, printed in the header.
 """
@@ -16,6 +16,7 @@ default number of threads, printed in the header.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -133,11 +134,17 @@ def run_torch(act, data, args, seed):
     return seconds / args.epochs, accuracy
 
 
-def median_cell(runner, act, data, args):
-    results = [runner(act, data, args, seed) for seed in range(args.repeats)]
-    if results[0] is None:
-        return None
-    return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
+def medians(runners, act, data, args):
+    """Median (seconds per epoch, accuracy) per runner; the runners take turns, seed by seed, so
+    that a change in the machine's load falls on all of them alike."""
+    results = [[] for _ in runners]
+    for seed in range(args.repeats):
+        for cell, runner in zip(results, runners):
+            cell.append(runner(act, data, args, seed) if runner is not None else None)
+    return [
+        None if cell[0] is None else (statistics.median(r[0] for r in cell), statistics.median(r[1] for r in cell))
+        for cell in results
+    ]
 
 
 def main(argv=None) -> None:
@@ -168,17 +175,14 @@ def main(argv=None) -> None:
     )
     print(
         f"symact {symact.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, {torch_info}, "
-        f"python {platform.python_version()}, {platform.machine()}"
+        f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the start"
     )
     print()
     print("| activation | symact ms/epoch | sklearn ms/epoch | torch ms/epoch | symact acc | sklearn acc | torch acc |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for act in args.activations:
-        cells = [
-            median_cell(run_symact, act, data, args),
-            median_cell(run_sklearn, act, data, args),
-            median_cell(run_torch, act, data, args) if torch is not None else None,
-        ]
+        cells = medians([run_symact, run_sklearn, run_torch if torch is not None else None], act, data, args)
         times = [f"{c[0] * 1e3:.2f}" if c else "n/a" for c in cells]
         accs = [f"{c[1] * 100:.1f}%" if c else "n/a" for c in cells]
         print(f"| {act} | " + " | ".join(times + accs) + " |", flush=True)
