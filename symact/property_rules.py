@@ -134,6 +134,10 @@ def range_rule(a: _Analysis, found: dict) -> list[Property]:
                 details["enclosure"] = enclosure
                 width = float(enclosure["value"][1] - enclosure["value"][0])
                 evidence = Evidence(points=2, digits=60, max_difference=width)
+        if not (exact or sure[lowest]) and attained and not isinstance(attained[0].where, sp.Set):
+            bound = _exact_bound(a, attained[0].where, derivative=False)
+            if bound:
+                details["proved_upper_bound" if lowest else "proved_lower_bound"] = bound
         word = "inf" if lowest else "sup"
         statement = f"{word} f = {value}, {details['where']}"
         how = "candidates: critical values, one-sided limits, values at the switch points"
@@ -144,6 +148,21 @@ def range_rule(a: _Analysis, found: dict) -> list[Property]:
     out.append(Property("bounded_below", lower != -sp.oo, proof(f"inf f = {lower}", out[1].proved, "from the infimum")))
     out.append(Property("bounded_above", upper != sp.oo, proof(f"sup f = {upper}", out[2].proved, "from the supremum")))
     return out
+
+
+def _exact_bound(a: _Analysis, where, derivative: bool) -> tuple | None:
+    """(q, v): at a simple rational q next to a numerical extremum, v = f(q) (or |f'(q)|) exactly.
+
+    Any value taken bounds the extreme: inf f <= f(q), sup |f'| >= |f'(q)|. Proved by exact evaluation.
+    """
+    if where in (sp.oo, -sp.oo):
+        return None
+    q = sp.Rational(f"{float(_num(where)):.4f}")
+    i, _ = _piece_at(a, q)
+    g = a.df[i] if derivative else a.pieces[i].f
+    value = g.subs(x, q)
+    value = sp.Abs(value) if derivative else value
+    return q, value, sp.N(value, 20)
 
 
 # ---- limits and asymptotes ------------------------------------------------------------------------
@@ -392,6 +411,9 @@ def lipschitz_rule(a: _Analysis, found: dict) -> list[Property]:
     evidence = None if exact else _numeric_evidence(cands)
     if not exact:
         details["digits"] = 30
+        bound = _exact_bound(a, details["at"][0], derivative=True)
+        if bound:
+            details["proved_lower_bound"] = bound
     out = [
         Property("lipschitz", value, proof(f"sup |f'| = {value}, {where}", exact, method, evidence=evidence), details)
     ]

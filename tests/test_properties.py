@@ -352,3 +352,17 @@ def test_functions_not_defined_on_all_reals_are_refused(text):
 def test_symbolic_parameter_values_are_refused_with_a_reason():
     with pytest.raises(ParameterError, match="must be a number"):
         properties("swish", beta=sp.Symbol("b", positive=True))
+
+
+def test_numerical_extremes_come_with_exact_one_sided_bounds():
+    """swish's and mish's sup |f'| exceed 1 for certain: |f'(q)| at a rational q, evaluated exactly."""
+    for name in ("swish", "mish"):
+        q, value, _ = properties(name)["lipschitz"].details["proved_lower_bound"]
+        assert q.is_Rational and sp.N(value - 1, 30) > 0.08
+        with mpmath.workdps(30):
+            slope = mpmath.diff(REFERENCE[name], mpmath.mpf(q.p) / q.q)
+            assert abs(sp.N(value, 25) - sp.Float(mpmath.nstr(slope, 25), 25)) < 1e-20
+    q, value, _ = properties("mish")["minimum"].details["proved_upper_bound"]
+    f_q = REFERENCE["mish"](mpmath.mpf(q.p) / q.q)
+    assert abs(sp.N(value, 20) - sp.Float(mpmath.nstr(f_q, 20), 20)) < 1e-15
+    assert sp.N(value, 30) >= properties("mish")["minimum"].details["enclosure"]["value"][0]
