@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     writing.add_argument("--only", metavar="NAMES", help="comma-separated activations (default: the whole catalog)")
     writing.add_argument("--no-theorems", action="store_true", help="leave out the theorems section")
+    writing.add_argument("--no-properties", action="store_true", help="leave out the table of properties")
     writing.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
     writing.set_defaults(run=_notes)
 
@@ -197,7 +198,13 @@ def _notes(args) -> int:
         for name in names:
             catalog.get(name)  # an unknown name fails here, with a suggestion
     written = notes.write(
-        args.output, pdf=args.pdf, figures=args.figures, names=names, kink=args.kink, theorems=not args.no_theorems
+        args.output,
+        pdf=args.pdf,
+        figures=args.figures,
+        names=names,
+        kink=args.kink,
+        theorems=not args.no_theorems,
+        properties=not args.no_properties,
     )
     for path in written:
         print(f"wrote {path}")

@@ -60,6 +60,7 @@ def document(
     figures: str = "auto",
     figure_dir: str | Path | None = None,
     theorems: bool = True,
+    properties: bool = True,
     title: str = "Activation functions: definitions, derivatives and proofs",
 ) -> str:
     """The whole notes document as LaTeX text.
@@ -69,7 +70,8 @@ def document(
     includes it; ``'picture'`` draws the
     curves with LaTeX's own ``picture`` environment (no files); ``'auto'`` takes matplotlib when
     it is installed and ``figure_dir`` is given; ``'none'`` leaves plots out. ``theorems``: add
-    the chapter's theorems with their proofs (``symact.theorems``).
+    the chapter's theorems with their proofs (``symact.theorems``). ``properties``: add the table
+    of properties (range, continuity, monotonicity, ...; ``symact.table``).
     """
     if figures not in FIGURES:
         raise SymactError(f"figures={figures!r} is not one of {', '.join(FIGURES)}")
@@ -87,6 +89,7 @@ def document(
         "Each activation with its derivative, and the derivative written from the output $y = f(x)$ "
         "where one exists (--- where $f$ cannot be inverted).",
         latex.catalog_table(names, kink=kink),
+        *(_properties_section(names) if properties else []),
         r"\section{The activations one by one}",
         r"In the plots, {\color{fcolor}$f$ is drawn in blue} and {\color{dfcolor}$f'$ in red}.",
     ]
@@ -188,6 +191,20 @@ def picture(name: str, xlim=(-4.0, 4.0), width: float = 72.0, height: float = 42
     return "\n".join(out)
 
 
+def _properties_section(names) -> list[str]:
+    try:
+        from .property_table import table
+    except ImportError:  # pragma: no cover - an installation without the properties module
+        return []
+    return [
+        r"\subsection*{Properties}",
+        "Range, order of continuity, monotonicity of $f$ and $f'$, whether $f(x) \\approx x$ near 0, "
+        "parity, minimum and the Lipschitz constant $\\sup|f'|$, each proved by symact "
+        "(a dagger marks a value found numerically only).",
+        r"\begin{center}" + "\n" + table(names, format="latex") + "\n" + r"\end{center}",
+    ]
+
+
 def _theorem_section(results) -> list[str]:
     if not results:
         return []
@@ -227,6 +244,7 @@ def write(
     names=None,
     kink: str = "torch",
     theorems: bool = True,
+    properties: bool = True,
 ) -> list[Path]:
     """Write the notes to ``path`` (``.tex``); with ``pdf`` also compile them. Returns the files written.
 
@@ -239,7 +257,7 @@ def write(
     path.parent.mkdir(parents=True, exist_ok=True)
     figure_dir = path.parent / f"{path.stem}-figures"
     mode = _figure_mode(figures, figure_dir)
-    text = document(names, kink=kink, figures=mode, figure_dir=figure_dir, theorems=theorems)
+    text = document(names, kink=kink, figures=mode, figure_dir=figure_dir, theorems=theorems, properties=properties)
     path.write_text(text, encoding="utf-8")
     written = [path]
     if mode == "matplotlib":

@@ -100,13 +100,22 @@ def test_kernel_output_form_float32_negative_points_and_params():
 
 def test_notes_without_pdf(tmp_path):
     result = symact(
-        "notes", "-o", "relu.tex", "--only", "relu,prelu", "--figures", "picture", "--no-theorems", cwd=tmp_path
+        "notes",
+        "-o",
+        "relu.tex",
+        "--only",
+        "relu,prelu",
+        "--figures",
+        "picture",
+        "--no-theorems",
+        "--no-properties",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "wrote relu.tex\n"
     tex = (tmp_path / "relu.tex").read_text()
     assert tex.count(r"\subsection*") == 2 and tex.count(r"\begin{picture}") == 2
-    assert r"\begin{theorem}" not in tex
+    assert r"\begin{theorem}" not in tex and "{Properties}" not in tex
 
 
 def test_plot_writes_a_file(tmp_path):

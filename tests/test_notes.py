@@ -87,6 +87,7 @@ def test_every_theorem_and_activation_is_in_the_document(built):
     titles = re.findall(r"\\begin\{theorem\}\[(.*?)\]", tex)
     assert titles == [t.name.replace("_", " ") for t in THEOREMS]
     assert tex.count(r"\begin{proof}") == len(THEOREMS)
+    assert r"\subsection*{Properties}" in tex and r"\texttt{hardshrink} & $(-\infty, - \frac{1}{2}) \cup" in tex
     sections = re.findall(r"\\subsection\*\{\\texttt\{(.*?)\}\}", tex)
     assert [s.replace(r"\_", "_") for s in sections] == catalog.names()
 
@@ -146,7 +147,7 @@ def test_broken_latex_fails_with_the_error_line(tmp_path):
 
 
 def test_document_structure():
-    tex = notes.document(["sigmoid", "relu"], figures="none", theorems=False)
+    tex = notes.document(["sigmoid", "relu"], figures="none", theorems=False, properties=False)
     order = [
         tex.index(s) for s in (r"\maketitle", r"\section{The catalog}", r"\begin{longtable}", "sigmoid}}", "relu}}")
     ]
