@@ -273,7 +273,7 @@ class MLP:
             raise ParameterError("MLP", "sizes", "needs at least 2 outputs for classification (one per class)")
         if self.solver not in ("adam", "sgd"):
             raise ParameterError("MLP", "solver", f"must be 'adam' or 'sgd', got {self.solver!r}", ["adam", "sgd"])
-        if np.dtype(self.dtype) not in (np.float32, np.float64):
+        if str(self.dtype) not in ("float32", "float64") and self.dtype not in (np.float32, np.float64):
             raise ParameterError("MLP", "dtype", f"must be float32 or float64, got {self.dtype!r}")
         for name in ("learning_rate", "batch_size", "epochs"):
             if not getattr(self, name) > 0:
@@ -425,6 +425,7 @@ class MLP:
     def fit(self, X, y) -> MLP:
         """Re-initialise from ``seed`` and train for ``epochs`` epochs of minibatches; returns self."""
         self._fitted_classes = False
+        self.__dict__.pop("_rng", None)  # partial_fit after fit shuffles from the seed again
         self._build()
         X = self._check_X(X)
         T = self._encode(y, len(X))
