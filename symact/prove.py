@@ -415,6 +415,20 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
     return None, Evidence(used, DIGITS, float(worst))
 
 
+def _tiny_difference(lhs: sp.Expr, rhs: sp.Expr, count: int = 8) -> dict | None:
+    """A point where lhs - rhs is certified non-zero although below the 50-digit test's resolution.
+
+    ``exp(-1000) = 0`` and ``f(x) + 10**-40 = f(x)`` agree to 50 digits at every point, yet are false:
+    SymPy's accuracy-tracked evaluation of the difference tells them apart.
+    """
+    symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda s: s.name)
+    for point in _sample_points(lhs - rhs, count, symbols=symbols)[:count]:
+        checked = _recheck(lhs, rhs, point)
+        if checked is not None:
+            return checked
+    return None
+
+
 def _certified(expr: sp.Expr, point: dict, digits: int):
     """``expr`` at ``point`` by SymPy's evalf with its accuracy tracked (strict): None if it cannot tell.
 
@@ -683,6 +697,13 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
         return Proof(statement, UNKNOWN, "no strategy applies", (), None, evidence, left, right, {"error": str(err)})
     details = {"seconds": round(time.monotonic() - start, 3)}
     if found is None:
+        try:
+            with time_limit(max(budget - (time.monotonic() - start), 1e-3), f"prove({statement!r})"):
+                counterexample = _tiny_difference(left, right)
+        except ProofTimeout:
+            counterexample = None
+        if counterexample is not None:
+            return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
         return Proof(statement, UNKNOWN, "numeric agreement only", (), None, evidence, left, right, details)
     method, steps = found
     return Proof(statement, PROVED, method, tuple(steps), None, evidence, left, right, details)

@@ -62,7 +62,6 @@ def test_false_tanh_identity_is_refuted_at_50_digits():
     "lhs, rhs",
     [
         ("elu(x)", "relu(x) + min(0, exp(x) - 1)"),  # true, but its case split is beyond the strategies
-        ("exp(x)", "exp(x) + 1e-40"),  # false, by less than the 50-digit tolerance
     ],
 )
 def test_beyond_the_strategies_is_unknown_never_proved(lhs, rhs):
@@ -70,6 +69,14 @@ def test_beyond_the_strategies_is_unknown_never_proved(lhs, rhs):
     assert p.status == UNKNOWN
     assert p.evidence.points >= 60 and p.evidence.digits == 50
     assert "unknown" in repr(p) and "max difference" in repr(p)
+
+
+@pytest.mark.parametrize("lhs, rhs", [("exp(x)", "exp(x) + 1e-40"), ("exp(-1000)", "0"), ("x*10**-60", "0")])
+def test_differences_below_the_50_digit_tolerance_are_still_refuted(lhs, rhs):
+    p = prove(lhs, rhs)
+    assert p.status == REFUTED
+    point = {sp.Symbol(k, real=True): sp.Rational(v) for k, v in p.counterexample["point"].items()}
+    assert sp.N((p.lhs - p.rhs).xreplace(point), 30) != 0
 
 
 def test_catastrophic_cancellation_is_not_a_counterexample():
