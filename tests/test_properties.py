@@ -366,3 +366,60 @@ def test_numerical_extremes_come_with_exact_one_sided_bounds():
     f_q = REFERENCE["mish"](mpmath.mpf(q.p) / q.q)
     assert abs(sp.N(value, 20) - sp.Float(mpmath.nstr(f_q, 20), 20)) < 1e-15
     assert sp.N(value, 30) >= properties("mish")["minimum"].details["enclosure"]["value"][0]
+
+
+# by hand: (f' at -oo, f' at +oo), f'(0) (a pair at a kink), asymptotes at -oo and +oo, self-gated x g(x).
+# mish'(0) = tanh(softplus(0)) = tanh(log 2) = 3/5; tanhshrink' = tanh^2 -> 1 far out, 0 at 0.
+S, A = SELU_SCALE, SELU_SCALE * SELU_ALPHA
+# fmt: off
+HAND2 = {
+    "identity":    ((1, 1), 1, (x, x), False),
+    "relu":        ((0, 1), (0, 1), (0, x), False),
+    "relu6":       ((0, 0), (0, 1), (0, 6), False),
+    "leaky_relu":  ((Rational(1, 100), 1), (Rational(1, 100), 1), (x / 100, x), False),
+    "elu":         ((0, 1), 1, (-1, x), False),
+    "celu":        ((0, 1), 1, (-1, x), False),
+    "selu":        ((0, S), (A, S), (-A, S * x), False),
+    "sigmoid":     ((0, 0), Rational(1, 4), (0, 1), False),
+    "tanh":        ((0, 0), 1, (-1, 1), False),
+    "softsign":    ((0, 0), 1, (-1, 1), False),
+    "hardsigmoid": ((0, 0), Rational(1, 6), (0, 1), False),
+    "hardtanh":    ((0, 0), 1, (-1, 1), False),
+    "softplus":    ((0, 1), Rational(1, 2), (0, x), False),
+    "log_sigmoid": ((1, 0), Rational(1, 2), (x, 0), False),
+    "squareplus":  ((0, 1), Rational(1, 2), (0, x), False),
+    "sparse_plus": ((0, 1), Rational(1, 2), (0, x), False),
+    "exp":         ((0, oo), 1, (0, None), False),
+    "silu":        ((0, 1), Rational(1, 2), (0, x), True),
+    "gelu":        ((0, 1), Rational(1, 2), (0, x), True),
+    "mish":        ((0, 1), Rational(3, 5), (0, x), True),
+    "hardswish":   ((0, 1), Rational(1, 2), (0, x), True),
+    "tanhshrink":  ((1, 1), 0, (x + 1, x - 1), False),
+    "softshrink":  ((1, 1), 0, (x + Rational(1, 2), x - Rational(1, 2)), False),
+    "hardshrink":  ((1, 1), 0, (x, x), False),
+    "threshold":   ((0, 1), 0, (0, x), False),
+}
+# fmt: on
+
+
+def _same(a, b):
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and len(a) == len(b) and all(map(_same, a, b))
+    return sp.sympify(a) == sp.sympify(b) or sp.simplify(sp.sympify(a) - sp.sympify(b)) == 0
+
+
+@pytest.mark.parametrize("name", sorted(HAND2))
+def test_saturation_slope_at_zero_asymptotes_and_gating(name):
+    saturation, slope, asymptotes, gated = HAND2[name]
+    p = properties(name)
+    assert _same(p["saturation"].value, saturation), (name, p["saturation"].value)
+    assert _same(p["derivative_at_zero"].value, slope), (name, p["derivative_at_zero"].value)
+    got = p["asymptotes"].value
+    assert _same((got["-oo"], got["+oo"]), asymptotes), (name, got)
+    assert p["self_gated"].value is gated, name
+    for key in ("saturation", "derivative_at_zero", "asymptotes", "self_gated"):
+        assert p[key].proved, (name, key)
+    image = p["range"].value
+    assert p["minimum"].value == image.inf and p["maximum"].value == image.sup, name
