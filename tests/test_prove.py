@@ -326,3 +326,10 @@ def parse_text(text):
     from symact.parse import parse
 
     return parse(text)
+
+
+def test_a_wrong_sympy_limit_is_not_proved():
+    # SymPy's limit of this form of silu' at +oo is 0; the true limit is 1
+    silu_prime = "(-x*(-1 + 1/(1 + exp(-x))) + 1)/(1 + exp(-x))"
+    assert prove_limit(silu_prime, "x", "oo", "0").status != PROVED
+    assert prove_limit(silu_prime, "x", "oo", "1").status != REFUTED
