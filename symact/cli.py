@@ -26,7 +26,7 @@ EXAMPLES = {
     "derive": "symact derive swish\n  symact derive swish --param beta=2 --latex\n  symact derive 'x*tanh(exp(x))'",
     "prove": "symact prove 'tanh(x) + 1' '2*sigmoid(2*x)'\n  symact prove 'tanh(x) + 1' '2*sigmoid(x)'   # refuted, exit 1"
     "\n  symact prove 'sigmoid(-x)' '1 - sigmoid(x)' --latex",
-    "kernel": "symact kernel gelu --at 0.5,1,2\n  symact kernel leaky_relu --at=-1,0,1 --param negative_slope=0.1"
+    "kernel": "symact kernel sigmoid --at 0.5,1,2\n  symact kernel leaky_relu --at=-1,0,1 --param negative_slope=0.1"
     "\n  symact kernel gelu --at 0.5,1,2 --dtype float32",
     "notes": "symact notes -o notes.tex --pdf\n  symact notes -o relu.tex --only relu,prelu --figures picture",
     "plot": "symact plot relu gelu -o activations.png\n  symact plot swish --param beta=2 -o swish.pdf --no-derivative",

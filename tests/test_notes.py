@@ -138,6 +138,32 @@ def test_picture_breaks_the_derivative_at_the_kink():
     assert all(float(s[1]) == float(s[5]) for s in segments)
 
 
+def test_every_latex_fragment_compiles(tmp_path):
+    """What Jupyter shows (Derivation and Proof LaTeX) and each symact.latex piece, in one document."""
+    need("pdflatex")
+    from types import SimpleNamespace
+
+    from symact import derive, latex, prove
+
+    proved, refuted = prove("tanh(x) + 1", "2*sigmoid(2*x)"), prove("tanh(x) + 1", "2*sigmoid(x)")
+    t = SimpleNamespace(
+        name="tanh_plus_one", statement="tanh(x) + 1 = 2 sigmoid(2x)", latex=r"\tanh x + 1 = 2\sigma(2x)"
+    )
+    body = [
+        r"\[" + derive("hardtanh").latex() + r"\]",
+        proved.latex(),
+        refuted.latex(),
+        latex.definition("sparse_sigmoid", kink="jax"),
+        latex.activation("selu"),
+        latex.catalog_table(["relu", "gelu_tanh", "softshrink"]),
+        latex.proof(refuted),
+        latex.theorem(t, proved),
+    ]
+    tex = tmp_path / "pieces.tex"
+    tex.write_text(notes.PREAMBLE + "\\begin{document}\n" + "\n\n".join(body) + "\n\\end{document}\n")
+    assert notes.compile_pdf(tex, runs=1).read_bytes().startswith(b"%PDF")
+
+
 def test_broken_latex_fails_with_the_error_line(tmp_path):
     need("pdflatex")
     tex = tmp_path / "broken.tex"
