@@ -104,8 +104,8 @@ class Layer:
             self.Z = Z if self.keeps_preactivations else None
         return A
 
-    def backward(self, dA: np.ndarray) -> np.ndarray:
-        """Store dW and db for the upstream gradient dA; return the gradient for the input X."""
+    def backward(self, dA: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Store dW and db for the upstream gradient dA; return the gradient for the input X (if asked)."""
         if self.kernel is None:
             dZ = dA
         elif self.kernel.has_output_form:
@@ -114,7 +114,7 @@ class Layer:
             dZ = dA * self.kernel.grad(self.Z)
         self.dW = self.X.T @ dZ
         self.db = dZ.sum(axis=0)
-        return dZ @ self.W.T
+        return dZ @ self.W.T if input_grad else None
 
     @property
     def n_in(self) -> int:
@@ -335,8 +335,8 @@ class MLP:
         return X
 
     def backward(self, dZ: np.ndarray) -> None:
-        for layer in reversed(self.layers):
-            dZ = layer.backward(dZ)
+        for i in range(len(self.layers) - 1, -1, -1):  # the data needs no gradient
+            dZ = self.layers[i].backward(dZ, input_grad=i > 0)
 
     def loss_and_grads(self, X, y) -> tuple[float, list[np.ndarray]]:
         """The training loss (with L2) on (X, y) and its gradients, in the order of ``params``."""
