@@ -1,4 +1,4 @@
-"""The ``symact`` command line: list, derive, prove, kernel, notes, plot, check.
+"""The ``symact`` command line: list, derive, prove, kernel, notes, plot, check, table.
 
 Exit codes: 0 success (or proved), 1 refuted, 2 unknown or a usage error; errors go to
 stderr in one line.
@@ -31,6 +31,8 @@ EXAMPLES = {
     "notes": "symact notes -o notes.tex --pdf\n  symact notes -o relu.tex --only relu,prelu --figures picture",
     "plot": "symact plot relu gelu -o activations.png\n  symact plot swish --param beta=2 -o swish.pdf --no-derivative",
     "check": "symact check",
+    "table": "symact table\n  symact table relu sigmoid gelu --columns range,continuity,lipschitz"
+    "\n  symact table --format latex > properties.tex",
 }
 
 VERDICT_CODES = {"proved": 0, "refuted": 1, "unknown": 2}
@@ -103,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     checking = _command(commands, "check", "run every theorem of the chapter and print a table of verdicts")
     checking.set_defaults(run=_check)
+
+    tabling = _command(commands, "table", "the properties table (range, continuity, monotonicity, ...), each cell proved")
+    tabling.add_argument("names", nargs="*", help="activations (default: the whole catalog)")
+    tabling.add_argument("--columns", help="comma-separated properties (default: all)")
+    tabling.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")
+    tabling.set_defaults(run=_table)
     return parser
 
 
@@ -243,6 +251,14 @@ def _check(args) -> int:
     proved = sum(p.status == "proved" for _, p in results)
     print(f"{proved} of {len(results)} proved")
     return 1 if "refuted" in statuses else 2 if statuses - {"proved"} else 0
+
+
+def _table(args) -> int:
+    from .property_table import table
+
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
+    print(table(args.names or None, columns, format=args.format))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -184,3 +184,13 @@ def test_top_level_help_lists_every_command():
     assert result.returncode == 0
     for command in EXAMPLES:
         assert f"    {command} " in result.stdout
+
+
+def test_table():
+    result = symact("table", "relu", "sigmoid", "softsign", "--columns", "range,continuity")
+    assert result.returncode == 0 and result.stderr == ""
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:5]}
+    assert rows == {"relu": ["[0,", "∞)", "C^0"], "sigmoid": ["(0,", "1)", "C^∞"], "softsign": ["(-1,", "1)", "C^1"]}
+    latex = symact("table", "relu", "--columns", "range", "--format", "latex")
+    assert latex.returncode == 0 and "\\begin{tabular}" in latex.stdout
+    assert "bogus" in one_line_error(symact("table", "relu", "--columns", "bogus"), "table")
