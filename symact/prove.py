@@ -84,7 +84,7 @@ class Proof:
         e = self.evidence
         if e is None:
             return ""
-        text = f"numeric check at {e.points} points, {e.digits} digits"
+        text = f"numeric check at {e.points} point{'s' if e.points != 1 else ''}, {e.digits} digits"
         if self.status == UNKNOWN:
             text += f", max difference {e.max_difference:.1e}"
         return text
@@ -642,11 +642,11 @@ def _case_split(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[str, list[Ste
             return None
     pieces_l = sp.Piecewise(*[(c[2], x < c[1]) for c in cases[:-1]], (cases[-1][2], True))
     pieces_r = sp.Piecewise(*[(c[3], x < c[1]) for c in cases[:-1]], (cases[-1][3], True))
-    where = ", ".join(sp.sstr(p) for p in points) or "none"
-    steps.append(Step(pieces_l, f"case split at x = {where}"))
+    method = f"case split at x = {', '.join(sp.sstr(p) for p in points)}" if points else "one case: no switch point"
+    steps.append(Step(pieces_l, method))
     steps.append(Step(pieces_r, "equal on every interval and at every split point"))
     steps.append(Step(rhs, "case split read back"))
-    return f"case split at x = {where}", steps
+    return method, steps
 
 
 def _values_for(expr: sp.Expr) -> dict:
