@@ -154,7 +154,8 @@ def _derive(name, expr, defaults, bound, kink) -> Derivation:
     pieces = _pieces(expr, numeric)
     branches = _branches(pieces, sides)
     df = _assemble(branches).subs(subs)
-    d2f = _tidy(sp.diff(df, x)) if not df.has(sp.Piecewise) else _tidy(sp.piecewise_fold(sp.diff(df, x)))
+    d2f = sp.diff(df, x)
+    d2f = _tidy(sp.piecewise_fold(d2f) if d2f.has(sp.Piecewise) else d2f, gain=1)
     kinks_out = {
         sp.sympify(p).subs(subs): KinkSides(
             *(sp.simplify(e.subs(subs)) for e in (s.left, s.right, s.value)), s.continuous
@@ -203,14 +204,14 @@ def _pieces(expr, numeric) -> list[_Piece]:
     return [_Piece(resolve(expr, {**numeric, x: probe}), bounds[i + 1], bounds[i]) for i, probe in enumerate(probes)]
 
 
-def _tidy(expr: sp.Expr) -> sp.Expr:
-    """``expr``, or its simplification when that is clearly shorter (simplify can lengthen)."""
+def _tidy(expr: sp.Expr, gain: float = 1.5) -> sp.Expr:
+    """``expr``, or its simplification when that is ``gain`` times shorter (simplify can lengthen)."""
     try:
         with time_limit(2, "simplify"):
             simpler = sp.simplify(expr)
     except ProofTimeout:
         return expr
-    return simpler if 3 * sp.count_ops(simpler) < 2 * sp.count_ops(expr) else expr
+    return simpler if gain * sp.count_ops(simpler) < sp.count_ops(expr) else expr
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ def _isolate_global_state():
     """Each test starts at mpmath's default precision, a seeded NumPy, and only the built-in catalog."""
     mpmath.mp.dps = 15
     np.random.seed(0)
-    user = dict(catalog._USER)
+    catalog._USER.clear()  # a doctest elsewhere (README.md) may have defined some
     yield
     mpmath.mp.dps = 15
     catalog._USER.clear()
-    catalog._USER.update(user)
