@@ -19,14 +19,25 @@ from sympy import S
 __all__ = ["sigmoid", "Phi", "softplus", "NAMED_FUNCTIONS", "expand_named"]
 
 
-class sigmoid(sp.Function):
-    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`; its derivative is :math:`\sigma(1-\sigma)`."""
+class _Named(sp.Function):
+    """The shared parts: one real argument, positive on the reals, a textbook LaTeX name."""
 
     nargs = 1
+    latex_name = ""
 
-    def fdiff(self, argindex=1):
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_extended_real else None
+
+    def _latex(self, printer, exp=None):
+        power = "" if exp is None else "^{%s}" % exp
+        return r"%s%s{\left(%s \right)}" % (self.latex_name, power, printer._print(self.args[0]))
+
+
+class _CDF(_Named):
+    """A distribution function: 1/2 at 0, 0 at -oo, 1 at +oo."""
 
     @classmethod
     def eval(cls, arg):
@@ -37,6 +48,16 @@ class sigmoid(sp.Function):
         if arg is S.NegativeInfinity:
             return S.Zero
         return None
+
+
+class sigmoid(_CDF):
+    r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`; its derivative is :math:`\sigma(1-\sigma)`."""
+
+    latex_name = r"\sigma"
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
 
     def _eval_rewrite_as_exp(self, arg, **kwargs):
         return 1 / (1 + sp.exp(-arg))
@@ -47,35 +68,15 @@ class sigmoid(sp.Function):
     def _eval_evalf(self, prec):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
 
-    def _eval_is_positive(self):
-        return True if self.args[0].is_extended_real else None
-
-    def _latex(self, printer, exp=None):
-        text = r"\sigma{\left(%s \right)}" % printer._print(self.args[0])
-        return text if exp is None else r"\sigma^{%s}{\left(%s \right)}" % (exp, printer._print(self.args[0]))
-
-
-class Phi(sp.Function):
+class Phi(_CDF):
     r"""The standard normal CDF :math:`\Phi(x) = (1 + \operatorname{erf}(x/\sqrt2))/2`."""
 
-    nargs = 1
+    latex_name = r"\Phi"
 
     def fdiff(self, argindex=1):
         z = self.args[0]
         return sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
-
-    @classmethod
-    def eval(cls, arg):
-        if arg.is_zero:
-            return S.Half
-        if arg is S.Infinity:
-            return S.One
-        if arg is S.NegativeInfinity:
-            return S.Zero
-        return None
 
     def _eval_rewrite_as_erf(self, arg, **kwargs):
         return (1 + sp.erf(arg / sp.sqrt(2))) / 2
@@ -88,21 +89,11 @@ class Phi(sp.Function):
     def _eval_evalf(self, prec):
         return self.rewrite(sp.erf)._eval_evalf(prec)
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
 
-    def _eval_is_positive(self):
-        return True if self.args[0].is_extended_real else None
-
-    def _latex(self, printer, exp=None):
-        text = r"\Phi{\left(%s \right)}" % printer._print(self.args[0])
-        return text if exp is None else r"\Phi^{%s}{\left(%s \right)}" % (exp, printer._print(self.args[0]))
-
-
-class softplus(sp.Function):
+class softplus(_Named):
     r"""The softplus :math:`\log(1 + e^{x})`; its derivative is :math:`\sigma(x)`."""
 
-    nargs = 1
+    latex_name = r"\operatorname{softplus}"
 
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0])
@@ -124,16 +115,6 @@ class softplus(sp.Function):
 
     def _eval_evalf(self, prec):
         return self.rewrite(sp.exp)._eval_evalf(prec)
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-    def _eval_is_positive(self):
-        return True if self.args[0].is_extended_real else None
-
-    def _latex(self, printer, exp=None):
-        name = r"\operatorname{softplus}" if exp is None else r"\operatorname{softplus}^{%s}" % exp
-        return r"%s{\left(%s \right)}" % (name, printer._print(self.args[0]))
 
 
 NAMED_FUNCTIONS = {"sigmoid": sigmoid, "Phi": Phi, "softplus": softplus}

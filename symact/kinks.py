@@ -21,7 +21,17 @@ import sympy as sp
 from .catalog import lambd, max_val, min_val, threshold, x
 from .errors import ParameterError
 
-__all__ = ["Kink", "POLICIES", "FRAMEWORK_CONVENTIONS", "find_kinks", "kink_value", "resolve", "check_policy"]
+__all__ = [
+    "Kink",
+    "POLICIES",
+    "FRAMEWORK_CONVENTIONS",
+    "find_kinks",
+    "kink_value",
+    "resolve",
+    "check_policy",
+    "switch_functions",
+    "switch_points",
+]
 
 POLICIES = ("torch", "jax", "left", "right", "mean")
 
@@ -141,8 +151,12 @@ def resolve(expr: sp.Expr, values: Mapping) -> sp.Expr:
     return expr.func(*args)
 
 
-def _switches(expr: sp.Expr) -> set[sp.Expr]:
-    """Expressions whose zeros are where some non-smooth node of ``expr`` may switch branch."""
+def switch_functions(expr: sp.Expr, only_in_x: bool = True) -> set[sp.Expr]:
+    """Expressions whose zeros are where some non-smooth node of ``expr`` may switch branch.
+
+    >>> sorted(switch_functions(sp.Max(0, x - 1) + sp.Abs(x)), key=str)
+    [x, x - 1]
+    """
     found = set()
     for node in sp.preorder_traversal(expr):
         if isinstance(node, (sp.Max, sp.Min)):
@@ -153,7 +167,7 @@ def _switches(expr: sp.Expr) -> set[sp.Expr]:
             for _, cond in node.args:
                 if isinstance(cond, sp.Basic):
                     found |= {r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational)}
-    return {g for g in found if g.has(x)}
+    return {g for g in found if g.has(x)} if only_in_x else found
 
 
 def _smooth_variants(expr: sp.Expr, limit: int = 64) -> list[sp.Expr]:
@@ -184,7 +198,7 @@ def _smooth_variants(expr: sp.Expr, limit: int = 64) -> list[sp.Expr]:
 def switch_points(expr: sp.Expr, values: Mapping) -> list[sp.Expr]:
     """Candidate break points of ``expr`` in ``x``, symbolic, sorted by their value at ``values``."""
     points = {}
-    for g in _switches(expr):
+    for g in switch_functions(expr):
         for variant in _smooth_variants(g):
             if not variant.has(x):
                 continue

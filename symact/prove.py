@@ -22,7 +22,7 @@ from sympy.core.evalf import PrecisionExhausted
 from .catalog import x
 from .errors import ParameterError, ProofTimeout, SymactError
 from .functions import expand_named
-from .kinks import is_smooth, resolve, switch_points
+from .kinks import is_smooth, resolve, switch_functions, switch_points
 from .parse import parse
 from .timeout import time_limit
 
@@ -267,7 +267,7 @@ def _kink_hints(diff: sp.Expr) -> list[sp.Expr] | None:
     from .kinks import _smooth_variants
 
     roots = []
-    for g in _switch_functions(diff):
+    for g in switch_functions(diff, only_in_x=False):
         for variant in _smooth_variants(g):
             if not variant.has(x):
                 continue
@@ -554,20 +554,6 @@ def _smooth_chain(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
 _NONSMOOTH = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
 
 
-def _switch_functions(expr: sp.Expr) -> set[sp.Expr]:
-    found = set()
-    for node in sp.preorder_traversal(expr):
-        if isinstance(node, (sp.Max, sp.Min)):
-            found |= {a - b for i, a in enumerate(node.args) for b in node.args[i + 1 :]}
-        elif isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
-            found.add(node.args[0])
-        elif isinstance(node, sp.Piecewise):
-            for _, cond in node.args:
-                if isinstance(cond, sp.Basic):
-                    found |= {r.lhs - r.rhs for r in cond.atoms(sp.core.relational.Relational)}
-    return found
-
-
 def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
     """Every point where a branch of ``diff`` may switch, in a proven order; None if that is out of reach.
 
@@ -579,7 +565,7 @@ def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
     from .kinks import _smooth_variants
 
     roots: list[sp.Expr] = []
-    for g in _switch_functions(diff):
+    for g in switch_functions(diff, only_in_x=False):
         for variant in _smooth_variants(g):
             if not variant.has(x):
                 if variant.free_symbols and all(
