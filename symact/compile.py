@@ -61,6 +61,17 @@ class _Printer(NumPyPrinter):
         self._dd = set(dd_symbols)
 
     def _print_Piecewise(self, expr):
+        clip = _clip_form(expr)
+        if clip is not None:
+            return self._print(clip)
+        band = _band(expr)
+        if band is not None:
+            var, masks, join, scale, offset = band
+            return f"band({self._print(var)}, {masks!r}, {join!r}, {scale!r}, {offset!r})"
+        steps = _step_terms(expr)
+        if steps is not None:
+            var, v0, terms = steps
+            return f"steps({self._print(var)}, {v0!r}, {terms!r})"
         code = "numpy.nan"
         for value, cond in reversed(expr.args):
             text = repr(float(value)) if value.is_Integer else self._print(value)  # float branches: no int arrays
@@ -70,16 +81,34 @@ class _Printer(NumPyPrinter):
                 code = f"numpy.where({self._print(cond)}, {text}, {code})"
         return code
 
+    def _print_Add(self, expr, **kwargs):
+        leaky = _leaky_form(expr)
+        if leaky is not None:
+            u, k = leaky
+            name = "numpy.maximum" if k < 1 else "numpy.minimum"
+            return f"{name}({self._print(u)}, {k!r}*{self._print(u)})"
+        return super()._print_Add(expr, **kwargs)
+
     def _print_Max(self, expr):
         return self._fold("numpy.maximum", expr.args)
 
     def _print_Min(self, expr):
+        inner = [a for a in expr.args if isinstance(a, sp.Max)]
+        if len(expr.args) == 2 and len(inner) == 1 and len(inner[0].args) == 2:
+            (hi,) = [a for a in expr.args if a is not inner[0]]
+            lo = [a for a in inner[0].args if a.is_number]
+            u = [a for a in inner[0].args if not a.is_number]
+            if hi.is_number and len(lo) == 1 and len(u) == 1 and float(lo[0]) <= float(hi):
+                # min(hi, max(lo, u)): one pass of clip instead of two (clip propagates NaN)
+                return f"numpy.clip({self._print(u[0])}, {float(lo[0])!r}, {float(hi)!r})"
         return self._fold("numpy.minimum", expr.args)
 
     def _fold(self, name, args):
+        # the array first and constants as floats: numpy.maximum(x, 0.0) is faster than (0, x)
+        args = sorted(args, key=lambda a: a.is_number)
         code = self._print(args[0])
         for arg in args[1:]:
-            code = f"{name}({code}, {self._print(arg)})"
+            code = f"{name}({code}, {repr(float(arg)) if arg.is_number else self._print(arg)})"
         return code
 
     def _print_Function(self, expr):
@@ -96,6 +125,264 @@ class _Printer(NumPyPrinter):
         return repr(float(expr))
 
     _print_erf = _print_erfc = _print_Function
+
+
+def steps(t, v0: float, terms: tuple) -> np.ndarray:
+    """A step function of ``t`` from comparison masks: ``v0 + sum(d * (t > b))`` (``>=`` for ``'ge'``).
+
+    Bool masks cost one byte per element and no branches, far less than ``numpy.where`` with constant
+    branches; NaN comes out as ``v0`` and is mended by the kernel's special-value pass.
+
+    >>> steps(np.array([-1.0, 0.0, 2.0]), 0.0, (("gt", 0.0, 1.0),))
+    array([0., 0., 1.])
+    """
+    r = None
+    for op, b, d in terms:
+        m = np.greater_equal(t, b) if op == "ge" else np.greater(t, b)
+        if r is None:
+            r = m.astype(np.float64)
+            if d != 1:
+                r *= d
+        elif d == 1:
+            r += m
+        elif d == -1:
+            r -= m
+        else:
+            r += m * d
+    if r is None:
+        r = np.zeros(np.shape(t))
+    if v0 != 0:
+        r += v0
+    return r
+
+
+_COMPARE = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}
+
+
+def band(t, masks: tuple, join: str, scale: float, offset: float) -> np.ndarray:
+    """``scale * mask + offset`` with ``mask`` one or two comparisons of ``t``, joined by ``and``/``or``.
+
+    A two-valued step function (relu', leaky_relu', hardtanh') in one or two passes of bool masks.
+
+    >>> band(np.array([-1.0, 0.5, 2.0]), (("gt", 0.0), ("lt", 1.0)), "and", 1.0, 0.0)
+    array([0., 1., 0.])
+    """
+    m = _COMPARE[masks[0][0]](t, masks[0][1])
+    if len(masks) > 1:
+        other = _COMPARE[masks[1][0]](t, masks[1][1])
+        (np.logical_and if join == "and" else np.logical_or)(m, other, out=m)
+    r = m.astype(np.float64)
+    if scale != 1:
+        r *= scale
+    if offset != 0:
+        r += offset
+    return r
+
+
+def _regions(expr: sp.Piecewise):
+    """(var, cuts, values) for a Piecewise constant between breakpoints of one symbol, else None.
+
+    ``values`` lists the value left of the first cut, at it, between it and the next, ..., right of the last.
+    """
+    var, points = None, set()
+    for value, cond in expr.args:
+        if not value.is_number or not value.is_real:
+            return None
+        if cond is sp.true:
+            continue
+        if not isinstance(cond, sp.core.relational.Relational):
+            return None
+        for side, other in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
+            if isinstance(side, sp.Symbol) and other.is_number and other.is_real:
+                if var not in (None, side):
+                    return None
+                var = side
+                points.add(float(other))
+                break
+        else:
+            return None
+    if var is None or not points:
+        return None
+    cuts = sorted(points)
+    probes = (
+        [cuts[0] - 1.0] + [p for a, b in zip(cuts, cuts[1:]) for p in (a, (a + b) / 2)] + cuts[-1:] + [cuts[-1] + 1.0]
+    )
+
+    def value(p):
+        v = expr.subs(var, sp.Float(p, 60) if p not in cuts else sp.nsimplify(p))
+        return float(v) if v.is_number else float("nan")
+
+    values = [value(p) for p in probes]
+    if any(np.isnan(values)):
+        return None
+    return var, cuts, values, probes
+
+
+def _band(expr: sp.Piecewise):
+    """Arguments of ``band`` for a Piecewise taking two values, one of them on a single interval; else None."""
+    found = _regions(expr)
+    if found is None:
+        return None
+    var, cuts, values, probes = found
+    distinct = sorted(set(values))
+    if len(distinct) != 2 or len(cuts) > 2:
+        return None
+    # the value that the outer regions do not both take is the "inside" one
+    outside = values[0] if values[0] == values[-1] else None
+    candidates = []
+    if outside is not None:
+        inside = distinct[1] if outside == distinct[0] else distinct[0]
+        inner = [i for i, v in enumerate(values) if v == inside]
+        if inner != list(range(inner[0], inner[-1] + 1)):
+            return None
+        candidates.append((inner, inside, outside, "and"))
+        candidates.append(([i for i in range(len(values)) if i not in inner], outside, inside, "or"))
+    else:
+        first = [i for i, v in enumerate(values) if v == values[0]]
+        if first != list(range(len(first))):
+            return None
+        rest = list(range(len(first), len(values)))
+        candidates += [(first, values[0], values[-1], "and"), (rest, values[-1], values[0], "and")]
+    best = None
+    for where, on, off, join in candidates:
+        masks = _interval_masks(where, cuts, len(values), join)
+        if masks is None:
+            continue
+        scale, offset = on - off, off
+        if not np.array_equal(band(np.array(probes), masks, join, scale, offset), np.array(values)):
+            continue  # scale * mask + offset would round
+        cost = len(masks) + (scale != 1) + (offset != 0)
+        if best is None or cost < best[0]:
+            best = (cost, (var, masks, join, scale, offset))
+    return None if best is None else best[1]
+
+
+def _interval_masks(where: list[int], cuts: list[float], n: int, join: str):
+    """Comparisons selecting region indices ``where`` (an interval, or for ``or`` the outside of one)."""
+    if join == "or":  # two outer runs: left run ends at some region, right run starts at another
+        left = [i for i in where if i < n // 2 + 1 and all(j in where for j in range(i + 1))]
+        right = [i for i in where if i not in left]
+        if not left or not right or right != list(range(right[0], n)):
+            return None
+        return _upper_mask(left[-1], cuts) + _lower_mask(right[0], cuts)
+    lo, hi = where[0], where[-1]
+    masks = ()
+    if lo > 0:
+        masks += _lower_mask(lo, cuts)
+    if hi < n - 1:
+        masks += _upper_mask(hi, cuts)
+    return masks or None
+
+
+def _lower_mask(i: int, cuts):
+    """t in region i or above: region 2k+1 is the cut k itself, region 2k the interval left of it."""
+    return (("ge", cuts[(i - 1) // 2]),) if i % 2 else (("gt", cuts[i // 2 - 1]),)
+
+
+def _upper_mask(i: int, cuts):
+    """t in region i or below."""
+    return (("le", cuts[(i - 1) // 2]),) if i % 2 else (("lt", cuts[i // 2]),)
+
+
+def _leaky_form(expr: sp.Add):
+    """(u, k) when ``expr`` is max(u, 0) + k*min(u, 0) with k > 0: then it is max(u, k*u) (min for k > 1).
+
+    One multiplication and one comparison pass; each element gets u or k*u exactly as before.
+    """
+    if len(expr.args) != 2:
+        return None
+    maxes = [a for a in expr.args if isinstance(a, sp.Max)]
+    if len(maxes) != 1:
+        return None
+    (other,) = [a for a in expr.args if a is not maxes[0]]
+    k, rest = other.as_coeff_Mul()
+    if not isinstance(rest, sp.Min) or not k.is_number or not k.is_positive or k == 1:
+        return None
+    if set(maxes[0].args) != set(rest.args) or len(rest.args) != 2 or 0 not in rest.args:
+        return None
+    (u,) = [a for a in rest.args if a != 0]
+    return u, float(k)
+
+
+def _clip_form(expr: sp.Piecewise):
+    """clip(a*x + b, lo, hi) for a Piecewise that is constant, then increasing linear, then constant, continuous."""
+    args = expr.args
+    if len(args) != 3 or args[2][1] is not sp.true:
+        return None
+    (v1, c1), (v2, c2), (v3, _) = args
+    if not (v1.is_number and v3.is_number) or v2.is_number:
+        return None
+    rels = [c for c in (c1, c2) if isinstance(c, sp.core.relational.Relational)]
+    if len(rels) != 2:
+        return None
+    var = next(iter(v2.free_symbols), None)
+    if len(v2.free_symbols) != 1 or not all(var in (c.lhs, c.rhs) for c in rels):
+        return None
+    mid = sp.expand(v2.replace(lambda e: type(e).__name__ == "s_div", lambda e: e.args[0] / e.args[1]))
+    if not mid.is_polynomial(var) or sp.degree(mid, var) != 1 or not mid.coeff(var, 1).is_positive:
+        return None
+    found = _regions(sp.Piecewise((sp.Integer(0), c1), (sp.Integer(1), c2), (sp.Integer(2), True)))
+    if found is None or len(found[1]) != 2:
+        return None
+    _, (a, b), values, _ = found
+    if values[0] != 0.0 or values[2] != 1.0 or values[4] != 2.0:
+        return None
+    lo, hi = sp.nsimplify(a), sp.nsimplify(b)
+    if sp.simplify(mid.subs(var, lo) - v1) != 0 or sp.simplify(mid.subs(var, hi) - v3) != 0:
+        return None  # not continuous: keep the branches
+    return sp.Min(v3, sp.Max(v1, v2, evaluate=False), evaluate=False)
+
+
+def _step_terms(expr: sp.Piecewise):
+    """(var, v0, terms) for ``steps`` when a Piecewise is constant between breakpoints of one symbol.
+
+    None when it is not, or when the sums of the steps would not give every value exactly.
+    """
+    var, points = None, set()
+    for value, cond in expr.args:
+        if not value.is_number or not value.is_real:
+            return None
+        if cond is sp.true:
+            continue
+        if not isinstance(cond, sp.core.relational.Relational):
+            return None
+        for side, other in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
+            if isinstance(side, sp.Symbol) and other.is_number and other.is_real:
+                if var not in (None, side):
+                    return None
+                var = side
+                points.add(float(other))
+                break
+        else:
+            return None
+    if var is None or not points:
+        return None
+    cuts = sorted(points)
+    probes = (
+        [cuts[0] - 1.0] + [p for a, b in zip(cuts, cuts[1:]) for p in (a, (a + b) / 2)] + cuts[-1:] + [cuts[-1] + 1.0]
+    )
+
+    def value(p):
+        v = expr.subs(var, sp.Float(p, 60) if p not in cuts else sp.nsimplify(p))
+        return float(v) if v.is_number else float("nan")
+
+    values = [value(p) for p in probes]  # left of b1, b1, (b1, b2), b2, ..., bn, right of bn
+    if any(np.isnan(values)):
+        return None
+    terms = []
+    for k, b in enumerate(cuts):
+        left, point, right = values[2 * k], values[2 * k + 1], values[2 * k + 2]
+        if point == right:
+            terms.append(("ge", b, right - left))
+        elif point == left:
+            terms.append(("gt", b, right - left))
+        else:
+            terms += [("ge", b, point - left), ("gt", b, right - point)]
+    terms = tuple(t for t in terms if t[2] != 0)
+    probe = np.array(probes)
+    if not np.array_equal(steps(probe, values[0], terms), np.array(values)):
+        return None  # a sum of steps that rounds: keep the where chain
+    return var, values[0], terms
 
 
 def _fold_constants(expr: sp.Expr) -> sp.Expr:
@@ -186,7 +473,7 @@ def _generate(exprs: list[sp.Expr], var: sp.Symbol) -> tuple[Callable, str]:
         names = ", ".join(sorted(s.name for s in free))
         raise ParameterError("kernel", names, "has no value; give every parameter a number")
     source = _source(exprs, var, "_generated")
-    namespace = {"numpy": np, **NUMPY_FUNCTIONS}
+    namespace = {"numpy": np, "steps": steps, "band": band, **NUMPY_FUNCTIONS}
     exec(compile(source, f"<symact kernel: {', '.join(map(str, exprs))[:200]}>", "exec"), namespace)
     return namespace["_generated"], source
 
@@ -203,6 +490,22 @@ class Compiled:
         self.limits = self._limits()
         flags = tuple(patch_zeros) + (False,) * (len(self.exprs) - len(patch_zeros))
         self.patches = [stable.zero_patches(e, var) if flag else [] for e, flag in zip(self.exprs, flags)]
+        self.special_safe = self._special_safe()
+
+    def _special_safe(self) -> bool:
+        """Whether the generated code alone maps NaN to NaN and +-inf to the limits, for every output.
+
+        Elementwise code gives an element the same value wherever it stands, so three probes decide it;
+        then calls skip the pass that looks for NaN and inf in the input (maximum/minimum propagate NaN).
+        """
+        probe = np.array([np.nan, np.inf, -np.inf])
+        with np.errstate(all="ignore"):
+            results = self.raw(probe.copy())
+        for r, (low, high) in zip(results, self.limits):
+            r = np.broadcast_to(np.asarray(r, dtype=np.float64), probe.shape)
+            if not (np.isnan(r[0]) and np.array_equal(r[1:], [high, low], equal_nan=True)):
+                return False
+        return True
 
     def _limits(self) -> list[tuple[float, float]]:
         """Each output's value at -inf and +inf: the kernel at the largest magnitude where it is not NaN.
@@ -237,7 +540,7 @@ class Compiled:
             array = array.reshape(1)  # helpers work in place: give them a 1-d array
         with np.errstate(all="ignore"):
             results = self.raw(array)
-            finite = bool(np.isfinite(np.add.reduce(array, axis=None))) if array.size else True
+            finite = self.special_safe or not array.size or bool(np.isfinite(np.add.reduce(array, axis=None)))
         done = []
         for i, r in enumerate(results):
             out = None if outs is None else outs[i]
