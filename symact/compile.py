@@ -59,19 +59,9 @@ class _Printer(NumPyPrinter):
     def __init__(self, dd_symbols=(), **kwargs):
         super().__init__({"fully_qualified_modules": True, **kwargs})
         self._dd = set(dd_symbols)
+        self.pieces: dict[str, str] = {}  # placeholder function name -> code (see _fast_piecewise)
 
     def _print_Piecewise(self, expr):
-        clip = _clip_form(expr)
-        if clip is not None:
-            return self._print(clip)
-        band = _band(expr)
-        if band is not None:
-            var, masks, join, scale, offset = band
-            return f"band({self._print(var)}, {masks!r}, {join!r}, {scale!r}, {offset!r})"
-        steps = _step_terms(expr)
-        if steps is not None:
-            var, v0, terms = steps
-            return f"steps({self._print(var)}, {v0!r}, {terms!r})"
         code = "numpy.nan"
         for value, cond in reversed(expr.args):
             text = repr(float(value)) if value.is_Integer else self._print(value)  # float branches: no int arrays
@@ -113,6 +103,8 @@ class _Printer(NumPyPrinter):
 
     def _print_Function(self, expr):
         name = type(expr).__name__
+        if name in self.pieces:
+            return self.pieces[name]
         if name in NUMPY_FUNCTIONS:
             args = [f"*{a.name}" if a in self._dd else self._print(a) for a in expr.args]
             return f"{name}({', '.join(args)})"
@@ -193,11 +185,14 @@ def _regions(expr: sp.Piecewise):
         if not isinstance(cond, sp.core.relational.Relational):
             return None
         for side, other in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
+            mirrored = isinstance(side, sp.Abs) and isinstance(side.args[0], sp.Symbol)
+            if mirrored:
+                side = side.args[0]
             if isinstance(side, sp.Symbol) and other.is_number and other.is_real:
                 if var not in (None, side):
                     return None
                 var = side
-                points.add(float(other))
+                points |= {float(other), -float(other)} if mirrored else {float(other)}
                 break
         else:
             return None
@@ -304,6 +299,36 @@ def _leaky_form(expr: sp.Add):
     return u, float(k)
 
 
+def _gate_form(expr: sp.Piecewise) -> sp.Expr:
+    """Piecewise ramps without ``numpy.where``; ``expr`` itself when no form applies.
+
+    ``x - clip(x, a, b)`` when that is the function (softshrink), else ``h(x) * mask`` when every
+    branch is 0 or one linear h (threshold, hardshrink): h*1 and h*0 are exact.
+    """
+    values = {v for v, _ in expr.args}
+    nonzero = [v for v in values if v != 0]
+    if not nonzero or len(nonzero) > 2 or any(len(v.free_symbols) != 1 for v in nonzero):
+        return expr
+    var = next(iter(nonzero[0].free_symbols))
+    if not all(v.is_polynomial(var) and sp.degree(v, var) <= 1 for v in nonzero):
+        return expr
+    indicator = sp.Piecewise(*[(sp.Integer(int(v != 0)), c) for v, c in expr.args], evaluate=False)
+    found = _regions(indicator)
+    if found is None or found[0] != var:
+        return expr
+    cuts = found[1]
+    if len(nonzero) == 2 and len(cuts) == 2:
+        a, b = (sp.nsimplify(c) for c in cuts)
+        candidate = var - sp.Min(b, sp.Max(a, var))
+        probes = [a - 3, a - 1, a, (a + b) / 2, (3 * a + b) / 4, b, b + 1, b + 3]
+        if all(sp.simplify(expr.subs(var, p) - candidate.subs(var, p)) == 0 for p in probes):
+            return candidate
+        return expr
+    if len(nonzero) != 1 or abs(nonzero[0].coeff(var, 1)) > 1:
+        return expr  # |h| could overflow where the mask is 0: inf*0 would be NaN
+    return nonzero[0] * indicator
+
+
 def _clip_form(expr: sp.Piecewise):
     """clip(a*x + b, lo, hi) for a Piecewise that is constant, then increasing linear, then constant, continuous."""
     args = expr.args
@@ -338,37 +363,10 @@ def _step_terms(expr: sp.Piecewise):
 
     None when it is not, or when the sums of the steps would not give every value exactly.
     """
-    var, points = None, set()
-    for value, cond in expr.args:
-        if not value.is_number or not value.is_real:
-            return None
-        if cond is sp.true:
-            continue
-        if not isinstance(cond, sp.core.relational.Relational):
-            return None
-        for side, other in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
-            if isinstance(side, sp.Symbol) and other.is_number and other.is_real:
-                if var not in (None, side):
-                    return None
-                var = side
-                points.add(float(other))
-                break
-        else:
-            return None
-    if var is None or not points:
+    found = _regions(expr)
+    if found is None:
         return None
-    cuts = sorted(points)
-    probes = (
-        [cuts[0] - 1.0] + [p for a, b in zip(cuts, cuts[1:]) for p in (a, (a + b) / 2)] + cuts[-1:] + [cuts[-1] + 1.0]
-    )
-
-    def value(p):
-        v = expr.subs(var, sp.Float(p, 60) if p not in cuts else sp.nsimplify(p))
-        return float(v) if v.is_number else float("nan")
-
-    values = [value(p) for p in probes]  # left of b1, b1, (b1, b2), b2, ..., bn, right of bn
-    if any(np.isnan(values)):
-        return None
+    var, cuts, values, probes = found
     terms = []
     for k, b in enumerate(cuts):
         left, point, right = values[2 * k], values[2 * k + 1], values[2 * k + 2]
@@ -383,6 +381,36 @@ def _step_terms(expr: sp.Piecewise):
     if not np.array_equal(steps(probe, values[0], terms), np.array(values)):
         return None  # a sum of steps that rounds: keep the where chain
     return var, values[0], terms
+
+
+def _fast_piecewise(expr: sp.Expr, printer: _Printer) -> sp.Expr:
+    """Piecewise nodes without ``numpy.where``: clip for continuous ramps, bool masks for step functions.
+
+    Step functions become placeholder calls (printed from ``printer.pieces``), so that common
+    subexpression elimination cannot split their conditions.
+    """
+
+    def fast(pw):
+        clip = _clip_form(pw)
+        if clip is not None:
+            return clip
+        found = _band(pw)
+        if found is not None:
+            var, masks, join, scale, offset = found
+            code = f"band({printer._print(var)}, {masks!r}, {join!r}, {scale!r}, {offset!r})"
+        else:
+            found = _step_terms(pw)
+            if found is None:
+                gated = _gate_form(pw)
+                return pw if gated is pw else _fast_piecewise(gated, printer)
+            var, v0, terms = found
+            code = f"steps({printer._print(var)}, {v0!r}, {terms!r})"
+        same = [n for n, c in printer.pieces.items() if c == code]  # f and f' share a mask: cse keeps one
+        name = same[0] if same else f"piece{len(printer.pieces)}"
+        printer.pieces[name] = code
+        return sp.Function(name)(var)
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), fast)
 
 
 def _fold_constants(expr: sp.Expr) -> sp.Expr:
@@ -456,6 +484,7 @@ def _source(exprs: list[sp.Expr], var: sp.Symbol, fname: str) -> str:
     exprs, dd = _dd_arguments([stable.stabilize(e) for e in exprs], var)
     exprs = [_fold_constants(e) for e in exprs]
     printer = _Printer(dd_symbols=dd)
+    exprs = [_fast_piecewise(e, printer) for e in exprs]
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
     lines = [f"def {fname}({var.name}):"]
     for symbol, pairs in dd.items():
