@@ -128,6 +128,25 @@ def steps(t, v0: float, terms: tuple) -> np.ndarray:
     >>> steps(np.array([-1.0, 0.0, 2.0]), 0.0, (("gt", 0.0, 1.0),))
     array([0., 0., 1.])
     """
+    unit = min((abs(d) for _, _, d in terms), default=1.0)
+    counts = [d / unit for _, _, d in terms]
+    if all(c == round(c) for c in counts) and sum(abs(c) for c in counts) <= 127:
+        # whole multiples of one step: count in int8 (one byte an element), scale once
+        acc = np.zeros(np.shape(t), dtype=np.int8)
+        for (op, b, _), c in zip(terms, counts):
+            m = (np.greater_equal(t, b) if op == "ge" else np.greater(t, b)).view(np.int8)
+            if c == 1:
+                acc += m
+            elif c == -1:
+                acc -= m
+            else:
+                acc += m * np.int8(c)
+        r = acc.astype(np.float64)
+        if unit != 1:
+            r *= unit
+        if v0 != 0:
+            r += v0
+        return r
     r = None
     for op, b, d in terms:
         m = np.greater_equal(t, b) if op == "ge" else np.greater(t, b)
