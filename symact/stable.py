@@ -384,24 +384,35 @@ def poly_dd(t, coeffs):
 
 
 def _exp_neg_abs(h, lo, scale=1.0):
-    """exp(-scale*|h + lo|) (a fresh array, computed in place) and the mask h < 0."""
-    neg = h < 0
+    """exp(-scale*|h + lo|) (a fresh array, computed in place) and the mask h < 0 (None without lo)."""
     e = np.abs(h)
     np.multiply(e, -scale, out=e)
     np.exp(e, out=e)
+    neg = None
     if lo is not None:
+        neg = h < 0
         corr = np.where(neg, lo, -lo)
         e = e * (1 + scale * corr)
     return e, neg
 
 
 def h_sigmoid(t, lo=None):
-    """1/(1 + exp(-t)) without overflow: exp only of -|t|."""
-    e, neg = _exp_neg_abs(t, lo)
-    r = e + 1
-    np.reciprocal(r, out=r)
-    np.multiply(r, e, out=r, where=neg)
-    return r
+    """1/(1 + exp(-t)) without overflow: exp(min(t, 0))/(1 + exp(-|t|)), no exp of a positive number.
+
+    exp(min(t, 0)) is exp(-|t|) for t < 0 and 1 above: a second exp costs less than a masked pass.
+    """
+    if lo is not None:
+        e, neg = _exp_neg_abs(t, lo)
+        r = e + 1
+        np.reciprocal(r, out=r)
+        np.multiply(r, e, out=r, where=neg)
+        return r
+    e, _ = _exp_neg_abs(t, None)
+    e += 1
+    num = np.minimum(t, 0.0)
+    np.exp(num, out=num)
+    np.divide(num, e, out=num)
+    return num
 
 
 def h_dsigmoid(t, lo=None):
@@ -416,17 +427,22 @@ def h_dsigmoid(t, lo=None):
 def h_softplus(t, lo=None):
     """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
     e, neg = _exp_neg_abs(t, lo)
-    base = np.maximum(t, 0)
+    np.log1p(e, out=e)
+    base = np.maximum(t, 0.0)
     if lo is not None:
-        base = base + np.where(neg, 0, lo)
-    return base + np.log1p(e)
+        base += np.where(neg, 0, lo)
+    e += base
+    return e
 
 
 def h_sech2(t, lo=None):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
     e, _ = _exp_neg_abs(t, lo, 2.0)
     d = 1 + e
-    return 4 * e / d / d
+    np.multiply(e, 4.0, out=e)
+    np.divide(e, d, out=e)
+    np.divide(e, d, out=e)
+    return e
 
 
 _RSQRT2_HI = 0.7071067811865476
@@ -545,14 +561,23 @@ class ZeroPatch:
     coeffs: tuple[float, ...]  # c_N, ..., c_1, c_0 (Horner order)
 
     def apply(self, t: np.ndarray, out: np.ndarray) -> None:
-        mask = np.abs(t - self.hi) < self.window
-        if not mask.any():
+        # a cheap superset from two bool comparisons, then the exact test on the few indices inside
+        near = np.greater(t, self.hi - 2 * self.window)
+        near &= np.less(t, self.hi + 2 * self.window)
+        index = np.nonzero(near)
+        if not index[0].size:
             return
-        h = (t[mask] - self.hi) - self.lo
+        tn = t[index]
+        keep = np.abs(tn - self.hi) < self.window
+        index, tn = tuple(i[keep] for i in index), tn[keep]
+        if not tn.size:
+            return
+        h = (tn - self.hi) - self.lo
         p = np.full_like(h, self.coeffs[0])
-        for c in self.coeffs[1:]:
-            p = p * h + c
-        out[mask] = p
+        for c in self.coeffs[1:]:  # Horner in place: no temporaries
+            p *= h
+            p += c
+        out[index] = p
 
 
 def _taylor(fn, x0, radius, count=96):
