@@ -9,7 +9,15 @@ from .catalog import define, names
 from .compile import Kernel, kernel
 from .crosscheck import crosscheck
 from .derive import Derivation, derive
-from .errors import DataError, ParameterError, ParseError, ProofTimeout, SymactError, UnknownActivation
+from .errors import (
+    DataError,
+    ParameterError,
+    ParseError,
+    ProofTimeout,
+    SymactError,
+    TrainingDiverged,
+    UnknownActivation,
+)
 from .functions import Phi, sigmoid, softplus
 from .mlp import MLP
 from .parse import parse
@@ -50,6 +58,7 @@ __all__ = [
     "ParameterError",
     "ProofTimeout",
     "DataError",
+    "TrainingDiverged",
 ]
 
 __version__ = "0.1.0"

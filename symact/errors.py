@@ -20,6 +20,7 @@ __all__ = [
     "ParameterError",
     "ProofTimeout",
     "DataError",
+    "TrainingDiverged",
     "closest",
 ]
 
@@ -84,3 +85,7 @@ class ProofTimeout(SymactError, TimeoutError):
 
 class DataError(SymactError, ValueError):
     """Training or prediction data that an MLP cannot use."""
+
+
+class TrainingDiverged(SymactError, ArithmeticError):
+    """The training loss of an MLP became NaN or infinite."""

@@ -155,7 +155,7 @@ def switch_functions(expr: sp.Expr, only_in_x: bool = True) -> set[sp.Expr]:
     """Expressions whose zeros are where some non-smooth node of ``expr`` may switch branch.
 
     >>> sorted(switch_functions(sp.Max(0, x - 1) + sp.Abs(x)), key=str)
-    [x, x - 1]
+    [1 - x, x]
     """
     found = set()
     for node in sp.preorder_traversal(expr):

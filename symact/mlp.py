@@ -24,13 +24,9 @@ import numpy as np
 from . import linear
 from .catalog import Activation, get
 from .compile import Kernel, kernel
-from .errors import DataError, ParameterError, SymactError
+from .errors import DataError, ParameterError, SymactError, TrainingDiverged
 
 __all__ = ["MLP", "Layer", "check_gradients", "TrainingDiverged"]
-
-
-class TrainingDiverged(SymactError, ArithmeticError):
-    """The training loss became NaN or infinite."""
 
 
 # Families whose activations are rectifier-like get He initialisation; the rest get Glorot's.

@@ -134,7 +134,7 @@ def test_no_code_runs(monkeypatch, tmp_path):
     target = tmp_path / "pwned"
     attacks = [
         f'__import__("os").system("touch {target}")',
-        f"().__class__.__bases__[0].__subclasses__()",
+        "().__class__.__bases__[0].__subclasses__()",
         f"open('{target}', 'w')",
         "exec('1')",
         "eval('1')",
