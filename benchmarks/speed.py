@@ -7,6 +7,7 @@ the forward graph built outside the timing), a copy of the array (the memory flo
 
     python benchmarks/speed.py                     # float64 and float32, the whole catalog
     python benchmarks/speed.py --only silu gelu --dtype float64 --repeat 9
+    python benchmarks/speed.py --only relu,relu6,hardtanh
 """
 
 from __future__ import annotations
@@ -132,11 +133,11 @@ def table(floors: dict, rows: dict, dtype) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", nargs="*", help="activation names (default: the whole catalog)")
+    parser.add_argument("--only", nargs="*", help="activation names, spaces or commas between (default: all)")
     parser.add_argument("--dtype", choices=["float64", "float32", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
-    names = args.only or catalog.names()
+    names = [n for part in args.only or [] for n in part.split(",") if n] or catalog.names()
     print(f"# Speed: 1e6 elements, median of {args.repeat} runs ({platform.machine()}, numpy {np.__version__})")
     dtypes = {"float64": [np.float64], "float32": [np.float32], "both": [np.float64, np.float32]}[args.dtype]
     for dtype in dtypes:

@@ -6,6 +6,7 @@ import pytest
 
 import symact
 from symact import catalog
+from symact.compile import compile_expr
 
 from .reference import REFERENCE
 
@@ -216,3 +217,70 @@ def test_correct_without_scipy():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+# ---- fast piecewise-linear code: masks and clip instead of numpy.where ------------------------------
+
+PIECEWISE_LINEAR = [
+    "relu", "relu6", "leaky_relu", "prelu", "rrelu", "threshold", "hardsigmoid", "hardtanh",
+    "sparse_sigmoid", "hardswish", "softshrink", "hardshrink",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PIECEWISE_LINEAR)
+@pytest.mark.parametrize("policy", ["torch", "jax", "left", "right", "mean"])
+def test_fast_piecewise_code_equals_the_formula(name, policy):
+    import sympy as sp
+
+    k = symact.kernel(name, kink=policy)
+    d = k.derivation
+    defaults = catalog.get(name).defaults
+    kinks = [float(sp.sympify(c).subs(defaults)) for c in d.kinks]
+    near = [v for c in kinks for v in (np.nextafter(c, -np.inf), c, np.nextafter(c, np.inf))]
+    points = np.concatenate([np.linspace(-8, 8, 161), near, [-1e300, 1e300]])
+    for expr, got, exact in ((d.f, k(points), False), (d.df, k.grad(points), True)):
+        formula = sp.lambdify(catalog.x, expr.subs(defaults), "numpy")
+        with np.errstate(all="ignore"):
+            want = np.broadcast_to(np.asarray(formula(points), dtype=np.float64), points.shape)
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)  # the formula rounds on its own
+        at_kinks = np.isin(points, kinks)
+        assert not exact or np.array_equal(got[at_kinks], want[at_kinks])  # kink policy values exactly
+
+
+@pytest.mark.parametrize("name", [n for n in PIECEWISE_LINEAR if n != "hardswish"])
+def test_piecewise_linear_kernels_avoid_where(name):
+    k = symact.kernel(name)
+    assert "numpy.where" not in k._f.source
+    assert "numpy.where" not in k._df.source
+
+
+def test_constant_pieces_that_would_round_stay_exact():
+    import sympy as sp
+
+    x = catalog.x
+    for a, b in [(0.1, 0.3), (0.01, 1.0), (1 / 3, -2 / 3), (1e-300, 1e300)]:
+        pw = sp.Piecewise((a, x <= 0), (b, x < 2), (a, True))
+        fn = compile_expr(pw)
+        got = fn(np.array([-1.0, 0.0, 1.0, 2.0, 3.0, np.nan]))
+        assert got[:5].tolist() == [a, a, b, a, a]
+        assert np.isnan(got[5])
+        steps = sp.Piecewise((a, x < 0), (b, x <= 1), (2 * b, x < 4), (a, True))
+        got = compile_expr(steps)(np.array([-1.0, 0.0, 1.0, 2.0, 4.0, 5.0]))
+        assert got.tolist() == [a, b, b, 2 * b, a, a]
+
+
+def test_leaky_forms_for_slopes_above_and_below_one():
+    points = np.array([-3.0, -0.0, 0.0, 2.0, -np.inf, np.inf, np.nan])
+    for slope in (0.2, 2.0, 7.5):
+        k = symact.kernel("leaky_relu", negative_slope=slope)
+        got = k(points)
+        assert got[:4].tolist() == [-3.0 * slope, 0.0, 0.0, 2.0]
+        assert got[4:6].tolist() == [-np.inf, np.inf] and np.isnan(got[6])
+        assert ("numpy.minimum" if slope > 1 else "numpy.maximum") in k._f.source
+
+
+def test_special_value_pass_skipped_only_when_the_code_gives_the_limits():
+    assert symact.kernel("relu")._f.special_safe  # maximum propagates NaN, max(inf, 0) = inf
+    assert not symact.kernel("relu")._df.special_safe  # a bool mask makes NaN 0: mended afterwards
+    assert symact.kernel("relu").grad(np.array([np.nan, -np.inf, np.inf])).tolist()[1:] == [0.0, 1.0]
+    assert np.isnan(symact.kernel("relu").grad(np.array([np.nan]))[0])
