@@ -141,7 +141,7 @@ def steps(t, v0: float, terms: tuple) -> np.ndarray:
                 acc -= m
             else:
                 acc += m * np.int8(c)
-        r = acc.astype(np.float64)
+        r = acc.astype(_float_type(t))
         if unit != 1:
             r *= unit
         if v0 != 0:
@@ -151,7 +151,7 @@ def steps(t, v0: float, terms: tuple) -> np.ndarray:
     for op, b, d in terms:
         m = np.greater_equal(t, b) if op == "ge" else np.greater(t, b)
         if r is None:
-            r = m.astype(np.float64)
+            r = m.astype(_float_type(t))
             if d != 1:
                 r *= d
         elif d == 1:
@@ -165,6 +165,11 @@ def steps(t, v0: float, terms: tuple) -> np.ndarray:
     if v0 != 0:
         r += v0
     return r
+
+
+def _float_type(t) -> np.dtype:
+    """float32 for float32 input (kernels that compute in float32), float64 otherwise."""
+    return np.dtype(np.float32) if getattr(t, "dtype", None) == np.float32 else np.dtype(np.float64)
 
 
 _COMPARE = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}
@@ -182,7 +187,7 @@ def band(t, masks: tuple, join: str, scale: float, offset: float) -> np.ndarray:
     if len(masks) > 1:
         other = _COMPARE[masks[1][0]](t, masks[1][1])
         (np.logical_and if join == "and" else np.logical_or)(m, other, out=m)
-    r = m.astype(np.float64)
+    r = m.astype(_float_type(t))
     if scale != 1:
         r *= scale
     if offset != 0:
@@ -296,6 +301,36 @@ def _lower_mask(i: int, cuts):
 def _upper_mask(i: int, cuts):
     """t in region i or below."""
     return (("le", cuts[(i - 1) // 2]),) if i % 2 else (("lt", cuts[i // 2]),)
+
+
+def _exact_in_float32(expr: sp.Expr, var: sp.Symbol) -> bool:
+    """Whether computing ``expr`` in float32 gives the float64 result rounded: only selections
+    (max, min, pieces, |x|) of x and float32 constants, and single +-*/ of those (one rounding: from
+    binary64 to binary32 a double rounding of one basic operation is innocuous).
+    """
+
+    def leaf(e):
+        if e == var:
+            return True
+        if not (e.is_Rational or e.is_Float) or not e.is_finite:
+            return False
+        v = float(e)
+        return sp.Rational(v) == sp.Rational(e) and float(np.float32(v)) == v
+
+    def ok(e):
+        if leaf(e) or e in (sp.true, sp.false):
+            return True
+        if isinstance(e, (sp.Max, sp.Min, sp.Piecewise, sp.And, sp.Or, sp.Not, sp.core.relational.Relational)):
+            return all(ok(a) for a in e.args)
+        if isinstance(e, sp.Abs):
+            return ok(e.args[0])
+        if isinstance(e, sp.core.containers.Tuple):  # Piecewise's (value, condition) pairs
+            return all(ok(a) for a in e.args)
+        if isinstance(e, (sp.Add, sp.Mul)):
+            return all(leaf(a) for a in e.args)
+        return False
+
+    return ok(expr)
 
 
 def _leaky_form(expr: sp.Add):
@@ -539,6 +574,29 @@ class Compiled:
         flags = tuple(patch_zeros) + (False,) * (len(self.exprs) - len(patch_zeros))
         self.patches = [stable.zero_patches(e, var) if flag else [] for e, flag in zip(self.exprs, flags)]
         self.special_safe = self._special_safe()
+        self.native32 = (
+            not any(self.patches) and not any(self.guard) and all(_exact_in_float32(e, var) for e in self.exprs)
+        )
+        self.native32 = self.native32 and self._same_in_float32()
+
+    def _same_in_float32(self) -> bool:
+        """The float32 evaluation equals the float64 one rounded, on a dense probe (a check of the rule)."""
+        rng = np.random.default_rng(0)
+        grid = np.concatenate(
+            [np.linspace(-10, 10, 4001), 10 ** rng.uniform(-40, 38, 2000) * rng.choice([-1, 1], 2000)]
+        )
+        probe = np.concatenate([grid, [0.0, -0.0, np.inf, -np.inf, np.nan, 3.4e38, -3.4e38, 1e-45]]).astype(np.float32)
+        with np.errstate(all="ignore"):
+            wide = self.raw(probe.astype(np.float64))
+            narrow = self.raw(probe)
+        for w, n in zip(wide, narrow):
+            w = np.broadcast_to(np.asarray(w, dtype=np.float64), probe.shape).astype(np.float32)
+            n = np.broadcast_to(np.asarray(n), probe.shape)
+            if n.dtype != np.float32 and np.ndim(n) and n.dtype.kind == "f":
+                return False
+            if not np.array_equal(w, n.astype(np.float32), equal_nan=True):
+                return False
+        return True
 
     def _special_safe(self) -> bool:
         """Whether the generated code alone maps NaN to NaN and +-inf to the limits, for every output.
@@ -582,7 +640,7 @@ class Compiled:
         return limits
 
     def all(self, values, outs=None) -> tuple:
-        array, dtype, scalar = _prepare(values)
+        array, dtype, scalar = _prepare(values, self.native32)
         shape = array.shape
         if not shape:
             array = array.reshape(1)  # helpers work in place: give them a 1-d array
@@ -601,20 +659,21 @@ class Compiled:
         return self.all(values, None if out is None else (out,))[0]
 
 
-def _prepare(values):
+def _prepare(values, native32: bool = False):
     array = np.asarray(values)
     kind = array.dtype.kind
     if kind not in "fiub":
         raise ParameterError("kernel", "x", f"must be real numbers, got an array of {array.dtype}")
     dtype = array.dtype if kind == "f" else np.dtype(np.float64)
     scalar = np.ndim(values) == 0 and not isinstance(values, np.ndarray)
-    return array.astype(np.float64, copy=False), dtype, scalar
+    work = np.float32 if native32 and dtype == np.float32 else np.float64
+    return array.astype(work, copy=False), dtype, scalar
 
 
 def _finish(r, array, shape, dtype, scalar, finite, limits, guard, patches, out):
     r = np.asarray(r)
-    if r.dtype != np.float64 or r.shape != array.shape or r is array or not r.flags.writeable:
-        r = np.array(np.broadcast_to(r, array.shape), dtype=np.float64)
+    if r.dtype != array.dtype or r.shape != array.shape or r is array or not r.flags.writeable:
+        r = np.array(np.broadcast_to(r, array.shape), dtype=array.dtype)
     for patch in patches:
         patch.apply(array, r)
     if guard:

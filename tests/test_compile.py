@@ -284,3 +284,33 @@ def test_special_value_pass_skipped_only_when_the_code_gives_the_limits():
     assert not symact.kernel("relu")._df.special_safe  # a bool mask makes NaN 0: mended afterwards
     assert symact.kernel("relu").grad(np.array([np.nan, -np.inf, np.inf])).tolist()[1:] == [0.0, 1.0]
     assert np.isnan(symact.kernel("relu").grad(np.array([np.nan]))[0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_native_kernels_equal_the_float64_result_rounded(name):
+    k = symact.kernel(name)
+    rng = np.random.default_rng(1)
+    points = np.concatenate([rng.standard_normal(5000) * 4, [0.0, -0.0, 6.0, -1.0, 1.0, 0.5, -0.5, np.inf, np.nan]])
+    points = points.astype(np.float32)
+    for fn in (k, k.grad):
+        want = fn(points.astype(np.float64)).astype(np.float32)
+        got = fn(points)
+        assert got.dtype == np.float32
+        assert np.array_equal(got, want, equal_nan=True)
+
+
+def test_float32_native_only_for_selections_and_single_roundings():
+    from symact.compile import _exact_in_float32
+
+    x = catalog.x
+    assert symact.kernel("relu")._f.native32 and symact.kernel("hardtanh")._df.native32
+    assert not symact.kernel("sigmoid")._f.native32  # exp in float32 is not the float64 exp rounded
+    assert not _exact_in_float32(sp_float(0.01) * x, x)  # 0.01 is not a float32
+    assert _exact_in_float32(x - sp_float(0.5), x)  # one rounding of float32 operands
+    assert not _exact_in_float32((x + 3) / 6, x)  # two roundings
+
+
+def sp_float(v):
+    import sympy as sp
+
+    return sp.Float(v)
