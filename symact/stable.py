@@ -487,9 +487,10 @@ def h_sqplus(t, c):
     """(t + sqrt(t**2 + c))/2, dividing instead of cancelling for t < 0; finite up to 1e308."""
     c = float(c)
     h = _sqrt_sq_plus(t, c)
-    neg = t < 0
+    neg = np.flatnonzero(t < 0)
     r = t / 2 + h / 2
-    r[neg] = (c / 4) / (h[neg] / 2 - t[neg] / 2)
+    hn, tn = np.take(h, neg), np.take(t, neg)
+    r.put(neg, (c / 4) / (hn / 2 - tn / 2))
     return r
 
 
@@ -497,10 +498,10 @@ def h_dsqplus(t, c):
     """(1 + t/sqrt(t**2 + c))/2, as (c/2)/(h (h - t)) for t < 0."""
     c = float(c)
     h = _sqrt_sq_plus(t, c)
-    neg = t < 0
+    neg = np.flatnonzero(t < 0)
     r = 0.5 + (t / h) / 2
-    hn = h[neg]
-    r[neg] = (c / 2) / hn / (hn - t[neg])
+    hn = np.take(h, neg)
+    r.put(neg, (c / 2) / hn / (hn - np.take(t, neg)))
     return r
 
 
@@ -510,14 +511,18 @@ _CF_DEPTH = 13
 def h_tanhshrink(t):
     """t - tanh(t): for |t| < 1.5 from tanh t = t/(1 + q), q = t^2/(3 + t^2/(5 + ...)), as t q/(1 + q)."""
     r = t - np.tanh(t)
-    small = np.abs(t) < 1.5
-    if small.any():
-        s = t[small]
+    small = np.flatnonzero(np.abs(t) < 1.5)  # indices: take/put cost less than a bool mask's gather/scatter
+    if small.size:
+        s = np.take(t, small)
         s2 = s * s
         q = np.zeros_like(s)
-        for n in range(_CF_DEPTH, 0, -1):
-            q = s2 / ((2 * n + 1) + q)
-        r[small] = s * q / (1 + q)
+        for n in range(_CF_DEPTH, 0, -1):  # in place: q = s2/((2n + 1) + q)
+            q += 2 * n + 1
+            np.divide(s2, q, out=q)
+        d = q + 1
+        np.multiply(q, s, out=q)
+        np.divide(q, d, out=q)
+        r.put(small, q)
     return r
 
 
