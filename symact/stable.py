@@ -302,19 +302,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
 
 def _rule_exp_minus_one(add):
     """k*exp(u) - k -> k*expm1(u)."""
-    if not isinstance(add, sp.Add):
-        return add
-    terms = list(add.args)
-    consts = [t for t in terms if t.is_number]
-    if len(consts) != 1:
-        return add
-    k = consts[0]
-    for i, t in enumerate(terms):
-        c, g = _split_coeff(t)
-        if isinstance(g, sp.exp) and c == -k:
-            rest = [u for j, u in enumerate(terms) if j != i and not u.is_number]
-            return sp.Add(*rest, c * s_expm1(g.args[0]))
-    return add
+    return _pair_rule(add, lambda g, sign: -s_expm1(g.args[0]) if sign == -1 and isinstance(g, sp.exp) else None)
 
 
 # ---- NumPy helpers (float64 in, float64 out; callers silence floating-point warnings) ---------
