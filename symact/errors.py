@@ -19,6 +19,7 @@ __all__ = [
     "ParseError",
     "ParameterError",
     "ProofTimeout",
+    "UndecidedSign",
     "DataError",
     "TrainingDiverged",
     "closest",
@@ -89,3 +90,11 @@ class DataError(SymactError, ValueError):
 
 class TrainingDiverged(SymactError, ArithmeticError):
     """The training loss of an MLP became NaN or infinite."""
+
+
+class UndecidedSign(SymactError):
+    """A sign that neither an exact zero test nor accuracy-tracked evaluation could settle."""
+
+    def __init__(self, value):
+        self.value = value
+        super().__init__(f"the sign of {value} could not be certified (exactly zero, or too close to zero to tell)")

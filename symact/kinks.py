@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .catalog import lambd, max_val, min_val, threshold, x
-from .errors import ParameterError
+from .errors import ParameterError, UndecidedSign
+from .numerics import certified_truth, certified_sign
 
 __all__ = [
     "Kink",
@@ -119,36 +120,52 @@ def _number(expr: sp.Expr, values: Mapping) -> sp.Expr:
 def resolve(expr: sp.Expr, values: Mapping) -> sp.Expr:
     """Replace each non-smooth node by the branch active at the numeric point ``values``.
 
+    Each branch is chosen from a certified sign (``numerics.certified_sign``); at an exact zero,
+    sign gives 0 and Heaviside its value at 0. A sign that cannot be certified raises
+    ``UndecidedSign``, never a guess.
+
     >>> resolve(sp.Max(0, x) + sp.Abs(x - 1), {x: sp.Rational(1, 2)})
     1
     >>> resolve(sp.Max(0, x) + sp.Abs(x - 1), {x: 2})
     2*x - 1
+    >>> resolve(x * sp.sign(x), {x: 0})
+    0
     """
     if not expr.args or expr.is_Atom:
         return expr
     if isinstance(expr, sp.Piecewise):
         for branch, cond in expr.args:
-            cond = resolve(cond, values) if isinstance(cond, sp.Basic) else cond
-            truth = cond.subs(values) if isinstance(cond, sp.Basic) else cond
-            if truth not in (sp.true, sp.false, True, False):
-                truth = bool(_number(cond, values)) if cond.is_Relational else truth
-            if truth in (sp.true, True):
+            truth = certified_truth(cond.xreplace(values)) if isinstance(cond, sp.Basic) else bool(cond)
+            if truth is None:
+                raise UndecidedSign(cond.xreplace(values))
+            if truth:
                 return resolve(branch, values)
         raise ParameterError("piecewise", str(expr), "covers no branch at this point")
-    args = [resolve(a, values) for a in expr.args]
+    args = [resolve(a, values) if isinstance(a, sp.Basic) else a for a in expr.args]
     if isinstance(expr, (sp.Max, sp.Min)):
-        numbers = [_number(a, values) for a in args]
-        best = max(numbers) if isinstance(expr, sp.Max) else min(numbers)
-        return args[numbers.index(best)]
+        best = args[0]
+        for a in args[1:]:
+            s = _sign_at(a - best, values)
+            if s != 0 and (s > 0) == isinstance(expr, sp.Max):
+                best = a
+        return best
     if isinstance(expr, (sp.Abs, sp.sign, sp.Heaviside)):
         inner = args[0]
-        positive = _number(inner, values) > 0
+        s = _sign_at(inner, values)
         if isinstance(expr, sp.Abs):
-            return inner if positive else -inner
+            return inner if s >= 0 else -inner
         if isinstance(expr, sp.sign):
-            return sp.S.One if positive else -sp.S.One
-        return sp.S.One if positive else sp.S.Zero
+            return sp.Integer(s)
+        at_zero = args[1] if len(args) > 1 else sp.Rational(1, 2)
+        return sp.S.One if s > 0 else sp.S.Zero if s < 0 else at_zero
     return expr.func(*args)
+
+
+def _sign_at(expr: sp.Expr, values: Mapping) -> int:
+    s = certified_sign(expr.xreplace(values))
+    if s is None:
+        raise UndecidedSign(expr.xreplace(values))
+    return s
 
 
 def switch_functions(expr: sp.Expr, only_in_x: bool = True) -> set[sp.Expr]:

@@ -1,8 +1,13 @@
-"""Numerics for properties that no closed form reaches: roots to 30 digits and certified enclosures.
+"""Certified numerics: signs of constants, roots to 30 digits and interval enclosures.
 
-``numeric_roots`` finds sign changes on a grid and refines them with ``mpmath.findroot``;
-``enclose_critical_point`` certifies, in ``mpmath.iv`` interval arithmetic, that f' changes sign
-across a tiny bracket and encloses f over it.
+``certified_sign`` decides the sign of a real constant by an exact zero test or by SymPy's
+accuracy-tracked ``evalf`` at increasing precision, and says ``None`` when neither settles it;
+every branch, case or verdict taken from a sign goes through it. ``numeric_roots`` finds sign
+changes on a grid and refines them with ``mpmath.findroot``; ``enclose_critical_point`` certifies,
+in ``mpmath.iv`` interval arithmetic, that f' changes sign across a tiny bracket and encloses f over it.
+
+>>> certified_sign(sp.log(8) - 3*sp.log(2)), certified_sign(sp.tanh(400) - 1)
+(0, -1)
 
 >>> import mpmath, sympy as sp
 >>> [round(float(r), 10) for r in numeric_roots(mpmath.cos, -sp.oo, sp.oo, span=2)]
@@ -13,11 +18,155 @@ from __future__ import annotations
 
 import mpmath
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from .catalog import x
 from .functions import expand_named
 
-__all__ = ["numeric_roots", "enclose_critical_point"]
+__all__ = ["certified_sign", "certified_truth", "numeric_roots", "enclose_critical_point"]
+
+_PRECISIONS = (30, 120, 480)  # digits tried by accuracy-tracked evaluation, cheapest first
+_HUGE = 10**5  # |argument| of exp, sinh, cosh beyond which no evaluation is attempted
+
+
+def certified_sign(value) -> int | None:
+    """The sign (-1, 0 or 1) of a real constant, certified; None when it cannot be settled.
+
+    Non-smooth nodes inside (sign, Heaviside, Abs, Max, Min, Piecewise) are resolved first by
+    certified signs of their arguments. A nonzero sign comes from ``evalf(strict=True)``, which
+    only answers when the digits it returns are correct; a zero only from an exact test
+    (simplification to 0, or a minimal polynomial). Runs inside the caller's ``time_limit``.
+
+    >>> certified_sign(sp.sign(sp.sin(1)**2 + sp.cos(1)**2 - 1)), certified_sign(sp.exp(-800))
+    (0, 1)
+    >>> certified_sign(sp.exp(sp.exp(100)) - 1) is None   # too large to evaluate: unknown
+    True
+    """
+    c = sp.sympify(value)
+    if c in (sp.oo, -sp.oo):
+        return 1 if c is sp.oo else -1
+    if not c.is_number or c.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.I):
+        return None
+    c = _constant_switches(expand_named(c))
+    if c is None or _too_large(c):
+        return None
+    if c.is_zero:
+        return 0
+    sign = _evaluated_sign(c, _PRECISIONS[:1])
+    if sign is not None:
+        return sign
+    if _exactly_zero(c):
+        return 0
+    return _evaluated_sign(c, _PRECISIONS[1:])
+
+
+def _evaluated_sign(c: sp.Expr, precisions) -> int | None:
+    for digits in precisions:
+        try:
+            v = c.evalf(digits, strict=True, maxn=4 * digits)
+        except (PrecisionExhausted, ValueError, TypeError, ZeroDivisionError, OverflowError):
+            continue
+        if v.is_Float and v != 0:
+            return 1 if v > 0 else -1
+        if v.is_Integer or v.is_Rational:
+            return int(sp.sign(v))
+    return None
+
+
+def _exactly_zero(c: sp.Expr) -> bool:
+    """An exact proof that the constant c is 0 (never a numerical guess)."""
+    tries = (
+        sp.expand,
+        lambda e: sp.logcombine(sp.expand_log(e)),
+        sp.simplify,
+        lambda e: sp.simplify(e.rewrite(sp.exp)),
+        lambda e: sp.simplify(e.rewrite(sp.log)),
+    )
+    for normalise in tries:
+        try:
+            if normalise(c) == 0:
+                return True
+        except (ValueError, TypeError, NotImplementedError, RecursionError):
+            continue
+    if not c.has(sp.Function) and c.is_algebraic:
+        try:
+            return sp.minimal_polynomial(c, sp.Dummy()).is_Symbol
+        except (NotImplementedError, ValueError, TypeError):
+            return False
+    return False
+
+
+def _too_large(c: sp.Expr) -> bool:
+    """True when c contains exp/sinh/cosh/tanh of an argument too large to evaluate cheaply."""
+    for node in sp.preorder_traversal(c):
+        if isinstance(node, (sp.exp, sp.sinh, sp.cosh)) or (isinstance(node, sp.Pow) and not node.exp.is_Integer):
+            arg = node.args[0] if not isinstance(node, sp.Pow) else node.exp * sp.log(sp.Abs(node.base) + 1)
+            try:
+                if abs(sp.Float(arg.evalf(5, maxn=20))) > _HUGE:
+                    return True
+            except (TypeError, ValueError, OverflowError):
+                return True
+        elif isinstance(node, sp.Pow) and abs(node.exp) > 10**4:
+            return True
+    return False
+
+
+def _constant_switches(c: sp.Expr) -> sp.Expr | None:
+    """c with every non-smooth node of constants replaced by its certified branch; None if one is undecided."""
+    switches = (sp.sign, sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.Piecewise)
+    if not c.has(*switches):
+        return c
+    args = [_constant_switches(a) if isinstance(a, sp.Expr) else a for a in c.args]
+    if any(a is None for a in args):
+        return None
+    if isinstance(c, sp.Piecewise):
+        for branch, cond in c.args:
+            truth = certified_truth(cond)
+            if truth is None:
+                return None
+            if truth:
+                return _constant_switches(branch)
+        return None
+    if isinstance(c, (sp.Max, sp.Min)):
+        best = args[0]
+        for a in args[1:]:
+            s = certified_sign(a - best)
+            if s is None:
+                return None
+            if (s > 0) == isinstance(c, sp.Max) and s != 0:
+                best = a
+        return best
+    if isinstance(c, (sp.sign, sp.Heaviside, sp.Abs)):
+        s = certified_sign(args[0])
+        if s is None:
+            return None
+        if isinstance(c, sp.Abs):
+            return args[0] * s
+        if isinstance(c, sp.sign):
+            return sp.Integer(s)
+        at_zero = c.args[1] if len(c.args) > 1 else sp.Rational(1, 2)
+        return sp.Integer(1) if s > 0 else sp.Integer(0) if s < 0 else at_zero
+    return c.func(*args)
+
+
+def certified_truth(cond) -> bool | None:
+    """The truth of a condition on constants (relations, And, Or, Not), certified; None if undecided."""
+    if cond in (sp.true, sp.false) or isinstance(cond, bool):
+        return bool(cond)
+    if isinstance(cond, (sp.And, sp.Or)):
+        truths = [certified_truth(a) for a in cond.args]
+        if isinstance(cond, sp.And):
+            return False if False in truths else None if None in truths else True
+        return True if True in truths else None if None in truths else False
+    if isinstance(cond, sp.Not):
+        inner = certified_truth(cond.args[0])
+        return None if inner is None else not inner
+    if isinstance(cond, sp.core.relational.Relational):
+        s = certified_sign(cond.lhs - cond.rhs)
+        if s is None:
+            return None
+        return {"<": s < 0, "<=": s <= 0, ">": s > 0, ">=": s >= 0, "==": s == 0, "!=": s != 0}[cond.rel_op]
+    return None
 
 
 def _num(e) -> sp.Float:
