@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import catalog
+from . import __version__, catalog
 from .derive import derive
 from .errors import SymactError
 from .kinks import POLICIES
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  " + "\n  ".join(EXAMPLES.values()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     listing = _command(commands, "list", "the catalog, with parameters and framework names")

@@ -1,8 +1,9 @@
-"""Checks for users' test suites: derivatives against mpmath, identities proved, shipped as a pytest plugin.
+"""Checks for users' test suites: derivatives against mpmath, identities and theorems proved.
 
-Installed, symact registers this module as a pytest plugin (entry point ``pytest11``): a failed
-``assert_identity`` shows both sides pretty-printed and the counterexample, and ``Proof`` objects
-compared in a plain ``assert`` explain themselves.
+A failed ``assert_identity`` raises ``ProofFailure`` whose message comes first: both sides
+pretty-printed and the counterexample; these helpers hide their own frames from pytest's
+traceback. The pytest plugin itself (``pytest_symact``, an import-light module) makes ``Proof``
+objects compared in a plain ``assert`` explain themselves.
 
 >>> check_derivative('sigmoid').ok
 True
@@ -147,6 +148,7 @@ def assert_identity(lhs, rhs, budget: float = 5.0, allow_unknown: bool = False, 
     symact.testing.ProofFailure: tanh(x) = 2*sigmoid(x) - 1 is refuted (counterexample)
     ...
     """
+    __tracebackhide__ = True
     from .prove import UNKNOWN, prove
 
     proof = prove(lhs, rhs, budget=budget, **assumptions)
@@ -166,6 +168,7 @@ def assert_derivative(f, df, budget: float = 5.0, allow_unknown: bool = False, *
     symact.testing.ProofFailure: d/dx x**3 = 3*x**3: 3*x**2 = 3*x**3 is refuted (counterexample)
     ...
     """
+    __tracebackhide__ = True
     from .parse import parse
     from .prove import UNKNOWN, prove
 
@@ -193,6 +196,7 @@ def assert_theorem(theorem):
     >>> assert_theorem(theorem('xor_two_relu_units')).status
     'proved'
     """
+    __tracebackhide__ = True
     proof = theorem.run()
     if proof.proved:
         return proof
@@ -201,23 +205,6 @@ def assert_theorem(theorem):
     message = [f"theorem {theorem.name!r}: {theorem.statement}", f"  {len(failed)} of {len(parts)} part(s) not proved"]
     message += [str(_failure(p.statement, p)) for p in failed]
     raise ProofFailure("\n".join(message))
-
-
-# ---- pytest plugin hooks (registered through the pytest11 entry point) -----------------------
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "theorem: a theorem of symact.theorems, checked by proving it")
-
-
-def pytest_assertrepr_compare(config, op, left, right):
-    """Explain a failed comparison that involves a ``Proof`` (for example ``assert proof.status == 'proved'``)."""
-    from .prove import Proof
-
-    for side in (left, right):
-        if isinstance(side, Proof):
-            return [f"{side!r} {op} ...", *str(side).splitlines()]
-    return None
 
 
 # ---- forward-mode automatic differentiation, independent of SymPy's calculus ---------------------

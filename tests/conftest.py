@@ -1,8 +1,13 @@
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from symact import catalog
+
+# Property-based tests draw the same examples on every run and machine: a failure reproduces, CI is not flaky.
+settings.register_profile("symact", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("symact")
 
 
 @pytest.fixture(autouse=True)
