@@ -9,7 +9,8 @@ import sympy as sp
 from symact.catalog import x
 from symact.errors import ParameterError, ParseError
 from symact.prove import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
-from symact.testing import ProofFailure, assert_derivative, assert_identity, pytest_assertrepr_compare
+from pytest_symact import pytest_assertrepr_compare
+from symact.testing import ProofFailure, assert_derivative, assert_identity
 from symact.theorems import SECTIONS, THEOREMS, Theorem, section
 from symact.theorems import get as get_theorem
 
