@@ -1,15 +1,17 @@
 """prove, prove_bound, prove_limit, the testing helpers and the theorem registry."""
 
 import pathlib
+import subprocess
+import sys
 
 import mpmath
 import pytest
 import sympy as sp
 
+from pytest_symact import pytest_assertrepr_compare
 from symact.catalog import x
 from symact.errors import ParameterError, ParseError
 from symact.prove import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
-from pytest_symact import pytest_assertrepr_compare
 from symact.testing import ProofFailure, assert_derivative, assert_identity
 from symact.theorems import SECTIONS, THEOREMS, Theorem, section
 from symact.theorems import get as get_theorem
@@ -228,7 +230,13 @@ def test_pytest_hook_explains_a_proof_in_a_failed_assert():
 
 def test_plugin_is_registered_as_an_entry_point():
     text = (PROOFS.parent / "pyproject.toml").read_text()
-    assert '[project.entry-points.pytest11]\nsymact = "symact.testing"' in text
+    assert '[project.entry-points.pytest11]\nsymact = "pytest_symact"' in text
+
+
+def test_plugin_costs_no_import_of_symact_or_sympy():
+    code = "import sys, pytest_symact; print(any(m.split('.')[0] in ('symact', 'sympy') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROOFS.parent)
+    assert result.returncode == 0 and result.stdout.strip() == "False"
 
 
 # ---- theorem registry --------------------------------------------------------------------------
