@@ -1,6 +1,6 @@
 """Sphinx configuration: the API reference, built from the docstrings.
 
-    python -m sphinx -W --keep-going -b html docs docs/_build/html
+python -m sphinx -W --keep-going -b html docs docs/_build/html
 """
 
 import sys
@@ -9,6 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # document this checkout, installed or not
 
+import inspect  # noqa: E402
 import re  # noqa: E402
 
 import symact  # noqa: E402
@@ -24,7 +25,7 @@ templates_path = []
 
 # Members are what each module's __all__ lists; an object re-exported by a second module is
 # documented where it is defined (see the :exclude-members: of the pages), so no entry is doubled.
-autodoc_default_options = {"members": True, "no-value": True}
+autodoc_default_options = {"members": True, "undoc-members": True, "no-value": True}
 autodoc_member_order = "bysource"
 
 # A reference to a symact object that has no entry is an error; references to SymPy, NumPy and the
@@ -85,7 +86,9 @@ def _home(name):
     homes = [
         module.__name__
         for module in list(sys.modules.values())
-        if module.__name__.startswith("symact.") and name in getattr(module, "__all__", ()) and getattr(module, name) is obj
+        if module.__name__.startswith("symact.")
+        and name in getattr(module, "__all__", ())
+        and getattr(module, name) is obj
     ]
     defining = getattr(obj, "__module__", None)
     return defining if defining in homes else (homes[0] if homes else None)
@@ -95,10 +98,13 @@ def _public_api_rows():
     """reST rows for every name in ``symact.__all__``: a reference to its entry and its summary line."""
     rows = []
     for name in symact.__all__:
-        home = _home(name)
-        doc = (getattr(symact, name).__doc__ or "").strip().splitlines()
-        summary = doc[0] if doc and home else ""
-        target = f":py:obj:`symact.{name} <{home}.{name}>`" if home else f"``symact.{name}`` (no module lists it)"
+        obj, home = getattr(symact, name), _home(name)
+        if home is None:
+            target, summary = f"``symact.{name}``", "not listed in the ``__all__`` of any submodule"
+        elif inspect.isclass(obj) or inspect.isroutine(obj):
+            target, summary = f":py:obj:`symact.{name} <{home}.{name}>`", (obj.__doc__ or "").strip().partition("\n")[0]
+        else:  # a constant or a symbol: autodoc gives data an entry only when it has a doc comment
+            target, summary = f"``symact.{name}``", f"``{home}.{name}``, a {type(obj).__name__}; see :py:mod:`{home}`"
         rows += [f"   * - {target}", f"     - {summary}"]
     return rows
 
