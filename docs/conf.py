@@ -44,8 +44,15 @@ html_title = f"symact {release}"
 _LITERAL = re.compile(r"(``.+?``|`[^`]*`)")
 
 
+def _escape_bars(line):
+    """``|`` outside inline code, escaped: docstrings write absolute values as ``|x|``, which reST reads as a
+    substitution."""
+    parts = _LITERAL.split(line)
+    return "".join(part if k % 2 else part.replace("|", r"\|") for k, part in enumerate(parts))
+
+
 def _plain_bars(app, what, name, obj, options, lines):
-    """Docstrings write absolute values as ``|x|``; outside code, reST would read that as a substitution."""
+    """Escape the bars of every docstring line outside doctests and literal blocks."""
     literal_indent, in_doctest = None, False
     for i, line in enumerate(lines):
         text = line.lstrip()
@@ -59,8 +66,7 @@ def _plain_bars(app, what, name, obj, options, lines):
         in_doctest = in_doctest or text.startswith(">>>")
         if in_doctest:
             continue
-        parts = _LITERAL.split(line)
-        lines[i] = "".join(part if k % 2 else part.replace("|", r"\|") for k, part in enumerate(parts))
+        lines[i] = _escape_bars(line)
         if line.rstrip().endswith("::"):
             literal_indent = indent
 
@@ -88,7 +94,7 @@ def _home(name):
         for module in list(sys.modules.values())
         if module.__name__.startswith("symact.")
         and name in getattr(module, "__all__", ())
-        and getattr(module, name) is obj
+        and getattr(module, name, None) is obj
     ]
     defining = getattr(obj, "__module__", None)
     return defining if defining in homes else (homes[0] if homes else None)
@@ -102,7 +108,8 @@ def _public_api_rows():
         if home is None:
             target, summary = f"``symact.{name}``", "not listed in the ``__all__`` of any submodule"
         elif inspect.isclass(obj) or inspect.isroutine(obj):
-            target, summary = f":py:obj:`symact.{name} <{home}.{name}>`", (obj.__doc__ or "").strip().partition("\n")[0]
+            summary = _escape_bars((obj.__doc__ or "").strip().partition("\n")[0])
+            target = f":py:obj:`symact.{name} <{home}.{name}>`"
         else:  # a constant or a symbol: autodoc gives data an entry only when it has a doc comment
             target, summary = f"``symact.{name}``", f"``{home}.{name}``, a {type(obj).__name__}; see :py:mod:`{home}`"
         rows += [f"   * - {target}", f"     - {summary}"]
