@@ -10,6 +10,8 @@ Proof(refuted: x = 1 gives 1.7616 != 1.4621)
 
 from __future__ import annotations
 
+import functools
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -20,10 +22,11 @@ import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
 from .catalog import x
-from .errors import ParameterError, ProofTimeout, SymactError
+from .errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
 from .functions import expand_named
 from .kinks import is_smooth, resolve, switch_functions, switch_points
-from .parse import parse
+from .numerics import certified_sign
+from .parse import parse, tree_size
 from .timeout import time_limit
 
 __all__ = ["Step", "Evidence", "Proof", "PROVED", "REFUTED", "UNKNOWN", "prove", "prove_bound", "prove_limit"]
@@ -35,10 +38,15 @@ RECHECK_DIGITS = 100
 
 @dataclass(frozen=True)
 class Step:
-    """One link of a proof chain: ``expr`` follows from the previous link by ``rule``."""
+    """One link of a proof chain: ``expr`` follows from the previous link by ``rule``.
+
+    ``relation`` is what was verified between the previous link and this one: '=', '<=', '<',
+    or '->' (a limit; the rule names the variable, its direction and the case).
+    """
 
     expr: sp.Expr
     rule: str
+    relation: str = "="
 
 
 @dataclass(frozen=True)
@@ -116,12 +124,15 @@ class Proof:
 
     def __str__(self) -> str:
         lines = [f"{self.statement}", f"  {self.status}" + (f" by {self.method}" if self.method else "")]
-        if self.steps:
-            for i, step in enumerate(self.steps):
-                text = sp.pretty(step.expr, use_unicode=True, wrap_line=False).splitlines()
-                lead = "    " if i == 0 else "  = "
-                for j, line in enumerate(text):
-                    lines.append((lead if j == len(text) // 2 else "    ") + line + ("" if j else f"    [{step.rule}]"))
+        for i, step in enumerate(self.steps):
+            text = _pretty(step.expr).splitlines()
+            lead = "    " if i == 0 else f"  {_SYMBOLS[step.relation]} "
+            for j, line in enumerate(text):
+                lines.append((lead if j == len(text) // 2 else "    ") + line + ("" if j else f"    [{step.rule}]"))
+        if "equality_set" in self.details:
+            zeros = self.details["equality_set"]
+            where = ", ".join(sp.sstr(z) for z in zeros) if zeros else "no real x"
+            lines.append(f"  equality exactly at x = {where}" if zeros else "  equality nowhere")
         if self.counterexample:
             c = self.counterexample
             lines.append("  counterexample: " + ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items()))
@@ -156,6 +167,23 @@ class Proof:
 
     def _repr_latex_(self) -> str:
         return self.latex()
+
+
+_SYMBOLS = {"=": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">", "->": "→"}
+_PRINT_NODES = 400  # larger expressions are summarised, never printed in full
+
+
+def _text(expr) -> str:
+    """``sstr`` of an expression, or a one-line summary when it is too large to print usefully."""
+    if isinstance(expr, sp.Basic) and tree_size(expr, _PRINT_NODES) > _PRINT_NODES:
+        return f"<expression of more than {_PRINT_NODES} nodes>"
+    return sp.sstr(expr)
+
+
+def _pretty(expr) -> str:
+    if isinstance(expr, sp.Basic) and tree_size(expr, _PRINT_NODES) > _PRINT_NODES:
+        return _text(expr)
+    return sp.pretty(expr, use_unicode=True, wrap_line=False)
 
 
 def _is_real_text(value) -> bool:
@@ -195,19 +223,30 @@ def _assume(expr: sp.Expr, assumptions: Mapping) -> sp.Expr:
                 )
             replace[old] = sp.Symbol(name, real=True, **{spec: True})
         elif isinstance(spec, dict):
-            replace[old] = sp.Symbol(name, **{"real": True, **spec})
+            try:
+                replace[old] = sp.Symbol(name, **{"real": True, **spec})
+            except (ValueError, TypeError) as err:  # SymPy's InconsistentAssumptions is a ValueError
+                raise ParameterError("prove", name, f"has inconsistent assumptions {spec!r}: {err}") from None
         elif isinstance(spec, (int, float, sp.Basic)) and not isinstance(spec, bool):
-            replace[old] = sp.nsimplify(spec, rational=True) if isinstance(spec, float) else sp.sympify(spec)
+            replace[old] = _finite_number(spec, name)
         else:
             raise ParameterError("prove", name, f"must be an assumption such as 'positive' or a number, got {spec!r}")
     return expr.xreplace(replace)
+
+
+def _finite_number(value, name: str) -> sp.Expr:
+    """A finite real number: a float is the exact binary value it denotes (0.1 is not 1/10)."""
+    number = sp.Rational(value) if isinstance(value, float) and math.isfinite(value) else sp.sympify(value)
+    if not (number.is_number and number.is_finite and number.is_extended_real) or number.has(sp.nan, sp.zoo):
+        raise ParameterError("prove", name, f"must be a finite real number, got {value!r}")
+    return number
 
 
 def _side(side, assumptions: Mapping, what: str) -> sp.Expr:
     if isinstance(side, str):
         expr = parse(side, allow_symbols=True)
     elif isinstance(side, (int, float)) and not isinstance(side, bool):
-        expr = sp.nsimplify(side, rational=True) if isinstance(side, float) else sp.Integer(side)
+        expr = _finite_number(side, what)
     elif isinstance(side, sp.Basic):
         expr = side.xreplace({s: x for s in side.free_symbols if s.name == "x" and s != x})
     else:
@@ -256,6 +295,27 @@ def _parameter_samples(symbol: sp.Symbol, rng: random.Random, count: int) -> lis
     if symbol.is_negative or symbol.is_nonpositive:
         values = [-abs(v) for v in values if v != 0 or not symbol.is_negative]
     return values[:count]
+
+
+def _corners(params: list) -> list[dict]:
+    """Every parameter at once at its boundary (0 when allowed), tiny, and large (both signs when unsigned)."""
+
+    def signed(symbol, magnitude):
+        return -magnitude if (symbol.is_negative or symbol.is_nonpositive) else magnitude
+
+    def boundary(symbol):
+        if not (symbol.is_positive or symbol.is_negative):
+            return sp.Integer(0)
+        return signed(symbol, sp.Integer(1) if symbol.is_integer else sp.Rational(1, 10**6))
+
+    corners = [{p: boundary(p) for p in params}]
+    corners.append({p: signed(p, sp.Integer(1000)) for p in params})
+    corners.append({p: signed(p, sp.Integer(1) if p.is_integer else sp.Rational(1, 1000)) for p in params})
+    if any(p.is_positive is None and p.is_negative is None and not p.is_nonnegative and not p.is_nonpositive
+           for p in params):
+        corners.append({p: (-1000 if p.is_positive is None and not p.is_nonnegative else v) for p, v in
+                        corners[1].items()})
+    return [{p: sp.sympify(v) for p, v in c.items()} for c in corners] if params else []
 
 
 def _rational(value) -> sp.Rational:
@@ -323,6 +383,8 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
                 -sp.Rational(1, 10**12),
             ):
                 points.append({**values, x: centre + offset})
+    for corner in _corners(params):
+        points += [{**corner, x: sp.sympify(v)} for v in (1, -1, 0, sp.Rational(1, 2), -2, 3)]
     points += [{**base[(i + 5) % count], x: sp.sympify(v)} for i, v in enumerate(_LARGE_X)]
     i = 0
     while len(points) < count + 5 * 3 * len(kinks):
@@ -397,7 +459,7 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
     symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda s: s.name)
     points = _sample_points(diff, count, symbols=symbols)
     fl, fr = _mp_callable(lhs, symbols), _mp_callable(rhs, symbols)
-    used, worst = 0, mpmath.mpf(0)
+    used, worst, rechecks = 0, mpmath.mpf(0), 0
     with mpmath.workdps(DIGITS):
         for point in points:
             if used >= count and worst == 0:
@@ -408,6 +470,9 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
             used += 1
             if _close(a, b, DIGITS):
                 worst = max(worst, abs(a - b) / (1 + abs(a) + abs(b)))
+                continue
+            rechecks += 1
+            if rechecks > 8:  # the fast evaluation keeps disagreeing where certified evaluation cannot confirm
                 continue
             checked = _recheck(lhs, rhs, point)
             if checked is not None:
@@ -436,13 +501,17 @@ def _certified(expr: sp.Expr, point: dict, digits: int):
     reported as None, never as a number.
     """
     try:
-        value = expr.xreplace(point)
-        if value.is_zero:
+        value = resolve(expr.xreplace(point), {})  # switch functions by certified signs
+        sign = certified_sign(value)  # an exact zero test comes first
+        if sign is None:
+            return None
+        if sign == 0:
             return sp.S.Zero
         value = sp.N(value, digits, strict=True, maxn=4 * RECHECK_DIGITS)
-    except (PrecisionExhausted, TypeError, ValueError, ZeroDivisionError, AttributeError):
+    except (PrecisionExhausted, UndecidedSign, ParameterError, TypeError, ValueError, ZeroDivisionError,
+            AttributeError):
         return None
-    if not value.is_number or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    if not value.is_Float and not value.is_Rational:
         return None
     return value
 
@@ -456,33 +525,34 @@ def _recheck(lhs: sp.Expr, rhs: sp.Expr, point: dict) -> dict | None:
     difference = _certified(lhs - rhs, point, 30)
     if difference is None or difference == 0:
         return None
-    sides = []
-    for side in (lhs, rhs):
-        value = _certified(side, point, DIGITS)
-        if value is None:
-            value = _exact_value(side, point, RECHECK_DIGITS)
-            if value is None:
-                return None
-            sides.append(mpmath.nstr(value, DIGITS))
-        else:
-            sides.append(_show(value))
+    sides = [_shown_at(side, point) for side in (lhs, rhs)]
     ordered = sorted(point.items(), key=lambda kv: (kv[0] != x, kv[0].name))
     return {"point": {s.name: str(v) for s, v in ordered}, "lhs": sides[0], "rhs": sides[1]}
 
 
 def _show(value: sp.Expr) -> str:
-    if value.is_real:
-        with mpmath.workdps(DIGITS + 10):
-            return mpmath.nstr(mpmath.mpf(sp.Float(value, DIGITS + 10)._mpf_), DIGITS)
-    return str(sp.N(value, DIGITS))
+    """A certified value (``_certified`` at DIGITS + 5 digits) printed to DIGITS significant digits."""
+    if value.is_Rational:
+        value = sp.Float(value, DIGITS + 5)
+    with mpmath.workdps(DIGITS + 5):
+        return mpmath.nstr(mpmath.mpf(value._mpf_), DIGITS)
+
+
+def _shown_at(expr: sp.Expr, point: dict) -> str:
+    """``expr`` at ``point``: certified digits, or the exact expression when no digit can be certified."""
+    value = _certified(expr, point, DIGITS + 5)
+    return _show(value) if value is not None else _text(expr.xreplace(point))
 
 
 # ---- symbolic proof ---------------------------------------------------------------------------
 
 
 def _exp_form(expr: sp.Expr) -> sp.Expr:
-    """sigmoid, softplus, Phi, tanh, sinh, cosh written with exp, log and erf."""
-    return expand_named(expr).rewrite(sp.exp)
+    """sigmoid, softplus, Phi, tanh, sinh, cosh written with exp, log and erf; asinh, acosh, atanh with log
+    (their principal branches, so ``atanh(tanh(x))`` becomes a logarithm that simplifies to x)."""
+    inverse = (sp.asinh, sp.acosh, sp.atanh)
+    e = expand_named(expr).rewrite(sp.exp)
+    return e.replace(lambda n: isinstance(n, inverse), lambda n: n.rewrite(sp.log)) if e.has(*inverse) else e
 
 
 def _normalisers() -> list[tuple[str, Callable[[sp.Expr], sp.Expr]]]:
@@ -554,13 +624,34 @@ def _smooth_chain(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
 _NONSMOOTH = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
 
 
+def _order(a: sp.Expr, b: sp.Expr, values: dict) -> int:
+    sign = certified_sign((a - b).xreplace(values))
+    if sign is None:
+        raise UndecidedSign(a - b)
+    return sign
+
+
+def _monotone_root(g: sp.Expr) -> list[sp.Expr] | None:
+    """The one real zero of g when g is strictly monotone in x (its derivative has a proven sign); else None."""
+    slope = sp.factor(sp.cancel(_exp_form(sp.diff(g, x))))
+    if not (slope.is_positive or slope.is_negative):
+        return None
+    roots = [r for r in sp.solve(g, x) if r.is_real]
+    if len(roots) != 1:
+        return None
+    at_root = g.xreplace({x: roots[0]})
+    exact = certified_sign(at_root) == 0 if not at_root.free_symbols else _zero(_exp_form(at_root)) is not None
+    return [sp.simplify(roots[0])] if exact else None
+
+
 def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
     """Every point where a branch of ``diff`` may switch, in a proven order; None if that is out of reach.
 
     Sound only when each branch's sign pattern on each interval is the same for every allowed
-    parameter value, so each switch function's smooth variants must be: constants of known sign,
-    linear in x with a leading coefficient of known sign, or numeric quadratics. The points'
-    order must then be provable from the parameters' assumptions.
+    parameter value, so each switch function's smooth variants must be: constants whose sign the
+    assumptions decide (a = 0 included: ``a >= 0`` does not decide ``sign(a)``), linear in x with a
+    leading coefficient of known sign, numeric quadratics, or strictly monotone in x with one exact
+    zero. The points' order must then be provable from the parameters' assumptions.
     """
     from .kinks import _smooth_variants
 
@@ -568,31 +659,32 @@ def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
     for g in switch_functions(diff, only_in_x=False):
         for variant in _smooth_variants(g):
             if not variant.has(x):
-                if variant.free_symbols and all(
-                    v is None for v in (variant.is_positive, variant.is_negative, variant.is_zero)
-                ):
-                    return None  # a branch decided by a parameter of unknown sign
+                if variant.free_symbols and not any((variant.is_positive, variant.is_negative, variant.is_zero)):
+                    return None  # a branch decided by a parameter whose sign the assumptions leave open
                 continue
             try:
                 poly = sp.Poly(variant, x)
             except sp.PolynomialError:
-                return None
-            if poly.degree() == 1:
+                poly = None
+            if poly is not None and poly.degree() == 1:
                 lead, const = poly.all_coeffs()
                 if not (lead.is_positive or lead.is_negative):
                     return None
                 roots.append(sp.simplify(-const / lead))
-            elif poly.degree() == 2 and not (variant.free_symbols - {x}):
+            elif poly is not None and poly.degree() == 2 and not (variant.free_symbols - {x}):
                 roots += [r for r in sp.solve(variant, x) if r.is_real]
             else:
-                return None
+                found = _monotone_root(variant)
+                if found is None:
+                    return None
+                roots += found
     unique: list[sp.Expr] = []
     for r in roots:
         if not any(sp.simplify(r - u) == 0 for u in unique):
             unique.append(r)
     try:
-        unique.sort(key=lambda r: float(sp.N(r.subs(values), 30)))
-    except TypeError:
+        unique.sort(key=functools.cmp_to_key(lambda a, b: _order(a, b, values)))
+    except UndecidedSign:
         return None
     for lo, hi in zip(unique, unique[1:]):
         if not sp.simplify(hi - lo).is_positive:
@@ -605,7 +697,7 @@ def _case_split(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[str, list[Ste
     points = _split_points(diff, values)
     if points is None:
         return None
-    numbers = [sp.N(p.subs(values), 30) for p in points]
+    numbers = [p.xreplace(values) for p in points]  # exact: each branch below is chosen by certified signs
     if not points:
         reps = [sp.Integer(0)]
     else:
@@ -614,8 +706,11 @@ def _case_split(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[str, list[Ste
     steps = [Step(lhs, "left-hand side")]
     cases = []
     for i, rep in enumerate(reps):
-        left_branch = resolve(lhs, {**values, x: rep})
-        right_branch = resolve(rhs, {**values, x: rep})
+        try:
+            left_branch = resolve(lhs, {**values, x: rep})
+            right_branch = resolve(rhs, {**values, x: rep})
+        except UndecidedSign:
+            return None
         if not (is_smooth(left_branch) and is_smooth(right_branch)):
             return None
         chain = _smooth_chain(left_branch, right_branch)
@@ -623,7 +718,7 @@ def _case_split(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[str, list[Ste
             return None
         cases.append((bounds[i], bounds[i + 1], left_branch, right_branch, chain[1][-1].rule))
     for p in points:
-        at = sp.simplify((lhs - rhs).subs(x, p))
+        at = _settle((lhs - rhs).subs(x, p))
         if not (is_smooth(at) and _zero(at) is not None):
             return None
     pieces_l = sp.Piecewise(*[(c[2], x < c[1]) for c in cases[:-1]], (cases[-1][2], True))
@@ -635,6 +730,41 @@ def _case_split(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[str, list[Ste
     return method, steps
 
 
+def _identically_zero(g: sp.Expr) -> bool:
+    """g = 0 for every real x and parameter, by an exact rewrite; tried only when g is tiny at sample points."""
+    if not is_smooth(g):
+        return False
+    symbols = sorted(g.free_symbols, key=lambda s: s.name)
+    fn = _mp_callable(g, symbols)
+    with mpmath.workdps(DIGITS):
+        for point in _sample_points(g, 6, symbols=symbols)[:6]:
+            value = _evaluate(fn, symbols, point)
+            if value is not None and abs(value) > mpmath.mpf(10) ** (-DIGITS // 2):
+                return False
+    return _zero(_exp_form(g)) is not None
+
+
+def _settle(expr: sp.Expr) -> sp.Expr:
+    """Switch functions of exact constants resolved by certified signs; those of identically-zero arguments
+    replaced by their value at 0 (``sign(sigmoid(x) + sigmoid(-x) - 1)`` is 0). Others are left as they are."""
+    if not expr.args or is_smooth(expr):
+        return expr
+    expr = expr.func(*[_settle(a) if isinstance(a, sp.Expr) else a for a in expr.args])
+    if not isinstance(expr, _NONSMOOTH) or isinstance(expr, sp.Piecewise):
+        return expr
+    if not expr.free_symbols:
+        try:
+            return resolve(expr, {})
+        except UndecidedSign:
+            return expr
+    if isinstance(expr, (sp.Max, sp.Min)):
+        kept = [a for i, a in enumerate(expr.args) if not any(_identically_zero(a - b) for b in expr.args[:i])]
+        return expr.func(*kept) if len(kept) < len(expr.args) else expr
+    if _identically_zero(expr.args[0]):
+        return resolve(expr.func(sp.Integer(0), *expr.args[1:]), {})
+    return expr
+
+
 def _values_for(expr: sp.Expr) -> dict:
     """One sample value per parameter (respecting its assumptions), to order kinks and pick branches."""
     rng = random.Random(1)
@@ -644,6 +774,13 @@ def _values_for(expr: sp.Expr) -> dict:
 def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
     if is_smooth(lhs) and is_smooth(rhs):
         return _smooth_chain(lhs, rhs)
+    settled_l, settled_r = _settle(lhs), _settle(rhs)
+    if (settled_l, settled_r) != (lhs, rhs):
+        found = _symbolic(settled_l, settled_r)
+        if found is None:
+            return None
+        rule = "switch functions of exact zeros and constants settled (certified signs)"
+        return found[0], [Step(lhs, "left-hand side"), Step(settled_l, rule), *found[1][1:]]
     found = _case_split(lhs, rhs, _values_for(lhs - rhs))
     if found is None and sp.simplify(lhs - rhs) == 0:
         return "simplify", [Step(lhs, "left-hand side"), Step(rhs, "simplify")]
@@ -654,45 +791,68 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
     """Prove, refute or leave open ``lhs = rhs`` for all real x and every parameter value.
 
     ``lhs``/``rhs`` are strings (parsed safely; unknown names become real symbols) or SymPy
-    expressions. ``assumptions`` give a symbol's kind (``beta='positive'``) or a value
-    (``beta=2``). Only a symbolic zero earns 'proved'; a counterexample found at 50 digits is
-    confirmed by SymPy's accuracy-tracked evaluation before 'refuted'; agreement alone is
-    'unknown'. ``budget`` bounds the seconds spent in all (past it: 'unknown', method 'timeout').
+    expressions. ``assumptions`` give a symbol's kind (``beta='positive'``) or a finite value
+    (``beta=2``; a float is its exact binary value). Only a symbolic zero earns 'proved'; a
+    counterexample found at 50 digits is confirmed by SymPy's accuracy-tracked evaluation before
+    'refuted'; agreement alone is 'unknown'. ``budget`` bounds the seconds spent in all, parsing
+    and printing included (past it: 'unknown', method 'timeout').
 
     >>> prove('sigmoid(-x)', '1 - sigmoid(x)').status
     'proved'
     >>> prove('swish(x, b)', 'x*sigmoid(b*x)', b='positive').method
     'identity'
     """
-    left, right = _unify(_side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs"))
-    statement = f"{sp.sstr(left)} = {sp.sstr(right)}"
+    _check_budget(budget)
     start = time.monotonic()
+    statement = f"{_raw(lhs)} = {_raw(rhs)}"
+    left = right = None
     try:
-        with time_limit(budget, f"prove({statement!r})"):
-            counterexample, evidence = _falsify(left, right)
+        with time_limit(budget, "prove"):
+            left, right = _unify(_side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs"))
+            statement = f"{_text(left)} = {_text(right)}"
+            if _infinite(left) or _infinite(right):
+                return Proof(statement, UNKNOWN, "infinite values: not an identity of real functions", (), None,
+                             None, left, right)
+            counterexample, evidence = _falsify(_settle(left), _settle(right))
+            if counterexample is not None:
+                return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
+            try:
+                found = _symbolic(left, right)
+            except (SymactError, NotImplementedError, TypeError, ValueError, RecursionError, MemoryError) as err:
+                if isinstance(err, ProofTimeout):
+                    raise
+                reason = {"error": str(err)[:300]}
+                return Proof(statement, UNKNOWN, "no strategy applies", (), None, evidence, left, right, reason)
+            details = {"seconds": round(time.monotonic() - start, 3)}
+            if found is None:
+                counterexample = _tiny_difference(left, right)
+                if counterexample is not None:
+                    return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
+                return Proof(statement, UNKNOWN, "numeric agreement only", (), None, evidence, left, right, details)
+            method, steps = found
+            return Proof(statement, PROVED, method, tuple(steps), None, evidence, left, right, details)
     except ProofTimeout:
         return Proof(statement, UNKNOWN, "timeout", (), None, None, left, right, {"budget": budget})
-    if counterexample is not None:
-        return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
-    try:
-        with time_limit(max(budget - (time.monotonic() - start), 1e-3), f"prove({statement!r})"):
-            found = _symbolic(left, right)
-    except ProofTimeout:
-        return Proof(statement, UNKNOWN, "timeout", (), None, evidence, left, right, {"budget": budget})
-    except (SymactError, NotImplementedError, TypeError, ValueError, RecursionError, MemoryError) as err:
-        return Proof(statement, UNKNOWN, "no strategy applies", (), None, evidence, left, right, {"error": str(err)})
-    details = {"seconds": round(time.monotonic() - start, 3)}
-    if found is None:
-        try:
-            with time_limit(max(budget - (time.monotonic() - start), 1e-3), f"prove({statement!r})"):
-                counterexample = _tiny_difference(left, right)
-        except ProofTimeout:
-            counterexample = None
-        if counterexample is not None:
-            return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
-        return Proof(statement, UNKNOWN, "numeric agreement only", (), None, evidence, left, right, details)
-    method, steps = found
-    return Proof(statement, PROVED, method, tuple(steps), None, evidence, left, right, details)
+    except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
+        if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
+            raise
+        return Proof(statement, UNKNOWN, f"internal failure ({type(err).__name__})", (), None, None, left, right,
+                     {"error": str(err)[:300]})
+
+
+def _check_budget(budget) -> None:
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < math.inf:
+        raise ParameterError("prove", "budget", f"must be a positive finite number of seconds, got {budget!r}")
+
+
+def _raw(side) -> str:
+    """The caller's text of a side, cut short: the statement before parsing (shown if parsing times out)."""
+    text = side if isinstance(side, str) else type(side).__name__
+    return text if len(text) <= 200 else text[:200] + f"... ({len(text)} characters)"
+
+
+def _infinite(expr: sp.Expr) -> bool:
+    return expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan)
 
 
 # ---- bounds ------------------------------------------------------------------------------------
@@ -830,11 +990,10 @@ def _falsify_bound(f, up, lo, strict, statement):
                 if gap < -tol or (strict and gap <= tol):
                     exact_gap = _certified((bound - f) if above else (f - bound), point, 30)
                     if exact_gap is not None and (exact_gap < 0 or (strict and exact_gap == 0)):
-                        exact = _certified(f, point, DIGITS)
                         ce = {
                             "point": {s.name: str(v) for s, v in point.items()},
-                            "lhs": _show(exact) if exact is not None else mpmath.nstr(value, DIGITS),
-                            "rhs": _show(sp.N(bound.subs(point), DIGITS)),
+                            "lhs": _shown_at(f, point),
+                            "rhs": _shown_at(bound, point),
                         }
                         evidence = Evidence(used, DIGITS, float(-exact_gap))
                         refuted = Proof(statement, REFUTED, "counterexample", (), ce, evidence, f, bound)
