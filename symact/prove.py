@@ -502,12 +502,9 @@ def _certified(expr: sp.Expr, point: dict, digits: int):
     """
     try:
         value = resolve(expr.xreplace(point), {})  # switch functions by certified signs
-        sign = certified_sign(value)  # an exact zero test comes first
-        if sign is None:
-            return None
-        if sign == 0:
+        if value.is_zero:
             return sp.S.Zero
-        value = sp.N(value, digits, strict=True, maxn=4 * RECHECK_DIGITS)
+        value = sp.N(value, digits, strict=True, maxn=4 * RECHECK_DIGITS)  # raises unless the digits are right
     except (PrecisionExhausted, UndecidedSign, ParameterError, TypeError, ValueError, ZeroDivisionError,
             AttributeError):
         return None
@@ -890,17 +887,40 @@ def _sign_of(g: sp.Expr) -> str | None:
     return None
 
 
-def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tuple[bool, sp.Expr | None, list[Step]]:
+def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tuple[bool, sp.Expr | None, str]:
+    """Whether the gap (bound - f or f - bound), as a factored rational function of s = exp(x) > 0, has a
+    sign the assumptions decide; the factored gap; and the rule that says so."""
     gap = (bound - expr) if above else (expr - bound)
     g = _in_exp(gap)
     if g is None:
-        return False, None, []
+        return False, None, "the gap is not a rational function of s = exp(x)"
     sign = _sign_of(g)
     ok = sign == "positive" or (sign == "nonnegative" and not strict)
-    relation = ("<" if strict else "<=") if above else (">" if strict else ">=")
-    what = f"{'upper' if above else 'lower'} bound: with s = exp(x) > 0 the gap is {sp.sstr(g)}, {sign or 'of unknown sign'}"
-    steps = [Step(gap, f"gap {'bound - f' if above else 'f - bound'}"), Step(g, "rewrite in s = exp(x) > 0 and factor")]
-    return ok, g, steps if ok else [Step(g, what + f"; f {relation} bound not shown")]
+    what = f"{'bound - f' if above else 'f - bound'} = {sp.sstr(g)} with s = exp(x) > 0"
+    return ok, g, what + (f": {sign}" if ok else f": {sign or 'sign not decided'}")
+
+
+def _points(given, what: str) -> list[sp.Expr]:
+    """Equality points exactly as given: a float is its exact binary value, a string or SymPy value is symbolic."""
+    points = []
+    for p in given:
+        point = _side(p, {}, what)
+        if point.free_symbols or not point.is_finite:
+            raise ParameterError("prove_bound", what, f"must be finite real numbers, got {p!r}")
+        points.append(point)
+    return points
+
+
+def _same_set(found: list, wanted: list) -> tuple[bool | None, sp.Expr | None]:
+    """Whether two finite sets of real constants are equal, by certified signs; and a witness if not."""
+    for group, others in ((wanted, found), (found, wanted)):
+        for a in group:
+            signs = [certified_sign(a - b) for b in others]
+            if None in signs and 0 not in signs:
+                return None, None
+            if 0 not in signs:
+                return False, a
+    return True, None
 
 
 def prove_bound(
@@ -910,58 +930,77 @@ def prove_bound(
 
     The gap is written as a rational function of s = exp(x) > 0 and factored; SymPy's
     assumptions must then decide its sign. A violation found numerically refutes the bound.
+    Equality points are taken exactly as given (0.69314718 is not log 2).
 
     >>> prove_bound('diff(sigmoid(x), x)', upper='1/4', equality_at=[0]).status
     'proved'
     >>> prove_bound('diff(tanh(x), x)', lower=0, upper=1, strict=True).status
     'refuted'
     """
-    f = _side(expr, assumptions, "expr")
-    up = None if upper is None else _side(upper, assumptions, "upper")
-    lo = None if lower is None else _side(lower, assumptions, "lower")
-    parts = [sp.sstr(lo) + (" < " if strict else " <= ")] if lo is not None else []
-    statement = "".join(parts) + sp.sstr(f) + ((" < " if strict else " <= ") + sp.sstr(up) if up is not None else "")
-    if equality_at is not None:
-        statement += f", with equality only at x in {{{', '.join(sp.sstr(sp.sympify(p)) for p in equality_at)}}}"
+    _check_budget(budget)
     start = time.monotonic()
+    statement = f"bound on {_raw(expr)}"
+    f = up = lo = None
     try:
         with time_limit(budget, "prove_bound"):
-            refuted, used, worst = _falsify_bound(f, up, lo, strict, statement)
+            f = _side(expr, assumptions, "expr")
+            up = None if upper is None else _side(upper, assumptions, "upper")
+            lo = None if lower is None else _side(lower, assumptions, "lower")
+            wanted = None if equality_at is None else _points(equality_at, "equality_at")
+            rel = "<" if strict else "<="
+            statement = (f"{_text(lo)} {rel} " if lo is not None else "") + _text(f)
+            statement += f" {rel} {_text(up)}" if up is not None else ""
+            if wanted is not None:
+                statement += f", with equality only at x in {{{', '.join(_text(p) for p in wanted)}}}"
+            if any(_infinite(e) for e in (f, up, lo) if e is not None):
+                return Proof(statement, UNKNOWN, "infinite values", (), None, None, f, up if up is not None else lo)
+            return _prove_bound(statement, f, up, lo, wanted, strict, start)
     except ProofTimeout:
         return Proof(statement, UNKNOWN, "timeout", (), None, None, f, up if up is not None else lo)
+    except Exception as err:  # SymPy failing on an accepted input: no verdict, never a crash
+        if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
+            raise
+        return Proof(statement, UNKNOWN, f"internal failure ({type(err).__name__})", (), None, None, f, up,
+                     {"error": str(err)[:300]})
+
+
+def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
+    refuted, used, worst = _falsify_bound(f, up, lo, strict, statement)
     if refuted is not None:
         return refuted
     evidence = Evidence(used, DIGITS, float(worst) if worst != mpmath.inf else 0.0)
-    steps: list[Step] = [Step(f, "f(x)")]
-    zeros: set = set()
-    try:
-        with time_limit(max(budget - (time.monotonic() - start), 1e-3), "prove_bound"):
-            for bound, above in ((up, True), (lo, False)):
-                if bound is None:
-                    continue
-                ok, g, more = _bound_side(f, bound, above, strict)
-                steps += more
-                if not ok:
-                    return Proof(statement, UNKNOWN, "sign not decided", tuple(steps), None, evidence, f, bound)
-                if equality_at is not None and not strict:
-                    found = _zeros_in_s(g)
-                    if found is None:
-                        return Proof(
-                            statement, UNKNOWN, "equality set not found", tuple(steps), None, evidence, f, bound
-                        )
-                    zeros |= found
-            if equality_at is not None and not strict:
-                wanted = {sp.nsimplify(sp.sympify(p)) for p in equality_at}
-                if zeros != wanted:
-                    p = sorted(wanted ^ zeros, key=float)[0]
-                    ce = {"point": {"x": str(p)}, "lhs": mpmath.nstr(_exact_value(f, {x: p}, DIGITS), DIGITS)}
-                    ce["rhs"] = "equality" if p in zeros else "no equality"
-                    detail = {"equality_set": sorted(zeros, key=float)}
-                    return Proof(statement, REFUTED, "equality set", tuple(steps), ce, evidence, f, up, detail)
-                steps.append(Step(sp.FiniteSet(*sorted(zeros, key=float)), "zeros of the gap: where equality holds"))
-    except ProofTimeout:
-        return Proof(statement, UNKNOWN, "timeout", tuple(steps), None, evidence, f, up)
-    return Proof(statement, PROVED, "sign of the factored gap in s = exp(x)", tuple(steps), None, evidence, f, up)
+    rel = "<" if strict else "<="
+    steps: list[Step] = [Step(lo, "lower bound") if lo is not None else Step(f, "f(x)")]
+    zeros: list = []
+    details: dict = {}
+    for bound, above in ((lo, False), (up, True)):
+        if bound is None:
+            continue
+        ok, g, rule = _bound_side(f, bound, above, strict)
+        if not ok:
+            steps.append(Step(f if not above else bound, rule, rel))
+            return Proof(statement, UNKNOWN, "sign not decided", tuple(steps), None, evidence, f, bound)
+        details["gap_upper" if above else "gap_lower"] = g
+        steps.append(Step(bound if above else f, rule, rel))
+        if wanted is not None and not strict:
+            found = _zeros_in_s(g)
+            if found is None:
+                return Proof(statement, UNKNOWN, "equality set not found", tuple(steps), None, evidence, f, bound)
+            zeros += [z for z in found if all(certified_sign(z - y) != 0 for y in zeros)]
+    if wanted is not None and not strict:
+        same, witness = _same_set(zeros, wanted)
+        if same is None:
+            return Proof(statement, UNKNOWN, "equality set not compared", tuple(steps), None, evidence, f, up)
+        if not same:
+            bound = up if up is not None else lo
+            ce = {"point": {"x": _text(witness)}, "lhs": _shown_at(f, {x: witness}), "rhs": _shown_at(bound, {x: witness})}
+            ce["rhs"] += " (equality)" if witness in zeros else " (no equality)"
+            details["equality_set"] = zeros
+            return Proof(statement, REFUTED, "equality set", tuple(steps), ce, evidence, f, up, details)
+        details["equality_set"] = zeros
+    details["seconds"] = round(time.monotonic() - start, 3)
+    method = "sign of the factored gap in s = exp(x)"
+    return Proof(statement, PROVED, method, tuple(steps), None, evidence, f, up, details)
 
 
 def _falsify_bound(f, up, lo, strict, statement):
@@ -1001,7 +1040,7 @@ def _falsify_bound(f, up, lo, strict, statement):
     return None, used, worst
 
 
-def _zeros_in_s(g: sp.Expr) -> set | None:
+def _zeros_in_s(g: sp.Expr) -> list | None:
     numerator, _ = sp.fraction(sp.cancel(g))
     try:
         poly = sp.Poly(numerator, _S)
@@ -1009,10 +1048,17 @@ def _zeros_in_s(g: sp.Expr) -> set | None:
         return None
     if any(s.free_symbols for s in poly.coeffs()):
         return None
-    roots = [r for r in sp.roots(poly, multiple=True) if r.is_positive]
-    if len(sp.roots(poly, multiple=True)) != poly.degree():
+    roots = sp.roots(poly, multiple=True)
+    if len(roots) != poly.degree():
         return None
-    return {sp.simplify(sp.log(r)) for r in set(roots)}
+    signs = [certified_sign(r) if r.is_real else -1 for r in roots]
+    if None in signs:
+        return None
+    zeros: list = []
+    for r, sign in zip(roots, signs):
+        if sign > 0 and all(certified_sign(r - sp.exp(z)) != 0 for z in zeros):
+            zeros.append(sp.simplify(sp.log(r)))
+    return zeros
 
 
 # ---- limits ------------------------------------------------------------------------------------
