@@ -767,9 +767,32 @@ def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
         rule = "switch functions of exact zeros and constants settled (certified signs)"
         return found[0], [Step(lhs, "left-hand side"), Step(settled_l, rule), *found[1][1:]]
     found = _case_split(lhs, rhs, _values_for(lhs - rhs))
+    if found is None:
+        found = _parameter_split(lhs, rhs)
     if found is None and sp.simplify(lhs - rhs) == 0:
         return "simplify", [Step(lhs, "left-hand side"), Step(rhs, "simplify")]
     return found
+
+
+def _parameter_split(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
+    """Split on the sign of a parameter that a switch function depends on (a = 0 and a > 0 when a >= 0)."""
+    switches = set().union(*[g.free_symbols for g in switch_functions(lhs - rhs, only_in_x=False)])
+    open_sign = sorted((p for p in switches - {x} if not (p.is_positive or p.is_negative or p.is_zero)),
+                       key=lambda p: p.name)
+    if not open_sign:
+        return None
+    p = open_sign[0]
+    kinds = [k for k, allowed in (("negative", not p.is_nonnegative), ("positive", not p.is_nonpositive)) if allowed]
+    cases = [(sp.Integer(0), f"{p.name} = 0")]
+    cases += [(sp.Symbol(p.name, real=True, integer=p.is_integer, **{k: True}), f"{p.name} {k}") for k in kinds]
+    steps = [Step(lhs, "left-hand side")]
+    for value, label in cases:
+        found = _symbolic(lhs.xreplace({p: value}), rhs.xreplace({p: value}))
+        if found is None:
+            return None
+        steps.append(Step(rhs.xreplace({p: value}), f"case {label}: {found[0]}"))
+    steps.append(Step(rhs, f"every case of the sign of {p.name}"))
+    return f"case split on the sign of {p.name}", steps
 
 
 def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
