@@ -283,8 +283,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except Exception as err:  # every failure is exit code 2 with one line, never a traceback or 1 (refuted)
         message = str(err).splitlines()[0][:300] if str(err) else type(err).__name__
-        kind = "error" if isinstance(err, SymactError) else f"internal error ({type(err).__name__})"
-        print(f"symact {args.command}: {kind}: {message}", file=sys.stderr)
+        if not isinstance(err, SymactError):
+            message = f"{type(err).__name__}: {message}"
+        print(f"symact {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

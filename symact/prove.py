@@ -729,6 +729,7 @@ def _identically_zero(g: sp.Expr) -> bool:
     return _zero(_exp_form(g)) is not None
 
 
+@functools.lru_cache(maxsize=256)  # keyed by the expression; a timeout raises, so nothing partial is kept
 def _settle(expr: sp.Expr) -> sp.Expr:
     """Switch functions of exact constants resolved by certified signs; those of identically-zero arguments
     replaced by their value at 0 (``sign(sigmoid(x) + sigmoid(-x) - 1)`` is 0). Others are left as they are."""
