@@ -313,10 +313,13 @@ def _corners(params: list) -> list[dict]:
     corners = [{p: boundary(p) for p in params}]
     corners.append({p: signed(p, sp.Integer(1000)) for p in params})
     corners.append({p: signed(p, sp.Integer(1) if p.is_integer else sp.Rational(1, 1000)) for p in params})
-    if any(p.is_positive is None and p.is_negative is None and not p.is_nonnegative and not p.is_nonpositive
-           for p in params):
-        corners.append({p: (-1000 if p.is_positive is None and not p.is_nonnegative else v) for p, v in
-                        corners[1].items()})
+    if any(
+        p.is_positive is None and p.is_negative is None and not p.is_nonnegative and not p.is_nonpositive
+        for p in params
+    ):
+        corners.append(
+            {p: (-1000 if p.is_positive is None and not p.is_nonnegative else v) for p, v in corners[1].items()}
+        )
     return [{p: sp.sympify(v) for p, v in c.items()} for c in corners] if params else []
 
 
@@ -493,8 +496,15 @@ def _certified(expr: sp.Expr, point: dict, digits: int):
         if value.is_zero:
             return sp.S.Zero
         value = sp.N(value, digits, strict=True, maxn=4 * RECHECK_DIGITS)  # raises unless the digits are right
-    except (PrecisionExhausted, UndecidedSign, ParameterError, TypeError, ValueError, ZeroDivisionError,
-            AttributeError):
+    except (
+        PrecisionExhausted,
+        UndecidedSign,
+        ParameterError,
+        TypeError,
+        ValueError,
+        ZeroDivisionError,
+        AttributeError,
+    ):
         return None
     if not value.is_Float and not value.is_Rational:
         return None
@@ -778,8 +788,9 @@ def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
 def _parameter_split(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
     """Split on the sign of a parameter that a switch function depends on (a = 0 and a > 0 when a >= 0)."""
     switches = set().union(*[g.free_symbols for g in switch_functions(lhs - rhs, only_in_x=False)])
-    open_sign = sorted((p for p in switches - {x} if not (p.is_positive or p.is_negative or p.is_zero)),
-                       key=lambda p: p.name)
+    open_sign = sorted(
+        (p for p in switches - {x} if not (p.is_positive or p.is_negative or p.is_zero)), key=lambda p: p.name
+    )
     if not open_sign:
         return None
     p = open_sign[0]
@@ -820,8 +831,16 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
             left, right = _unify(_side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs"))
             statement = f"{_text(left)} = {_text(right)}"
             if _infinite(left) or _infinite(right):
-                return Proof(statement, UNKNOWN, "infinite values: not an identity of real functions", (), None,
-                             None, left, right)
+                return Proof(
+                    statement,
+                    UNKNOWN,
+                    "infinite values: not an identity of real functions",
+                    (),
+                    None,
+                    None,
+                    left,
+                    right,
+                )
             counterexample, evidence = _falsify(_settle(left), _settle(right))
             if counterexample is not None:
                 return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
@@ -845,8 +864,17 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
     except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
         if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
             raise
-        return Proof(statement, UNKNOWN, f"internal failure ({type(err).__name__})", (), None, None, left, right,
-                     {"error": str(err)[:300]})
+        return Proof(
+            statement,
+            UNKNOWN,
+            f"internal failure ({type(err).__name__})",
+            (),
+            None,
+            None,
+            left,
+            right,
+            {"error": str(err)[:300]},
+        )
 
 
 def _check_budget(budget) -> None:
@@ -972,8 +1000,17 @@ def prove_bound(
     except Exception as err:  # SymPy failing on an accepted input: no verdict, never a crash
         if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
             raise
-        return Proof(statement, UNKNOWN, f"internal failure ({type(err).__name__})", (), None, None, f, up,
-                     {"error": str(err)[:300]})
+        return Proof(
+            statement,
+            UNKNOWN,
+            f"internal failure ({type(err).__name__})",
+            (),
+            None,
+            None,
+            f,
+            up,
+            {"error": str(err)[:300]},
+        )
 
 
 def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
@@ -1005,7 +1042,11 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
             return Proof(statement, UNKNOWN, "equality set not compared", tuple(steps), None, evidence, f, up)
         if not same:
             bound = up if up is not None else lo
-            ce = {"point": {"x": _text(witness)}, "lhs": _shown_at(f, {x: witness}), "rhs": _shown_at(bound, {x: witness})}
+            ce = {
+                "point": {"x": _text(witness)},
+                "lhs": _shown_at(f, {x: witness}),
+                "rhs": _shown_at(bound, {x: witness}),
+            }
             ce["rhs"] += " (equality)" if witness in zeros else " (no equality)"
             details["equality_set"] = zeros
             return Proof(statement, REFUTED, "equality set", tuple(steps), ce, evidence, f, up, details)
@@ -1076,8 +1117,7 @@ def _zeros_in_s(g: sp.Expr) -> list | None:
 # ---- limits ------------------------------------------------------------------------------------
 
 
-def prove_limit(expr, var, point, expected, direction: str | None = None, budget: float = 10.0,
-                **assumptions) -> Proof:
+def prove_limit(expr, var, point, expected, direction: str | None = None, budget: float = 10.0, **assumptions) -> Proof:
     """Prove that ``expr`` tends to ``expected`` as ``var`` tends to ``point``, for all real x.
 
     ``direction`` is '+' (from above), '-' (from below) or 'both' (both one-sided limits must agree);
@@ -1113,7 +1153,9 @@ def prove_limit(expr, var, point, expected, direction: str | None = None, budget
                 raise ParameterError("prove_limit", "point", f"must be a real number or oo, got {point!r}")
             sides = _directions(v, where, direction)
             arrow = {"+": "+", "-": "-", "both": ""}[sides[0] if len(sides) == 1 else "both"]
-            statement = f"lim {name} -> {_text(where)}{arrow if where.is_finite else ''} of {_text(f)} = {_text(target)}"
+            statement = (
+                f"lim {name} -> {_text(where)}{arrow if where.is_finite else ''} of {_text(f)} = {_text(target)}"
+            )
             t = sp.Symbol("t", positive=True)
             points = switch_points(target, {}) if not is_smooth(target) else []
             first = _limit_by_cases(f, target, v, where, sides, points, t, statement)
@@ -1127,8 +1169,17 @@ def prove_limit(expr, var, point, expected, direction: str | None = None, budget
     except Exception as err:  # SymPy failing on an accepted input: no verdict, never a crash
         if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
             raise
-        return Proof(statement, UNKNOWN, f"internal failure ({type(err).__name__})", (), None, None, f, target,
-                     {"error": str(err)[:300]})
+        return Proof(
+            statement,
+            UNKNOWN,
+            f"internal failure ({type(err).__name__})",
+            (),
+            None,
+            None,
+            f,
+            target,
+            {"error": str(err)[:300]},
+        )
 
 
 def _directions(v: sp.Symbol, where: sp.Expr, direction: str | None) -> list[str]:
