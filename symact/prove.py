@@ -1185,6 +1185,8 @@ def prove_limit(expr, var, point, expected, direction: str | None = None, budget
 def _directions(v: sp.Symbol, where: sp.Expr, direction: str | None) -> list[str]:
     """The one-sided limits to take: ['+'], ['-'] or both; a side the variable's sign excludes is an error."""
     if where.is_infinite:
+        if (v.is_nonpositive and where is sp.oo) or (v.is_nonnegative and where is -sp.oo):
+            raise ParameterError("prove_limit", v.name, f"cannot approach {where} under its assumptions")
         return ["-" if where is sp.oo else "+"]
     allowed = ["+", "-"]
     if v.is_positive or (v.is_nonnegative and where == 0) or (where.is_positive and v.is_nonnegative):

@@ -172,6 +172,8 @@ def test_limit_direction_excluded_by_assumptions_is_an_error():
         prove_limit("beta", "beta", 0, "0", direction="-", beta="positive")
     with pytest.raises(ParameterError, match="direction"):
         prove_limit("beta", "beta", 0, "0", direction="up")
+    with pytest.raises(ParameterError, match="cannot approach oo"):
+        prove_limit("sigmoid(beta)", "beta", "oo", "1", beta="negative")
 
 
 def test_limit_text_names_variable_and_direction_and_leaks_no_dummy():
