@@ -23,7 +23,7 @@ from sympy.core.evalf import PrecisionExhausted
 
 from .catalog import x
 from .errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
-from .functions import expand_named
+from .functions import Phi, expand_named, sigmoid, softplus
 from .kinks import is_smooth, resolve, switch_functions, switch_points
 from .numerics import certified_sign
 from .parse import parse, tree_size
@@ -768,21 +768,45 @@ def _values_for(expr: sp.Expr) -> dict:
 
 
 def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
-    if is_smooth(lhs) and is_smooth(rhs):
+    if lhs == rhs or (is_smooth(lhs) and is_smooth(rhs)):
         return _smooth_chain(lhs, rhs)
-    settled_l, settled_r = _settle(lhs), _settle(rhs)
-    if (settled_l, settled_r) != (lhs, rhs):
-        found = _symbolic(settled_l, settled_r)
-        if found is None:
-            return None
-        rule = "switch functions of exact zeros and constants settled (certified signs)"
-        return found[0], [Step(lhs, "left-hand side"), Step(settled_l, rule), *found[1][1:]]
+    for rewrite, rule in (
+        (_settle, "switch functions of exact zeros and constants settled (certified signs)"),
+        (_commute, "increasing functions taken out of max, min and abs"),
+    ):
+        new_l, new_r = rewrite(lhs), rewrite(rhs)
+        if (new_l, new_r) != (lhs, rhs):
+            found = _symbolic(new_l, new_r)
+            if found is None:
+                return None
+            before = [Step(new_l, rule)] if new_l != lhs else []
+            after = [Step(rhs, rule)] if new_r != rhs else []
+            return found[0], [Step(lhs, "left-hand side"), *before, *found[1][1:], *after]
     found = _case_split(lhs, rhs, _values_for(lhs - rhs))
     if found is None:
         found = _parameter_split(lhs, rhs)
     if found is None and sp.simplify(lhs - rhs) == 0:
         return "simplify", [Step(lhs, "left-hand side"), Step(rhs, "simplify")]
     return found
+
+
+_INCREASING = (sp.exp, sp.tanh, sp.sinh, sp.erf, sp.atan, sp.asinh, sigmoid, Phi, softplus)
+_ODD_INCREASING = (sp.tanh, sp.sinh, sp.erf, sp.atan, sp.asinh)
+
+
+def _commute(expr: sp.Expr) -> sp.Expr:
+    """max(f(a), f(b)) = f(max(a, b)) and min likewise for f increasing on all reals; |f(a)| = f(|a|) for f odd
+    and increasing. Identities for every real argument, so both sides may be rewritten by them."""
+
+    def pull(node):
+        f = type(node.args[0])
+        if isinstance(node, sp.Abs):
+            return f(sp.Abs(node.args[0].args[0])) if issubclass(f, _ODD_INCREASING) else node
+        if issubclass(f, _INCREASING) and all(type(a) is f and len(a.args) == 1 for a in node.args):
+            return f(node.func(*[a.args[0] for a in node.args]))
+        return node
+
+    return expr.replace(lambda n: isinstance(n, (sp.Max, sp.Min, sp.Abs)), pull)
 
 
 def _parameter_split(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
