@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     proving.add_argument("lhs", help="left-hand side, an expression in x (catalog names are callable)")
     proving.add_argument("rhs", help="right-hand side")
     proving.add_argument("--latex", action="store_true", help="print the proof chain as LaTeX")
-    proving.add_argument("--budget", type=float, default=5.0, help="seconds for the symbolic work (default 5)")
+    proving.add_argument("--budget", type=_seconds, default=5.0, help="seconds for the whole proof (default 5)")
     proving.set_defaults(run=_prove)
 
     compiling = _command(commands, "kernel", "values of f and f' from the compiled NumPy kernel")
@@ -262,6 +262,17 @@ def _table(args) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse rejects anything else with exit code 2)."""
+    value = float(text)
+    if not 0 < value < float("inf"):
+        raise ValueError(text)
+    return value
+
+
+_seconds.__name__ = "positive number of seconds"  # argparse names the type in its message
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     parser = build_parser()
@@ -271,8 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         return args.run(args)
-    except SymactError as err:
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+    except Exception as err:  # every failure is exit code 2 with one line, never a traceback or 1 (refuted)
+        message = str(err).splitlines()[0][:300] if str(err) else type(err).__name__
+        if not isinstance(err, SymactError):
+            message = f"{type(err).__name__}: {message}"
         print(f"symact {args.command}: error: {message}", file=sys.stderr)
         return 2
 

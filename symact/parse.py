@@ -26,15 +26,36 @@ from collections.abc import Callable, Mapping
 import sympy as sp
 
 from .catalog import Activation, get, names, x
-from .errors import ParseError, UnknownActivation
+from .errors import ParseError, SymactError, UnknownActivation
 from .functions import Phi, sigmoid, softplus
 
-__all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH"]
+__all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size"]
 
 MAX_LENGTH = 5000
 MAX_DEPTH = 100
+MAX_NODES = 5000  # nodes of the expression tree, repeated subtrees counted each time they occur
 _MAX_EXPONENT = 10**4
-_MAX_DIGITS = 10**4
+_MAX_DIGITS = 4000  # below Python's int-to-str limit (4300 digits), so every result can be printed
+_UNDEFINED = (sp.nan, sp.zoo)
+_RESERVED = {"nan", "NaN", "zoo", "I", "j", "J"}  # not real numbers: never silent symbols
+
+
+def tree_size(expr: sp.Basic, limit: int | None = None, _seen: dict | None = None) -> int:
+    """Nodes of ``expr`` as a tree (a shared subtree counts at each occurrence); stops early past ``limit``.
+
+    >>> tree_size(parse('x*sigmoid(x) + 1'))
+    6
+    """
+    seen = {} if _seen is None else _seen
+    if expr in seen:
+        return seen[expr]
+    total = 1
+    for arg in expr.args:
+        total += tree_size(arg, limit, seen)
+        if limit is not None and total > limit:
+            break
+    seen[expr] = total
+    return total
 
 
 def _digits(number: sp.Expr) -> float:
@@ -45,6 +66,7 @@ def _digits(number: sp.Expr) -> float:
         return float(_MAX_DIGITS)
     return 0.0 if magnitude <= 1 else math.log10(magnitude) + 1
 
+
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
@@ -53,11 +75,16 @@ _TOKEN = re.compile(
 
 
 def _diff(expr, var=x, order=sp.Integer(1)):
+    """One order at a time, so that a derivative growing past ``MAX_NODES`` stops early."""
     if not isinstance(var, sp.Symbol):
         raise ValueError("the variable of diff must be a symbol")
     if not (isinstance(order, sp.Integer) and 0 < order <= 10):
         raise ValueError("the order of diff must be an integer from 1 to 10")
-    return sp.diff(expr, var, int(order))
+    for k in range(int(order)):
+        expr = sp.diff(expr, var)
+        if tree_size(expr, MAX_NODES) > MAX_NODES:
+            raise ValueError(f"derivative {k + 1} has more than {MAX_NODES} nodes")
+    return expr
 
 
 # name: (SymPy callable, smallest and largest number of arguments)
@@ -118,10 +145,10 @@ def parse(
         raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     try:
         return _Parser(text, dict(parameters or {}), allow_symbols).parse()
-    except ParseError:
+    except SymactError:
         raise
-    except (ArithmeticError, ValueError, TypeError, RecursionError) as err:  # SymPy refusing a well-formed input
-        raise ParseError(f"cannot build an expression from {text[:60]!r}: {err}") from None
+    except (ArithmeticError, ValueError, TypeError, RecursionError, AttributeError) as err:  # SymPy refusing input
+        raise ParseError(f"cannot build an expression from {text[:60]!r}: {str(err)[:200]}") from None
 
 
 class _Parser:
@@ -132,6 +159,7 @@ class _Parser:
         self.tokens = self._tokenize()
         self.i = 0
         self.depth = 0
+        self.sizes: dict = {}
 
     def _tokenize(self) -> list[tuple[str, str, int]]:
         tokens, pos = [], 0
@@ -169,6 +197,16 @@ class _Parser:
         raise ParseError(message, self.text, pos)
 
     # -- grammar ----------------------------------------------------------------------------
+    def built(self, expr: sp.Expr, pos: int) -> sp.Expr:
+        """Every node the parser builds: defined, printable, and of bounded size."""
+        if expr.has(*_UNDEFINED):
+            self.fail("undefined value (such as oo - oo, 0*oo or a complex infinity)", pos)
+        if expr.is_Rational and max(abs(expr.p), expr.q).bit_length() > _MAX_DIGITS * 3.32:
+            self.fail(f"number with more than {_MAX_DIGITS} digits", pos)
+        if tree_size(expr, MAX_NODES, self.sizes) > MAX_NODES:
+            self.fail(f"expression has more than {MAX_NODES} nodes", pos)
+        return expr
+
     def parse(self) -> sp.Expr:
         if self.peek()[0] == "end":
             self.fail("empty expression", 0)
@@ -181,9 +219,9 @@ class _Parser:
     def sum(self) -> sp.Expr:
         expr = self.product()
         while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
-            op = self.take()[1]
+            _, op, pos = self.take()
             right = self.product()
-            expr = expr + right if op == "+" else expr - right
+            expr = self.built(expr + right if op == "+" else expr - right, pos)
         return expr
 
     def product(self) -> sp.Expr:
@@ -193,7 +231,7 @@ class _Parser:
             right = self.unary()
             if op == "/" and right.is_zero:
                 self.fail("division by zero", pos)
-            expr = expr * right if op == "*" else expr / right
+            expr = self.built(expr * right if op == "*" else expr / right, pos)
         return expr
 
     def unary(self) -> sp.Expr:
@@ -202,7 +240,7 @@ class _Parser:
             self.take()
             with self.nested(pos):
                 operand = self.unary()
-            return -operand if value == "-" else operand
+            return self.built(-operand, pos) if value == "-" else operand
         return self.power()
 
     def power(self) -> sp.Expr:
@@ -220,7 +258,7 @@ class _Parser:
                     self.fail(f"this power would have about {digits:.3g} digits; the limit is {_MAX_DIGITS}", pos)
             if base.is_zero and exponent.is_number and exponent.is_negative:
                 self.fail("division by zero", pos)
-            return base**exponent
+            return self.built(base**exponent, pos)
         return base
 
     def atom(self) -> sp.Expr:
@@ -251,6 +289,8 @@ class _Parser:
             return self.parameters[name]
         if name in CONSTANTS:
             return CONSTANTS[name]
+        if name in _RESERVED:
+            self.fail(f"{name!r} is not a real number; expressions are over the reals", pos)
         if name in FUNCTIONS or name in names(include_aliases=True):
             self.fail(f"{name!r} is a function; call it, as in {name}(x)", pos)
         if self.allow_symbols and not name.startswith("_"):
@@ -276,10 +316,10 @@ class _Parser:
                 count = str(least) if least == most else f"{least} to {most}"
                 self.fail(f"{name} takes {count} argument(s), got {len(args)}", pos)
             try:
-                return function(*args)
+                return self.built(function(*args), pos)
             except (ValueError, TypeError) as err:
                 self.fail(f"cannot apply {name}: {err}", pos)
-        return self.activation(name, args, pos)
+        return self.built(self.activation(name, args, pos), pos)
 
     def activation(self, name: str, args: list, pos: int) -> sp.Expr:
         try:
@@ -294,9 +334,13 @@ class _Parser:
         params = entry.params
         if not 1 <= len(args) <= 1 + len(params):
             self.fail(f"{name} takes 1 to {1 + len(params)} argument(s) (x, {', '.join(p.name for p in params)})", pos)
-        values = {**entry.defaults, **dict(zip(params, args[1:]))}
-        expr = entry.expr.subs(values, simultaneous=True)
-        return expr.subs(x, args[0]) if args[0] != x else expr
+        values = {**entry.defaults, **dict(zip(params, args[1:])), x: args[0]}
+        estimate = tree_size(entry.expr) + sum(
+            entry.expr.count(symbol) * tree_size(value, MAX_NODES, self.sizes) for symbol, value in values.items()
+        )
+        if estimate > MAX_NODES:  # SymPy's evaluation of a huge tree can itself take minutes: refuse before
+            self.fail(f"{name}(...) would have about {estimate} nodes; the limit is {MAX_NODES}", pos)
+        return entry.expr.xreplace(values)  # all at once: an argument containing x is not substituted again
 
     def nested(self, pos: int):
         parser = self

@@ -194,3 +194,38 @@ def test_table():
     latex = symact("table", "relu", "--columns", "range", "--format", "latex")
     assert latex.returncode == 0 and "\\begin{tabular}" in latex.stdout
     assert "bogus" in one_line_error(symact("table", "relu", "--columns", "bogus"), "table")
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["prove", "tanh(x) + 1", "2*sigmoid(2*x)"], 0, None),
+        (["prove", "tanh(x) + 1", "2*sigmoid(x)"], 1, None),
+        (["prove", "x*sign(log(8) - 3*log(2))", "x"], 1, None),
+        (["prove", "inf", "inf + 1"], 2, None),
+        (["prove", "--budget", "2", "diff(mish(mish(x)), x, 10)", "1"], 2, None),
+        (["prove", "9**5000", "1"], 2, "digits"),
+        (["prove", "nan", "1"], 2, "not a real number"),
+        (["prove", "oo - oo", "oo - oo"], 2, "undefined"),
+        (["prove", "--budget", "nan", "x", "x"], 2, "--budget"),
+        (["prove", "--budget", "inf", "x", "x"], 2, "--budget"),
+        (["prove", "--budget", "0", "x", "x"], 2, "--budget"),
+        (["derive", "diff(mish(mish(x)), x, 10)"], 2, "nodes"),
+    ],
+)
+def test_prove_exit_codes_are_exactly_0_1_2(args, code, message, capsys):
+    assert main(args) == code
+    out, err = capsys.readouterr()
+    if message is not None:
+        line = one_line_error(SimpleNamespace(returncode=code, stdout=out, stderr=err), args[0])
+        assert message in line
+
+
+def test_an_unexpected_failure_is_exit_code_2_in_one_line(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sys.modules["symact.prove"], "prove", broken)
+    assert main(["prove", "x", "x"]) == 2
+    out, err = capsys.readouterr()
+    assert "RuntimeError: boom" in one_line_error(SimpleNamespace(returncode=2, stdout=out, stderr=err), "prove")

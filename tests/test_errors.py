@@ -53,3 +53,21 @@ def test_derive_respects_its_budget():
     with pytest.raises(ProofTimeout, match="budget"):
         symact.derive(hard, budget=0.3)
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: symact.prove("x", "x + 1", x=float("nan")), ParameterError, "finite real"),
+        (lambda: symact.prove("x", "x", x=float("inf")), ParameterError, "finite real"),
+        (lambda: symact.prove("a*x", "x", a={"positive": True, "negative": True}), ParameterError, "inconsistent"),
+        (lambda: symact.prove("x", "x", budget=float("nan")), ParameterError, "budget"),
+        (lambda: symact.prove("9**5000", "1"), ParseError, "digits"),
+        (lambda: symact.prove("oo - oo", "0"), ParseError, "undefined"),
+        (lambda: symact.prove_bound("x**2", lower=0, equality_at=["y"]), ParameterError, "finite real"),
+        (lambda: symact.prove_limit("x", "beta", 0, "x", direction="sideways"), ParameterError, "direction"),
+    ],
+)
+def test_prover_inputs_raise_symact_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from symact import ParseError, catalog
 from symact.functions import sigmoid
-from symact.parse import MAX_DEPTH, MAX_LENGTH, parse
+from symact.parse import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, parse, tree_size
 
 x = catalog.x
 
@@ -97,9 +97,55 @@ def test_non_string_input():
         parse(3)
 
 
-TOKENS = ["x", "(", ")", "+", "-", "*", "/", "**", "^", ",", "1", "0", "2.5", "1e9", "e", "pi", "sigmoid", "relu",
-          "exp", "log", "max", "swish", "diff", "__import__", ".", "lambda", ":", "[", "]", "'os'", '"', "__class__",
-          "os", "system", " ", "é", "∑", "\n", "\x00", "0x1f", "1_000", "#", "@", ";", "=", "yield", "None"]
+TOKENS = [
+    "x",
+    "(",
+    ")",
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "^",
+    ",",
+    "1",
+    "0",
+    "2.5",
+    "1e9",
+    "e",
+    "pi",
+    "sigmoid",
+    "relu",
+    "exp",
+    "log",
+    "max",
+    "swish",
+    "diff",
+    "__import__",
+    ".",
+    "lambda",
+    ":",
+    "[",
+    "]",
+    "'os'",
+    '"',
+    "__class__",
+    "os",
+    "system",
+    " ",
+    "é",
+    "∑",
+    "\n",
+    "\x00",
+    "0x1f",
+    "1_000",
+    "#",
+    "@",
+    ";",
+    "=",
+    "yield",
+    "None",
+]
 
 
 def _guarded(monkeypatch):
@@ -149,3 +195,45 @@ def test_no_code_runs(monkeypatch, tmp_path):
         with pytest.raises(ParseError):
             parse(text)
     assert calls == [] and not target.exists()
+
+
+# ---- what was written is what is built ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [n for n in catalog.names() if n not in FUNCTIONS])
+def test_activation_arguments_containing_x_are_substituted_once(name):
+    """Every parameter set to an expression in x, and the input an expression in x: one simultaneous substitution."""
+    entry = catalog.get(name)
+    args = [x**2 + 1, *[x + k + 2 for k in range(len(entry.params))]]
+    text = f"{name}(x**2 + 1" + "".join(f", x + {k + 2}" for k in range(len(entry.params))) + ")"
+    simultaneous = entry.expr.xreplace({x: args[0], **dict(zip(entry.params, args[1:]))})
+    built = parse(text)
+    assert built == simultaneous
+    for value in (sp.Rational(-3, 2), sp.Rational(1, 3), 2):
+        a, b = built.xreplace({x: value}), simultaneous.xreplace({x: value})
+        assert sp.N(a - b, 30) == 0 or sp.simplify(a - b) == 0
+
+
+def test_swish_with_a_parameter_in_x():
+    assert parse("swish(2*x, x)") == 2 * x * sigmoid(2 * x**2)
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", "zoo", "I", "j", "oo - oo", "0*oo", "oo/oo", "inf*0", "log(0)"])
+def test_undefined_and_complex_names_are_not_symbols(text):
+    with pytest.raises(ParseError):
+        parse(text, allow_symbols=True)
+
+
+def test_tree_size_is_bounded_before_sympy_builds_it():
+    start = time.perf_counter()
+    for text in ("gelu_tanh(" * 8 + "x" + ")" * 8, "mish(" * 20 + "x" + ")" * 20, "diff(mish(mish(x)), x, 10)"):
+        with pytest.raises(ParseError, match="nodes"):
+            parse(text)
+    assert time.perf_counter() - start < 30  # diff stops at the first derivative past the bound
+    assert tree_size(parse("mish(" * 5 + "x" + ")" * 5)) <= MAX_NODES
+
+
+@pytest.mark.parametrize("text", ["9**5000", "3**3000*3**3000", "*".join(["10**399"] * 12)])
+def test_numbers_stay_printable(text):
+    with pytest.raises(ParseError, match="digits"):
+        parse(text)
