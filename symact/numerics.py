@@ -52,12 +52,12 @@ def certified_sign(value) -> int | None:
         return None
     if c.is_zero:
         return 0
-    sign = _evaluated_sign(c, _PRECISIONS[:1])
+    sign = _evaluated_sign(c, _PRECISIONS[:2])  # cheap: settles every constant that is not tiny
     if sign is not None:
         return sign
     if _exactly_zero(c):
         return 0
-    return _evaluated_sign(c, _PRECISIONS[1:])
+    return _evaluated_sign(c, _PRECISIONS[2:])
 
 
 def _evaluated_sign(c: sp.Expr, precisions) -> int | None:
