@@ -46,7 +46,7 @@ import sympy as sp
 
 from .functions import Phi, sigmoid, softplus
 
-__all__ = ["stabilize", "STABLE_NODES", "HELPERS", "erfc", "ZeroPatch", "zero_patches"]
+__all__ = ["stabilize", "STABLE_NODES", "HELPERS", "erf", "erfc", "lambertw", "ZeroPatch", "zero_patches"]
 
 # ---- stable nodes (SymPy side) ---------------------------------------------------------------
 
@@ -332,6 +332,44 @@ def erfc(t):
     return r
 
 
+if _scipy_erfc is not None:
+    from scipy.special import erf as _scipy_erf
+_math_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(t):
+    """The error function on float64 arrays: scipy's (within 1 ULP), or math.erf element by element."""
+    t = np.asarray(t, dtype=np.float64)
+    return _scipy_erf(t) if _scipy_erfc is not None else np.asarray(_math_erf(t), dtype=np.float64)
+
+
+_INV_E = math.exp(-1)
+
+
+def lambertw(t):
+    """The principal real branch W0 of Lambert's W (w e^w = t) for t >= -1/e, NaN below.
+
+    Below 3, Halley's iteration from a branch-point series near -1/e or log1p(t); above, Newton's on
+    w + log w = log t from log t - log log t. Six steps reach the last bit.
+
+    >>> float(lambertw(np.array(1.0)))
+    0.5671432904097838
+    """
+    t = np.asarray(t, dtype=np.float64)
+    p = np.sqrt(np.maximum(2 * (math.e * np.minimum(t, 3.0) + 1), 0.0))
+    lt = np.log(np.maximum(t, 3.0))
+    small = np.where(t < -0.25, -1 + p - p * p / 3 + 11 / 72 * p**3, np.log1p(np.clip(t, -0.25, 3.0)))
+    large = lt - np.log(lt)
+    for _ in range(6):
+        ew = np.exp(small)
+        r = small * ew - t
+        step = r / (ew * (small + 1) - (small + 2) * r / (2 * small + 2))
+        small = np.where(np.isfinite(step), small - step, small)
+        large = large - (large + np.log(large) - lt) / (1 + 1 / large)  # w + log w = log t, for t >= 3
+    w = np.where(t < 3, np.where(t == -_INV_E, -1.0, small), large)
+    return np.where(t < -_INV_E, np.nan, np.where(t == np.inf, np.inf, w))
+
+
 _SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter
 
 
@@ -533,6 +571,9 @@ HELPERS = {
     "s_hypot": h_hypot,
     "s_div": np.true_divide,
     "poly_dd": poly_dd,
+    "erf": erf,
+    "erfc": erfc,
+    "LambertW": lambertw,
 }
 
 
