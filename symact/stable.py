@@ -21,7 +21,11 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``k + k*u/sqrt(u**2 + c)``      ``2k*s_dsqplus(u, c)``
 ``u - tanh(u)``                 ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
 ``Phi(u)``                      ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
+``exp(a)*sech(u)**2``           ``s_sech2_exp(u, a)``: exp(a - 2|u|) where exp(a) overflows (also sigmoid')
 ==============================  ==============================================================
+
+Before these, ``symact.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
+tanh or their derivatives written with exp, sinh and cosh) in sigmoid coordinates.
 
 Arguments of the exp-like nodes that are polynomials in x with inexact coefficients (gelu_tanh's
 sqrt(2/pi)*(x + 0.044715 x^3), swish with beta = 1.7) are evaluated in double-double by the compiler,
@@ -44,6 +48,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from . import exp_rational
 from .functions import Phi, sigmoid, softplus
 
 __all__ = ["stabilize", "STABLE_NODES", "HELPERS", "erf", "erfc", "lambertw", "ZeroPatch", "zero_patches"]
@@ -63,6 +68,8 @@ s_expm1 = sp.Function("s_expm1")
 s_log1p = sp.Function("s_log1p")
 s_hypot = sp.Function("s_hypot")
 s_div = sp.Function("s_div")
+s_sech2_exp = sp.Function("s_sech2_exp")
+s_dsigmoid_exp = sp.Function("s_dsigmoid_exp")
 
 STABLE_NODES = {
     f.__name__: f
@@ -80,6 +87,8 @@ STABLE_NODES = {
         s_log1p,
         s_hypot,
         s_div,
+        s_sech2_exp,
+        s_dsigmoid_exp,
     )
 }
 # Nodes whose first argument is exponentiated: worth a double-double argument.
@@ -282,7 +291,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     >>> stabilize(1 - sp.tanh(x)**2)
     s_sech2(x)
     """
-    expr = sp.piecewise_fold(sp.sympify(expr))
+    expr = exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr)))
     for rule in (_rule_log, _rule_logistic, _rule_tanhshrink, _rule_one_minus, _rule_product, _rule_sqrt, _rule_exp):
         expr = _bottom_up(expr, rule)
     # a second pass catches products made by the first (1 - sigmoid -> sigmoid(-u), then the product rule)
@@ -291,6 +300,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(lambda e: isinstance(e, sigmoid), lambda e: s_sigmoid(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, softplus), lambda e: s_softplus(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, Phi), lambda e: s_ncdf(e.args[0]))
+    expr = _bottom_up(expr, _rule_decay_times_exp)
     expr = _bottom_up(expr, _rule_exp_minus_one)
     expr = _bottom_up(expr, _rule_affine)
     expr = expr.replace(
@@ -298,6 +308,20 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
         lambda e: s_hypot((e.base - _square_plus_const(e.base)).base, sp.sqrt(_square_plus_const(e.base))),
     )
     return expr
+
+
+def _rule_decay_times_exp(mul):
+    """exp(a)*sech(u)**2 -> s_sech2_exp(u, a), exp(a)*sigmoid'(u) -> s_dsigmoid_exp(u, a): the chain rule's
+    exp(x)*sech(exp(x))**2 is 0 for large x, not inf*0."""
+    if not isinstance(mul, sp.Mul):
+        return mul
+    grow = [f for f in mul.args if isinstance(f, sp.exp)]
+    decay = [f for f in mul.args if f.func in (s_sech2, s_dsigmoid)]
+    if len(grow) != 1 or not decay:
+        return mul
+    node = s_sech2_exp if decay[0].func is s_sech2 else s_dsigmoid_exp
+    rest = [f for f in mul.args if f is not grow[0] and f is not decay[0]]
+    return sp.Mul(*rest, node(decay[0].args[0], grow[0].args[0]))
 
 
 def _rule_exp_minus_one(add):
@@ -471,6 +495,26 @@ def h_sech2(t, lo=None):
     return e
 
 
+def _times_exp(product, log_value):
+    """``product`` where it is a number, else exp(log_value) (where inf*0 gave NaN)."""
+    lost = np.isnan(product)
+    if lost.any():
+        product[lost] = np.exp(log_value[lost] if np.ndim(log_value) else log_value)
+    return product
+
+
+def h_sech2_exp(t, a):
+    """exp(a)*sech(t)**2, from 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 where the plain product is inf*0."""
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    return _times_exp(np.exp(a) * h_sech2(t), a + np.log(4.0) - 2 * np.abs(t) - 2 * np.log1p(np.exp(-2 * np.abs(t))))
+
+
+def h_dsigmoid_exp(t, a):
+    """exp(a)*sigmoid(t)*sigmoid(-t), the same way: exp(a - |t|)/(1 + exp(-|t|))**2."""
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    return _times_exp(np.exp(a) * h_dsigmoid(t), a - np.abs(t) - 2 * np.log1p(np.exp(-np.abs(t))))
+
+
 _RSQRT2_HI = 0.7071067811865476
 _RSQRT2_LO = -4.833646656726457e-17  # 1/sqrt(2) - _RSQRT2_HI
 _TWO_OVER_SQRTPI = 1.1283791670955126
@@ -570,6 +614,8 @@ HELPERS = {
     "s_log1p": np.log1p,
     "s_hypot": h_hypot,
     "s_div": np.true_divide,
+    "s_sech2_exp": h_sech2_exp,
+    "s_dsigmoid_exp": h_dsigmoid_exp,
     "poly_dd": poly_dd,
     "erf": erf,
     "erfc": erfc,
