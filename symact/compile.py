@@ -574,7 +574,10 @@ class Compiled:
         self.raw, self.source = _generate(self.exprs, var)
         self.limits = self._limits()
         flags = tuple(patch_zeros) + (False,) * (len(self.exprs) - len(patch_zeros))
-        self.patches = [stable.zero_patches(e, var) if flag else [] for e, flag in zip(self.exprs, flags)]
+        self.patches = [
+            (stable.zero_patches(e, var) if flag else []) + stable.removable_patches(e, var)
+            for e, flag in zip(self.exprs, flags)
+        ]
         self.special_safe = self._special_safe()
         self.native32 = (
             not any(self.patches) and not any(self.guard) and all(_exact_in_float32(e, var) for e in self.exprs)

@@ -51,7 +51,9 @@ import sympy as sp
 from . import exp_rational
 from .functions import Phi, sigmoid, softplus
 
-__all__ = ["stabilize", "STABLE_NODES", "HELPERS", "erf", "erfc", "lambertw", "ZeroPatch", "zero_patches"]
+__all__ = [
+    "stabilize", "STABLE_NODES", "HELPERS", "erf", "erfc", "lambertw", "ZeroPatch", "zero_patches", "removable_patches"
+]
 
 # ---- stable nodes (SymPy side) ---------------------------------------------------------------
 
@@ -705,17 +707,24 @@ def _patch_at(fn, a, b) -> ZeroPatch | None:
             x0 = mpmath.findroot(fn, (a, b), solver="anderson")
         except (ValueError, ZeroDivisionError):
             return None
+    return _taylor_patch(fn, x0, zero=True)
+
+
+def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
+    """The Taylor patch of ``fn`` around ``x0`` in the widest window (from ``widest`` down, halving) where
+    two radii give the same coefficients to 1e-19 of its largest term; with ``zero``, c_0 = 0."""
+    with mpmath.workdps(40):
         hi = float(x0)
         lo = float(x0 - mpmath.mpf(hi))
     with mpmath.workdps(28):
-        window = 1.0
-        while window > 0.05:
+        window = widest
+        while window > 0.02:
             try:
                 c1 = _taylor(fn, x0, 1.5 * window)
                 c2 = _taylor(fn, x0, 1.25 * window)
             except (TypeError, ValueError, ZeroDivisionError, OverflowError):
                 return None
-            scale = abs(c1[1]) * window
+            scale = abs(c1[1]) * window if zero else max(abs(c) * window**k for k, c in enumerate(c1[:8]))
             degree = next(
                 (n for n in range(2, 80) if all(abs(c1[k]) * window**k < 1e-19 * scale for k in (n + 1, n + 2))), None
             )
@@ -723,7 +732,65 @@ def _patch_at(fn, a, b) -> ZeroPatch | None:
                 abs(c1[k] - c2[k]) * window**k < 1e-19 * scale for k in range(degree + 1)
             )
             if consistent:
-                coeffs = (*(float(c) for c in reversed(c1[1 : degree + 1])), 0.0)  # c_0 = f(x0) = 0
-                return ZeroPatch(hi, lo, window, coeffs)
+                # coefficients below the accuracy of the series are noise of the quadrature: 0
+                kept = [0.0 if abs(c) * window**k < 1e-19 * scale else float(c) for k, c in enumerate(c1[: degree + 1])]
+                return ZeroPatch(hi, lo, window, (*reversed(kept[1:]), 0.0 if zero else kept[0]))
             window /= 2
     return None
+
+
+def removable_patches(expr: sp.Expr, var: sp.Symbol) -> list[ZeroPatch]:
+    """Taylor patches at the removable singularities of ``expr``: real zeros of a denominator (its real roots
+    when it is a polynomial, else 0 when it vanishes there) where ``expr`` is bounded.
+
+    sin(x)/x computes 0/0 at 0; its patch gives 1 there and keeps sin(x)/x - the closed form of f'' in
+    particular, -sin(x)/x - 2 cos(x)/x**2 + 2 sin(x)/x**3, which cancels near 0 - out of the window.
+
+    >>> from symact.catalog import x
+    >>> [(p.hi, p.coeffs[-1]) for p in removable_patches(sp.sin(x) / x, x)]
+    [(0.0, 1.0)]
+    """
+    from .functions import expand_named
+
+    if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign) or not expr.has(var):
+        return []
+    points = set()
+    for power in expr.atoms(sp.Pow):
+        if power.exp.is_negative and power.base.has(var):
+            points |= _real_zeros(power.base, var)
+    if not points:
+        return []
+    fn = sp.lambdify(var, expand_named(expr), modules="mpmath")
+    patches = []
+    for point in sorted(points)[:8]:
+        patch = _taylor_patch(fn, mpmath.mpf(point), zero=False, widest=2.0)
+        if patch is not None and _bounded_near(fn, patch):
+            patches.append(patch)
+    return patches
+
+
+def _real_zeros(base: sp.Expr, var: sp.Symbol) -> set:
+    if base.is_polynomial(var):
+        poly = sp.Poly(base, var)
+        if poly.degree() > 8 or not all(c.is_number and c.is_real for c in poly.all_coeffs()):
+            return set()
+        return {r for r in (sp.re(z) for z in poly.nroots(n=30) if abs(sp.im(z)) < 1e-25) if abs(r) < 1e6}
+    try:
+        return {0} if base.subs(var, 0).equals(0) else set()
+    except (TypeError, ValueError):
+        return set()
+
+
+def _bounded_near(fn, patch: ZeroPatch) -> bool:
+    """The function agrees with the patch just off its centre (a pole or a jump would not)."""
+    x0 = mpmath.mpf(patch.hi) + patch.lo
+    with mpmath.workdps(60):
+        for h in (mpmath.mpf(10) ** -9, -(mpmath.mpf(10) ** -9), patch.window / 3, -patch.window / 3):
+            try:
+                value = fn(x0 + h)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return False
+            series = mpmath.polyval([mpmath.mpf(c) for c in patch.coeffs], h)
+            if not abs(value - series) <= 1e-12 * (1 + abs(series)):
+                return False
+    return True
