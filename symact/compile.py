@@ -575,7 +575,7 @@ class Compiled:
         self.limits = self._limits()
         flags = tuple(patch_zeros) + (False,) * (len(self.exprs) - len(patch_zeros))
         self.patches = [
-            (stable.zero_patches(e, var) if flag else []) + stable.removable_patches(e, var)
+            (stable.zero_patches(e, var) if flag else ()) + stable.removable_patches(e, var)
             for e, flag in zip(self.exprs, flags)
         ]
         self.special_safe = self._special_safe()
@@ -815,7 +815,18 @@ def kernel(activation, kink: str = "torch", **params) -> Kernel:
     defaults = {s: v for s, v in entry.defaults.items() if s not in d.params} if isinstance(entry, Activation) else {}
     f, df, d2f = (e.subs(defaults) for e in (d.f, d.df, d.d2f))
     dfy = d.df_of_output.subs(defaults) if d.df_of_output is not None else None
-    return Kernel(d, *_compiled(f, df, d2f, dfy))
+    # One Kernel per derivation object: derive caches a derivation by its definition and the Kernel keeps
+    # it alive, so its id names it while the entry lives.
+    key = (id(d), f, df, d2f, dfy)
+    found = _KERNELS.get(key)
+    if found is None or found.derivation is not d:
+        if len(_KERNELS) >= 256:
+            _KERNELS.pop(next(iter(_KERNELS)))
+        found = _KERNELS[key] = Kernel(d, *_compiled(f, df, d2f, dfy))
+    return found
+
+
+_KERNELS: dict[tuple, Kernel] = {}
 
 
 @lru_cache(maxsize=256)

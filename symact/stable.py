@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mpmath
 import numpy as np
@@ -663,16 +664,29 @@ class ZeroPatch:
 
 
 def _taylor(fn, x0, radius, count=96):
-    """Taylor coefficients c_0..c_{count-1} of fn at x0 from its values on a circle (Cauchy, by DFT)."""
-    values = [fn(x0 + radius * mpmath.expjpi(mpmath.mpf(2 * j) / count)) for j in range(count)]
+    """Taylor coefficients c_0..c_{count-1} of fn at x0 from its values on a circle (Cauchy, by DFT).
+
+    The DFT runs in 120-bit fixed point on Python integers: exact sums, a thousand times faster than mpmath.
+    """
+    roots = [mpmath.expjpi(-mpmath.mpf(2 * m) / count) for m in range(count)]  # the DFT's twiddle factors
+    values = [mpmath.mpc(fn(x0 + radius * mpmath.conj(w))) for w in roots]
+    top = max(abs(v) for v in values)
+    shift = 120 - (mpmath.mag(top) if top else 0)
+
+    def fixed(t, bits):
+        return int(mpmath.nint(mpmath.ldexp(t, bits)))
+
+    vr, vi = [fixed(v.real, shift) for v in values], [fixed(v.imag, shift) for v in values]
+    wr, wi = [fixed(w.real, 120) for w in roots], [fixed(w.imag, 120) for w in roots]
     coeffs = []
     for k in range(count):
-        total = mpmath.fsum(v * mpmath.expjpi(-mpmath.mpf(2 * j * k) / count) for j, v in enumerate(values))
-        coeffs.append(mpmath.re(total) / count / radius**k)
+        total = sum(vr[j] * wr[j * k % count] - vi[j] * wi[j * k % count] for j in range(count))
+        coeffs.append(mpmath.ldexp(mpmath.mpf(total), -shift - 120) / count / radius**k)
     return coeffs
 
 
-def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> list[ZeroPatch]:
+@lru_cache(maxsize=512)
+def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> tuple[ZeroPatch, ...]:
     """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact).
 
     >>> from symact.catalog import x
@@ -682,7 +696,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
     from .functions import expand_named
 
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
-        return []
+        return ()
     plain = expand_named(expr)
     try:
         fn = sp.lambdify(var, plain, modules="mpmath")
@@ -690,7 +704,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
             grid = [mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(i) / 2000 for i in range(2001)]
             signs = [mpmath.sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return []
+        return ()
     patches = []
     for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]):
         if sa * sb >= 0 or (a <= 0 <= b):
@@ -698,7 +712,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
         patch = _patch_at(fn, a, b)
         if patch is not None:
             patches.append(patch)
-    return patches
+    return tuple(patches)
 
 
 def _patch_at(fn, a, b) -> ZeroPatch | None:
@@ -739,7 +753,8 @@ def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
     return None
 
 
-def removable_patches(expr: sp.Expr, var: sp.Symbol) -> list[ZeroPatch]:
+@lru_cache(maxsize=512)
+def removable_patches(expr: sp.Expr, var: sp.Symbol) -> tuple[ZeroPatch, ...]:
     """Taylor patches at the removable singularities of ``expr``: real zeros of a denominator (its real roots
     when it is a polynomial, else 0 when it vanishes there) where ``expr`` is bounded.
 
@@ -753,20 +768,20 @@ def removable_patches(expr: sp.Expr, var: sp.Symbol) -> list[ZeroPatch]:
     from .functions import expand_named
 
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign) or not expr.has(var):
-        return []
+        return ()
     points = set()
     for power in expr.atoms(sp.Pow):
         if power.exp.is_negative and power.base.has(var):
             points |= _real_zeros(power.base, var)
     if not points:
-        return []
+        return ()
     fn = sp.lambdify(var, expand_named(expr), modules="mpmath")
     patches = []
     for point in sorted(points)[:8]:
         patch = _taylor_patch(fn, mpmath.mpf(point), zero=False, widest=2.0)
         if patch is not None and _bounded_near(fn, patch):
             patches.append(patch)
-    return patches
+    return tuple(patches)
 
 
 def _real_zeros(base: sp.Expr, var: sp.Symbol) -> set:
@@ -774,7 +789,14 @@ def _real_zeros(base: sp.Expr, var: sp.Symbol) -> set:
         poly = sp.Poly(base, var)
         if poly.degree() > 8 or not all(c.is_number and c.is_real for c in poly.all_coeffs()):
             return set()
-        return {r for r in (sp.re(z) for z in poly.nroots(n=30) if abs(sp.im(z)) < 1e-25) if abs(r) < 1e6}
+        if poly.domain.is_Exact:
+            roots = set(sp.real_roots(poly))
+        else:
+            try:
+                roots = {sp.re(z) for z in poly.nroots(n=30) if abs(sp.im(z)) < 1e-25}
+            except mpmath.libmp.NoConvergence:
+                return set()
+        return {r for r in roots if abs(r) < 1e6}
     try:
         return {0} if base.subs(var, 0).equals(0) else set()
     except (TypeError, ValueError):
