@@ -16,7 +16,8 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``u/n + b``, n*b dyadic         ``(u + n*b)/n`` (x/3 + 1/2 -> (x + 3/2)/3: no rounded 1/3 to cancel)
 ``log(1 + exp(u))``             ``softplus(u)`` = max(u, 0) + log1p(exp(-|u|))
 ``exp(-c*u**2)``, c dyadic      ``s_expsq(u, c)``: u**2 split exactly (Dekker), no error in the exponent
-``sqrt(u**2 + c)``              ``hypot(u, sqrt(c))`` (no overflow at 1e308)
+``sqrt(u**2 + c)``              ``hypot(u, sqrt(c))`` (no overflow at 1e308; any power (u**2 + c)**(k/2) too)
+``b*sqrt(u**2 + c) - b*sqrt c`` ``b*u*(u/(sqrt(u**2 + c) + sqrt c))``: no cancellation for small u
 ``k*u + k*sqrt(u**2 + c)``      ``2k*s_sqplus(u, c)``, which divides instead of cancelling for u < 0
 ``k + k*u/sqrt(u**2 + c)``      ``2k*s_dsqplus(u, c)``
 ``u - tanh(u)``                 ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
@@ -183,6 +184,23 @@ def _rule_sqrt(expr):
     return expr
 
 
+def _rule_root_minus_root(add):
+    """b*sqrt(u**2 + c) - b*sqrt(c) -> b*u*(u/(sqrt(u**2 + c) + sqrt(c))): no cancellation for small u."""
+    if not isinstance(add, sp.Add):
+        return add
+    consts = [t for t in add.args if t.is_number]
+    if len(consts) != 1:
+        return add
+    for t in add.args:
+        b, g = _split_coeff(t)
+        c = _square_plus_const(g.base) if g.is_Pow and g.exp == sp.S.Half else None
+        if c is not None and sp.simplify(consts[0] + b * sp.sqrt(c)) == 0:
+            u = (g.base - c).base
+            rest = [v for v in add.args if v is not t and v is not consts[0]]
+            return sp.Add(*rest, b * u * s_div(u, g + sp.sqrt(c)))  # s_div: SymPy would merge u*u into u**2
+    return add
+
+
 def _rule_logistic(expr):
     """1/(1 + exp(-u)) -> sigmoid(u); exp(u)/(exp(u) + 1) -> sigmoid(u)."""
     if expr.is_Pow and expr.exp == -1 and isinstance(expr.base, sp.Add) and len(expr.base.args) == 2:
@@ -295,7 +313,8 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     s_sech2(x)
     """
     expr = exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr)))
-    for rule in (_rule_log, _rule_logistic, _rule_tanhshrink, _rule_one_minus, _rule_product, _rule_sqrt, _rule_exp):
+    first = (_rule_log, _rule_logistic, _rule_tanhshrink, _rule_one_minus, _rule_product, _rule_sqrt, _rule_root_minus_root)
+    for rule in (*first, _rule_exp):
         expr = _bottom_up(expr, rule)
     # a second pass catches products made by the first (1 - sigmoid -> sigmoid(-u), then the product rule)
     for rule in (_rule_one_minus, _rule_product):
@@ -306,9 +325,10 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     expr = _bottom_up(expr, _rule_decay_times_exp)
     expr = _bottom_up(expr, _rule_exp_minus_one)
     expr = _bottom_up(expr, _rule_affine)
-    expr = expr.replace(
-        lambda e: e.is_Pow and e.exp == sp.S.Half and _square_plus_const(e.base) is not None,
-        lambda e: s_hypot((e.base - _square_plus_const(e.base)).base, sp.sqrt(_square_plus_const(e.base))),
+    expr = expr.replace(  # (u**2 + c)**(k/2) -> hypot(u, sqrt c)**k: no overflow of u**2 at 1e155
+        lambda e: e.is_Pow and (2 * e.exp).is_odd and _square_plus_const(e.base) is not None,
+        lambda e: s_hypot((e.base - _square_plus_const(e.base)).base, sp.sqrt(_square_plus_const(e.base)))
+        ** (2 * e.exp),
     )
     return expr
 

@@ -4,6 +4,7 @@ References are the user's own expression and its SymPy derivatives evaluated by 
 independent of the stability rewrites under test.
 """
 
+import re
 import warnings
 
 import mpmath
@@ -21,19 +22,29 @@ from symact.parse import FUNCTIONS, parse
 
 
 def reference(text: str, order: int = 0):
-    """The ``order``-th derivative of ``text`` as a float64 function, computed by mpmath at 60 digits."""
+    """The ``order``-th derivative of ``text`` as a float64 function by mpmath at 400 digits, enough for the
+    cancellations of the formula as written for |x| < 800 (log(1 + exp(-700)) needs 310).
+
+    Delta functions of the derivatives of kinks count as 0 (compare away from kinks); at a removable
+    singularity the value is the mean of the values just beside it."""
     expr = expand_named(sp.diff(parse(text), x, order) if order else parse(text))
-    fn = sp.lambdify(x, expr, modules="mpmath")
+    expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+    heaviside = {"Heaviside": lambda t, h=0.5: mpmath.mpf(1) if t > 0 else (mpmath.mpf(h) if t == 0 else 0)}
+    fn = sp.lambdify(x, expr, modules=[heaviside, "mpmath"])
+
+    def value(t):
+        try:
+            return fn(t)
+        except ZeroDivisionError:
+            step = mpmath.mpf(10) ** (-mpmath.mp.dps // 2)
+            return (fn(t + step) + fn(t - step)) / 2
 
     def at(points):
         out = []
-        with mpmath.workdps(60):
+        with mpmath.workdps(400):
             for t in np.atleast_1d(points):
-                try:
-                    v = fn(mpmath.mpf(float(t)))
-                    out.append(float(v) if mpmath.im(v) == 0 else np.nan)
-                except (ZeroDivisionError, ValueError):
-                    out.append(np.nan)
+                v = value(mpmath.mpf(float(t)))
+                out.append(float(mpmath.re(v)) if mpmath.im(v) == 0 else np.nan)
         return np.array(out)
 
     return at
@@ -153,7 +164,7 @@ def test_extension_float_dtypes_are_computed_wide_and_rounded_once():
 
 def test_other_dtypes_get_an_error_naming_them():
     for bad in (np.array([1 + 2j]), np.array(["a"]), np.zeros(2, dtype=[("a", "f4"), ("b", "f4")])):
-        with pytest.raises(symact.ParameterError, match=str(bad.dtype).split("'")[0][:7]):
+        with pytest.raises(symact.ParameterError, match=re.escape(str(bad.dtype))):
             kernel("relu")(bad)
 
 
@@ -192,7 +203,7 @@ def test_chain_rule_through_exp_has_no_inf_times_zero():
         ("sin(x)/x", (1.0, 0.0, -1 / 3)),
         ("(exp(x) - 1)/x", (1.0, 0.5, 1 / 3)),
         ("x/tanh(x)", (1.0, 0.0, 2 / 3)),
-        ("sin(3*x)/(x*(x - 2))", (-1.5, -0.75, -0.375 + 4.5)),
+        ("sin(3*x)/(x*(x - 2))", (-1.5, -0.75, 3.75)),
     ],
 )
 def test_removable_singularities_take_their_limit(text, limits):
