@@ -293,7 +293,10 @@ def run_user_forms(forms: dict, dtype) -> dict:
         ):
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                got = [np.broadcast_to(np.asarray(fn(points.astype(dtype)), dtype=np.float64), points.shape) for fn in (f, df)]
+                got = [
+                    np.broadcast_to(np.asarray(fn(points.astype(dtype)), dtype=np.float64), points.shape)
+                    for fn in (f, df)
+                ]
             row[impl] = [measure(g, w, dtype) for g, w in zip(got, want)]
         results[f"{label}: `{text}`"] = row
     return results

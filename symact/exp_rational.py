@@ -113,7 +113,9 @@ def _quotient(expr: sp.Expr) -> sp.Expr | None:
         return None
     u = k * g * v
     s, t = sp.Dummy("s"), sp.Dummy("t")
-    homogeneous = [sum(c * s ** (m[0] // k) * t ** (d - m[0] // k) for m, c in poly.terms()) for poly, d in ((P, p), (Q, q))]
+    homogeneous = [
+        sum(c * s ** (m[0] // k) * t ** (d - m[0] // k) for m, c in poly.terms()) for poly, d in ((P, p), (Q, q))
+    ]
     (num_form, num_ok), (den_form, den_ok) = (_factored(h, s, t, u) for h in homogeneous)
     if isinstance(expr, sp.Add) and not (num_ok and den_ok):
         return None  # its terms one by one are better conditioned than the sum as one quotient

@@ -54,7 +54,15 @@ from . import exp_rational
 from .functions import Phi, sigmoid, softplus
 
 __all__ = [
-    "stabilize", "STABLE_NODES", "HELPERS", "erf", "erfc", "lambertw", "ZeroPatch", "zero_patches", "removable_patches"
+    "stabilize",
+    "STABLE_NODES",
+    "HELPERS",
+    "erf",
+    "erfc",
+    "lambertw",
+    "ZeroPatch",
+    "zero_patches",
+    "removable_patches",
 ]
 
 # ---- stable nodes (SymPy side) ---------------------------------------------------------------
@@ -313,7 +321,15 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     s_sech2(x)
     """
     expr = exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr)))
-    first = (_rule_log, _rule_logistic, _rule_tanhshrink, _rule_one_minus, _rule_product, _rule_sqrt, _rule_root_minus_root)
+    first = (
+        _rule_log,
+        _rule_logistic,
+        _rule_tanhshrink,
+        _rule_one_minus,
+        _rule_product,
+        _rule_sqrt,
+        _rule_root_minus_root,
+    )
     for rule in (*first, _rule_exp):
         expr = _bottom_up(expr, rule)
     # a second pass catches products made by the first (1 - sigmoid -> sigmoid(-u), then the product rule)
@@ -327,8 +343,9 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     expr = _bottom_up(expr, _rule_affine)
     expr = expr.replace(  # (u**2 + c)**(k/2) -> hypot(u, sqrt c)**k: no overflow of u**2 at 1e155
         lambda e: e.is_Pow and (2 * e.exp).is_odd and _square_plus_const(e.base) is not None,
-        lambda e: s_hypot((e.base - _square_plus_const(e.base)).base, sp.sqrt(_square_plus_const(e.base)))
-        ** (2 * e.exp),
+        lambda e: (
+            s_hypot((e.base - _square_plus_const(e.base)).base, sp.sqrt(_square_plus_const(e.base))) ** (2 * e.exp)
+        ),
     )
     return expr
 

@@ -90,6 +90,16 @@ def test_same_expression_under_two_names_shares_code_but_keeps_its_name():
     assert kernel("first_name") is a
 
 
+def test_a_kernel_follows_its_derivation_and_shares_code_by_expression():
+    from symact import derive as derive_module
+
+    first = kernel("x*sin(x) + 1")
+    derive_module._derive.cache_clear()  # as if the derivation had not been kept (degraded, or evicted)
+    second = kernel("x*sin(x) + 1")
+    assert second.derivation is not first.derivation and second is not first
+    assert second._f is first._f and second(2.0) == first(2.0)
+
+
 # ---- every function the parser accepts compiles and matches mpmath -----------------------------
 
 DOMAINS = {
@@ -108,8 +118,7 @@ SPECIAL = np.array([0.0, -0.0, 0.5, -0.5, 2.0, -2.0, 1e308, -1e308, np.inf, -np.
 
 @pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - {"diff"}))
 def test_every_parser_function_compiles_and_matches_mpmath(name):
-    low, high = FUNCTIONS[name][1], None
-    text = f"{name}(x)" if low == 1 else f"{name}(x, 1/3)"
+    text = f"{name}(x)" if FUNCTIONS[name][1] == 1 else f"{name}(x, 1/3)"
     lo, hi = DOMAINS.get(name, (-5, 5))
     points = np.linspace(lo, hi, 41)
     points = points[np.abs(points - 1 / 3) > 1e-3]
@@ -126,8 +135,21 @@ def test_every_parser_function_compiles_and_matches_mpmath(name):
 
 # ---- no warnings, dtypes kept --------------------------------------------------------------------
 
-WILD = ["2*x", "1e300*x", "1e-300*x + 1e308", "x**3", "exp(x)", "1e300*exp(-x**2)", "10*tanh(x)", "x*tanh(exp(x))",
-        "sin(x)/x", "x/(1 + exp(-x))", "log(x)", "x*erf(x)", "x/sqrt(1 + x**2)"]
+WILD = [
+    "2*x",
+    "1e300*x",
+    "1e-300*x + 1e308",
+    "x**3",
+    "exp(x)",
+    "1e300*exp(-x**2)",
+    "10*tanh(x)",
+    "x*tanh(exp(x))",
+    "sin(x)/x",
+    "x/(1 + exp(-x))",
+    "log(x)",
+    "x*erf(x)",
+    "x/sqrt(1 + x**2)",
+]
 
 
 @pytest.mark.parametrize("text", WILD)
