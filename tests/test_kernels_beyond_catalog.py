@@ -91,10 +91,10 @@ def test_same_expression_under_two_names_shares_code_but_keeps_its_name():
 
 
 def test_a_kernel_follows_its_derivation_and_shares_code_by_expression():
-    from symact import derive as derive_module
+    from symact.derive import _derive
 
     first = kernel("x*sin(x) + 1")
-    derive_module._derive.cache_clear()  # as if the derivation had not been kept (degraded, or evicted)
+    _derive.cache_clear()  # as if the derivation had not been kept (degraded, or evicted)
     second = kernel("x*sin(x) + 1")
     assert second.derivation is not first.derivation and second is not first
     assert second._f is first._f and second(2.0) == first(2.0)
