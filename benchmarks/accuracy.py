@@ -142,7 +142,11 @@ def _exact(fn, t):
     dps = 50
     while True:
         with mpmath.workdps(dps):
-            value = fn(t)
+            try:
+                value = fn(t)
+            except ZeroDivisionError:  # a removable singularity (sin(x)/x at 0): the mean of both sides
+                step = mpmath.mpf(10) ** (-dps // 2)
+                value = (fn(t + step) + fn(t - step)) / 2
             tiny = value == 0 or abs(value) < mpmath.mpf(10) ** (30 - dps)
         if not tiny or dps >= 1600:  # below 1e-1570 every double rounds to 0
             return value
