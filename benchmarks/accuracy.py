@@ -5,9 +5,12 @@ and special values (0, -0.0, +-inf, nan, subnormals, +-89, +-1e308). Parameters 
 Compared side by side: symact's kernels, the textbook NumPy formula, SymPy's default ``lambdify``
 of the same expressions, scipy.special where it has the function, and torch (gradient by autograd)
 when installed. NaN or inf where the true value is finite counts as a failure (shown as ``FAIL``).
+A second table measures activations as a user writes them (a sigmoid as exp(x)/(1 + exp(x)), sinc,
+ISRU, ...): symact's kernel of the typed expression against SymPy's lambdify of it.
 
     python benchmarks/accuracy.py               # float64 and float32 tables (markdown)
     python benchmarks/accuracy.py --only gelu silu
+    python benchmarks/accuracy.py --user        # only the activations written by hand (USER_FORMS)
 """
 
 from __future__ import annotations
@@ -139,7 +142,11 @@ def _exact(fn, t):
     dps = 50
     while True:
         with mpmath.workdps(dps):
-            value = fn(t)
+            try:
+                value = fn(t)
+            except ZeroDivisionError:  # a removable singularity (sin(x)/x at 0): the mean of both sides
+                step = mpmath.mpf(10) ** (-dps // 2)
+                value = (fn(t + step) + fn(t - step)) / 2
             tiny = value == 0 or abs(value) < mpmath.mpf(10) ** (30 - dps)
         if not tiny or dps >= 1600:  # below 1e-1570 every double rounds to 0
             return value
@@ -150,8 +157,11 @@ def references(name: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """f and f' at ``points`` from mpmath at 50 digits or more, as float64 (limits at +-inf)."""
     entry = catalog.get(name)
     d = symact.derive(name)
-    f = _mp(d.f.subs(entry.defaults))
-    df = _mp(d.df.subs(entry.defaults))
+    return _references(d.f.subs(entry.defaults), d.df.subs(entry.defaults), points)
+
+
+def _references(f_expr, df_expr, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    f, df = _mp(f_expr), _mp(df_expr)
     out = np.empty((2, points.size))
     for i, t in enumerate(points.tolist()):
         if t != t:
@@ -248,14 +258,62 @@ def run(names, dtype) -> dict:
     return results
 
 
+# ---- activations written by hand, outside the catalog ---------------------------------------------
+
+# fmt: off
+USER_FORMS = {
+    "sigmoid as exp(x)/(1+exp(x))":   "exp(x)/(1 + exp(x))",
+    "sigmoid as 1/(1+exp(-x))":       "1/(1 + exp(-x))",
+    "tanh as a quotient of exps":     "(exp(x) - exp(-x))/(exp(x) + exp(-x))",
+    "tanh(x/2) as (1-e^-x)/(1+e^-x)": "(1 - exp(-x))/(1 + exp(-x))",
+    "softplus as log(1+exp(x))":      "log(1 + exp(x))",
+    "swish as x/(1+exp(-x))":         "x/(1 + exp(-x))",
+    "sinc":                           "sin(x)/x",
+    "x*tanh(exp(x))":                 "x*tanh(exp(x))",
+    "Gaussian":                       "exp(-x**2)",
+    "ISRU":                           "x/sqrt(1 + x**2)",
+    "bent identity":                  "(sqrt(x**2 + 1) - 1)/2 + x",
+    "x*atan(x)":                      "x*atan(x)",
+}
+# fmt: on
+
+
+def run_user_forms(forms: dict, dtype) -> dict:
+    """The same measurement for expressions typed by a user, on the same points but the infinities and +-1e308:
+    symact's kernel against SymPy's lambdify of the same expression and of its derivative (the formula as
+    written)."""
+    special = [t for t in SPECIAL[dtype] if abs(t) < 1000]  # mpmath cannot take tanh(exp(1e308))
+    points = np.concatenate([benchmark_points(), np.array(special, dtype=np.float64)]).astype(dtype).astype(np.float64)
+    points = np.concatenate([np.unique(points[~np.isnan(points)]), [np.nan]])
+    results = {}
+    for label, text in forms.items():
+        expr = symact.parse(text)
+        df_expr = sp.diff(expr, catalog.x)
+        want = _references(expr, df_expr, points)
+        k = symact.kernel(text)
+        row = {}
+        for impl, f, df in (
+            ("symact", k, k.grad),
+            ("SymPy lambdify", sp.lambdify(catalog.x, expr), sp.lambdify(catalog.x, df_expr)),
+        ):
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                got = [
+                    np.broadcast_to(np.asarray(fn(points.astype(dtype)), dtype=np.float64), points.shape)
+                    for fn in (f, df)
+                ]
+            row[impl] = [measure(g, w, dtype) for g, w in zip(got, want)]
+        results[f"{label}: `{text}`"] = row
+    return results
+
+
 def _cell(m) -> str:
     worst, median, fails = m
     text = f"{worst:.3g} / {median:.2g}" if worst < 1e6 else f"{worst:.1e} / {median:.2g}"
     return f"FAIL {fails}; " + text if fails else text
 
 
-def table(results: dict, dtype) -> str:
-    labels = ["symact", "naive NumPy", "SymPy lambdify", "scipy.special", "torch"]
+def table(results: dict, dtype, labels=("symact", "naive NumPy", "SymPy lambdify", "scipy.special", "torch")) -> str:
     header = "| activation | " + " | ".join(f"{lab} f | {lab} f'" for lab in labels) + " |"
     lines = [header, "|" + "---|" * (1 + 2 * len(labels))]
     within = {lab: [0, 0] for lab in labels}
@@ -283,16 +341,21 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", help="activation names (default: the whole catalog)")
     parser.add_argument("--dtype", choices=["float64", "float32", "both"], default="both")
+    parser.add_argument("--user", action="store_true", help="only the table of activations written by hand")
     args = parser.parse_args(argv)
-    names = args.only or catalog.names()
+    names = [] if args.user else args.only or catalog.names()
     start = time.perf_counter()
     print(
         f"# Accuracy: max / median error in ULPs vs mpmath at 50 digits ({platform.machine()}, numpy {np.__version__})"
     )
     dtypes = {"float64": [np.float64], "float32": [np.float32], "both": [np.float64, np.float32]}[args.dtype]
     for dtype in dtypes:
-        print(f"\n## {np.dtype(dtype).name}\n")
-        print(table(run(names, dtype), dtype))
+        if names:
+            print(f"\n## {np.dtype(dtype).name}\n")
+            print(table(run(names, dtype), dtype))
+        if args.user or not args.only:
+            print(f"\n## Written by hand, not in the catalog ({np.dtype(dtype).name})\n")
+            print(table(run_user_forms(USER_FORMS, dtype), dtype, labels=("symact", "SymPy lambdify")))
     print(f"\n({time.perf_counter() - start:.0f} s)")
     return 0
 

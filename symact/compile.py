@@ -3,7 +3,8 @@
 The expressions from ``derive`` go through ``symact.stable.stabilize`` (exp(-|x|) splits,
 log1p/expm1, erfc, 1/cosh^2, double-double arguments), then common subexpressions are shared and
 the code is generated once and cached. Kernels compute in float64 and return the input's float
-dtype (float32 stays float32), keep the shape (0-d, empty, n-d), accept ``out=``, never warn,
+dtype (float32 stays float32; bfloat16 and other extension floats are computed in float64 and
+rounded once to their dtype), keep the shape (0-d, empty, n-d), accept ``out=``, never warn,
 map NaN to NaN and +-inf to the limits of the function there.
 
 >>> import numpy as np
@@ -27,17 +28,18 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import NumPyPrinter
 
 from . import stable
 from .catalog import x
 from .derive import Derivation, derive, y
-from .errors import ParameterError
+from .errors import ParameterError, SymactError
 
 __all__ = ["Kernel", "kernel", "compile_expr", "NUMPY_FUNCTIONS", "ULP_BOUNDS"]
 
 # Names the generated code may call, besides numpy.
-NUMPY_FUNCTIONS: dict[str, Callable] = {**stable.HELPERS, "erfc": stable.erfc}
+NUMPY_FUNCTIONS: dict[str, Callable] = dict(stable.HELPERS)
 
 _BIG = 1.7976931348623157e308
 
@@ -116,7 +118,7 @@ class _Printer(NumPyPrinter):
     def _print_Rational(self, expr):
         return repr(float(expr))
 
-    _print_erf = _print_erfc = _print_Function
+    _print_erf = _print_erfc = _print_LambertW = _print_Function
 
 
 def steps(t, v0: float, terms: tuple) -> np.ndarray:
@@ -572,7 +574,10 @@ class Compiled:
         self.raw, self.source = _generate(self.exprs, var)
         self.limits = self._limits()
         flags = tuple(patch_zeros) + (False,) * (len(self.exprs) - len(patch_zeros))
-        self.patches = [stable.zero_patches(e, var) if flag else [] for e, flag in zip(self.exprs, flags)]
+        self.patches = [
+            (stable.zero_patches(e, var) if flag else ()) + stable.removable_patches(e, var)
+            for e, flag in zip(self.exprs, flags)
+        ]
         self.special_safe = self._special_safe()
         self.native32 = (
             not any(self.patches) and not any(self.guard) and all(_exact_in_float32(e, var) for e in self.exprs)
@@ -586,16 +591,16 @@ class Compiled:
             [np.linspace(-10, 10, 4001), 10 ** rng.uniform(-40, 38, 2000) * rng.choice([-1, 1], 2000)]
         )
         probe = np.concatenate([grid, [0.0, -0.0, np.inf, -np.inf, np.nan, 3.4e38, -3.4e38, 1e-45]]).astype(np.float32)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # the cast to float32 overflows where the function exceeds its range
             wide = self.raw(probe.astype(np.float64))
             narrow = self.raw(probe)
-        for w, n in zip(wide, narrow):
-            w = np.broadcast_to(np.asarray(w, dtype=np.float64), probe.shape).astype(np.float32)
-            n = np.broadcast_to(np.asarray(n), probe.shape)
-            if n.dtype != np.float32 and np.ndim(n) and n.dtype.kind == "f":
-                return False
-            if not np.array_equal(w, n.astype(np.float32), equal_nan=True):
-                return False
+            for w, n in zip(wide, narrow):
+                w = np.broadcast_to(np.asarray(w, dtype=np.float64), probe.shape).astype(np.float32)
+                n = np.broadcast_to(np.asarray(n), probe.shape)
+                if n.dtype != np.float32 and np.ndim(n) and n.dtype.kind == "f":
+                    return False
+                if not np.array_equal(w, n.astype(np.float32), equal_nan=True):
+                    return False
         return True
 
     def _special_safe(self) -> bool:
@@ -663,11 +668,31 @@ def _prepare(values, native32: bool = False):
     array = np.asarray(values)
     kind = array.dtype.kind
     if kind not in "fiub":
-        raise ParameterError("kernel", "x", f"must be real numbers, got an array of {array.dtype}")
-    dtype = array.dtype if kind == "f" else np.dtype(np.float64)
+        dtype, array = array.dtype, _extension_float(array)
+    else:
+        dtype = array.dtype if kind == "f" else np.dtype(np.float64)
     scalar = np.ndim(values) == 0 and not isinstance(values, np.ndarray)
     work = np.float32 if native32 and dtype == np.float32 else np.float64
     return array.astype(work, copy=False), dtype, scalar
+
+
+def _extension_float(array: np.ndarray) -> np.ndarray:
+    """An extension float array (bfloat16, float8 of ml_dtypes) as float64 holding the same values, else an error.
+
+    The result is computed in float64 and rounded once to the input's dtype.
+    """
+    problem = f"must be real numbers, got an array of {array.dtype}"
+    if array.dtype.kind != "V" or array.dtype.fields is not None:
+        raise ParameterError("kernel", "x", problem)
+    try:
+        with np.errstate(all="ignore"):
+            wide = array.astype(np.float64)
+            exact = np.array_equal(wide.astype(array.dtype).astype(np.float64), wide, equal_nan=True)
+    except (TypeError, ValueError):
+        exact = False
+    if not exact:
+        raise ParameterError("kernel", "x", f"{problem}, which does not convert exactly to float64")
+    return wide
 
 
 def _finish(r, array, shape, dtype, scalar, finite, limits, guard, patches, out):
@@ -771,31 +796,50 @@ class Kernel:
 def kernel(activation, kink: str = "torch", **params) -> Kernel:
     """Compile an activation (parameters at their defaults unless given) to NumPy kernels.
 
+    ``activation`` is a catalog or ``define``-d name, an expression string, a SymPy expression or the
+    object ``define`` returns. The compiled code is cached by the expressions it computes, never by a
+    name, so ``define(..., replace=True)`` takes effect at once.
+
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1
     """
-    return _kernel(activation, kink, tuple(sorted(params.items())))
+    from .catalog import Activation, get
+
+    d = derive(activation, kink=kink, **params)
+    entry = activation
+    if isinstance(activation, str):
+        try:
+            entry = get(activation)
+        except SymactError:
+            entry = None
+    defaults = {s: v for s, v in entry.defaults.items() if s not in d.params} if isinstance(entry, Activation) else {}
+    f, df, d2f = (e.subs(defaults) for e in (d.f, d.df, d.d2f))
+    dfy = d.df_of_output.subs(defaults) if d.df_of_output is not None else None
+    # One Kernel per derivation object: derive caches a derivation by its definition and the Kernel keeps
+    # it alive, so its id names it while the entry lives.
+    key = (id(d), f, df, d2f, dfy)
+    found = _KERNELS.get(key)
+    if found is None or found.derivation is not d:
+        if len(_KERNELS) >= 256:
+            _KERNELS.pop(next(iter(_KERNELS)))
+        found = _KERNELS[key] = Kernel(d, *_compiled(f, df, d2f, dfy))
+    return found
+
+
+_KERNELS: dict[tuple, Kernel] = {}
 
 
 @lru_cache(maxsize=256)
-def _kernel(activation, kink, params) -> Kernel:
-    from .catalog import Activation, get
-
-    d = derive(activation, kink=kink, **dict(params))
-    entry = activation if isinstance(activation, Activation) else None
-    if entry is None and isinstance(activation, str):
-        try:
-            entry = get(activation)
-        except Exception:
-            entry = None
-    defaults = {s: v for s, v in (entry.defaults.items() if isinstance(entry, Activation) else ()) if s not in d.params}
-    f, df, d2f = (e.subs(defaults) for e in (d.f, d.df, d.d2f))
-    dfy = d.df_of_output.subs(defaults) if d.df_of_output is not None else None
-    return Kernel(
-        d,
+def _compiled(f, df, d2f, dfy) -> tuple:
+    """The compiled outputs of a kernel, keyed by the expressions themselves."""
+    try:
+        from_output = Compiled([dfy], y) if dfy is not None else None
+    except PrintMethodNotImplementedError:  # f' from y needs a function NumPy lacks (erfinv): use f'(x)
+        from_output = None
+    return (
         Compiled([f]),
         Compiled([df], patch_zeros=(True,)),
         Compiled([d2f]),
         Compiled([f, df], patch_zeros=(False, True)),
-        Compiled([dfy], y) if dfy is not None else None,
+        from_output,
     )

@@ -16,12 +16,17 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``u/n + b``, n*b dyadic         ``(u + n*b)/n`` (x/3 + 1/2 -> (x + 3/2)/3: no rounded 1/3 to cancel)
 ``log(1 + exp(u))``             ``softplus(u)`` = max(u, 0) + log1p(exp(-|u|))
 ``exp(-c*u**2)``, c dyadic      ``s_expsq(u, c)``: u**2 split exactly (Dekker), no error in the exponent
-``sqrt(u**2 + c)``              ``hypot(u, sqrt(c))`` (no overflow at 1e308)
+``sqrt(u**2 + c)``              ``hypot(u, sqrt(c))`` (no overflow at 1e308; any power (u**2 + c)**(k/2) too)
+``b*sqrt(u**2 + c) - b*sqrt c`` ``b*u*(u/(sqrt(u**2 + c) + sqrt c))``: no cancellation for small u
 ``k*u + k*sqrt(u**2 + c)``      ``2k*s_sqplus(u, c)``, which divides instead of cancelling for u < 0
 ``k + k*u/sqrt(u**2 + c)``      ``2k*s_dsqplus(u, c)``
 ``u - tanh(u)``                 ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
 ``Phi(u)``                      ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
+``exp(a)*sech(u)**2``           ``s_sech2_exp(u, a)``: exp(a - 2|u|) where exp(a) overflows (also sigmoid')
 ==============================  ==============================================================
+
+Before these, ``symact.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
+tanh or their derivatives written with exp, sinh and cosh) in sigmoid coordinates.
 
 Arguments of the exp-like nodes that are polynomials in x with inexact coefficients (gelu_tanh's
 sqrt(2/pi)*(x + 0.044715 x^3), swish with beta = 1.7) are evaluated in double-double by the compiler,
@@ -39,14 +44,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mpmath
 import numpy as np
 import sympy as sp
 
+from . import exp_rational
 from .functions import Phi, sigmoid, softplus
 
-__all__ = ["stabilize", "STABLE_NODES", "HELPERS", "erfc", "ZeroPatch", "zero_patches"]
+__all__ = [
+    "stabilize",
+    "STABLE_NODES",
+    "HELPERS",
+    "erf",
+    "erfc",
+    "lambertw",
+    "ZeroPatch",
+    "zero_patches",
+    "removable_patches",
+]
 
 # ---- stable nodes (SymPy side) ---------------------------------------------------------------
 
@@ -63,6 +80,8 @@ s_expm1 = sp.Function("s_expm1")
 s_log1p = sp.Function("s_log1p")
 s_hypot = sp.Function("s_hypot")
 s_div = sp.Function("s_div")
+s_sech2_exp = sp.Function("s_sech2_exp")
+s_dsigmoid_exp = sp.Function("s_dsigmoid_exp")
 
 STABLE_NODES = {
     f.__name__: f
@@ -80,6 +99,8 @@ STABLE_NODES = {
         s_log1p,
         s_hypot,
         s_div,
+        s_sech2_exp,
+        s_dsigmoid_exp,
     )
 }
 # Nodes whose first argument is exponentiated: worth a double-double argument.
@@ -169,6 +190,23 @@ def _rule_sqrt(expr):
                     rest = [v for m, v in enumerate(terms) if m not in (i, j)]
                     return sp.Add(*rest, 2 * k * s_sqplus(u, c))
     return expr
+
+
+def _rule_root_minus_root(add):
+    """b*sqrt(u**2 + c) - b*sqrt(c) -> b*u*(u/(sqrt(u**2 + c) + sqrt(c))): no cancellation for small u."""
+    if not isinstance(add, sp.Add):
+        return add
+    consts = [t for t in add.args if t.is_number]
+    if len(consts) != 1:
+        return add
+    for t in add.args:
+        b, g = _split_coeff(t)
+        c = _square_plus_const(g.base) if g.is_Pow and g.exp == sp.S.Half else None
+        if c is not None and sp.simplify(consts[0] + b * sp.sqrt(c)) == 0:
+            u = (g.base - c).base
+            rest = [v for v in add.args if v is not t and v is not consts[0]]
+            return sp.Add(*rest, b * u * s_div(u, g + sp.sqrt(c)))  # s_div: SymPy would merge u*u into u**2
+    return add
 
 
 def _rule_logistic(expr):
@@ -282,8 +320,17 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     >>> stabilize(1 - sp.tanh(x)**2)
     s_sech2(x)
     """
-    expr = sp.piecewise_fold(sp.sympify(expr))
-    for rule in (_rule_log, _rule_logistic, _rule_tanhshrink, _rule_one_minus, _rule_product, _rule_sqrt, _rule_exp):
+    expr = exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr)))
+    first = (
+        _rule_log,
+        _rule_logistic,
+        _rule_tanhshrink,
+        _rule_one_minus,
+        _rule_product,
+        _rule_sqrt,
+        _rule_root_minus_root,
+    )
+    for rule in (*first, _rule_exp):
         expr = _bottom_up(expr, rule)
     # a second pass catches products made by the first (1 - sigmoid -> sigmoid(-u), then the product rule)
     for rule in (_rule_one_minus, _rule_product):
@@ -291,13 +338,30 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(lambda e: isinstance(e, sigmoid), lambda e: s_sigmoid(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, softplus), lambda e: s_softplus(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, Phi), lambda e: s_ncdf(e.args[0]))
+    expr = _bottom_up(expr, _rule_decay_times_exp)
     expr = _bottom_up(expr, _rule_exp_minus_one)
     expr = _bottom_up(expr, _rule_affine)
-    expr = expr.replace(
-        lambda e: e.is_Pow and e.exp == sp.S.Half and _square_plus_const(e.base) is not None,
-        lambda e: s_hypot((e.base - _square_plus_const(e.base)).base, sp.sqrt(_square_plus_const(e.base))),
+    expr = expr.replace(  # (u**2 + c)**(k/2) -> hypot(u, sqrt c)**k: no overflow of u**2 at 1e155
+        lambda e: e.is_Pow and (2 * e.exp).is_odd and _square_plus_const(e.base) is not None,
+        lambda e: (
+            s_hypot((e.base - _square_plus_const(e.base)).base, sp.sqrt(_square_plus_const(e.base))) ** (2 * e.exp)
+        ),
     )
     return expr
+
+
+def _rule_decay_times_exp(mul):
+    """exp(a)*sech(u)**2 -> s_sech2_exp(u, a), exp(a)*sigmoid'(u) -> s_dsigmoid_exp(u, a): the chain rule's
+    exp(x)*sech(exp(x))**2 is 0 for large x, not inf*0."""
+    if not isinstance(mul, sp.Mul):
+        return mul
+    grow = [f for f in mul.args if isinstance(f, sp.exp)]
+    decay = [f for f in mul.args if f.func in (s_sech2, s_dsigmoid)]
+    if len(grow) != 1 or not decay:
+        return mul
+    node = s_sech2_exp if decay[0].func is s_sech2 else s_dsigmoid_exp
+    rest = [f for f in mul.args if f is not grow[0] and f is not decay[0]]
+    return sp.Mul(*rest, node(decay[0].args[0], grow[0].args[0]))
 
 
 def _rule_exp_minus_one(add):
@@ -330,6 +394,44 @@ def erfc(t):
     if tail.any():
         r[tail] = np.asarray(_math_erfc(t[tail]), dtype=np.float64)
     return r
+
+
+if _scipy_erfc is not None:
+    from scipy.special import erf as _scipy_erf
+_math_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(t):
+    """The error function on float64 arrays: scipy's (within 1 ULP), or math.erf element by element."""
+    t = np.asarray(t, dtype=np.float64)
+    return _scipy_erf(t) if _scipy_erfc is not None else np.asarray(_math_erf(t), dtype=np.float64)
+
+
+_INV_E = math.exp(-1)
+
+
+def lambertw(t):
+    """The principal real branch W0 of Lambert's W (w e^w = t) for t >= -1/e, NaN below.
+
+    Below 3, Halley's iteration from a branch-point series near -1/e or log1p(t); above, Newton's on
+    w + log w = log t from log t - log log t. Six steps reach the last bit.
+
+    >>> float(lambertw(np.array(1.0)))
+    0.5671432904097838
+    """
+    t = np.asarray(t, dtype=np.float64)
+    p = np.sqrt(np.maximum(2 * (math.e * np.minimum(t, 3.0) + 1), 0.0))
+    lt = np.log(np.maximum(t, 3.0))
+    small = np.where(t < -0.25, -1 + p - p * p / 3 + 11 / 72 * p**3, np.log1p(np.clip(t, -0.25, 3.0)))
+    large = lt - np.log(lt)
+    for _ in range(6):
+        ew = np.exp(small)
+        r = small * ew - t
+        step = r / (ew * (small + 1) - (small + 2) * r / (2 * small + 2))
+        small = np.where(np.isfinite(step), small - step, small)
+        large = large - (large + np.log(large) - lt) / (1 + 1 / large)  # w + log w = log t, for t >= 3
+    w = np.where(t < 3, np.where(t == -_INV_E, -1.0, small), large)
+    return np.where(t < -_INV_E, np.nan, np.where(t == np.inf, np.inf, w))
 
 
 _SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter
@@ -433,6 +535,26 @@ def h_sech2(t, lo=None):
     return e
 
 
+def _times_exp(product, log_value):
+    """``product`` where it is a number, else exp(log_value) (where inf*0 gave NaN)."""
+    lost = np.isnan(product)
+    if lost.any():
+        product[lost] = np.exp(log_value[lost] if np.ndim(log_value) else log_value)
+    return product
+
+
+def h_sech2_exp(t, a):
+    """exp(a)*sech(t)**2, from 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 where the plain product is inf*0."""
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    return _times_exp(np.exp(a) * h_sech2(t), a + np.log(4.0) - 2 * np.abs(t) - 2 * np.log1p(np.exp(-2 * np.abs(t))))
+
+
+def h_dsigmoid_exp(t, a):
+    """exp(a)*sigmoid(t)*sigmoid(-t), the same way: exp(a - |t|)/(1 + exp(-|t|))**2."""
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    return _times_exp(np.exp(a) * h_dsigmoid(t), a - np.abs(t) - 2 * np.log1p(np.exp(-np.abs(t))))
+
+
 _RSQRT2_HI = 0.7071067811865476
 _RSQRT2_LO = -4.833646656726457e-17  # 1/sqrt(2) - _RSQRT2_HI
 _TWO_OVER_SQRTPI = 1.1283791670955126
@@ -532,7 +654,12 @@ HELPERS = {
     "s_log1p": np.log1p,
     "s_hypot": h_hypot,
     "s_div": np.true_divide,
+    "s_sech2_exp": h_sech2_exp,
+    "s_dsigmoid_exp": h_dsigmoid_exp,
     "poly_dd": poly_dd,
+    "erf": erf,
+    "erfc": erfc,
+    "LambertW": lambertw,
 }
 
 
@@ -574,16 +701,29 @@ class ZeroPatch:
 
 
 def _taylor(fn, x0, radius, count=96):
-    """Taylor coefficients c_0..c_{count-1} of fn at x0 from its values on a circle (Cauchy, by DFT)."""
-    values = [fn(x0 + radius * mpmath.expjpi(mpmath.mpf(2 * j) / count)) for j in range(count)]
+    """Taylor coefficients c_0..c_{count-1} of fn at x0 from its values on a circle (Cauchy, by DFT).
+
+    The DFT runs in 120-bit fixed point on Python integers: exact sums, a thousand times faster than mpmath.
+    """
+    roots = [mpmath.expjpi(-mpmath.mpf(2 * m) / count) for m in range(count)]  # the DFT's twiddle factors
+    values = [mpmath.mpc(fn(x0 + radius * mpmath.conj(w))) for w in roots]
+    top = max(abs(v) for v in values)
+    shift = 120 - (mpmath.mag(top) if top else 0)
+
+    def fixed(t, bits):
+        return int(mpmath.nint(mpmath.ldexp(t, bits)))
+
+    vr, vi = [fixed(v.real, shift) for v in values], [fixed(v.imag, shift) for v in values]
+    wr, wi = [fixed(w.real, 120) for w in roots], [fixed(w.imag, 120) for w in roots]
     coeffs = []
     for k in range(count):
-        total = mpmath.fsum(v * mpmath.expjpi(-mpmath.mpf(2 * j * k) / count) for j, v in enumerate(values))
-        coeffs.append(mpmath.re(total) / count / radius**k)
+        total = sum(vr[j] * wr[j * k % count] - vi[j] * wi[j * k % count] for j in range(count))
+        coeffs.append(mpmath.ldexp(mpmath.mpf(total), -shift - 120) / count / radius**k)
     return coeffs
 
 
-def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> list[ZeroPatch]:
+@lru_cache(maxsize=512)
+def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> tuple[ZeroPatch, ...]:
     """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact).
 
     >>> from symact.catalog import x
@@ -593,7 +733,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
     from .functions import expand_named
 
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
-        return []
+        return ()
     plain = expand_named(expr)
     try:
         fn = sp.lambdify(var, plain, modules="mpmath")
@@ -601,7 +741,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
             grid = [mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(i) / 2000 for i in range(2001)]
             signs = [mpmath.sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return []
+        return ()
     patches = []
     for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]):
         if sa * sb >= 0 or (a <= 0 <= b):
@@ -609,7 +749,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
         patch = _patch_at(fn, a, b)
         if patch is not None:
             patches.append(patch)
-    return patches
+    return tuple(patches)
 
 
 def _patch_at(fn, a, b) -> ZeroPatch | None:
@@ -618,17 +758,24 @@ def _patch_at(fn, a, b) -> ZeroPatch | None:
             x0 = mpmath.findroot(fn, (a, b), solver="anderson")
         except (ValueError, ZeroDivisionError):
             return None
+    return _taylor_patch(fn, x0, zero=True)
+
+
+def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
+    """The Taylor patch of ``fn`` around ``x0`` in the widest window (from ``widest`` down, halving) where
+    two radii give the same coefficients to 1e-19 of its largest term; with ``zero``, c_0 = 0."""
+    with mpmath.workdps(40):
         hi = float(x0)
         lo = float(x0 - mpmath.mpf(hi))
     with mpmath.workdps(28):
-        window = 1.0
-        while window > 0.05:
+        window = widest
+        while window > 0.02:
             try:
                 c1 = _taylor(fn, x0, 1.5 * window)
                 c2 = _taylor(fn, x0, 1.25 * window)
             except (TypeError, ValueError, ZeroDivisionError, OverflowError):
                 return None
-            scale = abs(c1[1]) * window
+            scale = abs(c1[1]) * window if zero else max(abs(c) * window**k for k, c in enumerate(c1[:8]))
             degree = next(
                 (n for n in range(2, 80) if all(abs(c1[k]) * window**k < 1e-19 * scale for k in (n + 1, n + 2))), None
             )
@@ -636,7 +783,73 @@ def _patch_at(fn, a, b) -> ZeroPatch | None:
                 abs(c1[k] - c2[k]) * window**k < 1e-19 * scale for k in range(degree + 1)
             )
             if consistent:
-                coeffs = (*(float(c) for c in reversed(c1[1 : degree + 1])), 0.0)  # c_0 = f(x0) = 0
-                return ZeroPatch(hi, lo, window, coeffs)
+                # coefficients below the accuracy of the series are noise of the quadrature: 0
+                kept = [0.0 if abs(c) * window**k < 1e-19 * scale else float(c) for k, c in enumerate(c1[: degree + 1])]
+                return ZeroPatch(hi, lo, window, (*reversed(kept[1:]), 0.0 if zero else kept[0]))
             window /= 2
     return None
+
+
+@lru_cache(maxsize=512)
+def removable_patches(expr: sp.Expr, var: sp.Symbol) -> tuple[ZeroPatch, ...]:
+    """Taylor patches at the removable singularities of ``expr``: real zeros of a denominator (its real roots
+    when it is a polynomial, else 0 when it vanishes there) where ``expr`` is bounded.
+
+    sin(x)/x computes 0/0 at 0; its patch gives 1 there and keeps sin(x)/x - the closed form of f'' in
+    particular, -sin(x)/x - 2 cos(x)/x**2 + 2 sin(x)/x**3, which cancels near 0 - out of the window.
+
+    >>> from symact.catalog import x
+    >>> [(p.hi, p.coeffs[-1]) for p in removable_patches(sp.sin(x) / x, x)]
+    [(0.0, 1.0)]
+    """
+    from .functions import expand_named
+
+    if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign) or not expr.has(var):
+        return ()
+    points = set()
+    for power in expr.atoms(sp.Pow):
+        if power.exp.is_negative and power.base.has(var):
+            points |= _real_zeros(power.base, var)
+    if not points:
+        return ()
+    fn = sp.lambdify(var, expand_named(expr), modules="mpmath")
+    patches = []
+    for point in sorted(points)[:8]:
+        patch = _taylor_patch(fn, mpmath.mpf(point), zero=False, widest=2.0)
+        if patch is not None and _bounded_near(fn, patch):
+            patches.append(patch)
+    return tuple(patches)
+
+
+def _real_zeros(base: sp.Expr, var: sp.Symbol) -> set:
+    if base.is_polynomial(var):
+        poly = sp.Poly(base, var)
+        if poly.degree() > 8 or not all(c.is_number and c.is_real for c in poly.all_coeffs()):
+            return set()
+        if poly.domain.is_Exact:
+            roots = set(sp.real_roots(poly))
+        else:
+            try:
+                roots = {sp.re(z) for z in poly.nroots(n=30) if abs(sp.im(z)) < 1e-25}
+            except mpmath.libmp.NoConvergence:
+                return set()
+        return {r for r in roots if abs(r) < 1e6}
+    try:
+        return {0} if base.subs(var, 0).equals(0) else set()
+    except (TypeError, ValueError):
+        return set()
+
+
+def _bounded_near(fn, patch: ZeroPatch) -> bool:
+    """The function agrees with the patch just off its centre (a pole or a jump would not)."""
+    x0 = mpmath.mpf(patch.hi) + patch.lo
+    with mpmath.workdps(60):
+        for h in (mpmath.mpf(10) ** -9, -(mpmath.mpf(10) ** -9), patch.window / 3, -patch.window / 3):
+            try:
+                value = fn(x0 + h)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return False
+            series = mpmath.polyval([mpmath.mpf(c) for c in patch.coeffs], h)
+            if not abs(value - series) <= 1e-12 * (1 + abs(series)):
+                return False
+    return True

@@ -1,0 +1,166 @@
+"""Quotients of exponentials in sigmoid coordinates: a user's sigmoid, tanh or softplus' written with exp.
+
+A subexpression built by +, * and integer powers from exp, sinh and cosh of multiples of one argument
+is a rational function R(E) of E = exp(u). With s = sigmoid(u) and t = sigmoid(-u), E = s/t and
+s + t = 1, so for R = P(E)/Q(E) with P, Q of degrees p, q:
+
+    R = t**(q - p) * P_h(s, t) / Q_h(s, t)
+
+with P_h, Q_h the homogeneous forms of P and Q. s and t lie in [0, 1]: nothing overflows, and
+exp(x)/(1 + exp(x))**2 becomes sigmoid(x)*sigmoid(-x) instead of inf/inf. Each factor of P_h and
+Q_h is then written in the best-conditioned form: s + t is 1, s - t is tanh(u/2), a*s + b*t with a
+constant a + b is (a + b)/2 + (a - b)/2 tanh(u/2), other linear factors stay a*s + b*t, and
+factors of higher degree are polynomials in tanh(u/2) (s = (1 + tanh(u/2))/2).
+
+Only quotients whose denominator is not a single power of E are rewritten: exp(x) - 1 or cosh(x)
+are fine as they are.
+
+>>> from symact.catalog import x
+>>> rewrite(sp.exp(x)/(1 + sp.exp(x))**2)
+sigmoid(-x)*sigmoid(x)
+>>> rewrite((1 - sp.exp(-x))/(1 + sp.exp(-x)))
+tanh(x/2)
+>>> rewrite(1/sp.cosh(x)**2)
+4*sigmoid(-2*x)*sigmoid(2*x)
+"""
+
+from __future__ import annotations
+
+from math import gcd
+
+import sympy as sp
+
+from .functions import sigmoid
+
+__all__ = ["rewrite"]
+
+_MAX_OPS = 300  # larger quotients are left alone: cancel and factor would cost more than they save
+_MAX_DEGREE = 12
+
+_ATOMS = (sp.exp, sp.sinh, sp.cosh)
+
+
+def rewrite(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every maximal quotient of exponentials of one argument in sigmoid coordinates."""
+    if not expr.has(*_ATOMS) or expr.is_Atom:
+        return expr
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
+        new = _quotient(expr)
+        if new is not None:
+            return new
+    if isinstance(expr, sp.Piecewise):
+        return sp.Piecewise(*[(rewrite(e), c) for e, c in expr.args], evaluate=False)
+    args = [rewrite(a) for a in expr.args]
+    return expr.func(*args) if args != list(expr.args) else expr
+
+
+def _split(arg: sp.Expr) -> tuple[sp.Rational, sp.Expr]:
+    """(c, v) with arg = c*v, c rational and v primitive with a canonical sign."""
+    c, v = arg.as_content_primitive()
+    if v.could_extract_minus_sign():
+        c, v = -c, -v
+    return c, v
+
+
+def _atoms(expr, found: list) -> None:
+    """Collect the exp/sinh/cosh nodes at the rational level of ``expr`` (other leaves are coefficients)."""
+    if isinstance(expr, _ATOMS):
+        found.append(expr)
+    elif isinstance(expr, (sp.Add, sp.Mul)):
+        for a in expr.args:
+            _atoms(a, found)
+    elif isinstance(expr, sp.Pow) and expr.exp.is_Integer:
+        _atoms(expr.base, found)
+
+
+def _quotient(expr: sp.Expr) -> sp.Expr | None:
+    found: list = []
+    _atoms(expr, found)
+    if not found or sp.count_ops(expr) > _MAX_OPS:
+        return None
+    parts = [_split(a.args[0]) for a in found]
+    units = {v for _, v in parts}
+    if len(units) != 1:
+        return None
+    (v,) = units
+    coeffs = [c for c, _ in parts]
+    num = gcd(*(int(c.p) for c in coeffs))
+    den = 1
+    for c in coeffs:
+        den = den * int(c.q) // gcd(den, int(c.q))
+    g = sp.Rational(num, den)
+    E = sp.Dummy("E", positive=True)
+
+    def power(c):
+        return E ** int(c / g)
+
+    mapping = {}
+    for atom, (c, _) in zip(found, parts):
+        if isinstance(atom, sp.exp):
+            mapping[atom] = power(c)
+        else:
+            sign = 1 if isinstance(atom, sp.cosh) else -1
+            mapping[atom] = (power(c) + sign * power(-c)) / 2
+    try:
+        P, Q = (sp.Poly(e, E) for e in sp.fraction(sp.cancel(_replace(expr, mapping))))
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        return None
+    if len(Q.terms()) < 2 or max(P.degree(), Q.degree()) > 4 * _MAX_DEGREE:
+        return None  # a Laurent polynomial in E: no quotient to tame
+    k = gcd(*(m[0] for poly in (P, Q) for m in poly.monoms()))
+    p, q = P.degree() // k, Q.degree() // k
+    if max(p, q) > _MAX_DEGREE:
+        return None
+    u = k * g * v
+    s, t = sp.Dummy("s"), sp.Dummy("t")
+    homogeneous = [
+        sum(c * s ** (m[0] // k) * t ** (d - m[0] // k) for m, c in poly.terms()) for poly, d in ((P, p), (Q, q))
+    ]
+    (num_form, num_ok), (den_form, den_ok) = (_factored(h, s, t, u) for h in homogeneous)
+    if isinstance(expr, sp.Add) and not (num_ok and den_ok):
+        return None  # its terms one by one are better conditioned than the sum as one quotient
+    return sigmoid(-u) ** (q - p) * num_form / den_form
+
+
+def _replace(expr, mapping):
+    """Substitute the atoms at the rational level only (an exp inside a tanh stays)."""
+    if expr in mapping:
+        return mapping[expr]
+    if isinstance(expr, (sp.Add, sp.Mul)) or (isinstance(expr, sp.Pow) and expr.exp.is_Integer):
+        return expr.func(*[_replace(a, mapping) for a in expr.args])
+    return expr
+
+
+def _factored(h: sp.Expr, s, t, u) -> tuple[sp.Expr, bool]:
+    """``h`` as a product of the forms of its factors; False when a factor may cancel."""
+    coeff, factors = sp.factor_list(h)
+    result, ok = coeff, True
+    for factor, multiplicity in factors:
+        if not factor.has(s, t):
+            result *= factor**multiplicity
+            continue
+        form, good = _factor_form(sp.Poly(factor, s, t), u)
+        result *= form**multiplicity
+        ok = ok and good
+    return result, ok
+
+
+def _factor_form(f: sp.Poly, u) -> tuple[sp.Expr, bool]:
+    """A homogeneous factor in s = sigmoid(u), t = sigmoid(-u), and whether its form is free of cancellation."""
+    T = sp.tanh(u / 2)
+    if f.total_degree() == 1:
+        a, b = f.coeff_monomial((1, 0)), f.coeff_monomial((0, 1))
+        total, diff = sp.expand(a + b), sp.expand(a - b)
+        if b == 0 or a == 0:
+            return a * sigmoid(u) + b * sigmoid(-u), True
+        if total == 0:
+            return a * T, True
+        if diff == 0:
+            return a, True
+        if total.is_number:
+            return total / 2 + diff / 2 * T, True
+        return a * sigmoid(u) + b * sigmoid(-u), True
+    s, t = f.gens
+    poly = sp.Poly(f.as_expr().subs({s: (1 + T) / 2, t: (1 - T) / 2}, simultaneous=True), T)
+    signs = {sp.sign(c) for c in poly.coeffs()}
+    return poly.as_expr(), len(signs) == 1 and signs <= {1, -1}

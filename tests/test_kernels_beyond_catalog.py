@@ -1,0 +1,273 @@
+"""Kernels for activations outside the catalog: fresh, warning-free, dtype-keeping, stable and accurate.
+
+References are the user's own expression and its SymPy derivatives evaluated by mpmath at 60 digits,
+independent of the stability rewrites under test.
+"""
+
+import re
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import symact
+from symact import define, kernel
+from symact.catalog import x
+from symact.crosscheck import benchmark_points, ulp_error
+from symact.functions import expand_named
+from symact.mlp import MLP
+from symact.parse import FUNCTIONS, parse
+
+
+def reference(text: str, order: int = 0):
+    """The ``order``-th derivative of ``text`` as a float64 function by mpmath at 400 digits, enough for the
+    cancellations of the formula as written for |x| < 800 (log(1 + exp(-700)) needs 310).
+
+    Delta functions of the derivatives of kinks count as 0 (compare away from kinks); at a removable
+    singularity the value is the mean of the values just beside it."""
+    expr = expand_named(sp.diff(parse(text), x, order) if order else parse(text))
+    expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+    heaviside = {"Heaviside": lambda t, h=0.5: mpmath.mpf(1) if t > 0 else (mpmath.mpf(h) if t == 0 else 0)}
+    fn = sp.lambdify(x, expr, modules=[heaviside, "mpmath"])
+
+    def value(t):
+        try:
+            return fn(t)
+        except ZeroDivisionError:
+            step = mpmath.mpf(10) ** (-mpmath.mp.dps // 2)
+            return (fn(t + step) + fn(t - step)) / 2
+
+    def at(points):
+        out = []
+        with mpmath.workdps(400):
+            for t in np.atleast_1d(points):
+                v = value(mpmath.mpf(float(t)))
+                out.append(float(mpmath.re(v)) if mpmath.im(v) == 0 else np.nan)
+        return np.array(out)
+
+    return at
+
+
+# ---- fresh: cached by the definition, never by the name ---------------------------------------
+
+
+def test_redefining_a_name_gives_a_fresh_kernel_and_mlp():
+    define("mine", "x**2", replace=True)
+    assert kernel("mine")(3.0) == 9.0
+    define("mine", "10*x", replace=True)
+    assert kernel("mine")(3.0) == 30.0
+    assert kernel("mine").grad(3.0) == 10.0
+    net = MLP([1, 3, 1], activation="mine", task="regression", seed=0)
+    assert net.layers[0].kernel(3.0) == 30.0
+
+
+def test_parameters_and_kink_policy_are_part_of_the_key():
+    define("scaled", "k*x", replace=True, k=2)
+    assert kernel("scaled")(1.0) == 2.0
+    define("scaled", "k*x", replace=True, k=3)
+    assert kernel("scaled")(1.0) == 3.0
+    assert kernel("scaled", k=5)(1.0) == 5.0
+    define("ramp", "max(x, 0)", replace=True)
+    assert kernel("ramp", kink="right").grad(0.0) == 1.0
+    assert kernel("ramp", kink="left").grad(0.0) == 0.0
+
+
+def test_the_object_define_returns_is_accepted():
+    act = define("mine2", "x*tanh(x)", replace=True)
+    k = kernel(act)
+    assert k(2.0) == pytest.approx(2 * np.tanh(2.0), rel=1e-15)
+    net = MLP([2, 3, 2], activation=act, seed=0)
+    assert net.layers[0].kernel(2.0) == pytest.approx(2 * np.tanh(2.0), rel=1e-15)
+
+
+def test_same_expression_under_two_names_shares_code_but_keeps_its_name():
+    a = kernel(define("first_name", "x*atan(x)", replace=True))
+    b = kernel(define("second_name", "x*atan(x)", replace=True))
+    assert a._f is b._f
+    assert (a.name, b.name) == ("first_name", "second_name")
+    assert kernel("first_name") is a
+
+
+def test_a_kernel_follows_its_derivation_and_shares_code_by_expression():
+    from symact.derive import _derive
+
+    first = kernel("x*sin(x) + 1")
+    _derive.cache_clear()  # as if the derivation had not been kept (degraded, or evicted)
+    second = kernel("x*sin(x) + 1")
+    assert second.derivation is not first.derivation and second is not first
+    assert second._f is first._f and second(2.0) == first(2.0)
+
+
+# ---- every function the parser accepts compiles and matches mpmath -----------------------------
+
+DOMAINS = {
+    "log": (0.01, 10),
+    "ln": (0.01, 10),
+    "sqrt": (0.01, 10),
+    "asin": (-0.99, 0.99),
+    "acos": (-0.99, 0.99),
+    "atanh": (-0.99, 0.99),
+    "acosh": (1.01, 10),
+    "LambertW": (-0.36, 10),
+    "tan": (-1.5, 1.5),
+}
+SPECIAL = np.array([0.0, -0.0, 0.5, -0.5, 2.0, -2.0, 1e308, -1e308, np.inf, -np.inf, np.nan, 5e-324])
+
+
+@pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - {"diff"}))
+def test_every_parser_function_compiles_and_matches_mpmath(name):
+    text = f"{name}(x)" if FUNCTIONS[name][1] == 1 else f"{name}(x, 1/3)"
+    lo, hi = DOMAINS.get(name, (-5, 5))
+    points = np.linspace(lo, hi, 41)
+    points = points[np.abs(points - 1 / 3) > 1e-3]
+    k = kernel(text)
+    for order, compiled in enumerate((k, k.grad, k.grad2)):
+        smooth = points[np.abs(points) > 1e-3] if name in ("abs", "Abs", "sign", "Heaviside") else points
+        want = reference(text, order)(smooth)
+        np.testing.assert_allclose(compiled(smooth), want, rtol=1e-12, atol=1e-14, err_msg=f"{text}, order {order}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for compiled in (k, k.grad, k.grad2):
+            compiled(SPECIAL)
+
+
+# ---- no warnings, dtypes kept --------------------------------------------------------------------
+
+WILD = [
+    "2*x",
+    "1e300*x",
+    "1e-300*x + 1e308",
+    "x**3",
+    "exp(x)",
+    "1e300*exp(-x**2)",
+    "10*tanh(x)",
+    "x*tanh(exp(x))",
+    "sin(x)/x",
+    "x/(1 + exp(-x))",
+    "log(x)",
+    "x*erf(x)",
+    "x/sqrt(1 + x**2)",
+]
+
+
+@pytest.mark.parametrize("text", WILD)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_no_warning_and_the_dtype_is_kept(text, dtype):
+    info = np.finfo(dtype)
+    values = np.array([0, -0.0, 1, -1, 3, 80, -80, 1e4, info.max, -info.max, info.tiny, np.inf, -np.inf, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = values.astype(dtype)
+        k = kernel(text)
+        for out in (k(values), k.grad(values), k.grad2(values), *k.value_and_grad(values), k(values[3])):
+            assert out.dtype == dtype
+
+
+def test_extension_float_dtypes_are_computed_wide_and_rounded_once():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    for dtype in (ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn):
+        values = np.array([-3.0, -0.5, 0.0, 0.75, 2.0, 100.0]).astype(dtype)
+        for text in ("gelu", "x*tanh(exp(x))", "2*x"):
+            k = kernel(text)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                got = k.grad(values)
+            assert got.dtype == dtype
+            with np.errstate(all="ignore"):
+                want = k.grad(values.astype(np.float64)).astype(dtype)
+            np.testing.assert_array_equal(got.astype(np.float64), want.astype(np.float64))
+        scalar = kernel("relu")(dtype(1.5))
+        assert scalar.dtype == dtype and float(scalar) == 1.5
+        out = np.zeros(values.shape, dtype)
+        assert kernel("relu")(values, out=out) is out and float(out[-1]) == float(values[-1])
+
+
+def test_other_dtypes_get_an_error_naming_them():
+    for bad in (np.array([1 + 2j]), np.array(["a"]), np.zeros(2, dtype=[("a", "f4"), ("b", "f4")])):
+        with pytest.raises(symact.ParameterError, match=re.escape(str(bad.dtype))):
+            kernel("relu")(bad)
+
+
+# ---- stability of the user's way of writing things ------------------------------------------------
+
+TAILS = np.concatenate([-np.logspace(-6, np.log10(740), 120), [0.0], np.logspace(-6, np.log10(740), 120)])
+
+
+def test_tanh_written_with_exp_is_finite_everywhere():
+    k = kernel("(1 - exp(-x))/(1 + exp(-x))")
+    assert k(-1000.0) == -1.0 and k(1000.0) == 1.0
+    np.testing.assert_allclose(k(TAILS), np.tanh(TAILS / 2), rtol=4e-16, atol=0)
+
+
+def test_gradient_of_a_sigmoid_written_with_exp_is_accurate_in_the_tail():
+    text = "exp(x)/(1 + exp(x))"
+    k = kernel(text)
+    points = np.linspace(8, 700, 200)
+    for order, compiled in ((1, k.grad), (2, k.grad2)):
+        err = ulp_error(compiled(points), reference(text, order)(points))
+        assert np.nanmax(err) <= 8 and not np.isnan(err).any(), (order, np.nanmax(err))
+    assert 0 < k.grad(700.0) < 1e-300
+
+
+def test_chain_rule_through_exp_has_no_inf_times_zero():
+    k = kernel("x*tanh(exp(x))")
+    for point in (400.0, 1000.0, 1e300):
+        assert k.grad(point) == 1.0 and k.grad2(point) == 0.0
+    points = np.linspace(-30, 6, 300)
+    np.testing.assert_allclose(k.grad(points), reference("x*tanh(exp(x))", 1)(points), rtol=1e-13, atol=1e-300)
+
+
+@pytest.mark.parametrize(
+    "text, limits",
+    [
+        ("sin(x)/x", (1.0, 0.0, -1 / 3)),
+        ("(exp(x) - 1)/x", (1.0, 0.5, 1 / 3)),
+        ("x/tanh(x)", (1.0, 0.0, 2 / 3)),
+        ("sin(3*x)/(x*(x - 2))", (-1.5, -0.75, 3.75)),
+    ],
+)
+def test_removable_singularities_take_their_limit(text, limits):
+    k = kernel(text)
+    for compiled, want in zip((k, k.grad, k.grad2), limits):
+        assert compiled(0.0) == pytest.approx(want, rel=1e-15, abs=1e-300)
+        near = np.array([1e-12, -1e-8, 1e-4, 0.05, -0.3, 1.5])
+        order = (k, k.grad, k.grad2).index(compiled)
+        np.testing.assert_allclose(compiled(near), reference(text, order)(near), rtol=1e-13, atol=1e-300)
+
+
+def test_a_pole_is_not_patched():
+    k = kernel("1/x + sin(x)/x")
+    assert np.isinf(k(0.0)) or np.isnan(k(0.0))
+    assert k(1e-3) == pytest.approx(1001.0, rel=1e-9)
+
+
+# the same forms written other ways, with other arguments: the rules are general
+USER_FORMS = [
+    "exp(x)/(1 + exp(x))",
+    "1/(1 + exp(-x))",
+    "log(1 + exp(x))",
+    "(1 - exp(-x))/(1 + exp(-x))",
+    "(exp(x) - exp(-x))/(exp(x) + exp(-x))",
+    "2/(1 + exp(-2*x)) - 1",
+    "x/(1 + exp(-x))",
+    "x*exp(3*x + 1)/(exp(3*x + 1) + 1)",
+    "x*tanh(log(1 + exp(x)))",
+    "x*tanh(exp(x))",
+    "exp(-x**2)",
+    "x/sqrt(1 + x**2)",
+    "(sqrt(x**2 + 1) - 1)/2 + x",
+    "x*atan(x)",
+    "sin(x)/x",
+]
+
+
+@pytest.mark.parametrize("text", USER_FORMS)
+def test_user_forms_within_a_generous_ulp_bound(text):
+    points = np.concatenate([benchmark_points(count=60, grid=81), [0.0]])
+    k = kernel(text)
+    for order, compiled in enumerate((k, k.grad)):
+        err = ulp_error(compiled(points), reference(text, order)(points))
+        assert not np.isnan(err).any(), (order, points[np.isnan(err)][:5])
+        assert np.max(err) <= 64, (order, np.max(err), points[np.argmax(err)])
