@@ -24,8 +24,20 @@ from .errors import SymactError
 from .kinks import resolve, switch_points
 
 __all__ = [
-    "MACROS", "expr", "escape", "width", "lines", "definition", "activation", "catalog_table",
-    "Link", "Block", "blocks", "proof", "statement", "theorem",
+    "MACROS",
+    "expr",
+    "escape",
+    "width",
+    "lines",
+    "definition",
+    "activation",
+    "catalog_table",
+    "Link",
+    "Block",
+    "blocks",
+    "proof",
+    "statement",
+    "theorem",
 ]
 
 _GREEK = set(
@@ -94,6 +106,12 @@ class _Printer(LatexPrinter):
             body = rf"\left({body}\right)"
         return ("- " if coeff < 0 else "") + f"{decimal} {body}"
 
+    def _print_Identity(self, e):
+        return rf"I_{{{self._print(e.rows)}}}"
+
+    def _print_OneMatrix(self, e):
+        return r"\mathbf{1}"
+
     def _print_Piecewise(self, pw):
         rows = _intervals(pw)
         body = r" \\ ".join(f"{self._print(value)} & {cond}" for value, cond in rows)
@@ -147,9 +165,30 @@ def expr(e) -> str:
 
 LINE = 42.0  # the notes' text width (A4, 2.3 cm margins, 11 pt) in em
 _WORD = re.compile(r"\\([A-Za-z]+)\*?|\\(.)|(\s+)|(.)", re.S)
-_NARROW = {"left": 0.0, "right": 0.0, "big": 0.0, "Big": 0.0, "displaystyle": 0.0, "limits": 0.0, "quad": 1.0,
-           "qquad": 2.0, "cdot": 0.8, "cdots": 1.4, "ldots": 1.4, "in": 1.2, "le": 1.3, "leq": 1.3, "ge": 1.3,
-           "geq": 1.3, "to": 1.4, "infty": 1.0, "mathbb": 0.0, "mathbf": 0.0, "operatorname": 0.0, "mathit": 0.0}
+_NARROW = {
+    "left": 0.0,
+    "right": 0.0,
+    "big": 0.0,
+    "Big": 0.0,
+    "displaystyle": 0.0,
+    "limits": 0.0,
+    "quad": 1.0,
+    "qquad": 2.0,
+    "cdot": 0.8,
+    "cdots": 1.4,
+    "ldots": 1.4,
+    "in": 1.2,
+    "le": 1.3,
+    "leq": 1.3,
+    "ge": 1.3,
+    "geq": 1.3,
+    "to": 1.4,
+    "infty": 1.0,
+    "mathbb": 0.0,
+    "mathbf": 0.0,
+    "operatorname": 0.0,
+    "mathit": 0.0,
+}
 _NO_GROUP = {"left", "right", "big", "Big", "bigg", "Bigg"}
 
 
@@ -219,7 +258,12 @@ def width(tex: str) -> float:
             elif i < len(tex):
                 i += 1
         elif command:
-            total += _NARROW.get(command, 0.6 if len(command) <= 5 and command not in ("tanh", "cosh", "sinh", "log", "exp", "max", "min") else 0.55 * len(command))
+            total += _NARROW.get(
+                command,
+                0.6
+                if len(command) <= 5 and command not in ("tanh", "cosh", "sinh", "log", "exp", "max", "min")
+                else 0.55 * len(command),
+            )
         elif escaped is not None:
             total += {",": 0.17, ";": 0.28, ":": 0.22, "!": -0.17, " ": 0.33, "|": 0.3}.get(escaped, 0.5)
         elif char in "^_":
@@ -617,8 +661,11 @@ def _case_blocks(p, steps) -> list[Block]:
     out, lo = [], None
     for (left, _), (right, _), hi in zip(pieces[0].args, pieces[1].args, [*ends, None]):
         condition = sp.And(*([x > lo] if lo is not None else []), *([x < hi] if hi is not None else []))
-        links = [("=", left, "the branch of the left side here"), ("=", right, "the same function"),
-                 ("=", p.rhs, "the branch of the right side here")]
+        links = [
+            ("=", left, "the branch of the left side here"),
+            ("=", right, "the same function"),
+            ("=", p.rhs, "the branch of the right side here"),
+        ]
         out.append(_chain(p.lhs, links, condition=condition, intro=rf"For ${expr(condition)}$:"))
         lo = hi
     for point in ends:
@@ -727,30 +774,20 @@ def _why(text: str) -> str:
 
 def _block_tex(b: Block) -> str:
     budget = PROOF_WIDTH * LINE
-    rows = []
+    rows, indent = [], ""
     for link in b.links:
         if link.rel is None:
-            parts = [_fact(link.right)]
-            if width(parts[0]) > budget:
-                parts = [_shrunk(parts[0], budget)]
-            rows.append(f"& {parts[0]} {_why(link.why)}")
+            fact = _fact(link.right)
+            rows.append(f"& {fact if width(fact) <= budget else _shrunk(fact, budget)} {_why(link.why)}")
             continue
-        rel = RELATIONS[link.rel]
-        if link.left is not None:
-            left = expr(link.left)
-            if width(left) > 0.4 * budget:  # the first expression on a line of its own; the chain below it
-                rows.append(rf"& {_shrunk(left, budget) if width(left) > budget else left} \\")
-                left = ""
-        else:
-            left = ""
-        body = lines(link.right, budget - width(left) - 2.5)
-        indent = r"\quad " if not left and link.left is not None or (not left and rows and rows[-1].endswith("\\")) else ""
-        rows.append(rf"{left} &{indent}{rel} {body[0]} {_why(link.why)}")
-        rows += [rf"&\qquad {part}" for part in body[1:]]
-    text = "\\begin{align*}\n" + " \\\\\n".join(r.rstrip("\\ ") if r.endswith(r" \\") else r for r in rows) + "\n\\end{align*}"
-    where = ", ".join(rf"${expr(s)} = {expr(v)}$" for s, v in b.where.items())
-    intro = b.intro
-    return "\n".join(t for t in (intro, text, b.outro) if t)
+        left = expr(link.left) if link.left is not None else ""
+        if width(left) > 0.4 * budget:  # the first expression on a line of its own, the chain indented below it
+            rows.append(f"& {left if width(left) <= budget else _shrunk(left, budget)}")
+            left, indent = "", r"\quad "
+        body = lines(link.right, budget - width(left) - 2.5 - (1 if indent else 0))
+        rows.append(rf"{left} &{indent}{RELATIONS[link.rel]} {body[0]} {_why(link.why)}")
+        rows += [rf"&{indent}\qquad {part}" for part in body[1:]]
+    return "\n".join(t for t in (b.intro, "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}", b.outro) if t)
 
 
 def proof(p, details: bool = True) -> str:
@@ -768,12 +805,18 @@ def proof(p, details: bool = True) -> str:
         out = []
         for i, part in enumerate(info["parts"], 1):
             out.append(rf"\textit{{Part {i}:}} {statement(part)}.")
-            out.append(proof(part))
+            out.append(_body(part, details))
         return "\n\n".join(out) + "\n\n" + _verdict(p, "Altogether")
+    head = _sentence(info["latex"]) + "\n" if info.get("latex") else ""
+    return head + _body(p, details)
+
+
+def _body(p, details: bool) -> str:
+    info = p.details if isinstance(p.details, dict) else {}
     instances = info.get("instances")
     if instances:
         shown, rest = instances[0], instances[1:]
-        text = proof(shown) if details else _verdict(shown)
+        text = _body(shown, details)
         if rest:
             proved = sum(q.status == "proved" for q in rest)
             label = info.get("others", "")
@@ -790,16 +833,14 @@ def statement(p) -> str:
     if info.get("latex"):
         return info["latex"]
     chains = blocks(p)
-    if chains and (_LIMIT.match(p.statement or "") or any(str(s.rule).startswith("gap ") for s in p.steps)):
-        ends = []
-        for b in chains:
-            first, last = b.links[0], b.links[-1]
-            if _LIMIT.match(p.statement):
-                ends.append(rf"${expr(first.left)} = {expr(last.right)}$" + (rf" for ${expr(b.condition)}$" if b.condition is not None else ""))
-            elif b.intro.startswith("Hence"):
-                ends.append(rf"${expr(first.left)} {RELATIONS[first.rel]} {expr(first.right)}$")
-        return " and ".join(ends)
-    if _is_value(p.lhs) and _is_value(p.rhs) and not _LIMIT.match(p.statement or "") and p.details.get("relation", "=") == "=":
+    if chains and _LIMIT.match(p.statement or ""):
+        sides = [expr(b.condition) for b in chains if b.condition is not None]
+        text = rf"${expr(chains[0].links[0].left)} = {expr(p.rhs)}$"
+        return text + (" for $" + "$ and for $".join(sides) + "$" if sides else "")
+    if chains and any(str(s.rule).startswith("gap ") for s in p.steps):
+        ends = [b.links[0] for b in chains if b.intro.startswith("Hence")]
+        return " and ".join(rf"${expr(e.left)} {RELATIONS[e.rel]} {expr(e.right)}$" for e in ends)
+    if _is_value(p.lhs) and _is_value(p.rhs) and not _LIMIT.match(p.statement or ""):
         if not any(str(s.rule).startswith("gap ") for s in p.steps):
             return f"${expr(p.lhs)} = {expr(p.rhs)}$"
     return _prose(p.statement)
@@ -921,5 +962,5 @@ def theorem(t, p=None, proofs: bool = True) -> str:
         out.append("\n" + r"\emph{Why.} " + explanation + "\n")
     if p is not None:
         body = proof(p) if proofs else _verdict(p)
-        out += ([r"\begin{proof}", body, r"\end{proof}"] if proofs else [body])
+        out += [r"\begin{proof}", body, r"\end{proof}"] if proofs else [body]
     return "\n".join(out)

@@ -86,9 +86,7 @@ class Theorem:
 THEOREMS: list[Theorem] = []
 
 
-def theorem(
-    name: str, section: str, statement: str, latex: str, explanation: str, prose: str = "", activations=()
-):
+def theorem(name: str, section: str, statement: str, latex: str, explanation: str, prose: str = "", activations=()):
     def register(check: Callable) -> Callable:
         THEOREMS.append(Theorem(name, section, statement, explanation, check, latex, prose, tuple(activations)))
         return check
@@ -229,8 +227,14 @@ def _affine_collapse():
         ok = sp.expand(lhs - rhs) == sp.ZeroMatrix(n, dims[-1]) or sp.expand(lhs - rhs) == 0
         steps = [Step(lhs, f"{L} affine layers"), Step(expanded, "distribute"), Step(rhs, "group into W and b")]
         symbolic.append(
-            Proof(f"collapse of {L} layers", PROVED if ok else REFUTED, "matrix algebra with symbolic shapes",
-                  tuple(steps), lhs=lhs, rhs=rhs)
+            Proof(
+                f"collapse of {L} layers",
+                PROVED if ok else REFUTED,
+                "matrix algebra with symbolic shapes",
+                tuple(steps),
+                lhs=lhs,
+                rhs=rhs,
+            )
         )
     # concrete shapes, exact rationals: the library's collapse against running the layers
     rng = random.Random(5)
@@ -246,10 +250,15 @@ def _affine_collapse():
         ok = H == X * W + sp.ones(6, 1) * b
         concrete.append(_exact(f"collapse on shapes {shapes}", ok, "exact rational arithmetic"))
     return [
-        _instances("collapse of L = 2, 3, 4, 5 layers", r"with symbolic shapes, for $L = 2$", symbolic,
-                   r" ($L = 3, 4, 5$)"),
-        _instances("collapse on concrete shapes", r"the library's \texttt{collapse} on four stacks of rational "
-                   r"matrices, against running the layers", concrete),
+        _instances(
+            "collapse of L = 2, 3, 4, 5 layers", r"with symbolic shapes, for $L = 2$", symbolic, r" ($L = 3, 4, 5$)"
+        ),
+        _instances(
+            "collapse on concrete shapes",
+            r"the library's \texttt{collapse} on four stacks of rational "
+            r"matrices, against running the layers",
+            concrete,
+        ),
     ]
 
 
@@ -280,15 +289,17 @@ def _rank_bottleneck():
     rank = sp.Function("rank")
     steps = [
         Step(sp.Eq(sp.MatMul(a, c, evaluate=False), P, evaluate=False), "the product, entry by entry"),
-        Step(sp.Eq(sp.Determinant(sp.ImmutableMatrix(P[:2, :2])), 0, evaluate=False),
-             "this minor and the other eight $2 \\times 2$ minors expand to 0, so the rank is at most 1"),
+        Step(
+            sp.Eq(sp.Determinant(sp.ImmutableMatrix(P[:2, :2])), 0, evaluate=False),
+            "this minor and the other eight $2 \\times 2$ minors expand to 0, so the rank is at most 1",
+        ),
         Step(sp.Eq(rank(sp.Identity(3)), 3, evaluate=False), "so no such $W_1 W_2$ equals $I_3$"),
     ]
     proofs = [
         _exact(
             "bottleneck: rank(W1 W2) <= 1 < rank(I3)",
             zero and sp.eye(3).rank() == 3,
-            "all 2 x 2 minors vanish symbolically",
+            "vanishing minors",
             steps,
             latex=r"for $W_1 = (a_1, a_2, a_3)^\top$ and $W_2 = (c_1, c_2, c_3)$, "
             r"$\operatorname{rank}(W_1 W_2) \le 1 < 3 = \operatorname{rank} I_3$",
@@ -366,8 +377,13 @@ def _prelu_derivative():
     solutions = sp.solve(sp.Eq(sides["left"], sides["right"]), alpha)
     steps.append(Step(sp.Eq(alpha, 1), r"the only $\alpha$ where the two sides agree"))
     ok = ok and sides["right"] == 1 and sides["left"] == alpha and solutions == [1] and sides["value"] == alpha
-    return _exact("derivative of prelu on each side and at 0", ok, "branches and one-sided limits", steps,
-                  latex=r"the derivative on each side of 0, and the one-sided derivatives at 0")
+    return _exact(
+        "derivative of prelu on each side and at 0",
+        ok,
+        "branches and one-sided limits",
+        steps,
+        latex=r"the derivative on each side of 0, and the one-sided derivatives at 0",
+    )
 
 
 # ---- Exercise 3: Swish -------------------------------------------------------------------------------
@@ -387,10 +403,14 @@ def _swish_derivative():
     textbook = "sigmoid(beta*x) + beta*x*sigmoid(beta*x)*(1 - sigmoid(beta*x))"
     from_definition = sp.diff(x / (1 + sp.exp(-get_activation("swish").params[0] * x)), x)
     return [
-        _titled(prove(derive("swish").df, textbook, beta="positive"),
-                r"the derivative symact computes for $\operatorname{swish}$ is the formula above, term for term"),
-        _titled(prove(from_definition, textbook, beta="positive"),
-                r"differentiating the definition $x / (1 + e^{-\beta x})$ gives the same formula"),
+        _titled(
+            prove(derive("swish").df, textbook, beta="positive"),
+            r"the derivative symact computes for $\operatorname{swish}$ is the formula above, term for term",
+        ),
+        _titled(
+            prove(from_definition, textbook, beta="positive"),
+            r"differentiating the definition $x / (1 + e^{-\beta x})$ gives the same formula",
+        ),
     ]
 
 
@@ -434,6 +454,7 @@ def _pieces_match(weights, biases, negative_slope, label: str, rng: random.Rando
     outputs = len(pieces[0].slope) if isinstance(pieces[0].slope, tuple) else 1
     steps = []
     for k in range(outputs):
+
         def part(v, k=k):
             return v[k] if isinstance(v, tuple) else v
 
@@ -595,8 +616,11 @@ def _tanh_sigmoid_networks():
         worst = max(worst, float(np.abs(forward(Ws_, bs_, X_, "tanh") - forward(V, c, X_, "sigmoid")).max()))
         V, c = sigmoid_to_tanh(Ws_, bs_)
         worst = max(worst, float(np.abs(forward(Ws_, bs_, X_, "sigmoid") - forward(V, c, X_, "tanh")).max()))
-    general = _titled(prove("tanh(x)", "2*sigmoid(2*x) - 1"), r"$\tanh(z) = 2\sigma(2z) - 1$, the identity behind "
-                      "every step")
+    general = _titled(
+        prove("tanh(x)", "2*sigmoid(2*x) - 1"),
+        r"$\tanh(z) = 2\sigma(2z) - 1$, the identity behind "
+        "every step",
+    )
     first = r"$g_1, g_2$ (the previous sigmoid layer, $h = 2g - 1$ the tanh one)"
     return [
         general,
@@ -629,8 +653,7 @@ def _tanh_sigmoid_networks():
     "activation, whose Jacobian is diagonal; and its training output differs from its evaluation output",
     r"\frac{\partial y_1}{\partial x_2} \ne 0 \text{ for } y_i = \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, "
     r"\quad \frac{\partial \sigma(x_1)}{\partial x_2} = 0",
-    "The batch mean and variance mix every example into every output; an elementwise function sees only its own "
-    "input.",
+    "The batch mean and variance mix every example into every output; an elementwise function sees only its own input.",
     prose=r"Batch normalisation makes $y_1$ depend on $x_2$ (a non-zero cross-example Jacobian), unlike an "
     "elementwise activation, whose Jacobian is diagonal; and its training output differs from its evaluation output",
 )
@@ -642,15 +665,24 @@ def _batch_norm():
     off_diagonal_zero = all(elementwise[i, j] == 0 for i in range(3) for j in range(3) if i != j)
     y1 = sp.Function("y1")(*xs)
     steps = [
-        Step(sp.Eq(sp.Subs(sp.Derivative(y1, xs[1]), xs, tuple(point.values())), cross, evaluate=False),
-             r"differentiate $y_1$ exactly, at $(x_1, x_2, x_3) = (1, 2, 4)$"),
-        Step(sp.Eq(sp.Derivative(sigmoid(xs[0]), xs[1]), 0, evaluate=False),
-             r"and likewise every off-diagonal entry of the Jacobian of an elementwise $\sigma$"),
+        Step(
+            sp.Eq(sp.Subs(sp.Derivative(y1, xs[1]), xs, tuple(point.values())), cross, evaluate=False),
+            r"differentiate $y_1$ exactly, at $(x_1, x_2, x_3) = (1, 2, 4)$",
+        ),
+        Step(
+            sp.Eq(sp.Derivative(sigmoid(xs[0]), xs[1]), 0, evaluate=False),
+            r"and likewise every off-diagonal entry of the Jacobian of an elementwise $\sigma$",
+        ),
     ]
     proofs = [
-        _exact("cross-example Jacobian", cross != 0 and cross.is_number and off_diagonal_zero, "exact witness",
-               steps, latex=r"for a batch $x_1, x_2, x_3$, $\partial y_1 / \partial x_2 \ne 0$, while "
-               r"$\partial \sigma(x_1) / \partial x_2 = 0$")
+        _exact(
+            "cross-example Jacobian",
+            cross != 0 and cross.is_number and off_diagonal_zero,
+            "exact witness",
+            steps,
+            latex=r"for a batch $x_1, x_2, x_3$, $\partial y_1 / \partial x_2 \ne 0$, while "
+            r"$\partial \sigma(x_1) / \partial x_2 = 0$",
+        )
     ]
     # the same example in two batches, and in training versus evaluation mode
     in_one = batch_norm([1, 2, 4])[0]
@@ -658,10 +690,16 @@ def _batch_norm():
     eval_mode = (sp.Integer(1) - 0) / sp.sqrt(1 + sp.Rational(1, 10**5))  # running mean 0, running variance 1
     ok = sp.simplify(in_one - in_other) != 0 and sp.simplify(in_one - eval_mode) != 0
     shown = ", ".join(f"${sp.latex(sp.N(v, 6))}$" for v in (in_one, in_other, eval_mode))
-    proofs.append(_exact("train/eval mismatch", ok, "exact values",
-                         latex=rf"the example $x = 1$ is normalised to three different exact values, about {shown}: "
-                         r"in the batch $(1, 2, 4)$, in the batch $(1, 10, 20)$ and in evaluation mode (running mean "
-                         r"0, running variance 1)"))
+    proofs.append(
+        _exact(
+            "train/eval mismatch",
+            ok,
+            "exact values",
+            latex=rf"the example $x = 1$ is normalised to three different exact values, about {shown}: "
+            r"in the batch $(1, 2, 4)$, in the batch $(1, 10, 20)$ and in evaluation mode (running mean "
+            r"0, running variance 1)",
+        )
+    )
     return proofs
 
 
@@ -727,9 +765,11 @@ def _gradient_through_layers():
     out = sigmoid(z3)
     product = w[0] * w[1] * w[2] * sp.Mul(*[sigmoid(z) * (1 - sigmoid(z)) for z in (z1, z2, z3)])
     proofs = [
-        _titled(prove(sp.diff(out, x), product),
-                r"for $L = 3$ scalar layers $h_l = \sigma(w_l h_{l-1})$, $h_0 = x$, the chain rule gives the "
-                r"product $\prod_l w_l\, \sigma'(z_l)$"),
+        _titled(
+            prove(sp.diff(out, x), product),
+            r"for $L = 3$ scalar layers $h_l = \sigma(w_l h_{l-1})$, $h_0 = x$, the chain rule gives the "
+            r"product $\prod_l w_l\, \sigma'(z_l)$",
+        ),
         prove_bound("diff(sigmoid(x), x)", upper="1/4"),
     ]
     nrng = np.random.default_rng(2)
@@ -745,9 +785,15 @@ def _gradient_through_layers():
             h = s
         bound = 0.25**L * np.prod([np.linalg.norm(W, 2) for W in Ws])
         ok &= np.linalg.norm(J, 2) <= bound * (1 + 1e-12)
-    proofs.append(_exact("random 5-wide sigmoid stacks: ||J||_2 <= (1/4)^L prod ||W_l||_2", bool(ok), "float64 check",
-                         latex=r"$\|J\|_2 \le 4^{-L} \prod_l \|W_l\|_2$ on random sigmoid stacks of width 5 and "
-                         r"depth $L = 2, 4, 6$"))
+    proofs.append(
+        _exact(
+            "random 5-wide sigmoid stacks: ||J||_2 <= (1/4)^L prod ||W_l||_2",
+            bool(ok),
+            "float64 check",
+            latex=r"$\|J\|_2 \le 4^{-L} \prod_l \|W_l\|_2$ on random sigmoid stacks of width 5 and "
+            r"depth $L = 2, 4, 6$",
+        )
+    )
     return proofs
 
 
@@ -806,8 +852,13 @@ def _relu_at_zero():
     steps.append(Step(sp.Eq(value, sides["value"], evaluate=False), "the value PyTorch and JAX take at 0"))
     ok = ok and (sides["left"], sides["right"], sides["value"], jax_value) == (0, 1, 0, 0)
     ok = ok and sp.Heaviside(0) == sp.Rational(1, 2)
-    return _exact("relu on each side of 0 and at 0", ok, "branches and one-sided limits", steps,
-                  latex="the derivative on each side of 0, the one-sided derivatives at 0 and the frameworks' value")
+    return _exact(
+        "relu on each side of 0 and at 0",
+        ok,
+        "branches and one-sided limits",
+        steps,
+        latex="the derivative on each side of 0, the one-sided derivatives at 0 and the frameworks' value",
+    )
 
 
 @theorem(
@@ -948,8 +999,13 @@ def _xor_two():
     N = sp.Function("N")
     outputs = sp.Matrix([[N(*k) for k in table]])
     steps = [Step(sp.Eq(outputs, sp.Matrix([[got[k] for k in table]]), evaluate=False), "exact evaluation")]
-    return _exact("XOR with two ReLU units", got == table, "exact evaluation", steps,
-                  latex=r"$N$ on $(0,0), (0,1), (1,0), (1,1)$ gives XOR's $0, 1, 1, 0$")
+    return _exact(
+        "XOR with two ReLU units",
+        got == table,
+        "exact evaluation",
+        steps,
+        latex=r"$N$ on $(0,0), (0,1), (1,0), (1,1)$ gives XOR's $0, 1, 1, 0$",
+    )
 
 
 @theorem(
@@ -976,12 +1032,14 @@ def _xor_one():
         sp.Add(g(0, 1), -g(0, 0), evaluate=False), sp.Add(g(1, 0), -g(1, 1), evaluate=False), evaluate=False
     )
     steps = [
-        Step(sp.Eq(written, certificate, evaluate=False),
-             r"$(g(0,1) - g(0,0)) + (g(1,0) - g(1,1))$ expands to 0"),
+        Step(sp.Eq(written, certificate, evaluate=False), r"$(g(0,1) - g(0,0)) + (g(1,0) - g(1,1))$ expands to 0"),
     ]
     orderings_ok = certificate == 0
     return _exact(
-        "XOR with one ReLU unit is impossible", balance == 0 and orderings_ok, "monotone composition argument", steps,
+        "XOR with one ReLU unit is impossible",
+        balance == 0 and orderings_ok,
+        "monotone composition argument",
+        steps,
         latex=r"$u \mapsto a \max(0, u) + d$ is monotone, so XOR's $N(0,1), N(1,0) > N(0,0), N(1,1)$ needs "
         r"$g(0,1) - g(0,0)$ and $g(1,0) - g(1,1)$ both positive (or both negative); their sum is 0, a contradiction "
         r"($a = 0$ gives a constant)",
@@ -1020,8 +1078,7 @@ def _tent_maps():
     "sigmoid(beta a)(1 - sigmoid(beta a)))",
     r"\frac{\partial}{\partial a}\, a\,\sigma(\beta a)\, b = b\,\big(\sigma(\beta a) + \beta a\, \sigma(\beta a)"
     r"(1 - \sigma(\beta a))\big), \\ \frac{\partial}{\partial b}\, a\,\sigma(\beta a)\, b = a\,\sigma(\beta a)",
-    "The gate and the value enter as a product, so each gradient is the other factor times the derivative of its "
-    "own.",
+    "The gate and the value enter as a product, so each gradient is the other factor times the derivative of its own.",
     prose=r"$\operatorname{SwiGLU}(a, b) = \operatorname{swish}_\beta(a)\, b$, the gated unit of the newer revision, "
     r"has the two partial derivatives below",
     activations=("swish", "silu"),
