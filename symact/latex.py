@@ -851,18 +851,7 @@ def _sentence(text: str) -> str:
 
 
 _OPERATORS = {"<=": r"\le", ">=": r"\ge", "!=": r"\ne", "->": r"\to", "<": "<", ">": ">"}
-_OPERAND = r"(?:exp\(\w+\)|\w+\*\*\w+|[A-Za-z]\w*|-?\d[\w./]*)"
-_PROSE = re.compile(
-    rf"(?<![\w$])({_OPERAND}) ?(<=|>=|!=|->|=|<|>) ?({_OPERAND})|(<=|>=|!=|->|<|>)|\bexp\((\w+)\)|(\w+)\*\*(\w+)|\boo\b"
-)
-
-
-def _token(word: str) -> str:
-    if "**" in word:
-        return "{}^{{{}}}".format(*word.split("**"))
-    if word.startswith("exp("):
-        return rf"e^{{{word[4:-1]}}}"
-    return r"\infty" if word in ("oo", "inf") else word if len(word) == 1 or not word.isalpha() else rf"\text{{{word}}}"
+_PROSE = re.compile(r"(<=|>=|!=|->|<|>)|\bexp\((\w+)\)|(\w+)\*\*(\w+)|\boo\b")
 
 
 def _prose(text: str) -> str:
@@ -879,13 +868,11 @@ def _prose(text: str) -> str:
     for m in _PROSE.finditer(text):
         out.append(escape(text[last : m.start()]))
         if m[1]:
-            out.append(f"${_token(m[1])} {_OPERATORS.get(m[2], m[2])} {_token(m[3])}$")
-        elif m[4]:
-            out.append(f"${_OPERATORS[m[4]]}$")
-        elif m[5]:
-            out.append(f"$e^{{{m[5]}}}$")
-        elif m[6]:
-            out.append(f"${_token(m[0])}$")
+            out.append(f"${_OPERATORS[m[1]]}$")
+        elif m[2]:
+            out.append(f"$e^{{{m[2]}}}$")
+        elif m[3]:
+            out.append(f"${m[3]}^{{{m[4]}}}$")
         else:
             out.append(r"$\infty$")
         last = m.end()
