@@ -375,7 +375,7 @@ def _prelu_derivative():
     alpha = entry.params[0]
     ok, steps, sides = _one_sided("prelu", entry.expr)
     solutions = sp.solve(sp.Eq(sides["left"], sides["right"]), alpha)
-    steps.append(Step(sp.Eq(alpha, 1), r"the only $\alpha$ where the two sides agree"))
+    steps[-1] = Step(steps[-1].expr, r"left derivative at 0; it equals the right one only for $\alpha = 1$")
     ok = ok and sides["right"] == 1 and sides["left"] == alpha and solutions == [1] and sides["value"] == alpha
     return _exact(
         "derivative of prelu on each side and at 0",
