@@ -146,6 +146,8 @@ def _decimal(r) -> str | None:
     text = f"{whole}.{frac:0{digits}d}".rstrip("0").rstrip(".")
     if len(text.replace(".", "").lstrip("0")) >= len(str(abs(r.p))) + len(str(r.q)):
         return None
+    if len(text) > 12:  # a long constant (selu's) may break across lines in running text
+        text = r"\allowbreak ".join(text[k : k + 10] for k in range(0, len(text), 10))
     return ("-" if r.p < 0 else "") + text
 
 
@@ -188,6 +190,7 @@ _NARROW = {
     "mathbf": 0.0,
     "operatorname": 0.0,
     "mathit": 0.0,
+    "allowbreak": 0.0,
 }
 _NO_GROUP = {"left", "right", "big", "Big", "bigg", "Bigg"}
 
@@ -219,13 +222,14 @@ def width(tex: str) -> float:
     >>> width(r"\frac{x}{2}") < width("x + y") < width(r"x + y + \tanh{\left(x \right)}")
     True
     """
-    total, i = 0.0, 0
+    total, i, unary = 0.0, 0, True  # a sign after an operator (or at the start) is unary: narrower
     while i < len(tex):
         m = _WORD.match(tex, i)
         command, escaped, space, char = m.groups()
         i = m.end()
         if space:
             continue
+        was_unary, unary = unary, char is not None and char in "+-=<>(&{,"
         if command in ("frac", "tfrac", "dfrac"):
             top, i = _group(tex, i)
             bottom, i = _group(tex, i)
@@ -271,6 +275,8 @@ def width(tex: str) -> float:
             total += 0.72 * width(inner)
         elif char in "{}":
             continue
+        elif char in "+-" and was_unary:
+            total += 0.8
         elif char in "+-=<>":
             total += 1.3
         elif char in "()[]|":
@@ -282,22 +288,36 @@ def width(tex: str) -> float:
     return total
 
 
-def _terms(e) -> list[str]:
-    """The top-level terms of a sum as printed, each with its sign (``+ a``, ``- b``)."""
+def _terms(e) -> list[tuple[str, sp.Expr]]:
+    """The top-level terms of a sum as printed: (sign, term) with the sign ``''``, ``'+ '`` or ``'- '``."""
     out = []
     for k, term in enumerate(_PRINTER._as_ordered_terms(e, order=None)):
-        tex = _PRINTER._print(term)
-        if tex.startswith("- "):
-            out.append(tex if k else tex)
-        else:
-            out.append(("+ " if k else "") + tex)
+        negative = term.could_extract_minus_sign()
+        out.append(("- " if negative else "+ " if k else "", -term if negative else term))
     return out
 
 
-def lines(e, budget: float) -> list[str]:
-    r"""``e`` as LaTeX lines of at most ``budget`` em each: a long sum breaks before a top-level + or -.
+def _factors(sign: str, term, budget: float) -> list[str]:
+    """A product too wide for one line, broken between its factors (continued with a centred dot)."""
+    factors = sp.Mul.make_args(term) if isinstance(term, sp.Mul) else (term,)
+    printed = [rf"\left({expr(f)}\right)" if f.is_Add else expr(f) for f in factors]
+    out, current = [], sign.strip()
+    for tex in printed:
+        candidate = f"{current} {tex}".strip()
+        if current.strip("-+ ") and width(candidate) > budget:
+            out.append(current)
+            current = rf"\cdot {tex}"
+        else:
+            current = candidate
+    out.append(current)
+    return [t if width(t) <= budget else _shrunk(t, budget) for t in out]
 
-    A term that is too wide alone is shrunk to the budget (``\symactfit``, see ``MACROS``).
+
+def lines(e, budget: float) -> list[str]:
+    r"""``e`` as LaTeX lines of at most ``budget`` em each: a long sum breaks before a top-level + or -,
+    a long product between its factors.
+
+    A factor that is too wide alone is shrunk to the budget (``\symactfit``, see ``MACROS``).
 
     >>> lines(sp.sympify("a + b"), 40)
     ['a + b']
@@ -307,18 +327,30 @@ def lines(e, budget: float) -> list[str]:
     tex = expr(e)
     if width(tex) <= budget:
         return [tex]
-    if not isinstance(e, sp.Add):
+    if not isinstance(e, (sp.Add, sp.Mul)):
         return [_shrunk(tex, budget)]
+    terms = _terms(e) if isinstance(e, sp.Add) else [("- " if e.could_extract_minus_sign() else "", e)]
+    if isinstance(e, sp.Mul) and terms[0][0]:
+        terms = [("- ", -e)]
     out, current = [], ""
-    for term in _terms(e):
-        candidate = f"{current} {term}".strip()
+    for sign, term in terms:
+        piece = f"{sign}{expr(term)}"
+        room = budget - (1.5 if out or current else 0.0)
+        if width(piece) > room:
+            if current:
+                out.append(current)
+            broken = _factors(sign, term, budget - (1.5 if out else 0.0))
+            out += broken[:-1]
+            current = broken[-1]
+            continue
+        candidate = f"{current} {piece}".strip()
         if current and width(candidate) > budget - (1.5 if out else 0.0):
             out.append(current)
-            current = term
+            current = piece
         else:
             current = candidate
     out.append(current)
-    return [t if width(t) <= budget - (1.5 if k else 0.0) else _shrunk(t, budget - 1.5) for k, t in enumerate(out)]
+    return out
 
 
 def _shrunk(tex: str, budget: float) -> str:
@@ -537,15 +569,22 @@ def activation(name: str, kink: str = "torch", figure: str | None = None) -> str
 
 # ---- the catalog table ------------------------------------------------------------------------
 
-_COLUMNS = (0.15, 0.25, 0.32, 0.2)  # of the line; with the three column gaps they fill it
+_COLUMNS = (0.14, 0.24, 0.36, 0.17)  # of the line; with the three column gaps they fill it
 
 
 def _cell(e, columns: float) -> str:
-    """One table cell of ``columns`` (a fraction of the line): the formula, on several lines when long."""
-    parts = lines(e, columns * LINE - 0.5)
+    """One table cell of ``columns`` (a fraction of the line): the formula, on up to three lines when long,
+    a little smaller when slightly too wide, or a pointer to its section when longer still."""
+    budget = columns * LINE - 0.3
+    parts = lines(e, budget)
     if len(parts) == 1:
-        return f"${parts[0]}$"
-    return r"$\begin{aligned}[t] &" + r" \\ &\quad ".join(parts) + r"\end{aligned}$"
+        return rf"$\displaystyle {parts[0]}$"
+    if len(parts) <= 3 and not any(r"\symactfit" in part for part in parts):
+        return r"$\begin{aligned}[t] &" + r" \\ &\quad ".join(parts) + r"\end{aligned}$"
+    tex = expr(e)
+    if width(tex) <= budget / 0.7:
+        return r"\symactfit[%g]{%s}" % (columns, tex)
+    return r"\emph{long: see its section}"
 
 
 def catalog_table(names=None, kink: str = "torch") -> str:
