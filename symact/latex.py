@@ -7,7 +7,7 @@ and piecewise functions as ``cases`` with one interval per line. Long formulas a
 >>> print(expr(derive('relu').df))
 \begin{cases} 0 & \text{if } x \leq 0 \\ 1 & \text{if } x > 0 \end{cases}
 >>> print(definition('relu').splitlines()[1])
-\operatorname{relu}(x) &= \max\left(0, x\right) = \begin{cases} 0 & \text{if } x \leq 0 \\ x & \text{if } x > 0 \end{cases} \\
+\operatorname{relu}(x) &= \max\left(0, x\right) \\
 """
 
 from __future__ import annotations
@@ -591,7 +591,7 @@ def catalog_table(names=None, kink: str = "torch") -> str:
     r"""A ``longtable`` of activations: name, f(x), f'(x) and f' written from the output y = f(x).
 
     >>> print(catalog_table(["relu", "tanh"]).splitlines()[-3])
-    \texttt{tanh} & $\tanh{\left(x \right)}$ & $1 - \tanh^{2}{\left(x \right)}$ & $1 - y^{2}$ \\
+    \texttt{tanh} & $\displaystyle \tanh{\left(x \right)}$ & $\displaystyle 1 - \tanh^{2}{\left(x \right)}$ & $\displaystyle 1 - y^{2}$ \\
     """
     from .catalog import names as catalog_names
 
@@ -600,7 +600,8 @@ def catalog_table(names=None, kink: str = "torch") -> str:
         d = derive(name, kink=kink)
         dfy = _cell(d.df_of_output, _COLUMNS[3]) if d.df_of_output is not None else "---"
         f, df = _cell(d.f, _COLUMNS[1]), _cell(d.df, _COLUMNS[2])
-        rows.append(rf"\texttt{{{escape(name)}}} & {f} & {df} & {dfy} \\")
+        label = escape(name).replace(r"\_", r"\_\allowbreak ")
+        rows.append(rf"\texttt{{{label}}} & {f} & {df} & {dfy} \\")
     head = (
         r"\begin{longtable}{@{}" + "".join(r"p{%g\linewidth}" % c for c in _COLUMNS) + "@{}}"
         "\n\\toprule\nname & $f(x)$ & $f'(x)$ & $f'$ from $y = f(x)$ \\\\\n\\midrule\n\\endhead"
@@ -837,7 +838,7 @@ def proof(p, details: bool = True) -> str:
 
     >>> from symact import prove
     >>> print(proof(prove('sigmoid(-x)', '1 - sigmoid(x)')).splitlines()[1])
-    \sigma{\left(- x \right)} &= \frac{1}{1 + e^{x}} && \parbox[t]{0.3\linewidth}{\raggedright\small rewrite in exp (definitions)}
+    \sigma{\left(- x \right)} &= \frac{1}{e^{x} + 1} && \parbox[t]{0.3\linewidth}{\raggedright\small rewrite in exp (definitions)} \\
     """
     info = p.details if isinstance(p.details, dict) else {}
     if info.get("parts"):

@@ -156,7 +156,7 @@ def test_catalog_table_has_one_row_per_activation():
     tex = latex.catalog_table()
     rows = [line for line in tex.splitlines() if line.startswith(r"\texttt{")]
     assert len(rows) == len(ELEMENTWISE)
-    assert rows[ELEMENTWISE.index("sigmoid")].endswith(r"& $y \left(1 - y\right)$ \\")
+    assert rows[ELEMENTWISE.index("sigmoid")].endswith(r"& $\displaystyle y \left(1 - y\right)$ \\")
     assert rows[ELEMENTWISE.index("gelu")].endswith(r"& --- \\")
     assert all(row.count(" & ") - row.count(r"\text{if}") >= 3 for row in rows)
 
