@@ -261,6 +261,8 @@ def width(tex: str) -> float:
                 total += 0.5
             elif i < len(tex):
                 i += 1
+        elif command and command.lower() in _GREEK:
+            total += 0.65
         elif command:
             total += _NARROW.get(
                 command,
@@ -569,22 +571,19 @@ def activation(name: str, kink: str = "torch", figure: str | None = None) -> str
 
 # ---- the catalog table ------------------------------------------------------------------------
 
-_COLUMNS = (0.14, 0.24, 0.36, 0.17)  # of the line; with the three column gaps they fill it
+_COLUMNS = (0.14, 0.24, 0.32, 0.21)  # of the line; with the three column gaps they fill it
 
 
 def _cell(e, columns: float) -> str:
     """One table cell of ``columns`` (a fraction of the line): the formula, on up to three lines when long,
-    a little smaller when slightly too wide, or a pointer to its section when longer still."""
+    or a pointer to its section when longer still."""
     budget = columns * LINE - 0.3
     parts = lines(e, budget)
+    if len(parts) > 3 or any(r"\symactfit" in part for part in parts):
+        return r"\emph{long: see its section}"
     if len(parts) == 1:
         return rf"$\displaystyle {parts[0]}$"
-    if len(parts) <= 3 and not any(r"\symactfit" in part for part in parts):
-        return r"$\begin{aligned}[t] &" + r" \\ &\quad ".join(parts) + r"\end{aligned}$"
-    tex = expr(e)
-    if width(tex) <= budget / 0.7:
-        return r"\symactfit[%g]{%s}" % (columns, tex)
-    return r"\emph{long: see its section}"
+    return r"$\begin{aligned}[t] &" + r" \\ &\quad ".join(parts) + r"\end{aligned}$"
 
 
 def catalog_table(names=None, kink: str = "torch") -> str:
