@@ -28,7 +28,8 @@ EXAMPLES = {
     "\n  symact prove 'sigmoid(-x)' '1 - sigmoid(x)' --latex",
     "kernel": "symact kernel sigmoid --at 0.5,1,2\n  symact kernel leaky_relu --at=-1,0,1 --param negative_slope=0.1"
     "\n  symact kernel gelu --at 0.5,1,2 --dtype float32",
-    "notes": "symact notes -o notes.tex --pdf\n  symact notes -o relu.tex --only relu,prelu --figures picture",
+    "notes": "symact notes -o notes.tex --pdf\n  symact notes -o relu.tex --only relu,prelu --figures picture"
+    "\n  symact notes -o handout.tex --theorems vanishing,xor_two_relu_units --no-proofs --author 'A. Lecturer'",
     "plot": "symact plot relu gelu -o activations.png\n  symact plot swish --param beta=2 -o swish.pdf --no-derivative",
     "check": "symact check",
     "table": "symact table\n  symact table relu sigmoid gelu --columns range,continuity,lipschitz"
@@ -90,7 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="plots: matplotlib PDFs when installed (auto), LaTeX picture drawings, or none",
     )
     writing.add_argument("--only", metavar="NAMES", help="comma-separated activations (default: the whole catalog)")
+    writing.add_argument(
+        "--theorems",
+        metavar="NAMES",
+        help="comma-separated theorem names or sections (default: all, or with --only those concerning the "
+        "chosen activations plus the general ones)",
+    )
     writing.add_argument("--no-theorems", action="store_true", help="leave out the theorems section")
+    writing.add_argument("--no-proofs", action="store_true", help="theorems with their verdicts only, no proofs")
+    writing.add_argument("--title", help="the document's title (default: Activation functions: definitions, ...)")
+    writing.add_argument("--author", default="", help="the author line (default: none)")
+    writing.add_argument("--date", default="", help="the date line (default: none)")
     writing.add_argument("--no-properties", action="store_true", help="leave out the table of properties")
     writing.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
     writing.set_defaults(run=_notes)
@@ -107,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     checking = _command(commands, "check", "run every theorem of the chapter and print a table of verdicts")
     checking.set_defaults(run=_check)
 
-    tabling = _command(commands, "table", "the properties table (range, continuity, monotonicity, ...), each cell proved")
+    tabling = _command(
+        commands, "table", "the properties table (range, continuity, monotonicity, ...), each cell proved"
+    )
     tabling.add_argument("names", nargs="*", help="activations (default: the whole catalog)")
     tabling.add_argument("--columns", help="comma-separated properties (default: all)")
     tabling.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")
@@ -212,8 +225,12 @@ def _notes(args) -> int:
         figures=args.figures,
         names=names,
         kink=args.kink,
-        theorems=not args.no_theorems,
+        theorems=False if args.no_theorems else args.theorems or True,
         properties=not args.no_properties,
+        title=args.title if args.title is not None else notes.TITLE,
+        author=args.author,
+        date=args.date,
+        proofs=not args.no_proofs,
     )
     for path in written:
         print(f"wrote {path}")

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 __all__ = [
     "SymactError",
     "UnknownActivation",
+    "UnknownTheorem",
     "ParseError",
     "ParameterError",
     "ProofTimeout",
@@ -55,6 +56,18 @@ class UnknownActivation(SymactError, KeyError):
         super().__init__(f"unknown activation {name!r}{_suggest(name, choices)}")
 
     def __str__(self) -> str:  # KeyError would quote the message
+        return self.args[0]
+
+
+class UnknownTheorem(SymactError, KeyError):
+    """A theorem or section name that ``symact.theorems`` does not have."""
+
+    def __init__(self, name: str, choices: Iterable[str], what: str = "theorem"):
+        self.name = name
+        self.suggestions = closest(name, choices)
+        super().__init__(f"unknown {what} {name!r}{_suggest(name, choices)}")
+
+    def __str__(self) -> str:
         return self.args[0]
 
 

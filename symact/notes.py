@@ -15,6 +15,7 @@ import math
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ PREAMBLE = (
     r"""\documentclass[11pt]{article}
 \usepackage[a4paper,margin=2.3cm]{geometry}
 \usepackage{amsmath,amssymb,amsthm}
+\allowdisplaybreaks
 \usepackage{graphicx,xcolor}
 \usepackage{booktabs,longtable}
 \newtheorem{theorem}{Theorem}
@@ -40,6 +42,7 @@ PREAMBLE = (
 \definecolor{dfcolor}{rgb}{0.84,0.15,0.16}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
+\setlength{\emergencystretch}{3em}
 """
     + latex.MACROS
 )
@@ -54,34 +57,44 @@ $\operatorname{softplus}(x) = \log(1 + e^{x})$. Writing $y = f(x)$, many derivat
 from the output alone; the last line of each block gives that form when it exists."""
 
 
+TITLE = "Activation functions: definitions, derivatives and proofs"
+
+
 def document(
     names=None,
     kink: str = "torch",
     figures: str = "auto",
     figure_dir: str | Path | None = None,
-    theorems: bool = True,
+    theorems=True,
     properties: bool = True,
-    title: str = "Activation functions: definitions, derivatives and proofs",
+    title: str = TITLE,
+    author: str = "",
+    date: str = "",
+    proofs: bool = True,
 ) -> str:
     """The whole notes document as LaTeX text.
 
     ``names``: the activations (default: the elementwise catalog). ``figures``: ``'matplotlib'``
     writes a PDF per activation into ``figure_dir`` (a folder beside the ``.tex`` file) and
-    includes it; ``'picture'`` draws the
-    curves with LaTeX's own ``picture`` environment (no files); ``'auto'`` takes matplotlib when
-    it is installed and ``figure_dir`` is given; ``'none'`` leaves plots out. ``theorems``: add
-    the chapter's theorems with their proofs (``symact.theorems``). ``properties``: add the table
-    of properties (range, continuity, monotonicity, ...; ``symact.table``).
+    includes it; ``'picture'`` draws the curves with LaTeX's own ``picture`` environment (no
+    files); ``'auto'`` takes matplotlib when it is installed and ``figure_dir`` is given;
+    ``'none'`` leaves plots out. ``theorems``: ``True`` adds the chapter's theorems
+    (``symact.theorems``): all of them, or with ``names`` those concerning these activations plus
+    the general ones; a list of theorem names or section keys picks them; ``False`` none.
+    ``proofs=False`` prints each theorem with its verdict only (a handout). ``properties``: add the
+    table of properties (``symact.table``). ``title``, ``author`` and ``date`` go to the title.
     """
     if figures not in FIGURES:
         raise SymactError(f"figures={figures!r} is not one of {', '.join(FIGURES)}")
+    chosen = names is not None
     names = list(names) if names is not None else catalog_names()
+    selected = _selected(theorems, names if chosen else None)
     mode = _figure_mode(figures, figure_dir)
     parts = [
         PREAMBLE,
         rf"\title{{{latex.escape(title)}}}",
-        r"\author{symact}",
-        r"\date{}",
+        rf"\author{{{latex.escape(author)}}}",
+        rf"\date{{{latex.escape(date)}}}",
         r"\begin{document}",
         r"\maketitle",
         INTRODUCTION % latex.escape(_convention(kink)),
@@ -95,10 +108,23 @@ def document(
     ]
     for name in names:
         parts.append(latex.activation(name, kink=kink, figure=_figure(name, mode, figure_dir, kink)))
-    if theorems:
-        parts += _theorem_section(theorem_results())
+    if selected:
+        parts += _theorem_section(theorem_results(selected), proofs)
     parts.append(r"\end{document}")
     return "\n\n".join(parts) + "\n"
+
+
+def _selected(theorems, names) -> list:
+    """The theorems to print: see ``document``."""
+    if theorems is False or theorems is None:
+        return []
+    from .theorems import select
+
+    if theorems is True:
+        return select(activations=names)
+    if isinstance(theorems, str):
+        theorems = [t.strip() for t in theorems.split(",") if t.strip()]
+    return select(list(theorems))
 
 
 def _convention(kink: str) -> str:
@@ -205,36 +231,34 @@ def _properties_section(names) -> list[str]:
     ]
 
 
-def _theorem_section(results) -> list[str]:
+def _theorem_section(results, proofs: bool = True) -> list[str]:
     if not results:
         return []
-    try:
-        from .theorems import SECTIONS
-    except ImportError:  # pragma: no cover - theorems without sections
-        SECTIONS = {}
-    parts = [
-        r"\section{Theorems}",
-        "Each theorem below is checked by symact. A proof is a chain of equalities, each link justified "
-        "by the rule on its right and verified symbolically; a claim about a network is checked on "
-        "concrete weights, exactly where the arithmetic allows.",
-    ]
+    from .theorems import SECTIONS
+
+    how = (
+        "A proof is a chain of relations (equalities, or inequalities for a bound), each link justified in the "
+        "column on its right and verified symbolically; a case split is shown one case at a time; a claim about a "
+        "network is checked on concrete weights, exactly where the arithmetic allows."
+        if proofs
+        else "Each theorem is followed by its verdict and the method that established it."
+    )
+    parts = [r"\section{Theorems}", "Each theorem below is checked by symact. " + how]
     current = None
     for t, p in results:
         key = getattr(t, "section", None)
         if key != current and key in SECTIONS:
             parts.append(rf"\subsection{{{latex.escape(SECTIONS[key])}}}")
         current = key
-        parts.append(latex.theorem(t, p))
+        parts.append(latex.theorem(t, p, proofs=proofs))
     return parts
 
 
-def theorem_results() -> list:
-    """The chapter's theorems with their proofs, ``[(Theorem, Proof), ...]``; empty when none ship."""
-    try:
-        from . import theorems
-    except ImportError:
-        return []
-    return list(theorems.run_all())
+def theorem_results(selected=None) -> list:
+    """The chapter's theorems (all, or the ``selected`` ones) with their proofs, ``[(Theorem, Proof), ...]``."""
+    from . import theorems
+
+    return list(theorems.run_all(selected))
 
 
 def write(
@@ -243,13 +267,18 @@ def write(
     figures: str = "auto",
     names=None,
     kink: str = "torch",
-    theorems: bool = True,
+    theorems=True,
     properties: bool = True,
+    title: str = TITLE,
+    author: str = "",
+    date: str = "",
+    proofs: bool = True,
 ) -> list[Path]:
     """Write the notes to ``path`` (``.tex``); with ``pdf`` also compile them. Returns the files written.
 
-    With matplotlib (``figures='auto'`` or ``'matplotlib'``) the plots go to ``<stem>-figures/``
-    beside the ``.tex`` file; otherwise they are drawn inside the document.
+    The options are those of ``document``. With matplotlib (``figures='auto'`` or ``'matplotlib'``)
+    the plots go to ``<stem>-figures/`` beside the ``.tex`` file; otherwise they are drawn inside the
+    document. LaTeX's own files (``.aux``, ``.log``) stay in a temporary folder.
     """
     path = Path(path)
     if path.suffix != ".tex":
@@ -257,7 +286,18 @@ def write(
     path.parent.mkdir(parents=True, exist_ok=True)
     figure_dir = path.parent / f"{path.stem}-figures"
     mode = _figure_mode(figures, figure_dir)
-    text = document(names, kink=kink, figures=mode, figure_dir=figure_dir, theorems=theorems, properties=properties)
+    text = document(
+        names,
+        kink=kink,
+        figures=mode,
+        figure_dir=figure_dir,
+        theorems=theorems,
+        properties=properties,
+        title=title,
+        author=author,
+        date=date,
+        proofs=proofs,
+    )
     path.write_text(text, encoding="utf-8")
     written = [path]
     if mode == "matplotlib":
@@ -267,29 +307,42 @@ def write(
     return written
 
 
-def compile_pdf(tex: str | Path, engine: str = "pdflatex", runs: int = 2) -> Path:
-    """Compile ``tex`` with ``pdflatex`` in its folder (twice, for the table widths); returns the PDF path.
+def compile_pdf(tex: str | Path, engine: str = "pdflatex", runs: int = 2, log: str | Path | None = None) -> Path:
+    """Compile ``tex`` with ``pdflatex`` (twice, for the table widths); returns the PDF path, beside ``tex``.
 
+    The auxiliary files go to a temporary folder; ``log`` names a file to keep LaTeX's log in.
     Raises ``SymactError`` with LaTeX's first error line when the document does not compile, or
     when no TeX engine is installed.
     """
-    tex = Path(tex)
+    given = Path(tex)
+    tex = given.resolve()
     exe = shutil.which(engine)
     if exe is None:
         raise SymactError(
             f"{engine} not found: install a TeX engine (Debian: apt-get install texlive-latex-base "
             "texlive-latex-recommended) or leave out --pdf"
         )
-    for _ in range(runs):
-        result = subprocess.run(
-            [exe, "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", tex.name],
-            cwd=tex.parent,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=300,
-        )
-        if result.returncode != 0:
-            error = next((ln for ln in result.stdout.splitlines() if _ERROR.match(ln)), "")
-            raise SymactError(f"{engine} failed on {tex.name}: {error.strip() or 'see ' + tex.stem + '.log'}")
-    return tex.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="symact-tex-") as build:
+        for _ in range(runs):
+            result = subprocess.run(
+                [
+                    exe,
+                    "-interaction=nonstopmode",
+                    "-halt-on-error",
+                    "-file-line-error",
+                    f"-output-directory={build}",
+                    tex.name,
+                ],
+                cwd=tex.parent,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=300,
+            )
+            if result.returncode != 0:
+                error = next((ln for ln in result.stdout.splitlines() if _ERROR.match(ln)), "")
+                raise SymactError(f"{engine} failed on {tex.name}: {error.strip() or 'see the LaTeX log'}")
+        if log is not None:
+            shutil.copyfile(Path(build) / f"{tex.stem}.log", log)
+        shutil.move(Path(build) / f"{tex.stem}.pdf", tex.with_suffix(".pdf"))
+    return given.with_suffix(".pdf")

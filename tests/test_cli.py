@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,6 +119,41 @@ def test_notes_without_pdf(tmp_path):
     assert r"\begin{theorem}" not in tex and "{Properties}" not in tex
 
 
+def test_notes_options_reach_the_document(tmp_path):
+    result = symact(
+        "notes",
+        "-o",
+        "handout.tex",
+        "--only",
+        "relu",
+        "--figures",
+        "none",
+        "--no-properties",
+        "--theorems",
+        "newer,sigmoid_derivative_bound",
+        "--no-proofs",
+        "--title",
+        "MLP, week 3",
+        "--author",
+        "A. Lecturer",
+        "--date",
+        "Spring 2027",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    tex = (tmp_path / "handout.tex").read_text()
+    titles = re.findall(r"\\begin\{theorem\}\[(.*?)\]", tex)
+    assert titles == [
+        "sigmoid derivative bound",
+        "xor two relu units",
+        "xor one relu unit impossible",
+        "depth multiplies pieces",
+        "swiglu gradient",
+    ]
+    assert r"\begin{proof}" not in tex
+    assert r"\title{MLP, week 3}" in tex and r"\author{A. Lecturer}" in tex and r"\date{Spring 2027}" in tex
+
+
 def test_plot_writes_a_file(tmp_path):
     pytest.importorskip("matplotlib")
     result = symact("plot", "relu", "gelu", "-o", "act.png", "--xlim=-3,3", cwd=tmp_path)
@@ -153,6 +189,7 @@ def test_usage_errors_through_a_subprocess(tmp_path):
         (["derive", "swish", "--param", "beta"], "derive", "--param expects NAME=VALUE"),
         (["notes", "-o", "notes.pdf"], "notes", ".tex file"),
         (["notes", "-o", "x.tex", "--only", "gelu,nope"], "notes", "nope"),
+        (["notes", "-o", "x.tex", "--theorems", "vanishng"], "notes", "unknown theorem or section 'vanishng'; did you"),
         (["plot", "relu", "-o", "a.xyz"], "plot", "file ending in png"),
         (["plot", "relu", "-o", "a.png", "--xlim", "1"], "plot", "--xlim expects LOW,HIGH"),
         ([], None, "required"),

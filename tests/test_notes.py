@@ -30,12 +30,12 @@ def need(program: str) -> str:
     return path
 
 
-def page_pixels(pdf: Path, page: int, folder: Path) -> np.ndarray:
+def page_pixels(pdf: Path, page: int, folder: Path, dpi: int = 40) -> np.ndarray:
     """One page rendered by pdftoppm as a grey-level array (0 black, 255 white)."""
     need("pdftoppm")
     stem = folder / f"page{page}"
     subprocess.run(
-        ["pdftoppm", "-gray", "-r", "40", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)],
+        ["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)],
         check=True,
     )
     data = Path(f"{stem}.pgm").read_bytes()
@@ -44,45 +44,105 @@ def page_pixels(pdf: Path, page: int, folder: Path) -> np.ndarray:
     return np.frombuffer(pixels, dtype=np.uint8).reshape(int(height), int(width))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """``symact notes -o notes.tex --pdf`` run from an empty folder, as a user would."""
+SIX = "relu,sigmoid,tanh,gelu,swish,mish"
+
+
+def run_notes(folder: Path, *options: str) -> subprocess.CompletedProcess:
+    """``symact notes -o notes.tex --pdf OPTIONS`` run from ``folder``, as a user would, and LaTeX's log kept."""
     need("pdflatex")
-    folder = tmp_path_factory.mktemp("notes")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "symact", "notes", "-o", "notes.tex", "--pdf"],
+        [sys.executable, "-m", "symact", "notes", "-o", "notes.tex", "--pdf", *options],
         cwd=folder,
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr
-    return folder, result
+    return result
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The full notes, compiled once per test session: (folder, CLI result, files left, pdflatex log)."""
+    folder = tmp_path_factory.mktemp("notes")
+    result = run_notes(folder)
+    files = sorted(p.name for p in folder.iterdir())
+    log = tmp_path_factory.mktemp("notes-log") / "notes.log"
+    notes.compile_pdf(folder / "notes.tex", log=log)
+    return folder, result, files, log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def six(tmp_path_factory):
+    """The notes of six activations (``--only relu,sigmoid,tanh,gelu,swish,mish``), compiled once per session."""
+    folder = tmp_path_factory.mktemp("six")
+    result = run_notes(folder, "--only", SIX)
+    files = sorted(p.name for p in folder.iterdir())
+    log = tmp_path_factory.mktemp("six-log") / "notes.log"
+    notes.compile_pdf(folder / "notes.tex", log=log)
+    return folder, result, files, log.read_text(errors="replace")
+
+
+def overfull(log: str) -> list[str]:
+    return re.findall(r"^Overfull \\hbox \(([\d.]+)pt too wide\).*$", log, re.M)
 
 
 def test_notes_compile_to_a_pdf(built):
-    folder, result = built
+    folder, result, _, log = built
     pdf = folder / "notes.pdf"
     assert f"wrote {Path('notes.pdf')}" in result.stdout.splitlines()
     assert pdf.read_bytes().startswith(b"%PDF")
-    log = (folder / "notes.log").read_text(errors="replace")
-    assert "Output written on notes.pdf" in log
-    pages = int(re.search(r"Output written on notes\.pdf \((\d+) pages", log)[1])
+    pages = int(re.search(r"Output written on .*notes\.pdf \((\d+) pages", log)[1])
     assert pages >= 20
     assert "undefined references" not in log and "Undefined control sequence" not in log
 
 
+@pytest.mark.parametrize("notes_of", ["built", "six"])
+def test_no_overfull_box_and_only_the_document_left(notes_of, request):
+    folder, _, files, log = request.getfixturevalue(notes_of)
+    assert "Output written on" in log
+    assert overfull(log) == [], f"{len(overfull(log))} overfull boxes, widest {max(map(float, overfull(log)))}pt"
+    assert set(files) <= {"notes.tex", "notes.pdf", "notes-figures"}, files  # no .aux, .log
+
+
+def test_only_selects_the_theorems_about_those_activations_and_the_general_ones(six):
+    from symact.theorems import select
+
+    folder, _, _, _ = six
+    tex = (folder / "notes.tex").read_text()
+    titles = re.findall(r"\\begin\{theorem\}\[(.*?)\]", tex)
+    chosen = select(activations=SIX.split(","))
+    assert titles == [t.name.replace("_", " ") for t in chosen]
+    names = {t.name for t in chosen}
+    assert {"affine_collapse", "rank_bottleneck", "xor_one_relu_unit_impossible", "depth_multiplies_pieces"} <= names
+    assert "prelu_derivative" not in names and "softmax_cross_entropy_gradient" not in names
+    assert tex.count(r"\subsection*{\texttt{") == 6
+
+
+def test_pages_are_not_blank_and_ink_stays_inside_the_text_block(six, tmp_path):
+    """Every page of the six-activation notes at 50 dpi: some ink, none right of the text block."""
+    folder, _, _, log = six
+    pages = int(re.search(r"Output written on .*notes\.pdf \((\d+) pages", log)[1])
+    right = (210 - 23) / 25.4 * 50  # A4 width less the 2.3 cm margin, in pixels at 50 dpi
+    for page in range(1, pages + 1):
+        pixels = page_pixels(folder / "notes.pdf", page, tmp_path, dpi=50)
+        ink = pixels < 160
+        assert ink.mean() > 0.002, f"page {page} is blank"
+        columns = np.flatnonzero(ink.any(axis=0))
+        assert columns.max() <= right + 2, f"page {page}: ink at column {columns.max()}, margin at {right:.0f}"
+
+
 def test_first_page_is_not_blank(built, tmp_path):
-    folder, _ = built
+    folder, *_ = built
     pixels = page_pixels(folder / "notes.pdf", 1, tmp_path)
     ink = (pixels < 200).mean()  # a page of text at 40 dpi is about 5% ink; a blank page 0%
     assert 0.01 < ink < 0.5, f"page 1 has {ink:.1%} dark pixels"
 
 
 def test_every_theorem_and_activation_is_in_the_document(built):
-    folder, _ = built
+    folder, *_ = built
     tex = (folder / "notes.tex").read_text()
     titles = re.findall(r"\\begin\{theorem\}\[(.*?)\]", tex)
     assert titles == [t.name.replace("_", " ") for t in THEOREMS]
@@ -93,7 +153,7 @@ def test_every_theorem_and_activation_is_in_the_document(built):
 
 
 def test_every_theorem_is_in_the_pdf(built):
-    folder, _ = built
+    folder, *_ = built
     need("pdftotext")
     text = subprocess.run(["pdftotext", str(folder / "notes.pdf"), "-"], capture_output=True, text=True).stdout
     numbers = [int(n) for n in re.findall(r"Theorem (\d+) \(", text)]
@@ -102,7 +162,7 @@ def test_every_theorem_is_in_the_pdf(built):
 
 
 def test_plots_are_included(built):
-    folder, _ = built
+    folder, *_ = built
     tex = (folder / "notes.tex").read_text()
     try:
         import matplotlib  # noqa: F401
@@ -189,3 +249,152 @@ def test_bad_arguments():
         notes.write("notes.pdf")
     with pytest.raises(SymactError, match="figure_dir"):
         notes.document(["relu"], figures="matplotlib")
+
+
+# ---- every theorem and proof the notes print ---------------------------------------------------------
+
+PYTHON = re.compile(r"\*\*|->|!=|<=|>=|Max\(|Min\(|\boo\b|\\textasciicircum|\\ensuremath")
+ONE_BY_ONE = re.compile(r"\\begin\{matrix\}[^&\\]*\\end\{matrix\}")
+
+
+@pytest.fixture(scope="session")
+def results():
+    from symact.theorems import run_all
+
+    return run_all()
+
+
+def _proofs(p):
+    """Every proof printed for ``p``: ``p`` itself, or its parts and instances."""
+    inner = [q for key in ("parts", "instances") for q in (p.details or {}).get(key, [])]
+    if not inner:
+        yield p
+    for q in inner:
+        yield from _proofs(q)
+
+
+def _relation(statement: str) -> str | None:
+    head = statement.split(", with")[0]
+    for rel in ("<=", ">=", "<", ">"):
+        if f" {rel} " in head:
+            return rel
+    return None
+
+
+def _fact_holds(fact) -> int:
+    """Check a printed fact (a relation, or Implies(condition, relation)) at sample points; 0 when it cannot be."""
+    import random
+
+    import sympy as sp
+    from sympy.core.function import AppliedUndef
+
+    condition, rel = (fact.args[0], fact.args[1]) if isinstance(fact, sp.Implies) else (None, fact)
+    for f in {a.func for a in rel.atoms(AppliedUndef)}:
+        if f.__name__ in catalog.names():
+            entry = catalog.get(f.__name__)
+            rel = rel.replace(f, sp.Lambda(catalog.x, entry.expr))
+    rel = rel.doit()
+    if rel.atoms(AppliedUndef) or not isinstance(rel, (sp.Rel, sp.MatrixBase)):
+        return 0 if rel is not sp.true else 1
+    r, checked = random.Random(5), 0
+    symbols = sorted(rel.free_symbols, key=str)
+    for _ in range(100):
+        point = {s: sp.Rational(r.randint(1 if s.is_positive else -30, 30), 10) for s in symbols}
+        if condition is not None and not bool(condition.subs(point)):
+            continue
+        left, right = sp.N(rel.lhs.subs(point), 30), sp.N(rel.rhs.subs(point), 30)
+        gap = left - right
+        if isinstance(gap, sp.MatrixBase):
+            assert all(abs(complex(g)) < 1e-20 for g in gap), (fact, point)
+        else:
+            tol = 1e-20 * (1 + abs(complex(left)))
+            ok = {"==": abs(complex(gap)) < tol, "<=": gap <= tol, "<": gap < tol, ">=": gap >= -tol, ">": gap > -tol}
+            assert ok[rel.rel_op], (fact, point)
+        checked += 1
+        if checked == 4:
+            break
+    return checked
+
+
+def flat(tex: str) -> str:
+    return tex.replace("{", "").replace("}", "")
+
+
+def test_every_printed_theorem_and_proof_is_true_and_typeset(results):
+    import sympy as sp
+
+    from symact import latex
+    from tests.test_latex import check_links
+
+    checked = facts = 0
+    for t, p in results:
+        assert p.proved, t.name
+        tex = latex.theorem(t, p)
+        assert not PYTHON.search(tex), (t.name, PYTHON.search(tex)[0])
+        assert not ONE_BY_ONE.search(tex), t.name
+        words = t.prose + t.latex + tex.split(r"\begin{proof}")[0]
+        for q in _proofs(p):
+            chains = latex.blocks(q)
+            told = words + latex.statement(q)
+            rel = _relation(q.statement)
+            if rel is not None and chains and q.lhs is not None:  # a bound: the conclusion prints the relation proved
+                parts = q.statement.split(", with")[0].split(f" {rel} ")
+                mirrored = len(parts) == 2 and parts[1] == sp.sstr(q.lhs)  # "lo < f" prints as "f > lo"
+                want = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[rel] if mirrored else rel
+                assert [b.links[0].rel for b in chains if b.intro.startswith("Hence")][-1] == want, q.statement
+            elif q.lhs is not None and chains:  # an identity or a limit: equalities only
+                assert {link.rel for b in chains for link in b.links} == {"="}, q.statement
+            for b in chains:
+                for link in b.links:
+                    if link.rel is None:
+                        facts += _fact_holds(link.right)
+                    for e in (link.left, link.right):
+                        for s in sp.sympify(e).free_symbols if e is not None else ():
+                            assert s in b.where or flat(latex.expr(s)) in flat(told), (t.name, s)
+            checked += check_links(q, samples=3)
+    assert checked > 100 and facts > 20, (checked, facts)
+
+
+def test_repetitive_parts_are_stated_once_and_checked_on_instances(results):
+    from symact import latex
+
+    by_name = {t.name: p for t, p in results}
+    p = by_name["tanh_sigmoid_networks"]
+    assert len(p.details["parts"]) == 3
+    instances = p.details["parts"][1].details["instances"]
+    assert len(instances) == 12 and all(q.proved for q in instances)
+    tex = latex.proof(p)
+    assert "The same check on the other 11 instances" in tex and tex.count(r"\begin{align*}") <= 3
+
+
+def test_no_proofs_gives_a_handout_with_verdicts(tmp_path):
+    tex = notes.document(
+        ["relu"],
+        figures="none",
+        properties=False,
+        theorems=["newer"],
+        proofs=False,
+        title="MLP",
+        author="A. Lecturer",
+        date="Spring 2027",
+    )
+    assert r"\begin{proof}" not in tex and tex.count(r"\textbf{Proved}") == 4
+    assert r"\title{MLP}" in tex and r"\author{A. Lecturer}" in tex and r"\date{Spring 2027}" in tex
+
+
+def test_theorems_by_name_or_section_and_unknown_names_suggest():
+    from symact.errors import UnknownTheorem
+
+    tex = notes.document(
+        ["relu"], figures="none", properties=False, theorems="xor_two_relu_units,vanishing", proofs=False
+    )
+    titles = re.findall(r"\\begin\{theorem\}\[(.*?)\]", tex)
+    assert titles == [
+        "sigmoid derivative bound",
+        "sigmoid derivative at 10",
+        "sigmoid gradient through layers",
+        "xor two relu units",
+    ]
+    with pytest.raises(UnknownTheorem, match="did you mean 'vanishing'"):
+        notes.document(["relu"], figures="none", theorems=["vanishng"])
+    assert issubclass(UnknownTheorem, SymactError)
