@@ -20,6 +20,7 @@ Interval.open(0, 1)
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from .kinks import resolve, switch_points
 from .numerics import certified_sign, enclose_critical_point, numeric_roots
 from .parse import parse
 from .prove import PROVED, UNKNOWN, Evidence, Proof, Step
-from .timeout import time_limit
+from .timeout import _scope, budget_scope, internal_limit, time_limit
 
 __all__ = [
     "Property", "Properties", "properties", "PROPERTY_NAMES", "DEFAULT_BUDGET", "numeric_roots",
@@ -109,19 +110,22 @@ def _show(value) -> str:
 # ---- budgets, degraded answers and caches ----------------------------------------------------------
 
 DEFAULT_BUDGET = 60.0  # seconds for one properties() call; internal limits are fractions of it
-_LIMITS = {"zero test": 3, "limit": 5, "simplify": 2, "solveset": 3, "monotone numerator": 3, "domain check": 5, "audit": 5}
-_state = {"scale": 1.0, "degraded": []}  # the running call's budget scale and what its internal limits cut short
+_LIMITS = {
+    "zero test": 3,
+    "limit": 5,
+    "simplify": 2,
+    "solveset": 3,
+    "monotone numerator": 3,
+    "domain check": 5,
+    "audit": 5,
+}
 
 
 @contextmanager
 def _limited(what: str):
-    """An internal time limit, scaled to the caller's budget; running out marks the answer as degraded."""
-    try:
-        with time_limit(_LIMITS[what] * _state["scale"], what):
-            yield
-    except ProofTimeout:
-        _state["degraded"].append(what)
-        raise
+    """An internal time limit, a fraction of the caller's budget; running out marks the answer as degraded."""
+    with internal_limit(_LIMITS[what], what):
+        yield
 
 
 def _memo(fn):
@@ -132,9 +136,9 @@ def _memo(fn):
     def cached(*args):
         if args in cache:
             return cache[args]
-        before = len(_state["degraded"])
-        result = fn(*args)
-        if len(_state["degraded"]) == before and len(cache) < 4096:
+        with budget_scope(_scope["scale"]) as cut:
+            result = fn(*args)
+        if not cut and len(cache) < 4096:
             cache[args] = result
         return result
 
@@ -549,24 +553,22 @@ def properties(name_or_expr, budget: float | None = DEFAULT_BUDGET, **params) ->
     key = (name, f)
     if key in _CACHE:
         return _CACHE[key]
-    saved = dict(_state)
-    _state.update(scale=1.0 if budget is None else budget / DEFAULT_BUDGET, degraded=[])
+    scale = 1.0 if budget is None else budget / DEFAULT_BUDGET
     try:
-        with time_limit(budget, f"properties({name or str(f)!r})"):
-            result = _properties(name, f)
-        if not _state["degraded"]:
-            _CACHE[key] = result
-        return result
+        with budget_scope(scale) as cut, time_limit(budget, f"properties({name or str(f)!r})"):
+            deadline = None if budget is None else time.monotonic() + budget
+            result = _properties(name, f, cut, deadline)
     except RecursionError:
         raise ParameterError(name or str(f), "activation", "is nested too deeply to analyse") from None
-    finally:
-        _state.update(saved)
+    if not cut:
+        _CACHE[key] = result
+    return result
 
 
 _CACHE: dict = {}
 
 
-def _properties(name: str, f: sp.Expr) -> Properties:
+def _properties(name: str, f: sp.Expr, cut: list, deadline: float | None) -> Properties:
     from .property_rules import ALL_RULES
 
     try:
@@ -583,9 +585,9 @@ def _properties(name: str, f: sp.Expr) -> Properties:
             for prop in rule(a, items):
                 items[prop.name] = prop
         except ProofTimeout:
-            if not _state["degraded"]:
+            if not cut or (deadline is not None and time.monotonic() >= deadline):
                 raise
-            reason = "time limit: " + ", ".join(dict.fromkeys(_state["degraded"]))
+            reason = "time limit: " + ", ".join(dict.fromkeys(cut))
             items.update({n: _unknown(n, reason) for n in rule.names if n not in items})
         except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, KeyError,
                 SymactError, _OutOfDepth) as err:  # fmt: skip
@@ -594,8 +596,8 @@ def _properties(name: str, f: sp.Expr) -> Properties:
     from .property_rules import audit
 
     audit(a, items)
-    if _state["degraded"]:
-        reason = "time limit: " + ", ".join(dict.fromkeys(_state["degraded"]))
+    if cut:
+        reason = "time limit: " + ", ".join(dict.fromkeys(cut))
         items = {k: p if p.proved else _with_reason(p, reason) for k, p in items.items()}
     return Properties(name, f, {k: items[k] for k in PROPERTY_NAMES if k in items})
 
