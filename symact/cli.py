@@ -106,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     checking = _command(commands, "check", "run every theorem of the chapter and print a table of verdicts")
     checking.set_defaults(run=_check)
 
-    tabling = _command(commands, "table", "the properties table (range, continuity, monotonicity, ...), each cell proved")
+    tabling = _command(
+        commands, "table", "the properties table (range, continuity, monotonicity, ...), each cell proved"
+    )
     tabling.add_argument("names", nargs="*", help="activations (default: the whole catalog)")
     tabling.add_argument("--columns", help="comma-separated properties (default: all)")
     tabling.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")

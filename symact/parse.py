@@ -45,6 +45,7 @@ def _digits(number: sp.Expr) -> float:
         return float(_MAX_DIGITS)
     return 0.0 if magnitude <= 1 else math.log10(magnitude) + 1
 
+
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"

@@ -109,16 +109,9 @@ def _show(value) -> str:
 
 # ---- budgets, degraded answers and caches ----------------------------------------------------------
 
-DEFAULT_BUDGET = 60.0  # seconds for one properties() call; internal limits are fractions of it
-_LIMITS = {
-    "zero test": 3,
-    "limit": 5,
-    "simplify": 2,
-    "solveset": 3,
-    "monotone numerator": 3,
-    "domain check": 5,
-    "audit": 5,
-}
+DEFAULT_BUDGET = 120.0  # seconds for one properties() call; internal limits are fractions of it
+_LIMITS = {"zero test": 3, "limit": 10, "simplify": 2, "solveset": 3, "monotone numerator": 3, "domain check": 5}
+_LIMITS.update({"audit": 5, "sign": 3})  # nominal seconds of the internal limits at the default budget
 
 
 @contextmanager
@@ -159,8 +152,9 @@ def _sign(e) -> int | None:
     if e in (sp.oo, -sp.oo):
         return 1 if e == sp.oo else -1
     try:
-        return certified_sign(e)
-    except (TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError):
+        with _limited("sign"):
+            return certified_sign(e)
+    except (ProofTimeout, TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError):
         return None
 
 
@@ -221,29 +215,37 @@ def _is_zero(e: sp.Expr) -> bool | None:
 _FAR = {sp.oo: (10**4, 10**8), -sp.oo: (-(10**4), -(10**8))}
 
 
-@_memo
 def _limit(g: sp.Expr, point, side: str = "-") -> tuple[sp.Expr, bool]:
     """The one-sided limit of g at ``point`` from ``side`` ('-': from the left, '+': from the right).
 
     Exact when SymPy manages and its answer agrees with g evaluated close to the point (SymPy's
-    gruntz has been seen to return wrong limits); otherwise a numerical value and False.
+    gruntz has been seen to return wrong limits); otherwise a numerical value (or nan) and False.
     """
-    if point in (sp.oo, -sp.oo):
-        side = "-" if point == sp.oo else "+"
-    else:
+    return _one_sided_limit(g, point, side if point not in (sp.oo, -sp.oo) else "-" if point == sp.oo else "+")
+
+
+@_memo
+def _one_sided_limit(g: sp.Expr, point, side: str) -> tuple[sp.Expr, bool]:
+    if point not in (sp.oo, -sp.oo):
         value = g.subs(x, point)
         if _finite_real(value) and value.is_finite and not g.has(sp.sign, sp.Heaviside, sp.Abs, sp.Max, sp.Min):
             return value, True
     far = _near_values(g, point, side)
     expanded = expand_named(g)
-    for form in (lambda: expanded, lambda: sp.together(expanded), lambda: sp.simplify(expanded)):
-        try:
-            with _limited("limit"):
-                value = sp.limit(form(), x, point, side)
-        except (ProofTimeout, NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
-            continue
-        if value.is_extended_real and not value.has(sp.AccumBounds, sp.nan, sp.zoo) and _plausible(value, far):
-            return _tidy(value), True
+    with budget_scope(_scope["scale"]) as cut:
+        for form in (lambda: expanded, lambda: sp.together(expanded), lambda: sp.simplify(expanded)):
+            try:
+                with _limited("limit"):
+                    value = sp.limit(form(), x, point, side)
+            except (ProofTimeout, NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+                continue
+            if value.is_extended_real and not value.has(sp.AccumBounds, sp.nan, sp.zoo) and _plausible(value, far):
+                cut.clear()  # an exact limit is complete, whichever form gave it
+                break
+        else:
+            value = None
+    if value is not None:
+        return _tidy(value), True
     if far is None:
         return sp.nan, False
     if abs(far[-1] - far[0]) < 1e-10:
@@ -331,8 +333,6 @@ def _roots(h: sp.Expr, lo, hi) -> _Roots:
     if not h.has(x):
         zero = _is_zero(h)
         return _Roots((), zero is not None, "a constant", bool(zero))
-    if _is_zero(h):
-        return _Roots((), True, "simplifies to 0", zero=True)
     hn = expand_named(h)
     domain = sp.Interval.open(lo, hi)
     try:
@@ -342,6 +342,8 @@ def _roots(h: sp.Expr, lo, hi) -> _Roots:
         found = None
     if found is sp.S.EmptySet:
         return _Roots((), True, "solveset: no root")
+    if isinstance(found, sp.Set) and found.has(sp.Interval) and _is_zero(h):
+        return _Roots((), True, "simplifies to 0", zero=True)
     if isinstance(found, sp.FiniteSet) and all(r.is_real and not r.has(sp.Float) for r in found):
         ordered = sorted(found, key=_num)
         inside = all(_cmp(a, b) == -1 for a, b in zip([lo, *ordered], [*ordered, hi]))
@@ -537,7 +539,7 @@ def properties(name_or_expr, budget: float | None = DEFAULT_BUDGET, **params) ->
     """Every property of the activation (catalog name, string, SymPy expression or ``define``'s object).
 
     Parameters take their catalog defaults unless given as keywords (numbers). ``budget`` bounds
-    the seconds spent (default ``DEFAULT_BUDGET`` = 60; None: unbounded): past it, ``ProofTimeout``.
+    the seconds spent (default ``DEFAULT_BUDGET`` = 120; None: unbounded): past it, ``ProofTimeout``.
     Internal limits (a limit, a root set, a simplification) are fractions of the budget; a property
     they cut short is *unknown* with the reason 'time limit', and such a result is never cached.
     Where the analysis is out of its depth (infinitely many switch points, f undefined at one,
