@@ -22,7 +22,16 @@ import sympy as sp
 from .catalog import Activation, VectorActivation, get, x
 from .errors import ParameterError, ProofTimeout, SymactError
 from .functions import expand_named
-from .kinks import check_policy, find_kinks, is_smooth, kink_reason, kink_value, resolve, switch_points
+from .kinks import (
+    check_policy,
+    find_kinks,
+    is_smooth,
+    kink_reason,
+    kink_value,
+    resolve,
+    switch_functions,
+    switch_points,
+)
 from .parse import parse
 from .timeout import budget_scope, internal_limit, time_limit
 
@@ -233,7 +242,32 @@ def _pieces(expr, numeric) -> list[_Piece]:
             probes.append(lo + 1)
         else:
             probes.append((lo + hi) / 2)
+    _check_pieces(expr, numeric, numbers, probes)
     return [_Piece(resolve(expr, {**numeric, x: probe}), bounds[i + 1], bounds[i]) for i, probe in enumerate(probes)]
+
+
+def _check_pieces(expr, numeric, numbers, probes) -> None:
+    """Refuse an f whose switch functions change sign inside a piece (max(sin(x), 0) switches at every k*pi):
+    the pieces would silently be wrong there."""
+    cuts = [-sp.oo, *numbers, sp.oo]
+    for g in switch_functions(expr):
+        g = g.subs(numeric)
+        for lo, hi, probe in zip(cuts, cuts[1:], probes):
+            smooth = expand_named(resolve(g, {x: probe}))
+            try:
+                with internal_limit(_LIMITS["simplify"], "switch point check"):
+                    inside = sp.solveset(smooth, x, sp.Interval.open(lo, hi))
+            except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+                continue
+            if isinstance(inside, (sp.FiniteSet, sp.ImageSet, sp.Union, sp.Intersection, sp.Complement)) and (
+                inside is not sp.S.EmptySet
+            ):
+                raise ParameterError(
+                    str(expr),
+                    "activation",
+                    f"switches branch where {g} = 0, at more points than derive can split "
+                    f"at (for instance in ({lo}, {hi})); write it with finitely many switch points",
+                )
 
 
 def _tidy(expr: sp.Expr, gain: float = 1.5) -> sp.Expr:
