@@ -204,7 +204,8 @@ def _is_zero(e: sp.Expr) -> bool | None:
         return None
     if not e.has(x):
         s = _sign(e)
-        return None if s is None else s == 0
+        if s is not None:
+            return s == 0
     try:
         with _limited("zero test"):
             return True if _lambert(sp.simplify(expand_named(e))) == 0 else None
@@ -576,7 +577,8 @@ def _properties(name: str, f: sp.Expr, cut: list, deadline: float | None) -> Pro
     try:
         a = _Analysis(name, f)
     except _OutOfDepth as err:
-        return _all_unknown(name, f, str(err))
+        limits = f"time limit: {', '.join(dict.fromkeys(cut))}; " if cut else ""
+        return _all_unknown(name, f, limits + str(err))
     except ProofTimeout:
         raise
     except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, SymactError) as err:

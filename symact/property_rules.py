@@ -74,7 +74,9 @@ def _candidates(pieces, derivative_signs, point_values=()) -> list[_Cand]:
             out.append(_Cand(value, r, True, roots.exact))
         for end, side in ((lo, "+"), (hi, "-")):
             value, exact = _limit(g, end, side)
-            out.append(_Cand(value, end, False, exact and roots.exact))
+            out.append(_Cand(value, end, False, exact))
+        if not roots.exact:  # critical points may be missing: no finite extreme is certain
+            out.append(_Cand(sp.nan, sp.Interval.open(lo, hi), False, False))
     out += [_Cand(v, p, True, True) for p, v in point_values]
     return out
 
@@ -521,8 +523,10 @@ def audit(a: _Analysis, items: dict) -> None:
     except (ProofTimeout, TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
         return
     for k, p in todo.items():
-        value = mpmath.mpf(str(sp.N(p.value, 40))) if isinstance(p.value, sp.Expr) else p.value
-        if not checks[k](value, fv, dv):
+        with mpmath.workdps(30):
+            value = mpmath.mpf(str(sp.N(p.value, 40))) if isinstance(p.value, sp.Expr) else p.value
+            holds = checks[k](value, fv, dv)
+        if not holds:
             reason = "contradicted by a dense numerical evaluation of f; the derivation does not apply here"
             items[k] = Property(k, p.value, proof(p.proof.statement, False, reason), {**p.details, "reason": reason})
 
