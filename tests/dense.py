@@ -12,7 +12,7 @@ _GRID = sorted(
     {mpmath.mpf(i) / 40 for i in range(-2000, 2001)}
     | {s * mpmath.mpf(10) ** (k / 4) for s in (-1, 1) for k in range(-40, 33)}
 )
-_TAILS = [s * mpmath.mpf(10) ** k for s in (-1, 1) for k in (3, 4, 6, 8)]
+_TAILS = sorted(s * mpmath.mpf(10) ** k for s in (-1, 1) for k in (3, 4, 6, 8))
 
 
 def _num(v) -> mpmath.mpf:
@@ -33,9 +33,9 @@ def _values(ref, points):
 
 def _slope(ref, t):
     """f'(t) by a central difference at 40 digits, or None next to a kink (the one-sided slopes differ)."""
-    h = mpmath.mpf("1e-12")
-    left = (ref(t) - ref(t - h)) / h
-    right = (ref(t + h) - ref(t)) / h
+    h, k = mpmath.mpf("1e-12"), mpmath.mpf("1e-24")
+    left = (ref(t) - ref(t - k)) / k
+    right = (ref(t + k) - ref(t)) / k
     if abs(left - right) > mpmath.mpf("1e-6") * (1 + abs(left)):
         return None
     return (ref(t + h) - ref(t - h)) / (2 * h)
@@ -72,10 +72,11 @@ def _check(name, v, prop, ref, grid, tails, values):  # noqa: C901 - one branch 
         near = min(abs(u - m) for u in values)
         if near > mpmath.mpf("1e-3") * (1 + abs(m)):
             return f"never approached (closest sample {mpmath.nstr(near, 5)} away)"
-    if name in ("minimum", "maximum") and v in (sp.oo, -sp.oo):
-        extreme = min(values) if name == "minimum" else max(values)
-        if (v == sp.oo and extreme < 100) or (v == -sp.oo and extreme > -100):
-            return f"samples stay at {mpmath.nstr(extreme, 8)}"
+    if name in ("minimum", "maximum") and v in (sp.oo, -sp.oo):  # the tails go beyond every grid value
+        inner = [u for t, u in grid if abs(t) <= 50]
+        far = [u for _, u in tails]
+        if (v == sp.oo and max(far) <= max(inner)) or (v == -sp.oo and min(far) >= min(inner)):
+            return "the tails do not grow beyond the grid's values"
     if name == "range" and isinstance(v, sp.Interval):
         lo, hi = v.start, v.end
         if lo != -sp.oo and min(values) < _num(lo) - _tol(_num(lo)):
@@ -87,8 +88,9 @@ def _check(name, v, prop, ref, grid, tails, values):  # noqa: C901 - one branch 
             (("-oo", v[0]), ("+oo", v[1])), ([t for t in tails if t[0] < 0], [t for t in tails if t[0] > 0])
         ):
             far = pts[-1][1] if side == "+oo" else pts[0][1]
+            nearer = pts[-2][1] if side == "+oo" else pts[1][1]
             if lim in (sp.oo, -sp.oo):
-                if (far > 0) != (lim == sp.oo) or abs(far) < 100:
+                if (far > 0) != (lim == sp.oo) or abs(far) <= abs(nearer):
                     return f"f = {mpmath.nstr(far, 8)} at {side}"
             elif lim is not sp.nan and abs(far - _num(lim)) > mpmath.mpf("1e-3") * (1 + abs(far)):
                 return f"f = {mpmath.nstr(far, 8)} far out at {side}"
