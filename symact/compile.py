@@ -32,7 +32,7 @@ from sympy.printing.numpy import NumPyPrinter
 from . import stable
 from .catalog import x
 from .derive import Derivation, derive, y
-from .errors import ParameterError
+from .errors import ParameterError, SymactError
 
 __all__ = ["Kernel", "kernel", "compile_expr", "NUMPY_FUNCTIONS", "ULP_BOUNDS"]
 
@@ -774,7 +774,14 @@ def kernel(activation, kink: str = "torch", **params) -> Kernel:
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1
     """
-    return _kernel(activation, kink, tuple(sorted(params.items())))
+    try:
+        return _kernel(activation, kink, tuple(sorted(params.items())))
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError) as err:  # one error family
+        if isinstance(err, SymactError):
+            raise
+        raise ParameterError(
+            str(activation), "activation", f"could not be compiled ({type(err).__name__}: {err})"
+        ) from None
 
 
 @lru_cache(maxsize=256)
