@@ -221,23 +221,24 @@ def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGET) -> lis
     symbolically on every smooth piece. ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 120)
     bounds each claim: past it the claim is *undecided*.
     """
-    results = []
+    results, seen = [], {}
     for claim in claims:
         if isinstance(claim, dict):
             activation, prop, claimed = claim["activation"], claim["property"], claim["value"]
         else:
             activation, prop, claimed = claim
-        results.append(_check(activation, _ALIASES.get(prop, prop), claimed, budget))
+        results.append(_check(activation, _ALIASES.get(prop, prop), claimed, budget, seen))
     return results
 
 
-def _check(activation, prop: str, claimed, budget) -> Claim:
+def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
     def verdict(v: str, reason: str, prf: Proof | None = None) -> Claim:
         return Claim(activation, prop, claimed, v, reason, prf)
 
     try:
         with time_limit(budget, f"claim about {activation}"):
-            p = properties(activation, budget=budget)
+            key = activation if isinstance(activation, str) else id(activation)
+            p = seen[key] if key in seen else seen.setdefault(key, properties(activation, budget=budget))
             if prop == "derivative":
                 return verdict(*_derivative(p, claimed))
             if prop not in PROPERTY_NAMES:
