@@ -109,7 +109,7 @@ def _show(value) -> str:
 
 # ---- budgets, degraded answers and caches ----------------------------------------------------------
 
-DEFAULT_BUDGET = 120.0  # seconds for one properties() call; internal limits are fractions of it
+DEFAULT_BUDGET = 180.0  # seconds for one properties() call; internal limits are fractions of it
 _LIMITS = {"zero test": 3, "limit": 10, "simplify": 2, "solveset": 3, "monotone numerator": 3, "domain check": 5}
 _LIMITS.update({"audit": 5, "sign": 3})  # nominal seconds of the internal limits at the default budget
 
@@ -540,7 +540,7 @@ def properties(name_or_expr, budget: float | None = DEFAULT_BUDGET, **params) ->
     """Every property of the activation (catalog name, string, SymPy expression or ``define``'s object).
 
     Parameters take their catalog defaults unless given as keywords (numbers). ``budget`` bounds
-    the seconds spent (default ``DEFAULT_BUDGET`` = 120; None: unbounded): past it, ``ProofTimeout``.
+    the seconds spent (default ``DEFAULT_BUDGET`` = 180; None: unbounded): past it, ``ProofTimeout``.
     Internal limits (a limit, a root set, a simplification) are fractions of the budget; a property
     they cut short is *unknown* with the reason 'time limit', and such a result is never cached.
     Where the analysis is out of its depth (infinitely many switch points, f undefined at one,

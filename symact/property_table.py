@@ -127,7 +127,7 @@ def table(
 
     ``names_`` (catalog names, expressions or ``define``'s objects) defaults to the whole catalog,
     ``columns`` to ``TABLE_COLUMNS`` (any of ``PROPERTY_NAMES``). Numerical-only and unknown cells
-    carry ``*`` (LaTeX: a dagger). ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 120) bounds
+    carry ``*`` (LaTeX: a dagger). ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 180) bounds
     each row; a row past it raises ``ProofTimeout``.
     """
     if format not in FORMATS:
@@ -218,7 +218,7 @@ def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGET) -> lis
     f(x)). Ranges are strings such as ``'(0, 1)'`` or ``'[0, oo)'``; continuity an integer k for
     C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no properties booleans. Values are
     compared exactly (certified signs, no tolerance); a derivative holds only when proved
-    symbolically on every smooth piece. ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 120)
+    symbolically on every smooth piece. ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 180)
     bounds each claim: past it the claim is *undecided*.
     """
     results, seen = [], {}
