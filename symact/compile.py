@@ -803,6 +803,17 @@ def kernel(activation, kink: str = "torch", **params) -> Kernel:
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1
     """
+    try:
+        return _kernel_for(activation, kink, params)
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError) as err:  # one error family
+        if isinstance(err, SymactError):
+            raise
+        raise ParameterError(
+            str(activation), "activation", f"could not be compiled ({type(err).__name__}: {err})"
+        ) from None
+
+
+def _kernel_for(activation, kink: str, params: dict) -> Kernel:
     from .catalog import Activation, get
 
     d = derive(activation, kink=kink, **params)

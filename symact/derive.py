@@ -14,8 +14,7 @@ x*(1 - sigmoid(x))*sigmoid(x) + sigmoid(x)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 
 import mpmath
 import sympy as sp
@@ -23,22 +22,33 @@ import sympy as sp
 from .catalog import Activation, VectorActivation, get, x
 from .errors import ParameterError, ProofTimeout, SymactError
 from .functions import expand_named
-from .kinks import check_policy, find_kinks, is_smooth, kink_value, resolve, switch_points
+from .kinks import (
+    check_policy,
+    find_kinks,
+    is_smooth,
+    kink_reason,
+    kink_value,
+    resolve,
+    switch_functions,
+    switch_points,
+)
 from .parse import parse
-from .timeout import time_limit
+from .timeout import budget_scope, internal_limit, time_limit
 
-__all__ = ["Derivation", "KinkSides", "derive", "y"]
+__all__ = ["Derivation", "KinkSides", "derive", "y", "DEFAULT_BUDGET"]
 
 y = sp.Symbol("y", real=True)
 
 
 class KinkSides(tuple):
-    """``(left, right)`` derivatives at a kink; ``.value`` is what the kink policy picks there."""
+    """``(left, right)`` derivatives at a kink; ``.value`` is what the kink policy picks there, ``.why``
+    says which convention that is and where it comes from."""
 
-    def __new__(cls, left, right, value, continuous=True):
+    def __new__(cls, left, right, value, continuous=True, why=""):
         self = super().__new__(cls, (left, right))
         self.value = value
         self.continuous = continuous
+        self.why = why
         return self
 
     @property
@@ -62,6 +72,7 @@ class Derivation:
     kinks: dict
     kink: str = "torch"
     params: Mapping = field(default_factory=dict)
+    incomplete: tuple = ()  # what an internal time limit cut short (such a derivation is never cached)
 
     def latex(self) -> str:
         r"""The definition and derivatives as LaTeX ``aligned`` lines.
@@ -95,31 +106,59 @@ class Derivation:
         for point, sides in self.kinks.items():
             parts.append(
                 f"kink at x = {point}: left {sides.left}, right {sides.right}; "
-                f"{self.kink} policy gives {sides.value}" + ("" if sides.continuous else " (f jumps here)")
+                f"{sides.why or self.kink + ' policy'} gives {sides.value}"
+                + ("" if sides.continuous else " (f jumps here)")
             )
+        if self.incomplete:
+            parts.append("incomplete (time limit): " + ", ".join(self.incomplete))
         return "\n".join(parts)
 
     def __repr__(self) -> str:
         return f"Derivation({self.name!r}, f={self.f}, df={self.df})"
 
 
-def derive(activation, kink: str = "torch", budget: float | None = 10.0, **params) -> Derivation:
-    """Derive f', f'' and f' from the output for a catalog name, a string or a SymPy expression.
+DEFAULT_BUDGET = 10.0  # seconds for one derive() call; its internal limits are fractions of it
+_LIMITS = {"simplify": 2, "df_of_output": 5, "inverting f": 2}  # nominal seconds at the default budget
+_CACHE: dict = {}
+
+
+def derive(activation, kink: str = "torch", budget: float | None = DEFAULT_BUDGET, **params) -> Derivation:
+    """Derive f', f'' and f' from the output for a catalog name, a string, a SymPy expression or the
+    object ``define`` returns.
 
     Parameters stay symbolic unless given: ``derive('swish')`` keeps beta, ``derive('swish',
     beta=1)`` is silu. ``kink`` picks the derivative at kinks (torch, jax, left, right, mean);
-    ``budget`` bounds the seconds spent simplifying (``ProofTimeout`` past it).
+    ``budget`` bounds the seconds spent (default ``DEFAULT_BUDGET`` = 10; ``ProofTimeout`` past it).
+    Internal limits are fractions of the budget; what they cut short is named in ``incomplete``
+    and such a derivation is not cached. Results are cached by the definition (expression,
+    parameter values, kink policy), never by the name.
 
     >>> derive('softplus', beta=1).df_of_output
     1 - exp(-y)
+    >>> derive('softplus', beta=1).incomplete
+    ()
     """
     check_policy(kink)
     entry = _entry(activation, params)
     if isinstance(entry, VectorActivation):
         raise ParameterError(entry.name, "activation", "is a vector function; derive works elementwise")
     bound = entry.bind(**params)
-    with time_limit(budget, f"derive({entry.name!r})"):
-        return _derive(entry.name, entry.expr, tuple(entry.defaults.items()), tuple(bound.items()), kink)
+    key = (entry.name, entry.expr, tuple(entry.defaults.items()), tuple(bound.items()), kink)
+    if key in _CACHE:
+        return _CACHE[key]
+    scale = 1.0 if budget is None else budget / DEFAULT_BUDGET
+    try:
+        with budget_scope(scale) as cut, time_limit(budget, f"derive({entry.name or str(entry.expr)!r})"):
+            result = _derive(*key)
+    except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, RecursionError) as err:
+        if isinstance(err, SymactError):
+            raise
+        what = entry.name or str(entry.expr)
+        raise ParameterError(what, "activation", f"could not be differentiated ({type(err).__name__}: {err})") from None
+    if cut:
+        return replace(result, incomplete=tuple(dict.fromkeys(cut)))
+    _CACHE[key] = result
+    return result
 
 
 def _entry(activation, params) -> Activation | VectorActivation:
@@ -143,12 +182,14 @@ def _entry(activation, params) -> Activation | VectorActivation:
     return Activation("", expr, {names[p]: params[p] for p in names})
 
 
-@lru_cache(maxsize=256)
 def _derive(name, expr, defaults, bound, kink) -> Derivation:
     values = {**dict(defaults), **dict(bound)}
     numeric = {s: sp.sympify(v) for s, v in values.items()}
     kinks = find_kinks(expr, numeric)
-    sides = {k.point: KinkSides(k.left, k.right, kink_value(k, kink, name), k.continuous) for k in kinks}
+    sides = {
+        k.point: KinkSides(k.left, k.right, kink_value(k, kink, name), k.continuous, kink_reason(k, kink, name))
+        for k in kinks
+    }
     subs = dict(bound)
     f = expr.subs(subs)
     pieces = _pieces(expr, numeric)
@@ -158,13 +199,13 @@ def _derive(name, expr, defaults, bound, kink) -> Derivation:
     d2f = _tidy(sp.piecewise_fold(d2f) if d2f.has(sp.Piecewise) else d2f, gain=1)
     kinks_out = {
         sp.sympify(p).subs(subs): KinkSides(
-            *(sp.simplify(e.subs(subs)) for e in (s.left, s.right, s.value)), s.continuous
+            *(sp.simplify(e.subs(subs)) for e in (s.left, s.right, s.value)), s.continuous, s.why
         )
         for p, s in sides.items()
     }
     kinks_out = {p: s for p, s in kinks_out.items() if not (s.continuous and sp.simplify(s.left - s.right) == 0)}
     try:
-        with time_limit(5, "df_of_output"):
+        with internal_limit(_LIMITS["df_of_output"], "df_of_output"):
             dfy = _df_of_output(f, df, branches, pieces, sides, numeric, subs)
     except ProofTimeout:
         dfy = None
@@ -201,13 +242,38 @@ def _pieces(expr, numeric) -> list[_Piece]:
             probes.append(lo + 1)
         else:
             probes.append((lo + hi) / 2)
+    _check_pieces(expr, numeric, numbers, probes)
     return [_Piece(resolve(expr, {**numeric, x: probe}), bounds[i + 1], bounds[i]) for i, probe in enumerate(probes)]
+
+
+def _check_pieces(expr, numeric, numbers, probes) -> None:
+    """Refuse an f whose switch functions change sign inside a piece (max(sin(x), 0) switches at every k*pi):
+    the pieces would silently be wrong there."""
+    cuts = [-sp.oo, *numbers, sp.oo]
+    for g in switch_functions(expr):
+        g = g.subs(numeric)
+        for lo, hi, probe in zip(cuts, cuts[1:], probes):
+            smooth = expand_named(resolve(g, {x: probe}))
+            try:
+                with internal_limit(_LIMITS["simplify"], "switch point check"):
+                    inside = sp.solveset(smooth, x, sp.Interval.open(lo, hi))
+            except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+                continue
+            if isinstance(inside, (sp.FiniteSet, sp.ImageSet, sp.Union, sp.Intersection, sp.Complement)) and (
+                inside is not sp.S.EmptySet
+            ):
+                raise ParameterError(
+                    str(expr),
+                    "activation",
+                    f"switches branch where {g} = 0, at more points than derive can split "
+                    f"at (for instance in ({lo}, {hi})); write it with finitely many switch points",
+                )
 
 
 def _tidy(expr: sp.Expr, gain: float = 1.5) -> sp.Expr:
     """``expr``, or its simplification when that is ``gain`` times shorter (simplify can lengthen)."""
     try:
-        with time_limit(2, "simplify"):
+        with internal_limit(_LIMITS["simplify"], "simplification"):
             simpler = sp.simplify(expr)
     except ProofTimeout:
         return expr
@@ -332,7 +398,7 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
     if not candidate.has(x):
         return _tidy(candidate)
     try:
-        with time_limit(2, "inverting f"):
+        with internal_limit(_LIMITS["inverting f"], "df_of_output (inverting f)"):
             roots = sp.solve(sp.Eq(y, expand_named(fp)), x)
     except (ProofTimeout, NotImplementedError, ValueError, TypeError):
         return None
@@ -348,7 +414,7 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
 
 def _simpler_forms(g) -> list:
     try:
-        with time_limit(2, "simplify"):
+        with internal_limit(_LIMITS["simplify"], "simplification of df_of_output"):
             simple = sp.simplify(g)
             return [simple, sp.expand(simple), sp.powsimp(sp.expand(simple))]
     except ProofTimeout:

@@ -20,7 +20,7 @@ import sympy as sp
 
 from .catalog import lambd, max_val, min_val, threshold, x
 from .errors import ParameterError, UndecidedSign
-from .numerics import certified_truth, certified_sign
+from .numerics import certified_sign, certified_truth
 
 __all__ = [
     "Kink",
@@ -28,6 +28,7 @@ __all__ = [
     "FRAMEWORK_CONVENTIONS",
     "find_kinks",
     "kink_value",
+    "kink_reason",
     "resolve",
     "check_policy",
     "switch_functions",
@@ -91,6 +92,28 @@ def kink_value(k: Kink, policy: str, name: str | None = None) -> sp.Expr:
     if side == "right":
         return k.right
     return sp.simplify((k.left + k.right) / 2)
+
+
+def kink_reason(k: Kink, policy: str, name: str | None = None) -> str:
+    """Which convention ``policy`` takes at the kink ``k`` of ``name``, and why, in words.
+
+    >>> print(kink_reason(find_kinks(sp.Abs(x), {})[0], 'torch', ''))
+    left derivative, by design (torch's convention is recorded for catalog activations only; torch may differ)
+    """
+    check_policy(policy)
+    if policy not in ("torch", "jax"):
+        return f"{policy} policy"
+    table = FRAMEWORK_CONVENTIONS.get(name or "", {})
+    for key, sides in table.items():
+        if sp.simplify(sp.sympify(key) - k.point) == 0:
+            own = sides[0] if policy == "torch" else sides[1]
+            if own is not None:
+                return f"{policy} policy ({own} derivative, as {policy} autograd computes it)"
+            other = "jax" if policy == "torch" else "torch"
+            return f"{policy} policy ({framework_side(name, k.point, policy)} derivative, {other}'s: {policy} lacks it)"
+    side = framework_side(name, k.point, policy)
+    where = "catalog activations only" if not name else f"{name!r} at other points"
+    return f"{side} derivative, by design ({policy}'s convention is recorded for {where}; {policy} may differ)"
 
 
 def framework_side(name: str | None, point: sp.Expr, framework: str) -> str:

@@ -529,7 +529,8 @@ def _kink_text(d: Derivation) -> str:
         )
         if not sides.continuous:
             text += " ($f$ jumps there)"
-        parts.append(text + rf"; the {escape(d.kink)} convention takes ${expr(sides.value)}$")
+        why = escape(sides.why) if getattr(sides, "why", "") else f"the {escape(d.kink)} convention"
+        parts.append(text + rf"; {why} takes ${expr(sides.value)}$")
     return "Kinks: " + "; ".join(parts) + "."
 
 

@@ -13,18 +13,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mpmath
 import sympy as sp
 
 from .catalog import x
+from .errors import ProofTimeout, UndecidedSign
 from .functions import expand_named
+from .kinks import resolve, switch_points
 from .properties import (
     Property,
     _Analysis,
+    _check_switches,
     _close,
+    _cmp,
     _is_zero,
     _lambert,
     _limit,
+    _limited,
     _num,
+    _OutOfDepth,
+    _Piece,
     _sample,
     _tidy,
     enclose_critical_point,
@@ -52,7 +60,10 @@ def _exact_value(e: sp.Expr) -> sp.Expr:
 
 
 def _candidates(pieces, derivative_signs, point_values=()) -> list[_Cand]:
-    """Extreme-value candidates of a piecewise function: critical values, one-sided ends, point values."""
+    """Extreme-value candidates of a piecewise function: critical values, one-sided ends, point values.
+
+    The set is complete (every candidate ``exact``) only where the roots of the derivative are.
+    """
     out = []
     for (lo, hi, g), (_, roots) in zip(pieces, derivative_signs):
         if roots.zero or not g.has(x):
@@ -61,9 +72,11 @@ def _candidates(pieces, derivative_signs, point_values=()) -> list[_Cand]:
         for r in roots.points:
             value = _exact_value(g.subs(x, r)) if roots.exact else sp.N(g.subs(x, r), 30)
             out.append(_Cand(value, r, True, roots.exact))
-        for end in (lo, hi):
-            value, exact = _limit(g, end)
+        for end, side in ((lo, "+"), (hi, "-")):
+            value, exact = _limit(g, end, side)
             out.append(_Cand(value, end, False, exact))
+        if not roots.exact:  # critical points may be missing: no finite extreme is certain
+            out.append(_Cand(sp.nan, sp.Interval.open(lo, hi), False, False))
     out += [_Cand(v, p, True, True) for p, v in point_values]
     return out
 
@@ -72,17 +85,26 @@ def _key(c: _Cand):
     return c.value if c.value in (sp.oo, -sp.oo) else _num(c.value)
 
 
-def _extreme(cands: list[_Cand], lowest: bool) -> tuple[sp.Expr, list[_Cand]]:
-    best = min(cands, key=_key) if lowest else max(cands, key=_key)
-    return best.value, [c for c in cands if _close(c.value, best.value)]
+def _extreme(cands: list[_Cand], lowest: bool) -> tuple[sp.Expr, list[_Cand], bool]:
+    """(value, the candidates equal to it, certain): certain when every comparison is certified."""
+    usable = [c for c in cands if c.value is not sp.nan and (c.value in (sp.oo, -sp.oo) or _num(c.value).is_real)]
+    if not usable:
+        return sp.nan, [], False
+    best = min(usable, key=_key) if lowest else max(usable, key=_key)
+    order = [_cmp(c.value, best.value) for c in usable]
+    certain = len(usable) == len(cands) and all(o is not None and (o >= 0 if lowest else o <= 0) for o in order)
+    ties = [c for c, o in zip(usable, order) if o == 0] or [best]
+    return best.value, ties, certain
 
 
 def _image(pieces, derivative_signs, point_values=()) -> sp.Set:
     sets = []
     for piece, signs in zip(pieces, derivative_signs):
         cands = _candidates([piece], [signs])
-        lo, low = _extreme(cands, True)
-        hi, high = _extreme(cands, False)
+        lo, low, _ = _extreme(cands, True)
+        hi, high, _ = _extreme(cands, False)
+        if lo is sp.nan or hi is sp.nan:
+            return sp.Interval(-sp.oo, sp.oo)
         if _close(lo, hi):
             sets.append(sp.FiniteSet(lo))
             continue
@@ -109,10 +131,11 @@ def range_rule(a: _Analysis, found: dict) -> list[Property]:
     signs = a.df_signs
     points = list(zip(a.points, a.values))
     cands = _candidates(pieces, signs, points)
-    exact = all(c.exact for c in cands)
+    extremes = {lowest: _extreme(cands, lowest) for lowest in (True, False)}
+    exact = all(c.exact for c in cands) and all(e[2] for e in extremes.values())
     # an infinite extreme reached exactly needs no comparison with the others
     sure = {
-        lowest: all(c.exact for c in _extreme(cands, lowest)[1]) and _extreme(cands, lowest)[0] in (sp.oo, -sp.oo)
+        lowest: all(c.exact for c in extremes[lowest][1]) and extremes[lowest][0] in (sp.oo, -sp.oo)
         for lowest in (True, False)
     }
     image = _image(pieces, signs, points)
@@ -122,19 +145,21 @@ def range_rule(a: _Analysis, found: dict) -> list[Property]:
     ]
     out = [Property("range", image, proof(f"f(R) = {image}", exact, method, steps))]
     for label, lowest in (("minimum", True), ("maximum", False)):
-        value, best = _extreme(cands, lowest)
+        value, best, _ = extremes[lowest]
         attained = [c for c in best if c.attained]
         details = {"attained": bool(attained), "at": [c.where for c in (attained or best)]}
         details["where"] = ", ".join(_where(c) for c in (attained or best))
         evidence = None
-        if not all(c.exact for c in best) and attained and not isinstance(attained[0].where, sp.Set):
-            piece = next(p for p in a.pieces if _num(p.lo) < _num(attained[0].where) < _num(p.hi))
+        single = attained and not isinstance(attained[0].where, sp.Set)
+        if not all(c.exact for c in best) and single:
+            i, _ = _piece_at(a, attained[0].where)
+            piece = a.pieces[i]
             enclosure = enclose_critical_point(piece.f, sp.diff(piece.f, x), attained[0].where)
             if enclosure:
                 details["enclosure"] = enclosure
                 width = float(enclosure["value"][1] - enclosure["value"][0])
                 evidence = Evidence(points=2, digits=60, max_difference=width)
-        if not (exact or sure[lowest]) and attained and not isinstance(attained[0].where, sp.Set):
+        if not (exact or sure[lowest]) and single:
             bound = _exact_bound(a, attained[0].where, derivative=False)
             if bound:
                 details["proved_upper_bound" if lowest else "proved_lower_bound"] = bound
@@ -158,9 +183,13 @@ def _exact_bound(a: _Analysis, where, derivative: bool) -> tuple | None:
     if where in (sp.oo, -sp.oo):
         return None
     q = sp.Rational(f"{float(_num(where)):.4f}")
-    i, _ = _piece_at(a, q)
+    i, j = _piece_at(a, q)
+    if i != j:
+        return None
     g = a.df[i] if derivative else a.pieces[i].f
     value = g.subs(x, q)
+    if not value.is_finite:
+        return None
     value = sp.Abs(value) if derivative else value
     return q, value, sp.N(value, 20)
 
@@ -171,13 +200,16 @@ def _exact_bound(a: _Analysis, where, derivative: bool) -> tuple | None:
 def limits_rule(a: _Analysis, found: dict) -> list[Property]:
     left, exact_left = _limit(a.pieces[0].f, -sp.oo)
     right, exact_right = _limit(a.pieces[-1].f, sp.oo)
-    exact = exact_left and exact_right
+    exact = exact_left and exact_right and sp.nan not in (left, right)
     steps = [(sp.Limit(expand_named(a.pieces[0].f), x, -sp.oo), "sympy.limit"), (left, "")]
     steps += [(sp.Limit(expand_named(a.pieces[-1].f), x, sp.oo), "sympy.limit"), (right, "")]
     out = [Property("limits", (left, right), proof(f"f -> {left} at -oo, {right} at +oo", exact, "limits", steps))]
     asymptotes, ok = {}, exact
     for side, piece, lim in (("-oo", a.pieces[0].f, left), ("+oo", a.pieces[-1].f, right)):
         point = -sp.oo if side == "-oo" else sp.oo
+        if lim is sp.nan:
+            asymptotes[side], ok = None, False
+            continue
         if lim.is_finite:
             asymptotes[side] = lim
             continue
@@ -205,10 +237,10 @@ def continuity_rule(a: _Analysis, found: dict) -> list[Property]:
         left, right = a.pieces[i].f, a.pieces[i + 1].f
         k_found = None
         for k in range(_MAX_ORDER + 1):
-            dl = sp.diff(left, x, k).subs(x, point) if k else left.subs(x, point)
-            dr = sp.diff(right, x, k).subs(x, point) if k else right.subs(x, point)
-            same = _is_zero(dl - dr) and (k > 0 or _is_zero(a.values[i] - dl))
-            if same is None:
+            (dl, el), (dr, er) = (_limit(sp.diff(g, x, k), point, side) for g, side in ((left, "-"), (right, "+")))
+            finite = all(d is not sp.nan and d.is_finite for d in (dl, dr))
+            same = _close(dl, dr) and (k > 0 or _close(a.values[i], dl)) if finite else False
+            if same is None or not (el and er):
                 exact = False
             if not same:
                 k_found = k
@@ -238,12 +270,18 @@ def _monotone(pieces, signs_list, point_values) -> tuple[str, list, bool, list]:
     for _piece, (signs, roots) in zip(pieces, signs_list):
         exact = exact and roots.exact
         for s_lo, s_hi, sign in signs:
+            if sign is None:
+                exact = False
+                continue
             directions.add(sign)
             intervals.append((s_lo, s_hi, _WORDS[sign]))
     for i, (point, value) in enumerate(point_values):
-        left, right = pieces[i][2].subs(x, point), pieces[i + 1][2].subs(x, point)
+        (left, el), (right, er) = _limit(pieces[i][2], point, "-"), _limit(pieces[i + 1][2], point, "+")
         chain = [left, right] if value is None else [left, value, right]
-        ups = {int(bool(_num(b) > _num(a))) - int(bool(_num(b) < _num(a))) for a, b in zip(chain, chain[1:])} - {0}
+        ups = {_cmp(b, a) for a, b in zip(chain, chain[1:])}
+        if None in ups or not (el and er):
+            exact = False
+        ups -= {0, None}
         if ups:
             steps.append((sp.Tuple(*chain), f"jump at x = {point}"))
         directions |= {2 * u for u in ups}  # jumps count as +-2 so they never read as 'constant'
@@ -259,7 +297,7 @@ def _monotone(pieces, signs_list, point_values) -> tuple[str, list, bool, list]:
         word = "constant"
     word_exact = exact
     if rising and falling:
-        word_exact = True  # both signs seen at rational points (or jumps), evaluated exactly
+        word_exact = True  # both signs certified at rational points (or certified jumps)
         steps.append((sp.Tuple(*sorted(directions)), "both directions occur: not monotonic"))
     return word, _merge(intervals), (word_exact, exact), steps
 
@@ -295,56 +333,75 @@ def monotonic_rule(a: _Analysis, found: dict) -> list[Property]:
 def _piece_at(a: _Analysis, point) -> tuple[int, int]:
     """Indices of the pieces left and right of ``point`` (the same index inside a piece)."""
     for i, p in enumerate(a.points):
-        if _close(p, point):
+        c = _cmp(p, point)
+        if c is None:
+            raise UndecidedSign(point - p)
+        if c == 0:
             return i, i + 1
-    i = sum(1 for p in a.points if _num(p) < _num(point))
-    return i, i
+        if c == 1:
+            return i, i
+    return len(a.points), len(a.points)
 
 
 def origin_rule(a: _Analysis, found: dict) -> list[Property]:
-    f0 = a.f.subs(x, 0)
+    """f(0), then continuity at 0 (one-sided limits), and only then f'(0) from one-sided limits of f'."""
+    f0 = resolve(a.f, {x: 0}).subs(x, 0)
     zero = _is_zero(f0)
     out = [Property("zero_at_zero", bool(zero), proof(f"f(0) = {f0}", zero is not None, "substitution"))]
     i, j = _piece_at(a, 0)
-    left, right = _tidy(a.df[i].subs(x, 0)), _tidy(a.df[j].subs(x, 0))
-    both = _is_zero(left - right)
+    (fl, el), (fr, er) = _limit(a.pieces[i].f, 0, "-"), _limit(a.pieces[j].f, 0, "+")
+    continuous = (_close(fl, f0) and _close(fr, f0)) if el and er else None
+    if continuous is False:
+        statement = f"f(0-) = {fl}, f(0) = {f0}, f(0+) = {fr}: f jumps at 0, so it has no derivative there"
+        out.append(Property("derivative_at_zero", _JUMP, proof(statement, True, "one-sided limits of f at 0")))
+        out.append(Property("identity_near_origin", False, proof(statement, True, "f is not continuous at 0")))
+        return out
+    (left, dl), (right, dr) = _limit(a.df[i], 0, "-"), _limit(a.df[j], 0, "+")
+    known = continuous is not None and dl and dr and sp.nan not in (left, right)
+    both = _close(left, right) if known and left.is_finite and right.is_finite else (False if known else None)
     value = left if both else (left, right)
     statement = f"f'(0) = {left}" if both else f"f'(0-) = {left}, f'(0+) = {right}: no derivative at 0"
-    out.append(Property("derivative_at_zero", value, proof(statement, both is not None, "one-sided derivatives at 0")))
-    one = bool(both) and bool(_is_zero(left - 1))
+    method = "f continuous at 0 (one-sided limits); one-sided derivatives at 0 as limits of f'"
+    out.append(Property("derivative_at_zero", value, proof(statement, both is not None, method)))
+    one = bool(both) and _close(left, 1)
     out.append(
         Property(
             "identity_near_origin",
-            bool(zero) and one,
-            proof(f"f(0) = {f0} and f'(0) = {value}", zero is not None and both is not None, "f(0) = 0 and f'(0) = 1"),
+            bool(zero) and bool(one),
+            proof(
+                f"f(0) = {f0} and f'(0) = {value}",
+                zero is not None and both is not None and (one is not None or not zero or not both),
+                "f continuous at 0, f(0) = 0 and f'(0) = 1",
+            ),
         )
     )
     return out
+
+
+_JUMP = "none (f jumps at 0)"
 
 
 # ---- symmetry and gating ---------------------------------------------------------------------------
 
 
 def _vanishes(e: sp.Expr) -> tuple[bool | None, dict | None]:
-    """Whether e(x) = 0 for every real x: a counterexample at a rational point, or a proof piece by piece."""
+    """Whether e(x) = 0 for every real x: a certified counterexample at a rational point, or a proof
+    piece by piece (the switch functions of e checked to keep their sign on every piece)."""
     for t in (sp.Rational(1, 3), 1, sp.Rational(7, 4), 3, sp.Rational(-5, 2)):
-        if not _close(e.subs(x, t), 0):
-            return False, {"x": t, "value": _num(e.subs(x, t)).evalf(15)}
-    cuts = [-sp.oo, *switch_points_of(e), sp.oo]
-    for lo, hi in zip(cuts, cuts[1:]):
-        from .kinks import resolve
-
-        if not _is_zero(resolve(e, {x: _sample(lo, hi)})):
-            return None, None
-    if any(not _is_zero(e.subs(x, p)) for p in cuts[1:-1]):
+        value = e.subs(x, t)
+        if _is_zero(value) is False:
+            return False, {"x": t, "value": _num(value).evalf(15)}
+    try:
+        cuts = [-sp.oo, *switch_points(e, {}), sp.oo]
+        pieces = [_Piece(lo, hi, resolve(e, {x: _sample(lo, hi)})) for lo, hi in zip(cuts, cuts[1:])]
+        _check_switches(e, pieces)
+    except (_OutOfDepth, UndecidedSign):
+        return None, None
+    if not all(_is_zero(p.f) for p in pieces):
+        return None, None
+    if any(not _is_zero(resolve(e, {x: p}).subs(x, p)) for p in cuts[1:-1]):
         return None, None
     return True, None
-
-
-def switch_points_of(e):
-    from .kinks import switch_points
-
-    return switch_points(e, {})
 
 
 def symmetry_rule(a: _Analysis, found: dict) -> list[Property]:
@@ -371,11 +428,10 @@ def symmetry_rule(a: _Analysis, found: dict) -> list[Property]:
         return out
     g0, e0 = _limit(a.pieces[0].f / x, -sp.oo)
     g1, e1 = _limit(a.pieces[-1].f / x, sp.oo)
-    gated = _close(g0, 0) and _close(g1, 1)
+    gated = (_close(g0, 0), _close(g1, 1))
     statement = f"f = x*g(x) with g = {gate}, g -> {g0} at -oo and {g1} at +oo"
-    out.append(
-        Property("self_gated", gated, proof(statement, e0 and e1, "factor x; limits of the gate"), {"gate": gate})
-    )
+    prf = proof(statement, e0 and e1 and None not in gated, "factor x; limits of the gate")
+    out.append(Property("self_gated", all(gated), prf, {"gate": gate}))
     return out
 
 
@@ -392,16 +448,16 @@ def _gate(f: sp.Expr) -> sp.Expr | None:
 def lipschitz_rule(a: _Analysis, found: dict) -> list[Property]:
     pieces = [(p.lo, p.hi, d) for p, d in zip(a.pieces, a.df)]
     cands = _candidates(pieces, a.d2f_signs)
-    exact = all(c.exact for c in cands)
-    low, low_c = _extreme(cands, True)
-    high, high_c = _extreme(cands, False)
-    if _key(_Cand(-low, None, True, True)) > _key(_Cand(high, None, True, True)):
-        value, best = -low, low_c
-    else:
-        value, best = high, high_c
+    low, low_c, low_sure = _extreme(cands, True)
+    high, high_c, high_sure = _extreme(cands, False)
+    exact = all(c.exact for c in cands) and low_sure and high_sure
+    order = _cmp(-low, high) if sp.nan not in (low, high) else None
+    exact = exact and order is not None
+    value, best = (-low, low_c) if order == 1 else (high, high_c)
     if value == -sp.oo:
         value = sp.oo
-    if found["continuity"].value < 0:
+    continuity = found["continuity"].value
+    if continuity is not None and continuity < 0:
         exact, value, best = found["continuity"].proved, sp.oo, [_Cand(sp.oo, a.points[0], True, True)]
         cands = best
     attained = [c for c in best if c.attained]
@@ -419,11 +475,103 @@ def lipschitz_rule(a: _Analysis, found: dict) -> list[Property]:
     ]
     left, e0 = _limit(a.df[0], -sp.oo)
     right, e1 = _limit(a.df[-1], sp.oo)
-    sides = [s for s, v in (("-oo", left), ("+oo", right)) if _close(v, 0)]
+    zero = [(s, _close(v, 0)) for s, v in (("-oo", left), ("+oo", right))]
     statement = f"f' -> {left} at -oo, {right} at +oo"
-    details = {"saturates": sides}
-    out.append(Property("saturation", (left, right), proof(statement, e0 and e1, "limits of f'"), details))
+    details = {"saturates": [s for s, z in zero if z]}
+    sure = e0 and e1 and all(z is not None for _, z in zero)
+    out.append(Property("saturation", (left, right), proof(statement, sure, "limits of f'"), details))
     return out
 
 
 ALL_RULES = (range_rule, limits_rule, continuity_rule, monotonic_rule, origin_rule, symmetry_rule, lipschitz_rule)
+
+
+for _rule, _names in (
+    (range_rule, ("range", "minimum", "maximum", "bounded_below", "bounded_above")),
+    (limits_rule, ("limits", "asymptotes")),
+    (continuity_rule, ("continuity",)),
+    (monotonic_rule, ("monotonic", "monotonic_intervals", "derivative_monotonic")),
+    (origin_rule, ("zero_at_zero", "derivative_at_zero", "identity_near_origin")),
+    (symmetry_rule, ("parity", "self_gated")),
+    (lipschitz_rule, ("lipschitz", "saturation")),
+):
+    _rule.names = _names
+
+
+# ---- a numerical audit of every proved value ---------------------------------------------------------
+
+_GRID = [mpmath.mpf(i) / 20 for i in range(-800, 801)] + [s * mpmath.mpf(10) ** k for s in (-1, 1) for k in (2, 3)]
+
+
+def audit(a: _Analysis, items: dict) -> None:
+    """Demote to *unknown* any proved extreme, Lipschitz constant, direction or parity that f contradicts
+    at one of 1,600 points of [-40, 40] and in the tails (30 digits). A safety net, never a proof."""
+    checks = {
+        "minimum": lambda v, fv, dv: all(f >= v - _tol(v) for f in fv),
+        "maximum": lambda v, fv, dv: all(f <= v + _tol(v) for f in fv),
+        "lipschitz": lambda v, fv, dv: all(abs(d) <= v + _tol(v) for d in dv),
+        "monotonic": lambda v, fv, dv: _direction_holds(v, fv),
+        "derivative_monotonic": lambda v, fv, dv: _direction_holds(v, dv),
+    }
+    todo = {k: p for k, p in items.items() if k in checks and p.proved}
+    todo = {k: p for k, p in todo.items() if not isinstance(p.value, sp.Expr) or p.value.is_finite}
+    if not todo:
+        return
+    try:
+        with _limited("audit"):
+            fv, dv = _dense_values(a)
+    except (ProofTimeout, TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+        return
+    for k, p in todo.items():
+        with mpmath.workdps(30):
+            value = mpmath.mpf(str(sp.N(p.value, 40))) if isinstance(p.value, sp.Expr) else p.value
+            holds = checks[k](value, fv, dv)
+        if not holds:
+            reason = "contradicted by a dense numerical evaluation of f; the derivation does not apply here"
+            items[k] = Property(k, p.value, proof(p.proof.statement, False, reason), {**p.details, "reason": reason})
+
+
+def _tol(v) -> mpmath.mpf:
+    return mpmath.mpf("1e-20") * (1 + abs(v))
+
+
+def _direction_holds(word: str, values: list) -> bool:
+    if not values:
+        return True
+    steps = [b - a for a, b in zip(values, values[1:])]
+    tol = mpmath.mpf("1e-20") * (1 + max(abs(v) for v in values))
+    if word in ("increasing", "nondecreasing"):
+        return all(s >= -tol for s in steps)
+    if word in ("decreasing", "nonincreasing"):
+        return all(s <= tol for s in steps)
+    if word == "constant":
+        return all(abs(s) <= tol for s in steps)
+    return True
+
+
+def _dense_values(a: _Analysis) -> tuple[list, list]:
+    """f and f' at the grid points (sorted), each from the piece that holds the point."""
+    from .testing import mp_function
+
+    cuts = [float(_num(p)) for p in a.points]
+    fs = [mp_function(p.f) for p in a.pieces]
+    ds = [mp_function(d) for d in a.df]
+    fv, dv = [], []
+    with mpmath.workdps(30):
+        for t in sorted(_GRID):
+            if any(abs(float(t) - c) < 1e-9 for c in cuts):
+                continue
+            i = sum(1 for c in cuts if c < t)
+            if abs(t) > 40 and any(_too_large_at(g, t) for g in (a.pieces[i].f, a.df[i])):
+                continue
+            f, d = mpmath.mpmathify(fs[i](t)), mpmath.mpmathify(ds[i](t))
+            if isinstance(f, mpmath.mpf) and isinstance(d, mpmath.mpf) and mpmath.isfinite(f) and mpmath.isfinite(d):
+                fv.append(f)
+                dv.append(d)
+    return fv, dv
+
+
+def _too_large_at(g: sp.Expr, t) -> bool:
+    from .properties import _too_large
+
+    return _too_large(g, sp.Integer(int(t)))

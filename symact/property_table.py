@@ -22,13 +22,25 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .catalog import get, names, x
-from .errors import ParameterError, ParseError, SymactError
+from .catalog import names, x
+from .errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
 from .functions import expand_named
 from .kinks import resolve
 from .parse import parse
-from .properties import PROPERTY_NAMES, Properties, Property, _close, _is_zero, _num, _sample, properties
+from .properties import (
+    DEFAULT_BUDGET,
+    PROPERTY_NAMES,
+    Properties,
+    Property,
+    _close,
+    _cmp,
+    _is_zero,
+    _num,
+    _sample,
+    properties,
+)
 from .prove import PROVED, REFUTED, UNKNOWN, Proof
+from .timeout import time_limit
 
 __all__ = ["table", "TABLE_COLUMNS", "FORMATS", "Claim", "check_claims", "HOLDS", "REFUTED_", "UNDECIDED"]
 
@@ -78,8 +90,10 @@ def _interval(s: sp.Set, latex: bool) -> str:
 
 
 def cell(prop: Property, latex: bool = False) -> str:
-    """One table cell for a property (no numerical-only mark)."""
+    """One table cell for a property (no numerical-only mark); '?' where nothing is known."""
     v = prop.value
+    if v is None:
+        return "?"
     if prop.name == "range":
         return _interval(v, latex)
     if prop.name == "continuity":
@@ -103,11 +117,18 @@ def cell(prop: Property, latex: bool = False) -> str:
     return str(v)
 
 
-def table(names_: Iterable[str] | None = None, columns: Sequence[str] | None = None, format: str = "text") -> str:
+def table(
+    names_: Iterable | None = None,
+    columns: Sequence[str] | None = None,
+    format: str = "text",
+    budget: float | None = DEFAULT_BUDGET,
+) -> str:
     """The properties of several activations as one table: ``format`` is text, markdown or latex.
 
-    ``names_`` defaults to the whole catalog, ``columns`` to ``TABLE_COLUMNS`` (any of
-    ``PROPERTY_NAMES``). Numerical-only cells carry ``*`` (LaTeX: a dagger).
+    ``names_`` (catalog names, expressions or ``define``'s objects) defaults to the whole catalog,
+    ``columns`` to ``TABLE_COLUMNS`` (any of ``PROPERTY_NAMES``). Numerical-only and unknown cells
+    carry ``*`` (LaTeX: a dagger). ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 180) bounds
+    each row; a row past it raises ``ProofTimeout``.
     """
     if format not in FORMATS:
         raise ParameterError("table", "format", f"must be one of {', '.join(FORMATS)}, got {format!r}", FORMATS)
@@ -119,8 +140,8 @@ def table(names_: Iterable[str] | None = None, columns: Sequence[str] | None = N
     latex = format == "latex"
     body = []
     for name in rows:
-        p = properties(name)
-        body.append((get(name).name, [(cell(p[c], latex), p[c].proved) for c in columns]))
+        p = properties(name, budget=budget)
+        body.append((p.activation or str(p.f), [(cell(p[c], latex), p[c].proved) for c in columns]))
     if latex:
         return _latex(columns, body)
     heads = ["activation", *(_HEADERS.get(c, c) for c in columns)]
@@ -190,43 +211,58 @@ class Claim:
         return f"{self.verdict:<9} {self.activation}: {self.property} = {self.claimed!s}  ({self.reason})"
 
 
-def check_claims(claims: Iterable) -> list[Claim]:
+def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGET) -> list[Claim]:
     """Audit claims given as (activation, property, claimed value) tuples or dicts with those keys.
 
     Properties are ``PROPERTY_NAMES`` plus ``derivative`` (a formula in x, with y standing for
     f(x)). Ranges are strings such as ``'(0, 1)'`` or ``'[0, oo)'``; continuity an integer k for
-    C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no properties booleans.
+    C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no properties booleans. Values are
+    compared exactly (certified signs, no tolerance); a derivative holds only when proved
+    symbolically on every smooth piece. ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 180)
+    bounds each claim: past it the claim is *undecided*.
     """
-    results = []
+    results, seen = [], {}
     for claim in claims:
         if isinstance(claim, dict):
             activation, prop, claimed = claim["activation"], claim["property"], claim["value"]
         else:
             activation, prop, claimed = claim
-        results.append(_check(activation, _ALIASES.get(prop, prop), claimed))
+        results.append(_check(activation, _ALIASES.get(prop, prop), claimed, budget, seen))
     return results
 
 
-def _check(activation: str, prop: str, claimed) -> Claim:
+def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
     def verdict(v: str, reason: str, prf: Proof | None = None) -> Claim:
         return Claim(activation, prop, claimed, v, reason, prf)
 
     try:
-        p = properties(activation)
-        if prop == "derivative":
-            return verdict(*_derivative(p, claimed))
-        if prop not in PROPERTY_NAMES:
-            raise ParameterError(activation, prop, "is not a property one can claim", (*PROPERTY_NAMES, "derivative"))
-        found = p[prop]
-        same = _matches(prop, _value(prop, claimed), found.value)
+        with time_limit(budget, f"claim about {activation}"):
+            key = activation if isinstance(activation, str) else id(activation)
+            p = seen[key] if key in seen else seen.setdefault(key, properties(activation, budget=budget))
+            if prop == "derivative":
+                return verdict(*_derivative(p, claimed))
+            if prop not in PROPERTY_NAMES:
+                raise ParameterError(
+                    activation, prop, "is not a property one can claim", (*PROPERTY_NAMES, "derivative")
+                )
+            found = p[prop]
+            if found.value is None:
+                return verdict(UNDECIDED, f"{prop} is unknown: {found.details.get('reason', '')}", found.proof)
+            same = _matches(prop, _value(prop, claimed), found.value)
+            witness = _witness(p, prop, _value(prop, claimed), found) if same is False and not found.proved else None
+    except ProofTimeout as err:
+        return verdict(UNDECIDED, f"time limit: {err}")
     except SymactError as err:
         return verdict(UNDECIDED, f"cannot read the claim: {err}")
+    except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, RecursionError) as err:
+        return verdict(UNDECIDED, f"cannot decide the claim ({type(err).__name__}: {err})")
     shown = cell(found)
-    if found.proved:
+    if found.proved and same is not None:
         if same:
             return verdict(HOLDS, f"proved: {found.proof.statement}", found.proof)
         return verdict(REFUTED_, f"proved instead: {prop} = {shown} ({found.proof.statement})", found.proof)
-    witness = _witness(p, prop, _value(prop, claimed), found) if same is False else None
+    if same is None:
+        return verdict(UNDECIDED, f"the claim could not be compared exactly with {shown}", found.proof)
     if witness:
         return verdict(REFUTED_, witness, found.proof)
     agree = "agrees with" if same else "differs from"
@@ -262,6 +298,7 @@ def _parse_interval(text: str) -> sp.Set:
 
 
 def _matches(prop: str, claimed, value) -> bool | None:
+    """Whether the claimed value equals the found one, decided exactly; None when that cannot be certified."""
     if prop in ("monotonic", "derivative_monotonic") and isinstance(claimed, bool):
         return claimed == (value != "not monotonic")
     if isinstance(value, bool) or isinstance(claimed, (bool, str)):
@@ -271,14 +308,21 @@ def _matches(prop: str, claimed, value) -> bool | None:
             return False
         a, b = value, claimed
         if isinstance(a, sp.Interval) and isinstance(b, sp.Interval):
-            ends = all(_close(u, v) for u, v in ((a.start, b.start), (a.end, b.end)))
-            return ends and (a.left_open, a.right_open) == (b.left_open, b.right_open)
+            if (a.left_open, a.right_open) != (b.left_open, b.right_open):
+                return False
+            return _all_true([_close(u, v) for u, v in ((a.start, b.start), (a.end, b.end))])
         return a == b
     if isinstance(value, tuple):
-        return isinstance(claimed, tuple) and len(claimed) == len(value) and all(map(_close, claimed, value))
+        if not (isinstance(claimed, tuple) and len(claimed) == len(value)):
+            return False
+        return _all_true([_close(c, v) for c, v in zip(claimed, value)])
     if isinstance(value, sp.Basic) and isinstance(claimed, sp.Basic):
         return _close(claimed, value)
     return claimed == value
+
+
+def _all_true(truths: list) -> bool | None:
+    return False if False in truths else None if None in truths else True
 
 
 def _witness(p: Properties, prop: str, claimed, found: Property) -> str | None:
@@ -291,27 +335,41 @@ def _witness(p: Properties, prop: str, claimed, found: Property) -> str | None:
     g = sp.diff(p.f, x) if prop == "lipschitz" else p.f
     for tolerance in ("1e-2", "1e-4", "1e-8", "1e-12", "1e-16"):  # the simplest rational point that refutes
         point = sp.nsimplify(_num(where[0]), rational=True, tolerance=sp.Float(tolerance))
-        value = _num(sp.Abs(g.subs(x, point)) if prop == "lipschitz" else g.subs(x, point))
-        if bool(value < _num(claimed)) if prop == "minimum" else bool(value > _num(claimed)):
+        try:
+            value = resolve(g, {x: point}).subs(x, point)
+        except UndecidedSign:
+            continue
+        value = sp.Abs(value) if prop == "lipschitz" else value
+        beyond = _cmp(value, claimed)
+        if beyond is not None and (beyond < 0 if prop == "minimum" else beyond > 0):
             what = "|f'|" if prop == "lipschitz" else "f"
             return f"at x = {point}, {what} = {sp.N(value, 15)}, beyond the claimed {claimed}"
     return None
 
 
 def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
-    """Compare a claimed f' (in x, with y = f(x)) with the derivative on every piece."""
+    """Compare a claimed f' (in x, with y = f(x)) with the derivative on every piece.
+
+    Refuted only by a certified difference at a rational point inside a piece; holds only with
+    a symbolic proof of the identity on every piece (never from agreeing samples).
+    """
     expr = parse(claimed, parameters={"y": _Y}) if isinstance(claimed, str) else sp.sympify(claimed)
     expr = expr.subs(_Y, p.f)
     df = sp.diff(p.f, x)
     from .kinks import switch_points
 
-    cuts = [-sp.oo, *switch_points(p.f, {}), sp.oo]
+    own = switch_points(p.f, {})
+    cuts = [-sp.oo, *sorted(set(own) | set(switch_points(expr, {})), key=_num), sp.oo]
     points = [sp.Rational(1, 3), sp.Rational(7, 4), sp.Rational(-5, 2), 3, sp.Rational(-2, 3), 1]
+    points += [_sample(lo, hi) for lo, hi in zip(cuts, cuts[1:])]
     for t in points:
-        if any(c not in (sp.oo, -sp.oo) and _close(c, t) for c in cuts):
+        if any(c not in (sp.oo, -sp.oo) and _cmp(c, t) in (0, None) for c in cuts):
             continue
-        want, got = _num(resolve(df, {x: t}).subs(x, t)), _num(resolve(expr, {x: t}).subs(x, t))
-        if not _close(want, got):
+        try:
+            want, got = resolve(df, {x: t}).subs(x, t), resolve(expr, {x: t}).subs(x, t)
+        except UndecidedSign:
+            continue
+        if _cmp(want, got) in (1, -1):
             reason = f"at x = {t} the claim gives {sp.N(got, 10)} but f'({t}) = {sp.N(want, 10)}"
             return REFUTED_, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample={"x": t})
     if len(cuts) == 2:  # smooth: the identity prover gives the chain of steps
@@ -320,6 +378,14 @@ def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
         result = prove(expr, df, budget=5)
         if result.status == PROVED:
             return HOLDS, f"proved by {result.method}: f' = {claimed}", result
+    from .properties import _check_switches, _OutOfDepth, _Piece
+
+    try:
+        pieces = [_Piece(lo, hi, None) for lo, hi in zip(cuts, cuts[1:])]
+        _check_switches(expr - df, pieces)
+        _check_switches(p.f, pieces)
+    except (_OutOfDepth, UndecidedSign):
+        return UNDECIDED, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
     for lo, hi in zip(cuts, cuts[1:]):
         point = {x: _sample(lo, hi)}
         if not _is_zero(expand_named(resolve(expr, point) - resolve(df, point))):

@@ -21,7 +21,7 @@ import sympy as sp
 from .catalog import Activation, get, x
 from .derive import derive
 from .errors import SymactError
-from .kinks import find_kinks
+from .kinks import switch_points
 
 __all__ = [
     "DerivativeCheck",
@@ -80,7 +80,8 @@ class DerivativeCheck:
 def check_derivative(activation, digits: int = 30, tolerance: float = 1e-15, **params) -> DerivativeCheck:
     """Compare f' and f'' of ``derive(activation)`` with mpmath.diff of f at many points.
 
-    Parameters take their defaults unless given. The check is independent of SymPy's calculus:
+    Points next to a switch point of f (where f' or f'' may jump) are skipped; both sides are
+    sampled close to it. Parameters take their defaults unless given. The check is independent of SymPy's calculus:
     the numerical side differentiates f itself at ``digits`` digits.
     """
     entry = get(activation) if isinstance(activation, str) else activation
@@ -88,10 +89,9 @@ def check_derivative(activation, digits: int = 30, tolerance: float = 1e-15, **p
     d = derive(entry, **params)
     values = {s: v for s, v in defaults.items() if s.name not in params}
     f, df, d2f = (mp_function(e.subs(values)) for e in (d.f, d.df, d.d2f))
-    kinks = [
-        mpmath.mpf(sp.N(k.point.subs({**defaults, **entry.bind(**params)}), 30))
-        for k in find_kinks(entry.expr, {**defaults, **entry.bind(**params)})
-    ]
+    values = {**defaults, **entry.bind(**params)}
+    # every switch point, not only the kinks of f: f'' may jump where f' is continuous (SQNL at -2)
+    kinks = [mpmath.mpf(sp.N(p.subs(values), 30)) for p in switch_points(entry.expr, values)]
     result = DerivativeCheck(d.name or str(d.f))
     with mpmath.workdps(digits):
         for p in sample_points(kinks):

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from .errors import ProofTimeout
 
-__all__ = ["time_limit"]
+__all__ = ["time_limit", "budget_scope", "internal_limit"]
 
 
 @contextmanager
@@ -48,3 +48,38 @@ def time_limit(seconds: float | None, what: str = "symbolic computation"):
         if outer_left:
             left = outer_left - (time.monotonic() - start)
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+
+
+_scope = {"scale": 1.0, "cut": None}  # the running public call's budget scale and the internal limits it hit
+
+
+@contextmanager
+def budget_scope(scale: float):
+    """Run a public call whose internal limits are ``scale`` times their nominal seconds; yields the list
+    of the internal limits that ran out (an answer with any is degraded and must not be cached).
+
+    >>> with budget_scope(0.5) as cut:
+    ...     pass
+    >>> cut
+    []
+    """
+    saved = dict(_scope)
+    _scope.update(scale=scale, cut=[])
+    try:
+        yield _scope["cut"]
+    finally:
+        if saved["cut"] is not None:
+            saved["cut"].extend(_scope["cut"])  # a nested call's cut degrades its caller too
+        _scope.update(saved)
+
+
+@contextmanager
+def internal_limit(seconds: float, what: str):
+    """``time_limit`` for one internal step: scaled to the caller's budget, and recorded when it runs out."""
+    try:
+        with time_limit(seconds * _scope["scale"], what):
+            yield
+    except ProofTimeout:
+        if _scope["cut"] is not None:
+            _scope["cut"].append(what)
+        raise

@@ -1,0 +1,183 @@
+"""properties, derive, table and check_claims on inputs that used to give wrong *proved* answers, hang or leak.
+
+Each test names the class of error it guards; the dense mpmath guard of ``tests/dense.py`` checks
+every proved value of the whole catalog against the independent references of ``tests/reference.py``.
+"""
+
+import importlib
+import time
+
+import mpmath
+import pytest
+import sympy as sp
+
+import symact
+from symact.errors import ProofTimeout, SymactError
+from symact.property_table import HOLDS, REFUTED_, UNDECIDED, check_claims
+
+from .dense import check_proved
+from .reference import REFERENCE
+
+derive_module = importlib.import_module("symact.derive")
+properties_module = importlib.import_module("symact.properties")
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_every_proved_catalog_value_agrees_with_a_dense_mpmath_evaluation(name):
+    """The guard: a wrong proof of the catalog cannot pass silently."""
+    bad = check_proved(symact.properties(name), REFERENCE[name])
+    assert not bad, bad
+
+
+# ---- infinitely many critical points: never 'vanishes on an interval' --------------------------------
+
+
+@pytest.mark.parametrize("text", ["sin(x)", "cos(x)", "x + sin(x)**2", "x + sin(x)/2", "x*cos(x)"])
+def test_periodic_functions_get_no_wrong_proof(text):
+    p = symact.properties(text)
+    assert p["derivative_monotonic"].value != "constant"
+    assert p["monotonic"].value != "constant"
+    for name in ("minimum", "maximum", "lipschitz"):  # infinitely many critical points: only an infinite
+        assert not p[name].proved or p[name].value in (sp.oo, -sp.oo), (name, p[name].value)  # extreme is proved
+    ref = sp.lambdify(symact.parse("x"), symact.parse(text), "mpmath")
+    assert not check_proved(p, ref)
+
+
+def test_snake_lipschitz_is_not_one_and_sin_numerics_are_right():
+    assert abs(float(symact.properties("x + sin(x)**2")["lipschitz"].value) - 2) < 1e-6
+    sin = symact.properties("sin(x)")
+    assert abs(float(sin["maximum"].value) - 1) < 1e-20 and abs(float(sin["minimum"].value) + 1) < 1e-20
+
+
+def test_a_decimal_slope_swish_has_its_true_lipschitz_constant():
+    p = symact.properties("x*sigmoid(1.5*x)")
+    assert p["lipschitz"].value != sp.Rational(1, 2)
+    assert abs(float(p["lipschitz"].value) - 1.0998393201288669) < 1e-12
+    assert p["derivative_monotonic"].value == "not monotonic"
+
+
+# ---- the origin: continuity first ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["sign(x)", "Heaviside(x)", "x + sign(x)", "x + sign(x)/2"])
+def test_a_jump_at_zero_has_no_derivative_there(text):
+    p = symact.properties(text)
+    assert isinstance(p["derivative_at_zero"].value, str) and "jumps" in p["derivative_at_zero"].value
+    assert p["identity_near_origin"].value is False and p["identity_near_origin"].proved
+    claims = check_claims([(text, "derivative_at_zero", 0), (text, "identity_near_origin", True)])
+    assert [c.verdict for c in claims] == [REFUTED_, REFUTED_]
+
+
+def test_infinite_one_sided_slopes_and_undefined_points_give_answers_or_reasons():
+    p = symact.properties("sqrt(abs(x))")
+    assert p["derivative_at_zero"].value == (-sp.oo, sp.oo) and p["lipschitz"].value == sp.oo
+    q = symact.properties("exp(-1/abs(x))")  # f(0) is not defined: unknown with the reason
+    assert all(not v.proved for v in q.values())
+    assert "not defined at x = 0" in q["minimum"].details["reason"]
+
+
+# ---- one error family --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["sin(x)/x", "sqrt(x)", "log(x)", "1/x", "x**x", "asin(x)"])
+def test_domain_restrictions_raise_symact_errors_and_claims_stay_undecided(text):
+    with pytest.raises(SymactError):
+        symact.properties(text)
+    (claim,) = check_claims([(text, "minimum", 0)])
+    assert claim.verdict == UNDECIDED and claim.reason
+
+
+def test_recursion_and_bad_objects_are_symact_errors():
+    with pytest.raises(SymactError):
+        symact.properties(object())
+    with pytest.raises(SymactError):
+        symact.derive("x", kink="nearest")
+
+
+# ---- check_claims: exact comparisons, derivative only by proof ---------------------------------------
+
+
+def test_claims_are_compared_exactly_without_tolerance():
+    claims = check_claims(
+        [
+            ("sigmoid", "lipschitz", "1/4 + 10**-45"),
+            ("tanh", "derivative", "1 - y**2 + relu(x - 4)"),
+            ("sin(x)", "maximum", 0),
+            ("sin(x)", "range", "[-1, 1]"),
+            ("sigmoid", "lipschitz", "1/4"),
+        ]
+    )
+    assert [c.verdict for c in claims] == [REFUTED_, REFUTED_, REFUTED_, UNDECIDED, HOLDS]
+
+
+# ---- bounded in time ---------------------------------------------------------------------------------
+
+
+def test_huge_arguments_are_not_evaluated_and_the_budget_holds():
+    start = time.process_time()
+    p = symact.properties("x*tanh(exp(x))", budget=30)
+    assert time.process_time() - start < 60
+    assert p["limits"].value == (0, sp.oo)
+
+
+def test_a_tiny_budget_means_proof_timeout_not_a_hang():
+    start = time.monotonic()
+    with pytest.raises(ProofTimeout):
+        symact.properties("x*tanh(exp(x)) + sin(x)*atan(x)", budget=0.5)
+    with pytest.raises(ProofTimeout):
+        symact.derive("mish(mish(x))", budget=0.01)
+    assert time.monotonic() - start < 20
+
+
+# ---- deterministic: degraded answers are marked and never cached -----------------------------------
+
+
+def test_a_slow_machine_never_leaves_a_degraded_derivation_in_the_cache(monkeypatch):
+    derive_module._CACHE.clear()
+    monkeypatch.setattr(derive_module, "_LIMITS", {k: 1e-4 for k in derive_module._LIMITS})
+    slow = symact.derive("softplus", beta=1)
+    assert slow.df_of_output is None and "df_of_output" in slow.incomplete
+    monkeypatch.undo()
+    fast = symact.derive("softplus", beta=1)
+    assert fast.incomplete == () and str(fast.df_of_output) == "1 - exp(-y)"
+
+
+def test_a_slow_machine_never_leaves_degraded_properties_in_the_cache(monkeypatch):
+    properties_module._CACHE.clear()
+    monkeypatch.setattr(properties_module, "_LIMITS", {k: 1e-4 for k in properties_module._LIMITS})
+    slow = symact.properties("softsign")
+    assert not all(v.proved for v in slow.values())
+    assert any("time limit" in v.details.get("reason", "") for v in slow.values() if not v.proved)
+    monkeypatch.undo()
+    assert all(v.proved for v in symact.properties("softsign").values())
+
+
+# ---- fresh: caches keyed by the definition -----------------------------------------------------------
+
+
+def test_replacing_a_definition_never_leaves_a_stale_derivation_or_property():
+    first = symact.define("mine", "x**2")
+    assert symact.derive("mine").f == symact.parse("x**2")
+    assert symact.properties(first)["minimum"].value == 0
+    second = symact.define("mine", "10*x", replace=True)
+    assert symact.derive("mine").f == symact.parse("10*x") and symact.derive(second).f == symact.parse("10*x")
+    assert symact.properties("mine")["minimum"].value == -sp.oo
+    assert symact.properties(second)["lipschitz"].value == 10
+
+
+# ---- honest kink messages ----------------------------------------------------------------------------
+
+
+def test_kink_messages_say_which_convention_and_why():
+    text = str(symact.derive("abs(x)"))
+    assert "torch policy gives" not in text and "by design" in text and "left derivative" in text
+    assert "as torch autograd computes it" in str(symact.derive("relu"))
+
+
+def test_check_derivative_skips_points_where_only_f2_jumps():
+    from symact.testing import check_derivative
+
+    sqnl = symact.define("sqnl", "min(max(x, -2), 2) - min(max(x, -2), 2)*abs(min(max(x, -2), 2))/4")
+    assert check_derivative(sqnl).ok
+    with mpmath.workdps(30):
+        assert check_derivative("hardtanh").ok
