@@ -768,12 +768,21 @@ class Kernel:
         return f"Kernel({self.name!r}{', ' + params if params else ''}, kink={self.derivation.kink!r})"
 
 
-def kernel(activation, kink: str = "torch", **params) -> Kernel:
+def kernel(activation, kink: str = "torch", backend: str = "auto", **params) -> Kernel:
     """Compile an activation (parameters at their defaults unless given) to NumPy kernels.
+
+    ``backend``: ``'numpy'``, ``'numba'`` (fused ufuncs, ``symact.fused``) or ``'auto'`` (numba when installed).
 
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1
     """
+    if backend not in ("auto", "numpy", "numba"):
+        raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
+    if backend != "numpy":
+        from . import fused
+
+        if backend == "numba" or fused.available():
+            return fused.kernel(activation, kink, tuple(sorted(params.items())))
     return _kernel(activation, kink, tuple(sorted(params.items())))
 
 
