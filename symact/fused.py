@@ -12,11 +12,9 @@ backend, the symact and numba versions and the code generator's source; numba ca
 beside it (``cache=True``). ``clear_cache()`` (or deleting the folder) empties it.
 
 >>> import numpy as np, symact
->>> k = symact.kernel('silu', backend='numba')
+>>> k = symact.kernel('silu', backend='auto')      # numba's ufuncs when installed, NumPy's kernels otherwise
 >>> k(np.array([-1.0, 0.0, 2.0], dtype=np.float32))
 array([-0.26894143,  0.        ,  1.7615942 ], dtype=float32)
->>> k.ufunc('grad')(np.array([0.0]))
-array([0.5])
 """
 
 from __future__ import annotations
@@ -156,7 +154,10 @@ def _body(compiled, var: sp.Symbol, finish) -> list[str]:
             lines += [f"    p = {p.coeffs[0]!r}"] + [f"    p = p * h + {c!r}" for c in p.coeffs[1:]]
             lines.append(f"    {name} = p")
         if guard:  # an intermediate overflow times an underflow at a huge finite input: the limit
-            lines += [f"if {name} != {name} and abs({v}) > 1e15:", f"    {name} = {_number(hi)} if {v} > 0 else {_number(lo)}"]
+            lines += [
+                f"if {name} != {name} and abs({v}) > 1e15:",
+                f"    {name} = {_number(hi)} if {v} > 0 else {_number(lo)}",
+            ]
     return lines + finish(names)
 
 
@@ -259,10 +260,10 @@ def _build_ufunc(module, key: str, part: str, parallel: bool) -> np.ufunc:
     target = {"target": "parallel"} if parallel else {}
     if part == "value_and_grad":
         sigs = [f"void({t}, {t}[:], {t}[:])" for t in (_F32, _F64)]
-        u = guvectorize(sigs, "()->(),()", cache=True, **target)(fn).ufunc
+        u = guvectorize(sigs, "()->(),()", cache=True, **target)(fn)
     else:
         u = vectorize([f"{t}({t})" for t in (_F32, _F64)], cache=True, **target)(fn)
-        u = getattr(u, "ufunc", u)
+    u = getattr(u, "ufunc", u)  # numba's DUFunc and GUFunc wrap a NumPy ufunc; the parallel target is one
     if not parallel:
         setattr(sys.modules[__name__], u.__name__, u)  # pickled by name (numpy's ufunc reduce): see __getattr__
     return u
@@ -419,4 +420,3 @@ def _kernel(key, activation, kink, params) -> FusedKernel:
         return source(numpy_kernel(activation, kink, params), key)
 
     return FusedKernel(_load_module(key, build), key, activation, kink, params)
-

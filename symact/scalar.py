@@ -1,7 +1,7 @@
 """Scalar numba versions of ``symact.stable``'s NumPy helpers, for the fused backend (``symact.fused``).
 
 Each function computes what its NumPy namesake in ``stable.py`` computes for one float64 element, with
-the same operations in the same order, so the two backends round alike. Importing this module needs numba.
+the same operations in the same order, so the two backends round alike. Without numba they are plain Python.
 
 >>> round(s_sigmoid(0.5, 0.0), 15), s_softplus(1000.0, 0.0)
 (0.622459331201855, 1000.0)
@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
-
 _SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter (as stable._SPLIT)
 _RSQRT2_HI = 0.7071067811865476
 _RSQRT2_LO = -4.833646656726457e-17
 _TWO_OVER_SQRTPI = 1.1283791670955126
 _CF_DEPTH = 13
 
-jit = njit(cache=True, error_model="numpy")
+try:
+    from numba import njit
+
+    jit = njit(cache=True, error_model="numpy")
+except ImportError:  # pragma: no cover - the fast extra is not installed
+
+    def jit(fn):
+        return fn
 
 
 @jit

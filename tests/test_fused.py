@@ -163,7 +163,9 @@ def test_dask_array_stays_lazy_and_runs_on_a_distributed_cluster():
     f, df = k(lazy), k.grad(lazy)
     assert isinstance(f, da.Array) and isinstance(df, da.Array)  # nothing computed yet
     vf, vdf = k.value_and_grad(lazy)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster) as client:
             got = client.compute([f, df, vf, vdf], sync=True)
     for result, want in zip(got, [k(data), k.grad(data), k(data), k.grad(data)]):
