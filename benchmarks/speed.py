@@ -96,12 +96,6 @@ def _torch_timers(name, data, repeat, threads):
     return tf, tdf
 
 
-def _numba_threads(n: int | None) -> None:
-    import numba
-
-    numba.set_num_threads(n or numba.config.NUMBA_NUM_THREADS)
-
-
 def run(names, dtype, repeat: int, size: int) -> tuple[dict, dict]:
     from symact import fused
 
@@ -124,7 +118,7 @@ def run(names, dtype, repeat: int, size: int) -> tuple[dict, dict]:
             if fused.available():
                 kf = symact.kernel(name, backend="numba")
                 for label, threads in (("numba 1", 1), ("numba all", None)):
-                    _numba_threads(threads)
+                    fused.set_threads(threads)
                     row[label] = (timeit(partial(kf, data), repeat), timeit(partial(kf.grad, data), repeat))
                     row[label + " f, f'"] = timeit(partial(kf.value_and_grad, data), repeat)
             naive = NAIVE[name]

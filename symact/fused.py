@@ -4,7 +4,7 @@ The same stabilised SymPy tree that ``symact.compile`` lowers to NumPy is printe
 ``symact.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches at
 zeros written into the loop. numba's ``@vectorize`` makes f, f', f'' and f' from the output ufuncs (float32
 and float64 loops; both compute in float64), ``@guvectorize`` makes ``value_and_grad`` one ufunc with two
-outputs sharing subexpressions; above ``PARALLEL_THRESHOLD`` elements a multithreaded loop runs.
+outputs sharing subexpressions; from ``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
 ``~/.cache/symact``), under a name hashed from the definition (expression, parameters, kink policy), the
@@ -35,7 +35,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from . import __version__, stable
 from .errors import ParameterError
 
-__all__ = ["available", "kernel", "FusedKernel", "cache_dir", "clear_cache", "PARALLEL_THRESHOLD"]
+__all__ = ["available", "kernel", "FusedKernel", "cache_dir", "clear_cache", "set_threads", "PARALLEL_THRESHOLD"]
 
 PARALLEL_THRESHOLD = 1 << 16  # elements; below it threads cost more than they save
 PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")
@@ -253,19 +253,17 @@ def _load_module(key: str, build=None):
 _F32, _F64 = "float32", "float64"
 
 
-def _build_ufunc(module, key: str, part: str, parallel: bool) -> np.ufunc:
+def _build_ufunc(module, key: str, part: str) -> np.ufunc:
     from numba import guvectorize, vectorize
 
     fn = getattr(module, _fname(key, part))
-    target = {"target": "parallel"} if parallel else {}
     if part == "value_and_grad":
         sigs = [f"void({t}, {t}[:], {t}[:])" for t in (_F32, _F64)]
-        u = guvectorize(sigs, "()->(),()", cache=True, **target)(fn)
+        u = guvectorize(sigs, "()->(),()", cache=True)(fn)
     else:
-        u = vectorize([f"{t}({t})" for t in (_F32, _F64)], cache=True, **target)(fn)
-    u = getattr(u, "ufunc", u)  # numba's DUFunc and GUFunc wrap a NumPy ufunc; the parallel target is one
-    if not parallel:
-        setattr(sys.modules[__name__], u.__name__, u)  # pickled by name (numpy's ufunc reduce): see __getattr__
+        u = vectorize([f"{t}({t})" for t in (_F32, _F64)], cache=True)(fn)
+    u = u.ufunc  # numba's DUFunc and GUFunc wrap a NumPy ufunc
+    setattr(sys.modules[__name__], u.__name__, u)  # pickled by name (numpy's ufunc reduce): see __getattr__
     return u
 
 
@@ -273,7 +271,7 @@ def __getattr__(name: str):
     """Rebuild a pickled fused ufunc from its name in another process (for Dask's distributed workers)."""
     parts = name.split("_", 2)
     if len(parts) == 3 and parts[0] == "symact" and parts[2] in PARTS:
-        return _build_ufunc(_load_module(parts[1]), parts[1], parts[2], parallel=False)
+        return _build_ufunc(_load_module(parts[1]), parts[1], parts[2])
     raise AttributeError(name)
 
 
@@ -292,7 +290,7 @@ class FusedKernel:
     def __init__(self, module, key: str, activation, kink: str, params: tuple):
         self._module, self._key = module, key
         self._definition = (activation, kink, params)
-        self._ufuncs: dict[tuple[str, bool], np.ufunc] = {}
+        self._ufuncs: dict[str, np.ufunc] = {}
 
     @property
     def name(self) -> str:
@@ -309,13 +307,13 @@ class FusedKernel:
     def has_output_form(self) -> bool:
         return self._module.HAS_OUTPUT_FORM
 
-    def ufunc(self, part: str = "f", parallel: bool = False) -> np.ufunc:
-        """The NumPy ufunc of ``part`` (one of ``PARTS``); ``parallel`` for the multithreaded loop."""
+    def ufunc(self, part: str = "f") -> np.ufunc:
+        """The NumPy ufunc of ``part`` (one of ``PARTS``)."""
         if part not in PARTS or (part == "grad_from_output" and not self.has_output_form):
             raise ParameterError("kernel", "part", f"must be one of {', '.join(PARTS)}, got {part!r}", PARTS)
-        found = self._ufuncs.get((part, parallel))
+        found = self._ufuncs.get(part)
         if found is None:
-            found = self._ufuncs[(part, parallel)] = _build_ufunc(self._module, self._key, part, parallel)
+            found = self._ufuncs[part] = _build_ufunc(self._module, self._key, part)
         return found
 
     def _run(self, part: str, values, outs, where):
@@ -330,30 +328,23 @@ class FusedKernel:
         dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
         work = np.float32 if dtype.itemsize <= 4 else np.float64  # float16 through the float32 loop
         array = array.astype(work, copy=False)
-        if outs is not None:
-            for o in outs:
-                if not isinstance(o, np.ndarray) or np.broadcast_shapes(o.shape, array.shape) != o.shape:
-                    raise ParameterError(
-                        "kernel", "out", f"must be a NumPy array of shape {array.shape}, got {type(o).__name__}"
-                    )
-        parallel = array.size >= PARALLEL_THRESHOLD and _threads() > 1
-        u = self.ufunc(part, parallel)
-        direct = outs is not None and where is True and all(o.dtype == work for o in outs)
+        if outs is None and where is not True:
+            raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
+        for o in outs or ():
+            if not (isinstance(o, np.ndarray) and _fits(array.shape, o.shape)):
+                problem = f"must be a NumPy array that x's shape {array.shape} broadcasts to, got {type(o).__name__}"
+                raise ParameterError("kernel", "out", problem)
+        u = self.ufunc(part)
+        direct = outs is not None and where is True and all(o.dtype == work and o.shape == array.shape for o in outs)
         with np.errstate(all="ignore"):
-            if direct:
-                u(array, out=tuple(outs))
+            result = tuple(outs) if direct else tuple(np.empty_like(array) for _ in range(nout))
+            _apply(u, array, result)
+            if outs is not None and not direct:
+                for o, r in zip(outs, result):
+                    np.copyto(o, r, casting="same_kind", where=where)
                 result = tuple(outs)
-            else:
-                result = u(array)
-                result = result if nout == 2 else (result,)
-                if outs is not None:
-                    for o, r in zip(outs, result):
-                        np.copyto(o, r, casting="same_kind", where=where)
-                    result = tuple(outs)
-                elif where is not True:
-                    raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
-                elif dtype != work:
-                    result = tuple(r.astype(dtype) for r in result)
+            elif outs is None and dtype != work:
+                result = tuple(r.astype(dtype) for r in result)
         if np.ndim(values) == 0 and not isinstance(values, np.ndarray) and outs is None:
             result = tuple(r[()] if isinstance(r, np.ndarray) else r for r in result)
         return result if nout == 2 else result[0]
@@ -398,10 +389,47 @@ def _rebuild(activation, kink, params):
     return kernel(activation, kink, params)
 
 
-def _threads() -> int:
-    import numba
+def _fits(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
-    return numba.get_num_threads()
+
+_THREADS = [os.cpu_count() or 1]
+_POOL: list = []
+
+
+def set_threads(n: int | None = None) -> int:
+    """Threads for arrays of ``PARALLEL_THRESHOLD`` elements or more (``None``: every core); returns the old count.
+
+    The ufunc loops release the GIL, so chunks of one array run side by side on a thread pool.
+    """
+    old = _THREADS[0]
+    _THREADS[0] = max(1, int(n or os.cpu_count() or 1))
+    return old
+
+
+def _apply(u: np.ufunc, array: np.ndarray, outs: tuple) -> None:
+    """``u(array, out=outs)``, in chunks on the thread pool when the arrays are large and contiguous."""
+    threads = _THREADS[0]
+    contiguous = array.flags.c_contiguous and all(o.flags.c_contiguous for o in outs)
+    if threads == 1 or array.size < PARALLEL_THRESHOLD or not contiguous:
+        u(array, out=outs)
+        return
+    if not _POOL or _POOL[0]._max_workers < threads:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL[:] = [ThreadPoolExecutor(max_workers=threads, thread_name_prefix="symact")]
+    flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
+    cuts = np.linspace(0, flat.size, threads + 1).astype(int)
+
+    def chunk(a, b):
+        with np.errstate(all="ignore"):  # errstate is per thread
+            u(flat[a:b], out=tuple(o[a:b] for o in flat_outs))
+
+    for job in [_POOL[0].submit(chunk, a, b) for a, b in zip(cuts, cuts[1:])]:
+        job.result()
 
 
 def kernel(activation, kink: str, params: tuple) -> FusedKernel:

@@ -95,8 +95,8 @@ def s_sigmoid(t, lo):
         e = _exp_neg_abs(t, lo, 1.0)
         r = 1.0 / (e + 1)
         return r * e if t < 0 else r
-    e = math.exp(-abs(t))
-    return math.exp(min(t, 0.0)) / (e + 1) if t == t else t
+    e = math.exp(-abs(t))  # exp(min(t, 0)) of the NumPy helper is e below 0 and 1 above: one exp, same bits
+    return (e if t < 0 else 1.0) / (e + 1)
 
 
 @jit
