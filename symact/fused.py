@@ -445,6 +445,7 @@ def _kernel(key, activation, kink, params) -> FusedKernel:
     def build():
         from .compile import _kernel as numpy_kernel
 
-        return source(numpy_kernel(activation, kink, params), key)
+        # past the NumPy kernels' own cache, which a name keys: this one is keyed by the definition
+        return source(numpy_kernel.__wrapped__(activation, kink, params), key)
 
     return FusedKernel(_load_module(key, build), key, activation, kink, params)

@@ -29,6 +29,11 @@ SUBNORMAL_ULP = {"silu": (320, 320), "swish": (320, 320), "mish": (320, 320), "g
 SPECIAL = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e308, -1e308, 3e38, -3e38])
 
 
+def special(dtype) -> np.ndarray:
+    """SPECIAL without the finite values beyond ``dtype``'s range."""
+    return SPECIAL[~(np.isfinite(SPECIAL) & (np.abs(SPECIAL) > np.finfo(dtype).max))].astype(dtype)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _private_cache(tmp_path_factory):
     """Every fused kernel of this module compiles into a fresh cache folder."""
@@ -76,18 +81,10 @@ def test_backends_agree_on_the_whole_line_kinks_and_special_values(name, dtype):
     defaults = catalog.get(name).defaults
     kinks = [float(c.subs(defaults)) for c in kn.derivation.kinks]
     near = [v for c in kinks for v in (np.nextafter(c, -np.inf), c, np.nextafter(c, np.inf))]
-    top, fits = np.log10(np.finfo(dtype).max) - 0.01, ~(np.isfinite(SPECIAL) & (np.abs(SPECIAL) > np.finfo(dtype).max))
-    points = np.concatenate(
-        [
-            np.linspace(-40, 40, 4001),
-            -np.logspace(-320, top, 200),
-            np.logspace(-320, top, 200),
-            TINY,
-            near,
-            SPECIAL[fits],
-        ]
-    )
-    points = points.astype(dtype)  # fmt: skip
+    top = np.log10(np.finfo(dtype).max) - 0.01
+    line = np.concatenate([np.linspace(-40, 40, 4001), -np.logspace(-320, top, 200), np.logspace(-320, top, 200)])
+    points = np.concatenate([line, TINY, near]).astype(dtype)
+    points = np.concatenate([points, special(dtype)])
     bound = max(ULP_BOUNDS.get(name, (4, 4))) if dtype == np.float64 else 1
     for part in ("__call__", "grad", "grad2"):
         a, b = getattr(kn, part)(points), getattr(kf, part)(points)
@@ -109,9 +106,8 @@ def test_backends_agree_on_the_whole_line_kinks_and_special_values(name, dtype):
 @pytest.mark.parametrize("name", ["silu", "gelu", "gelu_tanh", "mish", "relu6", "softplus", "hardswish", "elu"])
 def test_value_and_grad_is_one_loop_equal_to_f_and_grad(name):
     k = symact.kernel(name, backend="numba")
-    points = np.concatenate([np.linspace(-12, 12, 999), SPECIAL])
     for dtype in (np.float32, np.float64):
-        xs = points.astype(dtype)
+        xs = np.concatenate([np.linspace(-12, 12, 999).astype(dtype), special(dtype)])
         f, df = k.value_and_grad(xs)
         assert f.dtype == df.dtype == dtype
         np.testing.assert_array_equal(f, k(xs))
@@ -175,7 +171,7 @@ def test_out_where_and_broadcasting_into_out():
 
 def test_large_arrays_run_in_chunks_on_threads_with_the_same_result():
     k = symact.kernel("gelu_tanh", backend="numba")
-    xs = np.linspace(-30, 30, 3 * fused.PARALLEL_THRESHOLD + 7).reshape(-1, 7)
+    xs = np.linspace(-30, 30, 7 * (fused.PARALLEL_THRESHOLD // 2 + 1)).reshape(-1, 7)
     old = fused.set_threads(1)
     try:
         serial = k.value_and_grad(xs)
@@ -244,18 +240,16 @@ def test_redefinition_is_a_new_kernel():
 def test_second_process_loads_from_the_disk_cache_without_symbolic_work(tmp_path):
     env = {**__import__("os").environ, "SYMACT_CACHE_DIR": str(tmp_path)}
     code = (
-        "import numpy as np, symact\n"
-        "from symact import compile\n"
+        "import sys, numpy as np, symact\n"
         "k = symact.kernel('gelu_tanh', backend='numba')\n"
-        "print(float(k(np.array([0.5]))[0]), compile._kernel.cache_info().currsize)\n"
+        "print(float(k(np.array([0.5]))[0]), sys.modules['symact.derive']._derive.cache_info().currsize)\n"
     )
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
             for _ in range(2)]  # fmt: skip
     values = [r.stdout.split() for r in runs]
     assert values[0][0] == values[1][0], [r.stderr for r in runs]
-    assert values[0][1] == "1" and values[1][1] == "0"  # the second process built no NumPy kernel
+    assert values[0][1] != "0" and values[1][1] == "0"  # the second process derived nothing
     assert any(p.suffix == ".nbi" for p in tmp_path.rglob("*"))  # numba's cache index sits beside the source
-    assert fused.clear_cache() == 0  # this process's cache folder is another one
     env_count = subprocess.run(
         [sys.executable, "-c", "from symact import fused; print(fused.clear_cache())"],
         capture_output=True, text=True, env=env, timeout=120, cwd=ROOT,
