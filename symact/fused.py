@@ -380,8 +380,11 @@ class FusedKernel:
         return _rebuild, (activation, kink, params)
 
     def __repr__(self) -> str:
+        from .derive import _entry
+
         activation, kink, params = self._definition
-        shown = "".join(f", {k}={v}" for k, v in params)
+        bound = _entry(activation, dict(params)).bind(**dict(params))  # exact values, as Kernel shows them
+        shown = "".join(f", {k}={v}" for k, v in bound.items())
         return f"Kernel({self.name!r}{shown}, kink={kink!r}, backend='numba')"
 
 
