@@ -54,7 +54,8 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="*", help="activation names, spaces or commas between")
     parser.add_argument("--json", help="write the timings to this file")
     args = parser.parse_args(argv)
-    names = [n for part in args.only or [] for n in part.split(",") if n] or ["silu", "gelu", "gelu_tanh", "mish", "relu"]
+    default = ["silu", "gelu", "gelu_tanh", "mish", "relu"]
+    names = [n for part in args.only or [] for n in part.split(",") if n] or default
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"load average {load}; seconds; f, f' and value_and_grad, float64 loops and float32 loops")
     print("\n| kernel | first process | second process | import symact | import numba |\n|---|---|---|---|---|")
