@@ -93,6 +93,10 @@ class _ScalarPrinter(PythonCodePrinter):
     def _print_Function(self, expr):
         name = type(expr).__name__
         if name in stable.STABLE_NODES:
+            from . import scalar
+
+            if not hasattr(scalar, name):
+                raise ParameterError("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
             (first, *rest) = expr.args
             if first in self._dd:
                 args = [f"{first.name}_hi", f"{first.name}_lo"]
