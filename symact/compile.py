@@ -782,7 +782,9 @@ def kernel(activation, kink: str = "torch", backend: str = "auto", **params) -> 
         from . import fused
 
         if backend == "numba" or fused.available():
-            return fused.kernel(activation, kink, tuple(sorted(params.items())))
+            found = fused.kernel(activation, kink, tuple(sorted(params.items())), strict=backend == "numba")
+            if found is not None:
+                return found
     return _kernel(activation, kink, tuple(sorted(params.items())))
 
 

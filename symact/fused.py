@@ -63,6 +63,10 @@ def clear_cache() -> int:
 # ---- scalar code generation ------------------------------------------------------------------------
 
 
+class NoScalarForm(ParameterError):
+    """A stable node that ``symact.scalar`` has no scalar version of."""
+
+
 class _ScalarPrinter(PythonCodePrinter):
     """Python scalar code for numba: Piecewise as conditional expressions, stable nodes as helper calls."""
 
@@ -96,7 +100,7 @@ class _ScalarPrinter(PythonCodePrinter):
             from . import scalar
 
             if not hasattr(scalar, name):
-                raise ParameterError("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
+                raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
             (first, *rest) = expr.args
             if first in self._dd:
                 args = [f"{first.name}_hi", f"{first.name}_lo"]
@@ -439,12 +443,20 @@ def _apply(u: np.ufunc, array: np.ndarray, outs: tuple) -> None:
         job.result()
 
 
-def kernel(activation, kink: str, params: tuple) -> FusedKernel:
-    """The fused kernel of a definition (``compile.kernel(..., backend='numba')`` calls this)."""
+def kernel(activation, kink: str, params: tuple, strict: bool = True) -> FusedKernel | None:
+    """The fused kernel of a definition (``compile.kernel(..., backend='numba')`` calls this).
+
+    ``strict=False`` (``backend='auto'``): ``None`` instead of ``NoScalarForm``, and the NumPy kernel serves.
+    """
     if not available():
         raise ParameterError("kernel", "backend", "'numba' needs numba: pip install 'symact[fast]'")
     key = definition_key(activation, kink, params)
-    return _kernel(key, activation, kink, params)
+    try:
+        return _kernel(key, activation, kink, params)
+    except NoScalarForm:
+        if strict:
+            raise
+        return None
 
 
 @lru_cache(maxsize=256)

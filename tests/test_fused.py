@@ -262,3 +262,13 @@ def test_numba_backend_errors():
         symact.kernel("relu", backend="cuda")
     with pytest.raises(symact.UnknownActivation):
         symact.kernel("no_such_activation", backend="numba")
+
+
+def test_auto_falls_back_to_numpy_where_a_stable_node_has_no_scalar_form(monkeypatch):
+    from symact import scalar
+
+    monkeypatch.delattr(scalar, "s_softplus")
+    expr = "log(1 + exp(x)) + x/7"
+    assert isinstance(symact.kernel(expr), symact.Kernel)  # 'auto'
+    with pytest.raises(fused.NoScalarForm):
+        symact.kernel(expr, backend="numba")
