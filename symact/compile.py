@@ -793,16 +793,26 @@ class Kernel:
         return f"Kernel({self.name!r}{', ' + params if params else ''}, kink={self.derivation.kink!r})"
 
 
-def kernel(activation, kink: str = "torch", **params) -> Kernel:
+def kernel(activation, kink: str = "torch", backend: str = "numpy", **params) -> Kernel:
     """Compile an activation (parameters at their defaults unless given) to NumPy kernels.
 
     ``activation`` is a catalog or ``define``-d name, an expression string, a SymPy expression or the
     object ``define`` returns. The compiled code is cached by the expressions it computes, never by a
-    name, so ``define(..., replace=True)`` takes effect at once.
+    name, so ``define(..., replace=True)`` takes effect at once. ``backend``: ``'numpy'`` (the default),
+    ``'numba'`` (fused ufuncs, ``symact.fused``; needs ``symact[fast]``) or ``'auto'`` (numba when installed).
 
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1
     """
+    if backend not in ("auto", "numpy", "numba"):
+        raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
+    if backend != "numpy":
+        from . import fused
+
+        if backend == "numba" or fused.available():
+            found = fused.kernel(activation, kink, tuple(sorted(params.items())), strict=backend == "numba")
+            if found is not None:
+                return found
     try:
         return _kernel_for(activation, kink, params)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError) as err:  # one error family

@@ -36,7 +36,7 @@ PIECEWISE_LINEAR = ("relu", "leaky_relu", "prelu", "rrelu", "identity")
 
 
 def _kernel_of(activation, kink: str) -> Kernel:
-    if isinstance(activation, Kernel):
+    if isinstance(activation, Kernel) or hasattr(activation, "value_and_grad"):  # a NumPy or fused kernel
         return activation
     return kernel(activation, kink=kink)
 
@@ -85,7 +85,7 @@ class Layer:
             )
         self.W = rng.uniform(-bound, bound, size=(n_in, n_out)).astype(dtype)
         self.b = np.zeros(n_out, dtype=dtype)
-        self.X = self.A = self.Z = None
+        self.X = self.A = self.Z = self.slope = None
 
     @property
     def keeps_preactivations(self) -> bool:
@@ -94,9 +94,15 @@ class Layer:
 
     def forward(self, X: np.ndarray, train: bool = False) -> np.ndarray:
         Z = X @ self.W + self.b
-        A = Z if self.kernel is None else self.kernel(Z)
+        slope = None
+        if self.kernel is None:
+            A = Z
+        elif train and self.keeps_preactivations:
+            A, slope = self.kernel.value_and_grad(Z)  # f and f' in one pass
+        else:
+            A = self.kernel(Z)
         if train:
-            self.X, self.A = X, A
+            self.X, self.A, self.slope = X, A, slope
             self.Z = Z if self.keeps_preactivations else None
         return A
 
@@ -107,7 +113,7 @@ class Layer:
         elif self.kernel.has_output_form:
             dZ = dA * self.kernel.grad_from_output(self.A)
         else:
-            dZ = dA * self.kernel.grad(self.Z)
+            dZ = dA * (self.kernel.grad(self.Z) if self.slope is None else self.slope)
         self.dW = self.X.T @ dZ
         self.db = dZ.sum(axis=0)
         return dZ @ self.W.T if input_grad else None

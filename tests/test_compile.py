@@ -249,7 +249,7 @@ def test_fast_piecewise_code_equals_the_formula(name, policy):
 
 @pytest.mark.parametrize("name", [n for n in PIECEWISE_LINEAR if n != "hardswish"])
 def test_piecewise_linear_kernels_avoid_where(name):
-    k = symact.kernel(name)
+    k = symact.kernel(name, backend="numpy")
     assert "numpy.where" not in k._f.source
     assert "numpy.where" not in k._df.source
 
@@ -272,7 +272,7 @@ def test_constant_pieces_that_would_round_stay_exact():
 def test_leaky_forms_for_slopes_above_and_below_one():
     points = np.array([-3.0, -0.0, 0.0, 2.0, -np.inf, np.inf, np.nan])
     for slope in (0.2, 2.0, 7.5):
-        k = symact.kernel("leaky_relu", negative_slope=slope)
+        k = symact.kernel("leaky_relu", backend="numpy", negative_slope=slope)
         got = k(points)
         assert got[:4].tolist() == [-3.0 * slope, 0.0, 0.0, 2.0]
         assert got[4:6].tolist() == [-np.inf, np.inf] and np.isnan(got[6])
@@ -280,8 +280,8 @@ def test_leaky_forms_for_slopes_above_and_below_one():
 
 
 def test_special_value_pass_skipped_only_when_the_code_gives_the_limits():
-    assert symact.kernel("relu")._f.special_safe  # maximum propagates NaN, max(inf, 0) = inf
-    assert not symact.kernel("relu")._df.special_safe  # a bool mask makes NaN 0: mended afterwards
+    assert symact.kernel("relu", backend="numpy")._f.special_safe  # maximum propagates NaN, max(inf, 0) = inf
+    assert not symact.kernel("relu", backend="numpy")._df.special_safe  # a bool mask makes NaN 0: mended afterwards
     assert symact.kernel("relu").grad(np.array([np.nan, -np.inf, np.inf])).tolist()[1:] == [0.0, 1.0]
     assert np.isnan(symact.kernel("relu").grad(np.array([np.nan]))[0])
 
@@ -303,8 +303,8 @@ def test_float32_native_only_for_selections_and_single_roundings():
     from symact.compile import _exact_in_float32
 
     x = catalog.x
-    assert symact.kernel("relu")._f.native32 and symact.kernel("hardtanh")._df.native32
-    assert not symact.kernel("sigmoid")._f.native32  # exp in float32 is not the float64 exp rounded
+    assert symact.kernel("relu", backend="numpy")._f.native32 and symact.kernel("hardtanh", backend="numpy")._df.native32
+    assert not symact.kernel("sigmoid", backend="numpy")._f.native32  # exp in float32 is not the float64 exp rounded
     assert not _exact_in_float32(sp_float(0.01) * x, x)  # 0.01 is not a float32
     assert _exact_in_float32(x - sp_float(0.5), x)  # one rounding of float32 operands
     assert not _exact_in_float32((x + 3) / 6, x)  # two roundings

@@ -1,0 +1,469 @@
+"""The fused backend: one compiled loop per kernel, as genuine NumPy ufuncs (needs the optional numba).
+
+The same stabilised SymPy tree that ``symact.compile`` lowers to NumPy is printed as scalar code calling
+``symact.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches at
+zeros written into the loop. numba's ``@vectorize`` makes f, f', f'' and f' from the output ufuncs (float32
+and float64 loops; both compute in float64), ``@guvectorize`` makes ``value_and_grad`` one ufunc with two
+outputs sharing subexpressions; from ``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
+
+Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
+``~/.cache/symact``), under a name hashed from the definition (expression, parameters, kink policy), the
+backend, the symact and numba versions and the code generator's source; numba caches the compiled loops
+beside it (``cache=True``). ``clear_cache()`` (or deleting the folder) empties it.
+
+>>> import numpy as np, symact
+>>> k = symact.kernel('silu', backend='auto')      # numba's ufuncs when installed, NumPy's kernels otherwise
+>>> k(np.array([-1.0, 0.0, 2.0], dtype=np.float32))
+array([-0.26894143,  0.        ,  1.7615942 ], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import os
+import shutil
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from . import __version__, stable
+from .errors import ParameterError
+
+__all__ = ["available", "kernel", "FusedKernel", "cache_dir", "clear_cache", "set_threads", "PARALLEL_THRESHOLD"]
+
+PARALLEL_THRESHOLD = 1 << 16  # elements; below it threads cost more than they save
+PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")
+_DD_NODES = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2")  # scalar helpers taking (t, lo)
+
+
+def available() -> bool:
+    """Whether numba can be imported (the ``fast`` extra)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def cache_dir() -> Path:
+    """Where generated kernels and numba's compiled loops live: ``$SYMACT_CACHE_DIR`` or ``~/.cache/symact``."""
+    return Path(os.environ.get("SYMACT_CACHE_DIR") or Path.home() / ".cache" / "symact") / "fused"
+
+
+def clear_cache() -> int:
+    """Delete every cached generated kernel and compiled loop; return how many files went."""
+    root = cache_dir()
+    count = sum(1 for p in root.rglob("*") if p.is_file()) if root.exists() else 0
+    shutil.rmtree(root, ignore_errors=True)
+    return count
+
+
+# ---- scalar code generation ------------------------------------------------------------------------
+
+
+class NoScalarForm(ParameterError):
+    """A stable node that ``symact.scalar`` has no scalar version of."""
+
+
+class _ScalarPrinter(PythonCodePrinter):
+    """Python scalar code for numba: Piecewise as conditional expressions, stable nodes as helper calls."""
+
+    def __init__(self, dd_symbols=()):
+        super().__init__({"fully_qualified_modules": True})
+        self._dd = set(dd_symbols)
+
+    def _print_Piecewise(self, expr):
+        code = "math.nan"
+        for value, cond in reversed(expr.args):
+            text = self._print(value)
+            code = text if cond is sp.true else f"({text} if {self._print(cond)} else {code})"
+        return code
+
+    def _print_Max(self, expr):
+        return self._fold("vmax", expr.args)
+
+    def _print_Min(self, expr):
+        return self._fold("vmin", expr.args)
+
+    def _fold(self, name, args):
+        args = sorted(args, key=lambda a: a.is_number)
+        code = self._print(args[0])
+        for arg in args[1:]:
+            code = f"{name}({code}, {self._print(arg)})"
+        return code
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name in stable.STABLE_NODES:
+            from . import scalar
+
+            if not hasattr(scalar, name):
+                raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
+            (first, *rest) = expr.args
+            if first in self._dd:
+                args = [f"{first.name}_hi", f"{first.name}_lo"]
+            else:
+                args = [self._print(first)] + (["0.0"] if name in _DD_NODES else [])
+            return f"{name}({', '.join(args + [self._print(a) for a in rest])})"
+        return super()._print_Function(expr)
+
+    def _print_sign(self, expr):
+        return f"sign({self._print(expr.args[0])})"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Pow(self, expr, rational=False):
+        e = expr.exp
+        if e.is_Integer and int(e) not in (-1, 0, 1, 2):  # libm pow, as NumPy's power does
+            return f"{self.parenthesize(expr.base, 100)}**{float(e)!r}"
+        return super()._print_Pow(expr, rational=rational)
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_Rational(self, expr):
+        return repr(float(expr))
+
+    def _print_Integer(self, expr):
+        return str(int(expr))
+
+    _print_erf = _print_erfc = _print_Function
+
+
+def _number(v: float) -> str:
+    return repr(v) if math.isfinite(v) else ("math.nan" if math.isnan(v) else ("-" if v < 0 else "") + "math.inf")
+
+
+def _body(compiled, var: sp.Symbol, finish) -> list[str]:
+    """Lines computing ``compiled``'s outputs from ``var``; ``finish(values)`` gives the lines that return them."""
+    from .compile import _dd_arguments, _fold_constants
+
+    exprs, dd = _dd_arguments([stable.stabilize(e) for e in compiled.exprs], var)
+    exprs = [_fold_constants(e) for e in exprs]
+    printer = _ScalarPrinter(dd)
+    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    v = var.name
+    lines = [f"{v} = float64({v}_in)", f"if not math.isfinite({v}):  # NaN stays NaN, +-inf give the limits"]
+    specials = [f"({v} if {v} != {v} else ({_number(hi)} if {v} > 0 else {_number(lo)}))" for lo, hi in compiled.limits]
+    lines += ["    " + line for line in finish(specials)]
+    for symbol, pairs in dd.items():  # stable.poly_dd, unrolled
+        hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
+        lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
+        lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
+    lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
+    names = [f"r{i}" for i in range(len(reduced))]
+    for name, e, patches, guard, (lo, hi) in zip(names, reduced, compiled.patches, compiled.guard, compiled.limits):
+        lines.append(f"{name} = float64({printer.doprint(e)})")
+        for p in patches:  # stable.ZeroPatch: the Taylor series around a zero
+            lines += [f"if abs({v} - {p.hi!r}) < {p.window!r}:", f"    h = ({v} - {p.hi!r}) - {p.lo!r}"]
+            lines += [f"    p = {p.coeffs[0]!r}"] + [f"    p = p * h + {c!r}" for c in p.coeffs[1:]]
+            lines.append(f"    {name} = p")
+        if guard:  # an intermediate overflow times an underflow at a huge finite input: the limit
+            lines += [
+                f"if {name} != {name} and abs({v}) > 1e15:",
+                f"    {name} = {_number(hi)} if {v} > 0 else {_number(lo)}",
+            ]
+    return lines + finish(names)
+
+
+def source(k, key: str) -> str:
+    """The Python module (for numba) of a NumPy ``Kernel``: one scalar function per part."""
+    from .catalog import x
+    from .derive import y
+
+    parts = {"f": k._f, "grad": k._df, "grad2": k._d2f, "grad_from_output": k._df_of_output}
+    out = [
+        f'"""symact fused kernel {k.name or "(user)"!r}, kink={k.derivation.kink!r} (generated; key {key})."""',
+        "import math",
+        "",
+        "from numba import float64",
+        "",
+        "from symact.scalar import *  # noqa: F403",
+        "",
+        f"HAS_OUTPUT_FORM = {k._df_of_output is not None}",
+        f"NAME = {k.name!r}",
+    ]
+
+    def single(values):
+        return [f"return {values[0]}"]
+
+    def pair(values):
+        return [f"f[0] = {values[0]}", f"df[0] = {values[1]}", "return"]
+
+    for part, compiled in parts.items():
+        if compiled is not None:
+            var = y if part == "grad_from_output" else x
+            out += ["", "", f"def {_fname(key, part)}({var.name}_in):"]
+            out += ["    " + line for line in _body(compiled, var, single)]
+    out += ["", "", f"def {_fname(key, 'value_and_grad')}(x_in, f, df):"]
+    out += ["    " + line for line in _body(k._both, x, pair)]
+    return "\n".join(out) + "\n"
+
+
+def _fname(key: str, part: str) -> str:
+    """The loop's function name, which is also its ufunc's ``__name__`` (unique per definition and part)."""
+    return f"symact_{key}_{part}"
+
+
+# ---- keys, the disk cache, loading ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _generator_hash() -> str:
+    """Hash of the code that decides what a kernel computes: a change there is a new cache key."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("stable.py", "compile.py", "scalar.py", "fused.py", "kinks.py", "derive.py", "functions.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def definition_key(activation, kink: str, params: tuple) -> str:
+    """A hash of what the kernel computes: the expression, parameter values, kink policy, backend, versions."""
+    import numba
+
+    from .derive import _entry
+    from .kinks import check_policy
+
+    check_policy(kink)
+    entry = _entry(activation, dict(params))
+    bound = entry.bind(**dict(params)) if hasattr(entry, "bind") else {}
+    values = sorted({**entry.defaults, **bound}.items(), key=lambda item: item[0].name)
+    text = "|".join(
+        [sp.srepr(entry.expr), sp.srepr(values), kink, "numba", __version__, numba.__version__, _generator_hash()]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _load_module(key: str, build=None):
+    """The generated module for ``key``: imported from the cache, else written by ``build()`` first."""
+    name = f"symact_fused_{key}"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = cache_dir() / f"{name}.py"
+    if not path.exists():
+        if build is None:
+            raise ParameterError("kernel", "backend", f"no cached fused kernel {key} in {cache_dir()}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(build())
+        os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules[name] = module
+    return module
+
+
+_F32, _F64 = "float32", "float64"
+
+
+def _build_ufunc(module, key: str, part: str) -> np.ufunc:
+    from numba import guvectorize, vectorize
+
+    fn = getattr(module, _fname(key, part))
+    if part == "value_and_grad":
+        sigs = [f"void({t}, {t}[:], {t}[:])" for t in (_F32, _F64)]
+        u = guvectorize(sigs, "()->(),()", cache=True)(fn)
+    else:
+        u = vectorize([f"{t}({t})" for t in (_F32, _F64)], cache=True)(fn)
+    u = u.ufunc  # numba's DUFunc and GUFunc wrap a NumPy ufunc
+    setattr(sys.modules[__name__], u.__name__, u)  # pickled by name (numpy's ufunc reduce): see __getattr__
+    return u
+
+
+def __getattr__(name: str):
+    """Rebuild a pickled fused ufunc from its name in another process (for Dask's distributed workers)."""
+    parts = name.split("_", 2)
+    if len(parts) == 3 and parts[0] == "symact" and parts[2] in PARTS:
+        return _build_ufunc(_load_module(parts[1]), parts[1], parts[2])
+    raise AttributeError(name)
+
+
+# ---- the kernel ---------------------------------------------------------------------------------
+
+
+class FusedKernel:
+    """f, f', f'' and f' from the output of one activation as numba ufuncs; the interface of ``compile.Kernel``.
+
+    Calls take ``out=`` and ``where=`` as ufuncs do, keep float16/32/64 and the shape; array types with
+    ``__array_ufunc__`` (dask.array) are handed the ufunc and stay lazy.
+    """
+
+    backend = "numba"
+
+    def __init__(self, module, key: str, activation, kink: str, params: tuple):
+        self._module, self._key = module, key
+        self._definition = (activation, kink, params)
+        self._ufuncs: dict[str, np.ufunc] = {}
+
+    @property
+    def name(self) -> str:
+        return self._module.NAME
+
+    @property
+    def derivation(self):
+        from .derive import derive
+
+        activation, kink, params = self._definition
+        return derive(activation, kink=kink, **dict(params))
+
+    @property
+    def has_output_form(self) -> bool:
+        return self._module.HAS_OUTPUT_FORM
+
+    def ufunc(self, part: str = "f") -> np.ufunc:
+        """The NumPy ufunc of ``part`` (one of ``PARTS``)."""
+        if part not in PARTS or (part == "grad_from_output" and not self.has_output_form):
+            raise ParameterError("kernel", "part", f"must be one of {', '.join(PARTS)}, got {part!r}", PARTS)
+        found = self._ufuncs.get(part)
+        if found is None:
+            found = self._ufuncs[part] = _build_ufunc(self._module, self._key, part)
+        return found
+
+    def _run(self, part: str, values, outs, where):
+        nout = 2 if part == "value_and_grad" else 1
+        if not isinstance(values, (np.ndarray, np.generic)) and hasattr(values, "__array_ufunc__"):
+            if nout == 2:  # two single-output ufuncs: array libraries rarely dispatch two-output ones
+                return self.ufunc("f")(values), self.ufunc("grad")(values)
+            return self.ufunc(part)(values)
+        array = np.asarray(values)
+        if array.dtype.kind not in "fiub":
+            raise ParameterError("kernel", "x", f"must be real numbers, got an array of {array.dtype}")
+        dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
+        work = np.float32 if dtype.itemsize <= 4 else np.float64  # float16 through the float32 loop
+        array = array.astype(work, copy=False)
+        if outs is None and where is not True:
+            raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
+        for o in outs or ():
+            if not (isinstance(o, np.ndarray) and _fits(array.shape, o.shape)):
+                problem = f"must be a NumPy array that x's shape {array.shape} broadcasts to, got {type(o).__name__}"
+                raise ParameterError("kernel", "out", problem)
+        u = self.ufunc(part)
+        direct = outs is not None and where is True and all(o.dtype == work and o.shape == array.shape for o in outs)
+        with np.errstate(all="ignore"):
+            result = tuple(outs) if direct else tuple(np.empty_like(array) for _ in range(nout))
+            _apply(u, array, result)
+            if outs is not None and not direct:
+                for o, r in zip(outs, result):
+                    np.copyto(o, r, casting="same_kind", where=where)
+                result = tuple(outs)
+            elif outs is None and dtype != work:
+                result = tuple(r.astype(dtype) for r in result)
+        if np.ndim(values) == 0 and not isinstance(values, np.ndarray) and outs is None:
+            result = tuple(r[()] if isinstance(r, np.ndarray) else r for r in result)
+        return result if nout == 2 else result[0]
+
+    def __call__(self, values, out=None, where=True):
+        """f(x); ``out`` an array to write into, ``where`` a mask of the elements to write."""
+        return self._run("f", values, None if out is None else (out,), where)
+
+    def grad(self, values, out=None, where=True):
+        """f'(x), with the kink policy's value at kinks."""
+        return self._run("grad", values, None if out is None else (out,), where)
+
+    def grad2(self, values, out=None, where=True):
+        """f''(x)."""
+        return self._run("grad2", values, None if out is None else (out,), where)
+
+    def value_and_grad(self, values, out=None, where=True):
+        """(f(x), f'(x)) from one loop sharing subexpressions; ``out`` a pair of arrays."""
+        return self._run("value_and_grad", values, out, where)
+
+    def grad_from_output(self, outputs, out=None, where=True):
+        """f' from y = f(x) alone; ``None`` when f' has no such form."""
+        if not self.has_output_form:
+            return None
+        return self._run("grad_from_output", outputs, None if out is None else (out,), where)
+
+    def source(self) -> str:
+        """The generated scalar code of every part."""
+        return Path(self._module.__file__).read_text()
+
+    def __reduce__(self):
+        activation, kink, params = self._definition
+        return _rebuild, (activation, kink, params)
+
+    def __repr__(self) -> str:
+        from .derive import _entry
+
+        activation, kink, params = self._definition
+        bound = _entry(activation, dict(params)).bind(**dict(params))  # exact values, as Kernel shows them
+        shown = "".join(f", {k}={v}" for k, v in bound.items())
+        return f"Kernel({self.name!r}{shown}, kink={kink!r}, backend='numba')"
+
+
+def _rebuild(activation, kink, params):
+    return kernel(activation, kink, params)
+
+
+def _fits(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+_THREADS = [os.cpu_count() or 1]
+_POOL: list = []
+
+
+def set_threads(n: int | None = None) -> int:
+    """Threads for arrays of ``PARALLEL_THRESHOLD`` elements or more (``None``: every core); returns the old count.
+
+    The ufunc loops release the GIL, so chunks of one array run side by side on a thread pool.
+    """
+    old = _THREADS[0]
+    _THREADS[0] = max(1, int(n or os.cpu_count() or 1))
+    return old
+
+
+def _apply(u: np.ufunc, array: np.ndarray, outs: tuple) -> None:
+    """``u(array, out=outs)``, in chunks on the thread pool when the arrays are large and contiguous."""
+    threads = _THREADS[0]
+    contiguous = array.flags.c_contiguous and all(o.flags.c_contiguous for o in outs)
+    if threads == 1 or array.size < PARALLEL_THRESHOLD or not contiguous:
+        u(array, out=outs)
+        return
+    if not _POOL or _POOL[0]._max_workers < threads:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL[:] = [ThreadPoolExecutor(max_workers=threads, thread_name_prefix="symact")]
+    flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
+    cuts = np.linspace(0, flat.size, threads + 1).astype(int)
+
+    def chunk(a, b):
+        with np.errstate(all="ignore"):  # errstate is per thread
+            u(flat[a:b], out=tuple(o[a:b] for o in flat_outs))
+
+    for job in [_POOL[0].submit(chunk, a, b) for a, b in zip(cuts, cuts[1:])]:
+        job.result()
+
+
+def kernel(activation, kink: str, params: tuple, strict: bool = True) -> FusedKernel | None:
+    """The fused kernel of a definition (``compile.kernel(..., backend='numba')`` calls this).
+
+    ``strict=False`` (``backend='auto'``): ``None`` instead of ``NoScalarForm``, and the NumPy kernel serves.
+    """
+    if not available():
+        raise ParameterError("kernel", "backend", "'numba' needs numba: pip install 'symact[fast]'")
+    key = definition_key(activation, kink, params)
+    try:
+        return _kernel(key, activation, kink, params)
+    except NoScalarForm:
+        if strict:
+            raise
+        return None
+
+
+@lru_cache(maxsize=256)
+def _kernel(key, activation, kink, params) -> FusedKernel:
+    def build():
+        from .compile import _kernel_for
+
+        return source(_kernel_for(activation, kink, dict(params)), key)
+
+    return FusedKernel(_load_module(key, build), key, activation, kink, params)

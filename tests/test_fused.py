@@ -1,0 +1,274 @@
+"""The fused numba backend: the same accuracy as the NumPy kernels, and genuine ufunc behaviour."""
+
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+
+import symact
+from symact import catalog
+from symact.compile import ULP_BOUNDS
+from symact.crosscheck import ulp_error
+
+from .test_compile import SAMPLE, _exact
+
+numba = pytest.importorskip("numba")
+fused = pytest.importorskip("symact.fused")
+
+NAMES = catalog.names()
+ROOT = Path(symact.__file__).resolve().parents[1]
+# where results are subnormal or nearly so (gelu near -38, gelu_tanh' near -21, silu near -745, ...)
+TINY = np.concatenate([np.linspace(-39.5, -36.5, 25), np.linspace(-27.0, -19.0, 33), [-740.0, -745.0, -708.5]])
+# Float64 ULPs (f, f') where a result is subnormal, in both backends alike: x times a subnormal exp-like
+# factor keeps only that factor's few bits (the documented bounds of ULP_BOUNDS hold for normal results).
+SUBNORMAL_ULP = {"silu": (320, 320), "swish": (320, 320), "mish": (320, 320), "gelu": (28, 8), "gelu_tanh": (7, 724)}
+SPECIAL = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e308, -1e308, 3e38, -3e38])
+
+
+def special(dtype) -> np.ndarray:
+    """SPECIAL without the finite values beyond ``dtype``'s range."""
+    return SPECIAL[~(np.isfinite(SPECIAL) & (np.abs(SPECIAL) > np.finfo(dtype).max))].astype(dtype)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory):
+    """Every fused kernel of this module compiles into a fresh cache folder."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SYMACT_CACHE_DIR", str(tmp_path_factory.mktemp("symact-cache")))
+    yield
+    mp.undo()
+
+
+def _mp_values(fn, points):
+    return np.array([float(_exact(fn, mpmath.mpf(float(t)))) for t in points])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("name", NAMES)
+def test_both_backends_within_documented_ulp_bounds_subnormal_results_included(name, backend):
+    from symact.testing import mp_function
+
+    entry, d = catalog.get(name), symact.derive(name)
+    k = symact.kernel(name, backend=backend)
+    bound_f, bound_df = ULP_BOUNDS.get(name, (4, 4))
+    points = np.concatenate([SAMPLE, TINY])
+    for expr, fn, bound in ((d.f, k, bound_f), (d.df, k.grad, bound_df)):
+        mp = mp_function(expr.subs(entry.defaults))
+        for dtype, limit in ((np.float64, bound), (np.float32, 1)):
+            xs = points.astype(dtype)
+            exact = _mp_values(mp, xs)
+            got = fn(xs)
+            assert got.dtype == dtype
+            over = np.abs(exact) > np.finfo(dtype).max
+            assert np.isinf(got[over]).all()
+            err = np.where(over, 0.0, ulp_error(got, exact, dtype))
+            assert not np.isnan(err).any(), (name, np.dtype(dtype).name)
+            subnormal = (exact != 0) & (np.abs(exact) < np.finfo(dtype).tiny)
+            ceiling = SUBNORMAL_ULP.get(name, (limit, limit))[0 if fn is k else 1] if dtype == np.float64 else limit
+            for where, most in ((~subnormal, limit), (subnormal, max(limit, ceiling))):
+                worst = int(np.argmax(np.where(where, err, -1)))
+                assert not where.any() or err[worst] <= most, (name, np.dtype(dtype).name, xs[worst], err[worst])
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_backends_agree_on_the_whole_line_kinks_and_special_values(name, dtype):
+    kn, kf = symact.kernel(name, backend="numpy"), symact.kernel(name, backend="numba")
+    defaults = catalog.get(name).defaults
+    kinks = [float(c.subs(defaults)) for c in kn.derivation.kinks]
+    near = [v for c in kinks for v in (np.nextafter(c, -np.inf), c, np.nextafter(c, np.inf))]
+    top = np.log10(np.finfo(dtype).max) - 0.01
+    line = np.concatenate([np.linspace(-40, 40, 4001), -np.logspace(-320, top, 200), np.logspace(-320, top, 200)])
+    points = np.concatenate([line, TINY, near]).astype(dtype)
+    points = np.concatenate([points, special(dtype)])
+    bound = max(ULP_BOUNDS.get(name, (4, 4))) if dtype == np.float64 else 1
+    for part in ("__call__", "grad", "grad2"):
+        a, b = getattr(kn, part)(points), getattr(kf, part)(points)
+        assert b.dtype == dtype and b.shape == points.shape
+        finite = np.isfinite(a)
+        assert np.array_equal(a[~finite], b[~finite], equal_nan=True), (name, part)
+        assert np.isfinite(b[finite]).all(), (name, part)
+        if part == "grad2":  # f'' has no ULP bound: libm's exp and cosh may differ from NumPy's in the last bit
+            np.testing.assert_allclose(b[finite], a[finite], rtol=1e-12 if dtype == np.float64 else 1e-6, atol=1e-300)
+            continue
+        err = ulp_error(b[finite], a[finite].astype(np.float64), dtype)
+        worst = int(np.argmax(err)) if err.size else 0
+        assert not err.size or err[worst] <= 2 * bound, (name, part, points[finite][worst], a[finite][worst])
+        at_kinks = np.isin(points, np.array(kinks, dtype=dtype))
+        if part == "grad":
+            assert np.array_equal(a[at_kinks], b[at_kinks]), (name, "the kink policy's values exactly")
+
+
+@pytest.mark.parametrize("name", ["silu", "gelu", "gelu_tanh", "mish", "relu6", "softplus", "hardswish", "elu"])
+def test_value_and_grad_is_one_loop_equal_to_f_and_grad(name):
+    k = symact.kernel(name, backend="numba")
+    for dtype in (np.float32, np.float64):
+        xs = np.concatenate([np.linspace(-12, 12, 999).astype(dtype), special(dtype)])
+        f, df = k.value_and_grad(xs)
+        assert f.dtype == df.dtype == dtype
+        np.testing.assert_array_equal(f, k(xs))
+        np.testing.assert_array_equal(df, k.grad(xs))
+    assert k.ufunc("value_and_grad").nout == 2
+
+
+def test_output_form_matches_the_numpy_backend():
+    for name in ("sigmoid", "tanh", "elu", "softplus", "relu"):
+        kn, kf = symact.kernel(name, backend="numpy"), symact.kernel(name, backend="numba")
+        ys = kn(np.linspace(-6, 6, 101))
+        assert kf.has_output_form
+        np.testing.assert_allclose(kf.grad_from_output(ys), kn.grad_from_output(ys), rtol=4e-16, atol=1e-300)
+    assert symact.kernel("gelu", backend="numba").grad_from_output(np.zeros(3)) is None
+
+
+# ---- ufunc behaviour -----------------------------------------------------------------------------
+
+
+def test_real_ufuncs_with_float32_and_float64_loops():
+    k = symact.kernel("gelu", backend="numba")
+    u = k.ufunc()
+    assert isinstance(u, np.ufunc) and u.types == ["f->f", "d->d"]
+    assert u(np.float32(1)).dtype == np.float32  # the float32 loop first: float32 is not promoted
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_dtype_shape_scalars_and_no_warnings(dtype):
+    k = symact.kernel("softplus", backend="numba")
+    for shape in [(), (0,), (3,), (2, 3, 4)]:
+        values = np.linspace(-800, 800, int(np.prod(shape))).reshape(shape).astype(dtype)
+        for result in (k(values), k.grad(values), k.grad2(values), *k.value_and_grad(values)):
+            assert result.dtype == dtype and result.shape == shape
+    strided = np.linspace(-3, 3, 20).astype(dtype)[::3]
+    np.testing.assert_array_equal(k(strided), k(strided.copy()))
+    assert isinstance(k(0.0), np.float64) and k(np.array([1, 2])).dtype == np.float64
+    with pytest.raises(symact.ParameterError):
+        k(np.array(["a"]))
+
+
+def test_out_where_and_broadcasting_into_out():
+    k = symact.kernel("silu", backend="numba")
+    xs = np.linspace(-3, 3, 7)
+    out = np.full(7, -9.0)
+    assert k(xs, out=out) is out
+    np.testing.assert_array_equal(out, k(xs))
+    out[:] = -9.0
+    k(xs, out=out, where=xs > 0)
+    np.testing.assert_array_equal(out, np.where(xs > 0, k(xs), -9.0))
+    wide = np.empty((4, 7), np.float32)  # a row broadcast into a float32 block
+    k.grad(xs, out=wide)
+    np.testing.assert_array_equal(wide, np.broadcast_to(k.grad(xs).astype(np.float32), (4, 7)))
+    f_out, df_out = np.empty(7), np.empty(7)
+    f, df = k.value_and_grad(xs, out=(f_out, df_out))
+    assert f is f_out and df is df_out
+    with pytest.raises(symact.ParameterError, match="out"):
+        k(np.zeros(3), out=np.zeros(4))
+    with pytest.raises(symact.ParameterError, match="where"):
+        k(xs, where=xs > 0)
+
+
+def test_large_arrays_run_in_chunks_on_threads_with_the_same_result():
+    k = symact.kernel("gelu_tanh", backend="numba")
+    xs = np.linspace(-30, 30, 7 * (fused.PARALLEL_THRESHOLD // 2 + 1)).reshape(-1, 7)
+    old = fused.set_threads(1)
+    try:
+        serial = k.value_and_grad(xs)
+        fused.set_threads(3)
+        threaded = k.value_and_grad(xs)
+        out = np.empty_like(xs)
+        assert k.grad(xs, out=out) is out
+    finally:
+        fused.set_threads(old)
+    np.testing.assert_array_equal(threaded[0], serial[0])
+    np.testing.assert_array_equal(threaded[1], serial[1])
+    np.testing.assert_array_equal(out, serial[1])
+
+
+def test_import_symact_does_not_import_numba():
+    code = "import sys, symact; symact.kernel('relu', backend='numpy'); print('numba' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_dask_array_stays_lazy_and_runs_on_a_distributed_cluster():
+    da = pytest.importorskip("dask.array")
+    distributed = pytest.importorskip("distributed")
+    k = symact.kernel("gelu", backend="numba")
+    data = np.random.default_rng(0).standard_normal((300, 40)) * 4
+    lazy = da.from_array(data, chunks=(64, 20))
+    f, df = k(lazy), k.grad(lazy)
+    assert isinstance(f, da.Array) and isinstance(df, da.Array)  # nothing computed yet
+    vf, vdf = k.value_and_grad(lazy)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            got = client.compute([f, df, vf, vdf], sync=True)
+    for result, want in zip(got, [k(data), k.grad(data), k(data), k.grad(data)]):
+        np.testing.assert_array_equal(result, want)
+
+
+def test_ufuncs_and_kernels_pickle_by_definition():
+    k = symact.kernel("mish", backend="numba")
+    u = k.ufunc("grad")
+    assert pickle.loads(pickle.dumps(u)) is u
+    again = pickle.loads(pickle.dumps(k))
+    np.testing.assert_array_equal(again(np.linspace(-2, 2, 5)), k(np.linspace(-2, 2, 5)))
+
+
+# ---- cache ---------------------------------------------------------------------------------------
+
+
+def test_cache_keyed_by_definition_policy_and_parameters():
+    key = fused.definition_key
+    assert key("relu", "torch", ()) != key("relu", "jax", ())
+    assert key("leaky_relu", "torch", (("negative_slope", 0.1),)) != key("leaky_relu", "torch", ())
+    assert key("swish", "torch", (("beta", 1),)) == key("swish", "torch", ())  # beta's default is 1
+    assert key("2*x + sigmoid(x)", "torch", ()) != key("2*x + sigmoid(2*x)", "torch", ())
+
+
+def test_redefinition_is_a_new_kernel():
+    catalog.define("act_a", "x*sigmoid(x)")
+    first = symact.kernel("act_a", backend="numba")(np.array([1.0]))
+    catalog.define("act_a", "x*sigmoid(2*x)", replace=True)
+    second = symact.kernel("act_a", backend="numba")(np.array([1.0]))
+    assert first[0] != second[0]
+
+
+def test_second_process_loads_from_the_disk_cache_without_symbolic_work(tmp_path):
+    env = {**__import__("os").environ, "SYMACT_CACHE_DIR": str(tmp_path)}
+    code = (
+        "import sys, numpy as np, symact\n"
+        "k = symact.kernel('gelu_tanh', backend='numba')\n"
+        "print(float(k(np.array([0.5]))[0]), sys.modules['symact.derive']._derive.cache_info().currsize)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+            for _ in range(2)]  # fmt: skip
+    values = [r.stdout.split() for r in runs]
+    assert values[0][0] == values[1][0], [r.stderr for r in runs]
+    assert values[0][1] != "0" and values[1][1] == "0"  # the second process derived nothing
+    assert any(p.suffix == ".nbi" for p in tmp_path.rglob("*"))  # numba's cache index sits beside the source
+    env_count = subprocess.run(
+        [sys.executable, "-c", "from symact import fused; print(fused.clear_cache())"],
+        capture_output=True, text=True, env=env, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert int(env_count.stdout) > 0 and not (tmp_path / "fused").exists()
+
+
+def test_numba_backend_errors():
+    with pytest.raises(symact.ParameterError, match="backend"):
+        symact.kernel("relu", backend="cuda")
+    with pytest.raises(symact.UnknownActivation):
+        symact.kernel("no_such_activation", backend="numba")
+
+
+def test_auto_falls_back_to_numpy_where_a_stable_node_has_no_scalar_form(monkeypatch):
+    from symact import scalar
+
+    monkeypatch.delattr(scalar, "s_softplus")
+    expr = "log(1 + exp(x)) + x/7"
+    assert isinstance(symact.kernel(expr, backend="auto"), symact.Kernel)
+    with pytest.raises(fused.NoScalarForm):
+        symact.kernel(expr, backend="numba")
