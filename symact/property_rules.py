@@ -266,7 +266,7 @@ _WORDS = {1: "increasing", -1: "decreasing", 0: "constant"}
 
 def _monotone(pieces, signs_list, point_values) -> tuple[str, list, bool, list]:
     """Direction of a piecewise function from its derivative's signs and its jumps at the switch points."""
-    directions, intervals, exact, steps = set(), [], True, []
+    directions, intervals, exact, steps, jumps = set(), [], True, [], {}
     for _piece, (signs, roots) in zip(pieces, signs_list):
         exact = exact and roots.exact
         for s_lo, s_hi, sign in signs:
@@ -282,6 +282,7 @@ def _monotone(pieces, signs_list, point_values) -> tuple[str, list, bool, list]:
         if None in ups or not (el and er):
             exact = False
         ups -= {0, None}
+        jumps[point] = ups if (el and er and None not in ups) else {1, -1}  # unknown jump: never merged across
         if ups:
             steps.append((sp.Tuple(*chain), f"jump at x = {point}"))
         directions |= {2 * u for u in ups}  # jumps count as +-2 so they never read as 'constant'
@@ -299,13 +300,15 @@ def _monotone(pieces, signs_list, point_values) -> tuple[str, list, bool, list]:
     if rising and falling:
         word_exact = True  # both signs certified at rational points (or certified jumps)
         steps.append((sp.Tuple(*sorted(directions)), "both directions occur: not monotonic"))
-    return word, _merge(intervals), (word_exact, exact), steps
+    return word, _merge(intervals, jumps), (word_exact, exact), steps
 
 
-def _merge(intervals):
+def _merge(intervals, jumps: dict):
+    """Join neighbouring intervals of one direction, unless a jump between them breaks that direction."""
+    allowed = {"increasing": {1}, "decreasing": {-1}, "constant": set()}
     merged = []
     for lo, hi, word in intervals:
-        if merged and merged[-1][2] == word:
+        if merged and merged[-1][2] == word and jumps.get(lo, set()) <= allowed[word]:
             merged[-1] = (merged[-1][0], hi, word)
         else:
             merged.append((lo, hi, word))

@@ -423,3 +423,10 @@ def test_saturation_slope_at_zero_asymptotes_and_gating(name):
         assert p[key].proved, (name, key)
     image = p["range"].value
     assert p["minimum"].value == image.inf and p["maximum"].value == image.sup, name
+
+
+@pytest.mark.parametrize("expr", ["sign(x)", "Heaviside(x)", "2*Heaviside(x) - 1"])
+def test_constant_pieces_are_not_joined_across_a_jump(expr):
+    intervals = properties(expr)["monotonic_intervals"].value
+    assert [(lo, hi) for lo, hi, _ in intervals] == [(-sp.oo, 0), (0, sp.oo)]
+    assert properties("x + sign(x)")["monotonic_intervals"].value == [(-sp.oo, sp.oo, "increasing")]
