@@ -5,8 +5,8 @@
 y*(1 - y)
 """
 
-from .catalog import define, names
-from .compile import Kernel, kernel
+from .catalog import define, names, x
+from .compile import Kernel, kernel, lambdify
 from .crosscheck import crosscheck
 from .derive import Derivation, derive
 from .errors import (
@@ -33,6 +33,8 @@ __all__ = [
     "Derivation",
     "kernel",
     "Kernel",
+    "lambdify",
+    "x",
     "crosscheck",
     "define",
     "names",
