@@ -75,7 +75,8 @@ class Derivation:
 
     ``subs`` fixes parameters by name (a new Derivation); calling it evaluates f, f', f'' at a point.
     Plain ``expr.subs('beta', 1)`` matches nothing, as symact's symbols carry assumptions; use these,
-    and ``symact.lambdify`` for a NumPy function of an expression.
+    and ``symact.lambdify`` for a NumPy function of an expression (``sympy.lambdify`` does not know
+    sigmoid, Phi or softplus).
 
     >>> d = derive('swish').subs(beta=1)
     >>> d.df

@@ -3,35 +3,20 @@
 Each follows SymPy's five-part shape: ``nargs``, ``fdiff``, rewrites to elementary
 form, ``eval`` for exact values, and assumptions; LaTeX prints them as in a textbook.
 
->>> from sympy import Symbol, diff, lambdify
+>>> from sympy import Symbol, diff
 >>> x = Symbol('x', real=True)
 >>> diff(x * sigmoid(x), x)
 x*(1 - sigmoid(x))*sigmoid(x) + sigmoid(x)
 >>> sigmoid(x).rewrite('exp')
 1/(1 + exp(-x))
->>> float(lambdify(x, softplus(x))(1000.0))   # sympy.lambdify calls the stable NumPy helper
-1000.0
 """
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 from sympy import S
 
 __all__ = ["sigmoid", "Phi", "softplus", "NAMED_FUNCTIONS", "expand_named"]
-
-
-def _numpy(helper: str):
-    """The stable NumPy helper that ``sympy.lambdify`` calls for a named function (through ``_imp_``)."""
-
-    def imp(t):
-        from . import stable  # stable builds on these functions, so it is imported when first called
-
-        a = np.asarray(t, dtype=float)
-        return getattr(stable, helper)(a.reshape(-1)).reshape(a.shape)[()]
-
-    return staticmethod(imp)
 
 
 class _Named(sp.Function):
@@ -69,7 +54,6 @@ class sigmoid(_CDF):
     r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`; its derivative is :math:`\sigma(1-\sigma)`."""
 
     latex_name = r"\sigma"
-    _imp_ = _numpy("h_sigmoid")
 
     def fdiff(self, argindex=1):
         s = sigmoid(self.args[0])
@@ -89,7 +73,6 @@ class Phi(_CDF):
     r"""The standard normal CDF :math:`\Phi(x) = (1 + \operatorname{erf}(x/\sqrt2))/2`."""
 
     latex_name = r"\Phi"
-    _imp_ = _numpy("h_ncdf")
 
     def fdiff(self, argindex=1):
         z = self.args[0]
@@ -111,7 +94,6 @@ class softplus(_Named):
     r"""The softplus :math:`\log(1 + e^{x})`; its derivative is :math:`\sigma(x)`."""
 
     latex_name = r"\operatorname{softplus}"
-    _imp_ = _numpy("h_softplus")
 
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0])
