@@ -11,6 +11,7 @@ from .crosscheck import crosscheck
 from .derive import Derivation, derive
 from .errors import (
     DataError,
+    NotFitted,
     ParameterError,
     ParseError,
     ProofTimeout,
@@ -60,6 +61,7 @@ __all__ = [
     "ParameterError",
     "ProofTimeout",
     "DataError",
+    "NotFitted",
     "TrainingDiverged",
 ]
 
