@@ -18,6 +18,8 @@ from . import __version__, catalog
 from .derive import derive
 from .errors import SymactError
 from .kinks import POLICIES
+from .properties import PROPERTY_NAMES
+from .property_table import TABLE_COLUMNS
 
 __all__ = ["main", "build_parser"]
 
@@ -122,7 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "table", "the properties table (range, continuity, monotonicity, ...), each cell proved"
     )
     tabling.add_argument("names", nargs="*", help="activations (default: the whole catalog)")
-    tabling.add_argument("--columns", help="comma-separated properties (default: all)")
+    tabling.add_argument(
+        "--columns",
+        help=f"comma-separated properties, any of: {', '.join(PROPERTY_NAMES)} (default: {','.join(TABLE_COLUMNS)})",
+    )
     tabling.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")
     tabling.set_defaults(run=_table)
     return parser

@@ -124,8 +124,13 @@ class Derivation:
                 kinks[sp.sympify(point).subs(mapping)] = sides
         params = {**self.params, **mapping}
         return replace(
-            self, f=put(self.f), df=put(self.df), d2f=put(self.d2f), df_of_output=put(self.df_of_output),
-            kinks=kinks, params=params,
+            self,
+            f=put(self.f),
+            df=put(self.df),
+            d2f=put(self.d2f),
+            df_of_output=put(self.df_of_output),
+            kinks=kinks,
+            params=params,
         )
 
     def __call__(self, at, **values) -> Values:

@@ -233,6 +233,23 @@ def test_table():
     assert "bogus" in one_line_error(symact("table", "relu", "--columns", "bogus"), "table")
 
 
+def test_table_help_lists_every_column():
+    from symact.properties import PROPERTY_NAMES
+
+    result = symact("table", "--help")
+    text = " ".join(result.stdout.split())
+    assert all(name in text for name in PROPERTY_NAMES), text
+
+
+def test_table_takes_one_name_or_names_by_keyword():
+    import symact as api
+
+    one = api.table("relu", columns=["parity"])
+    assert one == api.table(names=["relu"], columns=["parity"]) == api.table(["relu"], ["parity"])
+    rows = [line.split()[0] for line in one.splitlines()[2:] if line and not line.startswith("*")]
+    assert rows == ["relu"]
+
+
 @pytest.mark.parametrize(
     "args, code, message",
     [
