@@ -106,3 +106,14 @@ def test_defining_the_same_expression_again_is_a_no_op_and_a_new_one_needs_repla
     with pytest.raises(ParameterError, match="replace=True"):
         symact.define("rerun_cell", "x*sigmoid(x)")
     assert symact.define("rerun_cell", "x*sigmoid(x)", replace=True).expr == symact.x * symact.sigmoid(symact.x)
+
+
+def test_a_tiny_refuted_difference_is_printed_with_the_digits_that_show_it():
+    import mpmath
+
+    p = symact.prove("x", "x + 1e-60")
+    assert p.refuted
+    lhs, rhs = p.counterexample["lhs"], p.counterexample["rhs"]
+    with mpmath.workdps(100):
+        assert mpmath.almosteq(mpmath.mpf(rhs) - mpmath.mpf(lhs), mpmath.mpf("1e-60"), rel_eps=1e-20)
+    assert rhs in repr(p) and lhs != rhs
