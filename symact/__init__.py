@@ -5,12 +5,13 @@
 y*(1 - y)
 """
 
-from .catalog import define, names
-from .compile import Kernel, kernel
+from .catalog import define, names, x
+from .compile import Kernel, kernel, lambdify
 from .crosscheck import crosscheck
 from .derive import Derivation, derive
 from .errors import (
     DataError,
+    NotFitted,
     ParameterError,
     ParseError,
     ProofTimeout,
@@ -33,6 +34,8 @@ __all__ = [
     "Derivation",
     "kernel",
     "Kernel",
+    "lambdify",
+    "x",
     "crosscheck",
     "define",
     "names",
@@ -58,6 +61,7 @@ __all__ = [
     "ParameterError",
     "ProofTimeout",
     "DataError",
+    "NotFitted",
     "TrainingDiverged",
 ]
 

@@ -280,14 +280,16 @@ def define(name: str, expr, replace: bool = False, **defaults) -> Activation:
     x*tanh(exp(x))
     >>> define('scaled', 'k*x', k=2).defaults
     {k: 2}
+
+    Defining the same expression again returns the entry unchanged; a different one needs ``replace=True``.
     """
     from .parse import parse  # the parser needs the catalog's names, so it imports lazily
 
     if not isinstance(name, str) or not name.isidentifier():
         raise ParameterError("define", "name", f"must be an identifier, got {name!r}")
     key = name.lower()
-    if key in _index() and not (replace and key in _USER):
-        raise ParameterError("define", "name", f"{name!r} is already in the catalog; pass replace=True for your own")
+    if key in _index() and key not in _USER:
+        raise ParameterError("define", "name", f"{name!r} is already in the catalog; choose another name")
     symbols = {p: sp.Symbol(p, real=True) for p in defaults}
     if isinstance(expr, str):
         expr = parse(expr, parameters=symbols)
@@ -300,5 +302,12 @@ def define(name: str, expr, replace: bool = False, **defaults) -> Activation:
     if unknown:
         raise ParameterError(name, unknown[0], "has no default value; pass it as a keyword", defaults)
     entry = Activation(key, expr, {symbols[p]: _parameter_value(name, symbols[p], v) for p, v in defaults.items()})
+    old = _USER.get(key)
+    if old is not None and not replace:
+        if (old.expr, old.defaults) == (entry.expr, entry.defaults):
+            return old  # the same definition again (a re-run cell) changes nothing
+        raise ParameterError(
+            "define", "name", f"{name!r} is already defined as {old.expr}; pass replace=True to redefine it"
+        )
     _USER[key] = entry
     return entry

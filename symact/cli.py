@@ -16,8 +16,10 @@ import sys
 
 from . import __version__, catalog
 from .derive import derive
-from .errors import SymactError
+from .errors import ParseError, SymactError
 from .kinks import POLICIES
+from .properties import PROPERTY_NAMES
+from .property_table import TABLE_COLUMNS
 
 __all__ = ["main", "build_parser"]
 
@@ -122,7 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "table", "the properties table (range, continuity, monotonicity, ...), each cell proved"
     )
     tabling.add_argument("names", nargs="*", help="activations (default: the whole catalog)")
-    tabling.add_argument("--columns", help="comma-separated properties (default: all)")
+    tabling.add_argument(
+        "--columns",
+        help=f"comma-separated properties, any of: {', '.join(PROPERTY_NAMES)} (default: {','.join(TABLE_COLUMNS)})",
+    )
     tabling.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")
     tabling.set_defaults(run=_table)
     return parser
@@ -178,7 +183,13 @@ def _prove(args) -> int:
     from .latex import proof as proof_latex
     from .prove import prove
 
-    p = prove(args.lhs, args.rhs, budget=args.budget)
+    try:
+        p = prove(args.lhs, args.rhs, budget=args.budget)
+    except ParseError as err:
+        side = "left side" if err.text == args.lhs else "right side" if err.text == args.rhs else None
+        if side is None:
+            raise
+        raise ParseError(f"{side}: {str(err).splitlines()[0]}", err.text, err.position) from None
     print(proof_latex(p) if args.latex else p)
     return VERDICT_CODES.get(p.status, 2)
 
@@ -301,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except Exception as err:  # every failure is exit code 2 with one line, never a traceback or 1 (refuted)
         message = str(err).splitlines()[0][:300] if str(err) else type(err).__name__
+        if isinstance(err, ParseError):  # the expression and the caret under the culprit
+            message = "\n".join(line[:300] for line in str(err).splitlines()[:3])
         if not isinstance(err, SymactError):
             message = f"{type(err).__name__}: {message}"
         print(f"symact {args.command}: error: {message}", file=sys.stderr)

@@ -36,7 +36,7 @@ from .catalog import x
 from .derive import Derivation, derive, y
 from .errors import ParameterError, SymactError
 
-__all__ = ["Kernel", "kernel", "compile_expr", "NUMPY_FUNCTIONS", "ULP_BOUNDS"]
+__all__ = ["Kernel", "kernel", "compile_expr", "lambdify", "NUMPY_FUNCTIONS", "ULP_BOUNDS"]
 
 # Names the generated code may call, besides numpy.
 NUMPY_FUNCTIONS: dict[str, Callable] = dict(stable.HELPERS)
@@ -732,6 +732,26 @@ def compile_expr(expr: sp.Expr, var: sp.Symbol = x) -> Compiled:
     1000.0
     """
     return Compiled([expr], var)
+
+
+def lambdify(expr) -> Compiled:
+    """A stable NumPy function of ``x`` for a SymPy expression, knowing sigmoid, Phi and softplus; the
+    variable is matched by the name ``x`` whatever its assumptions, and any other symbol must be fixed first.
+
+    >>> import symact
+    >>> d = symact.derive('softplus', beta=1)
+    >>> float(lambdify(d.df)(1000.0))
+    1.0
+    >>> float(lambdify(sp.Symbol('x') ** 2)(3.0))
+    9.0
+    """
+    if not isinstance(expr, sp.Basic):
+        raise ParameterError("lambdify", "expr", f"must be a SymPy expression, not {type(expr).__name__}")
+    expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
+    left = sorted(s.name for s in expr.free_symbols if s != x)
+    if left:
+        raise ParameterError("lambdify", left[0], "is still symbolic; fix it first, e.g. Derivation.subs")
+    return compile_expr(expr)
 
 
 # ---- kernels --------------------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import mpmath
 import sympy as sp
 
-from .catalog import Activation, VectorActivation, get, x
+from .catalog import Activation, VectorActivation, _parameter_value, get, x
 from .errors import ParameterError, ProofTimeout, SymactError
 from .functions import expand_named
 from .kinks import (
@@ -60,9 +61,31 @@ class KinkSides(tuple):
         return self[1]
 
 
+class Values(NamedTuple):
+    """f, f' and f'' at one point."""
+
+    f: float
+    df: float
+    d2f: float
+
+
 @dataclass(frozen=True)
 class Derivation:
-    """An activation with its derivatives; see ``derive``."""
+    """An activation with its derivatives; see ``derive``.
+
+    ``subs`` fixes parameters by name (a new Derivation); calling it evaluates f, f', f'' at a point.
+    Plain ``expr.subs('beta', 1)`` matches nothing, as symact's symbols carry assumptions; use these,
+    and ``symact.lambdify`` for a NumPy function of an expression (``sympy.lambdify`` does not know
+    sigmoid, Phi or softplus).
+
+    >>> d = derive('swish').subs(beta=1)
+    >>> d.df
+    x*(1 - sigmoid(x))*sigmoid(x) + sigmoid(x)
+    >>> d(1.0)
+    Values(f=0.7310585786300049, df=0.9276705118714867, d2f=0.3023661188100153)
+    >>> derive('swish')(0.0, beta=2).df
+    0.5
+    """
 
     name: str
     f: sp.Expr
@@ -73,6 +96,56 @@ class Derivation:
     kink: str = "torch"
     params: Mapping = field(default_factory=dict)
     incomplete: tuple = ()  # what an internal time limit cut short (such a derivation is never cached)
+
+    def subs(self, **values) -> Derivation:
+        """This derivation with parameters replaced, matched by name; an unknown name raises ``ParameterError``.
+
+        >>> derive('elu').subs(alpha=2).f
+        Piecewise((x, x > 0), (2*exp(x) - 2, True))
+        """
+        if not values:
+            return self
+        symbols = {s.name: s for e in (self.f, self.df) for s in e.free_symbols if s != x}
+        what = self.name or str(self.f)
+        mapping = {}
+        for key, value in values.items():
+            if key not in symbols:
+                taken = f"it takes {', '.join(sorted(symbols))}" if symbols else "none is left symbolic"
+                raise ParameterError(what, key, f"is not a symbolic parameter ({taken})", symbols)
+            mapping[symbols[key]] = _parameter_value(what, symbols[key], value)
+
+        def put(e):
+            return None if e is None else e.subs(mapping)
+
+        kinks = {}
+        for point, s in self.kinks.items():
+            sides = KinkSides(*(sp.simplify(put(e)) for e in (s.left, s.right, s.value)), s.continuous, s.why)
+            if not (sides.continuous and sp.simplify(sides.left - sides.right) == 0):
+                kinks[sp.sympify(point).subs(mapping)] = sides
+        params = {**self.params, **mapping}
+        return replace(
+            self,
+            f=put(self.f),
+            df=put(self.df),
+            d2f=put(self.d2f),
+            df_of_output=put(self.df_of_output),
+            kinks=kinks,
+            params=params,
+        )
+
+    def __call__(self, at, **values) -> Values:
+        """f, f', f'' at the point ``at`` (parameters by name as in ``subs``), as floats computed exactly
+        from the binary value of ``at`` and rounded once."""
+        d = self.subs(**values)
+        point = _parameter_value(d.name or "f", x, at)
+        out = []
+        for e in (d.f, d.df, d.d2f):
+            v = e.subs(x, point)
+            left = sorted(s.name for s in v.free_symbols)
+            if left:
+                raise ParameterError(d.name or str(d.f), left[0], "is still symbolic; give it a value as a keyword")
+            out.append(float(v.evalf(30)))
+        return Values(*out)
 
     def latex(self) -> str:
         r"""The definition and derivatives as LaTeX ``aligned`` lines.

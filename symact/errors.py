@@ -22,6 +22,7 @@ __all__ = [
     "ProofTimeout",
     "UndecidedSign",
     "DataError",
+    "NotFitted",
     "TrainingDiverged",
     "closest",
 ]
@@ -99,6 +100,10 @@ class ProofTimeout(SymactError, TimeoutError):
 
 class DataError(SymactError, ValueError):
     """Training or prediction data that an MLP cannot use."""
+
+
+class NotFitted(SymactError, ValueError, AttributeError):
+    """A model asked to predict before it was trained (as scikit-learn's ``NotFittedError``)."""
 
 
 class TrainingDiverged(SymactError, ArithmeticError):

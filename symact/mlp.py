@@ -24,7 +24,7 @@ import numpy as np
 from . import linear
 from .catalog import Activation, get
 from .compile import Kernel, kernel
-from .errors import DataError, ParameterError, SymactError, TrainingDiverged
+from .errors import DataError, NotFitted, ParameterError, SymactError, TrainingDiverged
 
 __all__ = ["MLP", "Layer", "check_gradients", "TrainingDiverged"]
 
@@ -301,6 +301,7 @@ class MLP:
         self._optimizer = None
         self.loss_curve_: list[float] = []
         self.n_iter_ = 0
+        self._given_weights = False
         if self.task == "classification" and not getattr(self, "_fitted_classes", False):
             self.classes_ = np.arange(sizes[-1])
 
@@ -327,6 +328,7 @@ class MLP:
                 raise ParameterError("MLP", "weights", f"shape {W.shape}, {b.shape} does not fit {layer!r}")
             layer.W, layer.b = W.copy(), b.copy()
         self._optimizer = None
+        self._given_weights = True
         return self
 
     # -- forward and backward ----------------------------------------------------------------
@@ -474,10 +476,17 @@ class MLP:
         """Class probabilities, one column per entry of ``classes_``."""
         if self.task != "classification":
             raise ParameterError("MLP", "task", "is 'regression'; predict_proba needs task='classification'")
+        self._check_fitted("predict_proba")
         return np.exp(_log_softmax(self.forward(self._check_X(X))))
 
+    def _check_fitted(self, method: str) -> None:
+        if self.n_iter_ == 0 and not self._given_weights:
+            raise NotFitted(f"this MLP is not trained yet; call fit (or set_weights) before {method}")
+
     def predict(self, X) -> np.ndarray:
-        """Class labels (classification) or outputs (regression; 1-D when there is one output)."""
+        """Class labels (classification) or outputs (regression; 1-D when there is one output);
+        ``NotFitted`` before ``fit``, ``partial_fit`` or ``set_weights``."""
+        self._check_fitted("predict")
         Z = self.forward(self._check_X(X))
         if self.task == "classification":
             return self.classes_[np.argmax(Z[:, : len(self.classes_)], axis=1)]
@@ -485,6 +494,7 @@ class MLP:
 
     def score(self, X, y) -> float:
         """Accuracy for classification, the coefficient of determination R^2 for regression."""
+        self._check_fitted("score")
         X = self._check_X(X)
         y = np.asarray(y)
         if len(y) != len(X):

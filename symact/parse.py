@@ -74,6 +74,18 @@ _TOKEN = re.compile(
 )
 
 
+_DOTTED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+
+
+def _module_hint(text: str, dot: int) -> str:
+    """For ``np.tanh``-style input (``.`` after a name): the hint to drop the module prefix."""
+    for match in _DOTTED.finditer(text):
+        if match.start(2) == dot:
+            function = match.group(2).rsplit(".", 1)[1]
+            return f"; write {function}(x), not {match.group(0)}(x): functions are named without a module"
+    return ""
+
+
 def _diff(expr, var=x, order=sp.Integer(1)):
     """One order at a time, so that a derivative growing past ``MAX_NODES`` stops early."""
     if not isinstance(var, sp.Symbol):
@@ -170,7 +182,7 @@ class _Parser:
             match = _TOKEN.match(text, pos)
             if not match or match.end() == pos:
                 start = len(text) - len(text[pos:].lstrip())
-                raise ParseError(f"unexpected character {text[start]!r}", text, start)
+                raise ParseError(f"unexpected character {text[start]!r}{_module_hint(text, start)}", text, start)
             kind = match.lastgroup
             start = match.start(kind)
             tokens.append((kind, match.group(kind), start))
@@ -194,7 +206,7 @@ class _Parser:
             raise ParseError(f"expected {op!r}, found {found}", self.text, pos)
 
     def fail(self, message: str, pos: int):
-        raise ParseError(message, self.text, pos)
+        raise ParseError(message, self.text, pos) from None  # the message says all; no chained traceback
 
     # -- grammar ----------------------------------------------------------------------------
     def built(self, expr: sp.Expr, pos: int) -> sp.Expr:
@@ -213,7 +225,13 @@ class _Parser:
         expr = self.sum()
         kind, value, pos = self.peek()
         if kind != "end":
-            self.fail(f"unexpected {value!r}", pos)
+            before = self.tokens[self.i - 1]
+            hint = ""
+            if before[0] == "number" and kind == "name":
+                hint = f"; did you mean {before[1]}*{value}?"
+            elif (before[0] in ("number", "name") or before[1] == ")") and (kind == "name" or value == "("):
+                hint = "; a product needs * (2*x, not 2x)"
+            self.fail(f"unexpected {value!r}{hint}", pos)
         return expr
 
     def sum(self) -> sp.Expr:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .catalog import names, x
+from . import catalog
+from .catalog import x
 from .errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
 from .functions import expand_named
 from .kinks import resolve
@@ -118,21 +119,26 @@ def cell(prop: Property, latex: bool = False) -> str:
 
 
 def table(
-    names_: Iterable | None = None,
+    names: Iterable | str | None = None,
     columns: Sequence[str] | None = None,
     format: str = "text",
     budget: float | None = DEFAULT_BUDGET,
 ) -> str:
     """The properties of several activations as one table: ``format`` is text, markdown or latex.
 
-    ``names_`` (catalog names, expressions or ``define``'s objects) defaults to the whole catalog,
+    ``names`` (one or several catalog names, expressions or ``define``'s objects) defaults to the whole catalog,
     ``columns`` to ``TABLE_COLUMNS`` (any of ``PROPERTY_NAMES``). Numerical-only and unknown cells
     carry ``*`` (LaTeX: a dagger). ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 180) bounds
     each row; a row past it raises ``ProofTimeout``.
     """
     if format not in FORMATS:
         raise ParameterError("table", "format", f"must be one of {', '.join(FORMATS)}, got {format!r}", FORMATS)
-    rows = list(names() if names_ is None else names_)
+    if names is None:
+        rows = catalog.names()
+    elif isinstance(names, (str, sp.Basic, catalog.Activation)):
+        rows = [names]
+    else:
+        rows = list(names)
     columns = list(TABLE_COLUMNS if columns is None else columns)
     for column in columns:
         if column not in PROPERTY_NAMES:

@@ -102,9 +102,9 @@ class Proof:
         point = ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items())
         lhs, rhs = c.get("lhs"), c.get("rhs")
         if _is_real_text(lhs) and _is_real_text(rhs):
-            with mpmath.workdps(60):
+            with mpmath.workdps(4 * RECHECK_DIGITS + 10):
                 a, b = mpmath.mpf(lhs), mpmath.mpf(rhs)
-                while mpmath.nstr(a, digits) == mpmath.nstr(b, digits) and digits < 50:
+                while mpmath.nstr(a, digits) == mpmath.nstr(b, digits) and digits < 4 * RECHECK_DIGITS:
                     digits += 5  # show as many digits as it takes to see the difference
                 lhs, rhs = mpmath.nstr(a, digits), mpmath.nstr(b, digits)
         point += (", " if point else "") + f"{c['limit']}" if "limit" in c else ""
@@ -520,23 +520,27 @@ def _recheck(lhs: sp.Expr, rhs: sp.Expr, point: dict) -> dict | None:
     difference = _certified(lhs - rhs, point, 30)
     if difference is None or difference == 0:
         return None
-    sides = [_shown_at(side, point) for side in (lhs, rhs)]
+    digits = DIGITS  # enough for the certified difference to show in the printed sides
+    scale = _certified(lhs, point, 15)
+    if scale is not None and scale != 0:
+        digits = min(max(DIGITS, int(mpmath.log10(abs(scale / difference))) + 10), 4 * RECHECK_DIGITS)
+    sides = [_shown_at(side, point, digits) for side in (lhs, rhs)]
     ordered = sorted(point.items(), key=lambda kv: (kv[0] != x, kv[0].name))
     return {"point": {s.name: str(v) for s, v in ordered}, "lhs": sides[0], "rhs": sides[1]}
 
 
-def _show(value: sp.Expr) -> str:
-    """A certified value (``_certified`` at DIGITS + 5 digits) printed to DIGITS significant digits."""
+def _show(value: sp.Expr, digits: int = DIGITS) -> str:
+    """A certified value (``_certified`` at digits + 5 digits) printed to ``digits`` significant digits."""
     if value.is_Rational:
-        value = sp.Float(value, DIGITS + 5)
-    with mpmath.workdps(DIGITS + 5):
-        return mpmath.nstr(mpmath.mpf(value._mpf_), DIGITS)
+        value = sp.Float(value, digits + 5)
+    with mpmath.workdps(digits + 5):
+        return mpmath.nstr(mpmath.mpf(value._mpf_), digits)
 
 
-def _shown_at(expr: sp.Expr, point: dict) -> str:
+def _shown_at(expr: sp.Expr, point: dict, digits: int = DIGITS) -> str:
     """``expr`` at ``point``: certified digits, or the exact expression when no digit can be certified."""
-    value = _certified(expr, point, DIGITS + 5)
-    return _show(value) if value is not None else _text(expr.xreplace(point))
+    value = _certified(expr, point, digits + 5)
+    return _show(value, digits) if value is not None else _text(expr.xreplace(point))
 
 
 # ---- symbolic proof ---------------------------------------------------------------------------

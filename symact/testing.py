@@ -130,7 +130,9 @@ def _failure(what: str, proof) -> ProofFailure:
         lines += [f"  counterexample at {point}:", f"      lhs = {c.get('lhs')}", f"      rhs = {c.get('rhs')}"]
     if proof.evidence is not None:
         e = proof.evidence
-        lines.append(f"  numeric check at {e.points} points, {e.digits} digits, max difference {e.max_difference:.3g}")
+        lines.append(
+            f"  numeric check at {e.points} point{'s' if e.points != 1 else ''}, {e.digits} digits, max difference {e.max_difference:.3g}"
+        )
     return ProofFailure("\n".join(lines))
 
 

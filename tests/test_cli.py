@@ -28,8 +28,11 @@ def symact(*args, cwd=None):
 def one_line_error(result, command):
     assert result.returncode == 2
     assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+    lines = result.stderr.rstrip().splitlines()
+    if len(lines) == 3:  # a parse error: the expression and a caret under the culprit follow
+        assert lines[2].strip() == "^" and lines[1].startswith("  "), result.stderr
+    else:
+        assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"symact {command}: error: " if command else "symact: error: ")
     return lines[0]
 
@@ -231,6 +234,31 @@ def test_table():
     latex = symact("table", "relu", "--columns", "range", "--format", "latex")
     assert latex.returncode == 0 and "\\begin{tabular}" in latex.stdout
     assert "bogus" in one_line_error(symact("table", "relu", "--columns", "bogus"), "table")
+
+
+def test_prove_names_the_side_that_does_not_parse_and_shows_the_caret():
+    left = one_line_error(symact("prove", "np.tanh(x)", "tanh(x)"), "prove")
+    assert "left side" in left and "write tanh(x), not np.tanh(x)" in left
+    result = symact("prove", "tanh(x)", "2x")
+    assert "right side" in one_line_error(result, "prove") and "did you mean 2*x?" in result.stderr
+    assert result.stderr.splitlines()[1:] == ["  2x", "   ^"]
+
+
+def test_table_help_lists_every_column():
+    from symact.properties import PROPERTY_NAMES
+
+    result = symact("table", "--help")
+    text = " ".join(result.stdout.split())
+    assert all(name in text for name in PROPERTY_NAMES), text
+
+
+def test_table_takes_one_name_or_names_by_keyword():
+    import symact as api
+
+    one = api.table("relu", columns=["parity"])
+    assert one == api.table(names=["relu"], columns=["parity"]) == api.table(["relu"], ["parity"])
+    rows = [line.split()[0] for line in one.splitlines()[2:] if line and not line.startswith("*")]
+    assert rows == ["relu"]
 
 
 @pytest.mark.parametrize(

@@ -123,3 +123,57 @@ def test_text_and_latex():
     assert "swish'(x)" in text and "β" in text
     assert r"\sigma" in d.latex() and d._repr_latex_().startswith("$")
     assert "kink at x = 0" in str(symact.derive("relu"))
+
+
+# ---- specialising and evaluating with names as strings ----------------------------------------------
+
+
+def test_x_is_exported_and_is_the_catalog_symbol():
+    assert symact.x is x
+    assert same(symact.derive("silu").df.diff(symact.x), symact.derive("silu").d2f)
+
+
+def test_subs_matches_parameters_by_name_whatever_their_assumptions():
+    d = symact.derive("swish")
+    assert d.df.subs("beta", 1) == d.df  # the SymPy idiom matches nothing: beta is positive
+    silu = d.subs(beta=1)
+    assert not silu.df.free_symbols - {x}
+    assert same(silu.df, symact.derive("swish", beta=1).df)
+    assert silu.df_of_output == symact.derive("swish", beta=1).df_of_output
+    assert silu.params[beta] == 1
+
+
+def test_subs_drops_kinks_that_vanish_and_refuses_bad_names_and_values():
+    assert symact.derive("prelu").subs(alpha=1).kinks == {}
+    assert symact.derive("prelu").subs(alpha=sp.Rational(1, 4)).kinks[0] == (sp.Rational(1, 4), 1)
+    with pytest.raises(symact.ParameterError, match="'gamma' is not a symbolic parameter"):
+        symact.derive("swish").subs(gamma=1)
+    with pytest.raises(symact.ParameterError, match="positive"):
+        symact.derive("swish").subs(beta=-1)
+    with pytest.raises(symact.ParameterError, match="none is left symbolic"):
+        symact.derive("swish", beta=1).subs(beta=2)
+
+
+def test_calling_a_derivation_evaluates_against_mpmath():
+    import mpmath
+
+    with mpmath.workdps(40):
+        s = 1 / (1 + mpmath.exp(-2 * mpmath.mpf(0.75)))
+        f, df = 0.75 * s, s + 0.75 * 2 * s * (1 - s)
+    values = symact.derive("swish")(0.75, beta=2)
+    assert values.f == float(f) and values.df == float(df)
+    assert symact.derive("relu")(0.0).df == 0.0  # the torch kink policy
+    with pytest.raises(symact.ParameterError, match="'beta' is still symbolic"):
+        symact.derive("swish")(1.0)
+
+
+def test_lambdify_knows_the_named_functions_and_stays_stable():
+    import numpy as np
+
+    df = symact.derive("softplus", beta=1).df
+    fn = symact.lambdify(df)
+    assert np.array_equal(fn(np.array([-1000.0, 0.0, 1000.0])), [0.0, 0.5, 1.0])
+    assert float(symact.lambdify(symact.derive("gelu").f)(1.0)) == pytest.approx(0.8413447460685429, rel=1e-15)
+    assert float(symact.lambdify(sp.Symbol("x") ** 2 + Phi(x))(0.0)) == 0.5  # x matched by name
+    with pytest.raises(symact.ParameterError, match="'beta' is still symbolic"):
+        symact.lambdify(symact.derive("swish").df)

@@ -71,3 +71,49 @@ def test_derive_respects_its_budget():
 def test_prover_inputs_raise_symact_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("np.tanh(x)", "write tanh(x), not np.tanh(x)"),
+        ("x * math.exp(-x)", "write exp(x), not math.exp(x)"),
+        ("torch.nn.functional.gelu(x)", "write gelu(x), not torch.nn.functional.gelu(x)"),
+        ("2x", "did you mean 2*x?"),
+        ("1 + 3 sigmoid(x)", "did you mean 3*sigmoid?"),
+        ("(x + 1)(x - 1)", "a product needs *"),
+    ],
+)
+def test_parse_errors_hint_at_the_habit_behind_them(text, hint):
+    with pytest.raises(ParseError) as err:
+        symact.parse(text)
+    assert hint in str(err.value)
+    assert "^" in str(err.value).splitlines()[-1]
+
+
+def test_a_typo_raises_one_error_without_a_chained_traceback():
+    with pytest.raises(ParseError, match="did you mean 'softplus'") as err:
+        symact.define("typo_chain", "x*tanh(sofplus(x))")
+    assert err.value.__suppress_context__ or err.value.__context__ is None
+    assert err.value.__cause__ is None
+
+
+def test_defining_the_same_expression_again_is_a_no_op_and_a_new_one_needs_replace():
+    first = symact.define("rerun_cell", "x*tanh(softplus(k*x))", k=2)
+    assert symact.define("rerun_cell", "x*tanh(softplus(k*x))", k=2) is first
+    with pytest.raises(ParameterError, match="already defined as .*replace=True"):
+        symact.define("rerun_cell", "x*tanh(softplus(k*x))", k=3)
+    with pytest.raises(ParameterError, match="replace=True"):
+        symact.define("rerun_cell", "x*sigmoid(x)")
+    assert symact.define("rerun_cell", "x*sigmoid(x)", replace=True).expr == symact.x * symact.sigmoid(symact.x)
+
+
+def test_a_tiny_refuted_difference_is_printed_with_the_digits_that_show_it():
+    import mpmath
+
+    p = symact.prove("x", "x + 1e-60")
+    assert p.refuted
+    lhs, rhs = p.counterexample["lhs"], p.counterexample["rhs"]
+    with mpmath.workdps(100):
+        assert mpmath.almosteq(mpmath.mpf(rhs) - mpmath.mpf(lhs), mpmath.mpf("1e-60"), rel_eps=1e-20)
+    assert rhs in repr(p) and lhs != rhs

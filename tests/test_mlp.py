@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+import symact
 from symact import MLP, DataError, ParameterError, UnknownActivation, define, kernel, names
 from symact.catalog import get
 from symact.mlp import Layer, TrainingDiverged, _cross_entropy, check_gradients
@@ -297,3 +298,19 @@ def test_linear_pieces_refuses_smooth_or_wide_networks():
         MLP([1, 3, 1], activation="tanh", task="regression").linear_pieces()
     with pytest.raises(ParameterError, match="needs 1"):
         MLP([2, 3, 1], activation="relu", task="regression").linear_pieces()
+
+
+def test_an_untrained_network_refuses_to_predict():
+    X = np.array([[0.0, 1.0], [1.0, 0.0]])
+    net = MLP([2, 3, 2], activation="tanh", seed=0)
+    for method in (net.predict, net.predict_proba):
+        with pytest.raises(symact.NotFitted, match="not trained yet"):
+            method(X)
+    with pytest.raises(ValueError):  # as scikit-learn's NotFittedError
+        net.score(X, [0, 1])
+    assert isinstance(symact.NotFitted("m"), (symact.SymactError, AttributeError))
+    assert net.partial_fit(X, [0, 1]).predict(X).shape == (2,)
+    net.set_params(sizes=[2, 4, 2])  # a new structure forgets the training
+    with pytest.raises(symact.NotFitted):
+        net.predict(X)
+    assert MLP([2, 2], seed=0).set_weights([np.eye(2)], [np.zeros(2)]).predict(X).tolist() == [1, 0]

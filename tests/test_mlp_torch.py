@@ -46,6 +46,7 @@ def data(seed=0, n=16, d=5):
 def test_outputs_and_gradients_agree_with_torch(name):
     X, y = data()
     net = MLP([5, 7, 6, 3], activation=name, alpha=0.0, seed=1)
+    net.set_weights(net.weights, net.biases)  # given weights, not trained: predict_proba accepts them
     model = torch_twin(net)
     loss, grads = net.loss_and_grads(X, y)
     tX = torch.from_numpy(X)
