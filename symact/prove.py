@@ -135,7 +135,9 @@ class Proof:
             rows = _pretty(step.expr).splitlines()
             lead = "    " if i == 0 else f"  {_SYMBOLS[step.relation]} "
             for j, line in enumerate(rows):
-                lines.append((lead if j == len(rows) // 2 else "    ") + line + ("" if j else f"    [{_words(step.rule)}]"))
+                lines.append(
+                    (lead if j == len(rows) // 2 else "    ") + line + ("" if j else f"    [{_words(step.rule)}]")
+                )
         if "equality_set" in self.details:
             zeros = self.details["equality_set"]
             where = ", ".join(_words(sp.sstr(z)) for z in zeros)
@@ -162,7 +164,7 @@ class Proof:
             if self.counterexample:
                 body += rf" \\ &\text{{{_latex_text(self._counterexample_text(12))}}}"
             return "\\begin{align*}\n" + body + "\n\\end{align*}"
-        from .latex import blocks, block_tex
+        from .latex import block_tex, blocks
 
         chains = blocks(self)
         if chains:
@@ -186,6 +188,8 @@ def _words(text: str) -> str:
     """A statement or rule in words, its operators as mathematics: ``beta -> oo`` reads ``beta → ∞``."""
     table = {"**": "^", "->": "→", "<=": "≤", ">=": "≥", "!=": "≠", "oo": "∞", "*": "⋅"}
     return _WORDS.sub(lambda m: m[1].lower() + "(" if m[1] else table[m[0]], str(text))
+
+
 _PRINT_NODES = 400  # larger expressions are summarised, never printed in full
 
 

@@ -275,8 +275,8 @@ def test_a_bound_prints_as_an_inequality_with_the_equality_case_apart():
 def test_a_limit_names_its_variable_and_direction_and_leaks_no_dummy():
     p = prove_limit("swish(x, beta)", "beta", "oo", "relu(x)")
     tex = latex.proof(p)
-    assert tex.count(r"\lim_{\beta \to \infty}") == 2
-    assert "For $x > 0$:" in tex and "For $x < 0$:" in tex
+    assert tex.count(r"\lim_{\beta \to \infty}") == 3  # one per case the prover checked: x > 0, x < 0, x = 0
+    assert "For $x > 0$:" in tex and "For $x < 0$:" in tex and "For $x = 0$:" in tex
     for b in latex.blocks(p):
         for link in b.links:
             assert "t" not in {s.name for s in sp.sympify(link.right).free_symbols}
