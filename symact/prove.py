@@ -181,12 +181,12 @@ class Proof:
 
 
 _SYMBOLS = {"=": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">", "->": "→"}
-_WORDS = re.compile(r"\*\*|->|<=|>=|!=|\boo\b|\b(Max|Min)\(|\*")
+_WORDS = re.compile(r"\*\*|->|<=|>=|!=|\boo\b|\b(Max|Min)\(")
 
 
 def _words(text: str) -> str:
     """A statement or rule in words, its operators as mathematics: ``beta -> oo`` reads ``beta → ∞``."""
-    table = {"**": "^", "->": "→", "<=": "≤", ">=": "≥", "!=": "≠", "oo": "∞", "*": "⋅"}
+    table = {"**": "^", "->": "→", "<=": "≤", ">=": "≥", "!=": "≠", "oo": "∞"}
     return _WORDS.sub(lambda m: m[1].lower() + "(" if m[1] else table[m[0]], str(text))
 
 
