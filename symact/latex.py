@@ -614,7 +614,7 @@ def catalog_table(names=None, kink: str = "torch") -> str:
 RELATIONS = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
 PROOF_WIDTH = 0.62  # of the line, for the formulas of a proof; the justification column takes 0.3
 _LIMIT = re.compile(r"^lim (\w+) -> (\S+) of ")
-_SIDE = re.compile(r"for x ([<>]) (\S+)")
+_SIDE = re.compile(r"for x ([<>=]) ([^\s()]+)")
 
 
 @dataclass(frozen=True)
@@ -659,16 +659,16 @@ def blocks(p) -> list[Block]:
     steps = [s for s in p.steps if getattr(s, "expr", None) is not None]
     if p.status != "proved" or not steps:
         return []
-    if any(str(s.rule).startswith("gap ") for s in steps):
+    if _is_bound(p):
         return _bound_blocks(p, steps)
-    if _LIMIT.match(p.statement or ""):
+    if any(s.relation == "->" for s in steps):
         return _limit_blocks(p, steps)
     if not _is_value(p.lhs) or not _is_value(p.rhs):
         if not any(_is_value(s.expr) for s in steps):
             return [Block(tuple(Link(None, None, s.expr, s.rule) for s in steps))]
         return []
-    if any(hasattr(s, "relation") for s in steps):
-        return [_chain(p.lhs, [(getattr(s, "relation", "="), s.expr, s.rule) for s in steps[1:]])]
+    if any(s.relation != "=" for s in steps):
+        return []  # a relation this reader does not know: print no chain
     smooth = not any(e.has(*_NONSMOOTH) for e in [p.lhs, p.rhs] + [s.expr for s in steps])
     if _same(p.lhs, p.rhs):
         return []  # the two sides are one expression: nothing to chain
@@ -718,34 +718,37 @@ def _case_blocks(p, steps) -> list[Block]:
     return out
 
 
+def _is_bound(p) -> bool:
+    """A bound proof: its steps carry an inequality (``Step.relation``) and its gaps are in ``details``."""
+    info = p.details if isinstance(p.details, dict) else {}
+    return any(s.relation in ("<", "<=") for s in p.steps) and ("gap_upper" in info or "gap_lower" in info)
+
+
 def _bound_blocks(p, steps) -> list[Block]:
     """A bound proved from the sign of its gap, written in s = exp(x) > 0: the gap's chain, then the bound."""
-    f = p.lhs
-    head = (p.statement or "").split(", with")[0]
-    strict = " < " in f" {head} "
-    out, zeros, i = [], None, 1 if _same(steps[0].expr, f) else 0
-    while i < len(steps):
-        step = steps[i]
-        if isinstance(step.expr, sp.FiniteSet):
-            zeros, i = step.expr, i + 1
-            continue
-        if not str(step.rule).startswith("gap ") or i + 1 >= len(steps):
+    f, info = p.lhs, p.details
+    out, previous = [], steps[0].expr
+    for step in steps[1:]:
+        if step.relation not in ("<", "<="):
             return []
-        above = "bound - f" in step.rule
-        gap, factored = step.expr, steps[i + 1].expr
-        bound = sp.simplify(gap + f) if above else sp.simplify(f - gap)
+        strict = step.relation == "<"
+        above = _same(previous, f)  # f <= bound, else bound <= f
+        bound = step.expr if above else previous
+        factored = info.get("gap_upper" if above else "gap_lower")
+        if factored is None:
+            return []
+        gap = (bound - f) if above else (f - bound)
         new = sorted(factored.free_symbols - f.free_symbols - bound.free_symbols, key=str)
         where = {s: sp.exp(x) for s in new if s.name == "s"}
         if len(where) != len(new):
             return []
-        sign = ">" if strict else ">="
-        rewrite = ("with $s = e^{x} > 0$, " if where else "") + "rewrite and factor"
-        links = [("=", factored, rewrite), (sign, sp.Integer(0), "the sign of every factor is known")]
+        links = [("=", factored, "rewrite and factor"), (">" if strict else ">=", sp.Integer(0), _SIGNS)]
         out.append(_chain(gap, links, where=where))
-        rel = ("<" if strict else "<=") if above else (">" if strict else ">=")
+        rel = step.relation if above else {"<": ">", "<=": ">="}[step.relation]
         out.append(Block((Link(f, rel, bound, "the gap above"),), intro="Hence, for every real $x$:"))
-        i += 2
-    if zeros is not None and out:
+        previous = step.expr
+    zeros = info.get("equality_set")
+    if zeros and out:
         at = ", ".join(expr(z) for z in zeros)
         last = out[-1]
         text = (
@@ -757,35 +760,42 @@ def _bound_blocks(p, steps) -> list[Block]:
     return out
 
 
+_SIGNS = "the sign of every factor is known"
+
+
 def _limit_blocks(p, steps) -> list[Block]:
-    """A limit, side by side when the expected value has kinks: lim f = value (= expected) for x > k, x < k."""
+    """A limit, one case at a time when the expected value has kinks: for x > k, lim f = value = expected."""
     from .parse import parse
 
-    name, point = _LIMIT.match(p.statement).groups()
+    found = _LIMIT.match(p.statement or "")
     f, target = p.lhs, p.rhs
-    var = next((s for s in f.free_symbols if s.name == name), None)
-    if var is None or target is None:
+    if found is None or target is None:
         return []
-    where = sp.oo if point in ("oo", "inf") else parse(point)
-    direction = "+" if where == 0 else "+-"
-    limit = sp.Limit(f, var, where, direction)
+    name, point = found.groups()
+    var = next((s for s in f.free_symbols if s.name == name), None)
+    if var is None:
+        return []
+    side = point[-1] if point[-1] in "+-" and len(point) > 1 else ""
+    point = point[:-1] if side else point
+    where = {"oo": sp.oo, "inf": sp.oo, "-oo": -sp.oo}.get(point) or parse(point)
     out = []
     for step in steps[1:]:
-        rule = str(step.rule)
-        if not rule.startswith("limit"):
+        if step.relation != "->":
             continue
-        side = _SIDE.search(rule)
+        case = _SIDE.search(str(step.rule))
+        rule_side = re.search(r"-> \S*?([+-]),", str(step.rule))
+        direction = rule_side[1] if rule_side and where.is_finite else (side or "+-")
+        limit = sp.Limit(f, var, where, direction if where.is_finite else "+-")
         value, condition, intro = step.expr, None, ""
-        dummies = [s for s in value.free_symbols - f.free_symbols - target.free_symbols if s.name == "t"]
-        if side:
-            k = parse(side[2])
-            condition = x > k if side[1] == ">" else x < k
-            value = value.subs({t: (x - k if side[1] == ">" else k - x) for t in dummies})
+        if case:
+            k = parse(case[2])
+            condition = {">": x > k, "<": x < k, "=": sp.Eq(x, k)}[case[1]]
             intro = rf"For ${expr(condition)}$:"
-        elif dummies:
-            return []
-        why = "on this side" if side else "the expected value"
-        links = [("=", value, "SymPy's limit (Gruntz's algorithm)"), ("=", target, why)]
+        if value.free_symbols - f.free_symbols - target.free_symbols:
+            return []  # a symbol the statement does not bind: print no chain
+        here = target.subs(x, parse(case[2])) if case and case[1] == "=" else target
+        why = "the expected value" + (" on this side" if case and case[1] != "=" else "")
+        links = [("=", value, "SymPy's limit (Gruntz's algorithm)"), ("=", here, why)]
         out.append(_chain(limit, links, condition=condition, intro=intro))
     return out
 
@@ -812,7 +822,9 @@ def _why(text: str) -> str:
     return r"&& \parbox[t]{0.3\linewidth}{\raggedright\small %s}" % _prose(text) if text else ""
 
 
-def _block_tex(b: Block) -> str:
+def block_tex(b: Block, column: bool = True) -> str:
+    """One block as LaTeX: its intro, its chain in ``align*`` (justifications in a wrapping column, or
+    ``\\text`` with ``column=False``), its outro."""
     budget = PROOF_WIDTH * LINE
     rows, indent = [], ""
     for link in b.links:
@@ -825,9 +837,66 @@ def _block_tex(b: Block) -> str:
             rows.append(f"& {left if width(left) <= budget else _shrunk(left, budget)}")
             left, indent = "", r"\quad "
         body = lines(link.right, budget - width(left) - 2.5 - (1 if indent else 0))
-        rows.append(rf"{left} &{indent}{RELATIONS[link.rel]} {body[0]} {_why(link.why)}")
+        why = _why(link.why) if column else rf"&& \text{{{_prose(link.why)}}}"
+        rows.append(rf"{left} &{indent}{RELATIONS[link.rel]} {body[0]} {why}")
         rows += [rf"&{indent}\qquad {part}" for part in body[1:]]
-    return "\n".join(t for t in (b.intro, "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}", b.outro) if t)
+    intro = b.intro or ", ".join(rf"${expr(k)} = {expr(v)} > 0$" for k, v in b.where.items())
+    intro = "With " + intro + ":" if not b.intro and intro else intro
+    return "\n".join(t for t in (intro, "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}", b.outro) if t)
+
+
+_UNICODE = {"=": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
+_PLAIN = {r"\le": "≤", r"\ge": "≥", r"\ne": "≠", r"\to": "→", r"\infty": "∞", r"\in": "∈", "\\": ""}
+
+
+def _plain(text: str) -> str:
+    """LaTeX words of a block (``For $x > 0$:``) as terminal text."""
+    text = re.sub(r"\$([^$]*)\$", lambda m: m[1], str(text))
+    for tex, char in _PLAIN.items():
+        text = text.replace(tex, char)
+    return re.sub(r"e\^\{(\w+)\}", r"exp(\1)", text).replace("{", "").replace("}", "")
+
+
+def _pretty(e) -> tuple[list[str], int]:
+    """``e`` by SymPy's unicode pretty printer: its lines and the index of its baseline."""
+    from sympy.printing.pretty.pretty import PrettyPrinter
+
+    form = PrettyPrinter({"use_unicode": True, "wrap_line": False})._print(e)
+    rows = re.sub(r"\b(Max|Min)\(", lambda m: m[1].lower() + "(", str(form)).splitlines() or [""]
+    return rows, min(form.baseline, len(rows) - 1)
+
+
+def text(p) -> list[str]:
+    """The chains of ``blocks(p)`` as terminal lines, expressions in SymPy's unicode pretty printer.
+
+    >>> from symact import prove_bound
+    >>> [line for line in text(prove_bound('tanh(x)', upper=1, strict=True)) if '<' in line]
+    ['  tanh(x) < 1    [the gap above]']
+    """
+    out = []
+    for b in blocks(p):
+        intro = f"for {_plain(expr(b.condition))}:" if b.condition is not None else _plain(b.intro)
+        intro = intro or ", ".join(f"with {k} = {sp.sstr(v)} > 0:" for k, v in b.where.items())
+        out += [intro] if intro else []
+        for link in b.links:
+            if link.rel is None:
+                parts = [_pretty(link.right)]
+            else:
+                head = _pretty(link.left) if link.left is not None else ([""], 0)
+                parts = [head, ([f" {_UNICODE[link.rel]} "], 0), _pretty(link.right)]
+            above = max(base for _, base in parts)
+            rows = above + max(len(q) - base for q, base in parts)
+            columns = []
+            for q, base in parts:
+                wide = max(len(r) for r in q)
+                top = above - base
+                columns.append([" " * wide] * top + [r.ljust(wide) for r in q] + [" " * wide] * (rows - len(q) - top))
+            lines_ = ["  " + "".join(col[r] for col in columns).rstrip() for r in range(rows)]
+            lines_[above] += f"    [{_plain(link.why)}]" if link.why else ""
+            out += lines_
+        if b.outro:
+            out.append(_plain(b.outro))
+    return out
 
 
 def proof(p, details: bool = True) -> str:
@@ -862,7 +931,7 @@ def _body(p, details: bool) -> str:
             label = info.get("others", "")
             text += rf" The same check on the other {len(rest)} instances{label}: {proved} of {len(rest)} proved."
         return text
-    out = [_block_tex(b) for b in blocks(p)] if details else []
+    out = [block_tex(b) for b in blocks(p)] if details else []
     out.append(_verdict(p))
     return "\n".join(out)
 
@@ -873,16 +942,18 @@ def statement(p) -> str:
     if info.get("latex"):
         return info["latex"]
     chains = blocks(p)
-    if chains and _LIMIT.match(p.statement or ""):
-        sides = [expr(b.condition) for b in chains if b.condition is not None]
+    limit = any(s.relation == "->" for s in p.steps)
+    if chains and limit:
+        conditions = [b.condition for b in chains if b.condition is not None]
+        everywhere = any(isinstance(c, sp.Eq) for c in conditions)  # x < k, x = k, x > k: every x
+        sides = [] if everywhere else [expr(c) for c in conditions]
         text = rf"${expr(chains[0].links[0].left)} = {expr(p.rhs)}$"
-        return text + (" for $" + "$ and for $".join(sides) + "$" if sides else "")
-    if chains and any(str(s.rule).startswith("gap ") for s in p.steps):
+        return text + (" for $" + "$, for $".join(sides) + "$" if sides else "")
+    if chains and _is_bound(p):
         ends = [b.links[0] for b in chains if b.intro.startswith("Hence")]
         return " and ".join(rf"${expr(e.left)} {RELATIONS[e.rel]} {expr(e.right)}$" for e in ends)
-    if _is_value(p.lhs) and _is_value(p.rhs) and not _LIMIT.match(p.statement or ""):
-        if not any(str(s.rule).startswith("gap ") for s in p.steps):
-            return f"${expr(p.lhs)} = {expr(p.rhs)}$"
+    if _is_value(p.lhs) and _is_value(p.rhs) and not limit and not _is_bound(p):
+        return f"${expr(p.lhs)} = {expr(p.rhs)}$"
     return _prose(p.statement)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -124,16 +125,24 @@ class Proof:
         return "Proof(" + "; ".join(parts) + ")"
 
     def __str__(self) -> str:
-        lines = [f"{self.statement}", f"  {self.status}" + (f" by {self.method}" if self.method else "")]
-        for i, step in enumerate(self.steps):
-            text = _pretty(step.expr).splitlines()
+        from .latex import text
+
+        lines = [_words(self.statement), f"  {self.status}" + (f" by {_words(self.method)}" if self.method else "")]
+        chains = text(self)
+        if chains:
+            lines += ["  " + line for line in chains]
+        for i, step in enumerate(() if chains else self.steps):
+            rows = _pretty(step.expr).splitlines()
             lead = "    " if i == 0 else f"  {_SYMBOLS[step.relation]} "
-            for j, line in enumerate(text):
-                lines.append((lead if j == len(text) // 2 else "    ") + line + ("" if j else f"    [{step.rule}]"))
+            for j, line in enumerate(rows):
+                lines.append(
+                    (lead if j == len(rows) // 2 else "    ") + line + ("" if j else f"    [{_words(step.rule)}]")
+                )
         if "equality_set" in self.details:
             zeros = self.details["equality_set"]
-            where = ", ".join(sp.sstr(z) for z in zeros) if zeros else "no real x"
-            lines.append(f"  equality exactly at x = {where}" if zeros else "  equality nowhere")
+            where = ", ".join(_words(sp.sstr(z)) for z in zeros)
+            if not chains:
+                lines.append(f"  equality exactly at x = {where}" if zeros else "  equality nowhere")
         if self.counterexample:
             c = self.counterexample
             where = [f"{k} = {v}" for k, v in c.get("point", {}).items()] + ([c["limit"]] if "limit" in c else [])
@@ -155,16 +164,16 @@ class Proof:
             if self.counterexample:
                 body += rf" \\ &\text{{{_latex_text(self._counterexample_text(12))}}}"
             return "\\begin{align*}\n" + body + "\n\\end{align*}"
+        from .latex import block_tex, blocks
+
+        chains = blocks(self)
+        if chains:
+            return "\n".join(block_tex(b, column=False) for b in chains)
         rows = []
         for i, step in enumerate(self.steps):
-            lead = "" if i == 0 else "&= "
+            rel = "" if i == 0 else "&" + {"<=": r"\le ", "<": "< ", "->": r"\to "}.get(step.relation, "= ")
             expr = sp.latex(step.expr)
-            rows.append(
-                (f"{expr} " if i == 0 else "")
-                + (lead if i else "&")
-                + ("" if i == 0 else expr)
-                + rf" && \text{{{_latex_text(step.rule)}}}"
-            )
+            rows.append((f"{expr} &" if i == 0 else rel + expr) + rf" && \text{{{_latex_text(step.rule)}}}")
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
     def _repr_latex_(self) -> str:
@@ -172,6 +181,15 @@ class Proof:
 
 
 _SYMBOLS = {"=": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">", "->": "→"}
+_WORDS = re.compile(r"\*\*|->|<=|>=|!=|\boo\b|\b(Max|Min)\(")
+
+
+def _words(text: str) -> str:
+    """A statement or rule in words, its operators as mathematics: ``beta -> oo`` reads ``beta → ∞``."""
+    table = {"**": "^", "->": "→", "<=": "≤", ">=": "≥", "!=": "≠", "oo": "∞"}
+    return _WORDS.sub(lambda m: m[1].lower() + "(" if m[1] else table[m[0]], str(text))
+
+
 _PRINT_NODES = 400  # larger expressions are summarised, never printed in full
 
 

@@ -1,6 +1,7 @@
 """LaTeX fragments: named functions, piecewise cases, the catalog table, proof chains, theorems."""
 
 import random
+import re
 from types import SimpleNamespace
 
 import mpmath
@@ -109,7 +110,9 @@ def test_definition_of_an_expression():
 
 
 def test_long_formulas_break_at_top_level_sums_instead_of_shrinking():
-    tex = latex.definition("mish")
+    d = derive("gelu_tanh")
+    assert latex.width(latex.expr(d.d2f)) > latex.LINE  # too long for one line: the premise of this test
+    tex = latex.definition(d)
     assert r"\symactfit" not in tex
     rows = tex.splitlines()[1:-1]
     assert any(row.startswith(r"&\quad +") or row.startswith(r"&\quad -") for row in rows)
@@ -272,8 +275,8 @@ def test_a_bound_prints_as_an_inequality_with_the_equality_case_apart():
 def test_a_limit_names_its_variable_and_direction_and_leaks_no_dummy():
     p = prove_limit("swish(x, beta)", "beta", "oo", "relu(x)")
     tex = latex.proof(p)
-    assert tex.count(r"\lim_{\beta \to \infty}") == 2
-    assert "For $x > 0$:" in tex and "For $x < 0$:" in tex
+    assert tex.count(r"\lim_{\beta \to \infty}") == 3  # one per case the prover checked: x > 0, x < 0, x = 0
+    assert "For $x > 0$:" in tex and "For $x < 0$:" in tex and "For $x = 0$:" in tex
     for b in latex.blocks(p):
         for link in b.links:
             assert "t" not in {s.name for s in sp.sympify(link.right).free_symbols}
@@ -352,3 +355,28 @@ def test_theorem_with_proof():
     assert tex.index(r"\end{theorem}") < tex.index(r"\begin{proof}") < tex.index(r"\end{proof}")
     handout = latex.theorem(t, prove("tanh(x) + 1", "2*sigmoid(2*x)"), proofs=False)
     assert r"\begin{proof}" not in handout and handout.endswith(r"(largest difference $1.1 \cdot 10^{-51}$).")
+
+
+PYTHON_SYNTAX = re.compile(r"\*\*|->|!=|<=|>=|\boo\b|Max\(|Min\(")
+
+
+def test_printed_proofs_read_as_mathematics_with_the_relation_verified():
+    import symact
+
+    bound = symact.prove_bound("diff(sigmoid(x), x)", upper="1/4", equality_at=[0])
+    strict = symact.prove_bound("tanh(x)", lower=-1, upper=1, strict=True)
+    limit = symact.prove_limit("swish(x, beta)", "beta", "oo", "relu(x)")
+    split = symact.prove("relu(x)", "(x + abs(x))/2")
+    for p in (bound, strict, limit, split):
+        assert p.proved
+        assert not PYTHON_SYNTAX.search(str(p)), (str(p), PYTHON_SYNTAX.search(str(p))[0])
+    assert "≤ 1/4" in str(bound) and "= 1/4" not in str(bound)
+    assert "tanh(x) > -1" in str(strict) and "tanh(x) < 1" in str(strict) and "≤" not in str(strict)
+    text = str(limit)
+    assert "for x > 0:" in text and "for x < 0:" in text and "β─→∞" in text
+    assert not re.search(r"^\s*→", text, re.M)  # the cases are not chained to one another
+    assert [line.strip() for line in str(split).splitlines() if line.strip().startswith("for ")] == [
+        "for x < 0:",
+        "for x > 0:",
+    ]
+    assert r"\le \frac{1}{4}" in bound.latex() and r"\lim_{\beta \to \infty}" in limit.latex()
