@@ -6,24 +6,24 @@ with names ``s_*``) that ``symact.compile`` prints as calls to the NumPy helpers
 
 Rules (``k`` a constant, ``u`` any subexpression):
 
-==============================  ==============================================================
-``1/(1 + exp(-u))``             ``sigmoid(u)`` (and ``exp(u)/(exp(u) + 1)``)
-``k - k*sigmoid(u)``            ``k*sigmoid(-u)``
-``sigmoid(u)*sigmoid(-u)``      ``s_dsigmoid(u)`` = e/(1+e)^2 with e = exp(-|u|)
-``k + k*tanh(u)``               ``2k*sigmoid(2u)`` (and ``k - k*tanh(u)`` -> ``2k*sigmoid(-2u)``)
-``k - k*tanh(u)**2``            ``k*s_sech2(u)`` = 4e/(1+e)^2 with e = exp(-2|u|)
-``k*exp(u) - k``                ``k*expm1(u)``;  ``log(1 + u)`` -> ``log1p(u)``
-``u/n + b``, n*b dyadic         ``(u + n*b)/n`` (x/3 + 1/2 -> (x + 3/2)/3: no rounded 1/3 to cancel)
-``log(1 + exp(u))``             ``softplus(u)`` = max(u, 0) + log1p(exp(-|u|))
-``exp(-c*u**2)``, c dyadic      ``s_expsq(u, c)``: u**2 split exactly (Dekker), no error in the exponent
-``sqrt(u**2 + c)``              ``hypot(u, sqrt(c))`` (no overflow at 1e308; any power (u**2 + c)**(k/2) too)
-``b*sqrt(u**2 + c) - b*sqrt c`` ``b*u*(u/(sqrt(u**2 + c) + sqrt c))``: no cancellation for small u
-``k*u + k*sqrt(u**2 + c)``      ``2k*s_sqplus(u, c)``, which divides instead of cancelling for u < 0
-``k + k*u/sqrt(u**2 + c)``      ``2k*s_dsqplus(u, c)``
-``u - tanh(u)``                 ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
-``Phi(u)``                      ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
-``exp(a)*sech(u)**2``           ``s_sech2_exp(u, a)``: exp(a - 2|u|) where exp(a) overflows (also sigmoid')
-==============================  ==============================================================
+==================================  ==================================================================================
+``1/(1 + exp(-u))``                 ``sigmoid(u)`` (and ``exp(u)/(exp(u) + 1)``)
+``k - k*sigmoid(u)``                ``k*sigmoid(-u)``
+``sigmoid(u)*sigmoid(-u)``          ``s_dsigmoid(u)`` = e/(1+e)^2 with e = exp(-|u|)
+``k + k*tanh(u)``                   ``2k*sigmoid(2u)`` (and ``k - k*tanh(u)`` -> ``2k*sigmoid(-2u)``)
+``k - k*tanh(u)**2``                ``k*s_sech2(u)`` = 4e/(1+e)^2 with e = exp(-2|u|)
+``k*exp(u) - k``                    ``k*expm1(u)``;  ``log(1 + u)`` -> ``log1p(u)``
+``u/n + b``, n*b dyadic             ``(u + n*b)/n`` (x/3 + 1/2 -> (x + 3/2)/3: no rounded 1/3 to cancel)
+``log(1 + exp(u))``                 ``softplus(u)`` = max(u, 0) + log1p(exp(-|u|))
+``exp(-c*u**2)``, c dyadic          ``s_expsq(u, c)``: u**2 split exactly (Dekker), no error in the exponent
+``sqrt(u**2 + c)``                  ``hypot(u, sqrt(c))`` (no overflow at 1e308; any power (u**2 + c)**(k/2) too)
+``b*sqrt(u**2 + c) - b*sqrt c``     ``b*u*(u/(sqrt(u**2 + c) + sqrt c))``: no cancellation for small u
+``k*u + k*sqrt(u**2 + c)``          ``2k*s_sqplus(u, c)``, which divides instead of cancelling for u < 0
+``k + k*u/sqrt(u**2 + c)``          ``2k*s_dsqplus(u, c)``
+``u - tanh(u)``                     ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
+``Phi(u)``                          ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
+``exp(a)*sech(u)**2``               ``s_sech2_exp(u, a)``: exp(a - 2|u|) where exp(a) overflows (also sigmoid')
+==================================  ==================================================================================
 
 Before these, ``symact.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
 tanh or their derivatives written with exp, sinh and cosh) in sigmoid coordinates.
