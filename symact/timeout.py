@@ -36,6 +36,9 @@ def time_limit(seconds: float | None, what: str = "symbolic computation"):
     start = time.monotonic()
 
     def on_alarm(signum, frame):
+        if _in_finalizer(frame):  # an exception raised there would be swallowed: try again in 1 ms
+            signal.setitimer(signal.ITIMER_REAL, 1e-3)
+            return
         raise ProofTimeout(f"{what} ran past its budget of {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -83,3 +86,13 @@ def internal_limit(seconds: float, what: str):
         if _scope["cut"] is not None:
             _scope["cut"].append(what)
         raise
+
+
+def _in_finalizer(frame) -> bool:
+    """True inside a ``__del__`` or a ``weakref.finalize`` callback, where Python ignores exceptions."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "__del__" or (code.co_name == "__call__" and frame.f_globals.get("__name__") == "weakref"):
+            return True
+        frame = frame.f_back
+    return False
