@@ -908,19 +908,7 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
     except ProofTimeout:
         return Proof(statement, UNKNOWN, "timeout", (), None, None, left, right, {"budget": budget})
     except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
-        if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
-            raise
-        return Proof(
-            statement,
-            UNKNOWN,
-            f"internal failure ({type(err).__name__})",
-            (),
-            None,
-            None,
-            left,
-            right,
-            {"error": str(err)[:300]},
-        )
+        return _no_verdict(statement, err, left, right)
 
 
 def _check_budget(budget) -> None:
@@ -1043,20 +1031,17 @@ def prove_bound(
             return _prove_bound(statement, f, up, lo, wanted, strict, start)
     except ProofTimeout:
         return Proof(statement, UNKNOWN, "timeout", (), None, None, f, up if up is not None else lo)
-    except Exception as err:  # SymPy failing on an accepted input: no verdict, never a crash
-        if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
-            raise
-        return Proof(
-            statement,
-            UNKNOWN,
-            f"internal failure ({type(err).__name__})",
-            (),
-            None,
-            None,
-            f,
-            up,
-            {"error": str(err)[:300]},
-        )
+    except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
+        return _no_verdict(statement, err, f, up)
+
+
+def _no_verdict(statement: str, err: Exception, lhs, rhs) -> Proof:
+    """*unknown* for an exception SymPy raised on an accepted input; a user error (``SymactError``) propagates."""
+    if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
+        raise err
+    return Proof(
+        statement, UNKNOWN, f"internal failure ({type(err).__name__})", (), None, None, lhs, rhs, {"error": str(err)[:300]}
+    )
 
 
 def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
@@ -1212,20 +1197,8 @@ def prove_limit(expr, var, point, expected, direction: str | None = None, budget
             return second if second.status != UNKNOWN else first
     except ProofTimeout:
         return Proof(statement, UNKNOWN, "timeout", (), None, None, f, target, {"budget": budget})
-    except Exception as err:  # SymPy failing on an accepted input: no verdict, never a crash
-        if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
-            raise
-        return Proof(
-            statement,
-            UNKNOWN,
-            f"internal failure ({type(err).__name__})",
-            (),
-            None,
-            None,
-            f,
-            target,
-            {"error": str(err)[:300]},
-        )
+    except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
+        return _no_verdict(statement, err, f, target)
 
 
 def _directions(v: sp.Symbol, where: sp.Expr, direction: str | None) -> list[str]:
