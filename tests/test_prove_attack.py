@@ -198,7 +198,7 @@ def test_symbolic_equality_points(point):
 def test_bound_prints_an_inequality_chain_and_the_equality_case():
     p = prove_bound("diff(sigmoid(x), x)", upper="1/4", equality_at=[0])
     text = str(p)
-    assert "  ≤ 1/4" in text and "  = " not in text and "equality exactly at x = 0" in text
+    assert "sigmoid(x) ≤ 1/4" in text and "= 1/4" not in text and "exactly at x = 0" in text and "≥ 0" in text
     assert [s.relation for s in p.steps] == ["=", "<="]
     strict = prove_bound("exp(x)", lower=0, strict=True)
     assert strict.status == PROVED and strict.steps[-1].relation == "<"
