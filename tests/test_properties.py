@@ -310,9 +310,9 @@ def test_latex_table_compiles_in_the_notes_preamble(tmp_path):
         pytest.skip("pdflatex is not installed")
     path = tmp_path / "table.tex"
     path.write_text(notes.PREAMBLE + "\\begin{document}\n" + tex + "\n\\end{document}\n")
-    pdf = notes.compile_pdf(path, runs=1)
+    pdf = notes.compile_pdf(path, runs=1, log=tmp_path / "table.log")
     assert pdf.read_bytes().startswith(b"%PDF")
-    log = path.with_suffix(".log").read_text(errors="replace")
+    log = (tmp_path / "table.log").read_text(errors="replace")
     assert "Undefined control sequence" not in log
 
 
