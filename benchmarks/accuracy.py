@@ -31,8 +31,8 @@ import sympy as sp
 
 import symact
 from symact import catalog
-from symact.crosscheck import benchmark_points, ulp_error
-from symact.derive import _MP
+from symact.testing.frameworks import benchmark_points, ulp_error
+from symact.derivation import _MP
 from symact.functions import expand_named
 
 TARGET = 4.0
@@ -209,7 +209,7 @@ def implementations(name: str, dtype):
     if sc:
         yield "scipy.special", sc[0], sc[1]
     try:
-        from symact.crosscheck import framework_functions
+        from symact.testing.frameworks import framework_functions
 
         table = framework_functions("torch")
     except symact.ParameterError:

@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 import symact
-from symact.mlp import MLP
+from symact.nn.mlp import MLP
 
 SKLEARN_NAMES = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "identity": "identity"}
 

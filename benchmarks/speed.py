@@ -78,7 +78,7 @@ def _torch_timers(name, data, repeat, threads):
     try:
         import torch
 
-        from symact.crosscheck import framework_functions
+        from symact.testing.frameworks import framework_functions
 
         table = framework_functions("torch")
     except (ImportError, symact.ParameterError):
@@ -97,7 +97,7 @@ def _torch_timers(name, data, repeat, threads):
 
 
 def run(names, dtype, repeat: int, size: int) -> tuple[dict, dict]:
-    from symact import fused
+    from symact.kernels import fused
 
     rng = np.random.default_rng(0)
     data = (3 * rng.standard_normal(size)).astype(dtype)

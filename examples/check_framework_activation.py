@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 import symact
-from symact.crosscheck import benchmark_points, ulp_error
+from symact.testing.frameworks import benchmark_points, ulp_error
 
 
 def silu(x):

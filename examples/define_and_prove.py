@@ -10,7 +10,7 @@ catalog entry, in derivations, proofs, kernels and tables.
 import numpy as np
 
 import symact
-from symact.testing import check_derivative
+from symact.testing.assertions import check_derivative
 
 symact.define("bipolar_sigmoid", "2*sigmoid(x) - 1")
 

@@ -6,8 +6,8 @@ same objects; this file checks each one as its own test.
 
 import pytest
 
-from symact.testing import assert_theorem
-from symact.theorems import section
+from symact.testing.assertions import assert_theorem
+from symact.chapter.registry import section
 
 
 @pytest.mark.parametrize("theorem", section("pieces"), ids=lambda t: t.name)

@@ -5,11 +5,13 @@
 y*(1 - y)
 """
 
-from .catalog import define, names, x
-from .compile import Kernel, kernel, lambdify
-from .crosscheck import crosscheck
-from .derive import Derivation, derive
-from .errors import (
+__version__ = "0.1.0"
+
+from symact.catalog import define, names, x
+from symact.kernels.codegen import Kernel, kernel, lambdify
+from symact.testing.frameworks import crosscheck
+from symact.derivation import Derivation, derive
+from symact.errors import (
     DataError,
     NotFitted,
     ParameterError,
@@ -19,15 +21,15 @@ from .errors import (
     TrainingDiverged,
     UnknownActivation,
 )
-from .functions import Phi, sigmoid, softplus
-from .mlp import MLP
-from .parse import parse
-from .plot import plot  # matplotlib is imported only when a figure is drawn
-from .properties import properties
-from .property_table import check_claims, table
-from .prove import Proof, prove, prove_bound, prove_limit
-from .testing import assert_derivative, assert_identity
-from .theorems import Theorem
+from symact.functions import Phi, sigmoid, softplus
+from symact.nn.mlp import MLP
+from symact.parsing import parse
+from symact.render.plotting import plot  # matplotlib is imported only when a figure is drawn
+from symact.analysis.engine import properties
+from symact.analysis.tables import check_claims, table
+from symact.proof.engine import Proof, prove, prove_bound, prove_limit
+from symact.testing.assertions import assert_derivative, assert_identity
+from symact.chapter.registry import Theorem
 
 __all__ = [
     "derive",
@@ -64,5 +66,3 @@ __all__ = [
     "NotFitted",
     "TrainingDiverged",
 ]
-
-__version__ = "0.1.0"

@@ -1,5 +1,5 @@
 """``python -m symact`` runs the command line."""
 
-from .cli import main
+from symact.cli import main
 
 raise SystemExit(main())

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy import Abs, Max, Min, Piecewise, Rational, exp, log, sqrt, tanh
 
-from .errors import ParameterError, UnknownActivation
-from .functions import Phi, sigmoid, softplus
+from symact.errors import ParameterError, UnknownActivation
+from symact.functions import Phi, sigmoid, softplus
 
 __all__ = ["x", "Activation", "VectorActivation", "CATALOG", "VECTOR_CATALOG", "get", "names", "define"]
 
@@ -283,7 +283,7 @@ def define(name: str, expr, replace: bool = False, **defaults) -> Activation:
 
     Defining the same expression again returns the entry unchanged; a different one needs ``replace=True``.
     """
-    from .parse import parse  # the parser needs the catalog's names, so it imports lazily
+    from symact.parsing import parse  # the parser needs the catalog's names, so it imports lazily
 
     if not isinstance(name, str) or not name.isidentifier():
         raise ParameterError("define", "name", f"must be an identifier, got {name!r}")

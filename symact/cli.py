@@ -14,12 +14,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__, catalog
-from .derive import derive
-from .errors import ParseError, SymactError
-from .kinks import POLICIES
-from .properties import PROPERTY_NAMES
-from .property_table import TABLE_COLUMNS
+from symact import __version__
+from symact import catalog
+from symact.derivation import derive
+from symact.errors import ParseError, SymactError
+from symact.kinks import POLICIES
+from symact.analysis.engine import PROPERTY_NAMES
+from symact.analysis.tables import TABLE_COLUMNS
 
 __all__ = ["main", "build_parser"]
 
@@ -162,7 +163,7 @@ def _short(value) -> str:
 
 
 def _parse_params(pairs: list[str]) -> dict:
-    from .parse import parse
+    from symact.parsing import parse
 
     params = {}
     for pair in pairs:
@@ -180,8 +181,8 @@ def _derive(args) -> int:
 
 
 def _prove(args) -> int:
-    from .latex import proof as proof_latex
-    from .prove import prove
+    from symact.render.latex import proof as proof_latex
+    from symact.proof.engine import prove
 
     try:
         p = prove(args.lhs, args.rhs, budget=args.budget)
@@ -209,7 +210,7 @@ def _numbers(text: str, option: str) -> list[float]:
 def _kernel(args) -> int:
     import numpy as np
 
-    from .compile import kernel
+    from symact.kernels.codegen import kernel
 
     points = np.array(_numbers(args.at, "--at"), dtype=args.dtype)
     k = kernel(args.activation, kink=args.kink, **_parse_params(args.param))
@@ -224,7 +225,7 @@ def _kernel(args) -> int:
 
 
 def _notes(args) -> int:
-    from . import notes
+    from symact.render import notes
 
     names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     if names is not None:
@@ -249,7 +250,7 @@ def _notes(args) -> int:
 
 
 def _plot(args) -> int:
-    from .plot import plot
+    from symact.render.plotting import plot
 
     xlim = _numbers(args.xlim, "--xlim")
     if len(xlim) != 2:
@@ -267,7 +268,7 @@ def _plot(args) -> int:
 
 
 def _check(args) -> int:
-    from .notes import theorem_results
+    from symact.render.notes import theorem_results
 
     results = theorem_results()
     if not results:
@@ -283,7 +284,7 @@ def _check(args) -> int:
 
 
 def _table(args) -> int:
-    from .property_table import table
+    from symact.analysis.tables import table
 
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     print(table(args.names or None, columns, format=args.format))

@@ -61,7 +61,7 @@ class UnknownActivation(SymactError, KeyError):
 
 
 class UnknownTheorem(SymactError, KeyError):
-    """A theorem or section name that ``symact.theorems`` does not have."""
+    """A theorem or section name that ``symact.chapter`` does not have."""
 
     def __init__(self, name: str, choices: Iterable[str], what: str = "theorem"):
         self.name = name

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .catalog import lambd, max_val, min_val, threshold, x
-from .errors import ParameterError, UndecidedSign
-from .numerics import certified_sign, certified_truth
+from symact.catalog import lambd, max_val, min_val, threshold, x
+from symact.errors import ParameterError, UndecidedSign
+from symact.numerics import certified_sign, certified_truth
 
 __all__ = [
     "Kink",

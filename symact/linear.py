@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .errors import DataError, SymactError
+from symact.errors import DataError, SymactError
 
 __all__ = [
     "collapse",

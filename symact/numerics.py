@@ -20,8 +20,8 @@ import mpmath
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
-from .catalog import x
-from .functions import expand_named
+from symact.catalog import x
+from symact.functions import expand_named
 
 __all__ = ["certified_sign", "certified_truth", "numeric_roots", "enclose_critical_point"]
 

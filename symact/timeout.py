@@ -12,7 +12,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from .errors import ProofTimeout
+from symact.errors import ProofTimeout
 
 __all__ = ["time_limit", "budget_scope", "internal_limit"]
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from mpmath import atan, cos, cosh, exp, log, sin, sinh, sqrt, tanh
 
 import symact
-from symact import latex as render
+from symact.render import latex as render
 from symact.catalog import x
 from symact.errors import SymactError
 from symact.kinks import is_smooth

@@ -4,7 +4,7 @@ import sympy as sp
 
 import symact
 from symact import catalog
-from symact.testing import check_derivative, mp_function, sample_points
+from symact.testing.assertions import check_derivative, mp_function, sample_points
 
 from .reference import REFERENCE
 
@@ -33,7 +33,7 @@ def test_derivatives_match_mpmath(name):
 
 
 def test_checker_catches_a_wrong_derivative(monkeypatch):
-    import symact.testing as testing
+    import symact.testing.assertions as testing
 
     real = testing.derive
 

@@ -13,7 +13,7 @@ import pytest
 
 from symact import catalog
 from symact.cli import EXAMPLES, main
-from symact.theorems import THEOREMS
+from symact.chapter.registry import THEOREMS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -245,7 +245,7 @@ def test_prove_names_the_side_that_does_not_parse_and_shows_the_caret():
 
 
 def test_table_help_lists_every_column():
-    from symact.properties import PROPERTY_NAMES
+    from symact.analysis.engine import PROPERTY_NAMES
 
     result = symact("table", "--help")
     text = " ".join(result.stdout.split())
@@ -290,7 +290,7 @@ def test_an_unexpected_failure_is_exit_code_2_in_one_line(monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sys.modules["symact.prove"], "prove", broken)
+    monkeypatch.setattr(sys.modules["symact.proof.engine"], "prove", broken)
     assert main(["prove", "x", "x"]) == 2
     out, err = capsys.readouterr()
     assert "RuntimeError: boom" in one_line_error(SimpleNamespace(returncode=2, stdout=out, stderr=err), "prove")

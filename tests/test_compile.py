@@ -6,7 +6,7 @@ import pytest
 
 import symact
 from symact import catalog
-from symact.compile import compile_expr
+from symact.kernels.codegen import compile_expr
 
 from .reference import REFERENCE
 
@@ -176,9 +176,9 @@ def _exact(fn, t):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_kernels_within_documented_ulp_bounds(name):
-    from symact.compile import ULP_BOUNDS
-    from symact.crosscheck import ulp_error
-    from symact.testing import mp_function
+    from symact.kernels.codegen import ULP_BOUNDS
+    from symact.testing.frameworks import ulp_error
+    from symact.testing.assertions import mp_function
 
     entry, d, k = catalog.get(name), symact.derive(name), symact.kernel(name)
     bound_f, bound_df = ULP_BOUNDS.get(name, (4, 4))
@@ -300,7 +300,7 @@ def test_float32_native_kernels_equal_the_float64_result_rounded(name):
 
 
 def test_float32_native_only_for_selections_and_single_roundings():
-    from symact.compile import _exact_in_float32
+    from symact.kernels.codegen import _exact_in_float32
 
     x = catalog.x
     assert symact.kernel("relu", backend="numpy")._f.native32 and symact.kernel("hardtanh", backend="numpy")._df.native32

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import symact
-from symact.crosscheck import benchmark_points, crosscheck, ulp_error
+from symact.testing.frameworks import benchmark_points, crosscheck, ulp_error
 
 torch = pytest.importorskip("torch")
 

@@ -3,7 +3,7 @@ import sympy as sp
 
 import symact
 from symact import catalog
-from symact.derive import y
+from symact.derivation import y
 from symact.functions import Phi, sigmoid
 
 x = catalog.x

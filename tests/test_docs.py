@@ -57,5 +57,5 @@ def test_public_api_table_links_every_public_name():
     rows = _conf()._public_api_rows()
     targets = [row for row in rows if row.startswith("   * - ")]
     assert len(targets) == len(symact.__all__)
-    assert "   * - :py:obj:`symact.derive <symact.derive.derive>`" in rows
+    assert "   * - :py:obj:`symact.derive <symact.derivation.derive>`" in rows
     assert "   * - :py:obj:`symact.SymactError <symact.errors.SymactError>`" in rows

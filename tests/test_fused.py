@@ -11,13 +11,13 @@ import pytest
 
 import symact
 from symact import catalog
-from symact.compile import ULP_BOUNDS
-from symact.crosscheck import ulp_error
+from symact.kernels.codegen import ULP_BOUNDS
+from symact.testing.frameworks import ulp_error
 
 from .test_compile import SAMPLE, _exact
 
 numba = pytest.importorskip("numba")
-fused = pytest.importorskip("symact.fused")
+fused = pytest.importorskip("symact.kernels.fused")
 
 NAMES = catalog.names()
 ROOT = Path(symact.__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def _mp_values(fn, points):
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("name", NAMES)
 def test_both_backends_within_documented_ulp_bounds_subnormal_results_included(name, backend):
-    from symact.testing import mp_function
+    from symact.testing.assertions import mp_function
 
     entry, d = catalog.get(name), symact.derive(name)
     k = symact.kernel(name, backend=backend)
@@ -242,7 +242,7 @@ def test_second_process_loads_from_the_disk_cache_without_symbolic_work(tmp_path
     code = (
         "import sys, numpy as np, symact\n"
         "k = symact.kernel('gelu_tanh', backend='numba')\n"
-        "print(float(k(np.array([0.5]))[0]), len(sys.modules['symact.derive']._CACHE))\n"
+        "print(float(k(np.array([0.5]))[0]), len(sys.modules['symact.derivation']._CACHE))\n"
     )
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
             for _ in range(2)]  # fmt: skip
@@ -265,7 +265,7 @@ def test_numba_backend_errors():
 
 
 def test_auto_falls_back_to_numpy_where_a_stable_node_has_no_scalar_form(monkeypatch):
-    from symact import scalar
+    from symact.kernels import scalar
 
     monkeypatch.delattr(scalar, "s_softplus")
     expr = "log(1 + exp(x)) + x/7"

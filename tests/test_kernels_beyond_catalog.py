@@ -16,10 +16,10 @@ import sympy as sp
 import symact
 from symact import define, kernel
 from symact.catalog import x
-from symact.crosscheck import benchmark_points, ulp_error
+from symact.testing.frameworks import benchmark_points, ulp_error
 from symact.functions import expand_named
-from symact.mlp import MLP
-from symact.parse import FUNCTIONS, parse
+from symact.nn.mlp import MLP
+from symact.parsing import FUNCTIONS, parse
 
 
 def reference(text: str, order: int = 0):
@@ -92,7 +92,7 @@ def test_same_expression_under_two_names_shares_code_but_keeps_its_name():
 
 
 def test_a_kernel_follows_its_derivation_and_shares_code_by_expression():
-    derivations = importlib.import_module("symact.derive")
+    derivations = importlib.import_module("symact.derivation")
 
     first = kernel("x*sin(x) + 1")
     derivations._CACHE.clear()  # as if the derivation had not been kept (degraded, or evicted)

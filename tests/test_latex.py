@@ -8,11 +8,12 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symact import catalog, latex
+from symact import catalog
+from symact.render import latex
 from symact.catalog import x
-from symact.derive import derive
+from symact.derivation import derive
 from symact.functions import Phi, sigmoid, softplus
-from symact.prove import Proof, Step, prove, prove_bound, prove_limit
+from symact.proof.engine import Proof, Step, prove, prove_bound, prove_limit
 
 ELEMENTWISE = catalog.names()
 

@@ -7,7 +7,7 @@ import sympy as sp
 import symact
 from symact import MLP, DataError, ParameterError, UnknownActivation, define, kernel, names
 from symact.catalog import get
-from symact.mlp import Layer, TrainingDiverged, _cross_entropy, check_gradients
+from symact.nn.mlp import Layer, TrainingDiverged, _cross_entropy, check_gradients
 
 
 def two_moons(n, noise, seed):

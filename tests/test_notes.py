@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symact import catalog, notes
+from symact import catalog
+from symact.render import notes
 from symact.errors import SymactError
-from symact.theorems import THEOREMS
+from symact.chapter.registry import THEOREMS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,7 +109,7 @@ def test_no_overfull_box_and_only_the_document_left(notes_of, request):
 
 
 def test_only_selects_the_theorems_about_those_activations_and_the_general_ones(six):
-    from symact.theorems import select
+    from symact.chapter.registry import select
 
     folder, _, _, _ = six
     tex = (folder / "notes.tex").read_text()
@@ -203,7 +204,9 @@ def test_every_latex_fragment_compiles(tmp_path):
     need("pdflatex")
     from types import SimpleNamespace
 
-    from symact import derive, latex, prove
+    from symact import derivation as derive
+    from symact.render import latex
+    from symact.proof import engine as prove
 
     proved, refuted = prove("tanh(x) + 1", "2*sigmoid(2*x)"), prove("tanh(x) + 1", "2*sigmoid(x)")
     t = SimpleNamespace(
@@ -259,7 +262,7 @@ ONE_BY_ONE = re.compile(r"\\begin\{matrix\}[^&\\]*\\end\{matrix\}")
 
 @pytest.fixture(scope="session")
 def results():
-    from symact.theorems import run_all
+    from symact.chapter.registry import run_all
 
     return run_all()
 
@@ -323,7 +326,7 @@ def flat(tex: str) -> str:
 def test_every_printed_theorem_and_proof_is_true_and_typeset(results):
     import sympy as sp
 
-    from symact import latex
+    from symact.render import latex
     from tests.test_latex import check_links
 
     checked = facts = 0
@@ -356,7 +359,7 @@ def test_every_printed_theorem_and_proof_is_true_and_typeset(results):
 
 
 def test_repetitive_parts_are_stated_once_and_checked_on_instances(results):
-    from symact import latex
+    from symact.render import latex
 
     by_name = {t.name: p for t, p in results}
     p = by_name["tanh_sigmoid_networks"]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from symact import ParseError, catalog
 from symact.functions import sigmoid
-from symact.parse import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, parse, tree_size
+from symact.parsing import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, parse, tree_size
 
 x = catalog.x
 

@@ -9,7 +9,7 @@ import pytest
 
 import symact
 from symact.errors import SymactError
-from symact.plot import curves, plot
+from symact.render.plotting import curves, plot
 
 
 @pytest.fixture

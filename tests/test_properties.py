@@ -13,7 +13,7 @@ import symact
 from symact.catalog import SELU_ALPHA, SELU_SCALE, x
 from symact.errors import ParameterError, SymactError
 from symact.functions import Phi
-from symact.properties import PROPERTY_NAMES, enclose_critical_point, numeric_roots, properties
+from symact.analysis.engine import PROPERTY_NAMES, enclose_critical_point, numeric_roots, properties
 from tests.reference import REFERENCE
 
 W = LambertW(1 / E)
@@ -302,7 +302,7 @@ def test_latex_table_compiles_in_the_notes_preamble(tmp_path):
     import os
     import shutil
 
-    from symact import notes
+    from symact.render import notes
 
     tex = symact.table(TABLE_NAMES, format="latex")
     assert r"\begin{tabular}" in tex and r"^{\dagger}" in tex and r"W\left(e^{-1}\right)" in tex

@@ -13,13 +13,13 @@ import sympy as sp
 
 import symact
 from symact.errors import ProofTimeout, SymactError
-from symact.property_table import HOLDS, REFUTED_, UNDECIDED, check_claims
+from symact.analysis.tables import HOLDS, REFUTED_, UNDECIDED, check_claims
 
 from .dense import check_proved
 from .reference import REFERENCE
 
-derive_module = importlib.import_module("symact.derive")
-properties_module = importlib.import_module("symact.properties")
+derive_module = importlib.import_module("symact.derivation")
+properties_module = importlib.import_module("symact.analysis.engine")
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))
@@ -175,7 +175,7 @@ def test_kink_messages_say_which_convention_and_why():
 
 
 def test_check_derivative_skips_points_where_only_f2_jumps():
-    from symact.testing import check_derivative
+    from symact.testing.assertions import check_derivative
 
     sqnl = symact.define("sqnl", "min(max(x, -2), 2) - min(max(x, -2), 2)*abs(min(max(x, -2), 2))/4")
     assert check_derivative(sqnl).ok

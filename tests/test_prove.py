@@ -11,10 +11,10 @@ import sympy as sp
 from pytest_symact import pytest_assertrepr_compare
 from symact.catalog import x
 from symact.errors import ParameterError, ParseError
-from symact.prove import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
-from symact.testing import ProofFailure, assert_derivative, assert_identity
-from symact.theorems import SECTIONS, THEOREMS, Theorem, section
-from symact.theorems import get as get_theorem
+from symact.proof.engine import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
+from symact.testing.assertions import ProofFailure, assert_derivative, assert_identity
+from symact.chapter.registry import SECTIONS, THEOREMS, Theorem, section
+from symact.chapter.registry import get as get_theorem
 
 PROOFS = pathlib.Path(__file__).resolve().parent.parent / "proofs"
 
@@ -268,7 +268,7 @@ def test_a_theorem_runs_to_a_proof_and_combines_its_parts():
 
 
 def test_case_split_needs_branch_signs_that_hold_for_every_parameter():
-    from symact.prove import _split_points
+    from symact.proof.engine import _split_points
 
     a_real, a_pos = sp.Symbol("a", real=True), sp.Symbol("a", positive=True)
     # a*x - 1 changes sign at 1/a, but on which side depends on the sign of a: no split
@@ -301,14 +301,14 @@ def test_plugin_in_a_users_test_suite(tmp_path):
     from importlib.metadata import entry_points
 
     (tmp_path / "test_user.py").write_text(
-        "from symact.testing import assert_identity\n"
+        "from symact.testing.assertions import assert_identity\n"
         "def test_ok():\n    assert_identity('sigmoid(-x)', '1 - sigmoid(x)')\n"
         "def test_wrong():\n    assert_identity('tanh(x) + 1', '2*sigmoid(x)')\n"
     )
     installed = any(e.name == "symact" for e in entry_points(group="pytest11"))
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_user.py")]
     if not installed:
-        args[3:3] = ["-p", "symact.testing"]
+        args[3:3] = ["-p", "pytest_symact"]
     root = str(PROOFS.parent)
     result = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": root, "PATH": ""})
     assert "1 failed, 1 passed" in result.stdout, result.stdout + result.stderr
@@ -320,7 +320,7 @@ def test_plugin_in_a_users_test_suite(tmp_path):
 
 def test_autodiff_is_independent_of_sympy_diff():
     from symact.errors import SymactError
-    from symact.testing import autodiff
+    from symact.testing.assertions import autodiff
 
     with mpmath.workdps(30):
         value, slope = autodiff(parse_text("x*sigmoid(2*x)"), mpmath.mpf("0.5"))
@@ -333,7 +333,7 @@ def test_autodiff_is_independent_of_sympy_diff():
 
 
 def parse_text(text):
-    from symact.parse import parse
+    from symact.parsing import parse
 
     return parse(text)
 

@@ -14,8 +14,8 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from symact.parse import parse
-from symact.prove import PROVED, REFUTED, UNKNOWN, prove
+from symact.parsing import parse
+from symact.proof.engine import PROVED, REFUTED, UNKNOWN, prove
 
 DPS = 600
 ZERO = mp.mpf(10) ** -550

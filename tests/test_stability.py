@@ -10,10 +10,10 @@ import pytest
 import sympy as sp
 
 import symact
-from symact import stable
+from symact.kernels import stable
 from symact.catalog import x
-from symact.compile import compile_expr
-from symact.crosscheck import ulp_error
+from symact.kernels.codegen import compile_expr
+from symact.testing.frameworks import ulp_error
 from symact.functions import Phi, sigmoid, softplus
 
 # textbook expression, the stable node it must become, a point where the textbook form fails

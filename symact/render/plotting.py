@@ -1,6 +1,6 @@
 """Plots of activations and their derivatives: one call for several curves on one figure.
 
-The numbers come from the compiled forms of f and f' (``symact.compile.compile_expr``); matplotlib (the ``plot`` extra)
+The numbers come from the compiled forms of f and f' (``symact.kernels.codegen.compile_expr``); matplotlib (the ``plot`` extra)
 is imported only when a figure is drawn, so ``curves`` works without it.
 
 >>> c = curves('relu', xlim=(-1, 1), points=5)
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .catalog import get
-from .compile import compile_expr
-from .derive import derive
-from .errors import SymactError
+from symact.catalog import get
+from symact.kernels.codegen import compile_expr
+from symact.derivation import derive
+from symact.errors import SymactError
 
 __all__ = ["Curves", "curves", "plot"]
 

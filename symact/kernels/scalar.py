@@ -1,4 +1,4 @@
-"""Scalar numba versions of ``symact.stable``'s NumPy helpers, for the fused backend (``symact.fused``).
+"""Scalar numba versions of ``symact.kernels.stable``'s NumPy helpers, for the fused backend (``symact.kernels.fused``).
 
 Each function computes what its NumPy namesake in ``stable.py`` computes for one float64 element, with
 the same operations in the same order, so the two backends round alike. Without numba they are plain Python.

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from .catalog import get
-from .compile import kernel
-from .derive import derive
-from .errors import ParameterError
+from symact.catalog import get
+from symact.kernels.codegen import kernel
+from symact.derivation import derive
+from symact.errors import ParameterError
 
 __all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH", "JAX"]
 

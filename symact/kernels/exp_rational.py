@@ -30,7 +30,7 @@ from math import gcd
 
 import sympy as sp
 
-from .functions import sigmoid
+from symact.functions import sigmoid
 
 __all__ = ["rewrite"]
 

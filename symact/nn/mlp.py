@@ -21,10 +21,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import linear
-from .catalog import Activation, get
-from .compile import Kernel, kernel
-from .errors import DataError, NotFitted, ParameterError, SymactError, TrainingDiverged
+from symact import linear
+from symact.catalog import Activation, get
+from symact.kernels.codegen import Kernel, kernel
+from symact.errors import DataError, NotFitted, ParameterError, SymactError, TrainingDiverged
 
 __all__ = ["MLP", "Layer", "check_gradients", "TrainingDiverged"]
 

@@ -2,7 +2,7 @@ r"""LaTeX for activations, the catalog table, proof chains and theorems, as a te
 
 Named functions print as :math:`\sigma` and :math:`\Phi`, parameters with long names in italics,
 and piecewise functions as ``cases`` with one interval per line. Long formulas are wrapped in
-``\symactfit``, a macro defined in ``MACROS`` (put it in the preamble; ``symact.notes`` does).
+``\symactfit``, a macro defined in ``MACROS`` (put it in the preamble; ``symact.render.notes`` does).
 
 >>> print(expr(derive('relu').df))
 \begin{cases} 0 & \text{if } x \leq 0 \\ 1 & \text{if } x > 0 \end{cases}
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from .catalog import Activation, get, x
-from .derive import Derivation, derive
-from .errors import SymactError
-from .kinks import resolve, switch_points
+from symact.catalog import Activation, get, x
+from symact.derivation import Derivation, derive
+from symact.errors import SymactError
+from symact.kinks import resolve, switch_points
 
 __all__ = [
     "MACROS",
@@ -537,7 +537,7 @@ def _kink_text(d: Derivation) -> str:
 def activation(name: str, kink: str = "torch", figure: str | None = None) -> str:
     r"""A textbook subsection for one catalog activation: parameters, frameworks, formulas, kinks.
 
-    ``figure`` is LaTeX for a plot placed after the formulas (see ``symact.notes``).
+    ``figure`` is LaTeX for a plot placed after the formulas (see ``symact.render.notes``).
 
     >>> print(activation('prelu').splitlines()[0])
     \subsection*{\texttt{prelu}}
@@ -593,7 +593,7 @@ def catalog_table(names=None, kink: str = "torch") -> str:
     >>> print(catalog_table(["relu", "tanh"]).splitlines()[-3])
     \texttt{tanh} & $\displaystyle \tanh{\left(x \right)}$ & $\displaystyle 1 - \tanh^{2}{\left(x \right)}$ & $\displaystyle 1 - y^{2}$ \\
     """
-    from .catalog import names as catalog_names
+    from symact.catalog import names as catalog_names
 
     rows = []
     for name in names if names is not None else catalog_names():
@@ -765,7 +765,7 @@ _SIGNS = "the sign of every factor is known"
 
 def _limit_blocks(p, steps) -> list[Block]:
     """A limit, one case at a time when the expected value has kinks: for x > k, lim f = value = expected."""
-    from .parse import parse
+    from symact.parsing import parse
 
     found = _LIMIT.match(p.statement or "")
     f, target = p.lhs, p.rhs

@@ -1,6 +1,6 @@
 """The chapter's theorems as data: statement, a sentence of explanation, LaTeX, and a check returning a Proof.
 
-``proofs/`` runs each theorem as one pytest test; ``symact check`` and ``symact notes`` use the same
+``proofs/`` runs each theorem as one pytest test; ``symact check`` and ``symact.render.notes`` use the same
 objects, so they work from an installed package. Sections follow the seed exercises of d2l.ai 5.1.
 
 >>> [s for s in SECTIONS][:3]
@@ -19,12 +19,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from .catalog import get as get_activation
-from .catalog import x
-from .derive import derive
-from .errors import UnknownTheorem
-from .functions import expand_named, sigmoid
-from .linear import (
+from symact.catalog import get as get_activation
+from symact.catalog import x
+from symact.derivation import derive
+from symact.errors import UnknownTheorem
+from symact.functions import expand_named, sigmoid
+from symact.linear import (
     XOR_WEIGHTS,
     batch_norm,
     batch_norm_jacobian,
@@ -37,7 +37,7 @@ from .linear import (
     tanh_to_sigmoid,
     tent_network,
 )
-from .prove import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
+from symact.proof.engine import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
 
 __all__ = ["Theorem", "THEOREMS", "SECTIONS", "get", "section", "select", "run_all"]
 
@@ -911,8 +911,8 @@ _AD_CHECKED = ("sigmoid", "tanh", "softplus", "gelu", "swish", "mish", "elu")
 def _analytic_vs_numerical():
     import mpmath
 
-    from .catalog import CATALOG
-    from .testing import autodiff, check_derivative, mp_function
+    from symact.catalog import CATALOG
+    from symact.testing.assertions import autodiff, check_derivative, mp_function
 
     analytic = []
     for name in _AD_CHECKED:

@@ -29,14 +29,14 @@ from functools import wraps
 import mpmath
 import sympy as sp
 
-from .catalog import CATALOG, Activation, get, x
-from .errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
-from .functions import expand_named
-from .kinks import resolve, switch_points
-from .numerics import certified_sign, enclose_critical_point, numeric_roots
-from .parse import parse
-from .prove import PROVED, UNKNOWN, Evidence, Proof, Step
-from .timeout import _scope, budget_scope, internal_limit, time_limit
+from symact.catalog import CATALOG, Activation, get, x
+from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
+from symact.functions import expand_named
+from symact.kinks import resolve, switch_points
+from symact.numerics import certified_sign, enclose_critical_point, numeric_roots
+from symact.parsing import parse
+from symact.proof.engine import PROVED, UNKNOWN, Evidence, Proof, Step
+from symact.timeout import _scope, budget_scope, internal_limit, time_limit
 
 __all__ = [
     "Property", "Properties", "properties", "PROPERTY_NAMES", "DEFAULT_BUDGET", "numeric_roots",
@@ -281,7 +281,7 @@ def _near_values(g: sp.Expr, point, side: str):
 
 def _too_large(g: sp.Expr, t) -> bool:
     """True when evaluating g at t would take exp/cosh of a huge argument (exp(exp(10**8)))."""
-    from .numerics import _too_large as huge
+    from symact.numerics import _too_large as huge
 
     try:
         return huge(g.subs(x, t))
@@ -308,7 +308,7 @@ def _tidy(e: sp.Expr) -> sp.Expr:
 
 
 def _mp(g: sp.Expr):
-    from .testing import mp_function
+    from symact.testing.assertions import mp_function
 
     return mp_function(g)
 
@@ -452,7 +452,7 @@ class _OutOfDepth(Exception):
 
 def _check_switches(f: sp.Expr, pieces) -> None:
     """Every switch function keeps one sign inside every piece (its roots there are exactly none)."""
-    from .kinks import switch_functions
+    from symact.kinks import switch_functions
 
     for g in switch_functions(f):
         for p in pieces:
@@ -572,7 +572,7 @@ _CACHE: dict = {}
 
 
 def _properties(name: str, f: sp.Expr, cut: list, deadline: float | None) -> Properties:
-    from .property_rules import ALL_RULES
+    from symact.analysis.rules import ALL_RULES
 
     try:
         a = _Analysis(name, f)
@@ -597,7 +597,7 @@ def _properties(name: str, f: sp.Expr, cut: list, deadline: float | None) -> Pro
                 SymactError, _OutOfDepth) as err:  # fmt: skip
             reason = f"out of depth: {type(err).__name__}: {err}"
             items.update({n: _unknown(n, reason) for n in rule.names if n not in items})
-    from .property_rules import audit
+    from symact.analysis.rules import audit
 
     audit(a, items)
     if cut:

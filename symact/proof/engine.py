@@ -22,13 +22,13 @@ import mpmath
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
-from .catalog import x
-from .errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
-from .functions import Phi, expand_named, sigmoid, softplus
-from .kinks import is_smooth, resolve, switch_functions, switch_points
-from .numerics import certified_sign
-from .parse import parse, tree_size
-from .timeout import time_limit
+from symact.catalog import x
+from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
+from symact.functions import Phi, expand_named, sigmoid, softplus
+from symact.kinks import is_smooth, resolve, switch_functions, switch_points
+from symact.numerics import certified_sign
+from symact.parsing import parse, tree_size
+from symact.timeout import time_limit
 
 __all__ = ["Step", "Evidence", "Proof", "PROVED", "REFUTED", "UNKNOWN", "prove", "prove_bound", "prove_limit"]
 
@@ -125,7 +125,7 @@ class Proof:
         return "Proof(" + "; ".join(parts) + ")"
 
     def __str__(self) -> str:
-        from .latex import text
+        from symact.render.latex import text
 
         lines = [_words(self.statement), f"  {self.status}" + (f" by {_words(self.method)}" if self.method else "")]
         chains = text(self)
@@ -164,7 +164,7 @@ class Proof:
             if self.counterexample:
                 body += rf" \\ &\text{{{_latex_text(self._counterexample_text(12))}}}"
             return "\\begin{align*}\n" + body + "\n\\end{align*}"
-        from .latex import block_tex, blocks
+        from symact.render.latex import block_tex, blocks
 
         chains = blocks(self)
         if chains:
@@ -347,7 +347,7 @@ def _rational(value) -> sp.Rational:
 
 def _kink_hints(diff: sp.Expr) -> list[sp.Expr] | None:
     """Where branches may switch, for sampling only: roots of polynomial switch functions (None: not all are)."""
-    from .kinks import _smooth_variants
+    from symact.kinks import _smooth_variants
 
     roots = []
     for g in switch_functions(diff, only_in_x=False):
@@ -670,7 +670,7 @@ def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
     leading coefficient of known sign, numeric quadratics, or strictly monotone in x with one exact
     zero. The points' order must then be provable from the parameters' assumptions.
     """
-    from .kinks import _smooth_variants
+    from symact.kinks import _smooth_variants
 
     roots: list[sp.Expr] = []
     for g in switch_functions(diff, only_in_x=False):

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from . import catalog
-from .catalog import x
-from .errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
-from .functions import expand_named
-from .kinks import resolve
-from .parse import parse
-from .properties import (
+from symact import catalog
+from symact.catalog import x
+from symact.errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
+from symact.functions import expand_named
+from symact.kinks import resolve
+from symact.parsing import parse
+from symact.analysis.engine import (
     DEFAULT_BUDGET,
     PROPERTY_NAMES,
     Properties,
@@ -40,8 +40,8 @@ from .properties import (
     _sample,
     properties,
 )
-from .prove import PROVED, REFUTED, UNKNOWN, Proof
-from .timeout import time_limit
+from symact.proof.engine import PROVED, REFUTED, UNKNOWN, Proof
+from symact.timeout import time_limit
 
 __all__ = ["table", "TABLE_COLUMNS", "FORMATS", "Claim", "check_claims", "HOLDS", "REFUTED_", "UNDECIDED"]
 
@@ -362,7 +362,7 @@ def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
     expr = parse(claimed, parameters={"y": _Y}) if isinstance(claimed, str) else sp.sympify(claimed)
     expr = expr.subs(_Y, p.f)
     df = sp.diff(p.f, x)
-    from .kinks import switch_points
+    from symact.kinks import switch_points
 
     own = switch_points(p.f, {})
     cuts = [-sp.oo, *sorted(set(own) | set(switch_points(expr, {})), key=_num), sp.oo]
@@ -379,12 +379,12 @@ def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
             reason = f"at x = {t} the claim gives {sp.N(got, 10)} but f'({t}) = {sp.N(want, 10)}"
             return REFUTED_, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample={"x": t})
     if len(cuts) == 2:  # smooth: the identity prover gives the chain of steps
-        from .prove import prove
+        from symact.proof.engine import prove
 
         result = prove(expr, df, budget=5)
         if result.status == PROVED:
             return HOLDS, f"proved by {result.method}: f' = {claimed}", result
-    from .properties import _check_switches, _OutOfDepth, _Piece
+    from symact.analysis.engine import _check_switches, _OutOfDepth, _Piece
 
     try:
         pieces = [_Piece(lo, hi, None) for lo, hi in zip(cuts, cuts[1:])]

@@ -2,7 +2,7 @@
 
 ``stabilize(expr)`` applies general rules to the SymPy tree, so a user-defined activation
 benefits as much as a catalog one. The result uses a few *stable nodes* (SymPy functions
-with names ``s_*``) that ``symact.compile`` prints as calls to the NumPy helpers below.
+with names ``s_*``) that ``symact.kernels.codegen`` prints as calls to the NumPy helpers below.
 
 Rules (``k`` a constant, ``u`` any subexpression):
 
@@ -50,8 +50,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from . import exp_rational
-from .functions import Phi, sigmoid, softplus
+from symact.kernels import exp_rational
+from symact.functions import Phi, sigmoid, softplus
 
 __all__ = [
     "stabilize",
@@ -730,7 +730,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
     >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]
     [-1.915, 1.915]
     """
-    from .functions import expand_named
+    from symact.functions import expand_named
 
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
         return ()
@@ -802,7 +802,7 @@ def removable_patches(expr: sp.Expr, var: sp.Symbol) -> tuple[ZeroPatch, ...]:
     >>> [(p.hi, p.coeffs[-1]) for p in removable_patches(sp.sin(x) / x, x)]
     [(0.0, 1.0)]
     """
-    from .functions import expand_named
+    from symact.functions import expand_named
 
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign) or not expr.has(var):
         return ()

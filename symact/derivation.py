@@ -20,10 +20,10 @@ from typing import NamedTuple
 import mpmath
 import sympy as sp
 
-from .catalog import Activation, VectorActivation, _parameter_value, get, x
-from .errors import ParameterError, ProofTimeout, SymactError
-from .functions import expand_named
-from .kinks import (
+from symact.catalog import Activation, VectorActivation, _parameter_value, get, x
+from symact.errors import ParameterError, ProofTimeout, SymactError
+from symact.functions import expand_named
+from symact.kinks import (
     check_policy,
     find_kinks,
     is_smooth,
@@ -33,8 +33,8 @@ from .kinks import (
     switch_functions,
     switch_points,
 )
-from .parse import parse
-from .timeout import budget_scope, internal_limit, time_limit
+from symact.parsing import parse
+from symact.timeout import budget_scope, internal_limit, time_limit
 
 __all__ = ["Derivation", "KinkSides", "derive", "y", "DEFAULT_BUDGET"]
 

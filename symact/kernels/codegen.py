@@ -1,6 +1,6 @@
 """Compile symbolic activations to NumPy kernels: f, f', f'' on arrays of any shape.
 
-The expressions from ``derive`` go through ``symact.stable.stabilize`` (exp(-|x|) splits,
+The expressions from ``derive`` go through ``symact.kernels.stable.stabilize`` (exp(-|x|) splits,
 log1p/expm1, erfc, 1/cosh^2, double-double arguments), then common subexpressions are shared and
 the code is generated once and cached. Kernels compute in float64 and return the input's float
 dtype (float32 stays float32; bfloat16 and other extension floats are computed in float64 and
@@ -31,10 +31,10 @@ import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import NumPyPrinter
 
-from . import stable
-from .catalog import x
-from .derive import Derivation, derive, y
-from .errors import ParameterError, SymactError
+from symact.kernels import stable
+from symact.catalog import x
+from symact.derivation import Derivation, derive, y
+from symact.errors import ParameterError, SymactError
 
 __all__ = ["Kernel", "kernel", "compile_expr", "lambdify", "NUMPY_FUNCTIONS", "ULP_BOUNDS"]
 
@@ -819,7 +819,7 @@ def kernel(activation, kink: str = "torch", backend: str = "numpy", **params) ->
     ``activation`` is a catalog or ``define``-d name, an expression string, a SymPy expression or the
     object ``define`` returns. The compiled code is cached by the expressions it computes, never by a
     name, so ``define(..., replace=True)`` takes effect at once. ``backend``: ``'numpy'`` (the default),
-    ``'numba'`` (fused ufuncs, ``symact.fused``; needs ``symact[fast]``) or ``'auto'`` (numba when installed).
+    ``'numba'`` (fused ufuncs, ``symact.kernels.fused``; needs ``symact[fast]``) or ``'auto'`` (numba when installed).
 
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1
@@ -827,7 +827,7 @@ def kernel(activation, kink: str = "torch", backend: str = "numpy", **params) ->
     if backend not in ("auto", "numpy", "numba"):
         raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
     if backend != "numpy":
-        from . import fused
+        from symact.kernels import fused
 
         if backend == "numba" or fused.available():
             found = fused.kernel(activation, kink, tuple(sorted(params.items())), strict=backend == "numba")
@@ -844,7 +844,7 @@ def kernel(activation, kink: str = "torch", backend: str = "numpy", **params) ->
 
 
 def _kernel_for(activation, kink: str, params: dict) -> Kernel:
-    from .catalog import Activation, get
+    from symact.catalog import Activation, get
 
     d = derive(activation, kink=kink, **params)
     entry = activation

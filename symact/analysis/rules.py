@@ -1,10 +1,10 @@
-"""The rules behind ``symact.properties``: each turns the piecewise analysis into properties with proofs.
+"""The rules behind ``symact.properties()``: each turns the piecewise analysis into properties with proofs.
 
 A rule reads the ``_Analysis`` (pieces, their derivatives, exact roots and signs) and the
 properties found so far, and returns new ``Property`` objects. The order of ``ALL_RULES`` is the
 order of dependence.
 
->>> from symact.properties import properties
+>>> from symact.analysis.engine import properties
 >>> properties('relu')['continuity'].value
 0
 """
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from .catalog import x
-from .errors import ProofTimeout, UndecidedSign
-from .functions import expand_named
-from .kinks import resolve, switch_points
-from .properties import (
+from symact.catalog import x
+from symact.errors import ProofTimeout, UndecidedSign
+from symact.functions import expand_named
+from symact.kinks import resolve, switch_points
+from symact.analysis.engine import (
     Property,
     _Analysis,
     _check_switches,
@@ -38,7 +38,7 @@ from .properties import (
     enclose_critical_point,
     proof,
 )
-from .prove import Evidence
+from symact.proof.engine import Evidence
 
 __all__ = ["ALL_RULES"]
 
@@ -554,7 +554,7 @@ def _direction_holds(word: str, values: list) -> bool:
 
 def _dense_values(a: _Analysis) -> tuple[list, list]:
     """f and f' at the grid points (sorted), each from the piece that holds the point."""
-    from .testing import mp_function
+    from symact.testing.assertions import mp_function
 
     cuts = [float(_num(p)) for p in a.points]
     fs = [mp_function(p.f) for p in a.pieces]
@@ -575,6 +575,6 @@ def _dense_values(a: _Analysis) -> tuple[list, list]:
 
 
 def _too_large_at(g: sp.Expr, t) -> bool:
-    from .properties import _too_large
+    from symact.analysis.engine import _too_large
 
     return _too_large(g, sp.Integer(int(t)))

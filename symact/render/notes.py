@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import latex
-from .catalog import names as catalog_names
-from .errors import SymactError
+from symact.render import latex
+from symact.catalog import names as catalog_names
+from symact.errors import SymactError
 
 __all__ = ["PREAMBLE", "document", "picture", "write", "compile_pdf", "theorem_results"]
 
@@ -79,7 +79,7 @@ def document(
     includes it; ``'picture'`` draws the curves with LaTeX's own ``picture`` environment (no
     files); ``'auto'`` takes matplotlib when it is installed and ``figure_dir`` is given;
     ``'none'`` leaves plots out. ``theorems``: ``True`` adds the chapter's theorems
-    (``symact.theorems``): all of them, or with ``names`` those concerning these activations plus
+    (``symact.chapter``): all of them, or with ``names`` those concerning these activations plus
     the general ones; a list of theorem names or section keys picks them; ``False`` none.
     ``proofs=False`` prints each theorem with its verdict only (a handout). ``properties``: add the
     table of properties (``symact.table``). ``title``, ``author`` and ``date`` go to the title.
@@ -118,7 +118,7 @@ def _selected(theorems, names) -> list:
     """The theorems to print: see ``document``."""
     if theorems is False or theorems is None:
         return []
-    from .theorems import select
+    from symact.chapter.registry import select
 
     if theorems is True:
         return select(activations=names)
@@ -151,7 +151,7 @@ def _figure(name: str, mode: str, figure_dir, kink: str) -> str | None:
     if mode == "picture":
         body = picture(name, kink=kink)
     else:
-        from .plot import plot
+        from symact.render.plotting import plot
 
         folder = Path(figure_dir)
         folder.mkdir(parents=True, exist_ok=True)
@@ -168,7 +168,7 @@ def picture(name: str, xlim=(-4.0, 4.0), width: float = 72.0, height: float = 42
     >>> print(picture('relu').splitlines()[0])
     \setlength{\unitlength}{1mm}\begin{picture}(72,48)(-8,-6)
     """
-    from .plot import curves
+    from symact.render.plotting import curves
 
     c = curves(name, xlim=xlim, points=161, kink=kink)
     both = np.concatenate([c.f, c.df])
@@ -219,7 +219,7 @@ def picture(name: str, xlim=(-4.0, 4.0), width: float = 72.0, height: float = 42
 
 def _properties_section(names) -> list[str]:
     try:
-        from .property_table import table
+        from symact.analysis.tables import table
     except ImportError:  # pragma: no cover - an installation without the properties module
         return []
     return [
@@ -234,7 +234,7 @@ def _properties_section(names) -> list[str]:
 def _theorem_section(results, proofs: bool = True) -> list[str]:
     if not results:
         return []
-    from .theorems import SECTIONS
+    from symact.chapter.registry import SECTIONS
 
     how = (
         "A proof is a chain of relations (equalities, or inequalities for a bound), each link justified in the "
@@ -256,7 +256,7 @@ def _theorem_section(results, proofs: bool = True) -> list[str]:
 
 def theorem_results(selected=None) -> list:
     """The chapter's theorems (all, or the ``selected`` ones) with their proofs, ``[(Theorem, Proof), ...]``."""
-    from . import theorems
+    from symact.chapter import registry as theorems
 
     return list(theorems.run_all(selected))
 

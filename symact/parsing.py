@@ -25,9 +25,9 @@ from collections.abc import Callable, Mapping
 
 import sympy as sp
 
-from .catalog import Activation, get, names, x
-from .errors import ParseError, SymactError, UnknownActivation
-from .functions import Phi, sigmoid, softplus
+from symact.catalog import Activation, get, names, x
+from symact.errors import ParseError, SymactError, UnknownActivation
+from symact.functions import Phi, sigmoid, softplus
 
 __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size"]
 

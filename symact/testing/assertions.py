@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
-from .catalog import Activation, get, x
-from .derive import derive
-from .errors import SymactError
-from .kinks import switch_points
+from symact.catalog import Activation, get, x
+from symact.derivation import derive
+from symact.errors import SymactError
+from symact.kinks import switch_points
 
 __all__ = [
     "DerivativeCheck",
@@ -38,7 +38,7 @@ __all__ = [
 
 def mp_function(expr: sp.Expr):
     """An mpmath function of x for a SymPy expression (named functions by their definitions)."""
-    from .derive import _MP
+    from symact.derivation import _MP
 
     return sp.lambdify(x, expr, modules=[_MP, "mpmath"])
 
@@ -137,7 +137,7 @@ def _failure(what: str, proof) -> ProofFailure:
 
 
 def assert_identity(lhs, rhs, budget: float = 5.0, allow_unknown: bool = False, **assumptions):
-    """Assert that ``lhs = rhs`` is proved (see ``symact.prove.prove``); returns the ``Proof``.
+    """Assert that ``lhs = rhs`` is proved (see ``symact.proof.engine.prove``); returns the ``Proof``.
 
     ``allow_unknown`` accepts numerical agreement without a symbolic proof. On failure the
     ``ProofFailure`` (an ``AssertionError``) shows both sides and the counterexample.
@@ -147,11 +147,11 @@ def assert_identity(lhs, rhs, budget: float = 5.0, allow_unknown: bool = False, 
     >>> assert_identity('tanh(x)', '2*sigmoid(x) - 1')
     Traceback (most recent call last):
         ...
-    symact.testing.ProofFailure: tanh(x) = 2*sigmoid(x) - 1 is refuted (counterexample)
+    symact.testing.assertions.ProofFailure: tanh(x) = 2*sigmoid(x) - 1 is refuted (counterexample)
     ...
     """
     __tracebackhide__ = True
-    from .prove import UNKNOWN, prove
+    from symact.proof.engine import UNKNOWN, prove
 
     proof = prove(lhs, rhs, budget=budget, **assumptions)
     if proof.proved or (allow_unknown and proof.status == UNKNOWN):
@@ -167,12 +167,12 @@ def assert_derivative(f, df, budget: float = 5.0, allow_unknown: bool = False, *
     >>> assert_derivative('x**3', '3*x**3')
     Traceback (most recent call last):
         ...
-    symact.testing.ProofFailure: d/dx x**3 = 3*x**3: 3*x**2 = 3*x**3 is refuted (counterexample)
+    symact.testing.assertions.ProofFailure: d/dx x**3 = 3*x**3: 3*x**2 = 3*x**3 is refuted (counterexample)
     ...
     """
     __tracebackhide__ = True
-    from .parse import parse
-    from .prove import UNKNOWN, prove
+    from symact.parsing import parse
+    from symact.proof.engine import UNKNOWN, prove
 
     if isinstance(f, str):
         try:
@@ -192,9 +192,9 @@ def assert_derivative(f, df, budget: float = 5.0, allow_unknown: bool = False, *
 
 
 def assert_theorem(theorem):
-    """Assert that a ``symact.theorems.Theorem`` is proved; returns its ``Proof``.
+    """Assert that a ``symact.chapter.registry.Theorem`` is proved; returns its ``Proof``.
 
-    >>> from symact.theorems import get as theorem
+    >>> from symact.chapter.registry import get as theorem
     >>> assert_theorem(theorem('xor_two_relu_units')).status
     'proved'
     """

@@ -1,7 +1,7 @@
 """The fused backend: one compiled loop per kernel, as genuine NumPy ufuncs (needs the optional numba).
 
-The same stabilised SymPy tree that ``symact.compile`` lowers to NumPy is printed as scalar code calling
-``symact.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches at
+The same stabilised SymPy tree that ``symact.kernels.codegen`` lowers to NumPy is printed as scalar code calling
+``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches at
 zeros written into the loop. numba's ``@vectorize`` makes f, f', f'' and f' from the output ufuncs (float32
 and float64 loops; both compute in float64), ``@guvectorize`` makes ``value_and_grad`` one ufunc with two
 outputs sharing subexpressions; from ``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
@@ -32,8 +32,9 @@ import numpy as np
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from . import __version__, stable
-from .errors import ParameterError
+from symact import __version__
+from symact.kernels import stable
+from symact.errors import ParameterError
 
 __all__ = ["available", "kernel", "FusedKernel", "cache_dir", "clear_cache", "set_threads", "PARALLEL_THRESHOLD"]
 
@@ -64,7 +65,7 @@ def clear_cache() -> int:
 
 
 class NoScalarForm(ParameterError):
-    """A stable node that ``symact.scalar`` has no scalar version of."""
+    """A stable node that ``symact.kernels.scalar`` has no scalar version of."""
 
 
 class _ScalarPrinter(PythonCodePrinter):
@@ -97,7 +98,7 @@ class _ScalarPrinter(PythonCodePrinter):
     def _print_Function(self, expr):
         name = type(expr).__name__
         if name in stable.STABLE_NODES:
-            from . import scalar
+            from symact.kernels import scalar
 
             if not hasattr(scalar, name):
                 raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
@@ -139,7 +140,7 @@ def _number(v: float) -> str:
 
 def _body(compiled, var: sp.Symbol, finish) -> list[str]:
     """Lines computing ``compiled``'s outputs from ``var``; ``finish(values)`` gives the lines that return them."""
-    from .compile import _dd_arguments, _fold_constants
+    from symact.kernels.codegen import _dd_arguments, _fold_constants
 
     exprs, dd = _dd_arguments([stable.stabilize(e) for e in compiled.exprs], var)
     exprs = [_fold_constants(e) for e in exprs]
@@ -171,8 +172,8 @@ def _body(compiled, var: sp.Symbol, finish) -> list[str]:
 
 def source(k, key: str) -> str:
     """The Python module (for numba) of a NumPy ``Kernel``: one scalar function per part."""
-    from .catalog import x
-    from .derive import y
+    from symact.catalog import x
+    from symact.derivation import y
 
     parts = {"f": k._f, "grad": k._df, "grad2": k._d2f, "grad_from_output": k._df_of_output}
     out = [
@@ -181,7 +182,7 @@ def source(k, key: str) -> str:
         "",
         "from numba import float64",
         "",
-        "from symact.scalar import *  # noqa: F403",
+        "from symact.kernels.scalar import *  # noqa: F403",
         "",
         f"HAS_OUTPUT_FORM = {k._df_of_output is not None}",
         f"NAME = {k.name!r}",
@@ -216,8 +217,9 @@ def _generator_hash() -> str:
     """Hash of the code that decides what a kernel computes: a change there is a new cache key."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for name in ("stable.py", "compile.py", "scalar.py", "fused.py", "kinks.py", "derive.py", "functions.py"):
-        digest.update((here / name).read_bytes())
+    core = [here.parent / name for name in ("kinks.py", "derivation.py", "functions.py")]
+    for path in sorted(here.glob("*.py")) + core:
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -225,8 +227,8 @@ def definition_key(activation, kink: str, params: tuple) -> str:
     """A hash of what the kernel computes: the expression, parameter values, kink policy, backend, versions."""
     import numba
 
-    from .derive import _entry
-    from .kinks import check_policy
+    from symact.derivation import _entry
+    from symact.kinks import check_policy
 
     check_policy(kink)
     entry = _entry(activation, dict(params))
@@ -306,7 +308,7 @@ class FusedKernel:
 
     @property
     def derivation(self):
-        from .derive import derive
+        from symact.derivation import derive
 
         activation, kink, params = self._definition
         return derive(activation, kink=kink, **dict(params))
@@ -388,7 +390,7 @@ class FusedKernel:
         return _rebuild, (activation, kink, params)
 
     def __repr__(self) -> str:
-        from .derive import _entry
+        from symact.derivation import _entry
 
         activation, kink, params = self._definition
         bound = _entry(activation, dict(params)).bind(**dict(params))  # exact values, as Kernel shows them
@@ -462,7 +464,7 @@ def kernel(activation, kink: str, params: tuple, strict: bool = True) -> FusedKe
 @lru_cache(maxsize=256)
 def _kernel(key, activation, kink, params) -> FusedKernel:
     def build():
-        from .compile import _kernel_for
+        from symact.kernels.codegen import _kernel_for
 
         return source(_kernel_for(activation, kink, dict(params)), key)
 

@@ -1,0 +1,11 @@
+"""Assertion helpers for pytest, and cross-checks against the frameworks' implementations.
+
+>>> from symact.testing.assertions import assert_identity
+>>> assert_identity('tanh(x) + 1', '2*sigmoid(2*x)').status
+'proved'
+"""
+
+from symact.testing.assertions import DerivativeCheck, check_derivative, mp_function, sample_points, ProofFailure, assert_identity, assert_derivative, assert_theorem, autodiff
+from symact.testing.frameworks import crosscheck, CrossCheck, benchmark_points, ulp_error, TORCH, JAX
+
+__all__ = ["DerivativeCheck", "check_derivative", "mp_function", "sample_points", "ProofFailure", "assert_identity", "assert_derivative", "assert_theorem", "autodiff", "crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH", "JAX"]
