@@ -32,8 +32,7 @@ import sympy as sp
 import symact
 from symact import catalog
 from symact.testing.frameworks import benchmark_points, ulp_error
-from symact.derivation import _MP
-from symact.functions import expand_named
+from symact.functions import MPMATH, expand_named
 
 TARGET = 4.0
 
@@ -134,7 +133,7 @@ def _ncdf(a):
 
 
 def _mp(expr):
-    return sp.lambdify(catalog.x, expr, modules=[{**_MP, "Phi": _ncdf}, "mpmath"])
+    return sp.lambdify(catalog.x, expr, modules=[{**MPMATH, "Phi": _ncdf}, "mpmath"])
 
 
 def _exact(fn, t):

@@ -22,7 +22,7 @@ import sympy as sp
 
 from symact.catalog import Activation, VectorActivation, _parameter_value, get, x
 from symact.errors import ParameterError, ProofTimeout, SymactError
-from symact.functions import expand_named
+from symact.functions import MPMATH, expand_named
 from symact.kinks import (
     check_policy,
     find_kinks,
@@ -513,7 +513,7 @@ def _agrees(g, fp, dp, points) -> bool:
 
 def _monotone_direction(f, sides, numeric) -> int | None:
     """+1 if f never decreases, -1 if it never increases (on a fine grid and across kinks), else None."""
-    fn = sp.lambdify(x, f.subs(numeric), modules=[_MP, "mpmath"])
+    fn = sp.lambdify(x, f.subs(numeric), modules=[MPMATH, "mpmath"])
     grid = [mpmath.mpf(t) for t in mpmath.linspace(-12, 12, 481)]
     for p in sides:
         c = mpmath.mpf(sp.N(p.subs(numeric), 30))
@@ -532,9 +532,9 @@ def _monotone_direction(f, sides, numeric) -> int | None:
 def _verified(g, f, df, numeric, sides) -> bool:
     """Check g(f(x)) = f'(x) at 30 digits on points away from the kinks."""
     kinks = [float(sp.N(p.subs(numeric))) for p in sides]
-    fx = sp.lambdify(x, f.subs(numeric), modules=[_MP, "mpmath"])
-    dfx = sp.lambdify(x, df.subs(numeric), modules=[_MP, "mpmath"])
-    gy = sp.lambdify(y, g.subs(numeric), modules=[_MP, "mpmath"])
+    fx = sp.lambdify(x, f.subs(numeric), modules=[MPMATH, "mpmath"])
+    dfx = sp.lambdify(x, df.subs(numeric), modules=[MPMATH, "mpmath"])
+    gy = sp.lambdify(y, g.subs(numeric), modules=[MPMATH, "mpmath"])
     with mpmath.workdps(30):
         for t in [*mpmath.linspace(-9, 9, 37), -30, 30]:
             if any(abs(t - k) < 1e-6 for k in kinks):
@@ -556,11 +556,3 @@ def _mp_piecewise(*args):
     return mpmath.nan
 
 
-_MP = {
-    "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
-    "Phi": lambda t: mpmath.ncdf(t),
-    "softplus": lambda t: mpmath.log1p(mpmath.exp(t)),
-    "Heaviside": lambda t: mpmath.mpf(1) if t > 0 else (mpmath.mpf(0) if t < 0 else mpmath.mpf(0.5)),
-    "Max": max,
-    "Min": min,
-}

@@ -13,10 +13,11 @@ x*(1 - sigmoid(x))*sigmoid(x) + sigmoid(x)
 
 from __future__ import annotations
 
+import mpmath
 import sympy as sp
 from sympy import S
 
-__all__ = ["sigmoid", "Phi", "softplus", "NAMED_FUNCTIONS", "expand_named"]
+__all__ = ["sigmoid", "Phi", "softplus", "NAMED_FUNCTIONS", "expand_named", "MPMATH", "mp_function"]
 
 
 class _Named(sp.Function):
@@ -130,3 +131,28 @@ def expand_named(expr: sp.Expr) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, (sigmoid, softplus)), lambda e: e.rewrite(sp.exp)).replace(
         lambda e: isinstance(e, Phi), lambda e: e.rewrite(sp.erf)
     )
+
+
+def _heaviside(t, at_zero=mpmath.mpf(1) / 2):
+    return mpmath.mpf(1) if t > 0 else mpmath.mpf(0) if t < 0 else at_zero
+
+
+# The one mpmath evaluation of the named and non-smooth functions, for every high-precision check.
+MPMATH = {
+    "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
+    "Phi": mpmath.ncdf,
+    "softplus": lambda t: mpmath.log1p(mpmath.exp(t)) if t < 0 else t + mpmath.log1p(mpmath.exp(-t)),
+    "Heaviside": _heaviside,
+    "Max": max,
+    "Min": min,
+}
+
+
+def mp_function(expr: sp.Expr, symbols=(sp.Symbol("x", real=True),)):
+    """An mpmath function of ``symbols`` (default: the catalog's real ``x``) for a SymPy expression.
+
+    >>> x = sp.Symbol('x', real=True)
+    >>> float(mp_function(softplus(x))(1000))
+    1000.0
+    """
+    return sp.lambdify(symbols, expr, modules=[MPMATH, "mpmath"])

@@ -4,7 +4,8 @@ import sympy as sp
 
 import symact
 from symact import catalog
-from symact.testing.assertions import check_derivative, mp_function, sample_points
+from symact.functions import mp_function
+from symact.testing import check_derivative, sample_points
 
 from .reference import REFERENCE
 

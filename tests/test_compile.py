@@ -178,7 +178,7 @@ def _exact(fn, t):
 def test_kernels_within_documented_ulp_bounds(name):
     from symact.kernels.codegen import ULP_BOUNDS
     from symact.testing.frameworks import ulp_error
-    from symact.testing.assertions import mp_function
+    from symact.functions import mp_function
 
     entry, d, k = catalog.get(name), symact.derive(name), symact.kernel(name)
     bound_f, bound_df = ULP_BOUNDS.get(name, (4, 4))

@@ -50,7 +50,7 @@ def _mp_values(fn, points):
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("name", NAMES)
 def test_both_backends_within_documented_ulp_bounds_subnormal_results_included(name, backend):
-    from symact.testing.assertions import mp_function
+    from symact.functions import mp_function
 
     entry, d = catalog.get(name), symact.derive(name)
     k = symact.kernel(name, backend=backend)

@@ -308,7 +308,7 @@ def _tidy(e: sp.Expr) -> sp.Expr:
 
 
 def _mp(g: sp.Expr):
-    from symact.testing.assertions import mp_function
+    from symact.functions import mp_function
 
     return mp_function(g)
 

@@ -554,7 +554,7 @@ def _direction_holds(word: str, values: list) -> bool:
 
 def _dense_values(a: _Analysis) -> tuple[list, list]:
     """f and f' at the grid points (sorted), each from the piece that holds the point."""
-    from symact.testing.assertions import mp_function
+    from symact.functions import mp_function
 
     cuts = [float(_num(p)) for p in a.points]
     fs = [mp_function(p.f) for p in a.pieces]

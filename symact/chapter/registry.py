@@ -912,7 +912,8 @@ def _analytic_vs_numerical():
     import mpmath
 
     from symact.catalog import CATALOG
-    from symact.testing.assertions import autodiff, check_derivative, mp_function
+    from symact.functions import mp_function
+    from symact.testing.assertions import autodiff, check_derivative
 
     analytic = []
     for name in _AD_CHECKED:

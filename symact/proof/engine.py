@@ -24,7 +24,7 @@ from sympy.core.evalf import PrecisionExhausted
 
 from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
-from symact.functions import Phi, expand_named, sigmoid, softplus
+from symact.functions import MPMATH, Phi, expand_named, sigmoid, softplus
 from symact.kinks import is_smooth, resolve, switch_functions, switch_points
 from symact.numerics import certified_sign
 from symact.parsing import parse, tree_size
@@ -419,22 +419,10 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
     return points[: max(count, len(points))]
 
 
-def _heaviside(t, at_zero=mpmath.mpf(1) / 2):
-    return mpmath.mpf(1) if t > 0 else mpmath.mpf(0) if t < 0 else at_zero
-
-
-_MP = {
-    "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
-    "Phi": lambda t: mpmath.ncdf(t),
-    "softplus": lambda t: mpmath.log1p(mpmath.exp(t)) if t < 0 else t + mpmath.log1p(mpmath.exp(-t)),
-    "Heaviside": _heaviside,
-    "Max": max,
-    "Min": min,
-}
 
 
 def _mp_callable(expr: sp.Expr, symbols: list) -> Callable:
-    return sp.lambdify(symbols, expr, modules=[_MP, "mpmath"])
+    return sp.lambdify(symbols, expr, modules=[MPMATH, "mpmath"])
 
 
 def _mp_value(value: sp.Rational):

@@ -22,11 +22,11 @@ from symact.catalog import Activation, get, x
 from symact.derivation import derive
 from symact.errors import SymactError
 from symact.kinks import switch_points
+from symact.functions import mp_function
 
 __all__ = [
     "DerivativeCheck",
     "check_derivative",
-    "mp_function",
     "sample_points",
     "ProofFailure",
     "assert_identity",
@@ -34,13 +34,6 @@ __all__ = [
     "assert_theorem",
     "autodiff",
 ]
-
-
-def mp_function(expr: sp.Expr):
-    """An mpmath function of x for a SymPy expression (named functions by their definitions)."""
-    from symact.derivation import _MP
-
-    return sp.lambdify(x, expr, modules=[_MP, "mpmath"])
 
 
 def sample_points(kinks=(), count: int = 40) -> list:
