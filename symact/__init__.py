@@ -5,8 +5,7 @@
 y*(1 - y)
 """
 
-__version__ = "0.1.0"
-
+from symact.version import __version__
 from symact.catalog import define, names, x
 from symact.kernels.codegen import Kernel, kernel, lambdify
 from symact.testing.frameworks import crosscheck

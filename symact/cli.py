@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from symact import __version__
+from symact.version import __version__
 from symact import catalog
 from symact.derivation import derive
 from symact.errors import ParseError, SymactError

@@ -1,4 +1,4 @@
-"""The public API is small and importable, and imports flow one way: catalog -> derive -> compile -> consumers."""
+"""The public API is small and importable; ``import symact`` loads no optional package."""
 
 import ast
 from pathlib import Path
@@ -18,24 +18,6 @@ def test_init_holds_imports_and_all_only():
     tree = ast.parse((PACKAGE / "__init__.py").read_text())
     kinds = {type(node).__name__ for node in tree.body}
     assert kinds <= {"Expr", "ImportFrom", "Assign"}
-
-
-def _imports(module: str) -> set[str]:
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found |= {node.module} if node.module else {alias.name for alias in node.names}
-    return found
-
-
-def test_imports_flow_one_way():
-    assert _imports("functions") == set()
-    assert _imports("catalog") <= {"errors", "functions", "parse"}  # parse only lazily, inside define()
-    assert "compile" not in _imports("derive") and "compile" not in _imports("kinks")
-    for module in (p.stem for p in PACKAGE.glob("*.py")):
-        if module not in ("__main__",):
-            assert "cli" not in _imports(module), module
 
 
 def test_import_does_not_load_optional_packages():

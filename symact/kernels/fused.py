@@ -32,7 +32,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from symact import __version__
+from symact.version import __version__
 from symact.kernels import stable
 from symact.errors import ParameterError
 
