@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 from collections.abc import Callable, Mapping
 
 import sympy as sp
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from symact.catalog import Activation, get, names, x
 from symact.errors import ParseError, SymactError, UnknownActivation
@@ -32,7 +35,7 @@ from symact.functions import Phi, sigmoid, softplus
 __all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size"]
 
 MAX_LENGTH = 5000
-MAX_DEPTH = 100
+MAX_DEPTH = 64  # parentheses, calls and unary signs; each level costs about ten Python frames
 MAX_NODES = 5000  # nodes of the expression tree, repeated subtrees counted each time they occur
 _MAX_EXPONENT = 10**4
 _MAX_DIGITS = 4000  # below Python's int-to-str limit (4300 digits), so every result can be printed
@@ -70,7 +73,7 @@ def _digits(number: sp.Expr) -> float:
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^(),]))"
+    r"|(?P<op>\*\*|<=|>=|==|!=|[-+*/^(),|<>=]))"
 )
 
 
@@ -122,7 +125,9 @@ FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
     "abs": (sp.Abs, 1, 1),
     "Abs": (sp.Abs, 1, 1),
     "sign": (sp.sign, 1, 1),
-    "Heaviside": (sp.Heaviside, 1, 1),
+    "Heaviside": (sp.Heaviside, 1, 2),
+    "heaviside": (sp.Heaviside, 1, 2),
+    "clip": (lambda value, low, high: sp.Min(sp.Max(value, low), high), 3, 3),
     "LambertW": (sp.LambertW, 1, 1),
     "max": (sp.Max, 2, 8),
     "Max": (sp.Max, 2, 8),
@@ -132,8 +137,20 @@ FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
     "Phi": (Phi, 1, 1),
     "softplus": (softplus, 1, 1),
     "diff": (_diff, 1, 3),
+    "where": (lambda condition, a, b: sp.Piecewise((a, condition), (b, True)), 3, 3),
 }
+_COMPARISONS = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}
+_KEYWORDS = {"if", "else", "and", "or", "not"}
+_CONDITION_ARGUMENT = {"where": 0}  # functions whose argument at this index is a condition
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E, "oo": sp.oo, "inf": sp.oo}
+_TRUTH = {"True": sp.true, "False": sp.false}
+_STEPS = "infinitely many jumps, which derive, properties and prove cannot split into pieces"
+_UNSUPPORTED = {"floor": _STEPS, "ceil": _STEPS, "ceiling": _STEPS, "round": _STEPS}
+
+
+def _is_condition(expr: sp.Basic) -> bool:
+    """A relation or a logical combination of relations (a SymPy Symbol is a Boolean too, but not a condition)."""
+    return isinstance(expr, (Relational, BooleanFunction, BooleanAtom))
 
 
 def parse(
@@ -222,7 +239,7 @@ class _Parser:
     def parse(self) -> sp.Expr:
         if self.peek()[0] == "end":
             self.fail("empty expression", 0)
-        expr = self.sum()
+        expr = self.value()
         kind, value, pos = self.peek()
         if kind != "end":
             before = self.tokens[self.i - 1]
@@ -231,22 +248,99 @@ class _Parser:
                 hint = f"; did you mean {before[1]}*{value}?"
             elif (before[0] in ("number", "name") or before[1] == ")") and (kind == "name" or value == "("):
                 hint = "; a product needs * (2*x, not 2x)"
+            elif value == "=":
+                hint = "; compare with ==, inside where(...) or after if"
             self.fail(f"unexpected {value!r}{hint}", pos)
         return expr
 
+    # value: a if condition else b | disjunction; conditions combine comparisons with and/or/not
+    def value(self) -> sp.Expr:
+        pos = self.peek()[2]
+        return self.number_like(self.conditional(), pos)
+
+    def condition(self) -> sp.Basic:
+        pos = self.peek()[2]
+        cond = self.logical("or", partial(self.logical, "and", self.negation, sp.And), sp.Or)
+        if not _is_condition(cond):
+            self.fail("expected a condition, such as x > 0", pos)
+        return cond
+
+    def number_like(self, expr, pos: int) -> sp.Expr:
+        if _is_condition(expr):
+            self.fail("a condition where a value is expected; use where(condition, a, b)", pos)
+        return expr
+
+    def keyword(self, word: str) -> bool:
+        kind, value, _ = self.peek()
+        if kind == "name" and value == word:
+            self.take()
+            return True
+        return False
+
+    def conditional(self) -> sp.Basic:
+        pos = self.peek()[2]
+        expr = self.logical("or", partial(self.logical, "and", self.negation, sp.And), sp.Or)
+        if not self.keyword("if"):
+            return expr
+        expr = self.number_like(expr, pos)
+        with self.nested(pos):
+            cond = self.condition()
+            if not self.keyword("else"):
+                kind, value, at = self.peek()
+                self.fail(f"expected 'else', found {'end of input' if kind == 'end' else repr(value)}", at)
+            other = self.value()
+        return self.built(sp.piecewise_fold(sp.Piecewise((expr, cond), (other, True))), pos)
+
+    def logical(self, word: str, operand: Callable, combine: Callable) -> sp.Basic:
+        pos = self.peek()[2]
+        expr = operand()
+        while self.peek()[:2] == ("name", word):
+            _, _, at = self.take()
+            right = operand()
+            for side, where in ((expr, pos), (right, at)):
+                if not _is_condition(side):
+                    self.fail(f"'{word}' joins conditions, such as x > 0 {word} x < 1", where)
+            expr = combine(expr, right)
+        return expr
+
+    def negation(self) -> sp.Basic:
+        kind, value, pos = self.peek()
+        if (kind, value) == ("name", "not"):
+            self.take()
+            with self.nested(pos):
+                operand = self.negation()
+            if not _is_condition(operand):
+                self.fail("'not' negates a condition, such as not x > 0", pos)
+            return sp.Not(operand)
+        return self.comparison()
+
+    def comparison(self) -> sp.Basic:
+        pos = self.peek()[2]
+        left = self.sum()
+        relations = []
+        while self.peek()[0] == "op" and self.peek()[1] in _COMPARISONS:
+            _, op, at = self.take()
+            right = self.sum()
+            relations.append(_COMPARISONS[op](self.number_like(left, pos), self.number_like(right, at)))
+            left, pos = right, at
+        return sp.And(*relations) if relations else left
+
     def sum(self) -> sp.Expr:
+        pos = self.peek()[2]
         expr = self.product()
         while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
-            _, op, pos = self.take()
-            right = self.product()
-            expr = self.built(expr + right if op == "+" else expr - right, pos)
+            _, op, at = self.take()
+            right = self.number_like(self.product(), at)
+            expr = self.built(self.number_like(expr, pos) + right if op == "+" else expr - right, at)
         return expr
 
     def product(self) -> sp.Expr:
+        pos = self.peek()[2]
         expr = self.unary()
         while self.peek()[1] in ("*", "/") and self.peek()[0] == "op":
-            _, op, pos = self.take()
-            right = self.unary()
+            _, op, at = self.take()
+            expr, right = self.number_like(expr, pos), self.number_like(self.unary(), at)
+            pos = at
             if op == "/" and right.is_zero:
                 self.fail("division by zero", pos)
             expr = self.built(expr * right if op == "*" else expr / right, pos)
@@ -257,7 +351,7 @@ class _Parser:
         if kind == "op" and value in ("+", "-"):
             self.take()
             with self.nested(pos):
-                operand = self.unary()
+                operand = self.number_like(self.unary(), pos)
             return self.built(-operand, pos) if value == "-" else operand
         return self.power()
 
@@ -266,8 +360,9 @@ class _Parser:
         kind, value, pos = self.peek()
         if kind == "op" and value in ("**", "^"):
             self.take()
+            base = self.number_like(base, pos)
             with self.nested(pos):
-                exponent = self.unary()
+                exponent = self.number_like(self.unary(), pos)
             if exponent.is_number and (not exponent.is_finite or abs(exponent) > _MAX_EXPONENT):
                 self.fail(f"exponent {exponent} is too large", pos)
             if base.is_number and exponent.is_number:
@@ -289,9 +384,16 @@ class _Parser:
             return self.name(value, pos)
         if kind == "op" and value == "(":
             with self.nested(pos):
-                expr = self.sum()
+                expr = self.conditional()
             self.expect(")")
             return expr
+        if kind == "op" and value == "|":
+            with self.nested(pos):
+                expr = self.value()
+            self.expect("|")
+            return self.built(sp.Abs(expr), pos)
+        if kind == "op" and value == "=":
+            self.fail("unexpected '='; compare with ==, or name a parameter inside a call: softplus(x, beta=2)", pos)
         self.fail("unexpected end of input" if kind == "end" else f"unexpected {value!r}", pos)
 
     def number(self, text: str, pos: int) -> sp.Expr:
@@ -307,6 +409,10 @@ class _Parser:
             return self.parameters[name]
         if name in CONSTANTS:
             return CONSTANTS[name]
+        if name in _TRUTH:
+            return _TRUTH[name]
+        if name in _KEYWORDS:
+            self.fail(f"unexpected {name!r}", pos)
         if name in _RESERVED:
             self.fail(f"{name!r} is not a real number; expressions are over the reals", pos)
         if name in FUNCTIONS or name in names(include_aliases=True):
@@ -320,26 +426,74 @@ class _Parser:
 
     def call(self, name: str, pos: int) -> sp.Expr:
         self.expect("(")
-        args = []
+        if name == "Piecewise":
+            return self.piecewise(pos)
+        args, keywords = [], {}
         with self.nested(pos):
             if not (self.peek()[1] == ")" and self.peek()[0] == "op"):
-                args.append(self.sum())
+                self.argument(args, keywords)
                 while self.peek()[1] == "," and self.peek()[0] == "op":
                     self.take()
-                    args.append(self.sum())
+                    self.argument(args, keywords)
         self.expect(")")
-        if name in FUNCTIONS:
-            function, least, most = FUNCTIONS[name]
-            if not least <= len(args) <= most:
-                count = str(least) if least == most else f"{least} to {most}"
-                self.fail(f"{name} takes {count} argument(s), got {len(args)}", pos)
-            try:
-                return self.built(function(*args), pos)
-            except (ValueError, TypeError) as err:
-                self.fail(f"cannot apply {name}: {err}", pos)
-        return self.built(self.activation(name, args, pos), pos)
+        if name in _UNSUPPORTED:
+            self.fail(f"{name} is not supported: {_UNSUPPORTED[name]}", pos)
+        parametrised = name in names() and isinstance(get(name), Activation) and get(name).params
+        if name in FUNCTIONS and not (parametrised and (keywords or len(args) > FUNCTIONS[name][2])):
+            return self.function(name, args, keywords, pos)
+        return self.built(self.activation(name, args, pos, keywords), pos)
 
-    def activation(self, name: str, args: list, pos: int) -> sp.Expr:
+    def argument(self, args: list, keywords: dict) -> None:
+        """One argument of a call: a value, a condition (for where), or ``name=value``."""
+        kind, value, pos = self.peek()
+        if kind == "name" and self.tokens[self.i + 1][:2] == ("op", "="):
+            self.i += 2
+            if value in keywords:
+                self.fail(f"parameter {value!r} given twice", pos)
+            keywords[value] = (self.value(), pos)
+        elif keywords:
+            self.fail("a positional argument after a keyword argument", pos)
+        else:
+            args.append((self.conditional(), pos))
+
+    def piecewise(self, pos: int) -> sp.Expr:
+        """``Piecewise((a, condition), ..., (b, True))``: the last branch must cover every remaining x."""
+        branches = []
+        with self.nested(pos):
+            while True:
+                self.expect("(")
+                value = self.value()
+                self.expect(",")
+                branches.append((value, self.condition()))
+                self.expect(")")
+                if not (self.peek()[1] == "," and self.peek()[0] == "op"):
+                    break
+                self.take()
+        self.expect(")")
+        if branches[-1][1] is not sp.true:
+            self.fail("the last branch of Piecewise needs the condition True (the otherwise case)", pos)
+        return self.built(sp.Piecewise(*branches), pos)
+
+    def function(self, name: str, args: list, keywords: dict, pos: int) -> sp.Expr:
+        """A call of one of ``FUNCTIONS``: positional arguments only, a condition where the function takes one."""
+        if keywords:
+            self.fail(f"{name} takes no keyword arguments", next(iter(keywords.values()))[1])
+        function, least, most = FUNCTIONS[name]
+        if not least <= len(args) <= most:
+            count = str(least) if least == most else f"{least} to {most}"
+            self.fail(f"{name} takes {count} argument(s), got {len(args)}", pos)
+        condition = _CONDITION_ARGUMENT.get(name)
+        for i, (arg, at) in enumerate(args):
+            if i == condition and not _is_condition(arg):
+                self.fail(f"argument {i + 1} of {name} is a condition, such as x > 0", at)
+            if i != condition:
+                self.number_like(arg, at)
+        try:
+            return self.built(function(*(arg for arg, _ in args)), pos)
+        except (ValueError, TypeError) as err:
+            self.fail(f"cannot apply {name}: {err}", pos)
+
+    def activation(self, name: str, args: list, pos: int, keywords: dict) -> sp.Expr:
         try:
             entry = get(name)
         except UnknownActivation as err:
@@ -352,7 +506,15 @@ class _Parser:
         params = entry.params
         if not 1 <= len(args) <= 1 + len(params):
             self.fail(f"{name} takes 1 to {1 + len(params)} argument(s) (x, {', '.join(p.name for p in params)})", pos)
+        args = [self.number_like(arg, at) for arg, at in args]
+        by_name = {p.name: p for p in params}
         values = {**entry.defaults, **dict(zip(params, args[1:])), x: args[0]}
+        for key, (value, at) in keywords.items():
+            if key not in by_name:
+                self.fail(f"{name} has no parameter {key!r} (its parameters: {', '.join(by_name) or 'none'})", at)
+            if by_name[key] in dict(zip(params, args[1:])):
+                self.fail(f"parameter {key!r} given twice", at)
+            values[by_name[key]] = value
         estimate = tree_size(entry.expr) + sum(
             entry.expr.count(symbol) * tree_size(value, MAX_NODES, self.sizes) for symbol, value in values.items()
         )
