@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from symact import catalog
-from symact.cli import EXAMPLES, main
 from symact.chapter.registry import THEOREMS
+from symact.cli import EXAMPLES, main
 
 ROOT = Path(__file__).resolve().parent.parent
 

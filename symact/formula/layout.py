@@ -214,5 +214,3 @@ def shrunk(tex: str, budget: float) -> str:
     '\\symactfit[0.50]{x}'
     """
     return r"\symactfit[%.2f]{%s}" % (max(budget, 5.0) / LINE, tex)
-
-

@@ -137,8 +137,6 @@ def expr(e) -> str:
     return _PRINTER.doprint(e)
 
 
-
-
 def _variable(cond):
     names = [s for s in cond.free_symbols if s.name in ("x", "y")]
     return names[0] if len(names) == 1 else None
@@ -273,4 +271,3 @@ def prose(text: str) -> str:
         last = m.end()
     out.append(escape(text[last:]))
     return "".join(out)
-

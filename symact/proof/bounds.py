@@ -10,11 +10,11 @@ import sympy as sp
 from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout
 from symact.numerics import certified_sign
-from symact.timeout import time_limit
-from symact.proof.result import PROVED, REFUTED, UNKNOWN, DIGITS, Evidence, Proof, Step, _text
-from symact.proof.inputs import _side, _check_budget, _raw, _infinite, _no_verdict
-from symact.proof.falsify import _sample_points, _mp_callable, _mp_value, _evaluate, _certified, _shown_at, _rational
+from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
+from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side
+from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
 from symact.proof.rewriting import _exp_form
+from symact.timeout import time_limit
 
 # ---- bounds ------------------------------------------------------------------------------------
 
@@ -125,8 +125,6 @@ def prove_bound(
         return _no_verdict(statement, err, f, up)
 
 
-
-
 def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
     refuted, used, worst = _falsify_bound(f, up, lo, strict, statement)
     if refuted is not None:
@@ -226,6 +224,3 @@ def _zeros_in_s(g: sp.Expr) -> list | None:
         if sign > 0 and all(certified_sign(r - sp.exp(z)) != 0 for z in zeros):
             zeros.append(sp.simplify(sp.log(r)))
     return zeros
-
-
-

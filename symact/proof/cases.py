@@ -12,10 +12,9 @@ from symact.catalog import x
 from symact.errors import UndecidedSign
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions
 from symact.numerics import certified_sign
+from symact.proof.falsify import _evaluate, _mp_callable, _parameter_samples, _sample_points
 from symact.proof.result import DIGITS, Step
-from symact.proof.falsify import _parameter_samples, _sample_points, _mp_callable, _evaluate
-from symact.proof.rewriting import _exp_form, _zero, _smooth_chain
-
+from symact.proof.rewriting import _exp_form, _smooth_chain, _zero
 
 _NONSMOOTH = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
 
@@ -164,5 +163,3 @@ def _values_for(expr: sp.Expr) -> dict:
     """One sample value per parameter (respecting its assumptions), to order kinks and pick branches."""
     rng = random.Random(1)
     return {s: _parameter_samples(s, rng, 1)[0] for s in expr.free_symbols if s != x}
-
-

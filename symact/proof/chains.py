@@ -304,4 +304,3 @@ def text(p) -> list[str]:
         if b.outro:
             out.append(_plain(b.outro))
     return out
-

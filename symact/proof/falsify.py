@@ -13,8 +13,8 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import MPMATH
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
-from symact.timeout import time_limit
 from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
+from symact.timeout import time_limit
 
 # ---- numerical falsification ------------------------------------------------------------------
 
@@ -143,8 +143,6 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
         points = [{p: v for p, v in pt.items() if p != x} for pt in points]
         points = [dict(t) for t in dict.fromkeys(tuple(sorted(pt.items(), key=lambda kv: kv[0].name)) for pt in points)]
     return points[: max(count, len(points))]
-
-
 
 
 def _mp_callable(expr: sp.Expr, symbols: list) -> Callable:
@@ -277,9 +275,8 @@ def _shown_at(expr: sp.Expr, point: dict, digits: int = DIGITS) -> str:
 
 # ---- symbolic proof ---------------------------------------------------------------------------
 
+
 def _signed(symbol: sp.Symbol, value: sp.Rational) -> sp.Rational:
     if symbol.is_positive or symbol.is_nonnegative:
         return abs(value)
     return -abs(value) if (symbol.is_negative or symbol.is_nonpositive) else value
-
-

@@ -10,12 +10,12 @@ from symact.catalog import x
 from symact.errors import ProofTimeout, SymactError
 from symact.functions import Phi, sigmoid, softplus
 from symact.kinks import is_smooth, switch_functions
-from symact.timeout import time_limit
-from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
-from symact.proof.inputs import _side, _unify, _check_budget, _raw, _infinite, _no_verdict
+from symact.proof.cases import _case_split, _settle, _values_for
 from symact.proof.falsify import _falsify, _tiny_difference
+from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side, _unify
+from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
 from symact.proof.rewriting import _smooth_chain
-from symact.proof.cases import _settle, _case_split, _values_for
+from symact.timeout import time_limit
 
 
 def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
@@ -138,6 +138,3 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
         return Proof(statement, UNKNOWN, "timeout", (), None, None, left, right, {"budget": budget})
     except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
         return _no_verdict(statement, err, left, right)
-
-
-

@@ -79,7 +79,6 @@ def _unify(*exprs: sp.Expr) -> tuple[sp.Expr, ...]:
     return tuple(e.xreplace(replace) for e in exprs)
 
 
-
 def _check_budget(budget) -> None:
     if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < math.inf:
         raise ParameterError("prove", "budget", f"must be a positive finite number of seconds, got {budget!r}")
@@ -97,12 +96,19 @@ def _infinite(expr: sp.Expr) -> bool:
 
 # ---- bounds ------------------------------------------------------------------------------------
 
+
 def _no_verdict(statement: str, err: Exception, lhs, rhs) -> Proof:
     """*unknown* for an exception SymPy raised on an accepted input; a user error (``SymactError``) propagates."""
     if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
         raise err
     return Proof(
-        statement, UNKNOWN, f"internal failure ({type(err).__name__})", (), None, None, lhs, rhs, {"error": str(err)[:300]}
+        statement,
+        UNKNOWN,
+        f"internal failure ({type(err).__name__})",
+        (),
+        None,
+        None,
+        lhs,
+        rhs,
+        {"error": str(err)[:300]},
     )
-
-

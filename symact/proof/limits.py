@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
 from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout
 from symact.kinks import is_smooth, switch_points
-from symact.timeout import time_limit
-from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
-from symact.proof.inputs import _side, _unify, _check_budget, _raw, _infinite, _no_verdict
 from symact.proof.falsify import _certified, _shown_at, _signed
+from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side, _unify
+from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
+from symact.timeout import time_limit
 
 # ---- limits ------------------------------------------------------------------------------------
 
@@ -158,4 +157,3 @@ def _limit_counterexample(gap, value, expected, sub, t) -> dict | None:
             shown.update({s.name: str(v) for s, v in point.items() if s not in (x, t)})
             return {"point": shown, "lhs": _shown_at(value, point), "rhs": _shown_at(expected, point)}
     return None
-

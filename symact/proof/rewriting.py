@@ -9,9 +9,8 @@ import sympy as sp
 
 from symact.errors import SymactError
 from symact.functions import expand_named
+from symact.proof.falsify import _close, _evaluate, _mp_callable, _signed
 from symact.proof.result import Step
-from symact.proof.falsify import _mp_callable, _evaluate, _close, _signed
-
 
 
 def _exp_form(expr: sp.Expr) -> sp.Expr:
@@ -37,8 +36,6 @@ def _zero(expr: sp.Expr) -> tuple[str, sp.Expr] | None:
         if normalise(expr) == 0:
             return rule, sp.S.Zero
     return None
-
-
 
 
 def _check_rewrite(before: sp.Expr, after: sp.Expr) -> None:
@@ -82,5 +79,3 @@ def _smooth_chain(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
         steps.append(Step(rhs, rule))
     method = "rewriting to exp" if el != lhs or er != rhs else rule
     return method, steps
-
-

@@ -21,8 +21,8 @@ import sympy as sp
 from symact.catalog import Activation, get, x
 from symact.derivation import derive
 from symact.errors import SymactError
-from symact.kinks import switch_points
 from symact.functions import mp_function
+from symact.kinks import switch_points
 from symact.parsing import parse
 from symact.proof import UNKNOWN, prove
 
