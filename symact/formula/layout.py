@@ -175,6 +175,7 @@ def lines(e, budget: float) -> list[str]:
 
     >>> lines(sp.sympify("a + b"), 40)
     ['a + b']
+    >>> from symact.derivation import derive
     >>> len(lines(derive('gelu_tanh').d2f, 30)) > 1
     True
     """

@@ -131,6 +131,7 @@ _PRINTER = _Printer({"mul_symbol": None, "fold_short_frac": False})
 def expr(e) -> str:
     r"""One SymPy expression (or matrix, or relation) as LaTeX, with the textbook conventions.
 
+    >>> from symact.derivation import derive
     >>> expr(derive('sigmoid').df_of_output)
     'y \\left(1 - y\\right)'
     """

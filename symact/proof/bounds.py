@@ -117,10 +117,16 @@ def prove_bound(
             if wanted is not None:
                 statement += f", with equality only at x in {{{', '.join(_text(p) for p in wanted)}}}"
             if any(_infinite(e) for e in (f, up, lo) if e is not None):
-                return Proof(statement, UNKNOWN, "infinite values", (), None, None, f, up if up is not None else lo)
+                return Proof(
+                    statement=statement,
+                    status=UNKNOWN,
+                    method="infinite values",
+                    lhs=f,
+                    rhs=up if up is not None else lo,
+                )
             return _prove_bound(statement, f, up, lo, wanted, strict, start)
     except ProofTimeout:
-        return Proof(statement, UNKNOWN, "timeout", (), None, None, f, up if up is not None else lo)
+        return Proof(statement=statement, status=UNKNOWN, method="timeout", lhs=f, rhs=up if up is not None else lo)
     except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
         return _no_verdict(statement, err, f, up)
 
@@ -129,7 +135,7 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
     refuted, used, worst = _falsify_bound(f, up, lo, strict, statement)
     if refuted is not None:
         return refuted
-    evidence = Evidence(used, DIGITS, float(worst) if worst != mpmath.inf else 0.0)
+    evidence = Evidence(points=used, digits=DIGITS, max_difference=float(worst) if worst != mpmath.inf else 0.0)
     rel = "<" if strict else "<="
     steps: list[Step] = [Step(lo, "lower bound") if lo is not None else Step(f, "f(x)")]
     zeros: list = []
@@ -140,18 +146,42 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
         ok, g, rule = _bound_side(f, bound, above, strict)
         if not ok:
             steps.append(Step(f if not above else bound, rule, rel))
-            return Proof(statement, UNKNOWN, "sign not decided", tuple(steps), None, evidence, f, bound)
+            return Proof(
+                statement=statement,
+                status=UNKNOWN,
+                method="sign not decided",
+                steps=tuple(steps),
+                evidence=evidence,
+                lhs=f,
+                rhs=bound,
+            )
         details["gap_upper" if above else "gap_lower"] = g
         steps.append(Step(bound if above else f, rule, rel))
         if wanted is not None and not strict:
             found = _zeros_in_s(g)
             if found is None:
-                return Proof(statement, UNKNOWN, "equality set not found", tuple(steps), None, evidence, f, bound)
+                return Proof(
+                    statement=statement,
+                    status=UNKNOWN,
+                    method="equality set not found",
+                    steps=tuple(steps),
+                    evidence=evidence,
+                    lhs=f,
+                    rhs=bound,
+                )
             zeros += [z for z in found if all(certified_sign(z - y) != 0 for y in zeros)]
     if wanted is not None and not strict:
         same, witness = _same_set(zeros, wanted)
         if same is None:
-            return Proof(statement, UNKNOWN, "equality set not compared", tuple(steps), None, evidence, f, up)
+            return Proof(
+                statement=statement,
+                status=UNKNOWN,
+                method="equality set not compared",
+                steps=tuple(steps),
+                evidence=evidence,
+                lhs=f,
+                rhs=up,
+            )
         if not same:
             bound = up if up is not None else lo
             ce = {
@@ -161,11 +191,30 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
             }
             ce["rhs"] += " (equality)" if witness in zeros else " (no equality)"
             details["equality_set"] = zeros
-            return Proof(statement, REFUTED, "equality set", tuple(steps), ce, evidence, f, up, details)
+            return Proof(
+                statement=statement,
+                status=REFUTED,
+                method="equality set",
+                steps=tuple(steps),
+                counterexample=ce,
+                evidence=evidence,
+                lhs=f,
+                rhs=up,
+                details=details,
+            )
         details["equality_set"] = zeros
     details["seconds"] = round(time.monotonic() - start, 3)
     method = "sign of the factored gap in s = exp(x)"
-    return Proof(statement, PROVED, method, tuple(steps), None, evidence, f, up, details)
+    return Proof(
+        statement=statement,
+        status=PROVED,
+        method=method,
+        steps=tuple(steps),
+        evidence=evidence,
+        lhs=f,
+        rhs=up,
+        details=details,
+    )
 
 
 def _falsify_bound(f, up, lo, strict, statement):
@@ -199,8 +248,16 @@ def _falsify_bound(f, up, lo, strict, statement):
                             "lhs": _shown_at(f, point),
                             "rhs": _shown_at(bound, point),
                         }
-                        evidence = Evidence(used, DIGITS, float(-exact_gap))
-                        refuted = Proof(statement, REFUTED, "counterexample", (), ce, evidence, f, bound)
+                        evidence = Evidence(points=used, digits=DIGITS, max_difference=float(-exact_gap))
+                        refuted = Proof(
+                            statement=statement,
+                            status=REFUTED,
+                            method="counterexample",
+                            counterexample=ce,
+                            evidence=evidence,
+                            lhs=f,
+                            rhs=bound,
+                        )
                         return refuted, used, worst
     return None, used, worst
 

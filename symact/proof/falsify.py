@@ -197,8 +197,8 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
                 continue
             checked = _recheck(lhs, rhs, point)
             if checked is not None:
-                return checked, Evidence(used, DIGITS, float(abs(a - b)))
-    return None, Evidence(used, DIGITS, float(worst))
+                return checked, Evidence(points=used, digits=DIGITS, max_difference=float(abs(a - b)))
+    return None, Evidence(points=used, digits=DIGITS, max_difference=float(worst))
 
 
 def _tiny_difference(lhs: sp.Expr, rhs: sp.Expr, count: int = 8) -> dict | None:

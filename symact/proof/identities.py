@@ -107,34 +107,74 @@ def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
             statement = f"{_text(left)} = {_text(right)}"
             if _infinite(left) or _infinite(right):
                 return Proof(
-                    statement,
-                    UNKNOWN,
-                    "infinite values: not an identity of real functions",
-                    (),
-                    None,
-                    None,
-                    left,
-                    right,
+                    statement=statement,
+                    status=UNKNOWN,
+                    method="infinite values: not an identity of real functions",
+                    lhs=left,
+                    rhs=right,
                 )
             counterexample, evidence = _falsify(_settle(left), _settle(right))
             if counterexample is not None:
-                return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
+                return Proof(
+                    statement=statement,
+                    status=REFUTED,
+                    method="counterexample",
+                    counterexample=counterexample,
+                    evidence=evidence,
+                    lhs=left,
+                    rhs=right,
+                )
             try:
                 found = _symbolic(left, right)
             except (SymactError, NotImplementedError, TypeError, ValueError, RecursionError, MemoryError) as err:
                 if isinstance(err, ProofTimeout):
                     raise
                 reason = {"error": str(err)[:300]}
-                return Proof(statement, UNKNOWN, "no strategy applies", (), None, evidence, left, right, reason)
+                return Proof(
+                    statement=statement,
+                    status=UNKNOWN,
+                    method="no strategy applies",
+                    evidence=evidence,
+                    lhs=left,
+                    rhs=right,
+                    details=reason,
+                )
             details = {"seconds": round(time.monotonic() - start, 3)}
             if found is None:
                 counterexample = _tiny_difference(left, right)
                 if counterexample is not None:
-                    return Proof(statement, REFUTED, "counterexample", (), counterexample, evidence, left, right)
-                return Proof(statement, UNKNOWN, "numeric agreement only", (), None, evidence, left, right, details)
+                    return Proof(
+                        statement=statement,
+                        status=REFUTED,
+                        method="counterexample",
+                        counterexample=counterexample,
+                        evidence=evidence,
+                        lhs=left,
+                        rhs=right,
+                    )
+                return Proof(
+                    statement=statement,
+                    status=UNKNOWN,
+                    method="numeric agreement only",
+                    evidence=evidence,
+                    lhs=left,
+                    rhs=right,
+                    details=details,
+                )
             method, steps = found
-            return Proof(statement, PROVED, method, tuple(steps), None, evidence, left, right, details)
+            return Proof(
+                statement=statement,
+                status=PROVED,
+                method=method,
+                steps=tuple(steps),
+                evidence=evidence,
+                lhs=left,
+                rhs=right,
+                details=details,
+            )
     except ProofTimeout:
-        return Proof(statement, UNKNOWN, "timeout", (), None, None, left, right, {"budget": budget})
+        return Proof(
+            statement=statement, status=UNKNOWN, method="timeout", lhs=left, rhs=right, details={"budget": budget}
+        )
     except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
         return _no_verdict(statement, err, left, right)

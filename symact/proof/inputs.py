@@ -102,13 +102,10 @@ def _no_verdict(statement: str, err: Exception, lhs, rhs) -> Proof:
     if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
         raise err
     return Proof(
-        statement,
-        UNKNOWN,
-        f"internal failure ({type(err).__name__})",
-        (),
-        None,
-        None,
-        lhs,
-        rhs,
-        {"error": str(err)[:300]},
+        statement=statement,
+        status=UNKNOWN,
+        method=f"internal failure ({type(err).__name__})",
+        lhs=lhs,
+        rhs=rhs,
+        details={"error": str(err)[:300]},
     )

@@ -64,7 +64,9 @@ def prove_limit(expr, var, point, expected, direction: str | None = None, budget
             second = _limit_by_cases(f, target, v, where, sides, [sp.Integer(0)], t, statement)
             return second if second.status != UNKNOWN else first
     except ProofTimeout:
-        return Proof(statement, UNKNOWN, "timeout", (), None, None, f, target, {"budget": budget})
+        return Proof(
+            statement=statement, status=UNKNOWN, method="timeout", lhs=f, rhs=target, details={"budget": budget}
+        )
     except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
         return _no_verdict(statement, err, f, target)
 
@@ -104,22 +106,44 @@ def _limit_by_cases(f, target, v, where, sides, points, t, statement) -> Proof:
             try:
                 value = sp.limit(fl, v, where, side)
             except (NotImplementedError, ValueError, TypeError, PrecisionExhausted):
-                return Proof(statement, UNKNOWN, "limit not computed", tuple(steps), None, None, f, target)
+                return Proof(
+                    statement=statement,
+                    status=UNKNOWN,
+                    method="limit not computed",
+                    steps=tuple(steps),
+                    lhs=f,
+                    rhs=target,
+                )
             if value.has(sp.Limit, sp.AccumBounds) or not _limit_agrees_numerically(fl, value, v, where, side):
                 why = "limit not computed" if value.has(sp.Limit, sp.AccumBounds) else "SymPy's limit disagrees"
-                return Proof(statement, UNKNOWN, why, tuple(steps), None, None, f, target)
+                return Proof(statement=statement, status=UNKNOWN, method=why, steps=tuple(steps), lhs=f, rhs=target)
             shown = value.subs(t, back) if back is not None else value
             steps.append(Step(shown, f"limit as {approach}" + (f", for {label}" if label else "") + " (Gruntz)", "->"))
             gap = sp.simplify(value - tl)
             if gap != 0:
                 ce = _limit_counterexample(gap, value, tl, sub, t)
                 if ce is None:
-                    return Proof(statement, UNKNOWN, "limit differs symbolically", tuple(steps), None, None, f, target)
+                    return Proof(
+                        statement=statement,
+                        status=UNKNOWN,
+                        method="limit differs symbolically",
+                        steps=tuple(steps),
+                        lhs=f,
+                        rhs=target,
+                    )
                 ce["limit"] = approach
-                return Proof(statement, REFUTED, "limit differs", tuple(steps), ce, None, f, target)
+                return Proof(
+                    statement=statement,
+                    status=REFUTED,
+                    method="limit differs",
+                    steps=tuple(steps),
+                    counterexample=ce,
+                    lhs=f,
+                    rhs=target,
+                )
     steps.append(Step(target, "matches the expected limit" + (" in every case" if points else "")))
     method = "limit (Gruntz)" + (" with a case split" if points else "")
-    return Proof(statement, PROVED, method, tuple(steps), None, None, f, target)
+    return Proof(statement=statement, status=PROVED, method=method, steps=tuple(steps), lhs=f, rhs=target)
 
 
 def _limit_agrees_numerically(f, value, v, where, side: str = "+") -> bool:

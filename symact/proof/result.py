@@ -158,6 +158,7 @@ class Proof:
     def latex(self) -> str:
         r"""The proof chain as an ``align*`` environment, one ``\text{rule}`` per step.
 
+        >>> from symact.proof.identities import prove
         >>> print(prove('sigmoid(-x)', '1 - sigmoid(x)').latex().splitlines()[0])
         \begin{align*}
         """
