@@ -35,7 +35,7 @@ class Status(str, Enum):
 
     __str__ = str.__str__
     __format__ = str.__format__
-    __repr__ = str.__repr__  # shown as the plain word, as before statuses were an enum
+    __repr__ = str.__repr__  # the plain word, so results and doctests read 'proved'
 
 
 PROVED, REFUTED, UNKNOWN = Status.PROVED, Status.REFUTED, Status.UNKNOWN
