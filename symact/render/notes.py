@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from symact.render import latex
 from symact.catalog import names as catalog_names
 from symact.errors import SymactError
 from symact.formula import MACROS, escape
+from symact.render import latex
 
 __all__ = ["PREAMBLE", "document", "picture", "write", "compile_pdf", "theorem_results"]
 
