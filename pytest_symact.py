@@ -13,7 +13,7 @@ import sys
 
 def pytest_assertrepr_compare(config, op, left, right):
     """Explain a failed comparison that involves a ``Proof`` (for example ``assert proof == 'proved'``)."""
-    proofs = sys.modules.get("symact.proof.engine")
+    proofs = sys.modules.get("symact.proof.result")
     if proofs is None:  # no test has loaded symact: nothing of ours can be involved
         return None
     for side in (left, right):

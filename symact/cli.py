@@ -182,7 +182,7 @@ def _derive(args) -> int:
 
 def _prove(args) -> int:
     from symact.render.latex import proof as proof_latex
-    from symact.proof.engine import prove
+    from symact.proof import prove
 
     try:
         p = prove(args.lhs, args.rhs, budget=args.budget)

@@ -23,6 +23,7 @@ from symact.errors import ParameterError, UndecidedSign
 from symact.numerics import certified_sign, certified_truth
 
 __all__ = [
+    "smooth_variants",
     "Kink",
     "POLICIES",
     "FRAMEWORK_CONVENTIONS",
@@ -210,8 +211,13 @@ def switch_functions(expr: sp.Expr, only_in_x: bool = True) -> set[sp.Expr]:
     return {g for g in found if g.has(x)} if only_in_x else found
 
 
-def _smooth_variants(expr: sp.Expr, limit: int = 64) -> list[sp.Expr]:
-    """Every smooth expression obtained by choosing one branch of each non-smooth node."""
+def smooth_variants(expr: sp.Expr, limit: int = 64) -> list[sp.Expr]:
+    """Every smooth expression obtained by choosing one branch of each non-smooth node (at most ``limit``).
+
+    >>> from symact.catalog import x
+    >>> smooth_variants(sp.Max(0, x) + sp.Abs(x))
+    [x, 2*x, -x, 0]
+    """
     variants = [expr]
     for _ in range(8):
         nxt = []
@@ -239,7 +245,7 @@ def switch_points(expr: sp.Expr, values: Mapping) -> list[sp.Expr]:
     """Candidate break points of ``expr`` in ``x``, symbolic, sorted by their value at ``values``."""
     points = {}
     for g in switch_functions(expr):
-        for variant in _smooth_variants(g):
+        for variant in smooth_variants(g):
             if not variant.has(x):
                 continue
             try:

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from symact import catalog
-from symact.cli import EXAMPLES, main
 from symact.chapter.registry import THEOREMS
+from symact.cli import EXAMPLES, main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -290,7 +290,7 @@ def test_an_unexpected_failure_is_exit_code_2_in_one_line(monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sys.modules["symact.proof.engine"], "prove", broken)
+    monkeypatch.setattr(sys.modules["symact.proof"], "prove", broken)
     assert main(["prove", "x", "x"]) == 2
     out, err = capsys.readouterr()
     assert "RuntimeError: boom" in one_line_error(SimpleNamespace(returncode=2, stdout=out, stderr=err), "prove")

@@ -8,28 +8,29 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symact import catalog
-from symact.render import latex
+from symact import catalog, formula
 from symact.catalog import x
 from symact.derivation import derive
 from symact.functions import Phi, sigmoid, softplus
-from symact.proof.engine import Proof, Step, prove, prove_bound, prove_limit
+from symact.proof import Proof, Step, prove, prove_bound, prove_limit
+from symact.proof.chains import blocks
+from symact.render import latex
 
 ELEMENTWISE = catalog.names()
 
 
 def test_named_functions_print_as_in_a_textbook():
-    assert latex.expr(sigmoid(2 * x)) == r"\sigma{\left(2 x \right)}"
-    assert latex.expr(Phi(x)) == r"\Phi{\left(x \right)}"
-    assert r"\operatorname{softplus}" in latex.expr(softplus(x))
-    assert "sigmoid" not in latex.expr(derive("swish").df)
+    assert formula.expr(sigmoid(2 * x)) == r"\sigma{\left(2 x \right)}"
+    assert formula.expr(Phi(x)) == r"\Phi{\left(x \right)}"
+    assert r"\operatorname{softplus}" in formula.expr(softplus(x))
+    assert "sigmoid" not in formula.expr(derive("swish").df)
 
 
 def test_parameters_print_readably():
-    assert latex.expr(sp.Symbol("lambd")) == r"\lambda"
-    assert latex.expr(sp.Symbol("beta")) == r"\beta"
-    assert latex.expr(sp.Symbol("w2_01")) == "w_{2,01}"
-    assert latex.expr(sp.Symbol("min_val")).startswith(r"\mathit{min\_val}")
+    assert formula.expr(sp.Symbol("lambd")) == r"\lambda"
+    assert formula.expr(sp.Symbol("beta")) == r"\beta"
+    assert formula.expr(sp.Symbol("w2_01")) == "w_{2,01}"
+    assert formula.expr(sp.Symbol("min_val")).startswith(r"\mathit{min\_val}")
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_parameters_print_readably():
 )
 def test_derivative_cases_are_disjoint_intervals(name, rows):
     kink = "jax" if name == "sparse_sigmoid" else "torch"
-    tex = latex.expr(derive(name, kink=kink).df)
+    tex = formula.expr(derive(name, kink=kink).df)
     assert tex.startswith(r"\begin{cases}") and tex.endswith(r"\end{cases}")
     body = tex[len(r"\begin{cases} ") : -len(r" \end{cases}")]
     assert body.split(r" \\ ") == rows
@@ -60,14 +61,14 @@ def test_derivative_cases_are_disjoint_intervals(name, rows):
 
 def test_a_closed_empty_interval_is_a_point():
     """softshrink's f' from the output: y < 0, then y = 0 (where x is inside the dead zone), then y > 0."""
-    tex = latex.expr(derive("softshrink").df_of_output)
+    tex = formula.expr(derive("softshrink").df_of_output)
     assert r"0 & \text{if } y = 0" in tex
     assert r"\leq y \leq" not in tex
 
 
 def test_conditions_put_the_variable_first():
     pw = sp.Piecewise((0, sp.Symbol("a") >= x), (1, True))
-    assert r"\text{if } x \leq a" in latex.expr(pw)
+    assert r"\text{if } x \leq a" in formula.expr(pw)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -112,35 +113,35 @@ def test_definition_of_an_expression():
 
 def test_long_formulas_break_at_top_level_sums_instead_of_shrinking():
     d = derive("gelu_tanh")
-    assert latex.width(latex.expr(d.d2f)) > latex.LINE  # too long for one line: the premise of this test
+    assert formula.width(formula.expr(d.d2f)) > formula.LINE  # too long for one line: the premise of this test
     tex = latex.definition(d)
     assert r"\symactfit" not in tex
     rows = tex.splitlines()[1:-1]
     assert any(row.startswith(r"&\quad +") or row.startswith(r"&\quad -") for row in rows)
     for row in rows:  # every line fits the text width, by the estimate the notes rely on
-        assert latex.width(row.replace("&", "")) < latex.LINE, row
-    parts = latex.lines(derive("gelu_tanh").d2f, 30)
-    assert len(parts) > 2 and all(latex.width(p) <= 30 or r"\symactfit" in p for p in parts)
+        assert formula.width(row.replace("&", "")) < formula.LINE, row
+    parts = formula.lines(derive("gelu_tanh").d2f, 30)
+    assert len(parts) > 2 and all(formula.width(p) <= 30 or r"\symactfit" in p for p in parts)
 
 
 def test_width_grows_with_the_formula_and_reads_fractions_by_their_widest_line():
-    assert latex.width("x") < latex.width("x + y") < latex.width("x + y + z")
-    assert latex.width(r"\frac{x + y}{2}") < latex.width(r"x + y + 2")
-    assert latex.width(r"\sqrt{x}") > latex.width("x")
-    assert latex.width(r"\begin{cases} 0 & \text{if } x \leq 0 \\ 1 & \text{otherwise} \end{cases}") > 6
+    assert formula.width("x") < formula.width("x + y") < formula.width("x + y + z")
+    assert formula.width(r"\frac{x + y}{2}") < formula.width(r"x + y + 2")
+    assert formula.width(r"\sqrt{x}") > formula.width("x")
+    assert formula.width(r"\begin{cases} 0 & \text{if } x \leq 0 \\ 1 & \text{otherwise} \end{cases}") > 6
 
 
 def test_decimals_typed_in_a_definition_print_as_decimals():
-    assert "0.044715 x^{3}" in latex.expr(catalog.get("gelu_tanh").expr)
+    assert "0.044715 x^{3}" in formula.expr(catalog.get("gelu_tanh").expr)
     assert "8943" not in latex.definition("gelu_tanh")
-    assert latex.expr(sp.Rational(1, 100)) == "0.01"
-    assert latex.expr(-sp.Rational(3, 200) * x) == "- 0.015 x"
-    selu_alpha = latex.expr(catalog.get("selu").defaults[catalog.get("selu").params[0]])
+    assert formula.expr(sp.Rational(1, 100)) == "0.01"
+    assert formula.expr(-sp.Rational(3, 200) * x) == "- 0.015 x"
+    selu_alpha = formula.expr(catalog.get("selu").defaults[catalog.get("selu").params[0]])
     assert selu_alpha.replace(r"\allowbreak ", "") == "1.6732632423543772848170429916717"  # breakable in text
     # short fractions stay fractions
-    assert latex.expr(sp.Rational(1, 2)) == r"\frac{1}{2}"
-    assert latex.expr(sp.Rational(1, 8) * x) == r"\frac{x}{8}"
-    assert latex.expr(sp.Rational(1, 3)) == r"\frac{1}{3}"
+    assert formula.expr(sp.Rational(1, 2)) == r"\frac{1}{2}"
+    assert formula.expr(sp.Rational(1, 8) * x) == r"\frac{x}{8}"
+    assert formula.expr(sp.Rational(1, 3)) == r"\frac{1}{3}"
 
 
 def test_activation_section_names_parameters_and_frameworks():
@@ -166,7 +167,7 @@ def test_catalog_table_has_one_row_per_activation():
 
 
 def test_escape():
-    assert latex.escape("a_b & 100% #1 {x} ~ ^ <") == (
+    assert formula.escape("a_b & 100% #1 {x} ~ ^ <") == (
         r"a\_b \& 100\% \#1 \{x\} \textasciitilde{} \textasciicircum{} \ensuremath{<}"
     )
 
@@ -179,7 +180,7 @@ def test_proof_is_a_chain_with_each_rule_in_a_column_that_wraps():
     assert lines[0].startswith(r"\tanh{\left(x \right)} + 1 &= ")
     assert all(line.lstrip().startswith("&= ") for line in lines[1:])
     for step in p.steps[1:]:
-        assert rf"\parbox[t]{{0.3\linewidth}}{{\raggedright\small {latex.escape(step.rule)}}}" in body
+        assert rf"\parbox[t]{{0.3\linewidth}}{{\raggedright\small {formula.escape(step.rule)}}}" in body
     assert lines[-1].startswith(r" &= 2 \sigma{\left(2 x \right)}")
     assert r"\textbf{Proved} by rewriting to exp." in tex
 
@@ -207,7 +208,7 @@ def check_links(p, samples: int = 6):
     """Every printed relation of ``p`` holds at sample points that satisfy its block's condition."""
     r = random.Random(3)
     checked = 0
-    for block in latex.blocks(p):
+    for block in blocks(p):
         previous = None
         for link in block.links:
             if link.rel is None:
@@ -262,14 +263,14 @@ def test_every_printed_relation_holds(make):
 
 def test_a_bound_prints_as_an_inequality_with_the_equality_case_apart():
     p = prove_bound("diff(sigmoid(x), x)", upper="1/4", equality_at=[0])
-    chains = latex.blocks(p)
+    chains = blocks(p)
     assert [[link.rel for link in b.links] for b in chains] == [["=", ">="], ["<="]]
     assert chains[0].where  # s = exp(x) is introduced
     tex = latex.proof(p)
     assert r"&\le \frac{1}{4}" in tex and r"\left\{" not in tex
     assert "equality holds, exactly at $x = 0$" in tex
     assert latex.statement(p) == r"$\left(1 - \sigma{\left(x \right)}\right) \sigma{\left(x \right)} \le \frac{1}{4}$"
-    strict = latex.blocks(prove_bound("diff(tanh(x), x)", lower=0, strict=True))
+    strict = blocks(prove_bound("diff(tanh(x), x)", lower=0, strict=True))
     assert [link.rel for link in strict[-1].links] == [">"]
 
 
@@ -278,7 +279,7 @@ def test_a_limit_names_its_variable_and_direction_and_leaks_no_dummy():
     tex = latex.proof(p)
     assert tex.count(r"\lim_{\beta \to \infty}") == 3  # one per case the prover checked: x > 0, x < 0, x = 0
     assert "For $x > 0$:" in tex and "For $x < 0$:" in tex and "For $x = 0$:" in tex
-    for b in latex.blocks(p):
+    for b in blocks(p):
         for link in b.links:
             assert "t" not in {s.name for s in sp.sympify(link.right).free_symbols}
     assert r"\lim_{\beta \to 0^+}" in latex.proof(prove_limit("swish(x, beta)", "beta", 0, "x/2", beta="positive"))
@@ -286,7 +287,7 @@ def test_a_limit_names_its_variable_and_direction_and_leaks_no_dummy():
 
 def test_a_case_split_shows_each_case_with_its_condition():
     p = prove("abs(x)", "relu(x) + relu(-x)")
-    chains = latex.blocks(p)
+    chains = blocks(p)
     assert [b.intro.split("$")[1] if "$" in b.intro else "" for b in chains][:2] == ["x < 0", "x > 0"]
     assert "At the split point $x = 0$" in latex.proof(p)
     assert check_links(p) > 0
@@ -294,13 +295,13 @@ def test_a_case_split_shows_each_case_with_its_condition():
 
 def test_the_same_expression_on_both_sides_prints_no_chain():
     d = derive("relu").df
-    assert latex.blocks(prove(d, d)) == []
+    assert blocks(prove(d, d)) == []
 
 
 def test_prose_puts_relations_and_arrows_in_math():
-    assert latex._prose("beta -> oo for x != 0") == r"beta $\to$ $\infty$ for x $\ne$ 0"
-    assert latex._prose("with $s = e^{x} > 0$, factor") == "with $s = e^{x} > 0$, factor"
-    assert latex._prose("x**2 <= 1") == r"$x^{2}$ $\le$ 1"
+    assert formula.prose("beta -> oo for x != 0") == r"beta $\to$ $\infty$ for x $\ne$ 0"
+    assert formula.prose("with $s = e^{x} > 0$, factor") == "with $s = e^{x} > 0$, factor"
+    assert formula.prose("x**2 <= 1") == r"$x^{2}$ $\le$ 1"
 
 
 def test_refuted_proof_shows_the_counterexample():
@@ -330,7 +331,7 @@ def test_an_unproved_proof_prints_no_chain():
     p = Proof(
         "f = g", "unknown", "timeout", (Step(sigmoid(x), "left-hand side"), Step(x, "guess")), lhs=sigmoid(x), rhs=x
     )
-    assert latex.blocks(p) == [] and r"\begin{align*}" not in latex.proof(p)
+    assert blocks(p) == [] and r"\begin{align*}" not in latex.proof(p)
 
 
 def test_combined_proof_shows_each_part():

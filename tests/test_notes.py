@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from symact import catalog
-from symact.render import notes
-from symact.errors import SymactError
 from symact.chapter.registry import THEOREMS
+from symact.errors import SymactError
+from symact.render import notes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -204,9 +204,9 @@ def test_every_latex_fragment_compiles(tmp_path):
     need("pdflatex")
     from types import SimpleNamespace
 
-    from symact import derivation as derive
+    from symact.derivation import derive
+    from symact.proof import prove
     from symact.render import latex
-    from symact.proof import engine as prove
 
     proved, refuted = prove("tanh(x) + 1", "2*sigmoid(2*x)"), prove("tanh(x) + 1", "2*sigmoid(x)")
     t = SimpleNamespace(
@@ -326,6 +326,8 @@ def flat(tex: str) -> str:
 def test_every_printed_theorem_and_proof_is_true_and_typeset(results):
     import sympy as sp
 
+    from symact import formula
+    from symact.proof.chains import blocks
     from symact.render import latex
     from tests.test_latex import check_links
 
@@ -337,7 +339,7 @@ def test_every_printed_theorem_and_proof_is_true_and_typeset(results):
         assert not ONE_BY_ONE.search(tex), t.name
         words = t.prose + t.latex + tex.split(r"\begin{proof}")[0]
         for q in _proofs(p):
-            chains = latex.blocks(q)
+            chains = blocks(q)
             told = words + latex.statement(q)
             rel = _relation(q.statement)
             if rel is not None and chains and q.lhs is not None:  # a bound: the conclusion prints the relation proved
@@ -353,7 +355,7 @@ def test_every_printed_theorem_and_proof_is_true_and_typeset(results):
                         facts += _fact_holds(link.right)
                     for e in (link.left, link.right):
                         for s in sp.sympify(e).free_symbols if e is not None else ():
-                            assert s in b.where or flat(latex.expr(s)) in flat(told), (t.name, s)
+                            assert s in b.where or flat(formula.expr(s)) in flat(told), (t.name, s)
             checked += check_links(q, samples=3)
     assert checked > 100 and facts > 20, (checked, facts)
 

@@ -10,11 +10,11 @@ import sympy as sp
 
 from pytest_symact import pytest_assertrepr_compare
 from symact.catalog import x
-from symact.errors import ParameterError, ParseError
-from symact.proof.engine import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
-from symact.testing.assertions import ProofFailure, assert_derivative, assert_identity
 from symact.chapter.registry import SECTIONS, THEOREMS, Theorem, section
 from symact.chapter.registry import get as get_theorem
+from symact.errors import ParameterError, ParseError
+from symact.proof import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
+from symact.testing.assertions import ProofFailure, assert_derivative, assert_identity
 
 PROOFS = pathlib.Path(__file__).resolve().parent.parent / "proofs"
 
@@ -268,7 +268,7 @@ def test_a_theorem_runs_to_a_proof_and_combines_its_parts():
 
 
 def test_case_split_needs_branch_signs_that_hold_for_every_parameter():
-    from symact.proof.engine import _split_points
+    from symact.proof.cases import _split_points
 
     a_real, a_pos = sp.Symbol("a", real=True), sp.Symbol("a", positive=True)
     # a*x - 1 changes sign at 1/a, but on which side depends on the sign of a: no split

@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 
 from symact.parsing import parse
-from symact.proof.engine import PROVED, REFUTED, UNKNOWN, prove
+from symact.proof import PROVED, REFUTED, UNKNOWN, prove
 
 DPS = 600
 ZERO = mp.mpf(10) ** -550

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from symact import catalog
 from symact.errors import ParameterError, ParseError, SymactError
-from symact.proof.engine import PROVED, REFUTED, UNKNOWN, prove, prove_bound, prove_limit
+from symact.proof import PROVED, REFUTED, UNKNOWN, prove, prove_bound, prove_limit
 
 x = catalog.x
 

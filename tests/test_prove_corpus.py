@@ -8,7 +8,7 @@ refuted with a counterexample that this test evaluates again, independently, at 
 import sympy as sp
 
 from symact.parsing import parse
-from symact.proof.engine import PROVED, REFUTED, prove
+from symact.proof import PROVED, REFUTED, prove
 
 P = "positive"
 

@@ -35,7 +35,7 @@ from symact.functions import expand_named
 from symact.kinks import resolve, switch_points
 from symact.numerics import certified_sign, enclose_critical_point, numeric_roots
 from symact.parsing import parse
-from symact.proof.engine import PROVED, UNKNOWN, Evidence, Proof, Step
+from symact.proof import PROVED, UNKNOWN, Evidence, Proof, Step
 from symact.timeout import _scope, budget_scope, internal_limit, time_limit
 
 __all__ = [

@@ -38,7 +38,7 @@ from symact.analysis.engine import (
     enclose_critical_point,
     proof,
 )
-from symact.proof.engine import Evidence
+from symact.proof import Evidence
 
 __all__ = ["ALL_RULES"]
 

@@ -40,7 +40,7 @@ from symact.analysis.engine import (
     _sample,
     properties,
 )
-from symact.proof.engine import PROVED, REFUTED, UNKNOWN, Proof
+from symact.proof import PROVED, REFUTED, UNKNOWN, Proof
 from symact.timeout import time_limit
 
 __all__ = ["table", "TABLE_COLUMNS", "FORMATS", "Claim", "check_claims", "HOLDS", "REFUTED_", "UNDECIDED"]
@@ -379,7 +379,7 @@ def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
             reason = f"at x = {t} the claim gives {sp.N(got, 10)} but f'({t}) = {sp.N(want, 10)}"
             return REFUTED_, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample={"x": t})
     if len(cuts) == 2:  # smooth: the identity prover gives the chain of steps
-        from symact.proof.engine import prove
+        from symact.proof import prove
 
         result = prove(expr, df, budget=5)
         if result.status == PROVED:

@@ -37,7 +37,7 @@ from symact.linear import (
     tanh_to_sigmoid,
     tent_network,
 )
-from symact.proof.engine import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
+from symact.proof import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, prove, prove_bound, prove_limit
 
 __all__ = ["Theorem", "THEOREMS", "SECTIONS", "get", "section", "select", "run_all"]
 

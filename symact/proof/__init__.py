@@ -5,6 +5,9 @@
 'proved'
 """
 
-from symact.proof.engine import Step, Evidence, Proof, PROVED, REFUTED, UNKNOWN, prove, prove_bound, prove_limit
+from symact.proof.bounds import prove_bound
+from symact.proof.identities import prove
+from symact.proof.limits import prove_limit
+from symact.proof.result import PROVED, REFUTED, UNKNOWN, Evidence, Proof, Status, Step
 
-__all__ = ["Step", "Evidence", "Proof", "PROVED", "REFUTED", "UNKNOWN", "prove", "prove_bound", "prove_limit"]
+__all__ = ["Step", "Evidence", "Proof", "Status", "PROVED", "REFUTED", "UNKNOWN", "prove", "prove_bound", "prove_limit"]

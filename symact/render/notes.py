@@ -20,9 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from symact.render import latex
 from symact.catalog import names as catalog_names
 from symact.errors import SymactError
+from symact.formula import MACROS, escape
+from symact.render import latex
 
 __all__ = ["PREAMBLE", "document", "picture", "write", "compile_pdf", "theorem_results"]
 
@@ -44,7 +45,7 @@ PREAMBLE = (
 \setlength{\parskip}{0.5em}
 \setlength{\emergencystretch}{3em}
 """
-    + latex.MACROS
+    + MACROS
 )
 
 INTRODUCTION = r"""These notes collect the activation functions of PyTorch and JAX. Each is defined once,
@@ -92,12 +93,12 @@ def document(
     mode = _figure_mode(figures, figure_dir)
     parts = [
         PREAMBLE,
-        rf"\title{{{latex.escape(title)}}}",
-        rf"\author{{{latex.escape(author)}}}",
-        rf"\date{{{latex.escape(date)}}}",
+        rf"\title{{{escape(title)}}}",
+        rf"\author{{{escape(author)}}}",
+        rf"\date{{{escape(date)}}}",
         r"\begin{document}",
         r"\maketitle",
-        INTRODUCTION % latex.escape(_convention(kink)),
+        INTRODUCTION % escape(_convention(kink)),
         r"\section{The catalog}",
         "Each activation with its derivative, and the derivative written from the output $y = f(x)$ "
         "where one exists (--- where $f$ cannot be inverted).",
@@ -158,7 +159,7 @@ def _figure(name: str, mode: str, figure_dir, kink: str) -> str | None:
         path = folder / f"{name.replace('_', '-')}.pdf"
         plot([name], derivative=True, path=path, kink=kink, figsize=(4.2, 2.5), legend=False)
         body = r"\includegraphics[width=0.62\linewidth]{%s/%s}" % (folder.name, path.name)
-    caption = rf"\\[-0.3em]{{\small $\operatorname{{{latex.escape(name)}}}$ and its derivative on $[-4, 4]$}}"
+    caption = rf"\\[-0.3em]{{\small $\operatorname{{{escape(name)}}}$ and its derivative on $[-4, 4]$}}"
     return r"\begin{center}" + "\n" + body + caption + "\n" + r"\end{center}"
 
 
@@ -248,7 +249,7 @@ def _theorem_section(results, proofs: bool = True) -> list[str]:
     for t, p in results:
         key = getattr(t, "section", None)
         if key != current and key in SECTIONS:
-            parts.append(rf"\subsection{{{latex.escape(SECTIONS[key])}}}")
+            parts.append(rf"\subsection{{{escape(SECTIONS[key])}}}")
         current = key
         parts.append(latex.theorem(t, p, proofs=proofs))
     return parts

@@ -21,8 +21,10 @@ import sympy as sp
 from symact.catalog import Activation, get, x
 from symact.derivation import derive
 from symact.errors import SymactError
-from symact.kinks import switch_points
 from symact.functions import mp_function
+from symact.kinks import switch_points
+from symact.parsing import parse
+from symact.proof import UNKNOWN, prove
 
 __all__ = [
     "DerivativeCheck",
@@ -130,7 +132,7 @@ def _failure(what: str, proof) -> ProofFailure:
 
 
 def assert_identity(lhs, rhs, budget: float = 5.0, allow_unknown: bool = False, **assumptions):
-    """Assert that ``lhs = rhs`` is proved (see ``symact.proof.engine.prove``); returns the ``Proof``.
+    """Assert that ``lhs = rhs`` is proved (see ``symact.proof.prove``); returns the ``Proof``.
 
     ``allow_unknown`` accepts numerical agreement without a symbolic proof. On failure the
     ``ProofFailure`` (an ``AssertionError``) shows both sides and the counterexample.
@@ -144,7 +146,6 @@ def assert_identity(lhs, rhs, budget: float = 5.0, allow_unknown: bool = False, 
     ...
     """
     __tracebackhide__ = True
-    from symact.proof.engine import UNKNOWN, prove
 
     proof = prove(lhs, rhs, budget=budget, **assumptions)
     if proof.proved or (allow_unknown and proof.status == UNKNOWN):
@@ -164,9 +165,6 @@ def assert_derivative(f, df, budget: float = 5.0, allow_unknown: bool = False, *
     ...
     """
     __tracebackhide__ = True
-    from symact.parsing import parse
-    from symact.proof.engine import UNKNOWN, prove
-
     if isinstance(f, str):
         try:
             entry = get(f)

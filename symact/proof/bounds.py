@@ -1,0 +1,283 @@
+"""Proofs of bounds ``lower <= f <= upper``: the gap as a rational function of s = exp(x) and its sign."""
+
+from __future__ import annotations
+
+import time
+
+import mpmath
+import sympy as sp
+
+from symact.catalog import x
+from symact.errors import ParameterError, ProofTimeout
+from symact.numerics import certified_sign
+from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
+from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side
+from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
+from symact.proof.rewriting import _exp_form
+from symact.timeout import time_limit
+
+# ---- bounds ------------------------------------------------------------------------------------
+
+_S = sp.Symbol("s", positive=True)  # s = exp(x)
+
+
+def _in_exp(expr: sp.Expr) -> sp.Expr | None:
+    """``expr`` as a rational function of s = exp(x) > 0, or None when it is not one."""
+    e = sp.expand_power_exp(_exp_form(expr))
+
+    def swap(node):
+        arg = sp.expand(node.args[0])
+        coeff, rest = arg.as_independent(x, as_Add=True)
+        k = sp.cancel(rest / x)
+        if not k.is_Rational or k.has(x):
+            raise ValueError(f"exp({arg}) is not exp(k x + c)")
+        return sp.exp(coeff) * _S**k
+
+    try:
+        e = e.replace(lambda n: isinstance(n, sp.exp) and n.has(x), swap)
+    except ValueError:
+        return None
+    e = sp.factor(sp.cancel(sp.together(e)))
+    return None if e.has(x) else e
+
+
+def _sign_of(g: sp.Expr) -> str | None:
+    """'positive' or 'nonnegative' when the assumptions on s (and parameters) decide g's sign."""
+    g = sp.factor(g)
+    if g.is_positive:
+        return "positive"
+    if g.is_nonnegative:
+        return "nonnegative"
+    return None
+
+
+def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tuple[bool, sp.Expr | None, str]:
+    """Whether the gap (bound - f or f - bound), as a factored rational function of s = exp(x) > 0, has a
+    sign the assumptions decide; the factored gap; and the rule that says so."""
+    gap = (bound - expr) if above else (expr - bound)
+    g = _in_exp(gap)
+    if g is None:
+        return False, None, "the gap is not a rational function of s = exp(x)"
+    sign = _sign_of(g)
+    ok = sign == "positive" or (sign == "nonnegative" and not strict)
+    what = f"{'bound - f' if above else 'f - bound'} = {sp.sstr(g)} with s = exp(x) > 0"
+    return ok, g, what + (f": {sign}" if ok else f": {sign or 'sign not decided'}")
+
+
+def _points(given, what: str) -> list[sp.Expr]:
+    """Equality points exactly as given: a float is its exact binary value, a string or SymPy value is symbolic."""
+    points = []
+    for p in given:
+        point = _side(p, {}, what)
+        if point.free_symbols or not point.is_finite:
+            raise ParameterError("prove_bound", what, f"must be finite real numbers, got {p!r}")
+        points.append(point)
+    return points
+
+
+def _same_set(found: list, wanted: list) -> tuple[bool | None, sp.Expr | None]:
+    """Whether two finite sets of real constants are equal, by certified signs; and a witness if not."""
+    for group, others in ((wanted, found), (found, wanted)):
+        for a in group:
+            signs = [certified_sign(a - b) for b in others]
+            if None in signs and 0 not in signs:
+                return None, None
+            if 0 not in signs:
+                return False, a
+    return True, None
+
+
+def prove_bound(
+    expr, upper=None, lower=None, equality_at=None, strict: bool = False, budget: float = 10.0, **assumptions
+) -> Proof:
+    """Prove ``lower <= expr <= upper`` for all real x (``<`` with ``strict``), with equality only at ``equality_at``.
+
+    The gap is written as a rational function of s = exp(x) > 0 and factored; SymPy's
+    assumptions must then decide its sign. A violation found numerically refutes the bound.
+    Equality points are taken exactly as given (0.69314718 is not log 2).
+
+    >>> prove_bound('diff(sigmoid(x), x)', upper='1/4', equality_at=[0]).status
+    'proved'
+    >>> prove_bound('diff(tanh(x), x)', lower=0, upper=1, strict=True).status
+    'refuted'
+    """
+    _check_budget(budget)
+    start = time.monotonic()
+    statement = f"bound on {_raw(expr)}"
+    f = up = lo = None
+    try:
+        with time_limit(budget, "prove_bound"):
+            f = _side(expr, assumptions, "expr")
+            up = None if upper is None else _side(upper, assumptions, "upper")
+            lo = None if lower is None else _side(lower, assumptions, "lower")
+            wanted = None if equality_at is None else _points(equality_at, "equality_at")
+            rel = "<" if strict else "<="
+            statement = (f"{_text(lo)} {rel} " if lo is not None else "") + _text(f)
+            statement += f" {rel} {_text(up)}" if up is not None else ""
+            if wanted is not None:
+                statement += f", with equality only at x in {{{', '.join(_text(p) for p in wanted)}}}"
+            if any(_infinite(e) for e in (f, up, lo) if e is not None):
+                return Proof(
+                    statement=statement,
+                    status=UNKNOWN,
+                    method="infinite values",
+                    lhs=f,
+                    rhs=up if up is not None else lo,
+                )
+            return _prove_bound(statement, f, up, lo, wanted, strict, start)
+    except ProofTimeout:
+        return Proof(statement=statement, status=UNKNOWN, method="timeout", lhs=f, rhs=up if up is not None else lo)
+    except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
+        return _no_verdict(statement, err, f, up)
+
+
+def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
+    refuted, used, worst = _falsify_bound(f, up, lo, strict, statement)
+    if refuted is not None:
+        return refuted
+    evidence = Evidence(points=used, digits=DIGITS, max_difference=float(worst) if worst != mpmath.inf else 0.0)
+    rel = "<" if strict else "<="
+    steps: list[Step] = [Step(lo, "lower bound") if lo is not None else Step(f, "f(x)")]
+    zeros: list = []
+    details: dict = {}
+    for bound, above in ((lo, False), (up, True)):
+        if bound is None:
+            continue
+        ok, g, rule = _bound_side(f, bound, above, strict)
+        if not ok:
+            steps.append(Step(f if not above else bound, rule, rel))
+            return Proof(
+                statement=statement,
+                status=UNKNOWN,
+                method="sign not decided",
+                steps=tuple(steps),
+                evidence=evidence,
+                lhs=f,
+                rhs=bound,
+            )
+        details["gap_upper" if above else "gap_lower"] = g
+        steps.append(Step(bound if above else f, rule, rel))
+        if wanted is not None and not strict:
+            found = _zeros_in_s(g)
+            if found is None:
+                return Proof(
+                    statement=statement,
+                    status=UNKNOWN,
+                    method="equality set not found",
+                    steps=tuple(steps),
+                    evidence=evidence,
+                    lhs=f,
+                    rhs=bound,
+                )
+            zeros += [z for z in found if all(certified_sign(z - y) != 0 for y in zeros)]
+    if wanted is not None and not strict:
+        same, witness = _same_set(zeros, wanted)
+        if same is None:
+            return Proof(
+                statement=statement,
+                status=UNKNOWN,
+                method="equality set not compared",
+                steps=tuple(steps),
+                evidence=evidence,
+                lhs=f,
+                rhs=up,
+            )
+        if not same:
+            bound = up if up is not None else lo
+            ce = {
+                "point": {"x": _text(witness)},
+                "lhs": _shown_at(f, {x: witness}),
+                "rhs": _shown_at(bound, {x: witness}),
+            }
+            ce["rhs"] += " (equality)" if witness in zeros else " (no equality)"
+            details["equality_set"] = zeros
+            return Proof(
+                statement=statement,
+                status=REFUTED,
+                method="equality set",
+                steps=tuple(steps),
+                counterexample=ce,
+                evidence=evidence,
+                lhs=f,
+                rhs=up,
+                details=details,
+            )
+        details["equality_set"] = zeros
+    details["seconds"] = round(time.monotonic() - start, 3)
+    method = "sign of the factored gap in s = exp(x)"
+    return Proof(
+        statement=statement,
+        status=PROVED,
+        method=method,
+        steps=tuple(steps),
+        evidence=evidence,
+        lhs=f,
+        rhs=up,
+        details=details,
+    )
+
+
+def _falsify_bound(f, up, lo, strict, statement):
+    """Search for a violation of the bound at 50 digits; confirm it with accuracy-tracked evaluation."""
+    points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0))
+    symbols = sorted(f.free_symbols | {x}, key=lambda s: s.name)
+    fn = _mp_callable(f, symbols)
+    worst = mpmath.inf
+    used = 0
+    with mpmath.workdps(DIGITS):
+        for point in points:
+            point = {s: point.get(s, 0) for s in symbols}
+            value = _evaluate(fn, symbols, point)
+            if value is None or isinstance(value, mpmath.mpc):
+                continue
+            used += 1
+            for bound, above in ((up, True), (lo, False)):
+                if bound is None:
+                    continue
+                b = _mp_value(_rational(bound.subs(point))) if bound.subs(point).is_number else None
+                if b is None:
+                    continue
+                gap = (b - value) if above else (value - b)
+                worst = min(worst, gap)
+                tol = mpmath.mpf(10) ** -(DIGITS * 7 // 10)
+                if gap < -tol or (strict and gap <= tol):
+                    exact_gap = _certified((bound - f) if above else (f - bound), point, 30)
+                    if exact_gap is not None and (exact_gap < 0 or (strict and exact_gap == 0)):
+                        ce = {
+                            "point": {s.name: str(v) for s, v in point.items()},
+                            "lhs": _shown_at(f, point),
+                            "rhs": _shown_at(bound, point),
+                        }
+                        evidence = Evidence(points=used, digits=DIGITS, max_difference=float(-exact_gap))
+                        refuted = Proof(
+                            statement=statement,
+                            status=REFUTED,
+                            method="counterexample",
+                            counterexample=ce,
+                            evidence=evidence,
+                            lhs=f,
+                            rhs=bound,
+                        )
+                        return refuted, used, worst
+    return None, used, worst
+
+
+def _zeros_in_s(g: sp.Expr) -> list | None:
+    numerator, _ = sp.fraction(sp.cancel(g))
+    try:
+        poly = sp.Poly(numerator, _S)
+    except sp.PolynomialError:
+        return None
+    if any(s.free_symbols for s in poly.coeffs()):
+        return None
+    roots = sp.roots(poly, multiple=True)
+    if len(roots) != poly.degree():
+        return None
+    signs = [certified_sign(r) if r.is_real else -1 for r in roots]
+    if None in signs:
+        return None
+    zeros: list = []
+    for r, sign in zip(roots, signs):
+        if sign > 0 and all(certified_sign(r - sp.exp(z)) != 0 for z in zeros):
+            zeros.append(sp.simplify(sp.log(r)))
+    return zeros

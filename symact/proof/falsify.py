@@ -1,0 +1,282 @@
+"""Numerical falsification: sample points, 50-digit evaluation, and accuracy-tracked rechecks of counterexamples."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import mpmath
+import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
+
+from symact.catalog import x
+from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
+from symact.functions import MPMATH
+from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
+from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
+from symact.timeout import time_limit
+
+# ---- numerical falsification ------------------------------------------------------------------
+
+_NICE_X = [1, -1, 2, sp.Rational(1, 2), -sp.Rational(1, 2), 0, 3, -2, sp.Rational(1, 3), -sp.Rational(7, 3), 5, -5]
+_LARGE_X = [30, -30, 100, -100, 400, -400]
+
+
+def _parameter_samples(symbol: sp.Symbol, rng: random.Random, count: int) -> list[sp.Rational]:
+    if symbol.is_integer:
+        pool = (
+            list(range(1, 7))
+            if symbol.is_positive
+            else list(range(0, 7))
+            if symbol.is_nonnegative
+            else list(range(-4, 5))
+        )
+        return [sp.Integer(rng.choice(pool)) for _ in range(count)]
+    if symbol.is_positive or symbol.is_nonnegative:
+        fixed = [1, 2, sp.Rational(1, 2), 3, sp.Rational(1, 10), sp.Rational(5, 2)]
+        fixed = [sp.sympify(v) for v in fixed] + ([sp.Integer(0)] if not symbol.is_positive else [])
+        rand = [sp.Rational(rng.randint(1, 6000), 1000) for _ in range(count)]
+    else:
+        fixed = [sp.sympify(v) for v in (1, -1, 2, sp.Rational(1, 2), -sp.Rational(3, 2), 0, 3)]
+        rand = [sp.Rational(rng.randint(-6000, 6000), 1000) for _ in range(count)]
+    values = fixed + rand
+    if symbol.is_negative or symbol.is_nonpositive:
+        values = [-abs(v) for v in values if v != 0 or not symbol.is_negative]
+    return values[:count]
+
+
+def _corners(params: list) -> list[dict]:
+    """Every parameter at once at its boundary (0 when allowed), tiny, and large (both signs when unsigned)."""
+
+    def signed(symbol, magnitude):
+        return -magnitude if (symbol.is_negative or symbol.is_nonpositive) else magnitude
+
+    def boundary(symbol):
+        if not (symbol.is_positive or symbol.is_negative):
+            return sp.Integer(0)
+        return signed(symbol, sp.Integer(1) if symbol.is_integer else sp.Rational(1, 10**6))
+
+    corners = [{p: boundary(p) for p in params}]
+    corners.append({p: signed(p, sp.Integer(1000)) for p in params})
+    corners.append({p: signed(p, sp.Integer(1) if p.is_integer else sp.Rational(1, 1000)) for p in params})
+    if any(
+        p.is_positive is None and p.is_negative is None and not p.is_nonnegative and not p.is_nonpositive
+        for p in params
+    ):
+        corners.append(
+            {p: (-1000 if p.is_positive is None and not p.is_nonnegative else v) for p, v in corners[1].items()}
+        )
+    return [{p: sp.sympify(v) for p, v in c.items()} for c in corners] if params else []
+
+
+def _rational(value) -> sp.Rational:
+    return sp.Rational(str(sp.N(value, 40))) if not isinstance(value, sp.Rational) else value
+
+
+def _kink_hints(diff: sp.Expr) -> list[sp.Expr] | None:
+    """Where branches may switch, for sampling only: roots of polynomial switch functions (None: not all are)."""
+    roots = []
+    for g in switch_functions(diff, only_in_x=False):
+        for variant in smooth_variants(g):
+            if not variant.has(x):
+                continue
+            try:
+                poly = sp.Poly(variant, x)
+            except sp.PolynomialError:
+                return None
+            if poly.degree() == 1:
+                lead, const = poly.all_coeffs()
+                roots.append(-const / lead)
+            elif poly.degree() == 2:
+                roots += list(sp.roots(poly, multiple=True))
+            else:
+                return None
+    return list(dict.fromkeys(roots))
+
+
+def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) -> list[dict]:
+    """Points for falsification: nice values, kinks and their neighbours, random, large |x|."""
+    rng = random.Random(seed)
+    symbols = set(diff.free_symbols if symbols is None else symbols)
+    params = sorted((s for s in symbols if s != x), key=lambda s: s.name)
+    samples = {}
+    for k, p in enumerate(params):  # rotate so that different parameters rarely share a value
+        values = _parameter_samples(p, rng, count)
+        samples[p] = values[k % len(values) :] + values[: k % len(values)]
+    base = [{p: samples[p][i] for p in params} for i in range(count)]
+    xs = [sp.sympify(v) for v in _NICE_X]
+    kinks = []
+    if x in diff.free_symbols and not is_smooth(diff):
+        kinks = _kink_hints(diff)
+        if kinks is None:
+            try:
+                with time_limit(2.0, "finding kinks"):
+                    kinks = switch_points(diff, {**base[0], x: 0})
+            except (ProofTimeout, SymactError, NotImplementedError, TypeError, ValueError):
+                kinks = []
+    points = []
+    for i, v in enumerate(xs):
+        points.append({**base[i % count], x: v})
+    for i, k in enumerate(kinks):
+        for j in range(3):
+            values = base[(i + 3 * j) % count]
+            try:
+                centre = _rational(k.subs(values))
+            except (TypeError, ValueError):
+                continue
+            for offset in (
+                0,
+                sp.Rational(1, 1000),
+                -sp.Rational(1, 1000),
+                sp.Rational(1, 10**12),
+                -sp.Rational(1, 10**12),
+            ):
+                points.append({**values, x: centre + offset})
+    for corner in _corners(params):
+        points += [{**corner, x: sp.sympify(v)} for v in (1, -1, 0, sp.Rational(1, 2), -2, 3)]
+    points += [{**base[(i + 5) % count], x: sp.sympify(v)} for i, v in enumerate(_LARGE_X)]
+    i = 0
+    while len(points) < count + 5 * 3 * len(kinks):
+        points.append({**base[(i + 7) % count], x: sp.Rational(rng.randint(-8000, 8000), 1000)})
+        i += 1
+    if x not in symbols:
+        points = [{p: v for p, v in pt.items() if p != x} for pt in points]
+        points = [dict(t) for t in dict.fromkeys(tuple(sorted(pt.items(), key=lambda kv: kv[0].name)) for pt in points)]
+    return points[: max(count, len(points))]
+
+
+def _mp_callable(expr: sp.Expr, symbols: list) -> Callable:
+    return sp.lambdify(symbols, expr, modules=[MPMATH, "mpmath"])
+
+
+def _mp_value(value: sp.Rational):
+    value = sp.Rational(value)
+    return mpmath.mpf(int(value.p)) / int(value.q)
+
+
+def _close(a, b, digits: int) -> bool:
+    tol = mpmath.mpf(10) ** (-(digits * 7 // 10))
+    return abs(a - b) <= tol * (1 + abs(a) + abs(b))
+
+
+def _evaluate(fn: Callable, symbols: list, point: dict):
+    try:
+        value = fn(*[_mp_value(point[s]) for s in symbols])
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError, NameError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, (int, float)):
+        value = mpmath.mpf(value)
+    if not isinstance(value, (mpmath.mpf, mpmath.mpc)) or not mpmath.isfinite(value):
+        return None
+    return value
+
+
+def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
+    """Search for a point where lhs != rhs at 50 digits; re-check any hit at 100 digits.
+
+    Returns (counterexample or None, Evidence).
+    """
+    diff = lhs - rhs
+    symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda s: s.name)
+    points = _sample_points(diff, count, symbols=symbols)
+    fl, fr = _mp_callable(lhs, symbols), _mp_callable(rhs, symbols)
+    used, worst, rechecks = 0, mpmath.mpf(0), 0
+    with mpmath.workdps(DIGITS):
+        for point in points:
+            if used >= count and worst == 0:
+                break
+            a, b = _evaluate(fl, symbols, point), _evaluate(fr, symbols, point)
+            if a is None or b is None:
+                continue
+            used += 1
+            if _close(a, b, DIGITS):
+                worst = max(worst, abs(a - b) / (1 + abs(a) + abs(b)))
+                continue
+            rechecks += 1
+            if rechecks > 8:  # the fast evaluation keeps disagreeing where certified evaluation cannot confirm
+                continue
+            checked = _recheck(lhs, rhs, point)
+            if checked is not None:
+                return checked, Evidence(points=used, digits=DIGITS, max_difference=float(abs(a - b)))
+    return None, Evidence(points=used, digits=DIGITS, max_difference=float(worst))
+
+
+def _tiny_difference(lhs: sp.Expr, rhs: sp.Expr, count: int = 8) -> dict | None:
+    """A point where lhs - rhs is certified non-zero although below the 50-digit test's resolution.
+
+    ``exp(-1000) = 0`` and ``f(x) + 10**-40 = f(x)`` agree to 50 digits at every point, yet are false:
+    SymPy's accuracy-tracked evaluation of the difference tells them apart.
+    """
+    symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda s: s.name)
+    for point in _sample_points(lhs - rhs, count, symbols=symbols)[:count]:
+        checked = _recheck(lhs, rhs, point)
+        if checked is not None:
+            return checked
+    return None
+
+
+def _certified(expr: sp.Expr, point: dict, digits: int):
+    """``expr`` at ``point`` by SymPy's evalf with its accuracy tracked (strict): None if it cannot tell.
+
+    A difference that cancels catastrophically (cosh(400)**2 - sinh(400)**2) or is exactly zero is
+    reported as None, never as a number.
+    """
+    try:
+        value = resolve(expr.xreplace(point), {})  # switch functions by certified signs
+        if value.is_zero:
+            return sp.S.Zero
+        value = sp.N(value, digits, strict=True, maxn=4 * RECHECK_DIGITS)  # raises unless the digits are right
+    except (
+        PrecisionExhausted,
+        UndecidedSign,
+        ParameterError,
+        TypeError,
+        ValueError,
+        ZeroDivisionError,
+        AttributeError,
+    ):
+        return None
+    if not value.is_Float and not value.is_Rational:
+        return None
+    return value
+
+
+def _recheck(lhs: sp.Expr, rhs: sp.Expr, point: dict) -> dict | None:
+    """Re-check a candidate counterexample with SymPy's own evaluation, accuracy tracked.
+
+    The point is kept only if lhs - rhs is certified non-zero (a second, independent evaluator
+    from the lambdified mpmath one that found it); both sides are then reported to 50 digits.
+    """
+    difference = _certified(lhs - rhs, point, 30)
+    if difference is None or difference == 0:
+        return None
+    digits = DIGITS  # enough for the certified difference to show in the printed sides
+    scale = _certified(lhs, point, 15)
+    if scale is not None and scale != 0:
+        digits = min(max(DIGITS, int(mpmath.log10(abs(scale / difference))) + 10), 4 * RECHECK_DIGITS)
+    sides = [_shown_at(side, point, digits) for side in (lhs, rhs)]
+    ordered = sorted(point.items(), key=lambda kv: (kv[0] != x, kv[0].name))
+    return {"point": {s.name: str(v) for s, v in ordered}, "lhs": sides[0], "rhs": sides[1]}
+
+
+def _show(value: sp.Expr, digits: int = DIGITS) -> str:
+    """A certified value (``_certified`` at digits + 5 digits) printed to ``digits`` significant digits."""
+    if value.is_Rational:
+        value = sp.Float(value, digits + 5)
+    with mpmath.workdps(digits + 5):
+        return mpmath.nstr(mpmath.mpf(value._mpf_), digits)
+
+
+def _shown_at(expr: sp.Expr, point: dict, digits: int = DIGITS) -> str:
+    """``expr`` at ``point``: certified digits, or the exact expression when no digit can be certified."""
+    value = _certified(expr, point, digits + 5)
+    return _show(value, digits) if value is not None else _text(expr.xreplace(point))
+
+
+# ---- symbolic proof ---------------------------------------------------------------------------
+
+
+def _signed(symbol: sp.Symbol, value: sp.Rational) -> sp.Rational:
+    if symbol.is_positive or symbol.is_nonnegative:
+        return abs(value)
+    return -abs(value) if (symbol.is_negative or symbol.is_nonpositive) else value

@@ -1,0 +1,111 @@
+"""The inputs of a proof: sides parsed with their assumptions, budgets checked, verdicts on failures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import sympy as sp
+
+from symact.catalog import x
+from symact.errors import ParameterError, SymactError, UndecidedSign
+from symact.parsing import parse
+from symact.proof.result import UNKNOWN, Proof
+
+# ---- inputs ------------------------------------------------------------------------------------
+
+_KINDS = ("positive", "negative", "nonnegative", "nonpositive", "integer", "real")
+
+
+def _assume(expr: sp.Expr, assumptions: Mapping) -> sp.Expr:
+    """Apply ``name=kind`` (a symbol's assumptions) or ``name=value`` (a substitution) to ``expr``."""
+    by_name = {s.name: s for s in expr.free_symbols}
+    replace = {}
+    for name, spec in assumptions.items():
+        if name not in by_name:
+            continue
+        old = by_name[name]
+        if isinstance(spec, bool) and spec:
+            spec = "positive"
+        if isinstance(spec, str):
+            if spec not in _KINDS:
+                raise ParameterError(
+                    "prove", name, f"takes an assumption among {', '.join(_KINDS)}, got {spec!r}", _KINDS
+                )
+            replace[old] = sp.Symbol(name, real=True, **{spec: True})
+        elif isinstance(spec, dict):
+            try:
+                replace[old] = sp.Symbol(name, **{"real": True, **spec})
+            except (ValueError, TypeError) as err:  # SymPy's InconsistentAssumptions is a ValueError
+                raise ParameterError("prove", name, f"has inconsistent assumptions {spec!r}: {err}") from None
+        elif isinstance(spec, (int, float, sp.Basic)) and not isinstance(spec, bool):
+            replace[old] = _finite_number(spec, name)
+        else:
+            raise ParameterError("prove", name, f"must be an assumption such as 'positive' or a number, got {spec!r}")
+    return expr.xreplace(replace)
+
+
+def _finite_number(value, name: str) -> sp.Expr:
+    """A finite real number: a float is the exact binary value it denotes (0.1 is not 1/10)."""
+    number = sp.Rational(value) if isinstance(value, float) and math.isfinite(value) else sp.sympify(value)
+    if not (number.is_number and number.is_finite and number.is_extended_real) or number.has(sp.nan, sp.zoo):
+        raise ParameterError("prove", name, f"must be a finite real number, got {value!r}")
+    return number
+
+
+def _side(side, assumptions: Mapping, what: str) -> sp.Expr:
+    if isinstance(side, str):
+        expr = parse(side, allow_symbols=True)
+    elif isinstance(side, (int, float)) and not isinstance(side, bool):
+        expr = _finite_number(side, what)
+    elif isinstance(side, sp.Basic):
+        expr = side.xreplace({s: x for s in side.free_symbols if s.name == "x" and s != x})
+    else:
+        raise ParameterError("prove", what, f"must be a string or SymPy expression, not {type(side).__name__}")
+    return _assume(expr, assumptions)
+
+
+def _unify(*exprs: sp.Expr) -> tuple[sp.Expr, ...]:
+    """One symbol per name: where sides disagree (beta real and beta positive), the stronger assumptions win."""
+    by_name: dict[str, list] = {}
+    for e in exprs:
+        for s in e.free_symbols:
+            by_name.setdefault(s.name, []).append(s)
+    replace = {}
+    for group in by_name.values():
+        if len(set(group)) > 1:
+            best = max(set(group), key=lambda s: (sum(bool(v) for v in s.assumptions0.values()), str(s.assumptions0)))
+            replace.update({s: best for s in group if s != best})
+    return tuple(e.xreplace(replace) for e in exprs)
+
+
+def _check_budget(budget) -> None:
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < math.inf:
+        raise ParameterError("prove", "budget", f"must be a positive finite number of seconds, got {budget!r}")
+
+
+def _raw(side) -> str:
+    """The caller's text of a side, cut short: the statement before parsing (shown if parsing times out)."""
+    text = side if isinstance(side, str) else type(side).__name__
+    return text if len(text) <= 200 else text[:200] + f"... ({len(text)} characters)"
+
+
+def _infinite(expr: sp.Expr) -> bool:
+    return expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan)
+
+
+# ---- bounds ------------------------------------------------------------------------------------
+
+
+def _no_verdict(statement: str, err: Exception, lhs, rhs) -> Proof:
+    """*unknown* for an exception SymPy raised on an accepted input; a user error (``SymactError``) propagates."""
+    if isinstance(err, SymactError) and not isinstance(err, UndecidedSign):
+        raise err
+    return Proof(
+        statement=statement,
+        status=UNKNOWN,
+        method=f"internal failure ({type(err).__name__})",
+        lhs=lhs,
+        rhs=rhs,
+        details={"error": str(err)[:300]},
+    )

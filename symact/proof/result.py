@@ -1,0 +1,225 @@
+"""Proof results: the three statuses, one step of a chain, numerical evidence, and the verdict ``Proof``.
+
+>>> PROVED == "proved", f"{REFUTED}"
+(True, 'refuted')
+>>> Proof(statement="1 = 2", status=REFUTED).refuted
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+import mpmath
+import sympy as sp
+
+from symact.parsing import tree_size
+from symact.proof.chains import block_tex, blocks, text
+
+DIGITS = 50  # the working precision of numerical checks
+RECHECK_DIGITS = 100  # the precision that confirms a counterexample
+
+
+class Status(str, Enum):
+    """A verdict: *proved*, *refuted* or *unknown*; each member equals, prints and formats as its word.
+
+    >>> Status("proved") is PROVED, str(UNKNOWN)
+    (True, 'unknown')
+    """
+
+    PROVED = "proved"
+    REFUTED = "refuted"
+    UNKNOWN = "unknown"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+    __repr__ = str.__repr__  # the plain word, so results and doctests read 'proved'
+
+
+PROVED, REFUTED, UNKNOWN = Status.PROVED, Status.REFUTED, Status.UNKNOWN
+
+
+@dataclass(frozen=True)
+class Step:
+    """One link of a proof chain: ``expr`` follows from the previous link by ``rule``.
+
+    ``relation`` is what was verified between the previous link and this one: '=', '<=', '<',
+    or '->' (a limit; the rule names the variable, its direction and the case).
+    """
+
+    expr: sp.Expr
+    rule: str
+    relation: str = "="
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Numerical evidence: how many points, at what precision, and the largest difference seen.
+
+    For identities ``max_difference`` is relative, |lhs - rhs| / (1 + |lhs| + |rhs|), so that
+    large values (exp(400)) do not hide or fake agreement.
+    """
+
+    points: int
+    digits: int
+    max_difference: float
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The verdict on a statement ``lhs = rhs`` (or a bound, a limit, a matrix identity)."""
+
+    statement: str
+    status: Status | str
+    method: str = ""
+    steps: tuple[Step, ...] = ()
+    counterexample: dict | None = None
+    evidence: Evidence | None = None
+    lhs: sp.Basic | None = None
+    rhs: sp.Basic | None = None
+    details: dict = field(default_factory=dict)
+
+    @property
+    def proved(self) -> bool:
+        return self.status == PROVED
+
+    @property
+    def refuted(self) -> bool:
+        return self.status == REFUTED
+
+    def __bool__(self) -> bool:
+        return self.proved
+
+    # ---- display ------------------------------------------------------------------------------
+    def _evidence_text(self) -> str:
+        e = self.evidence
+        if e is None:
+            return ""
+        text = f"numeric check at {e.points} point{'s' if e.points != 1 else ''}, {e.digits} digits"
+        if self.status == UNKNOWN:
+            text += f", max difference {e.max_difference:.1e}"
+        return text
+
+    def _counterexample_text(self, digits: int = 5) -> str:
+        c = self.counterexample or {}
+        point = ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items())
+        lhs, rhs = c.get("lhs"), c.get("rhs")
+        if _is_real_text(lhs) and _is_real_text(rhs):
+            with mpmath.workdps(4 * RECHECK_DIGITS + 10):
+                a, b = mpmath.mpf(lhs), mpmath.mpf(rhs)
+                while mpmath.nstr(a, digits) == mpmath.nstr(b, digits) and digits < 4 * RECHECK_DIGITS:
+                    digits += 5  # show as many digits as it takes to see the difference
+                lhs, rhs = mpmath.nstr(a, digits), mpmath.nstr(b, digits)
+        point += (", " if point else "") + f"{c['limit']}" if "limit" in c else ""
+        return f"{point} gives {lhs} != {rhs}" if point else f"{lhs} != {rhs}"
+
+    def __repr__(self) -> str:
+        if self.status == REFUTED and self.counterexample:
+            return f"Proof(refuted: {self._counterexample_text()})"
+        parts = [self.status if self.status != UNKNOWN else f"unknown ({self.method})"]
+        if self.status == PROVED:
+            parts = [f"proved, by {self.method}"]
+            if len(self.steps) > 1:
+                parts.append(f"{len(self.steps) - 1} steps")
+        evidence = self._evidence_text()
+        if evidence:
+            parts.append(evidence)
+        return "Proof(" + "; ".join(parts) + ")"
+
+    def __str__(self) -> str:
+        lines = [_words(self.statement), f"  {self.status}" + (f" by {_words(self.method)}" if self.method else "")]
+        chains = text(self)
+        if chains:
+            lines += ["  " + line for line in chains]
+        for i, step in enumerate(() if chains else self.steps):
+            rows = _pretty(step.expr).splitlines()
+            lead = "    " if i == 0 else f"  {_SYMBOLS[step.relation]} "
+            for j, line in enumerate(rows):
+                lines.append(
+                    (lead if j == len(rows) // 2 else "    ") + line + ("" if j else f"    [{_words(step.rule)}]")
+                )
+        if "equality_set" in self.details:
+            zeros = self.details["equality_set"]
+            where = ", ".join(_words(sp.sstr(z)) for z in zeros)
+            if not chains:
+                lines.append(f"  equality exactly at x = {where}" if zeros else "  equality nowhere")
+        if self.counterexample:
+            c = self.counterexample
+            where = [f"{k} = {v}" for k, v in c.get("point", {}).items()] + ([c["limit"]] if "limit" in c else [])
+            lines.append("  counterexample: " + ", ".join(where))
+            lines.append(f"    lhs = {c.get('lhs')}")
+            lines.append(f"    rhs = {c.get('rhs')}")
+        if self.evidence:
+            lines.append(f"  {self._evidence_text()}")
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        r"""The proof chain as an ``align*`` environment, one ``\text{rule}`` per step.
+
+        >>> from symact.proof.identities import prove
+        >>> print(prove('sigmoid(-x)', '1 - sigmoid(x)').latex().splitlines()[0])
+        \begin{align*}
+        """
+        if not self.steps:
+            body = rf"&\text{{{_latex_text(self.statement)}}} && \text{{{self.status}}}"
+            if self.counterexample:
+                body += rf" \\ &\text{{{_latex_text(self._counterexample_text(12))}}}"
+            return "\\begin{align*}\n" + body + "\n\\end{align*}"
+        chains = blocks(self)
+        if chains:
+            return "\n".join(block_tex(b, column=False) for b in chains)
+        rows = []
+        for i, step in enumerate(self.steps):
+            rel = "" if i == 0 else "&" + {"<=": r"\le ", "<": "< ", "->": r"\to "}.get(step.relation, "= ")
+            expr = sp.latex(step.expr)
+            rows.append((f"{expr} &" if i == 0 else rel + expr) + rf" && \text{{{_latex_text(step.rule)}}}")
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+    def _repr_latex_(self) -> str:
+        return self.latex()
+
+
+_SYMBOLS = {"=": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">", "->": "→"}
+_WORDS = re.compile(r"\*\*|->|<=|>=|!=|\boo\b|\b(Max|Min)\(")
+
+
+def _words(text: str) -> str:
+    """A statement or rule in words, its operators as mathematics: ``beta -> oo`` reads ``beta → ∞``."""
+    table = {"**": "^", "->": "→", "<=": "≤", ">=": "≥", "!=": "≠", "oo": "∞"}
+    return _WORDS.sub(lambda m: m[1].lower() + "(" if m[1] else table[m[0]], str(text))
+
+
+_PRINT_NODES = 400  # larger expressions are summarised, never printed in full
+
+
+def _text(expr) -> str:
+    """``sstr`` of an expression, or a one-line summary when it is too large to print usefully."""
+    if isinstance(expr, sp.Basic) and tree_size(expr, _PRINT_NODES) > _PRINT_NODES:
+        return f"<expression of more than {_PRINT_NODES} nodes>"
+    return sp.sstr(expr)
+
+
+def _pretty(expr) -> str:
+    if isinstance(expr, sp.Basic) and tree_size(expr, _PRINT_NODES) > _PRINT_NODES:
+        return _text(expr)
+    return sp.pretty(expr, use_unicode=True, wrap_line=False)
+
+
+def _is_real_text(value) -> bool:
+    try:
+        mpmath.mpf(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _latex_text(text: str) -> str:
+    """Plain text made safe inside ``\\text{...}``."""
+    table = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$"}
+    table.update({"^": r"\^{}", "~": r"\~{}", "{": r"\{", "}": r"\}"})
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+# ---- inputs ------------------------------------------------------------------------------------
