@@ -2,11 +2,13 @@ import os
 import re
 import time
 
+import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import symact
 from symact import ParseError, catalog
 from symact.functions import sigmoid
 from symact.parsing import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, parse, tree_size
@@ -237,3 +239,74 @@ def test_tree_size_is_bounded_before_sympy_builds_it():
 def test_numbers_stay_printable(text):
     with pytest.raises(ParseError, match="digits"):
         parse(text)
+
+
+# ---- piecewise definitions, |x|, clip, heaviside, keyword parameters ------------------------------------------
+
+X = sp.Symbol("x", real=True)
+RELU_FORMS = ["where(x > 0, x, 0)", "x if x > 0 else 0", "Piecewise((x, x > 0), (0, True))", "(x + |x|)/2", "clip(x, 0, oo)"]
+
+
+@pytest.mark.parametrize("text", RELU_FORMS)
+def test_every_way_to_write_relu_means_relu(text):
+    expr = parse(text)
+    for point in (-3, -sp.Rational(1, 2), 0, sp.Rational(1, 3), 5):
+        assert expr.subs(X, point) == max(point, 0), (text, point)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("||x| - 1|", sp.Abs(sp.Abs(X) - 1)),
+        ("|x|*|x - 1|", sp.Abs(X) * sp.Abs(X - 1)),
+        ("clip(x, -1, 1)", sp.Min(sp.Max(X, -1), 1)),
+        ("heaviside(x)", sp.Heaviside(X)),
+        ("heaviside(x, 1)", sp.Heaviside(X, 1)),
+        ("where(0 < x < 1, 1, 0)", sp.Piecewise((1, (X > 0) & (X < 1)), (0, True))),
+        ("where(x < -1 or x > 1, 1, 0)", sp.Piecewise((1, (X < -1) | (X > 1)), (0, True))),
+        ("where(not x > 0, -x, x)", sp.Piecewise((-X, X <= 0), (X, True))),
+        ("x if x > 0 else -x if x < -1 else 0", sp.Piecewise((X, X > 0), (-X, X < -1), (0, True))),
+        ("softplus(x, 2)", parse("softplus(2*x)/2")),
+        ("softplus(x, beta=2)", parse("softplus(2*x)/2")),
+        ("swish(x, beta=3)", X * sigmoid(3 * X)),
+        ("elu(x, alpha=2)", parse("elu(x, 2)")),
+    ],
+)
+def test_piecewise_and_keyword_forms(text, expected):
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("x > 0", "a condition where a value is expected"),
+        ("(x > 0) + 1", "a condition where a value is expected"),
+        ("where(x, 1, 0)", "is a condition"),
+        ("x and x > 0", "'and' joins conditions"),
+        ("not x", "'not' negates a condition"),
+        ("x if x > 0", "expected 'else'"),
+        ("Piecewise((x, x > 0))", "condition True"),
+        ("softplus(x, gamma=2)", "no parameter 'gamma'"),
+        ("swish(x, 2, beta=2)", "given twice"),
+        ("softplus(beta=2, x)", "positional argument after a keyword"),
+        ("exp(x, beta=1)", "exp takes no keyword arguments"),
+        ("sin(x, 2)", "takes 1 argument"),
+        ("x = 1", "compare with =="),
+        ("|x", "expected '|'"),
+        ("floor(x)", "infinitely many jumps"),
+        ("if", "unexpected 'if'"),
+        ("where(x > 0, __import__('os'), 0)", "unexpected character '_'"),
+    ],
+)
+def test_piecewise_mistakes_are_explained(text, message):
+    with pytest.raises(ParseError, match=re.escape(message)):
+        parse(text)
+
+
+def test_a_piecewise_string_is_a_full_activation():
+    relu = symact.derive("where(x > 0, x, 0)")
+    assert relu.df.subs(X, 2) == 1 and relu.df.subs(X, -2) == 0
+    k = symact.kernel("x if x > 0 else exp(x) - 1")
+    assert k(np.array([-1.0, 0.0, 2.0])).tolist() == pytest.approx([np.expm1(-1.0), 0.0, 2.0])
+    assert symact.prove("where(x > 0, x, 0)", "relu(x)").status == "proved"
+    assert symact.prove("|x|", "relu(x) + relu(-x)").status == "proved"
