@@ -25,7 +25,8 @@ from symact.nn.mlp import MLP
 from symact.parsing import parse
 from symact.render.plotting import plot  # matplotlib is imported only when a figure is drawn
 from symact.analysis.engine import properties
-from symact.analysis.tables import check_claims, table
+from symact.analysis.claims import check_claims
+from symact.analysis.tables import table
 from symact.proof.engine import Proof, prove, prove_bound, prove_limit
 from symact.testing.assertions import assert_derivative, assert_identity
 from symact.chapter.registry import Theorem
