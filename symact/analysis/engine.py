@@ -1,4 +1,5 @@
 """Properties of an activation, each with a proof: range, limits, continuity, monotonicity, Lipschitz.
+This module holds the public ``properties()``, its cache and the order of its rules.
 
 ``properties(name)`` splits f at its switch points into smooth pieces and works exactly on each:
 limits with SymPy on the exp-rewritten form, critical points with ``solveset`` (complete on an
@@ -166,6 +167,7 @@ def _properties(name: str, f: sp.Expr, cut: list, deadline: float | None) -> Pro
     return Properties(name, f, {k: items[k] for k in PROPERTY_NAMES if k in items})
 
 
+#: the rules in order of dependence: each may read what the ones before it found
 ALL_RULES = (range_rule, limits_rule, continuity_rule, monotonic_rule, origin_rule, symmetry_rule, lipschitz_rule)
 
 
