@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 import symact
-from symact.nn.mlp import check_gradients
+from symact.nn import check_gradients
 
 
 def spiral(n=300, classes=3, seed=0):

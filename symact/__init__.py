@@ -6,7 +6,7 @@ y*(1 - y)
 """
 
 from symact.version import __version__
-from symact.catalog import define, names, x
+from symact.catalog import names, x
 from symact.kernels.codegen import Kernel, kernel, lambdify
 from symact.testing.frameworks import crosscheck
 from symact.derivation import Derivation, derive
@@ -22,10 +22,11 @@ from symact.errors import (
 )
 from symact.functions import Phi, sigmoid, softplus
 from symact.nn.mlp import MLP
-from symact.parsing import parse
+from symact.parsing import define, parse
 from symact.render.plotting import plot  # matplotlib is imported only when a figure is drawn
 from symact.analysis.engine import properties
-from symact.analysis.tables import check_claims, table
+from symact.analysis.claims import check_claims
+from symact.analysis.tables import table
 from symact.proof import Proof, prove, prove_bound, prove_limit
 from symact.testing.assertions import assert_derivative, assert_identity
 from symact.chapter.registry import Theorem

@@ -1,4 +1,4 @@
-"""The table of activations: one entry each, definitions only (no calculus, no numerics).
+"""The table of activations: one entry each, definitions only (no calculus, no numerics, no parser).
 
 Every entry is a SymPy expression in the real symbol ``x`` with its parameters as
 symbols and exact defaults, a reference, and the names PyTorch and JAX use.
@@ -22,7 +22,7 @@ from sympy import Abs, Max, Min, Piecewise, Rational, exp, log, sqrt, tanh
 from symact.errors import ParameterError, UnknownActivation
 from symact.functions import Phi, sigmoid, softplus
 
-__all__ = ["x", "Activation", "VectorActivation", "CATALOG", "VECTOR_CATALOG", "get", "names", "define"]
+__all__ = ["x", "Activation", "VectorActivation", "CATALOG", "VECTOR_CATALOG", "USER", "get", "names"]
 
 x = sp.Symbol("x", real=True)
 
@@ -231,12 +231,12 @@ VECTOR_CATALOG: tuple[VectorActivation, ...] = (
 )
 # fmt: on
 
-_USER: dict[str, Activation] = {}
+USER: dict[str, Activation] = {}  # the activations symact.parsing.define() adds, by name
 
 
 def _index() -> dict[str, Activation | VectorActivation]:
     table: dict[str, Activation | VectorActivation] = {}
-    for entry in (*CATALOG, *VECTOR_CATALOG, *_USER.values()):
+    for entry in (*CATALOG, *VECTOR_CATALOG, *USER.values()):
         for key in (entry.name, *entry.aliases):
             table[key] = entry
     return table
@@ -248,7 +248,7 @@ def names(include_aliases: bool = False, vector: bool = False) -> list[str]:
     >>> names()[:3]
     ['identity', 'relu', 'relu6']
     """
-    entries = [*CATALOG, *_USER.values()] + (list(VECTOR_CATALOG) if vector else [])
+    entries = [*CATALOG, *USER.values()] + (list(VECTOR_CATALOG) if vector else [])
     result = [e.name for e in entries]
     if include_aliases:
         result += [a for e in entries for a in e.aliases]
@@ -270,44 +270,3 @@ def get(name: str) -> Activation | VectorActivation:
     if key not in table:
         raise UnknownActivation(name, table)
     return table[key]
-
-
-def define(name: str, expr, replace: bool = False, **defaults) -> Activation:
-    """Add a user activation: ``expr`` a string (safely parsed) or SymPy expression in ``x``.
-
-    >>> a = define('mine', 'x*tanh(exp(x))')
-    >>> a.expr
-    x*tanh(exp(x))
-    >>> define('scaled', 'k*x', k=2).defaults
-    {k: 2}
-
-    Defining the same expression again returns the entry unchanged; a different one needs ``replace=True``.
-    """
-    from symact.parsing import parse  # the parser needs the catalog's names, so it imports lazily
-
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ParameterError("define", "name", f"must be an identifier, got {name!r}")
-    key = name.lower()
-    if key in _index() and key not in _USER:
-        raise ParameterError("define", "name", f"{name!r} is already in the catalog; choose another name")
-    symbols = {p: sp.Symbol(p, real=True) for p in defaults}
-    if isinstance(expr, str):
-        expr = parse(expr, parameters=symbols)
-    elif isinstance(expr, sp.Basic):
-        expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
-        expr = expr.subs({s: symbols[s.name] for s in expr.free_symbols if s.name in symbols})
-    else:
-        raise ParameterError("define", "expr", f"must be a string or SymPy expression, not {type(expr).__name__}")
-    unknown = sorted(s.name for s in expr.free_symbols - {x, *symbols.values()})
-    if unknown:
-        raise ParameterError(name, unknown[0], "has no default value; pass it as a keyword", defaults)
-    entry = Activation(key, expr, {symbols[p]: _parameter_value(name, symbols[p], v) for p, v in defaults.items()})
-    old = _USER.get(key)
-    if old is not None and not replace:
-        if (old.expr, old.defaults) == (entry.expr, entry.defaults):
-            return old  # the same definition again (a re-run cell) changes nothing
-        raise ParameterError(
-            "define", "name", f"{name!r} is already defined as {old.expr}; pass replace=True to redefine it"
-        )
-    _USER[key] = entry
-    return entry

@@ -19,7 +19,7 @@ from symact import catalog
 from symact.derivation import derive
 from symact.errors import ParseError, SymactError
 from symact.kinks import POLICIES
-from symact.analysis.engine import PROPERTY_NAMES
+from symact.analysis.result import PROPERTY_NAMES
 from symact.analysis.tables import TABLE_COLUMNS
 
 __all__ = ["main", "build_parser"]

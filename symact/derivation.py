@@ -17,28 +17,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-import mpmath
 import sympy as sp
 
 from symact.catalog import Activation, VectorActivation, _parameter_value, get, x
 from symact.errors import ParameterError, ProofTimeout, SymactError
-from symact.functions import MPMATH, expand_named
 from symact.kinks import (
     check_policy,
     find_kinks,
-    is_smooth,
     kink_reason,
     kink_value,
-    resolve,
-    switch_functions,
-    switch_points,
 )
+from symact.output_form import _df_of_output, y
 from symact.parsing import parse
+from symact.piecewise import _LIMITS, _assemble, _branches, _pieces, _tidy
 from symact.timeout import budget_scope, internal_limit, time_limit
 
 __all__ = ["Derivation", "KinkSides", "derive", "y", "DEFAULT_BUDGET"]
-
-y = sp.Symbol("y", real=True)
 
 
 class KinkSides(tuple):
@@ -191,7 +185,6 @@ class Derivation:
 
 
 DEFAULT_BUDGET = 10.0  # seconds for one derive() call; its internal limits are fractions of it
-_LIMITS = {"simplify": 2, "df_of_output": 5, "inverting f": 2}  # nominal seconds at the default budget
 _CACHE: dict = {}
 
 
@@ -283,276 +276,3 @@ def _derive(name, expr, defaults, bound, kink) -> Derivation:
     except ProofTimeout:
         dfy = None
     return Derivation(name, f, df, d2f, dfy, kinks_out, kink, dict(bound))
-
-
-# ---- the derivative, piece by piece --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Piece:
-    """The smooth form of f on an interval; ``upper`` closes it on the right (None: +oo)."""
-
-    f: sp.Expr
-    upper: sp.Expr | None
-    lower: sp.Expr | None
-
-
-def _pieces(expr, numeric) -> list[_Piece]:
-    if is_smooth(expr):
-        return [_Piece(expr, None, None)]
-    points = switch_points(expr, numeric)
-    numbers = [sp.N(p.subs(numeric), 30) for p in points]
-    bounds = [None, *points, None]
-    probes = []
-    for i in range(len(points) + 1):
-        lo = numbers[i - 1] if i > 0 else None
-        hi = numbers[i] if i < len(points) else None
-        if lo is None and hi is None:
-            probes.append(sp.Integer(0))
-        elif lo is None:
-            probes.append(hi - 1)
-        elif hi is None:
-            probes.append(lo + 1)
-        else:
-            probes.append((lo + hi) / 2)
-    _check_pieces(expr, numeric, numbers, probes)
-    return [_Piece(resolve(expr, {**numeric, x: probe}), bounds[i + 1], bounds[i]) for i, probe in enumerate(probes)]
-
-
-def _check_pieces(expr, numeric, numbers, probes) -> None:
-    """Refuse an f whose switch functions change sign inside a piece (max(sin(x), 0) switches at every k*pi):
-    the pieces would silently be wrong there."""
-    cuts = [-sp.oo, *numbers, sp.oo]
-    for g in switch_functions(expr):
-        g = g.subs(numeric)
-        for lo, hi, probe in zip(cuts, cuts[1:], probes):
-            smooth = expand_named(resolve(g, {x: probe}))
-            try:
-                with internal_limit(_LIMITS["simplify"], "switch point check"):
-                    inside = sp.solveset(smooth, x, sp.Interval.open(lo, hi))
-            except (ProofTimeout, NotImplementedError, ValueError, TypeError):
-                continue
-            if isinstance(inside, (sp.FiniteSet, sp.ImageSet, sp.Union, sp.Intersection, sp.Complement)) and (
-                inside is not sp.S.EmptySet
-            ):
-                raise ParameterError(
-                    str(expr),
-                    "activation",
-                    f"switches branch where {g} = 0, at more points than derive can split "
-                    f"at (for instance in ({lo}, {hi})); write it with finitely many switch points",
-                )
-
-
-def _tidy(expr: sp.Expr, gain: float = 1.5) -> sp.Expr:
-    """``expr``, or its simplification when that is ``gain`` times shorter (simplify can lengthen)."""
-    try:
-        with internal_limit(_LIMITS["simplify"], "simplification"):
-            simpler = sp.simplify(expr)
-    except ProofTimeout:
-        return expr
-    return simpler if gain * sp.count_ops(simpler) < sp.count_ops(expr) else expr
-
-
-@dataclass(frozen=True)
-class _Branch:
-    """``expr`` holds for x up to ``point`` (None: +oo), inclusive unless ``strict``; or only at it."""
-
-    expr: sp.Expr
-    point: sp.Expr | None
-    strict: bool = False
-    only_at_point: bool = False
-
-    def condition(self, var=x, point=None):
-        point = self.point if point is None else point
-        if self.point is None:
-            return True
-        if self.only_at_point:
-            return sp.Eq(var, point)
-        return var < point if self.strict else var <= point
-
-
-def _branches(pieces, sides) -> list[_Branch]:
-    """The derivative on each piece, closed on the side the kink policy picks."""
-    branches = []
-    for piece in pieces:
-        d = _tidy(sp.diff(piece.f, x))
-        point = piece.upper
-        side = None if point is None else next((s for p, s in sides.items() if sp.simplify(p - point) == 0), None)
-        if point is None or side is None or sp.simplify(side.value - side.left) == 0:
-            branches.append(_Branch(d, point))
-        elif sp.simplify(side.value - side.right) == 0:
-            branches.append(_Branch(d, point, strict=True))
-        else:
-            branches += [_Branch(side.value, point, only_at_point=True), _Branch(d, point, strict=True)]
-    return branches
-
-
-def _assemble(branches: list[_Branch], var=x, points=None) -> sp.Expr:
-    """One expression from the branches: a Piecewise in ``var``, folded where possible."""
-    points = points or [b.point for b in branches]
-    merged: list[tuple[_Branch, sp.Expr]] = []
-    for b, point in zip(branches, points):
-        if merged and merged[-1][0].expr == b.expr and not merged[-1][0].only_at_point and not b.only_at_point:
-            merged[-1] = (b, point)
-        else:
-            merged.append((b, point))
-    if len(merged) == 1:
-        return merged[0][0].expr
-    if var == x:
-        folded = _fold_abs([b for b, _ in merged])
-        if folded is not None:
-            return folded
-    return sp.Piecewise(*[(b.expr, b.condition(var, point)) for b, point in merged])
-
-
-def _fold_abs(branches) -> sp.Expr | None:
-    """``g(|x|)`` when the derivative is ``g(-x)`` left of 0 and ``g(x)`` right of it."""
-    if len(branches) != 2 or branches[0].point != 0 or branches[0].only_at_point:
-        return None
-    left, right = branches[0].expr, branches[1].expr
-    if sp.simplify(left - right.subs(x, -x)) == 0:
-        return right.subs(x, sp.Abs(x))
-    return None
-
-
-# ---- the derivative from the output ---------------------------------------------------------------
-
-
-def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | None:
-    """Write df as g(y) with y = f(x), when f is monotone and each piece can be inverted."""
-    direction = _monotone_direction(f, sides, numeric)
-    if direction is None:
-        return None
-    forms = {}
-    for piece in pieces:
-        fp, dp = piece.f.subs(subs), _tidy(sp.diff(piece.f, x)).subs(subs)
-        g = _output_form(fp, dp, _probe_points(piece, numeric), numeric)
-        if g is None:
-            return None
-        forms[piece.upper] = g
-    if len(pieces) == 1:
-        result = forms[None]
-    elif direction < 0:
-        return None  # conditions on x would turn around; no catalog entry needs it
-    else:
-        out, points = [], []
-        for b in branches:
-            out.append(
-                _Branch(b.expr.subs(subs) if b.only_at_point else forms[b.point], b.point, b.strict, b.only_at_point)
-            )
-            if b.point is None:
-                points.append(None)
-                continue
-            # x <= c becomes y <= f(c-), x < c becomes y < f(c+)
-            i = next(i for i, piece in enumerate(pieces) if piece.upper == b.point)
-            piece = pieces[i + 1] if b.strict else pieces[i]
-            points.append(sp.simplify(piece.f.subs(x, b.point).subs(subs)))
-        result = _assemble(out, var=y, points=points)
-    return result if _verified(result, f, df, numeric, sides) else None
-
-
-def _probe_points(piece, numeric) -> list:
-    """Four points inside the piece's interval, with the parameters at ``numeric``."""
-    lo = None if piece.lower is None else float(sp.N(piece.lower.subs(numeric)))
-    hi = None if piece.upper is None else float(sp.N(piece.upper.subs(numeric)))
-    if lo is None and hi is None:
-        return [-2.5, -0.7, 0.3, 1.9]
-    if lo is None:
-        return [hi - t for t in (0.1, 0.7, 1.6, 3.3)]
-    if hi is None:
-        return [lo + t for t in (0.1, 0.7, 1.6, 3.3)]
-    return [lo + (hi - lo) * t for t in (0.13, 0.41, 0.62, 0.89)]
-
-
-def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
-    if not fp.has(x):
-        return dp if not dp.has(x) else None
-    candidate = dp.xreplace({fp: y})
-    if not candidate.has(x):
-        return _tidy(candidate)
-    try:
-        with internal_limit(_LIMITS["inverting f"], "df_of_output (inverting f)"):
-            roots = sp.solve(sp.Eq(y, expand_named(fp)), x)
-    except (ProofTimeout, NotImplementedError, ValueError, TypeError):
-        return None
-    for root in roots:
-        g = dp.subs(x, root)
-        if g.has(x):
-            continue
-        g = min((g, *_simpler_forms(expand_named(g))), key=sp.count_ops)
-        if not g.has(sp.I) and _agrees(g.subs(numeric), fp.subs(numeric), dp.subs(numeric), points):
-            return g
-    return None
-
-
-def _simpler_forms(g) -> list:
-    try:
-        with internal_limit(_LIMITS["simplify"], "simplification of df_of_output"):
-            simple = sp.simplify(g)
-            return [simple, sp.expand(simple), sp.powsimp(sp.expand(simple))]
-    except ProofTimeout:
-        return [g]
-
-
-def _agrees(g, fp, dp, points) -> bool:
-    good = 0
-    for p in points:
-        try:
-            yv = complex(sp.N(fp.subs(x, p), 30))
-            lhs = complex(sp.N(g.subs(y, sp.Float(yv.real, 30)), 30))
-            rhs = complex(sp.N(dp.subs(x, p), 30))
-        except (TypeError, ValueError, ZeroDivisionError):
-            continue
-        if abs(yv.imag) > 1e-20 or abs(rhs.imag) > 1e-20:
-            continue
-        if abs(lhs - rhs) > 1e-12 * (1 + abs(rhs)):
-            return False
-        good += 1
-    return good > 0
-
-
-def _monotone_direction(f, sides, numeric) -> int | None:
-    """+1 if f never decreases, -1 if it never increases (on a fine grid and across kinks), else None."""
-    fn = sp.lambdify(x, f.subs(numeric), modules=[MPMATH, "mpmath"])
-    grid = [mpmath.mpf(t) for t in mpmath.linspace(-12, 12, 481)]
-    for p in sides:
-        c = mpmath.mpf(sp.N(p.subs(numeric), 30))
-        grid += [c - mpmath.mpf("1e-9"), c, c + mpmath.mpf("1e-9")]
-    try:
-        with mpmath.workdps(30):
-            values = [complex(fn(t)) for t in sorted(grid)]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return None
-    if any(abs(v.imag) > 1e-20 for v in values):
-        return None
-    steps = {(b.real > a.real) - (b.real < a.real) for a, b in zip(values, values[1:])} - {0}
-    return steps.pop() if len(steps) == 1 else None
-
-
-def _verified(g, f, df, numeric, sides) -> bool:
-    """Check g(f(x)) = f'(x) at 30 digits on points away from the kinks."""
-    kinks = [float(sp.N(p.subs(numeric))) for p in sides]
-    fx = sp.lambdify(x, f.subs(numeric), modules=[MPMATH, "mpmath"])
-    dfx = sp.lambdify(x, df.subs(numeric), modules=[MPMATH, "mpmath"])
-    gy = sp.lambdify(y, g.subs(numeric), modules=[MPMATH, "mpmath"])
-    with mpmath.workdps(30):
-        for t in [*mpmath.linspace(-9, 9, 37), -30, 30]:
-            if any(abs(t - k) < 1e-6 for k in kinks):
-                continue
-            t = mpmath.mpf(t) + mpmath.mpf("1e-7")
-            try:
-                want, got = dfx(t), gy(fx(t))
-            except (TypeError, ValueError, ZeroDivisionError):
-                return False
-            if abs(want - got) > mpmath.mpf("1e-20") * (1 + abs(want)):
-                return False
-    return True
-
-
-def _mp_piecewise(*args):
-    for value, cond in args:
-        if cond:
-            return value
-    return mpmath.nan
-
-

@@ -23,7 +23,7 @@ from sympy.core.evalf import PrecisionExhausted
 from symact.catalog import x
 from symact.functions import expand_named
 
-__all__ = ["certified_sign", "certified_truth", "numeric_roots", "enclose_critical_point"]
+__all__ = ["certified_sign", "certified_truth", "numeric_roots", "enclose_critical_point", "too_large"]
 
 _PRECISIONS = (30, 120, 480)  # digits tried by accuracy-tracked evaluation, cheapest first
 _HUGE = 10**5  # |argument| of exp, sinh, cosh beyond which no evaluation is attempted
@@ -48,7 +48,7 @@ def certified_sign(value) -> int | None:
     if not c.is_number or c.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.I):
         return None
     c = _constant_switches(expand_named(c))
-    if c is None or _too_large(c):
+    if c is None or too_large(c):
         return None
     if c.is_zero:
         return 0
@@ -96,8 +96,12 @@ def _exactly_zero(c: sp.Expr) -> bool:
     return False
 
 
-def _too_large(c: sp.Expr) -> bool:
-    """True when c contains exp/sinh/cosh/tanh of an argument too large to evaluate cheaply."""
+def too_large(c: sp.Expr) -> bool:
+    """True when c contains exp/sinh/cosh/tanh of an argument too large to evaluate cheaply.
+
+    >>> too_large(sp.exp(sp.exp(100))), too_large(sp.exp(3))
+    (True, False)
+    """
     for node in sp.preorder_traversal(c):
         if isinstance(node, (sp.exp, sp.sinh, sp.cosh)) or (isinstance(node, sp.Pow) and not node.exp.is_Integer):
             arg = node.args[0] if not isinstance(node, sp.Pow) else node.exp * sp.log(sp.Abs(node.base) + 1)

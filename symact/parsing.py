@@ -1,4 +1,5 @@
-"""Safe parsing of user strings into SymPy: a whitelist tokenizer and a recursive-descent parser.
+"""Safe parsing of user strings into SymPy (a whitelist tokenizer and a recursive-descent parser), and
+``define()``, which parses a user activation into the catalog's registry of user entries.
 
 Nothing here calls ``eval``, ``sympify`` or ``parse_expr`` on user text; the SymPy tree is
 built node by node from tokens, so no string can run code.
@@ -28,11 +29,11 @@ import sympy as sp
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
-from symact.catalog import Activation, get, names, x
-from symact.errors import ParseError, SymactError, UnknownActivation
+from symact.catalog import USER, Activation, _parameter_value, get, names, x
+from symact.errors import ParameterError, ParseError, SymactError, UnknownActivation
 from symact.functions import Phi, sigmoid, softplus
 
-__all__ = ["parse", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size"]
+__all__ = ["parse", "define", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size"]
 
 MAX_LENGTH = 5000
 MAX_DEPTH = 64  # parentheses, calls and unary signs; each level costs about ten Python frames
@@ -535,3 +536,42 @@ class _Parser:
                 parser.depth -= 1
 
         return _Depth()
+
+
+def define(name: str, expr, replace: bool = False, **defaults) -> Activation:
+    """Add a user activation: ``expr`` a string (safely parsed) or SymPy expression in ``x``.
+
+    >>> a = define('mine', 'x*tanh(exp(x))')
+    >>> a.expr
+    x*tanh(exp(x))
+    >>> define('scaled', 'k*x', k=2).defaults
+    {k: 2}
+
+    Defining the same expression again returns the entry unchanged; a different one needs ``replace=True``.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ParameterError("define", "name", f"must be an identifier, got {name!r}")
+    key = name.lower()
+    if key in names(include_aliases=True, vector=True) and key not in USER:
+        raise ParameterError("define", "name", f"{name!r} is already in the catalog; choose another name")
+    symbols = {p: sp.Symbol(p, real=True) for p in defaults}
+    if isinstance(expr, str):
+        expr = parse(expr, parameters=symbols)
+    elif isinstance(expr, sp.Basic):
+        expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
+        expr = expr.subs({s: symbols[s.name] for s in expr.free_symbols if s.name in symbols})
+    else:
+        raise ParameterError("define", "expr", f"must be a string or SymPy expression, not {type(expr).__name__}")
+    unknown = sorted(s.name for s in expr.free_symbols - {x, *symbols.values()})
+    if unknown:
+        raise ParameterError(name, unknown[0], "has no default value; pass it as a keyword", defaults)
+    entry = Activation(key, expr, {symbols[p]: _parameter_value(name, symbols[p], v) for p, v in defaults.items()})
+    old = USER.get(key)
+    if old is not None and not replace:
+        if (old.expr, old.defaults) == (entry.expr, entry.defaults):
+            return old  # the same definition again (a re-run cell) changes nothing
+        raise ParameterError(
+            "define", "name", f"{name!r} is already defined as {old.expr}; pass replace=True to redefine it"
+        )
+    USER[key] = entry
+    return entry

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from symact.errors import ProofTimeout
 
-__all__ = ["time_limit", "budget_scope", "internal_limit"]
+__all__ = ["time_limit", "budget_scope", "budget_scale", "internal_limit"]
 
 
 @contextmanager
@@ -74,6 +74,16 @@ def budget_scope(scale: float):
         if saved["cut"] is not None:
             saved["cut"].extend(_scope["cut"])  # a nested call's cut degrades its caller too
         _scope.update(saved)
+
+
+def budget_scale() -> float:
+    """The running public call's budget scale: its internal limits take this times their nominal seconds.
+
+    >>> with budget_scope(0.5):
+    ...     budget_scale()
+    0.5
+    """
+    return _scope["scale"]
 
 
 @contextmanager

@@ -15,7 +15,7 @@ def _isolate_global_state():
     """Each test starts at mpmath's default precision, a seeded NumPy, and only the built-in catalog."""
     mpmath.mp.dps = 15
     np.random.seed(0)
-    catalog._USER.clear()  # a doctest elsewhere (README.md) may have defined some
+    catalog.USER.clear()  # a doctest elsewhere (README.md) may have defined some
     yield
     mpmath.mp.dps = 15
-    catalog._USER.clear()
+    catalog.USER.clear()

@@ -28,6 +28,8 @@ LAYERS = {
         "symact.parsing",
         "symact.kinks",
         "symact.numerics",
+        "symact.piecewise",
+        "symact.output_form",
         "symact.derivation",
         "symact.linear",
         "symact.formula",

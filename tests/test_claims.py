@@ -8,7 +8,7 @@ formulas from textbooks, some of them wrong. Each expected verdict was worked ou
 import pytest
 
 import symact
-from symact.analysis.tables import HOLDS, REFUTED_, UNDECIDED, check_claims
+from symact.analysis.claims import HOLDS, REFUTED_, UNDECIDED, check_claims
 
 # (activation, property, claimed value, expected verdict, a phrase the reason must contain)
 # fmt: off

@@ -245,7 +245,7 @@ def test_prove_names_the_side_that_does_not_parse_and_shows_the_caret():
 
 
 def test_table_help_lists_every_column():
-    from symact.analysis.engine import PROPERTY_NAMES
+    from symact.analysis.result import PROPERTY_NAMES
 
     result = symact("table", "--help")
     text = " ".join(result.stdout.split())

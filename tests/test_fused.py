@@ -230,9 +230,9 @@ def test_cache_keyed_by_definition_policy_and_parameters():
 
 
 def test_redefinition_is_a_new_kernel():
-    catalog.define("act_a", "x*sigmoid(x)")
+    symact.define("act_a", "x*sigmoid(x)")
     first = symact.kernel("act_a", backend="numba")(np.array([1.0]))
-    catalog.define("act_a", "x*sigmoid(2*x)", replace=True)
+    symact.define("act_a", "x*sigmoid(2*x)", replace=True)
     second = symact.kernel("act_a", backend="numba")(np.array([1.0]))
     assert first[0] != second[0]
 

@@ -10,10 +10,10 @@ import sympy as sp
 from sympy import E, LambertW, Rational, oo, sqrt
 
 import symact
+from symact.analysis import PROPERTY_NAMES, enclose_critical_point, numeric_roots, properties
 from symact.catalog import SELU_ALPHA, SELU_SCALE, x
 from symact.errors import ParameterError, SymactError
 from symact.functions import Phi
-from symact.analysis.engine import PROPERTY_NAMES, enclose_critical_point, numeric_roots, properties
 from tests.reference import REFERENCE
 
 W = LambertW(1 / E)

@@ -1,8 +1,8 @@
-"""The rules behind ``symact.properties()``: each turns the piecewise analysis into properties with proofs.
+"""The rules behind ``symact.properties()`` for range and extrema, limits and asymptotes, continuity order
+and monotonicity: each turns the piecewise analysis into properties with proofs.
 
 A rule reads the ``_Analysis`` (pieces, their derivatives, exact roots and signs) and the
-properties found so far, and returns new ``Property`` objects. The order of ``ALL_RULES`` is the
-order of dependence.
+properties found so far, and returns new ``Property`` objects.
 
 >>> from symact.analysis.engine import properties
 >>> properties('relu')['continuity'].value
@@ -13,34 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mpmath
 import sympy as sp
 
+from symact.analysis.exact import _close, _cmp, _is_zero, _lambert, _limit, _num, _sample, _tidy
+from symact.analysis.pieces import _Analysis, _piece_at
+from symact.analysis.result import Property, proof
 from symact.catalog import x
-from symact.errors import ProofTimeout, UndecidedSign
 from symact.functions import expand_named
-from symact.kinks import resolve, switch_points
-from symact.analysis.engine import (
-    Property,
-    _Analysis,
-    _check_switches,
-    _close,
-    _cmp,
-    _is_zero,
-    _lambert,
-    _limit,
-    _limited,
-    _num,
-    _OutOfDepth,
-    _Piece,
-    _sample,
-    _tidy,
-    enclose_critical_point,
-    proof,
-)
+from symact.numerics import enclose_critical_point
 from symact.proof import Evidence
 
-__all__ = ["ALL_RULES"]
+__all__ = ["range_rule", "limits_rule", "continuity_rule", "monotonic_rule"]
 
 
 @dataclass(frozen=True)
@@ -328,253 +311,3 @@ def monotonic_rule(a: _Analysis, found: dict) -> list[Property]:
         Property("derivative_monotonic", dword, proof(f"f' is {dword}", dexact, method.replace("f'", "f''"), dsteps))
     )
     return out
-
-
-# ---- the origin ------------------------------------------------------------------------------------
-
-
-def _piece_at(a: _Analysis, point) -> tuple[int, int]:
-    """Indices of the pieces left and right of ``point`` (the same index inside a piece)."""
-    for i, p in enumerate(a.points):
-        c = _cmp(p, point)
-        if c is None:
-            raise UndecidedSign(point - p)
-        if c == 0:
-            return i, i + 1
-        if c == 1:
-            return i, i
-    return len(a.points), len(a.points)
-
-
-def origin_rule(a: _Analysis, found: dict) -> list[Property]:
-    """f(0), then continuity at 0 (one-sided limits), and only then f'(0) from one-sided limits of f'."""
-    f0 = resolve(a.f, {x: 0}).subs(x, 0)
-    zero = _is_zero(f0)
-    out = [Property("zero_at_zero", bool(zero), proof(f"f(0) = {f0}", zero is not None, "substitution"))]
-    i, j = _piece_at(a, 0)
-    (fl, el), (fr, er) = _limit(a.pieces[i].f, 0, "-"), _limit(a.pieces[j].f, 0, "+")
-    continuous = (_close(fl, f0) and _close(fr, f0)) if el and er else None
-    if continuous is False:
-        statement = f"f(0-) = {fl}, f(0) = {f0}, f(0+) = {fr}: f jumps at 0, so it has no derivative there"
-        out.append(Property("derivative_at_zero", _JUMP, proof(statement, True, "one-sided limits of f at 0")))
-        out.append(Property("identity_near_origin", False, proof(statement, True, "f is not continuous at 0")))
-        return out
-    (left, dl), (right, dr) = _limit(a.df[i], 0, "-"), _limit(a.df[j], 0, "+")
-    known = continuous is not None and dl and dr and sp.nan not in (left, right)
-    both = _close(left, right) if known and left.is_finite and right.is_finite else (False if known else None)
-    value = left if both else (left, right)
-    statement = f"f'(0) = {left}" if both else f"f'(0-) = {left}, f'(0+) = {right}: no derivative at 0"
-    method = "f continuous at 0 (one-sided limits); one-sided derivatives at 0 as limits of f'"
-    out.append(Property("derivative_at_zero", value, proof(statement, both is not None, method)))
-    one = bool(both) and _close(left, 1)
-    out.append(
-        Property(
-            "identity_near_origin",
-            bool(zero) and bool(one),
-            proof(
-                f"f(0) = {f0} and f'(0) = {value}",
-                zero is not None and both is not None and (one is not None or not zero or not both),
-                "f continuous at 0, f(0) = 0 and f'(0) = 1",
-            ),
-        )
-    )
-    return out
-
-
-_JUMP = "none (f jumps at 0)"
-
-
-# ---- symmetry and gating ---------------------------------------------------------------------------
-
-
-def _vanishes(e: sp.Expr) -> tuple[bool | None, dict | None]:
-    """Whether e(x) = 0 for every real x: a certified counterexample at a rational point, or a proof
-    piece by piece (the switch functions of e checked to keep their sign on every piece)."""
-    for t in (sp.Rational(1, 3), 1, sp.Rational(7, 4), 3, sp.Rational(-5, 2)):
-        value = e.subs(x, t)
-        if _is_zero(value) is False:
-            return False, {"x": t, "value": _num(value).evalf(15)}
-    try:
-        cuts = [-sp.oo, *switch_points(e, {}), sp.oo]
-        pieces = [_Piece(lo, hi, resolve(e, {x: _sample(lo, hi)})) for lo, hi in zip(cuts, cuts[1:])]
-        _check_switches(e, pieces)
-    except (_OutOfDepth, UndecidedSign):
-        return None, None
-    if not all(_is_zero(p.f) for p in pieces):
-        return None, None
-    if any(not _is_zero(resolve(e, {x: p}).subs(x, p)) for p in cuts[1:-1]):
-        return None, None
-    return True, None
-
-
-def symmetry_rule(a: _Analysis, found: dict) -> list[Property]:
-    odd, odd_cx = _vanishes(a.f.subs(x, -x) + a.f)
-    even, even_cx = _vanishes(a.f.subs(x, -x) - a.f)
-    if odd:
-        word, prf = "odd", proof("f(-x) = -f(x)", True, "f(-x) + f(x) = 0 on every piece")
-    elif even:
-        word, prf = "even", proof("f(-x) = f(x)", True, "f(-x) - f(x) = 0 on every piece")
-    elif odd is False and even is False:
-        word = "neither"
-        prf = proof(
-            "f is neither odd nor even",
-            True,
-            "counterexamples",
-            [(sp.Tuple(*odd_cx.values()), "f(-x) + f(x) != 0"), (sp.Tuple(*even_cx.values()), "f(-x) - f(x) != 0")],
-        )
-    else:
-        word, prf = "unknown", proof("parity undecided", False, "no counterexample and no symbolic zero")
-    out = [Property("parity", word, prf)]
-    gate = _gate(a.f)
-    if gate is None:
-        out.append(Property("self_gated", False, proof("f is not written as x*g(x)", True, "structure of f")))
-        return out
-    g0, e0 = _limit(a.pieces[0].f / x, -sp.oo)
-    g1, e1 = _limit(a.pieces[-1].f / x, sp.oo)
-    gated = (_close(g0, 0), _close(g1, 1))
-    statement = f"f = x*g(x) with g = {gate}, g -> {g0} at -oo and {g1} at +oo"
-    prf = proof(statement, e0 and e1 and None not in gated, "factor x; limits of the gate")
-    out.append(Property("self_gated", all(gated), prf, {"gate": gate}))
-    return out
-
-
-def _gate(f: sp.Expr) -> sp.Expr | None:
-    if isinstance(f, sp.Mul) and x in f.args:
-        gate = f / x
-        return gate if gate.has(x) else None
-    return None
-
-
-# ---- Lipschitz constant and saturation -------------------------------------------------------------
-
-
-def lipschitz_rule(a: _Analysis, found: dict) -> list[Property]:
-    pieces = [(p.lo, p.hi, d) for p, d in zip(a.pieces, a.df)]
-    cands = _candidates(pieces, a.d2f_signs)
-    low, low_c, low_sure = _extreme(cands, True)
-    high, high_c, high_sure = _extreme(cands, False)
-    exact = all(c.exact for c in cands) and low_sure and high_sure
-    order = _cmp(-low, high) if sp.nan not in (low, high) else None
-    exact = exact and order is not None
-    value, best = (-low, low_c) if order == 1 else (high, high_c)
-    if value == -sp.oo:
-        value = sp.oo
-    continuity = found["continuity"].value
-    if continuity is not None and continuity < 0:
-        exact, value, best = found["continuity"].proved, sp.oo, [_Cand(sp.oo, a.points[0], True, True)]
-        cands = best
-    attained = [c for c in best if c.attained]
-    where = ", ".join(_where(c) for c in (attained or best))
-    details = {"at": [c.where for c in (attained or best)], "attained": bool(attained), "where": where}
-    method = "sup |f'| over the critical points of f' (roots of f''), one-sided limits at switch points and at +-oo"
-    evidence = None if exact else _numeric_evidence(cands)
-    if not exact:
-        details["digits"] = 30
-        bound = _exact_bound(a, details["at"][0], derivative=True)
-        if bound:
-            details["proved_lower_bound"] = bound
-    out = [
-        Property("lipschitz", value, proof(f"sup |f'| = {value}, {where}", exact, method, evidence=evidence), details)
-    ]
-    left, e0 = _limit(a.df[0], -sp.oo)
-    right, e1 = _limit(a.df[-1], sp.oo)
-    zero = [(s, _close(v, 0)) for s, v in (("-oo", left), ("+oo", right))]
-    statement = f"f' -> {left} at -oo, {right} at +oo"
-    details = {"saturates": [s for s, z in zero if z]}
-    sure = e0 and e1 and all(z is not None for _, z in zero)
-    out.append(Property("saturation", (left, right), proof(statement, sure, "limits of f'"), details))
-    return out
-
-
-ALL_RULES = (range_rule, limits_rule, continuity_rule, monotonic_rule, origin_rule, symmetry_rule, lipschitz_rule)
-
-
-for _rule, _names in (
-    (range_rule, ("range", "minimum", "maximum", "bounded_below", "bounded_above")),
-    (limits_rule, ("limits", "asymptotes")),
-    (continuity_rule, ("continuity",)),
-    (monotonic_rule, ("monotonic", "monotonic_intervals", "derivative_monotonic")),
-    (origin_rule, ("zero_at_zero", "derivative_at_zero", "identity_near_origin")),
-    (symmetry_rule, ("parity", "self_gated")),
-    (lipschitz_rule, ("lipschitz", "saturation")),
-):
-    _rule.names = _names
-
-
-# ---- a numerical audit of every proved value ---------------------------------------------------------
-
-_GRID = [mpmath.mpf(i) / 20 for i in range(-800, 801)] + [s * mpmath.mpf(10) ** k for s in (-1, 1) for k in (2, 3)]
-
-
-def audit(a: _Analysis, items: dict) -> None:
-    """Demote to *unknown* any proved extreme, Lipschitz constant, direction or parity that f contradicts
-    at one of 1,600 points of [-40, 40] and in the tails (30 digits). A safety net, never a proof."""
-    checks = {
-        "minimum": lambda v, fv, dv: all(f >= v - _tol(v) for f in fv),
-        "maximum": lambda v, fv, dv: all(f <= v + _tol(v) for f in fv),
-        "lipschitz": lambda v, fv, dv: all(abs(d) <= v + _tol(v) for d in dv),
-        "monotonic": lambda v, fv, dv: _direction_holds(v, fv),
-        "derivative_monotonic": lambda v, fv, dv: _direction_holds(v, dv),
-    }
-    todo = {k: p for k, p in items.items() if k in checks and p.proved}
-    todo = {k: p for k, p in todo.items() if not isinstance(p.value, sp.Expr) or p.value.is_finite}
-    if not todo:
-        return
-    try:
-        with _limited("audit"):
-            fv, dv = _dense_values(a)
-    except (ProofTimeout, TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
-        return
-    for k, p in todo.items():
-        with mpmath.workdps(30):
-            value = mpmath.mpf(str(sp.N(p.value, 40))) if isinstance(p.value, sp.Expr) else p.value
-            holds = checks[k](value, fv, dv)
-        if not holds:
-            reason = "contradicted by a dense numerical evaluation of f; the derivation does not apply here"
-            items[k] = Property(k, p.value, proof(p.proof.statement, False, reason), {**p.details, "reason": reason})
-
-
-def _tol(v) -> mpmath.mpf:
-    return mpmath.mpf("1e-20") * (1 + abs(v))
-
-
-def _direction_holds(word: str, values: list) -> bool:
-    if not values:
-        return True
-    steps = [b - a for a, b in zip(values, values[1:])]
-    tol = mpmath.mpf("1e-20") * (1 + max(abs(v) for v in values))
-    if word in ("increasing", "nondecreasing"):
-        return all(s >= -tol for s in steps)
-    if word in ("decreasing", "nonincreasing"):
-        return all(s <= tol for s in steps)
-    if word == "constant":
-        return all(abs(s) <= tol for s in steps)
-    return True
-
-
-def _dense_values(a: _Analysis) -> tuple[list, list]:
-    """f and f' at the grid points (sorted), each from the piece that holds the point."""
-    from symact.functions import mp_function
-
-    cuts = [float(_num(p)) for p in a.points]
-    fs = [mp_function(p.f) for p in a.pieces]
-    ds = [mp_function(d) for d in a.df]
-    fv, dv = [], []
-    with mpmath.workdps(30):
-        for t in sorted(_GRID):
-            if any(abs(float(t) - c) < 1e-9 for c in cuts):
-                continue
-            i = sum(1 for c in cuts if c < t)
-            if abs(t) > 40 and any(_too_large_at(g, t) for g in (a.pieces[i].f, a.df[i])):
-                continue
-            f, d = mpmath.mpmathify(fs[i](t)), mpmath.mpmathify(ds[i](t))
-            if isinstance(f, mpmath.mpf) and isinstance(d, mpmath.mpf) and mpmath.isfinite(f) and mpmath.isfinite(d):
-                fv.append(f)
-                dv.append(d)
-    return fv, dv
-
-
-def _too_large_at(g: sp.Expr, t) -> bool:
-    from symact.analysis.engine import _too_large
-
-    return _too_large(g, sp.Integer(int(t)))

@@ -1,8 +1,7 @@
-"""The textbook table of activations, computed and proved cell by cell, and an auditor for published claims.
+"""The textbook table of activations, computed and proved cell by cell.
 
 ``table()`` prints the catalog's properties as text, Markdown or LaTeX; a cell backed only by
-numerics carries a mark. ``check_claims`` takes claims as data and says which hold, which are
-refuted (and why) and which stay undecided.
+numerics carries a mark.
 
 >>> print(table(['relu', 'tanh'], ['range', 'continuity'], format='markdown'))
 | activation | range | continuity |
@@ -11,46 +10,27 @@ refuted (and why) and which stay undecided.
 | tanh | (-1, 1) | C^∞ |
 <BLANKLINE>
 cells marked * are numerical-only; the others are proved.
->>> [c.verdict for c in check_claims([('sigmoid', 'lipschitz', '1/4'), ('softsign', 'derivative', '1 - y**2')])]
-['holds', 'refuted']
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import sympy as sp
 
 from symact import catalog
-from symact.catalog import x
-from symact.errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
-from symact.functions import expand_named
-from symact.kinks import resolve
-from symact.parsing import parse
-from symact.analysis.engine import (
-    DEFAULT_BUDGET,
-    PROPERTY_NAMES,
-    Properties,
-    Property,
-    _close,
-    _cmp,
-    _is_zero,
-    _num,
-    _sample,
-    properties,
-)
-from symact.proof import PROVED, REFUTED, UNKNOWN, Proof
-from symact.timeout import time_limit
+from symact.analysis.engine import properties
+from symact.analysis.exact import DEFAULT_BUDGET
+from symact.analysis.result import PROPERTY_NAMES, Property
+from symact.errors import ParameterError
 
-__all__ = ["table", "TABLE_COLUMNS", "FORMATS", "Claim", "check_claims", "HOLDS", "REFUTED_", "UNDECIDED"]
+__all__ = ["table", "TABLE_COLUMNS", "FORMATS"]
 
 TABLE_COLUMNS = (
     "range", "continuity", "monotonic", "derivative_monotonic", "identity_near_origin", "parity", "minimum",
     "lipschitz",
 )  # fmt: skip
 FORMATS = ("text", "markdown", "latex")
-HOLDS, REFUTED_, UNDECIDED = "holds", "refuted", "undecided"
 
 _HEADERS = {
     "range": "range", "continuity": "continuity", "monotonic": "monotonic",
@@ -192,209 +172,3 @@ def _latex(columns, body) -> str:
     note = r"\noindent $^{\dagger}$ numerical-only; every other cell is proved. incr.: increasing; decr.: decreasing; disc.: discontinuous."
     lines += [r"\hline", r"\end{tabular}}", "", note]
     return "\n".join(lines)
-
-
-# ---- claims ---------------------------------------------------------------------------------------
-
-_Y = sp.Symbol("y", real=True)
-_ALIASES = {"lipschitz_constant": "lipschitz", "smoothness": "continuity", "order_of_continuity": "continuity",
-            "monotone": "monotonic", "derivative_monotone": "derivative_monotonic", "odd": "parity",
-            "identity_at_origin": "identity_near_origin", "min": "minimum", "max": "maximum"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A claim about an activation and what symact found: ``verdict`` holds / refuted / undecided."""
-
-    activation: str
-    property: str
-    claimed: object
-    verdict: str
-    reason: str
-    proof: Proof | None = None
-
-    def __str__(self) -> str:
-        return f"{self.verdict:<9} {self.activation}: {self.property} = {self.claimed!s}  ({self.reason})"
-
-
-def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGET) -> list[Claim]:
-    """Audit claims given as (activation, property, claimed value) tuples or dicts with those keys.
-
-    Properties are ``PROPERTY_NAMES`` plus ``derivative`` (a formula in x, with y standing for
-    f(x)). Ranges are strings such as ``'(0, 1)'`` or ``'[0, oo)'``; continuity an integer k for
-    C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no properties booleans. Values are
-    compared exactly (certified signs, no tolerance); a derivative holds only when proved
-    symbolically on every smooth piece. ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 180)
-    bounds each claim: past it the claim is *undecided*.
-    """
-    results, seen = [], {}
-    for claim in claims:
-        if isinstance(claim, dict):
-            activation, prop, claimed = claim["activation"], claim["property"], claim["value"]
-        else:
-            activation, prop, claimed = claim
-        results.append(_check(activation, _ALIASES.get(prop, prop), claimed, budget, seen))
-    return results
-
-
-def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
-    def verdict(v: str, reason: str, prf: Proof | None = None) -> Claim:
-        return Claim(activation, prop, claimed, v, reason, prf)
-
-    try:
-        with time_limit(budget, f"claim about {activation}"):
-            key = activation if isinstance(activation, str) else id(activation)
-            p = seen[key] if key in seen else seen.setdefault(key, properties(activation, budget=budget))
-            if prop == "derivative":
-                return verdict(*_derivative(p, claimed))
-            if prop not in PROPERTY_NAMES:
-                raise ParameterError(
-                    activation, prop, "is not a property one can claim", (*PROPERTY_NAMES, "derivative")
-                )
-            found = p[prop]
-            if found.value is None:
-                return verdict(UNDECIDED, f"{prop} is unknown: {found.details.get('reason', '')}", found.proof)
-            same = _matches(prop, _value(prop, claimed), found.value)
-            witness = _witness(p, prop, _value(prop, claimed), found) if same is False and not found.proved else None
-    except ProofTimeout as err:
-        return verdict(UNDECIDED, f"time limit: {err}")
-    except SymactError as err:
-        return verdict(UNDECIDED, f"cannot read the claim: {err}")
-    except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, RecursionError) as err:
-        return verdict(UNDECIDED, f"cannot decide the claim ({type(err).__name__}: {err})")
-    shown = cell(found)
-    if found.proved and same is not None:
-        if same:
-            return verdict(HOLDS, f"proved: {found.proof.statement}", found.proof)
-        return verdict(REFUTED_, f"proved instead: {prop} = {shown} ({found.proof.statement})", found.proof)
-    if same is None:
-        return verdict(UNDECIDED, f"the claim could not be compared exactly with {shown}", found.proof)
-    if witness:
-        return verdict(REFUTED_, witness, found.proof)
-    agree = "agrees with" if same else "differs from"
-    return verdict(UNDECIDED, f"the claim {agree} the numerical value {shown}; not proved", found.proof)
-
-
-def _value(prop: str, claimed):
-    """The claimed value as the same kind of object ``properties`` returns."""
-    if isinstance(claimed, str):
-        text = claimed.strip()
-        if prop == "range":
-            return _parse_interval(text)
-        if prop == "continuity":
-            text = text.upper().replace("C^", "").replace("C", "").replace("INF", "oo").replace("∞", "oo")
-            return sp.oo if text in ("oo", "OO") else sp.Integer(int(text))
-        if prop in ("monotonic", "derivative_monotonic", "parity", "monotonic_intervals"):
-            return {"yes": True, "no": False}.get(text.lower(), text.lower())
-        if text.lower() in ("yes", "no", "true", "false"):
-            return text.lower() in ("yes", "true")
-        return parse(text)
-    if isinstance(claimed, bool):
-        return claimed
-    if isinstance(claimed, (int, float)):
-        return sp.nsimplify(claimed, rational=True) if isinstance(claimed, float) else sp.Integer(claimed)
-    return claimed
-
-
-def _parse_interval(text: str) -> sp.Set:
-    if len(text) < 5 or text[0] not in "([" or text[-1] not in ")]" or "," not in text:
-        raise ParseError(f"a range looks like '(0, 1)' or '[0, oo)', got {text!r}", text, 0)
-    lo, hi = (parse(t) for t in text[1:-1].split(",", 1))
-    return sp.Interval(lo, hi, text[0] == "(", text[-1] == ")")
-
-
-def _matches(prop: str, claimed, value) -> bool | None:
-    """Whether the claimed value equals the found one, decided exactly; None when that cannot be certified."""
-    if prop in ("monotonic", "derivative_monotonic") and isinstance(claimed, bool):
-        return claimed == (value != "not monotonic")
-    if isinstance(value, bool) or isinstance(claimed, (bool, str)):
-        return claimed == value
-    if isinstance(value, sp.Set):
-        if not isinstance(claimed, sp.Set):
-            return False
-        a, b = value, claimed
-        if isinstance(a, sp.Interval) and isinstance(b, sp.Interval):
-            if (a.left_open, a.right_open) != (b.left_open, b.right_open):
-                return False
-            return _all_true([_close(u, v) for u, v in ((a.start, b.start), (a.end, b.end))])
-        return a == b
-    if isinstance(value, tuple):
-        if not (isinstance(claimed, tuple) and len(claimed) == len(value)):
-            return False
-        return _all_true([_close(c, v) for c, v in zip(claimed, value)])
-    if isinstance(value, sp.Basic) and isinstance(claimed, sp.Basic):
-        return _close(claimed, value)
-    return claimed == value
-
-
-def _all_true(truths: list) -> bool | None:
-    return False if False in truths else None if None in truths else True
-
-
-def _witness(p: Properties, prop: str, claimed, found: Property) -> str | None:
-    """An exact counterexample to a numerical-only extreme: a rational point beyond the claimed bound."""
-    if prop not in ("minimum", "maximum", "lipschitz") or not isinstance(claimed, sp.Basic) or not claimed.is_number:
-        return None
-    where = found.details.get("at") or []
-    if not where or isinstance(where[0], sp.Set) or where[0] in (sp.oo, -sp.oo):
-        return None
-    g = sp.diff(p.f, x) if prop == "lipschitz" else p.f
-    for tolerance in ("1e-2", "1e-4", "1e-8", "1e-12", "1e-16"):  # the simplest rational point that refutes
-        point = sp.nsimplify(_num(where[0]), rational=True, tolerance=sp.Float(tolerance))
-        try:
-            value = resolve(g, {x: point}).subs(x, point)
-        except UndecidedSign:
-            continue
-        value = sp.Abs(value) if prop == "lipschitz" else value
-        beyond = _cmp(value, claimed)
-        if beyond is not None and (beyond < 0 if prop == "minimum" else beyond > 0):
-            what = "|f'|" if prop == "lipschitz" else "f"
-            return f"at x = {point}, {what} = {sp.N(value, 15)}, beyond the claimed {claimed}"
-    return None
-
-
-def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
-    """Compare a claimed f' (in x, with y = f(x)) with the derivative on every piece.
-
-    Refuted only by a certified difference at a rational point inside a piece; holds only with
-    a symbolic proof of the identity on every piece (never from agreeing samples).
-    """
-    expr = parse(claimed, parameters={"y": _Y}) if isinstance(claimed, str) else sp.sympify(claimed)
-    expr = expr.subs(_Y, p.f)
-    df = sp.diff(p.f, x)
-    from symact.kinks import switch_points
-
-    own = switch_points(p.f, {})
-    cuts = [-sp.oo, *sorted(set(own) | set(switch_points(expr, {})), key=_num), sp.oo]
-    points = [sp.Rational(1, 3), sp.Rational(7, 4), sp.Rational(-5, 2), 3, sp.Rational(-2, 3), 1]
-    points += [_sample(lo, hi) for lo, hi in zip(cuts, cuts[1:])]
-    for t in points:
-        if any(c not in (sp.oo, -sp.oo) and _cmp(c, t) in (0, None) for c in cuts):
-            continue
-        try:
-            want, got = resolve(df, {x: t}).subs(x, t), resolve(expr, {x: t}).subs(x, t)
-        except UndecidedSign:
-            continue
-        if _cmp(want, got) in (1, -1):
-            reason = f"at x = {t} the claim gives {sp.N(got, 10)} but f'({t}) = {sp.N(want, 10)}"
-            return REFUTED_, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample={"x": t})
-    if len(cuts) == 2:  # smooth: the identity prover gives the chain of steps
-        from symact.proof import prove
-
-        result = prove(expr, df, budget=5)
-        if result.status == PROVED:
-            return HOLDS, f"proved by {result.method}: f' = {claimed}", result
-    from symact.analysis.engine import _check_switches, _OutOfDepth, _Piece
-
-    try:
-        pieces = [_Piece(lo, hi, None) for lo, hi in zip(cuts, cuts[1:])]
-        _check_switches(expr - df, pieces)
-        _check_switches(p.f, pieces)
-    except (_OutOfDepth, UndecidedSign):
-        return UNDECIDED, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
-    for lo, hi in zip(cuts, cuts[1:]):
-        point = {x: _sample(lo, hi)}
-        if not _is_zero(expand_named(resolve(expr, point) - resolve(df, point))):
-            return UNDECIDED, "agrees at test points; no symbolic proof", Proof(f"f' = {claimed}", UNKNOWN)
-    steps = "rewritten to exp and simplified to zero on every smooth piece"
-    return HOLDS, f"proved: {steps}", Proof(f"f' = {claimed}", PROVED, steps)

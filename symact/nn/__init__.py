@@ -5,6 +5,8 @@
 [2, 3, 2]
 """
 
-from symact.nn.mlp import MLP, Layer, check_gradients, TrainingDiverged
+from symact.nn.gradients import check_gradients
+from symact.nn.layers import Layer
+from symact.nn.mlp import MLP, TrainingDiverged
 
 __all__ = ["MLP", "Layer", "check_gradients", "TrainingDiverged"]

@@ -17,195 +17,24 @@ MLP([2, 8, 2], activation='tanh', learning_rate=0.05, epochs=300, seed=0)
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 
 import numpy as np
 
 from symact import linear
-from symact.catalog import Activation, get
-from symact.kernels.codegen import Kernel, kernel
-from symact.errors import DataError, NotFitted, ParameterError, SymactError, TrainingDiverged
+from symact.errors import DataError, NotFitted, ParameterError, TrainingDiverged
+from symact.kernels.codegen import Kernel
+from symact.nn.data import check_inputs, encode_targets
+from symact.nn.layers import PIECEWISE_LINEAR, Layer
+from symact.nn.losses import cross_entropy, log_softmax, squared_error
+from symact.nn.optimizers import SGD, Adam
 
-__all__ = ["MLP", "Layer", "check_gradients", "TrainingDiverged"]
+__all__ = ["MLP", "TrainingDiverged"]
 
-
-# Families whose activations are rectifier-like get He initialisation; the rest get Glorot's.
-HE_FAMILIES = ("rectified", "exponential", "gated")
-# Activations max(z, 0) + slope * min(z, 0), whose networks have exact linear pieces.
-PIECEWISE_LINEAR = ("relu", "leaky_relu", "prelu", "rrelu", "identity")
-
-
-def _kernel_of(activation, kink: str) -> Kernel:
-    if isinstance(activation, Kernel) or hasattr(activation, "value_and_grad"):  # a NumPy or fused kernel
-        return activation
-    return kernel(activation, kink=kink)
-
-
-def _family(k: Kernel) -> str:
-    try:
-        entry = get(k.name)
-    except SymactError:
-        return "user"
-    return entry.family if isinstance(entry, Activation) else "user"
-
-
-# ---- one layer: forward, and its backward right under it ---------------------------------------
-class Layer:
-    """``A = f(X @ W + b)`` with W of shape (n_in, n_out) and b of shape (n_out,).
-
-    ``activation=None`` is the output layer (no activation: logits or regression outputs).
-
-    >>> layer = Layer(3, 2, 'relu', np.random.default_rng(0))
-    >>> layer
-    Layer(3 -> 2, relu)
-    >>> layer.forward(np.ones((5, 3))).shape
-    (5, 2)
-    """
-
-    def __init__(
-        self,
-        n_in: int,
-        n_out: int,
-        activation,
-        rng: np.random.Generator,
-        dtype=np.float64,
-        kink: str = "torch",
-        init: str = "auto",
-    ):
-        self.kernel = None if activation is None else _kernel_of(activation, kink)
-        if init == "auto":
-            init = "he" if self.kernel is not None and _family(self.kernel) in HE_FAMILIES else "glorot"
-        if init == "he":
-            bound = np.sqrt(6.0 / n_in)
-        elif init == "glorot":
-            bound = np.sqrt(6.0 / (n_in + n_out))
-        else:
-            raise ParameterError(
-                "MLP", "init", f"must be 'auto', 'he' or 'glorot', got {init!r}", ["auto", "he", "glorot"]
-            )
-        self.W = rng.uniform(-bound, bound, size=(n_in, n_out)).astype(dtype)
-        self.b = np.zeros(n_out, dtype=dtype)
-        self.X = self.A = self.Z = self.slope = None
-
-    @property
-    def keeps_preactivations(self) -> bool:
-        """False when f' is computed from the output, so Z is never stored."""
-        return self.kernel is not None and not self.kernel.has_output_form
-
-    def forward(self, X: np.ndarray, train: bool = False) -> np.ndarray:
-        Z = X @ self.W + self.b
-        slope = None
-        if self.kernel is None:
-            A = Z
-        elif train and self.keeps_preactivations:
-            A, slope = self.kernel.value_and_grad(Z)  # f and f' in one pass
-        else:
-            A = self.kernel(Z)
-        if train:
-            self.X, self.A, self.slope = X, A, slope
-            self.Z = Z if self.keeps_preactivations else None
-        return A
-
-    def backward(self, dA: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        """Store dW and db for the upstream gradient dA; return the gradient for the input X (if asked)."""
-        if self.kernel is None:
-            dZ = dA
-        elif self.kernel.has_output_form:
-            dZ = dA * self.kernel.grad_from_output(self.A)
-        else:
-            dZ = dA * (self.kernel.grad(self.Z) if self.slope is None else self.slope)
-        self.dW = self.X.T @ dZ
-        self.db = dZ.sum(axis=0)
-        return dZ @ self.W.T if input_grad else None
-
-    @property
-    def n_in(self) -> int:
-        return self.W.shape[0]
-
-    @property
-    def n_out(self) -> int:
-        return self.W.shape[1]
-
-    def __repr__(self) -> str:
-        name = "output" if self.kernel is None else self.kernel.name
-        return f"Layer({self.n_in} -> {self.n_out}, {name})"
-
-
-# ---- losses: (loss, gradient with respect to the outputs) --------------------------------------
-def _log_softmax(Z: np.ndarray) -> np.ndarray:
-    shifted = Z - Z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
-def _cross_entropy(Z: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
-    """Mean of -log softmax(Z)[target] via log-sum-exp; gradient (softmax - one_hot)/n."""
-    n = Z.shape[0]
-    log_p = _log_softmax(Z)
-    loss = -log_p[np.arange(n), T].mean()
-    grad = np.exp(log_p)
-    grad[np.arange(n), T] -= 1
-    return float(loss), grad / n
-
-
-def _squared_error(Z: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
-    """Half the mean over samples of the squared error summed over outputs; gradient (Z - T)/n."""
-    n = Z.shape[0]
-    diff = Z - T
-    return float(0.5 * np.sum(diff * diff) / n), diff / n
-
-
-# ---- optimisers: update params in place from grads ---------------------------------------------
-class _SGD:
-    def __init__(self, params, learning_rate, momentum):
-        self.lr, self.mu = learning_rate, momentum
-        self.velocity = [np.zeros_like(p) for p in params]
-
-    def step(self, params, grads):
-        for p, g, v in zip(params, grads, self.velocity):
-            v *= self.mu
-            v -= self.lr * g
-            p += v
-
-
-class _Adam:
-    """Kingma & Ba's Algorithm 1 (as torch.optim.Adam): p -= lr * m_hat / (sqrt(v_hat) + eps)."""
-
-    def __init__(self, params, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.lr, self.b1, self.b2, self.eps, self.t = learning_rate, beta1, beta2, eps, 0
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-
-    def step(self, params, grads):
-        self.t += 1
-        step_size = float(self.lr / (1 - self.b1**self.t))
-        root_correction = float(np.sqrt(1 - self.b2**self.t))
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            m *= self.b1
-            m += (1 - self.b1) * g
-            v *= self.b2
-            v += (1 - self.b2) * (g * g)
-            p -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
-
-
-_DEFAULTS = {
-    "activation": "relu",
-    "task": "classification",
-    "solver": "adam",
-    "learning_rate": 1e-3,
-    "momentum": 0.9,
-    "alpha": 1e-4,
-    "batch_size": 200,
-    "epochs": 200,
-    "init": "auto",
-    "kink": "torch",
-    "dtype": "float64",
-    "seed": None,
-    "verbose": False,
-}
 _STRUCTURE = ("sizes", "activation", "init", "kink", "dtype", "seed")
 
 
-# ---- the network --------------------------------------------------------------------------------
 class MLP:
     """A multilayer perceptron from one line of sizes, ``[n_features, hidden..., n_outputs]``.
 
@@ -349,7 +178,7 @@ class MLP:
 
     def _loss_and_grads(self, X, T):
         Z = self.forward(X, train=True)
-        loss, dZ = (_cross_entropy if self.task == "classification" else _squared_error)(Z, T)
+        loss, dZ = (cross_entropy if self.task == "classification" else squared_error)(Z, T)
         if not np.isfinite(loss):
             return loss, None
         self.backward(dZ.astype(Z.dtype, copy=False))
@@ -362,68 +191,15 @@ class MLP:
 
     # -- data checks ---------------------------------------------------------------------------
     def _check_X(self, X) -> np.ndarray:
-        X = np.asarray(X)
-        if X.dtype.kind not in "fiub":
-            raise DataError(f"X must hold numbers, got an array of {X.dtype}")
-        if X.ndim != 2:
-            raise DataError(
-                f"X must be 2-D (samples, features), got shape {X.shape}; reshape 1-D data with X.reshape(-1, 1)"
-            )
-        if X.shape[1] != self.layers[0].n_in:
-            raise DataError(f"X has {X.shape[1]} features but the network takes {self.layers[0].n_in} (sizes[0])")
-        if X.shape[0] == 0:
-            raise DataError("X has no samples")
-        X = X.astype(self.layers[0].W.dtype, copy=False)
-        if not np.all(np.isfinite(X)):
-            bad = np.argwhere(~np.isfinite(X))[0]
-            raise DataError(f"X holds NaN or inf (first at row {bad[0]}, column {bad[1]}); remove or impute it")
-        return X
+        return check_inputs(X, self.layers[0].n_in, self.layers[0].W.dtype)
 
     def _encode(self, y, n: int, classes=None) -> np.ndarray:
-        y = np.asarray(y)
-        if len(y) != n:
-            raise DataError(f"X has {n} samples but y has {len(y)}; they must match")
-        if self.task == "regression":
-            if y.dtype.kind not in "fiub":
-                raise DataError(f"regression targets must be numbers, got an array of {y.dtype}")
-            T = y.reshape(n, -1).astype(self.layers[0].W.dtype)
-            if T.shape[1] != self.layers[-1].n_out:
-                raise DataError(
-                    f"y has {T.shape[1]} targets per sample but the network has {self.layers[-1].n_out} outputs"
-                )
-            if not np.all(np.isfinite(T)):
-                raise DataError("y holds NaN or inf; remove those samples")
-            return T
-        if y.ndim != 1:
-            raise DataError(f"class labels must be 1-D, got shape {y.shape}")
-        if y.dtype.kind == "f":
-            if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-                raise DataError(
-                    "class labels are floats with fractions, NaN or inf; pass integer or string labels, "
-                    "or use task='regression' for real-valued targets"
-                )
-            y = y.astype(np.int64)
-        elif y.dtype.kind not in "iubUS":
-            kinds = sorted({type(v).__name__ for v in y.tolist()})
-            if y.dtype.kind != "O" or len(kinds) != 1 or kinds[0] not in ("str", "int", "bool"):
-                raise DataError(f"class labels must be integers or strings, got {', '.join(kinds)}")
-        found = np.unique(y)
-        if classes is not None:
-            known = np.unique(np.asarray(classes))
-        elif getattr(self, "_fitted_classes", False):
-            known = self.classes_
-        else:
-            known = found
-        if len(known) > self.layers[-1].n_out:
-            raise DataError(
-                f"y has {len(known)} classes but the network has {self.layers[-1].n_out} outputs; "
-                f"set sizes[-1] = {len(known)}"
-            )
-        missing = np.setdiff1d(found, known)
-        if len(missing):
-            raise DataError(f"y holds labels {missing[:5].tolist()} that are not among the classes {known.tolist()}")
-        self.classes_, self._fitted_classes = known, True
-        return np.searchsorted(known, y)
+        fitted = self.classes_ if getattr(self, "_fitted_classes", False) else None
+        dtype = self.layers[0].W.dtype
+        T, known = encode_targets(y, n, self.task, self.layers[-1].n_out, dtype, classes, fitted)
+        if known is not None:
+            self.classes_, self._fitted_classes = known, True
+        return T
 
     # -- training ------------------------------------------------------------------------------
     def fit(self, X, y) -> MLP:
@@ -450,7 +226,7 @@ class MLP:
     def _epoch(self, X, T, rng):
         if self._optimizer is None:
             lr = self.learning_rate
-            self._optimizer = _Adam(self.params, lr) if self.solver == "adam" else _SGD(self.params, lr, self.momentum)
+            self._optimizer = Adam(self.params, lr) if self.solver == "adam" else SGD(self.params, lr, self.momentum)
         n = X.shape[0]
         order = rng.permutation(n)
         size = min(int(self.batch_size), n)
@@ -477,7 +253,7 @@ class MLP:
         if self.task != "classification":
             raise ParameterError("MLP", "task", "is 'regression'; predict_proba needs task='classification'")
         self._check_fitted("predict_proba")
-        return np.exp(_log_softmax(self.forward(self._check_X(X))))
+        return np.exp(log_softmax(self.forward(self._check_X(X))))
 
     def _check_fitted(self, method: str) -> None:
         if self.n_iter_ == 0 and not self._given_weights:
@@ -585,33 +361,7 @@ class MLP:
         return f"MLP({', '.join(args)})"
 
 
-# ---- gradient checking -------------------------------------------------------------------------
-def check_gradients(net: MLP, X, y, eps: float = 1e-6) -> float:
-    """The largest difference between the backward pass and central finite differences of the loss.
-
-    The difference of each parameter is relative to ``max(1, |gradient|)``; run it in float64.
-
-    >>> rng = np.random.default_rng(0)
-    >>> net = MLP([3, 4, 2], activation='sigmoid', seed=0)
-    >>> check_gradients(net, rng.normal(size=(5, 3)), [0, 1, 1, 0, 1]) < 1e-7
-    True
-    """
-    if net.layers[0].W.dtype != np.float64:
-        raise ParameterError(
-            "check_gradients", "net", "must use dtype='float64' for finite differences to mean anything"
-        )
-    X, T = net._check_X(X), net._encode(y, len(X))
-    _, grads = net._loss_and_grads(X, T)
-    worst = 0.0
-    for p, g in zip(net.params, grads):
-        flat, gflat = p.reshape(-1), g.reshape(-1)
-        for i in range(flat.size):
-            saved = flat[i]
-            flat[i] = saved + eps
-            up, _ = net._loss_and_grads(X, T)
-            flat[i] = saved - eps
-            down, _ = net._loss_and_grads(X, T)
-            flat[i] = saved
-            numeric = (up - down) / (2 * eps)
-            worst = max(worst, abs(numeric - gflat[i]) / max(1.0, abs(gflat[i])))
-    return float(worst)
+# the keyword parameters and their defaults, read from the one place they are written: MLP's signature
+_DEFAULTS = {
+    name: p.default for name, p in inspect.signature(MLP.__init__).parameters.items() if p.default is not p.empty
+}

@@ -57,18 +57,27 @@ def ulp_error(got, want, dtype=np.float64) -> np.ndarray:
 # ---- the frameworks' functions, by symact name (parameters at symact's defaults) -----------------
 
 
+def _default(activation: str, parameter: str) -> float:
+    """The catalog default of one of an activation's parameters, as the float a framework is given."""
+    return next(float(v) for p, v in get(activation).defaults.items() if p.name == parameter)
+
+
 def _torch_table() -> dict[str, Callable]:
     import torch
     import torch.nn.functional as F
 
+    slope, alpha = _default("leaky_relu", "negative_slope"), _default("prelu", "alpha")
+    lower, upper = _default("rrelu", "lower"), _default("rrelu", "upper")
+    threshold, value = _default("threshold", "threshold"), _default("threshold", "value")
+    soft, hard = _default("softshrink", "lambd"), _default("hardshrink", "lambd")
     return {
         "identity": lambda t: t * 1,
         "relu": F.relu,
         "relu6": F.relu6,
-        "leaky_relu": lambda t: F.leaky_relu(t, 0.01),
-        "prelu": lambda t: F.prelu(t, torch.tensor([0.25], dtype=t.dtype)),
-        "rrelu": lambda t: F.rrelu(t, 1 / 8, 1 / 3, training=False),
-        "threshold": lambda t: F.threshold(t, 1.0, 0.0),
+        "leaky_relu": lambda t: F.leaky_relu(t, slope),
+        "prelu": lambda t: F.prelu(t, torch.tensor([alpha], dtype=t.dtype)),
+        "rrelu": lambda t: F.rrelu(t, lower, upper, training=False),
+        "threshold": lambda t: F.threshold(t, threshold, value),
         "elu": F.elu,
         "celu": F.celu,
         "selu": F.selu,
@@ -87,8 +96,8 @@ def _torch_table() -> dict[str, Callable]:
         "mish": F.mish,
         "hardswish": F.hardswish,
         "tanhshrink": F.tanhshrink,
-        "softshrink": lambda t: F.softshrink(t, 0.5),
-        "hardshrink": lambda t: F.hardshrink(t, 0.5),
+        "softshrink": lambda t: F.softshrink(t, soft),
+        "hardshrink": lambda t: F.hardshrink(t, hard),
     }
 
 
@@ -97,11 +106,12 @@ def _jax_table() -> dict[str, Callable]:
     import jax.numpy as jnp
 
     nn = jax.nn
+    slope = _default("leaky_relu", "negative_slope")
     return {
         "identity": lambda t: t,
         "relu": nn.relu,
         "relu6": nn.relu6,
-        "leaky_relu": lambda t: nn.leaky_relu(t, 0.01),
+        "leaky_relu": lambda t: nn.leaky_relu(t, slope),
         "elu": nn.elu,
         "celu": nn.celu,
         "selu": nn.selu,

@@ -1,0 +1,115 @@
+"""What ``properties()`` returns: ``Property`` (a value and its proof), ``Properties`` (all of them, by name),
+``PROPERTY_NAMES``, and the helpers that build proofs and *unknown* answers.
+
+>>> p = Property('lipschitz', 1, proof('sup |df| = 1', True, 'exact'))
+>>> p.proved, str(p)
+(True, 'lipschitz = 1')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symact.errors import ParameterError
+from symact.proof import PROVED, UNKNOWN, Evidence, Proof, Step
+
+__all__ = ["Property", "Properties", "PROPERTY_NAMES", "readable", "proof"]
+
+
+PROPERTY_NAMES = (
+    "range", "minimum", "maximum", "bounded_below", "bounded_above", "limits", "asymptotes", "continuity",
+    "monotonic", "monotonic_intervals", "derivative_monotonic", "zero_at_zero", "derivative_at_zero",
+    "identity_near_origin", "parity", "self_gated", "lipschitz", "saturation",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property's ``value`` with the ``proof`` behind it; ``proved`` is False when numerics alone back it."""
+
+    name: str
+    value: object
+    proof: Proof
+    details: dict = field(default_factory=dict)
+
+    @property
+    def proved(self) -> bool:
+        return self.proof.status == PROVED
+
+    def __str__(self) -> str:
+        return f"{self.name} = {_show(self.value)}" + ("" if self.proved else "  (numerical-only)")
+
+
+@dataclass(frozen=True)
+class Properties(Mapping):
+    """The properties of one activation, by name (see ``PROPERTY_NAMES``)."""
+
+    activation: str
+    f: sp.Expr
+    items_: dict
+
+    def __getitem__(self, key: str) -> Property:
+        if key not in self.items_:
+            raise ParameterError(self.activation, key, "is not a property", PROPERTY_NAMES)
+        return self.items_[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.items_)
+
+    def __len__(self) -> int:
+        return len(self.items_)
+
+    def __str__(self) -> str:
+        width = max(map(len, self.items_))
+        lines = [f"{self.activation or 'f'}(x) = {self.f}"]
+        for name, p in self.items_.items():
+            lines.append(f"  {name:<{width}}  {_show(p.value)}" + ("" if p.proved else "  [numerical-only]"))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Properties({self.activation!r}, {len(self)} properties)"
+
+
+def _show(value) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, list):
+        return "; ".join(_show(v) for v in value)
+    return readable(str(value))
+
+
+_LONG_RATIONAL = re.compile(r"(\d{20,})/(\d{20,})")
+
+
+def readable(text: str) -> str:
+    """Long exact rationals (selu's constants) shown as 20-digit decimals.
+
+    >>> readable('x > 16732632423543772848170429916717/10000000000000000000000000000000')
+    'x > 1.6732632423543772848'
+    """
+    return _LONG_RATIONAL.sub(lambda m: str(sp.N(sp.Rational(int(m[1]), int(m[2])), 20)), text)
+
+
+def proof(statement: str, exact: bool, method: str, steps=(), evidence=None, **details) -> Proof:
+    """A Proof that is ``proved`` when ``exact``, else ``unknown`` with numerical evidence."""
+    statement = readable(statement)
+    status = PROVED if exact else UNKNOWN
+    if not exact and evidence is None:
+        evidence = Evidence(points=1, digits=30, max_difference=0.0)
+    return Proof(statement, status, method, tuple(Step(e, r) for e, r in steps), None, evidence, details=details)
+
+
+def _unknown(name: str, reason: str) -> Property:
+    return Property(name, None, proof(f"{name} unknown: {reason}", False, reason), {"reason": reason})
+
+
+def _with_reason(p: Property, reason: str) -> Property:
+    return Property(p.name, p.value, p.proof, {**p.details, "reason": p.details.get("reason", reason)})
+
+
+def _all_unknown(name: str, f: sp.Expr, reason: str) -> Properties:
+    return Properties(name, f, {n: _unknown(n, reason) for n in PROPERTY_NAMES})

@@ -1,0 +1,48 @@
+"""The MLP's optimisers: each updates its parameters in place from their gradients.
+
+>>> import numpy as np
+>>> p = [np.array([1.0])]
+>>> SGD(p, learning_rate=0.5, momentum=0.0).step(p, [np.array([1.0])])
+>>> p
+[array([0.5])]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["SGD", "Adam"]
+
+
+class SGD:
+    """Gradient descent with momentum: v = mu v - lr g; p += v."""
+
+    def __init__(self, params, learning_rate, momentum):
+        self.lr, self.mu = learning_rate, momentum
+        self.velocity = [np.zeros_like(p) for p in params]
+
+    def step(self, params, grads):
+        for p, g, v in zip(params, grads, self.velocity):
+            v *= self.mu
+            v -= self.lr * g
+            p += v
+
+
+class Adam:
+    """Kingma & Ba's Algorithm 1 (as torch.optim.Adam): p -= lr * m_hat / (sqrt(v_hat) + eps)."""
+
+    def __init__(self, params, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.b1, self.b2, self.eps, self.t = learning_rate, beta1, beta2, eps, 0
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+
+    def step(self, params, grads):
+        self.t += 1
+        step_size = float(self.lr / (1 - self.b1**self.t))
+        root_correction = float(np.sqrt(1 - self.b2**self.t))
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            m *= self.b1
+            m += (1 - self.b1) * g
+            v *= self.b2
+            v += (1 - self.b2) * (g * g)
+            p -= step_size * m / (np.sqrt(v) / root_correction + self.eps)

@@ -1,0 +1,153 @@
+"""f' written in the output y = f(x): each piece of f inverted where f is monotone, the result checked at 30
+digits against f' before it is kept.
+
+>>> from symact.piecewise import _assemble, _branches, _pieces
+>>> f = sp.tanh(x)
+>>> pieces = _pieces(f, {})
+>>> _df_of_output(f, sp.diff(f, x), _branches(pieces, {}), pieces, {}, {}, {})
+1 - y**2
+"""
+
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+from symact.catalog import x
+from symact.errors import ProofTimeout
+from symact.functions import MPMATH, expand_named
+from symact.piecewise import _LIMITS, _assemble, _Branch, _tidy
+from symact.timeout import internal_limit
+
+y = sp.Symbol("y", real=True)
+
+
+def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | None:
+    """Write df as g(y) with y = f(x), when f is monotone and each piece can be inverted."""
+    direction = _monotone_direction(f, sides, numeric)
+    if direction is None:
+        return None
+    forms = {}
+    for piece in pieces:
+        fp, dp = piece.f.subs(subs), _tidy(sp.diff(piece.f, x)).subs(subs)
+        g = _output_form(fp, dp, _probe_points(piece, numeric), numeric)
+        if g is None:
+            return None
+        forms[piece.upper] = g
+    if len(pieces) == 1:
+        result = forms[None]
+    elif direction < 0:
+        return None  # conditions on x would turn around; no catalog entry needs it
+    else:
+        out, points = [], []
+        for b in branches:
+            out.append(
+                _Branch(b.expr.subs(subs) if b.only_at_point else forms[b.point], b.point, b.strict, b.only_at_point)
+            )
+            if b.point is None:
+                points.append(None)
+                continue
+            # x <= c becomes y <= f(c-), x < c becomes y < f(c+)
+            i = next(i for i, piece in enumerate(pieces) if piece.upper == b.point)
+            piece = pieces[i + 1] if b.strict else pieces[i]
+            points.append(sp.simplify(piece.f.subs(x, b.point).subs(subs)))
+        result = _assemble(out, var=y, points=points)
+    return result if _verified(result, f, df, numeric, sides) else None
+
+
+def _probe_points(piece, numeric) -> list:
+    """Four points inside the piece's interval, with the parameters at ``numeric``."""
+    lo = None if piece.lower is None else float(sp.N(piece.lower.subs(numeric)))
+    hi = None if piece.upper is None else float(sp.N(piece.upper.subs(numeric)))
+    if lo is None and hi is None:
+        return [-2.5, -0.7, 0.3, 1.9]
+    if lo is None:
+        return [hi - t for t in (0.1, 0.7, 1.6, 3.3)]
+    if hi is None:
+        return [lo + t for t in (0.1, 0.7, 1.6, 3.3)]
+    return [lo + (hi - lo) * t for t in (0.13, 0.41, 0.62, 0.89)]
+
+
+def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
+    if not fp.has(x):
+        return dp if not dp.has(x) else None
+    candidate = dp.xreplace({fp: y})
+    if not candidate.has(x):
+        return _tidy(candidate)
+    try:
+        with internal_limit(_LIMITS["inverting f"], "df_of_output (inverting f)"):
+            roots = sp.solve(sp.Eq(y, expand_named(fp)), x)
+    except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+        return None
+    for root in roots:
+        g = dp.subs(x, root)
+        if g.has(x):
+            continue
+        g = min((g, *_simpler_forms(expand_named(g))), key=sp.count_ops)
+        if not g.has(sp.I) and _agrees(g.subs(numeric), fp.subs(numeric), dp.subs(numeric), points):
+            return g
+    return None
+
+
+def _simpler_forms(g) -> list:
+    try:
+        with internal_limit(_LIMITS["simplify"], "simplification of df_of_output"):
+            simple = sp.simplify(g)
+            return [simple, sp.expand(simple), sp.powsimp(sp.expand(simple))]
+    except ProofTimeout:
+        return [g]
+
+
+def _agrees(g, fp, dp, points) -> bool:
+    good = 0
+    for p in points:
+        try:
+            yv = complex(sp.N(fp.subs(x, p), 30))
+            lhs = complex(sp.N(g.subs(y, sp.Float(yv.real, 30)), 30))
+            rhs = complex(sp.N(dp.subs(x, p), 30))
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if abs(yv.imag) > 1e-20 or abs(rhs.imag) > 1e-20:
+            continue
+        if abs(lhs - rhs) > 1e-12 * (1 + abs(rhs)):
+            return False
+        good += 1
+    return good > 0
+
+
+def _monotone_direction(f, sides, numeric) -> int | None:
+    """+1 if f never decreases, -1 if it never increases (on a fine grid and across kinks), else None."""
+    fn = sp.lambdify(x, f.subs(numeric), modules=[MPMATH, "mpmath"])
+    grid = [mpmath.mpf(t) for t in mpmath.linspace(-12, 12, 481)]
+    for p in sides:
+        c = mpmath.mpf(sp.N(p.subs(numeric), 30))
+        grid += [c - mpmath.mpf("1e-9"), c, c + mpmath.mpf("1e-9")]
+    try:
+        with mpmath.workdps(30):
+            values = [complex(fn(t)) for t in sorted(grid)]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if any(abs(v.imag) > 1e-20 for v in values):
+        return None
+    steps = {(b.real > a.real) - (b.real < a.real) for a, b in zip(values, values[1:])} - {0}
+    return steps.pop() if len(steps) == 1 else None
+
+
+def _verified(g, f, df, numeric, sides) -> bool:
+    """Check g(f(x)) = f'(x) at 30 digits on points away from the kinks."""
+    kinks = [float(sp.N(p.subs(numeric))) for p in sides]
+    fx = sp.lambdify(x, f.subs(numeric), modules=[MPMATH, "mpmath"])
+    dfx = sp.lambdify(x, df.subs(numeric), modules=[MPMATH, "mpmath"])
+    gy = sp.lambdify(y, g.subs(numeric), modules=[MPMATH, "mpmath"])
+    with mpmath.workdps(30):
+        for t in [*mpmath.linspace(-9, 9, 37), -30, 30]:
+            if any(abs(t - k) < 1e-6 for k in kinks):
+                continue
+            t = mpmath.mpf(t) + mpmath.mpf("1e-7")
+            try:
+                want, got = dfx(t), gy(fx(t))
+            except (TypeError, ValueError, ZeroDivisionError):
+                return False
+            if abs(want - got) > mpmath.mpf("1e-20") * (1 + abs(want)):
+                return False
+    return True

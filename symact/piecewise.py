@@ -1,0 +1,153 @@
+"""The derivative piece by piece: f split at its switch points into smooth pieces, each differentiated and
+reassembled into one expression, closed at each kink on the side the kink policy picks.
+
+>>> [p.f for p in _pieces(sp.Max(0, x), {})]
+[0, x]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symact.catalog import x
+from symact.errors import ParameterError, ProofTimeout
+from symact.functions import expand_named
+from symact.kinks import (
+    is_smooth,
+    resolve,
+    switch_functions,
+    switch_points,
+)
+from symact.timeout import internal_limit
+
+# nominal seconds of derive()'s internal limits at the default budget (scaled to the caller's budget)
+_LIMITS = {"simplify": 2, "df_of_output": 5, "inverting f": 2}
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """The smooth form of f on an interval; ``upper`` closes it on the right (None: +oo)."""
+
+    f: sp.Expr
+    upper: sp.Expr | None
+    lower: sp.Expr | None
+
+
+def _pieces(expr, numeric) -> list[_Piece]:
+    if is_smooth(expr):
+        return [_Piece(expr, None, None)]
+    points = switch_points(expr, numeric)
+    numbers = [sp.N(p.subs(numeric), 30) for p in points]
+    bounds = [None, *points, None]
+    probes = []
+    for i in range(len(points) + 1):
+        lo = numbers[i - 1] if i > 0 else None
+        hi = numbers[i] if i < len(points) else None
+        if lo is None and hi is None:
+            probes.append(sp.Integer(0))
+        elif lo is None:
+            probes.append(hi - 1)
+        elif hi is None:
+            probes.append(lo + 1)
+        else:
+            probes.append((lo + hi) / 2)
+    _check_pieces(expr, numeric, numbers, probes)
+    return [_Piece(resolve(expr, {**numeric, x: probe}), bounds[i + 1], bounds[i]) for i, probe in enumerate(probes)]
+
+
+def _check_pieces(expr, numeric, numbers, probes) -> None:
+    """Refuse an f whose switch functions change sign inside a piece (max(sin(x), 0) switches at every k*pi):
+    the pieces would silently be wrong there."""
+    cuts = [-sp.oo, *numbers, sp.oo]
+    for g in switch_functions(expr):
+        g = g.subs(numeric)
+        for lo, hi, probe in zip(cuts, cuts[1:], probes):
+            smooth = expand_named(resolve(g, {x: probe}))
+            try:
+                with internal_limit(_LIMITS["simplify"], "switch point check"):
+                    inside = sp.solveset(smooth, x, sp.Interval.open(lo, hi))
+            except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+                continue
+            if isinstance(inside, (sp.FiniteSet, sp.ImageSet, sp.Union, sp.Intersection, sp.Complement)) and (
+                inside is not sp.S.EmptySet
+            ):
+                raise ParameterError(
+                    str(expr),
+                    "activation",
+                    f"switches branch where {g} = 0, at more points than derive can split "
+                    f"at (for instance in ({lo}, {hi})); write it with finitely many switch points",
+                )
+
+
+def _tidy(expr: sp.Expr, gain: float = 1.5) -> sp.Expr:
+    """``expr``, or its simplification when that is ``gain`` times shorter (simplify can lengthen)."""
+    try:
+        with internal_limit(_LIMITS["simplify"], "simplification"):
+            simpler = sp.simplify(expr)
+    except ProofTimeout:
+        return expr
+    return simpler if gain * sp.count_ops(simpler) < sp.count_ops(expr) else expr
+
+
+@dataclass(frozen=True)
+class _Branch:
+    """``expr`` holds for x up to ``point`` (None: +oo), inclusive unless ``strict``; or only at it."""
+
+    expr: sp.Expr
+    point: sp.Expr | None
+    strict: bool = False
+    only_at_point: bool = False
+
+    def condition(self, var=x, point=None):
+        point = self.point if point is None else point
+        if self.point is None:
+            return True
+        if self.only_at_point:
+            return sp.Eq(var, point)
+        return var < point if self.strict else var <= point
+
+
+def _branches(pieces, sides) -> list[_Branch]:
+    """The derivative on each piece, closed on the side the kink policy picks."""
+    branches = []
+    for piece in pieces:
+        d = _tidy(sp.diff(piece.f, x))
+        point = piece.upper
+        side = None if point is None else next((s for p, s in sides.items() if sp.simplify(p - point) == 0), None)
+        if point is None or side is None or sp.simplify(side.value - side.left) == 0:
+            branches.append(_Branch(d, point))
+        elif sp.simplify(side.value - side.right) == 0:
+            branches.append(_Branch(d, point, strict=True))
+        else:
+            branches += [_Branch(side.value, point, only_at_point=True), _Branch(d, point, strict=True)]
+    return branches
+
+
+def _assemble(branches: list[_Branch], var=x, points=None) -> sp.Expr:
+    """One expression from the branches: a Piecewise in ``var``, folded where possible."""
+    points = points or [b.point for b in branches]
+    merged: list[tuple[_Branch, sp.Expr]] = []
+    for b, point in zip(branches, points):
+        if merged and merged[-1][0].expr == b.expr and not merged[-1][0].only_at_point and not b.only_at_point:
+            merged[-1] = (b, point)
+        else:
+            merged.append((b, point))
+    if len(merged) == 1:
+        return merged[0][0].expr
+    if var == x:
+        folded = _fold_abs([b for b, _ in merged])
+        if folded is not None:
+            return folded
+    return sp.Piecewise(*[(b.expr, b.condition(var, point)) for b, point in merged])
+
+
+def _fold_abs(branches) -> sp.Expr | None:
+    """``g(|x|)`` when the derivative is ``g(-x)`` left of 0 and ``g(x)`` right of it."""
+    if len(branches) != 2 or branches[0].point != 0 or branches[0].only_at_point:
+        return None
+    left, right = branches[0].expr, branches[1].expr
+    if sp.simplify(left - right.subs(x, -x)) == 0:
+        return right.subs(x, sp.Abs(x))
+    return None
