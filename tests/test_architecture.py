@@ -25,6 +25,8 @@ LAYERS = {
         "symact.timeout",
         "symact.functions",
         "symact.catalog",
+        "symact.whitelist",
+        "symact.grammar",
         "symact.parsing",
         "symact.kinks",
         "symact.numerics",
