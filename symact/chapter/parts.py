@@ -20,21 +20,35 @@ __all__ = ["instances_proof", "titled", "exact_proof", "sci", "rational_matrix",
 
 
 def instances_proof(statement: str, latex: str, proofs: list[Proof], others: str = "") -> Proof:
-    """One part checked on several instances: printed once (the first instance), the others counted."""
+    """One part checked on several instances: printed once (the first instance), the others counted.
+
+    >>> two = [exact_proof('k = 1', True, 'm'), exact_proof('k = 2', True, 'm')]
+    >>> p = instances_proof('k = 1, 2', 'for $k = 1$', two)
+    >>> p.status, len(p.details['instances'])
+    ('proved', 2)
+    """
     combined = combine(statement, proofs)
     details = {"instances": proofs, "latex": latex, "others": others}
     return replace(combined, details=details)
 
 
 def titled(p: Proof, latex: str) -> Proof:
-    """``p`` with the statement the notes print for it (LaTeX words)."""
+    """``p`` with the statement the notes print for it (LaTeX words).
+
+    >>> titled(exact_proof('1 = 1', True, 'm'), 'one is one').details['latex']
+    'one is one'
+    """
     return replace(p, details={**p.details, "latex": latex})
 
 
 def exact_proof(
     statement: str, ok: bool, method: str, steps=(), counterexample=None, latex: str = "", **details
 ) -> Proof:
-    """A proof by exact computation (rational arithmetic or symbolic zero); ``steps`` are facts (relations)."""
+    """A proof by exact computation (rational arithmetic or symbolic zero); ``steps`` are facts (relations).
+
+    >>> exact_proof('2 < 1', 2 < 1, 'exact comparison', counterexample={'x': 0}).status
+    'refuted'
+    """
     return Proof(
         statement,
         PROVED if ok else REFUTED,
@@ -49,7 +63,11 @@ def exact_proof(
 
 
 def sci(value: float) -> str:
-    """A float in LaTeX scientific notation, ``$1.2 \\cdot 10^{-15}$``."""
+    """A float in LaTeX scientific notation, ``$1.2 \\cdot 10^{-15}$``.
+
+    >>> print(sci(0.00012))
+    $1.2 \\cdot 10^{-4}$
+    """
     mantissa, exponent = f"{value:.1e}".split("e")
     return rf"${mantissa} \cdot 10^{{{int(exponent)}}}$" if value else "$0$"
 
@@ -64,7 +82,16 @@ def rational_matrix(rng: random.Random, rows: int, cols: int, denominator: int =
 
 
 def one_sided(name: str, f: sp.Expr, kink: str = "torch") -> tuple[bool, list[Step], dict]:
-    """f's branches on each side of 0, their derivatives against symact's f', and the one-sided derivatives at 0."""
+    """f's branches on each side of 0, their derivatives against symact's f', and the one-sided derivatives at 0.
+
+    Returns whether the branches' derivatives match symact's, the steps, and the left and right
+    derivatives at 0 with the value ``kink`` takes there.
+
+    >>> from symact.catalog import get
+    >>> ok, steps, sides = one_sided('relu', get('relu').expr)
+    >>> ok, sides['left'], sides['right'], sides['value']
+    (True, 0, 1, 0)
+    """
     t = sp.Symbol("t", positive=True)
     F = sp.Function(name)
     d = derive(name, kink=kink)

@@ -71,6 +71,7 @@ def theorem(
     """Declare a theorem: decorates its check (a function returning a ``Proof`` or a list of them)
     and returns the ``Theorem``.
 
+    >>> from symact.proof.engine import prove
     >>> check = theorem('t', 'demo', 'x = x', 'x = x', 'Reflexivity.')(lambda: prove('x', 'x'))
     >>> check.name, check.run().status
     ('t', 'proved')
@@ -85,6 +86,7 @@ def theorem(
 def combine(statement: str, proofs: list[Proof]) -> Proof:
     """Several proofs as one: refuted if any part is, else unknown if any part is, else proved.
 
+    >>> from symact.proof.engine import prove
     >>> combine('both', [prove('x', 'x'), prove('x + 1', '1 + x')]).status
     'proved'
     """
@@ -104,6 +106,7 @@ def combine(statement: str, proofs: list[Proof]) -> Proof:
 def parts(proof: Proof) -> Iterator[Proof]:
     """``proof`` and, at any depth, the parts and instances it combines.
 
+    >>> from symact.proof.engine import prove
     >>> len(list(parts(combine('both', [prove('x', 'x'), prove('x + 1', '1 + x')]))))
     3
     """
