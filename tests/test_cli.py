@@ -34,8 +34,13 @@ def symact(*args, cwd=None):
 def symact_in_process(*args, cwd=None):
     """``symact ARGS`` through ``main`` in this process, from ``cwd``: the same exit code, stdout and stderr."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
+    here = Path.cwd()
+    os.chdir(cwd or here)  # contextlib.chdir needs Python 3.11
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(here)
     return subprocess.CompletedProcess(["symact", *args], code, out.getvalue(), err.getvalue())
 
 
