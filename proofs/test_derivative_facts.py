@@ -1,7 +1,7 @@
 """The derivative facts of d2l.ai 5.1: sigmoid', tanh', relu' at 0, softmax cross-entropy, analytic vs numerical.
 
-The statements live in ``symact.theorems`` (section 'derivatives') so that ``symact check`` and the notes use the
-same objects; this file checks each one as its own test.
+The statements live in ``symact.chapter.derivative_facts`` (section 'derivatives')
+so that ``symact check`` and the notes use the same objects; this file checks each one as its own test.
 """
 
 import pytest

@@ -1,7 +1,7 @@
 """Exercise 2 of d2l.ai 5.1: the derivative of pReLU, its one-sided derivatives at 0 and the frameworks' convention.
 
-The statements live in ``symact.theorems`` (section 'prelu') so that ``symact check`` and the notes use the
-same objects; this file checks each one as its own test.
+The statements live in ``symact.chapter.ex2_prelu_derivative`` (section 'prelu')
+so that ``symact check`` and the notes use the same objects; this file checks each one as its own test.
 """
 
 import pytest

@@ -1,7 +1,7 @@
 """Exercise 3 of d2l.ai 5.1: the derivative of Swish x sigmoid(beta x), and its limits in beta.
 
-The statements live in ``symact.theorems`` (section 'swish') so that ``symact check`` and the notes use the
-same objects; this file checks each one as its own test.
+The statements live in ``symact.chapter.ex3_swish_derivative`` (section 'swish')
+so that ``symact check`` and the notes use the same objects; this file checks each one as its own test.
 """
 
 import pytest

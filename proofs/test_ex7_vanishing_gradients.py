@@ -1,7 +1,7 @@
 """Exercise 7 of d2l.ai 5.1: sigmoid' <= 1/4, and gradients through sigmoid layers vanish.
 
-The statements live in ``symact.theorems`` (section 'vanishing') so that ``symact check`` and the notes use the
-same objects; this file checks each one as its own test.
+The statements live in ``symact.chapter.ex7_vanishing_gradients`` (section 'vanishing')
+so that ``symact check`` and the notes use the same objects; this file checks each one as its own test.
 """
 
 import pytest

@@ -1,5 +1,11 @@
-"""The command line, run as a user runs it: a subprocess, its exit code, stdout and stderr."""
+"""The command line, run as a user runs it: a subprocess, its exit code, stdout and stderr.
 
+The commands that run the chapter's theorems (``check``, ``notes`` with theorems) run in this process
+through ``main``, so that each theorem's proof is computed once per test run and shared.
+"""
+
+import contextlib
+import io
 import math
 import os
 import re
@@ -23,6 +29,19 @@ def symact(*args, cwd=None):
     return subprocess.run(
         [sys.executable, "-m", "symact", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
+
+
+def symact_in_process(*args, cwd=None):
+    """``symact ARGS`` through ``main`` in this process, from ``cwd``: the same exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    here = Path.cwd()
+    os.chdir(cwd or here)  # contextlib.chdir needs Python 3.11
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["symact", *args], code, out.getvalue(), err.getvalue())
 
 
 def one_line_error(result, command):
@@ -123,7 +142,7 @@ def test_notes_without_pdf(tmp_path):
 
 
 def test_notes_options_reach_the_document(tmp_path):
-    result = symact(
+    result = symact_in_process(
         "notes",
         "-o",
         "handout.tex",
@@ -166,7 +185,7 @@ def test_plot_writes_a_file(tmp_path):
 
 
 def test_check_prints_a_verdict_per_theorem():
-    result = symact("check")
+    result = symact_in_process("check")
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["theorem", "verdict", "method"]
     rows = [line.split()[:2] for line in lines[1:-1]]

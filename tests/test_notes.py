@@ -8,18 +8,16 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from symact import catalog
-from symact.chapter.registry import THEOREMS
+from symact.chapter.registry import THEOREMS, run_all, select
 from symact.errors import SymactError
 from symact.render import notes
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_cli import symact_in_process
 
 
 def need(program: str) -> str:
@@ -49,17 +47,10 @@ SIX = "relu,sigmoid,tanh,gelu,swish,mish"
 
 
 def run_notes(folder: Path, *options: str) -> subprocess.CompletedProcess:
-    """``symact notes -o notes.tex --pdf OPTIONS`` run from ``folder``, as a user would, and LaTeX's log kept."""
+    """``symact notes -o notes.tex --pdf OPTIONS`` run from ``folder`` as a user would, in this process so that
+    the theorems' proofs are shared with the other tests."""
     need("pdflatex")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", "symact", "notes", "-o", "notes.tex", "--pdf", *options],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = symact_in_process("notes", "-o", "notes.tex", "--pdf", *options, cwd=folder)
     assert result.returncode == 0, result.stderr
     return result
 
@@ -109,8 +100,6 @@ def test_no_overfull_box_and_only_the_document_left(notes_of, request):
 
 
 def test_only_selects_the_theorems_about_those_activations_and_the_general_ones(six):
-    from symact.chapter.registry import select
-
     folder, _, _, _ = six
     tex = (folder / "notes.tex").read_text()
     titles = re.findall(r"\\begin\{theorem\}\[(.*?)\]", tex)
@@ -262,8 +251,6 @@ ONE_BY_ONE = re.compile(r"\\begin\{matrix\}[^&\\]*\\end\{matrix\}")
 
 @pytest.fixture(scope="session")
 def results():
-    from symact.chapter.registry import run_all
-
     return run_all()
 
 

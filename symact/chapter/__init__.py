@@ -5,6 +5,6 @@
 True
 """
 
-from symact.chapter.registry import Theorem, THEOREMS, SECTIONS, get, section, select, run_all
+from symact.chapter.registry import SECTIONS, THEOREMS, Theorem, get, run_all, section, select
 
 __all__ = ["Theorem", "THEOREMS", "SECTIONS", "get", "section", "select", "run_all"]

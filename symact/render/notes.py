@@ -20,10 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from symact.analysis.tables import table
 from symact.catalog import names as catalog_names
+from symact.chapter.registry import SECTIONS, run_all, select
 from symact.errors import SymactError
 from symact.formula import MACROS, escape
 from symact.render import latex
+from symact.render.plotting import curves, plot
 
 __all__ = ["PREAMBLE", "document", "picture", "write", "compile_pdf", "theorem_results"]
 
@@ -119,8 +122,6 @@ def _selected(theorems, names) -> list:
     """The theorems to print: see ``document``."""
     if theorems is False or theorems is None:
         return []
-    from symact.chapter.registry import select
-
     if theorems is True:
         return select(activations=names)
     if isinstance(theorems, str):
@@ -152,8 +153,6 @@ def _figure(name: str, mode: str, figure_dir, kink: str) -> str | None:
     if mode == "picture":
         body = picture(name, kink=kink)
     else:
-        from symact.render.plotting import plot
-
         folder = Path(figure_dir)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name.replace('_', '-')}.pdf"
@@ -169,8 +168,6 @@ def picture(name: str, xlim=(-4.0, 4.0), width: float = 72.0, height: float = 42
     >>> print(picture('relu').splitlines()[0])
     \setlength{\unitlength}{1mm}\begin{picture}(72,48)(-8,-6)
     """
-    from symact.render.plotting import curves
-
     c = curves(name, xlim=xlim, points=161, kink=kink)
     both = np.concatenate([c.f, c.df])
     finite = both[np.isfinite(both)]
@@ -219,10 +216,6 @@ def picture(name: str, xlim=(-4.0, 4.0), width: float = 72.0, height: float = 42
 
 
 def _properties_section(names) -> list[str]:
-    try:
-        from symact.analysis.tables import table
-    except ImportError:  # pragma: no cover - an installation without the properties module
-        return []
     return [
         r"\subsection*{Properties}",
         "Range, order of continuity, monotonicity of $f$ and $f'$, whether $f(x) \\approx x$ near 0, "
@@ -235,8 +228,6 @@ def _properties_section(names) -> list[str]:
 def _theorem_section(results, proofs: bool = True) -> list[str]:
     if not results:
         return []
-    from symact.chapter.registry import SECTIONS
-
     how = (
         "A proof is a chain of relations (equalities, or inequalities for a bound), each link justified in the "
         "column on its right and verified symbolically; a case split is shown one case at a time; a claim about a "
@@ -256,10 +247,11 @@ def _theorem_section(results, proofs: bool = True) -> list[str]:
 
 
 def theorem_results(selected=None) -> list:
-    """The chapter's theorems (all, or the ``selected`` ones) with their proofs, ``[(Theorem, Proof), ...]``."""
-    from symact.chapter import registry as theorems
+    """The chapter's theorems (all, or the ``selected`` ones) with their proofs, ``[(Theorem, Proof), ...]``.
 
-    return list(theorems.run_all(selected))
+    Each theorem's proof is computed once per process and shared (see ``symact.chapter.Theorem.run``).
+    """
+    return run_all(selected)
 
 
 def write(

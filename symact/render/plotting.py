@@ -18,9 +18,9 @@ import numpy as np
 import sympy as sp
 
 from symact.catalog import get
-from symact.kernels.codegen import compile_expr
 from symact.derivation import derive
 from symact.errors import SymactError
+from symact.kernels.codegen import compile_expr
 
 __all__ = ["Curves", "curves", "plot"]
 
