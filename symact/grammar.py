@@ -3,7 +3,7 @@
 Precedence, loosest first: ``a if condition else b``; ``or``; ``and``; ``not``; comparisons (chained as in
 Python); ``+ -``; ``* /``; unary signs; ``**`` and ``^``; atoms (numbers, names, calls, ``(...)``, ``|...|``).
 
->>> Parser('where(x > 0, x, 0)', {}, False).parse()
+>>> build('where(x > 0, x, 0)', {}, False)
 Piecewise((x, x > 0), (0, True))
 """
 
@@ -37,11 +37,20 @@ from symact.whitelist import (
     tree_size,
 )
 
-__all__ = ["Parser"]
+__all__ = ["build"]
 
 
-class Parser:
-    """The recursive-descent parser of one string; ``Parser(text, parameters, allow_symbols).parse()``."""
+def build(text: str, parameters: dict, allow_symbols: bool) -> sp.Expr:
+    """The SymPy expression ``text`` denotes (``parameters`` maps names to symbols); ``ParseError`` otherwise.
+
+    >>> build('x if x > 0 else 0', {}, False)
+    Piecewise((x, x > 0), (0, True))
+    """
+    return _Parser(text, parameters, allow_symbols).parse()
+
+
+class _Parser:
+    """The recursive-descent parser of one string, one method per grammar rule."""
 
     def __init__(self, text: str, parameters: dict, allow_symbols: bool):
         self.text = text

@@ -26,7 +26,7 @@ import sympy as sp
 
 from symact.catalog import USER, Activation, _parameter_value, names, x
 from symact.errors import ParameterError, ParseError, SymactError
-from symact.grammar import Parser
+from symact.grammar import build
 from symact.whitelist import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, tree_size
 
 __all__ = ["parse", "define", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size"]
@@ -52,7 +52,7 @@ def parse(
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     try:
-        return Parser(text, dict(parameters or {}), allow_symbols).parse()
+        return build(text, dict(parameters or {}), allow_symbols)
     except SymactError:
         raise
     except (ArithmeticError, ValueError, TypeError, RecursionError, AttributeError) as err:  # SymPy refusing input
