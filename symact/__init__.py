@@ -3,14 +3,16 @@
 >>> import symact
 >>> symact.derive('sigmoid').df_of_output
 y*(1 - y)
+
+The names below are the tour of the README; the rest lives in the subpackages (``symact.kernels``,
+``symact.proof``, ``symact.analysis``, ``symact.chapter``, ``symact.nn``, ``symact.render``,
+``symact.testing``) and every error class in ``symact.errors``.
 """
 
-from symact.version import __version__
+from symact.analysis import check_claims, properties, table
 from symact.catalog import names, x
-from symact.kernels.codegen import Kernel, kernel, lambdify
-from symact.testing.frameworks import crosscheck
 from symact.derivation import Derivation, derive
-from symact.errors import (
+from symact.errors import (  # noqa: F401  (every error class is importable from symact; SymactError catches all)
     DataError,
     NotFitted,
     ParameterError,
@@ -21,48 +23,38 @@ from symact.errors import (
     UnknownActivation,
 )
 from symact.functions import Phi, sigmoid, softplus
-from symact.nn.mlp import MLP
+from symact.kernels import Kernel, kernel, lambdify
+from symact.nn import MLP
 from symact.parsing import define, parse
-from symact.render.plotting import plot  # matplotlib is imported only when a figure is drawn
-from symact.analysis.engine import properties
-from symact.analysis.claims import check_claims
-from symact.analysis.tables import table
 from symact.proof import Proof, prove, prove_bound, prove_limit
-from symact.testing.assertions import assert_derivative, assert_identity
-from symact.chapter.registry import Theorem
+from symact.render.plotting import plot  # matplotlib is imported only when a figure is drawn
+from symact.testing import assert_derivative, assert_identity, crosscheck
+from symact.version import __version__  # noqa: F401
 
 __all__ = [
     "derive",
     "Derivation",
+    "define",
+    "parse",
+    "names",
+    "x",
+    "sigmoid",
+    "Phi",
+    "softplus",
     "kernel",
     "Kernel",
     "lambdify",
-    "x",
-    "crosscheck",
-    "define",
-    "names",
-    "parse",
-    "MLP",
     "prove",
     "prove_bound",
     "prove_limit",
     "Proof",
-    "assert_identity",
-    "assert_derivative",
-    "Theorem",
     "properties",
     "table",
     "check_claims",
     "plot",
-    "sigmoid",
-    "Phi",
-    "softplus",
+    "MLP",
+    "crosscheck",
+    "assert_identity",
+    "assert_derivative",
     "SymactError",
-    "UnknownActivation",
-    "ParseError",
-    "ParameterError",
-    "ProofTimeout",
-    "DataError",
-    "NotFitted",
-    "TrainingDiverged",
 ]
