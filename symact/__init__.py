@@ -7,7 +7,7 @@ y*(1 - y)
 
 from symact.version import __version__
 from symact.catalog import define, names, x
-from symact.kernels.codegen import Kernel, kernel, lambdify
+from symact.kernels import Kernel, kernel, lambdify
 from symact.testing.frameworks import crosscheck
 from symact.derivation import Derivation, derive
 from symact.errors import (

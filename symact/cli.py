@@ -210,7 +210,7 @@ def _numbers(text: str, option: str) -> list[float]:
 def _kernel(args) -> int:
     import numpy as np
 
-    from symact.kernels.codegen import kernel
+    from symact.kernels import kernel
 
     points = np.array(_numbers(args.at, "--at"), dtype=args.dtype)
     k = kernel(args.activation, kink=args.kink, **_parse_params(args.param))

@@ -23,7 +23,7 @@ import numpy as np
 
 from symact import linear
 from symact.catalog import Activation, get
-from symact.kernels.codegen import Kernel, kernel
+from symact.kernels import Kernel, kernel
 from symact.errors import DataError, NotFitted, ParameterError, SymactError, TrainingDiverged
 
 __all__ = ["MLP", "Layer", "check_gradients", "TrainingDiverged"]

@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from symact.catalog import get
-from symact.kernels.codegen import kernel
+from symact.kernels import kernel
 from symact.derivation import derive
 from symact.errors import ParameterError
 
