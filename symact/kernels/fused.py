@@ -1,7 +1,8 @@
 """The fused backend: one compiled loop per kernel, as genuine NumPy ufuncs (needs the optional numba).
 
-``symact.kernels.fused_source`` prints the NumPy kernel's stable forms as scalar code calling ``symact.kernels.scalar``'s
-helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches at zeros written into the loop. numba's ``@vectorize`` makes f, f', f'' and f' from the output ufuncs (float32
+``symact.kernels.fused_source`` prints the NumPy kernel's stable forms as scalar code calling
+``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches
+at zeros written into the loop. numba's ``@vectorize`` makes f, f', f'' and f' from the output ufuncs (float32
 and float64 loops; both compute in float64), ``@guvectorize`` makes ``value_and_grad`` one ufunc with two
 outputs sharing subexpressions; from ``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
 
