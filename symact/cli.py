@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from symact.version import __version__
 from symact import catalog
+from symact.analysis.result import PROPERTY_NAMES
+from symact.analysis.tables import TABLE_COLUMNS
 from symact.derivation import derive
 from symact.errors import ParseError, SymactError
 from symact.kinks import POLICIES
-from symact.analysis.result import PROPERTY_NAMES
-from symact.analysis.tables import TABLE_COLUMNS
+from symact.version import __version__
 
 __all__ = ["main", "build_parser"]
 
@@ -181,8 +181,8 @@ def _derive(args) -> int:
 
 
 def _prove(args) -> int:
-    from symact.render.latex import proof as proof_latex
     from symact.proof import prove
+    from symact.render.latex import proof as proof_latex
 
     try:
         p = prove(args.lhs, args.rhs, budget=args.budget)
@@ -210,7 +210,7 @@ def _numbers(text: str, option: str) -> list[float]:
 def _kernel(args) -> int:
     import numpy as np
 
-    from symact.kernels.codegen import kernel
+    from symact.kernels import kernel
 
     points = np.array(_numbers(args.at, "--at"), dtype=args.dtype)
     k = kernel(args.activation, kink=args.kink, **_parse_params(args.param))

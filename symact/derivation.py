@@ -32,7 +32,7 @@ from symact.parsing import parse
 from symact.piecewise import _LIMITS, _assemble, _branches, _pieces, _tidy
 from symact.timeout import budget_scope, internal_limit, time_limit
 
-__all__ = ["Derivation", "KinkSides", "derive", "y", "DEFAULT_BUDGET"]
+__all__ = ["Derivation", "KinkSides", "derive", "activation_entry", "y", "DEFAULT_BUDGET"]
 
 
 class KinkSides(tuple):
@@ -205,7 +205,7 @@ def derive(activation, kink: str = "torch", budget: float | None = DEFAULT_BUDGE
     ()
     """
     check_policy(kink)
-    entry = _entry(activation, params)
+    entry = activation_entry(activation, params)
     if isinstance(entry, VectorActivation):
         raise ParameterError(entry.name, "activation", "is a vector function; derive works elementwise")
     bound = entry.bind(**params)
@@ -227,7 +227,15 @@ def derive(activation, kink: str = "torch", budget: float | None = DEFAULT_BUDGE
     return result
 
 
-def _entry(activation, params) -> Activation | VectorActivation:
+def activation_entry(activation, params: dict) -> Activation | VectorActivation:
+    """The catalog entry an activation names: a catalog or ``define``-d name, or an unnamed ``Activation`` for an
+    expression string or SymPy expression (its other symbols are parameters, each given a value in ``params``).
+
+    >>> activation_entry('relu', {}).name
+    'relu'
+    >>> activation_entry('a*x + sigmoid(x)', {'a': 2}).defaults
+    {a: 2}
+    """
     if isinstance(activation, str):
         try:
             return get(activation)

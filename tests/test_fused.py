@@ -11,7 +11,7 @@ import pytest
 
 import symact
 from symact import catalog
-from symact.kernels.codegen import ULP_BOUNDS
+from symact.kernels import ULP_BOUNDS
 from symact.testing.frameworks import ulp_error
 
 from .test_compile import SAMPLE, _exact
@@ -251,7 +251,7 @@ def test_second_process_loads_from_the_disk_cache_without_symbolic_work(tmp_path
     assert values[1][1] == "0"  # the second process derived nothing
     assert any(p.suffix == ".nbi" for p in tmp_path.rglob("*"))  # numba's cache index sits beside the source
     env_count = subprocess.run(
-        [sys.executable, "-c", "from symact import fused; print(fused.clear_cache())"],
+        [sys.executable, "-c", "from symact.kernels import fused; print(fused.clear_cache())"],
         capture_output=True, text=True, env=env, timeout=120, cwd=ROOT,
     )  # fmt: skip
     assert int(env_count.stdout) > 0 and not (tmp_path / "fused").exists()

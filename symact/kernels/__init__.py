@@ -5,6 +5,9 @@
 0.0
 """
 
-from symact.kernels.codegen import Kernel, kernel, compile_expr, lambdify, NUMPY_FUNCTIONS, ULP_BOUNDS
+from symact.kernels.api import ULP_BOUNDS, kernel
+from symact.kernels.compiled import compile_expr, lambdify
+from symact.kernels.numpy_backend import Kernel
+from symact.kernels.printer import NUMPY_FUNCTIONS
 
 __all__ = ["Kernel", "kernel", "compile_expr", "lambdify", "NUMPY_FUNCTIONS", "ULP_BOUNDS"]

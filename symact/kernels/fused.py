@@ -1,8 +1,8 @@
 """The fused backend: one compiled loop per kernel, as genuine NumPy ufuncs (needs the optional numba).
 
-The same stabilised SymPy tree that ``symact.kernels.codegen`` lowers to NumPy is printed as scalar code calling
-``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches at
-zeros written into the loop. numba's ``@vectorize`` makes f, f', f'' and f' from the output ufuncs (float32
+``symact.kernels.fused_source`` prints the NumPy kernel's stable forms as scalar code calling
+``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches
+at zeros written into the loop. numba's ``@vectorize`` makes f, f', f'' and f' from the output ufuncs (float32
 and float64 loops; both compute in float64), ``@guvectorize`` makes ``value_and_grad`` one ufunc with two
 outputs sharing subexpressions; from ``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import math
 import os
 import shutil
 import sys
@@ -30,17 +29,28 @@ from pathlib import Path
 
 import numpy as np
 import sympy as sp
-from sympy.printing.pycode import PythonCodePrinter
 
-from symact.version import __version__
-from symact.kernels import stable
+from symact.derivation import activation_entry, derive
 from symact.errors import ParameterError
+from symact.kernels.fused_source import NoScalarForm, function_name, source
+from symact.kernels.numpy_backend import compile_kernel
+from symact.kinks import check_policy
+from symact.version import __version__
 
-__all__ = ["available", "kernel", "FusedKernel", "cache_dir", "clear_cache", "set_threads", "PARALLEL_THRESHOLD"]
+__all__ = [
+    "available",
+    "kernel",
+    "FusedKernel",
+    "NoScalarForm",
+    "definition_key",
+    "cache_dir",
+    "clear_cache",
+    "set_threads",
+    "PARALLEL_THRESHOLD",
+]
 
 PARALLEL_THRESHOLD = 1 << 16  # elements; below it threads cost more than they save
 PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")
-_DD_NODES = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2")  # scalar helpers taking (t, lo)
 
 
 def available() -> bool:
@@ -61,154 +71,6 @@ def clear_cache() -> int:
     return count
 
 
-# ---- scalar code generation ------------------------------------------------------------------------
-
-
-class NoScalarForm(ParameterError):
-    """A stable node that ``symact.kernels.scalar`` has no scalar version of."""
-
-
-class _ScalarPrinter(PythonCodePrinter):
-    """Python scalar code for numba: Piecewise as conditional expressions, stable nodes as helper calls."""
-
-    def __init__(self, dd_symbols=()):
-        super().__init__({"fully_qualified_modules": True})
-        self._dd = set(dd_symbols)
-
-    def _print_Piecewise(self, expr):
-        code = "math.nan"
-        for value, cond in reversed(expr.args):
-            text = self._print(value)
-            code = text if cond is sp.true else f"({text} if {self._print(cond)} else {code})"
-        return code
-
-    def _print_Max(self, expr):
-        return self._fold("vmax", expr.args)
-
-    def _print_Min(self, expr):
-        return self._fold("vmin", expr.args)
-
-    def _fold(self, name, args):
-        args = sorted(args, key=lambda a: a.is_number)
-        code = self._print(args[0])
-        for arg in args[1:]:
-            code = f"{name}({code}, {self._print(arg)})"
-        return code
-
-    def _print_Function(self, expr):
-        name = type(expr).__name__
-        if name in stable.STABLE_NODES:
-            from symact.kernels import scalar
-
-            if not hasattr(scalar, name):
-                raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
-            (first, *rest) = expr.args
-            if first in self._dd:
-                args = [f"{first.name}_hi", f"{first.name}_lo"]
-            else:
-                args = [self._print(first)] + (["0.0"] if name in _DD_NODES else [])
-            return f"{name}({', '.join(args + [self._print(a) for a in rest])})"
-        return super()._print_Function(expr)
-
-    def _print_sign(self, expr):
-        return f"sign({self._print(expr.args[0])})"
-
-    def _print_Abs(self, expr):
-        return f"abs({self._print(expr.args[0])})"
-
-    def _print_Pow(self, expr, rational=False):
-        e = expr.exp
-        if e.is_Integer and int(e) not in (-1, 0, 1, 2):  # libm pow, as NumPy's power does
-            return f"{self.parenthesize(expr.base, 100)}**{float(e)!r}"
-        return super()._print_Pow(expr, rational=rational)
-
-    def _print_Float(self, expr):
-        return repr(float(expr))
-
-    def _print_Rational(self, expr):
-        return repr(float(expr))
-
-    def _print_Integer(self, expr):
-        return str(int(expr))
-
-    _print_erf = _print_erfc = _print_Function
-
-
-def _number(v: float) -> str:
-    return repr(v) if math.isfinite(v) else ("math.nan" if math.isnan(v) else ("-" if v < 0 else "") + "math.inf")
-
-
-def _body(compiled, var: sp.Symbol, finish) -> list[str]:
-    """Lines computing ``compiled``'s outputs from ``var``; ``finish(values)`` gives the lines that return them."""
-    from symact.kernels.codegen import _dd_arguments, _fold_constants
-
-    exprs, dd = _dd_arguments([stable.stabilize(e) for e in compiled.exprs], var)
-    exprs = [_fold_constants(e) for e in exprs]
-    printer = _ScalarPrinter(dd)
-    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
-    v = var.name
-    lines = [f"{v} = float64({v}_in)", f"if not math.isfinite({v}):  # NaN stays NaN, +-inf give the limits"]
-    specials = [f"({v} if {v} != {v} else ({_number(hi)} if {v} > 0 else {_number(lo)}))" for lo, hi in compiled.limits]
-    lines += ["    " + line for line in finish(specials)]
-    for symbol, pairs in dd.items():  # stable.poly_dd, unrolled
-        hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
-        lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
-        lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
-    lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
-    names = [f"r{i}" for i in range(len(reduced))]
-    for name, e, patches, guard, (lo, hi) in zip(names, reduced, compiled.patches, compiled.guard, compiled.limits):
-        lines.append(f"{name} = float64({printer.doprint(e)})")
-        for p in patches:  # stable.ZeroPatch: the Taylor series around a zero
-            lines += [f"if abs({v} - {p.hi!r}) < {p.window!r}:", f"    h = ({v} - {p.hi!r}) - {p.lo!r}"]
-            lines += [f"    p = {p.coeffs[0]!r}"] + [f"    p = p * h + {c!r}" for c in p.coeffs[1:]]
-            lines.append(f"    {name} = p")
-        if guard:  # an intermediate overflow times an underflow at a huge finite input: the limit
-            lines += [
-                f"if {name} != {name} and abs({v}) > 1e15:",
-                f"    {name} = {_number(hi)} if {v} > 0 else {_number(lo)}",
-            ]
-    return lines + finish(names)
-
-
-def source(k, key: str) -> str:
-    """The Python module (for numba) of a NumPy ``Kernel``: one scalar function per part."""
-    from symact.catalog import x
-    from symact.derivation import y
-
-    parts = {"f": k._f, "grad": k._df, "grad2": k._d2f, "grad_from_output": k._df_of_output}
-    out = [
-        f'"""symact fused kernel {k.name or "(user)"!r}, kink={k.derivation.kink!r} (generated; key {key})."""',
-        "import math",
-        "",
-        "from numba import float64",
-        "",
-        "from symact.kernels.scalar import *  # noqa: F403",
-        "",
-        f"HAS_OUTPUT_FORM = {k._df_of_output is not None}",
-        f"NAME = {k.name!r}",
-    ]
-
-    def single(values):
-        return [f"return {values[0]}"]
-
-    def pair(values):
-        return [f"f[0] = {values[0]}", f"df[0] = {values[1]}", "return"]
-
-    for part, compiled in parts.items():
-        if compiled is not None:
-            var = y if part == "grad_from_output" else x
-            out += ["", "", f"def {_fname(key, part)}({var.name}_in):"]
-            out += ["    " + line for line in _body(compiled, var, single)]
-    out += ["", "", f"def {_fname(key, 'value_and_grad')}(x_in, f, df):"]
-    out += ["    " + line for line in _body(k._both, x, pair)]
-    return "\n".join(out) + "\n"
-
-
-def _fname(key: str, part: str) -> str:
-    """The loop's function name, which is also its ufunc's ``__name__`` (unique per definition and part)."""
-    return f"symact_{key}_{part}"
-
-
 # ---- keys, the disk cache, loading ------------------------------------------------------------------
 
 
@@ -227,11 +89,8 @@ def definition_key(activation, kink: str, params: tuple) -> str:
     """A hash of what the kernel computes: the expression, parameter values, kink policy, backend, versions."""
     import numba
 
-    from symact.derivation import _entry
-    from symact.kinks import check_policy
-
     check_policy(kink)
-    entry = _entry(activation, dict(params))
+    entry = activation_entry(activation, dict(params))
     bound = entry.bind(**dict(params)) if hasattr(entry, "bind") else {}
     values = sorted({**entry.defaults, **bound}.items(), key=lambda item: item[0].name)
     text = "|".join(
@@ -266,7 +125,7 @@ _F32, _F64 = "float32", "float64"
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:
     from numba import guvectorize, vectorize
 
-    fn = getattr(module, _fname(key, part))
+    fn = getattr(module, function_name(key, part))
     if part == "value_and_grad":
         sigs = [f"void({t}, {t}[:], {t}[:])" for t in (_F32, _F64)]
         u = guvectorize(sigs, "()->(),()", cache=True)(fn)
@@ -289,7 +148,7 @@ def __getattr__(name: str):
 
 
 class FusedKernel:
-    """f, f', f'' and f' from the output of one activation as numba ufuncs; the interface of ``compile.Kernel``.
+    """f, f', f'' and f' from the output of one activation as numba ufuncs; the interface of ``symact.Kernel``.
 
     Calls take ``out=`` and ``where=`` as ufuncs do, keep float16/32/64 and the shape; array types with
     ``__array_ufunc__`` (dask.array) are handed the ufunc and stay lazy.
@@ -308,8 +167,6 @@ class FusedKernel:
 
     @property
     def derivation(self):
-        from symact.derivation import derive
-
         activation, kink, params = self._definition
         return derive(activation, kink=kink, **dict(params))
 
@@ -390,10 +247,8 @@ class FusedKernel:
         return _rebuild, (activation, kink, params)
 
     def __repr__(self) -> str:
-        from symact.derivation import _entry
-
         activation, kink, params = self._definition
-        bound = _entry(activation, dict(params)).bind(**dict(params))  # exact values, as Kernel shows them
+        bound = activation_entry(activation, dict(params)).bind(**dict(params))  # exact values, as Kernel shows them
         shown = "".join(f", {k}={v}" for k, v in bound.items())
         return f"Kernel({self.name!r}{shown}, kink={kink!r}, backend='numba')"
 
@@ -446,7 +301,7 @@ def _apply(u: np.ufunc, array: np.ndarray, outs: tuple) -> None:
 
 
 def kernel(activation, kink: str, params: tuple, strict: bool = True) -> FusedKernel | None:
-    """The fused kernel of a definition (``compile.kernel(..., backend='numba')`` calls this).
+    """The fused kernel of a definition (``symact.kernel(..., backend='numba')`` calls this).
 
     ``strict=False`` (``backend='auto'``): ``None`` instead of ``NoScalarForm``, and the NumPy kernel serves.
     """
@@ -464,8 +319,6 @@ def kernel(activation, kink: str, params: tuple, strict: bool = True) -> FusedKe
 @lru_cache(maxsize=256)
 def _kernel(key, activation, kink, params) -> FusedKernel:
     def build():
-        from symact.kernels.codegen import _kernel_for
-
-        return source(_kernel_for(activation, kink, dict(params)), key)
+        return source(compile_kernel(activation, kink, dict(params)), key)
 
     return FusedKernel(_load_module(key, build), key, activation, kink, params)

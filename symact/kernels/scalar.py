@@ -1,7 +1,8 @@
-"""Scalar numba versions of ``symact.kernels.stable``'s NumPy helpers, for the fused backend (``symact.kernels.fused``).
+"""Scalar versions of ``symact.kernels.helpers``' NumPy helpers, for the fused backend (``symact.kernels.fused``).
 
-Each function computes what its NumPy namesake in ``stable.py`` computes for one float64 element, with
-the same operations in the same order, so the two backends round alike. Without numba they are plain Python.
+Each function computes what its NumPy namesake in ``helpers.py`` computes for one float64 element, with
+the same operations in the same order, so the two backends round alike. They are plain Python until
+``compile_all`` compiles them with numba.
 
 >>> round(s_sigmoid(0.5, 0.0), 15), s_softplus(1000.0, 0.0)
 (0.622459331201855, 1000.0)
@@ -11,20 +12,33 @@ from __future__ import annotations
 
 import math
 
-_SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter (as stable._SPLIT)
+_SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter (as helpers._SPLIT)
 _RSQRT2_HI = 0.7071067811865476
 _RSQRT2_LO = -4.833646656726457e-17
 _TWO_OVER_SQRTPI = 1.1283791670955126
 _CF_DEPTH = 13
 
-try:
+_JIT: list[str] = []  # the helpers numba compiles, by name
+
+
+def jit(fn):
+    """Mark ``fn`` as a helper for ``compile_all`` to compile; until then it is plain Python."""
+    _JIT.append(fn.__name__)
+    return fn
+
+
+def compile_all() -> None:
+    """Replace every helper of this module by its numba-compiled version (once; numba caches the machine code
+    on disk). The fused backend's generated modules call this before importing the helpers, so that numba is
+    imported only when a fused kernel is built or loaded.
+    """
     from numba import njit
 
-    jit = njit(cache=True, error_model="numpy")
-except ImportError:  # pragma: no cover - the fast extra is not installed
-
-    def jit(fn):
-        return fn
+    namespace = globals()
+    for name in _JIT:
+        fn = namespace.get(name)
+        if fn is not None and not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
+            namespace[name] = njit(cache=True, error_model="numpy")(fn)
 
 
 @jit
@@ -51,7 +65,7 @@ def two_sum(a, b):
 
 @jit
 def dd_step(hi, lo, t, ch, cl):
-    """One Horner step of ``stable.poly_dd``: (hi + lo)*t + (ch + cl) in double-double."""
+    """One Horner step of ``helpers.poly_dd``: (hi + lo)*t + (ch + cl) in double-double."""
     p, e = two_prod(hi, t)
     e = e + lo * t
     s, f = two_sum(p, ch)

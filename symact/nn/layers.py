@@ -13,7 +13,7 @@ import numpy as np
 
 from symact.catalog import Activation, get
 from symact.errors import ParameterError, SymactError
-from symact.kernels.codegen import Kernel, kernel
+from symact.kernels import Kernel, kernel
 
 __all__ = ["Layer", "HE_FAMILIES", "PIECEWISE_LINEAR"]
 

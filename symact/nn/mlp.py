@@ -24,7 +24,7 @@ import numpy as np
 
 from symact import linear
 from symact.errors import DataError, NotFitted, ParameterError, TrainingDiverged
-from symact.kernels.codegen import Kernel
+from symact.kernels import Kernel
 from symact.nn.data import check_inputs, encode_targets
 from symact.nn.layers import PIECEWISE_LINEAR, Layer
 from symact.nn.losses import cross_entropy, log_softmax, squared_error

@@ -1,6 +1,6 @@
 """Plots of activations and their derivatives: one call for several curves on one figure.
 
-The numbers come from the compiled forms of f and f' (``symact.kernels.codegen.compile_expr``); matplotlib (the ``plot`` extra)
+The numbers come from the compiled forms of f and f' (``symact.kernels.compile_expr``); matplotlib (the ``plot`` extra)
 is imported only when a figure is drawn, so ``curves`` works without it.
 
 >>> c = curves('relu', xlim=(-1, 1), points=5)
@@ -20,7 +20,7 @@ import sympy as sp
 from symact.catalog import get
 from symact.derivation import derive
 from symact.errors import SymactError
-from symact.kernels.codegen import compile_expr
+from symact.kernels import compile_expr
 
 __all__ = ["Curves", "curves", "plot"]
 

@@ -5,8 +5,17 @@
 'proved'
 """
 
-from symact.testing.assertions import DerivativeCheck, check_derivative, sample_points, ProofFailure, assert_identity, assert_derivative, assert_theorem, autodiff
 from symact.functions import mp_function
-from symact.testing.frameworks import crosscheck, CrossCheck, benchmark_points, ulp_error, TORCH, JAX
+from symact.testing.assertions import (
+    DerivativeCheck,
+    ProofFailure,
+    assert_derivative,
+    assert_identity,
+    assert_theorem,
+    autodiff,
+    check_derivative,
+    sample_points,
+)
+from symact.testing.frameworks import JAX, TORCH, CrossCheck, benchmark_points, crosscheck, ulp_error
 
 __all__ = ["DerivativeCheck", "check_derivative", "mp_function", "sample_points", "ProofFailure", "assert_identity", "assert_derivative", "assert_theorem", "autodiff", "crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH", "JAX"]

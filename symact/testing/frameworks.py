@@ -23,9 +23,9 @@ import numpy as np
 import sympy as sp
 
 from symact.catalog import get
-from symact.kernels.codegen import kernel
 from symact.derivation import derive
 from symact.errors import ParameterError
+from symact.kernels import kernel
 
 __all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH", "JAX"]
 

@@ -1,0 +1,59 @@
+"""``kernel``: an activation compiled to NumPy kernels, f, f' and f'' on arrays of any shape, by either backend.
+
+The NumPy backend (``symact.kernels.numpy_backend``) is the default; ``backend='numba'`` or ``'auto'`` hands
+the definition to ``symact.kernels.fused``. ``ULP_BOUNDS`` documents the accuracy where it is not 4 ULPs.
+
+>>> import numpy as np
+>>> k = kernel('relu')
+>>> k(np.array([-1.0, 0.0, 2.0]))
+array([0., 0., 2.])
+>>> k.grad(np.array([-1.0, 0.0, 2.0]))          # torch's convention: relu'(0) = 0
+array([0., 0., 1.])
+>>> kernel('sigmoid')(np.float32(0)).dtype
+dtype('float32')
+>>> kernel('softplus').grad(np.array([-800.0, np.nan, np.inf])).tolist()
+[0.0, nan, 1.0]
+"""
+
+from __future__ import annotations
+
+from symact.errors import ParameterError, SymactError
+from symact.kernels import fused
+from symact.kernels.numpy_backend import Kernel, compile_kernel
+
+__all__ = ["kernel", "ULP_BOUNDS"]
+
+# Documented worst cases in float64 ULPs (f, f') where they exceed 4, as measured by
+# benchmarks/accuracy.py; tests/test_compile.py holds every kernel to these bounds (4 otherwise).
+ULP_BOUNDS: dict[str, tuple[float, float]] = {
+    "gelu": (6, 6),  # only for x in [-38.6, -37.5], where Phi(x) is subnormal before the product with x
+    "gelu_tanh": (4, 5),  # f' near x = -1.8, just outside the Taylor patch around its zero at -0.75
+    "mish": (4, 5),  # f' near x = -2.5, the same, around its zero at -1.19
+}
+
+
+def kernel(activation, kink: str = "torch", backend: str = "numpy", **params) -> Kernel:
+    """Compile an activation (parameters at their defaults unless given) to NumPy kernels.
+
+    ``activation`` is a catalog or ``define``-d name, an expression string, a SymPy expression or the
+    object ``define`` returns. The compiled code is cached by the expressions it computes, never by a
+    name, so ``define(..., replace=True)`` takes effect at once. ``backend``: ``'numpy'`` (the default),
+    ``'numba'`` (fused ufuncs, ``symact.kernels.fused``; needs ``symact[fast]``) or ``'auto'`` (numba when installed).
+
+    >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
+    0.1
+    """
+    if backend not in ("auto", "numpy", "numba"):
+        raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
+    if backend == "numba" or (backend == "auto" and fused.available()):
+        found = fused.kernel(activation, kink, tuple(sorted(params.items())), strict=backend == "numba")
+        if found is not None:
+            return found
+    try:
+        return compile_kernel(activation, kink, params)
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError) as err:  # one error family
+        if isinstance(err, SymactError):
+            raise
+        raise ParameterError(
+            str(activation), "activation", f"could not be compiled ({type(err).__name__}: {err})"
+        ) from None

@@ -1,0 +1,178 @@
+"""Scalar source for the fused backend: a NumPy ``Kernel``'s parts as Python functions of one float for numba.
+
+The same stable forms that ``symact.kernels.compiled`` prints for NumPy are printed as scalar code calling
+``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor
+patches written into each function. ``symact.kernels.fused`` writes the module and compiles it.
+
+>>> from symact.kernels.numpy_backend import compile_kernel
+>>> 'def symact_k1_value_and_grad(x_in, f, df):' in source(compile_kernel('silu', 'torch', {}), 'k1')
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from symact.catalog import x
+from symact.derivation import y
+from symact.errors import ParameterError
+from symact.kernels import scalar
+from symact.kernels.numpy_backend import Kernel
+from symact.kernels.printer import stable_forms
+from symact.kernels.rules import STABLE_NODES
+
+__all__ = ["source", "function_name", "NoScalarForm"]
+
+_DD_NODES = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2")  # scalar helpers taking (t, lo)
+
+
+class NoScalarForm(ParameterError):
+    """A stable node that ``symact.kernels.scalar`` has no scalar version of."""
+
+
+class _ScalarPrinter(PythonCodePrinter):
+    """Python scalar code for numba: Piecewise as conditional expressions, stable nodes as helper calls."""
+
+    def __init__(self, dd_symbols=()):
+        super().__init__({"fully_qualified_modules": True})
+        self._dd = set(dd_symbols)
+
+    def _print_Piecewise(self, expr):
+        code = "math.nan"
+        for value, cond in reversed(expr.args):
+            text = self._print(value)
+            code = text if cond is sp.true else f"({text} if {self._print(cond)} else {code})"
+        return code
+
+    def _print_Max(self, expr):
+        return self._fold("vmax", expr.args)
+
+    def _print_Min(self, expr):
+        return self._fold("vmin", expr.args)
+
+    def _fold(self, name, args):
+        args = sorted(args, key=lambda a: a.is_number)
+        code = self._print(args[0])
+        for arg in args[1:]:
+            code = f"{name}({code}, {self._print(arg)})"
+        return code
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name in STABLE_NODES:
+            if not hasattr(scalar, name):
+                raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
+            (first, *rest) = expr.args
+            if first in self._dd:
+                args = [f"{first.name}_hi", f"{first.name}_lo"]
+            else:
+                args = [self._print(first)] + (["0.0"] if name in _DD_NODES else [])
+            return f"{name}({', '.join(args + [self._print(a) for a in rest])})"
+        return super()._print_Function(expr)
+
+    def _print_sign(self, expr):
+        return f"sign({self._print(expr.args[0])})"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Pow(self, expr, rational=False):
+        e = expr.exp
+        if e.is_Integer and int(e) not in (-1, 0, 1, 2):  # libm pow, as NumPy's power does
+            return f"{self.parenthesize(expr.base, 100)}**{float(e)!r}"
+        return super()._print_Pow(expr, rational=rational)
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_Rational(self, expr):
+        return repr(float(expr))
+
+    def _print_Integer(self, expr):
+        return str(int(expr))
+
+    _print_erf = _print_erfc = _print_Function
+
+
+def _number(v: float) -> str:
+    return repr(v) if math.isfinite(v) else ("math.nan" if math.isnan(v) else ("-" if v < 0 else "") + "math.inf")
+
+
+def _body(compiled, var: sp.Symbol, finish) -> list[str]:
+    """Lines computing ``compiled``'s outputs from ``var``; ``finish(values)`` gives the lines that return them."""
+    exprs, dd = stable_forms(compiled.exprs, var)
+    printer = _ScalarPrinter(dd)
+    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    v = var.name
+    lines = [f"{v} = float64({v}_in)", f"if not math.isfinite({v}):  # NaN stays NaN, +-inf give the limits"]
+    specials = [f"({v} if {v} != {v} else ({_number(hi)} if {v} > 0 else {_number(lo)}))" for lo, hi in compiled.limits]
+    lines += ["    " + line for line in finish(specials)]
+    for symbol, pairs in dd.items():  # helpers.poly_dd, unrolled
+        hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
+        lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
+        lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
+    lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
+    names = [f"r{i}" for i in range(len(reduced))]
+    for name, e, patches, guard, (lo, hi) in zip(names, reduced, compiled.patches, compiled.guard, compiled.limits):
+        lines.append(f"{name} = float64({printer.doprint(e)})")
+        for p in patches:  # patches.ZeroPatch: the Taylor series around a zero
+            lines += [f"if abs({v} - {p.hi!r}) < {p.window!r}:", f"    h = ({v} - {p.hi!r}) - {p.lo!r}"]
+            lines += [f"    p = {p.coeffs[0]!r}"] + [f"    p = p * h + {c!r}" for c in p.coeffs[1:]]
+            lines.append(f"    {name} = p")
+        if guard:  # an intermediate overflow times an underflow at a huge finite input: the limit
+            lines += [
+                f"if {name} != {name} and abs({v}) > 1e15:",
+                f"    {name} = {_number(hi)} if {v} > 0 else {_number(lo)}",
+            ]
+    return lines + finish(names)
+
+
+def source(k: Kernel, key: str) -> str:
+    """The Python module (for numba) of a NumPy ``Kernel``: one scalar function per part, named by ``key``.
+
+    >>> from symact.kernels.numpy_backend import compile_kernel
+    >>> print(source(compile_kernel('relu', 'torch', {}), 'k1').split('def ')[1].splitlines()[0])
+    symact_k1_f(x_in):
+    """
+    parts = {"f": k._f, "grad": k._df, "grad2": k._d2f, "grad_from_output": k._df_of_output}
+    out = [
+        f'"""symact fused kernel {k.name or "(user)"!r}, kink={k.derivation.kink!r} (generated; key {key})."""',
+        "import math",
+        "",
+        "from numba import float64",
+        "",
+        "from symact.kernels import scalar",
+        "",
+        "scalar.compile_all()",
+        "from symact.kernels.scalar import *  # noqa: E402, F403",
+        "",
+        f"HAS_OUTPUT_FORM = {k._df_of_output is not None}",
+        f"NAME = {k.name!r}",
+    ]
+
+    def single(values):
+        return [f"return {values[0]}"]
+
+    def pair(values):
+        return [f"f[0] = {values[0]}", f"df[0] = {values[1]}", "return"]
+
+    for part, compiled in parts.items():
+        if compiled is not None:
+            var = y if part == "grad_from_output" else x
+            out += ["", "", f"def {function_name(key, part)}({var.name}_in):"]
+            out += ["    " + line for line in _body(compiled, var, single)]
+    out += ["", "", f"def {function_name(key, 'value_and_grad')}(x_in, f, df):"]
+    out += ["    " + line for line in _body(k._both, x, pair)]
+    return "\n".join(out) + "\n"
+
+
+def function_name(key: str, part: str) -> str:
+    """The loop's function name, which is also its ufunc's ``__name__`` (unique per definition and part).
+
+    >>> function_name('k1', 'grad')
+    'symact_k1_grad'
+    """
+    return f"symact_{key}_{part}"

@@ -1,0 +1,310 @@
+"""The NumPy helpers that the stable nodes of ``symact.kernels.rules`` are printed as calls to.
+
+Each takes and returns float64 arrays (callers silence floating-point warnings): the exp-like helpers
+``h_sigmoid``, ``h_dsigmoid``, ``h_softplus`` and ``h_sech2`` take an optional low part of a double-double
+argument, ``poly_dd`` evaluates the polynomial arguments in double-double (with Dekker's ``two_prod`` and
+Knuth's ``two_sum``), and ``erf``, ``erfc`` and ``lambertw`` complete what NumPy lacks. ``HELPERS`` maps the
+names the generated code calls to these functions.
+
+>>> h_softplus(np.array([1000.0, -1000.0])).tolist()
+[1000.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["HELPERS", "erf", "erfc", "lambertw"]
+
+try:  # scipy is optional: vectorised erfc and erfcx; math.erfc (within ~1 ULP) otherwise
+    from scipy.special import erfc as _scipy_erfc
+except ImportError:  # pragma: no cover - the fallback is tested by hiding scipy
+    _scipy_erfc = None
+
+_math_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def erfc(t):
+    """Complementary error function on float64 arrays, within 2 ULP everywhere.
+
+    scipy's erfc is within 1 ULP below 0.5 but loses 4-20 ULP above (and erfcx(t)*exp(-t^2)
+    up to 4), so above 0.5 the C library's erfc (math.erfc) is applied element by element;
+    without scipy, math.erfc everywhere (slower, as accurate).
+    """
+    t = np.asarray(t, dtype=np.float64)
+    if _scipy_erfc is None:
+        return np.asarray(_math_erfc(t), dtype=np.float64)
+    r = _scipy_erfc(t)
+    tail = t > 0.5
+    if tail.any():
+        r[tail] = np.asarray(_math_erfc(t[tail]), dtype=np.float64)
+    return r
+
+
+if _scipy_erfc is not None:
+    from scipy.special import erf as _scipy_erf
+_math_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(t):
+    """The error function on float64 arrays: scipy's (within 1 ULP), or math.erf element by element."""
+    t = np.asarray(t, dtype=np.float64)
+    return _scipy_erf(t) if _scipy_erfc is not None else np.asarray(_math_erf(t), dtype=np.float64)
+
+
+_INV_E = math.exp(-1)
+
+
+def lambertw(t):
+    """The principal real branch W0 of Lambert's W (w e^w = t) for t >= -1/e, NaN below.
+
+    Below 3, Halley's iteration from a branch-point series near -1/e or log1p(t); above, Newton's on
+    w + log w = log t from log t - log log t. Six steps reach the last bit.
+
+    >>> float(lambertw(np.array(1.0)))
+    0.5671432904097838
+    """
+    t = np.asarray(t, dtype=np.float64)
+    p = np.sqrt(np.maximum(2 * (math.e * np.minimum(t, 3.0) + 1), 0.0))
+    lt = np.log(np.maximum(t, 3.0))
+    small = np.where(t < -0.25, -1 + p - p * p / 3 + 11 / 72 * p**3, np.log1p(np.clip(t, -0.25, 3.0)))
+    large = lt - np.log(lt)
+    for _ in range(6):
+        ew = np.exp(small)
+        r = small * ew - t
+        step = r / (ew * (small + 1) - (small + 2) * r / (2 * small + 2))
+        small = np.where(np.isfinite(step), small - step, small)
+        large = large - (large + np.log(large) - lt) / (1 + 1 / large)  # w + log w = log t, for t >= 3
+    w = np.where(t < 3, np.where(t == -_INV_E, -1.0, small), large)
+    return np.where(t < -_INV_E, np.nan, np.where(t == np.inf, np.inf, w))
+
+
+_SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter
+
+
+def _split(a):
+    p = a * _SPLIT
+    hi = p - (p - a)
+    return hi, a - hi
+
+
+def two_prod(a, b):
+    """a*b as hi + lo exactly (Dekker), for |a*b| < 1e300."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, err
+
+
+def two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def poly_dd(t, coeffs):
+    """sum c_k t**k in double-double by Horner; ``coeffs`` are (hi, lo) pairs, highest degree first."""
+    t = np.clip(t, -1e100, 1e100)  # keep the splits finite; such arguments saturate the caller anyway
+    hi = np.full_like(t, coeffs[0][0])
+    lo = np.full_like(t, coeffs[0][1])
+    for ch, cl in coeffs[1:]:
+        p, e = two_prod(hi, t)
+        e = e + lo * t
+        s, f = two_sum(p, ch)
+        f = f + e + cl
+        hi = s + f
+        lo = f - (hi - s)
+    return hi, lo
+
+
+def _exp_neg_abs(h, lo, scale=1.0):
+    """exp(-scale*|h + lo|) (a fresh array, computed in place) and the mask h < 0 (None without lo)."""
+    e = np.abs(h)
+    np.multiply(e, -scale, out=e)
+    np.exp(e, out=e)
+    neg = None
+    if lo is not None:
+        neg = h < 0
+        corr = np.where(neg, lo, -lo)
+        e = e * (1 + scale * corr)
+    return e, neg
+
+
+def h_sigmoid(t, lo=None):
+    """1/(1 + exp(-t)) without overflow: exp(min(t, 0))/(1 + exp(-|t|)), no exp of a positive number.
+
+    exp(min(t, 0)) is exp(-|t|) for t < 0 and 1 above: a second exp costs less than a masked pass.
+    """
+    if lo is not None:
+        e, neg = _exp_neg_abs(t, lo)
+        r = e + 1
+        np.reciprocal(r, out=r)
+        np.multiply(r, e, out=r, where=neg)
+        return r
+    e, _ = _exp_neg_abs(t, None)
+    e += 1
+    num = np.minimum(t, 0.0)
+    np.exp(num, out=num)
+    np.divide(num, e, out=num)
+    return num
+
+
+def h_dsigmoid(t, lo=None):
+    """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
+    e, _ = _exp_neg_abs(t, lo)
+    d = e + 1
+    np.divide(e, d, out=e)
+    np.divide(e, d, out=e)
+    return e
+
+
+def h_softplus(t, lo=None):
+    """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
+    e, neg = _exp_neg_abs(t, lo)
+    np.log1p(e, out=e)
+    base = np.maximum(t, 0.0)
+    if lo is not None:
+        base += np.where(neg, 0, lo)
+    e += base
+    return e
+
+
+def h_sech2(t, lo=None):
+    """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
+    e, _ = _exp_neg_abs(t, lo, 2.0)
+    d = 1 + e
+    np.multiply(e, 4.0, out=e)
+    np.divide(e, d, out=e)
+    np.divide(e, d, out=e)
+    return e
+
+
+def _times_exp(product, log_value):
+    """``product`` where it is a number, else exp(log_value) (where inf*0 gave NaN)."""
+    lost = np.isnan(product)
+    if lost.any():
+        product[lost] = np.exp(log_value[lost] if np.ndim(log_value) else log_value)
+    return product
+
+
+def h_sech2_exp(t, a):
+    """exp(a)*sech(t)**2, from 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 where the plain product is inf*0."""
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    return _times_exp(np.exp(a) * h_sech2(t), a + np.log(4.0) - 2 * np.abs(t) - 2 * np.log1p(np.exp(-2 * np.abs(t))))
+
+
+def h_dsigmoid_exp(t, a):
+    """exp(a)*sigmoid(t)*sigmoid(-t), the same way: exp(a - |t|)/(1 + exp(-|t|))**2."""
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    return _times_exp(np.exp(a) * h_dsigmoid(t), a - np.abs(t) - 2 * np.log1p(np.exp(-np.abs(t))))
+
+
+_RSQRT2_HI = 0.7071067811865476
+_RSQRT2_LO = -4.833646656726457e-17  # 1/sqrt(2) - _RSQRT2_HI
+_TWO_OVER_SQRTPI = 1.1283791670955126
+
+
+def h_ncdf(t):
+    """Phi(t) = erfc(z)/2 with z = -t/sqrt(2) carried in double-double; erfc(z + dz) ~ erfc(z) - dz 2/sqrt(pi) exp(-z^2)."""
+    tc = np.clip(t, -1e10, 1e10)
+    z, err = two_prod(-tc, _RSQRT2_HI)
+    err = err - tc * _RSQRT2_LO
+    z, dz = two_sum(z, err)
+    r = erfc(z)
+    r = r - dz * _TWO_OVER_SQRTPI * h_expsq(z, 1.0)
+    r = r * 0.5
+    if np.ndim(t):
+        r = np.where(np.isnan(t), t, r)
+    return r
+
+
+def h_expsq(t, c):
+    """exp(-c*t**2) for c a power of two: t = hi + lo with hi**2 exact, so the exponent has no rounding."""
+    c = float(c)
+    tc = np.minimum(np.abs(t), math.sqrt(800 / c))  # beyond, exp underflows to 0 anyway
+    hi, lo = _split(tc)
+    big = np.exp(-c * (hi * hi))
+    small = -c * (lo * (2 * hi + lo))
+    return big * np.exp(small)
+
+
+def _sqrt_sq_plus(t, c):
+    """sqrt(t**2 + c) by the formula, hypot only where t**2 overflows."""
+    h = np.sqrt(t * t + c)
+    over = np.isinf(h)
+    if over.any():
+        h[over] = np.hypot(t[over], math.sqrt(c))
+    return h
+
+
+def h_sqplus(t, c):
+    """(t + sqrt(t**2 + c))/2, dividing instead of cancelling for t < 0; finite up to 1e308."""
+    c = float(c)
+    h = _sqrt_sq_plus(t, c)
+    neg = np.flatnonzero(t < 0)
+    r = t / 2 + h / 2
+    hn, tn = np.take(h, neg), np.take(t, neg)
+    r.put(neg, (c / 4) / (hn / 2 - tn / 2))
+    return r
+
+
+def h_dsqplus(t, c):
+    """(1 + t/sqrt(t**2 + c))/2, as (c/2)/(h (h - t)) for t < 0."""
+    c = float(c)
+    h = _sqrt_sq_plus(t, c)
+    neg = np.flatnonzero(t < 0)
+    r = 0.5 + (t / h) / 2
+    hn = np.take(h, neg)
+    r.put(neg, (c / 2) / hn / (hn - np.take(t, neg)))
+    return r
+
+
+_CF_DEPTH = 13
+
+
+def h_tanhshrink(t):
+    """t - tanh(t): for |t| < 1.5 from tanh t = t/(1 + q), q = t^2/(3 + t^2/(5 + ...)), as t q/(1 + q)."""
+    r = t - np.tanh(t)
+    small = np.flatnonzero(np.abs(t) < 1.5)  # indices: take/put cost less than a bool mask's gather/scatter
+    if small.size:
+        s = np.take(t, small)
+        s2 = s * s
+        q = np.zeros_like(s)
+        for n in range(_CF_DEPTH, 0, -1):  # in place: q = s2/((2n + 1) + q)
+            q += 2 * n + 1
+            np.divide(s2, q, out=q)
+        d = q + 1
+        np.multiply(q, s, out=q)
+        np.divide(q, d, out=q)
+        r.put(small, q)
+    return r
+
+
+def h_hypot(t, c):
+    return np.hypot(t, float(c))
+
+
+HELPERS = {
+    "s_sigmoid": h_sigmoid,
+    "s_dsigmoid": h_dsigmoid,
+    "s_softplus": h_softplus,
+    "s_sech2": h_sech2,
+    "s_ncdf": h_ncdf,
+    "s_expsq": h_expsq,
+    "s_sqplus": h_sqplus,
+    "s_dsqplus": h_dsqplus,
+    "s_tanhshrink": h_tanhshrink,
+    "s_expm1": np.expm1,
+    "s_log1p": np.log1p,
+    "s_hypot": h_hypot,
+    "s_div": np.true_divide,
+    "s_sech2_exp": h_sech2_exp,
+    "s_dsigmoid_exp": h_dsigmoid_exp,
+    "poly_dd": poly_dd,
+    "erf": erf,
+    "erfc": erfc,
+    "LambertW": lambertw,
+}

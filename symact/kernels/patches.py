@@ -1,0 +1,205 @@
+"""Taylor patches: where a formula cancels (near a zero of f') or divides 0 by 0 (a removable singularity),
+the kernel evaluates a Taylor series instead, found and expanded in mpmath when the kernel is compiled.
+
+>>> from symact.catalog import x
+>>> [(p.hi, p.coeffs[-1]) for p in removable_patches(sp.sin(x) / x, x)]
+[(0.0, 1.0)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from symact.functions import expand_named
+
+__all__ = ["ZeroPatch", "zero_patches", "removable_patches"]
+
+
+@dataclass(frozen=True)
+class ZeroPatch:
+    """Near the zero x0 = hi + lo, within ``window``: f(x) = sum c_k h^k with h = (x - hi) - lo.
+
+    Away from its zeros a formula like sigmoid(x) + x*sigmoid'(x) is accurate to a few ULP, but
+    near a zero its terms cancel and every rounding error of the terms shows in full. The Taylor
+    series around the zero has no such cancellation: its leading term is c_1 h.
+    """
+
+    hi: float
+    lo: float
+    window: float
+    coeffs: tuple[float, ...]  # c_N, ..., c_1, c_0 (Horner order)
+
+    def apply(self, t: np.ndarray, out: np.ndarray) -> None:
+        # a cheap superset from two bool comparisons, then the exact test on the few indices inside
+        near = np.greater(t, self.hi - 2 * self.window)
+        near &= np.less(t, self.hi + 2 * self.window)
+        index = np.nonzero(near)
+        if not index[0].size:
+            return
+        tn = t[index]
+        keep = np.abs(tn - self.hi) < self.window
+        index, tn = tuple(i[keep] for i in index), tn[keep]
+        if not tn.size:
+            return
+        h = (tn - self.hi) - self.lo
+        p = np.full_like(h, self.coeffs[0])
+        for c in self.coeffs[1:]:  # Horner in place: no temporaries
+            p *= h
+            p += c
+        out[index] = p
+
+
+def _taylor(fn, x0, radius, count=96):
+    """Taylor coefficients c_0..c_{count-1} of fn at x0 from its values on a circle (Cauchy, by DFT).
+
+    The DFT runs in 120-bit fixed point on Python integers: exact sums, a thousand times faster than mpmath.
+    """
+    roots = [mpmath.expjpi(-mpmath.mpf(2 * m) / count) for m in range(count)]  # the DFT's twiddle factors
+    values = [mpmath.mpc(fn(x0 + radius * mpmath.conj(w))) for w in roots]
+    top = max(abs(v) for v in values)
+    shift = 120 - (mpmath.mag(top) if top else 0)
+
+    def fixed(t, bits):
+        return int(mpmath.nint(mpmath.ldexp(t, bits)))
+
+    vr, vi = [fixed(v.real, shift) for v in values], [fixed(v.imag, shift) for v in values]
+    wr, wi = [fixed(w.real, 120) for w in roots], [fixed(w.imag, 120) for w in roots]
+    coeffs = []
+    for k in range(count):
+        total = sum(vr[j] * wr[j * k % count] - vi[j] * wi[j * k % count] for j in range(count))
+        coeffs.append(mpmath.ldexp(mpmath.mpf(total), -shift - 120) / count / radius**k)
+    return coeffs
+
+
+@lru_cache(maxsize=512)
+def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> tuple[ZeroPatch, ...]:
+    """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact).
+
+    >>> from symact.catalog import x
+    >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]
+    [-1.915, 1.915]
+    """
+    if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
+        return ()
+    plain = expand_named(expr)
+    try:
+        fn = sp.lambdify(var, plain, modules="mpmath")
+        with mpmath.workdps(30):
+            grid = [mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(i) / 2000 for i in range(2001)]
+            signs = [mpmath.sign(fn(t)) for t in grid]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return ()
+    patches = []
+    for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]):
+        if sa * sb >= 0 or (a <= 0 <= b):
+            continue
+        patch = _patch_at(fn, a, b)
+        if patch is not None:
+            patches.append(patch)
+    return tuple(patches)
+
+
+def _patch_at(fn, a, b) -> ZeroPatch | None:
+    with mpmath.workdps(40):
+        try:
+            x0 = mpmath.findroot(fn, (a, b), solver="anderson")
+        except (ValueError, ZeroDivisionError):
+            return None
+    return _taylor_patch(fn, x0, zero=True)
+
+
+def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
+    """The Taylor patch of ``fn`` around ``x0`` in the widest window (from ``widest`` down, halving) where
+    two radii give the same coefficients to 1e-19 of its largest term; with ``zero``, c_0 = 0."""
+    with mpmath.workdps(40):
+        hi = float(x0)
+        lo = float(x0 - mpmath.mpf(hi))
+    with mpmath.workdps(28):
+        window = widest
+        while window > 0.02:
+            try:
+                c1 = _taylor(fn, x0, 1.5 * window)
+                c2 = _taylor(fn, x0, 1.25 * window)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return None
+            scale = abs(c1[1]) * window if zero else max(abs(c) * window**k for k, c in enumerate(c1[:8]))
+            degree = next(
+                (n for n in range(2, 80) if all(abs(c1[k]) * window**k < 1e-19 * scale for k in (n + 1, n + 2))), None
+            )
+            consistent = degree is not None and all(
+                abs(c1[k] - c2[k]) * window**k < 1e-19 * scale for k in range(degree + 1)
+            )
+            if consistent:
+                # coefficients below the accuracy of the series are noise of the quadrature: 0
+                kept = [0.0 if abs(c) * window**k < 1e-19 * scale else float(c) for k, c in enumerate(c1[: degree + 1])]
+                return ZeroPatch(hi, lo, window, (*reversed(kept[1:]), 0.0 if zero else kept[0]))
+            window /= 2
+    return None
+
+
+@lru_cache(maxsize=512)
+def removable_patches(expr: sp.Expr, var: sp.Symbol) -> tuple[ZeroPatch, ...]:
+    """Taylor patches at the removable singularities of ``expr``: real zeros of a denominator (its real roots
+    when it is a polynomial, else 0 when it vanishes there) where ``expr`` is bounded.
+
+    sin(x)/x computes 0/0 at 0; its patch gives 1 there and keeps sin(x)/x - the closed form of f'' in
+    particular, -sin(x)/x - 2 cos(x)/x**2 + 2 sin(x)/x**3, which cancels near 0 - out of the window.
+
+    >>> from symact.catalog import x
+    >>> [(p.hi, p.coeffs[-1]) for p in removable_patches(sp.sin(x) / x, x)]
+    [(0.0, 1.0)]
+    """
+    if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign) or not expr.has(var):
+        return ()
+    points = set()
+    for power in expr.atoms(sp.Pow):
+        if power.exp.is_negative and power.base.has(var):
+            points |= _real_zeros(power.base, var)
+    if not points:
+        return ()
+    fn = sp.lambdify(var, expand_named(expr), modules="mpmath")
+    patches = []
+    for point in sorted(points)[:8]:
+        patch = _taylor_patch(fn, mpmath.mpf(point), zero=False, widest=2.0)
+        if patch is not None and _bounded_near(fn, patch):
+            patches.append(patch)
+    return tuple(patches)
+
+
+def _real_zeros(base: sp.Expr, var: sp.Symbol) -> set:
+    if base.is_polynomial(var):
+        poly = sp.Poly(base, var)
+        if poly.degree() > 8 or not all(c.is_number and c.is_real for c in poly.all_coeffs()):
+            return set()
+        if poly.domain.is_Exact:
+            roots = set(sp.real_roots(poly))
+        else:
+            try:
+                roots = {sp.re(z) for z in poly.nroots(n=30) if abs(sp.im(z)) < 1e-25}
+            except mpmath.libmp.NoConvergence:
+                return set()
+        return {r for r in roots if abs(r) < 1e6}
+    try:
+        return {0} if base.subs(var, 0).equals(0) else set()
+    except (TypeError, ValueError):
+        return set()
+
+
+def _bounded_near(fn, patch: ZeroPatch) -> bool:
+    """The function agrees with the patch just off its centre (a pole or a jump would not)."""
+    x0 = mpmath.mpf(patch.hi) + patch.lo
+    with mpmath.workdps(60):
+        for h in (mpmath.mpf(10) ** -9, -(mpmath.mpf(10) ** -9), patch.window / 3, -patch.window / 3):
+            try:
+                value = fn(x0 + h)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return False
+            series = mpmath.polyval([mpmath.mpf(c) for c in patch.coeffs], h)
+            if not abs(value - series) <= 1e-12 * (1 + abs(series)):
+                return False
+    return True

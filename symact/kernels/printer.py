@@ -1,0 +1,193 @@
+"""From a derived expression to printable code: the stable forms, folded constants, and the NumPy printer.
+
+``stable_forms`` is what both backends print: the expressions after ``symact.kernels.rules.stabilize``, with
+inexact polynomial arguments of the exp-like nodes bound to double-double pairs and numeric factors folded
+into one correctly rounded float each. ``KernelPrinter`` prints them as NumPy code: Piecewise as nested
+``where`` (``symact.kernels.lowering`` removes most of those first), Max/Min as ``maximum``/``minimum``,
+stable nodes as calls to the functions of ``NUMPY_FUNCTIONS``.
+
+>>> from symact.catalog import x
+>>> exprs, dd = stable_forms([sp.log(1 + sp.exp(x)) / 3], x)
+>>> KernelPrinter(dd).doprint(exprs[0])
+'0.3333333333333333*s_softplus(x)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mpmath
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+from symact.kernels.helpers import HELPERS
+from symact.kernels.rules import EXP_LIKE, is_power_of_two, stabilize
+
+__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter"]
+
+# Names the generated code may call, besides numpy.
+NUMPY_FUNCTIONS: dict[str, Callable] = dict(HELPERS)
+
+
+def stable_forms(exprs: list[sp.Expr], var: sp.Symbol) -> tuple[list[sp.Expr], dict]:
+    """The expressions to print, and the double-double arguments they use (symbol -> (hi, lo) coefficients).
+
+    >>> from symact.catalog import x
+    >>> stable_forms([sp.exp(x) - 1], x)
+    ([s_expm1(x)], {})
+    """
+    exprs, dd = dd_arguments([stabilize(e) for e in exprs], var)
+    return [fold_constants(e) for e in exprs], dd
+
+
+class KernelPrinter(NumPyPrinter):
+    """NumPy code with Piecewise as nested ``where``, Max/Min as ``maximum``/``minimum``, stable nodes as calls."""
+
+    def __init__(self, dd_symbols=(), **kwargs):
+        super().__init__({"fully_qualified_modules": True, **kwargs})
+        self._dd = set(dd_symbols)
+        self.pieces: dict[str, str] = {}  # placeholder function name -> code (see lower_piecewise)
+
+    def _print_Piecewise(self, expr):
+        code = "numpy.nan"
+        for value, cond in reversed(expr.args):
+            text = repr(float(value)) if value.is_Integer else self._print(value)  # float branches: no int arrays
+            if cond is sp.true:
+                code = text
+            else:
+                code = f"numpy.where({self._print(cond)}, {text}, {code})"
+        return code
+
+    def _print_Add(self, expr, **kwargs):
+        leaky = leaky_form(expr)
+        if leaky is not None:
+            u, k = leaky
+            name = "numpy.maximum" if k < 1 else "numpy.minimum"
+            return f"{name}({self._print(u)}, {k!r}*{self._print(u)})"
+        return super()._print_Add(expr, **kwargs)
+
+    def _print_Max(self, expr):
+        return self._fold("numpy.maximum", expr.args)
+
+    def _print_Min(self, expr):
+        inner = [a for a in expr.args if isinstance(a, sp.Max)]
+        if len(expr.args) == 2 and len(inner) == 1 and len(inner[0].args) == 2:
+            (hi,) = [a for a in expr.args if a is not inner[0]]
+            lo = [a for a in inner[0].args if a.is_number]
+            u = [a for a in inner[0].args if not a.is_number]
+            if hi.is_number and len(lo) == 1 and len(u) == 1 and float(lo[0]) <= float(hi):
+                # min(hi, max(lo, u)): one pass of clip instead of two (clip propagates NaN)
+                return f"numpy.clip({self._print(u[0])}, {float(lo[0])!r}, {float(hi)!r})"
+        return self._fold("numpy.minimum", expr.args)
+
+    def _fold(self, name, args):
+        # the array first and constants as floats: numpy.maximum(x, 0.0) is faster than (0, x)
+        args = sorted(args, key=lambda a: a.is_number)
+        code = self._print(args[0])
+        for arg in args[1:]:
+            code = f"{name}({code}, {repr(float(arg)) if arg.is_number else self._print(arg)})"
+        return code
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name in self.pieces:
+            return self.pieces[name]
+        if name in NUMPY_FUNCTIONS:
+            args = [f"*{a.name}" if a in self._dd else self._print(a) for a in expr.args]
+            return f"{name}({', '.join(args)})"
+        return super()._print_Function(expr)
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_Rational(self, expr):
+        return repr(float(expr))
+
+    _print_erf = _print_erfc = _print_LambertW = _print_Function
+
+
+def leaky_form(expr: sp.Add):
+    """(u, k) when ``expr`` is max(u, 0) + k*min(u, 0) with k > 0: then it is max(u, k*u) (min for k > 1).
+
+    One multiplication and one comparison pass; each element gets u or k*u exactly as before.
+    """
+    if len(expr.args) != 2:
+        return None
+    maxes = [a for a in expr.args if isinstance(a, sp.Max)]
+    if len(maxes) != 1:
+        return None
+    (other,) = [a for a in expr.args if a is not maxes[0]]
+    k, rest = other.as_coeff_Mul()
+    if not isinstance(rest, sp.Min) or not k.is_number or not k.is_positive or k == 1:
+        return None
+    if set(maxes[0].args) != set(rest.args) or len(rest.args) != 2 or 0 not in rest.args:
+        return None
+    (u,) = [a for a in rest.args if a != 0]
+    return u, float(k)
+
+
+def fold_constants(expr: sp.Expr) -> sp.Expr:
+    """Numeric factors and terms as one correctly rounded Float each (sqrt(2)/(2 sqrt(pi)) -> 0.3989...)."""
+
+    def fold(e):
+        if e.is_Atom or not e.args:
+            return e
+        if isinstance(e, sp.Piecewise):
+            return sp.Piecewise(*[(fold(v), c) for v, c in e.args], evaluate=False)
+        if e.is_number and not e.is_Rational:
+            return sp.Float(sp.N(e, 40), 40) if e.is_real else e
+        args = [fold(a) for a in e.args]
+        if isinstance(e, (sp.Mul, sp.Add)):
+            nums = [a for a in args if a.is_number]
+            rest = [a for a in args if not a.is_number]
+            if len(nums) > 1 or (nums and not nums[0].is_Integer and not nums[0].is_Float):
+                value = e.func(*nums)
+                if value.is_Integer:
+                    num = value
+                else:
+                    num = sp.Float(sp.N(value, 40), 40)
+                return e.func(num, *rest, evaluate=False) if rest else num
+        return e.func(*args)
+
+    return fold(expr)
+
+
+def dd_arguments(exprs, var):
+    """Replace inexact polynomial arguments of exp-like nodes by symbols bound to double-double pairs."""
+    table: dict[sp.Expr, tuple[sp.Symbol, tuple]] = {}
+
+    def needs_dd(u):
+        if not u.has(var) or not u.is_polynomial(var):
+            return None
+        coeffs = sp.Poly(u, var).all_coeffs()
+        if not all(c.is_number and c.is_real for c in coeffs):
+            return None
+        if len(coeffs) == 2 and coeffs[1] == 0 and coeffs[0].is_Rational:
+            c = abs(coeffs[0])
+            if c.is_Rational and is_power_of_two(c):
+                return None  # c*x is exact
+        if len(coeffs) == 1:
+            return None
+        pairs = []
+        for c in coeffs:
+            with mpmath.workdps(60):
+                value = mpmath.mpf(sp.N(c, 60))
+                hi = float(value)
+                lo = float(value - mpmath.mpf(hi))
+            pairs.append((hi, lo))
+        return tuple(pairs)
+
+    def visit(e):
+        if type(e).__name__ in EXP_LIKE:
+            u = e.args[0]
+            if u in table:
+                return e.func(table[u][0], *e.args[1:])
+            pairs = needs_dd(u)
+            if pairs is not None:
+                symbol = sp.Symbol(f"dd{len(table)}")
+                table[u] = (symbol, pairs)
+                return e.func(symbol, *e.args[1:])
+        return None
+
+    out = [e.replace(lambda t: visit(t) is not None, visit) for e in exprs]
+    return out, {s: pairs for s, pairs in table.values()}
