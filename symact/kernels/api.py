@@ -17,8 +17,12 @@ dtype('float32')
 
 from __future__ import annotations
 
+import sympy as sp
+
+from symact.catalog import Activation
 from symact.errors import ParameterError, SymactError
 from symact.kernels import fused
+from symact.kernels.fused import FusedKernel
 from symact.kernels.numpy_backend import Kernel, compile_kernel
 
 __all__ = ["kernel", "ULP_BOUNDS"]
@@ -32,7 +36,9 @@ ULP_BOUNDS: dict[str, tuple[float, float]] = {
 }
 
 
-def kernel(activation, kink: str = "torch", backend: str = "numpy", **params) -> Kernel:
+def kernel(
+    activation: str | sp.Expr | Activation, kink: str = "torch", backend: str = "numpy", **params: float | sp.Expr
+) -> Kernel | FusedKernel:
     """Compile an activation (parameters at their defaults unless given) to NumPy kernels.
 
     ``activation`` is a catalog or ``define``-d name, an expression string, a SymPy expression or the

@@ -256,7 +256,7 @@ def compile_expr(expr: sp.Expr, var: sp.Symbol = x) -> Compiled:
     return Compiled([expr], var)
 
 
-def lambdify(expr) -> Compiled:
+def lambdify(expr: sp.Expr) -> Compiled:
     """A stable NumPy function of ``x`` for a SymPy expression, knowing sigmoid, Phi and softplus; the
     variable is matched by the name ``x`` whatever its assumptions, and any other symbol must be fixed first.
 

@@ -29,8 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
-from symact.derivation import activation_entry, derive
+from symact.catalog import Activation
+from symact.derivation import Derivation, activation_entry, derive
 from symact.errors import ParameterError
 from symact.kernels.fused_source import NoScalarForm, function_name, source
 from symact.kernels.numpy_backend import compile_kernel
@@ -85,7 +87,7 @@ def _generator_hash() -> str:
     return digest.hexdigest()
 
 
-def definition_key(activation, kink: str, params: tuple) -> str:
+def definition_key(activation: str | sp.Expr | Activation, kink: str, params: tuple) -> str:
     """A hash of what the kernel computes: the expression, parameter values, kink policy, backend, versions."""
     import numba
 
@@ -163,15 +165,18 @@ class FusedKernel:
 
     @property
     def name(self) -> str:
+        """The activation's name (its definition for an unnamed expression)."""
         return self._module.NAME
 
     @property
-    def derivation(self):
+    def derivation(self) -> Derivation:
+        """The derivation the kernel was compiled from (derived again on first use after a disk-cache load)."""
         activation, kink, params = self._definition
         return derive(activation, kink=kink, **dict(params))
 
     @property
     def has_output_form(self) -> bool:
+        """Whether f' can be computed from the output y = f(x) alone (``grad_from_output``)."""
         return self._module.HAS_OUTPUT_FORM
 
     def ufunc(self, part: str = "f") -> np.ufunc:
@@ -216,23 +221,27 @@ class FusedKernel:
             result = tuple(r[()] if isinstance(r, np.ndarray) else r for r in result)
         return result if nout == 2 else result[0]
 
-    def __call__(self, values, out=None, where=True):
+    def __call__(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f(x); ``out`` an array to write into, ``where`` a mask of the elements to write."""
         return self._run("f", values, None if out is None else (out,), where)
 
-    def grad(self, values, out=None, where=True):
+    def grad(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f'(x), with the kink policy's value at kinks."""
         return self._run("grad", values, None if out is None else (out,), where)
 
-    def grad2(self, values, out=None, where=True):
+    def grad2(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f''(x)."""
         return self._run("grad2", values, None if out is None else (out,), where)
 
-    def value_and_grad(self, values, out=None, where=True):
+    def value_and_grad(
+        self, values: ArrayLike, out: tuple[np.ndarray, np.ndarray] | None = None, where: ArrayLike = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(f(x), f'(x)) from one loop sharing subexpressions; ``out`` a pair of arrays."""
         return self._run("value_and_grad", values, out, where)
 
-    def grad_from_output(self, outputs, out=None, where=True):
+    def grad_from_output(
+        self, outputs: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True
+    ) -> np.ndarray | None:
         """f' from y = f(x) alone; ``None`` when f' has no such form."""
         if not self.has_output_form:
             return None
@@ -300,7 +309,7 @@ def _apply(u: np.ufunc, array: np.ndarray, outs: tuple) -> None:
         job.result()
 
 
-def kernel(activation, kink: str, params: tuple, strict: bool = True) -> FusedKernel | None:
+def kernel(activation: str | sp.Expr | Activation, kink: str, params: tuple, strict: bool = True) -> FusedKernel | None:
     """The fused kernel of a definition (``symact.kernel(..., backend='numba')`` calls this).
 
     ``strict=False`` (``backend='auto'``): ``None`` instead of ``NoScalarForm``, and the NumPy kernel serves.

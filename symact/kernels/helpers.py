@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - the fallback is tested by hiding scipy
 _math_erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
-def erfc(t):
+def erfc(t: np.ndarray) -> np.ndarray:
     """Complementary error function on float64 arrays, within 2 ULP everywhere.
 
     scipy's erfc is within 1 ULP below 0.5 but loses 4-20 ULP above (and erfcx(t)*exp(-t^2)
@@ -48,7 +48,7 @@ if _scipy_erfc is not None:
 _math_erf = np.frompyfunc(math.erf, 1, 1)
 
 
-def erf(t):
+def erf(t: np.ndarray) -> np.ndarray:
     """The error function on float64 arrays: scipy's (within 1 ULP), or math.erf element by element."""
     t = np.asarray(t, dtype=np.float64)
     return _scipy_erf(t) if _scipy_erfc is not None else np.asarray(_math_erf(t), dtype=np.float64)
@@ -57,7 +57,7 @@ def erf(t):
 _INV_E = math.exp(-1)
 
 
-def lambertw(t):
+def lambertw(t: np.ndarray) -> np.ndarray:
     """The principal real branch W0 of Lambert's W (w e^w = t) for t >= -1/e, NaN below.
 
     Below 3, Halley's iteration from a branch-point series near -1/e or log1p(t); above, Newton's on

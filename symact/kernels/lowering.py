@@ -25,7 +25,7 @@ from symact.kernels.printer import KernelPrinter
 __all__ = ["lower_piecewise", "steps", "band"]
 
 
-def steps(t, v0: float, terms: tuple) -> np.ndarray:
+def steps(t: np.ndarray, v0: float, terms: tuple) -> np.ndarray:
     """A step function of ``t`` from comparison masks: ``v0 + sum(d * (t > b))`` (``>=`` for ``'ge'``).
 
     Bool masks cost one byte per element and no branches, far less than ``numpy.where`` with constant
@@ -81,7 +81,7 @@ def _float_type(t) -> np.dtype:
 _COMPARE = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}
 
 
-def band(t, masks: tuple, join: str, scale: float, offset: float) -> np.ndarray:
+def band(t: np.ndarray, masks: tuple, join: str, scale: float, offset: float) -> np.ndarray:
     """``scale * mask + offset`` with ``mask`` one or two comparisons of ``t``, joined by ``and``/``or``.
 
     A two-valued step function (relu', leaky_relu', hardtanh') in one or two passes of bool masks.

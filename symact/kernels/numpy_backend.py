@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import sympy as sp
+from numpy.typing import ArrayLike
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from symact.catalog import Activation, get
@@ -43,25 +46,28 @@ class Kernel:
 
     @property
     def name(self) -> str:
+        """The activation's name (its definition for an unnamed expression)."""
         return self.derivation.name
 
-    def __call__(self, values, out=None):
+    def __call__(self, values: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         """f(x); ``out`` an array of x's shape to write into."""
         return self._f(values, out)
 
-    def grad(self, values, out=None):
+    def grad(self, values: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         """f'(x), with the kink policy's value at kinks."""
         return self._df(values, out)
 
-    def grad2(self, values, out=None):
+    def grad2(self, values: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
         """f''(x)."""
         return self._d2f(values, out)
 
-    def value_and_grad(self, values, out=None):
+    def value_and_grad(
+        self, values: ArrayLike, out: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(f(x), f'(x)) in one pass sharing common subexpressions; ``out`` a pair of arrays."""
         return self._both.all(values, out)
 
-    def grad_from_output(self, outputs, out=None):
+    def grad_from_output(self, outputs: ArrayLike, out: np.ndarray | None = None) -> np.ndarray | None:
         """f' computed from y = f(x) alone; ``None`` when f' has no such form."""
         if self._df_of_output is None:
             return None
@@ -69,6 +75,7 @@ class Kernel:
 
     @property
     def has_output_form(self) -> bool:
+        """Whether f' can be computed from the output y = f(x) alone (``grad_from_output``)."""
         return self._df_of_output is not None
 
     def source(self) -> str:
@@ -80,7 +87,7 @@ class Kernel:
         return f"Kernel({self.name!r}{', ' + params if params else ''}, kink={self.derivation.kink!r})"
 
 
-def compile_kernel(activation, kink: str, params: dict) -> Kernel:
+def compile_kernel(activation: str | sp.Expr | Activation, kink: str, params: dict) -> Kernel:
     """The NumPy ``Kernel`` of a definition, compiled once per derivation (``symact.kernel`` wraps its errors).
 
     >>> compile_kernel('leaky_relu', 'torch', {'negative_slope': 0.1})

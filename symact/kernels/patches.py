@@ -35,6 +35,7 @@ class ZeroPatch:
     coeffs: tuple[float, ...]  # c_N, ..., c_1, c_0 (Horner order)
 
     def apply(self, t: np.ndarray, out: np.ndarray) -> None:
+        """Overwrite ``out`` with the Taylor polynomial wherever ``t`` lies within ``window`` of ``hi``."""
         # a cheap superset from two bool comparisons, then the exact test on the few indices inside
         near = np.greater(t, self.hi - 2 * self.window)
         near &= np.less(t, self.hi + 2 * self.window)
