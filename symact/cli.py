@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from symact.version import __version__
 from symact import catalog
+from symact.analysis.result import PROPERTY_NAMES
+from symact.analysis.tables import TABLE_COLUMNS
 from symact.derivation import derive
 from symact.errors import ParseError, SymactError
 from symact.kinks import POLICIES
-from symact.analysis.result import PROPERTY_NAMES
-from symact.analysis.tables import TABLE_COLUMNS
+from symact.version import __version__
 
 __all__ = ["main", "build_parser"]
 
@@ -50,6 +50,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``symact`` command, one subcommand per action.
+
+    >>> build_parser().parse_args(['derive', 'relu']).command
+    'derive'
+    """
     parser = _Parser(
         prog="symact",
         description="Derive, compile and prove the mathematics of activation functions.",
@@ -181,8 +186,8 @@ def _derive(args) -> int:
 
 
 def _prove(args) -> int:
-    from symact.render.latex import proof as proof_latex
     from symact.proof import prove
+    from symact.render.latex import proof as proof_latex
 
     try:
         p = prove(args.lhs, args.rhs, budget=args.budget)
