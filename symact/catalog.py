@@ -45,9 +45,14 @@ class Activation:
 
     @property
     def params(self) -> tuple[sp.Symbol, ...]:
+        """The parameter symbols, in the order of ``defaults``.
+
+        >>> get('prelu').params
+        (alpha,)
+        """
         return tuple(self.defaults)
 
-    def bind(self, **values) -> dict[sp.Symbol, sp.Expr]:
+    def bind(self, **values: float | sp.Expr) -> dict[sp.Symbol, sp.Expr]:
         """Map parameter names to checked SymPy values; unknown names raise ``ParameterError``.
 
         >>> get('prelu').bind(alpha=0.5)
@@ -64,7 +69,7 @@ class Activation:
             bound[by_name[key]] = _parameter_value(self.name, by_name[key], value)
         return bound
 
-    def at(self, **values) -> sp.Expr:
+    def at(self, **values: float | sp.Expr) -> sp.Expr:
         """The expression with the given parameters substituted (the others stay symbolic)."""
         return self.expr.subs(self.bind(**values))
 
@@ -105,6 +110,11 @@ class VectorActivation:
     family: str = "vector"
 
     def inputs(self, n: int) -> sp.Matrix:
+        """A column of ``n`` real input symbols ``x1 ... xn``.
+
+        >>> get('softmax').inputs(2).T
+        Matrix([[x1, x2]])
+        """
         return sp.Matrix(sp.symbols(f"x1:{n + 1}", real=True))
 
 

@@ -50,6 +50,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``symact`` command, one subcommand per action.
+
+    >>> build_parser().parse_args(['derive', 'relu']).command
+    'derive'
+    """
     parser = _Parser(
         prog="symact",
         description="Derive, compile and prove the mathematics of activation functions.",

@@ -47,11 +47,21 @@ class KinkSides(tuple):
         return self
 
     @property
-    def left(self):
+    def left(self) -> sp.Expr:
+        """The derivative from the left of the kink.
+
+        >>> derive('prelu').kinks[0].left
+        alpha
+        """
         return self[0]
 
     @property
-    def right(self):
+    def right(self) -> sp.Expr:
+        """The derivative from the right of the kink.
+
+        >>> derive('prelu').kinks[0].right
+        1
+        """
         return self[1]
 
 
@@ -91,7 +101,7 @@ class Derivation:
     params: Mapping = field(default_factory=dict)
     incomplete: tuple = ()  # what an internal time limit cut short (such a derivation is never cached)
 
-    def subs(self, **values) -> Derivation:
+    def subs(self, **values: float | sp.Expr) -> Derivation:
         """This derivation with parameters replaced, matched by name; an unknown name raises ``ParameterError``.
 
         >>> derive('elu').subs(alpha=2).f
@@ -188,7 +198,12 @@ DEFAULT_BUDGET = 10.0  # seconds for one derive() call; its internal limits are 
 _CACHE: dict = {}
 
 
-def derive(activation, kink: str = "torch", budget: float | None = DEFAULT_BUDGET, **params) -> Derivation:
+def derive(
+    activation: str | sp.Expr | Activation,
+    kink: str = "torch",
+    budget: float | None = DEFAULT_BUDGET,
+    **params: float | sp.Expr,
+) -> Derivation:
     """Derive f', f'' and f' from the output for a catalog name, a string, a SymPy expression or the
     object ``define`` returns.
 

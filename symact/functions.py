@@ -13,6 +13,8 @@ x*(1 - sigmoid(x))*sigmoid(x) + sigmoid(x)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import mpmath
 import sympy as sp
 from sympy import S
@@ -148,7 +150,9 @@ MPMATH = {
 }
 
 
-def mp_function(expr: sp.Expr, symbols=(sp.Symbol("x", real=True),)):
+def mp_function(
+    expr: sp.Expr, symbols: Sequence[sp.Symbol] = (sp.Symbol("x", real=True),)
+) -> Callable[..., mpmath.mpf]:
     """An mpmath function of ``symbols`` (default: the catalog's real ``x``) for a SymPy expression.
 
     >>> x = sp.Symbol('x', real=True)

@@ -74,10 +74,16 @@ class Kink:
 
     @property
     def continuous(self) -> bool:
+        """Whether f's one-sided values agree at the point (a kink of the derivative, not a jump of f)."""
         return sp.simplify(self.value_left - self.value_right) == 0
 
 
 def check_policy(kink: str) -> str:
+    """Return ``kink`` if it names a kink policy, else raise ``ParameterError``.
+
+    >>> check_policy('mean')
+    'mean'
+    """
     if kink not in POLICIES:
         raise ParameterError("kink", "kink", f"must be one of {', '.join(POLICIES)}, got {kink!r}", POLICIES)
     return kink

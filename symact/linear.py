@@ -120,7 +120,9 @@ def _activation(name: str, negative_slope=0):
     return table[name]
 
 
-def forward(weights: Sequence, biases: Sequence, X, activation: str = "relu", negative_slope: float = 0.0):
+def forward(
+    weights: Sequence, biases: Sequence, X: np.ndarray, activation: str = "relu", negative_slope: float = 0.0
+) -> np.ndarray:
     """Run a NumPy network: ``activation`` after every layer but the last, which stays affine.
 
     >>> forward([np.array([[1.0, 1.0]]), np.array([[1.0], [1.0]])], [np.zeros(2), np.zeros(1)], np.array([[-2.0]]))
@@ -246,7 +248,7 @@ def _sample(start, end) -> sp.Rational:
     return (start + end) / 2
 
 
-def linear_pieces(weights: Sequence, biases: Sequence, negative_slope=0) -> list[LinearPiece]:
+def linear_pieces(weights: Sequence, biases: Sequence, negative_slope: float | sp.Expr = 0) -> list[LinearPiece]:
     """The exact affine pieces of a ReLU (or leaky ReLU / pReLU) network with one input, in rationals.
 
     Hidden layers apply max(z, 0) + negative_slope * min(z, 0); the last layer is affine. The
@@ -303,7 +305,7 @@ def check_continuity(pieces: Sequence[LinearPiece]) -> bool:
     return True
 
 
-def evaluate_pieces(pieces: Sequence[LinearPiece], t) -> sp.Expr | tuple:
+def evaluate_pieces(pieces: Sequence[LinearPiece], t: float | sp.Expr) -> sp.Expr | tuple:
     """The network's exact output at ``t`` read off its pieces.
 
     >>> evaluate_pieces(linear_pieces([[[1, 1]], [[2], [-4]]], [[0, -0.5], [0]]), 0.75)
@@ -339,7 +341,7 @@ XOR_WEIGHTS = (
 # ---- batch normalisation -----------------------------------------------------------------------
 
 
-def batch_norm(values: Sequence, eps=sp.Rational(1, 10**5)) -> list:
+def batch_norm(values: Sequence, eps: float | sp.Expr = sp.Rational(1, 10**5)) -> list:
     """Batch normalisation of one feature over a batch: (x_i - mean) / sqrt(var + eps), without scale or shift.
 
     >>> [round(float(v), 6) for v in batch_norm([1, 3], eps=0)]
@@ -354,7 +356,7 @@ def batch_norm(values: Sequence, eps=sp.Rational(1, 10**5)) -> list:
     return [(v - mean) / sp.sqrt(var + eps) for v in values]
 
 
-def batch_norm_jacobian(n: int = 3, eps=sp.Rational(1, 10**5)) -> tuple[sp.Matrix, tuple]:
+def batch_norm_jacobian(n: int = 3, eps: float | sp.Expr = sp.Rational(1, 10**5)) -> tuple[sp.Matrix, tuple]:
     """The symbolic Jacobian d y_i / d x_j of batch normalisation over a batch of n scalars.
 
     >>> J, xs = batch_norm_jacobian(2)

@@ -16,6 +16,8 @@ in ``mpmath.iv`` interval arithmetic, that f' changes sign across a tiny bracket
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mpmath
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
@@ -29,7 +31,7 @@ _PRECISIONS = (30, 120, 480)  # digits tried by accuracy-tracked evaluation, che
 _HUGE = 10**5  # |argument| of exp, sinh, cosh beyond which no evaluation is attempted
 
 
-def certified_sign(value) -> int | None:
+def certified_sign(value: sp.Expr | float) -> int | None:
     """The sign (-1, 0 or 1) of a real constant, certified; None when it cannot be settled.
 
     Non-smooth nodes inside (sign, Heaviside, Abs, Max, Min, Piecewise) are resolved first by
@@ -153,7 +155,7 @@ def _constant_switches(c: sp.Expr) -> sp.Expr | None:
     return c.func(*args)
 
 
-def certified_truth(cond) -> bool | None:
+def certified_truth(cond: sp.Basic | bool) -> bool | None:
     """The truth of a condition on constants (relations, And, Or, Not), certified; None if undecided."""
     if cond in (sp.true, sp.false) or isinstance(cond, bool):
         return bool(cond)
@@ -177,7 +179,13 @@ def _num(e) -> sp.Float:
     return sp.N(e, 50)
 
 
-def numeric_roots(fn, lo, hi, span: float = 40.0, grid: int = 800) -> list:
+def numeric_roots(
+    fn: Callable[[mpmath.mpf], mpmath.mpf],
+    lo: sp.Expr | float,
+    hi: sp.Expr | float,
+    span: float = 40.0,
+    grid: int = 800,
+) -> list[sp.Float]:
     """Roots of ``fn`` in (lo, hi) (clipped to [-span, span]) from sign changes, to 30 digits."""
     a = max(float(_num(lo)), -span) if lo != -sp.oo else -span
     b = min(float(_num(hi)), span) if hi != sp.oo else span
@@ -229,7 +237,7 @@ def _iv(e: sp.Expr, t):
     raise TypeError(f"no interval rule for {e.func}")
 
 
-def enclose_critical_point(f: sp.Expr, df: sp.Expr, root, width: str = "1e-28") -> dict | None:
+def enclose_critical_point(f: sp.Expr, df: sp.Expr, root: sp.Expr | float, width: str = "1e-28") -> dict | None:
     """Certify a root of f' in [r - w, r + w] (f' has opposite signs at the ends, in interval arithmetic)
     and enclose f over that bracket; None when the signs do not separate."""
     fe, de = expand_named(f), expand_named(df)

@@ -59,7 +59,7 @@ def parse(
         raise ParseError(f"cannot build an expression from {text[:60]!r}: {str(err)[:200]}") from None
 
 
-def define(name: str, expr, replace: bool = False, **defaults) -> Activation:
+def define(name: str, expr: str | sp.Expr, replace: bool = False, **defaults: float | sp.Expr) -> Activation:
     """Add a user activation: ``expr`` a string (safely parsed) or SymPy expression in ``x``.
 
     >>> a = define('mine', 'x*tanh(exp(x))')

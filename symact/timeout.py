@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from symact.errors import ProofTimeout
@@ -18,7 +19,7 @@ __all__ = ["time_limit", "budget_scope", "budget_scale", "internal_limit"]
 
 
 @contextmanager
-def time_limit(seconds: float | None, what: str = "symbolic computation"):
+def time_limit(seconds: float | None, what: str = "symbolic computation") -> Iterator[None]:
     """Raise ``ProofTimeout`` if the block runs longer than ``seconds`` (None: no limit).
 
     Uses SIGALRM, so the limit holds in the main thread of POSIX systems; elsewhere the
@@ -57,7 +58,7 @@ _scope = {"scale": 1.0, "cut": None}  # the running public call's budget scale a
 
 
 @contextmanager
-def budget_scope(scale: float):
+def budget_scope(scale: float) -> Iterator[list[str]]:
     """Run a public call whose internal limits are ``scale`` times their nominal seconds; yields the list
     of the internal limits that ran out (an answer with any is degraded and must not be cached).
 
@@ -87,7 +88,7 @@ def budget_scale() -> float:
 
 
 @contextmanager
-def internal_limit(seconds: float, what: str):
+def internal_limit(seconds: float, what: str) -> Iterator[None]:
     """``time_limit`` for one internal step: scaled to the caller's budget, and recorded when it runs out."""
     try:
         with time_limit(seconds * _scope["scale"], what):

@@ -101,7 +101,9 @@ def _known(name: str) -> bool:
     return True
 
 
-def properties(name_or_expr, budget: float | None = DEFAULT_BUDGET, **params) -> Properties:
+def properties(
+    name_or_expr: str | sp.Expr | Activation, budget: float | None = DEFAULT_BUDGET, **params: float | sp.Expr
+) -> Properties:
     """Every property of the activation (catalog name, string, SymPy expression or ``define``'s object).
 
     Parameters take their catalog defaults unless given as keywords (numbers). ``budget`` bounds

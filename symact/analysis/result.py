@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -38,6 +38,7 @@ class Property:
 
     @property
     def proved(self) -> bool:
+        """Whether the proof behind the value is exact (status ``proved``)."""
         return self.proof.status == PROVED
 
     def __str__(self) -> str:
@@ -94,7 +95,14 @@ def readable(text: str) -> str:
     return _LONG_RATIONAL.sub(lambda m: str(sp.N(sp.Rational(int(m[1]), int(m[2])), 20)), text)
 
 
-def proof(statement: str, exact: bool, method: str, steps=(), evidence=None, **details) -> Proof:
+def proof(
+    statement: str,
+    exact: bool,
+    method: str,
+    steps: Iterable[tuple[sp.Basic, str]] = (),
+    evidence: Evidence | None = None,
+    **details: object,
+) -> Proof:
     """A Proof that is ``proved`` when ``exact``, else ``unknown`` with numerical evidence."""
     statement = readable(statement)
     status = PROVED if exact else UNKNOWN

@@ -110,6 +110,7 @@ def _numeric_evidence(cands) -> Evidence:
 
 
 def range_rule(a: _Analysis, found: dict) -> list[Property]:
+    """The image f(R), its infimum and supremum (and where they are attained or approached), and boundedness."""
     pieces = [(p.lo, p.hi, p.f) for p in a.pieces]
     signs = a.df_signs
     points = list(zip(a.points, a.values))
@@ -181,6 +182,7 @@ def _exact_bound(a: _Analysis, where, derivative: bool) -> tuple | None:
 
 
 def limits_rule(a: _Analysis, found: dict) -> list[Property]:
+    """The limits of f at -oo and +oo, and its asymptote on each side (horizontal or oblique, or none)."""
     left, exact_left = _limit(a.pieces[0].f, -sp.oo)
     right, exact_right = _limit(a.pieces[-1].f, sp.oo)
     exact = exact_left and exact_right and sp.nan not in (left, right)
@@ -215,6 +217,8 @@ _MAX_ORDER = 8
 
 
 def continuity_rule(a: _Analysis, found: dict) -> list[Property]:
+    """The order k of continuity (f is C^k; -1 when discontinuous, oo when smooth), from one-sided derivatives
+    compared at each switch point."""
     order, steps, exact, at = sp.oo, [], True, {}
     for i, point in enumerate(a.points):
         left, right = a.pieces[i].f, a.pieces[i + 1].f
@@ -299,6 +303,7 @@ def _merge(intervals, jumps: dict):
 
 
 def monotonic_rule(a: _Analysis, found: dict) -> list[Property]:
+    """Whether f is monotonic, the intervals where it increases or decreases, and whether f' is monotonic."""
     pieces = [(p.lo, p.hi, p.f) for p in a.pieces]
     word, intervals, exact, steps = _monotone(pieces, a.df_signs, list(zip(a.points, a.values)))
     method = "sign of f' between its exact roots on each piece, and the jumps at switch points"

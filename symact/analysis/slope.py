@@ -86,6 +86,7 @@ def _vanishes(e: sp.Expr) -> tuple[bool | None, dict | None]:
 
 
 def symmetry_rule(a: _Analysis, found: dict) -> list[Property]:
+    """The parity of f (odd, even or neither) and whether f is self-gated, ``x * g(x)``."""
     odd, odd_cx = _vanishes(a.f.subs(x, -x) + a.f)
     even, even_cx = _vanishes(a.f.subs(x, -x) - a.f)
     if odd:
@@ -127,6 +128,8 @@ def _gate(f: sp.Expr) -> sp.Expr | None:
 
 
 def lipschitz_rule(a: _Analysis, found: dict) -> list[Property]:
+    """The Lipschitz constant ``sup |f'|`` (infinite where f is discontinuous) and the limits of f' at -oo
+    and +oo (where the activation saturates)."""
     pieces = [(p.lo, p.hi, d) for p, d in zip(a.pieces, a.df)]
     cands = _candidates(pieces, a.d2f_signs)
     low, low_c, low_sure = _extreme(cands, True)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import replace
 
 import sympy as sp
@@ -42,7 +43,13 @@ def titled(p: Proof, latex: str) -> Proof:
 
 
 def exact_proof(
-    statement: str, ok: bool, method: str, steps=(), counterexample=None, latex: str = "", **details
+    statement: str,
+    ok: bool,
+    method: str,
+    steps: Iterable[Step] = (),
+    counterexample: dict | None = None,
+    latex: str = "",
+    **details: object,
 ) -> Proof:
     """A proof by exact computation (rational arithmetic or symbolic zero); ``steps`` are facts (relations).
 

@@ -13,6 +13,8 @@ follow the seed exercises of d2l.ai 5.1.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from symact.chapter import (
     derivative_facts,
     ex1_linear_depth,
@@ -70,7 +72,7 @@ def section(key: str) -> list[Theorem]:
     return [t for t in THEOREMS if t.section == key]
 
 
-def select(names=None, activations=None) -> list[Theorem]:
+def select(names: Iterable[str] | None = None, activations: Iterable[str] | None = None) -> list[Theorem]:
     """Theorems by name or section key (``names``), or those concerning ``activations`` plus the general ones.
 
     With neither, every theorem. Unknown names raise ``UnknownTheorem`` with the closest names.
@@ -97,7 +99,7 @@ def select(names=None, activations=None) -> list[Theorem]:
     return list(THEOREMS)
 
 
-def run_all(selected=None) -> list[tuple[Theorem, Proof]]:
+def run_all(selected: Iterable[Theorem] | None = None) -> list[tuple[Theorem, Proof]]:
     """Every theorem (or the ``selected`` ones) with its proof, in order; each proof is computed once
     per theorem and kept (see ``Theorem.run``).
 

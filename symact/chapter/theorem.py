@@ -16,7 +16,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from symact.proof import PROVED, REFUTED, UNKNOWN, Evidence, Proof
@@ -66,7 +66,13 @@ _PROOFS: dict[Theorem, Proof] = {}  # keyed by the whole definition, so an edite
 
 
 def theorem(
-    name: str, section: str, statement: str, latex: str, explanation: str, prose: str = "", activations=()
+    name: str,
+    section: str,
+    statement: str,
+    latex: str,
+    explanation: str,
+    prose: str = "",
+    activations: Iterable[str] = (),
 ) -> Callable[[Callable], Theorem]:
     """Declare a theorem: decorates its check (a function returning a ``Proof`` or a list of them)
     and returns the ``Theorem``.

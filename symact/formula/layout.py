@@ -167,7 +167,7 @@ def _factors(sign: str, term, budget: float) -> list[str]:
     return [t if width(t) <= budget else shrunk(t, budget) for t in out]
 
 
-def lines(e, budget: float) -> list[str]:
+def lines(e: sp.Expr, budget: float) -> list[str]:
     r"""``e`` as LaTeX lines of at most ``budget`` em each: a long sum breaks before a top-level + or -,
     a long product between its factors.
 

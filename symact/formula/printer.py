@@ -128,7 +128,7 @@ def _decimal(r) -> str | None:
 _PRINTER = _Printer({"mul_symbol": None, "fold_short_frac": False})
 
 
-def expr(e) -> str:
+def expr(e: sp.Basic | sp.MatrixBase) -> str:
     r"""One SymPy expression (or matrix, or relation) as LaTeX, with the textbook conventions.
 
     >>> from symact.derivation import derive

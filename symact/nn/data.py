@@ -10,13 +10,14 @@ array([[1., 2.]])
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from symact.errors import DataError
 
 __all__ = ["check_inputs", "encode_targets"]
 
 
-def check_inputs(X, n_in: int, dtype: np.dtype) -> np.ndarray:
+def check_inputs(X: npt.ArrayLike, n_in: int, dtype: np.dtype) -> np.ndarray:
     """X as a finite 2-D array of ``dtype`` with ``n_in`` features; ``DataError`` says what is wrong.
 
     >>> check_inputs([1.0, 2.0], 1, np.dtype('float64'))
@@ -43,7 +44,13 @@ def check_inputs(X, n_in: int, dtype: np.dtype) -> np.ndarray:
 
 
 def encode_targets(
-    y, n: int, task: str, n_out: int, dtype: np.dtype, classes=None, fitted=None
+    y: npt.ArrayLike,
+    n: int,
+    task: str,
+    n_out: int,
+    dtype: np.dtype,
+    classes: npt.ArrayLike | None = None,
+    fitted: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The targets for ``n`` samples and the classes they index (None for regression).
 

@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from symact.errors import ParameterError
 from symact.nn.mlp import MLP
@@ -17,7 +18,7 @@ from symact.nn.mlp import MLP
 __all__ = ["check_gradients"]
 
 
-def check_gradients(net: MLP, X, y, eps: float = 1e-6) -> float:
+def check_gradients(net: MLP, X: npt.ArrayLike, y: npt.ArrayLike, eps: float = 1e-6) -> float:
     """The largest difference between the backward pass and central finite differences of the loss.
 
     The difference of each parameter is relative to ``max(1, |gradient|)``; run it in float64.

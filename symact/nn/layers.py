@@ -81,6 +81,7 @@ class Layer:
         return self.kernel is not None and not self.kernel.has_output_form
 
     def forward(self, X: np.ndarray, train: bool = False) -> np.ndarray:
+        """The activations ``f(X @ W + b)``; with ``train`` it keeps what ``backward`` needs."""
         Z = X @ self.W + self.b
         slope = None
         if self.kernel is None:
@@ -108,10 +109,12 @@ class Layer:
 
     @property
     def n_in(self) -> int:
+        """The number of inputs (rows of ``W``)."""
         return self.W.shape[0]
 
     @property
     def n_out(self) -> int:
+        """The number of outputs (columns of ``W``)."""
         return self.W.shape[1]
 
     def __repr__(self) -> str:

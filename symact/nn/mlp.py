@@ -21,6 +21,7 @@ import inspect
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from symact import linear
 from symact.errors import DataError, NotFitted, ParameterError, TrainingDiverged
@@ -141,10 +142,12 @@ class MLP:
 
     @property
     def weights(self) -> list[np.ndarray]:
+        """Each layer's weight matrix ``W`` (n_in, n_out), first layer first."""
         return [layer.W for layer in self.layers]
 
     @property
     def biases(self) -> list[np.ndarray]:
+        """Each layer's bias vector ``b`` (n_out,), first layer first."""
         return [layer.b for layer in self.layers]
 
     def set_weights(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> MLP:
@@ -161,18 +164,20 @@ class MLP:
         return self
 
     # -- forward and backward ----------------------------------------------------------------
-    def forward(self, X, train: bool = False) -> np.ndarray:
+    def forward(self, X: np.ndarray, train: bool = False) -> np.ndarray:
         """The outputs before softmax (logits), or the regression outputs."""
         for layer in self.layers:
             X = layer.forward(X, train)
         return X
 
     def backward(self, dZ: np.ndarray) -> None:
+        """Store every layer's ``dW`` and ``db`` for ``dZ``, the gradient of the loss at the outputs."""
         for i in range(len(self.layers) - 1, -1, -1):  # the data needs no gradient
             dZ = self.layers[i].backward(dZ, input_grad=i > 0)
 
-    def loss_and_grads(self, X, y) -> tuple[float, list[np.ndarray]]:
-        """The training loss (with L2) on (X, y) and its gradients, in the order of ``params``."""
+    def loss_and_grads(self, X: npt.ArrayLike, y: npt.ArrayLike) -> tuple[float, list[np.ndarray] | None]:
+        """The training loss (with L2) on (X, y) and its gradients, in the order of ``params``
+        (None when the loss is not finite)."""
         X, T = self._check_X(X), self._encode(y, len(X))
         return self._loss_and_grads(X, T)
 
@@ -202,7 +207,7 @@ class MLP:
         return T
 
     # -- training ------------------------------------------------------------------------------
-    def fit(self, X, y) -> MLP:
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike) -> MLP:
         """Re-initialise from ``seed`` and train for ``epochs`` epochs of minibatches; returns self."""
         self._fitted_classes = False
         self.__dict__.pop("_rng", None)  # partial_fit after fit shuffles from the seed again
@@ -214,7 +219,7 @@ class MLP:
             self._epoch(X, T, rng)
         return self
 
-    def partial_fit(self, X, y, classes=None) -> MLP:
+    def partial_fit(self, X: npt.ArrayLike, y: npt.ArrayLike, classes: npt.ArrayLike | None = None) -> MLP:
         """One more epoch from the current weights; ``classes`` lists every label on the first call."""
         X = self._check_X(X)
         T = self._encode(y, len(X), classes)
@@ -248,7 +253,7 @@ class MLP:
             print(f"epoch {self.n_iter_}: loss {total / n:.6f}")
 
     # -- prediction ------------------------------------------------------------------------
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: npt.ArrayLike) -> np.ndarray:
         """Class probabilities, one column per entry of ``classes_``."""
         if self.task != "classification":
             raise ParameterError("MLP", "task", "is 'regression'; predict_proba needs task='classification'")
@@ -259,7 +264,7 @@ class MLP:
         if self.n_iter_ == 0 and not self._given_weights:
             raise NotFitted(f"this MLP is not trained yet; call fit (or set_weights) before {method}")
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: npt.ArrayLike) -> np.ndarray:
         """Class labels (classification) or outputs (regression; 1-D when there is one output);
         ``NotFitted`` before ``fit``, ``partial_fit`` or ``set_weights``."""
         self._check_fitted("predict")
@@ -268,7 +273,7 @@ class MLP:
             return self.classes_[np.argmax(Z[:, : len(self.classes_)], axis=1)]
         return Z[:, 0] if Z.shape[1] == 1 else Z
 
-    def score(self, X, y) -> float:
+    def score(self, X: npt.ArrayLike, y: npt.ArrayLike) -> float:
         """Accuracy for classification, the coefficient of determination R^2 for regression."""
         self._check_fitted("score")
         X = self._check_X(X)
@@ -336,9 +341,20 @@ class MLP:
 
     # -- scikit-learn parameters and a readable repr ------------------------------------------
     def get_params(self, deep: bool = True) -> dict:
+        """``sizes`` and every keyword parameter with its current value (``deep`` is accepted and ignored).
+
+        >>> MLP([2, 3, 1], task='regression').get_params()['task']
+        'regression'
+        """
         return {"sizes": self.sizes, **{name: getattr(self, name) for name in _DEFAULTS}}
 
-    def set_params(self, **params) -> MLP:
+    def set_params(self, **params: object) -> MLP:
+        """Change parameters by name and return self; a structural one (sizes, activation, init, kink,
+        dtype, seed) rebuilds the layers.
+
+        >>> MLP([2, 3, 1], task='regression').set_params(epochs=5).epochs
+        5
+        """
         valid = self.get_params()
         for name, value in params.items():
             if name not in valid:

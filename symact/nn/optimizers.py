@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 __all__ = ["SGD", "Adam"]
@@ -21,7 +23,8 @@ class SGD:
         self.lr, self.mu = learning_rate, momentum
         self.velocity = [np.zeros_like(p) for p in params]
 
-    def step(self, params, grads):
+    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Update ``params`` in place by one momentum step from their ``grads``."""
         for p, g, v in zip(params, grads, self.velocity):
             v *= self.mu
             v -= self.lr * g
@@ -36,7 +39,8 @@ class Adam:
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
 
-    def step(self, params, grads):
+    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Update ``params`` in place by one bias-corrected Adam step from their ``grads``."""
         self.t += 1
         step_size = float(self.lr / (1 - self.b1**self.t))
         root_correction = float(np.sqrt(1 - self.b2**self.t))

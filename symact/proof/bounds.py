@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 
 import mpmath
 import sympy as sp
@@ -88,7 +89,13 @@ def _same_set(found: list, wanted: list) -> tuple[bool | None, sp.Expr | None]:
 
 
 def prove_bound(
-    expr, upper=None, lower=None, equality_at=None, strict: bool = False, budget: float = 10.0, **assumptions
+    expr: str | sp.Expr,
+    upper: str | float | sp.Expr | None = None,
+    lower: str | float | sp.Expr | None = None,
+    equality_at: Iterable[str | float | sp.Expr] | None = None,
+    strict: bool = False,
+    budget: float = 10.0,
+    **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
 ) -> Proof:
     """Prove ``lower <= expr <= upper`` for all real x (``<`` with ``strict``), with equality only at ``equality_at``.
 

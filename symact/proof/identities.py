@@ -11,6 +11,7 @@ Proof(refuted: x = 1 gives 1.7616 != 1.4621)
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import sympy as sp
 
@@ -90,7 +91,12 @@ def _parameter_split(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | Non
     return f"case split on the sign of {p.name}", steps
 
 
-def prove(lhs, rhs, budget: float = 5.0, **assumptions) -> Proof:
+def prove(
+    lhs: str | sp.Expr,
+    rhs: str | sp.Expr,
+    budget: float = 5.0,
+    **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
+) -> Proof:
     """Prove, refute or leave open ``lhs = rhs`` for all real x and every parameter value.
 
     ``lhs``/``rhs`` are strings (parsed safely; unknown names become real symbols) or SymPy

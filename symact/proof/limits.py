@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
@@ -16,7 +18,15 @@ from symact.timeout import time_limit
 # ---- limits ------------------------------------------------------------------------------------
 
 
-def prove_limit(expr, var, point, expected, direction: str | None = None, budget: float = 10.0, **assumptions) -> Proof:
+def prove_limit(
+    expr: str | sp.Expr,
+    var: str | sp.Symbol,
+    point: str | float | sp.Expr,
+    expected: str | float | sp.Expr,
+    direction: str | None = None,
+    budget: float = 10.0,
+    **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
+) -> Proof:
     """Prove that ``expr`` tends to ``expected`` as ``var`` tends to ``point``, for all real x.
 
     ``direction`` is '+' (from above), '-' (from below) or 'both' (both one-sided limits must agree);

@@ -83,10 +83,12 @@ class Proof:
 
     @property
     def proved(self) -> bool:
+        """Whether the status is ``proved``."""
         return self.status == PROVED
 
     @property
     def refuted(self) -> bool:
+        """Whether the status is ``refuted`` (a certified counterexample)."""
         return self.status == REFUTED
 
     def __bool__(self) -> bool:

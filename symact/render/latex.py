@@ -7,6 +7,9 @@ and proofs and theorems (their chains come from ``symact.proof.chains``, formula
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import sympy as sp
 
 from symact.catalog import Activation, get, x
@@ -16,6 +19,7 @@ from symact.errors import SymactError
 from symact.formula import LINE, escape, expr, lines, prose, sentence, width
 from symact.kinks import resolve, switch_points
 from symact.proof.chains import RELATIONS, block_tex, blocks, is_bound, is_value
+from symact.proof.result import Proof
 
 __all__ = ["definition", "activation", "catalog_table", "proof", "statement", "theorem"]
 
@@ -56,7 +60,9 @@ def _name(d: Derivation) -> str:
     return r"\operatorname{%s}" % escape(d.name) if d.name else "f"
 
 
-def definition(activation, kink: str = "torch", **params) -> str:
+def definition(
+    activation: str | sp.Expr | Activation | Derivation, kink: str = "torch", **params: float | sp.Expr
+) -> str:
     r"""The definition, f', f'' and f' from the output of one activation, in an ``align*`` block.
 
     >>> print(definition('sigmoid').splitlines()[-2])
@@ -151,7 +157,7 @@ def _cell(e, columns: float) -> str:
     return r"$\begin{aligned}[t] &" + r" \\ &\quad ".join(parts) + r"\end{aligned}$"
 
 
-def catalog_table(names=None, kink: str = "torch") -> str:
+def catalog_table(names: Iterable[str] | None = None, kink: str = "torch") -> str:
     r"""A ``longtable`` of activations: name, f(x), f'(x) and f' written from the output y = f(x).
 
     >>> print(catalog_table(["relu", "tanh"]).splitlines()[-3])
@@ -174,7 +180,7 @@ def catalog_table(names=None, kink: str = "torch") -> str:
 # ---- proofs and theorems ----------------------------------------------------------------------
 
 
-def proof(p, details: bool = True) -> str:
+def proof(p: Proof, details: bool = True) -> str:
     r"""A proof as LaTeX: its chains (see ``blocks``) in ``align*``, each step justified in a column that wraps.
 
     A theorem with parts shows each part; a refuted statement its counterexample; an unknown one its
@@ -211,7 +217,7 @@ def _body(p, details: bool) -> str:
     return "\n".join(out)
 
 
-def statement(p) -> str:
+def statement(p: Proof) -> str:
     """A proof's statement as LaTeX text: its own (``details['latex']``), the verified relation, or its words."""
     info = p.details if isinstance(p.details, dict) else {}
     if info.get("latex"):
@@ -272,7 +278,7 @@ def _number(v, digits: int = 10) -> str:
     return mantissa if not exponent else rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
 
 
-def theorem(t, p=None, proofs: bool = True) -> str:
+def theorem(t: Any, p: Proof | None = None, proofs: bool = True) -> str:
     r"""A theorem (statement, formula, explanation) followed by its proof, for an ``amsthm`` document.
 
     ``t`` needs ``name`` and ``statement``; ``prose`` (LaTeX words), ``latex`` (the formula; ``\\``

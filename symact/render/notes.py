@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ import numpy as np
 from symact.analysis.tables import table
 from symact.catalog import names as catalog_names
 from symact.chapter.registry import SECTIONS, run_all, select
+from symact.chapter.theorem import Theorem
 from symact.errors import SymactError
 from symact.formula import MACROS, escape
 from symact.render import latex
@@ -65,11 +67,11 @@ TITLE = "Activation functions: definitions, derivatives and proofs"
 
 
 def document(
-    names=None,
+    names: Iterable[str] | None = None,
     kink: str = "torch",
     figures: str = "auto",
     figure_dir: str | Path | None = None,
-    theorems=True,
+    theorems: bool | str | Iterable[str] = True,
     properties: bool = True,
     title: str = TITLE,
     author: str = "",
@@ -162,7 +164,9 @@ def _figure(name: str, mode: str, figure_dir, kink: str) -> str | None:
     return r"\begin{center}" + "\n" + body + caption + "\n" + r"\end{center}"
 
 
-def picture(name: str, xlim=(-4.0, 4.0), width: float = 72.0, height: float = 42.0, kink: str = "torch") -> str:
+def picture(
+    name: str, xlim: tuple[float, float] = (-4.0, 4.0), width: float = 72.0, height: float = 42.0, kink: str = "torch"
+) -> str:
     r"""f and f' drawn with LaTeX's ``picture`` environment (straight ``\qbezier`` segments, unit 1 mm).
 
     >>> print(picture('relu').splitlines()[0])
@@ -246,7 +250,7 @@ def _theorem_section(results, proofs: bool = True) -> list[str]:
     return parts
 
 
-def theorem_results(selected=None) -> list:
+def theorem_results(selected: Iterable[Theorem] | None = None) -> list:
     """The chapter's theorems (all, or the ``selected`` ones) with their proofs, ``[(Theorem, Proof), ...]``.
 
     Each theorem's proof is computed once per process and shared (see ``symact.chapter.Theorem.run``).
@@ -258,9 +262,9 @@ def write(
     path: str | Path,
     pdf: bool = False,
     figures: str = "auto",
-    names=None,
+    names: Iterable[str] | None = None,
     kink: str = "torch",
-    theorems=True,
+    theorems: bool | str | Iterable[str] = True,
     properties: bool = True,
     title: str = TITLE,
     author: str = "",

@@ -12,7 +12,10 @@ is imported only when a figure is drawn, so ``curves`` works without it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
@@ -21,6 +24,10 @@ from symact.catalog import get
 from symact.derivation import derive
 from symact.errors import SymactError
 from symact.kernels import compile_expr
+
+if TYPE_CHECKING:  # matplotlib is optional: imported only when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["Curves", "curves", "plot"]
 
@@ -37,7 +44,13 @@ class Curves:
     df: np.ndarray
 
 
-def curves(activation: str, xlim: tuple[float, float] = (-4.0, 4.0), points: int = 401, kink: str = "torch", **params):
+def curves(
+    activation: str,
+    xlim: tuple[float, float] = (-4.0, 4.0),
+    points: int = 401,
+    kink: str = "torch",
+    **params: float | sp.Expr,
+) -> Curves:
     """f and f' of ``activation`` sampled on ``points`` values of x in ``xlim``.
 
     At each kink x = c the samples hold the left limit, NaN and the right limit, so that lines
@@ -75,17 +88,17 @@ def curves(activation: str, xlim: tuple[float, float] = (-4.0, 4.0), points: int
 
 
 def plot(
-    activations,
+    activations: str | Iterable[str | sp.Expr],
     derivative: bool = True,
     xlim: tuple[float, float] = (-4.0, 4.0),
     ylim: tuple[float, float] | None = None,
-    path=None,
+    path: str | Path | None = None,
     kink: str = "torch",
-    ax=None,
+    ax: Axes | None = None,
     figsize: tuple[float, float] = (6.0, 3.6),
     legend: bool = True,
-    **params,
-):
+    **params: float | sp.Expr,
+) -> Figure:
     """Plot f (solid) and, with ``derivative``, f' (dashed, same colour) of one or several activations.
 
     ``activations`` is a name or a list of names (or expressions in x); ``params`` fix parameters of

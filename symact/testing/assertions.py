@@ -13,7 +13,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import mpmath
 import sympy as sp
@@ -24,7 +26,7 @@ from symact.errors import SymactError
 from symact.functions import mp_function
 from symact.kinks import switch_points
 from symact.parsing import parse
-from symact.proof import UNKNOWN, prove
+from symact.proof import UNKNOWN, Proof, prove
 
 __all__ = [
     "DerivativeCheck",
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 
-def sample_points(kinks=(), count: int = 40) -> list:
+def sample_points(kinks: Sequence[mpmath.mpf] = (), count: int = 40) -> list:
     """Points for checking: a spread over [-50, 50], small |x|, and both sides next to each kink."""
     points = [mpmath.mpf(t) for t in (-50, -20, -9.5, -5, -3.3, -2, -1.3, -0.7, -0.3, -0.05, 0.01)]
     points += [mpmath.mpf(t) for t in (0.02, 0.2, 0.45, 0.9, 1.6, 2.5, 3.7, 6.1, 8, 12.5, 30, 50)]
@@ -59,6 +61,7 @@ class DerivativeCheck:
 
     @property
     def ok(self) -> bool:
+        """Whether no point failed."""
         return not self.failures
 
     def __str__(self) -> str:
@@ -72,7 +75,9 @@ class DerivativeCheck:
         return "\n".join(lines)
 
 
-def check_derivative(activation, digits: int = 30, tolerance: float = 1e-15, **params) -> DerivativeCheck:
+def check_derivative(
+    activation: str | Activation, digits: int = 30, tolerance: float = 1e-15, **params: float | sp.Expr
+) -> DerivativeCheck:
     """Compare f' and f'' of ``derive(activation)`` with mpmath.diff of f at many points.
 
     Points next to a switch point of f (where f' or f'' may jump) are skipped; both sides are
@@ -113,6 +118,15 @@ def _pretty(expr) -> str:
     return "\n".join("      " + line for line in text.splitlines())
 
 
+class _TheoremLike(Protocol):
+    """What ``assert_theorem`` reads of a theorem (``symact.chapter.registry.Theorem``)."""
+
+    name: str
+    statement: str
+
+    def run(self) -> Proof: ...
+
+
 def _failure(what: str, proof) -> ProofFailure:
     lines = [f"{what} is {proof.status}" + (f" ({proof.method})" if proof.method else "")]
     if proof.lhs is not None:
@@ -131,7 +145,13 @@ def _failure(what: str, proof) -> ProofFailure:
     return ProofFailure("\n".join(lines))
 
 
-def assert_identity(lhs, rhs, budget: float = 5.0, allow_unknown: bool = False, **assumptions):
+def assert_identity(
+    lhs: str | sp.Expr,
+    rhs: str | sp.Expr,
+    budget: float = 5.0,
+    allow_unknown: bool = False,
+    **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
+) -> Proof:
     """Assert that ``lhs = rhs`` is proved (see ``symact.proof.prove``); returns the ``Proof``.
 
     ``allow_unknown`` accepts numerical agreement without a symbolic proof. On failure the
@@ -153,7 +173,13 @@ def assert_identity(lhs, rhs, budget: float = 5.0, allow_unknown: bool = False, 
     raise _failure(proof.statement, proof)
 
 
-def assert_derivative(f, df, budget: float = 5.0, allow_unknown: bool = False, **assumptions):
+def assert_derivative(
+    f: str | sp.Expr,
+    df: str | sp.Expr,
+    budget: float = 5.0,
+    allow_unknown: bool = False,
+    **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
+) -> Proof:
     """Assert that the derivative in x of ``f`` (a catalog name, string or SymPy expression) is ``df``.
 
     >>> assert_derivative('sigmoid', 'sigmoid(x)*(1 - sigmoid(x))').status
@@ -182,7 +208,7 @@ def assert_derivative(f, df, budget: float = 5.0, allow_unknown: bool = False, *
     raise _failure(f"d/dx {sp.sstr(expr)} = {sp.sstr(df) if not isinstance(df, str) else df}: {proof.statement}", proof)
 
 
-def assert_theorem(theorem):
+def assert_theorem(theorem: _TheoremLike) -> Proof:
     """Assert that a ``symact.chapter.registry.Theorem`` is proved; returns its ``Proof``.
 
     >>> from symact.chapter.registry import get as theorem
@@ -253,7 +279,7 @@ def _apply(name: str, d: _Dual) -> _Dual:
     return _Dual(value(d.a), slope(d.a) * d.b)
 
 
-def autodiff(expr: sp.Expr, at, var: sp.Symbol = x) -> tuple:
+def autodiff(expr: sp.Expr, at: float | mpmath.mpf, var: sp.Symbol = x) -> tuple:
     """(f(at), f'(at)) by forward-mode automatic differentiation of ``expr``'s tree, at mpmath precision.
 
     Independent of SymPy's ``diff``: each node applies its own rule to dual numbers. Max, Min and

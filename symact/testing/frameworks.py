@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 
 from symact.catalog import get
@@ -37,7 +38,7 @@ def benchmark_points(count: int = 1000, grid: int = 2001) -> np.ndarray:
     return np.unique(np.concatenate([-mags, mags, np.linspace(-10, 10, grid)]))
 
 
-def ulp_error(got, want, dtype=np.float64) -> np.ndarray:
+def ulp_error(got: npt.ArrayLike, want: npt.ArrayLike, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
     """|got - want| in units of the last place of ``want`` in ``dtype`` (both given as float64 arrays).
 
     NaN where exactly one of them is NaN or infinite (or they are infinities of opposite sign).
@@ -212,6 +213,7 @@ class CrossCheck:
 
     @property
     def agrees_at_kinks(self) -> bool:
+        """Whether the framework's derivative matches symact's at every kink checked."""
         return all(k.agrees for k in self.kinks)
 
     def __str__(self) -> str:
