@@ -215,13 +215,18 @@ def _numbers(text: str, option: str) -> list[float]:
 def _kernel(args) -> int:
     import numpy as np
 
-    from symact.kernels import kernel
+    from symact.kernels import VectorKernel, kernel
 
     points = np.array(_numbers(args.at, "--at"), dtype=args.dtype)
     k = kernel(args.activation, kink=args.kink, **_parse_params(args.param))
-    columns = [("x", points), ("f(x)", k(points)), ("f'(x)", k.grad(points))]
-    if k.has_output_form:
-        columns.append(("f' from y", k.grad_from_output(k(points))))
+    if isinstance(k, VectorKernel):  # one input vector: f and the Jacobian's rows d f_i / d x
+        jacobian = k.jacobian(points)
+        columns = [("x", points), ("f(x)", k(points))]
+        columns += [(f"d f{i + 1}/dx", row) for i, row in enumerate(jacobian)]
+    else:
+        columns = [("x", points), ("f(x)", k(points)), ("f'(x)", k.grad(points))]
+        if k.has_output_form:
+            columns.append(("f' from y", k.grad_from_output(k(points))))
     cells = [[label] + [f"{v:.{8 if args.dtype == 'float32' else 16}g}" for v in values] for label, values in columns]
     widths = [max(map(len, column)) for column in cells]
     for row in zip(*cells):

@@ -31,6 +31,7 @@ from symact.output_form import _df_of_output, y
 from symact.parsing import parse
 from symact.piecewise import _LIMITS, _assemble, _branches, _pieces, _tidy
 from symact.timeout import budget_scope, internal_limit, time_limit
+from symact.vector import VectorDerivation, derive_vector
 
 __all__ = ["Derivation", "KinkSides", "derive", "activation_entry", "y", "DEFAULT_BUDGET"]
 
@@ -203,9 +204,10 @@ def derive(
     kink: str = "torch",
     budget: float | None = DEFAULT_BUDGET,
     **params: float | sp.Expr,
-) -> Derivation:
+) -> Derivation | VectorDerivation:
     """Derive f', f'' and f' from the output for a catalog name, a string, a SymPy expression or the
-    object ``define`` returns.
+    object ``define`` returns. A vector activation (softmax, log_softmax, softmin) gives its Jacobian on
+    ``n`` inputs instead (``derive('softmax', n=3)``, default 3; see ``symact.vector``).
 
     Parameters stay symbolic unless given: ``derive('swish')`` keeps beta, ``derive('swish',
     beta=1)`` is silu. ``kink`` picks the derivative at kinks (torch, jax, left, right, mean);
@@ -218,11 +220,16 @@ def derive(
     1 - exp(-y)
     >>> derive('softplus', beta=1).incomplete
     ()
+    >>> derive('softmax', n=2).loss_gradient.T
+    Matrix([[-t1 + y1, -t2 + y2]])
     """
     check_policy(kink)
     entry = activation_entry(activation, params)
-    if isinstance(entry, VectorActivation):
-        raise ParameterError(entry.name, "activation", "is a vector function; derive works elementwise")
+    if isinstance(entry, VectorActivation):  # softmax and friends: the Jacobian on n inputs
+        extra = sorted(set(params) - {"n"})
+        if extra:
+            raise ParameterError(entry.name, extra[0], "is not a parameter; a vector activation takes n (inputs)")
+        return derive_vector(entry, params.get("n", 3), budget=budget)
     bound = entry.bind(**params)
     key = (entry.name, entry.expr, tuple(entry.defaults.items()), tuple(bound.items()), kink)
     if key in _CACHE:
@@ -242,7 +249,7 @@ def derive(
     return result
 
 
-def activation_entry(activation, params: dict) -> Activation | VectorActivation:
+def activation_entry(activation: str | sp.Expr | Activation, params: dict) -> Activation | VectorActivation:
     """The catalog entry an activation names: a catalog or ``define``-d name, or an unnamed ``Activation`` for an
     expression string or SymPy expression (its other symbols are parameters, each given a value in ``params``).
 

@@ -32,6 +32,7 @@ LAYERS = {
         "symact.numerics",
         "symact.piecewise",
         "symact.output_form",
+        "symact.vector",
         "symact.derivation",
         "symact.linear",
         "symact.formula",

@@ -9,5 +9,6 @@ from symact.kernels.api import ULP_BOUNDS, kernel
 from symact.kernels.compiled import compile_expr, lambdify
 from symact.kernels.numpy_backend import Kernel
 from symact.kernels.printer import NUMPY_FUNCTIONS
+from symact.kernels.vector import VectorKernel
 
-__all__ = ["Kernel", "kernel", "compile_expr", "lambdify", "NUMPY_FUNCTIONS", "ULP_BOUNDS"]
+__all__ = ["Kernel", "VectorKernel", "kernel", "compile_expr", "lambdify", "NUMPY_FUNCTIONS", "ULP_BOUNDS"]

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symact.catalog import Activation
+from symact.catalog import Activation, VectorActivation, get
 from symact.errors import ParameterError, SymactError
 from symact.kernels import fused
 from symact.kernels.fused import FusedKernel
 from symact.kernels.numpy_backend import Kernel, compile_kernel
+from symact.kernels.vector import VectorKernel, vector_kernel
 
 __all__ = ["kernel", "ULP_BOUNDS"]
 
@@ -38,8 +39,9 @@ ULP_BOUNDS: dict[str, tuple[float, float]] = {
 
 def kernel(
     activation: str | sp.Expr | Activation, kink: str = "torch", backend: str = "numpy", **params: float | sp.Expr
-) -> Kernel | FusedKernel:
-    """Compile an activation (parameters at their defaults unless given) to NumPy kernels.
+) -> Kernel | FusedKernel | VectorKernel:
+    """Compile an activation (parameters at their defaults unless given) to NumPy kernels; a vector activation
+    (softmax, log_softmax, softmin) gives a ``VectorKernel`` that works along an axis.
 
     ``activation`` is a catalog or ``define``-d name, an expression string, a SymPy expression or the
     object ``define`` returns. The compiled code is cached by the expressions it computes, never by a
@@ -48,9 +50,15 @@ def kernel(
 
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1
+    >>> kernel('softmax')([[0.0, 0.0]], axis=1)
+    array([[0.5, 0.5]])
     """
     if backend not in ("auto", "numpy", "numba"):
         raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
+    if _is_vector(activation):
+        if params:
+            raise ParameterError(str(activation), sorted(params)[0], "is not a parameter of a vector activation")
+        return vector_kernel(activation)
     if backend == "numba" or (backend == "auto" and fused.available()):
         found = fused.kernel(activation, kink, tuple(sorted(params.items())), strict=backend == "numba")
         if found is not None:
@@ -63,3 +71,12 @@ def kernel(
         raise ParameterError(
             str(activation), "activation", f"could not be compiled ({type(err).__name__}: {err})"
         ) from None
+
+
+def _is_vector(activation: object) -> bool:
+    if isinstance(activation, VectorActivation):
+        return True
+    try:
+        return isinstance(activation, str) and isinstance(get(activation), VectorActivation)
+    except SymactError:
+        return False

@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy as sp
 
-from symact.catalog import Activation, get, x
+from symact.catalog import Activation, VectorActivation, get, x
 from symact.catalog import names as catalog_names
 from symact.derivation import Derivation, derive
 from symact.errors import SymactError
@@ -20,8 +20,9 @@ from symact.formula import LINE, escape, expr, lines, prose, sentence, width
 from symact.kinks import resolve, switch_points
 from symact.proof.chains import RELATIONS, block_tex, blocks, is_bound, is_value
 from symact.proof.result import Proof
+from symact.vector import derive_vector
 
-__all__ = ["definition", "activation", "catalog_table", "proof", "statement", "theorem"]
+__all__ = ["definition", "activation", "vector_activation", "catalog_table", "proof", "statement", "theorem"]
 
 
 # ---- one activation ---------------------------------------------------------------------------
@@ -113,12 +114,49 @@ def activation(name: str, kink: str = "torch", figure: str | None = None) -> str
     \subsection*{\texttt{prelu}}
     """
     entry = get(name)
-    if not isinstance(entry, Activation):
-        raise SymactError(f"{name!r} is a vector activation; LaTeX sections cover the elementwise catalog")
+    if isinstance(entry, VectorActivation):
+        return vector_activation(name)
     d = derive(name, kink=kink)
-    out = [rf"\subsection*{{\texttt{{{escape(entry.name)}}}}}"]
+    out = [rf"\subsection*{{\texttt{{{escape(entry.name)}}}}}", *_facts(entry), definition(d)]
+    kinks = _kink_text(d)
+    if kinks:
+        out.append(kinks)
+    if figure:
+        out.append(figure)
+    return "\n\n".join(out)
+
+
+def vector_activation(name: str, n: int = 3) -> str:
+    r"""A subsection for a vector activation on ``n`` inputs: one output, the Jacobian written in the
+    outputs, and the gradient of the cross-entropy loss, each as ``symact.vector`` derived and checked it.
+
+    >>> print(vector_activation('softmax').splitlines()[0])
+    \subsection*{\texttt{softmax}}
+    """
+    entry = get(name)
+    if not isinstance(entry, VectorActivation):
+        raise SymactError(f"{name!r} is elementwise; use activation()")
+    d = derive_vector(entry, n)
+    out = [rf"\subsection*{{\texttt{{{escape(entry.name)}}}}}", *_facts(entry)]
+    first = rf"y_1 = {expr(d.f[0])}"
+    out.append(rf"On $n = {n}$ inputs $\mathbf{{x}}$, with outputs $\mathbf{{y}}$ (the others alike): \[{first}\]")
+    if d.jacobian_of_output is not None:
+        out.append(
+            r"The Jacobian in the outputs, checked exactly against the derivative of the definition:"
+            rf"\[\frac{{\partial \mathbf{{y}}}}{{\partial \mathbf{{x}}}} = {expr(d.jacobian_of_output)}\]"
+        )
+    if d.loss_gradient is not None:
+        out.append(
+            rf"For targets $\mathbf{{t}}$ summing to 1, the cross-entropy $L = {expr(d.loss)}$ has the gradient"
+            rf"\[\frac{{\partial L}}{{\partial \mathbf{{x}}}} = {expr(d.loss_gradient)}\]"
+        )
+    return "\n\n".join(out)
+
+
+def _facts(entry: Activation | VectorActivation) -> list[str]:
+    """One paragraph: parameters, framework names, aliases and the reference."""
     facts = []
-    if entry.defaults:
+    if getattr(entry, "defaults", None):
         facts.append("Parameters: " + ", ".join(f"${expr(p)} = {expr(v)}$" for p, v in entry.defaults.items()) + ".")
     frameworks = [
         f"{label} \\texttt{{{escape(n)}}}" for label, n in (("PyTorch", entry.torch), ("JAX", entry.jax)) if n
@@ -129,15 +167,7 @@ def activation(name: str, kink: str = "torch", figure: str | None = None) -> str
         facts.append("Also called " + ", ".join(rf"\texttt{{{escape(a)}}}" for a in entry.aliases) + ".")
     if entry.reference:
         facts.append(escape(entry.reference.rstrip(".")) + ".")
-    if facts:
-        out.append(" ".join(facts))
-    out.append(definition(d))
-    kinks = _kink_text(d)
-    if kinks:
-        out.append(kinks)
-    if figure:
-        out.append(figure)
-    return "\n\n".join(out)
+    return [" ".join(facts)] if facts else []
 
 
 # ---- the catalog table ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from symact.analysis.tables import table
+from symact.catalog import VectorActivation, get
 from symact.catalog import names as catalog_names
 from symact.chapter.registry import SECTIONS, run_all, select
 from symact.chapter.theorem import Theorem
@@ -93,7 +94,9 @@ def document(
     if figures not in FIGURES:
         raise SymactError(f"figures={figures!r} is not one of {', '.join(FIGURES)}")
     chosen = names is not None
-    names = list(names) if names is not None else catalog_names()
+    names = list(names) if names is not None else catalog_names(vector=True)
+    vectors = [n for n in names if isinstance(get(n), VectorActivation)]
+    names = [n for n in names if n not in vectors]
     selected = _selected(theorems, names if chosen else None)
     mode = _figure_mode(figures, figure_dir)
     parts = [
@@ -114,6 +117,9 @@ def document(
     ]
     for name in names:
         parts.append(latex.activation(name, kink=kink, figure=_figure(name, mode, figure_dir, kink)))
+    if vectors:
+        parts.append(r"\section{Vector activations}")
+        parts += [latex.vector_activation(name) for name in vectors]
     if selected:
         parts += _theorem_section(theorem_results(selected), proofs)
     parts.append(r"\end{document}")

@@ -1,0 +1,116 @@
+"""Kernels of the vector activations along an axis: softmax, softmin and log_softmax by log-sum-exp (no
+overflow for any finite logits), with their vector-Jacobian products from the Jacobian that
+``symact.vector`` derives and checks in the outputs.
+
+>>> import numpy as np
+>>> k = vector_kernel('softmax')
+>>> k(np.array([1000.0, 1000.0]))
+array([0.5, 0.5])
+>>> k.vjp(np.array([0.0, 0.0]), np.array([1.0, 0.0]))
+array([ 0.25, -0.25])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from symact.catalog import VectorActivation
+from symact.errors import ParameterError
+from symact.vector import VectorDerivation, derive_vector
+
+__all__ = ["VectorKernel", "vector_kernel"]
+
+
+def _array(values: ArrayLike, name: str) -> np.ndarray:
+    array = np.asarray(values)
+    if array.dtype.kind not in "fiub" or array.ndim == 0:
+        raise ParameterError(name, "x", f"must be an array of real numbers with at least one axis, got {array!r}")
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
+def _shifted(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """z - max(z) along ``axis`` as an unevaluated sum hi + lo (TwoSum: the rounding error of the
+    subtraction would otherwise cost |z - max| ULPs in exp)."""
+    top = np.max(z, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    hi = z - top
+    part = hi - z
+    lo = (z - (hi - part)) + (-top - part)
+    return hi, np.where(np.isfinite(lo), lo, 0)
+
+
+def _softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    hi, lo = _shifted(z, axis)
+    e = np.exp(hi) * (1 + lo)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    """(z - max) - log(1 + the other terms): log1p keeps the largest entry exact near 0."""
+    hi, lo = _shifted(z, axis)
+    e = np.exp(hi) * (1 + lo)
+    np.put_along_axis(e, np.argmax(hi, axis=axis, keepdims=True), 0.0, axis=axis)
+    return (hi - np.log1p(np.sum(e, axis=axis, keepdims=True))) + lo
+
+
+@dataclass(frozen=True)
+class VectorKernel:
+    """A vector activation along ``axis`` of an array: call it for f, ``vjp`` for J^T v, ``jacobian`` for J.
+
+    float32 stays float32; the Jacobian used is the form in the outputs that ``symact.vector`` checked.
+    """
+
+    derivation: VectorDerivation
+
+    @property
+    def name(self) -> str:
+        """The activation's name (``softmax``, ``softmin`` or ``log_softmax``)."""
+        return self.derivation.name
+
+    def __call__(self, values: ArrayLike, axis: int = -1) -> np.ndarray:
+        """f along ``axis``, by log-sum-exp."""
+        z = _array(values, self.name)
+        work = z.astype(np.float64) if z.dtype.itemsize < 8 else z  # narrow floats: computed in float64, rounded once
+        form = self.derivation.canonical
+        with np.errstate(invalid="ignore", over="ignore"):
+            out = (
+                _log_softmax(work, axis)
+                if form == "log_softmax"
+                else _softmax(-work if form == "softmin" else work, axis)
+            )
+        return out.astype(z.dtype, copy=False)
+
+    def vjp(self, values: ArrayLike, cotangent: ArrayLike, axis: int = -1) -> np.ndarray:
+        """J^T v along ``axis``: the backward pass of f for the upstream gradient ``cotangent``."""
+        y = self(values, axis)
+        v = np.asarray(cotangent, dtype=y.dtype)
+        if v.shape != y.shape:
+            raise ParameterError(self.name, "cotangent", f"must have the shape of x, {y.shape}, got {v.shape}")
+        if self.derivation.canonical == "log_softmax":  # J = I - 1 exp(y)^T
+            return v - np.exp(y) * np.sum(v, axis=axis, keepdims=True)
+        sign = -1 if self.derivation.canonical == "softmin" else 1  # J = +-(diag(y) - y y^T)
+        return sign * y * (v - np.sum(v * y, axis=axis, keepdims=True))
+
+    def jacobian(self, values: ArrayLike) -> np.ndarray:
+        """The n x n Jacobian d f_i / d x_j at one input vector (1-D ``values``)."""
+        z = _array(values, self.name)
+        if z.ndim != 1:
+            raise ParameterError(self.name, "x", f"must be one vector for the Jacobian, got shape {z.shape}")
+        eye = np.eye(z.size, dtype=z.dtype)
+        return np.stack([self.vjp(z, row) for row in eye])
+
+
+def vector_kernel(activation: str | VectorActivation) -> VectorKernel:
+    """The kernel of a vector activation, once its definition is checked to be one of the stable forms.
+
+    >>> import numpy as np
+    >>> float(vector_kernel('log_softmax')(np.array([0.0, 0.0]))[0])
+    -0.6931471805599453
+    """
+    derivation = derive_vector(activation, 2)
+    if derivation.canonical is None or derivation.jacobian_of_output is None:
+        raise ParameterError(derivation.name, "activation", "has no stable vector kernel (not softmax-shaped)")
+    return VectorKernel(derivation)

@@ -1,0 +1,139 @@
+"""The vector activations as vector functions: the Jacobian and the loss gradient that derive reports are
+checked against mpmath's numerical derivatives of the definition, and the kernels against the definition
+evaluated at 50 digits, extreme logits included."""
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import symact
+from symact import catalog
+from symact.errors import ParameterError
+from symact.functions import mp_function
+from symact.render import latex, notes
+from symact.vector import MAX_N, derive_vector
+
+VECTOR = ["softmax", "log_softmax", "softmin"]
+RNG = np.random.default_rng(7)
+
+
+def _mp_functions(name, n):
+    """The definition's n outputs as mpmath functions of the n inputs (independent of symact's derivation)."""
+    entry = catalog.get(name)
+    return [mp_function(fi, symbols=list(entry.inputs(n))) for fi in entry.build(n)]
+
+
+def _mp_outputs(name, point):
+    return [f(*point) for f in _mp_functions(name, len(point))]
+
+
+@pytest.mark.parametrize("name", VECTOR)
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_jacobian_in_the_outputs_matches_numerical_derivatives(name, n):
+    d = symact.derive(name, n=n)
+    assert d.n == n and d.jacobian_of_output is not None and d.loss_gradient is not None
+    claimed_at = sp.lambdify(list(d.outputs), d.jacobian_of_output, "mpmath")
+    functions = _mp_functions(name, n)
+    with mpmath.workdps(40):
+        point = [mpmath.mpf(float(v)) for v in RNG.normal(0, 2, n)]
+        claimed = claimed_at(*_mp_outputs(name, point))
+        for i in range(n):
+            for j in range(n):
+                numeric = mpmath.diff(
+                    lambda t, i=i, j=j: functions[i](*[t if k == j else point[k] for k in range(n)]), point[j]
+                )
+                assert abs(numeric - claimed[i, j]) < mpmath.mpf(10) ** -25, (i, j)
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_loss_gradient_matches_the_numerical_gradient_of_the_cross_entropy(name):
+    n = 3
+    d = symact.derive(name, n=n)
+    with mpmath.workdps(40):
+        point = [mpmath.mpf(float(v)) for v in RNG.normal(0, 2, n)]
+        targets = [mpmath.mpf(1) / 5, mpmath.mpf(3) / 10, mpmath.mpf(1) / 2]
+
+        def loss(moved):
+            y = _mp_outputs(name, moved)
+            log_p = y if name == "log_softmax" else [mpmath.log(v) for v in y]
+            return -sum(t * lp for t, lp in zip(targets, log_p))
+
+        gradient = sp.lambdify([*d.outputs, *d.targets], d.loss_gradient, "mpmath")(*_mp_outputs(name, point), *targets)
+        for j in range(n):
+            numeric = mpmath.diff(lambda t, j=j: loss([t if k == j else point[k] for k in range(n)]), point[j])
+            assert abs(numeric - gradient[j]) < mpmath.mpf(10) ** -25
+
+
+def test_softmax_forms_are_the_textbook_ones():
+    d = symact.derive("softmax", n=3)
+    y = d.outputs
+    assert d.jacobian_of_output == sp.diag(*y) - y * y.T
+    assert d.loss_gradient == y - d.targets
+    assert derive_vector("log_softmax", 3).jacobian_of_output == sp.eye(3) - sp.ones(3, 1) * y.applyfunc(sp.exp).T
+
+
+@pytest.mark.parametrize("name", VECTOR)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_kernels_match_the_definition_at_50_digits(name, dtype):
+    k = symact.kernel(name)
+    logits = np.concatenate([RNG.normal(0, 3, (20, 4)), [[1000, -1000, 0, 5], [-745, -744, -746, -700]]]).astype(dtype)
+    got = k(logits, axis=1)
+    assert got.dtype == dtype and got.shape == logits.shape
+    with mpmath.workdps(50):
+        for row, out in zip(logits, got):
+            want = _mp_outputs(name, [mpmath.mpf(float(v)) for v in row])
+            for w, g in zip(want, out):
+                w = float(w)
+                ulps = 1 if dtype == np.float32 else 4  # float32: computed in float64 and rounded once
+                assert abs(float(g) - w) <= ulps * np.spacing(np.abs(dtype(w))) + 1e-300, (row, w, g)
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_vjp_is_the_transposed_jacobian_times_the_cotangent(name):
+    k = symact.kernel(name)
+    d = symact.derive(name, n=3)
+    x = RNG.normal(0, 1, 3)
+    v = RNG.normal(0, 1, 3)
+    y = k(x)
+    jacobian = np.array(sp.lambdify(d.outputs, d.jacobian_of_output, "numpy")(*y), dtype=float)
+    assert np.allclose(k.vjp(x, v), jacobian.T @ v, rtol=1e-12, atol=1e-15)
+    assert np.allclose(k.jacobian(x), jacobian, rtol=1e-12, atol=1e-15)
+    batch = RNG.normal(0, 1, (3, 5))  # the same along axis 0
+    assert np.allclose(k.vjp(batch, batch, axis=0)[:, 1], k.vjp(batch[:, 1], batch[:, 1]))
+
+
+def test_the_mlp_output_layer_uses_the_log_softmax_kernel():
+    from symact.nn.losses import cross_entropy, log_softmax
+
+    logits = np.array([[2000.0, 0.0, -5.0], [0.1, 0.2, 0.3]])
+    assert np.array_equal(log_softmax(logits), symact.kernel("log_softmax")(logits, axis=1))
+    loss, grad = cross_entropy(logits, np.array([1, 2]))
+    probabilities = symact.kernel("softmax")(logits, axis=1)
+    assert np.allclose(grad * 2, probabilities - np.eye(3)[[1, 2]])
+
+
+def test_notes_and_latex_show_the_vector_activations():
+    assert r"\frac{\partial \mathbf{y}}{\partial \mathbf{x}}" in latex.vector_activation("softmax")
+    tex = notes.document(["softmax", "relu"], theorems=False, figures="none", properties=False)
+    assert r"\section{Vector activations}" in tex and r"\texttt{softmax}" in tex
+    assert r"\operatorname{softmax}" in symact.derive("softmax", n=2).latex()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: symact.derive("softmax", n=1), "from 2 to"),
+        (lambda: symact.derive("softmax", n=MAX_N + 1), "from 2 to"),
+        (lambda: symact.derive("softmax", n=2.5), "integer"),
+        (lambda: symact.derive("softmax", beta=2), "not a parameter"),
+        (lambda: symact.kernel("softmax", beta=2), "not a parameter"),
+        (lambda: symact.kernel("softmax").jacobian(np.zeros((2, 2))), "one vector"),
+        (lambda: symact.kernel("softmax").vjp(np.zeros(3), np.zeros(2)), "shape"),
+        (lambda: symact.kernel("softmax")("abc"), "real numbers"),
+        (lambda: derive_vector("relu"), "elementwise"),
+    ],
+)
+def test_vector_mistakes_are_symact_errors(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
