@@ -191,12 +191,6 @@ def test_initialisation_he_for_rectifiers_glorot_otherwise():
     assert Layer(400, 400, "relu", rng, init="glorot").W.std() == pytest.approx(np.sqrt(2 / 800), rel=0.03)
 
 
-def test_verbose_prints_one_line_per_epoch(capsys):
-    MLP([2, 4, 2], epochs=3, seed=0, verbose=True).fit(XOR_X, XOR_Y)
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["epoch 1", "epoch 2", "epoch 3"]
-
-
 # ---- bad input --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "X, y, message",
@@ -315,3 +309,37 @@ def test_an_untrained_network_refuses_to_predict():
     with pytest.raises(symact.NotFitted):
         net.predict(X)
     assert MLP([2, 2], seed=0).set_weights([np.eye(2)], [np.zeros(2)]).predict(X).tolist() == [1, 0]
+
+
+def test_verbose_training_reports_loss_and_accuracy_per_epoch(capsys):
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    MLP([2, 4, 2], epochs=2, seed=0).fit(X, y)
+    assert capsys.readouterr().out == ""  # silent by default
+    net = MLP([2, 4, 2], epochs=2, seed=0, verbose=True).fit(X, y)
+    out = capsys.readouterr().out
+    assert "loss" in out and "accuracy" in out  # a tqdm bar or one line per epoch
+    assert f"{net.loss_curve_[-1]:.6f}" in out
+
+
+def test_progress_without_a_bar_prints_one_line_per_epoch(capsys):
+    from symact.nn.progress import Progress
+
+    report = Progress(total=3, enabled=True, bar=False)
+    report.update(loss=0.25, accuracy=0.5)
+    report.update(loss=0.125)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("epoch 1/3: loss 0.250000, accuracy 0.500") and lines[1].startswith(
+        "epoch 2/3: loss 0.125000,"
+    )
+
+
+def test_notebook_displays():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    net = MLP([2, 3, 2], epochs=1, seed=0)
+    assert "not trained" in net._repr_html_()
+    net.fit(X, (X[:, 0] > 0).astype(int))
+    assert "1 epochs" in net._repr_html_() and "<table>" in net._repr_html_()
+    assert "<td>lipschitz</td><td>1</td><td>proved</td>" in symact.properties("relu")._repr_html_()
+    assert symact.kernel("relu")._repr_latex_() == symact.derive("relu").latex()
+    assert r"\frac{\partial \mathbf{y}}" in symact.kernel("softmax")._repr_latex_()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symact.errors import ParameterError
+from symact.formula.html import table as html_table
 from symact.proof import PROVED, UNKNOWN, Evidence, Proof, Step
 
 __all__ = ["Property", "Properties", "PROPERTY_NAMES", "readable", "proof"]
@@ -73,6 +74,10 @@ class Properties(Mapping):
 
     def __repr__(self) -> str:
         return f"Properties({self.activation!r}, {len(self)} properties)"
+
+    def _repr_html_(self) -> str:
+        rows = [(name, _show(p.value), "proved" if p.proved else "numerical-only") for name, p in self.items_.items()]
+        return html_table(["property", "value", "evidence"], rows, f"{self.activation or 'f'}(x) = {self.f}")
 
 
 def _show(value) -> str:

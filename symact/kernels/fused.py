@@ -255,6 +255,9 @@ class FusedKernel:
         activation, kink, params = self._definition
         return _rebuild, (activation, kink, params)
 
+    def _repr_latex_(self) -> str:
+        return self.derivation.latex()
+
     def __repr__(self) -> str:
         activation, kink, params = self._definition
         bound = activation_entry(activation, dict(params)).bind(**dict(params))  # exact values, as Kernel shows them

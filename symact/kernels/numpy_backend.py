@@ -82,6 +82,9 @@ class Kernel:
         """The generated NumPy code of ``value_and_grad``."""
         return self._both.source
 
+    def _repr_latex_(self) -> str:
+        return self.derivation.latex()
+
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in self.derivation.params.items())
         return f"Kernel({self.name!r}{', ' + params if params else ''}, kink={self.derivation.kink!r})"

@@ -70,6 +70,9 @@ class VectorKernel:
         """The activation's name (``softmax``, ``softmin`` or ``log_softmax``)."""
         return self.derivation.name
 
+    def _repr_latex_(self) -> str:
+        return self.derivation.latex()
+
     def __call__(self, values: ArrayLike, axis: int = -1) -> np.ndarray:
         """f along ``axis``, by log-sum-exp."""
         z = _array(values, self.name)

@@ -25,11 +25,13 @@ import numpy.typing as npt
 
 from symact import linear
 from symact.errors import DataError, NotFitted, ParameterError, TrainingDiverged
+from symact.formula.html import table as html_table
 from symact.kernels import Kernel
 from symact.nn.data import check_inputs, encode_targets
 from symact.nn.layers import PIECEWISE_LINEAR, Layer
 from symact.nn.losses import cross_entropy, log_softmax, squared_error
 from symact.nn.optimizers import SGD, Adam
+from symact.nn.progress import Progress
 
 __all__ = ["MLP", "TrainingDiverged"]
 
@@ -215,8 +217,12 @@ class MLP:
         X = self._check_X(X)
         T = self._encode(y, len(X))
         rng = np.random.default_rng(None if self.seed is None else [self.seed, 1])
-        for _ in range(self.epochs):
-            self._epoch(X, T, rng)
+        progress = Progress(self.epochs, self.verbose)
+        try:
+            for _ in range(self.epochs):
+                self._epoch(X, T, rng, progress)
+        finally:
+            progress.close()
         return self
 
     def partial_fit(self, X: npt.ArrayLike, y: npt.ArrayLike, classes: npt.ArrayLike | None = None) -> MLP:
@@ -225,10 +231,12 @@ class MLP:
         T = self._encode(y, len(X), classes)
         if not hasattr(self, "_rng"):
             self._rng = np.random.default_rng(None if self.seed is None else [self.seed, 2])
-        self._epoch(X, T, self._rng)
+        progress = Progress(None, self.verbose, bar=False)
+        progress.epoch = self.n_iter_
+        self._epoch(X, T, self._rng, progress)
         return self
 
-    def _epoch(self, X, T, rng):
+    def _epoch(self, X, T, rng, progress: Progress) -> None:
         if self._optimizer is None:
             lr = self.learning_rate
             self._optimizer = Adam(self.params, lr) if self.solver == "adam" else SGD(self.params, lr, self.momentum)
@@ -249,8 +257,10 @@ class MLP:
             self._optimizer.step(self.params, grads)
         self.n_iter_ += 1
         self.loss_curve_.append(total / n)
-        if self.verbose:
-            print(f"epoch {self.n_iter_}: loss {total / n:.6f}")
+        accuracy = None
+        if self.verbose and self.task == "classification":  # one more forward pass, only when reporting
+            accuracy = float(np.mean(np.argmax(self.forward(X), axis=1) == T))
+        progress.update(total / n, accuracy)
 
     # -- prediction ------------------------------------------------------------------------
     def predict_proba(self, X: npt.ArrayLike) -> np.ndarray:
@@ -367,6 +377,12 @@ class MLP:
             self._check_params()
             self._optimizer = None
         return self
+
+    def _repr_html_(self) -> str:
+        trained = f"{self.n_iter_} epochs, loss {self.loss_curve_[-1]:.6g}" if self.loss_curve_ else "not trained"
+        rows = [("sizes", list(self.sizes)), ("activation", self.activation), ("task", self.task)]
+        rows += [("solver", self.solver), ("state", trained)]
+        return html_table(["", ""], rows, repr(self))
 
     def __repr__(self) -> str:
         args = [repr(list(self.sizes))]

@@ -26,6 +26,7 @@ import sympy as sp
 from symact.catalog import get
 from symact.derivation import derive
 from symact.errors import ParameterError
+from symact.formula.html import table as html_table
 from symact.kernels import kernel
 
 __all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH", "JAX"]
@@ -215,6 +216,16 @@ class CrossCheck:
     def agrees_at_kinks(self) -> bool:
         """Whether the framework's derivative matches symact's at every kink checked."""
         return all(k.agrees for k in self.kinks)
+
+    def _repr_html_(self) -> str:
+        rows = [("f", _fmt(self.max_ulp_f), ""), ("f' (autograd)", _fmt(self.max_ulp_df), "")]
+        rows += [(f"worst {what}", _fmt(ulps), f"x = {t:.17g}") for what, t, _, _, ulps in self.worst[:6]]
+        rows += [
+            (f"kink at {k.point:g}", f"{k.framework:g} ({k.side})", "agrees" if k.agrees else "differs")
+            for k in self.kinks
+        ]
+        caption = f"{self.framework} vs symact for {self.name!r} at {self.points} points"
+        return html_table(["what", "max ULP / value", "where"], rows, caption)
 
     def __str__(self) -> str:
         lines = [
