@@ -114,18 +114,20 @@ DOMAINS = {
     "LambertW": (-0.36, 10),
     "tan": (-1.5, 1.5),
 }
+CALLS = {"clip": "clip(x, -1/3, 1/3)", "where": "where(x > 1/3, x**2, -x)"}
 SPECIAL = np.array([0.0, -0.0, 0.5, -0.5, 2.0, -2.0, 1e308, -1e308, np.inf, -np.inf, np.nan, 5e-324])
 
 
 @pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - {"diff"}))
 def test_every_parser_function_compiles_and_matches_mpmath(name):
-    text = f"{name}(x)" if FUNCTIONS[name][1] == 1 else f"{name}(x, 1/3)"
+    text = CALLS.get(name, f"{name}(x)" if FUNCTIONS[name][1] == 1 else f"{name}(x, 1/3)")
     lo, hi = DOMAINS.get(name, (-5, 5))
     points = np.linspace(lo, hi, 41)
     points = points[np.abs(points - 1 / 3) > 1e-3]
     k = kernel(text)
     for order, compiled in enumerate((k, k.grad, k.grad2)):
-        smooth = points[np.abs(points) > 1e-3] if name in ("abs", "Abs", "sign", "Heaviside") else points
+        smooth = points[np.abs(points) > 1e-3] if name in ("abs", "Abs", "sign", "Heaviside", "heaviside") else points
+        smooth = smooth[np.abs(smooth + 1 / 3) > 1e-3] if name == "clip" else smooth
         want = reference(text, order)(smooth)
         np.testing.assert_allclose(compiled(smooth), want, rtol=1e-12, atol=1e-14, err_msg=f"{text}, order {order}")
     with warnings.catch_warnings():
@@ -220,7 +222,10 @@ def test_chain_rule_through_exp_has_no_inf_times_zero():
     np.testing.assert_allclose(k.grad(points), reference("x*tanh(exp(x))", 1)(points), rtol=1e-13, atol=1e-300)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: f'' = -(... + 2 tanh(e^x)^2 - 2) e^x keeps exp(x) outside a sum")
+@pytest.mark.xfail(
+    strict=False,  # when derive's simplification is cut short by its time limit, another form of f'' may pass
+    reason="known gap: f'' = -(... + 2 tanh(e^x)^2 - 2) e^x keeps exp(x) outside a sum",
+)
 def test_second_derivative_through_exp_has_no_inf_times_zero():
     assert kernel("x*tanh(exp(x))").grad2(1000.0) == 0.0
 
