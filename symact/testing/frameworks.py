@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ from symact.errors import ParameterError
 from symact.formula.html import table as html_table
 from symact.kernels import kernel
 
-__all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH", "JAX"]
+__all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "function_values", "TORCH", "JAX"]
 
 
 def benchmark_points(count: int = 1000, grid: int = 2001) -> np.ndarray:
@@ -157,21 +158,67 @@ def framework_functions(framework: str) -> dict[str, Callable]:
 
 
 def framework_values(framework: str, name: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """f and its autograd gradient from the framework, in float64, at ``points``."""
-    fn = framework_functions(framework)[get(name).name]
-    if framework == TORCH:
-        import torch
+    """f and its autograd gradient from the framework, in ``points``' dtype (float32 or float64)."""
+    return function_values(framework_functions(framework)[get(name).name], points)
 
-        t = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+
+def function_values(
+    fn: Callable, points: np.ndarray, grad: Callable | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """f and f' of a user's function at ``points`` (float32 or float64, computed in that dtype).
+
+    A function of torch tensors gets its gradient from torch's autograd and one of JAX arrays from
+    ``jax.grad``; a NumPy function gets it from ``grad`` when given, else none (``None``).
+
+    >>> values, grads = function_values(np.tanh, np.array([0.0, 1.0]), grad=lambda t: 1 - np.tanh(t) ** 2)
+    >>> grads
+    array([1.        , 0.41997434])
+    """
+    for attempt in (_torch_values, _jax_values):
+        found = attempt(fn, points)
+        if found is not None:
+            return found
+    with np.errstate(all="ignore"):
+        values = np.asarray(fn(points), dtype=points.dtype)
+        grads = None if grad is None else np.asarray(grad(points), dtype=points.dtype)
+    return values, grads
+
+
+def _autograd(fn: Callable, points: np.ndarray) -> bool:
+    """Whether ``fn`` runs on torch tensors or JAX arrays (its gradient then comes from autograd)."""
+    return _torch_values(fn, points[:1]) is not None or _jax_values(fn, points[:1]) is not None
+
+
+def _torch_values(fn: Callable, points: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    if "torch" not in sys.modules:  # a torch function means torch is already imported
+        return None
+    import torch
+
+    t = torch.tensor(points, requires_grad=True)
+    try:
         out = fn(t)
-        (grad,) = torch.autograd.grad(out.sum(), t)
-        return out.detach().numpy().copy(), grad.numpy().copy()
+    except (TypeError, RuntimeError, AttributeError):
+        return None
+    if not isinstance(out, torch.Tensor):
+        return None
+    (grad,) = torch.autograd.grad(out.sum(), t)
+    return out.detach().numpy().copy(), grad.numpy().copy()
+
+
+def _jax_values(fn: Callable, points: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    if "jax" not in sys.modules:
+        return None
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    values = np.asarray(jax.vmap(fn)(points), dtype=np.float64)
-    grads = np.asarray(jax.vmap(jax.grad(fn))(points), dtype=np.float64)
-    return values, grads
+    try:
+        values = jax.vmap(fn)(jax.numpy.asarray(points))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    if not isinstance(values, jax.Array):
+        return None
+    grads = jax.vmap(jax.grad(fn))(jax.numpy.asarray(points))
+    return np.asarray(values, dtype=points.dtype), np.asarray(grads, dtype=points.dtype)
 
 
 # ---- the report -----------------------------------------------------------------------------------
@@ -211,6 +258,8 @@ class CrossCheck:
     max_ulp_df: float
     worst: list = field(default_factory=list)  # (what, x, framework value, symact value, ulps)
     kinks: list = field(default_factory=list)
+    dtype: str = "float64"
+    gradient: str = "autograd"  # where the framework's f' came from: autograd, the grad= function, or none
 
     @property
     def agrees_at_kinks(self) -> bool:
@@ -229,8 +278,11 @@ class CrossCheck:
 
     def __str__(self) -> str:
         lines = [
-            f"{self.framework} vs symact for {self.name!r} at {self.points} points (float64):",
-            f"  f: max {_fmt(self.max_ulp_f)} ULP;  f' (autograd): max {_fmt(self.max_ulp_df)} ULP",
+            f"{self.framework} vs symact for {self.name!r} at {self.points} points ({self.dtype}):",
+            f"  f: max {_fmt(self.max_ulp_f)} ULP;  "
+            + (
+                f"f' ({self.gradient}): max {_fmt(self.max_ulp_df)} ULP" if self.gradient != "none" else "f': not given"
+            ),
         ]
         for what, t, theirs, ours, ulps in self.worst[:6]:
             lines.append(
@@ -251,47 +303,73 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
-def crosscheck(name: str, framework: str = TORCH, kink: str = "torch", points: np.ndarray | None = None) -> CrossCheck:
-    """Compare ``framework``'s ``name`` and its autograd gradient with symact's kernel (policy ``kink``).
+def crosscheck(
+    activation: str | sp.Expr,
+    framework: str | Callable = TORCH,
+    kink: str = "torch",
+    points: npt.ArrayLike | None = None,
+    dtype: str = "float64",
+    grad: Callable | None = None,
+    **params: float,
+) -> CrossCheck:
+    """Compare a framework's activation, or your own function, and its gradient with symact's kernel.
 
-    Raises ``ParameterError`` when the framework is not installed or lacks the activation.
+    ``framework`` is ``'torch'``, ``'jax'`` (the framework's function of the same name) or a callable:
+    a function of torch tensors or JAX arrays (gradient by autograd) or of NumPy arrays (gradient from
+    ``grad`` when given). ``activation`` is any symact definition (a name, an expression string or a SymPy
+    expression, with ``params``); ``dtype`` ``'float32'`` or ``'float64'`` is the precision both sides run
+    in, and the ULPs are counted in it. Raises ``ParameterError`` when the framework is not installed or
+    lacks the activation.
+
+    >>> report = crosscheck('tanh', np.tanh, grad=lambda t: 1 - np.tanh(t) ** 2, points=[0.5, 1.0])
+    >>> report.max_ulp_f <= 1
+    True
     """
-    table = framework_functions(framework)
-    entry = get(name)
-    if entry.name not in table:
-        raise ParameterError(
-            "crosscheck", "name", f"{framework} has no {entry.name!r}; it has {', '.join(sorted(table))}", table
-        )
-    d = derive(entry.name, kink=kink)
-    kink_points = [float(sp.N(p.subs(entry.defaults))) for p in d.kinks]
+    if dtype not in ("float32", "float64"):
+        raise ParameterError("crosscheck", "dtype", f"must be 'float32' or 'float64', got {dtype!r}")
+    if callable(framework):
+        fn, label = framework, getattr(framework, "__qualname__", None) or type(framework).__name__
+    else:
+        table = framework_functions(framework)
+        entry = get(activation)
+        if entry.name not in table:
+            problem = f"{framework} has no {entry.name!r}; it has {', '.join(sorted(table))}"
+            raise ParameterError("crosscheck", "name", problem, table)
+        fn, label, activation = table[entry.name], framework, entry.name
+    d = derive(activation, kink=kink, **params)
+    values = {**d.params}
+    kink_points = [float(sp.N(p.subs(values))) for p in d.kinks]
     xs = benchmark_points() if points is None else np.asarray(points, dtype=np.float64)
-    xs = np.unique(np.concatenate([xs, np.array(kink_points, dtype=np.float64)]))
-    theirs_f, theirs_df = framework_values(framework, entry.name, xs)
-    k = kernel(entry.name, kink=kink)
+    xs = np.unique(np.concatenate([xs, np.array(kink_points, dtype=np.float64)])).astype(dtype)
+    theirs_f, theirs_df = function_values(fn, xs, grad)
+    source = "none" if theirs_df is None else "grad=" if grad is not None and not _autograd(fn, xs) else "autograd"
+    k = kernel(activation, kink=kink, **params)
     ours_f, ours_df = k(xs), k.grad(xs)
-    away = np.ones(xs.shape, bool)
-    for c in kink_points:
-        away &= np.abs(xs - c) > 0
-    err_f = ulp_error(theirs_f, ours_f)
-    err_df = np.where(away, ulp_error(theirs_df, ours_df), 0.0)
+    away = ~np.isin(xs, np.array(kink_points, dtype=dtype))
+    err_f = ulp_error(theirs_f, ours_f, dtype)
+    err_df = np.zeros(xs.shape) if theirs_df is None else np.where(away, ulp_error(theirs_df, ours_df, dtype), 0.0)
     worst = []
     for what, err, theirs, ours in (("f", err_f, theirs_f, ours_f), ("f'", err_df, theirs_df, ours_df)):
         order = np.argsort(np.where(np.isnan(err), np.inf, err))[::-1][:3]
         worst += [(what, float(xs[i]), float(theirs[i]), float(ours[i]), float(err[i])) for i in order if err[i] != 0]
     reports = []
     for c, side in zip(kink_points, d.kinks.values()):
-        i = int(np.flatnonzero(xs == c)[0])
-        left, right = (float(sp.N(v.subs(entry.defaults))) for v in (side.left, side.right))
+        if theirs_df is None:
+            break
+        i = int(np.flatnonzero(xs == np.array(c, dtype=dtype))[0])
+        left, right = (float(sp.N(v.subs(values))) for v in (side.left, side.right))
         reports.append(KinkReport(c, float(theirs_df[i]), float(ours_df[i]), left, right))
     return CrossCheck(
-        entry.name,
-        framework,
-        kink,
-        len(xs),
-        _max(err_f),
-        _max(err_df),
-        worst,
-        reports,
+        name=d.name or str(d.f),
+        framework=label,
+        kink=kink,
+        points=len(xs),
+        max_ulp_f=_max(err_f),
+        max_ulp_df=float("nan") if theirs_df is None else _max(err_df),
+        worst=worst,
+        kinks=reports,
+        dtype=dtype,
+        gradient=source,
     )
 
 
