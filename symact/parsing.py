@@ -59,7 +59,26 @@ def parse(
         raise ParseError(f"cannot build an expression from {text[:60]!r}: {str(err)[:200]}") from None
 
 
-def define(name: str, expr: str | sp.Expr, replace: bool = False, **defaults: float | sp.Expr) -> Activation:
+_ASSUMPTIONS = ("positive", "negative", "nonnegative", "nonpositive", "real")
+
+
+def _symbolic(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _declared(activation: str, parameter: str, value: object) -> sp.Symbol:
+    """The symbol of a parameter: real, or with the assumption given as a string."""
+    if isinstance(value, str):
+        if value not in _ASSUMPTIONS:
+            problem = f"must be a number, None or one of {', '.join(map(repr, _ASSUMPTIONS))}, got {value!r}"
+            raise ParameterError(activation, parameter, problem, _ASSUMPTIONS)
+        return sp.Symbol(parameter, real=True, **{value: True}) if value != "real" else sp.Symbol(parameter, real=True)
+    return sp.Symbol(parameter, real=True)
+
+
+def define(
+    name: str, expr: str | sp.Expr, replace: bool = False, **defaults: float | sp.Expr | str | None
+) -> Activation:
     """Add a user activation: ``expr`` a string (safely parsed) or SymPy expression in ``x``.
 
     >>> a = define('mine', 'x*tanh(exp(x))')
@@ -67,6 +86,12 @@ def define(name: str, expr: str | sp.Expr, replace: bool = False, **defaults: fl
     x*tanh(exp(x))
     >>> define('scaled', 'k*x', k=2).defaults
     {k: 2}
+    >>> define('gated', 'x*sigmoid(g*x)', g='positive').defaults  # declared, without a value
+    {g: g}
+
+    A parameter is declared with a value (its default), ``None`` (a real symbol without one) or an
+    assumption: ``'positive'``, ``'negative'``, ``'nonnegative'``, ``'nonpositive'`` or ``'real'``.
+    Kernels need a value for every parameter: ``kernel('gated', g=2)``.
 
     Defining the same expression again returns the entry unchanged; a different one needs ``replace=True``.
     """
@@ -75,7 +100,7 @@ def define(name: str, expr: str | sp.Expr, replace: bool = False, **defaults: fl
     key = name.lower()
     if key in names(include_aliases=True, vector=True) and key not in USER:
         raise ParameterError("define", "name", f"{name!r} is already in the catalog; choose another name")
-    symbols = {p: sp.Symbol(p, real=True) for p in defaults}
+    symbols = {p: _declared(name, p, v) for p, v in defaults.items()}
     if isinstance(expr, str):
         expr = parse(expr, parameters=symbols)
     elif isinstance(expr, sp.Basic):
@@ -85,8 +110,14 @@ def define(name: str, expr: str | sp.Expr, replace: bool = False, **defaults: fl
         raise ParameterError("define", "expr", f"must be a string or SymPy expression, not {type(expr).__name__}")
     unknown = sorted(s.name for s in expr.free_symbols - {x, *symbols.values()})
     if unknown:
-        raise ParameterError(name, unknown[0], "has no default value; pass it as a keyword", defaults)
-    entry = Activation(key, expr, {symbols[p]: _parameter_value(name, symbols[p], v) for p, v in defaults.items()})
+        problem = (
+            f"is not declared; pass it as a keyword: a value ({unknown[0]}=2), None or an assumption such as 'positive'"
+        )
+        raise ParameterError(name, unknown[0], problem, defaults)
+    values = {
+        symbols[p]: symbols[p] if _symbolic(v) else _parameter_value(name, symbols[p], v) for p, v in defaults.items()
+    }
+    entry = Activation(key, expr, values)
     old = USER.get(key)
     if old is not None and not replace:
         if (old.expr, old.defaults) == (entry.expr, entry.defaults):

@@ -310,3 +310,22 @@ def test_a_piecewise_string_is_a_full_activation():
     assert k(np.array([-1.0, 0.0, 2.0])).tolist() == pytest.approx([np.expm1(-1.0), 0.0, 2.0])
     assert symact.prove("where(x > 0, x, 0)", "relu(x)").status == "proved"
     assert symact.prove("|x|", "relu(x) + relu(-x)").status == "proved"
+
+
+def test_parameters_are_declared_with_a_value_none_or_an_assumption():
+    from symact import define, derive, kernel
+    from symact.errors import ParameterError
+
+    gated = define("declared_gate", "x*sigmoid(g*x)", g="positive")
+    (g,) = gated.params
+    assert g.is_positive and gated.defaults == {g: g}
+    assert derive("declared_gate").df.has(g)  # symbolic until given
+    assert float(kernel("declared_gate", g=1)(0.0)) == 0.0
+    with pytest.raises(ParameterError, match="has no value"):
+        kernel("declared_gate")
+    with pytest.raises(ParameterError, match="must be positive"):
+        kernel("declared_gate", g=-1)
+    (b,) = define("declared_real", "b*x", b=None).params
+    assert b.is_real and b.is_positive is None
+    with pytest.raises(ParameterError, match="one of 'positive'"):
+        define("declared_typo", "b*x", b="postive")
