@@ -430,3 +430,10 @@ def test_constant_pieces_are_not_joined_across_a_jump(expr):
     intervals = properties(expr)["monotonic_intervals"].value
     assert [(lo, hi) for lo, hi, _ in intervals] == [(-sp.oo, 0), (0, sp.oo)]
     assert properties("x + sign(x)")["monotonic_intervals"].value == [(-sp.oo, sp.oo, "increasing")]
+
+
+def test_asymptotes_print_as_directions_not_a_dict():
+    text = symact.table(["softplus"], ["asymptotes"])
+    assert "x -> -∞: 0; x -> ∞: x" in text and "{" not in text
+    tex = symact.table(["softplus"], ["asymptotes"], format="latex")
+    assert r"$x \to -\infty: 0;\ x \to \infty: x$" in tex

@@ -343,3 +343,8 @@ def test_a_wrong_sympy_limit_is_not_proved():
     silu_prime = "(-x*(-1 + 1/(1 + exp(-x))) + 1)/(1 + exp(-x))"
     assert prove_limit(silu_prime, "x", "oo", "0").status != PROVED
     assert prove_limit(silu_prime, "x", "oo", "1").status != REFUTED
+
+
+def test_a_refuted_identity_prints_as_a_question_with_its_counterexample():
+    tex = prove("x", "x + 1e-60").latex()
+    assert r"x &\overset{?}{=} x + \frac{1}{" in tex and r"\text{refuted}" in tex and "gives" in tex

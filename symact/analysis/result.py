@@ -85,6 +85,8 @@ def _show(value) -> str:
         return "(" + ", ".join(_show(v) for v in value) + ")"
     if isinstance(value, list):
         return "; ".join(_show(v) for v in value)
+    if isinstance(value, dict):  # asymptotes: {'-oo': 0, '+oo': x} -> x -> -oo: 0; x -> +oo: x
+        return "; ".join(f"x -> {k}: {_show(v)}" for k, v in value.items())
     return readable(str(value))
 
 

@@ -95,6 +95,9 @@ def cell(prop: Property, latex: bool = False) -> str:
         return text
     if isinstance(v, tuple):
         return "(" + ", ".join(_short(e, latex) for e in v) + ")"
+    if isinstance(v, dict):  # asymptotes by direction
+        arrow, sep = (r" \to ", r";\ ") if latex else (" -> ", "; ")
+        return sep.join(f"x{arrow}{_short(sp.sympify(k), latex)}: {_short(e, latex)}" for k, e in v.items())
     return str(v)
 
 
@@ -144,7 +147,7 @@ def table(
 
 
 _MATH_COLUMNS = {
-    "range", "continuity", "minimum", "maximum", "lipschitz", "limits", "saturation", "derivative_at_zero",
+    "range", "continuity", "minimum", "maximum", "lipschitz", "limits", "saturation", "derivative_at_zero", "asymptotes",
 }  # fmt: skip
 _LATEX_HEADERS = {
     "continuity": "$C^k$", "derivative_monotonic": "$f'$ monotonic", "identity_near_origin": "$f\\approx x$",

@@ -165,7 +165,10 @@ class Proof:
         \begin{align*}
         """
         if not self.steps:
-            body = rf"&\text{{{_latex_text(self.statement)}}} && \text{{{self.status}}}"
+            if isinstance(self.lhs, sp.Expr) and isinstance(self.rhs, sp.Expr):  # the question, not a claim
+                body = rf"{sp.latex(self.lhs)} &\overset{{?}}{{=}} {sp.latex(self.rhs)} && \text{{{self.status}}}"
+            else:
+                body = rf"&\text{{{_latex_text(self.statement)}}} && \text{{{self.status}}}"
             if self.counterexample:
                 body += rf" \\ &\text{{{_latex_text(self._counterexample_text(12))}}}"
             return "\\begin{align*}\n" + body + "\n\\end{align*}"
