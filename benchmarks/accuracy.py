@@ -31,8 +31,8 @@ import sympy as sp
 
 import symact
 from symact import catalog
-from symact.testing.frameworks import benchmark_points, ulp_error
 from symact.functions import MPMATH, expand_named
+from symact.testing.frameworks import benchmark_points, ulp_error
 
 TARGET = 4.0
 

@@ -35,7 +35,9 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(?!symact\.|pytest_symact).*"),
     (r"py:.*", r".*\._\w+"),  # private classes (bases of the named functions, internal records)
 ]
-nitpick_ignore = [("py:class", "symact.kernels.compiled.Compiled")]  # compile_expr's result, not in symact.kernels.compiled.__all__
+nitpick_ignore = [
+    ("py:class", "symact.kernels.compiled.Compiled")
+]  # compile_expr's result, not in symact.kernels.compiled.__all__
 
 html_theme = "alabaster"
 html_title = f"symact {release}"

@@ -6,8 +6,8 @@ so that ``symact check`` and the notes use the same objects; this file checks ea
 
 import pytest
 
-from symact.testing.assertions import assert_theorem
 from symact.chapter.registry import section
+from symact.testing.assertions import assert_theorem
 
 
 @pytest.mark.parametrize("theorem", section("prelu"), ids=lambda t: t.name)

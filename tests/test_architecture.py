@@ -112,14 +112,17 @@ def test_imports_point_down(module):
 def test_no_import_cycle():
     graph = {m: {t for t, *_ in GRAPH[m] if t != m} for m in MODULES}
     # a package's __init__ re-exports its own modules: that edge is a package's face, not a dependency
-    graph = {m: {t for t in ts if not (MODULES[m].name == "__init__.py" and t.startswith(m + "."))} for m, ts in graph.items()}
+    graph = {
+        m: {t for t in ts if not (MODULES[m].name == "__init__.py" and t.startswith(m + "."))}
+        for m, ts in graph.items()
+    }
     state: dict[str, int] = {}
 
     def visit(m, path):
         state[m] = 1
         for t in graph[m]:
             if state.get(t) == 1:
-                cycle = path[path.index(t):] + [t]
+                cycle = path[path.index(t) :] + [t]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if t not in state:
                 visit(t, path + [t])

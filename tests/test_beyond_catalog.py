@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from mpmath import atan, cos, cosh, exp, log, sin, sinh, sqrt, tanh
 
 import symact
-from symact.render import latex as render
 from symact.catalog import x
 from symact.errors import SymactError
 from symact.kinks import is_smooth
+from symact.render import latex as render
 from symact.timeout import time_limit
 
 from .dense import check_proved

@@ -16,10 +16,10 @@ import sympy as sp
 import symact
 from symact import define, kernel
 from symact.catalog import x
-from symact.testing.frameworks import benchmark_points, ulp_error
 from symact.functions import expand_named
 from symact.nn.mlp import MLP
 from symact.parsing import FUNCTIONS, parse
+from symact.testing.frameworks import benchmark_points, ulp_error
 
 
 def reference(text: str, order: int = 0):

@@ -244,7 +244,13 @@ def test_numbers_stay_printable(text):
 # ---- piecewise definitions, |x|, clip, heaviside, keyword parameters ------------------------------------------
 
 X = sp.Symbol("x", real=True)
-RELU_FORMS = ["where(x > 0, x, 0)", "x if x > 0 else 0", "Piecewise((x, x > 0), (0, True))", "(x + |x|)/2", "clip(x, 0, oo)"]
+RELU_FORMS = [
+    "where(x > 0, x, 0)",
+    "x if x > 0 else 0",
+    "Piecewise((x, x > 0), (0, True))",
+    "(x + |x|)/2",
+    "clip(x, 0, oo)",
+]
 
 
 @pytest.mark.parametrize("text", RELU_FORMS)

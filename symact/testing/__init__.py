@@ -18,4 +18,20 @@ from symact.testing.assertions import (
 )
 from symact.testing.frameworks import JAX, TORCH, CrossCheck, benchmark_points, crosscheck, ulp_error
 
-__all__ = ["DerivativeCheck", "check_derivative", "mp_function", "sample_points", "ProofFailure", "assert_identity", "assert_derivative", "assert_theorem", "autodiff", "crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "TORCH", "JAX"]
+__all__ = [
+    "DerivativeCheck",
+    "check_derivative",
+    "mp_function",
+    "sample_points",
+    "ProofFailure",
+    "assert_identity",
+    "assert_derivative",
+    "assert_theorem",
+    "autodiff",
+    "crosscheck",
+    "CrossCheck",
+    "benchmark_points",
+    "ulp_error",
+    "TORCH",
+    "JAX",
+]
