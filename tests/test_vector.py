@@ -137,3 +137,13 @@ def test_notes_and_latex_show_the_vector_activations():
 def test_vector_mistakes_are_symact_errors(call, message):
     with pytest.raises(ParameterError, match=message):
         call()
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_a_vector_activation_as_a_hidden_layer_has_exact_gradients(name):
+    from symact.nn import MLP, check_gradients
+
+    X = RNG.normal(0, 1, (16, 3))
+    y = np.arange(16) % 2
+    net = MLP([3, 4, 2], activation=name, epochs=2, seed=0).fit(X, y)
+    assert check_gradients(net, X, y) < 1e-6

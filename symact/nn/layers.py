@@ -13,7 +13,7 @@ import numpy as np
 
 from symact.catalog import Activation, get
 from symact.errors import ParameterError, SymactError
-from symact.kernels import Kernel, kernel
+from symact.kernels import Kernel, VectorKernel, kernel
 
 __all__ = ["Layer", "HE_FAMILIES", "PIECEWISE_LINEAR"]
 
@@ -24,7 +24,9 @@ PIECEWISE_LINEAR = ("relu", "leaky_relu", "prelu", "rrelu", "identity")
 
 
 def _kernel_of(activation, kink: str) -> Kernel:
-    if isinstance(activation, Kernel) or hasattr(activation, "value_and_grad"):  # a NumPy or fused kernel
+    if isinstance(activation, (Kernel, VectorKernel)) or hasattr(
+        activation, "value_and_grad"
+    ):  # a NumPy or fused kernel
         return activation
     return kernel(activation, kink=kink)
 
@@ -78,6 +80,8 @@ class Layer:
     @property
     def keeps_preactivations(self) -> bool:
         """False when f' is computed from the output, so Z is never stored."""
+        if isinstance(self.kernel, VectorKernel):
+            return True
         return self.kernel is not None and not self.kernel.has_output_form
 
     def forward(self, X: np.ndarray, train: bool = False) -> np.ndarray:
@@ -86,6 +90,8 @@ class Layer:
         slope = None
         if self.kernel is None:
             A = Z
+        elif isinstance(self.kernel, VectorKernel):  # softmax and friends across the layer's units
+            A = self.kernel(Z, axis=1)
         elif train and self.keeps_preactivations:
             A, slope = self.kernel.value_and_grad(Z)  # f and f' in one pass
         else:
@@ -99,6 +105,8 @@ class Layer:
         """Store dW and db for the upstream gradient dA; return the gradient for the input X (if asked)."""
         if self.kernel is None:
             dZ = dA
+        elif isinstance(self.kernel, VectorKernel):
+            dZ = self.kernel.vjp(self.Z, dA, axis=1)
         elif self.kernel.has_output_form:
             dZ = dA * self.kernel.grad_from_output(self.A)
         else:
