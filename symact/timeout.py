@@ -17,6 +17,8 @@ from symact.errors import ProofTimeout
 
 __all__ = ["time_limit", "budget_scope", "budget_scale", "internal_limit"]
 
+_RETRY = 0.05  # seconds between repeated timeouts once a limit has run out
+
 
 @contextmanager
 def time_limit(seconds: float | None, what: str = "symbolic computation") -> Iterator[None]:
@@ -40,6 +42,9 @@ def time_limit(seconds: float | None, what: str = "symbolic computation") -> Ite
         if _in_finalizer(frame):  # an exception raised there would be swallowed: try again in 1 ms
             signal.setitimer(signal.ITIMER_REAL, 1e-3)
             return
+        # Re-armed before raising: library code that catches every Exception (SymPy does, in places) would
+        # otherwise swallow the timeout and run on unbounded; the block's exit disarms it.
+        signal.setitimer(signal.ITIMER_REAL, _RETRY)
         raise ProofTimeout(f"{what} ran past its budget of {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)

@@ -119,3 +119,18 @@ def test_a_tiny_refuted_difference_is_printed_with_the_digits_that_show_it():
     with mpmath.workdps(100):
         assert mpmath.almosteq(mpmath.mpf(rhs) - mpmath.mpf(lhs), mpmath.mpf("1e-60"), rel_eps=1e-20)
     assert rhs in repr(p) and lhs != rhs
+
+
+def test_a_timeout_swallowed_by_library_code_fires_again():
+    from symact.timeout import time_limit
+
+    start = time.perf_counter()
+    with pytest.raises(ProofTimeout):
+        with time_limit(0.2, "stubborn loop"):
+            while True:  # a library loop that catches every Exception around part of its work, as SymPy does
+                try:
+                    sum(range(1000))
+                except Exception:
+                    pass
+                sum(range(1000))
+    assert time.perf_counter() - start < 20.0  # with a one-shot alarm a swallowed timeout never ends it
