@@ -105,10 +105,11 @@ def internal_limit(seconds: float, what: str) -> Iterator[None]:
 
 
 def _in_finalizer(frame) -> bool:
-    """True inside a ``__del__`` or a ``weakref.finalize`` callback, where Python ignores exceptions."""
+    """True inside a ``__del__`` or a weak-reference callback (``weakref.finalize``, a ``WeakKeyDictionary``'s
+    clean-up), where Python ignores exceptions."""
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "__del__" or (code.co_name == "__call__" and frame.f_globals.get("__name__") == "weakref"):
+        if code.co_name == "__del__" or frame.f_globals.get("__name__") in ("weakref", "_weakrefset"):
             return True
         frame = frame.f_back
     return False

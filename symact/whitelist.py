@@ -35,7 +35,7 @@ RESERVED = {"nan", "NaN", "zoo", "I", "j", "J"}  # not real numbers: never silen
 def tree_size(expr: sp.Basic, limit: int | None = None, _seen: dict | None = None) -> int:
     """Nodes of ``expr`` as a tree (a shared subtree counts at each occurrence); stops early past ``limit``.
 
-    >>> tree_size(parse('x*sigmoid(x) + 1'))
+    >>> tree_size(sp.Symbol('x') * sigmoid(sp.Symbol('x')) + 1)
     6
     """
     seen = {} if _seen is None else _seen

@@ -23,7 +23,7 @@ from symact import ParameterError, ParseError, ProofTimeout, SymactError, Unknow
         (lambda: symact.derive("swish", beta=sp.oo), ParameterError, "finite real"),
         (lambda: symact.derive("swish", beta=1j), ParameterError, "must be a number"),
         (lambda: symact.derive("relu", alpha=1), ParameterError, "relu: parameter 'alpha' is not a parameter"),
-        (lambda: symact.derive("softmax"), ParameterError, "vector function"),
+        (lambda: symact.derive("softmax", beta=2), ParameterError, "a vector activation takes n"),
         (lambda: symact.kernel("swissh"), UnknownActivation, "swish"),
         (lambda: symact.kernel("relu", kink="nope"), ParameterError, "kink"),
         (lambda: symact.kernel("relu")(np.array(["a"])), ParameterError, "real numbers"),

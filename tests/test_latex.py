@@ -152,9 +152,10 @@ def test_activation_section_names_parameters_and_frameworks():
     assert "Kinks: at $x = 0$" in tex
 
 
-def test_vector_activations_are_refused():
-    with pytest.raises(latex.SymactError, match="vector"):
-        latex.activation("softmax")
+def test_vector_activations_get_their_own_section():
+    assert latex.activation("softmax") == latex.vector_activation("softmax")
+    with pytest.raises(latex.SymactError, match="elementwise"):
+        latex.vector_activation("relu")
 
 
 def test_catalog_table_has_one_row_per_activation():
