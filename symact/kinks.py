@@ -20,7 +20,7 @@ import sympy as sp
 
 from symact.catalog import lambd, max_val, min_val, threshold, x
 from symact.errors import ParameterError, UndecidedSign
-from symact.numerics import certified_sign, certified_truth
+from symact.numerics import certified_sign, certified_truth, too_large
 
 __all__ = [
     "smooth_variants",
@@ -352,6 +352,8 @@ def rational_inside(lo: sp.Expr, hi: sp.Expr) -> sp.Rational:
     >>> rational_inside(-sp.oo, sp.sqrt(2)), rational_inside(sp.sqrt(2), sp.pi), rational_inside(0, sp.Rational(1, 10**15))
     (0, 9/4, 1/2000000000000000)
     """
+    if certified_sign(hi - lo) != 1 or too_large(lo) or too_large(hi):
+        raise UndecidedSign(hi - lo)
     if lo == -sp.oo and hi == sp.oo:
         candidates = [sp.Integer(0)]
     elif lo == -sp.oo:
