@@ -2,6 +2,8 @@
 
 The derivative at a kink is a convention, not a fact. ``POLICIES`` names the choices;
 ``FRAMEWORK_CONVENTIONS`` records, per activation and kink, which side PyTorch and JAX take.
+``switch_points`` and ``pieces`` split an activation at its switch points into smooth pieces, the
+points ordered and told apart by certified signs, never by rounded floats.
 
 >>> from symact.catalog import get
 >>> [(k.point, k.left, k.right) for k in find_kinks(get('prelu').expr, get('prelu').defaults)]
