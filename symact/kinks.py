@@ -2,6 +2,8 @@
 
 The derivative at a kink is a convention, not a fact. ``POLICIES`` names the choices;
 ``FRAMEWORK_CONVENTIONS`` records, per activation and kink, which side PyTorch and JAX take.
+``switch_points`` and ``pieces`` split an activation at its switch points into smooth pieces, the
+points ordered and told apart by certified signs, never by rounded floats.
 
 >>> from symact.catalog import get
 >>> [(k.point, k.left, k.right) for k in find_kinks(get('prelu').expr, get('prelu').defaults)]
@@ -20,7 +22,7 @@ import sympy as sp
 
 from symact.catalog import lambd, max_val, min_val, threshold, x
 from symact.errors import ParameterError, UndecidedSign
-from symact.numerics import certified_sign, certified_truth
+from symact.numerics import certified_sign, certified_truth, too_large
 
 __all__ = [
     "smooth_variants",
@@ -34,6 +36,9 @@ __all__ = [
     "check_policy",
     "switch_functions",
     "switch_points",
+    "Piece",
+    "pieces",
+    "rational_inside",
 ]
 
 POLICIES = ("torch", "jax", "left", "right", "mean")
@@ -248,8 +253,19 @@ def smooth_variants(expr: sp.Expr, limit: int = 64) -> list[sp.Expr]:
 
 
 def switch_points(expr: sp.Expr, values: Mapping) -> list[sp.Expr]:
-    """Candidate break points of ``expr`` in ``x``, symbolic, sorted by their value at ``values``."""
-    points = {}
+    """Break points of ``expr`` in ``x``, symbolic, in increasing order of their value at ``values``.
+
+    Two roots are one point only when their difference at ``values`` is exactly zero, and the
+    order comes from certified signs of the differences (``numerics.certified_sign``); a pair that
+    cannot be certified raises ``UndecidedSign``. A root that is not a real number at ``values`` is
+    left out.
+
+    >>> switch_points(sp.Max(x - sp.sqrt(2), 0) + sp.Abs(x - sp.sqrt(8) / 2) + sp.Max(x, -1), {})
+    [-1, sqrt(2)]
+    >>> switch_points(sp.Max(x, 0) + sp.Max(x - sp.Rational(1, 10**15), 0), {})
+    [0, 1/1000000000000000]
+    """
+    found: list[tuple[sp.Expr, sp.Expr]] = []  # (point, its value at ``values``), in increasing order
     for g in switch_functions(expr):
         for variant in smooth_variants(g):
             if not variant.has(x):
@@ -259,10 +275,107 @@ def switch_points(expr: sp.Expr, values: Mapping) -> list[sp.Expr]:
             except (NotImplementedError, ValueError):
                 continue
             for root in roots:
-                number = _number(root, values)
-                if number.is_real and number.is_finite:
-                    points.setdefault(round(float(number), 12), root)
-    return [points[k] for k in sorted(points)]
+                value = _real_value(root, values)
+                if value is not None:
+                    _insert(found, root, value)
+    return [point for point, _ in found]
+
+
+def _real_value(root: sp.Expr, values: Mapping) -> sp.Expr | None:
+    """The value of ``root`` at ``values`` when it is a finite real number (decided exactly), else None."""
+    value = sp.sympify(root).subs(values)
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.is_finite is False:
+        return None
+    if not value.is_number:
+        if value.is_extended_real:
+            raise UndecidedSign(value)  # a real point that depends on a parameter without a value
+        return None
+    real = value.is_extended_real
+    if real is None:
+        imaginary = certified_sign(sp.im(value)) if not sp.im(value).has(sp.I) else None
+        if imaginary is None:
+            raise UndecidedSign(sp.im(value))
+        real = imaginary == 0
+    return value if real else None
+
+
+def _insert(found: list, point: sp.Expr, value: sp.Expr) -> None:
+    """Put (point, value) in its place in ``found``, unless a point there has exactly this value."""
+    for i, (_, other) in enumerate(found):
+        s = certified_sign(value - other)
+        if s is None:
+            raise UndecidedSign(value - other)
+        if s == 0:
+            return
+        if s < 0:
+            found.insert(i, (point, value))
+            return
+    found.append((point, value))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """The smooth form ``f`` of an activation on the open interval (``lo``, ``hi``) between consecutive
+    switch points (symbolic, in the parameters; -oo and oo at the ends). ``probe`` is a rational
+    point strictly inside the interval at the parameter values the pieces were found at (certified).
+
+    >>> Piece(-sp.oo, 0, sp.S.Zero, sp.Integer(-1)).hi
+    0
+    """
+
+    lo: sp.Expr
+    hi: sp.Expr
+    f: sp.Expr
+    probe: sp.Rational
+
+
+def pieces(expr: sp.Expr, values: Mapping) -> list[Piece]:
+    """``expr`` split at its switch points (``switch_points``) into smooth pieces, from left to right.
+
+    Each piece's form is the branch ``resolve`` picks at its probe; the probes and the order are
+    certified, else ``UndecidedSign``. Whether each switch function keeps its sign on each piece
+    is the caller's to check (``max(sin(x), 0)`` switches at every k*pi, not only at 0).
+
+    >>> [(p.lo, p.hi, p.f, p.probe) for p in pieces(sp.Max(0, x) + sp.Abs(x - 1), {})]
+    [(-oo, 0, 1 - x, -1), (0, 1, 1, 1/2), (1, oo, 2*x - 1, 2)]
+    >>> [p.f for p in pieces(sp.Min(sp.Max(x, min_val), max_val), {min_val: -1, max_val: 1})]
+    [min_val, x, max_val]
+    """
+    values = {k: sp.sympify(v) for k, v in values.items()}
+    if is_smooth(expr):
+        return [Piece(-sp.oo, sp.oo, expr, sp.Integer(0))]
+    cuts = [-sp.oo, *switch_points(expr, values), sp.oo]
+    out = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        probe = rational_inside(sp.sympify(lo).subs(values), sp.sympify(hi).subs(values))
+        out.append(Piece(lo, hi, resolve(expr, {**values, x: probe}), probe))
+    return out
+
+
+def rational_inside(lo: sp.Expr, hi: sp.Expr) -> sp.Rational:
+    """A simple rational number strictly inside (``lo``, ``hi``), real constants or -oo/oo; certified.
+
+    Raises ``UndecidedSign`` when no candidate can be certified inside (``lo`` < ``hi`` not certified).
+
+    >>> rational_inside(-sp.oo, sp.sqrt(2)), rational_inside(sp.sqrt(2), sp.pi), rational_inside(0, sp.Rational(1, 10**15))
+    (0, 9/4, 1/2000000000000000)
+    """
+    if certified_sign(hi - lo) != 1 or too_large(lo) or too_large(hi):
+        raise UndecidedSign(hi - lo)
+    if lo == -sp.oo and hi == sp.oo:
+        candidates = [sp.Integer(0)]
+    elif lo == -sp.oo:
+        candidates = [sp.floor(sp.N(hi, 30)) - 1]
+    elif hi == sp.oo:
+        candidates = [sp.ceiling(sp.N(lo, 30)) + 1]
+    else:
+        middle = sp.N((lo + hi) / 2, 30)
+        candidates = [sp.nsimplify(middle, rational=True, tolerance=abs(sp.N(hi - lo, 30)) / 8)]
+        candidates += [sp.nsimplify(sp.N((lo + hi) / 2, digits), rational=True) for digits in (30, 120, 480)]
+    for q in candidates:
+        if q.is_Rational and certified_sign(q - lo) == 1 and certified_sign(hi - q) == 1:
+            return q
+    raise UndecidedSign(hi - lo)
 
 
 def find_kinks(expr: sp.Expr, values: Mapping) -> list[Kink]:

@@ -33,7 +33,7 @@ def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | No
         g = _output_form(fp, dp, _probe_points(piece, numeric), numeric)
         if g is None:
             return None
-        forms[piece.upper] = g
+        forms[None if piece.hi == sp.oo else piece.hi] = g
     if len(pieces) == 1:
         result = forms[None]
     elif direction < 0:
@@ -48,7 +48,7 @@ def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | No
                 points.append(None)
                 continue
             # x <= c becomes y <= f(c-), x < c becomes y < f(c+)
-            i = next(i for i, piece in enumerate(pieces) if piece.upper == b.point)
+            i = next(i for i, piece in enumerate(pieces) if piece.hi == b.point)
             piece = pieces[i + 1] if b.strict else pieces[i]
             points.append(sp.simplify(piece.f.subs(x, b.point).subs(subs)))
         result = _assemble(out, var=y, points=points)
@@ -57,8 +57,8 @@ def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | No
 
 def _probe_points(piece, numeric) -> list:
     """Four points inside the piece's interval, with the parameters at ``numeric``."""
-    lo = None if piece.lower is None else float(sp.N(piece.lower.subs(numeric)))
-    hi = None if piece.upper is None else float(sp.N(piece.upper.subs(numeric)))
+    lo = None if piece.lo == -sp.oo else float(sp.N(sp.sympify(piece.lo).subs(numeric)))
+    hi = None if piece.hi == sp.oo else float(sp.N(sp.sympify(piece.hi).subs(numeric)))
     if lo is None and hi is None:
         return [-2.5, -0.7, 0.3, 1.9]
     if lo is None:

@@ -14,57 +14,28 @@ import sympy as sp
 from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout
 from symact.functions import expand_named
-from symact.kinks import (
-    is_smooth,
-    resolve,
-    switch_functions,
-    switch_points,
-)
+from symact.kinks import Piece, pieces, resolve, switch_functions
 from symact.timeout import internal_limit
 
 # nominal seconds of derive()'s internal limits at the default budget (scaled to the caller's budget)
 _LIMITS = {"simplify": 2, "df_of_output": 5, "inverting f": 2}
 
 
-@dataclass(frozen=True)
-class _Piece:
-    """The smooth form of f on an interval; ``upper`` closes it on the right (None: +oo)."""
-
-    f: sp.Expr
-    upper: sp.Expr | None
-    lower: sp.Expr | None
+def _pieces(expr, numeric) -> list[Piece]:
+    """``kinks.pieces``, refusing an f whose switch functions change sign inside a piece."""
+    found = pieces(expr, numeric)
+    _check_pieces(expr, numeric, found)
+    return found
 
 
-def _pieces(expr, numeric) -> list[_Piece]:
-    if is_smooth(expr):
-        return [_Piece(expr, None, None)]
-    points = switch_points(expr, numeric)
-    numbers = [sp.N(p.subs(numeric), 30) for p in points]
-    bounds = [None, *points, None]
-    probes = []
-    for i in range(len(points) + 1):
-        lo = numbers[i - 1] if i > 0 else None
-        hi = numbers[i] if i < len(points) else None
-        if lo is None and hi is None:
-            probes.append(sp.Integer(0))
-        elif lo is None:
-            probes.append(hi - 1)
-        elif hi is None:
-            probes.append(lo + 1)
-        else:
-            probes.append((lo + hi) / 2)
-    _check_pieces(expr, numeric, numbers, probes)
-    return [_Piece(resolve(expr, {**numeric, x: probe}), bounds[i + 1], bounds[i]) for i, probe in enumerate(probes)]
-
-
-def _check_pieces(expr, numeric, numbers, probes) -> None:
+def _check_pieces(expr, numeric, found: list[Piece]) -> None:
     """Refuse an f whose switch functions change sign inside a piece (max(sin(x), 0) switches at every k*pi):
     the pieces would silently be wrong there."""
-    cuts = [-sp.oo, *numbers, sp.oo]
     for g in switch_functions(expr):
         g = g.subs(numeric)
-        for lo, hi, probe in zip(cuts, cuts[1:], probes):
-            smooth = expand_named(resolve(g, {x: probe}))
+        for piece in found:
+            lo, hi = (sp.sympify(end).subs(numeric) for end in (piece.lo, piece.hi))
+            smooth = expand_named(resolve(g, {x: piece.probe}))
             try:
                 with internal_limit(_LIMITS["simplify"], "switch point check"):
                     inside = sp.solveset(smooth, x, sp.Interval.open(lo, hi))
@@ -114,7 +85,7 @@ def _branches(pieces, sides) -> list[_Branch]:
     branches = []
     for piece in pieces:
         d = _tidy(sp.diff(piece.f, x))
-        point = piece.upper
+        point = None if piece.hi == sp.oo else piece.hi
         side = None if point is None else next((s for p, s in sides.items() if sp.simplify(p - point) == 0), None)
         if point is None or side is None or sp.simplify(side.value - side.left) == 0:
             branches.append(_Branch(d, point))

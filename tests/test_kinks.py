@@ -4,7 +4,18 @@ import sympy as sp
 
 import symact
 from symact import catalog
-from symact.kinks import FRAMEWORK_CONVENTIONS, POLICIES, find_kinks
+from symact.errors import UndecidedSign
+from symact.kinks import (
+    FRAMEWORK_CONVENTIONS,
+    POLICIES,
+    Piece,
+    find_kinks,
+    pieces,
+    rational_inside,
+    resolve,
+    switch_points,
+)
+from symact.numerics import certified_sign
 
 x = catalog.x
 
@@ -71,3 +82,71 @@ def test_symbolic_kink_points_follow_parameters():
     d = symact.derive("hardtanh", min_val=-2, max_val=3)
     assert set(d.kinks) == {-2, 3}
     assert symact.kernel("hardtanh", min_val=-2, max_val=3).grad(np.array([-2.0, 3.0, 0.0])).tolist() == [0, 0, 1]
+
+
+# ---- switch points and pieces: certified order, exact de-duplication, rational probes ----------
+
+
+def test_switch_points_closer_than_any_float_tolerance_stay_apart_and_in_order():
+    eps = sp.Rational(1, 10**15)
+    f = sp.Max(x - eps, 0) + sp.Max(x, 0) + sp.Max(x + eps, 0)
+    assert switch_points(f, {}) == [-eps, 0, eps]
+    parts = pieces(f, {})
+    assert [(p.lo, p.hi) for p in parts] == [(-sp.oo, -eps), (-eps, 0), (0, eps), (eps, sp.oo)]
+    assert [p.f for p in parts] == [0, x + eps, 2 * x + eps, 3 * x]
+
+
+def test_a_point_written_two_ways_is_one_point():
+    f = sp.Max(x - sp.sqrt(2), 0) + sp.Abs(x - sp.sqrt(8) / 2)
+    assert len(switch_points(f, {})) == 1
+    assert sp.simplify(switch_points(f, {})[0] - sp.sqrt(2)) == 0
+    assert len(pieces(f, {})) == 2
+
+
+def test_points_are_ordered_at_the_parameter_values():
+    f = sp.Min(sp.Max(x, catalog.min_val), catalog.max_val)
+    assert switch_points(f, {catalog.min_val: -1, catalog.max_val: 1}) == [catalog.min_val, catalog.max_val]
+    assert switch_points(f, {catalog.min_val: 1, catalog.max_val: -1}) == [catalog.max_val, catalog.min_val]
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        sp.Max(x - sp.Rational(1, 10**15), 0) + sp.Max(x, 0),
+        sp.Abs(x - sp.sqrt(2)) + sp.Max(x - sp.pi / 2, 0),
+        sp.Max(x - sp.Rational(10**20 + 1, 10**20), 0) + sp.Heaviside(x - 1),
+        sp.Min(sp.Max(x, -3), 3),
+    ],
+)
+def test_probes_are_rational_and_certified_strictly_inside(f):
+    for p in pieces(f, {}):
+        assert p.probe.is_Rational
+        assert certified_sign(p.probe - p.lo) == 1 and certified_sign(p.hi - p.probe) == 1
+        assert resolve(f, {x: p.probe}) == p.f
+
+
+def test_a_smooth_function_is_one_piece():
+    assert pieces(sp.tanh(x), {}) == [Piece(-sp.oo, sp.oo, sp.tanh(x), sp.Integer(0))]
+
+
+def test_an_order_that_cannot_be_certified_raises():
+    big = sp.exp(sp.exp(100))  # too large to evaluate: the sign of big - 2*big is not certified
+    f = sp.Max(x - big, 0) + sp.Max(x - 2 * big, 0)
+    with pytest.raises(UndecidedSign):
+        switch_points(f, {})
+    with pytest.raises(UndecidedSign):
+        pieces(f, {})
+    with pytest.raises(UndecidedSign):
+        rational_inside(big, 2 * big)
+
+
+def test_an_uncertified_order_makes_properties_unknown_not_wrong():
+    big = sp.exp(sp.exp(100))
+    p = symact.properties(sp.Max(x - big, 0) + sp.Max(x - 2 * big, 0))
+    assert not p["range"].proved and not p["monotonic"].proved
+
+
+def test_derive_splits_at_points_closer_than_any_float_tolerance():
+    eps = sp.Rational(1, 10**15)
+    d = symact.derive(sp.Max(x, 0) + sp.Max(x - eps, 0))
+    assert d.df.subs(x, eps / 2) == 1 and d.df.subs(x, 2 * eps) == 2 and d.df.subs(x, -1) == 0

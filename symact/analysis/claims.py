@@ -13,14 +13,14 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symact.analysis.engine import properties
-from symact.analysis.exact import DEFAULT_BUDGET, _close, _cmp, _is_zero, _num, _sample
-from symact.analysis.pieces import _check_switches, _OutOfDepth, _Piece
+from symact.analysis.exact import DEFAULT_BUDGET, _close, _cmp, _is_zero, _num
+from symact.analysis.pieces import _check_switches, _OutOfDepth
 from symact.analysis.result import PROPERTY_NAMES, Properties, Property
 from symact.analysis.tables import cell
 from symact.catalog import x
 from symact.errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import expand_named
-from symact.kinks import resolve, switch_points
+from symact.kinks import Piece, rational_inside, resolve, switch_points
 from symact.parsing import parse
 from symact.proof import PROVED, REFUTED, UNKNOWN, Proof, prove
 from symact.timeout import time_limit
@@ -195,10 +195,13 @@ def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
     expr = parse(claimed, parameters={"y": _Y}) if isinstance(claimed, str) else sp.sympify(claimed)
     expr = expr.subs(_Y, p.f)
     df = sp.diff(p.f, x)
-    own = switch_points(p.f, {})
-    cuts = [-sp.oo, *sorted(set(own) | set(switch_points(expr, {})), key=_num), sp.oo]
+    try:  # the pieces of f and of the claim together: both are smooth on each
+        cuts = [-sp.oo, *switch_points(sp.Tuple(p.f, expr), {}), sp.oo]
+        found = [Piece(lo, hi, None, rational_inside(lo, hi)) for lo, hi in zip(cuts, cuts[1:])]
+    except UndecidedSign:
+        return UNDECIDED, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
     points = [sp.Rational(1, 3), sp.Rational(7, 4), sp.Rational(-5, 2), 3, sp.Rational(-2, 3), 1]
-    points += [_sample(lo, hi) for lo, hi in zip(cuts, cuts[1:])]
+    points += [piece.probe for piece in found]
     for t in points:
         if any(c not in (sp.oo, -sp.oo) and _cmp(c, t) in (0, None) for c in cuts):
             continue
@@ -214,13 +217,12 @@ def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
         if result.status == PROVED:
             return HOLDS, f"proved by {result.method}: f' = {claimed}", result
     try:
-        pieces = [_Piece(lo, hi, None) for lo, hi in zip(cuts, cuts[1:])]
-        _check_switches(expr - df, pieces)
-        _check_switches(p.f, pieces)
+        _check_switches(expr - df, found)
+        _check_switches(p.f, found)
     except (_OutOfDepth, UndecidedSign):
         return UNDECIDED, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
-    for lo, hi in zip(cuts, cuts[1:]):
-        point = {x: _sample(lo, hi)}
+    for piece in found:
+        point = {x: piece.probe}
         if not _is_zero(expand_named(resolve(expr, point) - resolve(df, point))):
             return UNDECIDED, "agrees at test points; no symbolic proof", Proof(f"f' = {claimed}", UNKNOWN)
     steps = "rewritten to exp and simplified to zero on every smooth piece"

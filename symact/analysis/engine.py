@@ -25,7 +25,7 @@ import time
 import sympy as sp
 
 from symact.analysis.audit import audit
-from symact.analysis.exact import DEFAULT_BUDGET, _limited, _sample
+from symact.analysis.exact import DEFAULT_BUDGET, _limited
 from symact.analysis.pieces import _Analysis, _OutOfDepth
 from symact.analysis.result import PROPERTY_NAMES, Properties, _all_unknown, _unknown, _with_reason
 from symact.analysis.rules import continuity_rule, limits_rule, monotonic_rule, range_rule
@@ -33,7 +33,7 @@ from symact.analysis.slope import lipschitz_rule, origin_rule, symmetry_rule
 from symact.catalog import CATALOG, Activation, get, x
 from symact.errors import ParameterError, ProofTimeout, SymactError
 from symact.functions import expand_named
-from symact.kinks import resolve, switch_points
+from symact.kinks import pieces
 from symact.parsing import parse
 from symact.timeout import budget_scope, time_limit
 
@@ -77,14 +77,14 @@ def _check_domain(name: str, expr: sp.Expr) -> None:
     if expr.has(sp.nan, sp.zoo, sp.I, sp.oo, -sp.oo):
         raise ParameterError(name or "properties", "activation", "is not a finite real function (nan, oo or I in it)")
     try:
-        cuts = [-sp.oo, *switch_points(expr, {}), sp.oo]
-    except (TypeError, ValueError, NotImplementedError, RecursionError):
+        found = pieces(expr, {})
+    except (TypeError, ValueError, NotImplementedError, RecursionError, SymactError):
         return  # the analysis itself will answer unknown
-    for lo, hi in zip(cuts, cuts[1:]):
+    for piece in found:
+        lo, hi = piece.lo, piece.hi
         try:
-            piece = expand_named(resolve(expr, {x: _sample(lo, hi)}))
             with _limited("domain check"):
-                domain = sp.calculus.util.continuous_domain(piece, x, sp.Interval.open(lo, hi))
+                domain = sp.calculus.util.continuous_domain(expand_named(piece.f), x, sp.Interval.open(lo, hi))
         except (ProofTimeout, NotImplementedError, ValueError, TypeError, SymactError, RecursionError):
             continue
         if domain != sp.Interval.open(lo, hi):

@@ -8,26 +8,17 @@ each piece's derivatives and their exact roots and signs (``_Analysis``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sympy as sp
 
-from symact.analysis.exact import _cmp, _finite_real, _roots, _sample, _signs, _tidy
+from symact.analysis.exact import _cmp, _finite_real, _roots, _signs, _tidy
 from symact.catalog import x
 from symact.errors import UndecidedSign
-from symact.kinks import resolve, switch_functions, switch_points
+from symact.kinks import Piece, pieces, resolve, switch_functions
 
 __all__ = []
 
 
 # ---- the analysis of one activation ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Piece:
-    lo: sp.Expr
-    hi: sp.Expr
-    f: sp.Expr
 
 
 class _Analysis:
@@ -39,13 +30,10 @@ class _Analysis:
 
     def __init__(self, name: str, f: sp.Expr):
         self.name, self.f = name, f
-        self.points = switch_points(f, {})
+        self.pieces = _split(f)
+        self.points = [p.lo for p in self.pieces[1:]]
         if any(p.has(sp.Float) or not _finite_real(p) for p in self.points):
             raise _OutOfDepth("a switch point is not an exact real number")
-        cuts = [-sp.oo, *self.points, sp.oo]
-        if any(_cmp(a, b) != -1 for a, b in zip(cuts, cuts[1:])):
-            raise _OutOfDepth("the switch points could not be ordered with certainty")
-        self.pieces = [_Piece(a, b, resolve(f, {x: _sample(a, b)})) for a, b in zip(cuts, cuts[1:])]
         _check_switches(f, self.pieces)
         self.values = [_value_at(f, p) for p in self.points]
         self.df = [_tidy(sp.diff(p.f, x)) for p in self.pieces]
@@ -58,12 +46,20 @@ class _OutOfDepth(Exception):
     """The piecewise analysis does not apply to this f (internal; becomes unknown verdicts)."""
 
 
-def _check_switches(f: sp.Expr, pieces) -> None:
+def _split(f: sp.Expr) -> list[Piece]:
+    """``kinks.pieces`` of f at exact parameters; ``_OutOfDepth`` when the points cannot be certified."""
+    try:
+        return pieces(f, {})
+    except UndecidedSign:
+        raise _OutOfDepth("the switch points could not be ordered with certainty") from None
+
+
+def _check_switches(f: sp.Expr, found: list[Piece]) -> None:
     """Every switch function keeps one sign inside every piece (its roots there are exactly none)."""
     for g in switch_functions(f):
-        for p in pieces:
+        for p in found:
             try:
-                smooth = resolve(g, {x: _sample(p.lo, p.hi)})
+                smooth = resolve(g, {x: p.probe})
             except UndecidedSign as err:
                 raise _OutOfDepth(str(err)) from None
             roots = _roots(smooth, p.lo, p.hi)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symact.analysis.exact import _close, _cmp, _is_zero, _limit, _num, _sample
-from symact.analysis.pieces import _Analysis, _check_switches, _OutOfDepth, _Piece, _piece_at
+from symact.analysis.exact import _close, _cmp, _is_zero, _limit, _num
+from symact.analysis.pieces import _Analysis, _check_switches, _OutOfDepth, _piece_at, _split
 from symact.analysis.result import Property, proof
 from symact.analysis.rules import _Cand, _candidates, _exact_bound, _extreme, _numeric_evidence, _where
 from symact.catalog import x
 from symact.errors import UndecidedSign
-from symact.kinks import resolve, switch_points
+from symact.kinks import resolve
 
 __all__ = ["origin_rule", "symmetry_rule", "lipschitz_rule"]
 
@@ -73,14 +73,13 @@ def _vanishes(e: sp.Expr) -> tuple[bool | None, dict | None]:
         if _is_zero(value) is False:
             return False, {"x": t, "value": _num(value).evalf(15)}
     try:
-        cuts = [-sp.oo, *switch_points(e, {}), sp.oo]
-        pieces = [_Piece(lo, hi, resolve(e, {x: _sample(lo, hi)})) for lo, hi in zip(cuts, cuts[1:])]
-        _check_switches(e, pieces)
+        found = _split(e)
+        _check_switches(e, found)
     except (_OutOfDepth, UndecidedSign):
         return None, None
-    if not all(_is_zero(p.f) for p in pieces):
+    if not all(_is_zero(p.f) for p in found):
         return None, None
-    if any(not _is_zero(resolve(e, {x: p}).subs(x, p)) for p in cuts[1:-1]):
+    if any(not _is_zero(resolve(e, {x: p.lo}).subs(x, p.lo)) for p in found[1:]):
         return None, None
     return True, None
 
