@@ -15,9 +15,9 @@ import sympy as sp
 from symact.catalog import Activation, VectorActivation, get, x
 from symact.catalog import names as catalog_names
 from symact.derivation import Derivation, derive
-from symact.errors import SymactError
+from symact.errors import SymactError, UndecidedSign
 from symact.formula import LINE, escape, expr, lines, prose, sentence, width
-from symact.kinks import resolve, switch_points
+from symact.kinks import pieces
 from symact.proof.chains import RELATIONS, block_tex, blocks, is_bound, is_value
 from symact.proof.result import Proof
 from symact.vector import derive_vector
@@ -32,15 +32,16 @@ def _cases(entry: Activation, f: sp.Expr, numeric: dict) -> sp.Expr | None:
     """f as a Piecewise over its switch points when it is written with max, min or |.|."""
     if not f.has(sp.Max, sp.Min, sp.Abs):
         return None
-    points = switch_points(f, numeric)
-    if not points:
+    try:
+        parts = pieces(f, numeric)
+    except UndecidedSign:  # the order of the switch points is not certain: no case form
         return None
-    values = [sp.N(p.subs(numeric), 30) for p in points]
-    probes = [values[0] - 1] + [(a + b) / 2 for a, b in zip(values, values[1:])] + [values[-1] + 1]
-    pieces = [sp.factor_terms(resolve(f, {**numeric, x: probe})) for probe in probes]
+    if len(parts) < 2:
+        return None
     rows = []
-    for piece, point in zip(pieces, [*points, None]):
-        cond = True if point is None else x <= point
+    for part in parts:
+        piece = sp.factor_terms(part.f)
+        cond = True if part.hi == sp.oo else x <= part.hi
         if rows and rows[-1][0] == piece:
             rows[-1] = (piece, cond)
         else:
