@@ -25,7 +25,7 @@ import numpy.typing as npt
 import sympy as sp
 
 from symact.catalog import get
-from symact.derivation import derive
+from symact.derivation import activation_entry, derive
 from symact.errors import ParameterError
 from symact.formula.html import table as html_table
 from symact.kernels import kernel
@@ -337,7 +337,8 @@ def crosscheck(
             raise ParameterError("crosscheck", "name", problem, table)
         fn, label, activation = table[entry.name], framework, entry.name
     d = derive(activation, kink=kink, **params)
-    values = {**d.params}
+    entry = activation_entry(activation, dict(params))
+    values = {**entry.defaults, **entry.bind(**params)}  # the kernel's parameter values
     kink_points = [float(sp.N(p.subs(values))) for p in d.kinks]
     xs = benchmark_points() if points is None else np.asarray(points, dtype=np.float64)
     xs = np.unique(np.concatenate([xs, np.array(kink_points, dtype=np.float64)])).astype(dtype)
