@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -20,12 +21,23 @@ __all__ = ["time_limit", "budget_scope", "budget_scale", "internal_limit"]
 _RETRY = 0.05  # seconds between repeated timeouts once a limit has run out
 
 
+class _Expired(BaseException):
+    """A limit ran out. A BaseException, so that neither library code catching every ``Exception`` nor a
+    handler meant for a nested limit's ``ProofTimeout`` can swallow it; its own ``time_limit`` turns it into
+    ``ProofTimeout`` on the way out."""
+
+    def __init__(self, token: object, message: str) -> None:
+        super().__init__(message)
+        self.token = token
+
+
 @contextmanager
 def time_limit(seconds: float | None, what: str = "symbolic computation") -> Iterator[None]:
     """Raise ``ProofTimeout`` if the block runs longer than ``seconds`` (None: no limit).
 
     Uses SIGALRM, so the limit holds in the main thread of POSIX systems; elsewhere the
-    block runs unbounded. Nested limits keep the earlier deadline.
+    block runs unbounded. Nested limits keep the earlier deadline; an outer limit running out
+    inside a nested one ends the outer block, not just the nested one.
     """
     usable = (
         seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
@@ -37,26 +49,39 @@ def time_limit(seconds: float | None, what: str = "symbolic computation") -> Ite
         raise ProofTimeout(f"{what} had no time left in its budget")
     outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
     start = time.monotonic()
+    token = object()
+    if not outer_left or seconds < outer_left or not _DEADLINES:
+        deadline = (token, f"{what} ran past its budget of {seconds:g} s")
+    else:  # the enclosing deadline comes first: running out then ends the limit that owns it
+        deadline = _DEADLINES[-1]
 
     def on_alarm(signum, frame):
         if _in_finalizer(frame):  # an exception raised there would be swallowed: try again in 1 ms
             signal.setitimer(signal.ITIMER_REAL, 1e-3)
             return
-        # Re-armed before raising: library code that catches every Exception (SymPy does, in places) would
-        # otherwise swallow the timeout and run on unbounded; the block's exit disarms it.
+        # Re-armed before raising, in case a bare ``except:`` swallows it; the block's exit disarms it.
         signal.setitimer(signal.ITIMER_REAL, _RETRY)
-        raise ProofTimeout(f"{what} ran past its budget of {seconds:g} s")
+        raise _Expired(*deadline)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds)
+    _DEADLINES.append(deadline)
+    signal.setitimer(signal.ITIMER_REAL, seconds if deadline[0] is token else outer_left)
     try:
         yield
+    except _Expired as expired:
+        if expired.token is token:
+            raise ProofTimeout(str(expired)) from None
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        _DEADLINES.pop()
         if outer_left:
             left = outer_left - (time.monotonic() - start)
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+
+
+_DEADLINES: list[tuple[object, str]] = []  # per running limit, innermost last: who owns its deadline, and why
 
 
 _scope = {"scale": 1.0, "cut": None}  # the running public call's budget scale and the internal limits it hit
@@ -105,11 +130,14 @@ def internal_limit(seconds: float, what: str) -> Iterator[None]:
 
 
 def _in_finalizer(frame) -> bool:
-    """True inside a ``__del__`` or a weak-reference callback (``weakref.finalize``, a ``WeakKeyDictionary``'s
-    clean-up), where Python ignores exceptions."""
+    """True inside a ``__del__``, a weak-reference callback (``weakref.finalize``, a ``WeakKeyDictionary``'s
+    clean-up) or a garbage-collector callback, where Python ignores exceptions."""
+    collector = {getattr(callback, "__code__", None) for callback in gc.callbacks}
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "__del__" or frame.f_globals.get("__name__") in ("weakref", "_weakrefset"):
+        if code.co_name == "__del__" or code in collector:
+            return True
+        if frame.f_globals.get("__name__") in ("weakref", "_weakrefset"):
             return True
         frame = frame.f_back
     return False

@@ -134,3 +134,18 @@ def test_a_timeout_swallowed_by_library_code_fires_again():
                     pass
                 sum(range(1000))
     assert time.perf_counter() - start < 20.0  # with a one-shot alarm a swallowed timeout never ends it
+
+
+def test_an_outer_budget_is_not_swallowed_by_a_handler_for_a_nested_limit():
+    from symact.timeout import time_limit
+
+    start = time.perf_counter()
+    with pytest.raises(ProofTimeout, match="outer"):
+        with time_limit(0.2, "outer"):
+            while True:  # each step has its own, longer limit and treats running out of it as "skip this step"
+                try:
+                    with time_limit(5, "step"):
+                        sum(range(10**5))
+                except ProofTimeout:
+                    pass
+    assert time.perf_counter() - start < 20.0
