@@ -23,62 +23,78 @@ _RETRY = 0.05  # seconds between repeated timeouts once a limit has run out
 
 class _Expired(BaseException):
     """A limit ran out. A BaseException, so that neither library code catching every ``Exception`` nor a
-    handler meant for a nested limit's ``ProofTimeout`` can swallow it; its own ``time_limit`` turns it into
-    ``ProofTimeout`` on the way out."""
+    handler meant for a nested limit's ``ProofTimeout`` can swallow it; the ``time_limit`` that owns the
+    deadline turns it into ``ProofTimeout`` on the way out."""
 
     def __init__(self, token: object, message: str) -> None:
         super().__init__(message)
         self.token = token
 
 
-@contextmanager
-def time_limit(seconds: float | None, what: str = "symbolic computation") -> Iterator[None]:
+class time_limit:  # noqa: N801  (used as ``with time_limit(...)``, like a function)
     """Raise ``ProofTimeout`` if the block runs longer than ``seconds`` (None: no limit).
 
     Uses SIGALRM, so the limit holds in the main thread of POSIX systems; elsewhere the
     block runs unbounded. Nested limits keep the earlier deadline; an outer limit running out
     inside a nested one ends the outer block, not just the nested one.
+
+    >>> with time_limit(5):
+    ...     1 + 1
+    2
     """
-    usable = (
-        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
-        yield
-        return
-    if seconds <= 0:
-        raise ProofTimeout(f"{what} had no time left in its budget")
-    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
-    start = time.monotonic()
-    token = object()
-    if not outer_left or seconds < outer_left or not _DEADLINES:
-        deadline = (token, f"{what} ran past its budget of {seconds:g} s")
-    else:  # the enclosing deadline comes first: running out then ends the limit that owns it
-        deadline = _DEADLINES[-1]
 
-    def on_alarm(signum, frame):
-        if _in_finalizer(frame):  # an exception raised there would be swallowed: try again in 1 ms
-            signal.setitimer(signal.ITIMER_REAL, 1e-3)
+    def __init__(self, seconds: float | None, what: str = "symbolic computation") -> None:
+        self.seconds, self.what = seconds, what
+        self.active = (
+            seconds is not None
+            and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()
+        )
+
+    def __enter__(self) -> None:
+        if not self.active:
             return
-        # Re-armed before raising, in case a bare ``except:`` swallows it; the block's exit disarms it.
-        signal.setitimer(signal.ITIMER_REAL, _RETRY)
-        raise _Expired(*deadline)
+        if self.seconds <= 0:
+            raise ProofTimeout(f"{self.what} had no time left in its budget")
+        self.outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+        self.start = time.monotonic()
+        if not self.outer_left or self.seconds < self.outer_left or not _DEADLINES:
+            deadline = (self, f"{self.what} ran past its budget of {self.seconds:g} s")
+        else:  # the enclosing deadline comes first: running out then ends the limit that owns it
+            deadline = _DEADLINES[-1]
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    _DEADLINES.append(deadline)
-    signal.setitimer(signal.ITIMER_REAL, seconds if deadline[0] is token else outer_left)
-    try:
-        yield
-    except _Expired as expired:
-        if expired.token is token:
-            raise ProofTimeout(str(expired)) from None
-        raise
-    finally:
+        def on_alarm(signum, frame):
+            if _in_finalizer(frame) or _in_bookkeeping(frame):  # raising there would be lost: retry in 1 ms
+                signal.setitimer(signal.ITIMER_REAL, 1e-3)
+                return
+            # Re-armed before raising, in case a bare ``except:`` swallows it; the block's exit disarms it.
+            signal.setitimer(signal.ITIMER_REAL, _RETRY)
+            raise _Expired(*deadline)
+
+        self.previous = signal.signal(signal.SIGALRM, on_alarm)
+        _DEADLINES.append(deadline)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds if deadline[0] is self else self.outer_left)
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if not self.active:
+            return
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, self.previous)
         _DEADLINES.pop()
-        if outer_left:
-            left = outer_left - (time.monotonic() - start)
+        if self.outer_left:
+            left = self.outer_left - (time.monotonic() - self.start)
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+        if kind is _Expired and error.token is self:
+            raise ProofTimeout(str(error)) from None
+
+
+def _in_bookkeeping(frame) -> bool:
+    """True while a ``time_limit`` is entering or leaving: an alarm then waits until its state is consistent."""
+    while frame is not None:
+        if frame.f_code in (time_limit.__enter__.__code__, time_limit.__exit__.__code__):
+            return True
+        frame = frame.f_back
+    return False
 
 
 _DEADLINES: list[tuple[object, str]] = []  # per running limit, innermost last: who owns its deadline, and why
