@@ -124,18 +124,42 @@ def _load_module(key: str, build=None):
 _F32, _F64 = "float32", "float64"
 
 
+def _scalar(module, key: str, part: str):
+    """The scalar function of ``part``, made a numba function that its callers inline (once per module)."""
+    name = function_name(key, part)
+    fn = getattr(module, name)
+    if not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
+        from numba import njit
+
+        fn = njit(inline="always", error_model="numpy")(fn)
+        setattr(module, name, fn)
+    return fn
+
+
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:
     from numba import guvectorize, vectorize
 
-    fn = getattr(module, function_name(key, part))
+    _scalar(module, key, part)
     if part == "value_and_grad":
         sigs = [f"void({t}, {t}[:], {t}[:])" for t in (_F32, _F64)]
+        fn = getattr(module, function_name(key, part) + "_gufunc")
         u = guvectorize(sigs, "()->(),()", cache=True)(fn)
     else:
-        u = vectorize([f"{t}({t})" for t in (_F32, _F64)], cache=True)(fn)
+        u = vectorize([f"{t}({t})" for t in (_F32, _F64)], cache=True)(
+            getattr(module, function_name(key, part)).py_func
+        )
     u = u.ufunc  # numba's DUFunc and GUFunc wrap a NumPy ufunc
     setattr(sys.modules[__name__], u.__name__, u)  # pickled by name (numpy's ufunc reduce): see __getattr__
     return u
+
+
+def _build_loop(module, key: str, part: str):
+    """The loop of ``part`` over flat contiguous arrays, which the compiler vectorises (the ufunc's loop does
+    not, once the scalar function is long); compiled for float32 and float64 on first use, cached on disk."""
+    from numba import njit
+
+    _scalar(module, key, part)
+    return njit(cache=True, nogil=True, error_model="numpy")(getattr(module, function_name(key, part) + "_loop"))
 
 
 def __getattr__(name: str):
@@ -162,6 +186,7 @@ class FusedKernel:
         self._module, self._key = module, key
         self._definition = (activation, kink, params)
         self._ufuncs: dict[str, np.ufunc] = {}
+        self._loops: dict[str, object] = {}
 
     @property
     def name(self) -> str:
@@ -188,6 +213,12 @@ class FusedKernel:
             found = self._ufuncs[part] = _build_ufunc(self._module, self._key, part)
         return found
 
+    def _loop(self, part: str):
+        found = self._loops.get(part)
+        if found is None:
+            found = self._loops[part] = _build_loop(self._module, self._key, part)
+        return found
+
     def _run(self, part: str, values, outs, where):
         nout = 2 if part == "value_and_grad" else 1
         if not isinstance(values, (np.ndarray, np.generic)) and hasattr(values, "__array_ufunc__"):
@@ -206,11 +237,13 @@ class FusedKernel:
             if not (isinstance(o, np.ndarray) and _fits(array.shape, o.shape)):
                 problem = f"must be a NumPy array that x's shape {array.shape} broadcasts to, got {type(o).__name__}"
                 raise ParameterError("kernel", "out", problem)
-        u = self.ufunc(part)
         direct = outs is not None and where is True and all(o.dtype == work and o.shape == array.shape for o in outs)
         with np.errstate(all="ignore"):
             result = tuple(outs) if direct else tuple(np.empty_like(array) for _ in range(nout))
-            _apply(u, array, result)
+            if array.flags.c_contiguous and all(o.flags.c_contiguous for o in result):
+                _apply(self._loop(part), array, result, loop=True)
+            else:
+                _apply(self.ufunc(part), array, result)
             if outs is not None and not direct:
                 for o, r in zip(outs, result):
                     np.copyto(o, r, casting="same_kind", where=where)
@@ -290,24 +323,26 @@ def set_threads(n: int | None = None) -> int:
     return old
 
 
-def _apply(u: np.ufunc, array: np.ndarray, outs: tuple) -> None:
-    """``u(array, out=outs)``, in chunks on the thread pool when the arrays are large and contiguous."""
+def _apply(fn, array: np.ndarray, outs: tuple, loop: bool = False) -> None:
+    """``fn(array, out=outs)`` for a ufunc, ``fn(array, *outs)`` for a ``loop`` over flat contiguous arrays; in
+    chunks on the thread pool when the arrays are large and contiguous."""
     threads = _THREADS[0]
     contiguous = array.flags.c_contiguous and all(o.flags.c_contiguous for o in outs)
+    flat, flat_outs = (array.reshape(-1), [o.reshape(-1) for o in outs]) if contiguous else (array, outs)
+
+    def chunk(a, b):
+        with np.errstate(all="ignore"):  # errstate is per thread
+            parts = tuple(o[a:b] for o in flat_outs)
+            fn(flat[a:b], *parts) if loop else fn(flat[a:b], out=parts)
+
     if threads == 1 or array.size < PARALLEL_THRESHOLD or not contiguous:
-        u(array, out=outs)
+        chunk(0, None) if contiguous else fn(array, out=outs)
         return
     if not _POOL or _POOL[0]._max_workers < threads:
         from concurrent.futures import ThreadPoolExecutor
 
         _POOL[:] = [ThreadPoolExecutor(max_workers=threads, thread_name_prefix="symact")]
-    flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
     cuts = np.linspace(0, flat.size, threads + 1).astype(int)
-
-    def chunk(a, b):
-        with np.errstate(all="ignore"):  # errstate is per thread
-            u(flat[a:b], out=tuple(o[a:b] for o in flat_outs))
-
     for job in [_POOL[0].submit(chunk, a, b) for a, b in zip(cuts, cuts[1:])]:
         job.result()
 

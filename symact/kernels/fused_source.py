@@ -73,6 +73,12 @@ class _ScalarPrinter(PythonCodePrinter):
             return f"{name}({', '.join(args + [self._print(a) for a in rest])})"
         return super()._print_Function(expr)
 
+    def _print_exp(self, expr):
+        return f"vexp({self._print(expr.args[0])})"
+
+    def _print_tanh(self, expr):
+        return f"vtanh({self._print(expr.args[0])})"
+
     def _print_sign(self, expr):
         return f"sign({self._print(expr.args[0])})"
 
@@ -107,26 +113,26 @@ def _body(compiled, var: sp.Symbol, finish) -> list[str]:
     printer = _ScalarPrinter(dd)
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
     v = var.name
-    lines = [f"{v} = float64({v}_in)", f"if not math.isfinite({v}):  # NaN stays NaN, +-inf give the limits"]
-    specials = [f"({v} if {v} != {v} else ({_number(hi)} if {v} > 0 else {_number(lo)}))" for lo, hi in compiled.limits]
-    lines += ["    " + line for line in finish(specials)]
+    lines = [f"{v} = float64({v}_in)"]
     for symbol, pairs in dd.items():  # helpers.poly_dd, unrolled
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
         lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
     lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
     names = [f"r{i}" for i in range(len(reduced))]
+    # Straight-line code with flat selects only (no early return, no nested conditional), so that numba's
+    # loop over it vectorises: every value is computed, and the selects pick.
     for name, e, patches, guard, (lo, hi) in zip(names, reduced, compiled.patches, compiled.guard, compiled.limits):
         lines.append(f"{name} = float64({printer.doprint(e)})")
         for p in patches:  # patches.ZeroPatch: the Taylor series around a zero
-            lines += [f"if abs({v} - {p.hi!r}) < {p.window!r}:", f"    h = ({v} - {p.hi!r}) - {p.lo!r}"]
-            lines += [f"    p = {p.coeffs[0]!r}"] + [f"    p = p * h + {c!r}" for c in p.coeffs[1:]]
-            lines.append(f"    {name} = p")
+            lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}", f"p = {p.coeffs[0]!r}"]
+            lines += [f"p = p * h + {c!r}" for c in p.coeffs[1:]]
+            lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
+        lines.append(f"limit = {_number(hi)} if {v} > 0 else {_number(lo)}")
         if guard:  # an intermediate overflow times an underflow at a huge finite input: the limit
-            lines += [
-                f"if {name} != {name} and abs({v}) > 1e15:",
-                f"    {name} = {_number(hi)} if {v} > 0 else {_number(lo)}",
-            ]
+            lines.append(f"{name} = limit if ({name} != {name}) & (abs({v}) > 1e15) else {name}")
+        lines.append(f"{name} = {name} if {v} - {v} == 0.0 else limit  # +-inf give the limits")
+        lines.append(f"{name} = {name} if {v} == {v} else {v}  # NaN stays NaN")
     return lines + finish(names)
 
 
@@ -144,9 +150,10 @@ def source(k: Kernel, key: str) -> str:
         "",
         "from numba import float64",
         "",
-        "from symact.kernels import scalar",
+        "from symact.kernels import scalar  # noqa: F401 (the helpers compile_all compiles)",
+        "from symact.kernels.vmath import compile_all",
         "",
-        "scalar.compile_all()",
+        "compile_all()",
         "from symact.kernels.scalar import *  # noqa: E402, F403",
         "",
         f"HAS_OUTPUT_FORM = {k._df_of_output is not None}",
@@ -157,16 +164,31 @@ def source(k: Kernel, key: str) -> str:
         return [f"return {values[0]}"]
 
     def pair(values):
-        return [f"f[0] = {values[0]}", f"df[0] = {values[1]}", "return"]
+        return [f"return {values[0]}, {values[1]}"]
 
     for part, compiled in parts.items():
         if compiled is not None:
             var = y if part == "grad_from_output" else x
             out += ["", "", f"def {function_name(key, part)}({var.name}_in):"]
             out += ["    " + line for line in _body(compiled, var, single)]
-    out += ["", "", f"def {function_name(key, 'value_and_grad')}(x_in, f, df):"]
+            out += _loop(key, part, f"out[i] = {function_name(key, part)}(x[i])", "x, out")
+    both = function_name(key, "value_and_grad")
+    out += ["", "", f"def {both}(x_in):"]
     out += ["    " + line for line in _body(k._both, x, pair)]
+    out += _loop(key, "value_and_grad", f"f[i], df[i] = {both}(x[i])", "x, f, df")
+    out += ["", "", f"def {both}_gufunc(x_in, f, df):", f"    f[0], df[0] = {both}(x_in)"]
     return "\n".join(out) + "\n"
+
+
+def _loop(key: str, part: str, statement: str, arguments: str) -> list[str]:
+    """A loop over flat contiguous arrays: the compiler inlines the scalar function and vectorises it."""
+    return [
+        "",
+        "",
+        f"def {function_name(key, part)}_loop({arguments}):",
+        "    for i in range(x.size):",
+        f"        {statement}",
+    ]
 
 
 def function_name(key: str, part: str) -> str:
