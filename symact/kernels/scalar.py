@@ -78,7 +78,7 @@ def s_dsigmoid(t, lo):
     return e / d / d
 
 
-@jit
+@jit(inline=True)
 def s_softplus(t, lo):
     e = vlog1p(_exp_neg_abs(t, lo, 1.0))
     base = vmax(t, 0.0)
@@ -101,7 +101,7 @@ def s_expsq(t, c):
     return vexp(-c * (hi * hi)) * vexp(-c * (lo * (2 * hi + lo)))
 
 
-@jit
+@jit(inline=True)
 def s_ncdf(t):
     tc = t if t > -1e10 else -1e10
     tc = tc if tc < 1e10 else 1e10
@@ -130,7 +130,7 @@ def s_dsqplus(t, c):
     return (c / 2) / h / (h - t) if t < 0 else 0.5 + (t / h) / 2
 
 
-@jit
+@jit(inline=True)
 def s_tanhshrink(t):
     s2 = t * t
     q = 0.0

@@ -20,26 +20,36 @@ import sys
 
 __all__ = ["jit", "compile_all", "vexp", "vexpm1", "vlog1p", "vtanh", "split", "two_prod", "two_sum"]
 
-_MARKED: list = []  # the functions compile_all hands to numba
+_MARKED: dict = {}  # the functions compile_all hands to numba: whether numba inlines each
 
 
-def jit(fn):
-    """Mark ``fn`` for ``compile_all``; until then it is plain Python."""
-    _MARKED.append(fn)
+def jit(fn=None, *, inline: bool = False):
+    """Mark ``fn`` for ``compile_all``; until then it is plain Python.
+
+    LLVM inlines small functions into a loop by itself, but not long ones (over its threshold), and a loop
+    calling a function does not vectorise: ``inline=True`` has numba inline ``fn`` into every caller instead
+    (which costs compile time, so only the long ones ask for it).
+    """
+    if fn is None:
+        return lambda f: jit(f, inline=inline)
+    _MARKED[fn] = inline
     return fn
 
 
 def compile_all() -> None:
     """Replace every marked function, in every module that holds it, by its numba version (once).
 
-    numba inlines them into the caller (``inline='always'``), so that the loop of a generated kernel is one
-    straight body the compiler can vectorise; machine code is cached on disk (``cache=True``).
+    The loop of a generated kernel becomes one straight body the compiler can vectorise (see ``jit``);
+    machine code is cached on disk (``cache=True``).
     """
     if not _MARKED:
         return
     from numba import njit
 
-    compiled = {id(fn): njit(cache=True, error_model="numpy", inline="always")(fn) for fn in _MARKED}
+    compiled = {
+        id(fn): njit(cache=True, error_model="numpy", inline="always" if inline else "never")(fn)
+        for fn, inline in _MARKED.items()
+    }
     compiled[id(bits_of)], compiled[id(from_bits)] = _bit_casts()
     for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")]:
         for name, value in list(vars(module).items()):
@@ -126,7 +136,7 @@ def vexp(x):
     return y if x == x else x
 
 
-@jit
+@jit(inline=True)
 def _expm1_parts(c):
     """k and expm1(r) as em + em_lo (to about 0.1 ULP), where c = k ln2 + r, |r| <= ln2/2."""
     k, hi, lo = _reduce(c)
@@ -149,7 +159,7 @@ def _expm1_parts(c):
     return k, em, (r - em) + s + err * (1.0 + em)
 
 
-@jit
+@jit(inline=True)
 def vexpm1(x):
     """exp(x) - 1 within 1.1 ULP; NaN stays NaN."""
     c = x if x > -40.0 else -40.0  # expm1(-40) rounds to -1
@@ -162,7 +172,7 @@ def vexpm1(x):
     return x if (x != x) | (x == 0.0) else y  # NaN, and -0.0 keeps its sign
 
 
-@jit
+@jit(inline=True)
 def vlog1p(x):
     """log(1 + x) within 1 ULP for x >= -1 (-inf at -1, NaN below); musl's reduction without its branches."""
     u = 1.0 + x
@@ -186,7 +196,7 @@ def vlog1p(x):
     return x if (x != x) | (x == 0.0) else y  # NaN, and -0.0 keeps its sign
 
 
-@jit
+@jit(inline=True)
 def vtanh(x):
     """tanh(x) within 1.5 ULP, with the sign of x (-0.0 kept): -T/(2 + T) with T = expm1(-2|x|) carried in
     double-double through the division (tanh is 1 in double precision from |x| = 19.1 on)."""
