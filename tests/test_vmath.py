@@ -1,0 +1,139 @@
+"""The fused backend's branch-free elementary functions against mpmath, and their vectorised loops."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+
+from symact.kernels import vmath
+
+numba = pytest.importorskip("numba")
+ROOT = Path(__file__).resolve().parents[1]
+
+# (function, mpmath reference, documented bound in ULPs)
+FUNCTIONS = {
+    "vexp": (mpmath.exp, 1.0),
+    "vexpm1": (mpmath.expm1, 1.1),
+    "vlog1p": (mpmath.log1p, 1.0),
+    "vtanh": (mpmath.tanh, 1.5),
+}
+SPECIAL = {  # (x, f(x)) pairs: a dict would merge 0.0 and -0.0
+    "vexp": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, 0.0), (0.0, 1.0), (-0.0, 1.0), (710.0, math.inf)],
+    "vexpm1": [
+        (math.nan, math.nan),
+        (math.inf, math.inf),
+        (-math.inf, -1.0),
+        (0.0, 0.0),
+        (-0.0, -0.0),
+        (710.0, math.inf),
+    ],
+    "vlog1p": [
+        (math.nan, math.nan),
+        (math.inf, math.inf),
+        (-1.0, -math.inf),
+        (-2.0, math.nan),
+        (-math.inf, math.nan),
+        (0.0, 0.0),
+        (-0.0, -0.0),
+    ],
+    "vtanh": [
+        (math.nan, math.nan),
+        (math.inf, 1.0),
+        (-math.inf, -1.0),
+        (-0.0, -0.0),
+        (0.0, 0.0),
+        (30.0, 1.0),
+        (-30.0, -1.0),
+    ],
+}
+
+
+def _points(name: str) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    tiny = np.sign(rng.uniform(-1, 1, 3000)) * 10 ** rng.uniform(-320, 0, 3000)
+    if name == "vexp":  # the whole range, the subnormal results below -708 and the overflow edge
+        return np.concatenate(
+            [rng.uniform(-746, 710, 6000), rng.uniform(-1, 1, 2000), rng.uniform(-745.2, -708, 2000), tiny]
+        )
+    if name == "vexpm1":
+        return np.concatenate([rng.uniform(-45, 709.7, 6000), rng.uniform(-2, 2, 4000), tiny])
+    if name == "vlog1p":
+        return np.concatenate(
+            [
+                rng.uniform(-1, 1, 5000),
+                10 ** rng.uniform(-320, 308, 3000),
+                -(10 ** rng.uniform(-320, -1e-9, 2000)),
+                tiny,
+            ]
+        )
+    return np.concatenate([rng.uniform(-25, 25, 6000), rng.uniform(-1, 1, 2000), tiny])
+
+
+def _ulps(got: float, exact: mpmath.mpf) -> float:
+    near = float(exact)
+    if math.isinf(near) or math.isinf(got):
+        return 0.0 if got == near else math.inf
+    step = math.ulp(near) if abs(near) >= np.finfo(np.float64).tiny else 5e-324  # subnormal results: one step
+    return float(abs(mpmath.mpf(got) - exact) / step)
+
+
+@pytest.fixture(scope="module")
+def loops():
+    """Each function as a numba loop over a flat array (the form the fused kernels run in)."""
+    vmath.compile_all()
+    compiled = {}
+    for name in FUNCTIONS:
+        fn = getattr(vmath, name)
+
+        @numba.njit(error_model="numpy")
+        def loop(x, out, fn=fn):
+            for i in range(x.size):
+                out[i] = fn(x[i])
+
+        compiled[name] = loop
+    return compiled
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_within_the_documented_ulps_of_mpmath(name, loops):
+    reference, bound = FUNCTIONS[name]
+    xs = _points(name)
+    got = np.empty_like(xs)
+    with np.errstate(all="ignore"):
+        loops[name](xs, got)
+    mpmath.mp.dps = 40
+    errors = np.array([_ulps(float(g), reference(mpmath.mpf(float(t)))) for t, g in zip(xs, got)])
+    worst = int(np.argmax(errors))
+    assert errors[worst] <= bound, (name, xs[worst], got[worst], errors[worst])
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_special_values_and_signed_zeros(name, loops):
+    inputs, expected = np.array(SPECIAL[name], dtype=np.float64).T
+    got = np.empty_like(inputs)
+    with np.errstate(all="ignore"):
+        loops[name](inputs, got)
+    np.testing.assert_array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected)), (name, got)
+
+
+def test_plain_python_versions_give_the_same_bits_as_the_compiled_ones(loops):
+    """Until ``compile_all`` runs in a process the functions are plain Python (struct for the bit casts)."""
+    xs = {name: _points(name)[::40].tolist() for name in FUNCTIONS}
+    script = (
+        "import json, sys; from symact.kernels import vmath; xs = json.loads(sys.stdin.read()); "
+        "print(json.dumps({n: [getattr(vmath, n)(t).hex() for t in v] for n, v in xs.items()}))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", script], input=json.dumps(xs), capture_output=True, text=True, env=env)
+    python = json.loads(run.stdout)
+    for name, points in xs.items():
+        got = np.empty(len(points))
+        loops[name](np.array(points), got)
+        assert python[name] == [float(g).hex() for g in got], name
