@@ -64,7 +64,7 @@ SELU_A, SELU_S = 1.6732632423543772, 1.0507009873554805
 
 # fmt: off
 NAIVE = {
-    "identity":       (lambda t: t, lambda t: np.ones_like(t)),
+    "identity":       (lambda t: +t, lambda t: np.ones_like(t)),
     "relu":           (lambda t: np.maximum(t, 0), lambda t: (t > 0).astype(t.dtype)),
     "relu6":          (lambda t: np.minimum(np.maximum(t, 0), 6), lambda t: ((t > 0) & (t < 6)).astype(t.dtype)),
     "leaky_relu":     (lambda t: np.where(t > 0, t, 0.01 * t), lambda t: np.where(t > 0, 1, 0.01).astype(t.dtype)),

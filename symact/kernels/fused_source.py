@@ -86,9 +86,14 @@ class _ScalarPrinter(PythonCodePrinter):
         return f"abs({self._print(expr.args[0])})"
 
     def _print_Pow(self, expr, rational=False):
-        e = expr.exp
-        if e.is_Integer and int(e) not in (-1, 0, 1, 2):  # libm pow, as NumPy's power does
-            return f"{self.parenthesize(expr.base, 100)}**{float(e)!r}"
+        n = int(expr.exp) if expr.exp.is_Integer else None
+        base = self.parenthesize(expr.base, 100)
+        if n in (3, 4):  # products vectorise; pow is a libm call
+            return "(" + " * ".join([base] * n) + ")"
+        if n == -2:  # the square of the reciprocal: no overflow of base**2 where the result is still subnormal
+            return f"((1.0 / {base}) * (1.0 / {base}))"
+        if n is not None and n not in (-1, 0, 1, 2):  # libm pow, as NumPy's power does
+            return f"{base}**{float(n)!r}"
         return super()._print_Pow(expr, rational=rational)
 
     def _print_Float(self, expr):
@@ -105,6 +110,26 @@ class _ScalarPrinter(PythonCodePrinter):
 
 def _number(v: float) -> str:
     return repr(v) if math.isfinite(v) else ("math.nan" if math.isnan(v) else ("-" if v < 0 else "") + "math.inf")
+
+
+def _polynomial(coeffs: list[float], ways: int = 4) -> list[str]:
+    """Lines setting ``p`` to the polynomial in ``h`` (coefficients from the highest power) in ``ways``
+    interleaved Horner chains in h**ways, so that the loop is not bound by one chain's latency.
+
+    >>> _polynomial([2.0, 3.0], ways=1)
+    ['p = 2.0', 'p = p * h + 3.0']
+    """
+    if ways == 1 or len(coeffs) <= 2 * ways:
+        return [f"p = {coeffs[0]!r}"] + [f"p = p * h + {c!r}" for c in coeffs[1:]]
+    low_first = coeffs[::-1]
+    chains = [low_first[j::ways][::-1] for j in range(ways)]  # chain j: the powers j, j + ways, ...
+    lines = ["h2 = h * h", "hw = " + " * ".join(["h2"] * (ways // 2) + ["h"] * (ways % 2))]
+    for j, chain in enumerate(chains):
+        lines += [f"q{j} = {chain[0]!r}"] + [f"q{j} = q{j} * hw + {c!r}" for c in chain[1:]]
+    combined = f"q{ways - 1}"
+    for j in range(ways - 2, -1, -1):
+        combined = f"q{j} + h * ({combined})"
+    return lines + [f"p = {combined}"]
 
 
 def _body(compiled, var: sp.Symbol, finish) -> list[str]:
@@ -125,8 +150,7 @@ def _body(compiled, var: sp.Symbol, finish) -> list[str]:
     for name, e, patches, guard, (lo, hi) in zip(names, reduced, compiled.patches, compiled.guard, compiled.limits):
         lines.append(f"{name} = float64({printer.doprint(e)})")
         for p in patches:  # patches.ZeroPatch: the Taylor series around a zero
-            lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}", f"p = {p.coeffs[0]!r}"]
-            lines += [f"p = p * h + {c!r}" for c in p.coeffs[1:]]
+            lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
             lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
         lines.append(f"limit = {_number(hi)} if {v} > 0 else {_number(lo)}")
         if guard:  # an intermediate overflow times an underflow at a huge finite input: the limit
