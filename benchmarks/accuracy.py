@@ -2,7 +2,8 @@
 
 Points: 1000 magnitudes log-spaced in [1e-8, 700] with both signs, 2001 points on [-10, 10],
 and special values (0, -0.0, +-inf, nan, subnormals, +-89, +-1e308). Parameters at their defaults.
-Compared side by side: symact's kernels, the textbook NumPy formula, SymPy's default ``lambdify``
+Compared side by side: symact's kernels (the NumPy backend, and the fused numba one when numba is
+installed), the textbook NumPy formula, SymPy's default ``lambdify``
 of the same expressions, scipy.special where it has the function, and torch (gradient by autograd)
 when installed. NaN or inf where the true value is finite counts as a failure (shown as ``FAIL``).
 A second table measures activations as a user writes them (a sigmoid as exp(x)/(1 + exp(x)), sinc,
@@ -35,6 +36,12 @@ from symact.functions import MPMATH, expand_named
 from symact.testing.frameworks import benchmark_points, ulp_error
 
 TARGET = 4.0
+try:  # the fused backend is measured beside the NumPy one when numba is installed
+    import numba  # noqa: F401
+
+    BACKENDS = ("numpy", "numba")
+except ImportError:
+    BACKENDS = ("numpy",)
 
 SPECIAL = {
     np.float64: [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 2.5e-310, -2.5e-310, 89.0, -89.0, 1e308, -1e308],
@@ -193,11 +200,12 @@ def measure(got: np.ndarray, want: np.ndarray, dtype) -> tuple[float, float, int
 
 def implementations(name: str, dtype):
     """(label, f, f') for each available implementation, all taking and returning ``dtype`` arrays."""
-    k = symact.kernel(name)
     entry = catalog.get(name)
     d = symact.derive(name)
     x = catalog.x
-    yield "symact", k, k.grad
+    for backend in BACKENDS:
+        k = symact.kernel(name, backend=backend)
+        yield f"symact {backend}", k, k.grad
     naive = NAIVE.get(name)
     if naive:
         yield "naive NumPy", naive[0], naive[1]
@@ -289,10 +297,10 @@ def run_user_forms(forms: dict, dtype) -> dict:
         expr = symact.parse(text)
         df_expr = sp.diff(expr, catalog.x)
         want = _references(expr, df_expr, points)
-        k = symact.kernel(text)
         row = {}
+        kernels = [(f"symact {b}", k, k.grad) for b in BACKENDS for k in [symact.kernel(text, backend=b)]]
         for impl, f, df in (
-            ("symact", k, k.grad),
+            *kernels,
             ("SymPy lambdify", sp.lambdify(catalog.x, expr), sp.lambdify(catalog.x, df_expr)),
         ):
             with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -312,7 +320,8 @@ def _cell(m) -> str:
     return f"FAIL {fails}; " + text if fails else text
 
 
-def table(results: dict, dtype, labels=("symact", "naive NumPy", "SymPy lambdify", "scipy.special", "torch")) -> str:
+def table(results: dict, dtype, labels=None) -> str:
+    labels = labels or (*[f"symact {b}" for b in BACKENDS], "naive NumPy", "SymPy lambdify", "scipy.special", "torch")
     header = "| activation | " + " | ".join(f"{lab} f | {lab} f'" for lab in labels) + " |"
     lines = [header, "|" + "---|" * (1 + 2 * len(labels))]
     within = {lab: [0, 0] for lab in labels}
@@ -354,7 +363,8 @@ def main(argv=None) -> int:
             print(table(run(names, dtype), dtype))
         if args.user or not args.only:
             print(f"\n## Written by hand, not in the catalog ({np.dtype(dtype).name})\n")
-            print(table(run_user_forms(USER_FORMS, dtype), dtype, labels=("symact", "SymPy lambdify")))
+            labels = (*[f"symact {b}" for b in BACKENDS], "SymPy lambdify")
+            print(table(run_user_forms(USER_FORMS, dtype), dtype, labels=labels))
     print(f"\n({time.perf_counter() - start:.0f} s)")
     return 0
 

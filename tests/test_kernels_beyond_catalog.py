@@ -83,20 +83,24 @@ def test_the_object_define_returns_is_accepted():
     assert net.layers[0].kernel(2.0) == pytest.approx(2 * np.tanh(2.0), rel=1e-15)
 
 
-def test_same_expression_under_two_names_shares_code_but_keeps_its_name():
-    a = kernel(define("first_name", "x*atan(x)", replace=True))
-    b = kernel(define("second_name", "x*atan(x)", replace=True))
-    assert a._f is b._f
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_same_expression_under_two_names_shares_code_but_keeps_its_name(backend):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    a = kernel(define("first_name", "x*atan(x)", replace=True), backend=backend)
+    b = kernel(define("second_name", "x*atan(x)", replace=True), backend=backend)
+    shared = "_f" if backend == "numpy" else "_module"  # the compiled functions, or the generated module
+    assert getattr(a, shared) is getattr(b, shared)
     assert (a.name, b.name) == ("first_name", "second_name")
-    assert kernel("first_name") is a
+    assert kernel("first_name", backend=backend) is a
 
 
 def test_a_kernel_follows_its_derivation_and_shares_code_by_expression():
     derivations = importlib.import_module("symact.derivation")
 
-    first = kernel("x*sin(x) + 1")
+    first = kernel("x*sin(x) + 1", backend="numpy")
     derivations._CACHE.clear()  # as if the derivation had not been kept (degraded, or evicted)
-    second = kernel("x*sin(x) + 1")
+    second = kernel("x*sin(x) + 1", backend="numpy")
     assert second.derivation is not first.derivation and second is not first
     assert second._f is first._f and second(2.0) == first(2.0)
 

@@ -38,7 +38,7 @@ ULP_BOUNDS: dict[str, tuple[float, float]] = {
 
 
 def kernel(
-    activation: str | sp.Expr | Activation, kink: str = "torch", backend: str = "numpy", **params: float | sp.Expr
+    activation: str | sp.Expr | Activation, kink: str = "torch", backend: str = "auto", **params: float | sp.Expr
 ) -> Kernel | FusedKernel | VectorKernel:
     """Compile an activation (parameters at their defaults unless given) to NumPy kernels; a vector activation
     (softmax, log_softmax, softmin) gives a ``VectorKernel`` that works along an axis.

@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike
 from symact.catalog import Activation
 from symact.derivation import Derivation, activation_entry, derive
 from symact.errors import ParameterError
+from symact.kernels.compiled import _extension_float
 from symact.kernels.fused_source import NoScalarForm, function_name, source
 from symact.kernels.numpy_backend import compile_kernel
 from symact.kinks import check_policy
@@ -185,13 +186,13 @@ class FusedKernel:
     def __init__(self, module, key: str, activation, kink: str, params: tuple):
         self._module, self._key = module, key
         self._definition = (activation, kink, params)
-        self._ufuncs: dict[str, np.ufunc] = {}
-        self._loops: dict[str, object] = {}
 
     @property
     def name(self) -> str:
-        """The activation's name (its definition for an unnamed expression)."""
-        return self._module.NAME
+        """The activation's name (empty for an unnamed expression), from the definition: one cached module
+        serves every name the same expression goes by."""
+        activation, _, params = self._definition
+        return activation_entry(activation, dict(params)).name
 
     @property
     def derivation(self) -> Derivation:
@@ -208,16 +209,27 @@ class FusedKernel:
         """The NumPy ufunc of ``part`` (one of ``PARTS``)."""
         if part not in PARTS or (part == "grad_from_output" and not self.has_output_form):
             raise ParameterError("kernel", "part", f"must be one of {', '.join(PARTS)}, got {part!r}", PARTS)
-        found = self._ufuncs.get(part)
+        found = _UFUNCS.get((self._key, part))
         if found is None:
-            found = self._ufuncs[part] = _build_ufunc(self._module, self._key, part)
+            found = _UFUNCS[(self._key, part)] = _build_ufunc(self._module, self._key, part)
         return found
 
     def _loop(self, part: str):
-        found = self._loops.get(part)
+        found = _LOOPS.get((self._key, part))
         if found is None:
-            found = self._loops[part] = _build_loop(self._module, self._key, part)
+            found = _LOOPS[(self._key, part)] = _build_loop(self._module, self._key, part)
         return found
+
+    def prepare(self) -> None:
+        """Compile f's float64 loop now (from the disk cache when it is there), so that what numba cannot
+        compile is a ``NoScalarForm`` at ``kernel()`` (and ``backend='auto'`` falls back to NumPy)."""
+        from numba.core.errors import NumbaError
+
+        try:
+            self._loop("f").compile("(float64[::1], float64[::1])")
+        except NumbaError as err:
+            first = str(err).strip().splitlines()[0][:200]
+            raise NoScalarForm("kernel", "backend", f"numba cannot compile this kernel ({first})") from None
 
     def _run(self, part: str, values, outs, where):
         nout = 2 if part == "value_and_grad" else 1
@@ -226,10 +238,11 @@ class FusedKernel:
                 return self.ufunc("f")(values), self.ufunc("grad")(values)
             return self.ufunc(part)(values)
         array = np.asarray(values)
-        if array.dtype.kind not in "fiub":
-            raise ParameterError("kernel", "x", f"must be real numbers, got an array of {array.dtype}")
-        dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
-        work = np.float32 if dtype.itemsize <= 4 else np.float64  # float16 through the float32 loop
+        if array.dtype.kind not in "fiub":  # bfloat16 and other extension floats: in float64, rounded once
+            dtype, array = array.dtype, _extension_float(array)
+        else:
+            dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
+        work = np.float32 if dtype.kind == "f" and dtype.itemsize <= 4 else np.float64  # float16: the float32 loop
         array = array.astype(work, copy=False)
         if outs is None and where is not True:
             raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
@@ -355,17 +368,21 @@ def kernel(activation: str | sp.Expr | Activation, kink: str, params: tuple, str
     if not available():
         raise ParameterError("kernel", "backend", "'numba' needs numba: pip install 'symact[fast]'")
     key = definition_key(activation, kink, params)
-    try:
-        return _kernel(key, activation, kink, params)
-    except NoScalarForm:
-        if strict:
-            raise
-        return None
+    name = activation_entry(activation, dict(params)).name
+    found = _KERNELS.get((key, name))
+    if found is None:
+        try:
+            module = _load_module(key, lambda: source(compile_kernel(activation, kink, dict(params)), key))
+            found = FusedKernel(module, key, activation, kink, params)
+            found.prepare()
+        except NoScalarForm:
+            if strict:
+                raise
+            return None
+        _KERNELS[(key, name)] = found
+    return found
 
 
-@lru_cache(maxsize=256)
-def _kernel(key, activation, kink, params) -> FusedKernel:
-    def build():
-        return source(compile_kernel(activation, kink, dict(params)), key)
-
-    return FusedKernel(_load_module(key, build), key, activation, kink, params)
+_KERNELS: dict[tuple[str, str], FusedKernel] = {}  # by definition key and name
+_LOOPS: dict[tuple[str, str], object] = {}  # by definition key and part, shared by every name
+_UFUNCS: dict[tuple[str, str], np.ufunc] = {}

@@ -5,7 +5,7 @@ The same stable forms that ``symact.kernels.compiled`` prints for NumPy are prin
 patches written into each function. ``symact.kernels.fused`` writes the module and compiles it.
 
 >>> from symact.kernels.numpy_backend import compile_kernel
->>> 'def symact_k1_value_and_grad(x_in, f, df):' in source(compile_kernel('silu', 'torch', {}), 'k1')
+>>> 'def symact_k1_value_and_grad(x_in):' in source(compile_kernel('silu', 'torch', {}), 'k1')
 True
 """
 
@@ -103,7 +103,8 @@ class _ScalarPrinter(PythonCodePrinter):
         return repr(float(expr))
 
     def _print_Integer(self, expr):
-        return str(int(expr))
+        n = int(expr)
+        return str(n) if abs(n) < 2**53 else repr(float(n))  # numba's integers are 64 bits
 
     _print_erf = _print_erfc = _print_Function
 
@@ -136,6 +137,15 @@ def _body(compiled, var: sp.Symbol, finish) -> list[str]:
     """Lines computing ``compiled``'s outputs from ``var``; ``finish(values)`` gives the lines that return them."""
     exprs, dd = stable_forms(compiled.exprs, var)
     printer = _ScalarPrinter(dd)
+    try:
+        return _lines(compiled, var, finish, exprs, dd, printer)
+    except NotImplementedError as err:  # a function the scalar printer does not know (LambertW, ...)
+        name = str(err).split(": ")[-1].splitlines()[0]
+        raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name}; use backend='numpy'") from None
+
+
+def _lines(compiled, var, finish, exprs, dd, printer) -> list[str]:
+    """``_body``'s lines from the stable forms ``exprs`` (with the double-double polynomials ``dd``)."""
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
     v = var.name
     lines = [f"{v} = float64({v}_in)"]
