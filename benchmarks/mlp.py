@@ -2,6 +2,9 @@
 
     python benchmarks/mlp.py                       # relu, tanh, gelu, swish; 5 runs each
     python benchmarks/mlp.py --activations relu --repeats 3 --epochs 50
+    python benchmarks/mlp.py --batch-size 64       # the batch size of the speed targets
+
+symact runs once per backend: its NumPy kernels, and the fused numba kernels when numba is installed.
 
 scikit-learn's bundled digits (1797 8x8 images, no download), pixels scaled to [0, 1], one fixed
 80/20 split (seed 0). A 64-128-10 network, the same for all three: Adam (learning rate 1e-3),
@@ -16,16 +19,26 @@ default number of threads, printed in the header.
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
+import json
 import os
 import platform
 import statistics
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
-import symact
-from symact.nn.mlp import MLP
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speed import environment  # noqa: E402
+
+import symact  # noqa: E402
+from symact.nn.mlp import MLP  # noqa: E402
 
 SKLEARN_NAMES = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "identity": "identity"}
 
@@ -41,11 +54,11 @@ def digits(seed: int = 0):
     return X[train], y[train], X[test], y[test]
 
 
-def run_symact(act, data, args, seed):
+def run_symact(act, data, args, seed, backend="auto"):
     Xtr, ytr, Xte, yte = data
     net = MLP(
         [64, args.hidden, 10],
-        activation=act,
+        activation=symact.kernel(act, backend=backend),
         solver="adam",
         learning_rate=args.lr,
         alpha=args.alpha,
@@ -157,6 +170,7 @@ def main(argv=None) -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--alpha", type=float, default=1e-4)
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    parser.add_argument("--json", help="write the environment and every median to this file")
     args = parser.parse_args(argv)
 
     import sklearn
@@ -173,19 +187,35 @@ def main(argv=None) -> None:
         f"batch {args.batch_size}, {args.epochs} epochs, alpha {args.alpha}, {args.dtype}; "
         f"median of {args.repeats} runs"
     )
+    env = environment()
     print(
-        f"symact {symact.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, {torch_info}, "
-        f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"load average {os.getloadavg()[0]:.1f} at the start"
+        f"commit {env['commit']}, {env['cpu']}, {env['cores']} cores, symact {symact.__version__}, numpy {np.__version__}, "
+        f"numba {env['versions']['numba']}, scikit-learn {sklearn.__version__}, {torch_info}, "
+        f"python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the start"
     )
     print()
-    print("| activation | symact ms/epoch | sklearn ms/epoch | torch ms/epoch | symact acc | sklearn acc | torch acc |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    backends = ["numpy"] + (["numba"] if importlib.util.find_spec("numba") else [])
+    symact_runners = [functools.partial(run_symact, backend=b) for b in backends]
+    labels = [f"symact {b}" for b in backends] + ["sklearn", "torch"]
+    print(
+        "| activation | "
+        + " | ".join(f"{lab} ms/epoch" for lab in labels)
+        + " | "
+        + " | ".join(f"{lab} acc" for lab in labels)
+        + " |"
+    )
+    print("|---|" + "---:|" * (2 * len(labels)))
+    rows = {}
     for act in args.activations:
-        cells = medians([run_symact, run_sklearn, run_torch if torch is not None else None], act, data, args)
+        cells = medians([*symact_runners, run_sklearn, run_torch if torch is not None else None], act, data, args)
         times = [f"{c[0] * 1e3:.2f}" if c else "n/a" for c in cells]
         accs = [f"{c[1] * 100:.1f}%" if c else "n/a" for c in cells]
         print(f"| {act} | " + " | ".join(times + accs) + " |", flush=True)
+        rows[act] = {
+            lab: None if c is None else {"seconds_per_epoch": c[0], "accuracy": c[1]} for lab, c in zip(labels, cells)
+        }
+    if args.json:
+        Path(args.json).write_text(json.dumps({"environment": env, "args": vars(args), "results": rows}, indent=1))
 
 
 if __name__ == "__main__":

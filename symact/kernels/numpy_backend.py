@@ -37,6 +37,7 @@ class Kernel:
     array([0.5       , 0.92767051])
     """
 
+    backend = "numpy"
     derivation: Derivation
     _f: Compiled
     _df: Compiled

@@ -52,7 +52,7 @@ def compile_all() -> None:
         id(fn): njit(cache=True, error_model="numpy", inline="always" if inline else "never")(fn)
         for fn, inline in _MARKED.items()
     }
-    compiled[id(bits_of)], compiled[id(from_bits)] = _bit_casts()
+    _bit_casts()
     for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")]:
         for name, value in list(vars(module).items()):
             if id(value) in compiled:
@@ -70,21 +70,22 @@ def from_bits(i: int) -> float:
     return struct.unpack("<d", struct.pack("<q", i))[0]
 
 
-def _bit_casts():
-    """``bits_of`` and ``from_bits`` as numba intrinsics: one LLVM bitcast each."""
+def _bit_casts() -> None:
+    """Teach numba ``bits_of`` and ``from_bits`` (one LLVM bitcast each); in Python they stay as they are."""
     from llvmlite import ir
     from numba import types
-    from numba.extending import intrinsic
+    from numba.extending import intrinsic, overload
 
     @intrinsic
-    def bits_of(typingctx, v):
+    def to_int(typingctx, v):
         return types.int64(types.float64), lambda context, builder, sig, args: builder.bitcast(args[0], ir.IntType(64))
 
     @intrinsic
-    def from_bits(typingctx, i):
+    def to_float(typingctx, i):
         return types.float64(types.int64), lambda context, builder, sig, args: builder.bitcast(args[0], ir.DoubleType())
 
-    return bits_of, from_bits
+    overload(bits_of)(lambda v: lambda v: to_int(v))
+    overload(from_bits)(lambda i: lambda i: to_float(i))
 
 
 _LOG2E = 1.4426950408889634
