@@ -33,6 +33,7 @@ import sympy as sp
 import symact
 from symact import catalog
 from symact.functions import MPMATH, expand_named
+from symact.kernels.fused_source import NoScalarForm
 from symact.testing.frameworks import benchmark_points, ulp_error
 
 TARGET = 4.0
@@ -198,14 +199,22 @@ def measure(got: np.ndarray, want: np.ndarray, dtype) -> tuple[float, float, int
     return float(ok.max(initial=0.0)), float(np.median(ok)) if ok.size else 0.0, fails
 
 
+def kernels(activation: str):
+    """(label, kernel) per backend; the fused one only where it has a scalar form of every node."""
+    for backend in BACKENDS:
+        try:
+            yield f"symact {backend}", symact.kernel(activation, backend=backend)
+        except NoScalarForm:
+            continue
+
+
 def implementations(name: str, dtype):
     """(label, f, f') for each available implementation, all taking and returning ``dtype`` arrays."""
     entry = catalog.get(name)
     d = symact.derive(name)
     x = catalog.x
-    for backend in BACKENDS:
-        k = symact.kernel(name, backend=backend)
-        yield f"symact {backend}", k, k.grad
+    for label, k in kernels(name):
+        yield label, k, k.grad
     naive = NAIVE.get(name)
     if naive:
         yield "naive NumPy", naive[0], naive[1]
@@ -298,9 +307,8 @@ def run_user_forms(forms: dict, dtype) -> dict:
         df_expr = sp.diff(expr, catalog.x)
         want = _references(expr, df_expr, points)
         row = {}
-        kernels = [(f"symact {b}", k, k.grad) for b in BACKENDS for k in [symact.kernel(text, backend=b)]]
         for impl, f, df in (
-            *kernels,
+            *[(label, k, k.grad) for label, k in kernels(text)],
             ("SymPy lambdify", sp.lambdify(catalog.x, expr), sp.lambdify(catalog.x, df_expr)),
         ):
             with warnings.catch_warnings(), np.errstate(all="ignore"):

@@ -272,3 +272,22 @@ def test_auto_falls_back_to_numpy_where_a_stable_node_has_no_scalar_form(monkeyp
     assert isinstance(symact.kernel(expr, backend="auto"), symact.Kernel)
     with pytest.raises(fused.NoScalarForm):
         symact.kernel(expr, backend="numba")
+
+
+@pytest.mark.parametrize("text", ["x*tanh(exp(x))", "exp(x)/(1 + exp(x))", "exp(x)/(1 + exp(2*x))"])
+def test_user_exponentials_in_sigmoid_coordinates_agree_between_backends(text):
+    """Nodes written for user-typed exponentials (s_sech2_exp, s_dsigmoid_exp) have scalar twins, and both
+    backends stay within the default bound of mpmath, overflow of the plain product included."""
+    from symact.functions import mp_function
+
+    d = symact.derive(text)
+    kn, kf = symact.kernel(text, backend="numpy"), symact.kernel(text, backend="numba")
+    xs = np.concatenate([np.linspace(-30, 30, 601), [-700.0, -40.0, 40.0, 700.0]])
+    for expr, part in ((d.f, "__call__"), (d.df, "grad")):
+        exact = _mp_values(mp_function(expr), xs)
+        for k in (kn, kf):
+            got = getattr(k, part)(xs)
+            finite = np.isfinite(exact)
+            assert np.array_equal(np.isfinite(got), finite), (text, part, k.backend)
+            err = ulp_error(got[finite], exact[finite], np.float64)
+            assert err.max() <= 8, (text, part, k.backend, xs[finite][int(np.argmax(err))], err.max())

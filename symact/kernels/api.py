@@ -1,7 +1,7 @@
 """``kernel``: an activation compiled to NumPy kernels, f, f' and f'' on arrays of any shape, by either backend.
 
-The NumPy backend (``symact.kernels.numpy_backend``) is the default; ``backend='numba'`` or ``'auto'`` hands
-the definition to ``symact.kernels.fused``. ``ULP_BOUNDS`` documents the accuracy where it is not 4 ULPs.
+The default ``backend='auto'`` hands the definition to ``symact.kernels.fused`` when numba is installed and
+falls back to the NumPy backend (``symact.kernels.numpy_backend``) otherwise. ``ULP_BOUNDS`` documents the accuracy where it is not 4 ULPs.
 
 >>> import numpy as np
 >>> k = kernel('relu')
@@ -45,8 +45,9 @@ def kernel(
 
     ``activation`` is a catalog or ``define``-d name, an expression string, a SymPy expression or the
     object ``define`` returns. The compiled code is cached by the expressions it computes, never by a
-    name, so ``define(..., replace=True)`` takes effect at once. ``backend``: ``'numpy'`` (the default),
-    ``'numba'`` (fused ufuncs, ``symact.kernels.fused``; needs ``symact[fast]``) or ``'auto'`` (numba when installed).
+    name, so ``define(..., replace=True)`` takes effect at once. ``backend``: ``'auto'`` (the default: the
+    fused kernels of ``symact.kernels.fused`` when numba is installed, ``symact[fast]``, and the definition
+    compiles there; the NumPy kernels otherwise), ``'numba'`` (fused, or an error) or ``'numpy'``.
 
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1

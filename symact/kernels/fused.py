@@ -1,10 +1,13 @@
-"""The fused backend: one compiled loop per kernel, as genuine NumPy ufuncs (needs the optional numba).
+"""The fused backend: one compiled loop per kernel part, and genuine NumPy ufuncs (needs the optional numba).
 
-``symact.kernels.fused_source`` prints the NumPy kernel's stable forms as scalar code calling
-``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor patches
-at zeros written into the loop. numba's ``@vectorize`` makes f, f', f'' and f' from the output ufuncs (float32
-and float64 loops; both compute in float64), ``@guvectorize`` makes ``value_and_grad`` one ufunc with two
-outputs sharing subexpressions; from ``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
+``symact.kernels.fused_source`` prints the NumPy kernel's stable forms as straight-line scalar code calling
+``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor
+patches written into the function as selects. A call on a contiguous array runs a numba loop over it, which
+LLVM vectorises (``symact.kernels.vmath`` replaces the C library's exp, expm1, log1p and tanh, whose calls
+would stop it); f, f', f'', f' from the output, and ``value_and_grad`` (f and f' in one pass sharing
+subexpressions). Strided arrays and array types with ``__array_ufunc__`` (dask) go through numba's ``@vectorize`` and
+``@guvectorize`` ufuncs of the same scalar functions. float32 and float64 both compute in float64; from
+``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
 ``~/.cache/symact``), under a name hashed from the definition (expression, parameters, kink policy), the
@@ -12,7 +15,7 @@ backend, the symact and numba versions and the code generator's source; numba ca
 beside it (``cache=True``). ``clear_cache()`` (or deleting the folder) empties it.
 
 >>> import numpy as np, symact
->>> k = symact.kernel('silu', backend='auto')      # numba's ufuncs when installed, NumPy's kernels otherwise
+>>> k = symact.kernel('silu')      # backend='auto': the fused kernel when numba is installed, NumPy's otherwise
 >>> k(np.array([-1.0, 0.0, 2.0], dtype=np.float32))
 array([-0.26894143,  0.        ,  1.7615942 ], dtype=float32)
 """

@@ -158,3 +158,19 @@ def s_hypot(t, c):
 @jit
 def s_div(a, b):
     return a / b
+
+
+@jit(inline=True)
+def s_sech2_exp(t, a):
+    """exp(a)*sech(t)**2, from 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 where the plain product is inf*0."""
+    product = vexp(a) * s_sech2(t, 0.0)
+    e = vexp(-2.0 * abs(t))
+    return product if product == product else vexp(a + 1.3862943611198906 - 2.0 * abs(t) - 2.0 * vlog1p(e))
+
+
+@jit(inline=True)
+def s_dsigmoid_exp(t, a):
+    """exp(a)*sigmoid(t)*sigmoid(-t), the same way: exp(a - |t|)/(1 + exp(-|t|))**2."""
+    product = vexp(a) * s_dsigmoid(t, 0.0)
+    e = vexp(-abs(t))
+    return product if product == product else vexp(a - abs(t) - 2.0 * vlog1p(e))
