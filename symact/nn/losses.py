@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from symact.kernels import kernel
+from symact.catalog import get
+from symact.kernels import VectorKernel, kernel
 
 __all__ = ["log_softmax", "cross_entropy", "squared_error"]
 
@@ -21,7 +22,18 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
     >>> log_softmax(np.array([[1000.0, 1000.0]]))
     array([[-0.69314718, -0.69314718]])
     """
-    return kernel("log_softmax")(Z, axis=1)  # derived once, then cached by its definition
+    return _log_softmax_kernel()(Z, axis=1)
+
+
+_KERNEL: list = []  # (the catalog entry, its kernel): built again only if the entry is another object
+
+
+def _log_softmax_kernel() -> VectorKernel:
+    """The log_softmax kernel, without rebuilding its symbolic definition on every minibatch."""
+    entry = get("log_softmax")
+    if not _KERNEL or _KERNEL[0][0] is not entry:
+        _KERNEL[:] = [(entry, kernel(entry))]
+    return _KERNEL[0][1]
 
 
 def cross_entropy(Z: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
