@@ -1,8 +1,8 @@
 """Cold start of the fused kernels: the first compile, and a second process that finds the disk cache.
 
 Each kernel runs in fresh processes sharing an empty ``SYMACT_CACHE_DIR``: the first builds the NumPy kernel
-(symbolic work), writes the generated code and lets numba compile f, f' and value_and_grad (float32 and
-float64 loops); the second loads them from the cache. Times exclude ``import symact`` and ``import numba``,
+(symbolic work), writes the generated code and lets numba compile the float64 loops of f, f' and
+value_and_grad (a float32 loop compiles on its first float32 call); the second loads them from the cache. Times exclude ``import symact`` and ``import numba``,
 which are printed separately.
 
     python benchmarks/coldstart.py                     # silu, gelu, gelu_tanh, mish, relu
@@ -57,7 +57,7 @@ def main(argv=None) -> int:
     default = ["silu", "gelu", "gelu_tanh", "mish", "relu"]
     names = [n for part in args.only or [] for n in part.split(",") if n] or default
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    print(f"load average {load}; seconds; f, f' and value_and_grad, float64 loops and float32 loops")
+    print(f"load average {load}; seconds; f, f' and value_and_grad on float64")
     print("\n| kernel | first process | second process | import symact | import numba |\n|---|---|---|---|---|")
     results = {}
     for name in names:
