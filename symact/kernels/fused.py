@@ -39,7 +39,7 @@ from symact.derivation import Derivation, activation_entry, derive
 from symact.errors import ParameterError
 from symact.kernels.compiled import _extension_float
 from symact.kernels.fused_source import NoScalarForm, function_name, source
-from symact.kernels.numpy_backend import compile_kernel
+from symact.kernels.numpy_backend import Kernel, compile_kernel
 from symact.kinks import check_policy
 from symact.version import __version__
 
@@ -177,18 +177,21 @@ def __getattr__(name: str):
 # ---- the kernel ---------------------------------------------------------------------------------
 
 
-class FusedKernel:
-    """f, f', f'' and f' from the output of one activation as numba ufuncs; the interface of ``symact.Kernel``.
+class FusedKernel(Kernel):
+    """f, f', f'' and f' from the output of one activation as numba loops and ufuncs: a ``symact.Kernel``
+    with every method of the NumPy one overridden.
 
     Calls take ``out=`` and ``where=`` as ufuncs do, keep float16/32/64 and the shape; array types with
     ``__array_ufunc__`` (dask.array) are handed the ufunc and stay lazy.
     """
 
     backend = "numba"
+    __eq__ = object.__eq__  # the dataclass's would compare the NumPy kernel's fields
+    __hash__ = object.__hash__
 
     def __init__(self, module, key: str, activation, kink: str, params: tuple):
-        self._module, self._key = module, key
-        self._definition = (activation, kink, params)
+        for name, value in (("_module", module), ("_key", key), ("_definition", (activation, kink, params))):
+            object.__setattr__(self, name, value)  # Kernel is a frozen dataclass
 
     @property
     def name(self) -> str:
