@@ -269,9 +269,18 @@ def test_auto_falls_back_to_numpy_where_a_stable_node_has_no_scalar_form(monkeyp
 
     monkeypatch.delattr(scalar, "s_softplus")
     expr = "log(1 + exp(x)) + x/7"
-    assert isinstance(symact.kernel(expr, backend="auto"), symact.Kernel)
+    assert symact.kernel(expr, backend="auto").backend == "numpy"
     with pytest.raises(fused.NoScalarForm):
         symact.kernel(expr, backend="numba")
+
+
+def test_the_default_backend_is_the_fused_one_and_still_a_kernel():
+    k = symact.kernel("silu")
+    assert k.backend == "numba" and isinstance(k, symact.Kernel) and k == k and k != symact.kernel("relu")
+    lambert = symact.kernel("LambertW(x)")  # no scalar form: the NumPy kernel, under the same type
+    assert lambert.backend == "numpy" and isinstance(lambert, symact.Kernel)
+    with pytest.raises(symact.SymactError):
+        symact.kernel("LambertW(x)", backend="numba")
 
 
 @pytest.mark.parametrize("text", ["x*tanh(exp(x))", "exp(x)/(1 + exp(x))", "exp(x)/(1 + exp(2*x))"])
