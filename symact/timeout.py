@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import signal
 import threading
@@ -67,6 +68,9 @@ class time_limit:  # noqa: N801  (used as ``with time_limit(...)``, like a funct
             if _in_finalizer(frame) or _in_bookkeeping(frame):  # raising there would be lost: retry in 1 ms
                 signal.setitimer(signal.ITIMER_REAL, 1e-3)
                 return
+            if _in_compiler(frame):  # numba's compiler is not exception-safe (ctypes callbacks, its caches)
+                signal.setitimer(signal.ITIMER_REAL, 1e-2)
+                return
             # Re-armed before raising, in case a bare ``except:`` swallows it; the block's exit disarms it.
             signal.setitimer(signal.ITIMER_REAL, _RETRY)
             raise _Expired(*deadline)
@@ -89,14 +93,33 @@ class time_limit:  # noqa: N801  (used as ``with time_limit(...)``, like a funct
 
 
 def _in_bookkeeping(frame) -> bool:
-    """True while a ``time_limit`` is entering or leaving: an alarm then waits until its state is consistent."""
+    """True while a ``time_limit``, or a context manager around one (``internal_limit``), is entering or
+    leaving: an alarm then waits until its state is consistent."""
     while frame is not None:
-        if frame.f_code in (time_limit.__enter__.__code__, time_limit.__exit__.__code__):
+        if frame.f_code in _BOOKKEEPING:
             return True
         frame = frame.f_back
     return False
 
 
+def _in_compiler(frame) -> bool:
+    """True inside numba or llvmlite (the fused kernels' compiler): an alarm then waits until it returns."""
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").partition(".")[0] in ("numba", "llvmlite"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_BOOKKEEPING = {
+    code.__code__
+    for code in (
+        time_limit.__enter__,
+        time_limit.__exit__,
+        contextlib._GeneratorContextManager.__enter__,
+        contextlib._GeneratorContextManager.__exit__,
+    )
+}
 _DEADLINES: list[tuple[object, str]] = []  # per running limit, innermost last: who owns its deadline, and why
 
 
