@@ -17,6 +17,7 @@ import sys
 from symact import catalog
 from symact.analysis.result import PROPERTY_NAMES
 from symact.analysis.tables import TABLE_COLUMNS
+from symact.budget import DEFAULT_BUDGETS
 from symact.derivation import derive
 from symact.errors import ParseError, SymactError
 from symact.kinks import POLICIES
@@ -72,13 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     deriving.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter")
     deriving.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
     deriving.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    _bounded(deriving, "derive", "the derivation")
     deriving.set_defaults(run=_derive)
 
     proving = _command(commands, "prove", "prove, refute or leave open LHS = RHS for all real x")
     proving.add_argument("lhs", help="left-hand side, an expression in x (catalog names are callable)")
     proving.add_argument("rhs", help="right-hand side")
     proving.add_argument("--latex", action="store_true", help="print the proof chain as LaTeX")
-    proving.add_argument("--budget", type=_seconds, default=5.0, help="seconds for the whole proof (default 5)")
+    _bounded(proving, "prove", "the whole proof")
     proving.set_defaults(run=_prove)
 
     compiling = _command(commands, "kernel", "values of f and f' from the compiled NumPy kernel")
@@ -135,8 +137,21 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"comma-separated properties, any of: {', '.join(PROPERTY_NAMES)} (default: {','.join(TABLE_COLUMNS)})",
     )
     tabling.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format")
+    _bounded(tabling, "table", "the whole table")
     tabling.set_defaults(run=_table)
     return parser
+
+
+def _bounded(command: argparse.ArgumentParser, name: str, what: str) -> None:
+    """``--budget`` and ``--no-isolate`` for a command that runs untrusted input in a killable worker."""
+    default = DEFAULT_BUDGETS[name]
+    command.add_argument("--budget", type=_seconds, default=default, help=f"seconds for {what} (default {default:g})")
+    command.add_argument(
+        "--no-isolate",
+        dest="isolate",
+        action="store_false",
+        help="run in this process: faster to start, but a single C-level step cannot be cut off at the budget",
+    )
 
 
 def _command(commands, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -180,7 +195,7 @@ def _parse_params(pairs: list[str]) -> dict:
 
 
 def _derive(args) -> int:
-    d = derive(args.activation, kink=args.kink, **_parse_params(args.param))
+    d = derive(args.activation, kink=args.kink, budget=args.budget, isolate=args.isolate, **_parse_params(args.param))
     print(d.latex() if args.latex else d)
     return 0
 
@@ -190,7 +205,7 @@ def _prove(args) -> int:
     from symact.render.latex import proof as proof_latex
 
     try:
-        p = prove(args.lhs, args.rhs, budget=args.budget)
+        p = prove(args.lhs, args.rhs, budget=args.budget, isolate=args.isolate)
     except ParseError as err:
         side = "left side" if err.text == args.lhs else "right side" if err.text == args.rhs else None
         if side is None:
@@ -297,7 +312,7 @@ def _table(args) -> int:
     from symact.analysis.tables import table
 
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
-    print(table(args.names or None, columns, format=args.format))
+    print(table(args.names or None, columns, format=args.format, budget=args.budget, isolate=args.isolate))
     return 0
 
 

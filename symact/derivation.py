@@ -19,8 +19,10 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import Activation, VectorActivation, _parameter_value, get, x
-from symact.errors import ParameterError, ProofTimeout, SymactError
+from symact.errors import ParameterError, SymactError
+from symact.isolation import isolatable
 from symact.kinks import (
     check_policy,
     find_kinks,
@@ -29,11 +31,10 @@ from symact.kinks import (
 )
 from symact.output_form import _df_of_output, y
 from symact.parsing import parse
-from symact.piecewise import _LIMITS, _assemble, _branches, _pieces, _tidy
-from symact.timeout import budget_scope, internal_limit, time_limit
+from symact.piecewise import _assemble, _branches, _pieces, _tidy
 from symact.vector import VectorDerivation, derive_vector
 
-__all__ = ["Derivation", "KinkSides", "derive", "activation_entry", "y", "DEFAULT_BUDGET"]
+__all__ = ["Derivation", "KinkSides", "derive", "activation_entry", "y"]
 
 
 class KinkSides(tuple):
@@ -46,6 +47,9 @@ class KinkSides(tuple):
         self.continuous = continuous
         self.why = why
         return self
+
+    def __getnewargs__(self):
+        return (*self, self.value, self.continuous, self.why)
 
     @property
     def left(self) -> sp.Expr:
@@ -195,14 +199,14 @@ class Derivation:
         return f"Derivation({self.name!r}, f={self.f}, df={self.df})"
 
 
-DEFAULT_BUDGET = 10.0  # seconds for one derive() call; its internal limits are fractions of it
 _CACHE: dict = {}
 
 
+@isolatable
 def derive(
     activation: str | sp.Expr | Activation,
     kink: str = "torch",
-    budget: float | None = DEFAULT_BUDGET,
+    budget: float | None = DEFAULT_BUDGETS["derive"],
     **params: float | sp.Expr,
 ) -> Derivation | VectorDerivation:
     """Derive f', f'' and f' from the output for a catalog name, a string, a SymPy expression or the
@@ -211,10 +215,9 @@ def derive(
 
     Parameters stay symbolic unless given: ``derive('swish')`` keeps beta, ``derive('swish',
     beta=1)`` is silu. ``kink`` picks the derivative at kinks (torch, jax, left, right, mean);
-    ``budget`` bounds the seconds spent (default ``DEFAULT_BUDGET`` = 10; ``ProofTimeout`` past it).
-    Internal limits are fractions of the budget; what they cut short is named in ``incomplete``
-    and such a derivation is not cached. Results are cached by the definition (expression,
-    parameter values, kink policy), never by the name.
+    ``budget`` bounds the seconds spent (default 10, ``symact.budget.DEFAULT_BUDGETS``; ``ProofTimeout``
+    past it); it decides only whether the answer comes back, never which. Results are cached by the
+    definition (expression, parameter values, kink policy), never by the name.
 
     >>> derive('softplus', beta=1).df_of_output
     1 - exp(-y)
@@ -223,6 +226,7 @@ def derive(
     >>> derive('softmax', n=2).loss_gradient.T
     Matrix([[-t1 + y1, -t2 + y2]])
     """
+    validate(budget, "derive")
     check_policy(kink)
     entry = activation_entry(activation, params)
     if isinstance(entry, VectorActivation):  # softmax and friends: the Jacobian on n inputs
@@ -234,17 +238,14 @@ def derive(
     key = (entry.name, entry.expr, tuple(entry.defaults.items()), tuple(bound.items()), kink)
     if key in _CACHE:
         return _CACHE[key]
-    scale = 1.0 if budget is None else budget / DEFAULT_BUDGET
     try:
-        with budget_scope(scale) as cut, time_limit(budget, f"derive({entry.name or str(entry.expr)!r})"):
+        with within(budget, f"derive({entry.name or str(entry.expr)!r})"), guard():
             result = _derive(*key)
     except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, RecursionError) as err:
         if isinstance(err, SymactError):
             raise
         what = entry.name or str(entry.expr)
         raise ParameterError(what, "activation", f"could not be differentiated ({type(err).__name__}: {err})") from None
-    if cut:
-        return replace(result, incomplete=tuple(dict.fromkeys(cut)))
     _CACHE[key] = result
     return result
 
@@ -300,9 +301,5 @@ def _derive(name, expr, defaults, bound, kink) -> Derivation:
         for p, s in sides.items()
     }
     kinks_out = {p: s for p, s in kinks_out.items() if not (s.continuous and sp.simplify(s.left - s.right) == 0)}
-    try:
-        with internal_limit(_LIMITS["df_of_output"], "df_of_output"):
-            dfy = _df_of_output(f, df, branches, pieces, sides, numeric, subs)
-    except ProofTimeout:
-        dfy = None
+    dfy = _df_of_output(f, df, branches, pieces, sides, numeric, subs)
     return Derivation(name, f, df, d2f, dfy, kinks_out, kink, dict(bound))

@@ -31,6 +31,16 @@ __all__ = [
 class SymactError(Exception):
     """Base class of every error symact raises on bad input."""
 
+    def __reduce__(self):  # pickled as it is (to and from worker processes), whatever its __init__ takes
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(kind: type, args: tuple, state: dict) -> SymactError:
+    error = Exception.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """The names in ``choices`` closest to ``word``, best first.

@@ -13,11 +13,10 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
+from symact.budget import guard
 from symact.catalog import x
-from symact.errors import ProofTimeout
 from symact.functions import MPMATH, expand_named
-from symact.piecewise import _LIMITS, _assemble, _Branch, _tidy
-from symact.timeout import internal_limit
+from symact.piecewise import _assemble, _Branch, _tidy
 
 y = sp.Symbol("y", real=True)
 
@@ -75,9 +74,9 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
     if not candidate.has(x):
         return _tidy(candidate)
     try:
-        with internal_limit(_LIMITS["inverting f"], "df_of_output (inverting f)"):
+        with guard():
             roots = sp.solve(sp.Eq(y, expand_named(fp)), x)
-    except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+    except (NotImplementedError, ValueError, TypeError):
         return None
     for root in roots:
         g = dp.subs(x, root)
@@ -90,12 +89,9 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
 
 
 def _simpler_forms(g) -> list:
-    try:
-        with internal_limit(_LIMITS["simplify"], "simplification of df_of_output"):
-            simple = sp.simplify(g)
-            return [simple, sp.expand(simple), sp.powsimp(sp.expand(simple))]
-    except ProofTimeout:
-        return [g]
+    with guard():
+        simple = sp.simplify(g)
+        return [simple, sp.expand(simple), sp.powsimp(sp.expand(simple))]
 
 
 def _agrees(g, fp, dp, points) -> bool:

@@ -11,14 +11,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symact.budget import guard
 from symact.catalog import x
-from symact.errors import ParameterError, ProofTimeout
+from symact.errors import ParameterError
 from symact.functions import expand_named
 from symact.kinks import Piece, pieces, resolve, switch_functions
-from symact.timeout import internal_limit
-
-# nominal seconds of derive()'s internal limits at the default budget (scaled to the caller's budget)
-_LIMITS = {"simplify": 2, "df_of_output": 5, "inverting f": 2}
 
 
 def _pieces(expr, numeric) -> list[Piece]:
@@ -37,9 +34,9 @@ def _check_pieces(expr, numeric, found: list[Piece]) -> None:
             lo, hi = (sp.sympify(end).subs(numeric) for end in (piece.lo, piece.hi))
             smooth = expand_named(resolve(g, {x: piece.probe}))
             try:
-                with internal_limit(_LIMITS["simplify"], "switch point check"):
+                with guard():
                     inside = sp.solveset(smooth, x, sp.Interval.open(lo, hi))
-            except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+            except (NotImplementedError, ValueError, TypeError):
                 continue
             if isinstance(inside, (sp.FiniteSet, sp.ImageSet, sp.Union, sp.Intersection, sp.Complement)) and (
                 inside is not sp.S.EmptySet
@@ -54,11 +51,8 @@ def _check_pieces(expr, numeric, found: list[Piece]) -> None:
 
 def _tidy(expr: sp.Expr, gain: float = 1.5) -> sp.Expr:
     """``expr``, or its simplification when that is ``gain`` times shorter (simplify can lengthen)."""
-    try:
-        with internal_limit(_LIMITS["simplify"], "simplification"):
-            simpler = sp.simplify(expr)
-    except ProofTimeout:
-        return expr
+    with guard():
+        simpler = sp.simplify(expr)
     return simpler if gain * sp.count_ops(simpler) < sp.count_ops(expr) else expr
 
 

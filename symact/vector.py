@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symact.budget import guard, within
 from symact.catalog import VectorActivation, get
 from symact.errors import ParameterError
-from symact.timeout import time_limit
 
 __all__ = ["VectorDerivation", "derive_vector", "MAX_N"]
 
@@ -163,7 +163,7 @@ def derive_vector(activation: str | VectorActivation, n: int = 3, budget: float 
     if key in _CACHE:
         return _CACHE[key]
     x, y, t = entry.inputs(n), _symbols("y", n), _symbols("t", n)
-    with time_limit(budget, f"derive({entry.name!r}, n={n})"):
+    with within(budget, f"derive({entry.name!r}, n={n})"), guard():
         jacobian = f.jacobian(x)
         of_output = _checked(_jacobian_forms(y), y, f, jacobian, x)
         loss, gradient = _loss(f, x, y, t)

@@ -22,7 +22,8 @@ LAYERS = {
     "core": (
         "symact.version",
         "symact.errors",
-        "symact.timeout",
+        "symact.budget",
+        "symact.isolation",
         "symact.functions",
         "symact.catalog",
         "symact.whitelist",

@@ -50,10 +50,8 @@ def test_error_family_is_one_tree():
 def test_derive_respects_its_budget():
     hard = "tanh(exp(sigmoid(x**7 + 3*x) * softplus(x**3 - x)))**3 * gelu(x**2 + 1/x)"
     start = time.perf_counter()
-    try:  # a fast machine gets f' and f'' in time and reports the skipped simplification; a slow one raises
-        assert symact.derive(hard, budget=0.3).incomplete
-    except ProofTimeout as error:
-        assert "budget" in str(error)
+    with pytest.raises(ProofTimeout, match="budget"):
+        symact.derive(hard, budget=0.3)
     assert time.perf_counter() - start < 20.0  # generous: a loaded machine is slow, a hang is not
 
 
@@ -121,31 +119,3 @@ def test_a_tiny_refuted_difference_is_printed_with_the_digits_that_show_it():
     assert rhs in repr(p) and lhs != rhs
 
 
-def test_a_timeout_swallowed_by_library_code_fires_again():
-    from symact.timeout import time_limit
-
-    start = time.perf_counter()
-    with pytest.raises(ProofTimeout):
-        with time_limit(0.2, "stubborn loop"):
-            while True:  # a library loop that catches every Exception around part of its work, as SymPy does
-                try:
-                    sum(range(1000))
-                except Exception:
-                    pass
-                sum(range(1000))
-    assert time.perf_counter() - start < 20.0  # with a one-shot alarm a swallowed timeout never ends it
-
-
-def test_an_outer_budget_is_not_swallowed_by_a_handler_for_a_nested_limit():
-    from symact.timeout import time_limit
-
-    start = time.perf_counter()
-    with pytest.raises(ProofTimeout, match="outer"):
-        with time_limit(0.2, "outer"):
-            while True:  # each step has its own, longer limit and treats running out of it as "skip this step"
-                try:
-                    with time_limit(5, "step"):
-                        sum(range(10**5))
-                except ProofTimeout:
-                    pass
-    assert time.perf_counter() - start < 20.0

@@ -7,13 +7,12 @@
 
 from symact.analysis.claims import HOLDS, REFUTED_, UNDECIDED, Claim, check_claims
 from symact.analysis.engine import properties
-from symact.analysis.exact import DEFAULT_BUDGET
 from symact.analysis.result import PROPERTY_NAMES, Properties, Property
 from symact.analysis.tables import FORMATS, TABLE_COLUMNS, table
 from symact.numerics import enclose_critical_point, numeric_roots
 
 __all__ = [
-    "Property", "Properties", "properties", "PROPERTY_NAMES", "DEFAULT_BUDGET", "numeric_roots",
+    "Property", "Properties", "properties", "PROPERTY_NAMES", "numeric_roots",
     "enclose_critical_point", "table", "TABLE_COLUMNS", "FORMATS", "Claim", "check_claims", "HOLDS", "REFUTED_",
     "UNDECIDED",
 ]  # fmt: skip

@@ -11,10 +11,10 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from symact.analysis.exact import _limited, _num, _too_large
+from symact.analysis.exact import _num, _too_large
 from symact.analysis.pieces import _Analysis
 from symact.analysis.result import Property, proof
-from symact.errors import ProofTimeout
+from symact.budget import guard
 from symact.functions import mp_function
 
 __all__ = ["audit"]
@@ -40,9 +40,9 @@ def audit(a: _Analysis, items: dict) -> None:
     if not todo:
         return
     try:
-        with _limited("audit"):
+        with guard():
             fv, dv = _dense_values(a)
-    except (ProofTimeout, TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
         return
     for k, p in todo.items():
         with mpmath.workdps(30):

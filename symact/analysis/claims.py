@@ -13,17 +13,18 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symact.analysis.engine import properties
-from symact.analysis.exact import DEFAULT_BUDGET, _close, _cmp, _is_zero, _num
+from symact.analysis.exact import _close, _cmp, _is_zero, _num
 from symact.analysis.pieces import _check_switches, _OutOfDepth
 from symact.analysis.result import PROPERTY_NAMES, Properties, Property
 from symact.analysis.tables import cell
+from symact.budget import DEFAULT_BUDGETS, within
 from symact.catalog import x
 from symact.errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import expand_named
+from symact.isolation import isolatable
 from symact.kinks import Piece, rational_inside, resolve, switch_points
 from symact.parsing import parse
 from symact.proof import PROVED, REFUTED, UNKNOWN, Proof, prove
-from symact.timeout import time_limit
 
 __all__ = ["Claim", "check_claims", "HOLDS", "REFUTED_", "UNDECIDED"]
 
@@ -50,14 +51,15 @@ class Claim:
         return f"{self.verdict:<9} {self.activation}: {self.property} = {self.claimed!s}  ({self.reason})"
 
 
-def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGET) -> list[Claim]:
+@isolatable
+def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGETS["check_claims"]) -> list[Claim]:
     """Audit claims given as (activation, property, claimed value) tuples or dicts with those keys.
 
     Properties are ``PROPERTY_NAMES`` plus ``derivative`` (a formula in x, with y standing for
     f(x)). Ranges are strings such as ``'(0, 1)'`` or ``'[0, oo)'``; continuity an integer k for
     C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no properties booleans. Values are
     compared exactly (certified signs, no tolerance); a derivative holds only when proved
-    symbolically on every smooth piece. ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 180)
+    symbolically on every smooth piece. ``budget`` (seconds, default 180)
     bounds each claim: past it the claim is *undecided*.
     """
     results, seen = [], {}
@@ -75,7 +77,7 @@ def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
         return Claim(activation, prop, claimed, v, reason, prf)
 
     try:
-        with time_limit(budget, f"claim about {activation}"):
+        with within(budget, f"claim about {activation}"):
             key = activation if isinstance(activation, str) else id(activation)
             p = seen[key] if key in seen else seen.setdefault(key, properties(activation, budget=budget))
             if prop == "derivative":

@@ -20,22 +20,20 @@ Interval.open(0, 1)
 
 from __future__ import annotations
 
-import time
-
 import sympy as sp
 
 from symact.analysis.audit import audit
-from symact.analysis.exact import DEFAULT_BUDGET, _limited
 from symact.analysis.pieces import _Analysis, _OutOfDepth
-from symact.analysis.result import PROPERTY_NAMES, Properties, _all_unknown, _unknown, _with_reason
+from symact.analysis.result import PROPERTY_NAMES, Properties, _all_unknown, _unknown
 from symact.analysis.rules import continuity_rule, limits_rule, monotonic_rule, range_rule
 from symact.analysis.slope import lipschitz_rule, origin_rule, symmetry_rule
+from symact.budget import DEFAULT_BUDGETS, check, guard, validate, within
 from symact.catalog import CATALOG, Activation, get, x
 from symact.errors import ParameterError, ProofTimeout, SymactError
 from symact.functions import expand_named
+from symact.isolation import isolatable
 from symact.kinks import pieces
 from symact.parsing import parse
-from symact.timeout import budget_scope, time_limit
 
 __all__ = ["properties", "ALL_RULES"]
 
@@ -83,9 +81,11 @@ def _check_domain(name: str, expr: sp.Expr) -> None:
     for piece in found:
         lo, hi = piece.lo, piece.hi
         try:
-            with _limited("domain check"):
+            with guard():
                 domain = sp.calculus.util.continuous_domain(expand_named(piece.f), x, sp.Interval.open(lo, hi))
-        except (ProofTimeout, NotImplementedError, ValueError, TypeError, SymactError, RecursionError):
+        except ProofTimeout:
+            raise
+        except (NotImplementedError, ValueError, TypeError, SymactError, RecursionError):
             continue
         if domain != sp.Interval.open(lo, hi):
             raise ParameterError(
@@ -101,15 +101,18 @@ def _known(name: str) -> bool:
     return True
 
 
+@isolatable
 def properties(
-    name_or_expr: str | sp.Expr | Activation, budget: float | None = DEFAULT_BUDGET, **params: float | sp.Expr
+    name_or_expr: str | sp.Expr | Activation,
+    budget: float | None = DEFAULT_BUDGETS["properties"],
+    **params: float | sp.Expr,
 ) -> Properties:
     """Every property of the activation (catalog name, string, SymPy expression or ``define``'s object).
 
     Parameters take their catalog defaults unless given as keywords (numbers). ``budget`` bounds
-    the seconds spent (default ``DEFAULT_BUDGET`` = 180; None: unbounded): past it, ``ProofTimeout``.
-    Internal limits (a limit, a root set, a simplification) are fractions of the budget; a property
-    they cut short is *unknown* with the reason 'time limit', and such a result is never cached.
+    the seconds spent (default 180, ``symact.budget.DEFAULT_BUDGETS``; None: unbounded): past it,
+    ``ProofTimeout``.
+    The answer does not depend on the machine's speed: the budget decides only whether it comes back.
     Where the analysis is out of its depth (infinitely many switch points, f undefined at one,
     an uncertifiable sign), properties are *unknown* with the reason.
 
@@ -119,53 +122,45 @@ def properties(
     >>> properties('sin(x)')['range'].proved   # infinitely many critical points: not claimed
     False
     """
-    name, f = _activation(name_or_expr, params)
-    key = (name, f)
-    if key in _CACHE:
-        return _CACHE[key]
-    scale = 1.0 if budget is None else budget / DEFAULT_BUDGET
-    try:
-        with budget_scope(scale) as cut, time_limit(budget, f"properties({name or str(f)!r})"):
-            deadline = None if budget is None else time.monotonic() + budget
-            result = _properties(name, f, cut, deadline)
-    except RecursionError:
-        raise ParameterError(name or str(f), "activation", "is nested too deeply to analyse") from None
-    if not cut:
-        _CACHE[key] = result
+    validate(budget, "properties")
+    with within(budget, "properties"), guard():
+        name, f = _activation(name_or_expr, params)
+        key = (name, f)
+        if key in _CACHE:
+            return _CACHE[key]
+        try:
+            result = _properties(name, f)
+        except RecursionError:
+            raise ParameterError(name or str(f), "activation", "is nested too deeply to analyse") from None
+    _CACHE[key] = result
     return result
 
 
 _CACHE: dict = {}
 
 
-def _properties(name: str, f: sp.Expr, cut: list, deadline: float | None) -> Properties:
+def _properties(name: str, f: sp.Expr) -> Properties:
     try:
         a = _Analysis(name, f)
     except _OutOfDepth as err:
-        limits = f"time limit: {', '.join(dict.fromkeys(cut))}; " if cut else ""
-        return _all_unknown(name, f, limits + str(err))
+        return _all_unknown(name, f, str(err))
     except ProofTimeout:
         raise
     except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, SymactError) as err:
         return _all_unknown(name, f, f"the analysis failed: {type(err).__name__}: {err}")
     items = {}
     for rule in ALL_RULES:
+        check()
         try:
             for prop in rule(a, items):
                 items[prop.name] = prop
         except ProofTimeout:
-            if not cut or (deadline is not None and time.monotonic() >= deadline):
-                raise
-            reason = "time limit: " + ", ".join(dict.fromkeys(cut))
-            items.update({n: _unknown(n, reason) for n in rule.names if n not in items})
+            raise
         except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, KeyError,
                 SymactError, _OutOfDepth) as err:  # fmt: skip
             reason = f"out of depth: {type(err).__name__}: {err}"
             items.update({n: _unknown(n, reason) for n in rule.names if n not in items})
     audit(a, items)
-    if cut:
-        reason = "time limit: " + ", ".join(dict.fromkeys(cut))
-        items = {k: p if p.proved else _with_reason(p, reason) for k, p in items.items()}
     return Properties(name, f, {k: items[k] for k in PROPERTY_NAMES if k in items})
 
 

@@ -1,4 +1,4 @@
-"""Exact helpers of the analysis: internal time limits and caches, certified signs and comparisons,
+"""Exact helpers of the analysis: caches, certified signs and comparisons,
 one-sided limits, and the roots and signs of an expression on an interval.
 
 >>> _cmp(sp.sqrt(2), sp.Rational(3, 2))
@@ -9,50 +9,37 @@ one-sided limits, and the roots and signs of an expression on an interval.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
 import mpmath
 import sympy as sp
 
+from symact.budget import expired, guard
 from symact.catalog import x
-from symact.errors import ProofTimeout, UndecidedSign
+from symact.errors import UndecidedSign
 from symact.functions import expand_named, mp_function
 from symact.kinks import resolve
 from symact.numerics import certified_sign, numeric_roots, too_large
-from symact.timeout import budget_scale, budget_scope, internal_limit
 
-__all__ = ["DEFAULT_BUDGET"]
+__all__: list[str] = []
 
 
 _DIGITS = 50
 
-# ---- budgets, degraded answers and caches ----------------------------------------------------------
-
-DEFAULT_BUDGET = 180.0  # seconds for one properties() call; internal limits are fractions of it
-_LIMITS = {"zero test": 3, "limit": 10, "simplify": 2, "solveset": 3, "monotone numerator": 3, "domain check": 5}
-_LIMITS.update({"audit": 5, "sign": 3})  # nominal seconds of the internal limits at the default budget
-
-
-@contextmanager
-def _limited(what: str):
-    """An internal time limit, a fraction of the caller's budget; running out marks the answer as degraded."""
-    with internal_limit(_LIMITS[what], what):
-        yield
+# ---- caches ------------------------------------------------------------------------------------------
 
 
 def _memo(fn):
-    """Cache fn's results, but never one computed while an internal time limit cut something short."""
+    """Cache fn's results, but never one computed after the call's deadline passed (it may be cut short)."""
     cache = {}
 
     @wraps(fn)
     def cached(*args):
         if args in cache:
             return cache[args]
-        with budget_scope(budget_scale()) as cut:
-            result = fn(*args)
-        if not cut and len(cache) < 4096:
+        result = fn(*args)
+        if not expired() and len(cache) < 4096:
             cache[args] = result
         return result
 
@@ -73,9 +60,9 @@ def _sign(e) -> int | None:
     if e in (sp.oo, -sp.oo):
         return 1 if e == sp.oo else -1
     try:
-        with _limited("sign"):
+        with guard():
             return certified_sign(e)
-    except (ProofTimeout, TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError):
+    except (TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError):
         return None
 
 
@@ -128,9 +115,9 @@ def _is_zero(e: sp.Expr) -> bool | None:
         if s is not None:
             return s == 0
     try:
-        with _limited("zero test"):
+        with guard():
             return True if _lambert(sp.simplify(expand_named(e))) == 0 else None
-    except (ProofTimeout, TypeError, ValueError, NotImplementedError, RecursionError):
+    except (TypeError, ValueError, NotImplementedError, RecursionError):
         return None
 
 
@@ -154,18 +141,16 @@ def _one_sided_limit(g: sp.Expr, point, side: str) -> tuple[sp.Expr, bool]:
             return value, True
     far = _near_values(g, point, side)
     expanded = expand_named(g)
-    with budget_scope(budget_scale()) as cut:
-        for form in (lambda: expanded, lambda: sp.together(expanded), lambda: sp.simplify(expanded)):
-            try:
-                with _limited("limit"):
-                    value = sp.limit(form(), x, point, side)
-            except (ProofTimeout, NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
-                continue
-            if value.is_extended_real and not value.has(sp.AccumBounds, sp.nan, sp.zoo) and _plausible(value, far):
-                cut.clear()  # an exact limit is complete, whichever form gave it
-                break
-        else:
-            value = None
+    for form in (lambda: expanded, lambda: sp.together(expanded), lambda: sp.simplify(expanded)):
+        try:
+            with guard():
+                value = sp.limit(form(), x, point, side)
+        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+            continue
+        if value.is_extended_real and not value.has(sp.AccumBounds, sp.nan, sp.zoo) and _plausible(value, far):
+            break
+    else:
+        value = None
     if value is not None:
         return _tidy(value), True
     if far is None:
@@ -190,9 +175,9 @@ def _near_values(g: sp.Expr, point, side: str):
         if _too_large(g, t):
             return None
         try:
-            with mpmath.workdps(60), _limited("limit"):
+            with mpmath.workdps(60), guard():
                 v = fn(mpmath.mpf(_num(t)))
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError, ProofTimeout, AttributeError):
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
             return None
         if not isinstance(v, mpmath.mpf):
             return None
@@ -219,10 +204,10 @@ def _plausible(value: sp.Expr, far) -> bool:
 
 def _tidy(e: sp.Expr) -> sp.Expr:
     try:
-        with _limited("simplify"):
+        with guard():
             simpler = sp.nsimplify(sp.simplify(e)) if e.is_Float else sp.simplify(e)
             return simpler if sp.count_ops(simpler) <= sp.count_ops(e) else e
-    except (ProofTimeout, ValueError, TypeError, RecursionError):
+    except (ValueError, TypeError, RecursionError):
         return e
 
 
@@ -254,9 +239,9 @@ def _roots(h: sp.Expr, lo, hi) -> _Roots:
     hn = expand_named(h)
     domain = sp.Interval.open(lo, hi)
     try:
-        with _limited("solveset"):
+        with guard():
             found = sp.solveset(hn, x, domain)
-    except (ProofTimeout, NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
         found = None
     if found is sp.S.EmptySet:
         return _Roots((), True, "solveset: no root")
@@ -285,11 +270,11 @@ def _roots(h: sp.Expr, lo, hi) -> _Roots:
 def _monotone_root(n: sp.Expr, lo, hi, domain) -> _Roots | None:
     """At most one root when n' has none; then find it in closed form (Lambert W) and check n(r) = 0."""
     try:
-        with _limited("monotone numerator"):
+        with guard():
             if sp.solveset(sp.diff(n, x), x, domain) is not sp.S.EmptySet:
                 return None
             candidates = sp.solve(n, x)
-    except (ProofTimeout, NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
         return None
     for r in candidates:
         if r.has(sp.Float, sp.I) or _cmp(lo, r) != -1 or _cmp(r, hi) != -1:

@@ -20,9 +20,10 @@ import sympy as sp
 
 from symact import catalog
 from symact.analysis.engine import properties
-from symact.analysis.exact import DEFAULT_BUDGET
 from symact.analysis.result import PROPERTY_NAMES, Property
+from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.errors import ParameterError
+from symact.isolation import isolatable
 
 __all__ = ["table", "TABLE_COLUMNS", "FORMATS"]
 
@@ -101,18 +102,19 @@ def cell(prop: Property, latex: bool = False) -> str:
     return str(v)
 
 
+@isolatable
 def table(
     names: Iterable | str | None = None,
     columns: Sequence[str] | None = None,
     format: str = "text",
-    budget: float | None = DEFAULT_BUDGET,
+    budget: float | None = DEFAULT_BUDGETS["table"],
 ) -> str:
     """The properties of several activations as one table: ``format`` is text, markdown or latex.
 
     ``names`` (one or several catalog names, expressions or ``define``'s objects) defaults to the whole catalog,
     ``columns`` to ``TABLE_COLUMNS`` (any of ``PROPERTY_NAMES``). Numerical-only and unknown cells
-    carry ``*`` (LaTeX: a dagger). ``budget`` (seconds, default ``DEFAULT_BUDGET`` = 180) bounds
-    each row; a row past it raises ``ProofTimeout``.
+    carry ``*`` (LaTeX: a dagger). ``budget`` (seconds, default 1800) bounds
+    the whole table, every row within it; past it, ``ProofTimeout``.
     """
     if format not in FORMATS:
         raise ParameterError("table", "format", f"must be one of {', '.join(FORMATS)}, got {format!r}", FORMATS)
@@ -128,9 +130,10 @@ def table(
             raise ParameterError("table", column, "is not a property", PROPERTY_NAMES)
     latex = format == "latex"
     body = []
-    for name in rows:
-        p = properties(name, budget=budget)
-        body.append((p.activation or str(p.f), [(cell(p[c], latex), p[c].proved) for c in columns]))
+    with within(validate(budget, "table"), "table"):
+        for name in rows:
+            p = properties(name, budget=None)
+            body.append((p.activation or str(p.f), [(cell(p[c], latex), p[c].proved) for c in columns]))
     if latex:
         return _latex(columns, body)
     heads = ["activation", *(_HEADERS.get(c, c) for c in columns)]

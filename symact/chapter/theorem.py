@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from symact.budget import expired
 from symact.proof import PROVED, REFUTED, UNKNOWN, Evidence, Proof
-from symact.timeout import budget_scope
 
 __all__ = ["Theorem", "theorem", "combine", "parts"]
 
@@ -46,15 +46,14 @@ class Theorem:
     def run(self) -> Proof:
         """Run the check; several proofs combine into one (proved only if every part is).
 
-        The proof is computed once and kept for later calls, unless a part of it is unknown or a
-        time limit cut something short.
+        The proof is computed once and kept for later calls, unless a part of it is unknown or the
+        running call's budget ran out.
         """
         if self in _PROOFS:
             return _PROOFS[self]
-        with budget_scope(1.0) as cut:
-            result = self.check()
+        result = self.check()
         proof = result if isinstance(result, Proof) else combine(self.statement, list(result))
-        if not cut and all(p.status != UNKNOWN for p in parts(proof)):
+        if not expired() and all(p.status != UNKNOWN for p in parts(proof)):
             _PROOFS[self] = proof
         return proof
 

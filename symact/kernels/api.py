@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import Activation, VectorActivation, get
 from symact.errors import ParameterError, SymactError
 from symact.kernels import fused
@@ -38,7 +39,11 @@ ULP_BOUNDS: dict[str, tuple[float, float]] = {
 
 
 def kernel(
-    activation: str | sp.Expr | Activation, kink: str = "torch", backend: str = "auto", **params: float | sp.Expr
+    activation: str | sp.Expr | Activation,
+    kink: str = "torch",
+    backend: str = "auto",
+    budget: float | None = DEFAULT_BUDGETS["kernel"],
+    **params: float | sp.Expr,
 ) -> Kernel | FusedKernel | VectorKernel:
     """Compile an activation (parameters at their defaults unless given) to NumPy kernels; a vector activation
     (softmax, log_softmax, softmin) gives a ``VectorKernel`` that works along an axis.
@@ -48,6 +53,7 @@ def kernel(
     name, so ``define(..., replace=True)`` takes effect at once. ``backend``: ``'auto'`` (the default: the
     fused kernels of ``symact.kernels.fused`` when numba is installed, ``symact[fast]``, and the definition
     compiles there; the NumPy kernels otherwise), ``'numba'`` (fused, or an error) or ``'numpy'``.
+    ``budget`` bounds the seconds spent building it (``ProofTimeout`` past it; see ``symact.budget``).
 
     >>> float(kernel('leaky_relu', negative_slope=0.1).grad(-3.0))
     0.1
@@ -56,6 +62,11 @@ def kernel(
     """
     if backend not in ("auto", "numpy", "numba"):
         raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
+    with within(validate(budget, "kernel"), "kernel"):
+        return _kernel(activation, kink, backend, params)
+
+
+def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | FusedKernel | VectorKernel:
     if _is_vector(activation):
         if params:
             raise ParameterError(str(activation), sorted(params)[0], "is not a parameter of a vector activation")

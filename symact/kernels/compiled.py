@@ -21,6 +21,7 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 
+from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import x
 from symact.errors import ParameterError
 from symact.kernels.lowering import band, lower_piecewise, steps
@@ -256,9 +257,10 @@ def compile_expr(expr: sp.Expr, var: sp.Symbol = x) -> Compiled:
     return Compiled([expr], var)
 
 
-def lambdify(expr: sp.Expr) -> Compiled:
+def lambdify(expr: sp.Expr, budget: float | None = DEFAULT_BUDGETS["lambdify"]) -> Compiled:
     """A stable NumPy function of ``x`` for a SymPy expression, knowing sigmoid, Phi and softplus; the
     variable is matched by the name ``x`` whatever its assumptions, and any other symbol must be fixed first.
+    ``budget`` bounds the seconds spent compiling (``ProofTimeout`` past it).
 
     >>> import symact
     >>> d = symact.derive('softplus', beta=1)
@@ -273,4 +275,5 @@ def lambdify(expr: sp.Expr) -> Compiled:
     left = sorted(s.name for s in expr.free_symbols if s != x)
     if left:
         raise ParameterError("lambdify", left[0], "is still symbolic; fix it first, e.g. Derivation.subs")
-    return compile_expr(expr)
+    with within(validate(budget, "lambdify"), "lambdify"):
+        return compile_expr(expr)

@@ -15,6 +15,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from symact.budget import check
 from symact.functions import expand_named
 
 __all__ = ["ZeroPatch", "zero_patches", "removable_patches"]
@@ -77,6 +78,9 @@ def _taylor(fn, x0, radius, count=96):
     return coeffs
 
 
+MAX_PATCHES = 8  # the most zeros of f' (in [-10, 10]) that get a Taylor patch; more: none at all
+
+
 @lru_cache(maxsize=512)
 def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> tuple[ZeroPatch, ...]:
     """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact).
@@ -95,10 +99,12 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
             signs = [mpmath.sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return ()
+    changes = [(a, b) for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]) if sa * sb < 0 and not a <= 0 <= b]
+    if len(changes) > MAX_PATCHES:  # an oscillating f: no patches, rather than one per zero
+        return ()
     patches = []
-    for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]):
-        if sa * sb >= 0 or (a <= 0 <= b):
-            continue
+    for a, b in changes:
+        check()
         patch = _patch_at(fn, a, b)
         if patch is not None:
             patches.append(patch)
@@ -123,6 +129,7 @@ def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
     with mpmath.workdps(28):
         window = widest
         while window > 0.02:
+            check()
             try:
                 c1 = _taylor(fn, x0, 1.5 * window)
                 c2 = _taylor(fn, x0, 1.25 * window)

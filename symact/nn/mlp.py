@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from symact import linear
+from symact.budget import DEFAULT_BUDGETS, check, validate, within
 from symact.errors import DataError, NotFitted, ParameterError, TrainingDiverged
 from symact.formula.html import table as html_table
 from symact.kernels import Kernel
@@ -209,8 +210,9 @@ class MLP:
         return T
 
     # -- training ------------------------------------------------------------------------------
-    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike) -> MLP:
-        """Re-initialise from ``seed`` and train for ``epochs`` epochs of minibatches; returns self."""
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike, budget: float | None = DEFAULT_BUDGETS["MLP.fit"]) -> MLP:
+        """Re-initialise from ``seed`` and train for ``epochs`` epochs of minibatches; returns self. ``budget``
+        bounds the seconds spent (default None: the epochs bound it); past it, ``ProofTimeout``."""
         self._fitted_classes = False
         self.__dict__.pop("_rng", None)  # partial_fit after fit shuffles from the seed again
         self._build()
@@ -219,8 +221,9 @@ class MLP:
         rng = np.random.default_rng(None if self.seed is None else [self.seed, 1])
         progress = Progress(self.epochs, self.verbose)
         try:
-            for _ in range(self.epochs):
-                self._epoch(X, T, rng, progress)
+            with within(validate(budget, "MLP.fit"), "MLP.fit"):
+                for _ in range(self.epochs):
+                    self._epoch(X, T, rng, progress)
         finally:
             progress.close()
         return self
@@ -245,6 +248,7 @@ class MLP:
         size = min(int(self.batch_size), n)
         total = 0.0
         for start in range(0, n, size):
+            check()
             batch = order[start : start + size]
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss is reported below
                 loss, grads = self._loss_and_grads(X[batch], T[batch])

@@ -8,14 +8,15 @@ from collections.abc import Iterable, Mapping
 import mpmath
 import sympy as sp
 
+from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout
+from symact.isolation import isolatable
 from symact.numerics import certified_sign
 from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
-from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side
+from symact.proof.inputs import _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
 from symact.proof.rewriting import _exp_form
-from symact.timeout import time_limit
 
 # ---- bounds ------------------------------------------------------------------------------------
 
@@ -88,13 +89,14 @@ def _same_set(found: list, wanted: list) -> tuple[bool | None, sp.Expr | None]:
     return True, None
 
 
+@isolatable
 def prove_bound(
     expr: str | sp.Expr,
     upper: str | float | sp.Expr | None = None,
     lower: str | float | sp.Expr | None = None,
     equality_at: Iterable[str | float | sp.Expr] | None = None,
     strict: bool = False,
-    budget: float = 10.0,
+    budget: float | None = DEFAULT_BUDGETS["prove_bound"],
     **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
 ) -> Proof:
     """Prove ``lower <= expr <= upper`` for all real x (``<`` with ``strict``), with equality only at ``equality_at``.
@@ -108,12 +110,12 @@ def prove_bound(
     >>> prove_bound('diff(tanh(x), x)', lower=0, upper=1, strict=True).status
     'refuted'
     """
-    _check_budget(budget)
+    validate(budget, "prove_bound")
     start = time.monotonic()
     statement = f"bound on {_raw(expr)}"
     f = up = lo = None
     try:
-        with time_limit(budget, "prove_bound"):
+        with within(budget, "prove_bound"), guard():
             f = _side(expr, assumptions, "expr")
             up = None if upper is None else _side(upper, assumptions, "upper")
             lo = None if lower is None else _side(lower, assumptions, "lower")

@@ -9,12 +9,12 @@ import mpmath
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
+from symact.budget import guard
 from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import MPMATH
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
 from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
-from symact.timeout import time_limit
 
 # ---- numerical falsification ------------------------------------------------------------------
 
@@ -110,9 +110,11 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
         kinks = _kink_hints(diff)
         if kinks is None:
             try:
-                with time_limit(2.0, "finding kinks"):
+                with guard():
                     kinks = switch_points(diff, {**base[0], x: 0})
-            except (ProofTimeout, SymactError, NotImplementedError, TypeError, ValueError):
+            except (SymactError, NotImplementedError, TypeError, ValueError) as err:
+                if isinstance(err, ProofTimeout):
+                    raise
                 kinks = []
     points = []
     for i, v in enumerate(xs):

@@ -15,16 +15,17 @@ from collections.abc import Mapping
 
 import sympy as sp
 
+from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import x
 from symact.errors import ProofTimeout, SymactError
 from symact.functions import Phi, sigmoid, softplus
+from symact.isolation import isolatable
 from symact.kinks import is_smooth, switch_functions
 from symact.proof.cases import _case_split, _settle, _values_for
 from symact.proof.falsify import _falsify, _tiny_difference
-from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side, _unify
+from symact.proof.inputs import _infinite, _no_verdict, _raw, _side, _unify
 from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
 from symact.proof.rewriting import _smooth_chain
-from symact.timeout import time_limit
 
 
 def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
@@ -91,10 +92,11 @@ def _parameter_split(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | Non
     return f"case split on the sign of {p.name}", steps
 
 
+@isolatable
 def prove(
     lhs: str | sp.Expr,
     rhs: str | sp.Expr,
-    budget: float = 5.0,
+    budget: float | None = DEFAULT_BUDGETS["prove"],
     **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
 ) -> Proof:
     """Prove, refute or leave open ``lhs = rhs`` for all real x and every parameter value.
@@ -111,12 +113,12 @@ def prove(
     >>> prove('swish(x, b)', 'x*sigmoid(b*x)', b='positive').method
     'identity'
     """
-    _check_budget(budget)
+    validate(budget, "prove")
     start = time.monotonic()
     statement = f"{_raw(lhs)} = {_raw(rhs)}"
     left = right = None
     try:
-        with time_limit(budget, "prove"):
+        with within(budget, "prove"), guard():
             left, right = _unify(_side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs"))
             statement = f"{_text(left)} = {_text(right)}"
             if _infinite(left) or _infinite(right):

@@ -79,11 +79,6 @@ def _unify(*exprs: sp.Expr) -> tuple[sp.Expr, ...]:
     return tuple(e.xreplace(replace) for e in exprs)
 
 
-def _check_budget(budget) -> None:
-    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < math.inf:
-        raise ParameterError("prove", "budget", f"must be a positive finite number of seconds, got {budget!r}")
-
-
 def _raw(side) -> str:
     """The caller's text of a side, cut short: the statement before parsing (shown if parsing times out)."""
     text = side if isinstance(side, str) else type(side).__name__

@@ -7,24 +7,26 @@ from collections.abc import Mapping
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
+from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout
+from symact.isolation import isolatable
 from symact.kinks import is_smooth, switch_points
 from symact.proof.falsify import _certified, _shown_at, _signed
-from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side, _unify
+from symact.proof.inputs import _infinite, _no_verdict, _raw, _side, _unify
 from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
-from symact.timeout import time_limit
 
 # ---- limits ------------------------------------------------------------------------------------
 
 
+@isolatable
 def prove_limit(
     expr: str | sp.Expr,
     var: str | sp.Symbol,
     point: str | float | sp.Expr,
     expected: str | float | sp.Expr,
     direction: str | None = None,
-    budget: float = 10.0,
+    budget: float | None = DEFAULT_BUDGETS["prove_limit"],
     **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
 ) -> Proof:
     """Prove that ``expr`` tends to ``expected`` as ``var`` tends to ``point``, for all real x.
@@ -42,14 +44,14 @@ def prove_limit(
     >>> prove_limit('sign(beta)', 'beta', 0, '1').status   # from below the limit is -1
     'refuted'
     """
-    _check_budget(budget)
+    validate(budget, "prove_limit")
     name = var if isinstance(var, str) else getattr(var, "name", None)
     if not isinstance(name, str):
         raise ParameterError("prove_limit", "var", f"must be a name or a SymPy symbol, got {var!r}")
     statement = f"lim {name} -> {point} of {_raw(expr)}"
     f = target = None
     try:
-        with time_limit(budget, "prove_limit"):
+        with within(budget, "prove_limit"), guard():
             infinite = {"oo": sp.oo, "inf": sp.oo, "-oo": -sp.oo, "-inf": -sp.oo}.get(str(point).replace(" ", ""))
             if infinite is not None:
                 assumptions = {name: "positive" if infinite is sp.oo else "negative", **assumptions}

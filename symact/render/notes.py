@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from symact.analysis.tables import table
+from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import VectorActivation, get
 from symact.catalog import names as catalog_names
 from symact.chapter.registry import SECTIONS, run_all, select
@@ -78,6 +79,7 @@ def document(
     author: str = "",
     date: str = "",
     proofs: bool = True,
+    budget: float | None = DEFAULT_BUDGETS["notes"],
 ) -> str:
     """The whole notes document as LaTeX text.
 
@@ -90,9 +92,15 @@ def document(
     the general ones; a list of theorem names or section keys picks them; ``False`` none.
     ``proofs=False`` prints each theorem with its verdict only (a handout). ``properties``: add the
     table of properties (``symact.table``). ``title``, ``author`` and ``date`` go to the title.
+    ``budget`` bounds the seconds spent on the whole document (``ProofTimeout`` past it).
     """
     if figures not in FIGURES:
         raise SymactError(f"figures={figures!r} is not one of {', '.join(FIGURES)}")
+    with within(validate(budget, "notes"), "notes"):
+        return _document(names, kink, figures, figure_dir, theorems, properties, title, author, date, proofs)
+
+
+def _document(names, kink, figures, figure_dir, theorems, properties, title, author, date, proofs) -> str:
     chosen = names is not None
     names = list(names) if names is not None else catalog_names(vector=True)
     vectors = [n for n in names if isinstance(get(n), VectorActivation)]
@@ -231,7 +239,7 @@ def _properties_section(names) -> list[str]:
         "Range, order of continuity, monotonicity of $f$ and $f'$, whether $f(x) \\approx x$ near 0, "
         "parity, minimum and the Lipschitz constant $\\sup|f'|$, each proved by symact "
         "(a dagger marks a value found numerically only).",
-        r"\begin{center}" + "\n" + table(names, format="latex") + "\n" + r"\end{center}",
+        r"\begin{center}" + "\n" + table(names, format="latex", budget=None) + "\n" + r"\end{center}",
     ]
 
 
@@ -276,10 +284,11 @@ def write(
     author: str = "",
     date: str = "",
     proofs: bool = True,
+    budget: float | None = DEFAULT_BUDGETS["notes"],
 ) -> list[Path]:
     """Write the notes to ``path`` (``.tex``); with ``pdf`` also compile them. Returns the files written.
 
-    The options are those of ``document``. With matplotlib (``figures='auto'`` or ``'matplotlib'``)
+    The options are those of ``document``; ``budget`` bounds the whole call, PDF included. With matplotlib (``figures='auto'`` or ``'matplotlib'``)
     the plots go to ``<stem>-figures/`` beside the ``.tex`` file; otherwise they are drawn inside the
     document. LaTeX's own files (``.aux``, ``.log``) stay in a temporary folder.
     """
@@ -288,6 +297,11 @@ def write(
         raise SymactError(f"notes are written to a .tex file, got {str(path)!r}; for example -o notes.tex")
     path.parent.mkdir(parents=True, exist_ok=True)
     figure_dir = path.parent / f"{path.stem}-figures"
+    with within(validate(budget, "notes"), "notes"):
+        return _write(path, pdf, figures, figure_dir, names, kink, theorems, properties, title, author, date, proofs)
+
+
+def _write(path, pdf, figures, figure_dir, names, kink, theorems, properties, title, author, date, proofs) -> list:
     mode = _figure_mode(figures, figure_dir)
     text = document(
         names,
@@ -300,6 +314,7 @@ def write(
         author=author,
         date=date,
         proofs=proofs,
+        budget=None,
     )
     path.write_text(text, encoding="utf-8")
     written = [path]

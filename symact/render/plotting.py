@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy as sp
 
+from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import get
 from symact.derivation import derive
 from symact.errors import SymactError
@@ -97,13 +98,15 @@ def plot(
     ax: Axes | None = None,
     figsize: tuple[float, float] = (6.0, 3.6),
     legend: bool = True,
+    budget: float | None = DEFAULT_BUDGETS["plot"],
     **params: float | sp.Expr,
 ) -> Figure:
     """Plot f (solid) and, with ``derivative``, f' (dashed, same colour) of one or several activations.
 
     ``activations`` is a name or a list of names (or expressions in x); ``params`` fix parameters of
     every one of them. Saved to ``path`` (PNG, PDF, SVG by its suffix) when given. Returns the
-    matplotlib ``Figure``. Needs the ``plot`` extra (matplotlib).
+    matplotlib ``Figure``. Needs the ``plot`` extra (matplotlib). ``budget`` bounds the seconds spent
+    (``ProofTimeout`` past it).
 
     >>> import pytest; _ = pytest.importorskip('matplotlib')
     >>> fig = plot(['relu', 'gelu'], derivative=True)
@@ -127,8 +130,9 @@ def plot(
     else:
         fig = ax.figure
     colours = [f"C{i % 10}" for i in range(len(names))]
-    for name, colour in zip(names, colours):
-        c = curves(name, xlim=xlim, kink=kink, **params)
+    with within(validate(budget, "plot"), "plot"):
+        found = [curves(name, xlim=xlim, kink=kink, **params) for name in names]
+    for c, colour in zip(found, colours):
         ax.plot(c.x, c.f, color=colour, lw=1.8, label=c.label)
         if derivative:
             shade = "C3" if len(names) == 1 else colour  # one activation: f blue, f' red, as in the notes

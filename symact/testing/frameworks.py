@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import sympy as sp
 
+from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import get
 from symact.derivation import activation_entry, derive
 from symact.errors import ParameterError
@@ -310,6 +311,7 @@ def crosscheck(
     points: npt.ArrayLike | None = None,
     dtype: str = "float64",
     grad: Callable | None = None,
+    budget: float | None = DEFAULT_BUDGETS["crosscheck"],
     **params: float,
 ) -> CrossCheck:
     """Compare a framework's activation, or your own function, and its gradient with symact's kernel.
@@ -319,7 +321,7 @@ def crosscheck(
     ``grad`` when given). ``activation`` is any symact definition (a name, an expression string or a SymPy
     expression, with ``params``); ``dtype`` ``'float32'`` or ``'float64'`` is the precision both sides run
     in, and the ULPs are counted in it. Raises ``ParameterError`` when the framework is not installed or
-    lacks the activation.
+    lacks the activation. ``budget`` bounds the seconds spent (``ProofTimeout`` past it).
 
     >>> report = crosscheck('tanh', np.tanh, grad=lambda t: 1 - np.tanh(t) ** 2, points=[0.5, 1.0])
     >>> report.max_ulp_f <= 1
@@ -327,6 +329,11 @@ def crosscheck(
     """
     if dtype not in ("float32", "float64"):
         raise ParameterError("crosscheck", "dtype", f"must be 'float32' or 'float64', got {dtype!r}")
+    with within(validate(budget, "crosscheck"), "crosscheck"):
+        return _crosscheck(activation, framework, kink, points, dtype, grad, params)
+
+
+def _crosscheck(activation, framework, kink: str, points, dtype: str, grad, params: dict) -> CrossCheck:
     if callable(framework):
         fn, label = framework, getattr(framework, "__qualname__", None) or type(framework).__name__
     else:
@@ -336,7 +343,7 @@ def crosscheck(
             problem = f"{framework} has no {entry.name!r}; it has {', '.join(sorted(table))}"
             raise ParameterError("crosscheck", "name", problem, table)
         fn, label, activation = table[entry.name], framework, entry.name
-    d = derive(activation, kink=kink, **params)
+    d = derive(activation, kink=kink, budget=None, **params)
     entry = activation_entry(activation, dict(params))
     values = {**entry.defaults, **entry.bind(**params)}  # the kernel's parameter values
     kink_points = [float(sp.N(p.subs(values))) for p in d.kinks]
@@ -344,7 +351,7 @@ def crosscheck(
     xs = np.unique(np.concatenate([xs, np.array(kink_points, dtype=np.float64)])).astype(dtype)
     theirs_f, theirs_df = function_values(fn, xs, grad)
     source = "none" if theirs_df is None else "grad=" if grad is not None and not _autograd(fn, xs) else "autograd"
-    k = kernel(activation, kink=kink, **params)
+    k = kernel(activation, kink=kink, budget=None, **params)
     ours_f, ours_df = k(xs), k.grad(xs)
     away = ~np.isin(xs, np.array(kink_points, dtype=dtype))
     err_f = ulp_error(theirs_f, ours_f, dtype)

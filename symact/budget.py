@@ -1,0 +1,239 @@
+"""Budgets: a deadline per public call, held in a ``ContextVar`` (each thread and asyncio task its own).
+
+A public call opens ``within(seconds, what)``. Inside it, symact's own loops call ``check()`` at their heads,
+and each expensive third-party call (a SymPy ``simplify``, ``limit`` or ``solve``) runs through ``guarded``,
+which checks the deadline at the guarded library's Python function calls. No signal, no timer and no state
+shared between threads: a budget is bounded in any thread, task and platform, and leaves the process alone.
+
+The clock decides only *whether* an answer comes back, never *which*: a call whose deadline passed raises
+``ProofTimeout`` when its ``within`` block ends, even where code inside caught the timeout and went on, so no
+answer is ever computed from a method that was cut short.
+
+>>> with within(5, "an example"):
+...     check()
+...     guarded(sum, [1, 2])
+3
+>>> remaining() is None
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+import mpmath
+from sympy.core.parameters import global_parameters
+
+from symact.errors import ParameterError, ProofTimeout
+
+__all__ = ["DEFAULT_BUDGETS", "within", "check", "expired", "guard", "guarded", "remaining", "validate"]
+
+#: Seconds each public call may take unless given ``budget=`` (None: no limit of its own). The README's
+#: budget section prints this table.
+DEFAULT_BUDGETS: dict[str, float | None] = {
+    "derive": 10.0,
+    "prove": 5.0,
+    "prove_bound": 5.0,
+    "prove_limit": 5.0,
+    "properties": 180.0,
+    "check_claims": 180.0,  # each claim
+    "table": 1800.0,  # the whole table
+    "kernel": 120.0,
+    "lambdify": 60.0,
+    "crosscheck": 300.0,
+    "plot": 120.0,
+    "notes": 3600.0,
+    "MLP.fit": None,  # epochs bound the training; give a budget to bound it in seconds as well
+}
+
+_EVERY = 64  # a guarded call checks the clock at every 64th function call of the library it runs
+
+
+class _Deadline:
+    """One public call's deadline: when it passes, what it bounds, and whether a check has seen it pass."""
+
+    __slots__ = ("at", "what", "seconds", "expired")
+
+    def __init__(self, seconds: float, what: str) -> None:
+        self.at, self.what, self.seconds, self.expired = time.monotonic() + seconds, what, seconds, False
+
+    def timeout(self) -> ProofTimeout:
+        self.expired = True
+        return ProofTimeout(f"{self.what} ran past its budget of {self.seconds:g} s")
+
+
+_CURRENT: ContextVar[_Deadline | None] = ContextVar("symact_budget", default=None)
+
+
+def validate(budget: float | None, what: str) -> float | None:
+    """``budget`` checked for the public call ``what``: None (no limit) or a positive finite number of seconds.
+
+    >>> validate(2, "derive")
+    2.0
+    >>> validate(-1, "derive")
+    Traceback (most recent call last):
+    symact.errors.ParameterError: derive: parameter 'budget' must be a positive number of seconds or None, not -1
+    """
+    if budget is None:
+        return None
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 < budget < math.inf:
+        raise ParameterError(what, "budget", f"must be a positive number of seconds or None, not {budget!r}")
+    return float(budget)
+
+
+class within:  # noqa: N801  (used as ``with within(...)``, like a function)
+    """Bound the block to ``seconds`` (None: no limit of its own). Nested blocks keep the earlier deadline;
+    the block that owns the deadline raises ``ProofTimeout`` on the way out once it has passed.
+
+    >>> with within(None, "unbounded"):
+    ...     remaining() is None
+    True
+    """
+
+    def __init__(self, seconds: float | None, what: str = "symbolic computation") -> None:
+        self.seconds, self.what = seconds, what
+
+    def __enter__(self) -> within:
+        outer = _CURRENT.get()
+        self.owner = None
+        if self.seconds is not None and (outer is None or time.monotonic() + self.seconds < outer.at):
+            self.owner = _Deadline(self.seconds, self.what)
+        self.token = _CURRENT.set(self.owner or outer)
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        _CURRENT.reset(self.token)
+        if self.owner is not None and self.owner.expired:
+            raise ProofTimeout(f"{self.what} ran past its budget of {self.seconds:g} s") from None
+
+
+def check() -> None:
+    """Raise ``ProofTimeout`` if the running call's deadline has passed; called at the heads of loops.
+
+    >>> check()
+    """
+    deadline = _CURRENT.get()
+    if deadline is not None and time.monotonic() > deadline.at:
+        raise deadline.timeout()
+
+
+def expired() -> bool:
+    """Whether the running call's deadline has been seen to pass: what was computed since may have been cut
+    short, so it must not be cached (the call raises ``ProofTimeout`` when its ``within`` block ends).
+
+    >>> expired()
+    False
+    """
+    deadline = _CURRENT.get()
+    return deadline is not None and deadline.expired
+
+
+def remaining() -> float | None:
+    """Seconds left to the running call (None: no limit).
+
+    >>> with within(60):
+    ...     0 < remaining() <= 60
+    True
+    """
+    deadline = _CURRENT.get()
+    return None if deadline is None else max(deadline.at - time.monotonic(), 0.0)
+
+
+class guard:  # noqa: N801  (used as ``with guard():``, like a function)
+    """Run a third-party computation (a SymPy ``simplify``, ``limit`` or ``solve``) so that it ends with
+    ``ProofTimeout`` at one of its Python function calls once the running call's deadline passes.
+
+    The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block.
+    Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
+    ``Exception`` in places), the timeout's finaliser puts the hook back, and the next call raises again.
+    SymPy's evaluation flags and mpmath's precision are put back if the block ends early. Under a profiler
+    the hook stays off and only the checks around the block apply.
+
+    >>> with within(5), guard():
+    ...     max(2, 3)
+    3
+    """
+
+    def __enter__(self) -> guard:
+        check()
+        self.deadline = _CURRENT.get()
+        self.active = self.deadline is not None and sys.getprofile() is None
+        if self.active:
+            self.saved = (global_parameters.evaluate, global_parameters.distribute, mpmath.mp.prec)
+            self.thread = threading.get_ident()
+            self.hook = _hook(self)
+            sys.setprofile(self.hook)
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if not self.active:
+            return
+        self.active = False
+        sys.setprofile(None)
+        if kind is not None and issubclass(kind, ProofTimeout):  # ended inside the library: undo what it left
+            global_parameters.evaluate, global_parameters.distribute, mpmath.mp.prec = self.saved
+
+    def rearm(self) -> None:
+        """Put the hook back after the library swallowed a timeout (called by the timeout's finaliser)."""
+        if self.active and threading.get_ident() == self.thread and sys.getprofile() is None:
+            sys.setprofile(self.hook)
+
+
+class _Expired(ProofTimeout):
+    """The timeout a guard raises inside a library; when it is dropped, its guard's hook comes back."""
+
+    def __init__(self, owner: guard) -> None:
+        super().__init__(str(owner.deadline.timeout()))
+        self.guard = owner
+
+    def __del__(self) -> None:
+        self.guard.rearm()
+
+
+def _hook(owner: guard) -> Callable:
+    """The profile hook of one guard: at every ``_EVERY``-th Python call a look at the clock, and once the
+    deadline has passed, a ``ProofTimeout`` at each call outside a clean-up."""
+    deadline, calls = owner.deadline, 0
+
+    def hook(frame, event, arg):
+        nonlocal calls
+        if event != "call":
+            return
+        calls += 1
+        if (deadline.expired or calls % _EVERY == 0) and time.monotonic() > deadline.at and _interruptible(frame):
+            raise _Expired(owner)  # no local name: a reference from this frame would keep it alive
+
+    return hook
+
+
+def _interruptible(frame) -> bool:
+    """False for a generator resuming (or closing: an exception there is lost) and while a context manager
+    leaves or an object is finalised (it would skip the clean-up): the timeout waits for the next call."""
+    if frame.f_code.co_flags & _RESUMABLE:
+        return False
+    while frame is not None:
+        if frame.f_code.co_name in _CLEAN_UP:
+            return False
+        frame = frame.f_back
+    return True
+
+
+_RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+_CLEAN_UP = {"__exit__", "__aexit__", "__del__", "_remove", "_callback"}
+
+
+def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` inside a ``guard``.
+
+    >>> guarded(max, 2, 3)
+    3
+    """
+    with guard():
+        return fn(*args, **kwargs)

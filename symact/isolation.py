@@ -1,0 +1,117 @@
+"""A hard cap for untrusted input: a public call run in a warm worker process that is killed past its deadline.
+
+``budget`` ends a call cooperatively, at symact's loops and at the Python calls of SymPy and mpmath; a single
+C-level step (a huge integer power, mpmath at absurd precision) cannot be ended that way. ``isolated`` runs the
+call in a separate process instead and kills it when the budget (plus ``GRACE``) has passed, so even such a step
+ends on time. The caller's ``define``-d activations go with each call. Workers start with ``spawn`` (safe beside threads, the same on every platform), stay warm between
+calls and are replaced after a kill. The cost: the first call starts a worker (about the time of ``import
+symact``, 1 to 3 s); later calls add the pickling of arguments and result (about a millisecond).
+
+>>> from symact.proof.identities import prove
+>>> isolated(prove, 'sigmoid(-x)', '1 - sigmoid(x)', budget=60).status
+'proved'
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import multiprocessing
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from symact.budget import validate
+from symact.catalog import USER
+from symact.errors import ProofTimeout, SymactError
+
+__all__ = ["isolated", "isolatable", "GRACE"]
+
+GRACE = 5.0  # seconds a worker gets past the call's budget (to notice it itself) before it is killed
+_START = 60.0  # seconds a new worker may take to start, on top of the call's budget
+_IDLE: list[_Worker] = []  # warm workers, ready for the next call
+_LOCK = threading.Lock()
+
+
+class _Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True, name="symact-worker")
+        self.process.start()
+        child.close()
+        self.fresh = True
+
+    def call(self, fn: Callable, args: tuple, kwargs: dict, seconds: float | None) -> tuple[bool, Any]:
+        self.pipe.send((dict(USER), fn, args, kwargs))
+        wait = None if seconds is None else seconds + GRACE + (_START if self.fresh else 0.0)
+        self.fresh = False
+        if not self.pipe.poll(wait):
+            self.kill()
+            raise ProofTimeout(f"{fn.__name__} ran past its budget of {seconds:g} s; its worker was killed")
+        try:
+            return self.pipe.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise SymactError(f"the worker running {fn.__name__} died (out of memory?)") from None
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.pipe.close()
+
+
+def _serve(pipe) -> None:
+    """The worker's loop: run each call and send back its result or its exception."""
+    while True:
+        try:
+            user, fn, args, kwargs = pipe.recv()
+        except (EOFError, OSError):
+            return
+        USER.clear()  # the caller's define()-d activations
+        USER.update(user)
+        try:
+            reply = (True, fn(*args, **kwargs))
+        except Exception as err:  # sent back to the caller, who raises it
+            reply = (False, err if isinstance(err, SymactError) else SymactError(f"{type(err).__name__}: {err}"))
+        pipe.send(reply)
+
+
+def isolated(fn: Callable, *args: Any, budget: float | None, **kwargs: Any) -> Any:
+    """``fn(*args, budget=budget, **kwargs)`` in a worker process, killed ``GRACE`` seconds past the budget
+    (``ProofTimeout``). ``fn`` is a module-level function of symact; its arguments and result are pickled."""
+    seconds = validate(budget, fn.__name__)
+    with _LOCK:
+        worker = _IDLE.pop() if _IDLE else None
+    worker = worker or _Worker()
+    ok, value = worker.call(fn, args, {**kwargs, "budget": seconds}, seconds)
+    with _LOCK:
+        _IDLE.append(worker) if len(_IDLE) < 2 else worker.kill()
+    if not ok:
+        raise value
+    return value
+
+
+def isolatable(fn: Callable) -> Callable:
+    """Give a public call an ``isolate=False`` keyword: with ``isolate=True`` it runs through ``isolated``.
+
+    >>> from symact.derivation import derive
+    >>> 'isolate' in inspect.signature(derive).parameters
+    True
+    """
+    signature = inspect.signature(fn)
+    default = signature.parameters["budget"].default
+
+    @functools.wraps(fn)
+    def call(*args: Any, isolate: bool = False, **kwargs: Any) -> Any:
+        if not isolate:
+            return fn(*args, **kwargs)
+        return isolated(call, *args, budget=kwargs.pop("budget", default), **kwargs)
+
+    parameters = list(signature.parameters.values())
+    at = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_KEYWORD), len(parameters))
+    parameters.insert(at, inspect.Parameter("isolate", inspect.Parameter.KEYWORD_ONLY, default=False))
+    call.__signature__ = signature.replace(parameters=parameters)
+    return call

@@ -1,0 +1,194 @@
+"""Budgets hold in any thread and asyncio task, leave the process alone, and never change an answer."""
+
+import ast
+import asyncio
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symact
+from symact import derivation
+from symact.analysis import engine
+from symact.budget import check, expired, guarded, remaining, within
+from symact.errors import ParameterError, ProofTimeout
+from symact.render import notes
+
+MARGIN = 3.0  # seconds past the budget a call may take to notice and unwind, on a loaded 2-core machine
+MISH6 = "mish(mish(mish(mish(mish(mish(x))))))"
+HARD = {  # each call, with a small budget, on an input that takes far longer than that
+    "derive": lambda: symact.derive(f"{MISH6}*gelu_tanh(x**3)", budget=1),
+    "kernel": lambda: symact.kernel("sin(x**3)*x**2", backend="numpy", budget=1),
+    "prove": lambda: symact.prove(MISH6, "x*tanh(x)", budget=1),
+    "prove_bound": lambda: symact.prove_bound(f"diff({MISH6}, x)", upper="2", budget=1),
+    "prove_limit": lambda: symact.prove_limit(f"{MISH6}*t", "t", 0, "0", budget=1),
+    "properties": lambda: symact.properties(f"{MISH6}*sigmoid(x**3)", budget=1),
+    "table": lambda: symact.table([f"{MISH6}*tanh(x)"], budget=1),
+    "check_claims": lambda: symact.check_claims([(f"{MISH6}*softsign(x)", "range", (0, 1))], budget=1),
+    "crosscheck": lambda: symact.crosscheck(f"{MISH6}*x", np.tanh, budget=1),
+    "notes": lambda: notes.document(["mish"], figures="none", budget=1),
+    "MLP.fit": lambda: symact.MLP([4, 64, 2], epochs=10**6).fit(np.ones((64, 4)), np.arange(64) % 2, budget=1),
+}
+WARM = {"MLP.fit": lambda: symact.MLP([4, 64, 2], epochs=1).fit(np.ones((64, 4)), np.arange(64) % 2)}
+EASY = {
+    "derive": lambda: symact.derive("tanh(x/6)").df_of_output,
+    "prove": lambda: symact.prove("tanh(x) + 1", "2*sigmoid(2*x)").status,
+    "prove_bound": lambda: symact.prove_bound("sigmoid(x)", lower=0, upper=1).status,
+    "prove_limit": lambda: symact.prove_limit("swish(x, b)", "b", 0, "x/2", b="positive").status,
+    "properties": lambda: symact.properties("softsign")["range"].value,
+    "kernel": lambda: symact.kernel("gelu")(np.array([-1.0, 0.5])).tolist(),
+}
+
+
+def _clear_caches():
+    derivation._CACHE.clear()
+    engine._CACHE.clear()
+
+
+def _bounded(name):
+    start = time.monotonic()
+    try:
+        HARD[name]()
+    except ProofTimeout:
+        pass
+    return time.monotonic() - start
+
+
+@pytest.mark.parametrize("name", sorted(HARD))
+def test_a_hard_call_in_a_worker_thread_ends_within_its_budget(name):
+    WARM.get(name, lambda: None)()  # a numba compile is one bounded step that no budget interrupts
+    _clear_caches()
+    with ThreadPoolExecutor(1) as pool:
+        seconds = pool.submit(_bounded, name).result()
+    assert seconds < 1 + MARGIN, f"{name} took {seconds:.1f} s on a 1 s budget"
+
+
+def test_four_workers_at_once_each_within_budget_and_easy_answers_as_in_the_main_thread():
+    _clear_caches()
+    here = {name: call() for name, call in EASY.items()}
+    _clear_caches()
+    hard = ["derive", "prove", "properties", "prove_limit", "kernel", "table"]
+    with ThreadPoolExecutor(4) as pool:
+        slow = [pool.submit(_bounded, name) for name in hard]
+        easy = {name: pool.submit(call) for name, call in EASY.items()}
+        times = [f.result() for f in slow]
+        there = {name: f.result() for name, f in easy.items()}
+    assert there == here
+    # four threads share one interpreter lock: each may wait for the others, but none runs unbounded
+    assert max(times) < 1 + 4 * MARGIN, dict(zip(hard, times))
+
+
+def test_an_asyncio_task_has_its_own_budget():
+    async def main():
+        loop = asyncio.get_running_loop()
+        task = loop.run_in_executor(None, _bounded, "prove")
+        return await task, await asyncio.to_thread(EASY["prove"])
+
+    seconds, status = asyncio.run(main())
+    assert seconds < 1 + MARGIN and status == "proved"
+
+
+def test_budgets_in_asyncio_tasks_do_not_see_each_other():
+    async def task(seconds):
+        with within(seconds, f"task {seconds}"):
+            await asyncio.sleep(0.05)
+            return remaining()
+
+    async def main():
+        return await asyncio.gather(task(100), task(1000))
+
+    short, long = asyncio.run(main())
+    assert short < 100 < long
+
+
+def test_a_budget_racing_in_another_thread_never_changes_or_degrades_this_answer():
+    stop = threading.Event()
+
+    def noise():
+        while not stop.is_set():
+            try:
+                symact.derive(f"tanh(x/{np.random.randint(7, 10**6)})", budget=0.01)
+            except ProofTimeout:
+                pass
+
+    background = threading.Thread(target=noise)
+    background.start()
+    try:
+        for _ in range(20):
+            derivation._CACHE.clear()
+            assert str(symact.derive("tanh(x/6)").df_of_output) == "1/6 - y**2/6"
+    finally:
+        stop.set()
+        background.join()
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="ITIMER_REAL is POSIX")
+def test_a_foreign_timer_fires_on_time_during_a_prove():
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(time.monotonic()))
+    try:
+        start = time.monotonic()
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        symact.prove(MISH6, "x*tanh(x)", budget=5)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert fired and abs(fired[0] - start - 1.0) < 0.2
+
+
+def test_symact_installs_no_signal_handler_and_touches_no_timer():
+    package = Path(symact.__file__).parent
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "signal" not in imported | modules, path
+
+
+def test_a_timeout_swallowed_inside_still_ends_the_call():
+    with pytest.raises(ProofTimeout, match="stubborn"):
+        with within(0.2, "stubborn loop"):
+            while True:  # library code that catches every Exception, as SymPy does in places
+                try:
+                    check()
+                except Exception:
+                    break
+    assert not expired()
+
+
+def test_an_outer_deadline_is_not_swallowed_by_a_handler_for_a_nested_one():
+    start = time.monotonic()
+    with pytest.raises(ProofTimeout, match="outer"):
+        with within(0.2, "outer"):
+            while time.monotonic() - start < 5:
+                try:
+                    with within(5, "step"):  # a later deadline: the outer one still owns the call
+                        guarded(sum, range(10**5))
+                except ProofTimeout:
+                    pass
+    assert time.monotonic() - start < 5
+
+
+def test_a_guarded_library_call_is_ended_inside_and_leaves_sympy_as_it_was():
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    start = time.monotonic()
+    with pytest.raises(ProofTimeout):
+        with within(0.3, "simplify"), sp.evaluate(True):
+            guarded(sp.simplify, sp.diff(x * sp.tanh(sp.log(1 + sp.exp(x))) * sp.erf(x**2 + sp.sin(x)), x, 4))
+    assert time.monotonic() - start < 0.3 + MARGIN
+    assert sp.core.parameters.global_parameters.evaluate is True
+    assert sp.Add(x, x) == 2 * x
+
+
+@pytest.mark.parametrize("budget", [0, -1, float("inf"), float("nan"), "5", True])
+def test_a_bad_budget_is_a_parameter_error(budget):
+    with pytest.raises(ParameterError, match="budget"):
+        symact.derive("relu", budget=budget)
+    with pytest.raises(ParameterError, match="budget"):
+        symact.kernel("relu", budget=budget)
