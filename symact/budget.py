@@ -28,7 +28,6 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-import mpmath
 from sympy.core.parameters import global_parameters
 
 from symact.errors import ParameterError, ProofTimeout
@@ -153,7 +152,8 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block.
     Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
     ``Exception`` in places), the timeout's finaliser puts the hook back, and the next call raises again.
-    SymPy's evaluation flags and mpmath's precision are put back if the block ends early. Under a profiler
+    SymPy's evaluation flags (per thread) are put back if the block ends early; mpmath's precision is set
+    only through ``symact.precision``, whose clean-up a timeout never interrupts. Under a profiler
     the hook stays off and only the checks around the block apply.
 
     >>> with within(5), guard():
@@ -166,7 +166,7 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
         self.deadline = _CURRENT.get()
         self.active = self.deadline is not None and sys.getprofile() is None
         if self.active:
-            self.saved = (global_parameters.evaluate, global_parameters.distribute, mpmath.mp.prec)
+            self.saved = (global_parameters.evaluate, global_parameters.distribute)  # this thread's own
             self.thread = threading.get_ident()
             self.hook = _hook(self)
             sys.setprofile(self.hook)
@@ -178,7 +178,7 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
         self.active = False
         sys.setprofile(None)
         if kind is not None and issubclass(kind, ProofTimeout):  # ended inside the library: undo what it left
-            global_parameters.evaluate, global_parameters.distribute, mpmath.mp.prec = self.saved
+            global_parameters.evaluate, global_parameters.distribute = self.saved
 
     def rearm(self) -> None:
         """Put the hook back after the library swallowed a timeout (called by the timeout's finaliser)."""

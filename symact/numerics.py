@@ -24,6 +24,7 @@ from sympy.core.evalf import PrecisionExhausted
 
 from symact.catalog import x
 from symact.functions import expand_named
+from symact.precision import precision
 
 __all__ = ["certified_sign", "certified_truth", "numeric_roots", "enclose_critical_point", "too_large"]
 
@@ -190,7 +191,7 @@ def numeric_roots(
     a = max(float(_num(lo)), -span) if lo != -sp.oo else -span
     b = min(float(_num(hi)), span) if hi != sp.oo else span
     found = []
-    with mpmath.workdps(40):
+    with precision(40):
         ts = [mpmath.mpf(a) + (mpmath.mpf(b) - a) * (i + mpmath.mpf("0.5")) / grid for i in range(grid)]
         vs = [fn(t) for t in ts]
         noise = mpmath.mpf("1e-25")  # smaller values may be cancellation noise at 40 digits: no sign read there
@@ -243,7 +244,7 @@ def enclose_critical_point(f: sp.Expr, df: sp.Expr, root: sp.Expr | float, width
     fe, de = expand_named(f), expand_named(df)
     iv, saved = mpmath.iv, mpmath.iv.dps
     try:
-        with mpmath.workdps(60):
+        with precision(60):
             iv.dps = 60
             r, w = mpmath.mpf(str(root)), mpmath.mpf(width)
             lo, hi = iv.mpf(r - w), iv.mpf(r + w)

@@ -1,9 +1,16 @@
+import os
+import tempfile
+
 import mpmath
 import numpy as np
 import pytest
 from hypothesis import settings
 
 from symact import catalog
+
+# The suite's compiled kernels go to a cache folder of its own, never the user's (doctests included: this file is
+# imported while the suite is collected, before any test runs).
+os.environ["SYMACT_CACHE_DIR"] = tempfile.mkdtemp(prefix="symact-test-cache-")
 
 # Property-based tests draw the same examples on every run and machine: a failure reproduces, CI is not flaky.
 settings.register_profile("symact", derandomize=True, deadline=None, print_blob=True)

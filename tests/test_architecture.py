@@ -23,6 +23,7 @@ LAYERS = {
         "symact.version",
         "symact.errors",
         "symact.budget",
+        "symact.precision",
         "symact.isolation",
         "symact.functions",
         "symact.catalog",

@@ -161,26 +161,30 @@ def test_a_timeout_swallowed_inside_still_ends_the_call():
 
 
 def test_an_outer_deadline_is_not_swallowed_by_a_handler_for_a_nested_one():
-    start = time.monotonic()
+    import sympy as sp
+
+    x, start, steps = sp.Symbol("x"), time.monotonic(), []
     with pytest.raises(ProofTimeout, match="outer"):
-        with within(0.2, "outer"):
-            while time.monotonic() - start < 5:
+        with within(0.5, "outer"):
+            for k in range(200):  # each step has a later deadline of its own and treats a timeout as "skip it"
                 try:
-                    with within(5, "step"):  # a later deadline: the outer one still owns the call
-                        guarded(sum, range(10**5))
+                    with within(5, "step"):
+                        guarded(sp.expand, (x + k) ** 40 * (x - 1) ** 40)
+                        steps.append(k)
                 except ProofTimeout:
                     pass
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 0.5 + MARGIN and len(steps) < 200
 
 
 def test_a_guarded_library_call_is_ended_inside_and_leaves_sympy_as_it_was():
     import sympy as sp
 
     x = sp.Symbol("x")
+    hard = sp.diff(x * sp.tanh(sp.log(1 + sp.exp(x))) * sp.erf(x**2 + sp.sin(x)), x, 4)
     start = time.monotonic()
     with pytest.raises(ProofTimeout):
         with within(0.3, "simplify"), sp.evaluate(True):
-            guarded(sp.simplify, sp.diff(x * sp.tanh(sp.log(1 + sp.exp(x))) * sp.erf(x**2 + sp.sin(x)), x, 4))
+            guarded(sp.simplify, hard)
     assert time.monotonic() - start < 0.3 + MARGIN
     assert sp.core.parameters.global_parameters.evaluate is True
     assert sp.Add(x, x) == 2 * x

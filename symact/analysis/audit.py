@@ -16,6 +16,7 @@ from symact.analysis.pieces import _Analysis
 from symact.analysis.result import Property, proof
 from symact.budget import guard
 from symact.functions import mp_function
+from symact.precision import precision
 
 __all__ = ["audit"]
 
@@ -45,7 +46,7 @@ def audit(a: _Analysis, items: dict) -> None:
     except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
         return
     for k, p in todo.items():
-        with mpmath.workdps(30):
+        with precision(30):
             value = mpmath.mpf(str(sp.N(p.value, 40))) if isinstance(p.value, sp.Expr) else p.value
             holds = checks[k](value, fv, dv)
         if not holds:
@@ -77,7 +78,7 @@ def _dense_values(a: _Analysis) -> tuple[list, list]:
     fs = [mp_function(p.f) for p in a.pieces]
     ds = [mp_function(d) for d in a.df]
     fv, dv = [], []
-    with mpmath.workdps(30):
+    with precision(30):
         for t in sorted(_GRID):
             if any(abs(float(t) - c) < 1e-9 for c in cuts):
                 continue

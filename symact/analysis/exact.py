@@ -21,6 +21,7 @@ from symact.errors import UndecidedSign
 from symact.functions import expand_named, mp_function
 from symact.kinks import resolve
 from symact.numerics import certified_sign, numeric_roots, too_large
+from symact.precision import precision
 
 __all__: list[str] = []
 
@@ -175,7 +176,7 @@ def _near_values(g: sp.Expr, point, side: str):
         if _too_large(g, t):
             return None
         try:
-            with mpmath.workdps(60), guard():
+            with precision(60), guard():
                 v = fn(mpmath.mpf(_num(t)))
         except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
             return None

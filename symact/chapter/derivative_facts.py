@@ -15,6 +15,7 @@ from symact.chapter.parts import exact_proof, instances_proof, one_sided
 from symact.chapter.theorem import Theorem, theorem
 from symact.derivation import derive
 from symact.functions import expand_named, mp_function
+from symact.precision import precision
 from symact.proof import REFUTED, Proof, Step, prove, prove_bound
 from symact.testing.assertions import autodiff, check_derivative
 
@@ -155,7 +156,7 @@ def _analytic_vs_numerical():
         )
     # forward-mode automatic differentiation of the definition against the derived f', whole catalog
     disagreements, checked = [], 0
-    with mpmath.workdps(30):
+    with precision(30):
         for entry in CATALOG:
             name = entry.name
             f, df = entry.at_defaults(), derive(name).df.subs(entry.defaults)

@@ -17,6 +17,7 @@ import sympy as sp
 
 from symact.budget import check
 from symact.functions import expand_named
+from symact.precision import precision
 
 __all__ = ["ZeroPatch", "zero_patches", "removable_patches"]
 
@@ -94,7 +95,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
     plain = expand_named(expr)
     try:
         fn = sp.lambdify(var, plain, modules="mpmath")
-        with mpmath.workdps(30):
+        with precision(30):
             grid = [mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(i) / 2000 for i in range(2001)]
             signs = [mpmath.sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -112,7 +113,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
 
 
 def _patch_at(fn, a, b) -> ZeroPatch | None:
-    with mpmath.workdps(40):
+    with precision(40):
         try:
             x0 = mpmath.findroot(fn, (a, b), solver="anderson")
         except (ValueError, ZeroDivisionError):
@@ -123,10 +124,10 @@ def _patch_at(fn, a, b) -> ZeroPatch | None:
 def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
     """The Taylor patch of ``fn`` around ``x0`` in the widest window (from ``widest`` down, halving) where
     two radii give the same coefficients to 1e-19 of its largest term; with ``zero``, c_0 = 0."""
-    with mpmath.workdps(40):
+    with precision(40):
         hi = float(x0)
         lo = float(x0 - mpmath.mpf(hi))
-    with mpmath.workdps(28):
+    with precision(28):
         window = widest
         while window > 0.02:
             check()
@@ -201,7 +202,7 @@ def _real_zeros(base: sp.Expr, var: sp.Symbol) -> set:
 def _bounded_near(fn, patch: ZeroPatch) -> bool:
     """The function agrees with the patch just off its centre (a pole or a jump would not)."""
     x0 = mpmath.mpf(patch.hi) + patch.lo
-    with mpmath.workdps(60):
+    with precision(60):
         for h in (mpmath.mpf(10) ** -9, -(mpmath.mpf(10) ** -9), patch.window / 3, -patch.window / 3):
             try:
                 value = fn(x0 + h)

@@ -22,6 +22,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from symact.kernels.helpers import HELPERS
 from symact.kernels.rules import EXP_LIKE, is_power_of_two, stabilize
+from symact.precision import precision
 
 __all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter"]
 
@@ -170,7 +171,7 @@ def dd_arguments(exprs, var):
             return None
         pairs = []
         for c in coeffs:
-            with mpmath.workdps(60):
+            with precision(60):
                 value = mpmath.mpf(sp.N(c, 60))
                 hi = float(value)
                 lo = float(value - mpmath.mpf(hi))

@@ -13,6 +13,7 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout
 from symact.isolation import isolatable
 from symact.numerics import certified_sign
+from symact.precision import precision
 from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
@@ -233,7 +234,7 @@ def _falsify_bound(f, up, lo, strict, statement):
     fn = _mp_callable(f, symbols)
     worst = mpmath.inf
     used = 0
-    with mpmath.workdps(DIGITS):
+    with precision(DIGITS):
         for point in points:
             point = {s: point.get(s, 0) for s in symbols}
             value = _evaluate(fn, symbols, point)

@@ -12,6 +12,7 @@ from symact.catalog import x
 from symact.errors import UndecidedSign
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions
 from symact.numerics import certified_sign
+from symact.precision import precision
 from symact.proof.falsify import _evaluate, _mp_callable, _parameter_samples, _sample_points
 from symact.proof.result import DIGITS, Step
 from symact.proof.rewriting import _exp_form, _smooth_chain, _zero
@@ -129,7 +130,7 @@ def _identically_zero(g: sp.Expr) -> bool:
         return False
     symbols = sorted(g.free_symbols, key=lambda s: s.name)
     fn = _mp_callable(g, symbols)
-    with mpmath.workdps(DIGITS):
+    with precision(DIGITS):
         for point in _sample_points(g, 6, symbols=symbols)[:6]:
             value = _evaluate(fn, symbols, point)
             if value is not None and abs(value) > mpmath.mpf(10) ** (-DIGITS // 2):

@@ -14,6 +14,7 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import MPMATH
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
+from symact.precision import precision
 from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
 
 # ---- numerical falsification ------------------------------------------------------------------
@@ -183,7 +184,7 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
     points = _sample_points(diff, count, symbols=symbols)
     fl, fr = _mp_callable(lhs, symbols), _mp_callable(rhs, symbols)
     used, worst, rechecks = 0, mpmath.mpf(0), 0
-    with mpmath.workdps(DIGITS):
+    with precision(DIGITS):
         for point in points:
             if used >= count and worst == 0:
                 break
@@ -265,7 +266,7 @@ def _show(value: sp.Expr, digits: int = DIGITS) -> str:
     """A certified value (``_certified`` at digits + 5 digits) printed to ``digits`` significant digits."""
     if value.is_Rational:
         value = sp.Float(value, digits + 5)
-    with mpmath.workdps(digits + 5):
+    with precision(digits + 5):
         return mpmath.nstr(mpmath.mpf(value._mpf_), digits)
 
 

@@ -16,6 +16,7 @@ import mpmath
 import sympy as sp
 
 from symact.parsing import tree_size
+from symact.precision import precision
 from symact.proof.chains import block_tex, blocks, text
 
 DIGITS = 50  # the working precision of numerical checks
@@ -109,7 +110,7 @@ class Proof:
         point = ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items())
         lhs, rhs = c.get("lhs"), c.get("rhs")
         if _is_real_text(lhs) and _is_real_text(rhs):
-            with mpmath.workdps(4 * RECHECK_DIGITS + 10):
+            with precision(4 * RECHECK_DIGITS + 10):
                 a, b = mpmath.mpf(lhs), mpmath.mpf(rhs)
                 while mpmath.nstr(a, digits) == mpmath.nstr(b, digits) and digits < 4 * RECHECK_DIGITS:
                     digits += 5  # show as many digits as it takes to see the difference

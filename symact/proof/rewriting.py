@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import mpmath
 import sympy as sp
 
 from symact.errors import SymactError
 from symact.functions import expand_named
+from symact.precision import precision
 from symact.proof.falsify import _close, _evaluate, _mp_callable, _signed
 from symact.proof.result import Step
 
@@ -43,7 +43,7 @@ def _check_rewrite(before: sp.Expr, after: sp.Expr) -> None:
     symbols = sorted(before.free_symbols | after.free_symbols, key=lambda s: s.name)
     probes = [sp.Rational(3, 7), -sp.Rational(5, 3), sp.Rational(11, 4)]
     f, g = _mp_callable(before, symbols), _mp_callable(after, symbols)
-    with mpmath.workdps(60):
+    with precision(60):
         for i in range(len(probes)):
             point = {s: _signed(s, probes[(i + j) % 3]) for j, s in enumerate(symbols)}
             a, b = _evaluate(f, symbols, point), _evaluate(g, symbols, point)

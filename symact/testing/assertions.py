@@ -26,6 +26,7 @@ from symact.errors import SymactError
 from symact.functions import mp_function
 from symact.kinks import switch_points
 from symact.parsing import parse
+from symact.precision import precision
 from symact.proof import UNKNOWN, Proof, prove
 
 __all__ = [
@@ -93,7 +94,7 @@ def check_derivative(
     # every switch point, not only the kinks of f: f'' may jump where f' is continuous (SQNL at -2)
     kinks = [mpmath.mpf(sp.N(p.subs(values), 30)) for p in switch_points(entry.expr, values)]
     result = DerivativeCheck(d.name or str(d.f))
-    with mpmath.workdps(digits):
+    with precision(digits):
         for p in sample_points(kinks):
             h = mpmath.mpf(10) ** (-digits // 3)
             for what, analytic, order in (("f'", df, 1), ("f''", d2f, 2)):
@@ -320,7 +321,7 @@ def autodiff(expr: sp.Expr, at: float | mpmath.mpf, var: sp.Symbol = x) -> tuple
             return _apply(name, walk(e.args[0]))
         raise SymactError(f"autodiff: no rule for {name} in {e}; rewrite it with exp, log, tanh or erf")
 
-    with mpmath.workdps(mpmath.mp.dps):
+    with precision(mpmath.mp.dps):
         result = walk(expr)
     return result.a, result.b
 

@@ -1,0 +1,43 @@
+"""mpmath's working precision, one call at a time.
+
+mpmath keeps its precision in one process-wide context: a thread that sets 50 digits while another sets 30
+would compute with the other's digits. symact sets it only through ``precision``, which holds a process-wide
+lock while the precision is raised, so concurrent calls never see each other's precision. Waiting for the
+lock counts against the caller's budget.
+
+>>> with precision(30):
+...     mpmath.mp.dps
+30
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import mpmath
+
+from symact.budget import check, remaining
+
+__all__ = ["precision"]
+
+_LOCK = threading.RLock()
+
+
+@contextmanager
+def precision(dps: int) -> Iterator[None]:
+    """Run the block with mpmath at ``dps`` decimal digits, holding the precision lock.
+
+    >>> with precision(20), precision(40):
+    ...     mpmath.mp.dps
+    40
+    """
+    left = remaining()
+    while not _LOCK.acquire(timeout=-1 if left is None else left + 1e-3):
+        check()  # past the deadline now: raises, and marks the call as cut short
+    try:
+        with mpmath.workdps(dps):
+            yield
+    finally:
+        _LOCK.release()
