@@ -117,5 +117,3 @@ def test_a_tiny_refuted_difference_is_printed_with_the_digits_that_show_it():
     with mpmath.workdps(100):
         assert mpmath.almosteq(mpmath.mpf(rhs) - mpmath.mpf(lhs), mpmath.mpf("1e-60"), rel_eps=1e-20)
     assert rhs in repr(p) and lhs != rhs
-
-
