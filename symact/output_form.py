@@ -1,5 +1,7 @@
 """f' written in the output y = f(x): each piece of f inverted where f is monotone, the result checked at 30
-digits against f' before it is kept.
+digits against f' before it is kept. ``solve`` inverts a piece only when the piece is small (``tidy.work`` at
+most ``MAX_INVERT_WORK``) and x occurs in it once or only algebraically (x - tanh(x) is left alone): any other
+piece gives no output form, on every machine alike.
 
 >>> from symact.piecewise import _assemble, _branches, _pieces
 >>> f = sp.tanh(x)
@@ -14,12 +16,12 @@ import mpmath
 import sympy as sp
 
 from symact.catalog import x
-from symact.errors import ProofTimeout
 from symact.functions import MPMATH, expand_named
-from symact.piecewise import _LIMITS, _assemble, _Branch, _tidy
-from symact.timeout import internal_limit
+from symact.piecewise import _assemble, _Branch, piece_derivative
+from symact.tidy import tidy, work
 
 y = sp.Symbol("y", real=True)
+MAX_INVERT_WORK = 30  # the largest piece of f (``tidy.work``, named functions written out) solve inverts
 
 
 def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | None:
@@ -29,7 +31,7 @@ def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | No
         return None
     forms = {}
     for piece in pieces:
-        fp, dp = piece.f.subs(subs), _tidy(sp.diff(piece.f, x)).subs(subs)
+        fp, dp = piece.f.subs(subs), piece_derivative(piece).subs(subs)
         g = _output_form(fp, dp, _probe_points(piece, numeric), numeric)
         if g is None:
             return None
@@ -50,7 +52,7 @@ def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | No
             # x <= c becomes y <= f(c-), x < c becomes y < f(c+)
             i = next(i for i, piece in enumerate(pieces) if piece.hi == b.point)
             piece = pieces[i + 1] if b.strict else pieces[i]
-            points.append(sp.simplify(piece.f.subs(x, b.point).subs(subs)))
+            points.append(tidy(piece.f.subs(x, b.point).subs(subs)))
         result = _assemble(out, var=y, points=points)
     return result if _verified(result, f, df, numeric, sides) else None
 
@@ -73,29 +75,34 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
         return dp if not dp.has(x) else None
     candidate = dp.xreplace({fp: y})
     if not candidate.has(x):
-        return _tidy(candidate)
+        return tidy(candidate, gain=1.5)
+    named = expand_named(fp)
+    if not _invertible(named):
+        return None
     try:
-        with internal_limit(_LIMITS["inverting f"], "df_of_output (inverting f)"):
-            roots = sp.solve(sp.Eq(y, expand_named(fp)), x)
-    except (ProofTimeout, NotImplementedError, ValueError, TypeError):
+        roots = sp.solve(sp.Eq(y, named), x)
+    except (NotImplementedError, ValueError, TypeError):
         return None
     for root in roots:
         g = dp.subs(x, root)
         if g.has(x):
             continue
-        g = min((g, *_simpler_forms(expand_named(g))), key=sp.count_ops)
+        g = tidy(g)
         if not g.has(sp.I) and _agrees(g.subs(numeric), fp.subs(numeric), dp.subs(numeric), points):
             return g
     return None
 
 
-def _simpler_forms(g) -> list:
-    try:
-        with internal_limit(_LIMITS["simplify"], "simplification of df_of_output"):
-            simple = sp.simplify(g)
-            return [simple, sp.expand(simple), sp.powsimp(sp.expand(simple))]
-    except ProofTimeout:
-        return [g]
+def _invertible(fp: sp.Expr) -> bool:
+    """Whether ``solve`` is asked to invert y = fp: small, and x in it once or only under +, * and powers.
+
+    >>> _invertible(sp.log(1 + sp.exp(x))), _invertible(x / (1 + x)), _invertible(x - sp.tanh(x))
+    (True, True, False)
+    """
+    if work(fp) > MAX_INVERT_WORK:
+        return False
+    inside = [n for n in sp.preorder_traversal(fp) if n.has(x)]
+    return inside.count(x) == 1 or all(isinstance(n, (sp.Add, sp.Mul, sp.Pow, sp.Symbol)) for n in inside)
 
 
 def _agrees(g, fp, dp, points) -> bool:

@@ -18,7 +18,6 @@ from symact.errors import ProofTimeout, SymactError
 from .dense import check_proved
 from .reference import REFERENCE
 
-derive_module = importlib.import_module("symact.derivation")
 properties_module = importlib.import_module("symact.analysis.engine")
 budgets_module = importlib.import_module("symact.analysis.exact")
 
@@ -131,17 +130,7 @@ def test_a_tiny_budget_means_proof_timeout_not_a_hang():
 
 
 # ---- deterministic: degraded answers are marked and never cached -----------------------------------
-
-
-def test_a_slow_machine_never_leaves_a_degraded_derivation_in_the_cache(monkeypatch):
-    derive_module._CACHE.clear()
-    for k in derive_module._LIMITS:  # the one dict every module of derive() reads its limits from
-        monkeypatch.setitem(derive_module._LIMITS, k, 1e-4)
-    slow = symact.derive("softplus", beta=1)
-    assert slow.df_of_output is None and "df_of_output" in slow.incomplete
-    monkeypatch.undo()
-    fast = symact.derive("softplus", beta=1)
-    assert fast.incomplete == () and str(fast.df_of_output) == "1 - exp(-y)"
+# (derive() has no internal time limit at all: tests/test_reproducible.py)
 
 
 def test_a_slow_machine_never_leaves_degraded_properties_in_the_cache(monkeypatch):
