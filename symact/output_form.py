@@ -80,8 +80,8 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
     if not _invertible(named):
         return None
     try:
-        roots = sp.solve(sp.Eq(y, named), x)
-    except (NotImplementedError, ValueError, TypeError):
+        roots = _inverses(named)
+    except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
         return None
     for root in roots:
         g = dp.subs(x, root)
@@ -91,6 +91,19 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
         if not g.has(sp.I) and _agrees(g.subs(numeric), fp.subs(numeric), dp.subs(numeric), points):
             return g
     return None
+
+
+def _inverses(fp: sp.Expr) -> list[sp.Expr]:
+    """Candidate x with fp(x) = y, each checked by the caller: the roots of a numerator at most quadratic in x,
+    else what ``solve`` finds.
+
+    >>> _inverses(x / (1 + x))
+    [-y/(y - 1)]
+    """
+    numerator = sp.numer(sp.together(fp - y))
+    if numerator.is_polynomial(x) and sp.degree(numerator, x) <= 2:
+        return list(sp.roots(sp.Poly(numerator, x)))
+    return sp.solve(sp.Eq(y, fp), x, simplify=False, check=False)
 
 
 def _invertible(fp: sp.Expr) -> bool:

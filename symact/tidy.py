@@ -4,7 +4,7 @@
 passes and gives the same form, on a fast machine or a loaded one. The passes that can grow with their input
 (``together``, ``cancel``, ``factor``, ``expand``, and the same after writing sigmoid, softplus and Phi in
 exp, log and erf) run only on expressions whose ``work`` (tree size, integer powers counted by their exponent)
-is at most ``MAX_WORK``; larger ones get the linear passes alone.
+is at most ``MAX_WORK``; larger ones get ``factor_terms`` alone.
 
 >>> from symact.catalog import x
 >>> from symact.functions import sigmoid
@@ -39,19 +39,15 @@ def work(expr: sp.Expr) -> int:
     return total
 
 
-def _linear(e: sp.Expr) -> list[sp.Expr]:
-    return [sp.factor_terms(e), sp.powsimp(e)]
-
-
 def _growing(e: sp.Expr) -> list[sp.Expr]:
     together = sp.together(e)
-    forms = [together, sp.cancel(together), sp.factor(e), sp.expand(e), sp.expand(together)]
-    return forms + [sp.factor_terms(f) for f in forms]
+    cancel = sp.cancel(together)
+    return [together, cancel, sp.factor_terms(cancel), sp.factor(e), sp.expand(together)]
 
 
 def _candidates(expr: sp.Expr) -> list[sp.Expr]:
     """Every form the passes give, ``expr`` first, in a fixed order."""
-    out = [expr, *_linear(expr)]
+    out = [expr, sp.factor_terms(expr)]
     if work(expr) <= MAX_WORK:
         out += _growing(expr)
         named = expand_named(expr)
