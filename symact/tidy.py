@@ -23,6 +23,7 @@ from symact.functions import expand_named
 __all__ = ["tidy", "is_zero", "work", "MAX_WORK"]
 
 MAX_WORK = 160  # the largest input the growing passes see; gelu_tanh's f'' is about 110
+MIN_HEIGHT = 1000  # a rewrite may have numbers up to this, or up to the largest in its input
 
 
 def work(expr: sp.Expr) -> int:
@@ -56,6 +57,11 @@ def _candidates(expr: sp.Expr) -> list[sp.Expr]:
     return out
 
 
+def _height(e: sp.Basic) -> int:
+    """The largest numerator or denominator of a rational number in ``e``."""
+    return max((max(abs(r.p), r.q) for r in e.atoms(sp.Rational)), default=1)
+
+
 def _depth(e: sp.Basic) -> int:
     """How deeply functions nest in ``e``: sigmoid(log(u)) is 2 deep, 1 - exp(u) is 1."""
     return max((_depth(a) for a in e.args), default=0) + isinstance(e, sp.Function)
@@ -67,7 +73,9 @@ def _rank(e: sp.Expr) -> tuple[int, int, int]:
 
 def tidy(expr: sp.Expr, gain: float = 1) -> sp.Expr:
     """``expr`` or its shortest rewrite by ``count_ops`` when that is ``gain`` times shorter; a Piecewise branch
-    by branch. Ties go to the earlier pass, so the answer is a function of ``expr`` alone.
+    by branch. A rewrite with larger numbers than ``expr`` (beyond ``MIN_HEIGHT``) is not a candidate; ties
+    go to the shallower nesting of functions, then the smaller ``work``, then the earlier pass, so the answer
+    is a function of ``expr`` alone.
 
     >>> from symact.catalog import x
     >>> from symact.functions import sigmoid
@@ -79,7 +87,8 @@ def tidy(expr: sp.Expr, gain: float = 1) -> sp.Expr:
         return sp.Piecewise(*((tidy(e, gain), c) for e, c in expr.args))
     if expr.is_Atom:
         return expr
-    candidates = [c for c in _candidates(expr) if not c.has(sp.nan, sp.zoo)]
+    ceiling = max(_height(expr), MIN_HEIGHT)  # clearing 8943/200000 out of a sum is not simpler
+    candidates = [c for c in _candidates(expr) if not c.has(sp.nan, sp.zoo) and _height(c) <= ceiling]
     best = min(candidates, key=_rank)
     return best if gain * sp.count_ops(best) < sp.count_ops(expr) else expr
 
