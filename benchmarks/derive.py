@@ -58,15 +58,14 @@ def main(argv=None) -> int:
     names = names or [e.name for e in (*CATALOG, *VECTOR_CATALOG)]
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"load average {load}; {os.cpu_count()} CPUs; each activation in a fresh process")
-    print(f"{'activation':16s} {'first call s':>12s} {'cached call us':>15s} {'import symact s':>16s}")
+    print("\n| activation | first call (s) | cached call (µs) | import symact (s) |\n|---|---|---|---|")
     timings = {}
     for name in names:
         t = timings[name] = measure(name)
-        print(
-            f"{name:16s} {t['first call']:12.3f} {t['cached call'] * 1e6:15.1f} {t['import symact']:16.2f}", flush=True
-        )
+        row = (name, f"{t['first call']:.3f}", f"{t['cached call'] * 1e6:.1f}", f"{t['import symact']:.2f}")
+        print("| " + " | ".join(row) + " |", flush=True)
     slowest = max(timings, key=lambda n: timings[n]["first call"])
-    print(f"slowest first call: {slowest}, {timings[slowest]['first call']:.3f} s")
+    print(f"\nslowest first call: {slowest}, {timings[slowest]['first call']:.3f} s")
     if args.json:
         Path(args.json).write_text(json.dumps(timings, indent=1))
     return 0

@@ -94,15 +94,15 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
 
 
 def _inverses(fp: sp.Expr) -> list[sp.Expr]:
-    """Candidate x with fp(x) = y, each checked by the caller: the roots of a numerator at most quadratic in x,
-    else what ``solve`` finds.
+    """Candidate x with fp(x) = y, each checked by the caller: the roots of a numerator polynomial in x when it
+    is at most quadratic (none past that: Cardano's radicals are no output form), else what ``solve`` finds.
 
-    >>> _inverses(x / (1 + x))
-    [-y/(y - 1)]
+    >>> _inverses(x / (1 + x)), _inverses(x**3 + x)
+    ([-y/(y - 1)], [])
     """
     numerator = sp.numer(sp.together(fp - y))
-    if numerator.is_polynomial(x) and sp.degree(numerator, x) <= 2:
-        return list(sp.roots(sp.Poly(numerator, x)))
+    if numerator.is_polynomial(x):
+        return list(sp.roots(sp.Poly(numerator, x))) if sp.degree(numerator, x) <= 2 else []
     return sp.solve(sp.Eq(y, fp), x, simplify=False, check=False)
 
 
