@@ -13,6 +13,7 @@ x*(1 - sigmoid(x))*sigmoid(x) + sigmoid(x)
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -31,7 +32,8 @@ from symact.kinks import (
 )
 from symact.output_form import _df_of_output, y
 from symact.parsing import parse
-from symact.piecewise import _assemble, _branches, _pieces, _tidy
+from symact.piecewise import _assemble, _branches, _pieces
+from symact.tidy import is_zero, tidy
 from symact.vector import VectorDerivation, derive_vector
 
 __all__ = ["Derivation", "KinkSides", "derive", "activation_entry", "y"]
@@ -104,7 +106,6 @@ class Derivation:
     kinks: dict
     kink: str = "torch"
     params: Mapping = field(default_factory=dict)
-    incomplete: tuple = ()  # what an internal time limit cut short (such a derivation is never cached)
 
     def subs(self, **values: float | sp.Expr) -> Derivation:
         """This derivation with parameters replaced, matched by name; an unknown name raises ``ParameterError``.
@@ -128,8 +129,8 @@ class Derivation:
 
         kinks = {}
         for point, s in self.kinks.items():
-            sides = KinkSides(*(sp.simplify(put(e)) for e in (s.left, s.right, s.value)), s.continuous, s.why)
-            if not (sides.continuous and sp.simplify(sides.left - sides.right) == 0):
+            sides = KinkSides(*(tidy(put(e)) for e in (s.left, s.right, s.value)), s.continuous, s.why)
+            if not (sides.continuous and is_zero(sides.left - sides.right)):
                 kinks[sp.sympify(point).subs(mapping)] = sides
         params = {**self.params, **mapping}
         return replace(
@@ -191,8 +192,6 @@ class Derivation:
                 f"{sides.why or self.kink + ' policy'} gives {sides.value}"
                 + ("" if sides.continuous else " (f jumps here)")
             )
-        if self.incomplete:
-            parts.append("incomplete (time limit): " + ", ".join(self.incomplete))
         return "\n".join(parts)
 
     def __repr__(self) -> str:
@@ -200,6 +199,7 @@ class Derivation:
 
 
 _CACHE: dict = {}
+_CACHE_LOCK = threading.Lock()
 
 
 @isolatable
@@ -216,13 +216,12 @@ def derive(
     Parameters stay symbolic unless given: ``derive('swish')`` keeps beta, ``derive('swish',
     beta=1)`` is silu. ``kink`` picks the derivative at kinks (torch, jax, left, right, mean);
     ``budget`` bounds the seconds spent (default 10, ``symact.budget.DEFAULT_BUDGETS``; ``ProofTimeout``
-    past it); it decides only whether the answer comes back, never which. Results are cached by the
-    definition (expression, parameter values, kink policy), never by the name.
+    past it), and decides only whether the answer comes back: every step inside is a fixed rewriting pass or
+    is gated by the size of its input, so the result is a function of the definition alone. Results are
+    cached by the definition (expression, parameter values, kink policy), never by the name.
 
     >>> derive('softplus', beta=1).df_of_output
     1 - exp(-y)
-    >>> derive('softplus', beta=1).incomplete
-    ()
     >>> derive('softmax', n=2).loss_gradient.T
     Matrix([[-t1 + y1, -t2 + y2]])
     """
@@ -246,8 +245,8 @@ def derive(
             raise
         what = entry.name or str(entry.expr)
         raise ParameterError(what, "activation", f"could not be differentiated ({type(err).__name__}: {err})") from None
-    _CACHE[key] = result
-    return result
+    with _CACHE_LOCK:  # two first calls may both compute; they store and return one result
+        return _CACHE.setdefault(key, result)
 
 
 def activation_entry(activation: str | sp.Expr | Activation, params: dict) -> Activation | VectorActivation:
@@ -293,13 +292,13 @@ def _derive(name, expr, defaults, bound, kink) -> Derivation:
     branches = _branches(pieces, sides)
     df = _assemble(branches).subs(subs)
     d2f = sp.diff(df, x)
-    d2f = _tidy(sp.piecewise_fold(d2f) if d2f.has(sp.Piecewise) else d2f, gain=1)
+    d2f = tidy(sp.piecewise_fold(d2f) if d2f.has(sp.Piecewise) else d2f)
     kinks_out = {
         sp.sympify(p).subs(subs): KinkSides(
-            *(sp.simplify(e.subs(subs)) for e in (s.left, s.right, s.value)), s.continuous, s.why
+            *(tidy(e.subs(subs)) for e in (s.left, s.right, s.value)), s.continuous, s.why
         )
         for p, s in sides.items()
     }
-    kinks_out = {p: s for p, s in kinks_out.items() if not (s.continuous and sp.simplify(s.left - s.right) == 0)}
+    kinks_out = {p: s for p, s in kinks_out.items() if not (s.continuous and is_zero(s.left - s.right))}
     dfy = _df_of_output(f, df, branches, pieces, sides, numeric, subs)
     return Derivation(name, f, df, d2f, dfy, kinks_out, kink, dict(bound))

@@ -23,6 +23,7 @@ import sympy as sp
 from symact.catalog import lambd, max_val, min_val, threshold, x
 from symact.errors import ParameterError, UndecidedSign
 from symact.numerics import certified_sign, certified_truth, too_large
+from symact.tidy import is_zero, tidy
 
 __all__ = [
     "smooth_variants",
@@ -80,7 +81,7 @@ class Kink:
     @property
     def continuous(self) -> bool:
         """Whether f's one-sided values agree at the point (a kink of the derivative, not a jump of f)."""
-        return sp.simplify(self.value_left - self.value_right) == 0
+        return is_zero(self.value_left - self.value_right)
 
 
 def check_policy(kink: str) -> str:
@@ -103,7 +104,7 @@ def kink_value(k: Kink, policy: str, name: str | None = None) -> sp.Expr:
         return k.left
     if side == "right":
         return k.right
-    return sp.simplify((k.left + k.right) / 2)
+    return tidy((k.left + k.right) / 2)
 
 
 def kink_reason(k: Kink, policy: str, name: str | None = None) -> str:
@@ -117,7 +118,7 @@ def kink_reason(k: Kink, policy: str, name: str | None = None) -> str:
         return f"{policy} policy"
     table = FRAMEWORK_CONVENTIONS.get(name or "", {})
     for key, sides in table.items():
-        if sp.simplify(sp.sympify(key) - k.point) == 0:
+        if is_zero(sp.sympify(key) - k.point):
             own = sides[0] if policy == "torch" else sides[1]
             if own is not None:
                 return f"{policy} policy ({own} derivative, as {policy} autograd computes it)"
@@ -132,7 +133,7 @@ def framework_side(name: str | None, point: sp.Expr, framework: str) -> str:
     """Which side ``framework`` takes at ``point`` of ``name`` (see ``FRAMEWORK_CONVENTIONS``)."""
     table = FRAMEWORK_CONVENTIONS.get(name or "", {})
     for key, (torch_side, jax_side) in table.items():
-        if sp.simplify(sp.sympify(key) - point) == 0:
+        if is_zero(sp.sympify(key) - point):
             first, second = (torch_side, jax_side) if framework == "torch" else (jax_side, torch_side)
             return first or second or "left"
     return "left"
@@ -396,9 +397,9 @@ def find_kinks(expr: sp.Expr, values: Mapping) -> list[Kink]:
         h = min([sp.Float("1e-3"), *(g / 4 for g in gaps)])
         left = resolve(expr, {**values, x: number - h})
         right = resolve(expr, {**values, x: number + h})
-        dl, dr = (sp.simplify(sp.diff(side, x).subs(x, point)) for side in (left, right))
-        vl, vr = (sp.simplify(side.subs(x, point)) for side in (left, right))
-        if sp.simplify(dl - dr) == 0 and sp.simplify(vl - vr) == 0:
+        dl, dr = (tidy(sp.diff(side, x).subs(x, point)) for side in (left, right))
+        vl, vr = (tidy(side.subs(x, point)) for side in (left, right))
+        if is_zero(dl - dr) and is_zero(vl - vr):
             continue
         kinks.append(Kink(point, dl, dr, vl, vr))
     return kinks

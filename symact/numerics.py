@@ -38,7 +38,7 @@ def certified_sign(value: sp.Expr | float) -> int | None:
     Non-smooth nodes inside (sign, Heaviside, Abs, Max, Min, Piecewise) are resolved first by
     certified signs of their arguments. A nonzero sign comes from ``evalf(strict=True)``, which
     only answers when the digits it returns are correct; a zero only from an exact test
-    (simplification to 0, or a minimal polynomial). Runs inside the caller's ``time_limit``.
+    (simplification to 0, or a minimal polynomial). Runs inside the caller's budget (``symact.budget``).
 
     >>> certified_sign(sp.sign(sp.sin(1)**2 + sp.cos(1)**2 - 1)), certified_sign(sp.exp(-800))
     (0, 1)

@@ -1,5 +1,7 @@
 """f' written in the output y = f(x): each piece of f inverted where f is monotone, the result checked at 30
-digits against f' before it is kept.
+digits against f' before it is kept. ``solve`` inverts a piece only when the piece is small (``tidy.work`` at
+most ``MAX_INVERT_WORK``) and x occurs in it once or only algebraically (x - tanh(x) is left alone): any other
+piece gives no output form, on every machine alike.
 
 >>> from symact.piecewise import _assemble, _branches, _pieces
 >>> f = sp.tanh(x)
@@ -13,13 +15,13 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from symact.budget import guard
 from symact.catalog import x
 from symact.functions import MPMATH, expand_named
-from symact.piecewise import _assemble, _Branch, _tidy
-from symact.precision import precision
+from symact.piecewise import _assemble, _Branch, piece_derivative
+from symact.tidy import tidy, work
 
 y = sp.Symbol("y", real=True)
+MAX_INVERT_WORK = 30  # the largest piece of f (``tidy.work``, named functions written out) solve inverts
 
 
 def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | None:
@@ -29,7 +31,7 @@ def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | No
         return None
     forms = {}
     for piece in pieces:
-        fp, dp = piece.f.subs(subs), _tidy(sp.diff(piece.f, x)).subs(subs)
+        fp, dp = piece.f.subs(subs), piece_derivative(piece).subs(subs)
         g = _output_form(fp, dp, _probe_points(piece, numeric), numeric)
         if g is None:
             return None
@@ -50,7 +52,7 @@ def _df_of_output(f, df, branches, pieces, sides, numeric, subs) -> sp.Expr | No
             # x <= c becomes y <= f(c-), x < c becomes y < f(c+)
             i = next(i for i, piece in enumerate(pieces) if piece.hi == b.point)
             piece = pieces[i + 1] if b.strict else pieces[i]
-            points.append(sp.simplify(piece.f.subs(x, b.point).subs(subs)))
+            points.append(tidy(piece.f.subs(x, b.point).subs(subs)))
         result = _assemble(out, var=y, points=points)
     return result if _verified(result, f, df, numeric, sides) else None
 
@@ -73,26 +75,47 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
         return dp if not dp.has(x) else None
     candidate = dp.xreplace({fp: y})
     if not candidate.has(x):
-        return _tidy(candidate)
+        return tidy(candidate, gain=1.5)
+    named = expand_named(fp)
+    if not _invertible(named):
+        return None
     try:
-        with guard():
-            roots = sp.solve(sp.Eq(y, expand_named(fp)), x)
-    except (NotImplementedError, ValueError, TypeError):
+        roots = _inverses(named)
+    except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
         return None
     for root in roots:
         g = dp.subs(x, root)
         if g.has(x):
             continue
-        g = min((g, *_simpler_forms(expand_named(g))), key=sp.count_ops)
+        g = tidy(g)
         if not g.has(sp.I) and _agrees(g.subs(numeric), fp.subs(numeric), dp.subs(numeric), points):
             return g
     return None
 
 
-def _simpler_forms(g) -> list:
-    with guard():
-        simple = sp.simplify(g)
-        return [simple, sp.expand(simple), sp.powsimp(sp.expand(simple))]
+def _inverses(fp: sp.Expr) -> list[sp.Expr]:
+    """Candidate x with fp(x) = y, each checked by the caller: the roots of a numerator polynomial in x when it
+    is at most quadratic (none past that: Cardano's radicals are no output form), else what ``solve`` finds.
+
+    >>> _inverses(x / (1 + x)), _inverses(x**3 + x)
+    ([-y/(y - 1)], [])
+    """
+    numerator = sp.numer(sp.together(fp - y))
+    if numerator.is_polynomial(x):
+        return list(sp.roots(sp.Poly(numerator, x))) if sp.degree(numerator, x) <= 2 else []
+    return sp.solve(sp.Eq(y, fp), x, simplify=False, check=False)
+
+
+def _invertible(fp: sp.Expr) -> bool:
+    """Whether ``solve`` is asked to invert y = fp: small, and x in it once or only under +, * and powers.
+
+    >>> _invertible(sp.log(1 + sp.exp(x))), _invertible(x / (1 + x)), _invertible(x - sp.tanh(x))
+    (True, True, False)
+    """
+    if work(fp) > MAX_INVERT_WORK:
+        return False
+    inside = [n for n in sp.preorder_traversal(fp) if n.has(x)]
+    return inside.count(x) == 1 or all(isinstance(n, (sp.Add, sp.Mul, sp.Pow, sp.Symbol)) for n in inside)
 
 
 def _agrees(g, fp, dp, points) -> bool:
@@ -120,7 +143,7 @@ def _monotone_direction(f, sides, numeric) -> int | None:
         c = mpmath.mpf(sp.N(p.subs(numeric), 30))
         grid += [c - mpmath.mpf("1e-9"), c, c + mpmath.mpf("1e-9")]
     try:
-        with precision(30):
+        with mpmath.workdps(30):
             values = [complex(fn(t)) for t in sorted(grid)]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
@@ -136,7 +159,7 @@ def _verified(g, f, df, numeric, sides) -> bool:
     fx = sp.lambdify(x, f.subs(numeric), modules=[MPMATH, "mpmath"])
     dfx = sp.lambdify(x, df.subs(numeric), modules=[MPMATH, "mpmath"])
     gy = sp.lambdify(y, g.subs(numeric), modules=[MPMATH, "mpmath"])
-    with precision(30):
+    with mpmath.workdps(30):
         for t in [*mpmath.linspace(-9, 9, 37), -30, 30]:
             if any(abs(t - k) < 1e-6 for k in kinks):
                 continue

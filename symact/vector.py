@@ -2,7 +2,8 @@
 the Jacobian, the Jacobian written in the outputs, and the gradient of the cross-entropy loss.
 
 Each form in the outputs is a candidate that is accepted only when the difference from the Jacobian derived
-from the definition simplifies to exactly zero in every entry; otherwise the field is ``None``.
+from the definition cancels to exactly zero in every entry, as a rational function of the exp(x_i) (no
+``simplify``, nothing timed: the same answer on every machine); otherwise the field is ``None``.
 
 >>> d = derive_vector(get('softmax'), 2)
 >>> d.jacobian_of_output
@@ -15,6 +16,7 @@ Matrix([[-t1 + y1, -t2 + y2]])
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import sympy as sp
@@ -25,7 +27,7 @@ from symact.errors import ParameterError
 
 __all__ = ["VectorDerivation", "derive_vector", "MAX_N"]
 
-MAX_N = 8  # outputs; the Jacobian has n**2 entries, each simplified once
+MAX_N = 8  # outputs; the Jacobian has n**2 entries, each checked once
 
 
 @dataclass(frozen=True)
@@ -95,13 +97,18 @@ def _canonical(f: sp.Matrix, x: sp.Matrix) -> str | None:
 
 
 def _is_zero(e: sp.Expr, x: sp.Matrix) -> bool:
-    """True only when ``e`` is exactly 0: as a rational function of e_i = exp(x_i) its numerator expands to 0
-    (or, when it is not one, SymPy simplifies it to 0, an equivalence). Anything else counts as not shown."""
-    e = sp.expand(e.rewrite(sp.exp), power_exp=True)
-    e = e.subs({sp.exp(xi): sp.Symbol(f"e_{xi}", positive=True) for xi in x})
-    if not e.has(*x):
-        return sp.expand(sp.numer(sp.together(e))) == 0
-    return sp.simplify(e) == 0
+    """True only when ``e`` is exactly 0: with logarithms of products expanded (the catalog takes logarithms
+    of probabilities only, all positive) and each exp(k*x_i) written e_i**k (e_i a positive symbol), the
+    rational function that remains cancels to 0. Anything else counts as not shown."""
+    letters = {xi: sp.Symbol(f"e_{xi}", positive=True) for xi in x}
+
+    def power(term):  # exp(k*x_i) as e_i**k for an integer k
+        k, rest = term.as_coeff_Mul()
+        return letters[rest] ** k if rest in letters and k.is_Integer else sp.exp(term)
+
+    e = sp.expand_log(e.rewrite(sp.exp), force=True)
+    e = e.replace(sp.exp, lambda a: sp.Mul(*(power(t) for t in sp.Add.make_args(sp.expand(a)))))
+    return sp.cancel(sp.together(e)) == 0
 
 
 def _jacobian_forms(y: sp.Matrix) -> list[sp.Matrix]:
@@ -141,6 +148,7 @@ def _loss(f: sp.Matrix, x: sp.Matrix, outputs: sp.Matrix, t: sp.Matrix) -> tuple
 
 
 _CACHE: dict = {}
+_CACHE_LOCK = threading.Lock()
 
 
 def derive_vector(activation: str | VectorActivation, n: int = 3, budget: float | None = 10.0) -> VectorDerivation:
@@ -169,5 +177,5 @@ def derive_vector(activation: str | VectorActivation, n: int = 3, budget: float 
         loss, gradient = _loss(f, x, y, t)
         canonical = _canonical(f, x)
     result = VectorDerivation(entry.name, n, x, y, f, jacobian, of_output, t, gradient, loss, canonical)
-    _CACHE[key] = result
-    return result
+    with _CACHE_LOCK:  # two first calls may both compute; they store and return one result
+        return _CACHE.setdefault(key, result)

@@ -32,6 +32,7 @@ LAYERS = {
         "symact.parsing",
         "symact.kinks",
         "symact.numerics",
+        "symact.tidy",
         "symact.piecewise",
         "symact.output_form",
         "symact.vector",
