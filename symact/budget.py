@@ -30,9 +30,9 @@ from typing import Any
 
 from sympy.core.parameters import global_parameters
 
-from symact.errors import ParameterError, ProofTimeout
+from symact.errors import ParameterError, ProofTimeout, SymactError
 
-__all__ = ["DEFAULT_BUDGETS", "within", "check", "expired", "guard", "guarded", "remaining", "validate"]
+__all__ = ["DEFAULT_BUDGETS", "StepLimit", "within", "check", "expired", "guard", "guarded", "remaining", "validate"]
 
 #: Seconds each public call may take unless given ``budget=`` (None: no limit of its own). The README's
 #: budget section prints this table.
@@ -145,9 +145,17 @@ def remaining() -> float | None:
     return None if deadline is None else max(deadline.at - time.monotonic(), 0.0)
 
 
+class StepLimit(SymactError):
+    """A guarded computation made more than its ``steps`` Python calls: a method declined, the same way on
+    every machine and under any load (raised only inside symact; the caller moves on to another method)."""
+
+
 class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     """Run a third-party computation (a SymPy ``simplify``, ``limit`` or ``solve``) so that it ends with
-    ``ProofTimeout`` at one of its Python function calls once the running call's deadline passes.
+    ``ProofTimeout`` at one of its Python function calls once the running call's deadline passes, and with
+    ``StepLimit`` after ``steps`` Python calls (None: no step bound). The step bound is the deterministic one,
+    like Lean's heartbeats: it counts work, not seconds, so where it declines a method does not depend on the
+    machine's speed (only, through SymPy's cache, on what the same process computed before).
 
     The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block.
     Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
@@ -159,12 +167,22 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     >>> with within(5), guard():
     ...     max(2, 3)
     3
+    >>> import sympy
+    >>> with guard(steps=100):
+    ...     sympy.limit(sympy.sin(sympy.Symbol('t')) / sympy.Symbol('t'), sympy.Symbol('t'), 0)
+    Traceback (most recent call last):
+    symact.budget.StepLimit: a computation ran past 100 steps
     """
+
+    def __init__(self, steps: int | None = None) -> None:
+        self.steps = steps
 
     def __enter__(self) -> guard:
         check()
         self.deadline = _CURRENT.get()
-        self.active = self.deadline is not None and sys.getprofile() is None
+        self.outer = sys.getprofile()  # an enclosing guard's hook (this one counts its own steps), or none
+        mine = self.outer is None or getattr(self.outer, "symact_guard", False)
+        self.active = mine and (self.steps is not None or (self.deadline is not None and self.outer is None))
         if self.active:
             self.saved = (global_parameters.evaluate, global_parameters.distribute)  # this thread's own
             self.thread = threading.get_ident()
@@ -176,9 +194,11 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
         if not self.active:
             return
         self.active = False
-        sys.setprofile(None)
-        if kind is not None and issubclass(kind, ProofTimeout):  # ended inside the library: undo what it left
+        sys.setprofile(self.outer)
+        if kind is not None and issubclass(kind, (ProofTimeout, StepLimit)):  # ended inside: undo what it left
             global_parameters.evaluate, global_parameters.distribute = self.saved
+        if isinstance(error, _Rearming):  # the caller sees the plain error, raised here
+            raise (StepLimit if isinstance(error, StepLimit) else ProofTimeout)(str(error)) from None
 
     def rearm(self) -> None:
         """Put the hook back after the library swallowed a timeout (called by the timeout's finaliser)."""
@@ -186,30 +206,43 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
             sys.setprofile(self.hook)
 
 
-class _Expired(ProofTimeout):
-    """The timeout a guard raises inside a library; when it is dropped, its guard's hook comes back."""
-
-    def __init__(self, owner: guard) -> None:
-        super().__init__(str(owner.deadline.timeout()))
-        self.guard = owner
+class _Rearming:
+    """An exception a guard raises inside a library; when it is dropped, its guard's hook comes back."""
 
     def __del__(self) -> None:
         self.guard.rearm()
 
 
+class _Expired(_Rearming, ProofTimeout):
+    def __init__(self, owner: guard) -> None:
+        super().__init__(str(owner.deadline.timeout()))
+        self.guard = owner
+
+
+class _OutOfSteps(_Rearming, StepLimit):
+    def __init__(self, owner: guard) -> None:
+        super().__init__(f"a computation ran past {owner.steps} steps")
+        self.guard = owner
+
+
 def _hook(owner: guard) -> Callable:
-    """The profile hook of one guard: at every ``_EVERY``-th Python call a look at the clock, and once the
-    deadline has passed, a ``ProofTimeout`` at each call outside a clean-up."""
-    deadline, calls = owner.deadline, 0
+    """The profile hook of one guard: counts Python calls; at every ``_EVERY``-th a look at the clock. Past
+    the deadline or the step bound, an exception at each call outside a clean-up."""
+    deadline, steps, calls = owner.deadline, owner.steps or math.inf, 0
 
     def hook(frame, event, arg):
         nonlocal calls
         if event != "call":
             return
         calls += 1
-        if (deadline.expired or calls % _EVERY == 0) and time.monotonic() > deadline.at and _interruptible(frame):
-            raise _Expired(owner)  # no local name: a reference from this frame would keep it alive
+        if calls > steps and _interruptible(frame):
+            raise _OutOfSteps(owner)  # no local name: a reference from this frame would keep it alive
+        if deadline is None or not (deadline.expired or calls % _EVERY == 0):
+            return
+        if time.monotonic() > deadline.at and _interruptible(frame):
+            raise _Expired(owner)
 
+    hook.symact_guard = True
     return hook
 
 

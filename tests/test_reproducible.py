@@ -1,6 +1,7 @@
-"""A derivation is a function of its definition alone: the whole catalog, derived in a fresh process and in
-another fresh process deliberately slowed (a thread burning CPU under the GIL, a switch interval of a
-microsecond, another hash seed), gives the same SymPy trees, and every one of them is complete and cached."""
+"""A result is a function of its definition alone: the whole catalog, derived (and its properties analysed) in a
+fresh process and in another fresh process deliberately slowed (a thread burning CPU under the GIL, a switch
+interval of a microsecond, another hash seed), gives the same SymPy trees and the same verdicts and values, or a
+``ProofTimeout``; never a third outcome. Every derivation is complete and cached."""
 
 import json
 import os
@@ -39,11 +40,34 @@ for entry in catalog.VECTOR_CATALOG:
 print(json.dumps(out))
 """
 
+PROPERTIES = """
+import json, sys, threading
+if sys.argv[1] == "slow":
+    def burn():
+        while True:
+            sum(range(1000))
+    threading.Thread(target=burn, daemon=True).start()
+    sys.setswitchinterval(1e-6)
+import sympy as sp
+from symact import catalog, properties
+from symact.errors import ProofTimeout
+out = {}
+for entry in catalog.CATALOG:
+    try:
+        p = properties(entry.name)
+    except ProofTimeout:
+        out[entry.name] = "timeout"
+        continue
+    out[entry.name] = {k: [v.proved, sp.srepr(v.value) if isinstance(v.value, sp.Basic) else repr(v.value)]
+                       for k, v in p.items()}
+print(json.dumps(out))
+"""
 
-def _derive_catalog(mode: str, seed: str, cache: Path) -> subprocess.Popen:
+
+def _derive_catalog(mode: str, seed: str, cache: Path, script: str = SCRIPT) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed, "SYMACT_CACHE_DIR": str(cache)}
     return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, mode], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", script, mode], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
 
 
@@ -58,6 +82,19 @@ def test_the_catalog_derives_identically_on_a_slowed_process(tmp_path):
     assert sorted(results["normal"]) == sorted(names)
     for name in names:
         assert results["normal"][name] == results["slow"][name], name
+
+
+def test_the_catalog_properties_are_identical_on_a_slowed_process_or_time_out(tmp_path):
+    runs = {m: _derive_catalog(m, seed, tmp_path / m, PROPERTIES) for m, seed in (("normal", "0"), ("slow", "1"))}
+    results = {}
+    for mode, process in runs.items():
+        out, err = process.communicate(timeout=3000)
+        assert process.returncode == 0, err.decode()[-2000:]
+        results[mode] = json.loads(out)
+    assert sorted(results["normal"]) == sorted(e.name for e in catalog.CATALOG)
+    assert "timeout" not in results["normal"].values()  # an unloaded process answers every one in its budget
+    for name, normal in results["normal"].items():
+        assert results["slow"][name] in (normal, "timeout"), name
 
 
 def test_no_derivation_is_degraded_and_every_one_is_cached():

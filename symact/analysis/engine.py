@@ -23,6 +23,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symact.analysis.audit import audit
+from symact.analysis.exact import STEPS
 from symact.analysis.pieces import _Analysis, _OutOfDepth
 from symact.analysis.result import PROPERTY_NAMES, Properties, _all_unknown, _unknown
 from symact.analysis.rules import continuity_rule, limits_rule, monotonic_rule, range_rule
@@ -81,7 +82,7 @@ def _check_domain(name: str, expr: sp.Expr) -> None:
     for piece in found:
         lo, hi = piece.lo, piece.hi
         try:
-            with guard():
+            with guard(STEPS["roots"]):
                 domain = sp.calculus.util.continuous_domain(expand_named(piece.f), x, sp.Interval.open(lo, hi))
         except ProofTimeout:
             raise

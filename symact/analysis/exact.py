@@ -15,20 +15,25 @@ from functools import wraps
 import mpmath
 import sympy as sp
 
-from symact.budget import expired, guard
+from symact.budget import StepLimit, expired, guard
 from symact.catalog import x
 from symact.errors import UndecidedSign
 from symact.functions import expand_named, mp_function
 from symact.kinks import resolve
 from symact.numerics import certified_sign, numeric_roots, too_large
 from symact.precision import precision
+from symact.tidy import is_zero, tidy
 
 __all__: list[str] = []
 
 
 _DIGITS = 50
 
-# ---- caches ------------------------------------------------------------------------------------------
+# ---- step bounds and caches --------------------------------------------------------------------------
+
+#: Python calls one SymPy method may make before it is declined (``symact.budget.guard``): work, not seconds,
+#: so the same input is answered the same way on every machine. 10**6 calls is about a second on one core.
+STEPS = {"sign": 10**6, "zero test": 10**6, "limit": 3 * 10**6, "simplify": 10**6, "roots": 2 * 10**6}
 
 
 def _memo(fn):
@@ -61,9 +66,9 @@ def _sign(e) -> int | None:
     if e in (sp.oo, -sp.oo):
         return 1 if e == sp.oo else -1
     try:
-        with guard():
+        with guard(STEPS["sign"]):
             return certified_sign(e)
-    except (TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError):
+    except (TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError, StepLimit):
         return None
 
 
@@ -100,14 +105,14 @@ def _lambert(e: sp.Expr) -> sp.Expr:
     e = e.replace(
         lambda t: isinstance(t, sp.exp) and isinstance(t.args[0], sp.LambertW), lambda t: t.args[0].args[0] / t.args[0]
     )
-    return sp.simplify(e)
+    return tidy(e)
 
 
 def _is_zero(e: sp.Expr) -> bool | None:
     """True / False when decided exactly; None when it cannot be settled.
 
-    A constant by its certified sign; an expression in x is only ever proved zero (simplified
-    to 0), never declared non-zero here.
+    A constant by its certified sign; an expression in x is only ever proved zero (rewritten to 0 by
+    ``symact.tidy``'s fixed passes), never declared non-zero here.
     """
     if not isinstance(e, sp.Basic) or e.has(sp.nan, sp.zoo):
         return None
@@ -116,9 +121,9 @@ def _is_zero(e: sp.Expr) -> bool | None:
         if s is not None:
             return s == 0
     try:
-        with guard():
-            return True if _lambert(sp.simplify(expand_named(e))) == 0 else None
-    except (TypeError, ValueError, NotImplementedError, RecursionError):
+        with guard(STEPS["zero test"]):
+            return True if is_zero(e) or _lambert(tidy(expand_named(e))) == 0 else None
+    except (TypeError, ValueError, NotImplementedError, RecursionError, StepLimit):
         return None
 
 
@@ -142,11 +147,11 @@ def _one_sided_limit(g: sp.Expr, point, side: str) -> tuple[sp.Expr, bool]:
             return value, True
     far = _near_values(g, point, side)
     expanded = expand_named(g)
-    for form in (lambda: expanded, lambda: sp.together(expanded), lambda: sp.simplify(expanded)):
+    for form in (lambda: expanded, lambda: sp.together(expanded), lambda: tidy(expanded)):
         try:
-            with guard():
+            with guard(STEPS["limit"]):
                 value = sp.limit(form(), x, point, side)
-        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError, StepLimit):
             continue
         if value.is_extended_real and not value.has(sp.AccumBounds, sp.nan, sp.zoo) and _plausible(value, far):
             break
@@ -205,10 +210,9 @@ def _plausible(value: sp.Expr, far) -> bool:
 
 def _tidy(e: sp.Expr) -> sp.Expr:
     try:
-        with guard():
-            simpler = sp.nsimplify(sp.simplify(e)) if e.is_Float else sp.simplify(e)
-            return simpler if sp.count_ops(simpler) <= sp.count_ops(e) else e
-    except (ValueError, TypeError, RecursionError):
+        with guard(STEPS["simplify"]):
+            return sp.nsimplify(e) if e.is_Float else tidy(e)
+    except (ValueError, TypeError, RecursionError, StepLimit):
         return e
 
 
@@ -240,9 +244,9 @@ def _roots(h: sp.Expr, lo, hi) -> _Roots:
     hn = expand_named(h)
     domain = sp.Interval.open(lo, hi)
     try:
-        with guard():
+        with guard(STEPS["roots"]):
             found = sp.solveset(hn, x, domain)
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError, StepLimit):
         found = None
     if found is sp.S.EmptySet:
         return _Roots((), True, "solveset: no root")
@@ -271,11 +275,11 @@ def _roots(h: sp.Expr, lo, hi) -> _Roots:
 def _monotone_root(n: sp.Expr, lo, hi, domain) -> _Roots | None:
     """At most one root when n' has none; then find it in closed form (Lambert W) and check n(r) = 0."""
     try:
-        with guard():
+        with guard(STEPS["roots"]):
             if sp.solveset(sp.diff(n, x), x, domain) is not sp.S.EmptySet:
                 return None
             candidates = sp.solve(n, x)
-    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+    except (NotImplementedError, ValueError, TypeError, ZeroDivisionError, RecursionError, StepLimit):
         return None
     for r in candidates:
         if r.has(sp.Float, sp.I) or _cmp(lo, r) != -1 or _cmp(r, hi) != -1:
