@@ -272,7 +272,7 @@ def switch_points(expr: sp.Expr, values: Mapping) -> list[sp.Expr]:
             if not variant.has(x):
                 continue
             try:
-                roots = sp.solve(variant, x)
+                roots = _zeros(variant)
             except (NotImplementedError, ValueError):
                 continue
             for root in roots:
@@ -280,6 +280,17 @@ def switch_points(expr: sp.Expr, values: Mapping) -> list[sp.Expr]:
                 if value is not None:
                     _insert(found, root, value)
     return [point for point, _ in found]
+
+
+def _zeros(g: sp.Expr) -> list[sp.Expr]:
+    """Every x with g = 0: the exact roots of a polynomial of degree at most 2, else what ``solve`` finds.
+
+    >>> _zeros(x**2 - 2), _zeros(sp.exp(x) - 2)
+    ([-sqrt(2), sqrt(2)], [log(2)])
+    """
+    if g.is_polynomial(x) and sp.degree(g, x) <= 2:
+        return list(sp.roots(sp.Poly(g, x)))
+    return sp.solve(g, x)
 
 
 def _real_value(root: sp.Expr, values: Mapping) -> sp.Expr | None:

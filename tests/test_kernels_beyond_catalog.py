@@ -99,7 +99,7 @@ def test_a_kernel_follows_its_derivation_and_shares_code_by_expression():
     derivations = importlib.import_module("symact.derivation")
 
     first = kernel("x*sin(x) + 1", backend="numpy")
-    derivations._CACHE.clear()  # as if the derivation had not been kept (degraded, or evicted)
+    derivations._CACHE.clear()  # as if the derivation had been evicted
     second = kernel("x*sin(x) + 1", backend="numpy")
     assert second.derivation is not first.derivation and second is not first
     assert second._f is first._f and second(2.0) == first(2.0)
