@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import mpmath
@@ -27,6 +27,7 @@ from symact.functions import mp_function
 from symact.kinks import switch_points
 from symact.parsing import parse
 from symact.proof import UNKNOWN, Proof, prove
+from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
 
 __all__ = [
     "DerivativeCheck",
@@ -182,6 +183,10 @@ def assert_derivative(
 ) -> Proof:
     """Assert that the derivative in x of ``f`` (a catalog name, string or SymPy expression) is ``df``.
 
+    The identity is read where f is differentiable: f's kinks are left out, and the ``Proof``
+    lists them in ``details['excluded']`` (so ``df`` may take any value there, as any kink policy of
+    ``derive`` does).
+
     >>> assert_derivative('sigmoid', 'sigmoid(x)*(1 - sigmoid(x))').status
     'proved'
     >>> assert_derivative('x**3', '3*x**3')
@@ -191,21 +196,32 @@ def assert_derivative(
     ...
     """
     __tracebackhide__ = True
+    entry = None
     if isinstance(f, str):
         try:
             entry = get(f)
-            expr = entry.expr if isinstance(entry, Activation) else None
         except SymactError:
-            expr = None
-        expr = parse(f, allow_symbols=True) if expr is None else expr
-    else:
-        expr = f
+            entry = None
+        entry = entry if isinstance(entry, Activation) else None
+    expr = entry.expr if entry else parse(f, allow_symbols=True) if isinstance(f, str) else f
     names = {s.name: s for s in expr.free_symbols}
     var = names.get("x", x)
-    proof = prove(sp.diff(expr, var), df, budget=budget, **assumptions)
+    numbers = {names[k]: v for k, v in assumptions.items() if k in names and isinstance(v, (int, float, sp.Number))}
+    expr = expr.subs(numbers)  # a parameter given a value: its kinks are numbers
+    if var != x:
+        proof = prove(sp.diff(expr, var), df, budget=budget, **assumptions)
+    else:  # read where f is differentiable: its kinks left out, as in prove('diff(f, x)', ...)
+        kinks = derivative_kinks([(None, sp.Derivative(expr, x))], dict(entry.defaults) if entry else {})
+        proof = prove(off_kinks(sp.diff(expr, x), kinks), off_kinks(_side_expr(df), kinks), budget, **assumptions)
+        if proof.proved and kinks:
+            proof = replace(proof, details={**proof.details, **kink_details(kinks, entry.name if entry else None)})
     if proof.proved or (allow_unknown and proof.status == UNKNOWN):
         return proof
     raise _failure(f"d/dx {sp.sstr(expr)} = {sp.sstr(df) if not isinstance(df, str) else df}: {proof.statement}", proof)
+
+
+def _side_expr(side: str | sp.Expr) -> sp.Expr:
+    return parse(side, allow_symbols=True) if isinstance(side, str) else sp.sympify(side)
 
 
 def assert_theorem(theorem: _TheoremLike) -> Proof:
