@@ -82,6 +82,7 @@ def _relu_at_zero():
         "branches and one-sided limits",
         steps,
         latex="the derivative on each side of 0, the one-sided derivatives at 0 and the frameworks' value",
+        basis=SYMBOLIC,
     )
 
 

@@ -13,7 +13,7 @@ from symact.catalog import x
 from symact.chapter.parts import exact_proof, titled
 from symact.chapter.theorem import Theorem, theorem
 from symact.functions import expand_named, sigmoid
-from symact.proof import Step, prove, prove_bound
+from symact.proof import EXACT, Step, prove, prove_bound
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -55,7 +55,7 @@ def _sigmoid_at_10():
         Step(sp.StrictLessThan(low, exact, evaluate=False), "certified comparison"),
         Step(sp.StrictLessThan(exact, high, evaluate=False), "certified comparison"),
     ]
-    return exact_proof("4.5e-5 < sigmoid'(10) < 4.6e-5", ok, "exact comparison", steps)
+    return exact_proof("4.5e-5 < sigmoid'(10) < 4.6e-5", ok, "exact comparison", steps, basis=EXACT)
 
 
 @theorem(

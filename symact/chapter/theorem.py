@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from symact.proof import PROVED, REFUTED, UNKNOWN, Evidence, Proof
+from symact.proof import CHECKED, PROVED, REFUTED, SYMBOLIC, UNKNOWN, Evidence, Proof
 from symact.timeout import budget_scope
 
 __all__ = ["Theorem", "theorem", "combine", "parts"]
@@ -44,7 +44,7 @@ class Theorem:
     activations: tuple[str, ...] = ()
 
     def run(self) -> Proof:
-        """Run the check; several proofs combine into one (proved only if every part is).
+        """Run the check; several proofs combine into one (proved only if every part is; see ``combine``).
 
         The proof is computed once and kept for later calls, unless a part of it is unknown or a
         time limit cut something short.
@@ -90,14 +90,16 @@ def theorem(
 
 
 def combine(statement: str, proofs: list[Proof]) -> Proof:
-    """Several proofs as one: refuted if any part is, else unknown if any part is, else proved.
+    """Several proofs as one: refuted if any part is, else unknown if any part is, else checked if any
+    part is (a numerical or instance check), else proved.
 
     >>> from symact.proof import prove
     >>> combine('both', [prove('x', 'x'), prove('x + 1', '1 + x')]).status
     'proved'
     """
     statuses = {p.status for p in proofs}
-    status = REFUTED if REFUTED in statuses else UNKNOWN if UNKNOWN in statuses else PROVED
+    status = next((s for s in (REFUTED, UNKNOWN, CHECKED) if s in statuses), PROVED)
+    basis = next((p.basis for p in proofs if p.status == CHECKED), SYMBOLIC)
     steps = tuple(s for p in proofs for s in p.steps)
     bad = next((p for p in proofs if p.status == status and status != PROVED), None)
     points = sum(p.evidence.points for p in proofs if p.evidence)
@@ -105,7 +107,16 @@ def combine(statement: str, proofs: list[Proof]) -> Proof:
     evidence = Evidence(points, 50, worst) if points else None
     method = "; ".join(dict.fromkeys(p.method for p in proofs))
     return Proof(
-        statement, status, method, steps, bad.counterexample if bad else None, evidence, None, None, {"parts": proofs}
+        statement,
+        status,
+        method,
+        steps,
+        bad.counterexample if bad else None,
+        evidence,
+        None,
+        None,
+        {"parts": proofs},
+        basis,
     )
 
 

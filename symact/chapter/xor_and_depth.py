@@ -12,7 +12,7 @@ from symact.chapter.parts import exact_proof, instances_proof
 from symact.chapter.theorem import Theorem, theorem
 from symact.functions import sigmoid
 from symact.linear import XOR_WEIGHTS, linear_pieces, tent_network
-from symact.proof import Step, prove
+from symact.proof import EXACT, SYMBOLIC, Step, prove
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -45,6 +45,7 @@ def _xor_two():
         "exact evaluation",
         steps,
         latex=r"$N$ on $(0,0), (0,1), (1,0), (1,1)$ gives XOR's $0, 1, 1, 0$",
+        basis=EXACT,
     )
 
 
@@ -83,6 +84,7 @@ def _xor_one():
         latex=r"$u \mapsto a \max(0, u) + d$ is monotone, so XOR's $N(0,1), N(1,0) > N(0,0), N(1,1)$ needs "
         r"$g(0,1) - g(0,0)$ and $g(1,0) - g(1,1)$ both positive (or both negative); their sum is 0, a contradiction "
         r"($a = 0$ gives a constant)",
+        basis=SYMBOLIC,
     )
 
 
