@@ -5,8 +5,8 @@ pretty-printed and the counterexample; these helpers hide their own frames from 
 traceback. The pytest plugin itself (``pytest_symact``, an import-light module) makes ``Proof``
 objects compared in a plain ``assert`` explain themselves.
 
->>> check_derivative('sigmoid').ok
-True
+>>> check_derivative('sigmoid').status
+'checked'
 >>> assert_identity('tanh(x) + 1', '2*sigmoid(2*x)').status
 'proved'
 """
@@ -26,7 +26,7 @@ from symact.errors import SymactError
 from symact.functions import mp_function
 from symact.kinks import switch_points
 from symact.parsing import parse
-from symact.proof import UNKNOWN, Proof, prove
+from symact.proof import CHECKED, UNKNOWN, Proof, Status, prove
 from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
 
 __all__ = [
@@ -54,19 +54,32 @@ def sample_points(kinks: Sequence[mpmath.mpf] = (), count: int = 40) -> list:
 
 @dataclass
 class DerivativeCheck:
-    """The result of ``check_derivative``: ``failures`` lists (what, point, analytic, numerical)."""
+    """The result of ``check_derivative``: ``failures`` lists (what, point, analytic, numerical).
+
+    A numerical comparison is never a proof: ``status`` is *checked* when every point agrees, else
+    *unknown* (a disagreement of numerical differentiation is no certified counterexample), and
+    ``proved`` is always False.
+
+    >>> check_derivative('relu').status, check_derivative('relu').proved
+    ('checked', False)
+    """
 
     name: str
     points: int = 0
     failures: list = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        """Whether no point failed."""
-        return not self.failures
+    def status(self) -> Status:
+        """*checked* when f' and f'' agree with mpmath at every point, else *unknown*."""
+        return UNKNOWN if self.failures else CHECKED
+
+    @property
+    def proved(self) -> bool:
+        """Always False: numbers check, they do not prove (see ``assert_derivative`` for a proof)."""
+        return False
 
     def __str__(self) -> str:
-        if self.ok:
+        if not self.failures:
             return f"{self.name}: f' and f'' agree with mpmath at {self.points} points"
         lines = [f"{self.name}: {len(self.failures)} disagreement(s) with mpmath.diff"]
         lines += [
