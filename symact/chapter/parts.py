@@ -4,6 +4,7 @@ Each part names what it rests on (``basis``, see ``symact.proof.result``): only 
 argument, an exact computation of everything the statement quantifies over, or a cited lemma
 is *proved*; floats, samples and finitely many instances of a general claim are *checked*.
 
+>>> from symact.proof import EXACT
 >>> exact_proof('1 + 1 = 2', 1 + 1 == 2, 'exact arithmetic', basis=EXACT).status
 'proved'
 >>> exact_proof('random networks agree', 3e-16 < 1e-12, 'float64 check').status
@@ -21,7 +22,7 @@ import sympy as sp
 from symact.catalog import x
 from symact.chapter.theorem import combine
 from symact.derivation import derive
-from symact.proof import EXACT, INSTANCES, PROVED, REFUTED, Proof, Step
+from symact.proof import INSTANCES, PROVED, REFUTED, Proof, Step
 
 __all__ = ["instances_proof", "titled", "exact_proof", "sci", "rational_matrix", "one_sided"]
 
@@ -32,6 +33,7 @@ def instances_proof(statement: str, latex: str, proofs: list[Proof], others: str
     *Checked* on instances of a general claim; *proved* only when the instances are ``every``
     case the part quantifies over (each instance proved).
 
+    >>> from symact.proof import EXACT
     >>> two = [exact_proof('k = 1', True, 'm', basis=EXACT), exact_proof('k = 2', True, 'm', basis=EXACT)]
     >>> p = instances_proof('k = 1, 2', 'for $k = 1$', two)
     >>> p.status, len(p.details['instances'])
@@ -67,7 +69,7 @@ def exact_proof(
     ``SYMBOLIC``, ``EXACT`` or ``CITED``), else *checked* (the default, ``INSTANCES``, and ``SAMPLES``,
     ``FLOAT``); not ``ok`` is *refuted*. ``steps`` are facts (relations).
 
-    >>> exact_proof('2 < 1', 2 < 1, 'exact comparison', counterexample={'x': 0}, basis=EXACT).status
+    >>> exact_proof('2 < 1', 2 < 1, 'exact comparison', counterexample={'x': 0}, basis='exact').status
     'refuted'
     """
     return Proof(
