@@ -170,6 +170,7 @@ def _analytic_vs_definition():
     "cannot see, such as a wrong numerical kernel.",
     prose="symact's $f'$ and $f''$ agree with numerical differentiation at 30 digits, and $f'$ with forward-mode "
     "automatic differentiation, for every catalog activation at sample points away from its kinks",
+    checked=True,
 )
 def _numerical_agreement():
     checks = [check_derivative(entry.name) for entry in CATALOG]

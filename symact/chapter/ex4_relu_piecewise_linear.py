@@ -77,6 +77,7 @@ def _pieces_match(weights, biases, negative_slope, label: str, rng: random.Rando
     prose=r"A network $N$ of ReLU or pReLU layers with a final affine layer is continuous and piecewise linear; "
     "on a one-dimensional input its pieces and breakpoints are found exactly and match the network",
     activations=("relu", "prelu", "leaky_relu"),
+    checked=True,
 )
 def _relu_pieces():
     rng = random.Random(11)

@@ -32,6 +32,8 @@ class Theorem:
     ``statement`` is plain words (for the terminal); ``prose`` the same in LaTeX, ``latex`` its
     formula (``\\\\`` breaks it into lines) and ``explanation`` one LaTeX sentence, for the notes.
     ``activations`` names the catalog activations it concerns; empty for a general fact.
+    ``checked`` marks a statement with no general proof here: its verdict is *checked* (numerically
+    or on instances), and that is all it claims.
     """
 
     name: str
@@ -42,6 +44,7 @@ class Theorem:
     latex: str
     prose: str = ""
     activations: tuple[str, ...] = ()
+    checked: bool = False
 
     def run(self) -> Proof:
         """Run the check; several proofs combine into one (proved only if every part is; see ``combine``).
@@ -73,6 +76,7 @@ def theorem(
     explanation: str,
     prose: str = "",
     activations: Iterable[str] = (),
+    checked: bool = False,
 ) -> Callable[[Callable], Theorem]:
     """Declare a theorem: decorates its check (a function returning a ``Proof`` or a list of them)
     and returns the ``Theorem``.
@@ -84,7 +88,7 @@ def theorem(
     """
 
     def declare(check: Callable) -> Theorem:
-        return Theorem(name, section, statement, explanation, check, latex, prose, tuple(activations))
+        return Theorem(name, section, statement, explanation, check, latex, prose, tuple(activations), checked)
 
     return declare
 
