@@ -131,7 +131,7 @@ def _derivative_identity(entry) -> Proof:
         p = replace(prove(lhs, rhs, **assumed), basis=basis)
         if p.status != UNKNOWN or not entry.params:
             break
-        where = ", ".join(f"{k} {'> 0' if v == 'positive' else '< 0'}" for k, v in signs.items())
+        where = "for " + ", ".join(f"{v} {k}" for k, v in signs.items())
     where = f" at {', '.join(f'{k} = {v}' for k, v in values.items())}" if p.basis == INSTANCES else where
     statement = f"{entry.name}' = d/dx of its definition" + (f" ({where.strip()})" if where else "")
     return replace(p, statement=statement, details={**p.details, **kink_details(kinks)})

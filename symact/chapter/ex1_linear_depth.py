@@ -35,16 +35,16 @@ TITLE = "Exercise 1: depth without a nonlinearity adds no expressive power"
 def _affine_collapse():
     # induction on L: one layer is affine (W = W1, b = b1); if L layers are X W + 1 b, layer L + 1 gives
     # (X W + 1 b) W' + 1 b' = X (W W') + 1 (b W' + b'), the same form with W W' and b W' + b'
-    n, d0, d, e = sp.symbols("n d0 d_L d_{L+1}", integer=True, positive=True)
-    X, W, b = sp.MatrixSymbol("X", n, d0), sp.MatrixSymbol("W_{1..L}", d0, d), sp.MatrixSymbol("b_{1..L}", 1, d)
-    Wn, bn, one = sp.MatrixSymbol("W_{L+1}", d, e), sp.MatrixSymbol("b_{L+1}", 1, e), sp.OneMatrix(n, 1)
+    n, d0, d, e = sp.symbols("n d0 d e", integer=True, positive=True)
+    X, W, b = sp.MatrixSymbol("X", n, d0), sp.MatrixSymbol("W", d0, d), sp.MatrixSymbol("b", 1, d)
+    Wn, bn, one = sp.MatrixSymbol("V", d, e), sp.MatrixSymbol("c", 1, e), sp.OneMatrix(n, 1)
     lhs = (X * W + one * b) * Wn + one * bn
     rhs = X * (W * Wn) + one * (b * Wn + bn)
     ok = sp.expand(lhs - rhs) in (0, sp.ZeroMatrix(n, e))
     steps = [
         Step(lhs, "layer $L + 1$ applied to the collapsed $L$ layers"),
         Step(sp.expand(lhs), "distribute"),
-        Step(rhs, r"group: $W_{1..L+1} = W_{1..L} W_{L+1}$, $b_{1..L+1} = b_{1..L} W_{L+1} + b_{L+1}$"),
+        Step(rhs, r"group: the $L + 1$ layers are one, with weights $W V$ and bias $b V + c$"),
     ]
     step = Proof(
         "induction step: L affine layers collapsed, then one more, collapse again",
@@ -53,7 +53,11 @@ def _affine_collapse():
         tuple(steps),
         lhs=lhs,
         rhs=rhs,
-        details={"latex": r"the induction step from $L$ to $L + 1$ layers, with symbolic shapes"},
+        details={
+            "latex": r"the induction step from $L$ to $L + 1$ layers, with symbolic shapes: if the first $L$ "
+            r"layers are one affine layer $X W + \mathbf{1} b$, the next layer $V, c$ ($V$ of shape $d \times e$) "
+            r"keeps that form"
+        },
     )
     base = exact_proof(
         "base case: one affine layer is X W1 + 1 b1",
