@@ -18,8 +18,7 @@ from symact.chapter.theorem import Theorem, theorem
 from symact.derivation import derive
 from symact.functions import expand_named, mp_function
 from symact.proof import CHECKED, INSTANCES, SAMPLES, SYMBOLIC, UNKNOWN, Proof, prove, prove_bound
-from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
-from symact.testing.assertions import autodiff, check_derivative
+from symact.testing.assertions import autodiff, check_derivative, prove_derivative
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -117,24 +116,17 @@ def _softmax_ce():
 
 
 def _derivative_identity(entry) -> Proof:
-    """symact's f' against the derivative of f's elementary definition where f is differentiable: for every
-    parameter value, else for parameters of their defaults' signs (said in the statement), else at the
-    defaults (*checked*)."""
-    defaults = dict(entry.defaults)
-    definition = expand_named(entry.expr)
-    kinks = derivative_kinks([(None, sp.Derivative(definition, x))], defaults)
-    lhs, rhs = off_kinks(derive(entry.name).df, kinks), off_kinks(sp.diff(definition, x), kinks)
-    signs = {s.name: "positive" if v > 0 else "negative" for s, v in defaults.items() if v != 0}
-    values = {s.name: v for s, v in defaults.items()}
-    where = ""
-    for assumed, basis in (({}, SYMBOLIC), (signs, SYMBOLIC), (values, INSTANCES)):
-        p = replace(prove(lhs, rhs, **assumed), basis=basis)
-        if p.status != UNKNOWN or not entry.params:
-            break
-        where = "for " + ", ".join(f"{v} {k}" for k, v in signs.items())
-    where = f" at {', '.join(f'{k} = {v}' for k, v in values.items())}" if p.basis == INSTANCES else where
-    statement = f"{entry.name}' = d/dx of its definition" + (f" ({where.strip()})" if where else "")
-    return replace(p, statement=statement, details={**p.details, **kink_details(kinks)})
+    """symact's f' against the derivative of f's elementary definition (named functions expanded, so that
+    their own derivative rules are what is checked) where f is differentiable (``prove_derivative``); at the
+    default parameters, *checked*, when no proof is in reach."""
+    df = derive(entry.name).df
+    entry = replace(entry, expr=expand_named(entry.expr))
+    p = prove_derivative(entry, df)
+    if p.status == UNKNOWN:
+        at = {s.name: v for s, v in entry.defaults.items()}
+        p = replace(prove_derivative(entry, df, **at), basis=INSTANCES)
+        p = replace(p, statement=p.statement + " at " + ", ".join(f"{k} = {v}" for k, v in at.items()))
+    return p
 
 
 @theorem(

@@ -36,6 +36,7 @@ __all__ = [
     "ProofFailure",
     "assert_identity",
     "assert_derivative",
+    "prove_derivative",
     "assert_theorem",
     "autodiff",
 ]
@@ -188,29 +189,24 @@ def assert_identity(
     raise _failure(proof.statement, proof)
 
 
-def assert_derivative(
-    f: str | sp.Expr,
+def prove_derivative(
+    f: str | sp.Expr | Activation,
     df: str | sp.Expr,
     budget: float = 5.0,
-    allow_unknown: bool = False,
     **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
 ) -> Proof:
-    """Assert that the derivative in x of ``f`` (a catalog name, string or SymPy expression) is ``df``.
+    """Prove that the derivative in x of ``f`` (a catalog name or entry, string or SymPy expression) is ``df``.
 
-    The identity is read where f is differentiable: f's kinks are left out, and the ``Proof``
-    lists them in ``details['excluded']`` (so ``df`` may take any value there, as any kink policy of
-    ``derive`` does).
+    The identity is read where f is differentiable: f's kinks are left out and listed, with their
+    one-sided derivatives, in ``details['excluded']`` and ``details['why']`` (so ``df`` may take any
+    value there, as every kink policy of ``derive`` does). When no assumption is given and the proof
+    for every parameter value is out of reach, a catalog entry's parameters take the signs of their
+    defaults, and ``details['assumed']`` and the statement say so.
 
-    >>> assert_derivative('sigmoid', 'sigmoid(x)*(1 - sigmoid(x))').status
-    'proved'
-    >>> assert_derivative('x**3', '3*x**3')
-    Traceback (most recent call last):
-        ...
-    symact.testing.assertions.ProofFailure: d/dx x**3 = 3*x**3: 3*x**2 = 3*x**3 is refuted (counterexample)
-    ...
+    >>> prove_derivative('relu', 'where(x > 0, 1, 0)').verdict()
+    'proved for x ≠ 0; at 0 relu has no derivative (one-sided derivatives 0 and 1); torch and JAX take 0'
     """
-    __tracebackhide__ = True
-    entry = None
+    entry = f if isinstance(f, Activation) else None
     if isinstance(f, str):
         try:
             entry = get(f)
@@ -222,16 +218,43 @@ def assert_derivative(
     var = names.get("x", x)
     numbers = {names[k]: v for k, v in assumptions.items() if k in names and isinstance(v, (int, float, sp.Number))}
     expr = expr.subs(numbers)  # a parameter given a value: its kinks are numbers
+    statement = f"d/dx {entry.name if entry else sp.sstr(expr)} = {df if isinstance(df, str) else sp.sstr(df)}"
     if var != x:
-        proof = prove(sp.diff(expr, var), df, budget=budget, **assumptions)
-    else:  # read where f is differentiable: its kinks left out, as in prove('diff(f, x)', ...)
-        kinks = derivative_kinks([(None, sp.Derivative(expr, x))], dict(entry.defaults) if entry else {})
-        proof = prove(off_kinks(sp.diff(expr, x), kinks), off_kinks(_side_expr(df), kinks), budget, **assumptions)
-        if proof.proved and kinks:
-            proof = replace(proof, details={**proof.details, **kink_details(kinks, entry.name if entry else None)})
+        return prove(sp.diff(expr, var), df, budget=budget, **assumptions)
+    kinks = derivative_kinks([(None, sp.Derivative(expr, x))], dict(entry.defaults) if entry else {})
+    sides = off_kinks(sp.diff(expr, x), kinks), off_kinks(_side_expr(df), kinks)
+    proof = prove(*sides, budget, **assumptions)
+    signs = {s.name: "positive" if v > 0 else "negative" for s, v in (entry.defaults if entry else {}).items() if v}
+    if proof.status == UNKNOWN and signs and not assumptions:
+        proof = replace(prove(*sides, budget, **signs), details={"assumed": signs})
+        statement += " for " + ", ".join(f"{kind} {name}" for name, kind in signs.items())
+    if proof.proved:
+        proof = replace(proof, details={**proof.details, **kink_details(kinks, entry.name if entry else None)})
+    return replace(proof, statement=statement)
+
+
+def assert_derivative(
+    f: str | sp.Expr,
+    df: str | sp.Expr,
+    budget: float = 5.0,
+    allow_unknown: bool = False,
+    **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
+) -> Proof:
+    """Assert that the derivative in x of ``f`` is ``df``, read where f is differentiable (``prove_derivative``).
+
+    >>> assert_derivative('sigmoid', 'sigmoid(x)*(1 - sigmoid(x))').status
+    'proved'
+    >>> assert_derivative('x**3', '3*x**3')
+    Traceback (most recent call last):
+        ...
+    symact.testing.assertions.ProofFailure: d/dx x**3 = 3*x**3 is refuted (counterexample)
+    ...
+    """
+    __tracebackhide__ = True
+    proof = prove_derivative(f, df, budget, **assumptions)
     if proof.proved or (allow_unknown and proof.status == UNKNOWN):
         return proof
-    raise _failure(f"d/dx {sp.sstr(expr)} = {sp.sstr(df) if not isinstance(df, str) else df}: {proof.statement}", proof)
+    raise _failure(proof.statement, proof)
 
 
 def _side_expr(side: str | sp.Expr) -> sp.Expr:
