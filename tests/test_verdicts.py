@@ -210,14 +210,10 @@ def test_assert_derivative_on_the_issue_examples():
         assert_derivative("relu", "where(x > 0, 2, 0)")
 
 
-# hardtanh's identity needs min_val < max_val, which the prover takes as their signs
-_KINDS = {"hardtanh": {"min_val": "negative", "max_val": "positive"}}
-
-
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("name", [e.name for e in CATALOG])
 def test_assert_derivative_holds_for_every_entry_and_policy(name, policy):
-    p = assert_derivative(name, symact.derive(name, kink=policy).df, **_KINDS.get(name, {}))
+    p = assert_derivative(name, symact.derive(name, kink=policy).df)
     assert p.status == PROVED
     for point in p.details.get("excluded", []):
         assert point in symact.derive(name).kinks
@@ -231,6 +227,14 @@ def test_notes_do_not_print_the_kink_value_as_a_derivative():
 def test_notes_show_the_excluded_points():
     tex = proof_latex(symact.prove("diff(prelu(x, a), x)", "where(x > 0, 1, a)"))
     assert r"for $x \ne 0$" in tex
+
+
+def test_out_of_reach_in_general_the_defaults_signs_are_assumed_and_said():
+    p = assert_derivative("hardtanh", "where(x > -1, where(x < 1, 1, 0), 0)", min_val=-1, max_val=1)
+    assert p.details["excluded"] == [-1, 1] and "assumed" not in p.details
+    p = assert_derivative("hardtanh", symact.derive("hardtanh").df)
+    assert p.details["assumed"] == {"min_val": "negative", "max_val": "positive"}
+    assert p.statement.endswith("for negative min_val, positive max_val")
 
 
 def test_derivative_marker_reads_the_function_differentiated():
