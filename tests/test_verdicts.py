@@ -88,7 +88,15 @@ def test_no_proved_verdict_rests_on_numbers_or_instances(theorem, proof):
 
 
 @pytest.mark.parametrize(
-    "name", ["affine_collapse", "rank_bottleneck", "tanh_sigmoid_networks", "depth_multiplies_pieces"]
+    "name",
+    [
+        "affine_collapse",
+        "rank_bottleneck",
+        "tanh_sigmoid_networks",
+        "depth_multiplies_pieces",
+        "sigmoid_gradient_through_layers",
+        "softmax_cross_entropy_gradient",
+    ],
 )
 def test_general_statements_are_proved_in_general(name):
     proof = get(name).run()
