@@ -40,7 +40,7 @@ EXAMPLES = {
     "\n  symact table --format latex > properties.tex",
 }
 
-VERDICT_CODES = {"proved": 0, "refuted": 1, "unknown": 2}
+VERDICT_CODES = {"proved": 0, "checked": 0, "refuted": 1, "unknown": 2}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -303,9 +303,11 @@ def _check(args) -> int:
     for row in rows:
         print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}".rstrip())
     statuses = {p.status for _, p in results}
-    proved = sum(p.status == "proved" for _, p in results)
-    print(f"{proved} of {len(results)} proved")
-    return 1 if "refuted" in statuses else 2 if statuses - {"proved"} else 0
+    proved, checked = (sum(p.status == s for _, p in results) for s in ("proved", "checked"))
+    print(
+        f"{proved} of {len(results)} proved" + (f", {checked} checked (numerically or on instances)" if checked else "")
+    )
+    return 1 if "refuted" in statuses else 2 if "unknown" in statuses else 0
 
 
 def _table(args) -> int:

@@ -178,7 +178,7 @@ def test_mish_minimum_to_thirty_digits_with_a_certified_enclosure():
     assert abs(sp.N(p.details["at"][0], 30) - t) < 1e-28
     lo, hi = p.details["enclosure"]["value"]
     assert lo <= value <= hi and hi - lo < 1e-20
-    assert p.proof.status == "unknown" and p.proof.evidence is not None
+    assert p.proof.status == "checked" and p.status == "checked" and not p.proved and p.proof.evidence is not None
 
 
 def test_gelu_minimum_and_lipschitz_against_mpmath():

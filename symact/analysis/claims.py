@@ -1,8 +1,8 @@
 """An auditor for published claims about activations: ``check_claims`` takes claims as data and says which
-hold, which are refuted (and why) and which stay undecided.
+are proved, which are refuted (and why), which only agree with numbers (checked) and which stay unknown.
 
->>> [c.verdict for c in check_claims([('sigmoid', 'lipschitz', '1/4'), ('softsign', 'derivative', '1 - y**2')])]
-['holds', 'refuted']
+>>> [c.status for c in check_claims([('sigmoid', 'lipschitz', '1/4'), ('softsign', 'derivative', '1 - y**2')])]
+['proved', 'refuted']
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ from symact.functions import expand_named
 from symact.isolation import isolatable
 from symact.kinks import Piece, rational_inside, resolve, switch_points
 from symact.parsing import parse
-from symact.proof import PROVED, REFUTED, UNKNOWN, Proof, prove
+from symact.proof import CHECKED, PROVED, REFUTED, UNKNOWN, Proof, Status, prove
 
-__all__ = ["Claim", "check_claims", "HOLDS", "REFUTED_", "UNDECIDED"]
-
-HOLDS, REFUTED_, UNDECIDED = "holds", "refuted", "undecided"
+__all__ = ["Claim", "check_claims"]
 
 _Y = sp.Symbol("y", real=True)
 _ALIASES = {"lipschitz_constant": "lipschitz", "smoothness": "continuity", "order_of_continuity": "continuity",
@@ -38,17 +36,24 @@ _ALIASES = {"lipschitz_constant": "lipschitz", "smoothness": "continuity", "orde
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim about an activation and what symact found: ``verdict`` holds / refuted / undecided."""
+    """A claim about an activation and what symact found: ``status`` *proved*, *refuted* (a certified
+    counterexample or a proved different value), *checked* (agrees with a numerical-only value) or
+    *unknown*; ``proved`` is True only for *proved*."""
 
     activation: str
     property: str
     claimed: object
-    verdict: str
+    status: Status
     reason: str
     proof: Proof | None = None
 
+    @property
+    def proved(self) -> bool:
+        """Whether the claim is proved (False for *checked*: numerical agreement is no proof)."""
+        return self.status == PROVED
+
     def __str__(self) -> str:
-        return f"{self.verdict:<9} {self.activation}: {self.property} = {self.claimed!s}  ({self.reason})"
+        return f"{self.status:<9} {self.activation}: {self.property} = {self.claimed!s}  ({self.reason})"
 
 
 @isolatable
@@ -60,7 +65,7 @@ def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGETS["check
     C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no properties booleans. Values are
     compared exactly (certified signs, no tolerance); a derivative holds only when proved
     symbolically on every smooth piece. ``budget`` (seconds, default 180)
-    bounds each claim: past it the claim is *undecided*.
+    bounds each claim: past it the claim is *unknown*.
     """
     results, seen = [], {}
     for claim in claims:
@@ -73,7 +78,7 @@ def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGETS["check
 
 
 def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
-    def verdict(v: str, reason: str, prf: Proof | None = None) -> Claim:
+    def verdict(v: Status, reason: str, prf: Proof | None = None) -> Claim:
         return Claim(activation, prop, claimed, v, reason, prf)
 
     try:
@@ -88,26 +93,27 @@ def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
                 )
             found = p[prop]
             if found.value is None:
-                return verdict(UNDECIDED, f"{prop} is unknown: {found.details.get('reason', '')}", found.proof)
+                return verdict(UNKNOWN, f"{prop} is unknown: {found.details.get('reason', '')}", found.proof)
             same = _matches(prop, _value(prop, claimed), found.value)
             witness = _witness(p, prop, _value(prop, claimed), found) if same is False and not found.proved else None
     except ProofTimeout as err:
-        return verdict(UNDECIDED, f"time limit: {err}")
+        return verdict(UNKNOWN, f"time limit: {err}")
     except SymactError as err:
-        return verdict(UNDECIDED, f"cannot read the claim: {err}")
+        return verdict(UNKNOWN, f"cannot read the claim: {err}")
     except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, RecursionError) as err:
-        return verdict(UNDECIDED, f"cannot decide the claim ({type(err).__name__}: {err})")
+        return verdict(UNKNOWN, f"cannot decide the claim ({type(err).__name__}: {err})")
     shown = cell(found)
     if found.proved and same is not None:
         if same:
-            return verdict(HOLDS, f"proved: {found.proof.statement}", found.proof)
-        return verdict(REFUTED_, f"proved instead: {prop} = {shown} ({found.proof.statement})", found.proof)
+            return verdict(PROVED, f"proved: {found.proof.statement}", found.proof)
+        return verdict(REFUTED, f"proved instead: {prop} = {shown} ({found.proof.statement})", found.proof)
     if same is None:
-        return verdict(UNDECIDED, f"the claim could not be compared exactly with {shown}", found.proof)
+        return verdict(UNKNOWN, f"the claim could not be compared exactly with {shown}", found.proof)
     if witness:
-        return verdict(REFUTED_, witness, found.proof)
-    agree = "agrees with" if same else "differs from"
-    return verdict(UNDECIDED, f"the claim {agree} the numerical value {shown}; not proved", found.proof)
+        return verdict(REFUTED, witness, found.proof)
+    if same:
+        return verdict(CHECKED, f"the claim agrees with the numerical value {shown}; not proved", found.proof)
+    return verdict(UNKNOWN, f"the claim differs from the numerical value {shown}; not proved", found.proof)
 
 
 def _value(prop: str, claimed):
@@ -188,7 +194,7 @@ def _witness(p: Properties, prop: str, claimed, found: Property) -> str | None:
     return None
 
 
-def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
+def _derivative(p: Properties, claimed) -> tuple[Status, str, Proof | None]:
     """Compare a claimed f' (in x, with y = f(x)) with the derivative on every piece.
 
     Refuted only by a certified difference at a rational point inside a piece; holds only with
@@ -201,7 +207,7 @@ def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
         cuts = [-sp.oo, *switch_points(sp.Tuple(p.f, expr), {}), sp.oo]
         found = [Piece(lo, hi, None, rational_inside(lo, hi)) for lo, hi in zip(cuts, cuts[1:])]
     except UndecidedSign:
-        return UNDECIDED, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
+        return UNKNOWN, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
     points = [sp.Rational(1, 3), sp.Rational(7, 4), sp.Rational(-5, 2), 3, sp.Rational(-2, 3), 1]
     points += [piece.probe for piece in found]
     for t in points:
@@ -213,19 +219,19 @@ def _derivative(p: Properties, claimed) -> tuple[str, str, Proof | None]:
             continue
         if _cmp(want, got) in (1, -1):
             reason = f"at x = {t} the claim gives {sp.N(got, 10)} but f'({t}) = {sp.N(want, 10)}"
-            return REFUTED_, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample={"x": t})
+            return REFUTED, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample={"x": t})
     if len(cuts) == 2:  # smooth: the identity prover gives the chain of steps
         result = prove(expr, df, budget=5)
         if result.status == PROVED:
-            return HOLDS, f"proved by {result.method}: f' = {claimed}", result
+            return PROVED, f"proved by {result.method}: f' = {claimed}", result
     try:
         _check_switches(expr - df, found)
         _check_switches(p.f, found)
     except (_OutOfDepth, UndecidedSign):
-        return UNDECIDED, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
+        return UNKNOWN, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
     for piece in found:
         point = {x: piece.probe}
         if not _is_zero(expand_named(resolve(expr, point) - resolve(df, point))):
-            return UNDECIDED, "agrees at test points; no symbolic proof", Proof(f"f' = {claimed}", UNKNOWN)
+            return UNKNOWN, "agrees at test points; no symbolic proof", Proof(f"f' = {claimed}", UNKNOWN)
     steps = "rewritten to exp and simplified to zero on every smooth piece"
-    return HOLDS, f"proved: {steps}", Proof(f"f' = {claimed}", PROVED, steps)
+    return PROVED, f"proved: {steps}", Proof(f"f' = {claimed}", PROVED, steps)

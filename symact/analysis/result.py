@@ -2,8 +2,10 @@
 ``PROPERTY_NAMES``, and the helpers that build proofs and *unknown* answers.
 
 >>> p = Property('lipschitz', 1, proof('sup |df| = 1', True, 'exact'))
->>> p.proved, str(p)
-(True, 'lipschitz = 1')
+>>> p.proved, p.status, str(p)
+(True, 'proved', 'lipschitz = 1')
+>>> Property('lipschitz', 1.09, proof('sup |df| ~ 1.09', False, 'sampled')).status
+'checked'
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sympy as sp
 
 from symact.errors import ParameterError
 from symact.formula.html import table as html_table
-from symact.proof import PROVED, UNKNOWN, Evidence, Proof, Step
+from symact.proof import CHECKED, PROVED, UNKNOWN, Evidence, Proof, Status, Step
 
 __all__ = ["Property", "Properties", "PROPERTY_NAMES", "readable", "proof"]
 
@@ -30,12 +32,18 @@ PROPERTY_NAMES = (
 
 @dataclass(frozen=True)
 class Property:
-    """One property's ``value`` with the ``proof`` behind it; ``proved`` is False when numerics alone back it."""
+    """One property's ``value`` with the ``proof`` behind it; ``status`` is its proof's: *proved*, *checked*
+    (numerics alone back the value), *refuted* or *unknown* (no value); ``proved`` is False unless proved."""
 
     name: str
     value: object
     proof: Proof
     details: dict = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        """The status of the proof behind the value."""
+        return Status(self.proof.status)
 
     @property
     def proved(self) -> bool:
@@ -110,16 +118,16 @@ def proof(
     evidence: Evidence | None = None,
     **details: object,
 ) -> Proof:
-    """A Proof that is ``proved`` when ``exact``, else ``unknown`` with numerical evidence."""
+    """A Proof that is ``proved`` when ``exact``, else ``checked`` with numerical evidence."""
     statement = readable(statement)
-    status = PROVED if exact else UNKNOWN
+    status = PROVED if exact else CHECKED
     if not exact and evidence is None:
         evidence = Evidence(points=1, digits=30, max_difference=0.0)
     return Proof(statement, status, method, tuple(Step(e, r) for e, r in steps), None, evidence, details=details)
 
 
 def _unknown(name: str, reason: str) -> Property:
-    return Property(name, None, proof(f"{name} unknown: {reason}", False, reason), {"reason": reason})
+    return Property(name, None, Proof(f"{name} unknown: {readable(reason)}", UNKNOWN, reason), {"reason": reason})
 
 
 def _with_reason(p: Property, reason: str) -> Property:

@@ -17,6 +17,7 @@ from symact.analysis.rules import _Cand, _candidates, _exact_bound, _extreme, _n
 from symact.catalog import x
 from symact.errors import UndecidedSign
 from symact.kinks import resolve
+from symact.proof import UNKNOWN, Proof
 
 __all__ = ["origin_rule", "symmetry_rule", "lipschitz_rule"]
 
@@ -101,7 +102,7 @@ def symmetry_rule(a: _Analysis, found: dict) -> list[Property]:
             [(sp.Tuple(*odd_cx.values()), "f(-x) + f(x) != 0"), (sp.Tuple(*even_cx.values()), "f(-x) - f(x) != 0")],
         )
     else:
-        word, prf = "unknown", proof("parity undecided", False, "no counterexample and no symbolic zero")
+        word, prf = "unknown", Proof("parity undecided", UNKNOWN, "no counterexample and no symbolic zero")
     out = [Property("parity", word, prf)]
     gate = _gate(a.f)
     if gate is None:

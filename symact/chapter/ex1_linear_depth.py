@@ -7,14 +7,12 @@
 from __future__ import annotations
 
 import itertools
-import random
 
 import sympy as sp
 
-from symact.chapter.parts import exact_proof, instances_proof, rational_matrix
+from symact.chapter.parts import exact_proof
 from symact.chapter.theorem import Theorem, theorem
-from symact.linear import collapse
-from symact.proof import PROVED, REFUTED, Proof, Step
+from symact.proof import CITED, PROVED, REFUTED, SYMBOLIC, Proof, Step
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -35,58 +33,40 @@ TITLE = "Exercise 1: depth without a nonlinearity adds no expressive power"
     r"ones, $X$ holds one example per row)",
 )
 def _affine_collapse():
-    symbolic = []
-    n = sp.Symbol("n", integer=True, positive=True)
-    for L in (2, 3, 4, 5):
-        dims = sp.symbols(f"d0:{L + 1}", integer=True, positive=True)
-        X = sp.MatrixSymbol("X", n, dims[0])
-        Ws = [sp.MatrixSymbol(f"W{i + 1}", dims[i], dims[i + 1]) for i in range(L)]
-        bs = [sp.MatrixSymbol(f"b{i + 1}", 1, dims[i + 1]) for i in range(L)]
-        one = sp.OneMatrix(n, 1)
-        lhs = X
-        for W, b in zip(Ws, bs):
-            lhs = lhs * W + one * b
-        W, b = Ws[0], bs[0]
-        for Wl, bl in zip(Ws[1:], bs[1:]):
-            W, b = W * Wl, b * Wl + bl
-        rhs = X * W + one * b
-        expanded = sp.expand(lhs)
-        ok = sp.expand(lhs - rhs) == sp.ZeroMatrix(n, dims[-1]) or sp.expand(lhs - rhs) == 0
-        steps = [Step(lhs, f"{L} affine layers"), Step(expanded, "distribute"), Step(rhs, "group into W and b")]
-        symbolic.append(
-            Proof(
-                f"collapse of {L} layers",
-                PROVED if ok else REFUTED,
-                "matrix algebra with symbolic shapes",
-                tuple(steps),
-                lhs=lhs,
-                rhs=rhs,
-            )
-        )
-    # concrete shapes, exact rationals: the library's collapse against running the layers
-    rng = random.Random(5)
-    concrete = []
-    for shapes in ([3, 4, 2], [2, 5, 3, 4], [4, 1, 4], [3, 3, 3, 3, 2]):
-        Ws = [rational_matrix(rng, a, c) for a, c in zip(shapes, shapes[1:])]
-        bs = [rational_matrix(rng, 1, c) for c in shapes[1:]]
-        X = rational_matrix(rng, 6, shapes[0])
-        H = X
-        for W, b in zip(Ws, bs):
-            H = H * W + sp.ones(6, 1) * b
-        W, b = collapse(Ws, bs)
-        ok = H == X * W + sp.ones(6, 1) * b
-        concrete.append(exact_proof(f"collapse on shapes {shapes}", ok, "exact rational arithmetic"))
-    return [
-        instances_proof(
-            "collapse of L = 2, 3, 4, 5 layers", r"with symbolic shapes, for $L = 2$", symbolic, r" ($L = 3, 4, 5$)"
-        ),
-        instances_proof(
-            "collapse on concrete shapes",
-            r"the library's \texttt{collapse} on four stacks of rational "
-            r"matrices, against running the layers",
-            concrete,
-        ),
+    # induction on L: one layer is affine (W = W1, b = b1); if L layers are X W + 1 b, layer L + 1 gives
+    # (X W + 1 b) W' + 1 b' = X (W W') + 1 (b W' + b'), the same form with W W' and b W' + b'
+    n, d0, d, e = sp.symbols("n d0 d e", integer=True, positive=True)
+    X, W, b = sp.MatrixSymbol("X", n, d0), sp.MatrixSymbol("W", d0, d), sp.MatrixSymbol("b", 1, d)
+    Wn, bn, one = sp.MatrixSymbol("V", d, e), sp.MatrixSymbol("c", 1, e), sp.OneMatrix(n, 1)
+    lhs = (X * W + one * b) * Wn + one * bn
+    rhs = X * (W * Wn) + one * (b * Wn + bn)
+    ok = sp.expand(lhs - rhs) in (0, sp.ZeroMatrix(n, e))
+    steps = [
+        Step(lhs, "layer $L + 1$ applied to the collapsed $L$ layers"),
+        Step(sp.expand(lhs), "distribute"),
+        Step(rhs, r"group: the $L + 1$ layers are one, with weights $W V$ and bias $b V + c$"),
     ]
+    step = Proof(
+        "induction step: L affine layers collapsed, then one more, collapse again",
+        PROVED if ok else REFUTED,
+        "matrix algebra with symbolic shapes",
+        tuple(steps),
+        lhs=lhs,
+        rhs=rhs,
+        details={
+            "latex": r"the induction step from $L$ to $L + 1$ layers, with symbolic shapes: if the first $L$ "
+            r"layers are one affine layer $X W + \mathbf{1} b$, the next layer $V, c$ ($V$ of shape $d \times e$) "
+            r"keeps that form"
+        },
+    )
+    base = exact_proof(
+        "base case: one affine layer is X W1 + 1 b1",
+        True,
+        "definition",
+        latex=r"for $L = 1$ the collapsed layer is the layer itself, $W = W_1$ and $b = b_1$",
+        basis=SYMBOLIC,
+    )
+    return [base, step]
 
 
 @theorem(
@@ -128,31 +108,24 @@ def _rank_bottleneck():
             zero and sp.eye(3).rank() == 3,
             "vanishing minors",
             steps,
-            latex=r"for $W_1 = (a_1, a_2, a_3)^\top$ and $W_2 = (c_1, c_2, c_3)$, "
+            latex=r"for every $W_1 = (a_1, a_2, a_3)^\top$ and $W_2 = (c_1, c_2, c_3)$ (symbolic entries), "
             r"$\operatorname{rank}(W_1 W_2) \le 1 < 3 = \operatorname{rank} I_3$",
+            basis=SYMBOLIC,
         )
     ]
-    rng = random.Random(7)
-    bad = None
-    for _ in range(25):
-        d, h, o = rng.randint(1, 5), rng.randint(1, 5), rng.randint(1, 5)
-        W1 = rational_matrix(rng, d, h, 1)
-        W2 = rational_matrix(rng, h, o, 1)
-        if rng.random() < 0.3:
-            W2[0, :] = W2[min(1, h - 1), :] * 2 if h > 1 else W2[0, :] * 0
-        if (W1 * W2).rank() > min(W1.rank(), W2.rank()):
-            bad = (W1, W2)
-    proofs.append(
-        exact_proof(
-            "rank(W1 W2) <= min(rank W1, rank W2) on 25 random integer pairs",
-            bad is None,
-            "exact rank",
-            counterexample={"W1": str(bad)} if bad else None,
-            latex=r"$\operatorname{rank}(W_1 W_2) \le \min(\operatorname{rank} W_1, \operatorname{rank} W_2)$ "
-            "on 25 random integer pairs",
-        )
+    lemma = Proof(
+        "rank(W1 W2) <= min(rank W1, rank W2) for matrices of any shapes and ranks",
+        PROVED,
+        "cited lemma",
+        (),
+        details={
+            "latex": r"$\operatorname{rank}(W_1 W_2) \le \min(\operatorname{rank} W_1, \operatorname{rank} W_2)$ "
+            r"for every shape and rank: the column space of $W_1 W_2$ lies in that of $W_1$, its row space in "
+            r"that of $W_2$ (a standard lemma of linear algebra, cited)"
+        },
+        basis=CITED,
     )
-    return proofs
+    return [lemma, *proofs]
 
 
 THEOREMS: tuple[Theorem, ...] = (_affine_collapse, _rank_bottleneck)

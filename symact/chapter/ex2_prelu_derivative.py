@@ -11,7 +11,7 @@ import sympy as sp
 from symact.catalog import get as get_activation
 from symact.chapter.parts import exact_proof, one_sided
 from symact.chapter.theorem import Theorem, theorem
-from symact.proof import Step
+from symact.proof import SYMBOLIC, Step
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -45,6 +45,7 @@ def _prelu_derivative():
         "branches and one-sided limits",
         steps,
         latex=r"the derivative on each side of 0, and the one-sided derivatives at 0",
+        basis=SYMBOLIC,
     )
 
 

@@ -15,7 +15,7 @@ from symact.catalog import x
 from symact.chapter.parts import exact_proof, rational_matrix
 from symact.chapter.theorem import Theorem, theorem
 from symact.linear import check_continuity, evaluate_pieces, forward, linear_pieces
-from symact.proof import Proof, Step
+from symact.proof import FLOAT, Proof, Step
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -77,6 +77,7 @@ def _pieces_match(weights, biases, negative_slope, label: str, rng: random.Rando
     prose=r"A network $N$ of ReLU or pReLU layers with a final affine layer is continuous and piecewise linear; "
     "on a one-dimensional input its pieces and breakpoints are found exactly and match the network",
     activations=("relu", "prelu", "leaky_relu"),
+    checked=True,
 )
 def _relu_pieces():
     rng = random.Random(11)
@@ -105,6 +106,7 @@ def _relu_pieces():
             "exact conversion of floats",
             latex=rf"a ReLU network $1 \to 8 \to 8 \to 1$ with float weights, converted exactly: its {len(pieces)} "
             r"pieces are continuous and agree with the float network to $10^{-12}$ at 41 points",
+            basis=FLOAT,
         )
     )
     return proofs

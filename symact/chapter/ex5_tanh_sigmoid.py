@@ -6,14 +6,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
-from symact.chapter.parts import exact_proof, instances_proof, sci, titled
+from symact.chapter.parts import exact_proof, titled
 from symact.chapter.theorem import Theorem, theorem
-from symact.functions import sigmoid
-from symact.linear import forward, sigmoid_to_tanh, tanh_to_sigmoid
-from symact.proof import Proof, prove
+from symact.proof import SYMBOLIC, Proof, Step, prove
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -35,13 +32,12 @@ def _tanh_plus_one():
     return [prove("tanh(x) + 1", "2*sigmoid(2*x)"), prove("sigmoid(x)", "(tanh(x/2) + 1)/2")]
 
 
-def _symbolic_network(prefix: str, shapes):
-    Ws = [
-        sp.Matrix(a, c, lambda i, j, k=k: sp.Symbol(f"{prefix}{k}_{i}{j}", real=True))
-        for k, (a, c) in enumerate(zip(shapes, shapes[1:]), 1)
-    ]
-    bs = [sp.Matrix(1, c, lambda i, j, k=k: sp.Symbol(f"c{k}_{j}", real=True)) for k, c in enumerate(shapes[1:], 1)]
-    return Ws, bs
+def _affine_step(label: str, lhs: sp.MatrixExpr, rhs: sp.MatrixExpr, latex: str) -> Proof:
+    """An identity of matrix expressions with symbolic shapes, proved by expanding their difference."""
+    zero = sp.expand(lhs - rhs)
+    ok = zero == 0 or isinstance(zero, sp.ZeroMatrix)
+    steps = (Step(lhs, "the layer's input, affine map"), Step(rhs, "distribute and regroup"))
+    return exact_proof(label, ok, "matrix algebra with symbolic shapes", steps, latex=latex, basis=SYMBOLIC)
 
 
 @theorem(
@@ -56,76 +52,53 @@ def _symbolic_network(prefix: str, shapes):
     activations=("tanh", "sigmoid"),
 )
 def _tanh_sigmoid_networks():
-    units = []
-    Ws, bs = _symbolic_network("w", [2, 2, 2, 2])  # first, hidden and last layer of a generic network
-    g = sp.Matrix([sp.symbols("g1:3", real=True)])  # the previous sigmoid layer's output (a row)
-    h = 2 * g - sp.ones(1, 2)  # the matching tanh layer's output: tanh = 2 sigmoid(2 .) - 1
-    for direction, convert, act_from, act_to in (
-        ("tanh -> sigmoid", tanh_to_sigmoid, sp.tanh, sigmoid),
-        ("sigmoid -> tanh", sigmoid_to_tanh, sigmoid, sp.tanh),
-    ):
-        Vs, cs = convert(Ws, bs)
-        old_in, new_in = (h, g) if act_from == sp.tanh else (g, h)
-        # first layer: the inputs are the same; hidden layer: the previous layer matches as h = 2 g - 1
-        first_old = (g * Ws[0] + bs[0]).applyfunc(act_from)
-        first_new = (g * Vs[0] + cs[0]).applyfunc(act_to)
-        hidden_old = (old_in * Ws[1] + bs[1]).applyfunc(act_from)
-        hidden_new = (new_in * Vs[1] + cs[1]).applyfunc(act_to)
-        last_old = old_in * Ws[2] + bs[2]
-        last_new = new_in * Vs[2] + cs[2]
-        relate = (lambda t: 2 * t - 1) if act_to == sigmoid else (lambda t: (t + 1) / 2)
-        for label, old, new, mapped in (
-            ("first layer", first_old, first_new, True),
-            ("hidden layer", hidden_old, hidden_new, True),
-            ("last (affine) layer", last_old, last_new, False),
-        ):
-            for j in range(old.shape[1]):
-                p = prove(old[j], relate(new[j]) if mapped else new[j])
-                units.append(
-                    Proof(
-                        f"{direction}, {label}, unit {j + 1}",
-                        p.status,
-                        p.method,
-                        p.steps,
-                        p.counterexample,
-                        p.evidence,
-                        p.lhs,
-                        p.rhs,
-                    )
-                )
-    nrng = np.random.default_rng(1)
-    worst = 0.0
-    for shapes in ([3, 5, 4, 2], [2, 8, 1], [4, 6, 6, 6, 3]):
-        Ws_ = [nrng.normal(size=(a, c)) for a, c in zip(shapes, shapes[1:])]
-        bs_ = [nrng.normal(size=c) for c in shapes[1:]]
-        X_ = nrng.normal(size=(10, shapes[0]))
-        V, c = tanh_to_sigmoid(Ws_, bs_)
-        worst = max(worst, float(np.abs(forward(Ws_, bs_, X_, "tanh") - forward(V, c, X_, "sigmoid")).max()))
-        V, c = sigmoid_to_tanh(Ws_, bs_)
-        worst = max(worst, float(np.abs(forward(Ws_, bs_, X_, "sigmoid") - forward(V, c, X_, "tanh")).max()))
-    general = titled(
-        prove("tanh(x)", "2*sigmoid(2*x) - 1"),
-        r"$\tanh(z) = 2\sigma(2z) - 1$, the identity behind "
-        "every step",
-    )
-    first = r"$g_1, g_2$ (the previous sigmoid layer, $h = 2g - 1$ the tanh one)"
+    # induction on the layers: with G the sigmoid network's layer output and H the tanh one's, the claim
+    # H = 2 G - J (J all ones) passes from each layer to the next; the unit identities make it elementwise
+    n, d, e = sp.symbols("n d e", integer=True, positive=True)
+    X, G, W = sp.MatrixSymbol("X", n, d), sp.MatrixSymbol("G", n, d), sp.MatrixSymbol("W", d, e)
+    b, ones, row = sp.MatrixSymbol("b", 1, e), sp.OneMatrix(n, 1), sp.OneMatrix(1, d)
+    H = 2 * G - ones * row
+    half = sp.Rational(1, 2)
     return [
-        general,
-        instances_proof(
-            "the weight maps, unit by unit, on a generic 2-2-2-2 network in both directions",
-            r"the weight maps of \texttt{tanh\_to\_sigmoid} and \texttt{sigmoid\_to\_tanh} on a generic "
-            r"$2 \to 2 \to 2 \to 2$ network with symbolic weights, one unit at a time; shown: the first unit, in "
-            + first,
-            units,
-            " (every unit of every layer, both directions)",
+        titled(prove("tanh(x)", "2*sigmoid(2*x) - 1"), r"the unit identity $\tanh(z) = 2\sigma(2z) - 1$"),
+        titled(prove("sigmoid(x)", "(tanh(x/2) + 1)/2"), r"and its inverse $\sigma(z) = (\tanh(z/2) + 1)/2$"),
+        _affine_step(
+            "tanh -> sigmoid, first layer: 2 (X W + 1 b) = X (2W) + 1 (2b)",
+            2 * (X * W + ones * b),
+            X * (2 * W) + ones * (2 * b),
+            r"tanh $\to$ sigmoid, first layer ($V_1 = 2W_1$, $c_1 = 2b_1$), so $H_1 = 2G_1 - J$",
         ),
-        exact_proof(
-            f"random networks agree in both directions, max difference {worst:.1e}",
-            worst < 1e-12,
-            "float64 check to 1e-12",
-            latex=rf"random float networks of three shapes agree in both directions (largest difference "
-            rf"{sci(worst)}, below $10^{{-12}}$)",
-            max_difference=worst,
+        _affine_step(
+            "tanh -> sigmoid, induction step: H = 2G - J gives 2 (H W + 1 b) = G (4W) + 1 (2b - 2 1^T W)",
+            2 * (H * W + ones * b),
+            G * (4 * W) + ones * (2 * b - 2 * row * W),
+            r"tanh $\to$ sigmoid, from layer $l$ to $l + 1$: if $H_l = 2G_l - J$, the next pre-activation "
+            r"doubled is $G_l (4W) + \mathbf{1}(2b - 2\,\mathbf{1}^\top W)$, so $H_{l+1} = 2G_{l+1} - J$",
+        ),
+        _affine_step(
+            "tanh -> sigmoid, last (affine) layer: H W + 1 b = G (2W) + 1 (b - 1^T W)",
+            H * W + ones * b,
+            G * (2 * W) + ones * (b - row * W),
+            r"tanh $\to$ sigmoid, the last (affine) layer: $V_L = 2W_L$, $c_L = b_L - \mathbf{1}^\top W_L$",
+        ),
+        _affine_step(
+            "sigmoid -> tanh, first layer: (X W + 1 b)/2 = X (W/2) + 1 (b/2)",
+            half * (X * W + ones * b),
+            X * (half * W) + ones * (half * b),
+            r"sigmoid $\to$ tanh, first layer ($V_1 = W_1/2$, $c_1 = b_1/2$), so $G_1 = (H_1 + J)/2$",
+        ),
+        _affine_step(
+            "sigmoid -> tanh, induction step: G = (H + J)/2 gives (G W + 1 b)/2 = H (W/4) + 1 (b/2 + 1^T W/4)",
+            half * (half * (H + ones * row) * W + ones * b),
+            H * (W / 4) + ones * (half * b + row * W / 4),
+            r"sigmoid $\to$ tanh, from layer $l$ to $l + 1$: if $G_l = (H_l + J)/2$, the next pre-activation "
+            r"halved is $H_l (W/4) + \mathbf{1}(b/2 + \mathbf{1}^\top W/4)$",
+        ),
+        _affine_step(
+            "sigmoid -> tanh, last (affine) layer: G W + 1 b = H (W/2) + 1 (b + 1^T W/2)",
+            half * (H + ones * row) * W + ones * b,
+            H * (W / 2) + ones * (b + row * W / 2),
+            r"sigmoid $\to$ tanh, the last (affine) layer: $V_L = W_L/2$, $c_L = b_L + \mathbf{1}^\top W_L/2$",
         ),
     ]
 

@@ -12,7 +12,7 @@ from symact.chapter.parts import exact_proof
 from symact.chapter.theorem import Theorem, theorem
 from symact.functions import sigmoid
 from symact.linear import batch_norm, batch_norm_jacobian
-from symact.proof import Step
+from symact.proof import EXACT, Step
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -56,6 +56,7 @@ def _batch_norm():
             steps,
             latex=r"for a batch $x_1, x_2, x_3$, $\partial y_1 / \partial x_2 \ne 0$, while "
             r"$\partial \sigma(x_1) / \partial x_2 = 0$",
+            basis=EXACT,
         )
     ]
     # the same example in two batches, and in training versus evaluation mode
@@ -72,6 +73,7 @@ def _batch_norm():
             latex=rf"the example $x = 1$ is normalised to three different exact values, about {shown}: "
             r"in the batch $(1, 2, 4)$, in the batch $(1, 10, 20)$ and in evaluation mode (running mean "
             r"0, running variance 1)",
+            basis=EXACT,
         )
     )
     return proofs

@@ -1,7 +1,14 @@
 """Building blocks of the chapter's proofs: exact verdicts, parts checked on several instances, and shared checks.
 
->>> exact_proof('1 + 1 = 2', 1 + 1 == 2, 'exact arithmetic').status
+Each part names what it rests on (``basis``, see ``symact.proof.result``): only a symbolic
+argument, an exact computation of everything the statement quantifies over, or a cited lemma
+is *proved*; floats, samples and finitely many instances of a general claim are *checked*.
+
+>>> from symact.proof import EXACT
+>>> exact_proof('1 + 1 = 2', 1 + 1 == 2, 'exact arithmetic', basis=EXACT).status
 'proved'
+>>> exact_proof('random networks agree', 3e-16 < 1e-12, 'float64 check').status
+'checked'
 """
 
 from __future__ import annotations
@@ -15,22 +22,28 @@ import sympy as sp
 from symact.catalog import x
 from symact.chapter.theorem import combine
 from symact.derivation import derive
-from symact.proof import PROVED, REFUTED, Proof, Step
+from symact.proof import INSTANCES, PROVED, REFUTED, Proof, Step
 
 __all__ = ["instances_proof", "titled", "exact_proof", "sci", "rational_matrix", "one_sided"]
 
 
-def instances_proof(statement: str, latex: str, proofs: list[Proof], others: str = "") -> Proof:
-    """One part checked on several instances: printed once (the first instance), the others counted.
+def instances_proof(statement: str, latex: str, proofs: list[Proof], others: str = "", every: bool = False) -> Proof:
+    """One part on several instances: printed once (the first instance), the others counted.
 
-    >>> two = [exact_proof('k = 1', True, 'm'), exact_proof('k = 2', True, 'm')]
+    *Checked* on instances of a general claim; *proved* only when the instances are ``every``
+    case the part quantifies over (each instance proved).
+
+    >>> from symact.proof import EXACT
+    >>> two = [exact_proof('k = 1', True, 'm', basis=EXACT), exact_proof('k = 2', True, 'm', basis=EXACT)]
     >>> p = instances_proof('k = 1, 2', 'for $k = 1$', two)
     >>> p.status, len(p.details['instances'])
-    ('proved', 2)
+    ('checked', 2)
+    >>> instances_proof('k = 1, 2', 'for $k = 1$', two, every=True).status
+    'proved'
     """
     combined = combine(statement, proofs)
     details = {"instances": proofs, "latex": latex, "others": others}
-    return replace(combined, details=details)
+    return replace(combined, details=details, basis=combined.basis if every else INSTANCES)
 
 
 def titled(p: Proof, latex: str) -> Proof:
@@ -49,11 +62,14 @@ def exact_proof(
     steps: Iterable[Step] = (),
     counterexample: dict | None = None,
     latex: str = "",
+    basis: str = INSTANCES,
     **details: object,
 ) -> Proof:
-    """A proof by exact computation (rational arithmetic or symbolic zero); ``steps`` are facts (relations).
+    """A verdict from a computation: ``ok`` is *proved* when the computation is a proof (``basis``
+    ``SYMBOLIC``, ``EXACT`` or ``CITED``), else *checked* (the default, ``INSTANCES``, and ``SAMPLES``,
+    ``FLOAT``); not ``ok`` is *refuted*. ``steps`` are facts (relations).
 
-    >>> exact_proof('2 < 1', 2 < 1, 'exact comparison', counterexample={'x': 0}).status
+    >>> exact_proof('2 < 1', 2 < 1, 'exact comparison', counterexample={'x': 0}, basis='exact').status
     'refuted'
     """
     return Proof(
@@ -66,6 +82,7 @@ def exact_proof(
         None,
         None,
         {**details, "latex": latex} if latex else details,
+        basis,
     )
 
 

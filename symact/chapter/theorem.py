@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from symact.budget import expired
-from symact.proof import PROVED, REFUTED, UNKNOWN, Evidence, Proof
+from symact.proof import CHECKED, PROVED, REFUTED, SYMBOLIC, UNKNOWN, Evidence, Proof
 
 __all__ = ["Theorem", "theorem", "combine", "parts"]
 
@@ -32,6 +32,8 @@ class Theorem:
     ``statement`` is plain words (for the terminal); ``prose`` the same in LaTeX, ``latex`` its
     formula (``\\\\`` breaks it into lines) and ``explanation`` one LaTeX sentence, for the notes.
     ``activations`` names the catalog activations it concerns; empty for a general fact.
+    ``checked`` marks a statement with no general proof here: its verdict is *checked* (numerically
+    or on instances), and that is all it claims.
     """
 
     name: str
@@ -42,9 +44,10 @@ class Theorem:
     latex: str
     prose: str = ""
     activations: tuple[str, ...] = ()
+    checked: bool = False
 
     def run(self) -> Proof:
-        """Run the check; several proofs combine into one (proved only if every part is).
+        """Run the check; several proofs combine into one (proved only if every part is; see ``combine``).
 
         The proof is computed once and kept for later calls, unless a part of it is unknown or the
         running call's budget ran out.
@@ -72,6 +75,7 @@ def theorem(
     explanation: str,
     prose: str = "",
     activations: Iterable[str] = (),
+    checked: bool = False,
 ) -> Callable[[Callable], Theorem]:
     """Declare a theorem: decorates its check (a function returning a ``Proof`` or a list of them)
     and returns the ``Theorem``.
@@ -83,20 +87,22 @@ def theorem(
     """
 
     def declare(check: Callable) -> Theorem:
-        return Theorem(name, section, statement, explanation, check, latex, prose, tuple(activations))
+        return Theorem(name, section, statement, explanation, check, latex, prose, tuple(activations), checked)
 
     return declare
 
 
 def combine(statement: str, proofs: list[Proof]) -> Proof:
-    """Several proofs as one: refuted if any part is, else unknown if any part is, else proved.
+    """Several proofs as one: refuted if any part is, else unknown if any part is, else checked if any
+    part is (a numerical or instance check), else proved.
 
     >>> from symact.proof import prove
     >>> combine('both', [prove('x', 'x'), prove('x + 1', '1 + x')]).status
     'proved'
     """
     statuses = {p.status for p in proofs}
-    status = REFUTED if REFUTED in statuses else UNKNOWN if UNKNOWN in statuses else PROVED
+    status = next((s for s in (REFUTED, UNKNOWN, CHECKED) if s in statuses), PROVED)
+    basis = next((p.basis for p in proofs if p.status == CHECKED), SYMBOLIC)
     steps = tuple(s for p in proofs for s in p.steps)
     bad = next((p for p in proofs if p.status == status and status != PROVED), None)
     points = sum(p.evidence.points for p in proofs if p.evidence)
@@ -104,7 +110,16 @@ def combine(statement: str, proofs: list[Proof]) -> Proof:
     evidence = Evidence(points, 50, worst) if points else None
     method = "; ".join(dict.fromkeys(p.method for p in proofs))
     return Proof(
-        statement, status, method, steps, bad.counterexample if bad else None, evidence, None, None, {"parts": proofs}
+        statement,
+        status,
+        method,
+        steps,
+        bad.counterexample if bad else None,
+        evidence,
+        None,
+        None,
+        {"parts": proofs},
+        basis,
     )
 
 

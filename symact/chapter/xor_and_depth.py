@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symact.chapter.parts import exact_proof, instances_proof
+from symact.catalog import x
+from symact.chapter.parts import exact_proof
 from symact.chapter.theorem import Theorem, theorem
 from symact.functions import sigmoid
 from symact.linear import XOR_WEIGHTS, linear_pieces, tent_network
-from symact.proof import Step, prove
+from symact.proof import EXACT, SYMBOLIC, Step, prove
 
 __all__ = ["SECTION", "TITLE", "THEOREMS"]
 
@@ -45,6 +46,7 @@ def _xor_two():
         "exact evaluation",
         steps,
         latex=r"$N$ on $(0,0), (0,1), (1,0), (1,1)$ gives XOR's $0, 1, 1, 0$",
+        basis=EXACT,
     )
 
 
@@ -83,6 +85,7 @@ def _xor_one():
         latex=r"$u \mapsto a \max(0, u) + d$ is monotone, so XOR's $N(0,1), N(1,0) > N(0,0), N(1,1)$ needs "
         r"$g(0,1) - g(0,0)$ and $g(1,0) - g(1,1)$ both positive (or both negative); their sum is 0, a contradiction "
         r"($a = 0$ gives a constant)",
+        basis=SYMBOLIC,
     )
 
 
@@ -96,18 +99,43 @@ def _xor_one():
     r"ReLUs, gives $2^k$ linear pieces on $[0, 1]$",
 )
 def _tent_maps():
-    proofs = []
-    for k in range(1, 7):
-        pieces = [p for p in linear_pieces(*tent_network(k)) if p.start < 1 and p.end > 0]
-        slopes = {abs(p.slope) for p in pieces}
-        ok = len(pieces) == 2**k and slopes == {2**k}
-        proofs.append(exact_proof(f"k = {k}: {len(pieces)} pieces on [0, 1]", ok, "exact linear pieces"))
-    return instances_proof(
-        "k = 1, ..., 6 composed tents",
-        r"the exact pieces of $t^{\circ k}$ on $[0, 1]$: $2^k$ pieces, each of slope $\pm 2^k$, for $k = 1$",
-        proofs,
-        r" ($k = 2, \ldots, 6$)",
+    # base: t itself, exactly: on [0, 1/2] it is 2x, on [1/2, 1] it is 2 - 2x, each onto [0, 1]
+    pieces = [p for p in linear_pieces(*tent_network(1)) if p.start < 1 and p.end > 0]
+    halves = [(sp.Integer(0), sp.Rational(1, 2), 2, 0), (sp.Rational(1, 2), sp.Integer(1), -2, 2)]
+    found = [(max(p.start, 0), min(p.end, 1), p.slope, p.intercept) for p in pieces]
+    base = exact_proof(
+        "k = 1: t is 2x on [0, 1/2] and 2 - 2x on [1/2, 1], two pieces of slope +-2, each onto [0, 1]",
+        found == halves,
+        "exact linear pieces",
+        latex=r"$k = 1$: $t(x) = 2x$ on $[0, \frac12]$ and $2 - 2x$ on $[\frac12, 1]$, exactly: two pieces "
+        r"of slope $\pm 2$, each mapping its half onto $[0, 1]$",
+        basis=EXACT,
     )
+    # step: if g = t^k has n pieces of slope +-s on [0, 1], g(t(x)) is g(2x) then g(2 - 2x): each piece
+    # [a, b] of slope m pulls back to [a/2, b/2] with slope 2m and to [1 - b/2, 1 - a/2] with slope -2m
+    a, b, m, c = sp.symbols("a b m c", real=True)
+    left, right = m * (2 * x) + c, m * (2 - 2 * x) + c
+    facts = [
+        sp.Eq(sp.diff(left, x), 2 * m),
+        sp.Eq(sp.diff(right, x), -2 * m),
+        sp.Eq(left.subs(x, a / 2), m * a + c),
+        sp.Eq(left.subs(x, b / 2), m * b + c),
+        sp.Eq(right.subs(x, 1 - b / 2), m * b + c),
+        sp.Eq(right.subs(x, 1 - a / 2), m * a + c),
+    ]
+    step = exact_proof(
+        "induction step: t^(k+1) = t^k o t doubles the pieces and the slopes",
+        all(f is sp.true for f in facts),
+        "induction on k",
+        (),
+        latex=r"induction step: if $g = t^{\circ k}$ has $n$ pieces of slope $\pm s$ on $[0, 1]$, then "
+        r"$g(t(x))$ is $g(2x)$ on $[0, \frac12]$ and $g(2 - 2x)$ on $[\frac12, 1]$; a piece $[a, b]$ of slope "
+        r"$m$ pulls back to $[\frac a2, \frac b2]$ with slope $2m$ and to $[1 - \frac b2, 1 - \frac a2]$ with "
+        r"slope $-2m$ (checked symbolically); distinct neighbouring slopes stay distinct, and at $\frac12$ the "
+        r"slopes $2m$ and $-2m$ differ as $m \ne 0$: $2n$ pieces of slope $\pm 2s$",
+        basis=SYMBOLIC,
+    )
+    return [base, step]
 
 
 @theorem(

@@ -22,6 +22,7 @@ from symact.functions import Phi, sigmoid, softplus
 from symact.isolation import isolatable
 from symact.kinks import is_smooth, switch_functions
 from symact.proof.cases import _case_split, _settle, _values_for
+from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
 from symact.proof.falsify import _falsify, _tiny_difference
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side, _unify
 from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
@@ -105,7 +106,9 @@ def prove(
     expressions. ``assumptions`` give a symbol's kind (``beta='positive'``) or a finite value
     (``beta=2``; a float is its exact binary value). Only a symbolic zero earns 'proved'; a
     counterexample found at 50 digits is confirmed by SymPy's accuracy-tracked evaluation before
-    'refuted'; agreement alone is 'unknown'. ``budget`` bounds the seconds spent in all, parsing
+    'refuted'; agreement alone is 'unknown'. A side that is a derivative (``diff(...)``, or an
+    unevaluated ``sp.Derivative``) is read where the function differentiated is differentiable: its
+    kinks are left out and listed in ``details['excluded']`` (``symact.proof.derivatives``). ``budget`` bounds the seconds spent in all, parsing
     and printing included (past it: 'unknown', method 'timeout').
 
     >>> prove('sigmoid(-x)', '1 - sigmoid(x)').status
@@ -121,6 +124,8 @@ def prove(
         with within(budget, "prove"), guard():
             left, right = _unify(_side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs"))
             statement = f"{_text(left)} = {_text(right)}"
+            kinks = derivative_kinks([(lhs, left), (rhs, right)])  # read where the function is differentiable
+            left, right = off_kinks(left, kinks), off_kinks(right, kinks)
             if _infinite(left) or _infinite(right):
                 return Proof(
                     statement=statement,
@@ -186,7 +191,7 @@ def prove(
                 evidence=evidence,
                 lhs=left,
                 rhs=right,
-                details=details,
+                details={**details, **kink_details(kinks)},
             )
     except ProofTimeout:
         return Proof(

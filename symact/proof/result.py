@@ -1,9 +1,21 @@
-"""Proof results: the three statuses, one step of a chain, numerical evidence, and the verdict ``Proof``.
+"""Proof results: the four statuses, one step of a chain, numerical evidence, and the verdict ``Proof``.
+
+The one vocabulary of every result in symact (proofs, properties, claims, theorem parts,
+derivative and framework checks):
+
+- *proved*: a symbolic or exact argument valid for every value the statement quantifies over;
+- *checked*: numerical, sampled, or on finitely many instances of a general statement;
+- *refuted*: a verified counterexample;
+- *unknown*: no verdict, with the reason.
+
+Every result has ``status`` and the flag ``proved``, True only for *proved* (False for *checked*).
 
 >>> PROVED == "proved", f"{REFUTED}"
 (True, 'refuted')
 >>> Proof(statement="1 = 2", status=REFUTED).refuted
 True
+>>> Proof("k = 1, 2", PROVED, "exact arithmetic", basis=INSTANCES).status  # instances are never a proof
+'checked'
 """
 
 from __future__ import annotations
@@ -15,6 +27,7 @@ from enum import Enum
 import mpmath
 import sympy as sp
 
+from symact.errors import ParameterError
 from symact.parsing import tree_size
 from symact.precision import precision
 from symact.proof.chains import block_tex, blocks, text
@@ -24,13 +37,14 @@ RECHECK_DIGITS = 100  # the precision that confirms a counterexample
 
 
 class Status(str, Enum):
-    """A verdict: *proved*, *refuted* or *unknown*; each member equals, prints and formats as its word.
+    """A verdict: *proved*, *checked*, *refuted* or *unknown*; each member equals, prints and formats as its word.
 
     >>> Status("proved") is PROVED, str(UNKNOWN)
     (True, 'unknown')
     """
 
     PROVED = "proved"
+    CHECKED = "checked"
     REFUTED = "refuted"
     UNKNOWN = "unknown"
 
@@ -39,7 +53,14 @@ class Status(str, Enum):
     __repr__ = str.__repr__  # the plain word, so results and doctests read 'proved'
 
 
-PROVED, REFUTED, UNKNOWN = Status.PROVED, Status.REFUTED, Status.UNKNOWN
+PROVED, CHECKED, REFUTED, UNKNOWN = Status.PROVED, Status.CHECKED, Status.REFUTED, Status.UNKNOWN
+
+# What a verdict rests on (``Proof.basis``). A proof: a symbolic argument for every value, an exact
+# computation of everything the statement quantifies over (a finite set), or a cited lemma.
+SYMBOLIC, EXACT, CITED = "symbolic", "exact", "cited"
+# A check: finitely many instances of a general statement, sample points, floating-point arithmetic.
+INSTANCES, SAMPLES, FLOAT = "instances", "samples", "float"
+PROOF_BASES, CHECK_BASES = (SYMBOLIC, EXACT, CITED), (INSTANCES, SAMPLES, FLOAT)
 
 
 @dataclass(frozen=True)
@@ -70,7 +91,12 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Proof:
-    """The verdict on a statement ``lhs = rhs`` (or a bound, a limit, a matrix identity)."""
+    """The verdict on a statement ``lhs = rhs`` (or a bound, a limit, a matrix identity).
+
+    ``basis`` says what the verdict rests on (``PROOF_BASES`` or ``CHECK_BASES``): a *proved* status
+    on a check's basis becomes *checked*. ``details['excluded']`` lists the points an identity
+    between derivatives leaves out (where the function differentiated has no derivative).
+    """
 
     statement: str
     status: Status | str
@@ -81,10 +107,19 @@ class Proof:
     lhs: sp.Basic | None = None
     rhs: sp.Basic | None = None
     details: dict = field(default_factory=dict)
+    basis: str = SYMBOLIC
+
+    def __post_init__(self) -> None:
+        if self.basis not in PROOF_BASES + CHECK_BASES:
+            raise ParameterError(
+                "Proof", "basis", f"must be one of {PROOF_BASES + CHECK_BASES}", PROOF_BASES + CHECK_BASES
+            )
+        if self.status == PROVED and self.basis in CHECK_BASES:
+            object.__setattr__(self, "status", CHECKED)
 
     @property
     def proved(self) -> bool:
-        """Whether the status is ``proved``."""
+        """Whether the status is ``proved`` (False for ``checked``: numbers and instances are no proof)."""
         return self.status == PROVED
 
     @property
@@ -96,6 +131,18 @@ class Proof:
         return self.proved
 
     # ---- display ------------------------------------------------------------------------------
+    def verdict(self) -> str:
+        """The status in words, with the points an identity between derivatives leaves out and why.
+
+        >>> Proof('d = e', PROVED, details={'excluded': [0], 'why': ['at 0 relu has no derivative']}).verdict()
+        'proved for x ≠ 0; at 0 relu has no derivative'
+        """
+        excluded = self.details.get("excluded") if self.status == PROVED else None
+        if not excluded:
+            return str(self.status)
+        where = " and ".join(f"x ≠ {_words(sp.sstr(p))}" for p in excluded)
+        return "; ".join([f"{self.status} for {where}", *self.details.get("why", [])])
+
     def _evidence_text(self) -> str:
         e = self.evidence
         if e is None:
@@ -122,8 +169,8 @@ class Proof:
         if self.status == REFUTED and self.counterexample:
             return f"Proof(refuted: {self._counterexample_text()})"
         parts = [self.status if self.status != UNKNOWN else f"unknown ({self.method})"]
-        if self.status == PROVED:
-            parts = [f"proved, by {self.method}"]
+        if self.status in (PROVED, CHECKED):
+            parts = [f"{self.verdict()}, by {self.method}"]
             if len(self.steps) > 1:
                 parts.append(f"{len(self.steps) - 1} steps")
         evidence = self._evidence_text()
@@ -132,7 +179,7 @@ class Proof:
         return "Proof(" + "; ".join(parts) + ")"
 
     def __str__(self) -> str:
-        lines = [_words(self.statement), f"  {self.status}" + (f" by {_words(self.method)}" if self.method else "")]
+        lines = [_words(self.statement), f"  {self.verdict()}" + (f" by {_words(self.method)}" if self.method else "")]
         chains = text(self)
         if chains:
             lines += ["  " + line for line in chains]

@@ -95,8 +95,9 @@ def _kink_text(d: Derivation) -> str:
         return ""
     parts = []
     for point, sides in d.kinks.items():
+        none = "there is no derivative: " if sp.sympify(sides.left - sides.right).is_zero is False else ""
         text = (
-            rf"at $x = {expr(point)}$ the left derivative is ${expr(sides.left)}$ and the right one "
+            rf"at $x = {expr(point)}$ {none}the left derivative is ${expr(sides.left)}$ and the right one "
             rf"${expr(sides.right)}$"
         )
         if not sides.continuous:
@@ -239,9 +240,9 @@ def _body(p, details: bool) -> str:
         shown, rest = instances[0], instances[1:]
         text = _body(shown, details)
         if rest:
-            proved = sum(q.status == "proved" for q in rest)
-            label = info.get("others", "")
-            text += rf" The same check on the other {len(rest)} instances{label}: {proved} of {len(rest)} proved."
+            counts = {s: sum(q.status == s for q in rest) for s in ("proved", "checked")}
+            said = ", ".join(f"{n} of {len(rest)} {s}" for s, n in counts.items() if n) or f"0 of {len(rest)} proved"
+            text += rf" The same on the other {len(rest)} instances{info.get('others', '')}: {said}."
         return text
     out = [block_tex(b) for b in blocks(p)] if details else []
     out.append(_verdict(p))
@@ -271,9 +272,16 @@ def statement(p: Proof) -> str:
 
 def _verdict(p, lead: str = "") -> str:
     status = str(p.status)
+    info = p.details if isinstance(p.details, dict) else {}
+    excluded = info.get("excluded") if status == "proved" else None
+    where = " for " + " and ".join(rf"$x \ne {expr(e)}$" for e in excluded) if excluded else ""
+    if status == "checked":
+        where = " (numerically or on instances; not a proof)"
     how = f" by {prose(p.method)}" if p.method and not lead else ""
     word = f"{lead}: {status}" if lead else status.capitalize()
-    text = rf"\textbf{{{escape(word)}}}{how}."
+    text = rf"\textbf{{{escape(word)}}}{where}{how}."
+    if excluded:
+        text += " " + "; ".join(escape(w[0].upper() + w[1:]) for w in info.get("why", [])) + "."
     if p.counterexample:
         ce = p.counterexample
         point = ce.get("point")

@@ -59,7 +59,10 @@ INTRODUCTION = r"""These notes collect the activation functions of PyTorch and J
 as a symbolic expression; every formula below, the plots, and the proofs are generated from that
 definition and checked. A layer follows the row-vector convention $\mathbf{X}\mathbf{W} + \mathbf{b}$.
 Where an activation has a kink its derivative there is a convention, not a fact: we give both
-one-sided derivatives and the value %s uses. Named functions: $\sigma(x) = 1/(1 + e^{-x})$ is the
+one-sided derivatives and the value %s uses, and an identity between derivatives is proved where the
+function is differentiable, its kinks left out. A statement is \emph{proved} only by a symbolic or exact
+argument valid for everything it quantifies over (or a cited lemma); a numerical check, or a check on finitely
+many instances of a general statement, is marked \emph{checked}, never proved. Named functions: $\sigma(x) = 1/(1 + e^{-x})$ is the
 logistic sigmoid, $\Phi$ the standard normal distribution function, and
 $\operatorname{softplus}(x) = \log(1 + e^{x})$. Writing $y = f(x)$, many derivatives can be computed
 from the output alone; the last line of each block gives that form when it exists."""
@@ -238,7 +241,7 @@ def _properties_section(names) -> list[str]:
         r"\subsection*{Properties}",
         "Range, order of continuity, monotonicity of $f$ and $f'$, whether $f(x) \\approx x$ near 0, "
         "parity, minimum and the Lipschitz constant $\\sup|f'|$, each proved by symact "
-        "(a dagger marks a value found numerically only).",
+        "(a dagger marks a value checked numerically only, not proved).",
         r"\begin{center}" + "\n" + table(names, format="latex", budget=None) + "\n" + r"\end{center}",
     ]
 
@@ -248,12 +251,13 @@ def _theorem_section(results, proofs: bool = True) -> list[str]:
         return []
     how = (
         "A proof is a chain of relations (equalities, or inequalities for a bound), each link justified in the "
-        "column on its right and verified symbolically; a case split is shown one case at a time; a claim about a "
-        "network is checked on concrete weights, exactly where the arithmetic allows."
+        "column on its right and verified symbolically; a case split is shown one case at a time; a statement about "
+        "every depth or every shape is proved by induction with symbolic shapes. A verdict \\emph{checked} "
+        "rests on numbers or on finitely many instances and is not a proof."
         if proofs
         else "Each theorem is followed by its verdict and the method that established it."
     )
-    parts = [r"\section{Theorems}", "Each theorem below is checked by symact. " + how]
+    parts = [r"\section{Theorems}", "Each theorem below is verified by symact. " + how]
     current = None
     for t, p in results:
         key = getattr(t, "section", None)

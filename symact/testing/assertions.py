@@ -5,8 +5,8 @@ pretty-printed and the counterexample; these helpers hide their own frames from 
 traceback. The pytest plugin itself (``pytest_symact``, an import-light module) makes ``Proof``
 objects compared in a plain ``assert`` explain themselves.
 
->>> check_derivative('sigmoid').ok
-True
+>>> check_derivative('sigmoid').status
+'checked'
 >>> assert_identity('tanh(x) + 1', '2*sigmoid(2*x)').status
 'proved'
 """
@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import mpmath
@@ -27,7 +27,8 @@ from symact.functions import mp_function
 from symact.kinks import switch_points
 from symact.parsing import parse
 from symact.precision import precision
-from symact.proof import UNKNOWN, Proof, prove
+from symact.proof import CHECKED, UNKNOWN, Proof, Status, prove
+from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
 
 __all__ = [
     "DerivativeCheck",
@@ -36,6 +37,7 @@ __all__ = [
     "ProofFailure",
     "assert_identity",
     "assert_derivative",
+    "prove_derivative",
     "assert_theorem",
     "autodiff",
 ]
@@ -54,19 +56,32 @@ def sample_points(kinks: Sequence[mpmath.mpf] = (), count: int = 40) -> list:
 
 @dataclass
 class DerivativeCheck:
-    """The result of ``check_derivative``: ``failures`` lists (what, point, analytic, numerical)."""
+    """The result of ``check_derivative``: ``failures`` lists (what, point, analytic, numerical).
+
+    A numerical comparison is never a proof: ``status`` is *checked* when every point agrees, else
+    *unknown* (a disagreement of numerical differentiation is no certified counterexample), and
+    ``proved`` is always False.
+
+    >>> check_derivative('relu').status, check_derivative('relu').proved
+    ('checked', False)
+    """
 
     name: str
     points: int = 0
     failures: list = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        """Whether no point failed."""
-        return not self.failures
+    def status(self) -> Status:
+        """*checked* when f' and f'' agree with mpmath at every point, else *unknown*."""
+        return UNKNOWN if self.failures else CHECKED
+
+    @property
+    def proved(self) -> bool:
+        """Always False: numbers check, they do not prove (see ``assert_derivative`` for a proof)."""
+        return False
 
     def __str__(self) -> str:
-        if self.ok:
+        if not self.failures:
             return f"{self.name}: f' and f'' agree with mpmath at {self.points} points"
         lines = [f"{self.name}: {len(self.failures)} disagreement(s) with mpmath.diff"]
         lines += [
@@ -124,6 +139,7 @@ class _TheoremLike(Protocol):
 
     name: str
     statement: str
+    checked: bool
 
     def run(self) -> Proof: ...
 
@@ -174,6 +190,50 @@ def assert_identity(
     raise _failure(proof.statement, proof)
 
 
+def prove_derivative(
+    f: str | sp.Expr | Activation,
+    df: str | sp.Expr,
+    budget: float = 5.0,
+    **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
+) -> Proof:
+    """Prove that the derivative in x of ``f`` (a catalog name or entry, string or SymPy expression) is ``df``.
+
+    The identity is read where f is differentiable: f's kinks are left out and listed, with their
+    one-sided derivatives, in ``details['excluded']`` and ``details['why']`` (so ``df`` may take any
+    value there, as every kink policy of ``derive`` does). When no assumption is given and the proof
+    for every parameter value is out of reach, a catalog entry's parameters take the signs of their
+    defaults, and ``details['assumed']`` and the statement say so.
+
+    >>> prove_derivative('relu', 'where(x > 0, 1, 0)').verdict()
+    'proved for x ≠ 0; at 0 relu has no derivative (one-sided derivatives 0 and 1); torch and JAX take 0'
+    """
+    entry = f if isinstance(f, Activation) else None
+    if isinstance(f, str):
+        try:
+            entry = get(f)
+        except SymactError:
+            entry = None
+        entry = entry if isinstance(entry, Activation) else None
+    expr = entry.expr if entry else parse(f, allow_symbols=True) if isinstance(f, str) else f
+    names = {s.name: s for s in expr.free_symbols}
+    var = names.get("x", x)
+    numbers = {names[k]: v for k, v in assumptions.items() if k in names and isinstance(v, (int, float, sp.Number))}
+    expr = expr.subs(numbers)  # a parameter given a value: its kinks are numbers
+    statement = f"d/dx {entry.name if entry else sp.sstr(expr)} = {df if isinstance(df, str) else sp.sstr(df)}"
+    if var != x:
+        return prove(sp.diff(expr, var), df, budget=budget, **assumptions)
+    kinks = derivative_kinks([(None, sp.Derivative(expr, x))], dict(entry.defaults) if entry else {})
+    sides = off_kinks(sp.diff(expr, x), kinks), off_kinks(_side_expr(df), kinks)
+    proof = prove(*sides, budget, **assumptions)
+    signs = {s.name: "positive" if v > 0 else "negative" for s, v in (entry.defaults if entry else {}).items() if v}
+    if proof.status == UNKNOWN and signs and not assumptions:
+        proof = replace(prove(*sides, budget, **signs), details={"assumed": signs})
+        statement += " for " + ", ".join(f"{kind} {name}" for name, kind in signs.items())
+    if proof.proved:
+        proof = replace(proof, details={**proof.details, **kink_details(kinks, entry.name if entry else None)})
+    return replace(proof, statement=statement)
+
+
 def assert_derivative(
     f: str | sp.Expr,
     df: str | sp.Expr,
@@ -181,36 +241,30 @@ def assert_derivative(
     allow_unknown: bool = False,
     **assumptions: str | bool | float | sp.Expr | Mapping[str, bool],
 ) -> Proof:
-    """Assert that the derivative in x of ``f`` (a catalog name, string or SymPy expression) is ``df``.
+    """Assert that the derivative in x of ``f`` is ``df``, read where f is differentiable (``prove_derivative``).
 
     >>> assert_derivative('sigmoid', 'sigmoid(x)*(1 - sigmoid(x))').status
     'proved'
     >>> assert_derivative('x**3', '3*x**3')
     Traceback (most recent call last):
         ...
-    symact.testing.assertions.ProofFailure: d/dx x**3 = 3*x**3: 3*x**2 = 3*x**3 is refuted (counterexample)
+    symact.testing.assertions.ProofFailure: d/dx x**3 = 3*x**3 is refuted (counterexample)
     ...
     """
     __tracebackhide__ = True
-    if isinstance(f, str):
-        try:
-            entry = get(f)
-            expr = entry.expr if isinstance(entry, Activation) else None
-        except SymactError:
-            expr = None
-        expr = parse(f, allow_symbols=True) if expr is None else expr
-    else:
-        expr = f
-    names = {s.name: s for s in expr.free_symbols}
-    var = names.get("x", x)
-    proof = prove(sp.diff(expr, var), df, budget=budget, **assumptions)
+    proof = prove_derivative(f, df, budget, **assumptions)
     if proof.proved or (allow_unknown and proof.status == UNKNOWN):
         return proof
-    raise _failure(f"d/dx {sp.sstr(expr)} = {sp.sstr(df) if not isinstance(df, str) else df}: {proof.statement}", proof)
+    raise _failure(proof.statement, proof)
+
+
+def _side_expr(side: str | sp.Expr) -> sp.Expr:
+    return parse(side, allow_symbols=True) if isinstance(side, str) else sp.sympify(side)
 
 
 def assert_theorem(theorem: _TheoremLike) -> Proof:
-    """Assert that a ``symact.chapter.registry.Theorem`` is proved; returns its ``Proof``.
+    """Assert that a ``symact.chapter.registry.Theorem`` is proved (or, for one declared ``checked``, that
+    its numerical or instance checks pass); returns its ``Proof``.
 
     >>> from symact.chapter.registry import get as theorem
     >>> assert_theorem(theorem('xor_two_relu_units')).status
@@ -218,7 +272,7 @@ def assert_theorem(theorem: _TheoremLike) -> Proof:
     """
     __tracebackhide__ = True
     proof = theorem.run()
-    if proof.proved:
+    if proof.proved or (theorem.checked and proof.status == CHECKED):
         return proof
     parts = proof.details.get("parts", [proof])
     failed = [p for p in parts if not p.proved]

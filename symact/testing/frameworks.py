@@ -30,6 +30,7 @@ from symact.derivation import activation_entry, derive
 from symact.errors import ParameterError
 from symact.formula.html import table as html_table
 from symact.kernels import kernel
+from symact.proof import CHECKED, UNKNOWN, Status
 
 __all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "function_values", "TORCH", "JAX"]
 
@@ -249,7 +250,11 @@ class KinkReport:
 
 @dataclass
 class CrossCheck:
-    """The result of ``crosscheck``: ULP errors of the framework against symact, and the kinks."""
+    """The result of ``crosscheck``: ULP errors of the framework against symact, and the kinks.
+
+    A measurement, never a proof: ``status`` is *checked* when every value compared is finite, else
+    *unknown*; ``proved`` is always False.
+    """
 
     name: str
     framework: str
@@ -261,6 +266,18 @@ class CrossCheck:
     kinks: list = field(default_factory=list)
     dtype: str = "float64"
     gradient: str = "autograd"  # where the framework's f' came from: autograd, the grad= function, or none
+
+    @property
+    def status(self) -> Status:
+        """*checked* when every ULP error measured is finite (a NaN or infinity is *unknown*)."""
+        measured = (self.max_ulp_f,) if self.gradient == "none" else (self.max_ulp_f, self.max_ulp_df)
+        finite = all(np.isfinite(u) for u in measured)
+        return CHECKED if finite else UNKNOWN
+
+    @property
+    def proved(self) -> bool:
+        """Always False: a comparison at sample points checks, it does not prove."""
+        return False
 
     @property
     def agrees_at_kinks(self) -> bool:
