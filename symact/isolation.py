@@ -112,6 +112,8 @@ def isolatable(fn: Callable) -> Callable:
 
     parameters = list(signature.parameters.values())
     at = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_KEYWORD), len(parameters))
-    parameters.insert(at, inspect.Parameter("isolate", inspect.Parameter.KEYWORD_ONLY, default=False))
+    parameters.insert(
+        at, inspect.Parameter("isolate", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool")
+    )
     call.__signature__ = signature.replace(parameters=parameters)
     return call
