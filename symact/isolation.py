@@ -5,7 +5,8 @@ C-level step (a huge integer power, mpmath at absurd precision) cannot be ended 
 call in a separate process instead and kills it when the budget (plus ``GRACE``) has passed, so even such a step
 ends on time. The caller's ``define``-d activations go with each call. Workers start with ``spawn`` (safe beside threads, the same on every platform), stay warm between
 calls and are replaced after a kill. The cost: the first call starts a worker (about the time of ``import
-symact``, 1 to 3 s); later calls add the pickling of arguments and result (about a millisecond).
+symact``, 1 to 3 s, not counted in the budget); later calls add the pickling of arguments and result (about a
+millisecond).
 
 >>> from symact.proof.identities import prove
 >>> isolated(prove, 'sigmoid(-x)', '1 - sigmoid(x)', budget=60).status
@@ -28,7 +29,7 @@ from symact.errors import ProofTimeout, SymactError
 __all__ = ["isolated", "isolatable", "GRACE"]
 
 GRACE = 5.0  # seconds a worker gets past the call's budget (to notice it itself) before it is killed
-_START = 60.0  # seconds a new worker may take to start, on top of the call's budget
+_START = 120.0  # seconds a new worker may take to start (import symact); not counted in the call's budget
 _IDLE: list[_Worker] = []  # warm workers, ready for the next call
 _LOCK = threading.Lock()
 
@@ -42,13 +43,14 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child,), daemon=True, name="symact-worker")
         self.process.start()
         child.close()
-        self.fresh = True
+        if not self.pipe.poll(_START):  # the worker says it is ready once symact is imported
+            self.kill()
+            raise SymactError(f"a worker process did not start within {_START:g} s")
+        self.pipe.recv()
 
     def call(self, fn: Callable, args: tuple, kwargs: dict, seconds: float | None) -> tuple[bool, Any]:
         self.pipe.send((dict(USER), fn, args, kwargs))
-        wait = None if seconds is None else seconds + GRACE + (_START if self.fresh else 0.0)
-        self.fresh = False
-        if not self.pipe.poll(wait):
+        if not self.pipe.poll(None if seconds is None else seconds + GRACE):
             self.kill()
             raise ProofTimeout(f"{fn.__name__} ran past its budget of {seconds:g} s; its worker was killed")
         try:
@@ -65,6 +67,7 @@ class _Worker:
 
 def _serve(pipe) -> None:
     """The worker's loop: run each call and send back its result or its exception."""
+    pipe.send("ready")
     while True:
         try:
             user, fn, args, kwargs = pipe.recv()

@@ -16,6 +16,7 @@ from symact import derivation
 from symact.analysis import engine
 from symact.budget import check, expired, guarded, remaining, within
 from symact.errors import ParameterError, ProofTimeout
+from symact.isolation import GRACE, isolated
 from symact.render import notes
 
 MARGIN = 3.0  # seconds past the budget a call may take to notice and unwind, on a loaded 2-core machine
@@ -196,3 +197,25 @@ def test_a_bad_budget_is_a_parameter_error(budget):
         symact.derive("relu", budget=budget)
     with pytest.raises(ParameterError, match="budget"):
         symact.kernel("relu", budget=budget)
+
+
+def _sleep_in_c(seconds: float, budget: float | None = None) -> float:
+    """One C-level step that no cooperative check can end (a module-level function: the worker imports it)."""
+    time.sleep(seconds)
+    return seconds
+
+
+def test_an_isolated_call_is_killed_past_its_budget_even_inside_c():
+    assert isolated(_sleep_in_c, 0.01, budget=60) == 0.01  # starts a warm worker
+    start = time.monotonic()
+    with pytest.raises(ProofTimeout, match="killed"):
+        isolated(_sleep_in_c, 600, budget=1)
+    assert time.monotonic() - start < 1 + GRACE + MARGIN
+    assert symact.prove("tanh(x) + 1", "2*sigmoid(2*x)", isolate=True).status == "proved"  # a fresh worker
+
+
+def test_an_isolated_call_sees_defined_activations_and_raises_symact_errors():
+    symact.define("isolated_leaky", "where(x > 0, x, x/8)")
+    assert str(symact.derive("isolated_leaky", isolate=True).df) == str(symact.derive("isolated_leaky").df)
+    with pytest.raises(symact.UnknownActivation, match="did you mean"):
+        symact.derive("isolated_leakyy", isolate=True)
