@@ -18,14 +18,18 @@ from symact.derivation import Derivation
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SCRIPT = """
+SLOWED = """
 import json, sys, threading
 if sys.argv[1] == "slow":
     def burn():
         while True:
             sum(range(1000))
     threading.Thread(target=burn, daemon=True).start()
-    sys.setswitchinterval(1e-6)
+"""
+
+SCRIPT = (
+    SLOWED
+    + """    sys.setswitchinterval(1e-6)
 import sympy as sp
 from symact import catalog, derive
 from symact.vector import derive_vector
@@ -39,15 +43,11 @@ for entry in catalog.VECTOR_CATALOG:
     out[entry.name] = [sp.srepr(e) for e in (d.jacobian, d.jacobian_of_output, d.loss_gradient, d.loss)]
 print(json.dumps(out))
 """
+)
 
-PROPERTIES = """
-import json, sys, threading
-if sys.argv[1] == "slow":
-    def burn():
-        while True:
-            sum(range(1000))
-    threading.Thread(target=burn, daemon=True).start()
-import sympy as sp
+PROPERTIES = (
+    SLOWED
+    + """import sympy as sp
 from symact import catalog, properties
 from symact.errors import ProofTimeout
 out = {}
@@ -61,6 +61,7 @@ for entry in catalog.CATALOG:
                        for k, v in p.items()}
 print(json.dumps(out))
 """
+)
 
 
 def _derive_catalog(mode: str, seed: str, cache: Path, script: str = SCRIPT) -> subprocess.Popen:
