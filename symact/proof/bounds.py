@@ -19,7 +19,7 @@ from symact.timeout import time_limit
 
 # ---- bounds ------------------------------------------------------------------------------------
 
-_S = sp.Symbol("s", positive=True)  # s = exp(x)
+_S = sp.Dummy("s", positive=True)  # s = exp(x): a Dummy, never a user's s
 
 
 def _in_exp(expr: sp.Expr) -> sp.Expr | None:
@@ -226,8 +226,9 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
 
 def _falsify_bound(f, up, lo, strict, statement):
     """Search for a violation of the bound at 50 digits; confirm it with accuracy-tracked evaluation."""
-    points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0))
-    symbols = sorted(f.free_symbols | {x}, key=lambda s: s.name)
+    sides = [e for e in (f, up, lo) if e is not None]
+    symbols = sorted(set().union({x}, *(e.free_symbols for e in sides)), key=lambda s: s.name)  # a bound's too
+    points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0), symbols=symbols)
     fn = _mp_callable(f, symbols)
     worst = mpmath.inf
     used = 0
