@@ -6,6 +6,7 @@ formulas from textbooks, some of them wrong. Each expected verdict was worked ou
 """
 
 import pytest
+import sympy as sp
 
 import symact
 from symact.analysis.claims import HOLDS, REFUTED_, UNDECIDED, check_claims
@@ -87,3 +88,42 @@ def test_unreadable_claims_are_undecided_not_errors():
     results = check_claims([("relu", "smoothness_index", 1), ("swissh", "range", "(0, 1)"), ("relu", "range", "0..1")])
     assert [r.verdict for r in results] == [UNDECIDED] * 3
     assert "did you mean 'swish'" in results[1].reason
+
+
+# what a reader copies from a table: tuples (open), lists (closed), intervals, unicode, parameters, y for f(x)
+# fmt: off
+COPIED = [
+    (("sigmoid", "range", (0, 1)), HOLDS),
+    (("tanh", "range", (-1, 1)), HOLDS),
+    (("sigmoid", "range", [0, 1]), REFUTED_),
+    (("relu6", "range", [0, 6]), HOLDS),
+    (("relu", "range", (0, float("inf"))), REFUTED_),
+    (("relu", "range", "[0, ∞)"), HOLDS),
+    (("relu", "range", sp.Interval(0, sp.oo)), HOLDS),
+    (("tanh", "range", "ℝ"), REFUTED_),
+    (("softsign", "range", "(−1, 1)"), HOLDS),
+    (("sigmoid", "limits", ("0", "1")), HOLDS),
+    (("prelu", "derivative", "where(x > 0, 1, alpha)"), HOLDS),
+    (("prelu", "derivative", "where(x > 0, 1, 2*alpha)"), REFUTED_),
+    (("elu", "derivative", "where(x > 0, 1, y + alpha)"), HOLDS),
+    (("elu", "derivative", "where(x > 0, 1, y)"), REFUTED_),
+    (("swish", "derivative", "beta*y + sigmoid(beta*x)*(1 - beta*y)"), HOLDS),
+    (("swish", "derivative", "beta*y + sigmoid(beta*x)*(1 - y)"), REFUTED_),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("claim, verdict", COPIED, ids=[str(c[0]) for c in COPIED])
+def test_claims_as_copied_from_a_table(claim, verdict):
+    (result,) = check_claims([claim])
+    assert result.verdict == verdict, str(result)
+
+
+def test_a_parametric_counterexample_names_its_parameter():
+    (result,) = check_claims([("prelu", "derivative", "where(x > 0, 1, 2*alpha)")])
+    assert "alpha" in result.proof.counterexample and "alpha =" in result.reason
+
+
+def test_y_in_a_sympy_claim_stands_for_f():
+    (result,) = check_claims([("sigmoid", "derivative", symact.parse("y*(1 - y)", allow_symbols=True))])
+    assert result.verdict == HOLDS, str(result)
