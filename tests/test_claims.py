@@ -103,6 +103,8 @@ COPIED = [
     (("tanh", "range", "ℝ"), REFUTED_),
     (("softsign", "range", "(−1, 1)"), HOLDS),
     (("sigmoid", "limits", ("0", "1")), HOLDS),
+    (("sin(x)", "limits", ("does not exist", "DNE")), HOLDS),
+    (("sin(x)", "limits", (0, 0)), REFUTED_),
     (("prelu", "derivative", "where(x > 0, 1, alpha)"), HOLDS),
     (("prelu", "derivative", "where(x > 0, 1, 2*alpha)"), REFUTED_),
     (("elu", "derivative", "where(x > 0, 1, y + alpha)"), HOLDS),

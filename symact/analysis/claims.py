@@ -15,6 +15,7 @@ import sympy as sp
 
 from symact.analysis.engine import properties
 from symact.analysis.exact import DEFAULT_BUDGET, _close, _cmp, _is_zero, _num
+from symact.analysis.periodic import DOES_NOT_EXIST
 from symact.analysis.pieces import _check_switches, _OutOfDepth
 from symact.analysis.result import PROPERTY_NAMES, Properties, Property
 from symact.analysis.tables import cell
@@ -125,7 +126,7 @@ def _value(prop: str, claimed):
             return {"yes": True, "no": False}.get(text.lower(), text.lower())
         if text.lower() in ("yes", "no", "true", "false"):
             return text.lower() in ("yes", "true")
-        return parse(text)
+        return DOES_NOT_EXIST if text.lower() in (DOES_NOT_EXIST, "dne") else parse(text)
     if isinstance(claimed, bool):
         return claimed
     if isinstance(claimed, float) and abs(claimed) == float("inf"):
@@ -171,7 +172,7 @@ def _matches(prop: str, claimed, value) -> bool | None:
     if isinstance(value, tuple):
         if not (isinstance(claimed, tuple) and len(claimed) == len(value)):
             return False
-        return _all_true([_close(c, v) for c, v in zip(claimed, value)])
+        return _all_true([_matches("value", c, v) for c, v in zip(claimed, value)])
     if isinstance(value, sp.Basic) and isinstance(claimed, sp.Basic):
         return _close(claimed, value)
     return claimed == value
