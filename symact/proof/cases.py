@@ -39,14 +39,41 @@ def _monotone_root(g: sp.Expr) -> list[sp.Expr] | None:
     return [sp.simplify(roots[0])] if exact else None
 
 
+def _zeros(g: sp.Expr) -> list[sp.Expr] | None:
+    """Every real zero of the smooth g, for every allowed parameter value; None when the list may be incomplete.
+
+    A factor whose sign SymPy's assumptions decide has none (sigmoid, Phi, exp, tanh(softplus(x)));
+    a product's zeros are its factors'; a polynomial with numeric coefficients has its exact real
+    roots (any degree); a linear one needs a leading coefficient of known sign; a strictly
+    monotone g its one exact zero.
+
+    >>> _zeros(x**3 * sp.exp(x)), _zeros(x * sp.sin(x)) is None
+    ([0], True)
+    """
+    if g.is_positive or g.is_negative:
+        return []
+    if isinstance(g, sp.Mul) or (isinstance(g, sp.Pow) and g.exp.is_Integer and g.exp > 0):
+        parts = [_zeros(f) for f in (g.args if isinstance(g, sp.Mul) else [g.base])]
+        return None if None in parts else [r for part in parts for r in part]
+    try:
+        poly = sp.Poly(g, x)
+    except sp.PolynomialError:
+        poly = None
+    if poly is not None and poly.degree() == 1:
+        lead, const = poly.all_coeffs()
+        return [sp.simplify(-const / lead)] if (lead.is_positive or lead.is_negative) else None
+    if poly is not None and not (g.free_symbols - {x}):
+        return list(sp.real_roots(poly))  # exact algebraic numbers, complete
+    return _monotone_root(g)
+
+
 def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
     """Every point where a branch of ``diff`` may switch, in a proven order; None if that is out of reach.
 
     Sound only when each branch's sign pattern on each interval is the same for every allowed
-    parameter value, so each switch function's smooth variants must be: constants whose sign the
-    assumptions decide (a = 0 included: ``a >= 0`` does not decide ``sign(a)``), linear in x with a
-    leading coefficient of known sign, numeric quadratics, or strictly monotone in x with one exact
-    zero. The points' order must then be provable from the parameters' assumptions.
+    parameter value, so each switch function's smooth variants must be constants whose sign the
+    assumptions decide (a = 0 included: ``a >= 0`` does not decide ``sign(a)``) or have a complete
+    list of zeros (``_zeros``). The points' order must then be provable from the parameters' assumptions.
     """
     roots: list[sp.Expr] = []
     for g in switch_functions(diff, only_in_x=False):
@@ -55,22 +82,10 @@ def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
                 if variant.free_symbols and not any((variant.is_positive, variant.is_negative, variant.is_zero)):
                     return None  # a branch decided by a parameter whose sign the assumptions leave open
                 continue
-            try:
-                poly = sp.Poly(variant, x)
-            except sp.PolynomialError:
-                poly = None
-            if poly is not None and poly.degree() == 1:
-                lead, const = poly.all_coeffs()
-                if not (lead.is_positive or lead.is_negative):
-                    return None
-                roots.append(sp.simplify(-const / lead))
-            elif poly is not None and poly.degree() == 2 and not (variant.free_symbols - {x}):
-                roots += [r for r in sp.solve(variant, x) if r.is_real]
-            else:
-                found = _monotone_root(variant)
-                if found is None:
-                    return None
-                roots += found
+            found = _zeros(variant)
+            if found is None:
+                return None
+            roots += found
     unique: list[sp.Expr] = []
     for r in roots:
         if not any(sp.simplify(r - u) == 0 for u in unique):
