@@ -9,8 +9,10 @@ import mpmath
 import sympy as sp
 
 from symact.catalog import x
-from symact.errors import ParameterError, ProofTimeout
+from symact.errors import ParameterError, ProofTimeout, UndecidedSign
+from symact.kinks import is_smooth, rational_inside, resolve
 from symact.numerics import certified_sign
+from symact.proof.cases import _split_points, _zeros
 from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
 from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
@@ -57,12 +59,58 @@ def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tup
     sign the assumptions decide; the factored gap; and the rule that says so."""
     gap = (bound - expr) if above else (expr - bound)
     g = _in_exp(gap)
+    if g is None and not is_smooth(gap):
+        return _piecewise_sign(gap, strict)
     if g is None:
         return False, None, "the gap is not a rational function of s = exp(x)"
     sign = _sign_of(g)
     ok = sign == "positive" or (sign == "nonnegative" and not strict)
     what = f"{'bound - f' if above else 'f - bound'} = {sp.sstr(g)} with s = exp(x) > 0"
     return ok, g, what + (f": {sign}" if ok else f": {sign or 'sign not decided'}")
+
+
+def _piecewise_sign(gap: sp.Expr, strict: bool) -> tuple[bool, sp.Expr | None, str]:
+    """The sign of a gap with switch functions: split at every point where a branch may switch (certified),
+    then each branch's sign on its interval and the gap's value at each split point, exactly."""
+    points = _split_points(gap, {})
+    if points is None:
+        return False, None, "the switch points of the gap could not be certified"
+    cuts = [-sp.oo, *points, sp.oo]
+    branches = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        rep = rational_inside(lo, hi)
+        try:
+            branch = resolve(gap, {x: rep})
+        except UndecidedSign:
+            return False, None, "a branch of the gap could not be chosen"
+        if not (is_smooth(branch) and _sign_between(branch, lo, hi, strict)):
+            return False, None, f"sign of {sp.sstr(branch)} on ({lo}, {hi}) not decided"
+        branches.append((branch, x < hi))
+    at_points = [certified_sign(gap.subs(x, p)) for p in points]
+    if any(s is None or s < 0 or (strict and s == 0) for s in at_points):
+        return False, None, "sign of the gap at a split point not decided"
+    shown = sp.Piecewise(*branches[:-1], (branches[-1][0], True)) if len(branches) > 1 else branches[0][0]
+    where = ", ".join(sp.sstr(p) for p in points)
+    return True, shown, f"gap = {sp.sstr(shown)}, split at x = {where}: {'positive' if strict else 'nonnegative'}"
+
+
+def _sign_between(g: sp.Expr, lo, hi, strict: bool) -> bool:
+    """g >= 0 (> 0 with ``strict``) on (lo, hi): g's sign in s = exp(x) on all reals, or, for a g continuous on
+    the reals with a complete list of zeros (``_zeros``), its certified signs between the zeros inside."""
+    found = _in_exp(g)
+    sign = _sign_of(found) if found is not None else None
+    if sign == "positive" or (sign == "nonnegative" and not strict):
+        return True
+    denominator = sp.fraction(sp.together(g))[1]
+    continuous = not denominator.has(x) or denominator.is_positive
+    zeros = _zeros(g) if continuous and not (g.free_symbols - {x}) else None
+    if zeros is None:
+        return False
+    inside = [r for r in set(zeros) if certified_sign(r - lo) == 1 and certified_sign(hi - r) == 1]
+    cuts = [lo, *sorted(inside, key=lambda r: sp.N(r, 30)), hi]
+    if (strict and inside) or any(certified_sign(b - a) != 1 for a, b in zip(cuts, cuts[1:])):
+        return False
+    return all(certified_sign(g.subs(x, rational_inside(a, b))) == 1 for a, b in zip(cuts, cuts[1:]))
 
 
 def _points(given, what: str) -> list[sp.Expr]:
@@ -211,7 +259,10 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
             )
         details["equality_set"] = zeros
     details["seconds"] = round(time.monotonic() - start, 3)
-    method = "sign of the factored gap in s = exp(x)"
+    split = any(isinstance(details.get(k), sp.Piecewise) for k in ("gap_upper", "gap_lower"))
+    method = (
+        "sign of the gap on each piece between switch points" if split else "sign of the factored gap in s = exp(x)"
+    )
     return Proof(
         statement=statement,
         status=PROVED,

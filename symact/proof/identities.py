@@ -19,6 +19,7 @@ from symact.catalog import x
 from symact.errors import ProofTimeout, SymactError
 from symact.functions import Phi, sigmoid, softplus
 from symact.kinks import is_smooth, switch_functions
+from symact.proof.calculus import _by_derivative
 from symact.proof.cases import _case_split, _settle, _values_for
 from symact.proof.falsify import _falsify, _tiny_difference
 from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side, _unify
@@ -29,7 +30,7 @@ from symact.timeout import time_limit
 
 def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
     if lhs == rhs or (is_smooth(lhs) and is_smooth(rhs)):
-        return _smooth_chain(lhs, rhs)
+        return _smooth_chain(lhs, rhs) or _by_derivative(lhs, rhs)
     for rewrite, rule in (
         (_settle, "switch functions of exact zeros and constants settled (certified signs)"),
         (_commute, "increasing functions taken out of max, min and abs"),
