@@ -187,7 +187,8 @@ def test_tanh_derivative_bounds():
 
 def test_false_bound_is_refuted_and_undecided_is_unknown():
     assert prove_bound("diff(gelu(x), x)", upper=1).refuted  # gelu' peaks near 1.13
-    assert prove_bound("diff(gelu(x), x)", upper=2).status == UNKNOWN  # true, but erf is out of reach
+    assert prove_bound("diff(gelu(x), x)", upper=2).proved  # gelu'' = phi(x) (2 - x**2): extremes at +-sqrt(2)
+    assert prove_bound("mish(x)", lower="-0.31").status == UNKNOWN  # true, but mish's minimum has no closed form
 
 
 def test_swish_limits():

@@ -12,11 +12,12 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, UndecidedSign
 from symact.kinks import is_smooth, rational_inside, resolve
 from symact.numerics import certified_sign
-from symact.proof.cases import _split_points, _zeros
+from symact.proof.cases import _split_points
 from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
 from symact.proof.inputs import _check_budget, _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
 from symact.proof.rewriting import _exp_form
+from symact.proof.zeros import _zeros, nonnegative
 from symact.timeout import time_limit
 
 # ---- bounds ------------------------------------------------------------------------------------
@@ -61,6 +62,8 @@ def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tup
     g = _in_exp(gap)
     if g is None and not is_smooth(gap):
         return _piecewise_sign(gap, strict)
+    if g is None and nonnegative(gap, strict):
+        return True, gap, f"{'bound - f' if above else 'f - bound'}: {_EXTREMES}"
     if g is None:
         return False, None, "the gap is not a rational function of s = exp(x)"
     sign = _sign_of(g)
@@ -259,10 +262,7 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
             )
         details["equality_set"] = zeros
     details["seconds"] = round(time.monotonic() - start, 3)
-    split = any(isinstance(details.get(k), sp.Piecewise) for k in ("gap_upper", "gap_lower"))
-    method = (
-        "sign of the gap on each piece between switch points" if split else "sign of the factored gap in s = exp(x)"
-    )
+    method = _method([s.rule for s in steps])
     return Proof(
         statement=statement,
         status=PROVED,
@@ -319,6 +319,18 @@ def _falsify_bound(f, up, lo, strict, statement):
                         )
                         return refuted, used, worst
     return None, used, worst
+
+
+def _method(rules: list[str]) -> str:
+    """The proof's method, named after the strongest rule its steps needed."""
+    if any(_EXTREMES in r for r in rules):
+        return "sign of the gap from its critical values and limits"
+    if any("split at x =" in r for r in rules):
+        return "sign of the gap on each piece between switch points"
+    return "sign of the factored gap in s = exp(x)"
+
+
+_EXTREMES = "its critical values and limits at +-oo are >= 0"
 
 
 def _zeros_in_s(g: sp.Expr) -> list | None:

@@ -15,6 +15,7 @@ from symact.numerics import certified_sign
 from symact.proof.falsify import _evaluate, _mp_callable, _parameter_samples, _sample_points
 from symact.proof.result import DIGITS, Step
 from symact.proof.rewriting import _exp_form, _smooth_chain, _zero
+from symact.proof.zeros import _zeros
 
 _NONSMOOTH = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
 
@@ -24,47 +25,6 @@ def _order(a: sp.Expr, b: sp.Expr, values: dict) -> int:
     if sign is None:
         raise UndecidedSign(a - b)
     return sign
-
-
-def _monotone_root(g: sp.Expr) -> list[sp.Expr] | None:
-    """The one real zero of g when g is strictly monotone in x (its derivative has a proven sign); else None."""
-    slope = sp.factor(sp.cancel(_exp_form(sp.diff(g, x))))
-    if not (slope.is_positive or slope.is_negative):
-        return None
-    roots = [r for r in sp.solve(g, x) if r.is_real]
-    if len(roots) != 1:
-        return None
-    at_root = g.xreplace({x: roots[0]})
-    exact = certified_sign(at_root) == 0 if not at_root.free_symbols else _zero(_exp_form(at_root)) is not None
-    return [sp.simplify(roots[0])] if exact else None
-
-
-def _zeros(g: sp.Expr) -> list[sp.Expr] | None:
-    """Every real zero of the smooth g, for every allowed parameter value; None when the list may be incomplete.
-
-    A factor whose sign SymPy's assumptions decide has none (sigmoid, Phi, exp, tanh(softplus(x)));
-    a product's zeros are its factors'; a polynomial with numeric coefficients has its exact real
-    roots (any degree); a linear one needs a leading coefficient of known sign; a strictly
-    monotone g its one exact zero.
-
-    >>> _zeros(x**3 * sp.exp(x)), _zeros(x * sp.sin(x)) is None
-    ([0], True)
-    """
-    if g.is_positive or g.is_negative:
-        return []
-    if isinstance(g, sp.Mul) or (isinstance(g, sp.Pow) and g.exp.is_Integer and g.exp > 0):
-        parts = [_zeros(f) for f in (g.args if isinstance(g, sp.Mul) else [g.base])]
-        return None if None in parts else [r for part in parts for r in part]
-    try:
-        poly = sp.Poly(g, x)
-    except sp.PolynomialError:
-        poly = None
-    if poly is not None and poly.degree() == 1:
-        lead, const = poly.all_coeffs()
-        return [sp.simplify(-const / lead)] if (lead.is_positive or lead.is_negative) else None
-    if poly is not None and not (g.free_symbols - {x}):
-        return list(sp.real_roots(poly))  # exact algebraic numbers, complete
-    return _monotone_root(g)
 
 
 def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
