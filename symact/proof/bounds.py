@@ -282,10 +282,13 @@ def _falsify_bound(f, up, lo, strict, statement):
     points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0), symbols=symbols)
     fn = _mp_callable(f, symbols)
     worst = mpmath.inf
-    used = 0
+    used, lows, refined = 0, [], symbols != [x]  # without parameters, the lowest gaps are refined once
     with mpmath.workdps(DIGITS):
-        for point in points:
-            point = {s: point.get(s, 0) for s in symbols}
+        while points or not refined:
+            if not points:
+                points, refined = _near_minima(f, sorted(lows, key=lambda low: low[0])[:3]), True
+                continue
+            point = {s: points.pop(0).get(s, 0) for s in symbols}
             value = _evaluate(fn, symbols, point)
             if value is None or isinstance(value, mpmath.mpc):
                 continue
@@ -298,6 +301,7 @@ def _falsify_bound(f, up, lo, strict, statement):
                     continue
                 gap = (b - value) if above else (value - b)
                 worst = min(worst, gap)
+                lows.append((gap, point[x], bound, above))
                 tol = mpmath.mpf(10) ** -(DIGITS * 7 // 10)
                 if gap < -tol or (strict and gap <= tol):
                     exact_gap = _certified((bound - f) if above else (f - bound), point, 30)
@@ -319,6 +323,21 @@ def _falsify_bound(f, up, lo, strict, statement):
                         )
                         return refuted, used, worst
     return None, used, worst
+
+
+def _near_minima(f, lows: list) -> list[dict]:
+    """Points where a gap is locally smallest (its derivative's roots found by ``mpmath.findroot`` from the
+    lowest samples), as 25-digit rationals: where a bound that holds at every sample may still fail."""
+    points = []
+    for _, start, bound, above in lows:
+        slope = _mp_callable(sp.diff((bound - f) if above else (f - bound), x), [x])
+        try:
+            root = mpmath.findroot(slope, start)
+        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+            continue
+        if isinstance(root, mpmath.mpf) and mpmath.isfinite(root):
+            points.append({x: sp.Rational(mpmath.nstr(root, 25))})
+    return points
 
 
 def _method(rules: list[str]) -> str:
