@@ -9,6 +9,7 @@ Piecewise((x, x > 0), (0, True))
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 
@@ -101,7 +102,7 @@ class _Parser:
         """Every node the parser builds: defined, printable, and of bounded size."""
         if expr.has(*UNDEFINED):
             self.fail("undefined value (such as oo - oo, 0*oo or a complex infinity)", pos)
-        if expr.is_Rational and max(abs(expr.p), expr.q).bit_length() > MAX_DIGITS * 3.32:
+        if expr.is_Rational and max(abs(expr.p), expr.q).bit_length() > MAX_DIGITS * math.log2(10):
             self.fail(f"number with more than {MAX_DIGITS} digits", pos)
         if tree_size(expr, MAX_NODES, self.sizes) > MAX_NODES:
             self.fail(f"expression has more than {MAX_NODES} nodes", pos)
@@ -237,7 +238,7 @@ class _Parser:
             if exponent.is_number and (not exponent.is_finite or abs(exponent) > MAX_EXPONENT):
                 self.fail(f"exponent {exponent} is too large", pos)
             if base.is_number and exponent.is_number:
-                size = digits(base) * abs(float(exponent))
+                size = abs(float(exponent)) * digits(base) + 1
                 if size > MAX_DIGITS:
                     self.fail(f"this power would have about {size:.3g} digits; the limit is {MAX_DIGITS}", pos)
             if base.is_zero and exponent.is_number and exponent.is_negative:

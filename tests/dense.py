@@ -89,6 +89,8 @@ def _check(name, v, prop, ref, grid, tails, values):  # noqa: C901 - one branch 
         ):
             far = pts[-1][1] if side == "+oo" else pts[0][1]
             nearer = pts[-2][1] if side == "+oo" else pts[1][1]
+            if isinstance(lim, str):  # 'does not exist': proved from a period and two values, tested apart
+                continue
             if lim in (sp.oo, -sp.oo):
                 if (far > 0) != (lim == sp.oo) or abs(far) <= abs(nearer):
                     return f"f = {mpmath.nstr(far, 8)} at {side}"

@@ -6,6 +6,7 @@ formulas from textbooks, some of them wrong. Each expected verdict was worked ou
 """
 
 import pytest
+import sympy as sp
 
 import symact
 from symact.analysis.claims import check_claims
@@ -88,3 +89,44 @@ def test_unreadable_claims_are_unknown_not_errors():
     results = check_claims([("relu", "smoothness_index", 1), ("swissh", "range", "(0, 1)"), ("relu", "range", "0..1")])
     assert [r.status for r in results] == [UNKNOWN] * 3
     assert "did you mean 'swish'" in results[1].reason
+
+
+# what a reader copies from a table: tuples (open), lists (closed), intervals, unicode, parameters, y for f(x)
+# fmt: off
+COPIED = [
+    (("sigmoid", "range", (0, 1)), PROVED),
+    (("tanh", "range", (-1, 1)), PROVED),
+    (("sigmoid", "range", [0, 1]), REFUTED),
+    (("relu6", "range", [0, 6]), PROVED),
+    (("relu", "range", (0, float("inf"))), REFUTED),
+    (("relu", "range", "[0, ∞)"), PROVED),
+    (("relu", "range", sp.Interval(0, sp.oo)), PROVED),
+    (("tanh", "range", "ℝ"), REFUTED),
+    (("softsign", "range", "(−1, 1)"), PROVED),
+    (("sigmoid", "limits", ("0", "1")), PROVED),
+    (("sin(x)", "limits", ("does not exist", "DNE")), PROVED),
+    (("sin(x)", "limits", (0, 0)), REFUTED),
+    (("prelu", "derivative", "where(x > 0, 1, alpha)"), PROVED),
+    (("prelu", "derivative", "where(x > 0, 1, 2*alpha)"), REFUTED),
+    (("elu", "derivative", "where(x > 0, 1, y + alpha)"), PROVED),
+    (("elu", "derivative", "where(x > 0, 1, y)"), REFUTED),
+    (("swish", "derivative", "beta*y + sigmoid(beta*x)*(1 - beta*y)"), PROVED),
+    (("swish", "derivative", "beta*y + sigmoid(beta*x)*(1 - y)"), REFUTED),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("claim, verdict", COPIED, ids=[str(c[0]) for c in COPIED])
+def test_claims_as_copied_from_a_table(claim, verdict):
+    (result,) = check_claims([claim])
+    assert result.status == verdict, str(result)
+
+
+def test_a_parametric_counterexample_names_its_parameter():
+    (result,) = check_claims([("prelu", "derivative", "where(x > 0, 1, 2*alpha)")])
+    assert "alpha" in result.proof.counterexample and "alpha =" in result.reason
+
+
+def test_y_in_a_sympy_claim_stands_for_f():
+    (result,) = check_claims([("sigmoid", "derivative", symact.parse("y*(1 - y)", allow_symbols=True))])
+    assert result.status == PROVED, str(result)

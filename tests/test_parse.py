@@ -235,10 +235,23 @@ def test_tree_size_is_bounded_before_sympy_builds_it():
     assert tree_size(parse("mish(" * 5 + "x" + ")" * 5)) <= MAX_NODES
 
 
-@pytest.mark.parametrize("text", ["9**5000", "3**3000*3**3000", "*".join(["10**399"] * 12)])
+@pytest.mark.parametrize("text", ["9**5000", "3**5000*3**5000", "*".join(["10**399"] * 12), "(2/3)**9000"])
 def test_numbers_stay_printable(text):
     with pytest.raises(ParseError, match="digits"):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("9**4000", 9**4000),
+        ("10**3999", 10**3999),
+        ("3**3000*3**3000", 3**6000),
+        ("(1/3)**4000", sp.Rational(1, 3**4000)),
+    ],
+)
+def test_numbers_up_to_the_limit_are_read_exactly(text, value):
+    assert parse(text) == value  # 9**4000 has 3,817 digits, 10**3999 exactly 4,000
 
 
 # ---- piecewise definitions, |x|, clip, heaviside, keyword parameters ------------------------------------------

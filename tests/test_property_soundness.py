@@ -33,15 +33,58 @@ def test_every_proved_catalog_value_agrees_with_a_dense_mpmath_evaluation(name):
 # ---- infinitely many critical points: never 'vanishes on an interval' --------------------------------
 
 
-@pytest.mark.parametrize("text", ["sin(x)", "cos(x)", "x + sin(x)**2", "x + sin(x)/2", "x*cos(x)"])
+_S = (1 - sp.sqrt(33)) / 8
+_SNAKE = sp.sqrt(1 - _S**2) * (3 + sp.sqrt(33)) / 4
+# (minimum, maximum, sup |f'|), worked out by hand
+PERIODIC = {
+    "sin(x)": (-1, 1, 1),
+    "cos(x)": (-1, 1, 1),
+    "x + sin(x)**2": (-sp.oo, sp.oo, 2),
+    "x + sin(x)/2": (-sp.oo, sp.oo, sp.Rational(3, 2)),
+    "x*cos(x)": (-sp.oo, sp.oo, sp.oo),
+    # f' = cos(x) (1 - 2 sin(x)) is largest where sin(x) = (1 - sqrt(33))/8, a root of f''
+    "sin(x) + cos(2*x)/2": (-sp.Rational(3, 2), sp.Rational(3, 4), _SNAKE),
+}
+
+
+@pytest.mark.parametrize("text", sorted(PERIODIC))
 def test_periodic_functions_get_no_wrong_proof(text):
     p = symact.properties(text)
     assert p["derivative_monotonic"].value != "constant"
     assert p["monotonic"].value != "constant"
-    for name in ("minimum", "maximum", "lipschitz"):  # infinitely many critical points: only an infinite
-        assert not p[name].proved or p[name].value in (sp.oo, -sp.oo), (name, p[name].value)  # extreme is proved
+    for name, truth in zip(("minimum", "maximum", "lipschitz"), PERIODIC[text]):  # infinitely many critical
+        assert not p[name].proved or p[name].value == truth or abs(sp.N(p[name].value - truth, 40)) < 1e-35, name
     ref = sp.lambdify(symact.parse("x"), symact.parse(text), "mpmath")
     assert not check_proved(p, ref)
+
+
+@pytest.mark.parametrize("text, closed_form", [("sin(x)", True), ("cos(3*x) + sin(x)", False), ("sin(x)**2", True)])
+def test_a_periodic_function_has_no_finite_list_of_intervals_and_no_limit(text, closed_form):
+    p = symact.properties(text)
+    assert p["monotonic_intervals"].value is None and "period" in p["monotonic_intervals"].details["reason"]
+    assert p["limits"].value == ("does not exist", "does not exist") and p["limits"].proved
+    assert closed_form <= (p["minimum"].proved and p["maximum"].proved and p["lipschitz"].proved)
+
+
+def test_sin_plus_x_has_lipschitz_two_and_increases():
+    p = symact.properties("sin(x) + x")
+    assert p["lipschitz"].value == 2 and p["lipschitz"].proved
+    assert p["monotonic"].value == "increasing" and p["monotonic"].proved
+    assert "∞" not in symact.table(["sin(x) + x"], ["lipschitz"]).splitlines()[2]
+
+
+@pytest.mark.parametrize(
+    "text, order",
+    [
+        ("where(x == 0, 1, sin(x)/x)", sp.oo),
+        ("where(x == 0, 1/2, (1 - cos(x))/x**2)", sp.oo),
+        ("where(x == 0, 1, (exp(x) - 1)/x)", sp.oo),
+        ("where(x == 0, 2, sin(x)/x)", -1),
+    ],
+)
+def test_a_removable_singularity_is_smooth(text, order):
+    p = symact.properties(text)["continuity"]
+    assert p.value == order and p.proved
 
 
 def test_snake_lipschitz_is_not_one_and_sin_numerics_are_right():
@@ -104,11 +147,12 @@ def test_claims_are_compared_exactly_without_tolerance():
             ("sigmoid", "lipschitz", "1/4 + 10**-45"),
             ("tanh", "derivative", "1 - y**2 + relu(x - 4)"),
             ("sin(x)", "maximum", 0),
-            ("sin(x)", "range", "[-1, 1]"),
+            ("sin(x)", "range", "[-1, 1]"),  # proved from one period
+            ("mish", "minimum", "-0.31"),  # numerical-only minimum -0.3088...: no exact verdict
             ("sigmoid", "lipschitz", "1/4"),
         ]
     )
-    assert [c.status for c in claims] == [REFUTED, REFUTED, REFUTED, CHECKED, PROVED]  # sin: numerical range only
+    assert [c.status for c in claims] == [REFUTED, REFUTED, REFUTED, PROVED, UNKNOWN, PROVED]
 
 
 # ---- bounded in time ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 
 from symact.parsing import parse
-from symact.proof import PROVED, REFUTED, UNKNOWN, prove
+from symact.proof import PROVED, REFUTED, UNKNOWN, prove, prove_bound
 
 DPS = 600
 ZERO = mp.mpf(10) ** -550
@@ -45,7 +45,28 @@ def elu(t, a=1):
     return t if t > 0 else a * (mp.exp(t) - 1)
 
 
+def silu(t, b=1):
+    return t * sig(b * t)
+
+
+def gelu(t):
+    return t * mp.ncdf(t)
+
+
+def mish(t):
+    return t * mp.tanh(softplus(t))
+
+
+def where(cond, a, b):
+    return a if cond else b
+
+
+# decimals in the strings are exact decimals: read at the evaluator's precision, inside the callables
+C, D, E, F = "0.2785", "0.14", "0.278", "0.13"
+H = mp.mpf(1) / 2
+
 # (class, lhs, rhs, assumptions, lhs callable, rhs callable, true?); callables take (x, params)
+# fmt: off
 CORPUS = [
     # ---- exact zeros and tiny constants inside switch functions -----------------------------------
     (
@@ -476,7 +497,49 @@ CORPUS = [
         False,
     ),
     ("monotone", "abs(erf(x))", "erf(abs(x))", {}, lambda x, p: abs(mp.erf(x)), lambda x, p: mp.erf(abs(x)), True),
+    # ---- switch functions of sign-preserving or non-monotone maps: split at every real zero ---------------
+    ("signs", "relu(x**3)", "x**2*relu(x)", {}, lambda x, p: relu(x**3), lambda x, p: x**2 * relu(x), True),
+    ("signs", "relu(silu(x))", "silu(relu(x))", {}, lambda x, p: relu(silu(x)), lambda x, p: silu(relu(x)), True),
+    ("signs", "relu(gelu(x))", "gelu(relu(x))", {}, lambda x, p: relu(gelu(x)), lambda x, p: gelu(relu(x)), True),
+    ("signs", "relu(mish(x))", "mish(relu(x))", {}, lambda x, p: relu(mish(x)), lambda x, p: mish(relu(x)), True),
+    ("signs", "abs(x**3 - x)", "abs(x)*abs(x**2 - 1)", {}, lambda x, p: abs(x**3 - x), lambda x, p: abs(x) * abs(x**2 - 1), True),
+    ("signs", "sign(x**3 - 2*x)", "sign(x)*sign(x**2 - 2)", {}, lambda x, p: sgn(x**3 - 2 * x), lambda x, p: sgn(x) * sgn(x**2 - 2), True),
+    ("signs", "max(x**3, 0)", "relu(x)**3", {}, lambda x, p: max(x**3, 0), lambda x, p: relu(x) ** 3, True),
+    ("signs", "relu(x**3 - x)", "x*relu(x**2 - 1)*sign(x)", {}, lambda x, p: relu(x**3 - x), lambda x, p: x * relu(x**2 - 1) * sgn(x), False),
+    ("signs", "relu(silu(x))", "relu(x)", {}, lambda x, p: relu(silu(x)), lambda x, p: relu(x), False),
+    ("signs", "relu(gelu(x))", "gelu(x)", {}, lambda x, p: relu(gelu(x)), lambda x, p: gelu(x), False),
+    ("signs", "relu(x**3)", "x**3*relu(x)", {}, lambda x, p: relu(x**3), lambda x, p: x**3 * relu(x), False),
+    ("signs", "sign(x**3 - 3*x)", "sign(x)", {}, lambda x, p: sgn(x**3 - 3 * x), lambda x, p: sgn(x), False),
+    # ---- inverse and hyperbolic functions on their principal domains: equal derivatives, one value -----
+    ("calculus", "asinh(sinh(x))", "x", {}, lambda x, p: mp.asinh(mp.sinh(x)), lambda x, p: x, True),
+    ("calculus", "atan(sinh(x))", "2*atan(tanh(x/2))", {}, lambda x, p: mp.atan(mp.sinh(x)), lambda x, p: 2 * mp.atan(mp.tanh(x / 2)), True),
+    ("calculus", "atan(sinh(x))", "asin(tanh(x))", {}, lambda x, p: mp.atan(mp.sinh(x)), lambda x, p: mp.asin(mp.tanh(x)), True),
+    ("calculus", "asin(tanh(x))", "2*atan(exp(x)) - pi/2", {}, lambda x, p: mp.asin(mp.tanh(x)), lambda x, p: 2 * mp.atan(mp.exp(x)) - mp.pi / 2, True),
+    ("calculus", "atan(exp(x)) + atan(exp(-x))", "pi/2", {}, lambda x, p: mp.atan(mp.exp(x)) + mp.atan(mp.exp(-x)), lambda x, p: mp.pi / 2, True),
+    ("calculus", "atan(sinh(x))", "atan(tanh(x))", {}, lambda x, p: mp.atan(mp.sinh(x)), lambda x, p: mp.atan(mp.tanh(x)), False),
+    ("calculus", "asin(tanh(x))", "2*atan(exp(x))", {}, lambda x, p: mp.asin(mp.tanh(x)), lambda x, p: 2 * mp.atan(mp.exp(x)), False),
+    ("calculus", "asin(sin(x))", "x", {}, lambda x, p: mp.asin(mp.sin(x)), lambda x, p: x, False),
+    ("calculus", "acosh(cosh(x))", "x", {}, lambda x, p: mp.acosh(mp.cosh(x)), lambda x, p: x, False),
+    ("calculus", "atan(x) + atan(1/x)", "pi/2", {}, lambda x, p: mp.atan(x) + mp.atan(1 / x), lambda x, p: mp.pi / 2, False),
+    # ---- extremes as thresholds: a switch argument of one certified sign -------------------------------
+    ("extremes", "relu(silu(x) + 0.2785)", "silu(x) + 0.2785", {}, lambda x, p: relu(silu(x) + mp.mpf(C)), lambda x, p: silu(x) + mp.mpf(C), True),
+    ("extremes", "abs(x*exp(x) + 1/2)", "x*exp(x) + 1/2", {}, lambda x, p: abs(x * mp.exp(x) + H), lambda x, p: x * mp.exp(x) + H, True),
+    ("extremes", "relu(exp(x) - x)", "exp(x) - x", {}, lambda x, p: relu(mp.exp(x) - x), lambda x, p: mp.exp(x) - x, True),
+    ("extremes", "heaviside(x**2 - 2*x + 2)", "1", {}, lambda x, p: heav(x**2 - 2 * x + 2), lambda x, p: 1, True),
+    ("extremes", "sign(swish(x, 2) + 0.14)", "1", {}, lambda x, p: sgn(silu(x, 2) + mp.mpf(D)), lambda x, p: 1, True),
+    ("extremes", "relu(silu(x) + 0.278)", "silu(x) + 0.278", {}, lambda x, p: relu(silu(x) + mp.mpf(E)), lambda x, p: silu(x) + mp.mpf(E), False),
+    ("extremes", "abs(x*exp(x) + 1/3)", "x*exp(x) + 1/3", {}, lambda x, p: abs(x * mp.exp(x) + mp.mpf(1) / 3), lambda x, p: x * mp.exp(x) + mp.mpf(1) / 3, False),
+    ("extremes", "sign(swish(x, 2) + 0.13)", "1", {}, lambda x, p: sgn(silu(x, 2) + mp.mpf(F)), lambda x, p: 1, False),
+    # ---- conditions that are identically constant ------------------------------------------------------
+    ("conditions", "where(tanh(x)**2 < 1, x, 0)", "x", {}, lambda x, p: where(mp.tanh(x) ** 2 < 1, x, 0), lambda x, p: x, True),
+    ("conditions", "where(silu(x) > -0.2785, x, 0)", "x", {}, lambda x, p: where(silu(x) > -mp.mpf(C), x, 0), lambda x, p: x, True),
+    ("conditions", "where(cosh(x) >= 1, 1, 0)", "1", {}, lambda x, p: where(mp.cosh(x) >= 1, 1, 0), lambda x, p: 1, True),
+    ("conditions", "where(x**2 - 2*x + 1 >= 0, tanh(x), 0)", "tanh(x)", {}, lambda x, p: mp.tanh(x), lambda x, p: mp.tanh(x), True),
+    ("conditions", "where(x**2 > 0, 1, 0)", "1", {}, lambda x, p: where(x**2 > 0, 1, 0), lambda x, p: 1, False),
+    ("conditions", "where(cosh(x) > 1, 1, 0)", "1", {}, lambda x, p: where(mp.cosh(x) > 1, 1, 0), lambda x, p: 1, False),
+    ("conditions", "where(silu(x) > -0.278, x, 0)", "x", {}, lambda x, p: where(silu(x) > -mp.mpf(E), x, 0), lambda x, p: x, False),
 ]
+# fmt: on
 
 CLASSES = sorted({entry[0] for entry in CORPUS})
 XS = [
@@ -500,6 +563,8 @@ XS = [
         "0.75",
         "-1.5",
         "11.5",
+        "-1.28",  # near silu's minimum
+        "-0.64",  # near swish(x, 2)'s minimum
     )
 ]
 PARAMS = {
@@ -614,5 +679,69 @@ def table(results) -> str:
     return "\n".join(rows)
 
 
+# ---- bounds beyond rational functions of exp(x): switch functions, extremes ------------------------------
+
+# (expr, lower, upper, strict, callable, true?); bounds are strings read exactly by both sides
+# fmt: off
+BOUNDS = [
+    ("hardswish(x)", "-3/8", None, False, lambda x: x * min(6, relu(x + 3)) / 6, True),
+    ("relu6(x)", "0", "6", False, lambda x: min(6, relu(x)), True),
+    ("hardtanh(x)", "-1", "1", False, lambda x: max(-1, min(1, x)), True),
+    ("silu(x)", "-0.2785", None, False, lambda x: silu(x), True),
+    ("x*exp(x)", "-exp(-1)", None, False, lambda x: x * mp.exp(x), True),
+    ("diff(gelu(x), x)", None, "2", False, lambda x: mp.ncdf(x) + x * mp.npdf(x), True),
+    ("abs(x)*(x**2 - 1)", "-1", None, True, lambda x: abs(x) * (x**2 - 1), True),
+    ("exp(x)", "1 + x", None, False, lambda x: mp.exp(x), True),
+    ("x**4 - x**2", "-1/4", None, False, lambda x: x**4 - x**2, True),
+    ("relu(x)*sigmoid(x)", "0", None, False, lambda x: relu(x) * sig(x), True),
+    ("hardswish(x)", "-1/3", None, False, lambda x: x * min(6, relu(x + 3)) / 6, False),
+    ("hardswish(x)", "-3/8", None, True, lambda x: x * min(6, relu(x + 3)) / 6, False),
+    ("silu(x)", "-0.278", None, False, lambda x: silu(x), False),
+    ("x*exp(x)", "-exp(-1)", None, True, lambda x: x * mp.exp(x), False),
+    ("x**4 - x**2", "-0.24", None, False, lambda x: x**4 - x**2, False),
+    ("exp(x)", "1 + x", None, True, lambda x: mp.exp(x), False),
+    ("abs(x)*(x**2 - 1)", "-0.3", None, False, lambda x: abs(x) * (x**2 - 1), False),
+]
+# fmt: on
+
+
+def violated(entry, x):
+    """Whether the bound fails at x, by this file's evaluator at 600 digits."""
+    _, lower, upper, strict, fn, _ = entry
+    with mp.workdps(DPS):
+        value = fn(x)
+        for bound, above in ((lower, False), (upper, True)):
+            if bound is None:
+                continue
+            b = sp.lambdify(sp.Symbol("x", real=True), parse(bound), "mpmath")(x)
+            gap = (b - value) if above else (value - b)
+            if gap < -(mp.mpf(10) ** -400) or (strict and abs(gap) <= mp.mpf(10) ** -400):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("entry", BOUNDS, ids=[f"{e[1]}<={e[0]}<={e[2]}" for e in BOUNDS])
+def test_bound_labels_are_right_by_an_independent_evaluator(entry):
+    assert any(violated(entry, x) for x in XS) != entry[5]
+
+
+def bound_verdicts():
+    return [(e, prove_bound(e[0], lower=e[1], upper=e[2], strict=e[3], budget=20)) for e in BOUNDS]
+
+
+def test_no_wrong_bound_verdict_and_most_are_decided():
+    results = bound_verdicts()
+    for (expr, lower, upper, strict, fn, true), p in results:
+        assert p.status != (REFUTED if true else PROVED), (expr, lower, upper, p)
+        if p.status == REFUTED:
+            x = sp.Rational(p.counterexample["point"]["x"])
+            assert violated((expr, lower, upper, strict, fn, true), mp.mpf(x.p) / x.q), p.counterexample
+    assert all(p.status != UNKNOWN for _, p in results)  # minima refined by findroot catch the near misses
+
+
 if __name__ == "__main__":
     print(table(verdicts()))
+    found = [(e[5], p.status) for e, p in bound_verdicts()]
+    for true in (True, False):
+        counts = [sum(1 for t, s in found if t == true and s == v) for v in (PROVED, UNKNOWN, REFUTED)]
+        print(f"{'bounds':<12} {'true' if true else 'false':<6} {counts[0]:>6} {counts[1]:>8} {counts[2]:>8}")

@@ -7,6 +7,7 @@ are proved, which are refuted (and why), which only agree with numbers (checked)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,11 +15,12 @@ import sympy as sp
 
 from symact.analysis.engine import properties
 from symact.analysis.exact import _close, _cmp, _is_zero, _num
+from symact.analysis.periodic import DOES_NOT_EXIST
 from symact.analysis.pieces import _check_switches, _OutOfDepth
 from symact.analysis.result import PROPERTY_NAMES, Properties, Property
 from symact.analysis.tables import cell
 from symact.budget import DEFAULT_BUDGETS, within
-from symact.catalog import x
+from symact.catalog import Activation, get, x
 from symact.errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import expand_named
 from symact.isolation import isolatable
@@ -28,7 +30,7 @@ from symact.proof import CHECKED, PROVED, REFUTED, UNKNOWN, Proof, Status, prove
 
 __all__ = ["Claim", "check_claims"]
 
-_Y = sp.Symbol("y", real=True)
+_Y = sp.Dummy("y", real=True)  # y stands for f(x); a Dummy: never a parameter named y
 _ALIASES = {"lipschitz_constant": "lipschitz", "smoothness": "continuity", "order_of_continuity": "continuity",
             "monotone": "monotonic", "derivative_monotone": "derivative_monotonic", "odd": "parity",
             "identity_at_origin": "identity_near_origin", "min": "minimum", "max": "maximum"}  # fmt: skip
@@ -61,8 +63,11 @@ def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGETS["check
     """Audit claims given as (activation, property, claimed value) tuples or dicts with those keys.
 
     Properties are ``PROPERTY_NAMES`` plus ``derivative`` (a formula in x, with y standing for
-    f(x)). Ranges are strings such as ``'(0, 1)'`` or ``'[0, oo)'``; continuity an integer k for
-    C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no properties booleans. Values are
+    f(x) and a catalog entry's parameters by name: ``'where(x > 0, 1, alpha)'`` for prelu, proved
+    for every parameter value). Ranges are strings such as ``'(0, 1)'``, ``'[0, ∞)'`` or ``'ℝ'``,
+    SymPy intervals, tuples ``(0, 1)`` (open, as the notation reads) or lists ``[0, 6]`` (closed);
+    continuity an integer k for C^k (``'oo'`` for smooth, -1 for discontinuous); yes/no
+    properties booleans. Strings are read by symact's parser, never evaluated. Values are
     compared exactly (certified signs, no tolerance); a derivative holds only when proved
     symbolically on every smooth piece. ``budget`` (seconds, default 180)
     bounds each claim: past it the claim is *unknown*.
@@ -86,7 +91,7 @@ def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
             key = activation if isinstance(activation, str) else id(activation)
             p = seen[key] if key in seen else seen.setdefault(key, properties(activation, budget=budget))
             if prop == "derivative":
-                return verdict(*_derivative(p, claimed))
+                return verdict(*_derivative(activation, p, claimed))
             if prop not in PROPERTY_NAMES:
                 raise ParameterError(
                     activation, prop, "is not a property one can claim", (*PROPERTY_NAMES, "derivative")
@@ -119,22 +124,35 @@ def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
 def _value(prop: str, claimed):
     """The claimed value as the same kind of object ``properties`` returns."""
     if isinstance(claimed, str):
-        text = claimed.strip()
+        text = _plain(claimed)
         if prop == "range":
             return _parse_interval(text)
         if prop == "continuity":
-            text = text.upper().replace("C^", "").replace("C", "").replace("INF", "oo").replace("∞", "oo")
+            text = text.upper().replace("C^", "").replace("C", "").replace("INF", "oo")
             return sp.oo if text in ("oo", "OO") else sp.Integer(int(text))
         if prop in ("monotonic", "derivative_monotonic", "parity", "monotonic_intervals"):
             return {"yes": True, "no": False}.get(text.lower(), text.lower())
         if text.lower() in ("yes", "no", "true", "false"):
             return text.lower() in ("yes", "true")
-        return parse(text)
+        return DOES_NOT_EXIST if text.lower() in (DOES_NOT_EXIST, "dne") else parse(text)
     if isinstance(claimed, bool):
         return claimed
+    if isinstance(claimed, float) and abs(claimed) == float("inf"):
+        return sp.oo if claimed > 0 else -sp.oo
     if isinstance(claimed, (int, float)):
         return sp.nsimplify(claimed, rational=True) if isinstance(claimed, float) else sp.Integer(claimed)
+    if isinstance(claimed, (tuple, list)):
+        ends = tuple(_value("value", c) for c in claimed)
+        if prop == "range" and len(ends) == 2:  # (0, 1) open, [0, 6] closed, as the notation reads
+            return sp.Interval(*ends, *(2 * [isinstance(claimed, tuple)]))
+        return ends
     return claimed
+
+
+def _plain(text: str) -> str:
+    """A claim as copied from a table, in the parser's words: ∞ is oo, − is -, ℝ is (-oo, oo)."""
+    text = text.strip().replace("∞", "oo").replace("−", "-").replace("+oo", "oo")
+    return "(-oo, oo)" if text in ("R", "ℝ", "reals") else text
 
 
 def _parse_interval(text: str) -> sp.Set:
@@ -162,7 +180,7 @@ def _matches(prop: str, claimed, value) -> bool | None:
     if isinstance(value, tuple):
         if not (isinstance(claimed, tuple) and len(claimed) == len(value)):
             return False
-        return _all_true([_close(c, v) for c, v in zip(claimed, value)])
+        return _all_true([_matches("value", c, v) for c, v in zip(claimed, value)])
     if isinstance(value, sp.Basic) and isinstance(claimed, sp.Basic):
         return _close(claimed, value)
     return claimed == value
@@ -194,22 +212,89 @@ def _witness(p: Properties, prop: str, claimed, found: Property) -> str | None:
     return None
 
 
-def _derivative(p: Properties, claimed) -> tuple[Status, str, Proof | None]:
-    """Compare a claimed f' (in x, with y = f(x)) with the derivative on every piece.
+def _parameters(activation) -> dict[str, sp.Symbol]:
+    """A catalog entry's parameter symbols by name (``alpha`` of prelu); none for an expression."""
+    if isinstance(activation, str) and activation.strip().replace("-", "_").isidentifier():
+        activation = get(activation)
+    return {s.name: s for s in activation.params} if isinstance(activation, Activation) else {}
 
-    Refuted only by a certified difference at a rational point inside a piece; holds only with
-    a symbolic proof of the identity on every piece (never from agreeing samples).
+
+def _claimed_derivative(activation, p: Properties, claimed) -> tuple[sp.Expr, sp.Expr, list]:
+    """The claim and f, with y = f(x) and every parameter the claim names kept symbolic (others at defaults)."""
+    params = _parameters(activation)
+    if isinstance(claimed, str):
+        expr = parse(_plain(claimed), parameters={"y": _Y, **params})
+    else:
+        expr = sp.sympify(claimed)
+        expr = expr.xreplace({s: {"y": _Y, "x": x, **params}.get(s.name, s) for s in expr.free_symbols})
+    used = sorted(expr.free_symbols & set(params.values()), key=lambda s: s.name)
+    if used:
+        entry = get(activation) if isinstance(activation, str) else activation
+        f = entry.expr.subs({s: v for s, v in entry.defaults.items() if s not in used})
+    else:
+        f = p.f
+    return expr.subs(_Y, f), f, used
+
+
+def _samples(used: list) -> list[dict]:
+    """A few values of the named parameters, within their assumptions, to look for a counterexample."""
+    allowed = [
+        [v for v in (sp.Rational(1, 2), sp.Integer(2), sp.Rational(-3, 2), sp.Integer(0)) if _allows(s, v)]
+        for s in used
+    ]
+    return [dict(zip(used, values)) for values in itertools.islice(itertools.product(*allowed), 6)]
+
+
+def _allows(s: sp.Symbol, v: sp.Expr) -> bool:
+    signs = {"positive": v > 0, "negative": v < 0, "nonnegative": v >= 0, "nonpositive": v <= 0, "zero": v == 0}
+    return all(bool(holds) for kind, holds in signs.items() if s.assumptions0.get(kind))
+
+
+def _derivative(activation, p: Properties, claimed) -> tuple[Status, str, Proof | None]:
+    """Compare a claimed f' (in x, with y = f(x) and the entry's parameters) with the derivative on every piece.
+
+    Refuted only by a certified difference at a rational point inside a piece (parameters at
+    sample values); holds only with a symbolic proof of the identity on every piece, for every
+    parameter value (never from agreeing samples).
     """
-    expr = parse(claimed, parameters={"y": _Y}) if isinstance(claimed, str) else sp.sympify(claimed)
-    expr = expr.subs(_Y, p.f)
-    df = sp.diff(p.f, x)
+    expr, f, used = _claimed_derivative(activation, p, claimed)
+    df = sp.diff(f, x)
+    for values in _samples(used):
+        refuted = _counterexample(f.xreplace(values), expr.xreplace(values), df.xreplace(values), claimed, values)
+        if refuted is not None:
+            return refuted
     try:  # the pieces of f and of the claim together: both are smooth on each
-        cuts = [-sp.oo, *switch_points(sp.Tuple(p.f, expr), {}), sp.oo]
+        cuts = [-sp.oo, *switch_points(sp.Tuple(f, expr), {}), sp.oo]
         found = [Piece(lo, hi, None, rational_inside(lo, hi)) for lo, hi in zip(cuts, cuts[1:])]
     except UndecidedSign:
         return UNKNOWN, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
+    if len(cuts) == 2:  # smooth: the identity prover gives the chain of steps
+        result = prove(expr, df, budget=5)
+        if result.status == PROVED:
+            return PROVED, f"proved by {result.method}: f' = {claimed}", result
+    try:
+        _check_switches(expr - df, found)
+        _check_switches(f, found)
+    except (_OutOfDepth, UndecidedSign):
+        return UNKNOWN, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
+    for piece in found:
+        point = {x: piece.probe}
+        if not _is_zero(expand_named(resolve(expr, point) - resolve(df, point))):
+            return UNKNOWN, "agrees at test points; no symbolic proof", Proof(f"f' = {claimed}", UNKNOWN)
+    steps = "rewritten to exp and simplified to zero on every smooth piece"
+    steps += f", for every {', '.join(s.name for s in used)}" if used else ""
+    return PROVED, f"proved: {steps}", Proof(f"f' = {claimed}", PROVED, steps)
+
+
+def _counterexample(f, expr, df, claimed, values: dict) -> tuple[Status, str, Proof] | None:
+    """A rational x inside a smooth piece where the claim and f' certifiably differ (parameters at ``values``)."""
+    try:
+        cuts = [-sp.oo, *switch_points(sp.Tuple(f, expr), {}), sp.oo]
+    except UndecidedSign:
+        return None
     points = [sp.Rational(1, 3), sp.Rational(7, 4), sp.Rational(-5, 2), 3, sp.Rational(-2, 3), 1]
-    points += [piece.probe for piece in found]
+    points += [rational_inside(lo, hi) for lo, hi in zip(cuts, cuts[1:])]
+    at = "".join(f", {s.name} = {v}" for s, v in values.items())
     for t in points:
         if any(c not in (sp.oo, -sp.oo) and _cmp(c, t) in (0, None) for c in cuts):
             continue
@@ -218,20 +303,7 @@ def _derivative(p: Properties, claimed) -> tuple[Status, str, Proof | None]:
         except UndecidedSign:
             continue
         if _cmp(want, got) in (1, -1):
-            reason = f"at x = {t} the claim gives {sp.N(got, 10)} but f'({t}) = {sp.N(want, 10)}"
-            return REFUTED, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample={"x": t})
-    if len(cuts) == 2:  # smooth: the identity prover gives the chain of steps
-        result = prove(expr, df, budget=5)
-        if result.status == PROVED:
-            return PROVED, f"proved by {result.method}: f' = {claimed}", result
-    try:
-        _check_switches(expr - df, found)
-        _check_switches(p.f, found)
-    except (_OutOfDepth, UndecidedSign):
-        return UNKNOWN, "the claim's pieces could not be separated exactly", Proof(f"f' = {claimed}", UNKNOWN)
-    for piece in found:
-        point = {x: piece.probe}
-        if not _is_zero(expand_named(resolve(expr, point) - resolve(df, point))):
-            return UNKNOWN, "agrees at test points; no symbolic proof", Proof(f"f' = {claimed}", UNKNOWN)
-    steps = "rewritten to exp and simplified to zero on every smooth piece"
-    return PROVED, f"proved: {steps}", Proof(f"f' = {claimed}", PROVED, steps)
+            reason = f"at x = {t}{at} the claim gives {sp.N(got, 10)} but f'({t}) = {sp.N(want, 10)}"
+            point = {"x": t, **{s.name: v for s, v in values.items()}}
+            return REFUTED, reason, Proof(f"f' = {claimed}", REFUTED, "counterexample", counterexample=point)
+    return None

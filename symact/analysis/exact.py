@@ -229,6 +229,7 @@ class _Roots:
     exact: bool
     how: str
     zero: bool = False  # the function vanishes identically there
+    period: sp.Expr | None = None  # the points (and signs) repeat with this period, forever
 
 
 @_memo

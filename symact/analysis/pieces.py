@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symact.analysis.exact import _cmp, _finite_real, _roots, _signs, _tidy
+from symact.analysis.periodic import periodic_signs
 from symact.catalog import x
 from symact.errors import UndecidedSign
 from symact.kinks import Piece, pieces, resolve, switch_functions
@@ -38,8 +39,14 @@ class _Analysis:
         self.values = [_value_at(f, p) for p in self.points]
         self.df = [_tidy(sp.diff(p.f, x)) for p in self.pieces]
         self.d2f = [_tidy(sp.diff(d, x)) for d in self.df]
-        self.df_signs = [_signs(d, p.lo, p.hi) for d, p in zip(self.df, self.pieces)]
-        self.d2f_signs = [_signs(d, p.lo, p.hi) for d, p in zip(self.d2f, self.pieces)]
+        self.df_signs = [_piece_signs(d, p) for d, p in zip(self.df, self.pieces)]
+        self.d2f_signs = [_piece_signs(d, p) for d, p in zip(self.d2f, self.pieces)]
+
+
+def _piece_signs(h: sp.Expr, p: Piece) -> tuple[list, object]:
+    """``_signs`` of h on the piece; on the whole line a periodic h is read from one period."""
+    found = periodic_signs(h) if (p.lo, p.hi) == (-sp.oo, sp.oo) else None
+    return found if found is not None else _signs(h, p.lo, p.hi)
 
 
 class _OutOfDepth(Exception):

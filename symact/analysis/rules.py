@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symact.analysis.exact import _close, _cmp, _is_zero, _lambert, _limit, _num, _sample, _tidy
+from symact.analysis.periodic import DOES_NOT_EXIST, no_limit, periodic_extremes
 from symact.analysis.pieces import _Analysis, _piece_at
-from symact.analysis.result import Property, proof
+from symact.analysis.result import Property, _unknown, proof
 from symact.catalog import x
 from symact.functions import expand_named
 from symact.numerics import enclose_critical_point
@@ -49,6 +50,10 @@ def _candidates(pieces, derivative_signs, point_values=()) -> list[_Cand]:
     """
     out = []
     for (lo, hi, g), (_, roots) in zip(pieces, derivative_signs):
+        periodic = periodic_extremes(g) if (lo, hi) == (-sp.oo, sp.oo) and not roots.zero else None
+        if periodic is not None:  # every value of g on R is a value on one period
+            out += [_Cand(v, p, True, periodic[2]) for p, v in periodic[1]]
+            continue
         if roots.zero or not g.has(x):
             out.append(_Cand(_tidy(g.subs(x, _sample(lo, hi))), sp.Interval.open(lo, hi), True, roots.exact))
             continue
@@ -183,15 +188,23 @@ def _exact_bound(a: _Analysis, where, derivative: bool) -> tuple | None:
 
 def limits_rule(a: _Analysis, found: dict) -> list[Property]:
     """The limits of f at -oo and +oo, and its asymptote on each side (horizontal or oblique, or none)."""
-    left, exact_left = _limit(a.pieces[0].f, -sp.oo)
-    right, exact_right = _limit(a.pieces[-1].f, sp.oo)
+    left, exact_left = _limit_or_none(a.pieces[0].f, -sp.oo)
+    right, exact_right = _limit_or_none(a.pieces[-1].f, sp.oo)
     exact = exact_left and exact_right and sp.nan not in (left, right)
     steps = [(sp.Limit(expand_named(a.pieces[0].f), x, -sp.oo), "sympy.limit"), (left, "")]
     steps += [(sp.Limit(expand_named(a.pieces[-1].f), x, sp.oo), "sympy.limit"), (right, "")]
-    out = [Property("limits", (left, right), proof(f"f -> {left} at -oo, {right} at +oo", exact, "limits", steps))]
+    said = ", ".join(
+        f"f has no limit at {e}" if v == DOES_NOT_EXIST else f"f -> {v} at {e}"
+        for v, e in ((left, "-oo"), (right, "+oo"))
+    )
+    out = [Property("limits", (left, right), proof(said, exact, "limits", steps))]
     asymptotes, ok = {}, exact
     for side, piece, lim in (("-oo", a.pieces[0].f, left), ("+oo", a.pieces[-1].f, right)):
         point = -sp.oo if side == "-oo" else sp.oo
+        if lim == DOES_NOT_EXIST:  # no horizontal asymptote; an oblique one needs f/x -> a != 0
+            slope, e1 = _limit(piece / x, point)
+            asymptotes[side], ok = None, ok and e1 and _close(slope, 0) is True
+            continue
         if lim is sp.nan:
             asymptotes[side], ok = None, False
             continue
@@ -211,6 +224,14 @@ def limits_rule(a: _Analysis, found: dict) -> list[Property]:
     return out
 
 
+def _limit_or_none(g: sp.Expr, end) -> tuple:
+    """The limit of g at +-oo, or ``DOES_NOT_EXIST`` (proved: g periodic with two different values)."""
+    value, exact = _limit(g, end)
+    if value is sp.nan and no_limit(g):
+        return DOES_NOT_EXIST, True
+    return value, exact
+
+
 # ---- continuity order ------------------------------------------------------------------------------
 
 _MAX_ORDER = 8
@@ -222,10 +243,17 @@ def continuity_rule(a: _Analysis, found: dict) -> list[Property]:
     order, steps, exact, at = sp.oo, [], True, {}
     for i, point in enumerate(a.points):
         left, right = a.pieces[i].f, a.pieces[i + 1].f
+        if _removable(left, right, point, a.values[i]):
+            steps.append((a.values[i], f"x = {point}: one analytic quotient on both sides, continuous: removable"))
+            continue
         k_found = None
         for k in range(_MAX_ORDER + 1):
             (dl, el), (dr, er) = (_limit(sp.diff(g, x, k), point, side) for g, side in ((left, "-"), (right, "+")))
-            finite = all(d is not sp.nan and d.is_finite for d in (dl, dr))
+            if sp.nan in (dl, dr):  # a limit not found is unknown, never 'differ'
+                exact, k_found = False, k
+                steps.append((sp.Tuple(dl, dr), f"x = {point}: one-sided derivatives of order {k} not found"))
+                break
+            finite = all(d.is_finite for d in (dl, dr))
             same = _close(dl, dr) and (k > 0 or _close(a.values[i], dl)) if finite else False
             if same is None or not (el and er):
                 exact = False
@@ -244,6 +272,27 @@ def continuity_rule(a: _Analysis, found: dict) -> list[Property]:
     )
     method = "pieces are analytic; one-sided derivatives of every order compared exactly at each switch point"
     return [Property("continuity", order, proof(statement, exact, method, steps), {"at": at})]
+
+
+_ENTIRE = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.erf)
+
+
+def _removable(left: sp.Expr, right: sp.Expr, point, value) -> bool:
+    """f is analytic at ``point``: one quotient n/d of entire functions on both sides, with n/d -> f(point).
+
+    d has a zero of some order m at the point and n one of order >= m (the limit is finite), so
+    n/d extends analytically there (sin(x)/x at 0); f(point) is that extension's value.
+    """
+    if _is_zero(left - right) is not True:
+        return False
+    num, den = sp.fraction(sp.together(expand_named(left)))
+    for node in sp.preorder_traversal(sp.Tuple(num, den)):
+        if isinstance(node, sp.Pow) and not (node.exp.is_Integer and node.exp >= 0):
+            return False
+        if isinstance(node, sp.Function) and not isinstance(node, _ENTIRE):
+            return False
+    limit, exact = _limit(left, point, "+")
+    return exact and limit is not sp.nan and bool(limit.is_finite) and _close(limit, value) is True
 
 
 # ---- monotonicity ----------------------------------------------------------------------------------
@@ -309,7 +358,12 @@ def monotonic_rule(a: _Analysis, found: dict) -> list[Property]:
     method = "sign of f' between its exact roots on each piece, and the jumps at switch points"
     shown = "; ".join(f"{w} on ({lo}, {hi})" for lo, hi, w in intervals)
     out = [Property("monotonic", word, proof(f"f is {word}", exact[0], method, steps))]
-    out.append(Property("monotonic_intervals", intervals, proof(shown, exact[1], method)))
+    period = next((r.period for _, r in a.df_signs if r.period is not None), None)
+    if period is not None:  # infinitely many intervals: a finite list would be false
+        reason = f"f' changes sign in every period {period} (in one period: {shown}); infinitely many intervals"
+        out.append(_unknown("monotonic_intervals", reason))
+    else:
+        out.append(Property("monotonic_intervals", intervals, proof(shown, exact[1], method)))
     dpieces = [(p.lo, p.hi, d) for p, d in zip(a.pieces, a.df)]
     dword, _, (dexact, _), dsteps = _monotone(dpieces, a.d2f_signs, [(p, None) for p in a.points])
     out.append(

@@ -10,18 +10,21 @@ import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import x
-from symact.errors import ParameterError, ProofTimeout
+from symact.errors import ParameterError, ProofTimeout, UndecidedSign
 from symact.isolation import isolatable
+from symact.kinks import is_smooth, rational_inside, resolve
 from symact.numerics import certified_sign
 from symact.precision import precision
+from symact.proof.cases import _split_points
 from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
 from symact.proof.rewriting import _exp_form
+from symact.proof.zeros import _zeros, nonnegative
 
 # ---- bounds ------------------------------------------------------------------------------------
 
-_S = sp.Symbol("s", positive=True)  # s = exp(x)
+_S = sp.Dummy("s", positive=True)  # s = exp(x): a Dummy, never a user's s
 
 
 def _in_exp(expr: sp.Expr) -> sp.Expr | None:
@@ -59,12 +62,60 @@ def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tup
     sign the assumptions decide; the factored gap; and the rule that says so."""
     gap = (bound - expr) if above else (expr - bound)
     g = _in_exp(gap)
+    if g is None and not is_smooth(gap):
+        return _piecewise_sign(gap, strict)
+    if g is None and nonnegative(gap, strict):
+        return True, gap, f"{'bound - f' if above else 'f - bound'}: {_EXTREMES}"
     if g is None:
         return False, None, "the gap is not a rational function of s = exp(x)"
     sign = _sign_of(g)
     ok = sign == "positive" or (sign == "nonnegative" and not strict)
     what = f"{'bound - f' if above else 'f - bound'} = {sp.sstr(g)} with s = exp(x) > 0"
     return ok, g, what + (f": {sign}" if ok else f": {sign or 'sign not decided'}")
+
+
+def _piecewise_sign(gap: sp.Expr, strict: bool) -> tuple[bool, sp.Expr | None, str]:
+    """The sign of a gap with switch functions: split at every point where a branch may switch (certified),
+    then each branch's sign on its interval and the gap's value at each split point, exactly."""
+    points = _split_points(gap, {})
+    if points is None:
+        return False, None, "the switch points of the gap could not be certified"
+    cuts = [-sp.oo, *points, sp.oo]
+    branches = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        rep = rational_inside(lo, hi)
+        try:
+            branch = resolve(gap, {x: rep})
+        except UndecidedSign:
+            return False, None, "a branch of the gap could not be chosen"
+        if not (is_smooth(branch) and _sign_between(branch, lo, hi, strict)):
+            return False, None, f"sign of {sp.sstr(branch)} on ({lo}, {hi}) not decided"
+        branches.append((branch, x < hi))
+    at_points = [certified_sign(gap.subs(x, p)) for p in points]
+    if any(s is None or s < 0 or (strict and s == 0) for s in at_points):
+        return False, None, "sign of the gap at a split point not decided"
+    shown = sp.Piecewise(*branches[:-1], (branches[-1][0], True)) if len(branches) > 1 else branches[0][0]
+    where = ", ".join(sp.sstr(p) for p in points)
+    return True, shown, f"gap = {sp.sstr(shown)}, split at x = {where}: {'positive' if strict else 'nonnegative'}"
+
+
+def _sign_between(g: sp.Expr, lo, hi, strict: bool) -> bool:
+    """g >= 0 (> 0 with ``strict``) on (lo, hi): g's sign in s = exp(x) on all reals, or, for a g continuous on
+    the reals with a complete list of zeros (``_zeros``), its certified signs between the zeros inside."""
+    found = _in_exp(g)
+    sign = _sign_of(found) if found is not None else None
+    if sign == "positive" or (sign == "nonnegative" and not strict):
+        return True
+    denominator = sp.fraction(sp.together(g))[1]
+    continuous = not denominator.has(x) or denominator.is_positive
+    zeros = _zeros(g) if continuous and not (g.free_symbols - {x}) else None
+    if zeros is None:
+        return False
+    inside = [r for r in set(zeros) if certified_sign(r - lo) == 1 and certified_sign(hi - r) == 1]
+    cuts = [lo, *sorted(inside, key=lambda r: sp.N(r, 30)), hi]
+    if (strict and inside) or any(certified_sign(b - a) != 1 for a, b in zip(cuts, cuts[1:])):
+        return False
+    return all(certified_sign(g.subs(x, rational_inside(a, b))) == 1 for a, b in zip(cuts, cuts[1:]))
 
 
 def _points(given, what: str) -> list[sp.Expr]:
@@ -214,7 +265,7 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
             )
         details["equality_set"] = zeros
     details["seconds"] = round(time.monotonic() - start, 3)
-    method = "sign of the factored gap in s = exp(x)"
+    method = _method([s.rule for s in steps])
     return Proof(
         statement=statement,
         status=PROVED,
@@ -229,14 +280,18 @@ def _prove_bound(statement, f, up, lo, wanted, strict, start) -> Proof:
 
 def _falsify_bound(f, up, lo, strict, statement):
     """Search for a violation of the bound at 50 digits; confirm it with accuracy-tracked evaluation."""
-    points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0))
-    symbols = sorted(f.free_symbols | {x}, key=lambda s: s.name)
+    sides = [e for e in (f, up, lo) if e is not None]
+    symbols = sorted(set().union({x}, *(e.free_symbols for e in sides)), key=lambda s: s.name)  # a bound's too
+    points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0), symbols=symbols)
     fn = _mp_callable(f, symbols)
     worst = mpmath.inf
-    used = 0
+    used, lows, refined = 0, [], symbols != [x]  # without parameters, the lowest gaps are refined once
     with precision(DIGITS):
-        for point in points:
-            point = {s: point.get(s, 0) for s in symbols}
+        while points or not refined:
+            if not points:
+                points, refined = _near_minima(f, sorted(lows, key=lambda low: low[0])[:3]), True
+                continue
+            point = {s: points.pop(0).get(s, 0) for s in symbols}
             value = _evaluate(fn, symbols, point)
             if value is None or isinstance(value, mpmath.mpc):
                 continue
@@ -249,6 +304,7 @@ def _falsify_bound(f, up, lo, strict, statement):
                     continue
                 gap = (b - value) if above else (value - b)
                 worst = min(worst, gap)
+                lows.append((gap, point[x], bound, above))
                 tol = mpmath.mpf(10) ** -(DIGITS * 7 // 10)
                 if gap < -tol or (strict and gap <= tol):
                     exact_gap = _certified((bound - f) if above else (f - bound), point, 30)
@@ -270,6 +326,33 @@ def _falsify_bound(f, up, lo, strict, statement):
                         )
                         return refuted, used, worst
     return None, used, worst
+
+
+def _near_minima(f, lows: list) -> list[dict]:
+    """Points where a gap is locally smallest (its derivative's roots found by ``mpmath.findroot`` from the
+    lowest samples), as 25-digit rationals: where a bound that holds at every sample may still fail."""
+    points = []
+    for _, start, bound, above in lows:
+        slope = _mp_callable(sp.diff((bound - f) if above else (f - bound), x), [x])
+        try:
+            root = mpmath.findroot(slope, start)
+        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+            continue
+        if isinstance(root, mpmath.mpf) and mpmath.isfinite(root):
+            points.append({x: sp.Rational(mpmath.nstr(root, 25))})
+    return points
+
+
+def _method(rules: list[str]) -> str:
+    """The proof's method, named after the strongest rule its steps needed."""
+    if any(_EXTREMES in r for r in rules):
+        return "sign of the gap from its critical values and limits"
+    if any("split at x =" in r for r in rules):
+        return "sign of the gap on each piece between switch points"
+    return "sign of the factored gap in s = exp(x)"
+
+
+_EXTREMES = "its critical values and limits at +-oo are >= 0"
 
 
 def _zeros_in_s(g: sp.Expr) -> list | None:

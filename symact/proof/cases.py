@@ -16,6 +16,7 @@ from symact.precision import precision
 from symact.proof.falsify import _evaluate, _mp_callable, _parameter_samples, _sample_points
 from symact.proof.result import DIGITS, Step
 from symact.proof.rewriting import _exp_form, _smooth_chain, _zero
+from symact.proof.zeros import _zeros
 
 _NONSMOOTH = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
 
@@ -27,27 +28,13 @@ def _order(a: sp.Expr, b: sp.Expr, values: dict) -> int:
     return sign
 
 
-def _monotone_root(g: sp.Expr) -> list[sp.Expr] | None:
-    """The one real zero of g when g is strictly monotone in x (its derivative has a proven sign); else None."""
-    slope = sp.factor(sp.cancel(_exp_form(sp.diff(g, x))))
-    if not (slope.is_positive or slope.is_negative):
-        return None
-    roots = [r for r in sp.solve(g, x) if r.is_real]
-    if len(roots) != 1:
-        return None
-    at_root = g.xreplace({x: roots[0]})
-    exact = certified_sign(at_root) == 0 if not at_root.free_symbols else _zero(_exp_form(at_root)) is not None
-    return [sp.simplify(roots[0])] if exact else None
-
-
 def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
     """Every point where a branch of ``diff`` may switch, in a proven order; None if that is out of reach.
 
     Sound only when each branch's sign pattern on each interval is the same for every allowed
-    parameter value, so each switch function's smooth variants must be: constants whose sign the
-    assumptions decide (a = 0 included: ``a >= 0`` does not decide ``sign(a)``), linear in x with a
-    leading coefficient of known sign, numeric quadratics, or strictly monotone in x with one exact
-    zero. The points' order must then be provable from the parameters' assumptions.
+    parameter value, so each switch function's smooth variants must be constants whose sign the
+    assumptions decide (a = 0 included: ``a >= 0`` does not decide ``sign(a)``) or have a complete
+    list of zeros (``_zeros``). The points' order must then be provable from the parameters' assumptions.
     """
     roots: list[sp.Expr] = []
     for g in switch_functions(diff, only_in_x=False):
@@ -56,22 +43,10 @@ def _split_points(diff: sp.Expr, values: dict) -> list[sp.Expr] | None:
                 if variant.free_symbols and not any((variant.is_positive, variant.is_negative, variant.is_zero)):
                     return None  # a branch decided by a parameter whose sign the assumptions leave open
                 continue
-            try:
-                poly = sp.Poly(variant, x)
-            except sp.PolynomialError:
-                poly = None
-            if poly is not None and poly.degree() == 1:
-                lead, const = poly.all_coeffs()
-                if not (lead.is_positive or lead.is_negative):
-                    return None
-                roots.append(sp.simplify(-const / lead))
-            elif poly is not None and poly.degree() == 2 and not (variant.free_symbols - {x}):
-                roots += [r for r in sp.solve(variant, x) if r.is_real]
-            else:
-                found = _monotone_root(variant)
-                if found is None:
-                    return None
-                roots += found
+            found = _zeros(variant)
+            if found is None:
+                return None
+            roots += found
     unique: list[sp.Expr] = []
     for r in roots:
         if not any(sp.simplify(r - u) == 0 for u in unique):

@@ -146,7 +146,8 @@ def _bound_blocks(p, steps) -> list[Block]:
         where = {s: sp.exp(x) for s in new if s.name == "s"}
         if len(where) != len(new):
             return []
-        links = [("=", factored, "rewrite and factor"), (">" if strict else ">=", sp.Integer(0), _SIGNS)]
+        sign = next((why for key, why in _SIGNS.items() if key in p.method), _SIGNS[""])
+        links = [("=", factored, "rewrite and factor"), (">" if strict else ">=", sp.Integer(0), sign)]
         out.append(_chain(gap, links, where=where))
         rel = step.relation if above else {"<": ">", "<=": ">="}[step.relation]
         out.append(Block((Link(f, rel, bound, "the gap above"),), intro="Hence, for every real $x$:"))
@@ -164,7 +165,11 @@ def _bound_blocks(p, steps) -> list[Block]:
     return out
 
 
-_SIGNS = "the sign of every factor is known"
+_SIGNS = {  # the justification of gap >= 0, by the proof's method
+    "critical values": "its critical values and its limits at infinity are >= 0",
+    "each piece": "each branch on its interval, and the gap at each split point",
+    "": "the sign of every factor is known",
+}
 
 
 def _limit_blocks(p, steps) -> list[Block]:
@@ -283,7 +288,7 @@ def text(p) -> list[str]:
     out = []
     for b in blocks(p):
         intro = f"for {_plain(expr(b.condition))}:" if b.condition is not None else _plain(b.intro)
-        intro = intro or ", ".join(f"with {k} = {sp.sstr(v)} > 0:" for k, v in b.where.items())
+        intro = intro or ", ".join(f"with {k.name} = {sp.sstr(v)} > 0:" for k, v in b.where.items())
         out += [intro] if intro else []
         for link in b.links:
             if link.rel is None:

@@ -21,6 +21,7 @@ from symact.errors import ProofTimeout, SymactError
 from symact.functions import Phi, sigmoid, softplus
 from symact.isolation import isolatable
 from symact.kinks import is_smooth, switch_functions
+from symact.proof.calculus import _by_derivative
 from symact.proof.cases import _case_split, _settle, _values_for
 from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
 from symact.proof.falsify import _falsify, _tiny_difference
@@ -31,7 +32,7 @@ from symact.proof.rewriting import _smooth_chain
 
 def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
     if lhs == rhs or (is_smooth(lhs) and is_smooth(rhs)):
-        return _smooth_chain(lhs, rhs)
+        return _smooth_chain(lhs, rhs) or _by_derivative(lhs, rhs)
     for rewrite, rule in (
         (_settle, "switch functions of exact zeros and constants settled (certified signs)"),
         (_commute, "increasing functions taken out of max, min and abs"),

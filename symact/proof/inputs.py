@@ -32,7 +32,7 @@ def _assume(expr: sp.Expr, assumptions: Mapping) -> sp.Expr:
                 raise ParameterError(
                     "prove", name, f"takes an assumption among {', '.join(_KINDS)}, got {spec!r}", _KINDS
                 )
-            replace[old] = sp.Symbol(name, real=True, **{spec: True})
+            replace[old] = sp.Symbol(name, **{"real": True, spec: True})  # spec may be "real" itself
         elif isinstance(spec, dict):
             try:
                 replace[old] = sp.Symbol(name, **{"real": True, **spec})

@@ -67,7 +67,7 @@ def prove_limit(
             statement = (
                 f"lim {name} -> {_text(where)}{arrow if where.is_finite else ''} of {_text(f)} = {_text(target)}"
             )
-            t = sp.Symbol("t", positive=True)
+            t = sp.Dummy("t", positive=True)  # x = k + t: never a user's t
             points = switch_points(target, {}) if not is_smooth(target) else []
             first = _limit_by_cases(f, target, v, where, sides, points, t, statement)
             if first.status != UNKNOWN or points or x not in f.free_symbols:
