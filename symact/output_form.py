@@ -18,6 +18,7 @@ import sympy as sp
 from symact.catalog import x
 from symact.functions import MPMATH, expand_named
 from symact.piecewise import _assemble, _Branch, piece_derivative
+from symact.precision import precision
 from symact.tidy import tidy, work
 
 y = sp.Symbol("y", real=True)
@@ -143,7 +144,7 @@ def _monotone_direction(f, sides, numeric) -> int | None:
         c = mpmath.mpf(sp.N(p.subs(numeric), 30))
         grid += [c - mpmath.mpf("1e-9"), c, c + mpmath.mpf("1e-9")]
     try:
-        with mpmath.workdps(30):
+        with precision(30):
             values = [complex(fn(t)) for t in sorted(grid)]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
@@ -159,7 +160,7 @@ def _verified(g, f, df, numeric, sides) -> bool:
     fx = sp.lambdify(x, f.subs(numeric), modules=[MPMATH, "mpmath"])
     dfx = sp.lambdify(x, df.subs(numeric), modules=[MPMATH, "mpmath"])
     gy = sp.lambdify(y, g.subs(numeric), modules=[MPMATH, "mpmath"])
-    with mpmath.workdps(30):
+    with precision(30):
         for t in [*mpmath.linspace(-9, 9, 37), -30, 30]:
             if any(abs(t - k) < 1e-6 for k in kinks):
                 continue
