@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike
 from symact.catalog import Activation
 from symact.derivation import Derivation, activation_entry, derive
 from symact.errors import ParameterError
-from symact.kernels.compiled import _extension_float
+from symact.kernels.arrays import as_input, check_outs, deliver, in_place
 from symact.kernels.fused_source import NoScalarForm, function_name, source
 from symact.kernels.numpy_backend import Kernel, compile_kernel
 from symact.kinks import check_policy
@@ -141,18 +141,16 @@ def _scalar(module, key: str, part: str):
 
 
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:
-    from numba import guvectorize, vectorize
+    """The ufunc of ``part``: numba's ``@guvectorize`` with scalar core dimensions, whose loop honours the
+    strides of every operand (its ``@vectorize`` loop writes a strided output contiguously when the input is
+    contiguous), with the float32 loop first so that float32 is not promoted."""
+    from numba import guvectorize
 
     _scalar(module, key, part)
-    if part == "value_and_grad":
-        sigs = [f"void({t}, {t}[:], {t}[:])" for t in (_F32, _F64)]
-        fn = getattr(module, function_name(key, part) + "_gufunc")
-        u = guvectorize(sigs, "()->(),()", cache=True)(fn)
-    else:
-        u = vectorize([f"{t}({t})" for t in (_F32, _F64)], cache=True)(
-            getattr(module, function_name(key, part)).py_func
-        )
-    u = u.ufunc  # numba's DUFunc and GUFunc wrap a NumPy ufunc
+    nout = 2 if part == "value_and_grad" else 1
+    sigs = [f"void({t}{f', {t}[:]' * nout})" for t in (_F32, _F64)]
+    layout = "()->" + ",".join(["()"] * nout)
+    u = guvectorize(sigs, layout, cache=True)(getattr(module, function_name(key, part) + "_ufunc")).ufunc
     setattr(sys.modules[__name__], u.__name__, u)  # pickled by name (numpy's ufunc reduce): see __getattr__
     return u
 
@@ -168,7 +166,7 @@ def _build_loop(module, key: str, part: str):
 
 def __getattr__(name: str):
     """Rebuild a pickled fused ufunc from its name in another process (for Dask's distributed workers)."""
-    parts = name.split("_", 2)
+    parts = name.removesuffix("_ufunc").split("_", 2)
     if len(parts) == 3 and parts[0] == "symact" and parts[2] in PARTS:
         return _build_ufunc(_load_module(parts[1]), parts[1], parts[2])
     raise AttributeError(name)
@@ -237,53 +235,36 @@ class FusedKernel(Kernel):
             first = str(err).strip().splitlines()[0][:200]
             raise NoScalarForm("kernel", "backend", f"numba cannot compile this kernel ({first})") from None
 
-    def _run(self, part: str, values, outs, where):
+    def _run(self, part: str, values, out, where):
+        """``part`` at ``values``: the flat loop over a C-contiguous copy of x (x itself when it is one) into
+        ``out`` where ``arrays.in_place`` allows it, else into fresh arrays that ``arrays.deliver`` writes out."""
         nout = 2 if part == "value_and_grad" else 1
         if not isinstance(values, (np.ndarray, np.generic)) and hasattr(values, "__array_ufunc__"):
             if nout == 2:  # two single-output ufuncs: array libraries rarely dispatch two-output ones
                 return self.ufunc("f")(values), self.ufunc("grad")(values)
             return self.ufunc(part)(values)
-        array = np.asarray(values)
-        if array.dtype.kind not in "fiub":  # bfloat16 and other extension floats: in float64, rounded once
-            dtype, array = array.dtype, _extension_float(array)
-        else:
-            dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
+        array, dtype, scalar = as_input(values)
+        outs = check_outs(array.shape, out, where, nout)
         work = np.float32 if dtype.kind == "f" and dtype.itemsize <= 4 else np.float64  # float16: the float32 loop
-        array = array.astype(work, copy=False)
-        if outs is None and where is not True:
-            raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
-        for o in outs or ():
-            if not (isinstance(o, np.ndarray) and _fits(array.shape, o.shape)):
-                problem = f"must be a NumPy array that x's shape {array.shape} broadcasts to, got {type(o).__name__}"
-                raise ParameterError("kernel", "out", problem)
-        direct = outs is not None and where is True and all(o.dtype == work and o.shape == array.shape for o in outs)
+        array = array.astype(work, order="C", copy=False)
+        direct = in_place(array, outs, where)
+        results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))
         with np.errstate(all="ignore"):
-            result = tuple(outs) if direct else tuple(np.empty_like(array) for _ in range(nout))
-            if array.flags.c_contiguous and all(o.flags.c_contiguous for o in result):
-                _apply(self._loop(part), array, result, loop=True)
-            else:
-                _apply(self.ufunc(part), array, result)
-            if outs is not None and not direct:
-                for o, r in zip(outs, result):
-                    np.copyto(o, r, casting="same_kind", where=where)
-                result = tuple(outs)
-            elif outs is None and dtype != work:
-                result = tuple(r.astype(dtype) for r in result)
-        if np.ndim(values) == 0 and not isinstance(values, np.ndarray) and outs is None:
-            result = tuple(r[()] if isinstance(r, np.ndarray) else r for r in result)
-        return result if nout == 2 else result[0]
+            _apply(self._loop(part), array, results)
+        done = deliver(results, dtype, scalar, outs, where)
+        return done if nout == 2 else done[0]
 
     def __call__(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f(x); ``out`` an array to write into, ``where`` a mask of the elements to write."""
-        return self._run("f", values, None if out is None else (out,), where)
+        return self._run("f", values, out, where)
 
     def grad(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f'(x), with the kink policy's value at kinks."""
-        return self._run("grad", values, None if out is None else (out,), where)
+        return self._run("grad", values, out, where)
 
     def grad2(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f''(x)."""
-        return self._run("grad2", values, None if out is None else (out,), where)
+        return self._run("grad2", values, out, where)
 
     def value_and_grad(
         self, values: ArrayLike, out: tuple[np.ndarray, np.ndarray] | None = None, where: ArrayLike = True
@@ -297,7 +278,7 @@ class FusedKernel(Kernel):
         """f' from y = f(x) alone; ``None`` when f' has no such form."""
         if not self.has_output_form:
             return None
-        return self._run("grad_from_output", outputs, None if out is None else (out,), where)
+        return self._run("grad_from_output", outputs, out, where)
 
     def source(self) -> str:
         """The generated scalar code of every part."""
@@ -321,13 +302,6 @@ def _rebuild(activation, kink, params):
     return kernel(activation, kink, params)
 
 
-def _fits(shape: tuple, target: tuple) -> bool:
-    try:
-        return np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
-
-
 _THREADS = [os.cpu_count() or 1]
 _POOL: list = []
 
@@ -342,20 +316,18 @@ def set_threads(n: int | None = None) -> int:
     return old
 
 
-def _apply(fn, array: np.ndarray, outs: tuple, loop: bool = False) -> None:
-    """``fn(array, out=outs)`` for a ufunc, ``fn(array, *outs)`` for a ``loop`` over flat contiguous arrays; in
-    chunks on the thread pool when the arrays are large and contiguous."""
+def _apply(loop, array: np.ndarray, outs: tuple) -> None:
+    """``loop(array, *outs)`` over C-contiguous arrays of one shape, flattened; in chunks on the thread pool
+    when they are large."""
     threads = _THREADS[0]
-    contiguous = array.flags.c_contiguous and all(o.flags.c_contiguous for o in outs)
-    flat, flat_outs = (array.reshape(-1), [o.reshape(-1) for o in outs]) if contiguous else (array, outs)
+    flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
 
     def chunk(a, b):
         with np.errstate(all="ignore"):  # errstate is per thread
-            parts = tuple(o[a:b] for o in flat_outs)
-            fn(flat[a:b], *parts) if loop else fn(flat[a:b], out=parts)
+            loop(flat[a:b], *(o[a:b] for o in flat_outs))
 
-    if threads == 1 or array.size < PARALLEL_THRESHOLD or not contiguous:
-        chunk(0, None) if contiguous else fn(array, out=outs)
+    if threads == 1 or array.size < PARALLEL_THRESHOLD:
+        chunk(0, None)
         return
     if not _POOL or _POOL[0]._max_workers < threads:
         from concurrent.futures import ThreadPoolExecutor

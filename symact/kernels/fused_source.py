@@ -205,23 +205,30 @@ def source(k: Kernel, key: str) -> str:
             var = y if part == "grad_from_output" else x
             out += ["", "", f"def {function_name(key, part)}({var.name}_in):"]
             out += ["    " + line for line in _body(compiled, var, single)]
-            out += _loop(key, part, f"out[i] = {function_name(key, part)}(x[i])", "x, out")
+            out += _loops(key, part, "out")
     both = function_name(key, "value_and_grad")
     out += ["", "", f"def {both}(x_in):"]
     out += ["    " + line for line in _body(k._both, x, pair)]
-    out += _loop(key, "value_and_grad", f"f[i], df[i] = {both}(x[i])", "x, f, df")
-    out += ["", "", f"def {both}_gufunc(x_in, f, df):", f"    f[0], df[0] = {both}(x_in)"]
+    out += _loops(key, "value_and_grad", "f, df")
     return "\n".join(out) + "\n"
 
 
-def _loop(key: str, part: str, statement: str, arguments: str) -> list[str]:
-    """A loop over flat contiguous arrays: the compiler inlines the scalar function and vectorises it."""
+def _loops(key: str, part: str, outs: str) -> list[str]:
+    """A loop over flat contiguous arrays (the compiler inlines the scalar function and vectorises it), and the
+    element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these)."""
+    name = function_name(key, part)
+    each = ", ".join(f"{o}[i]" for o in outs.split(", "))
+    first = ", ".join(f"{o}[0]" for o in outs.split(", "))
     return [
         "",
         "",
-        f"def {function_name(key, part)}_loop({arguments}):",
+        f"def {name}_loop(x, {outs}):",
         "    for i in range(x.size):",
-        f"        {statement}",
+        f"        {each} = {name}(x[i])",
+        "",
+        "",
+        f"def {name}_ufunc(x_in, {outs}):",
+        f"    {first} = {name}(x_in)",
     ]
 
 

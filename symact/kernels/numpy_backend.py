@@ -50,29 +50,31 @@ class Kernel:
         """The activation's name (its definition for an unnamed expression)."""
         return self.derivation.name
 
-    def __call__(self, values: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
-        """f(x); ``out`` an array of x's shape to write into."""
-        return self._f(values, out)
+    def __call__(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
+        """f(x); ``out`` an array that x's shape broadcasts to, ``where`` a mask of the elements to write."""
+        return self._f(values, out, where)
 
-    def grad(self, values: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    def grad(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f'(x), with the kink policy's value at kinks."""
-        return self._df(values, out)
+        return self._df(values, out, where)
 
-    def grad2(self, values: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    def grad2(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f''(x)."""
-        return self._d2f(values, out)
+        return self._d2f(values, out, where)
 
     def value_and_grad(
-        self, values: ArrayLike, out: tuple[np.ndarray, np.ndarray] | None = None
+        self, values: ArrayLike, out: tuple[np.ndarray, np.ndarray] | None = None, where: ArrayLike = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """(f(x), f'(x)) in one pass sharing common subexpressions; ``out`` a pair of arrays."""
-        return self._both.all(values, out)
+        return self._both.all(values, out, where)
 
-    def grad_from_output(self, outputs: ArrayLike, out: np.ndarray | None = None) -> np.ndarray | None:
+    def grad_from_output(
+        self, outputs: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True
+    ) -> np.ndarray | None:
         """f' computed from y = f(x) alone; ``None`` when f' has no such form."""
         if self._df_of_output is None:
             return None
-        return self._df_of_output(outputs, out)
+        return self._df_of_output(outputs, out, where)
 
     @property
     def has_output_form(self) -> bool:
