@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symact.catalog import Activation, VectorActivation, get
+from symact.catalog import USER, Activation, VectorActivation, get
 from symact.errors import ParameterError, SymactError
 from symact.kernels import fused
-from symact.kernels.fused import FusedKernel
-from symact.kernels.numpy_backend import Kernel, compile_kernel
+from symact.kernels.base import Kernel
+from symact.kernels.definition import resolve
+from symact.kernels.numpy_backend import compile_kernel
 from symact.kernels.vector import VectorKernel, vector_kernel
 
 __all__ = ["kernel", "ULP_BOUNDS"]
@@ -39,7 +40,7 @@ ULP_BOUNDS: dict[str, tuple[float, float]] = {
 
 def kernel(
     activation: str | sp.Expr | Activation, kink: str = "torch", backend: str = "auto", **params: float | sp.Expr
-) -> Kernel | FusedKernel | VectorKernel:
+) -> Kernel | VectorKernel:
     """Compile an activation (parameters at their defaults unless given) to NumPy kernels; a vector activation
     (softmax, log_softmax, softmin) gives a ``VectorKernel`` that works along an axis.
 
@@ -54,24 +55,53 @@ def kernel(
     >>> kernel('softmax')([[0.0, 0.0]], axis=1)
     array([[0.5, 0.5]])
     """
+    try:  # a call seen before: no resolving, no hashing of expressions
+        call = (_identity(activation), kink, backend, tuple(sorted(params.items())))
+        found = _CALLS.get(call)
+    except TypeError:  # an entry object, or a parameter value that is not hashable
+        call, found = None, None
+    if found is None:
+        found = _kernel(activation, kink, backend, params)
+        if call is not None:
+            if len(_CALLS) >= 256:
+                _CALLS.pop(next(iter(_CALLS)))
+            _CALLS[call] = found
+    return found
+
+
+def _identity(activation) -> tuple:
+    """What names an activation in a call: a string together with the ``define``-d entry it names now (so that
+    ``define(..., replace=True)`` is a new call), or an expression itself; an entry object is not remembered."""
+    if isinstance(activation, str):
+        return activation, id(USER.get(activation))
+    if isinstance(activation, sp.Basic):
+        return activation, None
+    raise TypeError("an entry object")
+
+
+def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | VectorKernel:
     if backend not in ("auto", "numpy", "numba"):
         raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
     if _is_vector(activation):
         if params:
             raise ParameterError(str(activation), sorted(params)[0], "is not a parameter of a vector activation")
         return vector_kernel(activation)
-    if backend == "numba" or (backend == "auto" and fused.available()):
-        found = fused.kernel(activation, kink, tuple(sorted(params.items())), strict=backend == "numba")
-        if found is not None:
-            return found
     try:
-        return compile_kernel(activation, kink, params)
+        definition = resolve(activation, kink, params)
+        if backend == "numba" or (backend == "auto" and fused.available()):
+            found = fused.kernel(definition, strict=backend == "numba")
+            if found is not None:
+                return found
+        return compile_kernel(definition)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError) as err:  # one error family
         if isinstance(err, SymactError):
             raise
         raise ParameterError(
             str(activation), "activation", f"could not be compiled ({type(err).__name__}: {err})"
         ) from None
+
+
+_CALLS: dict[tuple, Kernel | VectorKernel] = {}  # by the call's arguments; a kernel keeps its define-d entry alive
 
 
 def _is_vector(activation: object) -> bool:
