@@ -161,3 +161,16 @@ def test_the_reported_layouts(backend):
         buf = np.zeros(30)
         fn(xs, out=buf[5:25][::-1][:10])
         assert np.array_equal(buf[24:14:-1], value) and not buf[:15].any() and not buf[25:].any()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_out_that_cannot_take_the_result_is_a_parameter_error(backend):
+    k, xs = symact.kernel("silu", backend=backend), np.linspace(-1, 1, 3)
+    frozen = np.zeros(3)
+    frozen.flags.writeable = False
+    for out, where in [(np.zeros(3, int), True), (frozen, True), (np.zeros(4), True), (np.zeros(3), [1, 0, 1])]:
+        with pytest.raises(symact.ParameterError):
+            k(xs, out=out, where=where)
+    with pytest.raises(symact.ParameterError, match="tuple of 2"):
+        k.value_and_grad(xs, out=np.zeros(3))
+    assert not frozen.any()

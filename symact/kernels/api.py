@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symact.catalog import USER, Activation, VectorActivation, get
+from symact.catalog import CATALOG, USER, Activation, VectorActivation, get
 from symact.errors import ParameterError, SymactError
 from symact.kernels import fused
 from symact.kernels.base import Kernel
@@ -29,13 +29,9 @@ from symact.kernels.vector import VectorKernel, vector_kernel
 
 __all__ = ["kernel", "ULP_BOUNDS"]
 
-# Documented worst cases in float64 ULPs (f, f') where they exceed 4, as measured by
-# benchmarks/accuracy.py; tests/test_compile.py holds every kernel to these bounds (4 otherwise).
-ULP_BOUNDS: dict[str, tuple[float, float]] = {
-    "gelu": (6, 6),  # only for x in [-38.6, -37.5], where Phi(x) is subnormal before the product with x
-    "gelu_tanh": (4, 5),  # f' near x = -1.8, just outside the Taylor patch around its zero at -0.75
-    "mish": (4, 5),  # f' near x = -2.5, the same, around its zero at -1.19
-}
+# Documented worst cases in float64 ULPs (f, f') where they exceed 4: the catalog rows' ``ulp_bounds``, as
+# measured by benchmarks/accuracy.py; tests/test_compile.py holds every kernel to these bounds (4 otherwise).
+ULP_BOUNDS: dict[str, tuple[float, float]] = {e.name: e.ulp_bounds for e in CATALOG if e.ulp_bounds != (4, 4)}
 
 
 def kernel(

@@ -73,7 +73,7 @@ def check_outs(shape: tuple, out, where, count: int = 1) -> tuple | None:
     if len(outs) != count:
         raise ParameterError("kernel", "out", f"must be a tuple of {count} arrays, got {type(out).__name__}")
     for o in outs:
-        if not (isinstance(o, np.ndarray) and o.dtype.kind == "f" and _fits(shape, o.shape)):
+        if not (isinstance(o, np.ndarray) and _takes_floats(o.dtype) and _fits(shape, o.shape)):
             got = f"{o.dtype} {o.shape}" if isinstance(o, np.ndarray) else type(o).__name__
             raise ParameterError(
                 "kernel", "out", f"must be a float array that x's shape {shape} broadcasts to, got {got}"
@@ -83,6 +83,12 @@ def check_outs(shape: tuple, out, where, count: int = 1) -> tuple | None:
     if where is not True and not (np.asarray(where).dtype == bool and _fits(np.shape(where), outs[0].shape)):
         raise ParameterError("kernel", "where", f"must be a boolean mask that broadcasts to {outs[0].shape}")
     return outs
+
+
+def _takes_floats(dtype: np.dtype) -> bool:
+    """A float or complex dtype, or an extension float (bfloat16, float8 of ml_dtypes)."""
+    extension = dtype.kind == "V" and dtype.fields is None and np.can_cast(np.float64, dtype, "same_kind")
+    return dtype.kind in "fc" or extension
 
 
 def _fits(shape: tuple, target: tuple) -> bool:
