@@ -19,22 +19,23 @@ True
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from symact.errors import ParameterError
 
 __all__ = ["as_input", "extension_float", "check_outs", "in_place", "deliver"]
 
 
-def as_input(values) -> tuple[np.ndarray, np.dtype, bool]:
-    """x as an array of float32 or float64 values, the dtype results take, and whether x was a scalar.
+def as_input(values: ArrayLike) -> tuple[np.ndarray, np.dtype, bool]:
+    """x as a float array (integers and booleans as float64), the dtype results take, and whether x was a scalar.
 
-    Integers and booleans compute in float64; bfloat16 and other extension floats in float64, rounded once.
+    bfloat16 and other extension floats compute in float64 and are rounded once.
     """
     array = np.asarray(values)
     if array.dtype.kind not in "fiub":
         return extension_float(array), array.dtype, _is_scalar(values)
     dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
-    return array.astype(np.float64, copy=False) if dtype.kind != "f" else array, dtype, _is_scalar(values)
+    return array if array.dtype.kind == "f" else array.astype(np.float64), dtype, _is_scalar(values)
 
 
 def _is_scalar(values) -> bool:
@@ -46,7 +47,7 @@ def extension_float(array: np.ndarray) -> np.ndarray:
 
     >>> extension_float(np.array(['a']))
     Traceback (most recent call last):
-    symact.errors.ParameterError: kernel: x must be real numbers, got an array of <U1
+    symact.errors.ParameterError: kernel: parameter 'x' must be real numbers, got an array of <U1
     """
     problem = f"must be real numbers, got an array of {array.dtype}"
     if array.dtype.kind != "V" or array.dtype.fields is not None:
@@ -62,7 +63,7 @@ def extension_float(array: np.ndarray) -> np.ndarray:
     return wide
 
 
-def check_outs(shape: tuple, out, where, count: int = 1) -> tuple | None:
+def check_outs(shape: tuple, out: np.ndarray | tuple | None, where: ArrayLike, count: int = 1) -> tuple | None:
     """``out`` (an array, or a tuple of ``count`` arrays) as a tuple, checked: writable float arrays that x's
     ``shape`` broadcasts to; ``where`` a boolean mask, which needs ``out``."""
     if out is None:
@@ -98,7 +99,7 @@ def _fits(shape: tuple, target: tuple) -> bool:
         return False
 
 
-def in_place(array: np.ndarray, outs: tuple | None, where) -> bool:
+def in_place(array: np.ndarray, outs: tuple | None, where: ArrayLike) -> bool:
     """Whether a loop over flat contiguous arrays may write ``outs`` directly: every one C-contiguous, of x's
     dtype and shape, no ``where``, and none overlapping another or x (unless it is x itself, element for element).
     """
@@ -118,7 +119,7 @@ def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
     return a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
 
 
-def deliver(results: tuple, dtype: np.dtype, scalar: bool, outs: tuple | None, where) -> tuple:
+def deliver(results: tuple, dtype: np.dtype, scalar: bool, outs: tuple | None, where: ArrayLike) -> tuple:
     """The call's return values from ``results`` (x's shape, computed in fresh arrays): written into
     ``outs`` where given (the arrays themselves returned), else cast to ``dtype``, a scalar for a scalar x."""
     if outs is not None:
