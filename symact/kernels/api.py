@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symact.catalog import CATALOG, USER, Activation, VectorActivation, get
+from symact.catalog import CATALOG, USER, Activation, VectorActivation
+from symact.derivation import activation_entry
 from symact.errors import ParameterError, SymactError
 from symact.kernels import fused
 from symact.kernels.base import Kernel
@@ -78,12 +79,13 @@ def _identity(activation) -> tuple:
 def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | VectorKernel:
     if backend not in ("auto", "numpy", "numba"):
         raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
-    if _is_vector(activation):
-        if params:
-            raise ParameterError(str(activation), sorted(params)[0], "is not a parameter of a vector activation")
-        return vector_kernel(activation)
     try:
-        definition = resolve(activation, kink, params)
+        entry = activation_entry(activation, params)  # the one lookup of a name
+        if isinstance(entry, VectorActivation):
+            if params:
+                raise ParameterError(entry.name, sorted(params)[0], "is not a parameter of a vector activation")
+            return vector_kernel(entry)
+        definition = resolve(entry, kink, params)
         if backend == "numba" or (backend == "auto" and fused.available()):
             found = fused.kernel(definition, strict=backend == "numba")
             if found is not None:
@@ -98,12 +100,3 @@ def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | Vecto
 
 
 _CALLS: dict[tuple, Kernel | VectorKernel] = {}  # by the call's arguments; a kernel keeps its define-d entry alive
-
-
-def _is_vector(activation: object) -> bool:
-    if isinstance(activation, VectorActivation):
-        return True
-    try:
-        return isinstance(activation, str) and isinstance(get(activation), VectorActivation)
-    except SymactError:
-        return False
