@@ -127,6 +127,7 @@ def deliver(results: tuple, dtype: np.dtype, scalar: bool, outs: tuple | None, w
             if r is not o:
                 np.copyto(o, r, casting="same_kind", where=where)
         return outs
-    with np.errstate(all="ignore"):  # float16 and bfloat16 overflow where the function exceeds their range
-        done = tuple(r if r.dtype == dtype else r.astype(dtype) for r in results)
-    return tuple(r[()] for r in done) if scalar else done
+    if any(r.dtype != dtype for r in results):
+        with np.errstate(all="ignore"):  # float16 and bfloat16 overflow where the function exceeds their range
+            results = tuple(r.astype(dtype) for r in results)
+    return tuple(r[()] for r in results) if scalar else results
