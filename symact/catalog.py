@@ -1,7 +1,10 @@
 """The table of activations: one entry each, definitions only (no calculus, no numerics, no parser).
 
 Every entry is a SymPy expression in the real symbol ``x`` with its parameters as
-symbols and exact defaults, a reference, and the names PyTorch and JAX use.
+symbols and exact defaults, a reference, and every other fact about the one activation: PyTorch's and
+JAX's functions for it (``Ref``: a path imported only when used), the side each framework's autograd
+takes at each kink, the documented ULP bounds of its kernels, and whether it is piecewise linear
+(max(x, 0) + slope*min(x, 0)). A new activation is one row.
 
 >>> get('swish').expr
 x*sigmoid(beta*x)
@@ -22,23 +25,63 @@ from sympy import Abs, Max, Min, Piecewise, Rational, exp, log, sqrt, tanh
 from symact.errors import ParameterError, UnknownActivation
 from symact.functions import Phi, sigmoid, softplus
 
-__all__ = ["x", "Activation", "VectorActivation", "CATALOG", "VECTOR_CATALOG", "USER", "get", "names"]
+__all__ = ["x", "Ref", "Activation", "VectorActivation", "CATALOG", "VECTOR_CATALOG", "USER", "get", "names"]
 
 x = sp.Symbol("x", real=True)
 
 
+class Ref(str):
+    """A framework's function for an activation, imported only when used: a string, the call as the
+    framework writes it, holding the ``path`` to import, the activation's parameters passed after x
+    (``args``, by name; one-element tensors of x's dtype where ``tensor``) and fixed keyword ``options``.
+
+    >>> ref = Ref('torch.nn.functional.gelu', approximate='tanh')
+    >>> ref, ref.path, ref.options
+    ("gelu(approximate='tanh')", 'torch.nn.functional.gelu', {'approximate': 'tanh'})
+    """
+
+    path: str
+    args: tuple[str, ...]
+    options: dict
+    tensor: bool
+
+    def __new__(cls, path: str, *args: str, name: str = "", tensor: bool = False, **options) -> Ref:
+        label = name or path.rpartition(".")[2]
+        shown = ", ".join(f"{key}={value!r}" for key, value in options.items())
+        self = super().__new__(cls, f"{label}({shown})" if shown else label)
+        self.path, self.args, self.options, self.tensor, self._name = path, args, options, tensor, name
+        return self
+
+    def __reduce__(self):
+        return _ref, (self.path, self.args, self._name, self.tensor, self.options)
+
+
+def _ref(path: str, args: tuple, name: str, tensor: bool, options: dict) -> Ref:
+    return Ref(path, *args, name=name, tensor=tensor, **options)
+
+
 @dataclass(frozen=True)
 class Activation:
-    """One elementwise activation: ``expr`` in ``x`` with parameters ``defaults``."""
+    """One elementwise activation: ``expr`` in ``x`` with parameters ``defaults``, and the facts about it.
+
+    ``framework_kinks``: kink point -> (PyTorch's side, JAX's side), as measured on their autograd ('left'
+    or 'right': that one-sided derivative; 'mean': their average; ``None``: the framework lacks it).
+    ``ulp_bounds``: the kernels' documented worst case in float64 ULPs (f, f'), as
+    ``benchmarks/accuracy.py`` measures it. ``linear_pieces``: max(x, 0) + slope*min(x, 0), whose networks
+    have exact linear pieces.
+    """
 
     name: str
     expr: sp.Expr
     defaults: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     reference: str = ""
-    torch: str | None = None
-    jax: str | None = None
+    torch: Ref | None = None
+    jax: Ref | None = None
     family: str = "user"
+    framework_kinks: Mapping[sp.Expr, tuple[str | None, str | None]] = field(default_factory=dict)
+    ulp_bounds: tuple[float, float] = (4, 4)
+    linear_pieces: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "defaults", {p: sp.sympify(v) for p, v in self.defaults.items()})
@@ -155,81 +198,135 @@ SELU_SCALE = Rational("1.0507009873554804934193349852946")
 # fmt: off
 CATALOG: tuple[Activation, ...] = (
     # ---- linear and rectified --------------------------------------------------------------
-    Activation("identity", x, aliases=("linear",), torch="identity", jax="identity", family="linear",
+    Activation("identity", x, aliases=("linear",), torch=Ref("torch.positive", name="identity"),
+               jax=Ref("jax.numpy.positive", name="identity"), linear_pieces=True,
+               family="linear",
                reference="The identity map: a network of them collapses to one affine layer."),
-    Activation("relu", Max(0, x), torch="relu", jax="relu", family="rectified",
+    Activation("relu", Max(0, x), torch=Ref("torch.nn.functional.relu"), jax=Ref("jax.nn.relu"), linear_pieces=True,
+               framework_kinks={0: ("left", "left")},
+               family="rectified",
                reference="Nair & Hinton 2010, Rectified linear units improve restricted Boltzmann machines."),
-    Activation("relu6", Min(Max(0, x), 6), torch="relu6", jax="relu6", family="rectified",
+    Activation("relu6", Min(Max(0, x), 6), torch=Ref("torch.nn.functional.relu6"), jax=Ref("jax.nn.relu6"),
+               framework_kinks={0: ("left", "left"), 6: ("right", "right")},
+               family="rectified",
                reference="Krizhevsky 2010, Convolutional deep belief networks on CIFAR-10."),
     Activation("leaky_relu", Max(0, x) + negative_slope * Min(0, x), {negative_slope: Rational(1, 100)},
-               aliases=("lrelu",), torch="leaky_relu", jax="leaky_relu", family="rectified",
+               aliases=("lrelu",), torch=Ref("torch.nn.functional.leaky_relu", "negative_slope"),
+               jax=Ref("jax.nn.leaky_relu", "negative_slope"), linear_pieces=True,
+               framework_kinks={0: ("left", "right")},
+               family="rectified",
                reference="Maas, Hannun & Ng 2013, Rectifier nonlinearities improve neural network acoustic models."),
     Activation("prelu", Max(0, x) + prelu_alpha * Min(0, x), {prelu_alpha: Rational(1, 4)},
-               torch="prelu", family="rectified",
+               torch=Ref("torch.nn.functional.prelu", "alpha", tensor=True), linear_pieces=True,
+               framework_kinks={0: ("left", None)},
+               family="rectified",
                reference="He et al. 2015, Delving deep into rectifiers (PReLU)."),
     Activation("rrelu", Max(0, x) + (lower + upper) / 2 * Min(0, x), {lower: Rational(1, 8), upper: Rational(1, 3)},
-               torch="rrelu", family="rectified",
+               torch=Ref("torch.nn.functional.rrelu", "lower", "upper", training=False), linear_pieces=True,
+               framework_kinks={0: ("left", None)},
+               family="rectified",
                reference="Xu et al. 2015, Empirical evaluation of rectified activations; eval form, slope (lower+upper)/2."),
     Activation("threshold", Piecewise((x, x > threshold), (value, True)), {threshold: 1, value: 0},
-               torch="threshold", family="rectified",
+               torch=Ref("torch.nn.functional.threshold", "threshold", "value"),
+               framework_kinks={threshold: ("left", None)},
+               family="rectified",
                reference="torch.nn.functional.threshold: x where x > threshold, else value."),
     # ---- exponential linear ----------------------------------------------------------------
     Activation("elu", Piecewise((x, x > 0), (alpha * (exp(x) - 1), True)), {alpha: 1},
-               torch="elu", jax="elu", family="exponential",
+               torch=Ref("torch.nn.functional.elu", "alpha"), jax=Ref("jax.nn.elu", "alpha"),
+               framework_kinks={0: ("left", "left")},
+               family="exponential",
                reference="Clevert, Unterthiner & Hochreiter 2016, Fast and accurate deep network learning by ELUs."),
     Activation("celu", Piecewise((x, x > 0), (alpha * (exp(x / alpha) - 1), True)), {alpha: 1},
-               torch="celu", jax="celu", family="exponential",
+               torch=Ref("torch.nn.functional.celu", "alpha"), jax=Ref("jax.nn.celu", "alpha"),
+               framework_kinks={0: ("left", "left")},
+               family="exponential",
                reference="Barron 2017, Continuously differentiable exponential linear units."),
     Activation("selu", scale * Piecewise((x, x > 0), (alpha * (exp(x) - 1), True)),
-               {alpha: SELU_ALPHA, scale: SELU_SCALE}, torch="selu", jax="selu", family="exponential",
+               {alpha: SELU_ALPHA, scale: SELU_SCALE}, torch=Ref("torch.nn.functional.selu"), jax=Ref("jax.nn.selu"),
+               framework_kinks={0: ("left", "left")},
+               family="exponential",
                reference="Klambauer et al. 2017, Self-normalizing neural networks."),
     # ---- sigmoidal ---------------------------------------------------------------------------
-    Activation("sigmoid", sigmoid(x), aliases=("logistic",), torch="sigmoid", jax="sigmoid", family="sigmoidal",
+    Activation("sigmoid", sigmoid(x), aliases=("logistic",), torch=Ref("torch.sigmoid"), jax=Ref("jax.nn.sigmoid"),
+               family="sigmoidal",
                reference="The logistic function; d2l.ai 5.1.2.2."),
-    Activation("tanh", tanh(x), torch="tanh", jax="tanh", family="sigmoidal",
+    Activation("tanh", tanh(x), torch=Ref("torch.tanh"), jax=Ref("jax.numpy.tanh"),
+               family="sigmoidal",
                reference="The hyperbolic tangent; d2l.ai 5.1.2.3."),
-    Activation("softsign", x / (1 + Abs(x)), aliases=("soft_sign",), torch="softsign", jax="soft_sign",
-               family="sigmoidal", reference="Bergstra et al. 2009, Quadratic polynomials learn better image features."),
-    Activation("hardsigmoid", Min(Max(0, x + 3), 6) / 6, aliases=("hard_sigmoid",), torch="hardsigmoid",
-               jax="hard_sigmoid", family="sigmoidal",
+    Activation("softsign", x / (1 + Abs(x)), aliases=("soft_sign",),
+               torch=Ref("torch.nn.functional.softsign"), jax=Ref("jax.nn.soft_sign"),
+               family="sigmoidal",
+               reference="Bergstra et al. 2009, Quadratic polynomials learn better image features."),
+    Activation("hardsigmoid", Min(Max(0, x + 3), 6) / 6, aliases=("hard_sigmoid",),
+               torch=Ref("torch.nn.functional.hardsigmoid"), jax=Ref("jax.nn.hard_sigmoid"),
+               framework_kinks={-3: ("left", "left"), 3: ("right", "right")},
+               family="sigmoidal",
                reference="Howard et al. 2019, Searching for MobileNetV3; relu6(x + 3)/6."),
     Activation("hardtanh", Min(Max(x, min_val), max_val), {min_val: -1, max_val: 1}, aliases=("hard_tanh",),
-               torch="hardtanh", jax="hard_tanh", family="sigmoidal",
+               torch=Ref("torch.nn.functional.hardtanh", "min_val", "max_val"), jax=Ref("jax.nn.hard_tanh"),
+               framework_kinks={min_val: ("left", "right"), max_val: ("right", "left")},
+               family="sigmoidal",
                reference="Collobert 2004, Large scale machine learning; the clipped identity."),
-    Activation("sparse_sigmoid", Piecewise((0, x <= -1), ((x + 1) / 2, x < 1), (1, True)), jax="sparse_sigmoid",
+    Activation("sparse_sigmoid", Piecewise((0, x <= -1), ((x + 1) / 2, x < 1), (1, True)),
+               jax=Ref("jax.nn.sparse_sigmoid"), framework_kinks={-1: (None, "mean"), 1: (None, "mean")},
                family="sigmoidal", reference="Martins & Astudillo 2016, From softmax to sparsemax (2-D sparsemax)."),
     # ---- softplus-like -----------------------------------------------------------------------
-    Activation("softplus", softplus(beta * x) / beta, {beta: 1}, torch="softplus", jax="softplus",
+    Activation("softplus", softplus(beta * x) / beta, {beta: 1},
+               torch=Ref("torch.nn.functional.softplus", "beta"), jax=Ref("jax.nn.softplus"),
                family="softplus", reference="Dugas et al. 2001, Incorporating second-order functional knowledge."),
-    Activation("log_sigmoid", -softplus(-x), aliases=("logsigmoid",), torch="logsigmoid", jax="log_sigmoid",
+    Activation("log_sigmoid", -softplus(-x), aliases=("logsigmoid",),
+               torch=Ref("torch.nn.functional.logsigmoid"), jax=Ref("jax.nn.log_sigmoid"),
                family="softplus", reference="log(sigmoid(x)) = -softplus(-x)."),
-    Activation("squareplus", (x + sqrt(x**2 + b)) / 2, {b: 4}, jax="squareplus", family="softplus",
+    Activation("squareplus", (x + sqrt(x**2 + b)) / 2, {b: 4}, jax=Ref("jax.nn.squareplus", "b"),
+               family="softplus",
                reference="Barron 2021, Squareplus: a softplus-like algebraic rectifier."),
-    Activation("sparse_plus", Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)), jax="sparse_plus",
+    Activation("sparse_plus", Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)),
+               jax=Ref("jax.nn.sparse_plus"),
                family="softplus", reference="Blondel et al. 2020, Learning with Fenchel-Young losses (sparseplus)."),
-    Activation("exp", exp(x), family="softplus", reference="The exponential, its own derivative."),
+    Activation("exp", exp(x), torch=Ref("torch.exp"), jax=Ref("jax.numpy.exp"),
+               family="softplus", reference="The exponential, its own derivative."),
     # ---- self-gated --------------------------------------------------------------------------
-    Activation("silu", x * sigmoid(x), torch="silu", jax="silu", family="gated",
+    Activation("silu", x * sigmoid(x), torch=Ref("torch.nn.functional.silu"), jax=Ref("jax.nn.silu"),
+               family="gated",
                reference="Elfwing, Uchibe & Doya 2018, Sigmoid-weighted linear units."),
-    Activation("swish", x * sigmoid(beta * x), {beta: 1}, family="gated",
+    Activation("swish", x * sigmoid(beta * x), {beta: 1}, torch=Ref("torch.nn.functional.silu"),
+               jax=Ref("jax.nn.silu"),
+               family="gated",
                reference="Ramachandran, Zoph & Le 2017, Searching for activation functions."),
-    Activation("gelu", x * Phi(x), torch="gelu", family="gated",
+    # f and f' to 6 ULP only for x in [-38.6, -37.5], where Phi(x) is subnormal before the product with x
+    Activation("gelu", x * Phi(x), torch=Ref("torch.nn.functional.gelu"), jax=Ref("jax.nn.gelu", approximate=False),
+               ulp_bounds=(6, 6),
+               family="gated",
                reference="Hendrycks & Gimpel 2016, Gaussian error linear units; exact erf form (jax: approximate=False)."),
+    # f' to 5 ULP near x = -1.8, just outside the Taylor patch around its zero at -0.75
     Activation("gelu_tanh", x / 2 * (1 + tanh(sqrt(2 / sp.pi) * (x + Rational(44715, 10**6) * x**3))),
-               aliases=("gelu_approx",), torch="gelu(approximate='tanh')", jax="gelu", family="gated",
+               aliases=("gelu_approx",), torch=Ref("torch.nn.functional.gelu", approximate="tanh"),
+               jax=Ref("jax.nn.gelu"), ulp_bounds=(4, 5),
+               family="gated",
                reference="Hendrycks & Gimpel 2016; the tanh approximation, jax.nn.gelu's default."),
-    Activation("mish", x * tanh(softplus(x)), torch="mish", jax="mish", family="gated",
+    # f' to 5 ULP near x = -2.5, the same, around its zero at -1.19
+    Activation("mish", x * tanh(softplus(x)), torch=Ref("torch.nn.functional.mish"), jax=Ref("jax.nn.mish"),
+               ulp_bounds=(4, 5),
+               family="gated",
                reference="Misra 2019, Mish: a self regularized non-monotonic activation function."),
-    Activation("hardswish", x * Min(Max(0, x + 3), 6) / 6, aliases=("hard_swish", "hard_silu"), torch="hardswish",
-               jax="hard_silu", family="gated", reference="Howard et al. 2019, Searching for MobileNetV3."),
+    Activation("hardswish", x * Min(Max(0, x + 3), 6) / 6, aliases=("hard_swish", "hard_silu"),
+               torch=Ref("torch.nn.functional.hardswish"), jax=Ref("jax.nn.hard_silu"),
+               framework_kinks={-3: ("left", "left"), 3: ("right", "right")},
+               family="gated", reference="Howard et al. 2019, Searching for MobileNetV3."),
     # ---- shrinkage ---------------------------------------------------------------------------
-    Activation("tanhshrink", x - tanh(x), torch="tanhshrink", family="shrinkage",
+    Activation("tanhshrink", x - tanh(x), torch=Ref("torch.nn.functional.tanhshrink"),
+               family="shrinkage",
                reference="torch.nn.functional.tanhshrink: x - tanh(x)."),
     Activation("softshrink", Piecewise((x - lambd, x > lambd), (x + lambd, x < -lambd), (0, True)),
-               {lambd: Rational(1, 2)}, torch="softshrink", family="shrinkage",
+               {lambd: Rational(1, 2)}, torch=Ref("torch.nn.functional.softshrink", "lambd"),
+               framework_kinks={-lambd: ("right", None), lambd: ("left", None)},
+               family="shrinkage",
                reference="Donoho 1995, De-noising by soft-thresholding."),
     Activation("hardshrink", Piecewise((x, Abs(x) > lambd), (0, True)), {lambd: Rational(1, 2)},
-               torch="hardshrink", family="shrinkage", reference="The hard-thresholding operator."),
+               torch=Ref("torch.nn.functional.hardshrink", "lambd"),
+               framework_kinks={-lambd: ("right", None), lambd: ("left", None)},
+               family="shrinkage", reference="The hard-thresholding operator."),
 )
 
 VECTOR_CATALOG: tuple[VectorActivation, ...] = (

@@ -1,7 +1,7 @@
 """Kinks: where an activation is not differentiable, its one-sided derivatives, and the policy.
 
 The derivative at a kink is a convention, not a fact. ``POLICIES`` names the choices;
-``FRAMEWORK_CONVENTIONS`` records, per activation and kink, which side PyTorch and JAX take.
+``FRAMEWORK_CONVENTIONS`` gathers, per activation and kink, which side PyTorch and JAX take (from the catalog rows).
 ``switch_points`` and ``pieces`` split an activation at its switch points into smooth pieces, the
 points ordered and told apart by certified signs, never by rounded floats.
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symact.catalog import lambd, max_val, min_val, threshold, x
+from symact.catalog import CATALOG, x
 from symact.errors import ParameterError, UndecidedSign
 from symact.numerics import certified_sign, certified_truth, too_large
 from symact.tidy import is_zero, tidy
@@ -44,28 +44,11 @@ __all__ = [
 
 POLICIES = ("torch", "jax", "left", "right", "mean")
 
-# For each activation, kink point -> (PyTorch's side, JAX's side), as measured on their autograd.
-# 'left'/'right': the one-sided derivative from that side; 'mean': their average.
+# For each catalog activation, kink point -> (PyTorch's side, JAX's side): the rows' ``framework_kinks``.
 # An activation a framework lacks takes the other framework's side; anything else unlisted, 'left'.
-# fmt: off
-FRAMEWORK_CONVENTIONS: dict[str, dict[sp.Expr, tuple[str | None, str | None]]] = {
-    "relu":           {0: ("left", "left")},                          # both: grad where x > 0
-    "relu6":          {0: ("left", "left"), 6: ("right", "right")},   # both: grad where 0 < x < 6
-    "leaky_relu":     {0: ("left", "right")},                         # torch: x > 0; jax: where(x >= 0)
-    "prelu":          {0: ("left", None)},
-    "rrelu":          {0: ("left", None)},
-    "threshold":      {threshold: ("left", None)},                    # torch: grad where x > threshold
-    "elu":            {0: ("left", "left")},                          # both: the x <= 0 branch at 0
-    "selu":           {0: ("left", "left")},
-    "celu":           {0: ("left", "left")},
-    "hardtanh":       {min_val: ("left", "right"), max_val: ("right", "left")},  # torch 0, jax 1 at the ends
-    "hardsigmoid":    {-3: ("left", "left"), 3: ("right", "right")},  # relu6(x + 3)/6 in both
-    "hardswish":      {-3: ("left", "left"), 3: ("right", "right")},  # torch >= 2.0: 0 and 1
-    "softshrink":     {-lambd: ("right", None), lambd: ("left", None)},  # torch: 0 on [-lambd, lambd]
-    "hardshrink":     {-lambd: ("right", None), lambd: ("left", None)},
-    "sparse_sigmoid": {-1: (None, "mean"), 1: (None, "mean")},        # jax: clip, max/min split ties
+FRAMEWORK_CONVENTIONS: dict[str, Mapping[sp.Expr, tuple[str | None, str | None]]] = {
+    entry.name: entry.framework_kinks for entry in CATALOG if entry.framework_kinks
 }
-# fmt: on
 
 
 @dataclass(frozen=True)
@@ -350,6 +333,7 @@ def pieces(expr: sp.Expr, values: Mapping) -> list[Piece]:
 
     >>> [(p.lo, p.hi, p.f, p.probe) for p in pieces(sp.Max(0, x) + sp.Abs(x - 1), {})]
     [(-oo, 0, 1 - x, -1), (0, 1, 1, 1/2), (1, oo, 2*x - 1, 2)]
+    >>> from symact.catalog import max_val, min_val
     >>> [p.f for p in pieces(sp.Min(sp.Max(x, min_val), max_val), {min_val: -1, max_val: 1})]
     [min_val, x, max_val]
     """
@@ -396,6 +380,7 @@ def find_kinks(expr: sp.Expr, values: Mapping) -> list[Kink]:
     ``values`` gives numbers for the parameters (to order the points and pick branches);
     the results stay symbolic in the parameters.
 
+    >>> from symact.catalog import max_val, min_val
     >>> [k.point for k in find_kinks(sp.Min(sp.Max(x, min_val), max_val), {min_val: -1, max_val: 1})]
     [min_val, max_val]
     """

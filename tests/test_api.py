@@ -27,3 +27,18 @@ def test_import_does_not_load_optional_packages():
     code = "import sys, symact; print(sorted(m for m in ('matplotlib', 'torch', 'sklearn', 'jax') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_repeated_kernel_call_resolves_nothing_until_a_name_is_redefined(monkeypatch):
+    import pytest
+
+    from symact.kernels import api
+
+    symact.define("act_seen", "x*sigmoid(x)")
+    k, user = symact.kernel("act_seen", backend="numpy"), symact.kernel("silu", backend="numpy", kink="mean")
+    monkeypatch.setattr(api, "resolve", lambda *args: pytest.fail("resolved again"))
+    assert symact.kernel("act_seen", backend="numpy") is k
+    assert symact.kernel("silu", backend="numpy", kink="mean") is user
+    monkeypatch.undo()
+    symact.define("act_seen", "x*sigmoid(2*x)", replace=True)
+    assert symact.kernel("act_seen", backend="numpy")(1.0) != k(1.0)

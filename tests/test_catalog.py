@@ -52,7 +52,7 @@ def test_checker_catches_a_wrong_derivative(monkeypatch):
 @pytest.mark.parametrize(
     "name, framework_names",
     [
-        ("gelu", ("gelu", None)),
+        ("gelu", ("gelu", "gelu(approximate=False)")),
         ("gelu_tanh", ("gelu(approximate='tanh')", "gelu")),
         ("hardswish", ("hardswish", "hard_silu")),
     ],
@@ -60,6 +60,36 @@ def test_checker_catches_a_wrong_derivative(monkeypatch):
 def test_framework_names(name, framework_names):
     entry = catalog.get(name)
     assert (entry.torch, entry.jax) == framework_names
+
+
+@pytest.mark.parametrize("framework", ["torch", "jax"])
+def test_every_rows_framework_reference_resolves_to_the_activation(framework):
+    """Each row's Ref imports and computes the row's activation at its defaults (away from kinks)."""
+    pytest.importorskip(framework)
+    import numpy as np
+
+    from symact.testing.frameworks import framework_function, function_values
+
+    points = np.array([-1.7, 0.3, 2.2])
+    rows = [entry for entry in catalog.CATALOG if getattr(entry, framework) is not None]
+    assert len(rows) > 15
+    for entry in rows:
+        values, grads = function_values(framework_function(entry, framework), points)
+        want = symact.kernel(entry.name, backend="numpy")
+        np.testing.assert_allclose(values, want(points), rtol=1e-6, atol=1e-12, err_msg=entry.name)
+        np.testing.assert_allclose(grads, want.grad(points), rtol=1e-6, atol=1e-12, err_msg=entry.name)
+
+
+def test_facts_about_one_activation_live_in_its_row():
+    from symact.kernels import ULP_BOUNDS
+    from symact.kinks import FRAMEWORK_CONVENTIONS
+    from symact.nn.layers import PIECEWISE_LINEAR
+
+    rows = {entry.name: entry for entry in catalog.CATALOG}
+    assert FRAMEWORK_CONVENTIONS == {n: e.framework_kinks for n, e in rows.items() if e.framework_kinks}
+    assert ULP_BOUNDS == {n: e.ulp_bounds for n, e in rows.items() if e.ulp_bounds != (4, 4)}
+    assert set(PIECEWISE_LINEAR) == {n for n, e in rows.items() if e.linear_pieces} >= {"relu", "leaky_relu"}
+    assert rows["gelu_tanh"].torch.path == "torch.nn.functional.gelu"
 
 
 def test_every_framework_activation_is_catalogued():

@@ -250,8 +250,8 @@ def test_fast_piecewise_code_equals_the_formula(name, policy):
 @pytest.mark.parametrize("name", [n for n in PIECEWISE_LINEAR if n != "hardswish"])
 def test_piecewise_linear_kernels_avoid_where(name):
     k = symact.kernel(name, backend="numpy")
-    assert "numpy.where" not in k._f.source
-    assert "numpy.where" not in k._df.source
+    assert "numpy.where" not in k.part("f").source
+    assert "numpy.where" not in k.part("grad").source
 
 
 def test_constant_pieces_that_would_round_stay_exact():
@@ -276,12 +276,14 @@ def test_leaky_forms_for_slopes_above_and_below_one():
         got = k(points)
         assert got[:4].tolist() == [-3.0 * slope, 0.0, 0.0, 2.0]
         assert got[4:6].tolist() == [-np.inf, np.inf] and np.isnan(got[6])
-        assert ("numpy.minimum" if slope > 1 else "numpy.maximum") in k._f.source
+        assert ("numpy.minimum" if slope > 1 else "numpy.maximum") in k.part("f").source
 
 
 def test_special_value_pass_skipped_only_when_the_code_gives_the_limits():
-    assert symact.kernel("relu", backend="numpy")._f.special_safe  # maximum propagates NaN, max(inf, 0) = inf
-    assert not symact.kernel("relu", backend="numpy")._df.special_safe  # a bool mask makes NaN 0: mended afterwards
+    assert symact.kernel("relu", backend="numpy").part("f").special_safe  # maximum propagates NaN, max(inf, 0) = inf
+    assert (
+        not symact.kernel("relu", backend="numpy").part("grad").special_safe
+    )  # a bool mask makes NaN 0: mended afterwards
     assert symact.kernel("relu").grad(np.array([np.nan, -np.inf, np.inf])).tolist()[1:] == [0.0, 1.0]
     assert np.isnan(symact.kernel("relu").grad(np.array([np.nan]))[0])
 
@@ -304,9 +306,12 @@ def test_float32_native_only_for_selections_and_single_roundings():
 
     x = catalog.x
     assert (
-        symact.kernel("relu", backend="numpy")._f.native32 and symact.kernel("hardtanh", backend="numpy")._df.native32
+        symact.kernel("relu", backend="numpy").part("f").native32
+        and symact.kernel("hardtanh", backend="numpy").part("grad").native32
     )
-    assert not symact.kernel("sigmoid", backend="numpy")._f.native32  # exp in float32 is not the float64 exp rounded
+    assert (
+        not symact.kernel("sigmoid", backend="numpy").part("f").native32
+    )  # exp in float32 is not the float64 exp rounded
     assert not _exact_in_float32(sp_float(0.01) * x, x)  # 0.01 is not a float32
     assert _exact_in_float32(x - sp_float(0.5), x)  # one rounding of float32 operands
     assert not _exact_in_float32((x + 3) / 6, x)  # two roundings

@@ -47,6 +47,14 @@ def test_smooth_activations_agree_closely():
         assert report.max_ulp_f <= 4, name
 
 
+def test_parameters_reach_the_framework_and_those_it_lacks_are_refused():
+    report = crosscheck("leaky_relu", "torch", points=POINTS, negative_slope=0.2)
+    assert report.max_ulp_f == 0 and report.max_ulp_df == 0
+    with pytest.raises(symact.ParameterError, match="beta"):
+        crosscheck("swish", "torch", beta=2)  # torch's silu is swish at beta = 1 only
+    assert crosscheck("swish", "torch", points=np.linspace(-5, 5, 11)).max_ulp_f <= 4
+
+
 def test_errors_name_the_problem():
     with pytest.raises(symact.ParameterError, match="torch.*jax"):
         crosscheck("relu", "tensorflow")

@@ -192,30 +192,85 @@ def test_import_symact_does_not_import_numba():
     assert done.stdout.strip() == "False", done.stderr
 
 
-def test_dask_array_stays_lazy_and_runs_on_a_distributed_cluster():
+def _evaluate(payload: bytes, points: np.ndarray) -> tuple:
+    """In a worker: unpickle a kernel and its ufuncs, and say which cache folder they were written to."""
+    k, u, vg = pickle.loads(payload)
+    files = sorted(p.name for p in fused.cache_dir().glob("symact_fused_*.py"))
+    return k(points), u(points), vg(points), str(fused.cache_dir()), files
+
+
+def test_dask_array_stays_lazy_and_runs_on_workers_with_private_caches(tmp_path):
     da = pytest.importorskip("dask.array")
     distributed = pytest.importorskip("distributed")
-    k = symact.kernel("gelu", backend="numba")
+    symact.define("act_dask", "x*sigmoid(3*x/2)")  # a name the workers' registries never hear of
+    k = symact.kernel("act_dask", backend="numba")
     data = np.random.default_rng(0).standard_normal((300, 40)) * 4
     lazy = da.from_array(data, chunks=(64, 20))
     f, df = k(lazy), k.grad(lazy)
     assert isinstance(f, da.Array) and isinstance(df, da.Array)  # nothing computed yet
     vf, vdf = k.value_and_grad(lazy)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
+    caches = [tmp_path / f"worker{i}" for i in range(2)]
+    workers = {
+        f"w{i}": {"cls": distributed.Nanny, "options": {"nthreads": 1, "env": {"SYMACT_CACHE_DIR": str(c)}}}
+        for i, c in enumerate(caches)
+    }
+    scheduler = {"cls": distributed.Scheduler, "options": {"dashboard_address": None}}
+    payload = pickle.dumps((k, k.ufunc("grad"), k.ufunc("value_and_grad")))
+    with distributed.SpecCluster(workers=workers, scheduler=scheduler) as cluster:
         with distributed.Client(cluster) as client:
             got = client.compute([f, df, vf, vdf], sync=True)
+            each = client.run(_evaluate, payload, data[:3])
     for result, want in zip(got, [k(data), k.grad(data), k(data), k.grad(data)]):
         np.testing.assert_array_equal(result, want)
+    assert sorted(folder for *_, folder, _ in each.values()) == sorted(str(c / "fused") for c in caches)
+    for values, grads, (vg_f, vg_df), _, files in each.values():
+        np.testing.assert_array_equal(vg_f, k(data[:3]))
+        assert files == [f"symact_fused_{k._key}.py"]  # written from the pickle into the worker's own cache
+        np.testing.assert_array_equal(values, k(data[:3]))
+        np.testing.assert_array_equal(grads, k.grad(data[:3]))
+        np.testing.assert_array_equal(vg_df, k.grad(data[:3]))
 
 
 def test_ufuncs_and_kernels_pickle_by_definition():
     k = symact.kernel("mish", backend="numba")
     u = k.ufunc("grad")
     assert pickle.loads(pickle.dumps(u)) is u
+    assert pickle.loads(pickle.dumps(np.add)) is np.add  # other ufuncs pickle as NumPy pickles them
     again = pickle.loads(pickle.dumps(k))
-    np.testing.assert_array_equal(again(np.linspace(-2, 2, 5)), k(np.linspace(-2, 2, 5)))
+    assert again is k
+    numpy_kernel = symact.kernel("leaky_relu", backend="numpy", negative_slope=0.25)
+    copy = pickle.loads(pickle.dumps(numpy_kernel))
+    np.testing.assert_array_equal(copy.grad(np.array([-1.0, 2.0])), [0.25, 1.0])
+
+
+def test_a_pickle_loads_in_a_process_with_an_empty_cache_of_its_own(tmp_path):
+    """Written under one cache folder, read under another, empty one: the pickle carries the generated source
+    and the definition itself (a define-d name the reading process does not know)."""
+    write = (
+        "import pickle, sys, numpy as np, symact\n"
+        "symact.define('act_far', 'x*tanh(softplus(2*x))')\n"
+        "k = symact.kernel('act_far', backend='numba')\n"
+        "xs = np.linspace(-5, 5, 11)\n"
+        "objects = (k, k.ufunc('f'), k.ufunc('value_and_grad'), symact.kernel('act_far', backend='numpy'))\n"
+        "pickle.dump((objects, (k(xs), k.grad(xs))), open(sys.argv[1], 'wb'))\n"
+    )
+    read = (
+        "import pickle, sys, numpy as np\n"
+        "(k, u, vg, kn), (f, df) = pickle.load(open(sys.argv[1], 'rb'))\n"
+        "from symact.kernels import fused\n"
+        "xs = np.linspace(-5, 5, 11)\n"
+        "assert np.array_equal(k(xs), f) and np.array_equal(u(xs), f) and np.array_equal(vg(xs)[1], df)\n"
+        "assert np.allclose(kn.grad(xs), df, rtol=1e-14) and k.name == 'act_far'\n"
+        "print(len(list(fused.cache_dir().glob('symact_fused_*.py'))), len(sys.modules['symact.derivation']._CACHE))\n"
+    )
+    path = str(tmp_path / "kernel.pickle")
+    for code, cache in [(write, "a"), (read, "b")]:
+        env = {**__import__("os").environ, "SYMACT_CACHE_DIR": str(tmp_path / cache)}
+        done = subprocess.run(
+            [sys.executable, "-c", code, path], capture_output=True, text=True, env=env, timeout=600, cwd=ROOT
+        )
+        assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1"]  # the source written to cache b; one derivation: the NumPy kernel's
 
 
 # ---- cache ---------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@
 """
 
 from symact.kernels.api import ULP_BOUNDS, kernel
+from symact.kernels.base import Kernel
 from symact.kernels.compiled import compile_expr, lambdify
-from symact.kernels.numpy_backend import Kernel
 from symact.kernels.printer import NUMPY_FUNCTIONS
 from symact.kernels.vector import VectorKernel
 

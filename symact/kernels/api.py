@@ -20,22 +20,20 @@ from __future__ import annotations
 import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, validate, within
-from symact.catalog import Activation, VectorActivation, get
+from symact.catalog import CATALOG, USER, Activation, VectorActivation
+from symact.derivation import activation_entry
 from symact.errors import ParameterError, SymactError
 from symact.kernels import fused
-from symact.kernels.fused import FusedKernel
-from symact.kernels.numpy_backend import Kernel, compile_kernel
+from symact.kernels.base import Kernel
+from symact.kernels.definition import resolve
+from symact.kernels.numpy_backend import compile_kernel
 from symact.kernels.vector import VectorKernel, vector_kernel
 
 __all__ = ["kernel", "ULP_BOUNDS"]
 
-# Documented worst cases in float64 ULPs (f, f') where they exceed 4, as measured by
-# benchmarks/accuracy.py; tests/test_compile.py holds every kernel to these bounds (4 otherwise).
-ULP_BOUNDS: dict[str, tuple[float, float]] = {
-    "gelu": (6, 6),  # only for x in [-38.6, -37.5], where Phi(x) is subnormal before the product with x
-    "gelu_tanh": (4, 5),  # f' near x = -1.8, just outside the Taylor patch around its zero at -0.75
-    "mish": (4, 5),  # f' near x = -2.5, the same, around its zero at -1.19
-}
+# Documented worst cases in float64 ULPs (f, f') where they exceed 4: the catalog rows' ``ulp_bounds``, as
+# measured by benchmarks/accuracy.py; tests/test_compile.py holds every kernel to these bounds (4 otherwise).
+ULP_BOUNDS: dict[str, tuple[float, float]] = {e.name: e.ulp_bounds for e in CATALOG if e.ulp_bounds != (4, 4)}
 
 
 def kernel(
@@ -44,7 +42,7 @@ def kernel(
     backend: str = "auto",
     budget: float | None = DEFAULT_BUDGETS["kernel"],
     **params: float | sp.Expr,
-) -> Kernel | FusedKernel | VectorKernel:
+) -> Kernel | VectorKernel:
     """Compile an activation (parameters at their defaults unless given) to NumPy kernels; a vector activation
     (softmax, log_softmax, softmin) gives a ``VectorKernel`` that works along an axis.
 
@@ -60,23 +58,46 @@ def kernel(
     >>> kernel('softmax')([[0.0, 0.0]], axis=1)
     array([[0.5, 0.5]])
     """
+    try:  # a call seen before: no resolving, no hashing of expressions
+        call = (_identity(activation), kink, backend, tuple(sorted(params.items())))
+        found = _CALLS.get(call)
+    except TypeError:  # an entry object, or a parameter value that is not hashable
+        call, found = None, None
+    if found is None:
+        with within(validate(budget, "kernel"), "kernel"):
+            found = _kernel(activation, kink, backend, params)
+        if call is not None:
+            if len(_CALLS) >= 256:
+                _CALLS.pop(next(iter(_CALLS)))
+            _CALLS[call] = found
+    return found
+
+
+def _identity(activation) -> tuple:
+    """What names an activation in a call: a string together with the ``define``-d entry it names now (so that
+    ``define(..., replace=True)`` is a new call), or an expression itself; an entry object is not remembered."""
+    if isinstance(activation, str):
+        return activation, id(USER.get(activation))
+    if isinstance(activation, sp.Basic):
+        return activation, None
+    raise TypeError("an entry object")
+
+
+def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | VectorKernel:
     if backend not in ("auto", "numpy", "numba"):
         raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
-    with within(validate(budget, "kernel"), "kernel"):
-        return _kernel(activation, kink, backend, params)
-
-
-def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | FusedKernel | VectorKernel:
-    if _is_vector(activation):
-        if params:
-            raise ParameterError(str(activation), sorted(params)[0], "is not a parameter of a vector activation")
-        return vector_kernel(activation)
-    if backend == "numba" or (backend == "auto" and fused.available()):
-        found = fused.kernel(activation, kink, tuple(sorted(params.items())), strict=backend == "numba")
-        if found is not None:
-            return found
     try:
-        return compile_kernel(activation, kink, params)
+        entry = activation_entry(activation, params)  # the one lookup of a name
+        if isinstance(entry, VectorActivation):
+            if params:
+                raise ParameterError(entry.name, sorted(params)[0], "is not a parameter of a vector activation")
+            return vector_kernel(entry)
+        definition = resolve(entry, kink, params)
+        if backend == "numba" or (backend == "auto" and fused.available()):
+            found = fused.kernel(definition, strict=backend == "numba")
+            if found is not None:
+                return found
+        return compile_kernel(definition)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError) as err:  # one error family
         if isinstance(err, SymactError):
             raise
@@ -85,10 +106,4 @@ def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | Fused
         ) from None
 
 
-def _is_vector(activation: object) -> bool:
-    if isinstance(activation, VectorActivation):
-        return True
-    try:
-        return isinstance(activation, str) and isinstance(get(activation), VectorActivation)
-    except SymactError:
-        return False
+_CALLS: dict[tuple, Kernel | VectorKernel] = {}  # by the call's arguments; a kernel keeps its define-d entry alive

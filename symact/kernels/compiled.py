@@ -4,7 +4,7 @@
 ``symact.kernels.printer``, lowered by ``symact.kernels.lowering``, with common subexpressions shared,
 printed and executed once. A call computes in float64 (in float32 where that gives the same result) and
 returns the input's float dtype (bfloat16 and other extension floats are computed in float64 and rounded
-once), keeps the shape (0-d, empty, n-d), accepts ``out=``, never warns, applies the Taylor patches of
+once), keeps the shape (0-d, empty, n-d), accepts ``out=`` and ``where=`` (``symact.kernels.arrays``), never warns, applies the Taylor patches of
 ``symact.kernels.patches``, and maps NaN to NaN and +-inf to the limits of the function there.
 
 >>> import numpy as np
@@ -24,6 +24,7 @@ import sympy as sp
 from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import x
 from symact.errors import ParameterError
+from symact.kernels.arrays import as_input, check_outs, deliver
 from symact.kernels.lowering import band, lower_piecewise, steps
 from symact.kernels.patches import removable_patches, zero_patches
 from symact.kernels.printer import NUMPY_FUNCTIONS, KernelPrinter, stable_forms
@@ -167,61 +168,36 @@ class Compiled:
             self.guard.append(bool(np.isnan(v).any()))
         return limits
 
-    def all(self, values, outs=None) -> tuple:
-        array, dtype, scalar = _prepare(values, self.native32)
+    def all(self, values, out=None, where=True) -> tuple:
+        """Every output for ``values``; ``out`` (an array, a tuple of them for several outputs) and ``where`` as
+        ``symact.kernels.arrays`` describes."""
+        array, dtype, scalar = as_input(values)
+        outs = check_outs(array.shape, out, where, len(self.exprs))
+        work = np.float32 if self.native32 and dtype == np.float32 else np.float64
+        array = array.astype(work, copy=False)
         shape = array.shape
         if not shape:
             array = array.reshape(1)  # helpers work in place: give them a 1-d array
         with np.errstate(all="ignore"):
             results = self.raw(array)
             finite = self.special_safe or not array.size or bool(np.isfinite(np.add.reduce(array, axis=None)))
-        done = []
+        done, seen = [], []
         for i, r in enumerate(results):
-            out = None if outs is None else outs[i]
-            done.append(
-                _finish(r, array, shape, dtype, scalar, finite, self.limits[i], self.guard[i], self.patches[i], out)
-            )
-        return tuple(done)
+            r = np.asarray(r)
+            fresh = r.flags.writeable and not any(np.may_share_memory(r, a) for a in [array, *seen])
+            if r.dtype != array.dtype or r.shape != array.shape or not fresh:
+                r = np.array(np.broadcast_to(r, array.shape), dtype=array.dtype)  # a fresh array of its own
+            seen.append(r)
+            _finish(r, array, finite, self.limits[i], self.guard[i], self.patches[i])
+            done.append(r.reshape(shape))
+        return deliver(tuple(done), dtype, scalar, outs, where)
 
-    def __call__(self, values, out=None):
-        return self.all(values, None if out is None else (out,))[0]
-
-
-def _prepare(values, native32: bool = False):
-    array = np.asarray(values)
-    kind = array.dtype.kind
-    if kind not in "fiub":
-        dtype, array = array.dtype, _extension_float(array)
-    else:
-        dtype = array.dtype if kind == "f" else np.dtype(np.float64)
-    scalar = np.ndim(values) == 0 and not isinstance(values, np.ndarray)
-    work = np.float32 if native32 and dtype == np.float32 else np.float64
-    return array.astype(work, copy=False), dtype, scalar
+    def __call__(self, values, out=None, where=True):
+        return self.all(values, out, where)[0]
 
 
-def _extension_float(array: np.ndarray) -> np.ndarray:
-    """An extension float array (bfloat16, float8 of ml_dtypes) as float64 holding the same values, else an error.
-
-    The result is computed in float64 and rounded once to the input's dtype.
-    """
-    problem = f"must be real numbers, got an array of {array.dtype}"
-    if array.dtype.kind != "V" or array.dtype.fields is not None:
-        raise ParameterError("kernel", "x", problem)
-    try:
-        with np.errstate(all="ignore"):
-            wide = array.astype(np.float64)
-            exact = np.array_equal(wide.astype(array.dtype).astype(np.float64), wide, equal_nan=True)
-    except (TypeError, ValueError):
-        exact = False
-    if not exact:
-        raise ParameterError("kernel", "x", f"{problem}, which does not convert exactly to float64")
-    return wide
-
-
-def _finish(r, array, shape, dtype, scalar, finite, limits, guard, patches, out):
-    r = np.asarray(r)
-    if r.dtype != array.dtype or r.shape != array.shape or r is array or not r.flags.writeable:
-        r = np.array(np.broadcast_to(r, array.shape), dtype=array.dtype)
+def _finish(r, array, finite, limits, guard, patches) -> None:
+    """The post-pass, in place: Taylor patches, the limits where an intermediate overflowed, NaN and +-inf."""
     for patch in patches:
         patch.apply(array, r)
     if guard:
@@ -234,16 +210,6 @@ def _finish(r, array, shape, dtype, scalar, finite, limits, guard, patches, out)
         if bad.any():
             special = array[bad]
             r[bad] = np.where(np.isnan(special), np.nan, np.where(special > 0, limits[1], limits[0]))
-    r = r.reshape(shape)
-    if out is not None:
-        if not isinstance(out, np.ndarray) or out.shape != shape:
-            raise ParameterError("kernel", "out", f"must be a NumPy array of shape {shape}, got {type(out).__name__}")
-        np.copyto(out, r, casting="same_kind")
-        return out
-    if r.dtype != dtype:
-        with np.errstate(all="ignore"):
-            r = r.astype(dtype)
-    return r[()] if scalar else r
 
 
 def compile_expr(expr: sp.Expr, var: sp.Symbol = x) -> Compiled:

@@ -5,14 +5,18 @@
 patches written into the function as selects. A call on a contiguous array runs a numba loop over it, which
 LLVM vectorises (``symact.kernels.vmath`` replaces the C library's exp, expm1, log1p and tanh, whose calls
 would stop it); f, f', f'', f' from the output, and ``value_and_grad`` (f and f' in one pass sharing
-subexpressions). Strided arrays and array types with ``__array_ufunc__`` (dask) go through numba's ``@vectorize`` and
-``@guvectorize`` ufuncs of the same scalar functions. float32 and float64 both compute in float64; from
-``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
+subexpressions). Any other layout of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
+Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize`` loops of the same scalar
+functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the output when the
+input is contiguous). float32 and float64 both compute in float64; from ``PARALLEL_THRESHOLD`` elements on,
+chunks run on a thread pool.
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
 ``~/.cache/symact``), under a name hashed from the definition (expression, parameters, kink policy), the
 backend, the symact and numba versions and the code generator's source; numba caches the compiled loops
-beside it (``cache=True``). ``clear_cache()`` (or deleting the folder) empties it.
+beside it (``cache=True``). ``clear_cache()`` (or deleting the folder) empties it. A kernel or ufunc pickles
+with its definition and generated source, so a process with an empty cache of its own (a Dask worker on
+another machine) writes the source there and compiles it, without symbolic work.
 
 >>> import numpy as np, symact
 >>> k = symact.kernel('silu')      # backend='auto': the fused kernel when numba is installed, NumPy's otherwise
@@ -22,6 +26,7 @@ array([-0.26894143,  0.        ,  1.7615942 ], dtype=float32)
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import importlib.util
 import os
@@ -32,15 +37,14 @@ from pathlib import Path
 
 import numpy as np
 import sympy as sp
-from numpy.typing import ArrayLike
 
 from symact.catalog import Activation
-from symact.derivation import Derivation, activation_entry, derive
 from symact.errors import ParameterError
-from symact.kernels.compiled import _extension_float
+from symact.kernels.arrays import as_input, check_outs, deliver, in_place
+from symact.kernels.base import Kernel
+from symact.kernels.definition import Definition, resolve
 from symact.kernels.fused_source import NoScalarForm, function_name, source
-from symact.kernels.numpy_backend import Kernel, compile_kernel
-from symact.kinks import check_policy
+from symact.kernels.numpy_backend import compile_kernel
 from symact.version import __version__
 
 __all__ = [
@@ -93,27 +97,25 @@ def _generator_hash() -> str:
 
 def definition_key(activation: str | sp.Expr | Activation, kink: str, params: tuple) -> str:
     """A hash of what the kernel computes: the expression, parameter values, kink policy, backend, versions."""
+    return _module_key(resolve(activation, kink, dict(params)))
+
+
+def _module_key(definition: Definition) -> str:
+    """The generated module's key: the definition's, the backend, the versions and the generator's source."""
     import numba
 
-    check_policy(kink)
-    entry = activation_entry(activation, dict(params))
-    bound = entry.bind(**dict(params)) if hasattr(entry, "bind") else {}
-    values = sorted({**entry.defaults, **bound}.items(), key=lambda item: item[0].name)
-    text = "|".join(
-        [sp.srepr(entry.expr), sp.srepr(values), kink, "numba", __version__, numba.__version__, _generator_hash()]
-    )
+    text = "|".join([definition.key, "numba", __version__, numba.__version__, _generator_hash()])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def _load_module(key: str, build=None):
-    """The generated module for ``key``: imported from the cache, else written by ``build()`` first."""
+def _load_module(key: str, build):
+    """The generated module for ``key``: imported from the cache, else written by ``build()`` (its source) first.
+    The module keeps its source as ``SOURCE``, which pickles carry to processes with another cache."""
     name = f"symact_fused_{key}"
     if name in sys.modules:
         return sys.modules[name]
     path = cache_dir() / f"{name}.py"
     if not path.exists():
-        if build is None:
-            raise ParameterError("kernel", "backend", f"no cached fused kernel {key} in {cache_dir()}")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(build())
@@ -121,6 +123,7 @@ def _load_module(key: str, build=None):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    module.SOURCE = path.read_text()
     sys.modules[name] = module
     return module
 
@@ -141,20 +144,35 @@ def _scalar(module, key: str, part: str):
 
 
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:
-    from numba import guvectorize, vectorize
+    """The ufunc of ``part``: numba's ``@guvectorize`` with scalar core dimensions, whose loop honours the
+    strides of every operand (its ``@vectorize`` loop writes a strided output contiguously when the input is
+    contiguous), with the float32 loop first so that float32 is not promoted."""
+    from numba import guvectorize
 
     _scalar(module, key, part)
-    if part == "value_and_grad":
-        sigs = [f"void({t}, {t}[:], {t}[:])" for t in (_F32, _F64)]
-        fn = getattr(module, function_name(key, part) + "_gufunc")
-        u = guvectorize(sigs, "()->(),()", cache=True)(fn)
-    else:
-        u = vectorize([f"{t}({t})" for t in (_F32, _F64)], cache=True)(
-            getattr(module, function_name(key, part)).py_func
-        )
-    u = u.ufunc  # numba's DUFunc and GUFunc wrap a NumPy ufunc
-    setattr(sys.modules[__name__], u.__name__, u)  # pickled by name (numpy's ufunc reduce): see __getattr__
+    nout = 2 if part == "value_and_grad" else 1
+    sigs = [f"void({t}{f', {t}[:]' * nout})" for t in (_F32, _F64)]
+    layout = "()->" + ",".join(["()"] * nout)
+    u = guvectorize(sigs, layout, cache=True)(getattr(module, function_name(key, part) + "_ufunc")).ufunc
+    if not _NUMPY_REDUCE:  # NumPy pickles a ufunc by name, which a process with another cache cannot resolve
+        _NUMPY_REDUCE.append(copyreg.dispatch_table.get(np.ufunc, np.ufunc.__reduce__))
+        copyreg.pickle(np.ufunc, _reduce_ufunc)
+    _SOURCES[u] = (key, module.SOURCE, part)
     return u
+
+
+def _reduce_ufunc(u: np.ufunc):
+    """A fused ufunc pickles with its generated source (any other ufunc as NumPy pickles it)."""
+    found = _SOURCES.get(u)
+    return (_ufunc, found) if found else _NUMPY_REDUCE[0](u)
+
+
+def _ufunc(key: str, text: str, part: str) -> np.ufunc:
+    """The ufunc of ``part`` of the generated module ``text``, written to this process's cache if missing."""
+    found = _UFUNCS.get((key, part))
+    if found is None:
+        found = _UFUNCS[(key, part)] = _build_ufunc(_load_module(key, lambda: text), key, part)
+    return found
 
 
 def _build_loop(module, key: str, part: str):
@@ -166,45 +184,21 @@ def _build_loop(module, key: str, part: str):
     return njit(cache=True, nogil=True, error_model="numpy")(getattr(module, function_name(key, part) + "_loop"))
 
 
-def __getattr__(name: str):
-    """Rebuild a pickled fused ufunc from its name in another process (for Dask's distributed workers)."""
-    parts = name.split("_", 2)
-    if len(parts) == 3 and parts[0] == "symact" and parts[2] in PARTS:
-        return _build_ufunc(_load_module(parts[1]), parts[1], parts[2])
-    raise AttributeError(name)
-
-
 # ---- the kernel ---------------------------------------------------------------------------------
 
 
 class FusedKernel(Kernel):
-    """f, f', f'' and f' from the output of one activation as numba loops and ufuncs: a ``symact.Kernel``
-    with every method of the NumPy one overridden.
+    """f, f', f'' and f' from the output of one activation as numba loops and ufuncs.
 
     Calls take ``out=`` and ``where=`` as ufuncs do, keep float16/32/64 and the shape; array types with
     ``__array_ufunc__`` (dask.array) are handed the ufunc and stay lazy.
     """
 
     backend = "numba"
-    __eq__ = object.__eq__  # the dataclass's would compare the NumPy kernel's fields
-    __hash__ = object.__hash__
 
-    def __init__(self, module, key: str, activation, kink: str, params: tuple):
-        for name, value in (("_module", module), ("_key", key), ("_definition", (activation, kink, params))):
-            object.__setattr__(self, name, value)  # Kernel is a frozen dataclass
-
-    @property
-    def name(self) -> str:
-        """The activation's name (empty for an unnamed expression), from the definition: one cached module
-        serves every name the same expression goes by."""
-        activation, _, params = self._definition
-        return activation_entry(activation, dict(params)).name
-
-    @property
-    def derivation(self) -> Derivation:
-        """The derivation the kernel was compiled from (derived again on first use after a disk-cache load)."""
-        activation, kink, params = self._definition
-        return derive(activation, kink=kink, **dict(params))
+    def __init__(self, module, key: str, definition: Definition):
+        """``module``: the generated module of ``key`` (one serves every name the same definition goes by)."""
+        self._module, self._key, self.definition = module, key, definition
 
     @property
     def has_output_form(self) -> bool:
@@ -212,13 +206,10 @@ class FusedKernel(Kernel):
         return self._module.HAS_OUTPUT_FORM
 
     def ufunc(self, part: str = "f") -> np.ufunc:
-        """The NumPy ufunc of ``part`` (one of ``PARTS``)."""
+        """The NumPy ufunc of ``part`` (one of ``PARTS``); it pickles with its generated source."""
         if part not in PARTS or (part == "grad_from_output" and not self.has_output_form):
             raise ParameterError("kernel", "part", f"must be one of {', '.join(PARTS)}, got {part!r}", PARTS)
-        found = _UFUNCS.get((self._key, part))
-        if found is None:
-            found = _UFUNCS[(self._key, part)] = _build_ufunc(self._module, self._key, part)
-        return found
+        return _ufunc(self._key, self._module.SOURCE, part)
 
     def _loop(self, part: str):
         found = _LOOPS.get((self._key, part))
@@ -237,95 +228,40 @@ class FusedKernel(Kernel):
             first = str(err).strip().splitlines()[0][:200]
             raise NoScalarForm("kernel", "backend", f"numba cannot compile this kernel ({first})") from None
 
-    def _run(self, part: str, values, outs, where):
+    def _run(self, part: str, values, out, where):
+        """``part`` at ``values``: the flat loop over a C-contiguous copy of x (x itself when it is one) into
+        ``out`` where ``arrays.in_place`` allows it, else into fresh arrays that ``arrays.deliver`` writes out."""
         nout = 2 if part == "value_and_grad" else 1
         if not isinstance(values, (np.ndarray, np.generic)) and hasattr(values, "__array_ufunc__"):
             if nout == 2:  # two single-output ufuncs: array libraries rarely dispatch two-output ones
                 return self.ufunc("f")(values), self.ufunc("grad")(values)
             return self.ufunc(part)(values)
-        array = np.asarray(values)
-        if array.dtype.kind not in "fiub":  # bfloat16 and other extension floats: in float64, rounded once
-            dtype, array = array.dtype, _extension_float(array)
-        else:
-            dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
+        array, dtype, scalar = as_input(values)
+        outs = check_outs(array.shape, out, where, nout)
         work = np.float32 if dtype.kind == "f" and dtype.itemsize <= 4 else np.float64  # float16: the float32 loop
-        array = array.astype(work, copy=False)
-        if outs is None and where is not True:
-            raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
-        for o in outs or ():
-            if not (isinstance(o, np.ndarray) and _fits(array.shape, o.shape)):
-                problem = f"must be a NumPy array that x's shape {array.shape} broadcasts to, got {type(o).__name__}"
-                raise ParameterError("kernel", "out", problem)
-        direct = outs is not None and where is True and all(o.dtype == work and o.shape == array.shape for o in outs)
+        array = array.astype(work, order="C", copy=False)
+        direct = in_place(array, outs, where)
+        results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))
         with np.errstate(all="ignore"):
-            result = tuple(outs) if direct else tuple(np.empty_like(array) for _ in range(nout))
-            if array.flags.c_contiguous and all(o.flags.c_contiguous for o in result):
-                _apply(self._loop(part), array, result, loop=True)
-            else:
-                _apply(self.ufunc(part), array, result)
-            if outs is not None and not direct:
-                for o, r in zip(outs, result):
-                    np.copyto(o, r, casting="same_kind", where=where)
-                result = tuple(outs)
-            elif outs is None and dtype != work:
-                result = tuple(r.astype(dtype) for r in result)
-        if np.ndim(values) == 0 and not isinstance(values, np.ndarray) and outs is None:
-            result = tuple(r[()] if isinstance(r, np.ndarray) else r for r in result)
-        return result if nout == 2 else result[0]
-
-    def __call__(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
-        """f(x); ``out`` an array to write into, ``where`` a mask of the elements to write."""
-        return self._run("f", values, None if out is None else (out,), where)
-
-    def grad(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
-        """f'(x), with the kink policy's value at kinks."""
-        return self._run("grad", values, None if out is None else (out,), where)
-
-    def grad2(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
-        """f''(x)."""
-        return self._run("grad2", values, None if out is None else (out,), where)
-
-    def value_and_grad(
-        self, values: ArrayLike, out: tuple[np.ndarray, np.ndarray] | None = None, where: ArrayLike = True
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(f(x), f'(x)) from one loop sharing subexpressions; ``out`` a pair of arrays."""
-        return self._run("value_and_grad", values, out, where)
-
-    def grad_from_output(
-        self, outputs: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True
-    ) -> np.ndarray | None:
-        """f' from y = f(x) alone; ``None`` when f' has no such form."""
-        if not self.has_output_form:
-            return None
-        return self._run("grad_from_output", outputs, None if out is None else (out,), where)
+            _apply(self._loop(part), array, results)
+        done = deliver(results, dtype, scalar, outs, where)
+        return done if nout == 2 else done[0]
 
     def source(self) -> str:
         """The generated scalar code of every part."""
-        return Path(self._module.__file__).read_text()
+        return self._module.SOURCE
 
     def __reduce__(self):
-        activation, kink, params = self._definition
-        return _rebuild, (activation, kink, params)
-
-    def _repr_latex_(self) -> str:
-        return self.derivation.latex()
-
-    def __repr__(self) -> str:
-        activation, kink, params = self._definition
-        bound = activation_entry(activation, dict(params)).bind(**dict(params))  # exact values, as Kernel shows them
-        shown = "".join(f", {k}={v}" for k, v in bound.items())
-        return f"Kernel({self.name!r}{shown}, kink={kink!r}, backend='numba')"
+        """Pickled with its definition (the catalog entry itself, not a name) and its generated source, so that a
+        process with an empty cache of its own rebuilds it without symbolic work."""
+        return _restore, (self._key, self._module.SOURCE, self.definition)
 
 
-def _rebuild(activation, kink, params):
-    return kernel(activation, kink, params)
-
-
-def _fits(shape: tuple, target: tuple) -> bool:
-    try:
-        return np.broadcast_shapes(shape, target) == target
-    except ValueError:
-        return False
+def _restore(key: str, text: str, definition: Definition) -> FusedKernel:
+    found = _KERNELS.get(definition)
+    if found is None:
+        found = _KERNELS[definition] = FusedKernel(_load_module(key, lambda: text), key, definition)
+    return found
 
 
 _THREADS = [os.cpu_count() or 1]
@@ -342,20 +278,18 @@ def set_threads(n: int | None = None) -> int:
     return old
 
 
-def _apply(fn, array: np.ndarray, outs: tuple, loop: bool = False) -> None:
-    """``fn(array, out=outs)`` for a ufunc, ``fn(array, *outs)`` for a ``loop`` over flat contiguous arrays; in
-    chunks on the thread pool when the arrays are large and contiguous."""
+def _apply(loop, array: np.ndarray, outs: tuple) -> None:
+    """``loop(array, *outs)`` over C-contiguous arrays of one shape, flattened; in chunks on the thread pool
+    when they are large."""
     threads = _THREADS[0]
-    contiguous = array.flags.c_contiguous and all(o.flags.c_contiguous for o in outs)
-    flat, flat_outs = (array.reshape(-1), [o.reshape(-1) for o in outs]) if contiguous else (array, outs)
+    flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
 
     def chunk(a, b):
         with np.errstate(all="ignore"):  # errstate is per thread
-            parts = tuple(o[a:b] for o in flat_outs)
-            fn(flat[a:b], *parts) if loop else fn(flat[a:b], out=parts)
+            loop(flat[a:b], *(o[a:b] for o in flat_outs))
 
-    if threads == 1 or array.size < PARALLEL_THRESHOLD or not contiguous:
-        chunk(0, None) if contiguous else fn(array, out=outs)
+    if threads == 1 or array.size < PARALLEL_THRESHOLD:
+        chunk(0, None)
         return
     if not _POOL or _POOL[0]._max_workers < threads:
         from concurrent.futures import ThreadPoolExecutor
@@ -366,29 +300,30 @@ def _apply(fn, array: np.ndarray, outs: tuple, loop: bool = False) -> None:
         job.result()
 
 
-def kernel(activation: str | sp.Expr | Activation, kink: str, params: tuple, strict: bool = True) -> FusedKernel | None:
+def kernel(definition: Definition, strict: bool = True) -> FusedKernel | None:
     """The fused kernel of a definition (``symact.kernel(..., backend='numba')`` calls this).
 
     ``strict=False`` (``backend='auto'``): ``None`` instead of ``NoScalarForm``, and the NumPy kernel serves.
     """
     if not available():
         raise ParameterError("kernel", "backend", "'numba' needs numba: pip install 'symact[fast]'")
-    key = definition_key(activation, kink, params)
-    name = activation_entry(activation, dict(params)).name
-    found = _KERNELS.get((key, name))
+    found = _KERNELS.get(definition)
     if found is None:
+        key = _module_key(definition)
         try:
-            module = _load_module(key, lambda: source(compile_kernel(activation, kink, dict(params)), key))
-            found = FusedKernel(module, key, activation, kink, params)
+            module = _load_module(key, lambda: source(compile_kernel(definition), key))
+            found = FusedKernel(module, key, definition)
             found.prepare()
         except NoScalarForm:
             if strict:
                 raise
             return None
-        _KERNELS[(key, name)] = found
+        _KERNELS[definition] = found
     return found
 
 
-_KERNELS: dict[tuple[str, str], FusedKernel] = {}  # by definition key and name
+_KERNELS: dict[Definition, FusedKernel] = {}
 _LOOPS: dict[tuple[str, str], object] = {}  # by definition key and part, shared by every name
 _UFUNCS: dict[tuple[str, str], np.ufunc] = {}
+_SOURCES: dict[np.ufunc, tuple[str, str, str]] = {}  # what a fused ufunc's pickle carries: key, source, part
+_NUMPY_REDUCE: list = []  # how NumPy pickles every other ufunc

@@ -4,8 +4,9 @@ The same stable forms that ``symact.kernels.compiled`` prints for NumPy are prin
 ``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor
 patches written into each function. ``symact.kernels.fused`` writes the module and compiles it.
 
+>>> from symact.kernels.definition import resolve
 >>> from symact.kernels.numpy_backend import compile_kernel
->>> 'def symact_k1_value_and_grad(x_in):' in source(compile_kernel('silu', 'torch', {}), 'k1')
+>>> 'def symact_k1_value_and_grad(x_in):' in source(compile_kernel(resolve('silu', 'torch', {})), 'k1')
 True
 """
 
@@ -20,7 +21,7 @@ from symact.catalog import x
 from symact.derivation import y
 from symact.errors import ParameterError
 from symact.kernels import scalar
-from symact.kernels.numpy_backend import Kernel
+from symact.kernels.numpy_backend import NumpyKernel
 from symact.kernels.printer import stable_forms
 from symact.kernels.rules import STABLE_NODES
 
@@ -170,16 +171,17 @@ def _lines(compiled, var, finish, exprs, dd, printer) -> list[str]:
     return lines + finish(names)
 
 
-def source(k: Kernel, key: str) -> str:
-    """The Python module (for numba) of a NumPy ``Kernel``: one scalar function per part, named by ``key``.
+def source(k: NumpyKernel, key: str) -> str:
+    """The Python module (for numba) of a NumPy kernel: one scalar function per part, named by ``key``.
 
+    >>> from symact.kernels.definition import resolve
     >>> from symact.kernels.numpy_backend import compile_kernel
-    >>> print(source(compile_kernel('relu', 'torch', {}), 'k1').split('def ')[1].splitlines()[0])
+    >>> print(source(compile_kernel(resolve('relu', 'torch', {})), 'k1').split('def ')[1].splitlines()[0])
     symact_k1_f(x_in):
     """
-    parts = {"f": k._f, "grad": k._df, "grad2": k._d2f, "grad_from_output": k._df_of_output}
+    parts = {part: k.part(part) for part in ("f", "grad", "grad2", "grad_from_output")}
     out = [
-        f'"""symact fused kernel {k.name or "(user)"!r}, kink={k.derivation.kink!r} (generated; key {key})."""',
+        f'"""symact fused kernel {k.name or "(user)"!r}, kink={k.definition.kink!r} (generated; key {key})."""',
         "import math",
         "",
         "from numba import float64",
@@ -190,7 +192,7 @@ def source(k: Kernel, key: str) -> str:
         "compile_all()",
         "from symact.kernels.scalar import *  # noqa: E402, F403",
         "",
-        f"HAS_OUTPUT_FORM = {k._df_of_output is not None}",
+        f"HAS_OUTPUT_FORM = {k.has_output_form}",
         f"NAME = {k.name!r}",
     ]
 
@@ -205,23 +207,30 @@ def source(k: Kernel, key: str) -> str:
             var = y if part == "grad_from_output" else x
             out += ["", "", f"def {function_name(key, part)}({var.name}_in):"]
             out += ["    " + line for line in _body(compiled, var, single)]
-            out += _loop(key, part, f"out[i] = {function_name(key, part)}(x[i])", "x, out")
+            out += _loops(key, part, "out")
     both = function_name(key, "value_and_grad")
     out += ["", "", f"def {both}(x_in):"]
-    out += ["    " + line for line in _body(k._both, x, pair)]
-    out += _loop(key, "value_and_grad", f"f[i], df[i] = {both}(x[i])", "x, f, df")
-    out += ["", "", f"def {both}_gufunc(x_in, f, df):", f"    f[0], df[0] = {both}(x_in)"]
+    out += ["    " + line for line in _body(k.part("value_and_grad"), x, pair)]
+    out += _loops(key, "value_and_grad", "f, df")
     return "\n".join(out) + "\n"
 
 
-def _loop(key: str, part: str, statement: str, arguments: str) -> list[str]:
-    """A loop over flat contiguous arrays: the compiler inlines the scalar function and vectorises it."""
+def _loops(key: str, part: str, outs: str) -> list[str]:
+    """A loop over flat contiguous arrays (the compiler inlines the scalar function and vectorises it), and the
+    element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these)."""
+    name = function_name(key, part)
+    each = ", ".join(f"{o}[i]" for o in outs.split(", "))
+    first = ", ".join(f"{o}[0]" for o in outs.split(", "))
     return [
         "",
         "",
-        f"def {function_name(key, part)}_loop({arguments}):",
+        f"def {name}_loop(x, {outs}):",
         "    for i in range(x.size):",
-        f"        {statement}",
+        f"        {each} = {name}(x[i])",
+        "",
+        "",
+        f"def {name}_ufunc(x_in, {outs}):",
+        f"    {first} = {name}(x_in)",
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from symact.catalog import Activation, get
+from symact.catalog import CATALOG, Activation, get
 from symact.errors import ParameterError, SymactError
 from symact.kernels import Kernel, VectorKernel, kernel
 
@@ -19,8 +19,8 @@ __all__ = ["Layer", "HE_FAMILIES", "PIECEWISE_LINEAR"]
 
 # Families whose activations are rectifier-like get He initialisation; the rest get Glorot's.
 HE_FAMILIES = ("rectified", "exponential", "gated")
-# Activations max(z, 0) + slope * min(z, 0), whose networks have exact linear pieces.
-PIECEWISE_LINEAR = ("relu", "leaky_relu", "prelu", "rrelu", "identity")
+# Activations max(z, 0) + slope * min(z, 0), whose networks have exact linear pieces (the rows' ``linear_pieces``).
+PIECEWISE_LINEAR = tuple(entry.name for entry in CATALOG if entry.linear_pieces)
 
 
 def _kernel_of(activation, kink: str) -> Kernel:

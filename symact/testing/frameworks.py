@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,14 +25,24 @@ import numpy.typing as npt
 import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, validate, within
-from symact.catalog import get
+from symact.catalog import CATALOG, Activation, get
 from symact.derivation import activation_entry, derive
 from symact.errors import ParameterError
 from symact.formula.html import table as html_table
 from symact.kernels import kernel
 from symact.proof import CHECKED, UNKNOWN, Status
 
-__all__ = ["crosscheck", "CrossCheck", "benchmark_points", "ulp_error", "function_values", "TORCH", "JAX"]
+__all__ = [
+    "crosscheck",
+    "CrossCheck",
+    "benchmark_points",
+    "ulp_error",
+    "function_values",
+    "framework_function",
+    "framework_functions",
+    "TORCH",
+    "JAX",
+]
 
 
 def benchmark_points(count: int = 1000, grid: int = 2001) -> np.ndarray:
@@ -59,96 +69,16 @@ def ulp_error(got: npt.ArrayLike, want: npt.ArrayLike, dtype: npt.DTypeLike = np
     return np.where(same, 0.0, np.where(np.isfinite(err), err, np.nan))
 
 
-# ---- the frameworks' functions, by symact name (parameters at symact's defaults) -----------------
-
-
-def _default(activation: str, parameter: str) -> float:
-    """The catalog default of one of an activation's parameters, as the float a framework is given."""
-    return next(float(v) for p, v in get(activation).defaults.items() if p.name == parameter)
-
-
-def _torch_table() -> dict[str, Callable]:
-    import torch
-    import torch.nn.functional as F
-
-    slope, alpha = _default("leaky_relu", "negative_slope"), _default("prelu", "alpha")
-    lower, upper = _default("rrelu", "lower"), _default("rrelu", "upper")
-    threshold, value = _default("threshold", "threshold"), _default("threshold", "value")
-    soft, hard = _default("softshrink", "lambd"), _default("hardshrink", "lambd")
-    return {
-        "identity": lambda t: t * 1,
-        "relu": F.relu,
-        "relu6": F.relu6,
-        "leaky_relu": lambda t: F.leaky_relu(t, slope),
-        "prelu": lambda t: F.prelu(t, torch.tensor([alpha], dtype=t.dtype)),
-        "rrelu": lambda t: F.rrelu(t, lower, upper, training=False),
-        "threshold": lambda t: F.threshold(t, threshold, value),
-        "elu": F.elu,
-        "celu": F.celu,
-        "selu": F.selu,
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "softsign": F.softsign,
-        "hardsigmoid": F.hardsigmoid,
-        "hardtanh": F.hardtanh,
-        "softplus": F.softplus,
-        "log_sigmoid": F.logsigmoid,
-        "exp": torch.exp,
-        "silu": F.silu,
-        "swish": F.silu,
-        "gelu": F.gelu,
-        "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
-        "mish": F.mish,
-        "hardswish": F.hardswish,
-        "tanhshrink": F.tanhshrink,
-        "softshrink": lambda t: F.softshrink(t, soft),
-        "hardshrink": lambda t: F.hardshrink(t, hard),
-    }
-
-
-def _jax_table() -> dict[str, Callable]:
-    import jax
-    import jax.numpy as jnp
-
-    nn = jax.nn
-    slope = _default("leaky_relu", "negative_slope")
-    return {
-        "identity": lambda t: t,
-        "relu": nn.relu,
-        "relu6": nn.relu6,
-        "leaky_relu": lambda t: nn.leaky_relu(t, slope),
-        "elu": nn.elu,
-        "celu": nn.celu,
-        "selu": nn.selu,
-        "sigmoid": nn.sigmoid,
-        "tanh": jnp.tanh,
-        "softsign": nn.soft_sign,
-        "hardsigmoid": nn.hard_sigmoid,
-        "hardtanh": nn.hard_tanh,
-        "sparse_sigmoid": nn.sparse_sigmoid,
-        "softplus": nn.softplus,
-        "log_sigmoid": nn.log_sigmoid,
-        "squareplus": nn.squareplus,
-        "sparse_plus": nn.sparse_plus,
-        "exp": jnp.exp,
-        "silu": nn.silu,
-        "swish": nn.silu,
-        "gelu": lambda t: nn.gelu(t, approximate=False),
-        "gelu_tanh": lambda t: nn.gelu(t, approximate=True),
-        "mish": nn.mish,
-        "hardswish": nn.hard_silu,
-    }
-
+# ---- the frameworks' functions: the catalog rows' ``Ref``s, resolved ----------------------------------
 
 TORCH = "torch"
 JAX = "jax"
-_TABLES = {TORCH: _torch_table, JAX: _jax_table}
+FRAMEWORKS = (TORCH, JAX)
 
 
-def framework_functions(framework: str) -> dict[str, Callable]:
-    """The framework's activations by symact name; ``ParameterError`` when it is not installed."""
-    if framework not in _TABLES:
-        raise ParameterError("crosscheck", "framework", f"must be 'torch' or 'jax', got {framework!r}", _TABLES)
+def _installed(framework: str) -> None:
+    if framework not in FRAMEWORKS:
+        raise ParameterError("crosscheck", "framework", f"must be 'torch' or 'jax', got {framework!r}", FRAMEWORKS)
     try:
         importlib.import_module(framework)
     except ImportError:
@@ -156,12 +86,41 @@ def framework_functions(framework: str) -> dict[str, Callable]:
         raise ParameterError(
             "crosscheck", "framework", f"{framework!r} is not installed here; install it first ({extra})"
         ) from None
-    return _TABLES[framework]()
 
 
-def framework_values(framework: str, name: str, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """f and its autograd gradient from the framework, in ``points``' dtype (float32 or float64)."""
-    return function_values(framework_functions(framework)[get(name).name], points)
+def framework_function(entry: Activation, framework: str, params: Mapping | None = None) -> Callable:
+    """The framework's function of a catalog row (its ``Ref``, imported now), with the activation's parameters
+    at ``params`` (by name; the defaults otherwise). ``ParameterError`` when the framework is not installed,
+    lacks the activation, or lacks a parameter that ``params`` moves from its default.
+
+    >>> from symact.catalog import get
+    >>> framework_function(get('relu'), 'tensorflow')
+    Traceback (most recent call last):
+    symact.errors.ParameterError: crosscheck: parameter 'framework' must be 'torch' or 'jax', got 'tensorflow'
+    """
+    _installed(framework)
+    ref = getattr(entry, framework)
+    if ref is None:
+        raise ParameterError("crosscheck", "name", f"{framework} has no {entry.name!r}")
+    given = {p.name: v for p, v in entry.bind(**(params or {})).items()}
+    values = {**{p.name: v for p, v in entry.defaults.items()}, **given}
+    for p, default in entry.defaults.items():
+        if p.name not in ref.args and values[p.name] != default:
+            problem = f"is not a parameter of {framework}'s {ref}: only {p.name}={default} compares"
+            raise ParameterError("crosscheck", p.name, problem)
+    module, _, name = ref.path.rpartition(".")
+    fn, args = getattr(importlib.import_module(module), name), [float(values[a]) for a in ref.args]
+    if ref.tensor:  # torch's prelu takes its weight as a tensor
+        torch = importlib.import_module("torch")
+        return lambda t: fn(t, *(torch.tensor([a], dtype=t.dtype) for a in args), **ref.options)
+    return lambda t: fn(t, *args, **ref.options)
+
+
+def framework_functions(framework: str) -> dict[str, Callable]:
+    """The framework's activations by symact name, parameters at their defaults; ``ParameterError`` when it
+    is not installed."""
+    _installed(framework)
+    return {e.name: framework_function(e, framework) for e in CATALOG if getattr(e, framework) is not None}
 
 
 def function_values(
@@ -354,12 +313,8 @@ def _crosscheck(activation, framework, kink: str, points, dtype: str, grad, para
     if callable(framework):
         fn, label = framework, getattr(framework, "__qualname__", None) or type(framework).__name__
     else:
-        table = framework_functions(framework)
         entry = get(activation)
-        if entry.name not in table:
-            problem = f"{framework} has no {entry.name!r}; it has {', '.join(sorted(table))}"
-            raise ParameterError("crosscheck", "name", problem, table)
-        fn, label, activation = table[entry.name], framework, entry.name
+        fn, label, activation = framework_function(entry, framework, params), framework, entry.name
     d = derive(activation, kink=kink, budget=None, **params)
     entry = activation_entry(activation, dict(params))
     values = {**entry.defaults, **entry.bind(**params)}  # the kernel's parameter values

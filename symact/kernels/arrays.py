@@ -1,0 +1,133 @@
+"""What a kernel call takes and gives, on either backend: the input as a float array, ``out=`` and ``where=``.
+
+A kernel computes into fresh arrays of its own and then writes ``out`` as ``np.copyto`` does (x's shape
+broadcast into it, cast ``same_kind``, ``where`` choosing the elements). So any layout of x and of ``out``
+(strided, reversed, a column, overlapping x, another float dtype) gives the same values, and nothing
+outside ``out`` is written; the fused backend writes ``out`` directly only where ``in_place`` allows it.
+
+>>> import numpy as np
+>>> array, dtype, scalar = as_input([1, 2])
+>>> array.dtype, dtype, scalar
+(dtype('float64'), dtype('float64'), False)
+>>> o = np.zeros(6)
+>>> deliver((array * 2,), dtype, scalar, check_outs(array.shape, o[::-3], True), True)[0] is not None
+True
+>>> o.tolist()
+[0.0, 0.0, 4.0, 0.0, 0.0, 2.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from symact.errors import ParameterError
+
+__all__ = ["as_input", "extension_float", "check_outs", "in_place", "deliver"]
+
+
+def as_input(values: ArrayLike) -> tuple[np.ndarray, np.dtype, bool]:
+    """x as a float array (integers and booleans as float64), the dtype results take, and whether x was a scalar.
+
+    bfloat16 and other extension floats compute in float64 and are rounded once.
+    """
+    array = np.asarray(values)
+    if array.dtype.kind not in "fiub":
+        return extension_float(array), array.dtype, _is_scalar(values)
+    dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
+    return array if array.dtype.kind == "f" else array.astype(np.float64), dtype, _is_scalar(values)
+
+
+def _is_scalar(values) -> bool:
+    return np.ndim(values) == 0 and not isinstance(values, np.ndarray)
+
+
+def extension_float(array: np.ndarray) -> np.ndarray:
+    """An extension float array (bfloat16, float8 of ml_dtypes) as float64 holding the same values, else an error.
+
+    >>> extension_float(np.array(['a']))
+    Traceback (most recent call last):
+    symact.errors.ParameterError: kernel: parameter 'x' must be real numbers, got an array of <U1
+    """
+    problem = f"must be real numbers, got an array of {array.dtype}"
+    if array.dtype.kind != "V" or array.dtype.fields is not None:
+        raise ParameterError("kernel", "x", problem)
+    try:
+        with np.errstate(all="ignore"):
+            wide = array.astype(np.float64)
+            exact = np.array_equal(wide.astype(array.dtype).astype(np.float64), wide, equal_nan=True)
+    except (TypeError, ValueError):
+        exact = False
+    if not exact:
+        raise ParameterError("kernel", "x", f"{problem}, which does not convert exactly to float64")
+    return wide
+
+
+def check_outs(shape: tuple, out: np.ndarray | tuple | None, where: ArrayLike, count: int = 1) -> tuple | None:
+    """``out`` (an array, or a tuple of ``count`` arrays) as a tuple, checked: writable float arrays that x's
+    ``shape`` broadcasts to; ``where`` a boolean mask, which needs ``out``."""
+    if out is None:
+        if where is not True:
+            raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
+        return None
+    outs = tuple(out) if count > 1 and isinstance(out, (tuple, list)) else (out,)
+    if len(outs) != count:
+        raise ParameterError("kernel", "out", f"must be a tuple of {count} arrays, got {type(out).__name__}")
+    for o in outs:
+        if not (isinstance(o, np.ndarray) and _takes_floats(o.dtype) and _fits(shape, o.shape)):
+            got = f"{o.dtype} {o.shape}" if isinstance(o, np.ndarray) else type(o).__name__
+            raise ParameterError(
+                "kernel", "out", f"must be a float array that x's shape {shape} broadcasts to, got {got}"
+            )
+        if not o.flags.writeable:
+            raise ParameterError("kernel", "out", "is read-only")
+    if where is not True and not (np.asarray(where).dtype == bool and _fits(np.shape(where), outs[0].shape)):
+        raise ParameterError("kernel", "where", f"must be a boolean mask that broadcasts to {outs[0].shape}")
+    return outs
+
+
+def _takes_floats(dtype: np.dtype) -> bool:
+    """A float or complex dtype, or an extension float (bfloat16, float8 of ml_dtypes)."""
+    extension = dtype.kind == "V" and dtype.fields is None and np.can_cast(np.float64, dtype, "same_kind")
+    return dtype.kind in "fc" or extension
+
+
+def _fits(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+def in_place(array: np.ndarray, outs: tuple | None, where: ArrayLike) -> bool:
+    """Whether a loop over flat contiguous arrays may write ``outs`` directly: every one C-contiguous, of x's
+    dtype and shape, no ``where``, and none overlapping another or x (unless it is x itself, element for element).
+    """
+    if outs is None or where is not True or not array.flags.c_contiguous:
+        return False
+    for i, o in enumerate(outs):
+        if not (o.flags.c_contiguous and o.dtype == array.dtype and o.shape == array.shape):
+            return False
+        if np.may_share_memory(o, array) and not _same_memory(o, array):
+            return False
+        if any(np.may_share_memory(o, other) for other in outs[:i]):
+            return False
+    return True
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+
+
+def deliver(results: tuple, dtype: np.dtype, scalar: bool, outs: tuple | None, where: ArrayLike) -> tuple:
+    """The call's return values from ``results`` (x's shape, computed in fresh arrays): written into
+    ``outs`` where given (the arrays themselves returned), else cast to ``dtype``, a scalar for a scalar x."""
+    if outs is not None:
+        for o, r in zip(outs, results):
+            if r is not o:
+                np.copyto(o, r, casting="same_kind", where=where)
+        return outs
+    if any(r.dtype != dtype for r in results):
+        with np.errstate(all="ignore"):  # float16 and bfloat16 overflow where the function exceeds their range
+            results = tuple(r.astype(dtype) for r in results)
+    return tuple(r[()] for r in results) if scalar else results
