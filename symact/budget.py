@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import gc
 import inspect
 import math
 import sys
@@ -157,8 +158,10 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     like Lean's heartbeats: it counts work, not seconds, so where it declines a method does not depend on the
     machine's speed (only, through SymPy's cache, on what the same process computed before).
 
-    The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block.
-    Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
+    The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. A
+    profile hook slows Python code about threefold, so without ``steps`` it is armed only once the deadline
+    has passed, by a garbage-collector callback (the computation allocates: SymPy and mpmath always do); a
+    step bound needs it from the start. Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
     ``Exception`` in places), the timeout's finaliser puts the hook back, and the next call raises again.
     SymPy's evaluation flags (per thread) are put back if the block ends early; mpmath's precision is set
     only through ``symact.precision``, whose clean-up a timeout never interrupts. Under a profiler
@@ -182,18 +185,25 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
         self.deadline = _CURRENT.get()
         self.outer = sys.getprofile()  # an enclosing guard's hook (this one counts its own steps), or none
         mine = self.outer is None or getattr(self.outer, "symact_guard", False)
-        self.active = mine and (self.steps is not None or (self.deadline is not None and self.outer is None))
+        eager = self.steps is not None or not gc.isenabled()
+        self.lazy = mine and not eager and self.deadline is not None and self.outer is None
+        self.active = self.lazy or (mine and eager and (self.steps is not None or self.deadline is not None))
         if self.active:
             self.saved = (global_parameters.evaluate, global_parameters.distribute)  # this thread's own
             self.thread = threading.get_ident()
             self.hook = _hook(self)
-            sys.setprofile(self.hook)
+            if self.lazy:
+                _watch(self)
+            else:
+                sys.setprofile(self.hook)
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
         if not self.active:
             return
         self.active = False
+        if self.lazy:
+            _WATCHED[self.thread].remove(self)
         sys.setprofile(self.outer)
         if kind is not None and issubclass(kind, (ProofTimeout, StepLimit)):  # ended inside: undo what it left
             global_parameters.evaluate, global_parameters.distribute = self.saved
@@ -204,6 +214,23 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
         """Put the hook back after the library swallowed a timeout (called by the timeout's finaliser)."""
         if self.active and threading.get_ident() == self.thread and sys.getprofile() is None:
             sys.setprofile(self.hook)
+
+
+_WATCHED: dict[int, list[guard]] = {}  # per thread, its running lazy guards, innermost last
+
+
+def _watch(owner: guard) -> None:
+    """Let the garbage collector's callback arm ``owner``'s hook once its deadline has passed."""
+    _WATCHED.setdefault(owner.thread, []).append(owner)
+    if _collecting not in gc.callbacks:
+        gc.callbacks.append(_collecting)
+
+
+def _collecting(phase: str, info: dict) -> None:
+    """At each collection in a thread running a lazy guard past its deadline: arm that guard's hook."""
+    watched = _WATCHED.get(threading.get_ident())
+    if watched and phase == "start" and time.monotonic() > watched[-1].deadline.at and sys.getprofile() is None:
+        sys.setprofile(watched[-1].hook)
 
 
 class _Rearming:
@@ -247,12 +274,14 @@ def _hook(owner: guard) -> Callable:
 
 
 def _interruptible(frame) -> bool:
-    """False for a generator resuming (or closing: an exception there is lost) and while a context manager
-    leaves or an object is finalised (it would skip the clean-up): the timeout waits for the next call."""
+    """False for a generator resuming (or closing: an exception there is lost), inside a garbage-collector
+    callback, and while a context manager leaves or an object is finalised (it would skip the clean-up): the
+    timeout waits for the next call."""
     if frame.f_code.co_flags & _RESUMABLE:
         return False
+    collector = {getattr(callback, "__code__", None) for callback in gc.callbacks}
     while frame is not None:
-        if frame.f_code.co_name in _CLEAN_UP:
+        if frame.f_code.co_name in _CLEAN_UP or frame.f_code in collector:
             return False
         frame = frame.f_back
     return True

@@ -22,6 +22,7 @@ import mpmath
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
+from symact.budget import check
 from symact.catalog import x
 from symact.functions import expand_named
 from symact.precision import precision
@@ -180,6 +181,12 @@ def _num(e) -> sp.Float:
     return sp.N(e, 50)
 
 
+def _checked(fn, t):
+    """``fn(t)``, after a look at the running call's deadline (a numeric loop may never trigger the guard)."""
+    check()
+    return fn(t)
+
+
 def numeric_roots(
     fn: Callable[[mpmath.mpf], mpmath.mpf],
     lo: sp.Expr | float,
@@ -193,7 +200,7 @@ def numeric_roots(
     found = []
     with precision(40):
         ts = [mpmath.mpf(a) + (mpmath.mpf(b) - a) * (i + mpmath.mpf("0.5")) / grid for i in range(grid)]
-        vs = [fn(t) for t in ts]
+        vs = [_checked(fn, t) for t in ts]
         noise = mpmath.mpf("1e-25")  # smaller values may be cancellation noise at 40 digits: no sign read there
         for (t0, v0), (t1, v1) in zip(zip(ts, vs), zip(ts[1:], vs[1:])):
             if abs(v0) > noise and abs(v1) > noise and (v0 < 0) != (v1 < 0):

@@ -14,7 +14,7 @@ import sympy as sp
 from symact.analysis.exact import _num, _too_large
 from symact.analysis.pieces import _Analysis
 from symact.analysis.result import Property, proof
-from symact.budget import guard
+from symact.budget import check, guard
 from symact.functions import mp_function
 from symact.precision import precision
 
@@ -80,6 +80,7 @@ def _dense_values(a: _Analysis) -> tuple[list, list]:
     fv, dv = [], []
     with precision(30):
         for t in sorted(_GRID):
+            check()
             if any(abs(float(t) - c) < 1e-9 for c in cuts):
                 continue
             i = sum(1 for c in cuts if c < t)

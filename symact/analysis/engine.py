@@ -120,7 +120,9 @@ def properties(
     >>> p = properties('softsign')
     >>> p['continuity'].value, p['continuity'].proved
     (1, True)
-    >>> properties('sin(x)')['range'].proved   # infinitely many critical points: not claimed
+    >>> properties('sin(x)')['range'].value     # periodic: read from one period
+    Interval(-1, 1)
+    >>> properties('x*cos(x)')['range'].proved  # oscillating without a period: not claimed
     False
     """
     validate(budget, "properties")

@@ -63,8 +63,9 @@ def kernel(
         found = _CALLS.get(call)
     except TypeError:  # an entry object, or a parameter value that is not hashable
         call, found = None, None
+    seconds = validate(budget, "kernel")
     if found is None:
-        with within(validate(budget, "kernel"), "kernel"):
+        with within(seconds, "kernel"):
             found = _kernel(activation, kink, backend, params)
         if call is not None:
             if len(_CALLS) >= 256:
