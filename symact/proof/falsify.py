@@ -13,6 +13,7 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import MPMATH
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
+from symact.numerics import numeric_roots
 from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
 from symact.timeout import time_limit
 
@@ -94,6 +95,21 @@ def _kink_hints(diff: sp.Expr) -> list[sp.Expr] | None:
     return list(dict.fromkeys(roots))
 
 
+def _critical_hints(diff: sp.Expr) -> list[sp.Expr]:
+    """For sampling only: where each switch argument is extreme (roots of its derivative on [-40, 40], found
+    numerically), since a branch that switches only near an extreme (silu(x) + 0.278) is missed elsewhere."""
+    hints = []
+    try:
+        with time_limit(2.0, "extremes of switch arguments"):
+            for g in switch_functions(diff):
+                for variant in smooth_variants(g):
+                    slope = _mp_callable(sp.diff(variant, x), [x])
+                    hints += [sp.Rational(str(r)) for r in numeric_roots(slope, -sp.oo, sp.oo, grid=400)]
+    except (ProofTimeout, SymactError, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        pass
+    return hints
+
+
 def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) -> list[dict]:
     """Points for falsification: nice values, kinks and their neighbours, random, large |x|."""
     rng = random.Random(seed)
@@ -110,10 +126,10 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
         kinks = _kink_hints(diff)
         if kinks is None:
             try:
-                with time_limit(2.0, "finding kinks"):
+                with time_limit(1.0, "finding kinks"):
                     kinks = switch_points(diff, {**base[0], x: 0})
             except (ProofTimeout, SymactError, NotImplementedError, TypeError, ValueError):
-                kinks = []
+                kinks = _critical_hints(diff) if not params else []
     points = []
     for i, v in enumerate(xs):
         points.append({**base[i % count], x: v})
