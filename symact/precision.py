@@ -33,11 +33,12 @@ def precision(dps: int) -> Iterator[None]:
     ...     mpmath.mp.dps
     40
     """
-    left = remaining()
-    while not _LOCK.acquire(timeout=-1 if left is None else left + 1e-3):
-        check()  # past the deadline now: raises, and marks the call as cut short
-    try:
+    left, held = remaining(), False
+    try:  # acquired inside the try: a timeout at any Python call after it still releases the lock
+        while not (held := _LOCK.acquire(timeout=-1 if left is None else left + 1e-3)):
+            check()  # past the deadline now: raises, and marks the call as cut short
         with mpmath.workdps(dps):
             yield
     finally:
-        _LOCK.release()
+        if held:
+            _LOCK.release()

@@ -219,3 +219,12 @@ def test_an_isolated_call_sees_defined_activations_and_raises_symact_errors():
     assert str(symact.derive("isolated_leaky", isolate=True).df) == str(symact.derive("isolated_leaky").df)
     with pytest.raises(symact.UnknownActivation, match="did you mean"):
         symact.derive("isolated_leakyy", isolate=True)
+
+
+def test_no_timeout_leaves_mpmath_s_precision_lock_held():
+    from symact import precision
+
+    for name in ("check_claims", "prove", "properties"):
+        _bounded(name)
+        assert precision._LOCK.acquire(blocking=False), name  # free again (an RLock: this thread may re-enter)
+        precision._LOCK.release()

@@ -247,6 +247,7 @@ def _samples(used: list) -> list[dict]:
 
 def _allows(s: sp.Symbol, v: sp.Expr) -> bool:
     signs = {"positive": v > 0, "negative": v < 0, "nonnegative": v >= 0, "nonpositive": v <= 0, "zero": v == 0}
+    signs.update({"integer": v.is_integer, "nonzero": v != 0})
     return all(bool(holds) for kind, holds in signs.items() if s.assumptions0.get(kind))
 
 

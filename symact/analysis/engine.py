@@ -25,7 +25,7 @@ import sympy as sp
 from symact.analysis.audit import audit
 from symact.analysis.exact import STEPS
 from symact.analysis.pieces import _Analysis, _OutOfDepth
-from symact.analysis.result import PROPERTY_NAMES, Properties, _all_unknown, _unknown
+from symact.analysis.result import PROPERTY_NAMES, Properties, Property, _all_unknown, _unknown
 from symact.analysis.rules import continuity_rule, limits_rule, monotonic_rule, range_rule
 from symact.analysis.slope import lipschitz_rule, origin_rule, symmetry_rule
 from symact.budget import DEFAULT_BUDGETS, check, guard, validate, within
@@ -120,10 +120,10 @@ def properties(
     >>> p = properties('softsign')
     >>> p['continuity'].value, p['continuity'].proved
     (1, True)
-    >>> properties('sin(x)')['range'].value     # periodic: read from one period
+    >>> properties('sin(x)')['range'].value   # infinitely many critical points, read from one period
     Interval(-1, 1)
-    >>> properties('x*cos(x)')['range'].proved  # oscillating without a period: not claimed
-    False
+    >>> properties('x*cos(x)')['limits'].value is None   # it oscillates: no limit guessed
+    True
     """
     validate(budget, "properties")
     with within(budget, "properties"), guard():
@@ -164,7 +164,16 @@ def _properties(name: str, f: sp.Expr) -> Properties:
             reason = f"out of depth: {type(err).__name__}: {err}"
             items.update({n: _unknown(n, reason) for n in rule.names if n not in items})
     audit(a, items)
+    items = {k: _undetermined(p) for k, p in items.items()}
     return Properties(name, f, {k: items[k] for k in PROPERTY_NAMES if k in items})
+
+
+def _undetermined(p: Property) -> Property:
+    """A numerical-only value that is nan (a limit at +-oo not found: f oscillates) is unknown, never 'nan'."""
+    values = p.value if isinstance(p.value, tuple) else (p.value,)
+    if p.proved or not any(v is sp.nan for v in values):
+        return p
+    return _unknown(p.name, "a limit at +-oo is not determined (f may oscillate)")
 
 
 #: the rules in order of dependence: each may read what the ones before it found

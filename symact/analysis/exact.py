@@ -155,6 +155,8 @@ def _one_sided_limit(g: sp.Expr, point, side: str) -> tuple[sp.Expr, bool]:
             continue
         if value.is_extended_real and not value.has(sp.AccumBounds, sp.nan, sp.zoo) and _plausible(value, far):
             break
+        if value.has(sp.AccumBounds) and point in (sp.oo, -sp.oo):
+            return sp.nan, False  # it oscillates: two far values say nothing about a limit
     else:
         value = None
     if value is not None:

@@ -76,7 +76,7 @@ def _key(c: _Cand):
 def _extreme(cands: list[_Cand], lowest: bool) -> tuple[sp.Expr, list[_Cand], bool]:
     """(value, the candidates equal to it, certain): certain when every comparison is certified."""
     usable = [c for c in cands if c.value is not sp.nan and (c.value in (sp.oo, -sp.oo) or _num(c.value).is_real)]
-    if not usable:
+    if not usable or any(c.value is sp.nan and c.where in (sp.oo, -sp.oo) for c in cands):  # a tail unknown
         return sp.nan, [], False
     best = min(usable, key=_key) if lowest else max(usable, key=_key)
     order = [_cmp(c.value, best.value) for c in usable]
@@ -85,14 +85,14 @@ def _extreme(cands: list[_Cand], lowest: bool) -> tuple[sp.Expr, list[_Cand], bo
     return best.value, ties, certain
 
 
-def _image(pieces, derivative_signs, point_values=()) -> sp.Set:
+def _image(pieces, derivative_signs, point_values=()) -> sp.Set | None:
     sets = []
     for piece, signs in zip(pieces, derivative_signs):
         cands = _candidates([piece], [signs])
         lo, low, _ = _extreme(cands, True)
         hi, high, _ = _extreme(cands, False)
         if lo is sp.nan or hi is sp.nan:
-            return sp.Interval(-sp.oo, sp.oo)
+            return None  # an end not found: the image is unknown, never guessed
         if _close(lo, hi):
             sets.append(sp.FiniteSet(lo))
             continue
@@ -298,6 +298,7 @@ def _removable(left: sp.Expr, right: sp.Expr, point, value) -> bool:
 # ---- monotonicity ----------------------------------------------------------------------------------
 
 _WORDS = {1: "increasing", -1: "decreasing", 0: "constant"}
+_EDGE = 30  # numerical roots are searched on [-40, 40]: one beyond 30 suggests more beyond 40
 
 
 def _monotone(pieces, signs_list, point_values) -> tuple[str, list, bool, list]:
@@ -359,8 +360,12 @@ def monotonic_rule(a: _Analysis, found: dict) -> list[Property]:
     shown = "; ".join(f"{w} on ({lo}, {hi})" for lo, hi, w in intervals)
     out = [Property("monotonic", word, proof(f"f is {word}", exact[0], method, steps))]
     period = next((r.period for _, r in a.df_signs if r.period is not None), None)
+    edge = any(not r.exact and any(abs(_num(t)) > _EDGE for t in r.points) for _, r in a.df_signs)
     if period is not None:  # infinitely many intervals: a finite list would be false
         reason = f"f' changes sign in every period {period} (in one period: {shown}); infinitely many intervals"
+        out.append(_unknown("monotonic_intervals", reason))
+    elif edge:  # roots found up to the edge of the numerical search: the pattern may go on beyond it
+        reason = f"f' has roots found numerically up to |x| = {_EDGE} and beyond; the intervals may not end there"
         out.append(_unknown("monotonic_intervals", reason))
     else:
         out.append(Property("monotonic_intervals", intervals, proof(shown, exact[1], method)))

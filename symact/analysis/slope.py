@@ -151,7 +151,7 @@ def lipschitz_rule(a: _Analysis, found: dict) -> list[Property]:
     evidence = None if exact else _numeric_evidence(cands)
     if not exact:
         details["digits"] = 30
-        bound = _exact_bound(a, details["at"][0], derivative=True)
+        bound = _exact_bound(a, details["at"][0], derivative=True) if details["at"] else None
         if bound:
             details["proved_lower_bound"] = bound
     out = [

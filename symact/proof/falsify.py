@@ -14,6 +14,7 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import MPMATH
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
+from symact.numerics import numeric_roots
 from symact.precision import precision
 from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
 
@@ -95,6 +96,25 @@ def _kink_hints(diff: sp.Expr) -> list[sp.Expr] | None:
     return list(dict.fromkeys(roots))
 
 
+def _critical_hints(diff: sp.Expr) -> list[sp.Expr]:
+    """For sampling only: where each switch argument is extreme (roots of its derivative on [-40, 40], found
+    numerically), since a branch that switches only near an extreme (silu(x) + 0.278) is missed elsewhere."""
+    hints = []
+    try:
+        with guard(steps=HINT_STEPS):  # a count of work, not seconds: the same points on every machine
+            for g in switch_functions(diff):
+                for variant in smooth_variants(g):
+                    slope = _mp_callable(sp.diff(variant, x), [x])
+                    hints += [sp.Rational(str(r)) for r in numeric_roots(slope, -sp.oo, sp.oo, grid=400)]
+    except (SymactError, TypeError, ValueError, ZeroDivisionError, ArithmeticError) as err:
+        if isinstance(err, ProofTimeout):
+            raise
+    return hints
+
+
+HINT_STEPS = 3 * 10**6  # Python calls the search for extremes of switch arguments may make (about 2 s)
+
+
 def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) -> list[dict]:
     """Points for falsification: nice values, kinks and their neighbours, random, large |x|."""
     rng = random.Random(seed)
@@ -116,7 +136,7 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
             except (SymactError, NotImplementedError, TypeError, ValueError) as err:
                 if isinstance(err, ProofTimeout):
                     raise
-                kinks = []
+                kinks = _critical_hints(diff) if not params else []
     points = []
     for i, v in enumerate(xs):
         points.append({**base[i % count], x: v})
