@@ -9,7 +9,7 @@ stable nodes as calls to the functions of ``NUMPY_FUNCTIONS``.
 >>> from symact.catalog import x
 >>> exprs, dd = stable_forms([sp.log(1 + sp.exp(x)) / 3], x)
 >>> KernelPrinter(dd).doprint(exprs[0])
-'0.3333333333333333*s_softplus(x)'
+'0.3333333333333333*s_softplus(x, None, numpy.inf)'
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from symact.kernels.helpers import HELPERS
 from symact.kernels.rules import EXP_LIKE, is_power_of_two, stabilize
+from symact.kernels.underflow import scale_tiny
 
 __all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter"]
 
@@ -37,7 +38,7 @@ def stable_forms(exprs: list[sp.Expr], var: sp.Symbol) -> tuple[list[sp.Expr], d
     ([s_expm1(x)], {})
     """
     exprs, dd = dd_arguments([stabilize(e) for e in exprs], var)
-    return [fold_constants(e) for e in exprs], dd
+    return [fold_constants(e) for e in scale_tiny(exprs)], dd
 
 
 class KernelPrinter(NumPyPrinter):
@@ -94,6 +95,8 @@ class KernelPrinter(NumPyPrinter):
             return self.pieces[name]
         if name in NUMPY_FUNCTIONS:
             args = [f"*{a.name}" if a in self._dd else self._print(a) for a in expr.args]
+            if name in EXP_LIKE and expr.args[0] not in self._dd:
+                args.insert(1, "None")  # no low part
             return f"{name}({', '.join(args)})"
         return super()._print_Function(expr)
 

@@ -65,6 +65,7 @@ s_hypot = sp.Function("s_hypot")
 s_div = sp.Function("s_div")
 s_sech2_exp = sp.Function("s_sech2_exp")
 s_dsigmoid_exp = sp.Function("s_dsigmoid_exp")
+s_unscale = sp.Function("s_unscale")  # see symact.kernels.underflow
 
 STABLE_NODES = {
     f.__name__: f
@@ -84,10 +85,11 @@ STABLE_NODES = {
         s_div,
         s_sech2_exp,
         s_dsigmoid_exp,
+        s_unscale,
     )
 }
-# Nodes whose first argument is exponentiated: worth a double-double argument.
-EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2")
+# Nodes whose first argument is exponentiated: worth a double-double argument (s_unscale's is theirs).
+EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2", "s_unscale")
 
 
 def _split_coeff(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
