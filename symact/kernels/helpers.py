@@ -185,13 +185,25 @@ def h_sigmoid(t, lo=None, w=np.inf):
     return num
 
 
+def _over_square(e, scale):
+    """scale*e/(1 + e)**2, with the rounding of 1 + e (d + d_lo exactly, e <= 1) corrected to first order:
+    the two divisions by a rounded 1 + e alone cost up to 2 ULP."""
+    d = e + 1
+    d_lo = e - (d - 1)
+    if scale != 1:
+        np.multiply(e, scale, out=e)
+    np.divide(e, d, out=e)
+    np.divide(e, d, out=e)
+    np.divide(d_lo, d, out=d_lo)
+    d_lo *= -2 * e
+    e += d_lo
+    return e
+
+
 def h_dsigmoid(t, lo=None, w=np.inf):
     """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
     e, _ = _exp_neg_abs(t, lo, 1.0, w)
-    d = e + 1
-    np.divide(e, d, out=e)
-    np.divide(e, d, out=e)
-    return e
+    return _over_square(e, 1.0)
 
 
 def h_softplus(t, lo=None, w=np.inf):
@@ -208,11 +220,7 @@ def h_softplus(t, lo=None, w=np.inf):
 def h_sech2(t, lo=None, w=np.inf):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
     e, _ = _exp_neg_abs(t, lo, 2.0, w)
-    d = 1 + e
-    np.multiply(e, 4.0, out=e)
-    np.divide(e, d, out=e)
-    np.divide(e, d, out=e)
-    return e
+    return _over_square(e, 4.0)
 
 
 def _times_exp(product, log_value):

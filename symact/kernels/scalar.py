@@ -84,10 +84,16 @@ def s_sigmoid(t, lo, w):
 
 
 @jit
-def s_dsigmoid(t, lo, w):
-    e = _exp_neg_abs(t, lo, 1.0, w, True)
+def _over_square(e, scale):
+    """``helpers._over_square``: scale*e/(1 + e)**2 with the rounding of 1 + e corrected."""
     d = e + 1
-    return e / d / d
+    r = e * scale / d / d
+    return r - 2 * r * ((e - (d - 1)) / d)
+
+
+@jit
+def s_dsigmoid(t, lo, w):
+    return _over_square(_exp_neg_abs(t, lo, 1.0, w, True), 1.0)
 
 
 @jit(inline=True)
@@ -99,9 +105,7 @@ def s_softplus(t, lo, w):
 
 @jit
 def s_sech2(t, lo, w):
-    e = _exp_neg_abs(t, lo, 2.0, w, True)
-    d = 1 + e
-    return e * 4.0 / d / d
+    return _over_square(_exp_neg_abs(t, lo, 2.0, w, True), 4.0)
 
 
 @jit
