@@ -139,3 +139,28 @@ def test_dense_accuracy(name, params, dtype):
     for backend in BACKENDS:
         for (err, at), limit, part in zip(worst(name, params, dtype, backend), bound, ("f", "f'")):
             assert err <= limit, (name, params, backend, part, at, err)
+
+
+# ---- rational functions as a user writes them: cancelled to one fraction, no digits lost to cancellation ------
+
+RATIONAL = [
+    "(x + x**2)/(1 + x**2)",
+    "x/(1 + x**2)",
+    "(x**3 + 2*x)/(x**2 + 3)",
+    "1/(1 + x**2) + x/3",
+    "(x - 1)/(x**2 + x + 1)",
+]
+SPOTS = np.array([1e6, -1e6, 3e4, -7e7, 1e160, -1e200, 1e-200, 0.999, 1.001, -1.0, 1.0, 0.0, 12.5, -0.3])
+
+
+@pytest.mark.parametrize("text", RATIONAL)
+def test_rational_functions_within_4_ulp(text):
+    expr = symact.parse(text)
+    x = sorted(expr.free_symbols, key=str)[0]
+    points = np.concatenate([SPOTS, np.random.default_rng(zlib.crc32(text.encode())).uniform(-30, 30, 60)])
+    want = [np.array([_exact(_mp(e.subs(x, catalog.x)), float(t)) for t in points]) for e in (expr, sp.diff(expr, x))]
+    for backend in BACKENDS:
+        k = symact.kernel(text, backend=backend)
+        for got, exact in zip((k(points), k.grad(points)), want):
+            err = ulp_error(got, exact)
+            assert err.max() <= 4, (text, backend, points[np.argmax(err)], err.max())

@@ -27,7 +27,8 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ==================================  ==================================================================================
 
 Before these, ``symact.kernels.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
-tanh or their derivatives written with exp, sinh and cosh) in sigmoid coordinates.
+tanh or their derivatives written with exp, sinh and cosh) in sigmoid coordinates, and
+``symact.kernels.rational`` cancels rational functions of x to one fraction.
 
 Arguments of the exp-like nodes that are polynomials in x with inexact coefficients (gelu_tanh's
 sqrt(2/pi)*(x + 0.044715 x^3), swish with beta = 1.7) are evaluated in double-double by the compiler,
@@ -46,7 +47,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symact.functions import Phi, sigmoid, softplus
-from symact.kernels import exp_rational
+from symact.kernels import exp_rational, rational
 
 __all__ = ["stabilize", "STABLE_NODES", "EXP_LIKE", "is_power_of_two"]
 
@@ -307,7 +308,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     >>> stabilize(1 - sp.tanh(x)**2)
     s_sech2(x)
     """
-    expr = exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr)))
+    expr = rational.rewrite(exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr))))
     first = (
         _rule_log,
         _rule_logistic,
