@@ -165,6 +165,17 @@ def _exp_neg_abs(h, lo, scale=1.0, w=np.inf, both=True):
     return e, neg
 
 
+def h_exp(t, lo=None):
+    """exp(t + lo) = exp(t) + exp(t)*lo for a low part |lo| < 1e-13 (its square is below the last bit)."""
+    e = np.exp(t)
+    if lo is None:
+        return e
+    r = e * lo
+    r += e
+    np.copyto(r, e, where=~np.isfinite(r))  # inf*lo + inf may be NaN
+    return r
+
+
 def h_sigmoid(t, lo=None, w=np.inf):
     """1/(1 + exp(-t)) without overflow: exp(min(t, 0))/(1 + exp(-|t|)), no exp of a positive number.
 
@@ -363,6 +374,7 @@ HELPERS = {
     "s_sech2_exp": h_sech2_exp,
     "s_dsigmoid_exp": h_dsigmoid_exp,
     "s_unscale": h_unscale,
+    "s_exp": h_exp,
     "poly_dd": poly_dd,
     "erf": erf,
     "erfc": erfc,

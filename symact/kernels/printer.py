@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from symact.kernels.helpers import HELPERS
-from symact.kernels.rules import EXP_LIKE, is_power_of_two, stabilize
+from symact.kernels.rules import EXP_LIKE, STABLE_NODES, is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
 
 __all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter"]
@@ -181,15 +181,16 @@ def dd_arguments(exprs, var):
         return tuple(pairs)
 
     def visit(e):
-        if type(e).__name__ in EXP_LIKE:
+        if type(e).__name__ in EXP_LIKE or isinstance(e, sp.exp):
+            func = STABLE_NODES["s_exp"] if isinstance(e, sp.exp) else e.func  # exp(x/3): exp(hi)(1 + lo)
             u = e.args[0]
             if u in table:
-                return e.func(table[u][0], *e.args[1:])
+                return func(table[u][0], *e.args[1:])
             pairs = needs_dd(u)
             if pairs is not None:
                 symbol = sp.Symbol(f"dd{len(table)}")
                 table[u] = (symbol, pairs)
-                return e.func(symbol, *e.args[1:])
+                return func(symbol, *e.args[1:])
         return None
 
     out = [e.replace(lambda t: visit(t) is not None, visit) for e in exprs]

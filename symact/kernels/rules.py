@@ -67,6 +67,7 @@ s_div = sp.Function("s_div")
 s_sech2_exp = sp.Function("s_sech2_exp")
 s_dsigmoid_exp = sp.Function("s_dsigmoid_exp")
 s_unscale = sp.Function("s_unscale")  # see symact.kernels.underflow
+s_exp = sp.Function("s_exp")  # exp of a double-double argument (printer.dd_arguments)
 
 STABLE_NODES = {
     f.__name__: f
@@ -87,10 +88,11 @@ STABLE_NODES = {
         s_sech2_exp,
         s_dsigmoid_exp,
         s_unscale,
+        s_exp,
     )
 }
 # Nodes whose first argument is exponentiated: worth a double-double argument (s_unscale's is theirs).
-EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2", "s_unscale")
+EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2", "s_unscale", "s_exp")
 
 
 def _split_coeff(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:

@@ -60,6 +60,14 @@ def sign(t):
 
 
 @jit
+def s_exp(t, lo):
+    """``helpers.h_exp``: exp(t + lo) for a small low part."""
+    e = vexp(t)
+    r = e + e * lo
+    return r if r - r == 0.0 else e
+
+
+@jit
 def _in_band(t, w, both):
     return abs(t) > w if both else t < -w
 
