@@ -63,7 +63,7 @@ def _points(name, params, dtype) -> np.ndarray:
     f, df = _exprs(name, params)
     info = np.finfo(dtype)
     rng = np.random.default_rng(zlib.crc32(f"{name}{params}".encode()))
-    mags = np.geomspace(float(info.smallest_subnormal), float(info.max), 80)
+    mags = np.append(np.geomspace(float(info.smallest_subnormal), float(info.max) / 4, 79), float(info.max))
     parts = [mags, -mags, rng.uniform(-50, 50, 160), [0.0, -0.0]]
     for edge in _edges(f, df):  # 30 floats at each side of each edge, then wider
         parts.append(
