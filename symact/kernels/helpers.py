@@ -228,6 +228,12 @@ def h_softplus(t, lo=None, w=np.inf):
     return e
 
 
+def h_softplus_tail(t, lo=None, w=np.inf):
+    """log1p(exp(-|t|)): softplus(t) less max(t, 0)."""
+    e, _ = _exp_neg_abs(t, lo, 1.0, w)
+    return np.log1p(e, out=e)
+
+
 def h_sech2(t, lo=None, w=np.inf):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
     e, _ = _exp_neg_abs(t, lo, 2.0, w)
@@ -375,6 +381,7 @@ HELPERS = {
     "s_dsigmoid_exp": h_dsigmoid_exp,
     "s_unscale": h_unscale,
     "s_exp": h_exp,
+    "s_softplus_tail": h_softplus_tail,
     "poly_dd": poly_dd,
     "erf": erf,
     "erfc": erfc,

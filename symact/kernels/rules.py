@@ -68,6 +68,7 @@ s_sech2_exp = sp.Function("s_sech2_exp")
 s_dsigmoid_exp = sp.Function("s_dsigmoid_exp")
 s_unscale = sp.Function("s_unscale")  # see symact.kernels.underflow
 s_exp = sp.Function("s_exp")  # exp of a double-double argument (printer.dd_arguments)
+s_softplus_tail = sp.Function("s_softplus_tail")  # softplus(u) - max(u, 0) = log1p(exp(-|u|))
 
 STABLE_NODES = {
     f.__name__: f
@@ -89,10 +90,11 @@ STABLE_NODES = {
         s_dsigmoid_exp,
         s_unscale,
         s_exp,
+        s_softplus_tail,
     )
 }
 # Nodes whose first argument is exponentiated: worth a double-double argument (s_unscale's is theirs).
-EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2", "s_unscale", "s_exp")
+EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2", "s_unscale", "s_exp", "s_softplus_tail")
 
 
 def _split_coeff(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
@@ -328,6 +330,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(lambda e: isinstance(e, sigmoid), lambda e: s_sigmoid(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, softplus), lambda e: s_softplus(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, Phi), lambda e: s_ncdf(e.args[0]))
+    expr = _bottom_up(expr, _rule_softplus_scaled)
     expr = _bottom_up(expr, _rule_decay_times_exp)
     expr = _bottom_up(expr, _rule_exp_minus_one)
     expr = _bottom_up(expr, _rule_affine)
@@ -357,3 +360,16 @@ def _rule_decay_times_exp(mul):
 def _rule_exp_minus_one(add):
     """k*exp(u) - k -> k*expm1(u)."""
     return _pair_rule(add, lambda g, sign: -s_expm1(g.args[0]) if sign == -1 and isinstance(g, sp.exp) else None)
+
+
+def _rule_softplus_scaled(mul):
+    """softplus(k*u)/k -> max(u, 0) + softplus_tail(k*u)/k: k*u overflows at 1e308/k, the function does not."""
+    if not isinstance(mul, sp.Mul) or len(mul.args) != 2:
+        return mul
+    c, g = mul.as_coeff_Mul()
+    if g.func is not s_softplus or not c.is_Number or c == 1:
+        return mul
+    k, u = g.args[0].as_coeff_Mul()
+    if k * c != 1:
+        return mul
+    return sp.Max(u, 0) + c * s_softplus_tail(g.args[0])

@@ -111,6 +111,11 @@ def s_softplus(t, lo, w):
     return e + (base + lo if (lo != 0.0) & (not t < 0) else base)
 
 
+@jit(inline=True)
+def s_softplus_tail(t, lo, w):
+    return vlog1p(_exp_neg_abs(t, lo, 1.0, w, True))
+
+
 @jit
 def s_sech2(t, lo, w):
     return _over_square(_exp_neg_abs(t, lo, 2.0, w, True), 4.0)

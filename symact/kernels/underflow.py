@@ -39,7 +39,15 @@ _LINEAR_AT_ZERO = (
 )
 
 
-_DECAYING = {"s_sigmoid": 1, "s_softplus": 1, "s_dsigmoid": 1, "s_sech2": 1, "s_ncdf": 1, "s_expsq": 2}  # arity
+_DECAYING = {
+    "s_sigmoid": 1,
+    "s_softplus": 1,
+    "s_dsigmoid": 1,
+    "s_sech2": 1,
+    "s_ncdf": 1,
+    "s_expsq": 2,
+    "s_softplus_tail": 1,
+}
 
 
 def _cut(node: sp.Expr) -> tuple[float, int] | None:
@@ -50,6 +58,7 @@ def _cut(node: sp.Expr) -> tuple[float, int] | None:
     if name == "s_expsq":
         return (float(sp.sqrt(TINY / node.args[1])), 1) if node.args[1].is_positive else None
     cut = {"s_sigmoid": (TINY, 0), "s_softplus": (TINY, 0), "s_dsigmoid": (TINY, 1), "s_sech2": (TINY / 2, 1)}
+    cut["s_softplus_tail"] = (TINY, 1)
     return cut.get(name, (float(sp.sqrt(2 * TINY)), 0))
 
 
