@@ -370,6 +370,6 @@ def _rule_softplus_scaled(mul):
     if g.func is not s_softplus or not c.is_Number or c == 1:
         return mul
     k, u = g.args[0].as_coeff_Mul()
-    if k * c != 1:
+    if k * c != 1 or not k.is_positive:
         return mul
     return sp.Max(u, 0) + c * s_softplus_tail(g.args[0])
