@@ -67,31 +67,31 @@ def s_exp(t, lo):
     return r if r - r == 0.0 else e
 
 
-@jit
+@jit(inline=True)
 def _in_band(t, w, both):
     return abs(t) > w if both else t < -w
 
 
-@jit
+@jit(inline=True)
 def s_unscale(t, lo, p, w, both):
     """``helpers.h_unscale``: the product of a scaled node brought back."""
     return p * UNSCALE if _in_band(t, w, both) else p
 
 
-@jit
+@jit(inline=True)
 def _exp_neg_abs(t, lo, scale, w, both):
     e = vexp(abs(t) * -scale + (C_HI if _in_band(t, w, both) else 0.0))
     return e * (1 + scale * (lo if t < 0 else -lo)) if lo != 0.0 else e
 
 
-@jit
+@jit(inline=True)
 def s_sigmoid(t, lo, w):
     e = _exp_neg_abs(t, lo, 1.0, w, False)  # exp(min(t, 0)) of the NumPy helper is e below 0 and 1 above: one exp
     r = 1.0 / (e + 1)
     return (r * e if t < 0 else r) if lo != 0.0 else (e if t < 0 else 1.0) / (e + 1)
 
 
-@jit
+@jit(inline=True)
 def _over_square(e, scale):
     """``helpers._over_square``: scale*e/(1 + e)**2 with the rounding of 1 + e corrected."""
     d = e + 1
@@ -99,7 +99,7 @@ def _over_square(e, scale):
     return r - 2 * r * ((e - (d - 1)) / d)
 
 
-@jit
+@jit(inline=True)
 def s_dsigmoid(t, lo, w):
     return _over_square(_exp_neg_abs(t, lo, 1.0, w, True), 1.0)
 
@@ -116,12 +116,12 @@ def s_softplus_tail(t, lo, w):
     return vlog1p(_exp_neg_abs(t, lo, 1.0, w, True))
 
 
-@jit
+@jit(inline=True)
 def s_sech2(t, lo, w):
     return _over_square(_exp_neg_abs(t, lo, 2.0, w, True), 4.0)
 
 
-@jit
+@jit(inline=True)
 def s_expsq(t, c, w):
     top = math.sqrt(900 / c)
     tc = abs(t) if abs(t) < top else top
