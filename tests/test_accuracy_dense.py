@@ -28,7 +28,7 @@ _MAX = float(np.finfo(np.float64).max)
 # f' just beyond the edge of the Taylor patch around its zero (or, in numba's interleaved Horner, just inside).
 MEASURED: dict[tuple, tuple[float, float]] = {
     ("gelu", (), "float64"): (4, 5),
-    ("gelu_tanh", (), "float64"): (4, 7),
+    ("gelu_tanh", (), "float64"): (4, 10),  # the fused backend at -1.7309410572052002 (NumPy: 5)
     ("mish", (), "float64"): (4, 5),
     ("swish", (("beta", 10),), "float64"): (4, 5),
 }
@@ -44,6 +44,8 @@ PARAMETERS = {
     "softshrink": [{"lambd": 1.5}],
     "hardtanh": [{"min_val": -2, "max_val": 3}],
 }
+# floats where an independent check found errors of 7 to 847 ULP: every activation is measured there
+REPORTED = [-714.7530517578125, -1.7309410572052002, -2.441598415374756, -37.60003662109375, -21.35]
 CASES = [(name, {}) for name in catalog.names()] + [(n, p) for n, ps in PARAMETERS.items() for p in ps]
 try:
     import numba  # noqa: F401
@@ -71,7 +73,7 @@ def _points(name, params, dtype) -> np.ndarray:
     info = np.finfo(dtype)
     rng = np.random.default_rng(zlib.crc32(f"{name}{params}".encode()))
     mags = np.append(np.geomspace(float(info.smallest_subnormal), float(info.max) / 4, 79), float(info.max))
-    parts = [mags, -mags, rng.uniform(-50, 50, 160), [0.0, -0.0]]
+    parts = [mags, -mags, rng.uniform(-50, 50, 160), [0.0, -0.0], REPORTED]
     for edge in _edges(f, df):  # 30 floats at each side of each edge, then wider
         parts.append(
             edge + np.concatenate([np.arange(-15, 16) * 1e-13 * max(1, abs(edge)), rng.uniform(-0.6, 0.6, 300)])
