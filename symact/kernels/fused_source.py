@@ -23,11 +23,9 @@ from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.numpy_backend import NumpyKernel
 from symact.kernels.printer import stable_forms
-from symact.kernels.rules import STABLE_NODES
+from symact.kernels.rules import EXP_LIKE, STABLE_NODES
 
 __all__ = ["source", "function_name", "NoScalarForm"]
-
-_DD_NODES = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2")  # scalar helpers taking (t, lo)
 
 
 class NoScalarForm(ParameterError):
@@ -70,7 +68,7 @@ class _ScalarPrinter(PythonCodePrinter):
             if first in self._dd:
                 args = [f"{first.name}_hi", f"{first.name}_lo"]
             else:
-                args = [self._print(first)] + (["0.0"] if name in _DD_NODES else [])
+                args = [self._print(first)] + (["0.0"] if name in EXP_LIKE else [])
             return f"{name}({', '.join(args + [self._print(a) for a in rest])})"
         return super()._print_Function(expr)
 

@@ -120,11 +120,43 @@ def poly_dd(t, coeffs):
     return hi, lo
 
 
-def _exp_neg_abs(h, lo, scale=1.0):
-    """exp(-scale*|h + lo|) (a fresh array, computed in place) and the mask h < 0 (None without lo)."""
+# Below exp(-TINY) a decaying node's value is subnormal or nearly so, and a product it takes part in (x*sigmoid(x)
+# at x = -714) would show every bit it lost. There a node given the cut ``w`` returns its value times
+# 2**128/E_LO, computed as exp(y + C_HI) with y its exponent (y + C_HI is exact for 512 <= |y| < 2**52: C_HI has
+# 26 fraction bits), and ``h_unscale`` multiplies the finished product by UNSCALE = 2**-128*E_LO once
+# (``rules.scale_tiny`` writes the products so). Band: t < -w for one-sided nodes, |t| > w for the others.
+TINY = 640.0
+C_HI = 88.72283908724785  # 128*ln2_hi, ln2_hi = 0x3FE62E42FEE00000
+UNSCALE = 2.9387359488347877e-39  # 2**-128 * exp(128 ln 2 - C_HI)
+
+
+def _band(t, w, both):
+    return np.greater(np.abs(t), w) if both else np.less(t, -w)
+
+
+def _scaled(values, t, w, both, exponent):
+    """Overwrite ``values`` in the band of the cut ``w`` with exp(exponent(band) + C_HI)."""
+    if w == np.inf:
+        return values
+    band = _band(t, w, both)
+    if band.any():
+        values[band] = np.exp(exponent(band) + C_HI)
+    return values
+
+
+def h_unscale(t, lo, p, w, both):
+    """``p`` times UNSCALE in the band of the cut ``w``: the product of a scaled node brought back."""
+    band = _band(t, w, both)
+    return np.where(band, p * UNSCALE, p) if band.any() else p
+
+
+def _exp_neg_abs(h, lo, scale=1.0, w=np.inf, both=True):
+    """exp(-scale*|h + lo|) (a fresh array, computed in place, scaled in the band of ``w``) and the mask h < 0
+    (None without lo)."""
     e = np.abs(h)
     np.multiply(e, -scale, out=e)
     np.exp(e, out=e)
+    _scaled(e, h, w, both, lambda band: -scale * np.abs(h[band]))
     neg = None
     if lo is not None:
         neg = h < 0
@@ -133,13 +165,24 @@ def _exp_neg_abs(h, lo, scale=1.0):
     return e, neg
 
 
-def h_sigmoid(t, lo=None):
+def h_exp(t, lo=None):
+    """exp(t + lo) = exp(t) + exp(t)*lo for a low part |lo| < 1e-13 (its square is below the last bit)."""
+    e = np.exp(t)
+    if lo is None:
+        return e
+    r = e * lo
+    r += e
+    np.copyto(r, e, where=~np.isfinite(r))  # inf*lo + inf may be NaN
+    return r
+
+
+def h_sigmoid(t, lo=None, w=np.inf):
     """1/(1 + exp(-t)) without overflow: exp(min(t, 0))/(1 + exp(-|t|)), no exp of a positive number.
 
     exp(min(t, 0)) is exp(-|t|) for t < 0 and 1 above: a second exp costs less than a masked pass.
     """
     if lo is not None:
-        e, neg = _exp_neg_abs(t, lo)
+        e, neg = _exp_neg_abs(t, lo, 1.0, w, False)
         r = e + 1
         np.reciprocal(r, out=r)
         np.multiply(r, e, out=r, where=neg)
@@ -148,22 +191,35 @@ def h_sigmoid(t, lo=None):
     e += 1
     num = np.minimum(t, 0.0)
     np.exp(num, out=num)
+    _scaled(num, t, w, False, lambda band: t[band])
     np.divide(num, e, out=num)
     return num
 
 
-def h_dsigmoid(t, lo=None):
-    """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
-    e, _ = _exp_neg_abs(t, lo)
+def _over_square(e, scale):
+    """scale*e/(1 + e)**2, with the rounding of 1 + e (d + d_lo exactly, e <= 1) corrected to first order:
+    the two divisions by a rounded 1 + e alone cost up to 2 ULP."""
     d = e + 1
+    d_lo = e - (d - 1)
+    if scale != 1:
+        np.multiply(e, scale, out=e)
     np.divide(e, d, out=e)
     np.divide(e, d, out=e)
+    np.divide(d_lo, d, out=d_lo)
+    d_lo *= -2 * e
+    e += d_lo
     return e
 
 
-def h_softplus(t, lo=None):
+def h_dsigmoid(t, lo=None, w=np.inf):
+    """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
+    e, _ = _exp_neg_abs(t, lo, 1.0, w)
+    return _over_square(e, 1.0)
+
+
+def h_softplus(t, lo=None, w=np.inf):
     """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
-    e, neg = _exp_neg_abs(t, lo)
+    e, neg = _exp_neg_abs(t, lo, 1.0, w, False)
     np.log1p(e, out=e)
     base = np.maximum(t, 0.0)
     if lo is not None:
@@ -172,14 +228,16 @@ def h_softplus(t, lo=None):
     return e
 
 
-def h_sech2(t, lo=None):
+def h_softplus_tail(t, lo=None, w=np.inf):
+    """log1p(exp(-|t|)): softplus(t) less max(t, 0)."""
+    e, _ = _exp_neg_abs(t, lo, 1.0, w)
+    return np.log1p(e, out=e)
+
+
+def h_sech2(t, lo=None, w=np.inf):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
-    e, _ = _exp_neg_abs(t, lo, 2.0)
-    d = 1 + e
-    np.multiply(e, 4.0, out=e)
-    np.divide(e, d, out=e)
-    np.divide(e, d, out=e)
-    return e
+    e, _ = _exp_neg_abs(t, lo, 2.0, w)
+    return _over_square(e, 4.0)
 
 
 def _times_exp(product, log_value):
@@ -207,8 +265,17 @@ _RSQRT2_LO = -4.833646656726457e-17  # 1/sqrt(2) - _RSQRT2_HI
 _TWO_OVER_SQRTPI = 1.1283791670955126
 
 
-def h_ncdf(t):
-    """Phi(t) = erfc(z)/2 with z = -t/sqrt(2) carried in double-double; erfc(z + dz) ~ erfc(z) - dz 2/sqrt(pi) exp(-z^2)."""
+# Phi(t) = phi(t)/|t| * sum (-1)^n (2n - 1)!! t**(-2n) for t -> -inf (Mills' ratio), with 1/sqrt(2 pi) folded in:
+# ten terms reach 1e-20 below the band of the scaled ncdf (t < -sqrt(1280)), where erfc(z) would be subnormal.
+MILLS = (-13747321.59082214, 808665.975930714, -53911.06506204761, 4147.005004772893, -377.0004549793539,
+         41.88893944215043, -5.984134206021491, 1.196826841204298, -0.3989422804014327, 0.3989422804014327)  # fmt: skip
+
+
+def h_ncdf(t, w=np.inf):
+    """Phi(t) = erfc(z)/2 with z = -t/sqrt(2) carried in double-double; erfc(z + dz) ~ erfc(z) - dz 2/sqrt(pi) exp(-z^2).
+
+    In the band t < -w, exp(-t**2/2) (scaled, see ``h_unscale``) times Mills' series.
+    """
     tc = np.clip(t, -1e10, 1e10)
     z, err = two_prod(-tc, _RSQRT2_HI)
     err = err - tc * _RSQRT2_LO
@@ -216,17 +283,26 @@ def h_ncdf(t):
     r = erfc(z)
     r = r - dz * _TWO_OVER_SQRTPI * h_expsq(z, 1.0)
     r = r * 0.5
+    band = np.less(tc, -w)
+    if band.any():
+        tb = tc[band]
+        q = 1 / (tb * tb)
+        s = np.full_like(q, MILLS[0])
+        for m in MILLS[1:]:
+            s = s * q + m
+        r[band] = h_expsq(tb, 0.5, w) * s / -tb
     if np.ndim(t):
         r = np.where(np.isnan(t), t, r)
     return r
 
 
-def h_expsq(t, c):
+def h_expsq(t, c, w=np.inf):
     """exp(-c*t**2) for c a power of two: t = hi + lo with hi**2 exact, so the exponent has no rounding."""
     c = float(c)
-    tc = np.minimum(np.abs(t), math.sqrt(800 / c))  # beyond, exp underflows to 0 anyway
+    tc = np.minimum(np.abs(t), math.sqrt(900 / c))  # beyond, exp underflows to 0 anyway, scaled or not
     hi, lo = _split(tc)
     big = np.exp(-c * (hi * hi))
+    _scaled(big, tc, w, True, lambda band: -c * (hi[band] * hi[band]))
     small = -c * (lo * (2 * hi + lo))
     return big * np.exp(small)
 
@@ -303,6 +379,9 @@ HELPERS = {
     "s_div": np.true_divide,
     "s_sech2_exp": h_sech2_exp,
     "s_dsigmoid_exp": h_dsigmoid_exp,
+    "s_unscale": h_unscale,
+    "s_exp": h_exp,
+    "s_softplus_tail": h_softplus_tail,
     "poly_dd": poly_dd,
     "erf": erf,
     "erfc": erfc,

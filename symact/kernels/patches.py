@@ -96,7 +96,9 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
     try:
         fn = sp.lambdify(var, plain, modules="mpmath")
         with precision(30):
-            grid = [mpmath.mpf(lo) + (hi - lo) * mpmath.mpf(i) / 2000 for i in range(2001)]
+            grid = [
+                mpmath.mpf(lo) + (hi - lo) * (i + mpmath.mpf(1) / 3) / 2000 for i in range(2000)
+            ]  # zeros at round x are off the grid
             signs = [mpmath.sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return ()
@@ -118,6 +120,13 @@ def _patch_at(fn, a, b) -> ZeroPatch | None:
             x0 = mpmath.findroot(fn, (a, b), solver="anderson")
         except (ValueError, ZeroDivisionError):
             return None
+    with precision(90):  # a zero at a float (x/(1 + x**2))' at 1) is that float: the patch gives 0 there
+        try:
+            near = mpmath.mpf(float(x0))
+            if fn(near) == 0 or abs(mpmath.findroot(fn, x0) - near) < mpmath.mpf(10) ** -80:
+                x0 = near
+        except (ValueError, ZeroDivisionError):
+            pass
     return _taylor_patch(fn, x0, zero=True)
 
 

@@ -9,7 +9,7 @@ stable nodes as calls to the functions of ``NUMPY_FUNCTIONS``.
 >>> from symact.catalog import x
 >>> exprs, dd = stable_forms([sp.log(1 + sp.exp(x)) / 3], x)
 >>> KernelPrinter(dd).doprint(exprs[0])
-'0.3333333333333333*s_softplus(x)'
+'0.3333333333333333*s_softplus(x, None, numpy.inf)'
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from symact.kernels.helpers import HELPERS
-from symact.kernels.rules import EXP_LIKE, is_power_of_two, stabilize
+from symact.kernels.rules import EXP_LIKE, STABLE_NODES, is_power_of_two, stabilize
+from symact.kernels.underflow import scale_tiny
 from symact.precision import precision
 
 __all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter"]
@@ -38,7 +39,7 @@ def stable_forms(exprs: list[sp.Expr], var: sp.Symbol) -> tuple[list[sp.Expr], d
     ([s_expm1(x)], {})
     """
     exprs, dd = dd_arguments([stabilize(e) for e in exprs], var)
-    return [fold_constants(e) for e in exprs], dd
+    return [fold_constants(e) for e in scale_tiny(exprs)], dd
 
 
 class KernelPrinter(NumPyPrinter):
@@ -95,6 +96,8 @@ class KernelPrinter(NumPyPrinter):
             return self.pieces[name]
         if name in NUMPY_FUNCTIONS:
             args = [f"*{a.name}" if a in self._dd else self._print(a) for a in expr.args]
+            if name in EXP_LIKE and expr.args[0] not in self._dd:
+                args.insert(1, "None")  # no low part
             return f"{name}({', '.join(args)})"
         return super()._print_Function(expr)
 
@@ -179,15 +182,16 @@ def dd_arguments(exprs, var):
         return tuple(pairs)
 
     def visit(e):
-        if type(e).__name__ in EXP_LIKE:
+        if type(e).__name__ in EXP_LIKE or isinstance(e, sp.exp):
+            func = STABLE_NODES["s_exp"] if isinstance(e, sp.exp) else e.func  # exp(x/3): exp(hi)(1 + lo)
             u = e.args[0]
             if u in table:
-                return e.func(table[u][0], *e.args[1:])
+                return func(table[u][0], *e.args[1:])
             pairs = needs_dd(u)
             if pairs is not None:
                 symbol = sp.Symbol(f"dd{len(table)}")
                 table[u] = (symbol, pairs)
-                return e.func(symbol, *e.args[1:])
+                return func(symbol, *e.args[1:])
         return None
 
     out = [e.replace(lambda t: visit(t) is not None, visit) for e in exprs]

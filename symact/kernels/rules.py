@@ -27,7 +27,8 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ==================================  ==================================================================================
 
 Before these, ``symact.kernels.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
-tanh or their derivatives written with exp, sinh and cosh) in sigmoid coordinates.
+tanh or their derivatives written with exp, sinh and cosh) in sigmoid coordinates, and
+``symact.kernels.rational`` cancels rational functions of x to one fraction.
 
 Arguments of the exp-like nodes that are polynomials in x with inexact coefficients (gelu_tanh's
 sqrt(2/pi)*(x + 0.044715 x^3), swish with beta = 1.7) are evaluated in double-double by the compiler,
@@ -46,7 +47,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symact.functions import Phi, sigmoid, softplus
-from symact.kernels import exp_rational
+from symact.kernels import exp_rational, rational
 
 __all__ = ["stabilize", "STABLE_NODES", "EXP_LIKE", "is_power_of_two"]
 
@@ -65,6 +66,9 @@ s_hypot = sp.Function("s_hypot")
 s_div = sp.Function("s_div")
 s_sech2_exp = sp.Function("s_sech2_exp")
 s_dsigmoid_exp = sp.Function("s_dsigmoid_exp")
+s_unscale = sp.Function("s_unscale")  # see symact.kernels.underflow
+s_exp = sp.Function("s_exp")  # exp of a double-double argument (printer.dd_arguments)
+s_softplus_tail = sp.Function("s_softplus_tail")  # softplus(u) - max(u, 0) = log1p(exp(-|u|))
 
 STABLE_NODES = {
     f.__name__: f
@@ -84,10 +88,13 @@ STABLE_NODES = {
         s_div,
         s_sech2_exp,
         s_dsigmoid_exp,
+        s_unscale,
+        s_exp,
+        s_softplus_tail,
     )
 }
-# Nodes whose first argument is exponentiated: worth a double-double argument.
-EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2")
+# Nodes whose first argument is exponentiated: worth a double-double argument (s_unscale's is theirs).
+EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2", "s_unscale", "s_exp", "s_softplus_tail")
 
 
 def _split_coeff(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
@@ -305,7 +312,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     >>> stabilize(1 - sp.tanh(x)**2)
     s_sech2(x)
     """
-    expr = exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr)))
+    expr = rational.rewrite(exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr))))
     first = (
         _rule_log,
         _rule_logistic,
@@ -323,6 +330,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(lambda e: isinstance(e, sigmoid), lambda e: s_sigmoid(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, softplus), lambda e: s_softplus(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, Phi), lambda e: s_ncdf(e.args[0]))
+    expr = _bottom_up(expr, _rule_softplus_scaled)
     expr = _bottom_up(expr, _rule_decay_times_exp)
     expr = _bottom_up(expr, _rule_exp_minus_one)
     expr = _bottom_up(expr, _rule_affine)
@@ -352,3 +360,16 @@ def _rule_decay_times_exp(mul):
 def _rule_exp_minus_one(add):
     """k*exp(u) - k -> k*expm1(u)."""
     return _pair_rule(add, lambda g, sign: -s_expm1(g.args[0]) if sign == -1 and isinstance(g, sp.exp) else None)
+
+
+def _rule_softplus_scaled(mul):
+    """softplus(k*u)/k -> max(u, 0) + softplus_tail(k*u)/k: k*u overflows at 1e308/k, the function does not."""
+    if not isinstance(mul, sp.Mul) or len(mul.args) != 2:
+        return mul
+    c, g = mul.as_coeff_Mul()
+    if g.func is not s_softplus or not c.is_Number or c == 1:
+        return mul
+    k, u = g.args[0].as_coeff_Mul()
+    if k * c != 1 or not k.is_positive:
+        return mul
+    return sp.Max(u, 0) + c * s_softplus_tail(g.args[0])

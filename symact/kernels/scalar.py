@@ -5,7 +5,7 @@ the same order, but branch-free and with ``symact.kernels.vmath``'s exp, expm1, 
 the C library's, so that a loop over them vectorises; the two backends agree to the documented ULP bounds.
 They are plain Python until ``compile_all`` compiles them with numba.
 
->>> round(s_sigmoid(0.5, 0.0), 15), s_softplus(1000.0, 0.0)
+>>> round(s_sigmoid(0.5, 0.0, math.inf), 15), s_softplus(1000.0, 0.0, math.inf)
 (0.622459331201855, 1000.0)
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from symact.kernels.helpers import C_HI, MILLS, UNSCALE
 from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexpm1, vlog1p, vtanh
 
 _RSQRT2_HI = 0.7071067811865476
@@ -59,50 +60,78 @@ def sign(t):
 
 
 @jit
-def _exp_neg_abs(t, lo, scale):
-    e = vexp(abs(t) * -scale)
+def s_exp(t, lo):
+    """``helpers.h_exp``: exp(t + lo) for a small low part."""
+    e = vexp(t)
+    r = e + e * lo
+    return r if r - r == 0.0 else e
+
+
+@jit(inline=True)
+def _in_band(t, w, both):
+    return abs(t) > w if both else t < -w
+
+
+@jit(inline=True)
+def s_unscale(t, lo, p, w, both):
+    """``helpers.h_unscale``: the product of a scaled node brought back."""
+    return p * UNSCALE if _in_band(t, w, both) else p
+
+
+@jit(inline=True)
+def _exp_neg_abs(t, lo, scale, w, both):
+    e = vexp(abs(t) * -scale + (C_HI if _in_band(t, w, both) else 0.0))
     return e * (1 + scale * (lo if t < 0 else -lo)) if lo != 0.0 else e
 
 
-@jit
-def s_sigmoid(t, lo):
-    e = _exp_neg_abs(t, lo, 1.0)  # exp(min(t, 0)) of the NumPy helper is e below 0 and 1 above: one exp
+@jit(inline=True)
+def s_sigmoid(t, lo, w):
+    e = _exp_neg_abs(t, lo, 1.0, w, False)  # exp(min(t, 0)) of the NumPy helper is e below 0 and 1 above: one exp
     r = 1.0 / (e + 1)
     return (r * e if t < 0 else r) if lo != 0.0 else (e if t < 0 else 1.0) / (e + 1)
 
 
-@jit
-def s_dsigmoid(t, lo):
-    e = _exp_neg_abs(t, lo, 1.0)
+@jit(inline=True)
+def _over_square(e, scale):
+    """``helpers._over_square``: scale*e/(1 + e)**2 with the rounding of 1 + e corrected."""
     d = e + 1
-    return e / d / d
+    r = e * scale / d / d
+    return r - 2 * r * ((e - (d - 1)) / d)
 
 
 @jit(inline=True)
-def s_softplus(t, lo):
-    e = vlog1p(_exp_neg_abs(t, lo, 1.0))
+def s_dsigmoid(t, lo, w):
+    return _over_square(_exp_neg_abs(t, lo, 1.0, w, True), 1.0)
+
+
+@jit(inline=True)
+def s_softplus(t, lo, w):
+    e = vlog1p(_exp_neg_abs(t, lo, 1.0, w, False))
     base = vmax(t, 0.0)
     return e + (base + lo if (lo != 0.0) & (not t < 0) else base)
 
 
-@jit
-def s_sech2(t, lo):
-    e = _exp_neg_abs(t, lo, 2.0)
-    d = 1 + e
-    return e * 4.0 / d / d
-
-
-@jit
-def s_expsq(t, c):
-    top = math.sqrt(800 / c)
-    tc = abs(t) if abs(t) < top else top
-    tc = tc if t == t else t
-    hi, lo = split(tc)
-    return vexp(-c * (hi * hi)) * vexp(-c * (lo * (2 * hi + lo)))
+@jit(inline=True)
+def s_softplus_tail(t, lo, w):
+    return vlog1p(_exp_neg_abs(t, lo, 1.0, w, True))
 
 
 @jit(inline=True)
-def s_ncdf(t):
+def s_sech2(t, lo, w):
+    return _over_square(_exp_neg_abs(t, lo, 2.0, w, True), 4.0)
+
+
+@jit(inline=True)
+def s_expsq(t, c, w):
+    top = math.sqrt(900 / c)
+    tc = abs(t) if abs(t) < top else top
+    tc = tc if t == t else t
+    hi, lo = split(tc)
+    return vexp(-c * (hi * hi) + (C_HI if tc > w else 0.0)) * vexp(-c * (lo * (2 * hi + lo)))
+
+
+@jit(inline=True)
+def s_ncdf(t, w):
     tc = t if t > -1e10 else -1e10
     tc = tc if tc < 1e10 else 1e10
     z, err = two_prod(-tc, _RSQRT2_HI)
@@ -110,6 +139,12 @@ def s_ncdf(t):
     z, dz = two_sum(z, err)
     # the C library's erfc (see symact.kernels.vmath); the correction for dz needs only a few digits of exp(-z*z)
     r = math.erfc(z) - dz * _TWO_OVER_SQRTPI * vexp(-z * z)
+    if tc < -w:  # helpers.h_ncdf: exp(-t**2/2), scaled, times Mills' series
+        q = 1 / (tc * tc)
+        s = MILLS[0]
+        for m in MILLS[1:]:
+            s = s * q + m
+        r = 2.0 * s_expsq(tc, 0.5, w) * s / -tc
     return r * 0.5 if t == t else t
 
 
@@ -163,7 +198,7 @@ def s_div(a, b):
 @jit(inline=True)
 def s_sech2_exp(t, a):
     """exp(a)*sech(t)**2, from 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 where the plain product is inf*0."""
-    product = vexp(a) * s_sech2(t, 0.0)
+    product = vexp(a) * s_sech2(t, 0.0, math.inf)
     e = vexp(-2.0 * abs(t))
     return product if product == product else vexp(a + 1.3862943611198906 - 2.0 * abs(t) - 2.0 * vlog1p(e))
 
@@ -171,6 +206,6 @@ def s_sech2_exp(t, a):
 @jit(inline=True)
 def s_dsigmoid_exp(t, a):
     """exp(a)*sigmoid(t)*sigmoid(-t), the same way: exp(a - |t|)/(1 + exp(-|t|))**2."""
-    product = vexp(a) * s_dsigmoid(t, 0.0)
+    product = vexp(a) * s_dsigmoid(t, 0.0, math.inf)
     e = vexp(-abs(t))
     return product if product == product else vexp(a - abs(t) - 2.0 * vlog1p(e))

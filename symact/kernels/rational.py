@@ -1,0 +1,72 @@
+"""Rational functions of x as one fraction, evaluated in x up to a large |x| and in 1/x beyond.
+
+The derivative of (x + x**2)/(1 + x**2) is (2x + 1)/(x**2 + 1) - 2x(x**2 + x)/(x**2 + 1)**2: at x = 1e6 its
+two terms of 2e-6 cancel to 2e-12 and lose six digits. ``rewrite`` cancels every maximal rational
+subexpression to one fraction P/Q (``sympy.cancel``: (1 + 2x - x**2)/(x**4 + 2x**2 + 1)), which has no such
+cancellation, and evaluates it by Horner's rule in x up to |x| = 2**(1000/n) (n the largest degree) and as
+x**(p - q) P~(1/x)/Q~(1/x) (the reversed polynomials) beyond, so no power of x overflows before the quotient
+is formed (and x - 1 stays exact near 1, where 1 - 1/x would not).
+
+>>> from symact.catalog import x
+>>> rewrite(1/(1 + x**2) - x**2/(1 + x**2)**2)
+Piecewise((1/(x**2*(x**2 + 2) + 1), Abs(x) <= 1.80925139433307e+75), (s_div(s_div(s_div(s_div(1/(1 + (2 + x**(-2))/x**2), x), x), x), x), True))
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+s_div = sp.Function("s_div")  # the stable node of symact.kernels.rules: SymPy does not merge its divisions
+
+__all__ = ["rewrite"]
+
+_MAX_OPS = 200  # larger expressions are left alone: cancel would cost more than it saves
+_MAX_DEGREE = 12
+
+
+def rewrite(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
+    """``expr`` with each maximal rational subexpression in ``var`` (default: its one free symbol) as one fraction."""
+    if var is None:
+        if len(expr.free_symbols) != 1:
+            return expr
+        (var,) = expr.free_symbols
+    return _rewrite(expr, var)
+
+
+def _rewrite(expr, var):
+    if expr.is_Atom or not expr.has(var):
+        return expr
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Pow)) and expr.is_rational_function(var):
+        new = _fraction(expr, var)
+        if new is not None:
+            return new
+    if isinstance(expr, sp.Piecewise):
+        return sp.Piecewise(*[(_rewrite(e, var), c) for e, c in expr.args], evaluate=False)
+    args = [_rewrite(a, var) for a in expr.args]
+    return expr.func(*args) if args != list(expr.args) else expr
+
+
+def _fraction(expr, var) -> sp.Expr | None:
+    """P/Q in the two evaluation forms, or None when ``expr`` is a polynomial, a monomial quotient or too large."""
+    if sp.count_ops(expr) > _MAX_OPS:
+        return None
+    try:
+        num, den = (sp.Poly(e, var) for e in sp.fraction(sp.cancel(expr)))
+    except sp.PolynomialError:
+        return None
+    if den.degree() < 1 or max(num.degree(), den.degree()) > _MAX_DEGREE or len(num.terms()) + len(den.terms()) < 3:
+        return None
+    if not all(c.is_number and c.is_real for c in num.coeffs() + den.coeffs()):
+        return None
+    near = sp.horner(num.as_expr(), wrt=var) / sp.horner(den.as_expr(), wrt=var)
+    far = _reversed(num, var) / _reversed(den, var)
+    excess = num.degree() - den.degree()
+    for _ in range(-excess):  # one division at a time: x**2 would overflow at 1e155, the quotient not
+        far = s_div(far, var)
+    reach = sp.Float(2.0 ** (1000 // max(num.degree(), den.degree())))  # below, no power of x overflows
+    return sp.Piecewise((near, sp.Abs(var) <= reach), (far * var ** max(excess, 0), True))
+
+
+def _reversed(poly: sp.Poly, var) -> sp.Expr:
+    """x**-n P(x) as a polynomial in 1/x (n the degree), by Horner's rule."""
+    return sp.horner(sp.Poly(list(reversed(poly.all_coeffs())), var).as_expr(), wrt=var).subs(var, 1 / var)

@@ -1,0 +1,97 @@
+"""Products with a decaying node computed where the node underflows: scaled by 2**128, brought back once.
+
+x*sigmoid(x) at x = -714.75 multiplied a subnormal sigmoid, which had lost 9 bits, by 714.75: 285 ULP.
+``scale_tiny`` gives every decaying node of ``symact.kernels.rules`` (sigmoid, its derivative, softplus,
+sech**2, exp(-c u**2), Phi) its cut ``w``: where the node's value is below exp(-TINY) (u < -w, or |u| > w),
+its helper returns the value times 2**128 (see ``symact.kernels.helpers``). ``s_unscale(u, p, w, two_sided)``
+multiplies ``p`` back by 2**-128 there; products, and functions linear at 0 (tanh(softplus(x)) of mish), move
+inside it, so the product is formed before anything underflows and rounded to a subnormal only once.
+
+>>> from symact.catalog import x
+>>> from symact.kernels.rules import s_sigmoid
+>>> scale_tiny([x * s_sigmoid(x), s_sigmoid(x)])
+[s_unscale(x, x*s_sigmoid(x, 640.0), 640.0, 0), s_unscale(x, s_sigmoid(x, 640.0), 640.0, 0)]
+>>> scale_tiny([s_sigmoid(x)])                 # bare: no scaling
+[s_sigmoid(x, oo)]
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symact.kernels.helpers import TINY
+from symact.kernels.rules import s_expm1, s_log1p, s_unscale
+
+__all__ = ["scale_tiny"]
+
+# Functions g with g(y) = a*y*(1 + O(y)) at 0: g(2**k y) = 2**k g(y) for a subnormal y, so they commute with scaling.
+_LINEAR_AT_ZERO = (
+    sp.tanh,
+    sp.sinh,
+    sp.sin,
+    sp.tan,
+    sp.atan,
+    sp.asinh,
+    sp.atanh,
+    sp.erf,
+    s_expm1,
+    s_log1p,
+)
+
+
+_DECAYING = {
+    "s_sigmoid": 1,
+    "s_softplus": 1,
+    "s_dsigmoid": 1,
+    "s_sech2": 1,
+    "s_ncdf": 1,
+    "s_expsq": 2,
+    "s_softplus_tail": 1,
+}
+
+
+def _cut(node: sp.Expr) -> tuple[float, int] | None:
+    """(w, two-sided) of a decaying node without its cut: its value is below exp(-TINY) where t < -w (or |t| > w)."""
+    name = type(node).__name__
+    if _DECAYING.get(name) != len(node.args):
+        return None
+    if name == "s_expsq":
+        return (float(sp.sqrt(TINY / node.args[1])), 1) if node.args[1].is_positive else None
+    cut = {"s_sigmoid": (TINY, 0), "s_softplus": (TINY, 0), "s_dsigmoid": (TINY, 1), "s_sech2": (TINY / 2, 1)}
+    cut["s_softplus_tail"] = (TINY, 1)
+    return cut.get(name, (float(sp.sqrt(2 * TINY)), 0))
+
+
+def _pull(e):
+    """R*s_unscale(u, p, ...) -> s_unscale(u, R*p, ...); g(s_unscale(u, p, ...)) -> s_unscale(u, g(p), ...)."""
+    if isinstance(e, sp.Mul):
+        scaled = [f for f in e.args if f.func is s_unscale]
+        rest = sp.Mul(*[f for f in e.args if f.func is not s_unscale])
+        if scaled and len(e.args) > 1 and not (rest.is_number and abs(rest) <= 1):  # c*y, |c| <= 1: 1 ULP
+            inner = sp.Mul(*[f for f in e.args if f.func is not s_unscale], *[f.args[1] for f in scaled])
+            for f in scaled:
+                inner = s_unscale(f.args[0], inner, *f.args[2:])
+            return inner
+    if e.func in _LINEAR_AT_ZERO and len(e.args) == 1 and e.args[0].func is s_unscale:
+        u = e.args[0]
+        return s_unscale(u.args[0], e.func(u.args[1]), *u.args[2:])
+    return e
+
+
+def scale_tiny(exprs: list[sp.Expr]) -> list[sp.Expr]:
+    """``exprs`` with every decaying node given its cut and wrapped, products moved inside the wrappers; a node
+    that only appears bare keeps w = oo (no scaling)."""
+
+    def mark(e):
+        cut = _cut(e)
+        return None if cut is None else s_unscale(e.args[0], e.func(*e.args, cut[0]), *cut)
+
+    exprs = [sp.bottom_up(e.replace(lambda t: mark(t) is not None, mark), _pull) for e in exprs]
+    bare = {u for e in exprs for u in e.atoms(s_unscale) if type(u.args[1]).__name__ in _DECAYING}
+    for u in bare:
+        node = u.args[1]
+        plain = node.func(*node.args[:-1], sp.oo)
+        trial = [e.xreplace({u: plain}) for e in exprs]
+        if not any(e.has(node) for e in trial):
+            exprs = trial
+    return exprs
