@@ -6,7 +6,7 @@ y*(1 - y)
 
 The names below are the tour of the README; the rest lives in the subpackages (``symact.kernels``,
 ``symact.proof``, ``symact.analysis``, ``symact.chapter``, ``symact.nn``, ``symact.render``,
-``symact.testing``) and every error class in ``symact.errors``.
+``symact.testing``, ``symact.exporting``) and every error class in ``symact.errors``.
 """
 
 from symact.analysis import check_claims, properties, table
@@ -22,6 +22,7 @@ from symact.errors import (  # noqa: F401  (every error class is importable from
     TrainingDiverged,
     UnknownActivation,
 )
+from symact.exporting import export  # torch and jax are imported only when an export runs
 from symact.functions import Phi, sigmoid, softplus
 from symact.kernels import Kernel, kernel, lambdify
 from symact.nn import MLP
@@ -54,6 +55,7 @@ __all__ = [
     "plot",
     "MLP",
     "crosscheck",
+    "export",
     "assert_identity",
     "assert_derivative",
     "SymactError",

@@ -48,6 +48,7 @@ DEFAULT_BUDGETS: dict[str, float | None] = {
     "kernel": 120.0,
     "lambdify": 60.0,
     "crosscheck": 300.0,
+    "export": 300.0,  # with its verification
     "plot": 120.0,
     "notes": 3600.0,
     "MLP.fit": None,  # epochs bound the training; give a budget to bound it in seconds as well

@@ -24,6 +24,7 @@ __all__ = [
     "DataError",
     "NotFitted",
     "TrainingDiverged",
+    "ExportFailed",
     "closest",
 ]
 
@@ -118,6 +119,10 @@ class NotFitted(SymactError, ValueError, AttributeError):
 
 class TrainingDiverged(SymactError, ArithmeticError):
     """The training loss of an MLP became NaN or infinite."""
+
+
+class ExportFailed(SymactError, ArithmeticError):
+    """An exported activation that disagrees with symact's kernel or fails the framework's gradient checks."""
 
 
 class UndecidedSign(SymactError):

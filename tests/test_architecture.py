@@ -44,6 +44,7 @@ LAYERS = {
     "proof": ("symact.proof",),
     "nn": ("symact.nn",),
     "testing": ("symact.testing",),
+    "exporting": ("symact.exporting",),
     "analysis": ("symact.analysis",),
     "chapter": ("symact.chapter",),
     "render": ("symact.render",),

@@ -1,0 +1,140 @@
+"""``export()``: an activation as a PyTorch module or a JAX function, with symact's stable forms and derivatives.
+
+The generated module (``symact.exporting.source``) is executed in a fresh module namespace; its raw f, f'
+and f'' are probed at huge and infinite inputs and, where they miss the NumPy kernel's limits there (an
+inf*0 inside), written again with a guard. The first export of a definition is verified
+(``symact.exporting.verify``) unless ``verify=False``.
+
+>>> import torch
+>>> softplus = export('softplus', 'torch', verify=False)
+>>> softplus.function(torch.tensor([-800.0, 0.0, 800.0], dtype=torch.float64))
+tensor([0.0000, 0.6931, 800.0000], dtype=torch.float64, grad_fn=<_ActivationBackward>)
+"""
+
+from __future__ import annotations
+
+import importlib
+import types
+from collections.abc import Callable
+
+import numpy as np
+import sympy as sp
+
+from symact.budget import DEFAULT_BUDGETS, validate, within
+from symact.catalog import Activation
+from symact.errors import ParameterError
+from symact.exporting.source import Parts, function_name, module_text, parts
+from symact.exporting.verify import Verification, verify_export
+from symact.kernels.definition import Definition, resolve
+from symact.kernels.numpy_backend import compile_kernel
+
+__all__ = ["export", "Exported", "FRAMEWORKS"]
+
+FRAMEWORKS = ("torch", "jax")
+_PROBES = {
+    "float64": np.array([1e308, 1e300, 1e200, 1e100, 1e50, 1e38, 1e20, np.inf]),
+    "float32": np.array([3e38, 1e30, 1e20, np.inf], dtype=np.float32),
+}
+_VERIFIED: set[tuple[str, str, str]] = set()  # (definition key, name, framework) verified in this process
+
+
+class Exported:
+    """An exported activation: ``function`` (a plain callable), ``module()`` (a torch ``nn.Module``),
+    ``source()`` (the module text, runnable without symact) and ``report`` (the verification, or None)."""
+
+    def __init__(self, definition: Definition, framework: str, text: str, namespace: types.ModuleType):
+        self.definition, self.framework, self._text, self.namespace = definition, framework, text, namespace
+        self.function: Callable = getattr(namespace, function_name(definition.name or "activation"))
+        self.report: Verification | None = None
+
+    @property
+    def saves_output(self) -> bool:
+        """Whether the backward reads the output alone (f' has an output form), saving one tensor."""
+        return "def df(y):" in self._text
+
+    def module(self):
+        """A fresh ``torch.nn.Module`` computing the activation (torch exports only)."""
+        if self.framework != "torch":
+            raise ParameterError("export", "framework", "module() is for torch exports; use .function with JAX")
+        (cls,) = [v for k, v in vars(self.namespace).items() if isinstance(v, type) and not k.startswith("_")]
+        return cls()
+
+    def source(self) -> str:
+        """The generated Python module: paste it into a project, it needs only the framework."""
+        return self._text
+
+    def __call__(self, values):
+        return self.function(values)
+
+    def __repr__(self) -> str:
+        return f"Exported({self.definition.name or sp.sstr(self.definition.entry.expr)!r}, {self.framework!r})"
+
+
+def export(
+    activation: str | sp.Expr | Activation,
+    framework: str = "torch",
+    kink: str | None = None,
+    verify: bool | None = None,
+    budget: float | None = DEFAULT_BUDGETS["export"],
+    **params: float,
+) -> Exported:
+    """The activation (a catalog name, an expression string, a SymPy expression or what ``define`` returns) as
+    PyTorch (a ``torch.autograd.Function``, its module and function) or JAX (a ``jax.custom_jvp`` function).
+
+    The forward is symact's stable form; the backward is symact's f', read from the output alone where f' has
+    an output form, and f'' serves second derivatives. ``kink`` is the kink policy (default: the framework's
+    own convention). ``verify`` checks the export against symact (``symact.exporting.verify``) and raises
+    ``ExportFailed`` when it fails; ``None`` verifies the first export of each definition. ``budget`` bounds
+    the seconds spent (``ProofTimeout`` past it).
+
+    >>> e = export('tanh', 'torch', verify=False)
+    >>> e.saves_output, 'import symact' in e.source()
+    (True, False)
+    """
+    if framework not in FRAMEWORKS:
+        raise ParameterError("export", "framework", f"must be 'torch' or 'jax', got {framework!r}", FRAMEWORKS)
+    with within(validate(budget, "export"), "export"):
+        definition = resolve(activation, framework if kink is None else kink, params)
+        lib = _framework(framework)
+        p = parts(definition)
+        guards = _guards(definition, p, lib, framework)
+        text = module_text(p, framework, guards)
+        exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
+        key = (definition.key, definition.name, framework)
+        if verify or (verify is None and key not in _VERIFIED):
+            exported.report = verify_export(exported)
+            _VERIFIED.add(key)
+        return exported
+
+
+def _framework(framework: str):
+    try:
+        return importlib.import_module("torch" if framework == "torch" else "jax.numpy")
+    except ImportError:
+        raise ParameterError(
+            "export", "framework", f"{framework!r} is not installed here; pip install 'symact[{framework}]'"
+        ) from None
+
+
+def _load(text: str, name: str) -> types.ModuleType:
+    module = types.ModuleType(f"symact_export_{name}")
+    exec(compile(text, f"<symact export of {name}>", "exec"), module.__dict__)
+    return module
+
+
+def _guards(definition: Definition, p: Parts, lib, framework: str) -> dict:
+    """The parts whose raw code misses NaN at NaN, or the NumPy kernel's limits at huge or infinite inputs."""
+    raw = _load(module_text(p, framework), "probe")
+    kernel = compile_kernel(definition)
+    names = {"f": "f", "df": "grad", "d2f": "grad2"}
+    guards = {}
+    for part in ("f", "df", "d2f"):
+        low, high = kernel.part(names[part]).limits[0]
+        for probes in _PROBES.values():
+            probe = np.concatenate([-probes, probes, probes[:1] * np.nan])
+            got = np.asarray(getattr(raw, part)(lib.asarray(probe)), dtype=np.float64)
+            want = np.where(probe > 0, high, low)
+            far = np.isinf(probe) & (part == "f" or not p.from_output)  # a slope of y sees y, not x
+            if not np.isnan(got[-1]) or np.isnan(got[:-1]).any() or not np.array_equal(got[far], want[far]):
+                guards[part] = (low, high) if part == "f" or not p.from_output else ()
+    return guards

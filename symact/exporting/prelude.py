@@ -1,0 +1,174 @@
+"""The stable nodes as PyTorch or JAX functions: the text the generated module starts with.
+
+The same algorithms as ``symact.kernels.helpers``, written branch-free with ``where`` (so ``torch.compile`` and
+``jax.jit`` trace them), once for both frameworks: ``xp`` stands for ``torch`` or ``jnp``. Double-double
+arithmetic (Dekker's split needs binary64) runs in float64 only; other dtypes take the plain formula.
+``prelude(names, framework)`` gives the functions a module calls, with the ones they call in turn.
+
+>>> print(prelude({'s_div'}, 'jax'))
+def s_div(a, b):
+    return a / b
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["prelude", "HEADERS"]
+
+HEADERS = {
+    "torch": "import torch\n\nerf, erfc = torch.erf, torch.erfc",
+    "jax": "import jax\nimport jax.numpy as jnp\nfrom jax.scipy.special import erf, erfc",
+}
+
+_HELPERS = {
+    "two_prod": '''
+def two_prod(a, b):
+    """a*b as hi + lo exactly (Dekker; binary64 only)."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl''',
+    "_split": """
+def _split(a):
+    p = a * 134217729.0
+    hi = p - (p - a)
+    return hi, a - hi""",
+    "two_sum": """
+def two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)""",
+    "poly_dd": '''
+def poly_dd(t, coeffs):
+    """The polynomial (coefficients (hi, lo), highest first) at t: (hi, lo) in float64, (value, None) else."""
+    if t.dtype != xp.float64:
+        value = xp.full_like(t, coeffs[0][0])
+        for c, _ in coeffs[1:]:
+            value = value * t + c
+        return value, None
+    t = xp.clip(t, -1e100, 1e100)
+    hi, lo = xp.full_like(t, coeffs[0][0]), xp.full_like(t, coeffs[0][1])
+    for ch, cl in coeffs[1:]:
+        p, e = two_prod(hi, t)
+        s, f = two_sum(p, ch)
+        f = f + (e + lo * t) + cl
+        hi = s + f
+        lo = f - (hi - s)
+    return hi, lo''',
+    "_exp_neg_abs": '''
+def _exp_neg_abs(t, lo, scale=1.0):
+    """exp(-scale*|t + lo|)."""
+    e = xp.exp(-scale * xp.abs(t))
+    return e if lo is None else e * (1 + scale * xp.where(t < 0, lo, -lo))''',
+    "s_sigmoid": '''
+def s_sigmoid(t, lo=None):
+    """1/(1 + exp(-t)) as e/(1 + e) or 1/(1 + e) with e = exp(-|t|): no overflow."""
+    e = _exp_neg_abs(t, lo)
+    r = 1 / (1 + e)
+    return xp.where(t < 0, e * r, r)''',
+    "s_dsigmoid": '''
+def s_dsigmoid(t, lo=None):
+    """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
+    e = _exp_neg_abs(t, lo)
+    return e / (1 + e) / (1 + e)''',
+    "s_softplus": '''
+def s_softplus(t, lo=None):
+    """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
+    base = xp.where(t > 0, t, 0.0) if lo is None else xp.where(t > 0, t + lo, 0.0)
+    return base + xp.log1p(_exp_neg_abs(t, lo))''',
+    "s_sech2": '''
+def s_sech2(t, lo=None):
+    """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
+    e = _exp_neg_abs(t, lo, 2.0)
+    return 4 * e / (1 + e) / (1 + e)''',
+    "s_sech2_exp": '''
+def s_sech2_exp(t, a):
+    """exp(a)*sech(t)**2, as exp(a + log 4 - 2|t| - 2 log1p(exp(-2|t|))) where the product is inf*0."""
+    p = xp.exp(a) * s_sech2(t)
+    q = xp.exp(a + 1.3862943611198906 - 2 * xp.abs(t) - 2 * xp.log1p(xp.exp(-2 * xp.abs(t))))
+    return xp.where(xp.isnan(p), q, p)''',
+    "s_dsigmoid_exp": '''
+def s_dsigmoid_exp(t, a):
+    """exp(a)*sigmoid(t)*sigmoid(-t), as exp(a - |t|)/(1 + exp(-|t|))**2 where the product is inf*0."""
+    p = xp.exp(a) * s_dsigmoid(t)
+    q = xp.exp(a - xp.abs(t) - 2 * xp.log1p(xp.exp(-xp.abs(t))))
+    return xp.where(xp.isnan(p), q, p)''',
+    "s_ncdf": '''
+def s_ncdf(t):
+    """Phi(t) = erfc(-t/sqrt 2)/2, the argument in double-double in float64."""
+    if t.dtype != xp.float64:
+        return 0.5 * erfc(t * -0.7071067811865476)
+    tc = xp.clip(t, -1e10, 1e10)
+    z, err = two_prod(-tc, 0.7071067811865476)
+    z, dz = two_sum(z, err + tc * 4.833646656726457e-17)
+    return 0.5 * (erfc(z) - dz * 1.1283791670955126 * s_expsq(z, 1.0))''',
+    "s_expsq": '''
+def s_expsq(t, c):
+    """exp(-c*t**2), c a power of two: in float64 t = hi + lo with hi**2 exact, so the exponent is exact."""
+    if t.dtype != xp.float64:
+        return xp.exp(-c * t * t)
+    tc = xp.clip(xp.abs(t), max=(800 / c) ** 0.5)
+    hi, lo = _split(tc)
+    return xp.exp(-c * (hi * hi)) * xp.exp(-c * (lo * (2 * hi + lo)))''',
+    "_sqrt_sq_plus": '''
+def _sqrt_sq_plus(t, c):
+    """sqrt(t**2 + c), by hypot where t**2 overflows."""
+    h = xp.sqrt(t * t + c)
+    return xp.where(xp.isinf(h), xp.hypot(t, xp.full_like(t, c**0.5)), h)''',
+    "s_sqplus": '''
+def s_sqplus(t, c):
+    """(t + sqrt(t**2 + c))/2, dividing instead of cancelling for t < 0."""
+    h = _sqrt_sq_plus(t, c)
+    return xp.where(t < 0, (c / 4) / (h / 2 - t / 2), t / 2 + h / 2)''',
+    "s_dsqplus": '''
+def s_dsqplus(t, c):
+    """(1 + t/sqrt(t**2 + c))/2, as (c/2)/(h (h - t)) for t < 0 and 1/2 + 1/(2 sqrt(1 + c/t**2)) above."""
+    h = _sqrt_sq_plus(t, c)
+    return xp.where(t < 0, (c / 2) / h / (h - t), 0.5 + 0.5 / xp.sqrt(1 + c / (t * t)))''',
+    "s_tanhshrink": '''
+def s_tanhshrink(t):
+    """t - tanh(t); for |t| < 1.5 t q/(1 + q) from the continued fraction tanh t = t/(1 + q)."""
+    small = xp.abs(t) < 1.5
+    s = xp.where(small, t, 0.0)
+    q = xp.zeros_like(s)
+    for n in range(13, 0, -1):
+        q = s * s / ((2 * n + 1) + q)
+    return xp.where(small, s * q / (1 + q), t - xp.tanh(t))''',
+    "s_expm1": """
+def s_expm1(t):
+    return xp.expm1(t)""",
+    "s_log1p": """
+def s_log1p(t):
+    return xp.log1p(t)""",
+    "s_hypot": """
+def s_hypot(t, c):
+    return xp.hypot(t, xp.full_like(t, c))""",
+    "s_div": """
+def s_div(a, b):
+    return a / b""",
+    "at_special": '''
+def at_special(x, r, low, high):
+    """r with NaN at NaN and the limits at -inf and +inf, also where a huge input gave NaN (inf*0 inside)."""
+    far = xp.isinf(x) | (xp.isnan(r) & (xp.abs(x) > 1e15))
+    return xp.where(xp.isnan(x), x, xp.where(far, xp.where(x > 0, xp.full_like(r, high), low), r))''',
+}
+
+_PREFIX = {"torch": "torch.", "jax": "jnp."}
+
+
+def prelude(names: set[str], framework: str) -> str:
+    """The helpers ``names`` and those they call, in dependency order, written for ``framework``."""
+    needed: list[str] = []
+
+    def add(name: str) -> None:
+        if name in needed or name not in _HELPERS:
+            return
+        for called in re.findall(r"\b(\w+)\(", _HELPERS[name]):
+            if called != name:
+                add(called)
+        needed.append(name)
+
+    for name in sorted(names):
+        add(name)
+    return "\n\n\n".join(_HELPERS[n].strip("\n").replace("xp.", _PREFIX[framework]) for n in needed)

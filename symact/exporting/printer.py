@@ -1,0 +1,143 @@
+"""SymPy to framework code: the stable forms of ``symact.kernels.printer`` printed as PyTorch or JAX operations.
+
+``FrameworkPrinter('torch')`` prints an expression after ``stable_forms`` with ``torch`` calls: Piecewise as
+nested ``where``, Max/Min as ``clamp``/``maximum``, the stable ``s_*`` nodes as calls to the helpers of
+``symact.exporting.prelude`` (written in the same framework), the double-double arguments unpacked into them.
+
+>>> from symact.catalog import x
+>>> FrameworkPrinter('torch').doprint(sp.Piecewise((0, x <= 0), (x, True)))
+'torch.where((x <= 0), 0.0, x)'
+>>> FrameworkPrinter('jax').doprint(sp.Max(x, 0) + sp.exp(x))
+'jnp.exp(x) + jnp.maximum(x, 0.0)'
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from symact.errors import ParameterError
+from symact.kernels.rules import STABLE_NODES
+
+__all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN"]
+
+# The module alias the generated code calls, per framework.
+LIBRARY = {"torch": "torch", "jax": "jnp"}
+# SymPy functions with a same-named function in torch and jax.numpy.
+PLAIN = {
+    "exp": "exp",
+    "log": "log",
+    "sqrt": "sqrt",
+    "tanh": "tanh",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "atan": "arctan",
+    "asinh": "arcsinh",
+    "acosh": "arccosh",
+    "atanh": "arctanh",
+    "Abs": "abs",
+    "sign": "sign",
+    "floor": "floor",
+    "ceiling": "ceil",
+}
+# Functions the generated module defines (the prelude), by SymPy name.
+NAMED = {**{name: name for name in STABLE_NODES}, "erf": "erf", "erfc": "erfc"}
+NAMED.update({"sigmoid": "s_sigmoid", "softplus": "s_softplus", "Phi": "s_ncdf"})
+
+
+class FrameworkPrinter(PythonCodePrinter):
+    """Python code of one framework's array operations for a stable form of one variable ``var``."""
+
+    def __init__(self, framework: str, var: str = "x", dd_symbols=()):
+        super().__init__({"fully_qualified_modules": False})
+        self.lib, self.var, self._dd = LIBRARY[framework], var, {s.name for s in dd_symbols}
+        self.framework = framework
+
+    def _number(self, value) -> str:
+        return repr(float(value))
+
+    def _print_Float(self, expr):
+        return self._number(expr)
+
+    def _print_Rational(self, expr):
+        return self._number(expr)
+
+    def _print_Infinity(self, expr):
+        return "float('inf')"
+
+    def _print_NegativeInfinity(self, expr):
+        return "float('-inf')"
+
+    def _print_NaN(self, expr):
+        return "float('nan')"
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp == sp.S.Half:
+            return f"{self.lib}.sqrt({self._print(expr.base)})"
+        if expr.exp == -sp.S.Half:
+            return f"1 / {self.lib}.sqrt({self._print(expr.base)})"
+        return super()._print_Pow(expr, rational=False)
+
+    def tensor(self, expr: sp.Expr) -> str:
+        """The code of ``expr`` as an array shaped like the variable (a constant filled in)."""
+        if expr.is_number:
+            return f"{self.lib}.full_like({self.var}, {self._print(expr)})"
+        return self._print(expr)
+
+    def _print_Piecewise(self, expr):
+        code = self.tensor(sp.nan)
+        for value, cond in reversed(expr.args):
+            if cond is sp.true:
+                code = self.tensor(value)
+            else:
+                code = f"{self.lib}.where({self._print(cond)}, {self._print(value)}, {code})"
+        return code
+
+    def _print_Relational(self, expr):
+        op = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[expr.rel_op]
+        return f"({self._print(expr.lhs)} {op} {self._print(expr.rhs)})"
+
+    def _print_And(self, expr):
+        return "(" + " & ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " | ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Not(self, expr):
+        return f"~{self._print(expr.args[0])}"
+
+    def _print_Max(self, expr):
+        return self._fold("maximum", "min", expr.args)
+
+    def _print_Min(self, expr):
+        return self._fold("minimum", "max", expr.args)
+
+    def _fold(self, name: str, bound: str, args) -> str:
+        """max/min of the arguments, arrays first; a constant bound as ``clamp`` in torch (which takes numbers)."""
+        args = sorted(args, key=lambda a: a.is_number)
+        code = self._print(args[0])
+        for arg in args[1:]:
+            if arg.is_number and self.framework == "torch":
+                code = f"torch.clamp({code}, {bound}={self._print(arg)})"
+            else:
+                code = f"{self.lib}.{name}({code}, {self._print(arg)})"
+        return code
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        args = [f"*{a.name}" if getattr(a, "name", None) in self._dd else self._print(a) for a in expr.args]
+        if name in PLAIN:
+            return f"{self.lib}.{PLAIN[name]}({', '.join(args)})"
+        if name in NAMED:
+            return f"{NAMED[name]}({', '.join(args)})"
+        raise ParameterError("export", "activation", f"uses {name}, which the {self.framework} export cannot write")
+
+    def _print_Symbol(self, expr):
+        return expr.name
+
+
+for _name in [*PLAIN, "erf", "erfc", "LambertW", "gamma", "loggamma", "atan2"]:
+    setattr(FrameworkPrinter, f"_print_{_name}", FrameworkPrinter._print_Function)

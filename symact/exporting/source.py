@@ -1,0 +1,197 @@
+"""The generated module: f, f' and f'' of one activation in PyTorch or JAX, with its autograd rule.
+
+``Parts`` holds the expressions a module computes (f, f', f'' in x; or f' and its derivative written in the
+output y where ``derive(...).df_of_output`` exists) with the parameters substituted; ``module_text`` prints
+them with ``symact.exporting.printer``, prepends the helpers they call and appends the framework's wiring: a
+``torch.autograd.Function`` that saves one tensor (the output, where f' has an output form) and whose
+backward is a second Function, so f'' serves double backward; or a ``jax.custom_jvp`` whose slope has one too.
+The text imports only the framework: it runs, and can be kept, without symact.
+
+>>> from symact.kernels.definition import resolve
+>>> text = module_text(parts(resolve('softplus', 'torch', {})), 'torch')
+>>> 'def df(y):' in text and 'import symact' not in text
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symact.catalog import x
+from symact.derivation import y
+from symact.errors import ParameterError
+from symact.exporting.prelude import HEADERS, prelude
+from symact.exporting.printer import FrameworkPrinter
+from symact.kernels.definition import Definition
+from symact.kernels.printer import stable_forms
+from symact.version import __version__
+
+__all__ = ["Parts", "parts", "module_text", "function_name"]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What the module computes: ``f`` in x, the slope ``df`` and its derivative ``d2f`` in ``var``."""
+
+    name: str
+    f: sp.Expr
+    df: sp.Expr
+    d2f: sp.Expr
+    var: sp.Symbol  # x, or y when the backward reads the output alone
+
+    @property
+    def from_output(self) -> bool:
+        return self.var == y
+
+
+def parts(definition: Definition) -> Parts:
+    """The expressions of a definition, parameters substituted; f' from the output where it can be printed."""
+    d = definition.derivation()
+    defaults = {s: v for s, v in definition.entry.defaults.items() if s not in d.params}
+    f, df, d2f = (e.subs(defaults) for e in (d.f, d.df, d.d2f))
+    free = sorted(s.name for s in (f.free_symbols | df.free_symbols) - {x})
+    if free:
+        raise ParameterError("export", free[0], "has no value; give every parameter a number")
+    name = d.name or "activation"
+    if d.df_of_output is not None:
+        dfy = d.df_of_output.subs(defaults)
+        candidate = Parts(name, f, dfy, sp.diff(dfy, y), y)
+        try:
+            for framework in ("torch", "jax"):
+                function_text("df", candidate.df, y, framework)
+                function_text("d2f", candidate.d2f, y, framework)
+            return candidate
+        except ParameterError:  # the output form needs a function the framework lacks (erfinv): f' in x
+            pass
+    return Parts(name, f, df, d2f, x)
+
+
+def function_text(fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, limits=None) -> str:
+    """``def fname(var): ...`` computing the stable form of ``expr``; ``limits`` (at -inf, +inf) guard it: NaN
+    maps to NaN and +-inf to the limits (``()``: NaN only)."""
+    (expr,), dd = stable_forms([expr], var)
+    printer = FrameworkPrinter(framework, var.name, dd)
+    replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), optimizations="basic")
+    lines = [f"def {fname}({var.name}):"]
+    lines += [f"    {s.name} = poly_dd({var.name}, {pairs!r})" for s, pairs in dd.items()]
+    lines += [f"    {s.name} = {printer.doprint(v)}" for s, v in replacements]
+    result = printer.tensor(reduced)
+    if limits == ():  # NaN only
+        result = f"{printer.lib}.where({printer.lib}.isnan({var.name}), {var.name}, {result})"
+    elif limits is not None:
+        low, high = (repr(float(v)) if v == v and abs(v) != float("inf") else f"float('{v}')" for v in limits)
+        result = f"at_special({var.name}, {result}, {low}, {high})"
+    lines.append(f"    return {result}")
+    return "\n".join(lines)
+
+
+def function_name(name: str) -> str:
+    """A Python identifier for the activation's function (``activation`` for an unnamed one)."""
+    text = re.sub(r"\W", "_", name).strip("_")
+    return text if text.isidentifier() and not text[0].isdigit() else "activation"
+
+
+def module_text(p: Parts, framework: str, guards: dict | None = None) -> str:
+    """The whole module for ``framework``; ``guards`` maps a part ('f', 'df', 'd2f') to its limits at -+inf."""
+    guards = guards or {}
+    var = {"f": x, "df": p.var, "d2f": p.var}
+    exprs = {"f": p.f, "df": p.df, "d2f": p.d2f}
+    bodies = [function_text(n, exprs[n], var[n], framework, guards.get(n)) for n in ("f", "df", "d2f")]
+    used = set(re.findall(r"\b(\w+)\(", "\n".join(bodies)))
+    fname = function_name(p.name)
+    form = "the output y = f(x) alone" if p.from_output else "the input x"
+    doc = (
+        f'"""{p.name} for {"PyTorch" if framework == "torch" else "JAX"}, generated by symact {__version__}.\n\n'
+        f"f(x) = {sp.sstr(p.f)}\nThe forward is its stable form; f' (and f'' for second derivatives) "
+        f'are symact\'s, read from {form}.\n"""'
+    )
+    wiring = (_TORCH if framework == "torch" else _JAX).format(
+        fname=fname, cls="".join(w.capitalize() for w in fname.split("_")), saved="y" if p.from_output else "x"
+    )
+    sections = [doc, HEADERS[framework], prelude(used, framework), *bodies, wiring.strip("\n")]
+    return "\n\n\n".join(s for s in sections if s) + "\n"
+
+
+_TORCH = '''
+_NARROW = (torch.float16, torch.bfloat16)
+
+
+def _wide(fn, t):
+    """fn(t), computed in float32 for half-precision tensors."""
+    return fn(t.float()).to(t.dtype) if t.dtype in _NARROW else fn(t)
+
+
+class _Slope(torch.autograd.Function):
+    """f' of the saved tensor; its own backward is f'', so double backward works."""
+
+    @staticmethod
+    def forward(ctx, t):
+        ctx.save_for_backward(t)
+        return _wide(df, t)
+
+    @staticmethod
+    def backward(ctx, g):
+        (t,) = ctx.saved_tensors
+        return g * _wide(d2f, t)
+
+
+class _Activation(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = _wide(f, x)
+        ctx.save_for_backward({saved})
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (t,) = ctx.saved_tensors
+        return g * _Slope.apply(t)
+
+
+def {fname}(x):
+    """The activation of a tensor of any shape and floating dtype."""
+    return _Activation.apply(x)
+
+
+class {cls}(torch.nn.Module):
+    """The activation as a module."""
+
+    def forward(self, x):
+        return _Activation.apply(x)
+'''
+
+_JAX = '''
+_NARROW = (jnp.float16, jnp.bfloat16)
+
+
+def _wide(fn, t):
+    """fn(t), computed in float32 for half-precision arrays."""
+    return fn(t.astype(jnp.float32)).astype(t.dtype) if t.dtype in _NARROW else fn(t)
+
+
+@jax.custom_jvp
+def _slope(t):
+    return _wide(df, t)
+
+
+@_slope.defjvp
+def _slope_jvp(primals, tangents):
+    (t,), (dt,) = primals, tangents
+    return _slope(t), _wide(d2f, t) * dt
+
+
+@jax.custom_jvp
+def {fname}(x):
+    """The activation of an array of any shape and floating dtype."""
+    return _wide(f, x)
+
+
+@{fname}.defjvp
+def _jvp(primals, tangents):
+    (x,), (dx,) = primals, tangents
+    y = {fname}(x)
+    return y, _slope({saved}) * dx
+'''
