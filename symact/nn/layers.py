@@ -120,7 +120,7 @@ class Layer:
         if self.kernel is None:
             dZ = dA
         elif isinstance(self.kernel, VectorKernel):
-            dZ = self.kernel.vjp(self.Z, dA, axis=1)
+            dZ = self.kernel.grad(self.Z, dA, axis=1)
         elif self.kernel.has_output_form:
             dZ = dA * self.kernel.grad_from_output(self.A)
         else:
