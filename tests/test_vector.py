@@ -157,3 +157,23 @@ def test_a_vector_kernel_is_a_kernel_whose_grad_is_the_vector_jacobian_product()
     rows = [k.jacobian(z[i]).T @ v[i] for i in range(3)]
     np.testing.assert_allclose(k.grad(z, v), np.array(rows), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(k.grad(z.T, v.T, axis=0), k.grad(z, v).T, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_crosscheck_compares_torchs_softmax_family_with_its_vjp(name):
+    torch = pytest.importorskip("torch")
+    report = symact.crosscheck(name, "torch")
+    assert report.status == "checked" and not report.proved and report.points == 256 * 8
+    assert report.name == name and report.gradient == "autograd"
+    z = np.array([[0.5, -1.0, 2.0]])
+    mine = symact.crosscheck(name, lambda t: getattr(torch.nn.functional, name)(t, dim=-1), points=z)
+    assert mine.max_ulp_f <= 4 and mine.max_ulp_df <= 64  # small logits: both sides accurate
+    wrong = symact.crosscheck(name, lambda t: getattr(torch.nn.functional, name)(2 * t, dim=-1), points=z)
+    assert wrong.max_ulp_f > 1e6  # a different function is seen as one
+
+
+def test_crosscheck_of_a_vector_activation_jax_lacks_says_so():
+    pytest.importorskip("jax")
+    with pytest.raises(symact.ParameterError, match="jax has no 'softmin'"):
+        symact.crosscheck("softmin", "jax")
+    assert symact.crosscheck("softmax", "jax").status == "checked"
