@@ -22,6 +22,7 @@ from symact.analysis.tables import TABLE_COLUMNS
 from symact.budget import DEFAULT_BUDGETS
 from symact.derivation import derive
 from symact.errors import ParseError, SymactError
+from symact.formula.printer import decimals
 from symact.kinks import POLICIES
 from symact.version import __version__
 
@@ -189,7 +190,7 @@ def _list(args) -> int:
     for name in catalog.names(vector=True):
         entry = catalog.get(name)
         params = ", ".join(f"{p}={_short(v)}" for p, v in getattr(entry, "defaults", {}).items())
-        expr = str(entry.expr) if isinstance(entry, catalog.Activation) else "vector"
+        expr = str(decimals(entry.expr)) if isinstance(entry, catalog.Activation) else "vector"
         rows.append((name, params or "-", entry.torch or "-", entry.jax or "-", expr))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
@@ -198,7 +199,7 @@ def _list(args) -> int:
 
 
 def _short(value) -> str:
-    text = str(value)
+    text = str(decimals(value))
     return text if len(text) <= 12 else f"{float(value):.10g}"
 
 

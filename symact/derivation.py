@@ -24,6 +24,7 @@ import sympy as sp
 from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import Activation, VectorActivation, _parameter_value, get, x
 from symact.errors import ParameterError, SymactError
+from symact.formula.printer import decimals
 from symact.isolation import isolatable
 from symact.kinks import (
     check_policy,
@@ -194,7 +195,7 @@ class Derivation:
 
     def __str__(self) -> str:
         def show(label, expr):
-            text = sp.pretty(expr, use_unicode=True, wrap_line=False)
+            text = sp.pretty(decimals(expr), use_unicode=True, wrap_line=False)
             pad = " " * len(label)
             return "\n".join((label if i == 0 else pad) + line for i, line in enumerate(text.splitlines()))
 

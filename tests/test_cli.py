@@ -64,7 +64,7 @@ def test_list():
     names = [line.split()[0] for line in lines[1:]]
     assert names == catalog.names(vector=True)
     leaky = next(line for line in lines if line.startswith("leaky_relu "))
-    assert "negative_slope=1/100" in leaky and "leaky_relu" in leaky.split()[2:4]
+    assert "negative_slope=0.01" in leaky and "leaky_relu" in leaky.split()[2:4]
 
 
 def test_derive_text_and_latex():
@@ -365,3 +365,10 @@ def test_kernel_budget_reaches_the_kernel_and_notes_default_to_notes_tex():
     assert build_parser().parse_args(["notes", "--pdf"]).output == "notes.tex"
     result = symact_in_process("kernel", "relu", "--at=-1,2", "--budget", "60")
     assert result.returncode == 0 and result.stdout.splitlines()[-1].split() == ["2", "2", "1", "1"]
+
+
+def test_decimals_are_printed_as_typed():
+    listing = symact_in_process("list").stdout
+    assert "0.044715*x**3" in listing and "8943" not in listing and "negative_slope=0.01" in listing
+    derived = symact_in_process("derive", "gelu_tanh", "--no-isolate").stdout
+    assert "0.044715" in derived and "200000" not in derived
