@@ -24,7 +24,7 @@ import sympy as sp
 from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import Activation, VectorActivation, _parameter_value, get, x
 from symact.errors import ParameterError, SymactError
-from symact.formula.printer import decimals
+from symact.formula.printer import text_block
 from symact.isolation import isolatable
 from symact.kinks import (
     check_policy,
@@ -194,15 +194,14 @@ class Derivation:
         return "$\\displaystyle " + self.latex() + "$"
 
     def __str__(self) -> str:
-        def show(label, expr):
-            text = sp.pretty(decimals(expr), use_unicode=True, wrap_line=False)
-            pad = " " * len(label)
-            return "\n".join((label if i == 0 else pad) + line for i, line in enumerate(text.splitlines()))
-
         name = self.name or "f"
-        parts = [show(f"{name}(x)   = ", self.f), show(f"{name}'(x)  = ", self.df), show(f"{name}''(x) = ", self.d2f)]
+        parts = [
+            text_block(f"{name}(x)   = ", self.f),
+            text_block(f"{name}'(x)  = ", self.df),
+            text_block(f"{name}''(x) = ", self.d2f),
+        ]
         if self.df_of_output is not None:
-            parts.append(show(f"{name}'     = ", self.df_of_output) + f"    with y = {name}(x)")
+            parts.append(text_block(f"{name}'     = ", self.df_of_output) + f"    with y = {name}(x)")
         for point, sides in self.kinks.items():
             parts.append(
                 f"kink at x = {point}: left {sides.left}, right {sides.right}; "

@@ -293,3 +293,16 @@ def prose(text: str) -> str:
         last = m.end()
     out.append(escape(text[last:]))
     return "".join(out)
+
+
+def text_block(label: str, expr: sp.Basic) -> str:
+    """``label`` then ``expr`` pretty-printed (Unicode, decimals as typed), its later lines indented under it.
+
+    >>> print(text_block('f(x) = ', sp.Symbol('x') / 2))
+    f(x) = x
+           ─
+           2
+    """
+    text = sp.pretty(decimals(expr), use_unicode=True, wrap_line=False)
+    pad = " " * len(label)
+    return "\n".join((label if i == 0 else pad) + line for i, line in enumerate(text.splitlines()))
