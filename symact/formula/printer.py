@@ -97,7 +97,7 @@ class _Printer(LatexPrinter):
         return r"\text{if } " + self._print(_oriented(cond))
 
 
-def decimal_text(r) -> str | None:
+def decimal_text(r: sp.Basic) -> str | None:
     """A rational with a long terminating decimal expansion (0.044715, not 8943/200000) as that decimal, else None.
 
     Only denominators of 100 or more whose decimal is shorter than the fraction: 1/2 and 1/8 stay fractions.

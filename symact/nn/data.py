@@ -112,7 +112,7 @@ def encode_targets(
     return np.searchsorted(known, y), known
 
 
-def is_width(size, end: bool) -> bool:
+def is_width(size: object, end: bool) -> bool:
     """A layer width: a positive integer, or None at either end (taken from the data).
 
     >>> is_width(None, end=True), is_width(None, end=False), is_width(True, end=False)

@@ -62,7 +62,7 @@ class Estimator:
         """The tags of scikit-learn before 1.6."""
         return {"requires_y": True, "requires_fit": True, "allow_nan": False}
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> object:
         """The tags of scikit-learn 1.6 and later (imported here: only scikit-learn calls this)."""
         from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
 

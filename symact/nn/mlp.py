@@ -391,6 +391,7 @@ class MLP(Estimator):
             self._optimizer = None
 
     def __sklearn_is_fitted__(self) -> bool:
+        """Whether ``fit``, ``partial_fit`` or ``set_weights`` ran (scikit-learn's ``check_is_fitted`` asks)."""
         return self.n_iter_ > 0 or self._given_weights
 
     def _repr_html_(self) -> str:
