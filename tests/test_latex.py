@@ -383,3 +383,17 @@ def test_printed_proofs_read_as_mathematics_with_the_relation_verified():
         "for x > 0:",
     ]
     assert r"\le \frac{1}{4}" in bound.latex() and r"\lim_{\beta \to \infty}" in limit.latex()
+
+
+def test_long_parameters_are_rounded_with_the_exact_value_in_a_footnote():
+    text = latex.activation("selu")
+    facts = text.splitlines()[2]
+    assert r"\alpha \approx 1.673263242$\footnote{Exactly $\alpha = 1.6732632423543772848170429916717$.}" in facts
+    assert "= 0.01$" in latex.activation("leaky_relu")  # a short value stays as it is
+
+
+@pytest.mark.parametrize("name", ["softmax", "softmin", "log_softmax"])
+def test_vector_definitions_are_typeset_not_raw_text(name):
+    text = latex.vector_activation(name)
+    assert "sum_j" not in text and "(x)_i" not in text and "exp(" not in text
+    assert r"\[y_1 = " in text

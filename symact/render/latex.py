@@ -17,6 +17,7 @@ from symact.catalog import names as catalog_names
 from symact.derivation import Derivation, derive
 from symact.errors import SymactError, UndecidedSign
 from symact.formula import LINE, escape, expr, lines, prose, sentence, width
+from symact.formula.printer import decimal_text
 from symact.kinks import pieces
 from symact.proof.chains import RELATIONS, block_tex, blocks, is_bound, is_value
 from symact.proof.result import Proof
@@ -159,7 +160,7 @@ def _facts(entry: Activation | VectorActivation) -> list[str]:
     """One paragraph: parameters, framework names, aliases and the reference."""
     facts = []
     if getattr(entry, "defaults", None):
-        facts.append("Parameters: " + ", ".join(f"${expr(p)} = {expr(v)}$" for p, v in entry.defaults.items()) + ".")
+        facts.append("Parameters: " + ", ".join(_parameter(p, v) for p, v in entry.defaults.items()) + ".")
     frameworks = [
         f"{label} \\texttt{{{escape(n)}}}" for label, n in (("PyTorch", entry.torch), ("JAX", entry.jax)) if n
     ]
@@ -167,9 +168,23 @@ def _facts(entry: Activation | VectorActivation) -> list[str]:
         facts.append("In " + ", ".join(frameworks) + ".")
     if entry.aliases:
         facts.append("Also called " + ", ".join(rf"\texttt{{{escape(a)}}}" for a in entry.aliases) + ".")
-    if entry.reference:
-        facts.append(escape(entry.reference.rstrip(".")) + ".")
+    # a vector activation's reference may write its definition in plain text; the typeset one follows
+    cited = [part for part in entry.reference.rstrip(".").split("; ") if "=" not in part] if entry.reference else []
+    if cited:
+        facts.append(escape("; ".join(cited)) + ".")
     return [" ".join(facts)] if facts else []
+
+
+def _parameter(p: sp.Symbol, v: sp.Expr) -> str:
+    r"""``p = v``; a value of more than 10 significant digits (selu's) rounded, its exact value in a footnote.
+
+    >>> print(_parameter(sp.Symbol('a'), sp.Rational(1673263242354377284817042991671, 10**30)))
+    $a \approx 1.673263242$\footnote{Exactly $a = 1.673263242354377284817042991671$.}
+    """
+    text = decimal_text(v)
+    if text is None or len(text.lstrip("-0.").replace(".", "")) <= 10:
+        return f"${expr(p)} = {expr(v)}$"
+    return rf"${expr(p)} \approx {float(v):.10g}$\footnote{{Exactly ${expr(p)} = {text}$.}}"
 
 
 # ---- the catalog table ------------------------------------------------------------------------
