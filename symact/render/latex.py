@@ -192,36 +192,57 @@ def _parameter(p: sp.Symbol, v: sp.Expr) -> str:
 _COLUMNS = (0.14, 0.24, 0.32, 0.21)  # of the line; with the three column gaps they fill it
 
 
-def _cell(e, columns: float) -> str:
-    """One table cell of ``columns`` (a fraction of the line): the formula, on up to three lines when long,
-    or a pointer to its section when longer still."""
-    budget = columns * LINE - 0.3
-    parts = lines(e, budget)
-    if len(parts) > 3 or any(r"\symactfit" in part for part in parts):
-        return r"\emph{long: see its section}"
+def _cell(e, columns: float) -> str | None:
+    """One table cell of ``columns`` (a fraction of the line): the formula, on as many lines as it takes, or
+    None when a factor is too wide alone for the column (the formula then gets a full line)."""
+    parts = lines(e, columns * LINE - 0.3)
+    if any(r"\symactfit" in part for part in parts):
+        return None
     if len(parts) == 1:
         return rf"$\displaystyle {parts[0]}$"
     return r"$\begin{aligned}[t] &" + r" \\ &\quad ".join(parts) + r"\end{aligned}$"
 
 
+def _full_lines(label: str, d: Derivation) -> list[str]:
+    """Rows of a one-column table: the activation's name, then f, f' and f' from y each on full lines."""
+    rows = [rf"\texttt{{{label}}} \\*"]
+    for head, e in (("f(x)", d.f), ("f'(x)", d.df), (r"f'(x) \text{ in } y", d.df_of_output)):
+        if e is not None:
+            parts = lines(e, LINE - 4 - width(head))
+            rows.append(rf"$\begin{{aligned}}[t] \quad {head} &= " + r" \\ &\quad ".join(parts) + r"\end{aligned}$ \\")
+    return rows
+
+
 def catalog_table(names: Iterable[str] | None = None, kink: str = "torch") -> str:
-    r"""A ``longtable`` of activations: name, f(x), f'(x) and f' written from the output y = f(x).
+    r"""A ``longtable`` of activations: name, f(x), f'(x) and f' written from the output y = f(x); the
+    activations with a formula too wide for its column follow in a second table, each formula on full lines.
 
     >>> print(catalog_table(["relu", "tanh"]).splitlines()[-3])
     \texttt{tanh} & $\displaystyle \tanh{\left(x \right)}$ & $\displaystyle 1 - \tanh^{2}{\left(x \right)}$ & $\displaystyle 1 - y^{2}$ \\
     """
-    rows = []
+    rows, long_rows = [], []
     for name in names if names is not None else catalog_names():
         d = derive(name, kink=kink)
         dfy = _cell(d.df_of_output, _COLUMNS[3]) if d.df_of_output is not None else "---"
         f, df = _cell(d.f, _COLUMNS[1]), _cell(d.df, _COLUMNS[2])
         label = escape(name).replace(r"\_", r"\_\allowbreak ")
-        rows.append(rf"\texttt{{{label}}} & {f} & {df} & {dfy} \\")
+        if None in (f, df, dfy):
+            long_rows += _full_lines(label, d)
+        else:
+            rows.append(rf"\texttt{{{label}}} & {f} & {df} & {dfy} \\")
     head = (
         r"\begin{longtable}{@{}" + "".join(r"p{%g\linewidth}" % c for c in _COLUMNS) + "@{}}"
         "\n\\toprule\nname & $f(x)$ & $f'(x)$ & $f'$ from $y = f(x)$ \\\\\n\\midrule\n\\endhead"
     )
-    return head + "\n" + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}"
+    table = head + "\n" + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}"
+    if not long_rows:
+        return table
+    second = (
+        r"\begin{longtable}{@{}p{\linewidth}@{}}" + "\n\\toprule\n"
+        r"the activations whose formulas need a full line: $f(x)$, $f'(x)$ and $f'$ from $y = f(x)$ \\"
+        "\n\\midrule\n\\endhead"
+    )
+    return table + "\n\n" + second + "\n" + "\n".join(long_rows) + "\n\\bottomrule\n\\end{longtable}"
 
 
 # ---- proofs and theorems ----------------------------------------------------------------------
