@@ -31,9 +31,9 @@ def test_the_example_notebook_executes_and_every_result_displays_richly(monkeypa
                 if out.output_type == "execute_result" or out.output_type == "display_data":
                     shown[cell.source.splitlines()[-1]] = set(out.data)
     assert "text/latex" in shown["d"] and "text/latex" in shown["softmax"]
-    assert "text/latex" in shown["symact.prove('tanh(x) + 1', '2*sigmoid(x)')"]
-    assert "text/html" in shown["symact.table(['relu', 'tanh', 'sigmoid'], ['range', 'continuity', 'monotonic'])"]
-    assert "image/png" in shown["symact.plot(['relu', 'gelu'])"]
+    assert "text/latex" in shown['symact.prove("tanh(x) + 1", "2*sigmoid(x)")']
+    assert "text/html" in shown['symact.table(["relu", "tanh", "sigmoid"], ["range", "continuity", "monotonic"])']
+    assert "image/png" in shown['symact.plot(["relu", "gelu"])']
     assert "text/html" in shown["net"]
 
 
