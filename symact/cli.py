@@ -12,6 +12,8 @@ True
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 
 from symact import catalog
@@ -20,6 +22,7 @@ from symact.analysis.tables import TABLE_COLUMNS
 from symact.budget import DEFAULT_BUDGETS
 from symact.derivation import derive
 from symact.errors import ParseError, SymactError
+from symact.formula.printer import decimals
 from symact.kinks import POLICIES
 from symact.version import __version__
 
@@ -47,6 +50,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse with usage errors in one line on stderr (exit code 2)."""
 
     def error(self, message: str):
+        option = re.match(r"argument ([-\w/ ]*?--[\w-]+): expected one argument", message)
+        if option:  # a value that starts with '-' reads as an option: --at -1,0
+            name = option.group(1).split("/")[-1].strip()
+            message += f"; for a value starting with '-' write {name}=VALUE, as in {name}=-1,0"
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -89,10 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     compiling.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter")
     compiling.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
     compiling.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="array dtype")
+    _budget(compiling, "kernel", "compiling the kernel")
     compiling.set_defaults(run=_kernel)
 
     writing = _command(commands, "notes", "lecture notes: a LaTeX document with the catalog, plots and theorems")
-    writing.add_argument("-o", "--output", required=True, metavar="FILE.tex", help="where to write the document")
+    writing.add_argument(
+        "-o",
+        "--output",
+        default="notes.tex",
+        metavar="FILE.tex",
+        help="where to write the document (default notes.tex)",
+    )
     writing.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
     writing.add_argument(
         "--figures",
@@ -114,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     writing.add_argument("--date", default="", help="the date line (default: none)")
     writing.add_argument("--no-properties", action="store_true", help="leave out the table of properties")
     writing.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
+    _budget(writing, "notes", "the whole document")
     writing.set_defaults(run=_notes)
 
     drawing = _command(commands, "plot", "plot f and f' of one or more activations to a PNG, PDF or SVG file")
@@ -123,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     drawing.add_argument("--xlim", default="-4,4", metavar="LOW,HIGH", help="the x range (default -4,4)")
     drawing.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="fix a parameter")
     drawing.add_argument("--kink", choices=POLICIES, default="torch", help="derivative convention at kinks")
+    _budget(drawing, "plot", "the plot")
     drawing.set_defaults(run=_plot)
 
     checking = _command(commands, "check", "run every theorem of the chapter and print a table of verdicts")
@@ -142,10 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bounded(command: argparse.ArgumentParser, name: str, what: str) -> None:
-    """``--budget`` and ``--no-isolate`` for a command that runs untrusted input in a killable worker."""
+def _budget(command: argparse.ArgumentParser, name: str, what: str) -> None:
+    """``--budget``, defaulting to ``DEFAULT_BUDGETS[name]``."""
     default = DEFAULT_BUDGETS[name]
     command.add_argument("--budget", type=_seconds, default=default, help=f"seconds for {what} (default {default:g})")
+
+
+def _bounded(command: argparse.ArgumentParser, name: str, what: str) -> None:
+    """``--budget`` and ``--no-isolate`` for a command that runs untrusted input in a killable worker."""
+    _budget(command, name, what)
     command.add_argument(
         "--no-isolate",
         dest="isolate",
@@ -169,7 +190,7 @@ def _list(args) -> int:
     for name in catalog.names(vector=True):
         entry = catalog.get(name)
         params = ", ".join(f"{p}={_short(v)}" for p, v in getattr(entry, "defaults", {}).items())
-        expr = str(entry.expr) if isinstance(entry, catalog.Activation) else "vector"
+        expr = str(decimals(entry.expr)) if isinstance(entry, catalog.Activation) else "vector"
         rows.append((name, params or "-", entry.torch or "-", entry.jax or "-", expr))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
@@ -178,7 +199,7 @@ def _list(args) -> int:
 
 
 def _short(value) -> str:
-    text = str(value)
+    text = str(decimals(value))
     return text if len(text) <= 12 else f"{float(value):.10g}"
 
 
@@ -233,7 +254,7 @@ def _kernel(args) -> int:
     from symact.kernels import VectorKernel, kernel
 
     points = np.array(_numbers(args.at, "--at"), dtype=args.dtype)
-    k = kernel(args.activation, kink=args.kink, **_parse_params(args.param))
+    k = kernel(args.activation, kink=args.kink, budget=args.budget, **_parse_params(args.param))
     if isinstance(k, VectorKernel):  # one input vector: f and the Jacobian's rows d f_i / d x
         jacobian = k.jacobian(points)
         columns = [("x", points), ("f(x)", k(points))]
@@ -268,6 +289,7 @@ def _notes(args) -> int:
         author=args.author,
         date=args.date,
         proofs=not args.no_proofs,
+        budget=args.budget,
     )
     for path in written:
         print(f"wrote {path}")
@@ -286,6 +308,7 @@ def _plot(args) -> int:
         xlim=tuple(xlim),
         path=args.output,
         kink=args.kink,
+        budget=args.budget,
         **_parse_params(args.param),
     )
     print(f"wrote {args.output}")
@@ -329,6 +352,20 @@ def _seconds(text: str) -> float:
 _seconds.__name__ = "positive number of seconds"  # argparse names the type in its message
 
 
+def _flushed(code: int) -> int:
+    sys.stdout.flush()  # a closed pipe shows here, inside main, not at exit
+    return code
+
+
+def _in_cli_terms(message: str, command: str) -> str:
+    """A message of the Python API as the command line says it: ``--param NAME=VALUE`` for a keyword, and the
+    command's name once."""
+    keyword = re.search(r"parameter '(\w+)' (.*?)give it a value as a keyword", message)
+    if keyword:
+        message = message.replace("give it a value as a keyword", f"give it a value with --param {keyword[1]}=VALUE")
+    return message.removeprefix(f"{command}: ")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     parser = build_parser()
@@ -337,9 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
-        return args.run(args)
+        return _flushed(args.run(args))
+    except BrokenPipeError:  # the reader closed the pipe (symact list | head -1): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as err:  # every failure is exit code 2 with one line, never a traceback or 1 (refuted)
-        message = str(err).splitlines()[0][:300] if str(err) else type(err).__name__
+        message = _in_cli_terms(str(err).splitlines()[0][:300], args.command) if str(err) else type(err).__name__
         if isinstance(err, ParseError):  # the expression and the caret under the culprit
             message = "\n".join(line[:300] for line in str(err).splitlines()[:3])
         if not isinstance(err, SymactError):

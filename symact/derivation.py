@@ -18,11 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+import numpy as np
 import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import Activation, VectorActivation, _parameter_value, get, x
 from symact.errors import ParameterError, SymactError
+from symact.formula.printer import text_block
 from symact.isolation import isolatable
 from symact.kinks import (
     check_policy,
@@ -73,11 +75,11 @@ class KinkSides(tuple):
 
 
 class Values(NamedTuple):
-    """f, f' and f'' at one point."""
+    """f, f' and f'' at one point (floats) or at an array of points (arrays of its shape)."""
 
-    f: float
-    df: float
-    d2f: float
+    f: float | np.ndarray
+    df: float | np.ndarray
+    d2f: float | np.ndarray
 
 
 @dataclass(frozen=True)
@@ -145,17 +147,32 @@ class Derivation:
 
     def __call__(self, at, **values) -> Values:
         """f, f', f'' at the point ``at`` (parameters by name as in ``subs``), as floats computed exactly
-        from the binary value of ``at`` and rounded once."""
+        from the binary value of ``at`` and rounded once; at an array (or list) of points, three float64
+        arrays of its shape, each entry so computed (``symact.kernel`` is the fast path for large arrays).
+
+        >>> import numpy as np
+        >>> derive('relu')(np.array([-1.0, 2.0]))
+        Values(f=array([0., 2.]), df=array([0., 1.]), d2f=array([0., 0.]))
+        """
         d = self.subs(**values)
-        point = _parameter_value(d.name or "f", x, at)
+        if np.ndim(at) > 0:
+            points = np.asarray(at, dtype=np.float64)
+            columns = np.array([d._at(float(p)) for p in points.ravel()]).reshape(points.size, 3)
+            return Values(*(columns[:, i].reshape(points.shape) for i in range(3)))
+        return Values(*d._at(at))
+
+    def _at(self, at) -> list[float]:
+        point = _parameter_value(self.name or "f", x, at)
         out = []
-        for e in (d.f, d.df, d.d2f):
+        for e in (self.f, self.df, self.d2f):
             v = e.subs(x, point)
             left = sorted(s.name for s in v.free_symbols)
             if left:
-                raise ParameterError(d.name or str(d.f), left[0], "is still symbolic; give it a value as a keyword")
+                raise ParameterError(
+                    self.name or str(self.f), left[0], "is still symbolic; give it a value as a keyword"
+                )
             out.append(float(v.evalf(30)))
-        return Values(*out)
+        return out
 
     def latex(self) -> str:
         r"""The definition and derivatives as LaTeX ``aligned`` lines.
@@ -177,15 +194,14 @@ class Derivation:
         return "$\\displaystyle " + self.latex() + "$"
 
     def __str__(self) -> str:
-        def show(label, expr):
-            text = sp.pretty(expr, use_unicode=True, wrap_line=False)
-            pad = " " * len(label)
-            return "\n".join((label if i == 0 else pad) + line for i, line in enumerate(text.splitlines()))
-
         name = self.name or "f"
-        parts = [show(f"{name}(x)   = ", self.f), show(f"{name}'(x)  = ", self.df), show(f"{name}''(x) = ", self.d2f)]
+        parts = [
+            text_block(f"{name}(x)   = ", self.f),
+            text_block(f"{name}'(x)  = ", self.df),
+            text_block(f"{name}''(x) = ", self.d2f),
+        ]
         if self.df_of_output is not None:
-            parts.append(show(f"{name}'     = ", self.df_of_output) + f"    with y = {name}(x)")
+            parts.append(text_block(f"{name}'     = ", self.df_of_output) + f"    with y = {name}(x)")
         for point, sides in self.kinks.items():
             parts.append(
                 f"kink at x = {point}: left {sides.left}, right {sides.right}; "

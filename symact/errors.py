@@ -11,6 +11,7 @@ unknown activation 'swissh'; did you mean 'swish'?
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 __all__ = [
@@ -65,7 +66,9 @@ class UnknownActivation(SymactError, KeyError):
     def __init__(self, name: str, choices: Iterable[str]):
         self.name = name
         self.suggestions = closest(name, choices)
-        super().__init__(f"unknown activation {name!r}{_suggest(name, choices)}")
+        product = re.sub(r"(?<![A-Za-z_\d.])(\d+(?:\.\d*)?)(?=[A-Za-z_(])", r"\1*", name)
+        hint = f"; for a product write {product!r}" if product != name else _suggest(name, choices)
+        super().__init__(f"unknown activation {name!r}{hint}")
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.args[0]

@@ -108,8 +108,11 @@ def kink_reason(k: Kink, policy: str, name: str | None = None) -> str:
             other = "jax" if policy == "torch" else "torch"
             return f"{policy} policy ({framework_side(name, k.point, policy)} derivative, {other}'s: {policy} lacks it)"
     side = framework_side(name, k.point, policy)
-    where = "catalog activations only" if not name else f"{name!r} at other points"
-    return f"{side} derivative, by design ({policy}'s convention is recorded for {where}; {policy} may differ)"
+    if table:
+        known = f"is recorded for {name!r} at other points"
+    else:
+        known = f"is not recorded for {name!r}" if name else "is recorded for catalog activations only"
+    return f"{side} derivative, by design ({policy}'s convention {known}; {policy} may differ)"
 
 
 def framework_side(name: str | None, point: sp.Expr, framework: str) -> str:

@@ -53,8 +53,8 @@ def parse(
         raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     try:
         return build(text, dict(parameters or {}), allow_symbols)
-    except SymactError:
-        raise
+    except SymactError as err:  # the grammar's recursive-descent frames say nothing to the caller
+        raise err.with_traceback(None) from None
     except (ArithmeticError, ValueError, TypeError, RecursionError, AttributeError) as err:  # SymPy refusing input
         raise ParseError(f"cannot build an expression from {text[:60]!r}: {str(err)[:200]}") from None
 

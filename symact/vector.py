@@ -24,6 +24,7 @@ import sympy as sp
 from symact.budget import guard, within
 from symact.catalog import VectorActivation, get
 from symact.errors import ParameterError
+from symact.formula.printer import text_block
 
 __all__ = ["VectorDerivation", "derive_vector", "MAX_N"]
 
@@ -69,13 +70,14 @@ class VectorDerivation:
         return self.latex()
 
     def __str__(self) -> str:
-        parts = [f"{self.name}(x1..x{self.n}) = {list(self.f)}"]
+        parts = [f"{self.name}(x1..x{self.n}) = (y1..y{self.n}) with"]
+        parts += [text_block(f"  y{i} = ", e) for i, e in enumerate(self.f, 1)]
         if self.jacobian_of_output is not None:
-            parts.append(f"dy/dx in y = {self.jacobian_of_output.tolist()}")
+            parts.append(text_block("dy/dx = ", self.jacobian_of_output) + "    (in y)")
         else:
-            parts.append(f"dy/dx = {self.jacobian.tolist()}")
+            parts.append(text_block("dy/dx = ", self.jacobian))
         if self.loss_gradient is not None:
-            parts.append(f"L = {self.loss}: dL/dx = {list(self.loss_gradient)}")
+            parts.append(text_block("dL/dx = ", self.loss_gradient.T) + f"    for L = {self.loss}")
         return "\n".join(parts)
 
 

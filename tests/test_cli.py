@@ -64,7 +64,7 @@ def test_list():
     names = [line.split()[0] for line in lines[1:]]
     assert names == catalog.names(vector=True)
     leaky = next(line for line in lines if line.startswith("leaky_relu "))
-    assert "negative_slope=1/100" in leaky and "leaky_relu" in leaky.split()[2:4]
+    assert "negative_slope=0.01" in leaky and "leaky_relu" in leaky.split()[2:4]
 
 
 def test_derive_text_and_latex():
@@ -316,3 +316,59 @@ def test_an_unexpected_failure_is_exit_code_2_in_one_line(monkeypatch, capsys):
     assert main(["prove", "x", "x"]) == 2
     out, err = capsys.readouterr()
     assert "RuntimeError: boom" in one_line_error(SimpleNamespace(returncode=2, stdout=out, stderr=err), "prove")
+
+
+# ---- a command line that knows it is one --------------------------------------------------------------
+def test_a_closed_pipe_ends_quietly_with_exit_0():
+    result = subprocess.run(
+        f"{sys.executable} -m symact list | head -1",
+        shell=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        executable="/bin/bash",
+    )
+    assert result.stdout.startswith("name") and len(result.stdout.splitlines()) == 1
+    assert "BrokenPipe" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (["derive", "2x"], "for a product write '2*x'"),
+        (["derive", "0.5sigmoid(x)", "--no-isolate"], "did you mean 0.5*sigmoid"),
+        (["kernel", "sigmoid", "--at", "-1,0"], "write --at=VALUE, as in --at=-1,0"),
+        (["plot", "relu", "-o", "r.png", "--xlim", "-2,2"], "write --xlim=VALUE"),
+        (["derive", "y*2", "--no-isolate"], "give it a value with --param y=VALUE"),
+    ],
+)
+def test_usage_errors_give_the_command_line_hint(args, hint):
+    result = symact_in_process(*args)
+    assert result.returncode == 2 and hint in result.stderr, result.stderr
+    assert "as a keyword" not in result.stderr and result.stderr.count(f"{args[0]}: ") == 1
+
+
+@pytest.mark.parametrize("command", ["derive", "prove", "kernel", "notes", "plot", "table"])
+def test_every_computing_subcommand_takes_a_budget(command):
+    from symact.cli import build_parser
+
+    parser = build_parser()
+    extra = {"derive": ["relu"], "prove": ["x", "x"], "kernel": ["relu", "--at", "1"], "plot": ["relu", "-o", "a.png"]}
+    args = parser.parse_args([command, *extra.get(command, []), "--budget", "7"])
+    assert args.budget == 7
+
+
+def test_kernel_budget_reaches_the_kernel_and_notes_default_to_notes_tex():
+    from symact.cli import build_parser
+
+    assert build_parser().parse_args(["notes", "--pdf"]).output == "notes.tex"
+    result = symact_in_process("kernel", "relu", "--at=-1,2", "--budget", "60")
+    assert result.returncode == 0 and result.stdout.splitlines()[-1].split() == ["2", "2", "1", "1"]
+
+
+def test_decimals_are_printed_as_typed():
+    listing = symact_in_process("list").stdout
+    assert "0.044715*x**3" in listing and "8943" not in listing and "negative_slope=0.01" in listing
+    derived = symact_in_process("derive", "gelu_tanh", "--no-isolate").stdout
+    assert "0.044715" in derived and "200000" not in derived

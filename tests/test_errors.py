@@ -121,3 +121,29 @@ def test_a_tiny_refuted_difference_is_printed_with_the_digits_that_show_it():
     with mpmath.workdps(100):
         assert mpmath.almosteq(mpmath.mpf(rhs) - mpmath.mpf(lhs), mpmath.mpf("1e-60"), rel_eps=1e-20)
     assert rhs in repr(p) and lhs != rhs
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: symact.derive("x +* 2"),
+        lambda: symact.prove("x + (2", "x"),
+        lambda: symact.kernel("relu(x"),
+    ],
+)
+def test_a_parse_error_hides_the_parsers_frames(call):
+    import traceback
+
+    with pytest.raises(ParseError) as info:
+        call()
+    files = [frame.filename for frame in traceback.extract_tb(info.value.__traceback__)]
+    assert not any(name.endswith("grammar.py") for name in files) and len(files) <= 8, files
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_the_kink_message_names_the_convention_of_a_user_activation():
+    symact.define("myleaky_kink", "where(x > 0, x, 0.01*x)", replace=True)
+    text = str(symact.derive("myleaky_kink"))
+    assert "torch's convention is not recorded for 'myleaky_kink'" in text
+    assert "at other points" not in text
+    assert "as torch autograd computes it" in str(symact.derive("relu"))

@@ -162,9 +162,12 @@ def test_catalog_table_has_one_row_per_activation():
     tex = latex.catalog_table()
     rows = [line for line in tex.splitlines() if line.startswith(r"\texttt{")]
     assert len(rows) == len(ELEMENTWISE)
-    assert rows[ELEMENTWISE.index("sigmoid")].endswith(r"& $\displaystyle y \left(1 - y\right)$ \\")
-    assert rows[ELEMENTWISE.index("gelu")].endswith(r"& --- \\")
-    assert all(row.count(" & ") - row.count(r"\text{if}") >= 3 for row in rows)
+    by_name = {row.split("}")[0].removeprefix(r"\texttt{").replace(r"\_\allowbreak ", "_"): row for row in rows}
+    assert sorted(by_name) == sorted(ELEMENTWISE)
+    assert by_name["sigmoid"].endswith(r"& $\displaystyle y \left(1 - y\right)$ \\")
+    assert by_name["gelu"].endswith(r"& --- \\")
+    main = [row for row in rows if not row.endswith(r"\\*")]  # the second table's rows are names alone
+    assert main and all(row.count(" & ") - row.count(r"\text{if}") >= 3 for row in main)
 
 
 def test_escape():
@@ -383,3 +386,30 @@ def test_printed_proofs_read_as_mathematics_with_the_relation_verified():
         "for x > 0:",
     ]
     assert r"\le \frac{1}{4}" in bound.latex() and r"\lim_{\beta \to \infty}" in limit.latex()
+
+
+def test_long_parameters_are_rounded_with_the_exact_value_in_a_footnote():
+    text = latex.activation("selu")
+    facts = text.splitlines()[2]
+    assert r"\alpha \approx 1.673263242$\footnote{Exactly $\alpha = 1.6732632423543772848170429916717$.}" in facts
+    assert "= 0.01$" in latex.activation("leaky_relu")  # a short value stays as it is
+
+
+@pytest.mark.parametrize("name", ["softmax", "softmin", "log_softmax"])
+def test_vector_definitions_are_typeset_not_raw_text(name):
+    text = latex.vector_activation(name)
+    assert "sum_j" not in text and "(x)_i" not in text and "exp(" not in text
+    assert r"\[y_1 = " in text
+
+
+def test_the_catalog_table_has_no_placeholders_and_every_activation():
+    from symact.catalog import names
+
+    tex = latex.catalog_table()
+    assert "long: see" not in tex and "see its section" not in tex
+    main, _, second = tex.partition(r"\end{longtable}")
+    for name in names():
+        label = r"\texttt{" + name.replace("_", r"\_\allowbreak ") + "}"
+        assert tex.count(label) == 1, name
+    assert r"\symactfit" not in main  # a formula too wide for a column gets full lines in the second table
+    assert second.count(r"\quad f(x) &=") == second.count(r"\texttt{")

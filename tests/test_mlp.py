@@ -1,5 +1,7 @@
 """The NumPy MLP: gradients, learning, reproducibility, scikit-learn conventions and bad input."""
 
+import warnings
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -198,7 +200,7 @@ def test_initialisation_he_for_rectifiers_glorot_otherwise():
         ([[0.0, np.nan]] * 4, XOR_Y, "NaN or inf"),
         ([[0.0, np.inf]] * 4, XOR_Y, "NaN or inf"),
         (XOR_X, [0, 1, 1], "4 samples but y has 3"),
-        (XOR_X[:, :1], XOR_Y, "1 features but the network takes 2"),
+        (XOR_X[:, :1], XOR_Y, "1 features, but MLP is expecting 2"),
         (XOR_X[0], XOR_Y, "must be 2-D"),
         (XOR_X, [0.5, 1, 1, 0], "integer or string labels"),
         (XOR_X, [{"a": 1}, 1, 1, 0], "integers or strings, got dict, int"),
@@ -214,7 +216,7 @@ def test_bad_data_is_a_clear_error(X, y, message):
 
 def test_wrong_number_of_features_at_predict_time():
     net = MLP([2, 4, 2], epochs=2).fit(XOR_X, XOR_Y)
-    with pytest.raises(DataError, match="3 features but the network takes 2"):
+    with pytest.raises(DataError, match="3 features, but MLP is expecting 2"):
         net.predict(np.ones((2, 3)))
     with pytest.raises(DataError, match="labels \\[7\\] that are not among the classes"):
         net.partial_fit(XOR_X, [0, 1, 7, 0])
@@ -343,3 +345,83 @@ def test_notebook_displays():
     assert "<td>lipschitz</td><td>1</td><td>proved</td>" in symact.properties("relu")._repr_html_()
     assert symact.kernel("relu")._repr_latex_() == symact.derive("relu").latex()
     assert r"\frac{\partial \mathbf{y}}" in symact.kernel("softmax")._repr_latex_()
+
+
+# ---- scikit-learn: the estimator protocol, the model-selection tools, hidden activations checked ----------
+def _blobs():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 4))
+    return X, (X[:, 0] + X[:, 1] > 0).astype(int)
+
+
+def test_scikit_learn_cross_validation_pipeline_grid_search_and_clone():
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.base import clone, is_classifier, is_regressor
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _blobs()
+    scores = cross_val_score(MLP([4, 8, 2], epochs=5, seed=0), X, y, cv=3)
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    pipe = make_pipeline(StandardScaler(), MLP([4, 8, 2], epochs=30, learning_rate=0.01, seed=0)).fit(X, y)
+    assert pipe.score(X, y) > 0.8 and pipe.predict(X).shape == (90,)
+    search = GridSearchCV(MLP([4, 8, 2], epochs=5, seed=0), {"learning_rate": [1e-3, 1e-2]}, cv=3).fit(X, y)
+    assert search.best_params_["learning_rate"] in (1e-3, 1e-2) and search.best_estimator_.n_iter_ == 5
+    net = MLP([4, 6, 1], activation="tanh", task="regression", seed=1)
+    twin = clone(net)
+    assert twin is not net and repr(twin) == repr(net) and twin.get_params(deep=False) == net.get_params()
+    assert is_regressor(net) and is_classifier(MLP([4, 8, 2]))
+    assert sklearn.utils.get_tags(net).target_tags.required
+
+
+def test_scikit_learn_check_estimator_on_the_checks_that_apply():
+    pytest.importorskip("sklearn")
+    from sklearn.utils.estimator_checks import check_estimator
+
+    # Not applicable: the layers are built at construction (net.layers, set_weights before fit) and rebuilt by
+    # fit; parameters are checked when given; before fit, predict raises symact's NotFitted (a ValueError and
+    # AttributeError, as scikit-learn's NotFittedError, which symact cannot raise without importing it); class
+    # labels must be 1-D (a column vector is refused, not silently flattened); X holding a non-number raises
+    # DataError (a ValueError, like every bad-data error of symact), where scikit-learn expects a TypeError.
+    not_applicable = {
+        "check_no_attributes_set_in_init",
+        "check_dont_overwrite_parameters",
+        "check_do_not_raise_errors_in_init_or_set_params",
+        "check_estimators_unfitted",
+        "check_supervised_y_2d",
+        "check_dtype_object",
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(MLP([None, 8, None], seed=0), on_fail=None)
+    failed = {r["check_name"] for r in results if r["status"] == "failed"}
+    passed = {r["check_name"] for r in results if r["status"] == "passed"}
+    assert failed <= not_applicable, failed
+    assert len(passed) >= 40
+    assert {"check_classifiers_train", "check_fit2d_1sample", "check_estimators_nan_inf"} <= passed
+
+
+def test_hidden_activations_are_validated():
+    with pytest.raises(ParameterError, match=r"vector activation.*symact.kernel\('softmax'\)"):
+        MLP([4, 8, 3], activation="softmax")
+    with pytest.raises(ParameterError, match="vector activation"):
+        MLP([4, 8, 8, 3], activation=["relu", "log_softmax"])
+    assert MLP([4, 8, 3], activation=kernel("softmax")).layers[0].kernel.name == "softmax"  # asked for explicitly
+    for bad in (3, None, [None]):
+        with pytest.raises(ParameterError, match="activation"):
+            MLP([4, 8, 3], activation=bad)
+    assert repr(MLP([4, 8, 3], activation="x*sigmoid(x)").layers[0]) == "Layer(4 -> 8, x*sigmoid(x))"
+
+
+def test_widths_from_the_data_when_a_size_is_none():
+    net = MLP([None, 6, None], epochs=3, seed=0)
+    assert net.layers == []
+    with pytest.raises(symact.NotFitted):
+        net.predict(XOR_X)
+    net.fit(np.c_[XOR_X, XOR_X], ["a", "b", "b", "c"])
+    assert [layer.W.shape for layer in net.layers] == [(4, 6), (6, 3)] and net.n_features_in_ == 4
+    reg = MLP([None, 5, None], task="regression", epochs=2, seed=0).fit(XOR_X, np.c_[XOR_Y, XOR_Y])
+    assert reg.predict(XOR_X).shape == (4, 2)
+    with pytest.raises(ParameterError, match="first and the last may be None"):
+        MLP([2, None, 2])

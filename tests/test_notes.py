@@ -395,3 +395,20 @@ def test_theorems_by_name_or_section_and_unknown_names_suggest():
     with pytest.raises(UnknownTheorem, match="did you mean 'vanishing'"):
         notes.document(["relu"], figures="none", theorems=["vanishng"])
     assert issubclass(UnknownTheorem, SymactError)
+
+
+def test_math_in_the_title_stays_math_and_the_rest_is_escaped():
+    tex = notes.document(
+        ["relu"],
+        figures="none",
+        properties=False,
+        theorems=False,
+        title=r"Notes on $x_1 \le x_2$ & $\sigma$",
+        author="A & B",
+    )
+    assert r"\title{Notes on $x_1 \le x_2$ \& $\sigma$}" in tex and r"\author{A \& B}" in tex
+    assert r"\title{costs \$5}" in notes.document(
+        ["relu"], figures="none", properties=False, theorems=False, title="costs $5"
+    )
+    unsafe = notes.document(["relu"], figures="none", properties=False, theorems=False, title=r"$\input{/etc/passwd}$")
+    assert r"\input{" not in unsafe.split(r"\maketitle")[0].split(r"\title")[1]

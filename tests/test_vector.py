@@ -97,10 +97,10 @@ def test_vjp_is_the_transposed_jacobian_times_the_cotangent(name):
     v = RNG.normal(0, 1, 3)
     y = k(x)
     jacobian = np.array(sp.lambdify(d.outputs, d.jacobian_of_output, "numpy")(*y), dtype=float)
-    assert np.allclose(k.vjp(x, v), jacobian.T @ v, rtol=1e-12, atol=1e-15)
+    assert np.allclose(k.grad(x, v), jacobian.T @ v, rtol=1e-12, atol=1e-15)
     assert np.allclose(k.jacobian(x), jacobian, rtol=1e-12, atol=1e-15)
     batch = RNG.normal(0, 1, (3, 5))  # the same along axis 0
-    assert np.allclose(k.vjp(batch, batch, axis=0)[:, 1], k.vjp(batch[:, 1], batch[:, 1]))
+    assert np.allclose(k.grad(batch, batch, axis=0)[:, 1], k.grad(batch[:, 1], batch[:, 1]))
 
 
 def test_the_mlp_output_layer_uses_the_log_softmax_kernel():
@@ -129,7 +129,7 @@ def test_notes_and_latex_show_the_vector_activations():
         (lambda: symact.derive("softmax", beta=2), "not a parameter"),
         (lambda: symact.kernel("softmax", beta=2), "not a parameter"),
         (lambda: symact.kernel("softmax").jacobian(np.zeros((2, 2))), "one vector"),
-        (lambda: symact.kernel("softmax").vjp(np.zeros(3), np.zeros(2)), "shape"),
+        (lambda: symact.kernel("softmax").grad(np.zeros(3), np.zeros(2)), "shape"),
         (lambda: symact.kernel("softmax")("abc"), "real numbers"),
         (lambda: derive_vector("relu"), "elementwise"),
     ],
@@ -145,5 +145,35 @@ def test_a_vector_activation_as_a_hidden_layer_has_exact_gradients(name):
 
     X = RNG.normal(0, 1, (16, 3))
     y = np.arange(16) % 2
-    net = MLP([3, 4, 2], activation=name, epochs=2, seed=0).fit(X, y)
+    net = MLP([3, 4, 2], activation=symact.kernel(name), epochs=2, seed=0).fit(X, y)
     assert check_gradients(net, X, y) < 1e-6
+
+
+def test_a_vector_kernel_is_a_kernel_whose_grad_is_the_vector_jacobian_product():
+    k = symact.kernel("log_softmax")
+    assert isinstance(k, symact.Kernel) and isinstance(symact.kernel("softmax"), symact.Kernel)
+    rng = np.random.default_rng(4)
+    z, v = rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
+    rows = [k.jacobian(z[i]).T @ v[i] for i in range(3)]
+    np.testing.assert_allclose(k.grad(z, v), np.array(rows), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(k.grad(z.T, v.T, axis=0), k.grad(z, v).T, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_crosscheck_compares_torchs_softmax_family_with_its_vjp(name):
+    torch = pytest.importorskip("torch")
+    report = symact.crosscheck(name, "torch")
+    assert report.status == "checked" and not report.proved and report.points == 256 * 8
+    assert report.name == name and report.gradient == "autograd"
+    z = np.array([[0.5, -1.0, 2.0]])
+    mine = symact.crosscheck(name, lambda t: getattr(torch.nn.functional, name)(t, dim=-1), points=z)
+    assert mine.max_ulp_f <= 4 and mine.max_ulp_df <= 64  # small logits: both sides accurate
+    wrong = symact.crosscheck(name, lambda t: getattr(torch.nn.functional, name)(2 * t, dim=-1), points=z)
+    assert wrong.max_ulp_f > 1e6  # a different function is seen as one
+
+
+def test_crosscheck_of_a_vector_activation_jax_lacks_says_so():
+    pytest.importorskip("jax")
+    with pytest.raises(symact.ParameterError, match="jax has no 'softmin'"):
+        symact.crosscheck("softmin", "jax")
+    assert symact.crosscheck("softmax", "jax").status == "checked"

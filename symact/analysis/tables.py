@@ -23,9 +23,10 @@ from symact.analysis.engine import properties
 from symact.analysis.result import PROPERTY_NAMES, Property
 from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.errors import ParameterError
+from symact.formula.html import table as html_table
 from symact.isolation import isolatable
 
-__all__ = ["table", "TABLE_COLUMNS", "FORMATS"]
+__all__ = ["table", "Table", "TABLE_COLUMNS", "FORMATS"]
 
 TABLE_COLUMNS = (
     "range", "continuity", "monotonic", "derivative_monotonic", "identity_near_origin", "parity", "minimum",
@@ -108,11 +109,12 @@ def table(
     columns: Sequence[str] | None = None,
     format: str = "text",
     budget: float | None = DEFAULT_BUDGETS["table"],
-) -> str:
+) -> Table:
     """The properties of several activations as one table: ``format`` is text, markdown or latex.
 
     ``names`` (one or several catalog names, expressions or ``define``'s objects) defaults to the whole catalog,
-    ``columns`` to ``TABLE_COLUMNS`` (any of ``PROPERTY_NAMES``). Numerical-only and unknown cells
+    ``columns`` to ``TABLE_COLUMNS`` (any of ``PROPERTY_NAMES``). The result is a ``Table``: the text in
+    ``format``, which a notebook shows as HTML. Numerical-only and unknown cells
     carry ``*`` (LaTeX: a dagger). ``budget`` (seconds, default 1800) bounds
     the whole table, every row within it; past it, ``ProofTimeout``.
     """
@@ -128,23 +130,65 @@ def table(
     for column in columns:
         if column not in PROPERTY_NAMES:
             raise ParameterError("table", column, "is not a property", PROPERTY_NAMES)
-    latex = format == "latex"
-    body = []
+    text_body, latex_body = [], []
     with within(validate(budget, "table"), "table"):
         for name in rows:
             p = properties(name, budget=None)
-            body.append((p.activation or str(p.f), [(cell(p[c], latex), p[c].proved) for c in columns]))
-    if latex:
-        return _latex(columns, body)
+            label = p.activation or str(p.f)
+            text_body.append((label, [(cell(p[c], False), p[c].proved) for c in columns]))
+            latex_body.append((label, [(cell(p[c], True), p[c].proved) for c in columns]))
+    return Table(columns, text_body, latex_body, format)
+
+
+class Table(str):
+    """A properties table: the text of the format asked for (it is that ``str``; ``print`` shows it), and
+    ``_repr_html_``, ``_repr_latex_``, ``_repr_markdown_`` so that a notebook cell shows it rendered.
+
+    >>> t = Table(['range'], [('relu', [('[0, ∞)', True)])], [('relu', [(r'[0, \\infty)', True)])], 'text')
+    >>> t.splitlines()[2], '<td>relu</td>' in t._repr_html_()
+    ('relu        [0, ∞)', True)
+    """
+
+    def __new__(cls, columns: list[str], text_body: list, latex_body: list, format: str = "text"):
+        render = {"text": _text, "markdown": _markdown, "latex": _latex}[format]
+        self = super().__new__(cls, render(columns, latex_body if format == "latex" else text_body))
+        self.columns, self.text_body, self.latex_body, self.format = columns, text_body, latex_body, format
+        return self
+
+    def __getnewargs__(self):
+        return self.columns, self.text_body, self.latex_body, self.format
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+    def _repr_html_(self) -> str:
+        heads, rows = _marked(self.columns, self.text_body)
+        return html_table(heads, rows) + "<p>cells marked * are numerical-only; the others are proved.</p>"
+
+    def _repr_latex_(self) -> str:
+        return _latex(self.columns, self.latex_body)
+
+    def _repr_markdown_(self) -> str:
+        return _markdown(self.columns, self.text_body)
+
+
+def _marked(columns, body) -> tuple[list[str], list[list[str]]]:
     heads = ["activation", *(_HEADERS.get(c, c) for c in columns)]
-    rows_ = [[name, *(text + ("" if ok else " *") for text, ok in cells)] for name, cells in body]
-    if format == "markdown":
-        heads, rows_ = [h.replace("|", "\\|") for h in heads], [[c.replace("|", "\\|") for c in r] for r in rows_]
-        lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
-        lines += ["| " + " | ".join(r) + " |" for r in rows_]
-        return "\n".join(lines) + "\n\ncells marked * are numerical-only; the others are proved."
-    widths = [max(len(r[i]) for r in [heads, *rows_]) for i in range(len(heads))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(r, widths)).rstrip() for r in [heads, *rows_]]
+    return heads, [[name, *(text + ("" if ok else " *") for text, ok in cells)] for name, cells in body]
+
+
+def _markdown(columns, body) -> str:
+    heads, rows = _marked(columns, body)
+    heads, rows = [h.replace("|", "\\|") for h in heads], [[c.replace("|", "\\|") for c in r] for r in rows]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n\ncells marked * are numerical-only; the others are proved."
+
+
+def _text(columns, body) -> str:
+    heads, rows = _marked(columns, body)
+    widths = [max(len(r[i]) for r in [heads, *rows]) for i in range(len(heads))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(r, widths)).rstrip() for r in [heads, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n\n* numerical-only; every other cell is proved."
 

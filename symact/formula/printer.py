@@ -97,7 +97,7 @@ class _Printer(LatexPrinter):
         return r"\text{if } " + self._print(_oriented(cond))
 
 
-def _decimal(r) -> str | None:
+def decimal_text(r: sp.Basic) -> str | None:
     """A rational with a long terminating decimal expansion (0.044715, not 8943/200000) as that decimal, else None.
 
     Only denominators of 100 or more whose decimal is shorter than the fraction: 1/2 and 1/8 stay fractions.
@@ -120,9 +120,30 @@ def _decimal(r) -> str | None:
     text = f"{whole}.{frac:0{digits}d}".rstrip("0").rstrip(".")
     if len(text.replace(".", "").lstrip("0")) >= len(str(abs(r.p))) + len(str(r.q)):
         return None
-    if len(text) > 12:  # a long constant (selu's) may break across lines in running text
-        text = r"\allowbreak ".join(text[k : k + 10] for k in range(0, len(text), 10))
     return ("-" if r.p < 0 else "") + text
+
+
+def _decimal(r) -> str | None:
+    """``decimal_text`` for LaTeX: a long constant (selu's) may break across lines in running text."""
+    text = decimal_text(r)
+    if text is None or len(text) <= 12:
+        return text
+    return r"\allowbreak ".join(text[k : k + 10] for k in range(0, len(text), 10))
+
+
+def decimals(expr: sp.Expr) -> sp.Expr:
+    """``expr`` for display in text, each rational with a long terminating decimal as that decimal (exactly).
+
+    >>> x = sp.Symbol('x')
+    >>> str(decimals(sp.Rational(8943, 200000) * x**3 + x / 2))
+    '0.044715*x**3 + x/2'
+    """
+
+    def exact(r: sp.Rational) -> sp.Float:
+        text = decimal_text(r)
+        return sp.Float(text, len(text.lstrip("-0.").replace(".", "")))
+
+    return expr.replace(lambda e: isinstance(e, sp.Rational) and decimal_text(e) is not None, exact)
 
 
 _PRINTER = _Printer({"mul_symbol": None, "fold_short_frac": False})
@@ -272,3 +293,16 @@ def prose(text: str) -> str:
         last = m.end()
     out.append(escape(text[last:]))
     return "".join(out)
+
+
+def text_block(label: str, expr: sp.Basic) -> str:
+    """``label`` then ``expr`` pretty-printed (Unicode, decimals as typed), its later lines indented under it.
+
+    >>> print(text_block('f(x) = ', sp.Symbol('x') / 2))
+    f(x) = x
+           ─
+           2
+    """
+    text = sp.pretty(decimals(expr), use_unicode=True, wrap_line=False)
+    pad = " " * len(label)
+    return "\n".join((label if i == 0 else pad) + line for i, line in enumerate(text.splitlines()))

@@ -8,7 +8,7 @@ once), keeps the shape (0-d, empty, n-d), accepts ``out=`` and ``where=`` (``sym
 ``symact.kernels.patches``, and maps NaN to NaN and +-inf to the limits of the function there.
 
 >>> import numpy as np
->>> from symact.catalog import x
+>>> from symact.catalog import Activation, x
 >>> fn = compile_expr(sp.log(1 + sp.exp(x)))
 >>> fn(np.array([-800.0, 0.0, 800.0, np.nan])).tolist()
 [0.0, 0.6931471805599453, 800.0, nan]
@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, validate, within
-from symact.catalog import x
+from symact.catalog import Activation, x
 from symact.errors import ParameterError
 from symact.kernels.arrays import as_input, check_outs, deliver
 from symact.kernels.lowering import band, lower_piecewise, steps
@@ -223,14 +223,15 @@ def compile_expr(expr: sp.Expr, var: sp.Symbol = x) -> Compiled:
     return Compiled([expr], var)
 
 
-def lambdify(expr: sp.Expr, budget: float | None = DEFAULT_BUDGETS["lambdify"]) -> Compiled:
+def lambdify(expr: sp.Expr, budget: float | None = DEFAULT_BUDGETS["lambdify"], **params: float | sp.Expr) -> Compiled:
     """A stable NumPy function of ``x`` for a SymPy expression, knowing sigmoid, Phi and softplus; the
-    variable is matched by the name ``x`` whatever its assumptions, and any other symbol must be fixed first.
-    ``budget`` bounds the seconds spent compiling (``ProofTimeout`` past it).
+    variable is matched by the name ``x`` whatever its assumptions, and every other symbol is given a value by
+    name in ``params`` (exact, as ``Derivation.subs``). ``budget`` bounds the seconds spent compiling
+    (``ProofTimeout`` past it).
 
     >>> import symact
-    >>> d = symact.derive('softplus', beta=1)
-    >>> float(lambdify(d.df)(1000.0))
+    >>> d = symact.derive('softplus')
+    >>> float(lambdify(d.df, beta=1)(1000.0))
     1.0
     >>> float(lambdify(sp.Symbol('x') ** 2)(3.0))
     9.0
@@ -238,8 +239,10 @@ def lambdify(expr: sp.Expr, budget: float | None = DEFAULT_BUDGETS["lambdify"]) 
     if not isinstance(expr, sp.Basic):
         raise ParameterError("lambdify", "expr", f"must be a SymPy expression, not {type(expr).__name__}")
     expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
+    symbols = {s: s for s in expr.free_symbols if s != x}
+    expr = expr.subs(Activation("lambdify", expr, symbols).bind(**params))
     left = sorted(s.name for s in expr.free_symbols if s != x)
     if left:
-        raise ParameterError("lambdify", left[0], "is still symbolic; fix it first, e.g. Derivation.subs")
+        raise ParameterError("lambdify", left[0], f"is still symbolic; give it a value: lambdify(expr, {left[0]}=...)")
     with within(validate(budget, "lambdify"), "lambdify"):
         return compile_expr(expr)

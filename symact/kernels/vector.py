@@ -6,7 +6,7 @@ overflow for any finite logits), with their vector-Jacobian products from the Ja
 >>> k = vector_kernel('softmax')
 >>> k(np.array([1000.0, 1000.0]))
 array([0.5, 0.5])
->>> k.vjp(np.array([0.0, 0.0]), np.array([1.0, 0.0]))
+>>> k.grad(np.array([0.0, 0.0]), np.array([1.0, 0.0]))        # J^T v: the vector-Jacobian product
 array([ 0.25, -0.25])
 """
 
@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 
 from symact.catalog import VectorActivation
 from symact.errors import ParameterError
+from symact.kernels.base import Kernel
 from symact.vector import VectorDerivation, derive_vector
 
 __all__ = ["VectorKernel", "vector_kernel"]
@@ -58,7 +59,9 @@ def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class VectorKernel:
-    """A vector activation along ``axis`` of an array: call it for f, ``vjp`` for J^T v, ``jacobian`` for J.
+    """A vector activation along ``axis`` of an array: call it for f, ``grad`` for the vector-Jacobian product
+    J^T v with a cotangent v (the backward pass), ``jacobian`` for J. A ``symact.Kernel`` by protocol: where an
+    elementwise kernel's ``grad(x)`` is f'(x), the product with a cotangent of ones, this one needs the cotangent.
 
     float32 stays float32; the Jacobian used is the form in the outputs that ``symact.vector`` checked.
     """
@@ -86,7 +89,7 @@ class VectorKernel:
             )
         return out.astype(z.dtype, copy=False)
 
-    def vjp(self, values: ArrayLike, cotangent: ArrayLike, axis: int = -1) -> np.ndarray:
+    def grad(self, values: ArrayLike, cotangent: ArrayLike, axis: int = -1) -> np.ndarray:
         """J^T v along ``axis``: the backward pass of f for the upstream gradient ``cotangent``."""
         y = self(values, axis)
         v = np.asarray(cotangent, dtype=y.dtype)
@@ -103,7 +106,10 @@ class VectorKernel:
         if z.ndim != 1:
             raise ParameterError(self.name, "x", f"must be one vector for the Jacobian, got shape {z.shape}")
         eye = np.eye(z.size, dtype=z.dtype)
-        return np.stack([self.vjp(z, row) for row in eye])
+        return np.stack([self.grad(z, row) for row in eye])
+
+
+Kernel.register(VectorKernel)  # one protocol: isinstance(symact.kernel('softmax'), symact.Kernel)
 
 
 def vector_kernel(activation: str | VectorActivation) -> VectorKernel:

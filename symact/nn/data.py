@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from symact.errors import DataError
 
-__all__ = ["check_inputs", "encode_targets"]
+__all__ = ["check_inputs", "encode_targets", "is_width", "widths"]
 
 
 def check_inputs(X: npt.ArrayLike, n_in: int, dtype: np.dtype) -> np.ndarray:
@@ -23,17 +23,26 @@ def check_inputs(X: npt.ArrayLike, n_in: int, dtype: np.dtype) -> np.ndarray:
     >>> check_inputs([1.0, 2.0], 1, np.dtype('float64'))
     Traceback (most recent call last):
         ...
-    symact.errors.DataError: X must be 2-D (samples, features), got shape (2,); reshape 1-D data with X.reshape(-1, 1)
+    symact.errors.DataError: X must be 2-D (samples, features), got shape (2,). Reshape your data: X.reshape(-1, 1) for 1-D data
     """
+    if hasattr(X, "toarray"):  # a SciPy sparse matrix or array
+        raise DataError("X is sparse; sparse input is not supported: pass X.toarray()")
     X = np.asarray(X)
+    if X.dtype.kind == "c":
+        raise DataError("Complex data not supported: X holds complex numbers")
+    if X.dtype.kind == "O":  # numbers held as objects
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError):
+            raise DataError("X must hold numbers, got an array of objects that are not") from None
     if X.dtype.kind not in "fiub":
         raise DataError(f"X must hold numbers, got an array of {X.dtype}")
     if X.ndim != 2:
         raise DataError(
-            f"X must be 2-D (samples, features), got shape {X.shape}; reshape 1-D data with X.reshape(-1, 1)"
+            f"X must be 2-D (samples, features), got shape {X.shape}. Reshape your data: X.reshape(-1, 1) for 1-D data"
         )
     if X.shape[1] != n_in:
-        raise DataError(f"X has {X.shape[1]} features but the network takes {n_in} (sizes[0])")
+        raise DataError(f"X has {X.shape[1]} features, but MLP is expecting {n_in} features as input (sizes[0])")
     if X.shape[0] == 0:
         raise DataError("X has no samples")
     X = X.astype(dtype, copy=False)
@@ -61,6 +70,8 @@ def encode_targets(
     (array([[0.5],
            [1.5]]), None)
     """
+    if y is None:
+        raise DataError("MLP requires y to be passed, but the target y is None")
     y = np.asarray(y)
     if len(y) != n:
         raise DataError(f"X has {n} samples but y has {len(y)}; they must match")
@@ -78,7 +89,7 @@ def encode_targets(
     if y.dtype.kind == "f":
         if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
             raise DataError(
-                "class labels are floats with fractions, NaN or inf; pass integer or string labels, "
+                "class labels are floats with fractions, NaN or inf (a continuous target); pass integer or string labels, "
                 "or use task='regression' for real-valued targets"
             )
         y = y.astype(np.int64)
@@ -99,3 +110,32 @@ def encode_targets(
     if len(missing):
         raise DataError(f"y holds labels {missing[:5].tolist()} that are not among the classes {known.tolist()}")
     return np.searchsorted(known, y), known
+
+
+def is_width(size: object, end: bool) -> bool:
+    """A layer width: a positive integer, or None at either end (taken from the data).
+
+    >>> is_width(None, end=True), is_width(None, end=False), is_width(True, end=False)
+    (True, False, False)
+    """
+    if size is None:
+        return end
+    return isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0
+
+
+def widths(X: npt.ArrayLike, y: npt.ArrayLike, task: str, classes: npt.ArrayLike | None = None) -> tuple[int, int]:
+    """The data's widths: its features, and its classes (at least 2) or its targets per sample.
+
+    >>> widths([[1, 2, 3]], ['a'], 'classification'), widths([[1]], [[1, 2]], 'regression')
+    ((3, 2), (1, 2))
+    """
+    shape = np.asarray(X).shape
+    if len(shape) == 2 and shape[1] == 0:
+        raise DataError(f"0 feature(s) (shape={shape}) while a minimum of 1 is required.")
+    n_in = shape[1] if len(shape) == 2 else 1  # other shapes: check_inputs says what is wrong
+    if task == "regression":
+        return n_in, int(np.prod(np.shape(y)[1:], dtype=int))
+    try:
+        return n_in, max(2, len(np.unique(np.asarray(y if classes is None else classes))))
+    except TypeError:  # labels that do not sort: encode_targets says what is wrong
+        return n_in, 2

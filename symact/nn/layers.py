@@ -10,8 +10,9 @@ and the initialisation (He for rectifier-like activations, Glorot otherwise).
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
-from symact.catalog import CATALOG, Activation, get
+from symact.catalog import CATALOG, Activation, VectorActivation, get
 from symact.errors import ParameterError, SymactError
 from symact.kernels import Kernel, VectorKernel, kernel
 
@@ -23,12 +24,25 @@ HE_FAMILIES = ("rectified", "exponential", "gated")
 PIECEWISE_LINEAR = tuple(entry.name for entry in CATALOG if entry.linear_pieces)
 
 
-def _kernel_of(activation, kink: str) -> Kernel:
-    if isinstance(activation, (Kernel, VectorKernel)) or hasattr(
-        activation, "value_and_grad"
-    ):  # a NumPy or fused kernel
+def _kernel_of(activation, kink: str) -> Kernel | VectorKernel:
+    """The kernel of a hidden layer's activation; a vector activation (softmax ...) couples the layer's units,
+    so it is taken only when asked for explicitly, as a kernel object."""
+    if isinstance(activation, (Kernel, VectorKernel)) or hasattr(activation, "value_and_grad"):  # a built kernel
         return activation
-    return kernel(activation, kink=kink)
+    if not isinstance(activation, (str, sp.Basic, Activation, VectorActivation)):
+        raise ParameterError(
+            "MLP", "activation", f"must be an activation name, an expression or a kernel, got {activation!r}"
+        )
+    found = kernel(activation, kink=kink)
+    if isinstance(found, VectorKernel):
+        raise ParameterError(
+            "MLP",
+            "activation",
+            f"{found.name!r} is a vector activation: it mixes a layer's units (a classifier's output layer "
+            f"already applies softmax); for a hidden layer, ask for it explicitly with "
+            f"activation=symact.kernel({found.name!r})",
+        )
+    return found
 
 
 def _family(k: Kernel) -> str:
@@ -106,7 +120,7 @@ class Layer:
         if self.kernel is None:
             dZ = dA
         elif isinstance(self.kernel, VectorKernel):
-            dZ = self.kernel.vjp(self.Z, dA, axis=1)
+            dZ = self.kernel.grad(self.Z, dA, axis=1)
         elif self.kernel.has_output_form:
             dZ = dA * self.kernel.grad_from_output(self.A)
         else:
@@ -126,5 +140,5 @@ class Layer:
         return self.W.shape[1]
 
     def __repr__(self) -> str:
-        name = "output" if self.kernel is None else self.kernel.name
+        name = "output" if self.kernel is None else self.kernel.name or str(self.kernel.derivation.f)
         return f"Layer({self.n_in} -> {self.n_out}, {name})"

@@ -28,7 +28,8 @@ from symact.budget import DEFAULT_BUDGETS, check, validate, within
 from symact.errors import DataError, NotFitted, ParameterError, TrainingDiverged
 from symact.formula.html import table as html_table
 from symact.kernels import Kernel
-from symact.nn.data import check_inputs, encode_targets
+from symact.nn.data import check_inputs, encode_targets, is_width, widths
+from symact.nn.estimator import Estimator
 from symact.nn.layers import PIECEWISE_LINEAR, Layer
 from symact.nn.losses import cross_entropy, log_softmax, squared_error
 from symact.nn.optimizers import SGD, Adam
@@ -39,7 +40,7 @@ __all__ = ["MLP", "TrainingDiverged"]
 _STRUCTURE = ("sizes", "activation", "init", "kink", "dtype", "seed")
 
 
-class MLP:
+class MLP(Estimator):
     """A multilayer perceptron from one line of sizes, ``[n_features, hidden..., n_outputs]``.
 
     ``activation`` is a catalog name, a ``define``-d name, or a ``Kernel``; one for all hidden
@@ -50,9 +51,10 @@ class MLP:
     ``init='auto'`` is He for rectifier-like activations and Glorot otherwise; ``seed`` makes
     ``fit`` reproducible; ``dtype`` is ``'float32'`` or ``'float64'``.
 
-    The scikit-learn conventions hold: ``fit`` (which re-initialises and returns self),
-    ``partial_fit`` (one more epoch from the current weights), ``predict``, ``predict_proba``,
-    ``score``, ``get_params``/``set_params``, ``loss_curve_`` and ``n_iter_``.
+    It is a scikit-learn estimator (without importing scikit-learn): ``fit`` (which re-initialises and
+    returns self), ``partial_fit`` (one more epoch from the current weights), ``predict``,
+    ``predict_proba``, ``score``, ``get_params``/``set_params``, ``loss_curve_`` and ``n_iter_``, and the
+    tags that ``clone``, ``Pipeline``, ``cross_val_score`` and ``GridSearchCV`` read.
 
     >>> MLP([64, 128, 10], activation='gelu').layers
     [Layer(64 -> 128, gelu), Layer(128 -> 10, output)]
@@ -95,8 +97,14 @@ class MLP:
     # -- construction ------------------------------------------------------------------------
     def _check_params(self):
         sizes = list(self.sizes)
-        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s > 0 for s in sizes):
-            raise ParameterError("MLP", "sizes", f"must be at least two positive integers, got {self.sizes!r}")
+        ends = (0, len(sizes) - 1)
+        if len(sizes) < 2 or not all(is_width(s, i in ends) for i, s in enumerate(sizes)):
+            raise ParameterError(
+                "MLP",
+                "sizes",
+                f"must be at least two positive integers (the first and the last may be None: the data's "
+                f"widths at fit), got {self.sizes!r}",
+            )
         if self.task not in ("classification", "regression"):
             raise ParameterError(
                 "MLP",
@@ -104,7 +112,7 @@ class MLP:
                 f"must be 'classification' or 'regression', got {self.task!r}",
                 ["classification", "regression"],
             )
-        if self.task == "classification" and sizes[-1] < 2:
+        if self.task == "classification" and sizes[-1] is not None and sizes[-1] < 2:
             raise ParameterError("MLP", "sizes", "needs at least 2 outputs for classification (one per class)")
         if self.solver not in ("adam", "sgd"):
             raise ParameterError("MLP", "solver", f"must be 'adam' or 'sgd', got {self.solver!r}", ["adam", "sgd"])
@@ -120,22 +128,30 @@ class MLP:
         if isinstance(acts, (list, tuple)):
             if len(acts) != hidden:
                 raise ParameterError("MLP", "activation", f"lists {len(acts)} activations for {hidden} hidden layers")
-            return sizes, list(acts)
-        return sizes, [acts] * hidden
+        else:
+            acts = [acts] * hidden
+        if any(a is None for a in acts):  # None marks the output layer
+            raise ParameterError("MLP", "activation", "must be an activation name, an expression or a kernel, got None")
+        return sizes, list(acts)
 
-    def _build(self, rng: np.random.Generator | None = None):
+    def _build(self, widths: tuple[int, int] | None = None):
+        """The layers from ``sizes``, with ``widths`` (inputs, outputs) of the data where a size is None."""
         sizes, acts = self._check_params()
-        rng = rng if rng is not None else np.random.default_rng(self.seed)
+        if widths is not None:
+            sizes[0], sizes[-1] = sizes[0] or widths[0], sizes[-1] or widths[1]
+        rng = np.random.default_rng(self.seed)
         dtype = np.dtype(self.dtype)
+        built = sizes[0] is not None and sizes[-1] is not None  # else fit builds them from the data
         self.layers = [
             Layer(n_in, n_out, act, rng, dtype, self.kink, self.init)
             for n_in, n_out, act in zip(sizes[:-1], sizes[1:], [*acts, None])
+            if built
         ]
         self._optimizer = None
         self.loss_curve_: list[float] = []
         self.n_iter_ = 0
         self._given_weights = False
-        if self.task == "classification" and not getattr(self, "_fitted_classes", False):
+        if built and self.task == "classification" and not getattr(self, "_fitted_classes", False):
             self.classes_ = np.arange(sizes[-1])
 
     @property
@@ -199,6 +215,8 @@ class MLP:
 
     # -- data checks ---------------------------------------------------------------------------
     def _check_X(self, X) -> np.ndarray:
+        if not self.layers:
+            raise NotFitted("this MLP takes its widths from the data (a size None); call fit first")
         return check_inputs(X, self.layers[0].n_in, self.layers[0].W.dtype)
 
     def _encode(self, y, n: int, classes=None) -> np.ndarray:
@@ -215,9 +233,10 @@ class MLP:
         bounds the seconds spent (default None: the epochs bound it); past it, ``ProofTimeout``."""
         self._fitted_classes = False
         self.__dict__.pop("_rng", None)  # partial_fit after fit shuffles from the seed again
-        self._build()
+        self._build(widths(X, y, self.task))
         X = self._check_X(X)
         T = self._encode(y, len(X))
+        self.n_features_in_ = X.shape[1]
         rng = np.random.default_rng(None if self.seed is None else [self.seed, 1])
         progress = Progress(self.epochs, self.verbose)
         try:
@@ -230,7 +249,10 @@ class MLP:
 
     def partial_fit(self, X: npt.ArrayLike, y: npt.ArrayLike, classes: npt.ArrayLike | None = None) -> MLP:
         """One more epoch from the current weights; ``classes`` lists every label on the first call."""
+        if not self.layers:
+            self._build(widths(X, y, self.task, classes))
         X = self._check_X(X)
+        self.n_features_in_ = X.shape[1]
         T = self._encode(y, len(X), classes)
         if not hasattr(self, "_rng"):
             self._rng = np.random.default_rng(None if self.seed is None else [self.seed, 2])
@@ -354,33 +376,23 @@ class MLP:
         return linear.linear_pieces(self.weights, self.biases, negative_slope=slopes.pop() if slopes else 0)
 
     # -- scikit-learn parameters and a readable repr ------------------------------------------
-    def get_params(self, deep: bool = True) -> dict:
-        """``sizes`` and every keyword parameter with its current value (``deep`` is accepted and ignored).
-
-        >>> MLP([2, 3, 1], task='regression').get_params()['task']
-        'regression'
-        """
-        return {"sizes": self.sizes, **{name: getattr(self, name) for name in _DEFAULTS}}
-
-    def set_params(self, **params: object) -> MLP:
-        """Change parameters by name and return self; a structural one (sizes, activation, init, kink,
-        dtype, seed) rebuilds the layers.
+    def _changed(self, names: set[str]) -> None:
+        """After ``set_params``: a structural parameter (sizes, activation, init, kink, dtype, seed) rebuilds
+        the layers; any other keeps the weights and restarts the optimiser.
 
         >>> MLP([2, 3, 1], task='regression').set_params(epochs=5).epochs
         5
         """
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ParameterError("MLP", name, "is not a parameter", valid)
-            setattr(self, name, value)
-        if any(name in _STRUCTURE for name in params):
+        if names & set(_STRUCTURE):
             self._fitted_classes = False
             self._build()
         else:
             self._check_params()
             self._optimizer = None
-        return self
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether ``fit``, ``partial_fit`` or ``set_weights`` ran (scikit-learn's ``check_is_fitted`` asks)."""
+        return self.n_iter_ > 0 or self._given_weights
 
     def _repr_html_(self) -> str:
         trained = f"{self.n_iter_} epochs, loss {self.loss_curve_[-1]:.6g}" if self.loss_curve_ else "not trained"

@@ -218,7 +218,7 @@ class Proof:
             else:
                 body = rf"&\text{{{_latex_text(self.statement)}}} && \text{{{self.status}}}"
             if self.counterexample:
-                body += rf" \\ &\text{{{_latex_text(self._counterexample_text(12))}}}"
+                body += r" \\ &" + self._counterexample_latex()
             return "\\begin{align*}\n" + body + "\n\\end{align*}"
         chains = blocks(self)
         if chains:
@@ -230,8 +230,22 @@ class Proof:
             rows.append((f"{expr} &" if i == 0 else rel + expr) + rf" && \text{{{_latex_text(step.rule)}}}")
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
+    def _counterexample_latex(self) -> str:
+        r"""The counterexample as math: ``\text{at } x = 1{:}\ 1.76 \neq 1.46``."""
+        point, _, values = self._counterexample_text(12).rpartition(" gives ")
+        sides = [v if _NUMBER.fullmatch(v) else rf"\text{{{_latex_text(v)}}}" for v in values.split(" != ")]
+        if point:
+            shown = point if re.fullmatch(r"[\w\s=.,+-]+", point) else rf"\text{{{_latex_text(point)}}}"
+            where = rf"\text{{at }} {shown}{{:}}\ "
+        else:
+            where = ""
+        return where + r" \neq ".join(sides)
+
     def _repr_latex_(self) -> str:
         return self.latex()
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d*)?(e[-+]?\d+)?")
 
 
 _SYMBOLS = {"=": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">", "->": "→"}

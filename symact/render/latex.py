@@ -17,6 +17,7 @@ from symact.catalog import names as catalog_names
 from symact.derivation import Derivation, derive
 from symact.errors import SymactError, UndecidedSign
 from symact.formula import LINE, escape, expr, lines, prose, sentence, width
+from symact.formula.printer import decimal_text
 from symact.kinks import pieces
 from symact.proof.chains import RELATIONS, block_tex, blocks, is_bound, is_value
 from symact.proof.result import Proof
@@ -159,7 +160,7 @@ def _facts(entry: Activation | VectorActivation) -> list[str]:
     """One paragraph: parameters, framework names, aliases and the reference."""
     facts = []
     if getattr(entry, "defaults", None):
-        facts.append("Parameters: " + ", ".join(f"${expr(p)} = {expr(v)}$" for p, v in entry.defaults.items()) + ".")
+        facts.append("Parameters: " + ", ".join(_parameter(p, v) for p, v in entry.defaults.items()) + ".")
     frameworks = [
         f"{label} \\texttt{{{escape(n)}}}" for label, n in (("PyTorch", entry.torch), ("JAX", entry.jax)) if n
     ]
@@ -167,9 +168,23 @@ def _facts(entry: Activation | VectorActivation) -> list[str]:
         facts.append("In " + ", ".join(frameworks) + ".")
     if entry.aliases:
         facts.append("Also called " + ", ".join(rf"\texttt{{{escape(a)}}}" for a in entry.aliases) + ".")
-    if entry.reference:
-        facts.append(escape(entry.reference.rstrip(".")) + ".")
+    # a vector activation's reference may write its definition in plain text; the typeset one follows
+    cited = [part for part in entry.reference.rstrip(".").split("; ") if "=" not in part] if entry.reference else []
+    if cited:
+        facts.append(escape("; ".join(cited)) + ".")
     return [" ".join(facts)] if facts else []
+
+
+def _parameter(p: sp.Symbol, v: sp.Expr) -> str:
+    r"""``p = v``; a value of more than 10 significant digits (selu's) rounded, its exact value in a footnote.
+
+    >>> print(_parameter(sp.Symbol('a'), sp.Rational(1673263242354377284817042991671, 10**30)))
+    $a \approx 1.673263242$\footnote{Exactly $a = 1.673263242354377284817042991671$.}
+    """
+    text = decimal_text(v)
+    if text is None or len(text.lstrip("-0.").replace(".", "")) <= 10:
+        return f"${expr(p)} = {expr(v)}$"
+    return rf"${expr(p)} \approx {float(v):.10g}$\footnote{{Exactly ${expr(p)} = {text}$.}}"
 
 
 # ---- the catalog table ------------------------------------------------------------------------
@@ -177,36 +192,57 @@ def _facts(entry: Activation | VectorActivation) -> list[str]:
 _COLUMNS = (0.14, 0.24, 0.32, 0.21)  # of the line; with the three column gaps they fill it
 
 
-def _cell(e, columns: float) -> str:
-    """One table cell of ``columns`` (a fraction of the line): the formula, on up to three lines when long,
-    or a pointer to its section when longer still."""
-    budget = columns * LINE - 0.3
-    parts = lines(e, budget)
-    if len(parts) > 3 or any(r"\symactfit" in part for part in parts):
-        return r"\emph{long: see its section}"
+def _cell(e, columns: float) -> str | None:
+    """One table cell of ``columns`` (a fraction of the line): the formula, on as many lines as it takes, or
+    None when a factor is too wide alone for the column (the formula then gets a full line)."""
+    parts = lines(e, columns * LINE - 0.3)
+    if any(r"\symactfit" in part for part in parts):
+        return None
     if len(parts) == 1:
         return rf"$\displaystyle {parts[0]}$"
     return r"$\begin{aligned}[t] &" + r" \\ &\quad ".join(parts) + r"\end{aligned}$"
 
 
+def _full_lines(label: str, d: Derivation) -> list[str]:
+    """Rows of a one-column table: the activation's name, then f, f' and f' from y each on full lines."""
+    rows = [rf"\texttt{{{label}}} \\*"]
+    for head, e in (("f(x)", d.f), ("f'(x)", d.df), (r"f'(x) \text{ in } y", d.df_of_output)):
+        if e is not None:
+            parts = lines(e, LINE - 4 - width(head))
+            rows.append(rf"$\begin{{aligned}}[t] \quad {head} &= " + r" \\ &\quad ".join(parts) + r"\end{aligned}$ \\")
+    return rows
+
+
 def catalog_table(names: Iterable[str] | None = None, kink: str = "torch") -> str:
-    r"""A ``longtable`` of activations: name, f(x), f'(x) and f' written from the output y = f(x).
+    r"""A ``longtable`` of activations: name, f(x), f'(x) and f' written from the output y = f(x); the
+    activations with a formula too wide for its column follow in a second table, each formula on full lines.
 
     >>> print(catalog_table(["relu", "tanh"]).splitlines()[-3])
     \texttt{tanh} & $\displaystyle \tanh{\left(x \right)}$ & $\displaystyle 1 - \tanh^{2}{\left(x \right)}$ & $\displaystyle 1 - y^{2}$ \\
     """
-    rows = []
+    rows, long_rows = [], []
     for name in names if names is not None else catalog_names():
         d = derive(name, kink=kink)
         dfy = _cell(d.df_of_output, _COLUMNS[3]) if d.df_of_output is not None else "---"
         f, df = _cell(d.f, _COLUMNS[1]), _cell(d.df, _COLUMNS[2])
         label = escape(name).replace(r"\_", r"\_\allowbreak ")
-        rows.append(rf"\texttt{{{label}}} & {f} & {df} & {dfy} \\")
+        if None in (f, df, dfy):
+            long_rows += _full_lines(label, d)
+        else:
+            rows.append(rf"\texttt{{{label}}} & {f} & {df} & {dfy} \\")
     head = (
         r"\begin{longtable}{@{}" + "".join(r"p{%g\linewidth}" % c for c in _COLUMNS) + "@{}}"
         "\n\\toprule\nname & $f(x)$ & $f'(x)$ & $f'$ from $y = f(x)$ \\\\\n\\midrule\n\\endhead"
     )
-    return head + "\n" + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}"
+    table = head + "\n" + "\n".join(rows) + "\n\\bottomrule\n\\end{longtable}"
+    if not long_rows:
+        return table
+    second = (
+        r"\begin{longtable}{@{}p{\linewidth}@{}}" + "\n\\toprule\n"
+        r"the activations whose formulas need a full line: $f(x)$, $f'(x)$ and $f'$ from $y = f(x)$ \\"
+        "\n\\midrule\n\\endhead"
+    )
+    return table + "\n\n" + second + "\n" + "\n".join(long_rows) + "\n\\bottomrule\n\\end{longtable}"
 
 
 # ---- proofs and theorems ----------------------------------------------------------------------

@@ -112,9 +112,9 @@ def _document(names, kink, figures, figure_dir, theorems, properties, title, aut
     mode = _figure_mode(figures, figure_dir)
     parts = [
         PREAMBLE,
-        rf"\title{{{escape(title)}}}",
-        rf"\author{{{escape(author)}}}",
-        rf"\date{{{escape(date)}}}",
+        rf"\title{{{with_math(title)}}}",
+        rf"\author{{{with_math(author)}}}",
+        rf"\date{{{with_math(date)}}}",
         r"\begin{document}",
         r"\maketitle",
         INTRODUCTION % escape(_convention(kink)),
@@ -135,6 +135,25 @@ def _document(names, kink, figures, figure_dir, theorems, properties, title, aut
         parts += _theorem_section(theorem_results(selected), proofs)
     parts.append(r"\end{document}")
     return "\n\n".join(parts) + "\n"
+
+
+_UNSAFE = re.compile(
+    r"\\(input|include|write|openout|openin|read|def|edef|gdef|let|catcode|immediate|csname|"
+    r"newcommand|renewcommand|usepackage|special|url|href)(?![A-Za-z])"
+)
+
+
+def with_math(text: str) -> str:
+    r"""Text for LaTeX with its ``$...$`` math kept as math and the rest escaped; unbalanced dollars, or math that
+    reads or writes files or defines commands, are escaped as text.
+
+    >>> print(with_math(r'Notes on $x_1 \le x_2$ & more'), with_math('costs $5'))
+    Notes on $x_1 \le x_2$ \& more costs \$5
+    """
+    parts = text.split("$")
+    if len(parts) % 2 == 0 or any(_UNSAFE.search(math) or not math.strip() for math in parts[1::2]):
+        return escape(text)
+    return "".join(escape(part) if i % 2 == 0 else f"${part}$" for i, part in enumerate(parts))
 
 
 def _selected(theorems, names) -> list:

@@ -12,6 +12,8 @@ is imported only when a figure is drawn, so ``curves`` works without it.
 
 from __future__ import annotations
 
+import functools
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +90,30 @@ def curves(
     return Curves(label, xs, f, df)
 
 
+@functools.cache
+def _notebook_figure() -> type:
+    """A matplotlib ``Figure`` that shows itself in a notebook cell (``_repr_png_``) even where no backend
+    registered a display for figures (pyplot never imported); it pickles as a plain ``Figure``."""
+    from matplotlib.figure import Figure
+
+    def png(fig) -> bytes:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def reduce(fig, protocol):
+        return _plain_figure, (), fig.__getstate__()
+
+    return type("Figure", (Figure,), {"_repr_png_": png, "__reduce_ex__": reduce, "__module__": __name__})
+
+
+def _plain_figure():
+    """An empty matplotlib ``Figure`` for pickle to restore a state into."""
+    from matplotlib.figure import Figure
+
+    return Figure.__new__(Figure)
+
+
 def plot(
     activations: str | Iterable[str | sp.Expr],
     derivative: bool = True,
@@ -105,7 +131,7 @@ def plot(
 
     ``activations`` is a name or a list of names (or expressions in x); ``params`` fix parameters of
     every one of them. Saved to ``path`` (PNG, PDF, SVG by its suffix) when given. Returns the
-    matplotlib ``Figure``. Needs the ``plot`` extra (matplotlib). ``budget`` bounds the seconds spent
+    matplotlib ``Figure``, which a notebook cell shows as an image (with or without pyplot). Needs the ``plot`` extra (matplotlib). ``budget`` bounds the seconds spent
     (``ProofTimeout`` past it).
 
     >>> import pytest; _ = pytest.importorskip('matplotlib')
@@ -114,7 +140,7 @@ def plot(
     ['relu', "relu'", 'gelu', "gelu'"]
     """
     try:
-        from matplotlib.figure import Figure
+        figure_class = _notebook_figure()
     except ImportError as err:
         raise SymactError("plotting needs matplotlib: pip install 'symact[plot]'") from err
     if path is not None:
@@ -125,7 +151,7 @@ def plot(
     if not names:
         raise SymactError("plot needs at least one activation name, e.g. plot(['relu', 'gelu'])")
     if ax is None:
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = figure_class(figsize=figsize, layout="constrained")
         ax = fig.add_subplot()
     else:
         fig = ax.figure

@@ -25,12 +25,14 @@ import numpy.typing as npt
 import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, validate, within
-from symact.catalog import CATALOG, Activation, get
+from symact.catalog import CATALOG, Activation, VectorActivation, get
 from symact.derivation import activation_entry, derive
 from symact.errors import ParameterError
 from symact.formula.html import table as html_table
 from symact.kernels import kernel
 from symact.proof import CHECKED, UNKNOWN, Status
+from symact.testing.measure import JAX, TORCH, _installed, ulp_error
+from symact.testing.vector_check import vector_errors
 
 __all__ = [
     "crosscheck",
@@ -52,40 +54,7 @@ def benchmark_points(count: int = 1000, grid: int = 2001) -> np.ndarray:
     return np.unique(np.concatenate([-mags, mags, np.linspace(-10, 10, grid)]))
 
 
-def ulp_error(got: npt.ArrayLike, want: npt.ArrayLike, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
-    """|got - want| in units of the last place of ``want`` in ``dtype`` (both given as float64 arrays).
-
-    NaN where exactly one of them is NaN or infinite (or they are infinities of opposite sign).
-
-    >>> float(ulp_error(np.array([1.0 + 2**-51]), np.array([1.0]))[0])
-    2.0
-    """
-    got = np.asarray(got, dtype=np.float64)
-    want = np.asarray(want, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        spacing = np.spacing(np.abs(want.astype(dtype))).astype(np.float64)
-        err = np.abs(got - want) / spacing
-    same = (got == want) | (np.isnan(got) & np.isnan(want))
-    return np.where(same, 0.0, np.where(np.isfinite(err), err, np.nan))
-
-
 # ---- the frameworks' functions: the catalog rows' ``Ref``s, resolved ----------------------------------
-
-TORCH = "torch"
-JAX = "jax"
-FRAMEWORKS = (TORCH, JAX)
-
-
-def _installed(framework: str) -> None:
-    if framework not in FRAMEWORKS:
-        raise ParameterError("crosscheck", "framework", f"must be 'torch' or 'jax', got {framework!r}", FRAMEWORKS)
-    try:
-        importlib.import_module(framework)
-    except ImportError:
-        extra = "pip install torch" if framework == TORCH else "pip install jax"
-        raise ParameterError(
-            "crosscheck", "framework", f"{framework!r} is not installed here; install it first ({extra})"
-        ) from None
 
 
 def framework_function(entry: Activation, framework: str, params: Mapping | None = None) -> Callable:
@@ -310,6 +279,10 @@ def crosscheck(
 
 
 def _crosscheck(activation, framework, kink: str, points, dtype: str, grad, params: dict) -> CrossCheck:
+    entry = activation_entry(activation, dict(params))
+    if isinstance(entry, VectorActivation):  # softmax and its family: f and J^T v along rows of logits
+        label = framework if isinstance(framework, str) else getattr(framework, "__qualname__", "function")
+        return CrossCheck(entry.name, label, kink, dtype=dtype, **vector_errors(entry, framework, points, dtype))
     if callable(framework):
         fn, label = framework, getattr(framework, "__qualname__", None) or type(framework).__name__
     else:
