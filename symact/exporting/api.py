@@ -52,7 +52,7 @@ class Exported:
         """Whether the backward reads the output alone (f' has an output form), saving one tensor."""
         return "def df(y):" in self._text
 
-    def module(self):
+    def module(self) -> "torch.nn.Module":  # noqa: F821, UP037  (torch is imported only when used)
         """A fresh ``torch.nn.Module`` computing the activation (torch exports only)."""
         if self.framework != "torch":
             raise ParameterError("export", "framework", "module() is for torch exports; use .function with JAX")

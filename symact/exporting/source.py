@@ -44,6 +44,7 @@ class Parts:
 
     @property
     def from_output(self) -> bool:
+        """Whether f' and f'' are written in the output y rather than the input x."""
         return self.var == y
 
 

@@ -82,7 +82,7 @@ class Verification:
         return "\n".join(lines)
 
 
-def verify_export(exported) -> Verification:
+def verify_export(exported: "symact.exporting.api.Exported") -> Verification:  # noqa: F821, UP037
     """Check an ``Exported`` against symact; ``ExportFailed`` (with the report) when anything disagrees."""
     definition = exported.definition
     params = dict(definition.params)
