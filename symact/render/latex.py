@@ -278,7 +278,7 @@ def _body(p, details: bool) -> str:
         if rest:
             counts = {s: sum(q.status == s for q in rest) for s in ("proved", "checked")}
             said = ", ".join(f"{n} of {len(rest)} {s}" for s, n in counts.items() if n) or f"0 of {len(rest)} proved"
-            text += rf" The same on the other {len(rest)} instances{info.get('others', '')}: {said}."
+            text += rf" The same on the other {len(rest)} instances{escape(info.get('others', ''))}: {said}."
         return text
     out = [block_tex(b) for b in blocks(p)] if details else []
     out.append(_verdict(p))
