@@ -73,7 +73,7 @@ def parts(definition: Definition) -> Parts:
 def function_text(fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, limits=None) -> str:
     """``def fname(var): ...`` computing the stable form of ``expr``; ``limits`` (at -inf, +inf) guard it: NaN
     maps to NaN and +-inf to the limits (``()``: NaN only)."""
-    (expr,), dd = stable_forms([expr], var)
+    (expr,), dd = stable_forms([expr], var, scaled=False)
     printer = FrameworkPrinter(framework, var.name, dd)
     replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), optimizations="basic")
     lines = [f"def {fname}({var.name}):"]

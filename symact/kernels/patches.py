@@ -82,6 +82,11 @@ def _taylor(fn, x0, radius, count=96):
 MAX_PATCHES = 8  # the most zeros of f' (in [-10, 10]) that get a Taylor patch; more: none at all
 
 
+def _real_sign(value) -> int:
+    """The sign of a real value; 0 for a complex one (LambertW below -1/e): no sign change is read there."""
+    return int(mpmath.sign(value)) if isinstance(value, (mpmath.mpf, int, float)) else 0
+
+
 @lru_cache(maxsize=512)
 def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> tuple[ZeroPatch, ...]:
     """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact).
@@ -99,7 +104,7 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
             grid = [
                 mpmath.mpf(lo) + (hi - lo) * (i + mpmath.mpf(1) / 3) / 2000 for i in range(2000)
             ]  # zeros at round x are off the grid
-            signs = [mpmath.sign(fn(t)) for t in grid]
+            signs = [_real_sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return ()
     changes = [(a, b) for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]) if sa * sb < 0 and not a <= 0 <= b]

@@ -31,15 +31,17 @@ __all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter"]
 NUMPY_FUNCTIONS: dict[str, Callable] = dict(HELPERS)
 
 
-def stable_forms(exprs: list[sp.Expr], var: sp.Symbol) -> tuple[list[sp.Expr], dict]:
-    """The expressions to print, and the double-double arguments they use (symbol -> (hi, lo) coefficients).
+def stable_forms(exprs: list[sp.Expr], var: sp.Symbol, scaled: bool = True) -> tuple[list[sp.Expr], dict]:
+    """The expressions to print, and the double-double arguments they use (symbol -> (hi, lo) coefficients);
+    ``scaled=False`` leaves out the underflow scaling of ``symact.kernels.underflow`` (for printers whose
+    helpers do not take its cut argument).
 
     >>> from symact.catalog import x
     >>> stable_forms([sp.exp(x) - 1], x)
     ([s_expm1(x)], {})
     """
     exprs, dd = dd_arguments([stabilize(e) for e in exprs], var)
-    return [fold_constants(e) for e in scale_tiny(exprs)], dd
+    return [fold_constants(e) for e in (scale_tiny(exprs) if scaled else exprs)], dd
 
 
 class KernelPrinter(NumPyPrinter):
