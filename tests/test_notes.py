@@ -264,7 +264,12 @@ def _proofs(p):
 
 
 def _relation(statement: str) -> str | None:
-    head = statement.split(", with")[0]
+    """The statement's top-level relation (one inside brackets, as in a Piecewise's conditions, is not it)."""
+    head, depth, top = statement.split(", with")[0], 0, []
+    for ch in head:
+        depth += (ch in "([{") - (ch in ")]}")
+        top.append(ch if depth == 0 else " ")
+    head = "".join(top)
     for rel in ("<=", ">=", "<", ">"):
         if f" {rel} " in head:
             return rel
