@@ -55,6 +55,7 @@ DEFAULT_BUDGETS: dict[str, float | None] = {
 }
 
 _EVERY = 64  # a guarded call checks the clock at every 64th function call of the library it runs
+_EAGER_WITHIN = 2.0  # seconds: a guard entered this close to its deadline hooks at once, not at a collection
 
 
 class _Deadline:
@@ -162,7 +163,7 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. A
     profile hook slows Python code about threefold, so without ``steps`` it is armed only once the deadline
     has passed, by a garbage-collector callback (the computation allocates: SymPy and mpmath always do); a
-    step bound needs it from the start. Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
+    step bound, or a deadline less than two seconds away, has it from the start. Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
     ``Exception`` in places), the timeout's finaliser puts the hook back, and the next call raises again.
     SymPy's evaluation flags (per thread) are put back if the block ends early; mpmath's precision is set
     only through ``symact.precision``, whose clean-up a timeout never interrupts. Under a profiler
@@ -186,7 +187,8 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
         self.deadline = _CURRENT.get()
         self.outer = sys.getprofile()  # an enclosing guard's hook (this one counts its own steps), or none
         mine = self.outer is None or getattr(self.outer, "symact_guard", False)
-        eager = self.steps is not None or not gc.isenabled()
+        near = self.deadline is not None and self.deadline.at - time.monotonic() < _EAGER_WITHIN
+        eager = self.steps is not None or not gc.isenabled() or near
         self.lazy = mine and not eager and self.deadline is not None and self.outer is None
         self.active = self.lazy or (mine and eager and (self.steps is not None or self.deadline is not None))
         if self.active:
