@@ -39,9 +39,9 @@ __all__ = ["DEFAULT_BUDGETS", "StepLimit", "within", "check", "expired", "guard"
 #: budget section prints this table.
 DEFAULT_BUDGETS: dict[str, float | None] = {
     "derive": 10.0,
-    "prove": 5.0,
-    "prove_bound": 5.0,
-    "prove_limit": 5.0,
+    "prove": 10.0,
+    "prove_bound": 10.0,
+    "prove_limit": 10.0,
     "properties": 180.0,
     "check_claims": 180.0,  # each claim
     "table": 1800.0,  # the whole table
