@@ -97,6 +97,8 @@ def export(
         definition = resolve(activation, framework if kink is None else kink, params)
         lib = _framework(framework)
         p = parts(definition)
+        if p.from_output and not _slope_defined_at_ends(definition, p, lib, framework):
+            p = parts(definition, output=False)  # the output form is singular where f tends at +-inf
         guards = _guards(definition, p, lib, framework)
         text = module_text(p, framework, guards)
         exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
@@ -120,6 +122,13 @@ def _load(text: str, name: str) -> types.ModuleType:
     module = types.ModuleType(f"symact_export_{name}")
     exec(compile(text, f"<symact export of {name}>", "exec"), module.__dict__)
     return module
+
+
+def _slope_defined_at_ends(definition: Definition, p: Parts, lib, framework: str) -> bool:
+    """Whether f' written in y is a number at the values f tends to at -inf and +inf (squareplus's is not at 0)."""
+    raw = _load(module_text(p, framework), "probe")
+    ends = np.array(compile_kernel(definition).part("f").limits[0], dtype=np.float64)
+    return not np.isnan(np.asarray(raw.df(lib.asarray(ends)), dtype=np.float64)).any()
 
 
 def _guards(definition: Definition, p: Parts, lib, framework: str) -> dict:

@@ -77,6 +77,10 @@ def s_softplus(t, lo=None):
     """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
     base = xp.where(t > 0, t, 0.0) if lo is None else xp.where(t > 0, t + lo, 0.0)
     return base + xp.log1p(_exp_neg_abs(t, lo))''',
+    "s_softplus_tail": '''
+def s_softplus_tail(t, lo=None):
+    """log1p(exp(-|t|)): softplus(t) less max(t, 0)."""
+    return xp.log1p(_exp_neg_abs(t, lo))''',
     "s_sech2": '''
 def s_sech2(t, lo=None):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""

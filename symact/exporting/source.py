@@ -48,8 +48,9 @@ class Parts:
         return self.var == y
 
 
-def parts(definition: Definition) -> Parts:
-    """The expressions of a definition, parameters substituted; f' from the output where it can be printed."""
+def parts(definition: Definition, output: bool = True) -> Parts:
+    """The expressions of a definition, parameters substituted; f' from the output where it can be printed
+    (and ``output`` asks for it)."""
     d = definition.derivation()
     defaults = {s: v for s, v in definition.entry.defaults.items() if s not in d.params}
     f, df, d2f = (e.subs(defaults) for e in (d.f, d.df, d.d2f))
@@ -57,7 +58,7 @@ def parts(definition: Definition) -> Parts:
     if free:
         raise ParameterError("export", free[0], "has no value; give every parameter a number")
     name = d.name or "activation"
-    if d.df_of_output is not None:
+    if output and d.df_of_output is not None:
         dfy = d.df_of_output.subs(defaults)
         candidate = Parts(name, f, dfy, sp.diff(dfy, y), y)
         try:
