@@ -6,7 +6,7 @@ nested ``where``, Max/Min as ``clamp``/``maximum``, the stable ``s_*`` nodes as 
 
 >>> from symact.catalog import x
 >>> FrameworkPrinter('torch').doprint(sp.Piecewise((0, x <= 0), (x, True)))
-'torch.where((x <= 0), 0.0, x)'
+'torch.where((x <= 0), 0, x)'
 >>> FrameworkPrinter('jax').doprint(sp.Max(x, 0) + sp.exp(x))
 'jnp.exp(x) + jnp.maximum(x, 0.0)'
 """
