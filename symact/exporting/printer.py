@@ -8,7 +8,7 @@ nested ``where``, Max/Min as ``clamp``/``maximum``, the stable ``s_*`` nodes as 
 >>> FrameworkPrinter('torch').doprint(sp.Piecewise((0, x <= 0), (x, True)))
 'torch.where((x <= 0), 0, x)'
 >>> FrameworkPrinter('jax').doprint(sp.Max(x, 0) + sp.exp(x))
-'jnp.exp(x) + jnp.maximum(x, 0.0)'
+'jnp.exp(x) + jnp.maximum(x, 0)'
 """
 
 from __future__ import annotations
