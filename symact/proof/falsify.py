@@ -113,6 +113,7 @@ def _critical_hints(diff: sp.Expr) -> list[sp.Expr]:
 
 
 HINT_STEPS = 3 * 10**6  # Python calls the search for extremes of switch arguments may make (about 2 s)
+KINK_STEPS = 5 * 10**5  # Python calls the exact search for switch points may make before the extremes are sampled
 
 
 def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) -> list[dict]:
@@ -131,7 +132,7 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
         kinks = _kink_hints(diff)
         if kinks is None:
             try:
-                with guard():
+                with guard(steps=KINK_STEPS):  # a count of work, not seconds: the same points on every machine
                     kinks = switch_points(diff, {**base[0], x: 0})
             except (SymactError, NotImplementedError, TypeError, ValueError) as err:
                 if isinstance(err, ProofTimeout):
