@@ -9,8 +9,11 @@ from hypothesis import settings
 from symact import catalog
 
 # The suite's compiled kernels go to a cache folder of its own, never the user's (doctests included: this file is
-# imported while the suite is collected, before any test runs).
-os.environ["SYMACT_CACHE_DIR"] = tempfile.mkdtemp(prefix="symact-test-cache-")
+# imported while the suite is collected, before any test runs). Under pytest-xdist the workers inherit the
+# controller's folder, so a kernel compiled by one worker is loaded, not compiled again, by the others.
+if "PYTEST_XDIST_WORKER" not in os.environ or "SYMACT_TEST_CACHE_DIR" not in os.environ:
+    os.environ["SYMACT_TEST_CACHE_DIR"] = tempfile.mkdtemp(prefix="symact-test-cache-")
+os.environ["SYMACT_CACHE_DIR"] = os.environ["SYMACT_TEST_CACHE_DIR"]
 
 # Property-based tests draw the same examples on every run and machine: a failure reproduces, CI is not flaky.
 settings.register_profile("symact", derandomize=True, deadline=None, print_blob=True)
@@ -26,3 +29,20 @@ def _isolate_global_state():
     yield
     mpmath.mp.dps = 15
     catalog.USER.clear()
+
+
+# Under pytest-xdist (`--dist loadgroup`), a file's tests run in one worker, so its module fixtures are computed
+# once; the files that run the chapter's theorems share one worker, where each theorem is proved once per run
+# (``Theorem.run`` keeps its proof).
+THEOREM_FILES = {"test_cli.py", "test_notes.py", "test_verdicts.py"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xdist_group(name): the tests pytest-xdist runs in one worker")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        theorems = item.path.parent.name == "proofs" or item.path.name in THEOREM_FILES
+        item.add_marker(pytest.mark.xdist_group("theorems" if theorems else str(item.path)))

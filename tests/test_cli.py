@@ -1,7 +1,8 @@
-"""The command line, run as a user runs it: a subprocess, its exit code, stdout and stderr.
+"""The command line, as a user runs it: its exit code, stdout and stderr.
 
-The commands that run the chapter's theorems (``check``, ``notes`` with theorems) run in this process
-through ``main``, so that each theorem's proof is computed once per test run and shared.
+The commands run through ``main`` in this process (the same exit code and streams, without a Python start-up per
+call, and each theorem's proof computed once per test run and shared); a few tests run ``python -m symact`` as a
+subprocess, where the process itself is what they test (usage errors, a closed pipe, the entry point).
 """
 
 import contextlib
@@ -24,14 +25,14 @@ from symact.cli import EXAMPLES, main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def symact(*args, cwd=None):
+def symact_process(*args, cwd=None):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "symact", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
 
 
-def symact_in_process(*args, cwd=None):
+def symact(*args, cwd=None):
     """``symact ARGS`` through ``main`` in this process, from ``cwd``: the same exit code, stdout and stderr."""
     out, err = io.StringIO(), io.StringIO()
     here = Path.cwd()
@@ -57,7 +58,7 @@ def one_line_error(result, command):
 
 
 def test_list():
-    result = symact("list")
+    result = symact_process("list")
     assert result.returncode == 0 and result.stderr == ""
     lines = result.stdout.splitlines()
     assert lines[0].split()[:4] == ["name", "parameters", "torch", "jax"]
@@ -142,7 +143,7 @@ def test_notes_without_pdf(tmp_path):
 
 
 def test_notes_options_reach_the_document(tmp_path):
-    result = symact_in_process(
+    result = symact(
         "notes",
         "-o",
         "handout.tex",
@@ -185,7 +186,7 @@ def test_plot_writes_a_file(tmp_path):
 
 
 def test_check_prints_a_verdict_per_theorem():
-    result = symact_in_process("check")
+    result = symact("check")
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["theorem", "verdict", "method"]
     rows = [line.split()[:2] for line in lines[1:-1]]
@@ -200,9 +201,9 @@ def test_check_prints_a_verdict_per_theorem():
 
 
 def test_usage_errors_through_a_subprocess(tmp_path):
-    line = one_line_error(symact("derive", "rellu", cwd=tmp_path), "derive")
+    line = one_line_error(symact_process("derive", "rellu", cwd=tmp_path), "derive")
     assert "rellu" in line and "relu" in line  # names the input and the closest valid name
-    line = one_line_error(symact("frobnicate", cwd=tmp_path), None)
+    line = one_line_error(symact_process("frobnicate", cwd=tmp_path), None)
     assert "invalid choice: 'frobnicate'" in line
 
 
@@ -344,7 +345,7 @@ def test_a_closed_pipe_ends_quietly_with_exit_0():
     ],
 )
 def test_usage_errors_give_the_command_line_hint(args, hint):
-    result = symact_in_process(*args)
+    result = symact(*args)
     assert result.returncode == 2 and hint in result.stderr, result.stderr
     assert "as a keyword" not in result.stderr and result.stderr.count(f"{args[0]}: ") == 1
 
@@ -363,12 +364,12 @@ def test_kernel_budget_reaches_the_kernel_and_notes_default_to_notes_tex():
     from symact.cli import build_parser
 
     assert build_parser().parse_args(["notes", "--pdf"]).output == "notes.tex"
-    result = symact_in_process("kernel", "relu", "--at=-1,2", "--budget", "60")
+    result = symact("kernel", "relu", "--at=-1,2", "--budget", "60")
     assert result.returncode == 0 and result.stdout.splitlines()[-1].split() == ["2", "2", "1", "1"]
 
 
 def test_decimals_are_printed_as_typed():
-    listing = symact_in_process("list").stdout
+    listing = symact("list").stdout
     assert "0.044715*x**3" in listing and "8943" not in listing and "negative_slope=0.01" in listing
-    derived = symact_in_process("derive", "gelu_tanh", "--no-isolate").stdout
+    derived = symact("derive", "gelu_tanh", "--no-isolate").stdout
     assert "0.044715" in derived and "200000" not in derived

@@ -17,7 +17,7 @@ from symact import catalog
 from symact.chapter.registry import THEOREMS, run_all, select
 from symact.errors import SymactError
 from symact.render import notes
-from tests.test_cli import symact_in_process
+from tests.test_cli import symact
 
 
 def need(program: str) -> str:
@@ -50,7 +50,7 @@ def run_notes(folder: Path, *options: str) -> subprocess.CompletedProcess:
     """``symact notes -o notes.tex --pdf OPTIONS`` run from ``folder`` as a user would, in this process so that
     the theorems' proofs are shared with the other tests."""
     need("pdflatex")
-    result = symact_in_process("notes", "-o", "notes.tex", "--pdf", *options, cwd=folder)
+    result = symact("notes", "-o", "notes.tex", "--pdf", *options, cwd=folder)
     assert result.returncode == 0, result.stderr
     return result
 

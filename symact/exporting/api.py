@@ -35,12 +35,12 @@ _PROBES = {
     "float64": np.array([1e308, 1e300, 1e200, 1e100, 1e50, 1e38, 1e20, np.inf]),
     "float32": np.array([3e38, 1e30, 1e20, np.inf], dtype=np.float32),
 }
-_VERIFIED: set[tuple[str, str, str]] = set()  # (definition key, name, framework) verified in this process
+_VERIFIED: dict[tuple[str, str, str], Verification] = {}  # (definition key, name, framework) -> its verification
 
 
 class Exported:
     """An exported activation: ``function`` (a plain callable), ``module()`` (a torch ``nn.Module``),
-    ``source()`` (the module text, runnable without symact) and ``report`` (the verification, or None)."""
+    ``source()`` (the module text, runnable without symact) and ``report`` (the verification of this definition in this process, or None when not verified)."""
 
     def __init__(self, definition: Definition, framework: str, text: str, namespace: types.ModuleType):
         self.definition, self.framework, self._text, self.namespace = definition, framework, text, namespace
@@ -104,8 +104,8 @@ def export(
         exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
         key = (definition.key, definition.name, framework)
         if verify or (verify is None and key not in _VERIFIED):
-            exported.report = verify_export(exported)
-            _VERIFIED.add(key)
+            _VERIFIED[key] = verify_export(exported)
+        exported.report = _VERIFIED.get(key) if verify is not False else None
         return exported
 
 
