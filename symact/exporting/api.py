@@ -13,6 +13,7 @@ tensor([0.0000e+00, 6.9315e-01, 8.0000e+02], dtype=torch.float64)
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import types
 from collections.abc import Callable
@@ -96,16 +97,17 @@ def export(
     with within(validate(budget, "export"), "export"):
         definition = resolve(activation, framework if kink is None else kink, params)
         lib = _framework(framework)
-        p = parts(definition)
-        if p.from_output and not _slope_defined_at_ends(definition, p, lib, framework):
-            p = parts(definition, output=False)  # the output form is singular where f tends at +-inf
-        guards = _guards(definition, p, lib, framework)
-        text = module_text(p, framework, guards)
-        exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
-        key = (definition.key, definition.name, framework)
-        if verify or (verify is None and key not in _VERIFIED):
-            exported.report = verify_export(exported)
-            _VERIFIED.add(key)
+        with _float64(framework):
+            p = parts(definition)
+            if p.from_output and not _slope_defined_at_ends(definition, p, lib, framework):
+                p = parts(definition, output=False)  # the output form is singular where f tends at +-inf
+            guards = _guards(definition, p, lib, framework)
+            text = module_text(p, framework, guards)
+            exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
+            key = (definition.key, definition.name, framework)
+            if verify or (verify is None and key not in _VERIFIED):
+                exported.report = verify_export(exported)
+                _VERIFIED.add(key)
         return exported
 
 
@@ -116,6 +118,14 @@ def _framework(framework: str):
         raise ParameterError(
             "export", "framework", f"{framework!r} is not installed here; pip install 'symact[{framework}]'"
         ) from None
+
+
+def _float64(framework: str):
+    """A scope where JAX computes in float64 as asked (it rounds to float32 by default); nothing for torch."""
+    if framework != "jax":
+        return contextlib.nullcontext()
+    jax = importlib.import_module("jax")
+    return jax.enable_x64(True) if hasattr(jax, "enable_x64") else jax.experimental.enable_x64(True)
 
 
 def _load(text: str, name: str) -> types.ModuleType:

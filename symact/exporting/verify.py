@@ -134,7 +134,6 @@ def _torch_checks(fn, at: np.ndarray) -> tuple[bool, bool]:
 def _jax_checks(fn, at: np.ndarray) -> tuple[bool, bool]:
     jax = importlib.import_module("jax")
     check_grads = importlib.import_module("jax.test_util").check_grads
-    jax.config.update("jax_enable_x64", True)
     t = jax.numpy.asarray(at, dtype=jax.numpy.float64)
     results = []
     for order in (1, 2):
