@@ -34,8 +34,8 @@ USER = ["x*sigmoid(1.7*x)", "x*tanh(softplus(x))", "max(x, 0) + 0.1*min(x, 0)", 
 
 
 def _points() -> np.ndarray:
-    mags = np.geomspace(1e-6, 700, 60)
-    sample = np.random.default_rng(24).uniform(-10, 10, 80)
+    mags = np.geomspace(1e-6, 700, 40)
+    sample = np.random.default_rng(24).uniform(-10, 10, 60)
     return np.unique(np.concatenate([mags, -mags, sample, [0.0]]).astype(np.float32)).astype(np.float64)
 
 
