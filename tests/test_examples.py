@@ -24,7 +24,13 @@ def run(script):
 
 def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(
-        ["lecture_derivations.py", "check_framework_activation.py", "define_and_prove.py", "train_mlp.py"]
+        [
+            "lecture_derivations.py",
+            "check_framework_activation.py",
+            "define_and_prove.py",
+            "train_mlp.py",
+            "export_torch_digits.py",
+        ]
     )
 
 
@@ -74,3 +80,12 @@ def test_train_mlp():
     assert len(accuracies) == 2 and min(accuracies) >= 90
     error = re.search(r"max relative gradient error: ([\d.e+-]+)", out)
     assert error and float(error.group(1)) < 1e-6
+
+
+def test_export_torch_digits():
+    pytest.importorskip("torch", reason="the example trains a torch MLP")
+    pytest.importorskip("sklearn", reason="the example loads scikit-learn's digits")
+    out = run("export_torch_digits.py")
+    assert "exported Exported('x*sigmoid(17*x/10)', 'torch'): checked, saves the input" in out
+    accuracy = re.search(r"test accuracy ([\d.]+)%", out)
+    assert accuracy and float(accuracy.group(1)) >= 90

@@ -13,6 +13,7 @@ tensor([0.0000e+00, 6.9315e-01, 8.0000e+02], dtype=torch.float64)
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import types
 from collections.abc import Callable
@@ -96,16 +97,17 @@ def export(
     with within(validate(budget, "export"), "export"):
         definition = resolve(activation, framework if kink is None else kink, params)
         lib = _framework(framework)
-        p = parts(definition)
-        if p.from_output and not _slope_defined_at_ends(definition, p, lib, framework):
-            p = parts(definition, output=False)  # the output form is singular where f tends at +-inf
-        guards = _guards(definition, p, lib, framework)
-        text = module_text(p, framework, guards)
-        exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
-        key = (definition.key, definition.name, framework)
-        if verify or (verify is None and key not in _VERIFIED):
-            _VERIFIED[key] = verify_export(exported)
-        exported.report = _VERIFIED.get(key) if verify is not False else None
+        with _float64(framework):
+            p = parts(definition)
+            if p.from_output and not _slope_defined_at_ends(definition, p, lib, framework):
+                p = parts(definition, output=False)  # the output form is singular where f tends at +-inf
+            guards = _guards(definition, p, lib, framework)
+            text = module_text(p, framework, guards)
+            exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
+            key = (definition.key, definition.name, framework)
+            if verify or (verify is None and key not in _VERIFIED):
+                _VERIFIED[key] = verify_export(exported)
+            exported.report = _VERIFIED.get(key) if verify is not False else None
         return exported
 
 
@@ -118,6 +120,27 @@ def _framework(framework: str):
         ) from None
 
 
+@contextlib.contextmanager
+def _float64(framework: str):
+    """A scope where JAX computes in float64 as asked (it rounds to float32 by default), its global setting
+    restored after (the cross-check turns it on); nothing for torch."""
+    if framework != "jax":
+        yield
+        return
+    jax = importlib.import_module("jax")
+    before = jax.config.jax_enable_x64
+    try:
+        with jax.enable_x64(True) if hasattr(jax, "enable_x64") else jax.experimental.enable_x64(True):
+            yield
+    finally:
+        jax.config.update("jax_enable_x64", before)
+
+
+def _traced(fn: Callable, framework: str) -> Callable:
+    """``fn`` as JAX runs it fast, compiled once (eagerly, each operation compiles on its own); torch's as is."""
+    return importlib.import_module("jax").jit(fn) if framework == "jax" else fn
+
+
 def _load(text: str, name: str) -> types.ModuleType:
     module = types.ModuleType(f"symact_export_{name}")
     exec(compile(text, f"<symact export of {name}>", "exec"), module.__dict__)
@@ -128,7 +151,7 @@ def _slope_defined_at_ends(definition: Definition, p: Parts, lib, framework: str
     """Whether f' written in y is a number at the values f tends to at -inf and +inf (squareplus's is not at 0)."""
     raw = _load(module_text(p, framework), "probe")
     ends = np.array(compile_kernel(definition).part("f").limits[0], dtype=np.float64)
-    return not np.isnan(np.asarray(raw.df(lib.asarray(ends)), dtype=np.float64)).any()
+    return not np.isnan(np.asarray(_traced(raw.df, framework)(lib.asarray(ends)), dtype=np.float64)).any()
 
 
 def _guards(definition: Definition, p: Parts, lib, framework: str) -> dict:
@@ -141,7 +164,7 @@ def _guards(definition: Definition, p: Parts, lib, framework: str) -> dict:
         low, high = kernel.part(names[part]).limits[0]
         for probes in _PROBES.values():
             probe = np.concatenate([-probes, probes, probes[:1] * np.nan])
-            got = np.asarray(getattr(raw, part)(lib.asarray(probe)), dtype=np.float64)
+            got = np.asarray(_traced(getattr(raw, part), framework)(lib.asarray(probe)), dtype=np.float64)
             want = np.where(probe > 0, high, low)
             far = np.isinf(probe) & (part == "f" or not p.from_output)  # a slope of y sees y, not x
             if not np.isnan(got[-1]) or np.isnan(got[:-1]).any() or not np.array_equal(got[far], want[far]):

@@ -139,6 +139,11 @@ def s_tanhshrink(t):
     for n in range(13, 0, -1):
         q = s * s / ((2 * n + 1) + q)
     return xp.where(small, s * q / (1 + q), t - xp.tanh(t))''',
+    "s_tanh": '''
+def s_tanh(t):
+    """tanh(t) = -m/(2 + m) with m = expm1(-2|t|), the sign of t: within 3 ULP, and +-1 where it rounds there."""
+    m = xp.expm1(-2 * xp.abs(t))
+    return xp.copysign(-m / (2 + m), t)''',
     "s_expm1": """
 def s_expm1(t):
     return xp.expm1(t)""",

@@ -88,12 +88,15 @@ def verify_export(exported: "symact.exporting.api.Exported") -> Verification:  #
     params = dict(definition.params)
     points = np.concatenate([benchmark_points(), _SPECIAL])
     problems, reports = [], {}
+    fn = exported.function
+    if exported.framework == "jax":  # compiled once per dtype (eagerly, each operation compiles on its own)
+        fn = importlib.import_module("jax").jit(fn)
     for dtype in ("float64", "float32"):
         report = crosscheck(
-            definition.entry, exported.function, kink=definition.kink, points=points, dtype=dtype, budget=None, **params
+            definition.entry, fn, kink=definition.kink, points=points, dtype=dtype, budget=None, **params
         )
         bounds = ulp_bounds(definition.entry.ulp_bounds, dtype)
-        theirs = function_values(exported.function, points.astype(dtype))
+        theirs = function_values(fn, points.astype(dtype))
         k = kernel(definition.entry, kink=definition.kink, budget=None, **params)
         ours = k(points.astype(dtype)), k.grad(points.astype(dtype))
         for what, got, want, bound in zip(("f", "f'"), theirs, ours, bounds):
@@ -104,7 +107,7 @@ def verify_export(exported: "symact.exporting.api.Exported") -> Verification:  #
             problems.append(f"f' at a kink differs from kink={definition.kink!r}")
         reports[dtype] = report
     at = _smooth_points(definition)
-    first, second = (_torch_checks if exported.framework == "torch" else _jax_checks)(exported.function, at)
+    first, second = (_torch_checks if exported.framework == "torch" else _jax_checks)(fn, at)
     if not first:
         problems.append("the framework's first-order gradient check failed")
     if not second:
@@ -134,7 +137,6 @@ def _torch_checks(fn, at: np.ndarray) -> tuple[bool, bool]:
 def _jax_checks(fn, at: np.ndarray) -> tuple[bool, bool]:
     jax = importlib.import_module("jax")
     check_grads = importlib.import_module("jax.test_util").check_grads
-    jax.config.update("jax_enable_x64", True)
     t = jax.numpy.asarray(at, dtype=jax.numpy.float64)
     results = []
     for order in (1, 2):

@@ -1,0 +1,116 @@
+"""``symact.export(..., 'jax')``: f, f' and f'' of the exported function against mpmath, under jit, grad and vmap.
+
+The reference is each activation's f, f' and f'' (symact's derivation, parameters at their defaults)
+evaluated in mpmath at rising precision and rounded once; the points are float32 values (so the same
+references serve both dtypes): magnitudes from 1e-6 to 700 with both signs, a seeded sample of [-10, 10] and
+zero. A slope is not compared at its own kinks (the kink policy picks it there; ``verify`` checks that).
+f and f' must meet the export's ULP bounds (``symact.exporting.verify.ulp_bounds``), f'' (no kernel
+bound) ``D2F_BOUND`` of them.
+"""
+
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+
+import symact
+from symact import catalog
+from symact.exporting.source import parts
+from symact.exporting.verify import ulp_bounds, within
+from symact.functions import mp_function
+from symact.kinks import find_kinks
+
+jax = pytest.importorskip("jax", reason="the JAX export needs jax (pip install 'symact[jax]')")
+jnp = jax.numpy
+
+D2F_BOUND = 64  # f'' in ULPs (or epsilons, absolute, below 1): the chain y -> f'(y) -> f''(y)*f'(x) compounds
+_MAX = float(np.finfo(np.float64).max)
+NAMES = catalog.names()
+USER = ["x*sigmoid(1.7*x)", "x*tanh(softplus(x))", "max(x, 0) + 0.1*min(x, 0)", "tanh(x) + x/10"]
+
+
+def _points() -> np.ndarray:
+    mags = np.geomspace(1e-6, 700, 40)
+    sample = np.random.default_rng(24).uniform(-10, 10, 60)
+    return np.unique(np.concatenate([mags, -mags, sample, [0.0]]).astype(np.float32)).astype(np.float64)
+
+
+def _exact(fn, t: float) -> float:
+    """fn(t) to the nearest float64, the precision doubled until two evaluations agree to 1e-22."""
+    dps, last = 30, None
+    while True:
+        with mpmath.workdps(dps):
+            value = fn(mpmath.mpf(t))
+        if (last is not None and abs(value - last) <= abs(value) * 1e-22) or dps >= 480:
+            return (
+                max(-_MAX, min(_MAX, float(value))) if abs(value) < mpmath.mpf(2) ** 1024 else np.sign(value) * np.inf
+            )
+        dps, last = 2 * dps, value
+
+
+@cache
+def _export(name: str):
+    """The export and its reference f, f', f'' (its own expressions, in x) at the points."""
+    exported = symact.export(name, "jax", verify=False)
+    p = parts(exported.definition, output=False)
+    points = _points()
+    want = [np.array([_exact(mp_function(e), t) for t in points]) for e in (p.f, p.df, p.d2f)]
+    kinks = [[float(k.point) for k in find_kinks(e, {})] for e in (p.f, p.df)]
+    return exported, points, want, kinks
+
+
+def _values(name: str, dtype: str):
+    """f, f', f'' of the export at the points in ``dtype`` (jit of vmap over grad and grad(grad)), and mpmath's."""
+    exported, points, want, kinks = _export(name)
+    fn = exported.function
+    both = jax.jit(lambda t: (fn(t), jax.vmap(jax.grad(fn))(t), jax.vmap(jax.grad(jax.grad(fn)))(t)))
+    with jax.enable_x64(dtype == "float64"):
+        got = both(jnp.asarray(points, dtype=dtype))
+    assert all(g.dtype == dtype for g in got)
+    with np.errstate(over="ignore"):
+        want = [w.astype(dtype).astype(np.float64) for w in want]  # the reference rounded once more, to dtype
+    return exported, points, [np.asarray(g, dtype=np.float64) for g in got], want, kinks
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", NAMES + USER)
+def test_against_mpmath_under_jit_grad_vmap(name, dtype):
+    exported, points, got, want, kinks = _values(name, dtype)
+    bounds = (*ulp_bounds(exported.definition.entry.ulp_bounds, dtype), D2F_BOUND)
+    for part, g, w, bound, skip in zip(("f", "f'", "f''"), got, want, bounds, ([], *kinks)):
+        bad = ~within(g, w, bound, dtype) & ~np.isin(points, skip)  # a slope at its kink: the policy's, verified
+        assert not bad.any(), (name, dtype, part, points[bad][:3], g[bad][:3], w[bad][:3])
+
+
+def test_any_shape_half_precision_and_nested_vmap():
+    fn = symact.export("gelu", "jax", verify=False).function
+    x = jnp.linspace(-5, 5, 24, dtype=jnp.float32).reshape(2, 3, 4)
+    assert jnp.array_equal(jax.vmap(jax.vmap(fn))(x), jax.jit(fn)(x))
+    for dtype in (jnp.bfloat16, jnp.float16):
+        t = x.astype(dtype)
+        y, g = jax.jit(fn)(t), jax.jit(jax.grad(lambda t: fn(t).sum()))(t)
+        assert y.shape == x.shape and y.dtype == dtype and g.dtype == dtype
+        y_wide, g_wide = fn(t.astype(jnp.float32)), jax.grad(lambda t: fn(t).sum())(t.astype(jnp.float32))
+        tol = 4 * float(jnp.finfo(dtype).eps)
+        for got, want in ((y, y_wide), (g, g_wide)):
+            assert jnp.all(jnp.abs(got.astype(jnp.float32) - want) <= tol * (1 + jnp.abs(want))), dtype
+
+
+def test_kink_convention():
+    for kink, want in (("left", 0.0), ("right", 1.0), ("mean", 0.5), (None, 0.0)):  # JAX's own: relu'(0) = 0
+        assert float(jax.grad(symact.export("relu", "jax", kink=kink, verify=False).function)(0.0)) == want, kink
+
+
+def test_the_readme_example_verifies_and_leaves_the_float64_setting_alone():
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text[text.index("## Use it in PyTorch and JAX") :]
+    block = section[section.index("```python\nimport jax") + len("```python\n") :]
+    code = block[: block.index("```")]
+    run = [sys.executable, "-c", code + "print(jax.config.jax_enable_x64)"]
+    printed = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    expected = [line.split("# ")[-1] for line in code.splitlines() if line.startswith("print(")]
+    assert printed.splitlines() == [*expected, "False"]  # the verification ran in float64, then restored it
