@@ -22,6 +22,8 @@ FUNCTIONS = {
     "vexpm1": (mpmath.expm1, 1.1),
     "vlog1p": (mpmath.log1p, 1.0),
     "vtanh": (mpmath.tanh, 1.5),
+    "verfc": (mpmath.erfc, 1.1),
+    "verf": (mpmath.erf, 1.0),
 }
 SPECIAL = {  # (x, f(x)) pairs: a dict would merge 0.0 and -0.0
     "vexp": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, 0.0), (0.0, 1.0), (-0.0, 1.0), (710.0, math.inf)],
@@ -51,6 +53,26 @@ SPECIAL = {  # (x, f(x)) pairs: a dict would merge 0.0 and -0.0
         (30.0, 1.0),
         (-30.0, -1.0),
     ],
+    "verfc": [
+        (math.nan, math.nan),
+        (math.inf, 0.0),
+        (-math.inf, 2.0),
+        (0.0, 1.0),
+        (-0.0, 1.0),
+        (27.3, 0.0),
+        (1e300, 0.0),
+        (-6.5, 2.0),
+        (-1e300, 2.0),
+    ],
+    "verf": [
+        (math.nan, math.nan),
+        (math.inf, 1.0),
+        (-math.inf, -1.0),
+        (0.0, 0.0),
+        (-0.0, -0.0),
+        (6.5, 1.0),
+        (-6.5, -1.0),
+    ],
 }
 
 
@@ -69,6 +91,18 @@ def _points(name: str) -> np.ndarray:
                 rng.uniform(-1, 1, 5000),
                 10 ** rng.uniform(-320, 308, 3000),
                 -(10 ** rng.uniform(-320, -1e-9, 2000)),
+                tiny,
+            ]
+        )
+    if name in ("verfc", "verf"):  # the edges of fdlibm's ranges, and erfc's subnormal results from 26.55 on
+        edges = np.array([0.25, 0.84375, 1.25, 1 / 0.35, 6.0])
+        return np.concatenate(
+            [
+                rng.uniform(-6.5, 28, 6000),
+                rng.uniform(-2, 3, 2000),
+                (np.sign(rng.uniform(-1, 1, 1000)) * edges[rng.integers(0, 5, 1000)])
+                * (1 + rng.uniform(-1e-3, 1e-3, 1000)),
+                rng.uniform(26.4, 27.25, 1500),
                 tiny,
             ]
         )

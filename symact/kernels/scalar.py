@@ -1,7 +1,7 @@
 """Scalar versions of ``symact.kernels.helpers``' NumPy helpers, for the fused backend (``symact.kernels.fused``).
 
 Each function computes what its NumPy namesake in ``helpers.py`` computes for one float64 element, in
-the same order, but branch-free and with ``symact.kernels.vmath``'s exp, expm1, log1p and tanh in place of
+the same order, but branch-free and with ``symact.kernels.vmath``'s exp, expm1, log1p, tanh and erfc in place of
 the C library's, so that a loop over them vectorises; the two backends agree to the documented ULP bounds.
 They are plain Python until ``compile_all`` compiles them with numba.
 
@@ -14,23 +14,12 @@ from __future__ import annotations
 import math
 
 from symact.kernels.helpers import C_HI, MILLS, UNSCALE
-from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexpm1, vlog1p, vtanh
+from symact.kernels.vmath import jit, split, two_prod, two_sum, verfc, vexp, vexpm1, vlog1p, vtanh
 
 _RSQRT2_HI = 0.7071067811865476
 _RSQRT2_LO = -4.833646656726457e-17
 _TWO_OVER_SQRTPI = 1.1283791670955126
 _CF_DEPTH = 13
-
-
-@jit
-def dd_step(hi, lo, t, ch, cl):
-    """One Horner step of ``helpers.poly_dd``: (hi + lo)*t + (ch + cl) in double-double."""
-    p, e = two_prod(hi, t)
-    e = e + lo * t
-    s, f = two_sum(p, ch)
-    f = f + e + cl
-    hi = s + f
-    return hi, f - (hi - s)
 
 
 @jit
@@ -137,8 +126,7 @@ def s_ncdf(t, w):
     z, err = two_prod(-tc, _RSQRT2_HI)
     err = err - tc * _RSQRT2_LO
     z, dz = two_sum(z, err)
-    # the C library's erfc (see symact.kernels.vmath); the correction for dz needs only a few digits of exp(-z*z)
-    r = math.erfc(z) - dz * _TWO_OVER_SQRTPI * vexp(-z * z)
+    r = verfc(z) - dz * _TWO_OVER_SQRTPI * vexp(-z * z)  # the correction needs only a few digits of exp(-z*z)
     if tc < -w:  # helpers.h_ncdf: exp(-t**2/2), scaled, times Mills' series
         q = 1 / (tc * tc)
         s = MILLS[0]

@@ -1,16 +1,16 @@
-"""Branch-free exp, expm1, log1p and tanh for the fused backend's loops, which the compiler can vectorise.
+"""Branch-free exp, expm1, log1p, tanh, erfc and erf for the fused backend's loops, which the compiler can vectorise.
 
 A loop that calls the C library's ``exp`` runs one element at a time; these are range reduction and
 polynomial only (no table, no branch: limits and special values are selects), so LLVM turns a numba loop
 over them into SIMD code. exp is fdlibm's reduction and rational form, log1p musl's, expm1 a Taylor series
-after the same reduction with its error carried, tanh a double-double quotient of expm1: exp and log1p
-stay within 1 ULP, expm1 within 1.1 and tanh within 1.5 (``tests/test_vmath.py`` measures them against mpmath,
-subnormal results included). ``erfc`` stays the C library's: a branch-free erfc as accurate is not
-written yet.
+after the same reduction with its error carried, tanh a double-double quotient of expm1, erfc and erf
+fdlibm's rational fits with their last steps and erfc's exp(-x*x) in double-double: exp, log1p and erf stay
+within 1 ULP, expm1 and erfc within 1.1 and tanh within 1.5 (``tests/test_vmath.py`` measures them against
+mpmath, subnormal results included).
 Like ``symact.kernels.scalar`` the functions are plain Python until ``compile_all`` hands them to numba.
 
->>> vexp(-745.0), vexpm1(1e-20), vlog1p(-1.0), vtanh(-0.0)
-(5e-324, 1e-20, -inf, -0.0)
+>>> vexp(-745.0), vexpm1(1e-20), vlog1p(-1.0), vtanh(-0.0), verfc(27.2), verf(-0.0)
+(5e-324, 1e-20, -inf, -0.0, 1e-323, -0.0)
 """
 
 from __future__ import annotations
@@ -20,7 +20,20 @@ import struct
 import sys
 from collections.abc import Callable
 
-__all__ = ["jit", "compile_all", "vexp", "vexpm1", "vlog1p", "vtanh", "split", "two_prod", "two_sum"]
+__all__ = [
+    "jit",
+    "compile_all",
+    "vexp",
+    "vexpm1",
+    "vlog1p",
+    "vtanh",
+    "verfc",
+    "verf",
+    "dd_step",
+    "split",
+    "two_prod",
+    "two_sum",
+]
 
 _MARKED: dict = {}  # the functions compile_all hands to numba: whether numba inlines each
 
@@ -144,7 +157,13 @@ def _expm1_parts(c):
     """k and expm1(r) as em + em_lo (to about 0.1 ULP), where c = k ln2 + r, |r| <= ln2/2."""
     k, hi, lo = _reduce(c)
     r = hi - lo
-    err = (hi - r) - lo  # what r lost: expm1(r + err) = expm1(r) + err * exp(r)
+    em, em_lo = _expm1_series(r, (hi - r) - lo)  # what r lost: expm1(r + err) = expm1(r) + err * exp(r)
+    return k, em, em_lo
+
+
+@jit(inline=True)
+def _expm1_series(r, err):
+    """expm1(r + err) as em + em_lo, for |r| <= ln2/2 and a rounding error err."""
     q = 1.0 / 6227020800.0  # the Taylor series of (expm1(r) - r) / r**2, through r**11
     q = q * r + 1.0 / 479001600.0
     q = q * r + 1.0 / 39916800.0
@@ -159,7 +178,7 @@ def _expm1_parts(c):
     q = q * r + 0.5
     s = r * r * q
     em = r + s  # |s| < |r|, so the error of this sum is exactly (r - em) + s
-    return k, em, (r - em) + s + err * (1.0 + em)
+    return em, (r - em) + s + err * (1.0 + em)
 
 
 @jit(inline=True)
@@ -216,6 +235,124 @@ def vtanh(x: float) -> float:
     y = q + ((((-t - ph) - pl) - tl) - q * dl) / d
     y = math.copysign(y, x)
     return y if x == x else x
+
+
+# fdlibm's erf and erfc (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun): rational fits, highest power first.
+# |x| < 0.84375: (erf(x) - x)/x = P/Q in x*x
+_ERF_P = (-2.37630166566501626084e-05, -5.77027029648944159157e-03, -2.84817495755985104766e-02,
+          -3.25042107247001499370e-01, 1.28379167095512558561e-01)  # fmt: skip
+_ERF_Q = (-3.96022827877536812320e-06, 1.32494738004321644526e-04, 5.08130628187576562776e-03,
+          6.50222499887672944485e-02, 3.97917223959155352819e-01, 1.0)  # fmt: skip
+# 0.84375 <= |x| < 1.25: erf(1 + s) - _ERX = P/Q in s = |x| - 1
+_ERX = 8.45062911510467529297e-01
+_ERF1_P = (-2.16637559486879084300e-03, 3.54783043256182359371e-02, -1.10894694282396677476e-01,
+           3.18346619901161753674e-01, -3.72207876035701323847e-01, 4.14856118683748331666e-01,
+           -2.36211856075265944077e-03)  # fmt: skip
+_ERF1_Q = (1.19844998467991074170e-02, 1.36370839120290507362e-02, 1.26171219808761642112e-01,
+           7.18286544141962662868e-02, 5.40397917702171048937e-01, 1.06420880400844228286e-01, 1.0)  # fmt: skip
+# 1.25 <= x < 1/0.35, then up to 28: log(x erfc(x)) + x*x + 0.5625 = R/S in 1/x**2, within 2**-61.5
+_ERFC_R = (-9.81432934416914548592e+00, -8.12874355063065934246e+01, -1.84605092906711035994e+02,
+           -1.62396669462573470355e+02, -6.23753324503260060396e+01, -1.05586262253232909814e+01,
+           -6.93858572707181764372e-01, -9.86494403484714822705e-03)  # fmt: skip
+_ERFC_S = (-6.04244152148580987438e-02, 6.57024977031928170135e+00, 1.08635005541779435134e+02,
+           4.29008140027567833386e+02, 6.45387271733267880336e+02, 4.34565877475229228821e+02,
+           1.37657754143519042600e+02, 1.96512716674392571292e+01, 1.0)  # fmt: skip
+_ERFC_R2 = (-4.83519191608651397019e+02, -1.02509513161107724954e+03, -6.37566443368389627722e+02,
+            -1.60636384855821916062e+02, -1.77579549177547519889e+01, -7.99283237680523006574e-01,
+            -9.86494292470009928597e-03)  # fmt: skip
+_ERFC_S2 = (-2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.55305040643316442583e+03,
+            3.19985821950859553908e+03, 1.53672958608443695994e+03, 3.25792512996573918826e+02,
+            3.03380607434824582924e+01, 1.0)  # fmt: skip
+
+
+@jit(inline=True)
+def _poly(t, coeffs):
+    p = coeffs[0]
+    for c in coeffs[1:]:
+        p = p * t + c
+    return p
+
+
+@jit(inline=True)
+def _exp_square_over(a, g, g_lo):
+    """exp(-a*a - 0.5625 + g + g_lo)/a for 1 <= a <= 28 and |g| < 1, rounded once (subnormal results too).
+
+    a*a is hi*hi (exact, hi of 26 bits) plus a small part; the reduced exponent is carried in double-double
+    into expm1's series, and the quotient by a too, so that only g's own rounding and the last one remain.
+    """
+    hi, lo = split(a)
+    sq_lo = lo * (hi + a)
+    gh = g - 0.5625
+    gl = (g - (gh + 0.5625)) + g_lo
+    k = ((gh - hi * hi) * _LOG2E + _SHIFT) - _SHIFT
+    s, e = two_sum(-(hi * hi) - k * _LN2_HI, gh)  # the first term is exact (a >= 1: see _reduce)
+    r, err = two_sum(s, ((e - sq_lo) + gl) - k * _LN2_LO)
+    em, em_lo = _expm1_series(r, err)
+    m = 1.0 + em
+    m_lo = ((1.0 - m) + em) + em_lo
+    q = m / a
+    p, p_lo = two_prod(q, a)
+    return _scale(q + (((m - p) - p_lo) + m_lo) / a, k)
+
+
+@jit(inline=True)
+def _ratio(t, first, p1, q1, p2, q2):
+    """P/Q at t as q + q_lo, with P, Q = p1, q1 if ``first`` else p2, q2 (coefficients, highest power first):
+    the last two Horner steps and the quotient in double-double."""
+    p, p_lo = _poly(t, p1[:-2]) if first else _poly(t, p2[:-2]), 0.0
+    d, d_lo = _poly(t, q1[:-2]) if first else _poly(t, q2[:-2]), 0.0
+    for i in (-2, -1):
+        p, p_lo = dd_step(p, p_lo, t, p1[i] if first else p2[i], 0.0)
+        d, d_lo = dd_step(d, d_lo, t, q1[i] if first else q2[i], 0.0)
+    q = p / d
+    h, h_lo = two_prod(q, d)
+    return q, (((p - h) - h_lo) + p_lo - q * d_lo) / d
+
+
+@jit(inline=True)
+def verfc(x: float) -> float:
+    """erfc(x) within 1.1 ULP, subnormal results included (0 from x = 27.3 on, 2 below -6); NaN stays NaN.
+
+    fdlibm's four ranges and rational fits, each computed and the right one selected; in the tail
+    erfc(x) = exp(-x*x - 0.5625 + R/S)/x with the exponential and the quotient in double-double, below it
+    1 - x - x*P/Q or 1 - _ERX - P/Q in double-double.
+    """
+    a = abs(x)
+    a = a if a < 28.0 else 28.0  # erfc(28) rounds to 0 (NaN too: the last line restores it)
+    z = a * a
+    small, near = a < 0.84375, a < 1.25
+    q, q_lo = _ratio(z if small else a - 1.0, small, _ERF_P, _ERF_Q, _ERF1_P, _ERF1_Q)
+    one_x, one_x_lo = two_sum(1.0, -x)
+    p, p_lo = two_prod(x, q)
+    y, y_lo = two_sum(one_x, -p)
+    y = y + (((one_x_lo + y_lo) - p_lo) - x * q_lo)  # erfc from 0.23 to 1.77
+    near_y, near_lo = two_sum(1.0 - _ERX if x > 0 else -1.0 - _ERX, -q)  # 1 - _ERX is exact
+    near_y = near_y + (near_lo - q_lo)
+    near_y = near_y if x > 0 else -near_y
+    g, g_lo = _ratio(1.0 / z, a < 2.857142857142857, _ERFC_R, _ERFC_S, _ERFC_R2, _ERFC_S2)
+    tail = _exp_square_over(a if a > 1.0 else 1.0, g, g_lo)
+    tail = tail if x > 0 else 2.0 - tail
+    y = y if small else (near_y if near else tail)
+    return y if x == x else x
+
+
+@jit(inline=True)
+def verf(x: float) -> float:
+    """erf(x) within 1 ULP, -0.0 kept: x + x*P/Q below 0.84375, else 1 - erfc(|x|) with the sign of x."""
+    z = x * x
+    small = x + x * (_poly(z, _ERF_P) / _poly(z, _ERF_Q))
+    return small if abs(x) < 0.84375 else math.copysign(1.0 - verfc(abs(x)), x)
+
+
+@jit
+def dd_step(hi, lo, t, ch, cl):
+    """One Horner step in double-double: (hi + lo)*t + (ch + cl)."""
+    p, e = two_prod(hi, t)
+    e = e + lo * t
+    s, f = two_sum(p, ch)
+    f = f + e + cl
+    hi = s + f
+    return hi, f - (hi - s)
 
 
 @jit
