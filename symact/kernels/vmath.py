@@ -329,8 +329,9 @@ def verfc(x: float) -> float:
     near_y, near_lo = two_sum(1.0 - _ERX if x > 0 else -1.0 - _ERX, -q)  # 1 - _ERX is exact
     near_y = near_y + (near_lo - q_lo)
     near_y = near_y if x > 0 else -near_y
-    g, g_lo = _ratio(1.0 / z, a < 2.857142857142857, _ERFC_R, _ERFC_S, _ERFC_R2, _ERFC_S2)
-    tail = _exp_square_over(a if a > 1.0 else 1.0, g, g_lo)
+    at = a if a > 1.0 else 1.0  # the tail's fits, from 1.25 on
+    g, g_lo = _ratio(1.0 / (at * at), at < 2.857142857142857, _ERFC_R, _ERFC_S, _ERFC_R2, _ERFC_S2)
+    tail = _exp_square_over(at, g, g_lo)
     tail = tail if x > 0 else 2.0 - tail
     y = y if small else (near_y if near else tail)
     return y if x == x else x
