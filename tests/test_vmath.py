@@ -171,3 +171,48 @@ def test_plain_python_versions_give_the_same_bits_as_the_compiled_ones(loops):
         got = np.empty(len(points))
         loops[name](np.array(points), got)
         assert python[name] == [float(g).hex() for g in got], name
+
+
+def test_erfc_of_a_double_double_argument_and_scaled():
+    """``erfc_dd(x, dx, scaled)``: erfc(x + dx) to the bound of verfc, times exp(C_HI) where scaled (the band in
+    which the NumPy backend takes Mills' series), so that it stays normal down to x = 28."""
+    from symact.kernels.helpers import C_HI
+
+    vmath.compile_all()
+
+    @numba.njit(error_model="numpy")
+    def loop(x, dx, scaled, out):
+        for i in range(x.size):
+            out[i] = vmath.erfc_dd(x[i], dx[i], scaled)
+
+    rng = np.random.default_rng(11)
+    xs = np.concatenate([rng.uniform(-6, 27, 3000), rng.uniform(0.2, 1.5, 1000)])
+    dxs = np.array([math.ulp(t) for t in xs]) * rng.uniform(-0.5, 0.5, xs.size)
+    mpmath.mp.dps = 50
+    for scaled, factor in ((False, 1), (True, mpmath.exp(mpmath.mpf(C_HI)))):
+        points = xs if not scaled else rng.uniform(24, 28, 2000)
+        deltas = dxs if not scaled else np.array([math.ulp(t) for t in points]) * rng.uniform(-0.5, 0.5, points.size)
+        got = np.empty_like(points)
+        loop(points, deltas, scaled, got)
+        exact = [mpmath.erfc(mpmath.mpf(float(t)) + mpmath.mpf(float(d))) * factor for t, d in zip(points, deltas)]
+        errors = np.array([_ulps(float(g), e) for g, e in zip(got, exact)])
+        assert errors.max() <= FUNCTIONS["verfc"][1], (scaled, points[int(np.argmax(errors))], errors.max())
+
+
+def test_exp_of_a_double_double_exponent_within_0_6_ulp():
+    vmath.compile_all()
+
+    @numba.njit(error_model="numpy")
+    def loop(hi, lo, out):
+        for i in range(hi.size):
+            out[i] = vmath.vexp_dd(hi[i], lo[i], 0.0)
+
+    rng = np.random.default_rng(5)
+    t = rng.uniform(0, 38, 4000)  # exp(-t**2/2), subnormal results from t = 37.7 on, as gelu's f' takes it
+    hi = np.array([vmath.split(v)[0] for v in t])
+    lo = t - hi
+    got = np.empty_like(t)
+    loop(-0.5 * hi * hi, -0.5 * lo * (hi + t), got)
+    mpmath.mp.dps = 50
+    errors = np.array([_ulps(float(g), mpmath.exp(-(mpmath.mpf(float(v)) ** 2) / 2)) for v, g in zip(t, got)])
+    assert errors.max() <= 0.6, (t[int(np.argmax(errors))], errors.max())

@@ -65,7 +65,7 @@ def compile_all() -> None:
         id(fn): njit(cache=True, error_model="numpy", inline="always" if inline else "never")(fn)
         for fn, inline in _MARKED.items()
     }
-    _bit_casts()
+    _intrinsics()
     for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")]:
         for name, value in list(vars(module).items()):
             if id(value) in compiled:
@@ -83,8 +83,16 @@ def from_bits(i: int) -> float:
     return struct.unpack("<d", struct.pack("<q", i))[0]
 
 
-def _bit_casts() -> None:
-    """Teach numba ``bits_of`` and ``from_bits`` (one LLVM bitcast each); in Python they stay as they are."""
+def product_error(a: float, b: float, p: float) -> float:
+    """a*b - p exactly, for p = a*b rounded: Dekker's split in Python, one fused multiply-add compiled."""
+    ah, al = split(a)
+    bh, bl = split(b)
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _intrinsics() -> None:
+    """Teach numba ``bits_of``, ``from_bits`` (one LLVM bitcast each) and ``product_error`` (LLVM's fma, which
+    vectorises); in Python they stay as they are, and give the same bits."""
     from llvmlite import ir
     from numba import types
     from numba.extending import intrinsic, overload
@@ -97,8 +105,19 @@ def _bit_casts() -> None:
     def to_float(typingctx, i):
         return types.float64(types.int64), lambda context, builder, sig, args: builder.bitcast(args[0], ir.DoubleType())
 
+    def fma(context, builder, sig, args):
+        a, b, p = args
+        d = ir.DoubleType()
+        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+        return builder.call(fn, [a, b, builder.fneg(p)])
+
+    @intrinsic
+    def fused_error(typingctx, a, b, p):
+        return types.float64(types.float64, types.float64, types.float64), fma
+
     overload(bits_of)(lambda v: lambda v: to_int(v))
     overload(from_bits)(lambda i: lambda i: to_float(i))
+    overload(product_error)(lambda a, b, p: lambda a, b, p: fused_error(a, b, p))
 
 
 _LOG2E = 1.4426950408889634
@@ -237,11 +256,12 @@ def vtanh(x: float) -> float:
     return y if x == x else x
 
 
-# fdlibm's erf and erfc (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun): rational fits, highest power first.
+# fdlibm's erf and erfc (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun): rational fits, highest power
+# first, the two fits that one evaluation selects between padded with zeros to one length.
 # |x| < 0.84375: (erf(x) - x)/x = P/Q in x*x
-_ERF_P = (-2.37630166566501626084e-05, -5.77027029648944159157e-03, -2.84817495755985104766e-02,
+_ERF_P = (0.0, 0.0, -2.37630166566501626084e-05, -5.77027029648944159157e-03, -2.84817495755985104766e-02,
           -3.25042107247001499370e-01, 1.28379167095512558561e-01)  # fmt: skip
-_ERF_Q = (-3.96022827877536812320e-06, 1.32494738004321644526e-04, 5.08130628187576562776e-03,
+_ERF_Q = (0.0, -3.96022827877536812320e-06, 1.32494738004321644526e-04, 5.08130628187576562776e-03,
           6.50222499887672944485e-02, 3.97917223959155352819e-01, 1.0)  # fmt: skip
 # 0.84375 <= |x| < 1.25: erf(1 + s) - _ERX = P/Q in s = |x| - 1
 _ERX = 8.45062911510467529297e-01
@@ -257,10 +277,10 @@ _ERFC_R = (-9.81432934416914548592e+00, -8.12874355063065934246e+01, -1.84605092
 _ERFC_S = (-6.04244152148580987438e-02, 6.57024977031928170135e+00, 1.08635005541779435134e+02,
            4.29008140027567833386e+02, 6.45387271733267880336e+02, 4.34565877475229228821e+02,
            1.37657754143519042600e+02, 1.96512716674392571292e+01, 1.0)  # fmt: skip
-_ERFC_R2 = (-4.83519191608651397019e+02, -1.02509513161107724954e+03, -6.37566443368389627722e+02,
+_ERFC_R2 = (0.0, -4.83519191608651397019e+02, -1.02509513161107724954e+03, -6.37566443368389627722e+02,
             -1.60636384855821916062e+02, -1.77579549177547519889e+01, -7.99283237680523006574e-01,
             -9.86494292470009928597e-03)  # fmt: skip
-_ERFC_S2 = (-2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.55305040643316442583e+03,
+_ERFC_S2 = (0.0, -2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.55305040643316442583e+03,
             3.19985821950859553908e+03, 1.53672958608443695994e+03, 3.25792512996573918826e+02,
             3.03380607434824582924e+01, 1.0)  # fmt: skip
 
@@ -273,68 +293,106 @@ def _poly(t, coeffs):
     return p
 
 
-@jit(inline=True)
-def _exp_square_over(a, g, g_lo):
-    """exp(-a*a - 0.5625 + g + g_lo)/a for 1 <= a <= 28 and |g| < 1, rounded once (subnormal results too).
+_EXP_NEG = tuple((-1.0) ** n / math.factorial(n) for n in range(10, -1, -1))  # exp(-u) to 3e-6 for u < 1.6
+_TWO_OVER_SQRTPI = 1.1283791670955126
+_C_HI_STEPS = 128.0  # the scaled band of symact.kernels.helpers: C_HI = 128 * _LN2_HI
 
-    a*a is hi*hi (exact, hi of 26 bits) plus a small part; the reduced exponent is carried in double-double
-    into expm1's series, and the quotient by a too, so that only g's own rounding and the last one remain.
+
+@jit(inline=True)
+def exp_parts(eh, el, el_lo, n):
+    """exp(eh + el + el_lo + n _LN2_HI) as (m + m_lo) 2**k, m + m_lo to about 0.1 ULP: k, m, m_lo.
+
+    eh - k ln2_hi must be exact (|eh| >= 1/2 suffices: see _reduce); |el| < 1, el_lo small, n an integer.
     """
-    hi, lo = split(a)
-    sq_lo = lo * (hi + a)
-    gh = g - 0.5625
-    gl = (g - (gh + 0.5625)) + g_lo
-    k = ((gh - hi * hi) * _LOG2E + _SHIFT) - _SHIFT
-    s, e = two_sum(-(hi * hi) - k * _LN2_HI, gh)  # the first term is exact (a >= 1: see _reduce)
-    r, err = two_sum(s, ((e - sq_lo) + gl) - k * _LN2_LO)
+    k = ((eh + el) * _LOG2E + _SHIFT) - _SHIFT
+    s, e = two_sum(eh - k * _LN2_HI, el)
+    r, err = two_sum(s, (e + el_lo) - (k + n) * _LN2_LO)
     em, em_lo = _expm1_series(r, err)
     m = 1.0 + em
-    m_lo = ((1.0 - m) + em) + em_lo
-    q = m / a
+    return k + n, m, ((1.0 - m) + em) + em_lo
+
+
+@jit(inline=True)
+def vexp_dd(eh, el, n):
+    """exp(eh + el + n _LN2_HI) within 0.6 ULP (subnormal results too) for exp_parts' eh, el and n.
+
+    >>> vexp_dd(-1.0, 0.0, 0.0) == math.exp(-1.0)
+    True
+    """
+    k, m, m_lo = exp_parts(eh, el, 0.0, n)
+    return _scale(m + m_lo, k)
+
+
+@jit(inline=True)
+def _exp_square_over(a, da, g, g_lo, n):
+    """exp(-(a + da)**2 - 0.5625 + g + g_lo + n _LN2_HI)/(a + da) for 1 <= a <= 30, |da| <= ulp(a), |g| < 1,
+    rounded once (subnormal results too).
+
+    a*a is hi*hi (exact, hi of 26 bits) plus a small part; the exponential is carried in double-double, and
+    the quotient by a too, so that only g's own rounding and the last one remain.
+    """
+    hi, lo = split(a)
+    gh = g - 0.5625
+    k, m, m_lo = exp_parts(-(hi * hi), gh, (g - (gh + 0.5625)) + g_lo - (lo * (hi + a) + 2.0 * a * da), n)
+    inv = 1.0 / a
+    q = m * inv
     p, p_lo = two_prod(q, a)
-    return _scale(q + (((m - p) - p_lo) + m_lo) / a, k)
+    return _scale(q + ((((m - p) - p_lo) + m_lo) - q * da) * inv, k)
 
 
 @jit(inline=True)
 def _ratio(t, first, p1, q1, p2, q2):
-    """P/Q at t as q + q_lo, with P, Q = p1, q1 if ``first`` else p2, q2 (coefficients, highest power first):
-    the last two Horner steps and the quotient in double-double."""
-    p, p_lo = _poly(t, p1[:-2]) if first else _poly(t, p2[:-2]), 0.0
-    d, d_lo = _poly(t, q1[:-2]) if first else _poly(t, q2[:-2]), 0.0
+    """P/Q at t as q + q_lo, with P, Q = p1, q1 if ``first`` else p2, q2 (coefficients, highest power first,
+    p1 and p2 of one length, q1 and q2 too): the last two Horner steps and the quotient in double-double."""
+    p, d = 0.0, 0.0
+    for i in range(len(p1) - 2):
+        p = p * t + (p1[i] if first else p2[i])
+    for i in range(len(q1) - 2):
+        d = d * t + (q1[i] if first else q2[i])
+    p_lo, d_lo = 0.0, 0.0
     for i in (-2, -1):
         p, p_lo = dd_step(p, p_lo, t, p1[i] if first else p2[i], 0.0)
         d, d_lo = dd_step(d, d_lo, t, q1[i] if first else q2[i], 0.0)
-    q = p / d
+    inv = 1.0 / d
+    q = p * inv
     h, h_lo = two_prod(q, d)
-    return q, (((p - h) - h_lo) + p_lo - q * d_lo) / d
+    return q, (((p - h) - h_lo) + p_lo - q * d_lo) * inv
+
+
+@jit(inline=True)
+def erfc_dd(x, dx, scaled):
+    """erfc(x + dx), |dx| <= ulp(x), with the same bound as ``verfc``; times exp(C_HI) (``helpers.C_HI``, so
+    that it stays normal down to erfc(28)) where ``scaled``.
+
+    fdlibm's four ranges and rational fits, each computed and the right one selected; in the tail
+    erfc(x) = exp(-x*x - 0.5625 + R/S)/x with the exponential and the quotient in double-double (and dx in
+    them), below it 1 - x - x*P/Q or 1 - _ERX - P/Q in double-double, less dx erfc'(x).
+    """
+    a = abs(x)
+    a = a if a < 30.0 else 30.0  # erfc(30) rounds to 0 even scaled (NaN too: the last line restores it)
+    z = a * a
+    small, near = a < 0.84375, a < 1.25
+    q, q_lo = _ratio(z if small else a - 1.0, small, _ERF_P, _ERF_Q, _ERF1_P, _ERF1_Q)
+    slope = dx * _TWO_OVER_SQRTPI * _poly(z, _EXP_NEG)  # dx erf'(x), a few digits are enough
+    one_x, one_x_lo = two_sum(1.0, -x)
+    p, p_lo = two_prod(x, q)
+    y, y_lo = two_sum(one_x, -p)
+    y = y + ((((one_x_lo + y_lo) - p_lo) - x * q_lo) - slope)  # erfc from 0.23 to 1.77
+    near_y, near_lo = two_sum(1.0 - _ERX if x > 0 else -1.0 - _ERX, -q)  # 1 - _ERX is exact
+    near_y = near_y + (near_lo - q_lo)
+    near_y = (near_y if x > 0 else -near_y) - slope
+    at = a if a > 1.0 else 1.0  # the tail's fits, from 1.25 on
+    g, g_lo = _ratio(1.0 / (at * at), at < 2.857142857142857, _ERFC_R, _ERFC_S, _ERFC_R2, _ERFC_S2)
+    tail = _exp_square_over(at, dx if x > 0 else -dx, g, g_lo, _C_HI_STEPS if scaled else 0.0)
+    tail = tail if x > 0 else 2.0 - tail
+    y = y if small else (near_y if near else tail)
+    return y if x == x else x
 
 
 @jit(inline=True)
 def verfc(x: float) -> float:
-    """erfc(x) within 1.1 ULP, subnormal results included (0 from x = 27.3 on, 2 below -6); NaN stays NaN.
-
-    fdlibm's four ranges and rational fits, each computed and the right one selected; in the tail
-    erfc(x) = exp(-x*x - 0.5625 + R/S)/x with the exponential and the quotient in double-double, below it
-    1 - x - x*P/Q or 1 - _ERX - P/Q in double-double.
-    """
-    a = abs(x)
-    a = a if a < 28.0 else 28.0  # erfc(28) rounds to 0 (NaN too: the last line restores it)
-    z = a * a
-    small, near = a < 0.84375, a < 1.25
-    q, q_lo = _ratio(z if small else a - 1.0, small, _ERF_P, _ERF_Q, _ERF1_P, _ERF1_Q)
-    one_x, one_x_lo = two_sum(1.0, -x)
-    p, p_lo = two_prod(x, q)
-    y, y_lo = two_sum(one_x, -p)
-    y = y + (((one_x_lo + y_lo) - p_lo) - x * q_lo)  # erfc from 0.23 to 1.77
-    near_y, near_lo = two_sum(1.0 - _ERX if x > 0 else -1.0 - _ERX, -q)  # 1 - _ERX is exact
-    near_y = near_y + (near_lo - q_lo)
-    near_y = near_y if x > 0 else -near_y
-    at = a if a > 1.0 else 1.0  # the tail's fits, from 1.25 on
-    g, g_lo = _ratio(1.0 / (at * at), at < 2.857142857142857, _ERFC_R, _ERFC_S, _ERFC_R2, _ERFC_S2)
-    tail = _exp_square_over(at, g, g_lo)
-    tail = tail if x > 0 else 2.0 - tail
-    y = y if small else (near_y if near else tail)
-    return y if x == x else x
+    """erfc(x) within 1.1 ULP, subnormal results included (0 from x = 27.3 on, 2 below -6); NaN stays NaN."""
+    return erfc_dd(x, 0.0, False)
 
 
 @jit(inline=True)
@@ -366,11 +424,9 @@ def split(a: float) -> tuple[float, float]:
 
 @jit
 def two_prod(a: float, b: float) -> tuple[float, float]:
-    """a*b as p + e exactly (Dekker)."""
+    """a*b as p + e exactly (Dekker's, or a fused multiply-add, where a*b neither overflows nor underflows)."""
     p = a * b
-    ah, al = split(a)
-    bh, bl = split(b)
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, product_error(a, b, p)
 
 
 @jit
