@@ -1,7 +1,7 @@
 """Scalar versions of ``symact.kernels.helpers``' NumPy helpers, for the fused backend (``symact.kernels.fused``).
 
 Each function computes what its NumPy namesake in ``helpers.py`` computes for one float64 element, in
-the same order, but branch-free and with ``symact.kernels.vmath``'s exp, expm1, log1p, tanh and erfc in place of
+the same order, but branch-free and with ``symact.kernels.vmath``'s exp, expm1, log1p, tanh (and ``vmath_erf``'s erfc) in place of
 the C library's, so that a loop over them vectorises; the two backends agree to the documented ULP bounds.
 They are plain Python until ``compile_all`` compiles them with numba.
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 from symact.kernels.helpers import C_HI, UNSCALE
-from symact.kernels.vmath import erfc_dd, jit, split, two_prod, two_sum, vexp, vexp_dd, vexpm1, vlog1p, vtanh
+from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexp_dd, vexpm1, vlog1p, vtanh
+from symact.kernels.vmath_erf import erfc_dd
 
 _RSQRT2_HI = 0.7071067811865476
 _RSQRT2_LO = -4.833646656726457e-17
