@@ -11,7 +11,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from symact.kernels import vmath
+from symact.kernels import vmath, vmath_erf
 
 numba = pytest.importorskip("numba")
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +22,8 @@ FUNCTIONS = {
     "vexpm1": (mpmath.expm1, 1.1),
     "vlog1p": (mpmath.log1p, 1.0),
     "vtanh": (mpmath.tanh, 1.5),
+    "verfc": (mpmath.erfc, 1.1),
+    "verf": (mpmath.erf, 1.0),
 }
 SPECIAL = {  # (x, f(x)) pairs: a dict would merge 0.0 and -0.0
     "vexp": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, 0.0), (0.0, 1.0), (-0.0, 1.0), (710.0, math.inf)],
@@ -51,7 +53,31 @@ SPECIAL = {  # (x, f(x)) pairs: a dict would merge 0.0 and -0.0
         (30.0, 1.0),
         (-30.0, -1.0),
     ],
+    "verfc": [
+        (math.nan, math.nan),
+        (math.inf, 0.0),
+        (-math.inf, 2.0),
+        (0.0, 1.0),
+        (-0.0, 1.0),
+        (27.3, 0.0),
+        (1e300, 0.0),
+        (-6.5, 2.0),
+        (-1e300, 2.0),
+    ],
+    "verf": [
+        (math.nan, math.nan),
+        (math.inf, 1.0),
+        (-math.inf, -1.0),
+        (0.0, 0.0),
+        (-0.0, -0.0),
+        (6.5, 1.0),
+        (-6.5, -1.0),
+    ],
 }
+
+
+def _function(name: str):
+    return getattr(vmath_erf if name in ("verfc", "verf") else vmath, name)
 
 
 def _points(name: str) -> np.ndarray:
@@ -72,6 +98,18 @@ def _points(name: str) -> np.ndarray:
                 tiny,
             ]
         )
+    if name in ("verfc", "verf"):  # the edges of fdlibm's ranges, and erfc's subnormal results from 26.55 on
+        edges = np.array([0.25, 0.84375, 1.25, 1 / 0.35, 6.0])
+        return np.concatenate(
+            [
+                rng.uniform(-6.5, 28, 6000),
+                rng.uniform(-2, 3, 2000),
+                (np.sign(rng.uniform(-1, 1, 1000)) * edges[rng.integers(0, 5, 1000)])
+                * (1 + rng.uniform(-1e-3, 1e-3, 1000)),
+                rng.uniform(26.4, 27.25, 1500),
+                tiny,
+            ]
+        )
     return np.concatenate([rng.uniform(-25, 25, 6000), rng.uniform(-1, 1, 2000), tiny])
 
 
@@ -89,7 +127,7 @@ def loops():
     vmath.compile_all()
     compiled = {}
     for name in FUNCTIONS:
-        fn = getattr(vmath, name)
+        fn = _function(name)
 
         @numba.njit(error_model="numpy")
         def loop(x, out, fn=fn):
@@ -127,8 +165,9 @@ def test_plain_python_versions_give_the_same_bits_as_the_compiled_ones(loops):
     """Until ``compile_all`` runs in a process the functions are plain Python (struct for the bit casts)."""
     xs = {name: _points(name)[::40].tolist() for name in FUNCTIONS}
     script = (
-        "import json, sys; from symact.kernels import vmath; xs = json.loads(sys.stdin.read()); "
-        "print(json.dumps({n: [getattr(vmath, n)(t).hex() for t in v] for n, v in xs.items()}))"
+        "import json, sys; from symact.kernels import vmath, vmath_erf; xs = json.loads(sys.stdin.read()); "
+        "m = lambda n: getattr(vmath_erf if n in ('verfc', 'verf') else vmath, n); "
+        "print(json.dumps({n: [m(n)(t).hex() for t in v] for n, v in xs.items()}))"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, "-c", script], input=json.dumps(xs), capture_output=True, text=True, env=env)
@@ -137,3 +176,48 @@ def test_plain_python_versions_give_the_same_bits_as_the_compiled_ones(loops):
         got = np.empty(len(points))
         loops[name](np.array(points), got)
         assert python[name] == [float(g).hex() for g in got], name
+
+
+def test_erfc_of_a_double_double_argument_and_scaled():
+    """``erfc_dd(x, dx, scaled)``: erfc(x + dx) to the bound of verfc, times exp(C_HI) where scaled (the band in
+    which the NumPy backend takes Mills' series), so that it stays normal down to x = 28."""
+    from symact.kernels.helpers import C_HI
+
+    vmath.compile_all()
+
+    @numba.njit(error_model="numpy")
+    def loop(x, dx, scaled, out):
+        for i in range(x.size):
+            out[i] = vmath_erf.erfc_dd(x[i], dx[i], scaled)
+
+    rng = np.random.default_rng(11)
+    xs = np.concatenate([rng.uniform(-6, 27, 3000), rng.uniform(0.2, 1.5, 1000)])
+    dxs = np.array([math.ulp(t) for t in xs]) * rng.uniform(-0.5, 0.5, xs.size)
+    mpmath.mp.dps = 50
+    for scaled, factor in ((False, 1), (True, mpmath.exp(mpmath.mpf(C_HI)))):
+        points = xs if not scaled else rng.uniform(24, 28, 2000)
+        deltas = dxs if not scaled else np.array([math.ulp(t) for t in points]) * rng.uniform(-0.5, 0.5, points.size)
+        got = np.empty_like(points)
+        loop(points, deltas, scaled, got)
+        exact = [mpmath.erfc(mpmath.mpf(float(t)) + mpmath.mpf(float(d))) * factor for t, d in zip(points, deltas)]
+        errors = np.array([_ulps(float(g), e) for g, e in zip(got, exact)])
+        assert errors.max() <= FUNCTIONS["verfc"][1], (scaled, points[int(np.argmax(errors))], errors.max())
+
+
+def test_exp_of_a_double_double_exponent_within_0_6_ulp():
+    vmath.compile_all()
+
+    @numba.njit(error_model="numpy")
+    def loop(hi, lo, out):
+        for i in range(hi.size):
+            out[i] = vmath.vexp_dd(hi[i], lo[i], 0.0)
+
+    rng = np.random.default_rng(5)
+    t = rng.uniform(0, 38, 4000)  # exp(-t**2/2), subnormal results from t = 37.7 on, as gelu's f' takes it
+    hi = np.array([vmath.split(v)[0] for v in t])
+    lo = t - hi
+    got = np.empty_like(t)
+    loop(-0.5 * hi * hi, -0.5 * lo * (hi + t), got)
+    mpmath.mp.dps = 50
+    errors = np.array([_ulps(float(g), mpmath.exp(-(mpmath.mpf(float(v)) ** 2) / 2)) for v, g in zip(t, got)])
+    assert errors.max() <= 0.6, (t[int(np.argmax(errors))], errors.max())

@@ -105,7 +105,11 @@ class _ScalarPrinter(PythonCodePrinter):
         n = int(expr)
         return str(n) if abs(n) < 2**53 else repr(float(n))  # numba's integers are 64 bits
 
-    _print_erf = _print_erfc = _print_Function
+    def _print_erf(self, expr):
+        return f"verf({self._print(expr.args[0])})"
+
+    def _print_erfc(self, expr):
+        return f"verfc({self._print(expr.args[0])})"
 
 
 def _number(v: float) -> str:
@@ -189,6 +193,8 @@ def source(k: NumpyKernel, key: str) -> str:
         "",
         "compile_all()",
         "from symact.kernels.scalar import *  # noqa: E402, F403",
+        "from symact.kernels.vmath import dd_step  # noqa: E402, F401",
+        "from symact.kernels.vmath_erf import verf, verfc  # noqa: E402, F401",
         "",
         f"HAS_OUTPUT_FORM = {k.has_output_form}",
         f"NAME = {k.name!r}",

@@ -304,7 +304,7 @@ def h_expsq(t, c, w=np.inf):
     big = np.exp(-c * (hi * hi))
     _scaled(big, tc, w, True, lambda band: -c * (hi[band] * hi[band]))
     small = -c * (lo * (2 * hi + lo))
-    return big * np.exp(small)
+    return big + big * np.expm1(small)
 
 
 def _sqrt_sq_plus(t, c):

@@ -1,7 +1,7 @@
 """Scalar versions of ``symact.kernels.helpers``' NumPy helpers, for the fused backend (``symact.kernels.fused``).
 
 Each function computes what its NumPy namesake in ``helpers.py`` computes for one float64 element, in
-the same order, but branch-free and with ``symact.kernels.vmath``'s exp, expm1, log1p and tanh in place of
+the same order, but branch-free and with ``symact.kernels.vmath``'s exp, expm1, log1p, tanh (and ``vmath_erf``'s erfc) in place of
 the C library's, so that a loop over them vectorises; the two backends agree to the documented ULP bounds.
 They are plain Python until ``compile_all`` compiles them with numba.
 
@@ -13,24 +13,13 @@ from __future__ import annotations
 
 import math
 
-from symact.kernels.helpers import C_HI, MILLS, UNSCALE
-from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexpm1, vlog1p, vtanh
+from symact.kernels.helpers import C_HI, UNSCALE
+from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexp_dd, vexpm1, vlog1p, vtanh
+from symact.kernels.vmath_erf import erfc_dd
 
 _RSQRT2_HI = 0.7071067811865476
 _RSQRT2_LO = -4.833646656726457e-17
-_TWO_OVER_SQRTPI = 1.1283791670955126
 _CF_DEPTH = 13
-
-
-@jit
-def dd_step(hi, lo, t, ch, cl):
-    """One Horner step of ``helpers.poly_dd``: (hi + lo)*t + (ch + cl) in double-double."""
-    p, e = two_prod(hi, t)
-    e = e + lo * t
-    s, f = two_sum(p, ch)
-    f = f + e + cl
-    hi = s + f
-    return hi, f - (hi - s)
 
 
 @jit
@@ -123,28 +112,25 @@ def s_sech2(t, lo, w):
 
 @jit(inline=True)
 def s_expsq(t, c, w):
+    """``helpers.h_expsq``: exp(-c t**2) (c a power of two) with the exponent hi**2 + lo (2 hi + lo) in
+    double-double, times exp(C_HI) beyond w."""
     top = math.sqrt(900 / c)
     tc = abs(t) if abs(t) < top else top
     tc = tc if t == t else t
     hi, lo = split(tc)
-    return vexp(-c * (hi * hi) + (C_HI if tc > w else 0.0)) * vexp(-c * (lo * (2 * hi + lo)))
+    return vexp_dd(-c * (hi * hi), -c * (lo * (hi + tc)), 128.0 if tc > w else 0.0)
 
 
 @jit(inline=True)
 def s_ncdf(t, w):
+    """``helpers.h_ncdf``: erfc(z + dz)/2 with z + dz = -t/sqrt(2) in double-double, scaled below -w (where
+    the NumPy helper takes Mills' series)."""
     tc = t if t > -1e10 else -1e10
     tc = tc if tc < 1e10 else 1e10
     z, err = two_prod(-tc, _RSQRT2_HI)
     err = err - tc * _RSQRT2_LO
     z, dz = two_sum(z, err)
-    # the C library's erfc (see symact.kernels.vmath); the correction for dz needs only a few digits of exp(-z*z)
-    r = math.erfc(z) - dz * _TWO_OVER_SQRTPI * vexp(-z * z)
-    if tc < -w:  # helpers.h_ncdf: exp(-t**2/2), scaled, times Mills' series
-        q = 1 / (tc * tc)
-        s = MILLS[0]
-        for m in MILLS[1:]:
-            s = s * q + m
-        r = 2.0 * s_expsq(tc, 0.5, w) * s / -tc
+    r = erfc_dd(z, dz, tc < -w)
     return r * 0.5 if t == t else t
 
 

@@ -3,10 +3,9 @@
 A loop that calls the C library's ``exp`` runs one element at a time; these are range reduction and
 polynomial only (no table, no branch: limits and special values are selects), so LLVM turns a numba loop
 over them into SIMD code. exp is fdlibm's reduction and rational form, log1p musl's, expm1 a Taylor series
-after the same reduction with its error carried, tanh a double-double quotient of expm1: exp and log1p
-stay within 1 ULP, expm1 within 1.1 and tanh within 1.5 (``tests/test_vmath.py`` measures them against mpmath,
-subnormal results included). ``erfc`` stays the C library's: a branch-free erfc as accurate is not
-written yet.
+after the same reduction with its error carried, tanh a double-double quotient of expm1: exp and log1p stay
+within 1 ULP, expm1 within 1.1 and tanh within 1.5 (``tests/test_vmath.py`` measures them against mpmath,
+subnormal results included); ``symact.kernels.vmath_erf`` adds erfc and erf.
 Like ``symact.kernels.scalar`` the functions are plain Python until ``compile_all`` hands them to numba.
 
 >>> vexp(-745.0), vexpm1(1e-20), vlog1p(-1.0), vtanh(-0.0)
@@ -20,7 +19,21 @@ import struct
 import sys
 from collections.abc import Callable
 
-__all__ = ["jit", "compile_all", "vexp", "vexpm1", "vlog1p", "vtanh", "split", "two_prod", "two_sum"]
+__all__ = [
+    "jit",
+    "compile_all",
+    "vexp",
+    "vexpm1",
+    "vlog1p",
+    "vtanh",
+    "vexp_dd",
+    "exp_parts",
+    "product_error",
+    "dd_step",
+    "split",
+    "two_prod",
+    "two_sum",
+]
 
 _MARKED: dict = {}  # the functions compile_all hands to numba: whether numba inlines each
 
@@ -52,7 +65,7 @@ def compile_all() -> None:
         id(fn): njit(cache=True, error_model="numpy", inline="always" if inline else "never")(fn)
         for fn, inline in _MARKED.items()
     }
-    _bit_casts()
+    _intrinsics()
     for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")]:
         for name, value in list(vars(module).items()):
             if id(value) in compiled:
@@ -70,8 +83,16 @@ def from_bits(i: int) -> float:
     return struct.unpack("<d", struct.pack("<q", i))[0]
 
 
-def _bit_casts() -> None:
-    """Teach numba ``bits_of`` and ``from_bits`` (one LLVM bitcast each); in Python they stay as they are."""
+def product_error(a: float, b: float, p: float) -> float:
+    """a*b - p exactly, for p = a*b rounded: Dekker's split in Python, one fused multiply-add compiled."""
+    ah, al = split(a)
+    bh, bl = split(b)
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _intrinsics() -> None:
+    """Teach numba ``bits_of``, ``from_bits`` (one LLVM bitcast each) and ``product_error`` (LLVM's fma, which
+    vectorises); in Python they stay as they are, and give the same bits."""
     from llvmlite import ir
     from numba import types
     from numba.extending import intrinsic, overload
@@ -84,8 +105,19 @@ def _bit_casts() -> None:
     def to_float(typingctx, i):
         return types.float64(types.int64), lambda context, builder, sig, args: builder.bitcast(args[0], ir.DoubleType())
 
+    def fma(context, builder, sig, args):
+        a, b, p = args
+        d = ir.DoubleType()
+        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+        return builder.call(fn, [a, b, builder.fneg(p)])
+
+    @intrinsic
+    def fused_error(typingctx, a, b, p):
+        return types.float64(types.float64, types.float64, types.float64), fma
+
     overload(bits_of)(lambda v: lambda v: to_int(v))
     overload(from_bits)(lambda i: lambda i: to_float(i))
+    overload(product_error)(lambda a, b, p: lambda a, b, p: fused_error(a, b, p))
 
 
 _LOG2E = 1.4426950408889634
@@ -144,7 +176,13 @@ def _expm1_parts(c):
     """k and expm1(r) as em + em_lo (to about 0.1 ULP), where c = k ln2 + r, |r| <= ln2/2."""
     k, hi, lo = _reduce(c)
     r = hi - lo
-    err = (hi - r) - lo  # what r lost: expm1(r + err) = expm1(r) + err * exp(r)
+    em, em_lo = _expm1_series(r, (hi - r) - lo)  # what r lost: expm1(r + err) = expm1(r) + err * exp(r)
+    return k, em, em_lo
+
+
+@jit(inline=True)
+def _expm1_series(r, err):
+    """expm1(r + err) as em + em_lo, for |r| <= ln2/2 and a rounding error err."""
     q = 1.0 / 6227020800.0  # the Taylor series of (expm1(r) - r) / r**2, through r**11
     q = q * r + 1.0 / 479001600.0
     q = q * r + 1.0 / 39916800.0
@@ -159,7 +197,7 @@ def _expm1_parts(c):
     q = q * r + 0.5
     s = r * r * q
     em = r + s  # |s| < |r|, so the error of this sum is exactly (r - em) + s
-    return k, em, (r - em) + s + err * (1.0 + em)
+    return em, (r - em) + s + err * (1.0 + em)
 
 
 @jit(inline=True)
@@ -218,6 +256,42 @@ def vtanh(x: float) -> float:
     return y if x == x else x
 
 
+@jit(inline=True)
+def exp_parts(eh: float, el: float, el_lo: float, n: float) -> tuple[float, float, float]:
+    """exp(eh + el + el_lo + n _LN2_HI) as (m + m_lo) 2**k, m + m_lo to about 0.1 ULP: k, m, m_lo.
+
+    eh - k ln2_hi must be exact (|eh| >= 1/2 suffices: see _reduce); |el| < 1, el_lo small, n an integer.
+    """
+    k = ((eh + el) * _LOG2E + _SHIFT) - _SHIFT
+    s, e = two_sum(eh - k * _LN2_HI, el)
+    r, err = two_sum(s, (e + el_lo) - (k + n) * _LN2_LO)
+    em, em_lo = _expm1_series(r, err)
+    m = 1.0 + em
+    return k + n, m, ((1.0 - m) + em) + em_lo
+
+
+@jit(inline=True)
+def vexp_dd(eh: float, el: float, n: float) -> float:
+    """exp(eh + el + n _LN2_HI) within 0.6 ULP (subnormal results too) for exp_parts' eh, el and n.
+
+    >>> vexp_dd(-1.0, 0.0, 0.0) == math.exp(-1.0)
+    True
+    """
+    k, m, m_lo = exp_parts(eh, el, 0.0, n)
+    return _scale(m + m_lo, k)
+
+
+@jit
+def dd_step(hi: float, lo: float, t: float, ch: float, cl: float) -> tuple[float, float]:
+    """One Horner step in double-double: (hi + lo)*t + (ch + cl)."""
+    p, e = two_prod(hi, t)
+    e = e + lo * t
+    s, f = two_sum(p, ch)
+    f = f + e + cl
+    hi = s + f
+    return hi, f - (hi - s)
+
+
 @jit
 def split(a: float) -> tuple[float, float]:
     """Dekker's split of a into two halves of 26 bits."""
@@ -228,11 +302,9 @@ def split(a: float) -> tuple[float, float]:
 
 @jit
 def two_prod(a: float, b: float) -> tuple[float, float]:
-    """a*b as p + e exactly (Dekker)."""
+    """a*b as p + e exactly (Dekker's, or a fused multiply-add, where a*b neither overflows nor underflows)."""
     p = a * b
-    ah, al = split(a)
-    bh, bl = split(b)
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, product_error(a, b, p)
 
 
 @jit
