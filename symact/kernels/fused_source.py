@@ -132,17 +132,6 @@ def _polynomial(coeffs: list[float], ways: int = 4) -> list[str]:
     return lines + [f"p = {combined}"]
 
 
-def _patch(v: str, patch) -> list[str]:
-    """Lines setting ``p`` to a ``patches.ZeroPatch``'s polynomial at ``v``, as its ``apply`` computes it."""
-    m = len(patch.lows)
-    lines = [f"s, e = two_sum({v}, {-patch.hi!r})", f"h, hl = two_sum(s, e - {patch.lo!r})"]
-    lines += _polynomial(list(patch.coeffs[: len(patch.coeffs) - m])) + ["err = 0.0"]
-    for c, c_lo in zip(patch.coeffs[len(patch.coeffs) - m :], patch.lows):
-        lines += ["q, q_err = two_prod(p, h)", f"err = err * h + (q_err + p * hl + {c_lo!r})"]
-        lines += [f"p, s_err = two_sum(q, {c!r})", "err = err + s_err"]
-    return lines + ["p = p + err"]
-
-
 def _body(compiled, var: sp.Symbol, finish) -> list[str]:
     """Lines computing ``compiled``'s outputs from ``var``; ``finish(values)`` gives the lines that return them."""
     exprs, dd = stable_forms(compiled.exprs, var)
@@ -170,7 +159,7 @@ def _lines(compiled, var, finish, exprs, dd, printer) -> list[str]:
     for name, e, patches, guard, (lo, hi) in zip(names, reduced, compiled.patches, compiled.guard, compiled.limits):
         lines.append(f"{name} = float64({printer.doprint(e)})")
         for p in patches:  # patches.ZeroPatch: the Taylor series around a zero
-            lines += _patch(v, p)
+            lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
             lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
         lines.append(f"limit = {_number(hi)} if {v} > 0 else {_number(lo)}")
         if guard:  # an intermediate overflow times an underflow at a huge finite input: the limit

@@ -17,7 +17,6 @@ import sympy as sp
 
 from symact.budget import check
 from symact.functions import expand_named
-from symact.kernels.helpers import two_prod, two_sum
 from symact.precision import precision
 
 __all__ = ["ZeroPatch", "zero_patches", "removable_patches"]
@@ -29,17 +28,13 @@ class ZeroPatch:
 
     Away from its zeros a formula like sigmoid(x) + x*sigmoid'(x) is accurate to a few ULP, but
     near a zero its terms cancel and every rounding error of the terms shows in full. The Taylor
-    series around the zero has no such cancellation: its leading term is c_1 h. Towards the edge of
-    the window its own terms cancel (c_1 h against c_4 h**4, ...), so the last ``len(lows)`` Horner
-    steps, those of the large low-order terms, run in double-double with h exact (Graillat's compensated
-    Horner) and the coefficients to twice the precision (``lows``: the low parts, in Horner order).
+    series around the zero has no such cancellation: its leading term is c_1 h.
     """
 
     hi: float
     lo: float
     window: float
     coeffs: tuple[float, ...]  # c_N, ..., c_1, c_0 (Horner order)
-    lows: tuple[float, ...] = ()  # the low parts of the last len(lows) coefficients
 
     def apply(self, t: np.ndarray, out: np.ndarray) -> None:
         """Overwrite ``out`` with the Taylor polynomial wherever ``t`` lies within ``window`` of ``hi``."""
@@ -54,20 +49,12 @@ class ZeroPatch:
         index, tn = tuple(i[keep] for i in index), tn[keep]
         if not tn.size:
             return
-        s, e = two_sum(tn, -self.hi)
-        h, hl = two_sum(s, e - self.lo)
-        m = len(self.lows)
+        h = (tn - self.hi) - self.lo
         p = np.full_like(h, self.coeffs[0])
-        for c in self.coeffs[1 : len(self.coeffs) - m]:  # Horner in place: no temporaries
+        for c in self.coeffs[1:]:  # Horner in place: no temporaries
             p *= h
             p += c
-        err = np.zeros_like(h)
-        for c, c_lo in zip(self.coeffs[len(self.coeffs) - m :], self.lows):
-            q, q_err = two_prod(p, h)
-            err = err * h + (q_err + p * hl + c_lo)
-            p, s_err = two_sum(q, c)
-            err += s_err
-        out[index] = p + err
+        out[index] = p
 
 
 def _taylor(fn, x0, radius, count=96):
@@ -172,32 +159,10 @@ def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
             )
             if consistent:
                 # coefficients below the accuracy of the series are noise of the quadrature: 0
-                exact = [
-                    mpmath.mpf(0) if abs(c) * window**k < 1e-19 * scale else c for k, c in enumerate(c1[: degree + 1])
-                ]
-                if zero:
-                    exact[0] = mpmath.mpf(0)
-                steps = _compensated_steps(exact, window)
-                lows = tuple(float(c - float(c)) for c in reversed(exact[:steps]))
-                return ZeroPatch(hi, lo, window, tuple(float(c) for c in reversed(exact)), lows)
+                kept = [0.0 if abs(c) * window**k < 1e-19 * scale else float(c) for k, c in enumerate(c1[: degree + 1])]
+                return ZeroPatch(hi, lo, window, (*reversed(kept[1:]), 0.0 if zero else kept[0]))
             window /= 2
     return None
-
-
-def _compensated_steps(coeffs, window) -> int:
-    """How many low-order terms c_0..c_{m-1} the patch sums in double-double: the fewest after which the rest
-    of the series is within 1/16 of the patch's value across the window (its rounding errors then negligible).
-
-    >>> _compensated_steps([0, 1, 0.5], 0.1), _compensated_steps([0, 1, 0.1, 0.01, 0.001], 1.0)
-    (2, 3)
-    """
-    points = [window * j / 8 for j in range(1, 9)]
-    terms = [[abs(c) * h**k for k, c in enumerate(coeffs)] for h in points]
-    values = [min(abs(mpmath.polyval(coeffs[::-1], h)), abs(mpmath.polyval(coeffs[::-1], -h))) for h in points]
-    for m in range(1, len(coeffs) - 1):
-        if all(sum(t[m:]) <= v / 16 for t, v in zip(terms, values)):
-            return m
-    return len(coeffs) - 1
 
 
 @lru_cache(maxsize=512)
