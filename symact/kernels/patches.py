@@ -90,7 +90,8 @@ def _real_sign(value) -> int:
 
 @lru_cache(maxsize=512)
 def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> tuple[ZeroPatch, ...]:
-    """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact).
+    """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact), each
+    followed by the tiles over its ill-conditioned end (``_tiles``), in the order they apply.
 
     >>> from symact.catalog import x
     >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]
