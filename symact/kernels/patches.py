@@ -94,8 +94,8 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
     followed by the tiles over its ill-conditioned end (``_tiles``), in the order they apply.
 
     >>> from symact.catalog import x
-    >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]
-    [-1.915, 1.915]
+    >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]  # each zero, then a tile towards 0
+    [-1.915, -0.947, 1.915, 0.947]
     """
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
         return ()
@@ -210,9 +210,27 @@ def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
             if consistent:
                 # coefficients below the accuracy of the series are noise of the quadrature: 0
                 kept = [0.0 if abs(c) * window**k < 1e-19 * scale else float(c) for k, c in enumerate(c1[: degree + 1])]
+                kept = kept[: _degree(kept, window) + 1]
                 return ZeroPatch(hi, lo, float(window), (*reversed(kept[1:]), 0.0 if zero else kept[0]))
             window /= 2
     return None
+
+
+def _degree(coeffs: list[float], window: float) -> int:
+    """The lowest degree whose remainder stays below 2**-57 of the series' value across the window (1/16 ULP):
+    the remainder's share shrinks with |h|, but the value, near a zero or where the terms cancel, may too.
+
+    >>> _degree([1.0, 1.0, 0.5, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040], 2.0**-10)
+    5
+    """
+    h = window * np.concatenate([np.arange(-16, 0), np.arange(1, 17)]) / 16
+    terms = np.abs(np.asarray(coeffs)) * np.abs(h[:, None]) ** np.arange(len(coeffs))
+    values = np.abs(np.polyval(coeffs[::-1], h))
+    beyond = np.cumsum(terms[:, :0:-1], axis=1)[:, ::-1]  # beyond[:, n - 1]: the terms of degree > n - 1
+    for n in range(1, len(coeffs) - 1):
+        if np.all(beyond[:, n] <= values * 2.0**-57):
+            return n
+    return len(coeffs) - 1
 
 
 @lru_cache(maxsize=512)
