@@ -8,6 +8,7 @@ the kernel evaluates a Taylor series instead, found and expanded in mpmath when 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,7 +76,7 @@ def _taylor(fn, x0, radius, count=96):
     coeffs = []
     for k in range(count):
         total = sum(vr[j] * wr[j * k % count] - vi[j] * wi[j * k % count] for j in range(count))
-        coeffs.append(mpmath.ldexp(mpmath.mpf(total), -shift - 120) / count / radius**k)
+        coeffs.append(mpmath.ldexp(mpmath.mpf(total), -shift - 120) / count / mpmath.mpf(radius) ** k)
     return coeffs
 
 
@@ -89,11 +90,12 @@ def _real_sign(value) -> int:
 
 @lru_cache(maxsize=512)
 def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> tuple[ZeroPatch, ...]:
-    """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact).
+    """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact), each
+    followed by the tiles over its ill-conditioned end (``_tiles``), in the order they apply.
 
     >>> from symact.catalog import x
-    >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]
-    [-1.915, 1.915]
+    >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]  # each zero, then a tile towards 0
+    [-1.915, -0.947, 1.915, 0.947]
     """
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
         return ()
@@ -113,18 +115,17 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
     patches = []
     for a, b in changes:
         check()
-        patch = _patch_at(fn, a, b)
-        if patch is not None:
-            patches.append(patch)
+        patches += _patch_at(fn, a, b)
     return tuple(patches)
 
 
-def _patch_at(fn, a, b) -> ZeroPatch | None:
+def _patch_at(fn, a, b) -> tuple[ZeroPatch, ...]:
+    """The patch around the zero of ``fn`` in (a, b), then the tiles over the parts of it that are ill-conditioned."""
     with precision(40):
         try:
             x0 = mpmath.findroot(fn, (a, b), solver="anderson")
         except (ValueError, ZeroDivisionError):
-            return None
+            return ()
     with precision(90):  # a zero at a float (x/(1 + x**2))' at 1) is that float: the patch gives 0 there
         try:
             near = mpmath.mpf(float(x0))
@@ -132,7 +133,56 @@ def _patch_at(fn, a, b) -> ZeroPatch | None:
                 x0 = near
         except (ValueError, ZeroDivisionError):
             pass
-    return _taylor_patch(fn, x0, zero=True)
+    patch = _taylor_patch(fn, x0, zero=True)
+    return () if patch is None else (patch, *_tiles(fn, x0, patch))
+
+
+WELL_CONDITIONED = 2.0  # the most sum |c_k h^k| may exceed |sum c_k h^k| where a patch's Horner sum is used
+
+
+def _condition(coeffs: tuple[float, ...], h: float) -> float:
+    """sum |c_k h^k| / |sum c_k h^k| (``coeffs`` in Horner order): how much Horner's rounding errors grow.
+
+    >>> _condition((1.0, 0.0, -1.0), 0.5), _condition((1.0, 0.0, 1.0), 0.5)
+    (1.6666666666666667, 1.0)
+    """
+    terms = [c * h**k for k, c in enumerate(reversed(coeffs))]
+    total = abs(sum(terms))
+    return sum(map(abs, terms)) / total if total else math.inf
+
+
+def _tiles(fn, x0, patch: ZeroPatch) -> tuple[ZeroPatch, ...]:
+    """Taylor patches over the parts of a zero's ``patch`` where its series is ill-conditioned, applied after it.
+
+    Towards the edge of the window the series' own terms cancel (c_1 h against c_4 h**4, ...) as the formula's
+    did near the zero, and Horner's rounding errors grow with ``_condition``; a series centred there, where f
+    is not small, has no such cancellation. Each side is tiled from where the condition first exceeds
+    ``WELL_CONDITIONED`` to just past the window's edge; a side that cannot be tiled keeps the patch alone.
+    """
+    tiles = []
+    for side in (-1, 1):
+        reach = [j / 64 * patch.window for j in range(1, 65)]
+        bad = next((h for h in reach if _condition(patch.coeffs, side * h) > WELL_CONDITIONED), None)
+        start, stop, row = (bad or 0) * 0.95, 1.01 * patch.window, []
+        while bad is not None and start < stop - patch.window / 64:
+            tile = _tile(fn, x0 + side * start, side, max(stop - start, patch.window / 8))
+            if tile is None:
+                row = []
+                break
+            row.append(tile)
+            start += 1.98 * tile.window  # neighbours overlap by 1%
+        tiles += row
+    return tuple(tiles)
+
+
+def _tile(fn, start, side: int, length) -> ZeroPatch | None:
+    """A Taylor patch from ``start`` towards ``side``, as long as ``length`` or as long as its series converges."""
+    radius = length / 2
+    while True:
+        tile = _taylor_patch(fn, start + side * radius, zero=False, widest=radius)
+        if tile is None or tile.window >= radius:
+            return tile
+        radius = tile.window
 
 
 def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
@@ -160,9 +210,27 @@ def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
             if consistent:
                 # coefficients below the accuracy of the series are noise of the quadrature: 0
                 kept = [0.0 if abs(c) * window**k < 1e-19 * scale else float(c) for k, c in enumerate(c1[: degree + 1])]
-                return ZeroPatch(hi, lo, window, (*reversed(kept[1:]), 0.0 if zero else kept[0]))
+                kept = kept[: _degree(kept, window) + 1]
+                return ZeroPatch(hi, lo, float(window), (*reversed(kept[1:]), 0.0 if zero else kept[0]))
             window /= 2
     return None
+
+
+def _degree(coeffs: list[float], window: float) -> int:
+    """The lowest degree whose remainder stays below 2**-57 of the series' value across the window (1/16 ULP):
+    the remainder's share shrinks with |h|, but the value, near a zero or where the terms cancel, may too.
+
+    >>> _degree([1.0, 1.0, 0.5, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040], 2.0**-10)
+    5
+    """
+    h = window * np.concatenate([np.arange(-16, 0), np.arange(1, 17)]) / 16
+    terms = np.abs(np.asarray(coeffs)) * np.abs(h[:, None]) ** np.arange(len(coeffs))
+    values = np.abs(np.polyval(coeffs[::-1], h))
+    beyond = np.cumsum(terms[:, :0:-1], axis=1)[:, ::-1]  # beyond[:, n - 1]: the terms of degree > n - 1
+    for n in range(1, len(coeffs) - 1):
+        if np.all(beyond[:, n] <= values * 2.0**-57):
+            return n
+    return len(coeffs) - 1
 
 
 @lru_cache(maxsize=512)
