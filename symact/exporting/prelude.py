@@ -67,16 +67,14 @@ def _exp_neg_abs(t, lo, scale=1.0):
     "s_sigmoid": '''
 def s_sigmoid(t, lo=None):
     """1/(1 + exp(-t)) as e/(1 + e) or 1/(1 + e) with e = exp(-|t|): no overflow."""
-    if lo is None:  # torch's own
-        return torch.sigmoid(t)
+    if lo is None:  # torch's own, but exp(t) below -40 where 1 + exp(-t) overflows and exp(t) is as close
+        return torch.where(t < -40, torch.exp(t), torch.sigmoid(t))
     e = _exp_neg_abs(t, lo)
     r = 1 / (1 + e)
     return xp.where(t < 0, e * r, r)''',
     "s_dsigmoid": '''
 def s_dsigmoid(t, lo=None):
     """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
-    if lo is None:  # torch's own
-        return torch.sigmoid(t) * torch.sigmoid(-t)
     e = _exp_neg_abs(t, lo)
     return e / (1 + e) / (1 + e)''',
     "s_softplus": '''

@@ -19,7 +19,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from symact.catalog import x
 from symact.errors import ParameterError
-from symact.kernels.rules import STABLE_NODES, s_sigmoid, s_softplus
+from symact.kernels.rules import STABLE_NODES, s_softplus
 
 __all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN", "FUSED"]
 
@@ -54,7 +54,7 @@ NAMED.update({"sigmoid": "s_sigmoid", "softplus": "s_softplus", "Phi": "s_ncdf"}
 
 # Stable forms the framework computes in one fused operation, to the bounds the verification checks.
 FUSED = {
-    "torch": {x * s_sigmoid(x): "torch.nn.functional.silu", x * sp.tanh(s_softplus(x)): "torch.nn.functional.mish"},
+    "torch": {x * sp.tanh(s_softplus(x)): "torch.nn.functional.mish"},
     "jax": {},
 }
 

@@ -153,7 +153,8 @@ class _Activation(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         (t,) = ctx.saved_tensors
-        return g * _Slope.apply(t)
+        # grad mode is on here only for a differentiable backward (create_graph): then f' records f''
+        return g * (_Slope.apply(t) if torch.is_grad_enabled() else _wide(df, t))
 
 
 def {fname}(x):
