@@ -195,3 +195,10 @@ def test_import_symact_imports_no_framework():
     code = "import sys, symact; print('torch' in sys.modules or 'jax' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_torch_only_lines_stay_out_of_jax():
+    from symact.exporting.prelude import prelude
+
+    names = {"s_sigmoid", "s_softplus", "s_dsigmoid", "s_sech2", "at_inf", "at_nan", "at_special"}
+    assert "torch" not in prelude(names, "jax") and "torch.sigmoid" in prelude(names, "torch")

@@ -22,7 +22,7 @@ HEADERS = {
 }
 # The first lines of a helper that call torch's own fused operation (one pass over memory) where it is the same
 # stable form to the bounds the verification checks; other frameworks drop them.
-_TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own\n.*")
+_TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n.*")
 
 _HELPERS = {
     "two_prod": '''
@@ -79,8 +79,8 @@ def s_dsigmoid(t, lo=None):
     return e / (1 + e) / (1 + e)''',
     "s_softplus": '''
 def s_softplus(t, lo=None):
-    """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|)) (torch's: log1p(exp(t)), t where exp(-t)/t < ULP/2)."""
-    if lo is None:  # torch's own
+    """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
+    if lo is None:  # torch's own: log1p(exp(t)), and t above a threshold where exp(-t)/t < ULP/2
         return torch.nn.functional.softplus(t, threshold=40.0 if t.dtype == torch.float64 else 20.0)
     base = xp.where(t > 0, t, 0.0) if lo is None else xp.where(t > 0, t + lo, 0.0)
     return base + xp.log1p(_exp_neg_abs(t, lo))''',
