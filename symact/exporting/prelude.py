@@ -20,9 +20,9 @@ HEADERS = {
     "torch": "import torch\n\nerf, erfc = torch.erf, torch.erfc",
     "jax": "import jax\nimport jax.numpy as jnp\nfrom jax.scipy.special import erf, erfc",
 }
-# The first lines of a helper that call torch's own fused operation (one pass over memory) where it is the same
+# The first lines of a helper (to its first return) that call torch's own fused operation (one pass over memory) where it is the same
 # stable form to the bounds the verification checks; other frameworks drop them.
-_TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n.*")
+_TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n(?:        .*\n)*?        return .*")
 
 _HELPERS = {
     "two_prod": '''
@@ -67,8 +67,10 @@ def _exp_neg_abs(t, lo, scale=1.0):
     "s_sigmoid": '''
 def s_sigmoid(t, lo=None):
     """1/(1 + exp(-t)) as e/(1 + e) or 1/(1 + e) with e = exp(-|t|): no overflow."""
-    if lo is None:  # torch's own, but exp(t) below -40 where 1 + exp(-t) overflows and exp(t) is as close
-        return torch.where(t < -40, torch.exp(t), torch.sigmoid(t))
+    if lo is None:  # torch's own; below -80 (where 1 + exp(-t) may overflow) as sigmoid(t + 40)*exp(-40)
+        far = t < -80
+        s = torch.sigmoid(torch.where(far, t + 40, t))
+        return torch.where(far, s * 4.248354255291589e-18, s)
     e = _exp_neg_abs(t, lo)
     r = 1 / (1 + e)
     return xp.where(t < 0, e * r, r)''',
