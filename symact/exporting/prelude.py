@@ -168,7 +168,7 @@ def s_div(a, b):
     "at_inf": '''
 def at_inf(x, r, low, high):
     """r with the limits at -inf and +inf."""
-    return xp.where(xp.isinf(x), xp.where(x > 0, high, low), r)''',
+    return xp.where(x == float("inf"), high, xp.where(x == float("-inf"), low, r))''',
     "at_nan": '''
 def at_nan(x, r, low, high):
     """r with the limits where a huge or infinite input gave NaN (inf*0 inside); NaN stays NaN."""
