@@ -20,8 +20,8 @@ HEADERS = {
     "torch": "import torch\n\nerf, erfc = torch.erf, torch.erfc",
     "jax": "import jax\nimport jax.numpy as jnp\nfrom jax.scipy.special import erf, erfc",
 }
-# The first lines of a helper (to its first return) that call torch's own fused operation (one pass over memory) where it is the same
-# stable form to the bounds the verification checks; other frameworks drop them.
+# The first lines of a helper (to its first return) that call torch's own fused operation (one pass over memory)
+# where it is the same stable form to the bounds the verification checks; other frameworks drop them.
 _TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n(?:        .*\n)*?        return .*")
 
 _HELPERS = {
@@ -172,7 +172,7 @@ def at_inf(x, r, low, high):
     "at_nan": '''
 def at_nan(x, r, low, high):
     """r with the limits where a huge or infinite input gave NaN (inf*0 inside); NaN stays NaN."""
-    return xp.where(xp.isnan(r) & (xp.abs(x) > 1e15), xp.where(x > 0, high, low), r)''',
+    return xp.where(xp.isnan(r) & (xp.abs(x) > 1e15), xp.where(x > 0, xp.full_like(r, high), low), r)''',
     "at_special": '''
 def at_special(x, r, low, high):
     """r with NaN at NaN and the limits at -inf and +inf, also where a huge input gave NaN (inf*0 inside)."""
