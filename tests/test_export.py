@@ -142,6 +142,39 @@ def test_tails_where_naive_autograd_fails():
     assert torch.isfinite(g).all() and g[1] < 0 and g[1] > -1e-15 and g[2] == 1
 
 
+# Where torch's own fused operations flush to zero: sigmoid's 1 + exp(-x) overflows (below -709 in float64, -88 in
+# float32) while x*sigmoid(x) and the slopes are still normal numbers. exp(x) is subnormal there, so a few of its
+# bits are lost: the bound is relative, and loose.
+DEEP_TAILS = {"float64": (np.linspace(-744, -690, 55), 1e-9), "float32": (np.linspace(-103, -80, 47), 1e-4)}
+
+
+@pytest.mark.parametrize("name", ["silu", "swish", "mish", "softplus", "sigmoid"])
+def test_relative_accuracy_in_the_deep_negative_tail(name):
+    e = symact.export(name, "torch", verify=False)
+    k = kernel(e.definition.entry)
+    for dtype, (xs, rtol) in DEEP_TAILS.items():
+        xs = xs.astype(dtype)
+        t = torch.tensor(xs, requires_grad=True)
+        y = e.function(t)
+        (g,) = torch.autograd.grad(y.sum(), t)
+        for got, want in ((y.detach().numpy(), k(xs.astype("float64"))), (g.numpy(), k.grad(xs.astype("float64")))):
+            normal = np.abs(want) >= np.finfo(dtype).tiny
+            assert normal.any()
+            assert np.allclose(got[normal], want[normal], rtol=rtol, atol=0), (dtype, name)
+
+
+def test_the_cheapest_guard_that_holds():
+    """x*sigmoid(x) is NaN only at -inf (-inf*0) and +inf: the guard replaces the values there alone."""
+    e = symact.export("silu", "torch", verify=False)
+    assert "at_inf(x" in e.source() and "at_special(" not in e.source()
+    t = torch.tensor([float("-inf"), -1e300, 1e300, float("inf"), float("nan")], dtype=torch.float64)
+    t.requires_grad_()
+    y = e.function(t)
+    (g,) = torch.autograd.grad(y.sum(), t)
+    assert y[:4].tolist() == [0.0, 0.0, 1e300, float("inf")] and g[:4].tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert torch.isnan(y[4]) and torch.isnan(g[4])
+
+
 def test_kink_convention():
     t = torch.tensor([0.0], dtype=torch.float64, requires_grad=True)
     for kink, want in (("left", 0.0), ("right", 1.0), ("mean", 0.5), (None, 0.0)):
@@ -162,3 +195,10 @@ def test_import_symact_imports_no_framework():
     code = "import sys, symact; print('torch' in sys.modules or 'jax' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_torch_only_lines_stay_out_of_jax():
+    from symact.exporting.prelude import prelude
+
+    names = {"s_sigmoid", "s_softplus", "s_dsigmoid", "s_sech2", "at_inf", "at_nan", "at_special"}
+    assert "torch" not in prelude(names, "jax") and "torch.sigmoid" in prelude(names, "torch")

@@ -2,8 +2,8 @@
 
 The generated module (``symact.exporting.source``) is executed in a fresh module namespace; its raw f, f'
 and f'' are probed at huge and infinite inputs and, where they miss the NumPy kernel's limits there (an
-inf*0 inside), written again with a guard. The first export of a definition is verified
-(``symact.exporting.verify``) unless ``verify=False``.
+inf*0 inside), written again with the cheapest guard that mends it. The first export of a definition is
+verified (``symact.exporting.verify``) unless ``verify=False``.
 
 >>> import torch
 >>> softplus = export('softplus', 'torch', verify=False)
@@ -155,18 +155,35 @@ def _slope_defined_at_ends(definition: Definition, p: Parts, lib, framework: str
 
 
 def _guards(definition: Definition, p: Parts, lib, framework: str) -> dict:
-    """The parts whose raw code misses NaN at NaN, or the NumPy kernel's limits at huge or infinite inputs."""
-    raw = _load(module_text(p, framework), "probe")
+    """The cheapest guard per part under which it gives NaN at NaN and the NumPy kernel's limits at huge and
+    infinite inputs: none, ``at_inf`` (the limits at +-inf), ``at_nan`` (also where a huge input gave NaN),
+    ``at_special`` (also NaN at NaN; a slope of y: NaN only), each certified by running the module there."""
     kernel = compile_kernel(definition)
-    names = {"f": "f", "df": "grad", "d2f": "grad2"}
-    guards = {}
-    for part in ("f", "df", "d2f"):
-        low, high = kernel.part(names[part]).limits[0]
-        for probes in _PROBES.values():
-            probe = np.concatenate([-probes, probes, probes[:1] * np.nan])
-            got = np.asarray(_traced(getattr(raw, part), framework)(lib.asarray(probe)), dtype=np.float64)
-            want = np.where(probe > 0, high, low)
-            far = np.isinf(probe) & (part == "f" or not p.from_output)  # a slope of y sees y, not x
-            if not np.isnan(got[-1]) or np.isnan(got[:-1]).any() or not np.array_equal(got[far], want[far]):
-                guards[part] = (low, high) if part == "f" or not p.from_output else ()
-    return guards
+    limits = {part: kernel.part(name).limits[0] for part, name in (("f", "f"), ("df", "grad"), ("d2f", "grad2"))}
+    ladder = {part: [None, *((g, *limits[part]) for g in ("at_inf", "at_nan", "at_special"))] for part in limits}
+    if p.from_output:
+        ladder["df"] = ladder["d2f"] = [None, ()]
+    guards = {part: None for part in limits}
+    while True:
+        raw = _load(module_text(p, framework, guards), "probe")
+        failing = [
+            part for part in limits if not _meets_limits(getattr(raw, part), limits[part], p, part, lib, framework)
+        ]
+        failing = [part for part in failing if guards[part] != ladder[part][-1]]  # the last is the strongest
+        if not failing:
+            return {part: g for part, g in guards.items() if g is not None}
+        for part in failing:
+            guards[part] = ladder[part][ladder[part].index(guards[part]) + 1]
+
+
+def _meets_limits(fn, limits, p: Parts, part: str, lib, framework: str) -> bool:
+    """Whether ``fn`` is NaN at NaN, a number at huge inputs, and the limits at +-inf (a slope of y sees y)."""
+    low, high = limits
+    for probes in _PROBES.values():
+        probe = np.concatenate([-probes, probes, probes[:1] * np.nan])
+        got = np.asarray(_traced(fn, framework)(lib.asarray(probe)), dtype=np.float64)
+        want = np.where(probe > 0, high, low)
+        far = np.isinf(probe) & (part == "f" or not p.from_output)
+        if not np.isnan(got[-1]) or np.isnan(got[:-1]).any() or not np.array_equal(got[far], want[far]):
+            return False
+    return True

@@ -20,6 +20,9 @@ HEADERS = {
     "torch": "import torch\n\nerf, erfc = torch.erf, torch.erfc",
     "jax": "import jax\nimport jax.numpy as jnp\nfrom jax.scipy.special import erf, erfc",
 }
+# The first lines of a helper (to its first return) that call torch's own fused operation (one pass over memory)
+# where it is the same stable form to the bounds the verification checks; other frameworks drop them.
+_TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n(?:        .*\n)*?        return .*")
 
 _HELPERS = {
     "two_prod": '''
@@ -64,6 +67,10 @@ def _exp_neg_abs(t, lo, scale=1.0):
     "s_sigmoid": '''
 def s_sigmoid(t, lo=None):
     """1/(1 + exp(-t)) as e/(1 + e) or 1/(1 + e) with e = exp(-|t|): no overflow."""
+    if lo is None:  # torch's own; below -80 (where 1 + exp(-t) may overflow) as sigmoid(t + 40)*exp(-40)
+        far = t < -80
+        s = torch.sigmoid(torch.where(far, t + 40, t))
+        return torch.where(far, s * 4.248354255291589e-18, s)
     e = _exp_neg_abs(t, lo)
     r = 1 / (1 + e)
     return xp.where(t < 0, e * r, r)''',
@@ -75,6 +82,8 @@ def s_dsigmoid(t, lo=None):
     "s_softplus": '''
 def s_softplus(t, lo=None):
     """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
+    if lo is None:  # torch's own: log1p(exp(t)), and t above a threshold where exp(-t)/t < ULP/2
+        return torch.nn.functional.softplus(t, threshold=40.0 if t.dtype == torch.float64 else 20.0)
     base = xp.where(t > 0, t, 0.0) if lo is None else xp.where(t > 0, t + lo, 0.0)
     return base + xp.log1p(_exp_neg_abs(t, lo))''',
     "s_softplus_tail": '''
@@ -156,6 +165,14 @@ def s_hypot(t, c):
     "s_div": """
 def s_div(a, b):
     return a / b""",
+    "at_inf": '''
+def at_inf(x, r, low, high):
+    """r with the limits at -inf and +inf."""
+    return xp.where(x == float("inf"), high, xp.where(x == float("-inf"), low, r))''',
+    "at_nan": '''
+def at_nan(x, r, low, high):
+    """r with the limits where a huge or infinite input gave NaN (inf*0 inside); NaN stays NaN."""
+    return xp.where(xp.isnan(r) & (xp.abs(x) > 1e15), xp.where(x > 0, xp.full_like(r, high), low), r)''',
     "at_special": '''
 def at_special(x, r, low, high):
     """r with NaN at NaN and the limits at -inf and +inf, also where a huge input gave NaN (inf*0 inside)."""
@@ -180,4 +197,5 @@ def prelude(names: set[str], framework: str) -> str:
 
     for name in sorted(names):
         add(name)
-    return "\n\n\n".join(_HELPERS[n].strip("\n").replace("xp.", _PREFIX[framework]) for n in needed)
+    texts = [_HELPERS[n].strip("\n").replace("xp.", _PREFIX[framework]) for n in needed]
+    return "\n\n\n".join(t if framework == "torch" else _TORCH_ONLY.sub("", t) for t in texts)

@@ -2,7 +2,8 @@
 
 ``FrameworkPrinter('torch')`` prints an expression after ``stable_forms`` with ``torch`` calls: Piecewise as
 nested ``where``, Max/Min as ``clamp``/``maximum``, the stable ``s_*`` nodes as calls to the helpers of
-``symact.exporting.prelude`` (written in the same framework), the double-double arguments unpacked into them.
+``symact.exporting.prelude`` (written in the same framework), the double-double arguments unpacked into them,
+and the forms in ``FUSED`` as the framework's own fused operation.
 
 >>> from symact.catalog import x
 >>> FrameworkPrinter('torch').doprint(sp.Piecewise((0, x <= 0), (x, True)))
@@ -16,10 +17,11 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
+from symact.catalog import x
 from symact.errors import ParameterError
-from symact.kernels.rules import STABLE_NODES
+from symact.kernels.rules import STABLE_NODES, s_softplus
 
-__all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN"]
+__all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN", "FUSED"]
 
 # The module alias the generated code calls, per framework.
 LIBRARY = {"torch": "torch", "jax": "jnp"}
@@ -49,6 +51,12 @@ OWN = {"torch": {}, "jax": {"tanh": "s_tanh"}}
 # Functions the generated module defines (the prelude), by SymPy name.
 NAMED = {**{name: name for name in STABLE_NODES}, "erf": "erf", "erfc": "erfc"}
 NAMED.update({"sigmoid": "s_sigmoid", "softplus": "s_softplus", "Phi": "s_ncdf"})
+
+# Stable forms the framework computes in one fused operation, to the bounds the verification checks.
+FUSED = {
+    "torch": {x * sp.tanh(s_softplus(x)): "torch.nn.functional.mish"},
+    "jax": {},
+}
 
 
 class FrameworkPrinter(PythonCodePrinter):
@@ -111,6 +119,10 @@ class FrameworkPrinter(PythonCodePrinter):
 
     def _print_Not(self, expr):
         return f"~{self._print(expr.args[0])}"
+
+    def _print_Mul(self, expr):
+        own = FUSED[self.framework].get(expr)
+        return f"{own}({self._print(x)})" if own else super()._print_Mul(expr)
 
     def _print_Max(self, expr):
         return self._fold("maximum", "min", expr.args)

@@ -71,9 +71,10 @@ def parts(definition: Definition, output: bool = True) -> Parts:
     return Parts(name, f, df, d2f, x)
 
 
-def function_text(fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, limits=None) -> str:
-    """``def fname(var): ...`` computing the stable form of ``expr``; ``limits`` (at -inf, +inf) guard it: NaN
-    maps to NaN and +-inf to the limits (``()``: NaN only)."""
+def function_text(fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, guard=None) -> str:
+    """``def fname(var): ...`` computing the stable form of ``expr``, through ``guard``: ``()`` maps NaN to NaN,
+    ``(helper, low, high)`` calls ``at_inf`` (+-inf to the limits), ``at_nan`` (also a NaN at a huge input)
+    or ``at_special`` (also NaN to NaN) on it."""
     (expr,), dd = stable_forms([expr], var, scaled=False)
     printer = FrameworkPrinter(framework, var.name, dd)
     replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), optimizations="basic")
@@ -81,11 +82,12 @@ def function_text(fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, lim
     lines += [f"    {s.name} = poly_dd({var.name}, {pairs!r})" for s, pairs in dd.items()]
     lines += [f"    {s.name} = {printer.doprint(v)}" for s, v in replacements]
     result = printer.tensor(reduced)
-    if limits == ():  # NaN only
+    if guard == ():  # NaN only
         result = f"{printer.lib}.where({printer.lib}.isnan({var.name}), {var.name}, {result})"
-    elif limits is not None:
+    elif guard is not None:
+        helper, *limits = guard
         low, high = (repr(float(v)) if v == v and abs(v) != float("inf") else f"float('{v}')" for v in limits)
-        result = f"at_special({var.name}, {result}, {low}, {high})"
+        result = f"{helper}({var.name}, {result}, {low}, {high})"
     lines.append(f"    return {result}")
     return "\n".join(lines)
 
@@ -97,7 +99,8 @@ def function_name(name: str) -> str:
 
 
 def module_text(p: Parts, framework: str, guards: dict | None = None) -> str:
-    """The whole module for ``framework``; ``guards`` maps a part ('f', 'df', 'd2f') to its limits at -+inf."""
+    """The whole module for ``framework``; ``guards`` maps a part ('f', 'df', 'd2f') to its guard (see
+    ``function_text``)."""
     guards = guards or {}
     var = {"f": x, "df": p.var, "d2f": p.var}
     exprs = {"f": p.f, "df": p.df, "d2f": p.d2f}
@@ -150,7 +153,8 @@ class _Activation(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         (t,) = ctx.saved_tensors
-        return g * _Slope.apply(t)
+        # grad mode is on here only for a differentiable backward (create_graph): then f' records f''
+        return g * (_Slope.apply(t) if torch.is_grad_enabled() else _wide(df, t))
 
 
 def {fname}(x):
