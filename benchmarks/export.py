@@ -20,15 +20,16 @@ import argparse
 import math
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from timing import timeit  # noqa: E402
 
 import symact  # noqa: E402
 
@@ -50,17 +51,6 @@ def naive(lib, erf) -> dict:
     }
 
 
-def timeit(fn, repeat: int) -> float:
-    """The fastest wall time of ``fn()`` in ms over ``repeat`` runs, after one warm-up."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * min(times)
-
-
 def torch_times(data: np.ndarray, repeat: int) -> dict:
     """ms of forward + backward per activation: (export, export under torch.compile, torch, naive)."""
     x = torch.from_numpy(data).requires_grad_(True)
@@ -74,7 +64,7 @@ def torch_times(data: np.ndarray, repeat: int) -> dict:
         exported = symact.export(name, "torch", verify=False).function
         compiled = torch.compile(exported, fullgraph=True)
         rows[name] = tuple(
-            timeit(step(fn), repeat) for fn in (exported, compiled, TORCH[name], naive(torch, torch.erf)[name])
+            timeit(step(fn), repeat, min) for fn in (exported, compiled, TORCH[name], naive(torch, torch.erf)[name])
         )
     return rows
 
@@ -118,7 +108,7 @@ def jax_times(data: np.ndarray, repeat: int) -> dict | None:
 
     return {
         name: tuple(
-            timeit(step(fn), repeat)
+            timeit(step(fn), repeat, min)
             for fn in (symact.export(name, "jax", verify=False).function, own[name], naive(jnp, erf)[name])
         )
         for name in NAMES

@@ -21,7 +21,6 @@ import os
 import platform
 import subprocess
 import sys
-import time
 import warnings
 from functools import partial
 from pathlib import Path
@@ -32,22 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from accuracy import NAIVE  # noqa: E402
+from timing import timeit  # noqa: E402
 
 import symact  # noqa: E402
 from symact import catalog  # noqa: E402
 
 SIZE = 1_000_000
-
-
-def timeit(fn, repeat: int) -> float:
-    """Median wall time of ``fn()`` in milliseconds over ``repeat`` runs (after one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
 
 
 def environment() -> dict:
