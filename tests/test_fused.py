@@ -312,6 +312,40 @@ def test_second_process_loads_from_the_disk_cache_without_symbolic_work(tmp_path
     assert int(env_count.stdout) > 0 and not (tmp_path / "fused").exists()
 
 
+RACE = """
+import sys, time
+from pathlib import Path
+import numpy as np, symact
+for name in ["silu", "tanh", "elu"][: int(sys.argv[1])]:  # another compile history: other names for numba's symbols
+    symact.kernel(name, backend="numba").ufunc("f")(np.ones(3))
+ready = Path(sys.argv[2])
+(ready / sys.argv[1]).touch()
+while len(list(ready.iterdir())) < int(sys.argv[3]):
+    time.sleep(0.001)
+k = symact.kernel("gelu", backend="numba")
+print(k.ufunc("f")(np.linspace(-2, 2, 5)).tolist(), k.ufunc("grad")(np.ones(3)).tolist())
+"""
+
+
+def test_processes_sharing_a_cache_build_and_load_the_same_ufuncs(tmp_path):
+    """Two processes with different compile histories build one kernel's ufuncs into one cache at the same
+    moment, then a third loads the cache: each gets the same values (numba's on-disk gufunc cache, which this
+    once crashed on, is not used)."""
+    env = {**__import__("os").environ, "SYMACT_CACHE_DIR": str(tmp_path / "cache")}
+    ready = tmp_path / "ready"
+    ready.mkdir()
+
+    def start(history: int, waiting_for: int):
+        args = [sys.executable, "-c", RACE, str(history), str(ready), str(waiting_for)]
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+
+    racing = [start(0, 2), start(2, 2)]
+    results = [p.communicate(timeout=600) for p in racing]
+    results.append(start(1, 0).communicate(timeout=600))
+    assert all(p.returncode == 0 for p in racing), results
+    assert len({out for out, _ in results}) == 1 and results[0][0], results
+
+
 def test_numba_backend_errors():
     with pytest.raises(symact.ParameterError, match="backend"):
         symact.kernel("relu", backend="cuda")

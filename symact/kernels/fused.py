@@ -14,7 +14,8 @@ chunks run on a thread pool.
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
 ``~/.cache/symact``), under a name hashed from the definition (expression, parameters, kink policy), the
 backend, the symact and numba versions and the code generator's source; numba caches the compiled loops
-beside it (``cache=True``). ``clear_cache()`` (or deleting the folder) empties it. A kernel or ufunc pickles
+beside it (``cache=True``; the ufuncs compile once per process, as numba's cache of a gufunc is not safe for
+processes sharing it). ``clear_cache()`` (or deleting the folder) empties it. A kernel or ufunc pickles
 with its definition and generated source, so a process with an empty cache of its own (a Dask worker on
 another machine) writes the source there and compiles it, without symbolic work.
 
@@ -153,7 +154,9 @@ def _build_ufunc(module, key: str, part: str) -> np.ufunc:
     nout = 2 if part == "value_and_grad" else 1
     sigs = [f"void({t}{f', {t}[:]' * nout})" for t in (_F32, _F64)]
     layout = "()->" + ",".join(["()"] * nout)
-    u = guvectorize(sigs, layout, cache=True)(getattr(module, function_name(key, part) + "_ufunc")).ufunc
+    # Not cached on disk: two processes compiling one gufunc into a shared cache can leave it a pair of files
+    # that disagree on a symbol's name, and every later process that loads them crashes (numba issue 10128).
+    u = guvectorize(sigs, layout)(getattr(module, function_name(key, part) + "_ufunc")).ufunc
     if not _NUMPY_REDUCE:  # NumPy pickles a ufunc by name, which a process with another cache cannot resolve
         _NUMPY_REDUCE.append(copyreg.dispatch_table.get(np.ufunc, np.ufunc.__reduce__))
         copyreg.pickle(np.ufunc, _reduce_ufunc)
