@@ -227,8 +227,8 @@ def test_chain_rule_through_exp_has_no_inf_times_zero():
 
 
 @pytest.mark.xfail(
-    strict=False,  # when derive's simplification is cut short by its time limit, another form of f'' may pass
-    reason="known gap: f'' = -(... + 2 tanh(e^x)^2 - 2) e^x keeps exp(x) outside a sum",
+    strict=True,  # f'' is derived the same way on every machine: when this passes, the gap is closed
+    reason="known gap: f'' = (1 - tanh(e^x)^2)(...)e^x multiplies sech^2(inf) = 0 by e^x = inf at x = 1000",
 )
 def test_second_derivative_through_exp_has_no_inf_times_zero():
     assert kernel("x*tanh(exp(x))").grad2(1000.0) == 0.0
