@@ -294,9 +294,7 @@ CATALOG: tuple[Activation, ...] = (
                jax=Ref("jax.nn.silu"),
                family="gated",
                reference="Ramachandran, Zoph & Le 2017, Searching for activation functions."),
-    # f' to 5 ULP at the edge of the Taylor patch around its zero at -0.75 (tests/test_accuracy_dense.py)
     Activation("gelu", x * Phi(x), torch=Ref("torch.nn.functional.gelu"), jax=Ref("jax.nn.gelu", approximate=False),
-               ulp_bounds=(4, 5),
                family="gated",
                reference="Hendrycks & Gimpel 2016, Gaussian error linear units; exact erf form (jax: approximate=False)."),
     Activation("gelu_tanh", x / 2 * (1 + tanh(sqrt(2 / sp.pi) * (x + Rational(44715, 10**6) * x**3))),
@@ -304,8 +302,9 @@ CATALOG: tuple[Activation, ...] = (
                jax=Ref("jax.nn.gelu"),
                family="gated",
                reference="Hendrycks & Gimpel 2016; the tanh approximation, jax.nn.gelu's default."),
-    # f' to 6 ULP near x = -2.43 (NumPy's; 4 on the fused backend), beyond the Taylor patches around its zero at
-    # -1.19: there tanh(softplus(x)) and x*sech(softplus(x))**2*sigmoid(x) still cancel by a factor of 2.5
+    # f' to 6 ULP near x = -2.43 (NumPy's; 5 on the fused backend), beyond the Taylor patches around its zero at
+    # -1.19: there tanh(softplus(x)) and x*sech(softplus(x))**2*sigmoid(x) still cancel by a factor of 1.6 to 2.6
+    # and carry 2 and 3 ULP of their own (tests/test_accuracy_dense.py)
     Activation("mish", x * tanh(softplus(x)), torch=Ref("torch.nn.functional.mish"), jax=Ref("jax.nn.mish"),
                ulp_bounds=(4, 6),
                family="gated",

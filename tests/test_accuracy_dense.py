@@ -26,10 +26,10 @@ from symact.testing.frameworks import ulp_error
 TARGET = {np.float64: 4.0, np.float32: 1.0}
 _MAX = float(np.finfo(np.float64).max)
 # (activation, parameters, dtype name) -> (f, f') bound in ULPs on both backends, where the target is not met:
-# f' beyond the Taylor patches around its zero, where the formula's terms still cancel.
+# f' beyond the Taylor patches around its zero, where the formula's terms still cancel (by 1.6 to 2.6 for mish
+# on [-4.5, -2.2]) and each carries 2 to 3 ULP of its own (sigmoid 2, tanh(softplus) 2, x*sech2*sigmoid 3).
 MEASURED: dict[tuple, tuple[float, float]] = {
-    ("gelu", (), "float64"): (4, 5),
-    ("mish", (), "float64"): (4, 6),  # NumPy's at -2.434405177070845 (the fused backend: 4)
+    ("mish", (), "float64"): (4, 6),  # NumPy's at -2.434405177070845 (the fused backend: 5 at -2.56)
 }
 
 PARAMETERS = {
@@ -73,10 +73,9 @@ def _points(name, params, dtype) -> np.ndarray:
     rng = np.random.default_rng(zlib.crc32(f"{name}{params}".encode()))
     mags = np.append(np.geomspace(float(info.smallest_subnormal), float(info.max) / 4, 79), float(info.max))
     parts = [mags, -mags, rng.uniform(-50, 50, 160), [0.0, -0.0], REPORTED]
-    for edge in _edges(f, df):  # 30 floats at each side of each edge, then wider
-        parts.append(
-            edge + np.concatenate([np.arange(-15, 16) * 1e-13 * max(1, abs(edge)), rng.uniform(-0.6, 0.6, 300)])
-        )
+    for edge in _edges(f, df):  # 30 floats at each side of each edge, then wider, then out to where f' still cancels
+        near = [np.arange(-15, 16) * 1e-13 * max(1, abs(edge)), rng.uniform(-0.6, 0.6, 300), rng.uniform(-3, 3, 40)]
+        parts.append(edge + np.concatenate(near))
     # the band where f or f' is subnormal or about to be: located with the kernel, sampled across
     k = symact.kernel(name, backend="numpy", **params)
     probe = np.concatenate([-np.geomspace(1, 1e4, 4000), np.geomspace(1, 1e4, 4000)]).astype(dtype)
