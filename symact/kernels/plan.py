@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import sympy as sp
@@ -120,9 +120,17 @@ class Plan:
     forms: list[sp.Expr]
     dd: dict
     finishes: tuple[Finish, ...]
-    native32: bool
     raw: Callable
     source: str
+
+    @cached_property
+    def native32(self) -> bool:
+        """Whether computing in float32 gives the float64 result rounded (asked by the NumPy emitter only)."""
+        return (
+            not any(f.patches or f.guard for f in self.finishes)
+            and all(_exact_in_float32(e, self.var) for e in self.exprs)
+            and _same_in_float32(self.raw)
+        )
 
 
 def make_plan(exprs, var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
@@ -142,13 +150,7 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [(zero_patches(e, var) if flag else ()) + removable_patches(e, var) for e, flag in zip(exprs, flags)]
     finishes = tuple(Finish(p, limits, guard) for p, (limits, guard) in zip(patches, _far(raw, len(exprs))))
-    native32 = (
-        not any(patches)
-        and not any(f.guard for f in finishes)
-        and all(_exact_in_float32(e, var) for e in exprs)
-        and _same_in_float32(raw)
-    )
-    return Plan(exprs, var, forms, dd, finishes, native32, raw, source)
+    return Plan(exprs, var, forms, dd, finishes, raw, source)
 
 
 def part_plans(definition: Definition) -> dict[str, Plan | None]:
