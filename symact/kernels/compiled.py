@@ -41,6 +41,11 @@ class Compiled:
         self.limits = [finish.limits for finish in plan.finishes]
         self.special_safe = self._special_safe()
 
+    @property
+    def native32(self) -> bool:
+        """Whether float32 input is computed in float32 (the plan's ``native32``)."""
+        return self.plan.native32
+
     def _special_safe(self) -> bool:
         """Whether the generated code alone maps NaN to NaN and +-inf to the limits, for every output.
 
@@ -61,7 +66,7 @@ class Compiled:
         ``symact.kernels.arrays`` describes."""
         array, dtype, scalar = as_input(values)
         outs = check_outs(array.shape, out, where, len(self.exprs))
-        work = np.float32 if self.plan.native32 and dtype == np.float32 else np.float64
+        work = np.float32 if self.native32 and dtype == np.float32 else np.float64
         array = array.astype(work, copy=False)
         shape = array.shape
         if not shape:
