@@ -302,7 +302,7 @@ def test_float32_native_kernels_equal_the_float64_result_rounded(name):
 
 
 def test_float32_native_only_for_selections_and_single_roundings():
-    from symact.kernels.compiled import _exact_in_float32
+    from symact.kernels.plan import _exact_in_float32
 
     x = catalog.x
     assert (

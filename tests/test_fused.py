@@ -389,3 +389,16 @@ def test_user_exponentials_in_sigmoid_coordinates_agree_between_backends(text):
             assert np.array_equal(np.isfinite(got), finite), (text, part, k.backend)
             err = ulp_error(got[finite], exact[finite], np.float64)
             assert err.max() <= 8, (text, part, k.backend, xs[finite][int(np.argmax(err))], err.max())
+
+
+def test_a_fused_kernel_is_built_from_plans_without_a_numpy_kernel():
+    from symact.kernels import numpy_backend
+    from symact.kernels.plan import part_plans
+
+    k = symact.kernel("x*tanh(x) + x/3", backend="numba")  # a definition no other test compiles
+    assert k.definition not in numpy_backend._KERNELS
+    limits = part_plans(k.definition)["grad"].finishes[0].limits
+    assert k.grad(np.array([-np.inf, np.inf])).tolist() == list(limits)
+    assert limits == pytest.approx((-2 / 3, 4 / 3), rel=1e-15)
+    t = np.linspace(-3, 3, 61)
+    assert ulp_error(k.value_and_grad(t)[1], symact.kernel("x*tanh(x) + x/3", backend="numpy").grad(t)).max() <= 4

@@ -1,8 +1,8 @@
 """The fused backend: one compiled loop per kernel part, and genuine NumPy ufuncs (needs the optional numba).
 
-``symact.kernels.fused_source`` prints the NumPy kernel's stable forms as straight-line scalar code calling
-``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor
-patches written into the function as selects. A call on a contiguous array runs a numba loop over it, which
+``symact.kernels.fused_source`` prints the definition's kernel plans (``symact.kernels.plan``) as straight-line
+scalar code calling ``symact.kernels.scalar``'s helpers, with each output's post-pass (Taylor patches, NaN
+guard, limits at +-inf) written into the function as selects; no NumPy kernel is built. A call on a contiguous array runs a numba loop over it, which
 LLVM vectorises (``symact.kernels.vmath`` replaces the C library's exp, expm1, log1p and tanh, whose calls
 would stop it); f, f', f'', f' from the output, and ``value_and_grad`` (f and f' in one pass sharing
 subexpressions). Any other layout of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
@@ -45,7 +45,7 @@ from symact.kernels.arrays import as_input, check_outs, deliver, in_place
 from symact.kernels.base import Kernel
 from symact.kernels.definition import Definition, resolve
 from symact.kernels.fused_source import NoScalarForm, function_name, source
-from symact.kernels.numpy_backend import compile_kernel
+from symact.kernels.plan import PARTS
 from symact.version import __version__
 
 __all__ = [
@@ -61,7 +61,6 @@ __all__ = [
 ]
 
 PARALLEL_THRESHOLD = 1 << 16  # elements; below it threads cost more than they save
-PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")
 
 
 def available() -> bool:
@@ -314,7 +313,7 @@ def kernel(definition: Definition, strict: bool = True) -> FusedKernel | None:
     if found is None:
         key = _module_key(definition)
         try:
-            module = _load_module(key, lambda: source(compile_kernel(definition), key))
+            module = _load_module(key, lambda: source(definition, key))
             found = FusedKernel(module, key, definition)
             found.prepare()
         except NoScalarForm:

@@ -1,28 +1,23 @@
-"""Scalar source for the fused backend: a NumPy ``Kernel``'s parts as Python functions of one float for numba.
+"""The scalar emitter: a definition's kernel plans as Python functions of one float, for numba.
 
-The same stable forms that ``symact.kernels.compiled`` prints for NumPy are printed as scalar code calling
-``symact.kernels.scalar``'s helpers, with the NumPy kernel's special-value limits, NaN guards and Taylor
-patches written into each function. ``symact.kernels.fused`` writes the module and compiles it.
+The stable forms of each ``symact.kernels.plan.Plan`` (the ones the NumPy emitter prints) are printed as
+scalar code calling ``symact.kernels.scalar``'s helpers, and each output's ``Finish`` (patches, guard, limits
+at +-inf, NaN) is written in as selects. ``symact.kernels.fused`` writes the module and compiles it.
 
 >>> from symact.kernels.definition import resolve
->>> from symact.kernels.numpy_backend import compile_kernel
->>> 'def symact_k1_value_and_grad(x_in):' in source(compile_kernel(resolve('silu', 'torch', {})), 'k1')
+>>> 'def symact_k1_value_and_grad(x_in):' in source(resolve('silu', 'torch', {}), 'k1')
 True
 """
 
 from __future__ import annotations
 
-import math
-
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from symact.catalog import x
-from symact.derivation import y
 from symact.errors import ParameterError
 from symact.kernels import scalar
-from symact.kernels.numpy_backend import NumpyKernel
-from symact.kernels.printer import stable_forms
+from symact.kernels.definition import Definition
+from symact.kernels.plan import Plan, part_plans
 from symact.kernels.rules import EXP_LIKE, STABLE_NODES
 
 __all__ = ["source", "function_name", "NoScalarForm"]
@@ -112,78 +107,43 @@ class _ScalarPrinter(PythonCodePrinter):
         return f"verfc({self._print(expr.args[0])})"
 
 
-def _number(v: float) -> str:
-    return repr(v) if math.isfinite(v) else ("math.nan" if math.isnan(v) else ("-" if v < 0 else "") + "math.inf")
-
-
-def _polynomial(coeffs: list[float], ways: int = 4) -> list[str]:
-    """Lines setting ``p`` to the polynomial in ``h`` (coefficients from the highest power) in ``ways``
-    interleaved Horner chains in h**ways, so that the loop is not bound by one chain's latency.
-
-    >>> _polynomial([2.0, 3.0], ways=1)
-    ['p = 2.0', 'p = p * h + 3.0']
-    """
-    if ways == 1 or len(coeffs) <= 2 * ways:
-        return [f"p = {coeffs[0]!r}"] + [f"p = p * h + {c!r}" for c in coeffs[1:]]
-    low_first = coeffs[::-1]
-    chains = [low_first[j::ways][::-1] for j in range(ways)]  # chain j: the powers j, j + ways, ...
-    lines = ["h2 = h * h", "hw = " + " * ".join(["h2"] * (ways // 2) + ["h"] * (ways % 2))]
-    for j, chain in enumerate(chains):
-        lines += [f"q{j} = {chain[0]!r}"] + [f"q{j} = q{j} * hw + {c!r}" for c in chain[1:]]
-    combined = f"q{ways - 1}"
-    for j in range(ways - 2, -1, -1):
-        combined = f"q{j} + h * ({combined})"
-    return lines + [f"p = {combined}"]
-
-
-def _body(compiled, var: sp.Symbol, finish) -> list[str]:
-    """Lines computing ``compiled``'s outputs from ``var``; ``finish(values)`` gives the lines that return them."""
-    exprs, dd = stable_forms(compiled.exprs, var)
-    printer = _ScalarPrinter(dd)
+def _body(plan: Plan, finish) -> list[str]:
+    """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them."""
     try:
-        return _lines(compiled, var, finish, exprs, dd, printer)
+        return _lines(plan, finish)
     except NotImplementedError as err:  # a function the scalar printer does not know (LambertW, ...)
         name = str(err).split(": ")[-1].splitlines()[0]
         raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name}; use backend='numpy'") from None
 
 
-def _lines(compiled, var, finish, exprs, dd, printer) -> list[str]:
-    """``_body``'s lines from the stable forms ``exprs`` (with the double-double polynomials ``dd``)."""
-    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
-    v = var.name
+def _lines(plan: Plan, finish) -> list[str]:
+    """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects."""
+    printer = _ScalarPrinter(plan.dd)
+    replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    v = plan.var.name
     lines = [f"{v} = float64({v}_in)"]
-    for symbol, pairs in dd.items():  # helpers.poly_dd, unrolled
+    for symbol, pairs in plan.dd.items():  # helpers.poly_dd, unrolled
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
         lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
     lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
     names = [f"r{i}" for i in range(len(reduced))]
-    # Straight-line code with flat selects only (no early return, no nested conditional), so that numba's
-    # loop over it vectorises: every value is computed, and the selects pick.
-    for name, e, patches, guard, (lo, hi) in zip(names, reduced, compiled.patches, compiled.guard, compiled.limits):
+    for name, e, post in zip(names, reduced, plan.finishes):
         lines.append(f"{name} = float64({printer.doprint(e)})")
-        for p in patches:  # patches.ZeroPatch: the Taylor series around a zero
-            lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
-            lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
-        lines.append(f"limit = {_number(hi)} if {v} > 0 else {_number(lo)}")
-        if guard:  # an intermediate overflow times an underflow at a huge finite input: the limit
-            lines.append(f"{name} = limit if ({name} != {name}) & (abs({v}) > 1e15) else {name}")
-        lines.append(f"{name} = {name} if {v} - {v} == 0.0 else limit  # +-inf give the limits")
-        lines.append(f"{name} = {name} if {v} == {v} else {v}  # NaN stays NaN")
+        lines += post.selects(name, v)
     return lines + finish(names)
 
 
-def source(k: NumpyKernel, key: str) -> str:
-    """The Python module (for numba) of a NumPy kernel: one scalar function per part, named by ``key``.
+def source(definition: Definition, key: str) -> str:
+    """The Python module (for numba) of a definition's kernel plans: one scalar function per part, named by ``key``.
 
     >>> from symact.kernels.definition import resolve
-    >>> from symact.kernels.numpy_backend import compile_kernel
-    >>> print(source(compile_kernel(resolve('relu', 'torch', {})), 'k1').split('def ')[1].splitlines()[0])
+    >>> print(source(resolve('relu', 'torch', {}), 'k1').split('def ')[1].splitlines()[0])
     symact_k1_f(x_in):
     """
-    parts = {part: k.part(part) for part in ("f", "grad", "grad2", "grad_from_output")}
+    plans = part_plans(definition)
     out = [
-        f'"""symact fused kernel {k.name or "(user)"!r}, kink={k.definition.kink!r} (generated; key {key})."""',
+        f'"""symact fused kernel {definition.name or "(user)"!r}, kink={definition.kink!r} (generated; key {key})."""',
         "import math",
         "",
         "from numba import float64",
@@ -196,8 +156,8 @@ def source(k: NumpyKernel, key: str) -> str:
         "from symact.kernels.vmath import dd_step  # noqa: E402, F401",
         "from symact.kernels.vmath_erf import verf, verfc  # noqa: E402, F401",
         "",
-        f"HAS_OUTPUT_FORM = {k.has_output_form}",
-        f"NAME = {k.name!r}",
+        f"HAS_OUTPUT_FORM = {plans['grad_from_output'] is not None}",
+        f"NAME = {definition.name!r}",
     ]
 
     def single(values):
@@ -206,15 +166,15 @@ def source(k: NumpyKernel, key: str) -> str:
     def pair(values):
         return [f"return {values[0]}, {values[1]}"]
 
-    for part, compiled in parts.items():
-        if compiled is not None:
-            var = y if part == "grad_from_output" else x
-            out += ["", "", f"def {function_name(key, part)}({var.name}_in):"]
-            out += ["    " + line for line in _body(compiled, var, single)]
+    for part in ("f", "grad", "grad2", "grad_from_output"):
+        plan = plans[part]
+        if plan is not None:
+            out += ["", "", f"def {function_name(key, part)}({plan.var.name}_in):"]
+            out += ["    " + line for line in _body(plan, single)]
             out += _loops(key, part, "out")
     both = function_name(key, "value_and_grad")
     out += ["", "", f"def {both}(x_in):"]
-    out += ["    " + line for line in _body(k.part("value_and_grad"), x, pair)]
+    out += ["    " + line for line in _body(plans["value_and_grad"], pair)]
     out += _loops(key, "value_and_grad", "f, df")
     return "\n".join(out) + "\n"
 

@@ -1,6 +1,6 @@
 """The NumPy backend: f, f', f'' and f' from the output of one activation as NumPy code, compiled once.
 
-``compile_kernel`` derives the definition, substitutes its parameter defaults and compiles each part with
+``compile_kernel`` compiles the plan of each part (``symact.kernels.plan.part_plans``) with
 ``symact.kernels.compiled``; the compiled parts are cached by the expressions they compute, never by a name.
 
 >>> import numpy as np
@@ -15,12 +15,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from numpy.typing import ArrayLike
-from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
-from symact.derivation import Derivation, y
+from symact.derivation import Derivation
 from symact.kernels.base import Kernel
 from symact.kernels.compiled import Compiled
 from symact.kernels.definition import Definition
+from symact.kernels.plan import Plan, part_plans
 
 __all__ = ["NumpyKernel", "compile_kernel"]
 
@@ -76,31 +76,17 @@ def compile_kernel(definition: Definition) -> NumpyKernel:
     """
     found = _KERNELS.get(definition)
     if found is None:
-        d = definition.derivation()
-        defaults = {s: v for s, v in definition.entry.defaults.items() if s not in d.params}
-        f, df, d2f = (e.subs(defaults) for e in (d.f, d.df, d.d2f))
-        dfy = d.df_of_output.subs(defaults) if d.df_of_output is not None else None
-        parts = dict(zip(("f", "grad", "grad2", "value_and_grad", "grad_from_output"), _compiled(f, df, d2f, dfy)))
+        parts = {name: plan and _compiled(plan) for name, plan in part_plans(definition).items()}
         if len(_KERNELS) >= 256:
             _KERNELS.pop(next(iter(_KERNELS)))
-        found = _KERNELS[definition] = NumpyKernel(definition, d, parts)
+        found = _KERNELS[definition] = NumpyKernel(definition, definition.derivation(), parts)
     return found
 
 
 _KERNELS: dict[Definition, NumpyKernel] = {}
 
 
-@lru_cache(maxsize=256)
-def _compiled(f, df, d2f, dfy) -> tuple:
-    """The compiled outputs of a kernel, keyed by the expressions themselves."""
-    try:
-        from_output = Compiled([dfy], y) if dfy is not None else None
-    except PrintMethodNotImplementedError:  # f' from y needs a function NumPy lacks (erfinv): use f'(x)
-        from_output = None
-    return (
-        Compiled([f]),
-        Compiled([df], patch_zeros=(True,)),
-        Compiled([d2f]),
-        Compiled([f, df], patch_zeros=(False, True)),
-        from_output,
-    )
+@lru_cache(maxsize=512)
+def _compiled(plan: Plan) -> Compiled:
+    """The NumPy emitter of a plan, once per plan."""
+    return Compiled(plan)

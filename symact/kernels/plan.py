@@ -1,0 +1,238 @@
+"""The kernel plan: what a kernel computes, decided once per expression; both emitters read it.
+
+``make_plan`` takes the expressions a kernel computes together (f; f'; f and f' in one pass) and decides, once:
+the stable forms of ``symact.kernels.printer`` with their double-double arguments, and for each output its
+``Finish``, the one description of the post-pass: the Taylor patches of ``symact.kernels.patches``, the
+limits at -inf and +inf, and whether a NaN at a huge finite input means the limit (``guard``: an intermediate
+overflowing times one underflowing, x**3*sech(x)**2); and whether float32 computes the same result
+(``native32``). The NumPy emitter (``symact.kernels.compiled``) and the scalar emitter for numba
+(``symact.kernels.fused_source``) print the same forms and apply each ``Finish`` in the same order, in arrays
+(``Finish.apply``) and as selects (``Finish.selects``). ``part_plans`` gives the plans of a ``Definition``'s
+kernel parts; the fused backend builds from them alone.
+
+Limits are not certified: SymPy's limits at +-inf take 0.1 to 9 seconds per expression and were seen wrong
+(silu' at +oo), so the plan reads them, and the guard, from the float64 forms at 1e20..1e308, as the
+kernels always did: a value beyond 1e250 is an infinite limit, below 1e-250 a zero one (signed as computed).
+
+>>> from symact.catalog import x
+>>> p = make_plan([sp.log(1 + sp.exp(x))], x)
+>>> p.forms, p.finishes[0].limits, p.finishes[0].guard, p.native32
+([s_softplus(x, oo)], (0.0, inf), False, False)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+import sympy as sp
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
+
+from symact.catalog import x
+from symact.derivation import y
+from symact.errors import ParameterError
+from symact.kernels.definition import Definition
+from symact.kernels.numpy_code import generate
+from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
+from symact.kernels.printer import stable_forms
+
+__all__ = ["Finish", "Plan", "make_plan", "part_plans", "PARTS", "GUARD_BEYOND"]
+
+PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")
+GUARD_BEYOND = 1e15  # |x| past which a NaN of a guarded output is the limit
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The post-pass of one output, in this order: inside a patch the Taylor polynomial; with ``guard``, the
+    limit where the formula gave NaN at |x| > ``GUARD_BEYOND``; at -inf and +inf ``limits``; NaN stays NaN."""
+
+    patches: tuple[ZeroPatch, ...]
+    limits: tuple[float, float]
+    guard: bool
+
+    def apply(self, r: np.ndarray, array: np.ndarray, finite: bool) -> None:
+        """In place on the outputs ``r`` of ``array`` (``finite``: no NaN or inf in it, as already known)."""
+        for patch in self.patches:
+            patch.apply(array, r)
+        low, high = self.limits
+        if self.guard:
+            with np.errstate(all="ignore"):
+                lost = np.isnan(r) & (np.abs(array) > GUARD_BEYOND)
+            if lost.any():
+                r[lost] = np.where(array[lost] > 0, high, low)
+        if not finite:
+            bad = ~np.isfinite(array)
+            if bad.any():
+                special = array[bad]
+                r[bad] = np.where(np.isnan(special), np.nan, np.where(special > 0, high, low))
+
+    def selects(self, name: str, v: str) -> list[str]:
+        """The same as straight-line scalar code on ``name`` (the output) and ``v`` (the input): flat selects,
+        no early return, so that a compiled loop over it vectorises."""
+        lines = []
+        for p in self.patches:
+            lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
+            lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
+        lines.append(f"limit = {_number(self.limits[1])} if {v} > 0 else {_number(self.limits[0])}")
+        if self.guard:
+            lines.append(f"{name} = limit if ({name} != {name}) & (abs({v}) > {GUARD_BEYOND!r}) else {name}")
+        lines.append(f"{name} = {name} if {v} - {v} == 0.0 else limit  # +-inf give the limits")
+        lines.append(f"{name} = {name} if {v} == {v} else {v}  # NaN stays NaN")
+        return lines
+
+
+def _number(v: float) -> str:
+    return repr(v) if math.isfinite(v) else ("math.nan" if math.isnan(v) else ("-" if v < 0 else "") + "math.inf")
+
+
+def _polynomial(coeffs: tuple[float, ...], ways: int = 4) -> list[str]:
+    """Lines setting ``p`` to the polynomial in ``h`` (coefficients from the highest power) in ``ways``
+    interleaved Horner chains in h**ways, so that the loop is not bound by one chain's latency.
+
+    >>> _polynomial([2.0, 3.0], ways=1)
+    ['p = 2.0', 'p = p * h + 3.0']
+    """
+    if ways == 1 or len(coeffs) <= 2 * ways:
+        return [f"p = {coeffs[0]!r}"] + [f"p = p * h + {c!r}" for c in coeffs[1:]]
+    low_first = coeffs[::-1]
+    chains = [low_first[j::ways][::-1] for j in range(ways)]  # chain j: the powers j, j + ways, ...
+    lines = ["h2 = h * h", "hw = " + " * ".join(["h2"] * (ways // 2) + ["h"] * (ways % 2))]
+    for j, chain in enumerate(chains):
+        lines += [f"q{j} = {chain[0]!r}"] + [f"q{j} = q{j} * hw + {c!r}" for c in chain[1:]]
+    combined = f"q{ways - 1}"
+    for j in range(ways - 2, -1, -1):
+        combined = f"q{j} + h * ({combined})"
+    return lines + [f"p = {combined}"]
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """What a kernel computes: the ``exprs`` of ``var``, their stable ``forms`` with the double-double
+    arguments ``dd``, one ``Finish`` per output, ``native32``; ``raw`` and ``source`` are the forms as NumPy
+    code (``symact.kernels.numpy_code``), which the NumPy emitter calls."""
+
+    exprs: tuple[sp.Expr, ...]
+    var: sp.Symbol
+    forms: list[sp.Expr]
+    dd: dict
+    finishes: tuple[Finish, ...]
+    raw: Callable
+    source: str
+
+    @cached_property
+    def native32(self) -> bool:
+        """Whether computing in float32 gives the float64 result rounded (asked by the NumPy emitter only)."""
+        return (
+            not any(f.patches or f.guard for f in self.finishes)
+            and all(_exact_in_float32(e, self.var) for e in self.exprs)
+            and _same_in_float32(self.raw)
+        )
+
+
+def make_plan(exprs, var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
+    """The plan of the expressions ``exprs`` (no free symbol but ``var``), computed once; ``patch_zeros[i]``:
+    patch the zeros of output i."""
+    return _plan(tuple(sp.sympify(e) for e in exprs), var, tuple(patch_zeros))
+
+
+@lru_cache(maxsize=512)
+def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, ...]) -> Plan:
+    free = set().union(*(e.free_symbols for e in exprs)) - {var}
+    if free:
+        names = ", ".join(sorted(s.name for s in free))
+        raise ParameterError("kernel", names, "has no value; give every parameter a number")
+    forms, dd = stable_forms(list(exprs), var)
+    raw, source = generate(forms, dd, var, ", ".join(map(str, exprs)))
+    flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
+    patches = [(zero_patches(e, var) if flag else ()) + removable_patches(e, var) for e, flag in zip(exprs, flags)]
+    finishes = tuple(Finish(p, limits, guard) for p, (limits, guard) in zip(patches, _far(raw, len(exprs))))
+    return Plan(exprs, var, forms, dd, finishes, raw, source)
+
+
+def part_plans(definition: Definition) -> dict[str, Plan | None]:
+    """The plan of each kernel part of ``definition`` (``PARTS``), with the parameter defaults substituted;
+    ``grad_from_output`` is ``None`` where f' has no form in y = f(x) that NumPy can compute (erfinv)."""
+    d = definition.derivation()
+    defaults = {s: v for s, v in definition.entry.defaults.items() if s not in d.params}
+    f, df, d2f = (e.subs(defaults) for e in (d.f, d.df, d.d2f))
+    dfy = d.df_of_output.subs(defaults) if d.df_of_output is not None else None
+    try:
+        from_output = make_plan((dfy,), y) if dfy is not None else None
+    except PrintMethodNotImplementedError:
+        from_output = None
+    parts = (make_plan((f,), x), make_plan((df,), x, (True,)), make_plan((d2f,), x))
+    return dict(zip(PARTS, (*parts, make_plan((f, df), x, (False, True)), from_output)))
+
+
+def _far(raw: Callable, count: int) -> list[tuple[tuple[float, float], bool]]:
+    """Each output's limits at -inf and +inf, and its guard: the forms at the largest magnitude where they are
+    not NaN (beyond 1e250: an infinite limit; below 1e-250: a zero one), and whether any of them is NaN."""
+    probes = np.array([1e308, 1e300, 1e200, 1e150, 1e100, 1e75, 1e50, 1e38, 1e20])
+    with np.errstate(all="ignore"):
+        values = raw(np.concatenate([-probes, probes]))
+    found = []
+    for v in values[:count]:
+        v = np.broadcast_to(np.asarray(v, dtype=np.float64), (2 * probes.size,))
+        sides = []
+        for side in (v[: probes.size], v[probes.size :]):
+            ok = side[~np.isnan(side)]
+            t = float(ok[0]) if ok.size else float("nan")
+            if abs(t) > 1e250:  # growing without bound
+                t = float(np.copysign(np.inf, t))
+            elif abs(t) < 1e-250:  # decaying like 1/x or faster
+                t = float(np.copysign(0.0, t))
+            sides.append(t)
+        found.append((tuple(sides), bool(np.isnan(v).any())))
+    return found
+
+
+def _exact_in_float32(expr: sp.Expr, var: sp.Symbol) -> bool:
+    """Whether computing ``expr`` in float32 gives the float64 result rounded: only selections
+    (max, min, pieces, |x|) of x and float32 constants, and single +-*/ of those (one rounding: from
+    binary64 to binary32 a double rounding of one basic operation is innocuous).
+    """
+
+    def leaf(e):
+        if e == var:
+            return True
+        if not (e.is_Rational or e.is_Float) or not e.is_finite:
+            return False
+        v = float(e)
+        return sp.Rational(v) == sp.Rational(e) and float(np.float32(v)) == v
+
+    def ok(e):
+        if leaf(e) or e in (sp.true, sp.false):
+            return True
+        if isinstance(e, (sp.Max, sp.Min, sp.Piecewise, sp.And, sp.Or, sp.Not, sp.core.relational.Relational)):
+            return all(ok(a) for a in e.args)
+        if isinstance(e, sp.Abs):
+            return ok(e.args[0])
+        if isinstance(e, sp.core.containers.Tuple):  # Piecewise's (value, condition) pairs
+            return all(ok(a) for a in e.args)
+        if isinstance(e, (sp.Add, sp.Mul)):
+            return all(leaf(a) for a in e.args)
+        return False
+
+    return ok(expr)
+
+
+def _same_in_float32(raw: Callable) -> bool:
+    """The float32 evaluation equals the float64 one rounded, on a dense probe (a check of the rule)."""
+    rng = np.random.default_rng(0)
+    grid = np.concatenate([np.linspace(-10, 10, 4001), 10 ** rng.uniform(-40, 38, 2000) * rng.choice([-1, 1], 2000)])
+    probe = np.concatenate([grid, [0.0, -0.0, np.inf, -np.inf, np.nan, 3.4e38, -3.4e38, 1e-45]]).astype(np.float32)
+    with np.errstate(all="ignore"):  # the cast to float32 overflows where the function exceeds its range
+        wide = raw(probe.astype(np.float64))
+        narrow = raw(probe)
+        for w, n in zip(wide, narrow):
+            w = np.broadcast_to(np.asarray(w, dtype=np.float64), probe.shape).astype(np.float32)
+            n = np.broadcast_to(np.asarray(n), probe.shape)
+            if n.dtype != np.float32 and np.ndim(n) and n.dtype.kind == "f":
+                return False
+            if not np.array_equal(w, n.astype(np.float32), equal_nan=True):
+                return False
+    return True
