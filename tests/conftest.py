@@ -7,6 +7,8 @@ import pytest
 from hypothesis import settings
 
 from symact import catalog
+from symact.analysis import engine
+from tests.shared import SharedResults
 
 # The suite's compiled kernels go to a cache folder of its own, never the user's (doctests included: this file is
 # imported while the suite is collected, before any test runs). Under pytest-xdist the workers inherit the
@@ -14,6 +16,9 @@ from symact import catalog
 if "PYTEST_XDIST_WORKER" not in os.environ or "SYMACT_TEST_CACHE_DIR" not in os.environ:
     os.environ["SYMACT_TEST_CACHE_DIR"] = tempfile.mkdtemp(prefix="symact-test-cache-")
 os.environ["SYMACT_CACHE_DIR"] = os.environ["SYMACT_TEST_CACHE_DIR"]
+
+# Each activation's properties are analysed once per run, not once per worker: the workers share the answers.
+engine._CACHE = SharedResults(os.path.join(os.environ["SYMACT_TEST_CACHE_DIR"], "properties"))
 
 # Property-based tests draw the same examples on every run and machine: a failure reproduces, CI is not flaky.
 settings.register_profile("symact", derandomize=True, deadline=None, print_blob=True)
