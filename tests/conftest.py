@@ -41,6 +41,12 @@ def _isolate_global_state():
 # (``Theorem.run`` keeps its proof).
 THEOREM_FILES = {"test_cli.py", "test_notes.py", "test_verdicts.py"}
 
+# The workers take the groups in collection order (``--no-loadscope-reorder``: xdist would otherwise start the
+# groups with the most tests first, and a group of a few long tests, such as test_reproducible.py's, last, while
+# the other worker sits idle). These groups, the longest of a run on two cores, come first, longest first.
+LONGEST_FIRST = ["test_reproducible.py", "theorems", "test_fused.py", "test_beyond_catalog.py", "test_compile.py"]
+LONGEST_FIRST += ["test_prove_adversarial.py", "test_property_soundness.py", "test_kernels_beyond_catalog.py"]
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): the tests pytest-xdist runs in one worker")
@@ -48,6 +54,10 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
+    rank = {}
     for item in items:
         theorems = item.path.parent.name == "proofs" or item.path.name in THEOREM_FILES
         item.add_marker(pytest.mark.xdist_group("theorems" if theorems else str(item.path)))
+        name = "theorems" if theorems else item.path.name
+        rank[item] = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank.__getitem__)  # stable: each group keeps its own order
