@@ -82,6 +82,7 @@ def _exactly_zero(c: sp.Expr) -> bool:
     tries = (
         sp.expand,
         lambda e: sp.logcombine(sp.expand_log(e)),
+        lambda e: sp.together(sp.expand(e.rewrite(sp.exp))),  # tanh, sigmoid, sinh of one constant: milliseconds
         sp.simplify,
         lambda e: sp.simplify(e.rewrite(sp.exp)),
         lambda e: sp.simplify(e.rewrite(sp.log)),

@@ -7,6 +7,8 @@ import pytest
 from hypothesis import settings
 
 from symact import catalog
+from symact.analysis import engine
+from tests.shared import SharedResults
 
 # The suite's compiled kernels go to a cache folder of its own, never the user's (doctests included: this file is
 # imported while the suite is collected, before any test runs). Under pytest-xdist the workers inherit the
@@ -14,6 +16,9 @@ from symact import catalog
 if "PYTEST_XDIST_WORKER" not in os.environ or "SYMACT_TEST_CACHE_DIR" not in os.environ:
     os.environ["SYMACT_TEST_CACHE_DIR"] = tempfile.mkdtemp(prefix="symact-test-cache-")
 os.environ["SYMACT_CACHE_DIR"] = os.environ["SYMACT_TEST_CACHE_DIR"]
+
+# Each activation's properties are analysed once per run, not once per worker: the workers share the answers.
+engine._CACHE = SharedResults(os.path.join(os.environ["SYMACT_TEST_CACHE_DIR"], "properties"))
 
 # Property-based tests draw the same examples on every run and machine: a failure reproduces, CI is not flaky.
 settings.register_profile("symact", derandomize=True, deadline=None, print_blob=True)
@@ -36,6 +41,12 @@ def _isolate_global_state():
 # (``Theorem.run`` keeps its proof).
 THEOREM_FILES = {"test_cli.py", "test_notes.py", "test_verdicts.py"}
 
+# The workers take the groups in collection order (``--no-loadscope-reorder``: xdist would otherwise start the
+# groups with the most tests first, and a group of a few long tests, such as test_reproducible.py's, last, while
+# the other worker sits idle). These groups, the longest of a run on two cores, come first, longest first.
+LONGEST_FIRST = ["test_reproducible.py", "theorems", "test_fused.py", "test_beyond_catalog.py", "test_compile.py"]
+LONGEST_FIRST += ["test_prove_adversarial.py", "test_property_soundness.py", "test_kernels_beyond_catalog.py"]
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): the tests pytest-xdist runs in one worker")
@@ -43,6 +54,10 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
+    rank = {}
     for item in items:
         theorems = item.path.parent.name == "proofs" or item.path.name in THEOREM_FILES
         item.add_marker(pytest.mark.xdist_group("theorems" if theorems else str(item.path)))
+        name = "theorems" if theorems else item.path.name
+        rank[item] = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank.__getitem__)  # stable: each group keeps its own order
