@@ -23,7 +23,7 @@ kernels always did: a value beyond 1e250 is an infinite limit, below 1e-250 a ze
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -133,7 +133,7 @@ class Plan:
         )
 
 
-def make_plan(exprs, var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
+def make_plan(exprs: Sequence[sp.Expr], var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
     """The plan of the expressions ``exprs`` (no free symbol but ``var``), computed once; ``patch_zeros[i]``:
     patch the zeros of output i."""
     return _plan(tuple(sp.sympify(e) for e in exprs), var, tuple(patch_zeros))
