@@ -1,7 +1,7 @@
 """``export()``: an activation as a PyTorch module or a JAX function, with symact's stable forms and derivatives.
 
 The generated module (``symact.exporting.source``) is executed in a fresh module namespace; its raw f, f'
-and f'' are probed at huge and infinite inputs and, where they miss the NumPy kernel's limits there (an
+and f'' are probed at huge and infinite inputs and, where they miss the kernel plan's limits there (an
 inf*0 inside), written again with the cheapest guard that mends it. The first export of a definition is
 verified (``symact.exporting.verify``) unless ``verify=False``.
 
@@ -27,7 +27,7 @@ from symact.errors import ParameterError
 from symact.exporting.source import Parts, function_name, module_text, parts
 from symact.exporting.verify import Verification, verify_export
 from symact.kernels.definition import Definition, resolve
-from symact.kernels.numpy_backend import compile_kernel
+from symact.kernels.plan import part_plans
 
 __all__ = ["export", "Exported", "FRAMEWORKS"]
 
@@ -150,16 +150,16 @@ def _load(text: str, name: str) -> types.ModuleType:
 def _slope_defined_at_ends(definition: Definition, p: Parts, lib, framework: str) -> bool:
     """Whether f' written in y is a number at the values f tends to at -inf and +inf (squareplus's is not at 0)."""
     raw = _load(module_text(p, framework), "probe")
-    ends = np.array(compile_kernel(definition).part("f").limits[0], dtype=np.float64)
+    ends = np.array(part_plans(definition)["f"].finishes[0].limits, dtype=np.float64)
     return not np.isnan(np.asarray(_traced(raw.df, framework)(lib.asarray(ends)), dtype=np.float64)).any()
 
 
 def _guards(definition: Definition, p: Parts, lib, framework: str) -> dict:
-    """The cheapest guard per part under which it gives NaN at NaN and the NumPy kernel's limits at huge and
+    """The cheapest guard per part under which it gives NaN at NaN and the kernel plan's limits at huge and
     infinite inputs: none, ``at_inf`` (the limits at +-inf), ``at_nan`` (also where a huge input gave NaN),
     ``at_special`` (also NaN at NaN; a slope of y: NaN only), each certified by running the module there."""
-    kernel = compile_kernel(definition)
-    limits = {part: kernel.part(name).limits[0] for part, name in (("f", "f"), ("df", "grad"), ("d2f", "grad2"))}
+    plans = part_plans(definition)
+    limits = {part: plans[name].finishes[0].limits for part, name in (("f", "f"), ("df", "grad"), ("d2f", "grad2"))}
     ladder = {part: [None, *((g, *limits[part]) for g in ("at_inf", "at_nan", "at_special"))] for part in limits}
     if p.from_output:
         ladder["df"] = ladder["d2f"] = [None, ()]
