@@ -10,14 +10,16 @@ overflowing times one underflowing, x**3*sech(x)**2); and whether float32 comput
 (``Finish.apply``) and as selects (``Finish.selects``). ``part_plans`` gives the plans of a ``Definition``'s
 kernel parts; the fused backend builds from them alone.
 
-Limits are not certified: SymPy's limits at +-inf take 0.1 to 9 seconds per expression and were seen wrong
-(silu' at +oo), so the plan reads them, and the guard, from the float64 forms at 1e20..1e308, as the
-kernels always did: a value beyond 1e250 is an infinite limit, below 1e-250 a zero one (signed as computed).
+The limits at -inf and +inf are certified where ``symact.kernels.asymptotics`` finds them (an exact
+asymptotic calculus: milliseconds, no clock, no SymPy ``limit``) and ``Finish.certified`` says which; where it
+finds none (an oscillation, a cancellation it cannot resolve, an unlisted function) the plan reads the limit
+from the float64 forms at 1e20..1e308, as the guard always is: a value beyond 1e250 is an infinite limit,
+below 1e-250 a zero one (signed as computed).
 
 >>> from symact.catalog import x
 >>> p = make_plan([sp.log(1 + sp.exp(x))], x)
->>> p.forms, p.finishes[0].limits, p.finishes[0].guard, p.native32
-([s_softplus(x, oo)], (0.0, inf), False, False)
+>>> p.forms, p.finishes[0].limits, p.finishes[0].certified, p.finishes[0].guard, p.native32
+([s_softplus(x, oo)], (0.0, inf), (True, True), False, False)
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from symact.catalog import x
 from symact.derivation import y
 from symact.errors import ParameterError
+from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.definition import Definition
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
@@ -48,11 +51,13 @@ GUARD_BEYOND = 1e15  # |x| past which a NaN of a guarded output is the limit
 @dataclass(frozen=True)
 class Finish:
     """The post-pass of one output, in this order: inside a patch the Taylor polynomial; with ``guard``, the
-    limit where the formula gave NaN at |x| > ``GUARD_BEYOND``; at -inf and +inf ``limits``; NaN stays NaN."""
+    limit where the formula gave NaN at |x| > ``GUARD_BEYOND``; at -inf and +inf ``limits`` (``certified``:
+    each one proved, not read from the float64 forms); NaN stays NaN."""
 
     patches: tuple[ZeroPatch, ...]
     limits: tuple[float, float]
     guard: bool
+    certified: tuple[bool, bool] = (False, False)
 
     def apply(self, r: np.ndarray, array: np.ndarray, finite: bool) -> None:
         """In place on the outputs ``r`` of ``array`` (``finite``: no NaN or inf in it, as already known)."""
@@ -149,7 +154,8 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     raw, source = generate(forms, dd, var, ", ".join(map(str, exprs)))
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [(zero_patches(e, var) if flag else ()) + removable_patches(e, var) for e, flag in zip(exprs, flags)]
-    finishes = tuple(Finish(p, limits, guard) for p, (limits, guard) in zip(patches, _far(raw, len(exprs))))
+    far = _far(raw, len(exprs))
+    finishes = tuple(Finish(p, *_certified(e, var, probed)) for p, e, probed in zip(patches, exprs, far))
     return Plan(exprs, var, forms, dd, finishes, raw, source)
 
 
@@ -188,6 +194,24 @@ def _far(raw: Callable, count: int) -> list[tuple[tuple[float, float], bool]]:
             sides.append(t)
         found.append((tuple(sides), bool(np.isnan(v).any())))
     return found
+
+
+def _certified(expr: sp.Expr, var: sp.Symbol, probed) -> tuple[tuple[float, float], bool, tuple[bool, bool]]:
+    """The limits, guard and certified flags of one output: the certified limit at each side where one is
+    found (a zero signed as the float64 forms give it where they give a zero: the computed neighbours' sign),
+    else the probed one."""
+    (low, high), guard = probed
+    limits, certified = [], []
+    for side, seen in ((-1, low), (1, high)):
+        found = limit_at_infinity(expr, var, side)
+        if found is None:
+            limits.append(seen)
+        else:
+            value, sign = found
+            v = float(value.evalf(40)) if value.is_finite else math.copysign(math.inf, sign)
+            limits.append(math.copysign(0.0, seen if seen == 0 else sign or 1) if v == 0 else v)
+        certified.append(found is not None)
+    return (limits[0], limits[1]), guard, (certified[0], certified[1])
 
 
 def _exact_in_float32(expr: sp.Expr, var: sp.Symbol) -> bool:
