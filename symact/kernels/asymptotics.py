@@ -226,7 +226,7 @@ def _exp(s: Series) -> Series:
             small.append((c, m))
         elif order == 0:
             const = c
-        elif not m.e and m.q == 0 and _sign(m.p) > 0:
+        elif not m.e and m.q == 0 and m.p.is_Rational and m.p > 0:  # exact powers only: E stays sorted exactly
             e.append((m.p, c))
         elif not m.e and m.p == 0 and m.q == 1:
             p += c
