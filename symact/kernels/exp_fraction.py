@@ -106,19 +106,19 @@ def exp_fractions(expr: sp.Expr, var: sp.Symbol) -> tuple[ExpFraction, ...]:
     scale, num, den = found
     layouts = [_layout(num), _layout(den)]
     terms = [sp.lambdify(var, expand_named(t), modules="mpmath") for t in expr.args]
-    regions, start, last = [], None, None
+    regions, run, last = [], [], 0  # run: where the fraction is better in the current well-conditioned stretch
     with precision(20):
         for i in range(_POINTS):
             if i % 16 == 0:
                 check()
             t = mpmath.mpf(-REACH) + 2 * REACH * mpmath.mpf(i) / (_POINTS - 1)
-            if _better(terms, layouts, scale, t):
-                start, last = (t if start is None else start), t
-            elif start is not None:
-                regions.append((start, last))
-                start = None
-    if start is not None:
-        regions.append((start, last))
+            verdict, sign = _better(terms, layouts, scale, t)
+            if verdict is None or sign != last:  # ill-conditioned, or a zero or pole passed since the last point
+                regions += [(run[0], run[-1])] if run else []
+                run, last = [], sign
+            if verdict:
+                run.append(t)
+    regions += [(run[0], run[-1])] if run else []
     num_c, den_c = (_floats(p) for p in (num, den))
     return tuple(ExpFraction(float(a), float(b), scale, num_c, den_c) for a, b in regions if a < b)
 
@@ -176,16 +176,20 @@ def _condition(values) -> float:
     return sum(abs(v) for v in values) / total if total else mpmath.inf
 
 
-def _better(terms, layouts, scale: float, t) -> bool:
-    """At ``t``: the fraction's summands cancel by at most ``WELL``, and the sum's terms by more."""
+def _better(terms, layouts, scale: float, t) -> tuple[bool | None, int]:
+    """At ``t``: None where the fraction's summands cancel by more than ``WELL``, else whether the sum's terms
+    cancel by more than they do (between two points where it is, the fraction is used where it is not worse);
+    and the fraction's sign."""
     e = mpmath.exp(mpmath.mpf(scale) * t)
-    worst = max(_condition(_summands(layout, e, t)) for layout in layouts)
+    summands = [_summands(layout, e, t) for layout in layouts]
+    worst = max(map(_condition, summands))
+    sign = int(mpmath.sign(sum(summands[0]) * sum(summands[1])))
     if worst > WELL:
-        return False
+        return None, sign
     try:
-        return _condition([term(t) for term in terms]) > worst
+        return _condition([term(t) for term in terms]) > worst, sign
     except (TypeError, ValueError, ZeroDivisionError):
-        return False
+        return False, sign
 
 
 def _layout(poly: sp.Poly) -> list[tuple[int, list, bool]]:
