@@ -21,7 +21,7 @@ summands cancel by at most ``WELL`` and the sum's terms by more, from the condit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 from math import gcd
@@ -56,6 +56,18 @@ class ExpFraction:
     num: Coefficients
     den: Coefficients
 
+    def outside(self, patches) -> ExpFraction | None:
+        """The interval less the windows of the Taylor ``patches`` (applied after it) over its ends; None when
+        nothing is left."""
+        lo, hi = self.lo, self.hi
+        for _ in patches:  # a trimmed end may reach into a further window
+            for p in patches:
+                if abs(lo - p.hi) < p.window:
+                    lo = p.hi + p.window
+                if abs(hi - p.hi) < p.window:
+                    hi = p.hi - p.window
+        return replace(self, lo=lo, hi=hi) if lo < hi else None
+
     def apply(self, t: np.ndarray, out: np.ndarray) -> None:
         """Overwrite ``out`` with the fraction wherever ``t`` lies in [lo, hi]."""
         index = np.nonzero((t >= self.lo) & (t <= self.hi))
@@ -81,10 +93,11 @@ def _polynomial(coeffs: tuple[float, ...], v):
 
 
 def _horner(coeffs: Coefficients, v: np.ndarray, e: np.ndarray) -> np.ndarray:
-    p = _polynomial(coeffs[0], v)
-    for c in coeffs[1:]:
-        p = p * e + _polynomial(c, v)
-    return p
+    p = _polynomial(coeffs[0], v) * e  # an array of its own: the steps below work in place
+    for c in coeffs[1:-1]:
+        p += _polynomial(c, v)
+        p *= e
+    return p + _polynomial(coeffs[-1], v)
 
 
 def _text(coeffs: tuple[float, ...], v: str) -> str:

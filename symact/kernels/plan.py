@@ -153,7 +153,8 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [(zero_patches(e, var) if flag else ()) + removable_patches(e, var) for e, flag in zip(exprs, flags)]
     far = _far(raw, len(exprs))
-    finishes = tuple(Finish(p, lim, guard, exp_fractions(e, var)) for e, p, (lim, guard) in zip(exprs, patches, far))
+    fractions = [tuple(filter(None, (f.outside(p) for f in exp_fractions(e, var)))) for e, p in zip(exprs, patches)]
+    finishes = tuple(Finish(p, lim, guard, fr) for p, fr, (lim, guard) in zip(patches, fractions, far))
     return Plan(exprs, var, forms, dd, finishes, raw, source)
 
 
