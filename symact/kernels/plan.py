@@ -38,6 +38,7 @@ from symact.derivation import y
 from symact.errors import ParameterError
 from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.definition import Definition
+from symact.kernels.exp_fraction import ExpFraction, exp_fractions
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
@@ -50,18 +51,20 @@ GUARD_BEYOND = 1e15  # |x| past which a NaN of a guarded output is the limit
 
 @dataclass(frozen=True)
 class Finish:
-    """The post-pass of one output, in this order: inside a patch the Taylor polynomial; with ``guard``, the
-    limit where the formula gave NaN at |x| > ``GUARD_BEYOND``; at -inf and +inf ``limits`` (``certified``:
-    each one proved, not read from the float64 forms); NaN stays NaN."""
+    """The post-pass of one output, in this order: on the intervals of ``fractions`` the sum as one fraction in
+    exp(k*x); inside a patch the Taylor polynomial; with ``guard``, the limit where the formula gave NaN at
+    |x| > ``GUARD_BEYOND``; at -inf and +inf ``limits`` (``certified``: each one proved, not read from the
+    float64 forms); NaN stays NaN."""
 
     patches: tuple[ZeroPatch, ...]
     limits: tuple[float, float]
     guard: bool
     certified: tuple[bool, bool] = (False, False)
+    fractions: tuple[ExpFraction, ...] = ()
 
     def apply(self, r: np.ndarray, array: np.ndarray, finite: bool) -> None:
         """In place on the outputs ``r`` of ``array`` (``finite``: no NaN or inf in it, as already known)."""
-        for patch in self.patches:
+        for patch in (*self.fractions, *self.patches):
             patch.apply(array, r)
         low, high = self.limits
         if self.guard:
@@ -78,7 +81,7 @@ class Finish:
     def selects(self, name: str, v: str) -> list[str]:
         """The same as straight-line scalar code on ``name`` (the output) and ``v`` (the input): flat selects,
         no early return, so that a compiled loop over it vectorises."""
-        lines = []
+        lines = [line for fraction in self.fractions for line in fraction.selects(name, v)]
         for p in self.patches:
             lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
             lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
@@ -132,7 +135,7 @@ class Plan:
     def native32(self) -> bool:
         """Whether computing in float32 gives the float64 result rounded (asked by the NumPy emitter only)."""
         return (
-            not any(f.patches or f.guard for f in self.finishes)
+            not any(f.patches or f.guard or f.fractions for f in self.finishes)
             and all(_exact_in_float32(e, self.var) for e in self.exprs)
             and _same_in_float32(self.raw)
         )
@@ -155,7 +158,10 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [(zero_patches(e, var) if flag else ()) + removable_patches(e, var) for e, flag in zip(exprs, flags)]
     far = _far(raw, len(exprs))
-    finishes = tuple(Finish(p, *_certified(e, var, probed)) for p, e, probed in zip(patches, exprs, far))
+    fractions = [tuple(filter(None, (f.outside(p) for f in exp_fractions(e, var)))) for e, p in zip(exprs, patches)]
+    finishes = tuple(
+        Finish(p, *_certified(e, var, probed), fractions=fr) for p, fr, e, probed in zip(patches, fractions, exprs, far)
+    )
     return Plan(exprs, var, forms, dd, finishes, raw, source)
 
 
