@@ -18,7 +18,7 @@ import numpy as np
 
 from symact.kernels.vmath import SPLITTER
 
-__all__ = ["erf", "erfc", "lambertw", "poly_dd", "TINY", "C_HI", "UNSCALE", "RSQRT2_HI", "RSQRT2_LO", "CF_DEPTH"]
+__all__ = ["erf", "erfc", "lambertw", "TINY", "C_HI", "UNSCALE", "RSQRT2_HI", "RSQRT2_LO", "CF_DEPTH"]
 
 try:  # scipy is optional: vectorised erfc and erfcx; math.erfc (within ~1 ULP) otherwise
     from scipy.special import erfc as _scipy_erfc

@@ -14,7 +14,7 @@ class, two implementations and one row.
 >>> s_softplus(sp.Symbol('t')).diff()
 exp(t)/(exp(t) + 1)
 >>> s_softplus(-800).evalf(5), NODES['s_softplus'].ulps
-(3.6679e-348, 1.0)
+(3.6679e-348, 1.5)
 """
 
 from __future__ import annotations
@@ -22,15 +22,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy as sp
 from mpmath.libmp import prec_to_dps
 from sympy.codegen.cfunctions import expm1, hypot, log1p
 
+from symact.errors import SymactError
 from symact.kernels import helpers, scalar
 from symact.kernels.helpers import C_HI, TINY, UNSCALE
+from symact.precision import precision
 
-__all__ = ["StableNode", "Node", "NODES", "STABLE_NODES", "EXP_LIKE", "NUMPY_FUNCTIONS"]
+__all__ = ["StableNode", "Node", "NODES", "STABLE_NODES", "EXP_LIKE", "NUMPY_FUNCTIONS", "accurate", "NodeValueError"]
+
+
+class NodeValueError(SymactError):
+    """A node's value that mpmath did not settle (an argument where the meaning cancels past 2,000 digits)."""
 
 
 class StableNode(sp.Function):
@@ -38,6 +45,7 @@ class StableNode(sp.Function):
 
     @staticmethod
     def meaning(*args: sp.Expr) -> sp.Expr:  # pragma: no cover - every node sets its own
+        """The node's value at ``args`` as an ordinary SymPy expression."""
         raise NotImplementedError
 
     @classmethod
@@ -49,16 +57,45 @@ class StableNode(sp.Function):
         return self.meaning(*self.args)
 
     def fdiff(self, argindex=1):
-        d = sp.Dummy()
+        d = sp.Dummy(real=True) if self.args[argindex - 1].is_extended_real else sp.Dummy()
         args = list(self.args)
         args[argindex - 1] = d
         return self.meaning(*args).diff(d).subs(d, self.args[argindex - 1])
 
     def _eval_evalf(self, prec):
-        return self.value().evalf(prec_to_dps(prec))
+        if not all(a.is_number for a in self.args):
+            return None
+        digits = prec_to_dps(prec)
+        exact = [sp.Rational(a) if a.is_Float else a for a in self.args]  # SymPy rounds exp(Float) at once
+        return sp.Float(accurate(self.meaning(*exact), (), digits)(), digits)
 
     def _eval_rewrite_as_value(self, *args, **hints):
         return self.meaning(*args)
+
+
+def accurate(expr: sp.Expr, symbols: tuple[sp.Symbol, ...], digits: int = 30) -> Callable[..., mpmath.mpf]:
+    """``expr`` as a function of ``symbols`` (numbers, taken as exact) computed by mpmath to ``digits`` digits:
+    from 20 digits more, the working precision doubled until two nonzero results agree (SymPy's evalf of
+    log1p(exp(-800)) is 0); 0 where every precision up to 2,000 digits more gives 0.
+
+    >>> float(accurate(log1p(sp.Symbol('t')), (sp.Symbol('t'),))(1e-300))
+    1e-300
+    """
+    f = sp.lambdify(symbols, expr, modules="mpmath")
+
+    def value(*args: float) -> mpmath.mpf:
+        prev, dps = None, digits + 20
+        while dps < 40 * digits + 2000:
+            with precision(dps):
+                r = f(*map(mpmath.mpf, args))
+                if prev is not None and r != 0 and abs(r - prev) <= abs(r) * mpmath.mpf(10) ** -(digits + 2):
+                    return +r
+            prev, dps = r, 2 * dps
+        if r == 0:  # 0 at every precision up to 2,000 digits more (a cancellation to 0 is not evidence)
+            return r
+        raise NodeValueError(f"{expr} at {args}: no {digits} digits")
+
+    return value
 
 
 def _node(name: str, meaning: Callable[..., sp.Expr]) -> type[StableNode]:
@@ -87,7 +124,7 @@ s_dsigmoid = _node("s_dsigmoid", lambda t, w=sp.oo: _scaled(_dsigmoid(t), t, w, 
 s_softplus = _node("s_softplus", lambda t, w=sp.oo: _scaled(log1p(sp.exp(t)), t, w, False))
 s_softplus_tail = _node("s_softplus_tail", lambda t, w=sp.oo: _scaled(log1p(sp.exp(-sp.Abs(t))), t, w, True))
 s_sech2 = _node("s_sech2", lambda t, w=sp.oo: _scaled(sp.sech(t) ** 2, t, w, True))
-s_ncdf = _node("s_ncdf", lambda t, w=sp.oo: _scaled(sp.erfc(-t / sp.sqrt(2)) / 2, t, w, False))
+s_ncdf = _node("s_ncdf", lambda t, w=sp.oo: _scaled(sp.erfc(-t / sp.sqrt(2), evaluate=False) / 2, t, w, False))
 s_expsq = _node("s_expsq", lambda t, c, w=sp.oo: _scaled(sp.exp(-c * t**2), t, w, True))
 s_sqplus = _node("s_sqplus", lambda t, c: (t + sp.sqrt(t**2 + c)) / 2)
 s_dsqplus = _node("s_dsqplus", lambda t, c: (1 + t / sp.sqrt(t**2 + c)) / 2)
@@ -127,6 +164,7 @@ class Node:
 
     @property
     def name(self) -> str:
+        """The node's name, which the generated code calls."""
         return self.function.__name__
 
 
@@ -134,20 +172,20 @@ _E = "exp(-|t|) only, never of a positive number (Maechler, Accurately computing
 _SQUARE = "e/(1 + e)**2, e = exp(-|t|), the rounding of 1 + e corrected to first order (Knuth, TAOCP 2, 4.2.2)"
 _CONJ = "divides instead of cancelling for t < 0 (the conjugate; Goldberg, What every computer scientist..., 1991)"
 _DD = "exp(-c t**2) with t**2 = hi**2 + lo (2 hi + lo) exact (Dekker, Numer. Math. 18, 1971)"
-_EXP_SUM = "exp(a - k|t|)/(1 + exp(-k|t|))**2 where exp(a)*decay is inf*0"
+_EXP_SUM = "exp(a - k|t|)/(1 + exp(-k|t|))**2 where exp(a)*decay is inf*0; the bound holds where the decay is normal"
 _DECAY = {"exp_like": True, "cut": lambda: TINY}
 
 _ROWS = (
-    Node(s_sigmoid, helpers.h_sigmoid, scalar.s_sigmoid, 1.0, _E, **_DECAY),
-    Node(s_dsigmoid, helpers.h_dsigmoid, scalar.s_dsigmoid, 1.0, _SQUARE, **_DECAY, two_sided=True),
-    Node(s_softplus, helpers.h_softplus, scalar.s_softplus, 1.0, _E, **_DECAY),
-    Node(s_softplus_tail, helpers.h_softplus_tail, scalar.s_softplus_tail, 1.0, _E, **_DECAY, two_sided=True),
-    Node(s_sech2, helpers.h_sech2, scalar.s_sech2, 1.0, _SQUARE, exp_like=True, cut=lambda: TINY / 2, two_sided=True),
+    Node(s_sigmoid, helpers.h_sigmoid, scalar.s_sigmoid, 1.5, _E, **_DECAY),
+    Node(s_dsigmoid, helpers.h_dsigmoid, scalar.s_dsigmoid, 2.0, _SQUARE, **_DECAY, two_sided=True),
+    Node(s_softplus, helpers.h_softplus, scalar.s_softplus, 1.5, _E, **_DECAY),
+    Node(s_softplus_tail, helpers.h_softplus_tail, scalar.s_softplus_tail, 1.5, _E, **_DECAY, two_sided=True),
+    Node(s_sech2, helpers.h_sech2, scalar.s_sech2, 2.0, _SQUARE, exp_like=True, cut=lambda: TINY / 2, two_sided=True),
     Node(
         s_ncdf,
         helpers.h_ncdf,
         scalar.s_ncdf,
-        1.0,
+        2.5,
         "erfc(-t/sqrt 2)/2, the argument in double-double (Dekker 1971); Mills' ratio series (A&S 7.1.23) below -w",
         cut=lambda: float(sp.sqrt(2 * TINY)),
     ),
@@ -155,23 +193,23 @@ _ROWS = (
         s_expsq,
         helpers.h_expsq,
         scalar.s_expsq,
-        1.0,
+        1.5,
         _DD,
         params=1,
         cut=lambda c: float(sp.sqrt(TINY / c)) if c.is_positive else None,
         two_sided=True,
     ),
-    Node(s_sqplus, helpers.h_sqplus, scalar.s_sqplus, 1.0, _CONJ, params=1),
-    Node(s_dsqplus, helpers.h_dsqplus, scalar.s_dsqplus, 1.0, _CONJ, params=1),
+    Node(s_sqplus, helpers.h_sqplus, scalar.s_sqplus, 2.0, _CONJ, params=1),
+    Node(s_dsqplus, helpers.h_dsqplus, scalar.s_dsqplus, 3.0, _CONJ, params=1),
     Node(
-        s_tanhshrink, helpers.h_tanhshrink, scalar.s_tanhshrink, 1.0, "Lambert's continued fraction of tanh, |t| < 1.5"
+        s_tanhshrink, helpers.h_tanhshrink, scalar.s_tanhshrink, 1.5, "Lambert's continued fraction of tanh, |t| < 1.5"
     ),
     Node(s_expm1, np.expm1, scalar.s_expm1, 1.0, "C99 expm1 (NumPy); fdlibm's reduction, Taylor series (vmath)"),
     Node(s_log1p, np.log1p, scalar.s_log1p, 1.0, "C99 log1p (NumPy); musl's (vmath)"),
     Node(s_hypot, helpers.h_hypot, scalar.s_hypot, 1.0, "C99 hypot", params=1),
     Node(s_div, np.true_divide, scalar.s_div, 0.5, "IEEE 754 division", params=1),
-    Node(s_sech2_exp, helpers.h_sech2_exp, scalar.s_sech2_exp, 1.0, _EXP_SUM + ", k = 2", params=1),
-    Node(s_dsigmoid_exp, helpers.h_dsigmoid_exp, scalar.s_dsigmoid_exp, 1.0, _EXP_SUM + ", k = 1", params=1),
+    Node(s_sech2_exp, helpers.h_sech2_exp, scalar.s_sech2_exp, 3.0, _EXP_SUM + ", k = 2", params=1),
+    Node(s_dsigmoid_exp, helpers.h_dsigmoid_exp, scalar.s_dsigmoid_exp, 3.0, _EXP_SUM + ", k = 1", params=1),
     Node(s_unscale, helpers.h_unscale, scalar.s_unscale, 0.5, "times 2**-128 exp(128 ln 2 - C_HI)", 3, True),
     Node(s_exp, helpers.h_exp, scalar.s_exp, 1.0, "exp(t + lo) = exp(t) (1 + lo), |lo| < 1e-13", exp_like=True),
 )
