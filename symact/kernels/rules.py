@@ -2,8 +2,8 @@
 
 ``stabilize(expr)`` applies general rules to the SymPy tree, so a user-defined activation
 benefits as much as a catalog one. The result uses a few *stable nodes* (SymPy functions
-with names ``s_*``) that ``symact.kernels.printer`` prints as calls to the NumPy helpers of
-``symact.kernels.helpers``.
+with names ``s_*``, one row each in ``symact.kernels.nodes``) that both printers print as calls
+to their implementations.
 
 Rules (``k`` a constant, ``u`` any subexpression):
 
