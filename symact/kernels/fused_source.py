@@ -17,8 +17,8 @@ from sympy.printing.pycode import PythonCodePrinter
 from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.definition import Definition
+from symact.kernels.nodes import EXP_LIKE, STABLE_NODES
 from symact.kernels.plan import Plan, part_plans
-from symact.kernels.rules import EXP_LIKE, STABLE_NODES
 
 __all__ = ["source", "function_name", "NoScalarForm"]
 

@@ -1,10 +1,10 @@
-"""The NumPy helpers that the stable nodes of ``symact.kernels.rules`` are printed as calls to.
+"""The NumPy implementations of the stable nodes (``symact.kernels.nodes`` names each in its row).
 
 Each takes and returns float64 arrays (callers silence floating-point warnings): the exp-like helpers
 ``h_sigmoid``, ``h_dsigmoid``, ``h_softplus`` and ``h_sech2`` take an optional low part of a double-double
 argument, ``poly_dd`` evaluates the polynomial arguments in double-double (with Dekker's ``two_prod`` and
-Knuth's ``two_sum``), and ``erf``, ``erfc`` and ``lambertw`` complete what NumPy lacks. ``HELPERS`` maps the
-names the generated code calls to these functions.
+Knuth's ``two_sum``; ``symact.kernels.vmath`` has their scalar twins, which numba compiles in place, so
+these array versions stay apart), and ``erf``, ``erfc`` and ``lambertw`` complete what NumPy lacks.
 
 >>> h_softplus(np.array([1000.0, -1000.0])).tolist()
 [1000.0, 0.0]
@@ -16,7 +16,9 @@ import math
 
 import numpy as np
 
-__all__ = ["HELPERS", "erf", "erfc", "lambertw"]
+from symact.kernels.vmath import SPLITTER
+
+__all__ = ["erf", "erfc", "lambertw", "TINY", "C_HI", "UNSCALE", "RSQRT2_HI", "RSQRT2_LO", "CF_DEPTH"]
 
 try:  # scipy is optional: vectorised erfc and erfcx; math.erfc (within ~1 ULP) otherwise
     from scipy.special import erfc as _scipy_erfc
@@ -81,11 +83,8 @@ def lambertw(t: np.ndarray) -> np.ndarray:
     return np.where(t < -_INV_E, np.nan, np.where(t == np.inf, np.inf, w))
 
 
-_SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter
-
-
 def _split(a):
-    p = a * _SPLIT
+    p = a * SPLITTER
     hi = p - (p - a)
     return hi, a - hi
 
@@ -260,8 +259,8 @@ def h_dsigmoid_exp(t, a):
     return _times_exp(np.exp(a) * h_dsigmoid(t), a - np.abs(t) - 2 * np.log1p(np.exp(-np.abs(t))))
 
 
-_RSQRT2_HI = 0.7071067811865476
-_RSQRT2_LO = -4.833646656726457e-17  # 1/sqrt(2) - _RSQRT2_HI
+RSQRT2_HI = 0.7071067811865476
+RSQRT2_LO = -4.833646656726457e-17  # 1/sqrt(2) - RSQRT2_HI
 _TWO_OVER_SQRTPI = 1.1283791670955126
 
 
@@ -277,8 +276,8 @@ def h_ncdf(t, w=np.inf):
     In the band t < -w, exp(-t**2/2) (scaled, see ``h_unscale``) times Mills' series.
     """
     tc = np.clip(t, -1e10, 1e10)
-    z, err = two_prod(-tc, _RSQRT2_HI)
-    err = err - tc * _RSQRT2_LO
+    z, err = two_prod(-tc, RSQRT2_HI)
+    err = err - tc * RSQRT2_LO
     z, dz = two_sum(z, err)
     r = erfc(z)
     r = r - dz * _TWO_OVER_SQRTPI * h_expsq(z, 1.0)
@@ -338,7 +337,7 @@ def h_dsqplus(t, c):
     return r
 
 
-_CF_DEPTH = 13
+CF_DEPTH = 13
 
 
 def h_tanhshrink(t):
@@ -349,7 +348,7 @@ def h_tanhshrink(t):
         s = np.take(t, small)
         s2 = s * s
         q = np.zeros_like(s)
-        for n in range(_CF_DEPTH, 0, -1):  # in place: q = s2/((2n + 1) + q)
+        for n in range(CF_DEPTH, 0, -1):  # in place: q = s2/((2n + 1) + q)
             q += 2 * n + 1
             np.divide(s2, q, out=q)
         d = q + 1
@@ -361,29 +360,3 @@ def h_tanhshrink(t):
 
 def h_hypot(t, c):
     return np.hypot(t, float(c))
-
-
-HELPERS = {
-    "s_sigmoid": h_sigmoid,
-    "s_dsigmoid": h_dsigmoid,
-    "s_softplus": h_softplus,
-    "s_sech2": h_sech2,
-    "s_ncdf": h_ncdf,
-    "s_expsq": h_expsq,
-    "s_sqplus": h_sqplus,
-    "s_dsqplus": h_dsqplus,
-    "s_tanhshrink": h_tanhshrink,
-    "s_expm1": np.expm1,
-    "s_log1p": np.log1p,
-    "s_hypot": h_hypot,
-    "s_div": np.true_divide,
-    "s_sech2_exp": h_sech2_exp,
-    "s_dsigmoid_exp": h_dsigmoid_exp,
-    "s_unscale": h_unscale,
-    "s_exp": h_exp,
-    "s_softplus_tail": h_softplus_tail,
-    "poly_dd": poly_dd,
-    "erf": erf,
-    "erfc": erfc,
-    "LambertW": lambertw,
-}

@@ -14,21 +14,16 @@ stable nodes as calls to the functions of ``NUMPY_FUNCTIONS``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import mpmath
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from symact.kernels.helpers import HELPERS
-from symact.kernels.rules import EXP_LIKE, STABLE_NODES, is_power_of_two, stabilize
+from symact.kernels.nodes import EXP_LIKE, NUMPY_FUNCTIONS, STABLE_NODES
+from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
 from symact.precision import precision
 
 __all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter"]
-
-# Names the generated code may call, besides numpy.
-NUMPY_FUNCTIONS: dict[str, Callable] = dict(HELPERS)
 
 
 def stable_forms(exprs: list[sp.Expr], var: sp.Symbol, scaled: bool = True) -> tuple[list[sp.Expr], dict]:

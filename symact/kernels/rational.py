@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-s_div = sp.Function("s_div")  # the stable node of symact.kernels.rules: SymPy does not merge its divisions
+from symact.kernels.nodes import s_div
 
 __all__ = ["rewrite"]
 

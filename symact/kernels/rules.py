@@ -2,8 +2,8 @@
 
 ``stabilize(expr)`` applies general rules to the SymPy tree, so a user-defined activation
 benefits as much as a catalog one. The result uses a few *stable nodes* (SymPy functions
-with names ``s_*``) that ``symact.kernels.printer`` prints as calls to the NumPy helpers of
-``symact.kernels.helpers``.
+with names ``s_*``, one row each in ``symact.kernels.nodes``) that both printers print as calls
+to their implementations.
 
 Rules (``k`` a constant, ``u`` any subexpression):
 
@@ -48,53 +48,30 @@ import sympy as sp
 
 from symact.functions import Phi, sigmoid, softplus
 from symact.kernels import exp_rational, rational
+from symact.kernels.nodes import (  # noqa: F401 (EXP_LIKE, STABLE_NODES: the table, named here too)
+    EXP_LIKE,
+    STABLE_NODES,
+    s_div,
+    s_dsigmoid,
+    s_dsigmoid_exp,
+    s_dsqplus,
+    s_exp,
+    s_expm1,
+    s_expsq,
+    s_hypot,
+    s_log1p,
+    s_ncdf,
+    s_sech2,
+    s_sech2_exp,
+    s_sigmoid,
+    s_softplus,
+    s_softplus_tail,
+    s_sqplus,
+    s_tanhshrink,
+    s_unscale,
+)
 
 __all__ = ["stabilize", "STABLE_NODES", "EXP_LIKE", "is_power_of_two"]
-
-s_sigmoid = sp.Function("s_sigmoid")
-s_dsigmoid = sp.Function("s_dsigmoid")
-s_softplus = sp.Function("s_softplus")
-s_sech2 = sp.Function("s_sech2")
-s_ncdf = sp.Function("s_ncdf")
-s_expsq = sp.Function("s_expsq")
-s_sqplus = sp.Function("s_sqplus")
-s_dsqplus = sp.Function("s_dsqplus")
-s_tanhshrink = sp.Function("s_tanhshrink")
-s_expm1 = sp.Function("s_expm1")
-s_log1p = sp.Function("s_log1p")
-s_hypot = sp.Function("s_hypot")
-s_div = sp.Function("s_div")
-s_sech2_exp = sp.Function("s_sech2_exp")
-s_dsigmoid_exp = sp.Function("s_dsigmoid_exp")
-s_unscale = sp.Function("s_unscale")  # see symact.kernels.underflow
-s_exp = sp.Function("s_exp")  # exp of a double-double argument (printer.dd_arguments)
-s_softplus_tail = sp.Function("s_softplus_tail")  # softplus(u) - max(u, 0) = log1p(exp(-|u|))
-
-STABLE_NODES = {
-    f.__name__: f
-    for f in (
-        s_sigmoid,
-        s_dsigmoid,
-        s_softplus,
-        s_sech2,
-        s_ncdf,
-        s_expsq,
-        s_sqplus,
-        s_dsqplus,
-        s_tanhshrink,
-        s_expm1,
-        s_log1p,
-        s_hypot,
-        s_div,
-        s_sech2_exp,
-        s_dsigmoid_exp,
-        s_unscale,
-        s_exp,
-        s_softplus_tail,
-    )
-}
-# Nodes whose first argument is exponentiated: worth a double-double argument (s_unscale's is theirs).
-EXP_LIKE = ("s_sigmoid", "s_dsigmoid", "s_softplus", "s_sech2", "s_unscale", "s_exp", "s_softplus_tail")
 
 
 def _split_coeff(term: sp.Expr) -> tuple[sp.Expr, sp.Expr]:

@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import math
 
-from symact.kernels.helpers import C_HI, UNSCALE
+from symact.kernels.helpers import C_HI, CF_DEPTH, RSQRT2_HI, RSQRT2_LO, UNSCALE
 from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexp_dd, vexpm1, vlog1p, vtanh
 from symact.kernels.vmath_erf import erfc_dd
-
-_RSQRT2_HI = 0.7071067811865476
-_RSQRT2_LO = -4.833646656726457e-17
-_CF_DEPTH = 13
 
 
 @jit
@@ -127,8 +123,8 @@ def s_ncdf(t, w):
     the NumPy helper takes Mills' series)."""
     tc = t if t > -1e10 else -1e10
     tc = tc if tc < 1e10 else 1e10
-    z, err = two_prod(-tc, _RSQRT2_HI)
-    err = err - tc * _RSQRT2_LO
+    z, err = two_prod(-tc, RSQRT2_HI)
+    err = err - tc * RSQRT2_LO
     z, dz = two_sum(z, err)
     r = erfc_dd(z, dz, tc < -w)
     return r * 0.5 if t == t else t
@@ -156,7 +152,7 @@ def s_dsqplus(t, c):
 def s_tanhshrink(t):
     s2 = t * t
     q = 0.0
-    for n in range(_CF_DEPTH, 0, -1):
+    for n in range(CF_DEPTH, 0, -1):
         q = s2 / ((2 * n + 1) + q)
     return q * t / (q + 1) if abs(t) < 1.5 else t - vtanh(t)
 

@@ -8,7 +8,7 @@ multiplies ``p`` back by 2**-128 there; products, and functions linear at 0 (tan
 inside it, so the product is formed before anything underflows and rounded to a subnormal only once.
 
 >>> from symact.catalog import x
->>> from symact.kernels.rules import s_sigmoid
+>>> from symact.kernels.nodes import s_sigmoid
 >>> scale_tiny([x * s_sigmoid(x), s_sigmoid(x)])
 [s_unscale(x, x*s_sigmoid(x, 640.0), 640.0, 0), s_unscale(x, s_sigmoid(x, 640.0), 640.0, 0)]
 >>> scale_tiny([s_sigmoid(x)])                 # bare: no scaling
@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symact.kernels.helpers import TINY
-from symact.kernels.rules import s_expm1, s_log1p, s_unscale
+from symact.kernels.nodes import NODES, s_expm1, s_log1p, s_unscale
 
 __all__ = ["scale_tiny"]
 
@@ -39,27 +38,13 @@ _LINEAR_AT_ZERO = (
 )
 
 
-_DECAYING = {
-    "s_sigmoid": 1,
-    "s_softplus": 1,
-    "s_dsigmoid": 1,
-    "s_sech2": 1,
-    "s_ncdf": 1,
-    "s_expsq": 2,
-    "s_softplus_tail": 1,
-}
-
-
 def _cut(node: sp.Expr) -> tuple[float, int] | None:
     """(w, two-sided) of a decaying node without its cut: its value is below exp(-TINY) where t < -w (or |t| > w)."""
-    name = type(node).__name__
-    if _DECAYING.get(name) != len(node.args):
+    row = NODES.get(type(node).__name__)
+    if row is None or row.cut is None or len(node.args) != 1 + row.params:
         return None
-    if name == "s_expsq":
-        return (float(sp.sqrt(TINY / node.args[1])), 1) if node.args[1].is_positive else None
-    cut = {"s_sigmoid": (TINY, 0), "s_softplus": (TINY, 0), "s_dsigmoid": (TINY, 1), "s_sech2": (TINY / 2, 1)}
-    cut["s_softplus_tail"] = (TINY, 1)
-    return cut.get(name, (float(sp.sqrt(2 * TINY)), 0))
+    w = row.cut(*node.args[1:])
+    return None if w is None else (w, int(row.two_sided))
 
 
 def _pull(e):
@@ -78,6 +63,11 @@ def _pull(e):
     return e
 
 
+def _decaying(e: sp.Expr) -> bool:
+    row = NODES.get(type(e).__name__)
+    return row is not None and row.cut is not None
+
+
 def scale_tiny(exprs: list[sp.Expr]) -> list[sp.Expr]:
     """``exprs`` with every decaying node given its cut and wrapped, products moved inside the wrappers; a node
     that only appears bare keeps w = oo (no scaling)."""
@@ -87,7 +77,7 @@ def scale_tiny(exprs: list[sp.Expr]) -> list[sp.Expr]:
         return None if cut is None else s_unscale(e.args[0], e.func(*e.args, cut[0]), *cut)
 
     exprs = [sp.bottom_up(e.replace(lambda t: mark(t) is not None, mark), _pull) for e in exprs]
-    bare = {u for e in exprs for u in e.atoms(s_unscale) if type(u.args[1]).__name__ in _DECAYING}
+    bare = {u for e in exprs for u in e.atoms(s_unscale) if _decaying(u.args[1])}
     for u in bare:
         node = u.args[1]
         plain = node.func(*node.args[:-1], sp.oo)

@@ -124,7 +124,7 @@ _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # 32 significant bits: k * _LN2_HI is exact for |k| < 2**20
 _LN2_LO = 1.90821492927058770002e-10
 _SHIFT = 6755399441055744.0  # 1.5 * 2**52: t + _SHIFT - _SHIFT rounds t to an integer
-_SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter
+SPLITTER = 134217729.0  # 2**27 + 1, Dekker's splitter
 _SHIFT_BITS = 0x4338000000000000  # the bits of _SHIFT: those of t + _SHIFT minus these are round(t)
 # fdlibm's exp: a minimax fit of r*(exp(r)+1)/(exp(r)-1) on [-ln2/2, ln2/2]
 _P1, _P2, _P3 = 1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05
@@ -295,7 +295,7 @@ def dd_step(hi: float, lo: float, t: float, ch: float, cl: float) -> tuple[float
 @jit
 def split(a: float) -> tuple[float, float]:
     """Dekker's split of a into two halves of 26 bits."""
-    p = a * _SPLIT
+    p = a * SPLITTER
     hi = p - (p - a)
     return hi, a - hi
 
