@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import mpmath
 import numpy as np
 import pytest
 
@@ -14,7 +13,8 @@ from symact import catalog
 from symact.kernels import ULP_BOUNDS
 from symact.testing.frameworks import ulp_error
 
-from .test_compile import SAMPLE, _exact
+from .exact import exact_values
+from .test_compile import SAMPLE
 
 numba = pytest.importorskip("numba")
 fused = pytest.importorskip("symact.kernels.fused")
@@ -43,24 +43,19 @@ def _private_cache(tmp_path_factory):
     mp.undo()
 
 
-def _mp_values(fn, points):
-    return np.array([float(_exact(fn, mpmath.mpf(float(t)))) for t in points])
-
-
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("name", NAMES)
 def test_both_backends_within_documented_ulp_bounds_subnormal_results_included(name, backend):
-    from symact.functions import mp_function
-
     entry, d = catalog.get(name), symact.derive(name)
     k = symact.kernel(name, backend=backend)
     bound_f, bound_df = ULP_BOUNDS.get(name, (4, 4))
     points = np.concatenate([SAMPLE, TINY])
     for expr, fn, bound in ((d.f, k, bound_f), (d.df, k.grad, bound_df)):
-        mp = mp_function(expr.subs(entry.defaults))
         for dtype, limit in ((np.float64, bound), (np.float32, 1)):
             xs = points.astype(dtype)
-            exact = _mp_values(mp, xs)
+            exact = np.concatenate(
+                [exact_values(expr.subs(entry.defaults), part.astype(dtype)) for part in (SAMPLE, TINY)]
+            )
             got = fn(xs)
             assert got.dtype == dtype
             over = np.abs(exact) > np.finfo(dtype).max
@@ -386,13 +381,11 @@ def test_the_default_backend_is_the_fused_one_and_still_a_kernel():
 def test_user_exponentials_in_sigmoid_coordinates_agree_between_backends(text):
     """Nodes written for user-typed exponentials (s_sech2_exp, s_dsigmoid_exp) have scalar twins, and both
     backends stay within the default bound of mpmath, overflow of the plain product included."""
-    from symact.functions import mp_function
-
     d = symact.derive(text)
     kn, kf = symact.kernel(text, backend="numpy"), symact.kernel(text, backend="numba")
     xs = np.concatenate([np.linspace(-30, 30, 601), [-700.0, -40.0, 40.0, 700.0]])
     for expr, part in ((d.f, "__call__"), (d.df, "grad")):
-        exact = _mp_values(mp_function(expr), xs)
+        exact = exact_values(expr, xs)
         for k in (kn, kf):
             got = getattr(k, part)(xs)
             finite = np.isfinite(exact)

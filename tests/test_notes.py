@@ -4,6 +4,7 @@ TeX is a system package: these tests skip without ``pdflatex``, unless SYMACT_RE
 (as CI does, after installing Debian's texlive-latex-base and texlive-latex-recommended).
 """
 
+import functools
 import os
 import re
 import shutil
@@ -46,35 +47,30 @@ def page_pixels(pdf: Path, page: int, folder: Path, dpi: int = 40) -> np.ndarray
 SIX = "relu,sigmoid,tanh,gelu,swish,mish"
 
 
-def run_notes(folder: Path, *options: str) -> subprocess.CompletedProcess:
+def run_notes(folder: Path, log: Path, *options: str) -> tuple:
     """``symact notes -o notes.tex --pdf OPTIONS`` run from ``folder`` as a user would, in this process so that
-    the theorems' proofs are shared with the other tests."""
+    the theorems' proofs are shared with the other tests; pdflatex's log of that compilation is kept in ``log``.
+    Returns (CLI result, files left in ``folder``, the log)."""
     need("pdflatex")
-    result = symact("notes", "-o", "notes.tex", "--pdf", *options, cwd=folder)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(notes, "compile_pdf", functools.partial(notes.compile_pdf, log=log))
+        result = symact("notes", "-o", "notes.tex", "--pdf", *options, cwd=folder)
     assert result.returncode == 0, result.stderr
-    return result
+    return result, sorted(p.name for p in folder.iterdir()), log.read_text(errors="replace")
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """The full notes, compiled once per test session: (folder, CLI result, files left, pdflatex log)."""
     folder = tmp_path_factory.mktemp("notes")
-    result = run_notes(folder)
-    files = sorted(p.name for p in folder.iterdir())
-    log = tmp_path_factory.mktemp("notes-log") / "notes.log"
-    notes.compile_pdf(folder / "notes.tex", log=log)
-    return folder, result, files, log.read_text(errors="replace")
+    return folder, *run_notes(folder, tmp_path_factory.mktemp("notes-log") / "notes.log")
 
 
 @pytest.fixture(scope="session")
 def six(tmp_path_factory):
     """The notes of six activations (``--only relu,sigmoid,tanh,gelu,swish,mish``), compiled once per session."""
     folder = tmp_path_factory.mktemp("six")
-    result = run_notes(folder, "--only", SIX)
-    files = sorted(p.name for p in folder.iterdir())
-    log = tmp_path_factory.mktemp("six-log") / "notes.log"
-    notes.compile_pdf(folder / "notes.tex", log=log)
-    return folder, result, files, log.read_text(errors="replace")
+    return folder, *run_notes(folder, tmp_path_factory.mktemp("six-log") / "notes.log", "--only", SIX)
 
 
 def overfull(log: str) -> list[str]:
