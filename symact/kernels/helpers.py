@@ -13,6 +13,7 @@ these array versions stay apart), and ``erf``, ``erfc`` and ``lambertw`` complet
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,10 +21,17 @@ from symact.kernels.vmath import SPLITTER
 
 __all__ = ["erf", "erfc", "lambertw", "TINY", "C_HI", "UNSCALE", "RSQRT2_HI", "RSQRT2_LO", "CF_DEPTH"]
 
-try:  # scipy is optional: vectorised erfc and erfcx; math.erfc (within ~1 ULP) otherwise
-    from scipy.special import erfc as _scipy_erfc
-except ImportError:  # pragma: no cover - the fallback is tested by hiding scipy
-    _scipy_erfc = None
+
+@lru_cache(maxsize=1)
+def _scipy_special():
+    """scipy.special's vectorised ``(erf, erfc)``, imported on first use (it takes 0.4 s, so ``import symact``
+    does not); None without scipy, which is optional: math's functions then, within ~1 ULP."""
+    try:
+        from scipy.special import erf, erfc
+    except ImportError:  # pragma: no cover - the fallback is tested by hiding scipy
+        return None
+    return erf, erfc
+
 
 _math_erfc = np.frompyfunc(math.erfc, 1, 1)
 
@@ -36,24 +44,24 @@ def erfc(t: np.ndarray) -> np.ndarray:
     without scipy, math.erfc everywhere (slower, as accurate).
     """
     t = np.asarray(t, dtype=np.float64)
-    if _scipy_erfc is None:
+    scipy = _scipy_special()
+    if scipy is None:
         return np.asarray(_math_erfc(t), dtype=np.float64)
-    r = _scipy_erfc(t)
+    r = scipy[1](t)
     tail = t > 0.5
     if tail.any():
         r[tail] = np.asarray(_math_erfc(t[tail]), dtype=np.float64)
     return r
 
 
-if _scipy_erfc is not None:
-    from scipy.special import erf as _scipy_erf
 _math_erf = np.frompyfunc(math.erf, 1, 1)
 
 
 def erf(t: np.ndarray) -> np.ndarray:
     """The error function on float64 arrays: scipy's (within 1 ULP), or math.erf element by element."""
     t = np.asarray(t, dtype=np.float64)
-    return _scipy_erf(t) if _scipy_erfc is not None else np.asarray(_math_erf(t), dtype=np.float64)
+    scipy = _scipy_special()
+    return scipy[0](t) if scipy is not None else np.asarray(_math_erf(t), dtype=np.float64)
 
 
 _INV_E = math.exp(-1)
