@@ -131,16 +131,16 @@ def _load_module(key: str, build):
 _F32, _F64 = "float32", "float64"
 
 
-def _scalar(module, key: str, part: str):
-    """The scalar function of ``part``, made a numba function that its callers inline (once per module)."""
-    name = function_name(key, part)
-    fn = getattr(module, name)
-    if not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
-        from numba import njit
+def _scalar(module, key: str, part: str) -> None:
+    """The scalar functions of ``part`` (its own and its patch helpers ``name__*``), made numba functions that
+    their callers inline (once per module)."""
+    from numba import njit
 
-        fn = njit(inline="always", error_model="numpy")(fn)
-        setattr(module, name, fn)
-    return fn
+    name = function_name(key, part)
+    for attr in [a for a in vars(module) if a == name or a.startswith(name + "__")]:
+        fn = getattr(module, attr)
+        if not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
+            setattr(module, attr, njit(inline="always", error_model="numpy")(fn))
 
 
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:
@@ -244,8 +244,7 @@ class FusedKernel(Kernel):
         array = array.astype(work, order="C", copy=False)
         direct = in_place(array, outs, where)
         results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))
-        with np.errstate(all="ignore"):
-            _apply(self._loop(part), array, results)
+        _apply(self._loop(part), array, results)
         done = deliver(results, dtype, scalar, outs, where)
         return done if nout == 2 else done[0]
 
@@ -282,17 +281,16 @@ def set_threads(n: int | None = None) -> int:
 
 def _apply(loop, array: np.ndarray, outs: tuple) -> None:
     """``loop(array, *outs)`` over C-contiguous arrays of one shape, flattened; in chunks on the thread pool
-    when they are large."""
+    when they are large. (A compiled loop sets no NumPy error state: no ``errstate`` needed.)"""
     threads = _THREADS[0]
     flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
+    if threads == 1 or array.size < PARALLEL_THRESHOLD:
+        loop(flat, *flat_outs)
+        return
 
     def chunk(a, b):
-        with np.errstate(all="ignore"):  # errstate is per thread
-            loop(flat[a:b], *(o[a:b] for o in flat_outs))
+        loop(flat[a:b], *(o[a:b] for o in flat_outs))
 
-    if threads == 1 or array.size < PARALLEL_THRESHOLD:
-        chunk(0, None)
-        return
     if not _POOL or _POOL[0]._max_workers < threads:
         from concurrent.futures import ThreadPoolExecutor
 

@@ -17,7 +17,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.definition import Definition
-from symact.kernels.plan import Plan, part_plans
+from symact.kernels.plan import PARTS, Plan, part_plans
 from symact.kernels.rules import EXP_LIKE, STABLE_NODES
 
 __all__ = ["source", "function_name", "NoScalarForm"]
@@ -107,16 +107,17 @@ class _ScalarPrinter(PythonCodePrinter):
         return f"verfc({self._print(expr.args[0])})"
 
 
-def _body(plan: Plan, finish) -> list[str]:
-    """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them."""
+def _body(plan: Plan, finish, patches: bool = True) -> list[str]:
+    """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them;
+    ``patches=False``: without the Taylor patches."""
     try:
-        return _lines(plan, finish)
+        return _lines(plan, finish, patches)
     except NotImplementedError as err:  # a function the scalar printer does not know (LambertW, ...)
         name = str(err).split(": ")[-1].splitlines()[0]
         raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name}; use backend='numpy'") from None
 
 
-def _lines(plan: Plan, finish) -> list[str]:
+def _lines(plan: Plan, finish, patches: bool) -> list[str]:
     """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects."""
     printer = _ScalarPrinter(plan.dd)
     replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
@@ -130,7 +131,7 @@ def _lines(plan: Plan, finish) -> list[str]:
     names = [f"r{i}" for i in range(len(reduced))]
     for name, e, post in zip(names, reduced, plan.finishes):
         lines.append(f"{name} = float64({printer.doprint(e)})")
-        lines += post.selects(name, v)
+        lines += post.selects(name, v, patches)
     return lines + finish(names)
 
 
@@ -146,6 +147,7 @@ def source(definition: Definition, key: str) -> str:
         f'"""symact fused kernel {definition.name or "(user)"!r}, kink={definition.kink!r} (generated; key {key})."""',
         "import math",
         "",
+        "import numpy as np",
         "from numba import float64",
         "",
         "from symact.kernels import scalar  # noqa: F401 (the helpers compile_all compiles)",
@@ -160,42 +162,67 @@ def source(definition: Definition, key: str) -> str:
         f"NAME = {definition.name!r}",
     ]
 
-    def single(values):
-        return [f"return {values[0]}"]
-
-    def pair(values):
-        return [f"return {values[0]}, {values[1]}"]
-
-    for part in ("f", "grad", "grad2", "grad_from_output"):
+    for part in PARTS:
         plan = plans[part]
         if plan is not None:
-            out += ["", "", f"def {function_name(key, part)}({plan.var.name}_in):"]
-            out += ["    " + line for line in _body(plan, single)]
-            out += _loops(key, part, "out")
-    both = function_name(key, "value_and_grad")
-    out += ["", "", f"def {both}(x_in):"]
-    out += ["    " + line for line in _body(plans["value_and_grad"], pair)]
-    out += _loops(key, "value_and_grad", "f, df")
+            out += _part(function_name(key, part), plan, ["f", "df"] if part == "value_and_grad" else ["out"])
     return "\n".join(out) + "\n"
 
 
-def _loops(key: str, part: str, outs: str) -> list[str]:
+def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
+    """The functions of one part: the scalar function, and where an output has Taylor patches, the same without
+    them (``__bulk``), and per patched output i the test of its windows (``__window{i}``) and its value there
+    (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there)."""
+    v = plan.var.name
+
+    def finish(values):
+        return [f"return {', '.join(values)}"]
+
+    def function(suffix, lines):
+        return ["", "", f"def {name}{suffix}({v}_in):"] + ["    " + line for line in lines]
+
+    code = function("", _body(plan, finish))
+    patched = [i for i, post in enumerate(plan.finishes) if post.patches]
+    if patched:
+        code += function("__bulk", _body(plan, finish, patches=False))
+    for i in patched:
+        post, head = plan.finishes[i], f"{v} = float64({v}_in)"
+        code += function(f"__window{i}", [head, f"return {post.window(v)}"])
+        code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
+    return code + _loops(name, outs, patched)
+
+
+CHUNK = 512  # elements per block of a patched loop: its window indices stay in the L1 cache
+
+
+def _loops(name: str, outs: list[str], patched: list[int]) -> list[str]:
     """A loop over flat contiguous arrays (the compiler inlines the scalar function and vectorises it), and the
-    element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these)."""
-    name = function_name(key, part)
-    each = ", ".join(f"{o}[i]" for o in outs.split(", "))
-    first = ", ".join(f"{o}[0]" for o in outs.split(", "))
-    return [
-        "",
-        "",
-        f"def {name}_loop(x, {outs}):",
-        "    for i in range(x.size):",
-        f"        {each} = {name}(x[i])",
-        "",
-        "",
-        f"def {name}_ufunc(x_in, {outs}):",
-        f"    {first} = {name}(x_in)",
-    ]
+    element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these).
+
+    With patches, the loop runs in blocks: it gathers the elements inside the windows of each patched output
+    (before writing, as ``out`` may be x), runs the patch-free function over the block, then the patches over
+    the gathered elements alone and scatters them back, so that a rare window costs only where it applies.
+    """
+    each = ", ".join(f"{o}[i]" for o in outs)
+    block = ", ".join(f"{o}_b[i]" for o in outs)
+    loop = [f"def {name}_loop(x, {', '.join(outs)}):"]
+    if not patched:
+        loop += ["    for i in range(x.size):", f"        {each} = {name}(x[i])"]
+    else:
+        loop += [f"    {a}{i} = np.empty({CHUNK}{t})" for i in patched for a, t in (("at", ", np.intp"), ("xw", ""))]
+        loop += [f"    pw{i} = np.empty({CHUNK})" for i in patched]
+        blocks = ", ".join(f"{o}[start : start + {CHUNK}]" for o in ["x", *outs])
+        loop += [f"    for start in range(0, x.size, {CHUNK}):", f"        xs, {block.replace('[i]', '')} = {blocks}"]
+        for i in patched:
+            loop += [f"        k{i} = 0", "        for i in range(xs.size):"]
+            loop += [f"            at{i}[k{i}] = i", f"            xw{i}[k{i}] = xs[i]"]
+            loop += [f"            k{i} += {name}__window{i}(xs[i])"]
+        loop += ["        for i in range(xs.size):", f"            {block} = {name}__bulk(xs[i])"]
+        for i in patched:
+            loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
+            loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
+    first = ", ".join(f"{o}[0]" for o in outs)
+    return ["", "", *loop, "", "", f"def {name}_ufunc(x_in, {', '.join(outs)}):", f"    {first} = {name}(x_in)"]
 
 
 def function_name(key: str, part: str) -> str:

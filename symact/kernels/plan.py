@@ -70,11 +70,12 @@ class Finish:
                 special = array[bad]
                 r[bad] = np.where(np.isnan(special), np.nan, np.where(special > 0, high, low))
 
-    def selects(self, name: str, v: str) -> list[str]:
+    def selects(self, name: str, v: str, patches: bool = True) -> list[str]:
         """The same as straight-line scalar code on ``name`` (the output) and ``v`` (the input): flat selects,
-        no early return, so that a compiled loop over it vectorises."""
+        no early return, so that a compiled loop over it vectorises; ``patches=False`` leaves the patches out
+        (the caller evaluates them only inside ``window``)."""
         lines = []
-        for p in self.patches:
+        for p in self.patches if patches else ():
             lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
             lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
         lines.append(f"limit = {_number(self.limits[1])} if {v} > 0 else {_number(self.limits[0])}")
@@ -83,6 +84,10 @@ class Finish:
         lines.append(f"{name} = {name} if {v} - {v} == 0.0 else limit  # +-inf give the limits")
         lines.append(f"{name} = {name} if {v} == {v} else {v}  # NaN stays NaN")
         return lines
+
+    def window(self, v: str) -> str:
+        """The scalar condition that ``v`` lies in some patch's window (where the patches change the output)."""
+        return " | ".join(f"(abs({v} - {p.hi!r}) < {p.window!r})" for p in self.patches)
 
 
 def _number(v: float) -> str:
