@@ -30,9 +30,12 @@ class NoScalarForm(ParameterError):
 class _ScalarPrinter(PythonCodePrinter):
     """Python scalar code for numba: Piecewise as conditional expressions, stable nodes as helper calls."""
 
-    def __init__(self, dd_symbols=()):
+    def __init__(self, dd_symbols=(), cast: str = ""):
         super().__init__({"fully_qualified_modules": True})
-        self._dd = set(dd_symbols)
+        self._dd, self._cast = set(dd_symbols), cast
+
+    def _typed(self, text: str) -> str:
+        return f"{self._cast}({text})" if self._cast else text
 
     def _print_Piecewise(self, expr):
         code = "math.nan"
@@ -91,14 +94,14 @@ class _ScalarPrinter(PythonCodePrinter):
         return super()._print_Pow(expr, rational=rational)
 
     def _print_Float(self, expr):
-        return repr(float(expr))
+        return self._typed(repr(float(expr)))
 
     def _print_Rational(self, expr):
-        return repr(float(expr))
+        return self._typed(repr(float(expr)))
 
     def _print_Integer(self, expr):
         n = int(expr)
-        return str(n) if abs(n) < 2**53 else repr(float(n))  # numba's integers are 64 bits
+        return self._typed(str(n) if abs(n) < 2**53 else repr(float(n)))  # numba's integers are 64 bits
 
     def _print_erf(self, expr):
         return f"verf({self._print(expr.args[0])})"
@@ -107,22 +110,23 @@ class _ScalarPrinter(PythonCodePrinter):
         return f"verfc({self._print(expr.args[0])})"
 
 
-def _body(plan: Plan, finish, patches: bool = True) -> list[str]:
+def _body(plan: Plan, finish, patches: bool = True, cast: str = "float64") -> list[str]:
     """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them;
-    ``patches=False``: without the Taylor patches."""
+    ``patches=False``: without the Taylor patches; ``cast='float32'``: in float32 (for a ``native32`` plan)."""
     try:
-        return _lines(plan, finish, patches)
+        return _lines(plan, finish, patches, cast)
     except NotImplementedError as err:  # a function the scalar printer does not know (LambertW, ...)
         name = str(err).split(": ")[-1].splitlines()[0]
         raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name}; use backend='numpy'") from None
 
 
-def _lines(plan: Plan, finish, patches: bool) -> list[str]:
+def _lines(plan: Plan, finish, patches: bool, cast: str) -> list[str]:
     """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects."""
-    printer = _ScalarPrinter(plan.dd)
+    narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
+    printer = _ScalarPrinter(plan.dd, narrow)
     replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
     v = plan.var.name
-    lines = [f"{v} = float64({v}_in)"]
+    lines = [f"{v} = {cast}({v}_in)"]
     for symbol, pairs in plan.dd.items():  # helpers.poly_dd, unrolled
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
@@ -130,8 +134,8 @@ def _lines(plan: Plan, finish, patches: bool) -> list[str]:
     lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
     names = [f"r{i}" for i in range(len(reduced))]
     for name, e, post in zip(names, reduced, plan.finishes):
-        lines.append(f"{name} = float64({printer.doprint(e)})")
-        lines += post.selects(name, v, patches)
+        lines.append(f"{name} = {cast}({printer.doprint(e)})")
+        lines += post.selects(name, v, patches, narrow)
     return lines + finish(names)
 
 
@@ -148,7 +152,7 @@ def source(definition: Definition, key: str) -> str:
         "import math",
         "",
         "import numpy as np",
-        "from numba import float64",
+        "from numba import float32, float64",
         "",
         "from symact.kernels import scalar  # noqa: F401 (the helpers compile_all compiles)",
         "from symact.kernels.vmath import compile_all",
@@ -182,6 +186,11 @@ def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
         return ["", "", f"def {name}{suffix}({v}_in):"] + ["    " + line for line in lines]
 
     code = function("", _body(plan, finish))
+    if plan.native32:  # float32 computes the float64 result rounded: a loop of its own, in float32
+        code += function("__32", _body(plan, finish, cast="float32"))
+        each = ", ".join(f"{o}[i]" for o in outs)
+        code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
+        code += [f"        {each} = {name}__32(x[i])"]
     patched = [i for i, post in enumerate(plan.finishes) if post.patches]
     if patched:
         code += function("__bulk", _body(plan, finish, patches=False))
