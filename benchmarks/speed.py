@@ -1,8 +1,9 @@
 """Throughput of f and f' on 1e6-element arrays, median of repeated runs, side by side, per backend.
 
 Compared in one run: symact's NumPy kernels, its fused numba kernels on one thread and on all threads
-(when numba is installed), the fused value_and_grad, the textbook NumPy formula (benchmarks/accuracy.py's
-NAIVE), torch.nn.functional on one thread and on all threads (f' as the autograd backward pass, the
+(when numba is installed), the fused value_and_grad, the fused f and f' on one thread into a preallocated
+buffer (``out=``, the terms of the copy they are compared with), the textbook NumPy formula
+(benchmarks/accuracy.py's NAIVE), torch.nn.functional on one thread and on all threads (f' as the autograd backward pass, the
 forward graph built outside the timing), a copy of the array (the memory floor) and np.exp (the
 transcendental floor). Ratios are symact's time over the other's (below 1: symact is faster); the
 closing lines give geometric means and worst cases. The header records the commit, CPU, cores,
@@ -110,6 +111,8 @@ def run(names, dtype, repeat: int, size: int) -> tuple[dict, dict]:
                     fused.set_threads(threads)
                     row[label] = (timeit(partial(kf, data), repeat), timeit(partial(kf.grad, data), repeat))
                     row[label + " f, f'"] = timeit(partial(kf.value_and_grad, data), repeat)
+                fused.set_threads(1)  # into a buffer, as the copy: the memory floor's terms
+                row["numba 1 out="] = tuple(timeit(partial(g, data, out=buffer), repeat) for g in (kf, kf.grad))
             naive = NAIVE[name]
             row["naive"] = (timeit(partial(naive[0], data), repeat), timeit(partial(naive[1], data), repeat))
         row["torch 1"] = _torch_timers(name, data, repeat, 1)
@@ -143,7 +146,7 @@ def table(floors: dict, rows: dict, dtype, size: int) -> str:
                ("torch all", 0), ("torch all", 1)]  # fmt: skip
     names = [f"{k} {['f', chr(39) + 'f' + chr(39)][i]}" if i is not None else k for k, i in columns]
     ratio_names = ["best/naive f", "best/naive f'", "numba1/torch1 f", "numba1/torch1 f'",
-                   "all/torch all f", "all/torch all f'", "f,f'/f"]  # fmt: skip
+                   "all/torch all f", "all/torch all f'", "f,f'/f", "out=/copy f", "out=/copy f'"]  # fmt: skip
     lines = [
         f"Floors: copy {floors['copy']:.2f} ms, np.exp {floors['np.exp']:.2f} ms "
         f"({size:.0e} {np.dtype(dtype).name} elements; times in ms, median; best = the faster single-thread "
@@ -163,6 +166,7 @@ def table(floors: dict, rows: dict, dtype, size: int) -> str:
             *[None if _pick(r, "torch all", i) is None or _pick(r, "numba all", i) is None
               else _pick(r, "numba all", i) / _pick(r, "torch all", i) for i in (0, 1)],
             None if "numba 1" not in r else r["numba 1 f, f'"] / r["numba 1"][0],
+            *[None if "numba 1 out=" not in r else r["numba 1 out="][i] / floors["copy"] for i in (0, 1)],
         ]  # fmt: skip
         for key, v in zip(ratio_names, values):
             ratios[key].append(v)

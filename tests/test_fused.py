@@ -110,6 +110,28 @@ def test_value_and_grad_is_one_loop_equal_to_f_and_grad(name):
     assert k.ufunc("value_and_grad").nout == 2
 
 
+@pytest.mark.parametrize("name", ["silu", "gelu", "relu", "hardtanh"])
+def test_loops_equal_the_element_function(name):
+    """The loops (patches evaluated only inside their windows, float32 computed natively where the plan allows)
+    give exactly what the ufunc's element function gives: every patch as a select, in float64, then rounded."""
+    k = symact.kernel(name, backend="numba")
+    for dtype in (np.float32, np.float64):
+        xs = np.concatenate([np.linspace(-6, 3, 5001), special(dtype)]).astype(dtype)
+        for part in ("f", "grad", "value_and_grad"):
+            call = k if part == "f" else getattr(k, part)
+            with np.errstate(all="ignore"):  # the ufunc, as NumPy's, warns of the NaN and infinities it returns
+                expected = _outputs(k.ufunc(part)(xs))
+            for got, want in zip(_outputs(call(xs)), expected):
+                np.testing.assert_array_equal(got, want, err_msg=f"{name} {part} {dtype.__name__}")
+            in_place = xs.copy()  # out= is x itself: the windows are read before their block is written
+            call(in_place, out=(in_place, np.empty_like(xs)) if part == "value_and_grad" else in_place)
+            np.testing.assert_array_equal(in_place, expected[0], err_msg=f"{name} {part} in place")
+
+
+def _outputs(result) -> tuple:
+    return result if isinstance(result, tuple) else (result,)
+
+
 def test_output_form_matches_the_numpy_backend():
     for name in ("sigmoid", "tanh", "elu", "softplus", "relu"):
         kn, kf = symact.kernel(name, backend="numpy"), symact.kernel(name, backend="numba")

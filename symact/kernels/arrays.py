@@ -93,6 +93,8 @@ def _takes_floats(dtype: np.dtype) -> bool:
 
 
 def _fits(shape: tuple, target: tuple) -> bool:
+    if shape == target:  # the common case, without broadcast_shapes' cost
+        return True
     try:
         return np.broadcast_shapes(shape, target) == target
     except ValueError:

@@ -2,13 +2,16 @@
 
 ``symact.kernels.fused_source`` prints the definition's kernel plans (``symact.kernels.plan``) as straight-line
 scalar code calling ``symact.kernels.scalar``'s helpers, with each output's post-pass (Taylor patches, NaN
-guard, limits at +-inf) written into the function as selects; no NumPy kernel is built. A call on a contiguous array runs a numba loop over it, which
-LLVM vectorises (``symact.kernels.vmath`` replaces the C library's exp, expm1, log1p and tanh, whose calls
-would stop it); f, f', f'', f' from the output, and ``value_and_grad`` (f and f' in one pass sharing
-subexpressions). Any other layout of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
+guard, limits at +-inf) written into the function as selects; no NumPy kernel is built. A call on a
+contiguous array runs a numba loop over it, which LLVM vectorises (``symact.kernels.vmath`` replaces the C
+library's exp, expm1, log1p and tanh, whose calls would stop it); f, f', f'', f' from the output, and
+``value_and_grad`` (f and f' in one pass sharing subexpressions). The loop of an output with Taylor patches
+runs in blocks and evaluates the patches only at the elements inside their windows; a plan whose float32
+result is the float64 one rounded (``native32``) has a float32 loop computing in float32. Any other layout
+of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
 Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize`` loops of the same scalar
 functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the output when the
-input is contiguous). float32 and float64 both compute in float64; from ``PARALLEL_THRESHOLD`` elements on,
+input is contiguous). The ufuncs compute float32 in float64; from ``PARALLEL_THRESHOLD`` elements on,
 chunks run on a thread pool.
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
@@ -131,16 +134,16 @@ def _load_module(key: str, build):
 _F32, _F64 = "float32", "float64"
 
 
-def _scalar(module, key: str, part: str):
-    """The scalar function of ``part``, made a numba function that its callers inline (once per module)."""
-    name = function_name(key, part)
-    fn = getattr(module, name)
-    if not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
-        from numba import njit
+def _scalar(module, key: str, part: str) -> None:
+    """The scalar functions of ``part`` (its own and its patch helpers ``name__*``), made numba functions that
+    their callers inline (once per module)."""
+    from numba import njit
 
-        fn = njit(inline="always", error_model="numpy")(fn)
-        setattr(module, name, fn)
-    return fn
+    name = function_name(key, part)
+    for attr in [a for a in vars(module) if a == name or a.startswith(name + "__")]:
+        fn = getattr(module, attr)
+        if not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
+            setattr(module, attr, njit(inline="always", error_model="numpy")(fn))
 
 
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:
@@ -177,13 +180,15 @@ def _ufunc(key: str, text: str, part: str) -> np.ufunc:
     return found
 
 
-def _build_loop(module, key: str, part: str):
+def _build_loop(module, key: str, part: str, narrow: bool):
     """The loop of ``part`` over flat contiguous arrays, which the compiler vectorises (the ufunc's loop does
-    not, once the scalar function is long); compiled for float32 and float64 on first use, cached on disk."""
+    not, once the scalar function is long); compiled for float32 and float64 on first use, cached on disk.
+    ``narrow``: the loop computing in float32 (``loop32``, for a plan that is ``native32``)."""
     from numba import njit
 
     _scalar(module, key, part)
-    return njit(cache=True, nogil=True, error_model="numpy")(getattr(module, function_name(key, part) + "_loop"))
+    loop = getattr(module, function_name(key, part) + ("_loop32" if narrow else "_loop"))
+    return njit(cache=True, nogil=True, error_model="numpy")(loop)
 
 
 # ---- the kernel ---------------------------------------------------------------------------------
@@ -213,10 +218,10 @@ class FusedKernel(Kernel):
             raise ParameterError("kernel", "part", f"must be one of {', '.join(PARTS)}, got {part!r}", PARTS)
         return _ufunc(self._key, self._module.SOURCE, part)
 
-    def _loop(self, part: str):
-        found = _LOOPS.get((self._key, part))
+    def _loop(self, part: str, narrow: bool = False):
+        found = _LOOPS.get((self._key, part, narrow))
         if found is None:
-            found = _LOOPS[(self._key, part)] = _build_loop(self._module, self._key, part)
+            found = _LOOPS[(self._key, part, narrow)] = _build_loop(self._module, self._key, part, narrow)
         return found
 
     def prepare(self) -> None:
@@ -244,8 +249,8 @@ class FusedKernel(Kernel):
         array = array.astype(work, order="C", copy=False)
         direct = in_place(array, outs, where)
         results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))
-        with np.errstate(all="ignore"):
-            _apply(self._loop(part), array, results)
+        narrow = work is np.float32 and hasattr(self._module, function_name(self._key, part) + "_loop32")
+        _apply(self._loop(part, narrow), array, results)
         done = deliver(results, dtype, scalar, outs, where)
         return done if nout == 2 else done[0]
 
@@ -282,17 +287,16 @@ def set_threads(n: int | None = None) -> int:
 
 def _apply(loop, array: np.ndarray, outs: tuple) -> None:
     """``loop(array, *outs)`` over C-contiguous arrays of one shape, flattened; in chunks on the thread pool
-    when they are large."""
+    when they are large. (A compiled loop sets no NumPy error state: no ``errstate`` needed.)"""
     threads = _THREADS[0]
     flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
+    if threads == 1 or array.size < PARALLEL_THRESHOLD:
+        loop(flat, *flat_outs)
+        return
 
     def chunk(a, b):
-        with np.errstate(all="ignore"):  # errstate is per thread
-            loop(flat[a:b], *(o[a:b] for o in flat_outs))
+        loop(flat[a:b], *(o[a:b] for o in flat_outs))
 
-    if threads == 1 or array.size < PARALLEL_THRESHOLD:
-        chunk(0, None)
-        return
     if not _POOL or _POOL[0]._max_workers < threads:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -325,7 +329,7 @@ def kernel(definition: Definition, strict: bool = True) -> FusedKernel | None:
 
 
 _KERNELS: dict[Definition, FusedKernel] = {}
-_LOOPS: dict[tuple[str, str], object] = {}  # by definition key and part, shared by every name
+_LOOPS: dict[tuple[str, str, bool], object] = {}  # by definition key, part and narrow, shared by every name
 _UFUNCS: dict[tuple[str, str], np.ufunc] = {}
 _SOURCES: dict[np.ufunc, tuple[str, str, str]] = {}  # what a fused ufunc's pickle carries: key, source, part
 _NUMPY_REDUCE: list = []  # how NumPy pickles every other ufunc

@@ -18,7 +18,7 @@ from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.definition import Definition
 from symact.kernels.nodes import EXP_LIKE, STABLE_NODES
-from symact.kernels.plan import Plan, part_plans
+from symact.kernels.plan import PARTS, Plan, part_plans
 
 __all__ = ["source", "function_name", "NoScalarForm"]
 
@@ -30,9 +30,12 @@ class NoScalarForm(ParameterError):
 class _ScalarPrinter(PythonCodePrinter):
     """Python scalar code for numba: Piecewise as conditional expressions, stable nodes as helper calls."""
 
-    def __init__(self, dd_symbols=()):
+    def __init__(self, dd_symbols=(), cast: str = ""):
         super().__init__({"fully_qualified_modules": True})
-        self._dd = set(dd_symbols)
+        self._dd, self._cast = set(dd_symbols), cast
+
+    def _typed(self, text: str) -> str:
+        return f"{self._cast}({text})" if self._cast else text
 
     def _print_Piecewise(self, expr):
         code = "math.nan"
@@ -91,14 +94,14 @@ class _ScalarPrinter(PythonCodePrinter):
         return super()._print_Pow(expr, rational=rational)
 
     def _print_Float(self, expr):
-        return repr(float(expr))
+        return self._typed(repr(float(expr)))
 
     def _print_Rational(self, expr):
-        return repr(float(expr))
+        return self._typed(repr(float(expr)))
 
     def _print_Integer(self, expr):
         n = int(expr)
-        return str(n) if abs(n) < 2**53 else repr(float(n))  # numba's integers are 64 bits
+        return self._typed(str(n) if abs(n) < 2**53 else repr(float(n)))  # numba's integers are 64 bits
 
     def _print_erf(self, expr):
         return f"verf({self._print(expr.args[0])})"
@@ -107,21 +110,23 @@ class _ScalarPrinter(PythonCodePrinter):
         return f"verfc({self._print(expr.args[0])})"
 
 
-def _body(plan: Plan, finish) -> list[str]:
-    """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them."""
+def _body(plan: Plan, finish, patches: bool = True, cast: str = "float64") -> list[str]:
+    """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them;
+    ``patches=False``: without the Taylor patches; ``cast='float32'``: in float32 (for a ``native32`` plan)."""
     try:
-        return _lines(plan, finish)
+        return _lines(plan, finish, patches, cast)
     except NotImplementedError as err:  # a function the scalar printer does not know (LambertW, ...)
         name = str(err).split(": ")[-1].splitlines()[0]
         raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name}; use backend='numpy'") from None
 
 
-def _lines(plan: Plan, finish) -> list[str]:
+def _lines(plan: Plan, finish, patches: bool, cast: str) -> list[str]:
     """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects."""
-    printer = _ScalarPrinter(plan.dd)
+    narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
+    printer = _ScalarPrinter(plan.dd, narrow)
     replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
     v = plan.var.name
-    lines = [f"{v} = float64({v}_in)"]
+    lines = [f"{v} = {cast}({v}_in)"]
     for symbol, pairs in plan.dd.items():  # helpers.poly_dd, unrolled
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
@@ -129,8 +134,8 @@ def _lines(plan: Plan, finish) -> list[str]:
     lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
     names = [f"r{i}" for i in range(len(reduced))]
     for name, e, post in zip(names, reduced, plan.finishes):
-        lines.append(f"{name} = float64({printer.doprint(e)})")
-        lines += post.selects(name, v)
+        lines.append(f"{name} = {cast}({printer.doprint(e)})")
+        lines += post.selects(name, v, patches, narrow)
     return lines + finish(names)
 
 
@@ -146,7 +151,8 @@ def source(definition: Definition, key: str) -> str:
         f'"""symact fused kernel {definition.name or "(user)"!r}, kink={definition.kink!r} (generated; key {key})."""',
         "import math",
         "",
-        "from numba import float64",
+        "import numpy as np",
+        "from numba import float32, float64",
         "",
         "from symact.kernels import scalar  # noqa: F401 (the helpers compile_all compiles)",
         "from symact.kernels.vmath import compile_all",
@@ -160,42 +166,72 @@ def source(definition: Definition, key: str) -> str:
         f"NAME = {definition.name!r}",
     ]
 
-    def single(values):
-        return [f"return {values[0]}"]
-
-    def pair(values):
-        return [f"return {values[0]}, {values[1]}"]
-
-    for part in ("f", "grad", "grad2", "grad_from_output"):
+    for part in PARTS:
         plan = plans[part]
         if plan is not None:
-            out += ["", "", f"def {function_name(key, part)}({plan.var.name}_in):"]
-            out += ["    " + line for line in _body(plan, single)]
-            out += _loops(key, part, "out")
-    both = function_name(key, "value_and_grad")
-    out += ["", "", f"def {both}(x_in):"]
-    out += ["    " + line for line in _body(plans["value_and_grad"], pair)]
-    out += _loops(key, "value_and_grad", "f, df")
+            out += _part(function_name(key, part), plan, ["f", "df"] if part == "value_and_grad" else ["out"])
     return "\n".join(out) + "\n"
 
 
-def _loops(key: str, part: str, outs: str) -> list[str]:
+def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
+    """The functions of one part: the scalar function, and where an output has Taylor patches, the same without
+    them (``__bulk``), and per patched output i the test of its windows (``__window{i}``) and its value there
+    (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there)."""
+    v = plan.var.name
+
+    def finish(values):
+        return [f"return {', '.join(values)}"]
+
+    def function(suffix, lines):
+        return ["", "", f"def {name}{suffix}({v}_in):"] + ["    " + line for line in lines]
+
+    code = function("", _body(plan, finish))
+    if plan.native32:  # float32 computes the float64 result rounded: a loop of its own, in float32
+        code += function("__32", _body(plan, finish, cast="float32"))
+        each = ", ".join(f"{o}[i]" for o in outs)
+        code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
+        code += [f"        {each} = {name}__32(x[i])"]
+    patched = [i for i, post in enumerate(plan.finishes) if post.patches]
+    if patched:
+        code += function("__bulk", _body(plan, finish, patches=False))
+    for i in patched:
+        post, head = plan.finishes[i], f"{v} = float64({v}_in)"
+        code += function(f"__window{i}", [head, f"return {post.window(v)}"])
+        code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
+    return code + _loops(name, outs, patched)
+
+
+CHUNK = 512  # elements per block of a patched loop: its window indices stay in the L1 cache
+
+
+def _loops(name: str, outs: list[str], patched: list[int]) -> list[str]:
     """A loop over flat contiguous arrays (the compiler inlines the scalar function and vectorises it), and the
-    element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these)."""
-    name = function_name(key, part)
-    each = ", ".join(f"{o}[i]" for o in outs.split(", "))
-    first = ", ".join(f"{o}[0]" for o in outs.split(", "))
-    return [
-        "",
-        "",
-        f"def {name}_loop(x, {outs}):",
-        "    for i in range(x.size):",
-        f"        {each} = {name}(x[i])",
-        "",
-        "",
-        f"def {name}_ufunc(x_in, {outs}):",
-        f"    {first} = {name}(x_in)",
-    ]
+    element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these).
+
+    With patches, the loop runs in blocks: it gathers the elements inside the windows of each patched output
+    (before writing, as ``out`` may be x), runs the patch-free function over the block, then the patches over
+    the gathered elements alone and scatters them back, so that a rare window costs only where it applies.
+    """
+    each = ", ".join(f"{o}[i]" for o in outs)
+    block = ", ".join(f"{o}_b[i]" for o in outs)
+    loop = [f"def {name}_loop(x, {', '.join(outs)}):"]
+    if not patched:
+        loop += ["    for i in range(x.size):", f"        {each} = {name}(x[i])"]
+    else:
+        loop += [f"    {a}{i} = np.empty({CHUNK}{t})" for i in patched for a, t in (("at", ", np.intp"), ("xw", ""))]
+        loop += [f"    pw{i} = np.empty({CHUNK})" for i in patched]
+        blocks = ", ".join(f"{o}[start : start + {CHUNK}]" for o in ["x", *outs])
+        loop += [f"    for start in range(0, x.size, {CHUNK}):", f"        xs, {block.replace('[i]', '')} = {blocks}"]
+        for i in patched:
+            loop += [f"        k{i} = 0", "        for i in range(xs.size):"]
+            loop += [f"            at{i}[k{i}] = i", f"            xw{i}[k{i}] = xs[i]"]
+            loop += [f"            k{i} += {name}__window{i}(xs[i])"]
+        loop += ["        for i in range(xs.size):", f"            {block} = {name}__bulk(xs[i])"]
+        for i in patched:
+            loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
+            loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
+    first = ", ".join(f"{o}[0]" for o in outs)
+    return ["", "", *loop, "", "", f"def {name}_ufunc(x_in, {', '.join(outs)}):", f"    {first} = {name}(x_in)"]
 
 
 def function_name(key: str, part: str) -> str:

@@ -78,19 +78,25 @@ class Finish:
                 special = array[bad]
                 r[bad] = np.where(np.isnan(special), np.nan, np.where(special > 0, high, low))
 
-    def selects(self, name: str, v: str) -> list[str]:
+    def selects(self, name: str, v: str, patches: bool = True, cast: str = "") -> list[str]:
         """The same as straight-line scalar code on ``name`` (the output) and ``v`` (the input): flat selects,
-        no early return, so that a compiled loop over it vectorises."""
+        no early return, so that a compiled loop over it vectorises; ``patches=False`` leaves the patches out
+        (the caller evaluates them only inside ``window``); ``cast`` types the limits (``float32``)."""
         lines = [line for fraction in self.fractions for line in fraction.selects(name, v)]
-        for p in self.patches:
+        for p in self.patches if patches else ():
             lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
             lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
-        lines.append(f"limit = {_number(self.limits[1])} if {v} > 0 else {_number(self.limits[0])}")
+        high, low = (f"{cast}({_number(t)})" if cast else _number(t) for t in self.limits[::-1])
+        lines.append(f"limit = {high} if {v} > 0 else {low}")
         if self.guard:
             lines.append(f"{name} = limit if ({name} != {name}) & (abs({v}) > {GUARD_BEYOND!r}) else {name}")
         lines.append(f"{name} = {name} if {v} - {v} == 0.0 else limit  # +-inf give the limits")
         lines.append(f"{name} = {name} if {v} == {v} else {v}  # NaN stays NaN")
         return lines
+
+    def window(self, v: str) -> str:
+        """The scalar condition that ``v`` lies in some patch's window (where the patches change the output)."""
+        return " | ".join(f"(abs({v} - {p.hi!r}) < {p.window!r})" for p in self.patches)
 
 
 def _number(v: float) -> str:
@@ -133,7 +139,7 @@ class Plan:
 
     @cached_property
     def native32(self) -> bool:
-        """Whether computing in float32 gives the float64 result rounded (asked by the NumPy emitter only)."""
+        """Whether computing in float32 gives the float64 result rounded (then both emitters compute float32 in float32)."""
         return (
             not any(f.patches or f.guard or f.fractions for f in self.finishes)
             and all(_exact_in_float32(e, self.var) for e in self.exprs)
