@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from symact.kernels.helpers import C_HI, CF_DEPTH, RSQRT2_HI, RSQRT2_LO, UNSCALE
+from symact.kernels.helpers import C_HI, C_LO, CF_DEPTH, RSQRT2_HI, RSQRT2_LO, UNSCALE
 from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexp_dd, vexpm1, vlog1p, vtanh
 from symact.kernels.vmath_erf import erfc_dd
 
@@ -77,16 +77,20 @@ def s_sigmoid(t, lo, w):
 
 
 @jit(inline=True)
-def _over_square(e, scale):
-    """``helpers._over_square``: scale*e/(1 + e)**2 with the rounding of 1 + e corrected."""
+def _over_square(e, scale, num):
+    """``helpers._over_square``: scale*num/(1 + e)**2 (scale a power of 4), one division by h**2 corrected."""
     d = e + 1
-    r = e * scale / d / d
-    return r - 2 * r * ((e - (d - 1)) / d)
+    h = d * (1 / math.sqrt(scale))
+    sq, sq_lo = two_prod(h, h)
+    r = num / sq
+    c = 2 * ((e - (d - 1)) / d) + sq_lo / sq
+    return r - r * c if r - r == 0 else r  # not inf*0
 
 
 @jit(inline=True)
 def s_dsigmoid(t, lo, w):
-    return _over_square(_exp_neg_abs(t, lo, 1.0, w, True), 1.0)
+    e = _exp_neg_abs(t, lo, 1.0, w, True)
+    return _over_square(e, 1.0, e)
 
 
 @jit(inline=True)
@@ -103,7 +107,8 @@ def s_softplus_tail(t, lo, w):
 
 @jit(inline=True)
 def s_sech2(t, lo, w):
-    return _over_square(_exp_neg_abs(t, lo, 2.0, w, True), 4.0)
+    e = _exp_neg_abs(t, lo, 2.0, w, True)
+    return _over_square(e, 4.0, e)
 
 
 @jit(inline=True)
@@ -178,16 +183,24 @@ def s_div(a, b):
 
 
 @jit(inline=True)
+def _exp_over_square(t, a, k, scale):
+    """``helpers._exp_over_square``: scale*exp(a - k|t|)/(1 + exp(-k|t|))**2, a - k|t| exact in double-double,
+    its exponential moved by 2**128 towards 1 near the ends of the range."""
+    decay = abs(t) * -k
+    hi, lo = two_sum(a, decay)
+    side = 1.0 if hi < -700 else (-1.0 if hi > 700 else 0.0)
+    lo = lo + side * C_LO
+    r = _over_square(vexp(decay), scale, s_exp(hi + side * C_HI, lo + lo * lo / 2))
+    return r * (2.0**-128 if side > 0 else (2.0**128 if side < 0 else 1.0))
+
+
+@jit(inline=True)
 def s_sech2_exp(t, a):
-    """exp(a)*sech(t)**2, from 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 where the plain product is inf*0."""
-    product = vexp(a) * s_sech2(t, 0.0, math.inf)
-    e = vexp(-2.0 * abs(t))
-    return product if product == product else vexp(a + 1.3862943611198906 - 2.0 * abs(t) - 2.0 * vlog1p(e))
+    """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2."""
+    return _exp_over_square(t, a, 2.0, 4.0)
 
 
 @jit(inline=True)
 def s_dsigmoid_exp(t, a):
-    """exp(a)*sigmoid(t)*sigmoid(-t), the same way: exp(a - |t|)/(1 + exp(-|t|))**2."""
-    product = vexp(a) * s_dsigmoid(t, 0.0, math.inf)
-    e = vexp(-abs(t))
-    return product if product == product else vexp(a - abs(t) - 2.0 * vlog1p(e))
+    """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2."""
+    return _exp_over_square(t, a, 1.0, 1.0)
