@@ -196,21 +196,19 @@ def h_sigmoid(t, lo=None, w=np.inf):
     return num
 
 
-def _over_square(e, scale, num=None):
-    """scale*num/(1 + e)**2 (num is e by default, overwritten) for scale a power of 4, as num/h**2 with
-    h = (1 + e)/sqrt(scale) (no overflow of scale*num): 1 + e is d + d_lo exactly (e <= 1) and h**2 is H + H_lo
-    (``two_prod``), so one division and a first-order correction leave about 1 ULP to the rounding of num."""
-    num = e if num is None else num
+def _over_square(e, scale):
+    """scale*e/(1 + e)**2, with the rounding of 1 + e (d + d_lo exactly, e <= 1) corrected to first order:
+    the two divisions by a rounded 1 + e alone cost up to 2 ULP."""
     d = e + 1
     d_lo = e - (d - 1)
-    h = d * (1 / math.sqrt(scale))
-    sq, sq_lo = two_prod(h, h)
-    np.divide(num, sq, out=num)
-    d_lo *= 2 / d  # (h + h_lo)**2 = H + H_lo + 2 h h_lo with h_lo/h = d_lo/d
-    d_lo += sq_lo / sq
-    np.multiply(d_lo, -num, out=d_lo, where=np.isfinite(num))  # inf + d_lo is inf: not inf*0
-    num += d_lo
-    return num
+    if scale != 1:
+        np.multiply(e, scale, out=e)
+    np.divide(e, d, out=e)
+    np.divide(e, d, out=e)
+    np.divide(d_lo, d, out=d_lo)
+    d_lo *= -2 * e
+    e += d_lo
+    return e
 
 
 def h_dsigmoid(t, lo=None, w=np.inf):
@@ -243,9 +241,11 @@ def h_sech2(t, lo=None, w=np.inf):
 
 
 def _exp_over_square(t, a, k, scale):
-    """scale*exp(a - k|t|)/(1 + exp(-k|t|))**2: a - k|t| is hi + lo exactly (``two_sum``), so exp(a) may
-    overflow and exp(-k|t|) underflow where their product is a number. Where exp(hi) is near the ends of the
-    range, the exponent moves by 128 ln 2 = C_HI + C_LO towards 0 and the result by 2**128 back, rounded once."""
+    """scale*exp(a - k|t|)/(1 + exp(-k|t|))**2 for scale 1 or 4, as exp(a - k|t|)/h**2 with h = (1 + e)/sqrt(scale):
+    a - k|t| is hi + lo exactly (``two_sum``), so exp(a) may overflow and exp(-k|t|) underflow where their product
+    is a number; where exp(hi) nears the ends of the range, the exponent moves by 128 ln 2 = C_HI + C_LO towards 0
+    and the result by 2**128 back, rounded once. 1 + e is d + d_lo exactly and h**2 is H + H_lo (``two_prod``):
+    one division and a first-order correction."""
     t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
     decay = np.abs(t) * -k
     hi, lo = two_sum(a, decay)
@@ -253,7 +253,14 @@ def _exp_over_square(t, a, k, scale):
     hi += side * C_HI  # exact: C_HI has 26 fraction bits, hi 43 or fewer where |hi| < 1024
     lo += side * C_LO
     lo += lo * lo / 2  # exp(hi + lo) = exp(hi) (1 + expm1(lo)), |lo| < 3e-8
-    r = _over_square(np.exp(decay), scale, h_exp(hi, lo))
+    e = np.exp(decay)
+    d = e + 1
+    h = d * (1 / math.sqrt(scale))
+    sq, sq_lo = two_prod(h, h)
+    r = h_exp(hi, lo) / sq
+    c = (e - (d - 1)) * (2 / d) + sq_lo / sq  # (h + h_lo)**2 = H + H_lo + 2 h h_lo, h_lo/h = d_lo/d
+    np.multiply(c, -r, out=c, where=np.isfinite(r))  # inf + c is inf: not inf*0
+    r += c
     return np.ldexp(r, (-128 * side).astype(np.int64))
 
 

@@ -77,20 +77,16 @@ def s_sigmoid(t, lo, w):
 
 
 @jit(inline=True)
-def _over_square(e, scale, num):
-    """``helpers._over_square``: scale*num/(1 + e)**2 (scale a power of 4), one division by h**2 corrected."""
+def _over_square(e, scale):
+    """``helpers._over_square``: scale*e/(1 + e)**2 with the rounding of 1 + e corrected."""
     d = e + 1
-    h = d * (1 / math.sqrt(scale))
-    sq, sq_lo = two_prod(h, h)
-    r = num / sq
-    c = 2 * ((e - (d - 1)) / d) + sq_lo / sq
-    return r - r * c if r - r == 0 else r  # not inf*0
+    r = e * scale / d / d
+    return r - 2 * r * ((e - (d - 1)) / d)
 
 
 @jit(inline=True)
 def s_dsigmoid(t, lo, w):
-    e = _exp_neg_abs(t, lo, 1.0, w, True)
-    return _over_square(e, 1.0, e)
+    return _over_square(_exp_neg_abs(t, lo, 1.0, w, True), 1.0)
 
 
 @jit(inline=True)
@@ -107,8 +103,7 @@ def s_softplus_tail(t, lo, w):
 
 @jit(inline=True)
 def s_sech2(t, lo, w):
-    e = _exp_neg_abs(t, lo, 2.0, w, True)
-    return _over_square(e, 4.0, e)
+    return _over_square(_exp_neg_abs(t, lo, 2.0, w, True), 4.0)
 
 
 @jit(inline=True)
@@ -185,12 +180,17 @@ def s_div(a, b):
 @jit(inline=True)
 def _exp_over_square(t, a, k, scale):
     """``helpers._exp_over_square``: scale*exp(a - k|t|)/(1 + exp(-k|t|))**2, a - k|t| exact in double-double,
-    its exponential moved by 2**128 towards 1 near the ends of the range."""
+    its exponential moved by 2**128 towards 1 near the ends of the range, one division by an exact square."""
     decay = abs(t) * -k
     hi, lo = two_sum(a, decay)
     side = 1.0 if hi < -700 else (-1.0 if hi > 700 else 0.0)
     lo = lo + side * C_LO
-    r = _over_square(vexp(decay), scale, s_exp(hi + side * C_HI, lo + lo * lo / 2))
+    e = vexp(decay)
+    d = e + 1
+    h = d * (1 / math.sqrt(scale))
+    sq, sq_lo = two_prod(h, h)
+    r = s_exp(hi + side * C_HI, lo + lo * lo / 2) / sq
+    r = r - r * ((e - (d - 1)) * (2 / d) + sq_lo / sq) if r - r == 0 else r  # not inf*0
     return r * (2.0**-128 if side > 0 else (2.0**128 if side < 0 else 1.0))
 
 
