@@ -226,6 +226,28 @@ def test_chain_rule_through_exp_has_no_inf_times_zero():
     np.testing.assert_allclose(k.grad(points), reference("x*tanh(exp(x))", 1)(points), rtol=1e-13, atol=1e-300)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize(
+    "text, same",  # the expression, and the same function written without cancellation, for the reference
+    [
+        ("exp(x)*sigmoid(2*x)*(1 - sigmoid(2*x))", "exp(x)/((1 + exp(-2*x))*(1 + exp(2*x)))"),
+        ("exp(3*x)*(1 - tanh(2*x)**2)", "4*exp(3*x)/(exp(2*x) + exp(-2*x))**2"),
+    ],
+)
+def test_exp_times_a_decay_that_underflows_alone(text, same, backend):
+    """exp(a)*sigmoid'(u) and exp(a)*sech(u)**2 are about exp(-x) for large x: from x = 186 (373) on the decay
+    alone underflows, and to x = 745 the product is a number, subnormal from 708 on. f is checked on both sides,
+    f' where the product is computed so."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    k = kernel(text, backend=backend)
+    points = np.concatenate([np.linspace(-300, 760, 107), np.linspace(700, 750, 26)])
+    for order, compiled, at in ((0, k, points), (1, k.grad, points[points > 150])):
+        err = ulp_error(compiled(at), reference(same, order)(at))
+        assert np.max(err) <= 4, (order, np.max(err), at[np.argmax(err)])
+    assert 0 < k(740.0) < 1e-320
+
+
 @pytest.mark.xfail(
     strict=True,  # f'' is derived the same way on every machine: when this passes, the gap is closed
     reason="known gap: f'' = (1 - tanh(e^x)^2)(...)e^x multiplies sech^2(inf) = 0 by e^x = inf at x = 1000",

@@ -20,13 +20,15 @@ PARAMS = {
     "s_dsqplus": [(4,), (0.5,)],
     "s_hypot": [(2,), (1e-3,)],
     "s_div": [(3.0,), (-7.0,), (1e-300,)],
-    "s_sech2_exp": [(-5.0,), (30.0,), (700.0,)],
-    "s_dsigmoid_exp": [(-5.0,), (30.0,), (700.0,)],
+    "s_sech2_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,)],
+    "s_dsigmoid_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,)],
     "s_unscale": [(p, 640.0, 0), (p, 640.0, 1)],
 }
-# Largest |t| sampled where not 1e308: mpmath's erfc overflows beyond 1e15 (the implementations clip at 1e10);
-# exp(a)*decay is exp(a) times a decay that has underflowed beyond (0 for a = 700, t = 620: the node's limit).
-REACH = {"s_ncdf": 1e15, "s_sech2_exp": 353.0, "s_dsigmoid_exp": 707.0}
+# Largest |t| sampled where not 1e308: mpmath's erfc overflows beyond 1e15 (the implementations clip at 1e10).
+REACH = {"s_ncdf": 1e15}
+# exp(a)*decay(k t) is exp(a - k|t|) at large |t|: t is also swept so that a - k|t| crosses the whole range,
+# from results below the subnormals through the subnormal band to overflow.
+DECAY_RATE = {"s_sech2_exp": 2.0, "s_dsigmoid_exp": 1.0}
 _MAGNITUDES = np.logspace(-310, 308, 150)  # from the subnormals to the largest floats
 _POINTS = np.concatenate([-_MAGNITUDES, _MAGNITUDES, np.linspace(-40, 40, 97), np.linspace(-760, 760, 77), [0.0]])
 
@@ -41,9 +43,12 @@ def _cases():
                 yield pytest.param(row, params, w, id=f"{name}{params}-cut")
 
 
-def _points(name: str, w: float | None) -> np.ndarray:
+def _points(name: str, w: float | None, params: tuple) -> np.ndarray:
     """The sample, and where a cut applies, its band and the values that underflow there."""
     points = _POINTS[np.abs(_POINTS) <= REACH.get(name, np.inf)]
+    if name in DECAY_RATE:
+        sweep = (params[0] - np.linspace(-750, 712, 127)) / DECAY_RATE[name]
+        points = np.concatenate([points, sweep, -sweep])
     if w is None:
         return points
     band = np.linspace(-1.25 * w - 20, -0.9 * w, 101)
@@ -74,7 +79,7 @@ def _call(impl, row, v, params, w, lo):
 
 @pytest.mark.parametrize("row, params, w", list(_cases()))
 def test_implementations_within_the_bound(row, params, w):
-    xs = _points(row.name, w)
+    xs = _points(row.name, w, params)
     node = row.function(t, *map(_exact, params), *([] if w is None else [w]))
     exact = accurate(node.value().subs(p, t), (t,))
     with np.errstate(all="ignore"):

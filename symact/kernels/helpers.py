@@ -19,7 +19,7 @@ import numpy as np
 
 from symact.kernels.vmath import SPLITTER
 
-__all__ = ["erf", "erfc", "lambertw", "TINY", "C_HI", "UNSCALE", "RSQRT2_HI", "RSQRT2_LO", "CF_DEPTH"]
+__all__ = ["erf", "erfc", "lambertw", "TINY", "C_HI", "C_LO", "UNSCALE", "RSQRT2_HI", "RSQRT2_LO", "CF_DEPTH"]
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +135,7 @@ def poly_dd(t, coeffs):
 TINY = 640.0
 C_HI = 88.72283908724785  # 128*ln2_hi, ln2_hi = 0x3FE62E42FEE00000
 UNSCALE = 2.9387359488347877e-39  # 2**-128 * exp(128 ln 2 - C_HI)
+C_LO = 2.4425151094663523e-08  # 128 ln 2 - C_HI
 
 
 def _band(t, w, both):
@@ -247,24 +248,42 @@ def h_sech2(t, lo=None, w=np.inf):
     return _over_square(e, 4.0)
 
 
-def _times_exp(product, log_value):
-    """``product`` where it is a number, else exp(log_value) (where inf*0 gave NaN)."""
-    lost = np.isnan(product)
-    if lost.any():
-        product[lost] = np.exp(log_value[lost] if np.ndim(log_value) else log_value)
-    return product
+def _exp_over_square(t, a, k, scale):
+    """scale*exp(a - k|t|)/(1 + exp(-k|t|))**2 for scale 1 or 4, as exp(a - k|t|)/h**2 with h = (1 + e)/sqrt(scale):
+    a - k|t| is hi + lo exactly (``two_sum``), so exp(a) may overflow and exp(-k|t|) underflow where their product
+    is a number; where exp(hi) nears the ends of the range, the exponent moves by 128 ln 2 = C_HI + C_LO towards 0
+    and the result by 2**128 back, rounded once. 1 + e is d + d_lo exactly and h**2 is H + H_lo (``two_prod``):
+    one division and a first-order correction."""
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    decay = np.abs(t) * -k
+    hi, lo = two_sum(a, decay)
+    side = np.less(hi, -700).astype(np.float64) - np.greater(hi, 700)
+    hi += side * C_HI  # exact: C_HI has 26 fraction bits, hi 43 or fewer where |hi| < 1024
+    lo += side * C_LO
+    lo += lo * lo / 2  # exp(hi + lo) = exp(hi) (1 + expm1(lo)), |lo| < 3e-8
+    e = np.exp(decay)
+    d = e + 1
+    h = d * (1 / math.sqrt(scale))
+    sq, sq_lo = two_prod(h, h)
+    r = h_exp(hi, lo) / sq
+    c = (e - (d - 1)) * (2 / d) + sq_lo / sq  # (h + h_lo)**2 = H + H_lo + 2 h h_lo, h_lo/h = d_lo/d
+    np.multiply(c, -r, out=c, where=np.isfinite(r))  # inf + c is inf: not inf*0
+    r += c
+    return np.ldexp(r, (-128 * side).astype(np.int64))
 
 
 def h_sech2_exp(t, a):
-    """exp(a)*sech(t)**2, from 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 where the plain product is inf*0."""
-    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
-    return _times_exp(np.exp(a) * h_sech2(t), a + np.log(4.0) - 2 * np.abs(t) - 2 * np.log1p(np.exp(-2 * np.abs(t))))
+    """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2.
+
+    >>> h_sech2_exp(np.array([620.0]), 700.0).tolist()
+    [1.210708979789176e-234]
+    """
+    return _exp_over_square(t, a, 2.0, 4.0)
 
 
 def h_dsigmoid_exp(t, a):
-    """exp(a)*sigmoid(t)*sigmoid(-t), the same way: exp(a - |t|)/(1 + exp(-|t|))**2."""
-    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
-    return _times_exp(np.exp(a) * h_dsigmoid(t), a - np.abs(t) - 2 * np.log1p(np.exp(-np.abs(t))))
+    """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2."""
+    return _exp_over_square(t, a, 1.0, 1.0)
 
 
 RSQRT2_HI = 0.7071067811865476

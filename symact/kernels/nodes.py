@@ -172,7 +172,10 @@ _E = "exp(-|t|) only, never of a positive number (Maechler, Accurately computing
 _SQUARE = "e/(1 + e)**2, e = exp(-|t|), the rounding of 1 + e corrected to first order (Knuth, TAOCP 2, 4.2.2)"
 _CONJ = "divides instead of cancelling for t < 0 (the conjugate; Goldberg, What every computer scientist..., 1991)"
 _DD = "exp(-c t**2) with t**2 = hi**2 + lo (2 hi + lo) exact (Dekker, Numer. Math. 18, 1971)"
-_EXP_SUM = "exp(a - k|t|)/(1 + exp(-k|t|))**2 where exp(a)*decay is inf*0; the bound holds where the decay is normal"
+_EXP_SUM = (
+    "exp(a - k|t|)/(1 + exp(-k|t|))**2, a - k|t| in double-double (Knuth's two_sum) and moved by 128 ln 2 near the"
+    " ends of the range (subnormal results rounded once); 1 + e and its square exact (Dekker 1971)"
+)
 _DECAY = {"exp_like": True, "cut": lambda: TINY}
 
 _ROWS = (

@@ -23,7 +23,7 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``k + k*u/sqrt(u**2 + c)``          ``2k*s_dsqplus(u, c)``
 ``u - tanh(u)``                     ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
 ``Phi(u)``                          ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
-``exp(a)*sech(u)**2``               ``s_sech2_exp(u, a)``: exp(a - 2|u|) where exp(a) overflows (also sigmoid')
+``exp(a)*sech(u)**2``               ``s_sech2_exp(u, a)`` = 4 exp(a - 2|u|)/(1 + e)^2, a - 2|u| exact (also sigmoid')
 ==================================  ==================================================================================
 
 Before these, ``symact.kernels.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from symact.kernels.helpers import C_HI, CF_DEPTH, RSQRT2_HI, RSQRT2_LO, UNSCALE
+from symact.kernels.helpers import C_HI, C_LO, CF_DEPTH, RSQRT2_HI, RSQRT2_LO, UNSCALE
 from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexp_dd, vexpm1, vlog1p, vtanh
 from symact.kernels.vmath_erf import erfc_dd
 
@@ -178,16 +178,29 @@ def s_div(a, b):
 
 
 @jit(inline=True)
+def _exp_over_square(t, a, k, scale):
+    """``helpers._exp_over_square``: scale*exp(a - k|t|)/(1 + exp(-k|t|))**2, a - k|t| exact in double-double,
+    its exponential moved by 2**128 towards 1 near the ends of the range, one division by an exact square."""
+    decay = abs(t) * -k
+    hi, lo = two_sum(a, decay)
+    side = 1.0 if hi < -700 else (-1.0 if hi > 700 else 0.0)
+    lo = lo + side * C_LO
+    e = vexp(decay)
+    d = e + 1
+    h = d * (1 / math.sqrt(scale))
+    sq, sq_lo = two_prod(h, h)
+    r = s_exp(hi + side * C_HI, lo + lo * lo / 2) / sq
+    r = r - r * ((e - (d - 1)) * (2 / d) + sq_lo / sq) if r - r == 0 else r  # not inf*0
+    return r * (2.0**-128 if side > 0 else (2.0**128 if side < 0 else 1.0))
+
+
+@jit(inline=True)
 def s_sech2_exp(t, a):
-    """exp(a)*sech(t)**2, from 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 where the plain product is inf*0."""
-    product = vexp(a) * s_sech2(t, 0.0, math.inf)
-    e = vexp(-2.0 * abs(t))
-    return product if product == product else vexp(a + 1.3862943611198906 - 2.0 * abs(t) - 2.0 * vlog1p(e))
+    """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2."""
+    return _exp_over_square(t, a, 2.0, 4.0)
 
 
 @jit(inline=True)
 def s_dsigmoid_exp(t, a):
-    """exp(a)*sigmoid(t)*sigmoid(-t), the same way: exp(a - |t|)/(1 + exp(-|t|))**2."""
-    product = vexp(a) * s_dsigmoid(t, 0.0, math.inf)
-    e = vexp(-abs(t))
-    return product if product == product else vexp(a - abs(t) - 2.0 * vlog1p(e))
+    """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2."""
+    return _exp_over_square(t, a, 1.0, 1.0)
