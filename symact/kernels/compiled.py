@@ -61,6 +61,21 @@ class Compiled:
                 return False
         return True
 
+    def _forms(self, array: np.ndarray) -> tuple:
+        """The forms' values at ``array``, computed only where some output is not a fraction's (elsewhere the
+        outputs are fresh arrays, unset: the fractions overwrite them)."""
+        masks = [finish.replaced(array) for finish in self.plan.finishes]
+        skip = None if any(m is None for m in masks) else np.logical_and.reduce(masks)
+        if skip is None or not skip.any():
+            return self.raw(array)
+        keep = ~skip
+        outputs = []
+        for value in self.raw(array[keep]):
+            r = np.empty_like(array)
+            r[keep] = value
+            outputs.append(r)
+        return tuple(outputs)
+
     def all(self, values, out=None, where=True) -> tuple:
         """Every output for ``values``; ``out`` (an array, a tuple of them for several outputs) and ``where`` as
         ``symact.kernels.arrays`` describes."""
@@ -72,7 +87,7 @@ class Compiled:
         if not shape:
             array = array.reshape(1)  # helpers work in place: give them a 1-d array
         with np.errstate(all="ignore"):
-            results = self.raw(array)
+            results = self._forms(array)
             finite = self.special_safe or not array.size or bool(np.isfinite(np.add.reduce(array, axis=None)))
         done, seen = [], []
         for i, r in enumerate(results):

@@ -68,17 +68,25 @@ class ExpFraction:
                     hi = p.hi - p.window
         return replace(self, lo=lo, hi=hi) if lo < hi else None
 
+    def inside(self, t: np.ndarray) -> np.ndarray:
+        """Where ``t`` lies in [lo, hi]."""
+        return (t >= self.lo) & (t <= self.hi)
+
     def apply(self, t: np.ndarray, out: np.ndarray) -> None:
         """Overwrite ``out`` with the fraction wherever ``t`` lies in [lo, hi]."""
-        index = np.nonzero((t >= self.lo) & (t <= self.hi))
+        index = np.nonzero(self.inside(t))
         if index[0].size:
             v = t[index]
             e = np.exp(v * self.scale)
             out[index] = _horner(self.num, v, e) / _horner(self.den, v, e)
 
-    def selects(self, name: str, v: str) -> list[str]:
-        """The same as scalar lines on ``name`` (the output) and ``v`` (the input), ending in a select."""
-        lines = [f"fe = vexp({v} * {self.scale!r})"]
+    def selects(self, name: str, v: str, shared: dict[float, tuple[float, str]]) -> list[str]:
+        """The same as scalar lines on ``name`` (the output) and ``v`` (the input), ending in a select;
+        ``shared[k]``: (w, code) of exp(-k|v|) that the output's code computes, equal to E on the interval
+        when it lies in [-w, 0) (then the compiler computes the exponential once)."""
+        w, code = shared.get(self.scale, (0.0, ""))
+        exact = -w <= self.lo and self.hi < 0
+        lines = [f"fe = {code}" if exact else f"fe = vexp({v} * {self.scale!r})"]
         for part, coeffs in (("fnum", self.num), ("fden", self.den)):
             lines.append(f"{part} = {_text(coeffs[0], v)}")
             lines += [f"{part} = {part} * fe + {_text(c, v)}" for c in coeffs[1:]]

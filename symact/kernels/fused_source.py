@@ -17,7 +17,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.definition import Definition
-from symact.kernels.nodes import EXP_LIKE, STABLE_NODES
+from symact.kernels.nodes import EXP_LIKE, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, part_plans
 
 __all__ = ["source", "function_name", "NoScalarForm"]
@@ -133,10 +133,23 @@ def _lines(plan: Plan, finish, patches: bool, cast: str) -> list[str]:
         lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
     lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
     names = [f"r{i}" for i in range(len(reduced))]
+    shared = _exponentials(plan, printer)
     for name, e, post in zip(names, reduced, plan.finishes):
         lines.append(f"{name} = {cast}({printer.doprint(e)})")
-        lines += post.selects(name, v, patches, narrow)
+        lines += post.selects(name, v, shared, patches, narrow)
     return lines + finish(names)
+
+
+def _exponentials(plan: Plan, printer: _ScalarPrinter) -> dict[float, tuple[float, str]]:
+    """Per k, (w, code) of exp(-k|x|) as a node of the forms computes it from x itself (``Node.decay``)."""
+    found = {}
+    for node in sorted(set().union(*(f.atoms(StableNode) for f in plan.forms)), key=sp.default_sort_key):
+        row = NODES[type(node).__name__]
+        if row.decay and node.args[0] == plan.var and plan.var not in plan.dd:
+            w = node.args[-1]
+            code = f"s_exp_neg_abs({plan.var.name}, {row.decay!r}, {printer.doprint(w)}, {row.two_sided})"
+            found.setdefault(row.decay, (float(w), code))
+    return found
 
 
 def source(definition: Definition, key: str) -> str:

@@ -150,7 +150,9 @@ class Node:
     double-double first argument second when ``exp_like`` (None or 0.0 for none); ``params`` counts the
     arguments after the first one before a cut; a node with ``cut`` decays to 0 and takes a last argument
     w, its cut (``symact.kernels.underflow``): ``cut(*params)`` gives w (or None: no cut), below -w (beyond
-    |w| when ``two_sided``) its value is scaled by exp(C_HI)."""
+    |w| when ``two_sided``) its value is scaled by exp(C_HI); ``decay``: k where the scalar implementation
+    starts from ``scalar.s_exp_neg_abs(t, k, w, two_sided)``, exp(-k|t|) (0: none), which generated code may
+    share."""
 
     function: type[StableNode]
     numpy: Callable
@@ -161,6 +163,7 @@ class Node:
     exp_like: bool = False
     cut: Callable[..., float | None] | None = None
     two_sided: bool = False
+    decay: float = 0.0
 
     @property
     def name(self) -> str:
@@ -179,11 +182,23 @@ _EXP_SUM = (
 _DECAY = {"exp_like": True, "cut": lambda: TINY}
 
 _ROWS = (
-    Node(s_sigmoid, helpers.h_sigmoid, scalar.s_sigmoid, 1.5, _E, **_DECAY),
-    Node(s_dsigmoid, helpers.h_dsigmoid, scalar.s_dsigmoid, 2.0, _SQUARE, **_DECAY, two_sided=True),
-    Node(s_softplus, helpers.h_softplus, scalar.s_softplus, 1.5, _E, **_DECAY),
-    Node(s_softplus_tail, helpers.h_softplus_tail, scalar.s_softplus_tail, 1.5, _E, **_DECAY, two_sided=True),
-    Node(s_sech2, helpers.h_sech2, scalar.s_sech2, 2.0, _SQUARE, exp_like=True, cut=lambda: TINY / 2, two_sided=True),
+    Node(s_sigmoid, helpers.h_sigmoid, scalar.s_sigmoid, 1.5, _E, **_DECAY, decay=1.0),
+    Node(s_dsigmoid, helpers.h_dsigmoid, scalar.s_dsigmoid, 2.0, _SQUARE, **_DECAY, two_sided=True, decay=1.0),
+    Node(s_softplus, helpers.h_softplus, scalar.s_softplus, 1.5, _E, **_DECAY, decay=1.0),
+    Node(
+        s_softplus_tail, helpers.h_softplus_tail, scalar.s_softplus_tail, 1.5, _E, **_DECAY, two_sided=True, decay=1.0
+    ),
+    Node(
+        s_sech2,
+        helpers.h_sech2,
+        scalar.s_sech2,
+        2.0,
+        _SQUARE,
+        exp_like=True,
+        cut=lambda: TINY / 2,
+        two_sided=True,
+        decay=2.0,
+    ),
     Node(
         s_ncdf,
         helpers.h_ncdf,

@@ -78,11 +78,18 @@ class Finish:
                 special = array[bad]
                 r[bad] = np.where(np.isnan(special), np.nan, np.where(special > 0, high, low))
 
-    def selects(self, name: str, v: str, patches: bool = True, cast: str = "") -> list[str]:
+    def replaced(self, array: np.ndarray) -> np.ndarray | None:
+        """Where the fractions overwrite the output whatever the forms give (None: no fractions)."""
+        if not self.fractions:
+            return None
+        return np.logical_or.reduce([fraction.inside(array) for fraction in self.fractions])
+
+    def selects(self, name: str, v: str, shared: dict | None = None, patches: bool = True, cast: str = "") -> list[str]:
         """The same as straight-line scalar code on ``name`` (the output) and ``v`` (the input): flat selects,
-        no early return, so that a compiled loop over it vectorises; ``patches=False`` leaves the patches out
-        (the caller evaluates them only inside ``window``); ``cast`` types the limits (``float32``)."""
-        lines = [line for fraction in self.fractions for line in fraction.selects(name, v)]
+        no early return, so that a compiled loop over it vectorises; ``shared`` as ``ExpFraction.selects``;
+        ``patches=False`` leaves the patches out (the caller evaluates them only inside ``window``); ``cast``
+        types the limits (``float32``)."""
+        lines = [line for fraction in self.fractions for line in fraction.selects(name, v, shared or {})]
         for p in self.patches if patches else ():
             lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
             lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")

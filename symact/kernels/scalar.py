@@ -70,6 +70,13 @@ def _exp_neg_abs(t, lo, scale, w, both):
 
 
 @jit(inline=True)
+def s_exp_neg_abs(t, scale, w, both):
+    """exp(-scale*|t|) computed as the nodes whose ``decay`` is scale compute it for t, so that the compiler
+    computes it once where both stand in one function."""
+    return _exp_neg_abs(t, 0.0, scale, w, both)
+
+
+@jit(inline=True)
 def s_sigmoid(t, lo, w):
     e = _exp_neg_abs(t, lo, 1.0, w, False)  # exp(min(t, 0)) of the NumPy helper is e below 0 and 1 above: one exp
     r = 1.0 / (e + 1)
