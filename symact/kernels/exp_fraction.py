@@ -21,6 +21,7 @@ summands cancel by at most ``WELL`` and the sum's terms by more, from the condit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
@@ -32,6 +33,7 @@ import sympy as sp
 
 from symact.budget import check
 from symact.functions import expand_named
+from symact.kernels.patches import ZeroPatch
 from symact.kernels.rules import is_power_of_two
 from symact.precision import precision
 
@@ -56,7 +58,7 @@ class ExpFraction:
     num: Coefficients
     den: Coefficients
 
-    def outside(self, patches) -> ExpFraction | None:
+    def outside(self, patches: Sequence[ZeroPatch]) -> ExpFraction | None:
         """The interval less the windows of the Taylor ``patches`` (applied after it) over its ends; None when
         nothing is left."""
         lo, hi = self.lo, self.hi
