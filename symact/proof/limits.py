@@ -187,8 +187,13 @@ def _limit_agrees_numerically(f, value, v, where, side: str = "+") -> bool:
     for sample in (sp.Rational(7, 10), sp.Rational(19, 10), sp.Rational(-13, 10)):
         point = {s: (abs(sample) if s.is_positive or s.is_nonnegative else sample) for s in others}
         try:
+            near = [complex(sp.N(f.xreplace({**point, v: a}), 50)) for a in approach]
+            if value in (sp.oo, -sp.oo):  # an infinite limit: f must grow, with its sign
+                if (near[-1].real > 0) != (value == sp.oo) or abs(near[-1]) <= abs(near[0]):
+                    return False
+                continue
             limit = complex(sp.N(value.xreplace(point), 30))
-            gaps = [abs(complex(sp.N(f.xreplace({**point, v: a}), 50)) - limit) for a in approach]
+            gaps = [abs(n - limit) for n in near]
         except (TypeError, ValueError, ZeroDivisionError, OverflowError):
             continue
         if gaps[-1] > 1e-3 * (1 + abs(limit)) and gaps[-1] >= gaps[0]:
