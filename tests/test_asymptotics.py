@@ -9,7 +9,8 @@ import sympy as sp
 from symact.catalog import CATALOG, x
 from symact.derivation import derive
 from symact.functions import mp_function
-from symact.kernels.asymptotics import limit_at_infinity
+from symact.kernels import asymptotics
+from symact.kernels.asymptotics import guarded_limit, limit_at_infinity
 from symact.kernels.plan import _far, make_plan
 from symact.parsing import parse
 from symact.precision import precision
@@ -93,3 +94,26 @@ def test_the_plan_uses_certified_limits_that_the_probe_confirms(text):
 def test_the_plan_keeps_the_probe_where_nothing_is_certified():
     plan = make_plan([parse("x*cos(x)")], x)
     assert plan.finishes[0].certified == (False, False)
+
+
+@pytest.mark.parametrize("text", USER + ["abs(x + 1)", "exp(-abs(1 - x))*x", "max(x, 2 - x)", "sign(x - 3)*x"])
+def test_the_variables_sign_assumptions_change_no_limit(text):
+    positive, negative = sp.Symbol("v", positive=True), sp.Symbol("v", negative=True)
+    expr = parse(text)
+    for side, v in ((1, positive), (-1, negative)):
+        assert limit_at_infinity(expr.subs(x, v), v, side) == limit_at_infinity(expr, x, side), (text, side)
+
+
+def test_a_limit_the_far_values_contradict_is_warned_and_dropped():
+    assert guarded_limit(sp.atan(x), x, 1, lambda value: value == sp.pi / 2) == sp.pi / 2
+    with pytest.warns(RuntimeWarning, match="disagrees"):
+        assert guarded_limit(sp.atan(x), x, 1, lambda value: False) is None
+    assert guarded_limit(sp.sin(x), x, 1, lambda value: False) is None  # none found: nothing to warn about
+
+
+def test_the_analysis_falls_back_to_sympy_when_the_far_values_disagree(monkeypatch):
+    from symact.analysis.exact import _limit
+
+    monkeypatch.setattr(asymptotics, "limit_at_infinity", lambda expr, var, side: (sp.Integer(5), 1))
+    with pytest.warns(RuntimeWarning, match="disagrees"):
+        assert _limit(x / (3 + 7 * x), sp.oo) == (sp.Rational(1, 7), True)

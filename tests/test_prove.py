@@ -346,6 +346,33 @@ def test_a_wrong_sympy_limit_is_not_proved():
     assert prove_limit(silu_prime, "x", "oo", "1").status != REFUTED
 
 
+@pytest.mark.parametrize(
+    "expr, point, true, false",
+    [
+        ("tanh(x + x**3/20)", "-oo", "-1", "1"),
+        ("diff(mish(x), x)", "oo", "1", "0"),
+        ("x*sigmoid(x)", "-oo", "0", "-1/2"),
+        ("gelu(x) - x", "oo", "0", "1"),
+        ("atan(x)*x - x*pi/2", "oo", "-1", "1"),
+    ],
+)
+def test_limits_at_infinity_are_proved_by_the_asymptotic_series(expr, point, true, false):
+    proof = prove_limit(expr, "x", point, true, budget=None)
+    assert proof.proved and proof.method == "limit (asymptotic series)"
+    assert [s.relation for s in proof.steps] == ["=", "->", "="] and proof.steps[1].expr == parse_text(true)
+    wrong = prove_limit(expr, "x", point, false, budget=None)
+    assert wrong.refuted and mpmath.mpf(wrong.counterexample["lhs"]) == mpmath.mpf(sp.N(parse_text(true), 30))
+
+
+def test_a_certified_limit_that_far_values_contradict_goes_to_gruntz(monkeypatch):
+    from symact.kernels import asymptotics
+
+    monkeypatch.setattr(asymptotics, "limit_at_infinity", lambda expr, var, side: (-sp.oo, -1))
+    with pytest.warns(RuntimeWarning, match="disagrees"):
+        proof = prove_limit("x/(1 + 2*x)", "x", "oo", "1/2", budget=None)
+    assert proof.proved and proof.method == "limit (Gruntz)"
+
+
 def test_a_refuted_identity_prints_as_a_question_with_its_counterexample():
     tex = prove("x", "x + 1e-60").latex()
     assert r"x &\overset{?}{=} x + \frac{1}{" in tex and r"\text{at } x = 1" in tex and r"\neq" in tex

@@ -19,6 +19,7 @@ from symact.budget import StepLimit, expired, guard
 from symact.catalog import x
 from symact.errors import UndecidedSign
 from symact.functions import expand_named, mp_function
+from symact.kernels.asymptotics import guarded_limit
 from symact.kinks import resolve
 from symact.numerics import certified_sign, numeric_roots, too_large
 from symact.precision import precision
@@ -133,8 +134,9 @@ _FAR = {sp.oo: (10**4, 10**8), -sp.oo: (-(10**4), -(10**8))}
 def _limit(g: sp.Expr, point, side: str = "-") -> tuple[sp.Expr, bool]:
     """The one-sided limit of g at ``point`` from ``side`` ('-': from the left, '+': from the right).
 
-    Exact when SymPy manages and its answer agrees with g evaluated close to the point (SymPy's
-    gruntz has been seen to return wrong limits); otherwise a numerical value (or nan) and False.
+    At +-oo, first the certified asymptotic series (``symact.kernels.asymptotics``). Else exact when SymPy
+    manages and its answer agrees with g evaluated close to the point (SymPy's gruntz has been seen to return
+    wrong limits); otherwise a numerical value (or nan) and False.
     """
     return _one_sided_limit(g, point, side if point not in (sp.oo, -sp.oo) else "-" if point == sp.oo else "+")
 
@@ -146,6 +148,10 @@ def _one_sided_limit(g: sp.Expr, point, side: str) -> tuple[sp.Expr, bool]:
         if _finite_real(value) and value.is_finite and not g.has(sp.sign, sp.Heaviside, sp.Abs, sp.Max, sp.Min):
             return value, True
     far = _near_values(g, point, side)
+    if point in (sp.oo, -sp.oo):
+        certified = guarded_limit(g, x, 1 if point == sp.oo else -1, lambda value: _plausible(value, far))
+        if certified is not None:
+            return _tidy(certified), True
     expanded = expand_named(g)
     for form in (lambda: expanded, lambda: sp.together(expanded), lambda: tidy(expanded)):
         try:

@@ -22,6 +22,8 @@ True
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 
@@ -30,7 +32,7 @@ import sympy as sp
 from symact.functions import Phi, sigmoid, softplus
 from symact.numerics import certified_sign
 
-__all__ = ["limit_at_infinity", "TERMS"]
+__all__ = ["limit_at_infinity", "guarded_limit", "TERMS"]
 
 TERMS = 3  # terms kept per series: enough for the second-order cancellations of derivatives
 
@@ -374,11 +376,29 @@ def _series(e: sp.Expr, var: sp.Symbol) -> Series:
     raise _Unknown
 
 
+_VAR = sp.Dummy("t", real=True)  # the variable tending to +oo, free of a caller's assumptions
+
+
 def limit_at_infinity(expr: sp.Expr, var: sp.Symbol, side: int) -> tuple[sp.Expr, int] | None:
     """The limit of ``expr`` as ``var`` tends to ``side`` * oo (side 1 or -1), certified, and the sign the
     expression eventually has (1, -1; 0 where unknown or zero); None where this calculus cannot certify it."""
-    e = expr if side > 0 else expr.xreplace({var: -var})
+    e = expr.xreplace({var: side * _VAR})  # var's own sign assumptions would rewrite Abs(1 - var) on the way
     try:
-        return _series(e, var).limit()
+        return _series(e, _VAR).limit()
     except (_Unknown, TypeError, ValueError, ZeroDivisionError, RecursionError):
         return None
+
+
+def guarded_limit(expr: sp.Expr, var: sp.Symbol, side: int, agrees: Callable[[sp.Expr], bool]) -> sp.Expr | None:
+    """``limit_at_infinity``'s limit where ``agrees(limit)`` (a plausibility check against values far out)
+    confirms it; a disagreement is a bug here: warned (``RuntimeWarning``), and None, as where none is found.
+
+    >>> from symact.catalog import x
+    >>> guarded_limit(sp.atan(x), x, -1, lambda value: True)
+    -pi/2
+    """
+    found = limit_at_infinity(expr, var, side)
+    if found is None or agrees(found[0]):
+        return None if found is None else found[0]
+    warnings.warn(f"the certified limit {found[0]} of {expr} at {side}*oo disagrees with far values", RuntimeWarning, 2)
+    return None
