@@ -160,8 +160,9 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     like Lean's heartbeats: it counts work, not seconds, so where it declines a method does not depend on the
     machine's speed (only, through SymPy's cache, on what the same process computed before).
 
-    The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. A
-    profile hook slows Python code about threefold, so without ``steps`` it is armed only once the deadline
+    The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. Any
+    hook puts CPython 3.11 in its slow tracing mode (a trace function, ``sys.settrace``, sees the same "call"
+    events and costs as much) and slows Python code two- to threefold, so without ``steps`` it is armed only once the deadline
     has passed, by a garbage-collector callback (the computation allocates: SymPy and mpmath always do); a
     step bound, or a deadline less than two seconds away, has it from the start. Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
     ``Exception`` in places), the timeout's finaliser puts the hook back, and the next call raises again.
@@ -256,21 +257,29 @@ class _OutOfSteps(_Rearming, StepLimit):
 
 
 def _hook(owner: guard) -> Callable:
-    """The profile hook of one guard: counts Python calls; at every ``_EVERY``-th a look at the clock. Past
-    the deadline or the step bound, an exception at each call outside a clean-up."""
-    deadline, steps, calls = owner.deadline, owner.steps or math.inf, 0
+    """The profile hook of one guard: counts Python calls, and only at a count it waits for (every ``_EVERY``-th,
+    the step bound, and every call once past either) looks further. Past the deadline or the step bound, an
+    exception at each call outside a clean-up."""
+    deadline, steps = owner.deadline, owner.steps or math.inf
+    calls, wait = 0, min(_EVERY, steps + 1)
 
     def hook(frame, event, arg):
-        nonlocal calls
+        nonlocal calls, wait
         if event != "call":
             return
         calls += 1
-        if calls > steps and _interruptible(frame):
-            raise _OutOfSteps(owner)  # no local name: a reference from this frame would keep it alive
-        if deadline is None or not (deadline.expired or calls % _EVERY == 0):
+        if calls < wait:
             return
-        if time.monotonic() > deadline.at and _interruptible(frame):
-            raise _Expired(owner)
+        wait = calls + 1  # the next call, unless it turns out nothing is due before the next look at the clock
+        if calls > steps:
+            if _interruptible(frame):
+                raise _OutOfSteps(owner)  # no local name: a reference from this frame would keep it alive
+            return
+        if deadline is not None and (deadline.expired or time.monotonic() > deadline.at):
+            if _interruptible(frame):
+                raise _Expired(owner)
+            return
+        wait = min(calls - calls % _EVERY + _EVERY, steps + 1)
 
     hook.symact_guard = True
     return hook
