@@ -28,14 +28,15 @@ _TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n(?:        .*\
 _HELPERS = {
     "two_prod": '''
 def two_prod(a, b):
-    """a*b as hi + lo exactly (Dekker: a split by 2**27 + 1 in float64, 2**12 + 1 in float32), |a*b| < 1e30."""
+    """a*b (a an array) as hi + lo exactly, |a*b| < 1e30 (Dekker: split by 2**27 + 1 in float64, 2**12 + 1 else)."""
+    c = 134217729.0 if a.dtype == xp.float64 else 4097.0
     p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
+    ah, al = _split(a, c)
+    bh, bl = _split(b, c)
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl''',
     "_split": """
-def _split(a):
-    p = a * (134217729.0 if a.dtype == xp.float64 else 4097.0)
+def _split(a, c=134217729.0):
+    p = a * c
     hi = p - (p - a)
     return hi, a - hi""",
     "two_sum": """
