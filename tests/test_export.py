@@ -15,7 +15,10 @@ import pytest
 import symact
 from symact.catalog import CATALOG
 from symact.errors import ParameterError, SymactError
+from symact.exporting.verify import ulp_bounds
 from symact.kernels import kernel
+
+from .exp_decay import CASES, POINTS, misses, references
 
 torch = pytest.importorskip("torch", reason="the torch export needs torch (pip install 'symact[torch]')")
 
@@ -161,6 +164,22 @@ def test_relative_accuracy_in_the_deep_negative_tail(name):
             normal = np.abs(want) >= np.finfo(dtype).tiny
             assert normal.any()
             assert np.allclose(got[normal], want[normal], rtol=rtol, atol=0), (dtype, name)
+
+
+@pytest.mark.parametrize("text, call, same", CASES)
+def test_exp_times_a_decay_right_at_every_float(text, call, same):
+    """f and f' (autograd) against mpmath where exp(a) alone overflows or the decay alone underflows; f' of the
+    first is written with sigmoid(x)**3 (no node of exp(a)): its ULPs triple, hence twice the export's bound."""
+    e = symact.export(text, "torch", verify=False)
+    assert call in e.source()
+    for dtype in ("float64", "float32"):
+        bounds = ulp_bounds(e.definition.entry.ulp_bounds, dtype)
+        t = torch.tensor(POINTS.astype(dtype), requires_grad=True)
+        y = e.function(t)
+        (g,) = torch.autograd.grad(y.sum(), t)
+        for part, got, want, bound in zip(("f", "f'"), (y.detach(), g), references(same), (bounds[0], 2 * bounds[1])):
+            bad = misses(got.double().numpy(), want, bound, dtype)
+            assert not bad.any(), (text, dtype, part, POINTS[bad][:3], got.double().numpy()[bad][:3], want[bad][:3])
 
 
 def test_the_cheapest_guard_that_holds():

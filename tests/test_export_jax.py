@@ -24,6 +24,8 @@ from symact.exporting.verify import ulp_bounds, within
 from symact.functions import mp_function
 from symact.kinks import find_kinks
 
+from .exp_decay import CASES, POINTS, misses, references
+
 jax = pytest.importorskip("jax", reason="the JAX export needs jax (pip install 'symact[jax]')")
 jnp = jax.numpy
 
@@ -84,6 +86,28 @@ def test_against_mpmath_under_jit_grad_vmap(name, dtype):
     for part, g, w, bound, skip in zip(("f", "f'", "f''"), got, want, bounds, ([], *kinks)):
         bad = ~within(g, w, bound, dtype) & ~np.isin(points, skip)  # a slope at its kink: the policy's, verified
         assert not bad.any(), (name, dtype, part, points[bad][:3], g[bad][:3], w[bad][:3])
+
+
+# XLA on CPU flushes subnormal results and intermediates to 0: below 2**10 times the smallest normal (a product of
+# a few factors of order 1, one of them flushed) a value may be 0.
+FLUSHED = 2.0**10
+
+
+@pytest.mark.parametrize("text, call, same", CASES)
+def test_exp_times_a_decay_right_at_every_float(text, call, same):
+    """f and f' (jit of vmap over grad) against mpmath where exp(a) alone overflows or the decay alone
+    underflows; f' of the first is written with sigmoid(x)**3 (no node of exp(a)): twice the export's bound."""
+    exported = symact.export(text, "jax", verify=False)
+    assert call in exported.source()
+    fn = exported.function
+    both = jax.jit(lambda t: (fn(t), jax.vmap(jax.grad(fn))(t)))
+    for dtype in ("float64", "float32"):
+        bounds = ulp_bounds(exported.definition.entry.ulp_bounds, dtype)
+        with jax.enable_x64(dtype == "float64"):
+            got = [np.asarray(g, dtype=np.float64) for g in both(jnp.asarray(POINTS, dtype=dtype))]
+        for part, g, want, bound in zip(("f", "f'"), got, references(same), (bounds[0], 2 * bounds[1])):
+            bad = misses(g, want, bound, dtype, FLUSHED)
+            assert not bad.any(), (text, dtype, part, POINTS[bad][:3], g[bad][:3], want[bad][:3])
 
 
 def test_any_shape_half_precision_and_nested_vmap():

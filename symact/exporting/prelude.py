@@ -1,8 +1,9 @@
 """The stable nodes as PyTorch or JAX functions: the text the generated module starts with.
 
 The same algorithms as ``symact.kernels.helpers``, written branch-free with ``where`` (so ``torch.compile`` and
-``jax.jit`` trace them), once for both frameworks: ``xp`` stands for ``torch`` or ``jnp``. Double-double
-arithmetic (Dekker's split needs binary64) runs in float64 only; other dtypes take the plain formula.
+``jax.jit`` trace them), once for both frameworks: ``xp`` stands for ``torch`` or ``jnp``. ``two_sum`` and
+``two_prod`` are exact in float32 and float64; double-double arguments (``poly_dd``, ``s_ncdf``, ``s_expsq``) are
+carried in float64 only, other dtypes take the plain formula.
 ``prelude(names, framework)`` gives the functions a module calls, with the ones they call in turn.
 
 >>> print(prelude({'s_div'}, 'jax'))
@@ -27,14 +28,15 @@ _TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n(?:        .*\
 _HELPERS = {
     "two_prod": '''
 def two_prod(a, b):
-    """a*b as hi + lo exactly (Dekker; binary64 only)."""
+    """a*b (a an array) as hi + lo exactly, |a*b| < 1e30 (Dekker: split by 2**27 + 1 in float64, 2**12 + 1 else)."""
+    c = 134217729.0 if a.dtype == xp.float64 else 4097.0
     p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
+    ah, al = _split(a, c)
+    bh, bl = _split(b, c)
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl''',
     "_split": """
-def _split(a):
-    p = a * 134217729.0
+def _split(a, c=134217729.0):
+    p = a * c
     hi = p - (p - a)
     return hi, a - hi""",
     "two_sum": """
@@ -95,18 +97,34 @@ def s_sech2(t, lo=None):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
     e = _exp_neg_abs(t, lo, 2.0)
     return 4 * e / (1 + e) / (1 + e)''',
+    "_exp_over_square": '''
+def _exp_over_square(t, a, k, half):
+    """exp(a - k|t|)/h**2 with h = half*(1 + e), e = exp(-k|t|): exp(a) times a decay, each of which may overflow
+    or underflow alone. a - k|t| = hi + lo exactly (two_sum); where |hi| > 64 it moves by 64 ln 2 towards 0 and
+    the result by 2**64 back (hi -+ 44.361419677734375 is exact in float32 and float64): a subnormal or nearly
+    overflowing result is rounded once, and the first-order correction r*(...) stays a normal number in float32
+    (a backend that flushes subnormals to 0 would drop it). 1 + e = d + (e - (d - 1)) and h**2 = sq + sq_lo
+    exactly: one division, the rest corrected to first order."""
+    decay = -k * xp.abs(t)
+    hi, lo = two_sum(a, decay)
+    side = xp.sign(hi) * (xp.abs(hi) > 64)
+    hi = hi - side * 44.361419677734375
+    lo = lo + side * 1.2189787519729715e-07  # 64 ln 2 - 44.361419677734375
+    e = xp.exp(decay)
+    d = 1 + e
+    sq, sq_lo = two_prod(d * half, d * half)
+    r = xp.exp(hi) / sq
+    fix = r * (lo + lo * lo / 2 - (e - (d - 1)) * (2 / d) - sq_lo / sq)
+    r = xp.where(xp.isfinite(fix), r + fix, r)
+    return xp.where(side > 0, r * 1.8446744073709552e19, xp.where(side < 0, r * 5.421010862427522e-20, r))''',
     "s_sech2_exp": '''
 def s_sech2_exp(t, a):
-    """exp(a)*sech(t)**2, as exp(a + log 4 - 2|t| - 2 log1p(exp(-2|t|))) where the product is inf*0."""
-    p = xp.exp(a) * s_sech2(t)
-    q = xp.exp(a + 1.3862943611198906 - 2 * xp.abs(t) - 2 * xp.log1p(xp.exp(-2 * xp.abs(t))))
-    return xp.where(xp.isnan(p), q, p)''',
+    """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2."""
+    return _exp_over_square(t, a, 2.0, 0.5)''',
     "s_dsigmoid_exp": '''
 def s_dsigmoid_exp(t, a):
-    """exp(a)*sigmoid(t)*sigmoid(-t), as exp(a - |t|)/(1 + exp(-|t|))**2 where the product is inf*0."""
-    p = xp.exp(a) * s_dsigmoid(t)
-    q = xp.exp(a - xp.abs(t) - 2 * xp.log1p(xp.exp(-xp.abs(t))))
-    return xp.where(xp.isnan(p), q, p)''',
+    """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2."""
+    return _exp_over_square(t, a, 1.0, 1.0)''',
     "s_ncdf": '''
 def s_ncdf(t):
     """Phi(t) = erfc(-t/sqrt 2)/2, the argument in double-double in float64."""

@@ -1,0 +1,46 @@
+"""User expressions whose stable form is exp(a) times a decay of its own (the nodes ``s_dsigmoid_exp`` and
+``s_sech2_exp``), and what their export must compute in every framework: f and f' against mpmath over
+x in [-300, 760], where exp(a) alone overflows or the decay alone underflows while the product is a number.
+
+>>> bool(misses(np.array([1.0, 0.0]), np.array([1.0 + 2**-52, 1e-310]), 1, 'float64').any())
+False
+"""
+
+import numpy as np
+import sympy as sp
+
+from symact.catalog import x
+from symact.testing.measure import ulp_error
+
+from .exact import exact_values
+
+# The expression, the node call its export prints, and the same function written without cancellation. The
+# product is about exp(-x) (4 exp(-x)) for large x: the decay alone underflows from x = 373 (186), exp(3x) alone
+# overflows from x = 237, and the product is a number to x = 745.
+CASES = [
+    (
+        "exp(x)*sigmoid(2*x)*(1 - sigmoid(2*x))",
+        "s_dsigmoid_exp(-2*x, x)",
+        sp.exp(x) / ((1 + sp.exp(-2 * x)) * (1 + sp.exp(2 * x))),
+    ),
+    ("exp(3*x)*(1 - tanh(2*x)**2)", "s_sech2_exp(2*x, 3*x)", 4 * sp.exp(3 * x) / (sp.exp(2 * x) + sp.exp(-2 * x)) ** 2),
+]
+# Multiples of 1/8: 2x and 3x are exact in float32 and float64, so the nodes' arguments are, and the bound is
+# theirs (a rounded 3x adds |3x| 2**-53 to the relative error: 2000 ULP at x = 693).
+POINTS = np.round(np.linspace(-300, 760, 120) * 8) / 8
+
+
+def references(same: sp.Expr) -> tuple[np.ndarray, np.ndarray]:
+    """f and f' of ``same`` at POINTS, to the nearest float64."""
+    return exact_values(same, POINTS), exact_values(sp.diff(same, x), POINTS)
+
+
+def misses(got: np.ndarray, want: np.ndarray, bound: float, dtype: str, flushed: float = 1.0) -> np.ndarray:
+    """Where ``got`` is more than ``bound`` ULPs (in ``dtype``) from ``want``, a number at least ``flushed`` times
+    the smallest normal; below, more than that many smallest normals from it (a subnormal, or 0 where a backend
+    flushes subnormal results and intermediates to 0)."""
+    tiny = float(np.finfo(dtype).tiny) * flushed
+    with np.errstate(over="ignore"):
+        want = want.astype(dtype).astype(np.float64)
+    small = np.abs(want) < tiny
+    return np.where(small, np.abs(got - want) > tiny, ~(ulp_error(got, want, dtype) <= bound))
