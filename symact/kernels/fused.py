@@ -136,14 +136,14 @@ _F32, _F64 = "float32", "float64"
 
 def _scalar(module, key: str, part: str) -> None:
     """The scalar functions of ``part`` (its own and its patch helpers ``name__*``), made numba functions that
-    their callers inline (once per module)."""
+    LLVM inlines into their callers (``forceinline``, as ``vmath.jit``; once per module)."""
     from numba import njit
 
     name = function_name(key, part)
     for attr in [a for a in vars(module) if a == name or a.startswith(name + "__")]:
         fn = getattr(module, attr)
         if not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
-            setattr(module, attr, njit(inline="always", error_model="numpy")(fn))
+            setattr(module, attr, njit(forceinline=True, error_model="numpy")(fn))
 
 
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:
