@@ -11,7 +11,7 @@ result is the float64 one rounded (``native32``) has a float32 loop computing in
 of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
 Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize`` loops of the same scalar
 functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the output when the
-input is contiguous). The ufuncs compute float32 in float64; from ``PARALLEL_THRESHOLD`` elements on,
+input is contiguous). The ufuncs' float32 loops compute what the float32 array loops compute; from ``PARALLEL_THRESHOLD`` elements on,
 chunks run on a thread pool.
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
@@ -142,8 +142,23 @@ def _scalar(module, key: str, part: str) -> None:
     name = function_name(key, part)
     for attr in [a for a in vars(module) if a == name or a.startswith(name + "__")]:
         fn = getattr(module, attr)
-        if not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
+        if not hasattr(fn, "py_func") and attr != name + "__each":  # a numba dispatcher has py_func
             setattr(module, attr, njit(inline="always", error_model="numpy")(fn))
+    if hasattr(module, name + "__32") and not hasattr(module, name + "__each"):
+        setattr(module, name + "__each", _by_type(getattr(module, name), getattr(module, name + "__32")))
+
+
+def _by_type(wide, narrow):
+    """A function numba compiles as ``narrow`` for a float32 argument and as ``wide`` otherwise: the ufunc's
+    element function, so that its float32 loop gives what the float32 array loop gives."""
+    from numba import types
+    from numba.extending import overload
+
+    def each(x):  # pragma: no cover - numba replaces it by the overload below
+        raise NotImplementedError
+
+    overload(each, inline="always")(lambda x: (lambda x: narrow(x)) if x == types.float32 else (lambda x: wide(x)))
+    return each
 
 
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:

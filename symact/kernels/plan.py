@@ -39,6 +39,7 @@ from symact.errors import ParameterError
 from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
+from symact.kernels.float32 import ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
@@ -133,7 +134,7 @@ def _polynomial(coeffs: tuple[float, ...], ways: int = 4) -> list[str]:
 @dataclass(frozen=True, eq=False)
 class Plan:
     """What a kernel computes: the ``exprs`` of ``var``, their stable ``forms`` with the double-double
-    arguments ``dd``, one ``Finish`` per output, ``native32``; ``raw`` and ``source`` are the forms as NumPy
+    arguments ``dd``, one ``Finish`` per output, ``native32``, ``float32``; ``raw`` and ``source`` are the forms as NumPy
     code (``symact.kernels.numpy_code``), which the NumPy emitter calls."""
 
     exprs: tuple[sp.Expr, ...]
@@ -152,6 +153,17 @@ class Plan:
             and all(_exact_in_float32(e, self.var) for e in self.exprs)
             and _same_in_float32(self.raw)
         )
+
+    @cached_property
+    def float32(self) -> tuple[float, ...] | None:
+        """Each output's float32 error bound in ULPs where float32 results come from ``symact.kernels.vmath32``'s
+        short functions (``symact.kernels.float32``: the sum of the nodes' errors); None where they are the
+        float64 forms rounded (a sum, patches, a guard, an exp fraction, double-double arguments, no function
+        of ``vmath32`` at all) or the plan is ``native32``."""
+        if self.native32 or self.dd or any(f.patches or f.guard or f.fractions for f in self.finishes):
+            return None
+        bounds = tuple(ulp_bound(form, self.var) for form in self.forms)
+        return None if None in bounds or not any(map(uses_vmath32, self.forms)) else bounds
 
 
 def make_plan(exprs: Sequence[sp.Expr], var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
