@@ -11,7 +11,7 @@ import sympy as sp
 from symact.kernels import float32, vmath, vmath32
 from symact.kernels.definition import resolve
 from symact.kernels.nodes import s_dsigmoid, s_expm1, s_sigmoid, s_softplus, s_unscale
-from symact.kernels.plan import part_plans
+from symact.kernels.plan import float32_parts, part_plans
 
 numba = pytest.importorskip("numba")
 U = 2.0**-24
@@ -34,6 +34,7 @@ FUNCTIONS = {
     "fsigmoid": (_decay(1, 1, "sig"), (-104.0, 17.4)),
     "fdsigmoid": (_decay(1, 1, "e"), (-104.0, 104.0)),
     "fsech2": (_decay(2, 4, "e"), (-52.5, 52.5)),
+    "fsoftplus": (lambda t: mpmath.log1p(mpmath.exp(t)), (-104.0, 20.0)),
 }
 SPECIAL = {  # f32(f(x)) at NaN, +-inf, +-0 and beyond the range
     "fexp": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, 0.0), (0.0, 1.0), (-0.0, 1.0), (89.0, math.inf)],
@@ -42,6 +43,7 @@ SPECIAL = {  # f32(f(x)) at NaN, +-inf, +-0 and beyond the range
     "fsigmoid": [(math.nan, math.nan), (math.inf, 1.0), (-math.inf, 0.0), (0.0, 0.5), (-3e38, 0.0), (20.0, 1.0)],
     "fdsigmoid": [(math.nan, math.nan), (math.inf, 0.0), (-math.inf, 0.0), (0.0, 0.25), (3e38, 0.0)],
     "fsech2": [(math.nan, math.nan), (math.inf, 0.0), (-math.inf, 0.0), (-0.0, 1.0), (60.0, 0.0)],
+    "fsoftplus": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, 0.0), (3e38, 3e38), (-200.0, 0.0)],
 }
 
 
@@ -107,6 +109,7 @@ def test_within_its_error_bound_against_float64(name, loops):
         "fsigmoid": lambda: np.where(x64 < 0, e, 1.0) / (1 + e),
         "fdsigmoid": lambda: e / (1 + e) ** 2,
         "fsech2": lambda: 4 * e / (1 + e) ** 2,
+        "fsoftplus": lambda: np.maximum(x64, 0) + np.log1p(e),
     }[name]()
     rel = np.abs(got - want) / np.abs(want) / U
     assert rel.max() <= vmath32.ERRORS[name], (name, xs[np.argmax(rel)], rel.max())
@@ -136,7 +139,9 @@ DECISIONS = [
     (s_sigmoid(x, 640.0), None),  # scaled in its band, no unscale around it
     (s_unscale(x, x * s_dsigmoid(x, 320.0), 640.0, 1), None),  # another cut
     (sp.Piecewise((s_sigmoid(x, sp.oo), sp.exp(x) > 2), (x, True)), None),  # a condition computed
-    (s_softplus(x, sp.oo), None),  # no float32 version
+    (s_unscale(x, x * sp.tanh(s_softplus(x, 640.0)), 640.0, 0), 0.51),  # tanh passes its argument's error
+    (sp.exp(s_softplus(x, sp.oo)), None),  # exp amplifies it by its argument
+    (sp.tanh(s_softplus(x, 640.0)), None),  # scaled in its band, no unscale around it
     (x**2 * s_sigmoid(x, sp.oo), None),
 ]
 
@@ -150,5 +155,7 @@ def test_plans_record_the_decision():
     plans = part_plans(resolve("silu", "torch", {}))
     assert plans["f"].float32 == (0.51,)
     assert plans["grad"].float32 is None  # a sum, and Taylor patches
+    assert float32_parts(plans)["f"] is None  # value_and_grad computes f as the float64 form: so does f
     assert part_plans(resolve("relu", "torch", {}))["f"].float32 is None  # native32: computed in float32
-    assert part_plans(resolve("tanh", "torch", {}))["value_and_grad"].float32 == (0.51, 0.51)
+    tanh = float32_parts(part_plans(resolve("tanh", "torch", {})))
+    assert tanh["f"] == tanh["grad"] == (0.51,) and tanh["value_and_grad"] == (0.51, 0.51)

@@ -1,7 +1,7 @@
 """Which kernel forms compute float32 results with ``symact.kernels.vmath32``'s short functions, and their bound.
 
 A float32 kernel needs its value before the rounding to float32 only to a small part of float32's unit
-roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid' and sech**2 to that (in float64,
+roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid', sech**2 and softplus to that (in float64,
 no double-double), at 0.001 u or better on every float32 of their ranges. A form is computed with them when
 its error before the rounding is provably small, by the sum of its nodes' errors times their condition numbers:
 
@@ -9,6 +9,7 @@ its error before the rounding is provably small, by the sum of its nodes' errors
 - a product: the sum of its factors' errors plus one float64 rounding per multiplication (the condition
   number of a product in each factor is 1);
 - a ``vmath32`` function of x or -x (exact arguments: no argument error to amplify): its ``ERRORS`` entry;
+  tanh of a computed argument: its entry plus the argument's error (tanh's condition number is at most 1);
 - a piecewise form whose conditions compare x with numbers (the same comparisons as the float64 form): the
   largest error of its pieces; ``s_unscale`` of x around nodes cut at the same w: its product (the float64
   form scales in the band where float64 underflows; ``vmath32`` never does).
@@ -41,8 +42,9 @@ FUNCTIONS = {
     "s_sigmoid": "fsigmoid",
     "s_dsigmoid": "fdsigmoid",
     "s_sech2": "fsech2",
+    "s_softplus": "fsoftplus",
 }
-_CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2")  # nodes whose second argument is an underflow cut
+_CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus")  # nodes whose second argument is an underflow cut
 ROUNDING = 2.0**-29  # one float64 rounding in units of float32's u
 
 
@@ -72,10 +74,14 @@ def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None) -> float | No
     if name == "s_unscale":
         t, p, w, _ = expr.args
         return error(p, var, (t, w)) if t == var else None
-    if name in FUNCTIONS and expr.args[0] in (var, -var):
-        if name in _CUT and expr.args[1] != sp.oo and cut != (expr.args[0], expr.args[1]):
-            return None
-        return ERRORS[FUNCTIONS[name]]
+    if name not in FUNCTIONS or (name in _CUT and expr.args[1] != sp.oo and cut != (expr.args[0], expr.args[1])):
+        return None
+    own = ERRORS[FUNCTIONS[name]]
+    if expr.args[0] in (var, -var):
+        return own
+    if name == "tanh":  # its condition number 2t/sinh(2t) is at most 1: the argument's error passes, not more
+        inner = error(expr.args[0], var, cut)
+        return None if inner is None else own + inner
     return None
 
 

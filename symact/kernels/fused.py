@@ -7,7 +7,8 @@ contiguous array runs a numba loop over it, which LLVM vectorises (``symact.kern
 library's exp, expm1, log1p and tanh, whose calls would stop it); f, f', f'', f' from the output, and
 ``value_and_grad`` (f and f' in one pass sharing subexpressions). The loop of an output with Taylor patches
 runs in blocks and evaluates the patches only at the elements inside their windows; a plan whose float32
-result is the float64 one rounded (``native32``) has a float32 loop computing in float32. Any other layout
+result is the float64 one rounded (``native32``) has a float32 loop computing in float32, and one with a
+``float32`` bound a float32 loop calling ``symact.kernels.vmath32``'s short functions. Any other layout
 of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
 Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize`` loops of the same scalar
 functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the output when the
@@ -198,7 +199,7 @@ def _ufunc(key: str, text: str, part: str) -> np.ufunc:
 def _build_loop(module, key: str, part: str, narrow: bool):
     """The loop of ``part`` over flat contiguous arrays, which the compiler vectorises (the ufunc's loop does
     not, once the scalar function is long); compiled for float32 and float64 on first use, cached on disk.
-    ``narrow``: the loop computing in float32 (``loop32``, for a plan that is ``native32``)."""
+    ``narrow``: the float32 loop (``loop32``, for a plan that is ``native32`` or has a ``float32`` bound)."""
     from numba import njit
 
     _scalar(module, key, part)

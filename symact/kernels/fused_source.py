@@ -19,7 +19,7 @@ from symact.kernels import scalar
 from symact.kernels.definition import Definition
 from symact.kernels.float32 import FUNCTIONS
 from symact.kernels.nodes import EXP_LIKE, NODES, STABLE_NODES, StableNode
-from symact.kernels.plan import PARTS, Plan, part_plans
+from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
 
 __all__ = ["source", "function_name", "NoScalarForm"]
 
@@ -201,17 +201,20 @@ def source(definition: Definition, key: str) -> str:
         f"NAME = {definition.name!r}",
     ]
 
+    bounds = float32_parts(plans)
     for part in PARTS:
         plan = plans[part]
         if plan is not None:
-            out += _part(function_name(key, part), plan, ["f", "df"] if part == "value_and_grad" else ["out"])
+            outs = ["f", "df"] if part == "value_and_grad" else ["out"]
+            out += _part(function_name(key, part), plan, outs, bounds[part] is not None)
     return "\n".join(out) + "\n"
 
 
-def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
+def _part(name: str, plan: Plan, outs: list[str], float32: bool = False) -> list[str]:
     """The functions of one part: the scalar function, and where an output has Taylor patches, the same without
     them (``__bulk``), and per patched output i the test of its windows (``__window{i}``) and its value there
-    (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there)."""
+    (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there); with
+    ``float32`` (the plan's bounds taken: ``float32_parts``), a float32 function and loop calling ``vmath32``."""
     v = plan.var.name
 
     def finish(values):
@@ -226,9 +229,9 @@ def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
     code = function("", _body(plan, finish))
     if plan.native32:  # float32 computes the float64 result rounded: a loop of its own, in float32
         code += function("__32", _body(plan, finish, cast="float32"))
-    elif plan.float32:  # float32 results within the plan's bound by vmath32's short functions
+    elif float32:  # float32 results within the plan's bound by vmath32's short functions
         code += function("__32", _body(plan, rounded, float32=True))
-    if plan.native32 or plan.float32:
+    if plan.native32 or float32:
         each = ", ".join(f"{o}[i]" for o in outs)
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
         code += [f"        {each} = {name}__32(x[i])"]
@@ -239,7 +242,7 @@ def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
         post, head = plan.finishes[i], f"{v} = float64({v}_in)"
         code += function(f"__window{i}", [head, f"return {post.window(v)}"])
         code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
-    return code + _loops(name, outs, patched, bool(plan.native32 or plan.float32))
+    return code + _loops(name, outs, patched, plan.native32 or float32)
 
 
 CHUNK = 512  # elements per block of a patched loop: its window indices stay in the L1 cache

@@ -44,7 +44,7 @@ from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
 
-__all__ = ["Finish", "Plan", "make_plan", "part_plans", "PARTS", "GUARD_BEYOND"]
+__all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
 
 PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")
 GUARD_BEYOND = 1e15  # |x| past which a NaN of a guarded output is the limit
@@ -203,6 +203,23 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
         from_output = None
     parts = (make_plan((f,), x), make_plan((df,), x, (True,)), make_plan((d2f,), x))
     return dict(zip(PARTS, (*parts, make_plan((f, df), x, (False, True)), from_output)))
+
+
+def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] | None]:
+    """Per part, the float32 bounds its float32 loop computes within (``Plan.float32``), or None (the float64
+    forms rounded, or ``native32``); f and f' take theirs only where ``value_and_grad`` takes its own too, so
+    that f and f' from ``value_and_grad`` are exactly f and f'.
+
+    >>> from symact.kernels.definition import resolve
+    >>> bounds = float32_parts(part_plans(resolve('tanh', 'torch', {})))
+    >>> bounds['f'], bounds['value_and_grad'], float32_parts(part_plans(resolve('silu', 'torch', {})))['f']
+    ((0.51,), (0.51, 0.51), None)
+    """
+    paired = plans["value_and_grad"].float32 is not None
+    return {
+        part: None if plan is None or (part in ("f", "grad") and not paired) else plan.float32
+        for part, plan in plans.items()
+    }
 
 
 def _far(raw: Callable, count: int) -> list[tuple[tuple[float, float], bool]]:
