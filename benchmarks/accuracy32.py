@@ -10,7 +10,7 @@ error of the float32 result in ULPs (at most 0.5 plus that, up to the reference'
 result is neither 0 nor a constant in float32 (beyond them the functions saturate by a select, checked at the
 ends).
 
-    nice python benchmarks/accuracy32.py                 # every float32: about 2 min per function on one core
+    nice python benchmarks/accuracy32.py                 # every float32: 5 to 15 min per function on one core
     python benchmarks/accuracy32.py --sample 1000000     # a seeded sample of each range instead
     python benchmarks/accuracy32.py --only ftanh fexp
 """
