@@ -12,8 +12,8 @@ result is the float64 one rounded (``native32``) has a float32 loop computing in
 of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
 Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize`` loops of the same scalar
 functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the output when the
-input is contiguous). The ufuncs' float32 loops compute what the float32 array loops compute; from ``PARALLEL_THRESHOLD`` elements on,
-chunks run on a thread pool.
+input is contiguous). The ufuncs' float32 loops compute what the float32 array loops compute; from
+``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
 ``~/.cache/symact``), under a name hashed from the definition (expression, parameters, kink policy), the

@@ -5,7 +5,7 @@ the stable forms of ``symact.kernels.printer`` with their double-double argument
 ``Finish``, the one description of the post-pass: the Taylor patches of ``symact.kernels.patches``, the
 limits at -inf and +inf, and whether a NaN at a huge finite input means the limit (``guard``: an intermediate
 overflowing times one underflowing, x**3*sech(x)**2); and whether float32 computes the same result
-(``native32``). The NumPy emitter (``symact.kernels.compiled``) and the scalar emitter for numba
+(``native32``), or a float32 result within a bound with ``symact.kernels.vmath32`` (``float32``). The NumPy emitter (``symact.kernels.compiled``) and the scalar emitter for numba
 (``symact.kernels.fused_source``) print the same forms and apply each ``Finish`` in the same order, in arrays
 (``Finish.apply``) and as selects (``Finish.selects``). ``part_plans`` gives the plans of a ``Definition``'s
 kernel parts; the fused backend builds from them alone.
@@ -134,8 +134,8 @@ def _polynomial(coeffs: tuple[float, ...], ways: int = 4) -> list[str]:
 @dataclass(frozen=True, eq=False)
 class Plan:
     """What a kernel computes: the ``exprs`` of ``var``, their stable ``forms`` with the double-double
-    arguments ``dd``, one ``Finish`` per output, ``native32``, ``float32``; ``raw`` and ``source`` are the forms as NumPy
-    code (``symact.kernels.numpy_code``), which the NumPy emitter calls."""
+    arguments ``dd``, one ``Finish`` per output, ``native32``, ``float32``; ``raw`` and ``source`` are the forms
+    as NumPy code (``symact.kernels.numpy_code``), which the NumPy emitter calls."""
 
     exprs: tuple[sp.Expr, ...]
     var: sp.Symbol

@@ -21,7 +21,6 @@ from collections.abc import Callable
 
 __all__ = [
     "jit",
-    "intrinsics",
     "compile_all",
     "vexp",
     "vexpm1",
@@ -37,7 +36,6 @@ __all__ = [
 ]
 
 _MARKED: dict = {}  # the functions compile_all hands to numba: whether numba inlines each
-_INTRINSICS: list = []  # functions teaching numba intrinsics, run once by compile_all before it compiles
 
 
 def jit(fn: Callable | None = None, *, inline: bool = False) -> Callable:
@@ -51,12 +49,6 @@ def jit(fn: Callable | None = None, *, inline: bool = False) -> Callable:
         return lambda f: jit(f, inline=inline)
     _MARKED[fn] = inline
     return fn
-
-
-def intrinsics(teach: Callable[[], None]) -> Callable[[], None]:
-    """Register ``teach`` (it declares numba intrinsics and overloads) for ``compile_all`` to run once."""
-    _INTRINSICS.append(teach)
-    return teach
 
 
 def compile_all() -> None:
@@ -73,8 +65,7 @@ def compile_all() -> None:
         id(fn): njit(cache=True, error_model="numpy", inline="always" if inline else "never")(fn)
         for fn, inline in _MARKED.items()
     }
-    while _INTRINSICS:
-        _INTRINSICS.pop()()
+    _intrinsics()
     for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")]:
         for name, value in list(vars(module).items()):
             if id(value) in compiled:
@@ -99,7 +90,6 @@ def product_error(a: float, b: float, p: float) -> float:
     return ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
-@intrinsics
 def _intrinsics() -> None:
     """Teach numba ``bits_of``, ``from_bits`` (one LLVM bitcast each) and ``product_error`` (LLVM's fma, which
     vectorises); in Python they stay as they are, and give the same bits."""
