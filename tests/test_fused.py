@@ -110,10 +110,11 @@ def test_value_and_grad_is_one_loop_equal_to_f_and_grad(name):
     assert k.ufunc("value_and_grad").nout == 2
 
 
-@pytest.mark.parametrize("name", ["silu", "gelu", "relu", "hardtanh"])
+@pytest.mark.parametrize("name", ["silu", "gelu", "relu", "hardtanh", "tanh"])
 def test_loops_equal_the_element_function(name):
-    """The loops (patches evaluated only inside their windows, float32 computed natively where the plan allows)
-    give exactly what the ufunc's element function gives: every patch as a select, in float64, then rounded."""
+    """The loops (patches evaluated only inside their windows, float32 computed natively or with ``vmath32``
+    where the plan allows: tanh) give exactly what the ufunc's element function gives: every patch as a select,
+    the float32 element function for float32."""
     k = symact.kernel(name, backend="numba")
     for dtype in (np.float32, np.float64):
         xs = np.concatenate([np.linspace(-6, 3, 5001), special(dtype)]).astype(dtype)
@@ -126,6 +127,17 @@ def test_loops_equal_the_element_function(name):
             in_place = xs.copy()  # out= is x itself: the windows are read before their block is written
             call(in_place, out=(in_place, np.empty_like(xs)) if part == "value_and_grad" else in_place)
             np.testing.assert_array_equal(in_place, expected[0], err_msg=f"{name} {part} in place")
+
+
+def test_float32_kernels_with_vmath32_the_same_through_the_ufunc():
+    """Where tanh's float32 loop (vmath32) rounds otherwise than the float64 kernel does, the ufunc gives the
+    loop's value: its float32 element function is the loop's."""
+    k = symact.kernel("tanh", backend="numba")
+    xs = np.random.default_rng(3).normal(0, 2, 1_000_000).astype(np.float32)
+    own, wide = k(xs), k(xs.astype(np.float64)).astype(np.float32)
+    apart = own != wide
+    assert apart.any() and (np.abs(own - wide)[apart] <= np.spacing(np.abs(own[apart]))).all()  # one ULP apart
+    np.testing.assert_array_equal(k.ufunc("f")(xs[apart]), own[apart])
 
 
 def _outputs(result) -> tuple:

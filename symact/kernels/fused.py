@@ -7,12 +7,13 @@ contiguous array runs a numba loop over it, which LLVM vectorises (``symact.kern
 library's exp, expm1, log1p and tanh, whose calls would stop it); f, f', f'', f' from the output, and
 ``value_and_grad`` (f and f' in one pass sharing subexpressions). The loop of an output with Taylor patches
 runs in blocks and evaluates the patches only at the elements inside their windows; a plan whose float32
-result is the float64 one rounded (``native32``) has a float32 loop computing in float32. Any other layout
+result is the float64 one rounded (``native32``) has a float32 loop computing in float32, and one with a
+``float32`` bound a float32 loop calling ``symact.kernels.vmath32``'s short functions. Any other layout
 of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
 Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize`` loops of the same scalar
 functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the output when the
-input is contiguous). The ufuncs compute float32 in float64; from ``PARALLEL_THRESHOLD`` elements on,
-chunks run on a thread pool.
+input is contiguous). The ufuncs' float32 loops compute what the float32 array loops compute; from
+``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
 ``~/.cache/symact``), under a name hashed from the definition (expression, parameters, kink policy), the
@@ -142,8 +143,23 @@ def _scalar(module, key: str, part: str) -> None:
     name = function_name(key, part)
     for attr in [a for a in vars(module) if a == name or a.startswith(name + "__")]:
         fn = getattr(module, attr)
-        if not hasattr(fn, "py_func"):  # a numba dispatcher has py_func
+        if not hasattr(fn, "py_func") and attr != name + "__each":  # a numba dispatcher has py_func
             setattr(module, attr, njit(forceinline=True, error_model="numpy")(fn))
+    if hasattr(module, name + "__32") and not hasattr(module, name + "__each"):
+        setattr(module, name + "__each", _by_type(getattr(module, name), getattr(module, name + "__32")))
+
+
+def _by_type(wide, narrow):
+    """A function numba compiles as ``narrow`` for a float32 argument and as ``wide`` otherwise: the ufunc's
+    element function, so that its float32 loop gives what the float32 array loop gives."""
+    from numba import types
+    from numba.extending import overload
+
+    def each(x):  # pragma: no cover - numba replaces it by the overload below
+        raise NotImplementedError
+
+    overload(each, inline="always")(lambda x: (lambda x: narrow(x)) if x == types.float32 else (lambda x: wide(x)))
+    return each
 
 
 def _build_ufunc(module, key: str, part: str) -> np.ufunc:
@@ -183,7 +199,7 @@ def _ufunc(key: str, text: str, part: str) -> np.ufunc:
 def _build_loop(module, key: str, part: str, narrow: bool):
     """The loop of ``part`` over flat contiguous arrays, which the compiler vectorises (the ufunc's loop does
     not, once the scalar function is long); compiled for float32 and float64 on first use, cached on disk.
-    ``narrow``: the loop computing in float32 (``loop32``, for a plan that is ``native32``)."""
+    ``narrow``: the float32 loop (``loop32``, for a plan that is ``native32`` or has a ``float32`` bound)."""
     from numba import njit
 
     _scalar(module, key, part)

@@ -17,8 +17,9 @@ from sympy.printing.pycode import PythonCodePrinter
 from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.definition import Definition
+from symact.kernels.float32 import FUNCTIONS
 from symact.kernels.nodes import EXP_LIKE, NODES, STABLE_NODES, StableNode
-from symact.kernels.plan import PARTS, Plan, part_plans
+from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
 
 __all__ = ["source", "function_name", "NoScalarForm"]
 
@@ -110,20 +111,40 @@ class _ScalarPrinter(PythonCodePrinter):
         return f"verfc({self._print(expr.args[0])})"
 
 
-def _body(plan: Plan, finish, patches: bool = True, cast: str = "float64") -> list[str]:
+class _Float32Printer(_ScalarPrinter):
+    """A ``float32`` plan's forms: ``symact.kernels.vmath32``'s functions for the nodes that
+    ``symact.kernels.float32`` admits, and ``s_unscale`` as its product (vmath32 never scales)."""
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name == "s_unscale":
+            return self._print(expr.args[1])
+        if name in FUNCTIONS:
+            return f"{FUNCTIONS[name]}({self._print(expr.args[0])})"
+        return super()._print_Function(expr)
+
+    def _print_exp(self, expr):
+        return f"fexp({self._print(expr.args[0])})"
+
+    def _print_tanh(self, expr):
+        return f"ftanh({self._print(expr.args[0])})"
+
+
+def _body(plan: Plan, finish, patches: bool = True, cast: str = "float64", float32: bool = False) -> list[str]:
     """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them;
-    ``patches=False``: without the Taylor patches; ``cast='float32'``: in float32 (for a ``native32`` plan)."""
+    ``patches=False``: without the Taylor patches; ``cast='float32'``: in float32 (for a ``native32`` plan);
+    ``float32``: with ``vmath32``'s functions (for a plan with a ``float32`` bound)."""
     try:
-        return _lines(plan, finish, patches, cast)
+        return _lines(plan, finish, patches, cast, float32)
     except NotImplementedError as err:  # a function the scalar printer does not know (LambertW, ...)
         name = str(err).split(": ")[-1].splitlines()[0]
         raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name}; use backend='numpy'") from None
 
 
-def _lines(plan: Plan, finish, patches: bool, cast: str) -> list[str]:
+def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False) -> list[str]:
     """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects."""
     narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
-    printer = _ScalarPrinter(plan.dd, narrow)
+    printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow)
     replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
     v = plan.var.name
     lines = [f"{v} = {cast}({v}_in)"]
@@ -174,22 +195,26 @@ def source(definition: Definition, key: str) -> str:
         "from symact.kernels.scalar import *  # noqa: E402, F403",
         "from symact.kernels.vmath import dd_step  # noqa: E402, F401",
         "from symact.kernels.vmath_erf import verf, verfc  # noqa: E402, F401",
+        "from symact.kernels.vmath32 import *  # noqa: E402, F403",
         "",
         f"HAS_OUTPUT_FORM = {plans['grad_from_output'] is not None}",
         f"NAME = {definition.name!r}",
     ]
 
+    bounds = float32_parts(plans)
     for part in PARTS:
         plan = plans[part]
         if plan is not None:
-            out += _part(function_name(key, part), plan, ["f", "df"] if part == "value_and_grad" else ["out"])
+            outs = ["f", "df"] if part == "value_and_grad" else ["out"]
+            out += _part(function_name(key, part), plan, outs, bounds[part] is not None)
     return "\n".join(out) + "\n"
 
 
-def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
+def _part(name: str, plan: Plan, outs: list[str], float32: bool = False) -> list[str]:
     """The functions of one part: the scalar function, and where an output has Taylor patches, the same without
     them (``__bulk``), and per patched output i the test of its windows (``__window{i}``) and its value there
-    (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there)."""
+    (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there); with
+    ``float32`` (the plan's bounds taken: ``float32_parts``), a float32 function and loop calling ``vmath32``."""
     v = plan.var.name
 
     def finish(values):
@@ -198,9 +223,15 @@ def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
     def function(suffix, lines):
         return ["", "", f"def {name}{suffix}({v}_in):"] + ["    " + line for line in lines]
 
+    def rounded(values):
+        return [f"return {', '.join(f'float32({v})' for v in values)}"]
+
     code = function("", _body(plan, finish))
     if plan.native32:  # float32 computes the float64 result rounded: a loop of its own, in float32
         code += function("__32", _body(plan, finish, cast="float32"))
+    elif float32:  # float32 results within the plan's bound by vmath32's short functions
+        code += function("__32", _body(plan, rounded, float32=True))
+    if plan.native32 or float32:
         each = ", ".join(f"{o}[i]" for o in outs)
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
         code += [f"        {each} = {name}__32(x[i])"]
@@ -211,15 +242,17 @@ def _part(name: str, plan: Plan, outs: list[str]) -> list[str]:
         post, head = plan.finishes[i], f"{v} = float64({v}_in)"
         code += function(f"__window{i}", [head, f"return {post.window(v)}"])
         code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
-    return code + _loops(name, outs, patched)
+    return code + _loops(name, outs, patched, plan.native32 or float32)
 
 
 CHUNK = 512  # elements per block of a patched loop: its window indices stay in the L1 cache
 
 
-def _loops(name: str, outs: list[str], patched: list[int]) -> list[str]:
+def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False) -> list[str]:
     """A loop over flat contiguous arrays (the compiler inlines the scalar function and vectorises it), and the
-    element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these).
+    element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these; with a
+    float32 function of its own, ``narrow``, it calls ``__each``, which ``symact.kernels.fused`` makes the
+    function of the element's type).
 
     With patches, the loop runs in blocks: it gathers the elements inside the windows of each patched output
     (before writing, as ``out`` may be x), runs the patch-free function over the block, then the patches over
@@ -244,7 +277,8 @@ def _loops(name: str, outs: list[str], patched: list[int]) -> list[str]:
             loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
             loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
     first = ", ".join(f"{o}[0]" for o in outs)
-    return ["", "", *loop, "", "", f"def {name}_ufunc(x_in, {', '.join(outs)}):", f"    {first} = {name}(x_in)"]
+    element = f"{name}__each" if narrow else name
+    return ["", "", *loop, "", "", f"def {name}_ufunc(x_in, {', '.join(outs)}):", f"    {first} = {element}(x_in)"]
 
 
 def function_name(key: str, part: str) -> str:

@@ -5,7 +5,7 @@ the stable forms of ``symact.kernels.printer`` with their double-double argument
 ``Finish``, the one description of the post-pass: the Taylor patches of ``symact.kernels.patches``, the
 limits at -inf and +inf, and whether a NaN at a huge finite input means the limit (``guard``: an intermediate
 overflowing times one underflowing, x**3*sech(x)**2); and whether float32 computes the same result
-(``native32``). The NumPy emitter (``symact.kernels.compiled``) and the scalar emitter for numba
+(``native32``), or a float32 result within a bound with ``symact.kernels.vmath32`` (``float32``). The NumPy emitter (``symact.kernels.compiled``) and the scalar emitter for numba
 (``symact.kernels.fused_source``) print the same forms and apply each ``Finish`` in the same order, in arrays
 (``Finish.apply``) and as selects (``Finish.selects``). ``part_plans`` gives the plans of a ``Definition``'s
 kernel parts; the fused backend builds from them alone.
@@ -39,11 +39,12 @@ from symact.errors import ParameterError
 from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
+from symact.kernels.float32 import ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
 
-__all__ = ["Finish", "Plan", "make_plan", "part_plans", "PARTS", "GUARD_BEYOND"]
+__all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
 
 PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")
 GUARD_BEYOND = 1e15  # |x| past which a NaN of a guarded output is the limit
@@ -133,8 +134,8 @@ def _polynomial(coeffs: tuple[float, ...], ways: int = 4) -> list[str]:
 @dataclass(frozen=True, eq=False)
 class Plan:
     """What a kernel computes: the ``exprs`` of ``var``, their stable ``forms`` with the double-double
-    arguments ``dd``, one ``Finish`` per output, ``native32``; ``raw`` and ``source`` are the forms as NumPy
-    code (``symact.kernels.numpy_code``), which the NumPy emitter calls."""
+    arguments ``dd``, one ``Finish`` per output, ``native32``, ``float32``; ``raw`` and ``source`` are the forms
+    as NumPy code (``symact.kernels.numpy_code``), which the NumPy emitter calls."""
 
     exprs: tuple[sp.Expr, ...]
     var: sp.Symbol
@@ -152,6 +153,17 @@ class Plan:
             and all(_exact_in_float32(e, self.var) for e in self.exprs)
             and _same_in_float32(self.raw)
         )
+
+    @cached_property
+    def float32(self) -> tuple[float, ...] | None:
+        """Each output's float32 error bound in ULPs where float32 results come from ``symact.kernels.vmath32``'s
+        short functions (``symact.kernels.float32``: the sum of the nodes' errors); None where they are the
+        float64 forms rounded (a sum, patches, a guard, an exp fraction, double-double arguments, no function
+        of ``vmath32`` at all) or the plan is ``native32``."""
+        if self.native32 or self.dd or any(f.patches or f.guard or f.fractions for f in self.finishes):
+            return None
+        bounds = tuple(ulp_bound(form, self.var) for form in self.forms)
+        return None if None in bounds or not any(map(uses_vmath32, self.forms)) else bounds
 
 
 def make_plan(exprs: Sequence[sp.Expr], var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
@@ -191,6 +203,23 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
         from_output = None
     parts = (make_plan((f,), x), make_plan((df,), x, (True,)), make_plan((d2f,), x))
     return dict(zip(PARTS, (*parts, make_plan((f, df), x, (False, True)), from_output)))
+
+
+def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] | None]:
+    """Per part, the float32 bounds its float32 loop computes within (``Plan.float32``), or None (the float64
+    forms rounded, or ``native32``); f and f' take theirs only where ``value_and_grad`` takes its own too, so
+    that f and f' from ``value_and_grad`` are exactly f and f'.
+
+    >>> from symact.kernels.definition import resolve
+    >>> bounds = float32_parts(part_plans(resolve('tanh', 'torch', {})))
+    >>> bounds['f'], bounds['value_and_grad'], float32_parts(part_plans(resolve('silu', 'torch', {})))['f']
+    ((0.51,), (0.51, 0.51), None)
+    """
+    paired = plans["value_and_grad"].float32 is not None
+    return {
+        part: None if plan is None or (part in ("f", "grad") and not paired) else plan.float32
+        for part, plan in plans.items()
+    }
 
 
 def _far(raw: Callable, count: int) -> list[tuple[tuple[float, float], bool]]:

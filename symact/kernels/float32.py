@@ -1,0 +1,101 @@
+"""Which kernel forms compute float32 results with ``symact.kernels.vmath32``'s short functions, and their bound.
+
+A float32 kernel needs its value before the rounding to float32 only to a small part of float32's unit
+roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid', sech**2 and softplus to that (in float64,
+no double-double), at 0.001 u or better on every float32 of their ranges. A form is computed with them when
+its error before the rounding is provably small, by the sum of its nodes' errors times their condition numbers:
+
+- the variable, a number (one float64 rounding, 2**-29 u): exact or nearly;
+- a product: the sum of its factors' errors plus one float64 rounding per multiplication (the condition
+  number of a product in each factor is 1);
+- a ``vmath32`` function of x or -x (exact arguments: no argument error to amplify): its ``ERRORS`` entry;
+  tanh of a computed argument: its entry plus the argument's error (tanh's condition number is at most 1);
+- a piecewise form whose conditions compare x with numbers (the same comparisons as the float64 form): the
+  largest error of its pieces; ``s_unscale`` of x around nodes cut at the same w: its product (the float64
+  form scales in the band where float64 underflows; ``vmath32`` never does).
+
+A sum, a power, a node of a computed argument are not (their condition numbers are unbounded): such a form
+keeps the float64 forms rounded. The float32 result is then within 0.5 ULP plus that error (in ULPs: a
+relative error e u is below e ULP), subnormal results included (float64 holds them as normal numbers).
+
+>>> from symact.kernels.nodes import s_sigmoid
+>>> x = sp.Symbol('x')
+>>> ulp_bound(x * s_sigmoid(x, sp.oo), x), ulp_bound(x + s_sigmoid(x, sp.oo), x)
+(0.51, None)
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+
+from symact.kernels.vmath32 import ERRORS
+
+__all__ = ["FUNCTIONS", "ulp_bound", "error", "uses_vmath32"]
+
+# the nodes and functions computed by vmath32 in a float32 kernel, and the names it calls
+FUNCTIONS = {
+    "exp": "fexp",
+    "tanh": "ftanh",
+    "s_expm1": "fexpm1",
+    "s_sigmoid": "fsigmoid",
+    "s_dsigmoid": "fdsigmoid",
+    "s_sech2": "fsech2",
+    "s_softplus": "fsoftplus",
+}
+_CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus")  # nodes whose second argument is an underflow cut
+ROUNDING = 2.0**-29  # one float64 rounding in units of float32's u
+
+
+def ulp_bound(expr: sp.Expr, var: sp.Symbol) -> float | None:
+    """The float32 result's error bound in ULPs when ``expr`` is computed with ``vmath32`` (None: not admitted),
+    rounded up to a hundredth."""
+    e = error(expr, var)
+    return None if e is None else math.ceil((0.5 + e) * 100) / 100
+
+
+def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None) -> float | None:
+    """The relative error of ``expr`` computed with ``vmath32``, in units of u, before the rounding to float32
+    (None where it is not bounded); ``cut``: (t, w) of an enclosing ``s_unscale``."""
+    if expr == var:
+        return 0.0
+    if expr.is_Number:
+        return (0.0 if sp.Float(float(expr), 60) == expr else ROUNDING) if expr.is_finite and expr.is_real else None
+    if isinstance(expr, sp.Mul):
+        parts = [error(a, var, cut) for a in expr.args]
+        return None if None in parts else sum(parts) + ROUNDING * (len(parts) - 1)
+    if isinstance(expr, sp.Piecewise):
+        if not all(_plain_condition(c, var) for _, c in expr.args):
+            return None
+        parts = [error(v, var, cut) for v, _ in expr.args]
+        return None if None in parts else max(parts)
+    name = type(expr).__name__
+    if name == "s_unscale":
+        t, p, w, _ = expr.args
+        return error(p, var, (t, w)) if t == var else None
+    if name not in FUNCTIONS or (name in _CUT and expr.args[1] != sp.oo and cut != (expr.args[0], expr.args[1])):
+        return None
+    own = ERRORS[FUNCTIONS[name]]
+    if expr.args[0] in (var, -var):
+        return own
+    if name == "tanh":  # its condition number 2t/sinh(2t) is at most 1: the argument's error passes, not more
+        inner = error(expr.args[0], var, cut)
+        return None if inner is None else own + inner
+    return None
+
+
+def uses_vmath32(expr: sp.Expr) -> bool:
+    """Whether ``expr`` calls a function of ``vmath32`` (else its float64 form rounded is as fast)."""
+    return any(type(e).__name__ in FUNCTIONS for e in sp.preorder_traversal(expr))
+
+
+def _plain_condition(cond, var: sp.Symbol) -> bool:
+    """A condition of numbers and ``var`` only, by comparisons, and, or, not (no function of var)."""
+    if cond in (sp.true, sp.false):
+        return True
+    if isinstance(cond, (sp.And, sp.Or, sp.Not)):
+        return all(_plain_condition(a, var) for a in cond.args)
+    if isinstance(cond, sp.core.relational.Relational):
+        return all(a == var or (a.is_Number and a.is_finite) for a in cond.args)
+    return False

@@ -1,0 +1,125 @@
+"""exp, expm1, tanh, sigmoid, softplus and derivatives for float32 results: branch-free, short, and vectorising.
+
+A float32 kernel needs its value to about 2**-29 relative before the one rounding to float32, not to float64's
+2**-53: these functions compute in float64 (exact for every float32 input, subnormal results normal there, so
+rounded once) with polynomials sized for that, no double-double and no division in exp, and a
+float32 kernel made of them is within 0.5 ULP plus the sum of their errors (each in ``ERRORS``, in units
+of float32's unit roundoff u = 2**-24, times its condition number: 1 for a factor of a product), which
+``symact.kernels.float32`` adds up for a kernel plan. A float-float float32 version (eight float32 lanes
+under AVX2, sixteen under AVX-512) was measured first: it needs float-float corrections at every step to stay
+within 1 ULP, and was no faster than the double-double float64 path; these are 1.5x faster than both.
+
+The reduction is the classic one (Cody and Waite; fdlibm ``e_exp.c``, Cephes ``expf``, SLEEF ``expf_u10``):
+k = round(x / ln2), r = x - k ln2, |r| <= ln2/2, exp(r) - 1 by its Taylor series through r**9 (truncation
+below 2**-36 relative), 2**k from its bits; expm1 adds 2**k - 1 without cancellation past a factor 3 (k != 0)
+or is the series itself (k = 0); sigmoid, sigmoid', sech**2 are e/(1 + e) forms of e = exp(-|x|) (never exp
+of a positive number), tanh is -T/(2 + T) of T = expm1(-2|x|), softplus max(x, 0) + log1p(e) with
+``vmath``'s log1p. ``benchmarks/accuracy32.py`` measures each
+on every float32 of its range, ``tests/test_vmath32.py`` on a sample against mpmath. Like
+``symact.kernels.vmath`` the functions are plain Python until ``vmath.compile_all`` hands them to numba.
+
+>>> abs(fexp(1.0) / math.e - 1) < 2**-30, fexpm1(-0.0), ftanh(-0.0), fsigmoid(800.0)
+(True, -0.0, -0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import math
+
+from symact.kernels.vmath import bits_of, from_bits, jit, vlog1p
+
+__all__ = ["ERRORS", "fexp", "fexpm1", "fsigmoid", "fdsigmoid", "fsech2", "ftanh", "fsoftplus"]
+
+# Each function's relative error before the rounding to float32, in units of u = 2**-24: the largest
+# |computed - f| / |f| that benchmarks/accuracy32.py measures on every float32 of its range, rounded up.
+ERRORS = {
+    "fexp": 0.001,
+    "fexpm1": 0.001,
+    "fsigmoid": 0.001,
+    "fdsigmoid": 0.001,
+    "fsech2": 0.001,
+    "ftanh": 0.001,
+    "fsoftplus": 0.001,
+}
+
+_LOG2E = 1.4426950408889634
+_LN2 = 0.6931471805599453  # k ln2 to 2**-45 relative for |k| < 160: far below the series' truncation
+_SHIFT = 6755399441055744.0  # 1.5 * 2**52: t + _SHIFT - _SHIFT rounds t to an integer
+_SHIFT_BITS = 0x4338000000000000  # the bits of _SHIFT: those of t + _SHIFT minus these are round(t)
+# exp(100) is inf in float32; exp(-700) is 0 there even times the largest float32 (a product x exp(-|x|)), and
+# 2**k stays a normal float64 down to it
+_LOW, _HIGH = -700.0, 100.0
+_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9 = (1.0 / math.factorial(n) for n in range(2, 10))
+
+
+@jit(inline=True)
+def _parts(c):
+    """exp(c) - 1 = 2**k (1 + em) - 1 for c in [-700, 100]: em (|em| < 0.42, to 2**-36 of 1 + em) and 2**k."""
+    c = c if c > _LOW else _LOW
+    c = c if c < _HIGH else _HIGH
+    shifted = c * _LOG2E + _SHIFT
+    k = shifted - _SHIFT
+    r = c - k * _LN2
+    q = (((((((_C9 * r + _C8) * r + _C7) * r + _C6) * r + _C5) * r + _C4) * r + _C3) * r) + _C2
+    return r + r * r * q, from_bits((bits_of(shifted) - _SHIFT_BITS + 1023) << 52)
+
+
+@jit(inline=True)
+def fexp(x: float) -> float:
+    """exp(x), to 2**-30 relative where float32 represents it (overflow past float32's range); NaN stays NaN."""
+    em, two_k = _parts(x)
+    return (1.0 + em) * two_k if x == x else x
+
+
+@jit(inline=True)
+def fexpm1(x: float) -> float:
+    """exp(x) - 1 to 2**-30 relative (x itself where it is tiny; -0.0 kept); NaN stays NaN."""
+    em, two_k = _parts(x if x > -20.0 else -20.0)  # expm1(-20) rounds to -1 in float32
+    y = em * two_k + (two_k - 1.0)  # k = 0: em itself; else |y| > 0.29 and 2**k - 1 is exact
+    return x if (x != x) | (x == 0.0) else y
+
+
+@jit(inline=True)
+def _decay(x, k):
+    """e = exp(-k|x|) and 1 + e."""
+    em, two_k = _parts(-k * abs(x))
+    e = (1.0 + em) * two_k
+    return e, 1.0 + e
+
+
+@jit(inline=True)
+def fsigmoid(x: float) -> float:
+    """1/(1 + exp(-x)): 1/(1 + e) for x >= 0 and e/(1 + e) below, e = exp(-|x|); NaN stays NaN."""
+    e, d = _decay(x, 1.0)
+    return (e if x < 0.0 else 1.0) / d if x == x else x
+
+
+@jit(inline=True)
+def fdsigmoid(x: float) -> float:
+    """sigmoid'(x) = e/(1 + e)**2, e = exp(-|x|); NaN stays NaN."""
+    e, d = _decay(x, 1.0)
+    return e / (d * d) if x == x else x
+
+
+@jit(inline=True)
+def fsech2(x: float) -> float:
+    """sech(x)**2 = 4e/(1 + e)**2, e = exp(-2|x|); NaN stays NaN."""
+    e, d = _decay(x, 2.0)
+    return 4.0 * e / (d * d) if x == x else x
+
+
+@jit(inline=True)
+def ftanh(x: float) -> float:
+    """tanh(x) = -T/(2 + T) with the sign of x, T = expm1(-2|x|) (tanh(10) rounds to 1 in float32); -0.0
+    kept, NaN stays NaN."""
+    a = abs(x)
+    t = fexpm1(-2.0 * (a if a < 10.0 else 10.0))
+    return math.copysign(-t / (2.0 + t), x) if x == x else x
+
+
+@jit(inline=True)
+def fsoftplus(x: float) -> float:
+    """log(1 + exp(x)) = max(x, 0) + log1p(e), e = exp(-|x|): two terms of one sign (no cancellation), log1p
+    ``vmath``'s (whose condition number in e is below 1); NaN stays NaN."""
+    e = _decay(x, 1.0)[0]
+    return (x if x > 0.0 else 0.0) + vlog1p(e) if x == x else x

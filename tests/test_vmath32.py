@@ -1,0 +1,161 @@
+"""vmath32's functions against mpmath and float64 on a sample of float32 (benchmarks/accuracy32.py sweeps every
+float32), and the float32 decision of ``symact.kernels.float32`` on forms admitted and refused."""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+from symact.kernels import float32, vmath, vmath32
+from symact.kernels.definition import resolve
+from symact.kernels.nodes import s_dsigmoid, s_expm1, s_sigmoid, s_softplus, s_unscale
+from symact.kernels.plan import float32_parts, part_plans
+
+numba = pytest.importorskip("numba")
+U = 2.0**-24
+
+
+def _decay(k, scale, numerator):
+    def mp(t):
+        e = mpmath.exp(-k * abs(t))
+        top = e if numerator == "e" else (e if t < 0 else 1)
+        return scale * top / (1 + e) ** 2 if numerator == "e" else top / (1 + e)
+
+    return mp
+
+
+# name -> (mpmath meaning, range of x where the float32 result is neither 0 nor constant)
+FUNCTIONS = {
+    "fexp": (mpmath.exp, (-104.0, 89.0)),
+    "fexpm1": (mpmath.expm1, (-18.0, 89.0)),
+    "ftanh": (mpmath.tanh, (-9.1, 9.1)),
+    "fsigmoid": (_decay(1, 1, "sig"), (-104.0, 17.4)),
+    "fdsigmoid": (_decay(1, 1, "e"), (-104.0, 104.0)),
+    "fsech2": (_decay(2, 4, "e"), (-52.5, 52.5)),
+    "fsoftplus": (lambda t: mpmath.log1p(mpmath.exp(t)), (-104.0, 20.0)),
+}
+SPECIAL = {  # f32(f(x)) at NaN, +-inf, +-0 and beyond the range
+    "fexp": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, 0.0), (0.0, 1.0), (-0.0, 1.0), (89.0, math.inf)],
+    "fexpm1": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, -1.0), (-0.0, -0.0), (-30.0, -1.0)],
+    "ftanh": [(math.nan, math.nan), (math.inf, 1.0), (-math.inf, -1.0), (-0.0, -0.0), (3e38, 1.0), (-20.0, -1.0)],
+    "fsigmoid": [(math.nan, math.nan), (math.inf, 1.0), (-math.inf, 0.0), (0.0, 0.5), (-3e38, 0.0), (20.0, 1.0)],
+    "fdsigmoid": [(math.nan, math.nan), (math.inf, 0.0), (-math.inf, 0.0), (0.0, 0.25), (3e38, 0.0)],
+    "fsech2": [(math.nan, math.nan), (math.inf, 0.0), (-math.inf, 0.0), (-0.0, 1.0), (60.0, 0.0)],
+    "fsoftplus": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, 0.0), (3e38, 3e38), (-200.0, 0.0)],
+}
+
+
+@pytest.fixture(scope="module")
+def loops():
+    """Each function as a numba loop from float32 to its float64 value before rounding."""
+    vmath.compile_all()
+    compiled = {}
+    for name in FUNCTIONS:
+        fn = getattr(vmath32, name)
+
+        @numba.njit(error_model="numpy")
+        def loop(x, out, fn=fn):
+            for i in range(x.size):
+                out[i] = fn(np.float64(x[i]))
+
+        compiled[name] = loop
+    return compiled
+
+
+def _sample(name: str, count: int) -> np.ndarray:
+    """Floats of the range, uniform over their bits (so tiny ones too), and uniform over the range."""
+    low, high = FUNCTIONS[name][1]
+    rng = np.random.default_rng(abs(hash(name)) % 2**32)
+    bits = rng.integers(0, int(np.float32(max(-low, high)).view(np.uint32)), count, dtype=np.int64)
+    mags = bits.astype(np.uint32).view(np.float32) * rng.choice(np.float32([-1, 1]), count)
+    xs = np.concatenate([mags, rng.uniform(low, high, count).astype(np.float32)])
+    return xs[(xs >= low) & (xs <= high)]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_within_its_error_bound_against_mpmath(name, loops):
+    """Relative error before rounding at most ERRORS[name] u, and the float32 result within 0.5 ULP plus it."""
+    meaning = FUNCTIONS[name][0]
+    xs = _sample(name, 300)
+    got = np.empty(xs.size)
+    loops[name](xs, got)
+    bound = vmath32.ERRORS[name]
+    with mpmath.workdps(40):
+        for t, g in zip(xs, got):
+            exact = meaning(mpmath.mpf(float(t)))
+            rel = float(abs(mpmath.mpf(float(g)) - exact) / abs(exact)) / U
+            assert rel <= bound, (name, float(t), rel)
+            with np.errstate(over="ignore"):
+                f32 = np.float32(g)
+            if np.isfinite(f32):
+                ulp = float(abs(mpmath.mpf(float(f32)) - exact)) / float(np.spacing(np.abs(np.float32(float(exact)))))
+                assert ulp <= 0.5 + bound, (name, float(t), ulp)
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_within_its_error_bound_against_float64(name, loops):
+    """The same on 200,000 floats against NumPy's float64 (its own error below 2**-26 u here)."""
+    xs = _sample(name, 100_000)
+    got = np.empty(xs.size)
+    loops[name](xs, got)
+    x64 = xs.astype(np.float64)
+    e = np.exp(-(2.0 if name == "fsech2" else 1.0) * np.abs(x64))
+    want = {
+        "fexp": lambda: np.exp(x64),
+        "fexpm1": lambda: np.expm1(x64),
+        "ftanh": lambda: np.tanh(x64),
+        "fsigmoid": lambda: np.where(x64 < 0, e, 1.0) / (1 + e),
+        "fdsigmoid": lambda: e / (1 + e) ** 2,
+        "fsech2": lambda: 4 * e / (1 + e) ** 2,
+        "fsoftplus": lambda: np.maximum(x64, 0) + np.log1p(e),
+    }[name]()
+    rel = np.abs(got - want) / np.abs(want) / U
+    assert rel.max() <= vmath32.ERRORS[name], (name, xs[np.argmax(rel)], rel.max())
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_special_values(name, loops):
+    xs = np.array([x for x, _ in SPECIAL[name]], dtype=np.float32)
+    got = np.empty(xs.size)
+    loops[name](xs, got)
+    want = np.array([y for _, y in SPECIAL[name]], dtype=np.float32)
+    with np.errstate(over="ignore"):  # the rounding to float32 overflows to inf, as it should
+        rounded = got.astype(np.float32)
+    np.testing.assert_array_equal(rounded, want, err_msg=name)
+    assert (np.signbit(rounded) == np.signbit(want)).all(), name
+
+
+x = sp.Symbol("x")
+# forms and their float32 bound in ULPs (None: computed as the float64 form rounded)
+DECISIONS = [
+    (x * s_sigmoid(x, sp.oo), 0.51),
+    (s_unscale(x, x * s_sigmoid(x, 640.0), 640.0, 0), 0.51),
+    (sp.Piecewise((x, x > 0), (sp.Float("1.7580993408473768599402175208123") * s_expm1(x), True)), 0.51),
+    (s_sigmoid(-x, sp.oo) * sp.tanh(x) * sp.exp(-x), 0.51),
+    (x + s_sigmoid(x, sp.oo), None),  # a sum: cancels where the terms are opposite
+    (s_sigmoid(2 * x + 1, sp.oo), None),  # a computed argument: its rounding is amplified
+    (s_sigmoid(x, 640.0), None),  # scaled in its band, no unscale around it
+    (s_unscale(x, x * s_dsigmoid(x, 320.0), 640.0, 1), None),  # another cut
+    (sp.Piecewise((s_sigmoid(x, sp.oo), sp.exp(x) > 2), (x, True)), None),  # a condition computed
+    (s_unscale(x, x * sp.tanh(s_softplus(x, 640.0)), 640.0, 0), 0.51),  # tanh passes its argument's error
+    (sp.exp(s_softplus(x, sp.oo)), None),  # exp amplifies it by its argument
+    (sp.tanh(s_softplus(x, 640.0)), None),  # scaled in its band, no unscale around it
+    (x**2 * s_sigmoid(x, sp.oo), None),
+]
+
+
+@pytest.mark.parametrize("expr, bound", DECISIONS, ids=[str(i) for i in range(len(DECISIONS))])
+def test_float32_decision(expr, bound):
+    assert float32.ulp_bound(expr, x) == bound
+
+
+def test_plans_record_the_decision():
+    plans = part_plans(resolve("silu", "torch", {}))
+    assert plans["f"].float32 == (0.51,)
+    assert plans["grad"].float32 is None  # a sum, and Taylor patches
+    assert float32_parts(plans)["f"] is None  # value_and_grad computes f as the float64 form: so does f
+    assert part_plans(resolve("relu", "torch", {}))["f"].float32 is None  # native32: computed in float32
+    tanh = float32_parts(part_plans(resolve("tanh", "torch", {})))
+    assert tanh["f"] == tanh["grad"] == (0.51,) and tanh["value_and_grad"] == (0.51, 0.51)
