@@ -22,8 +22,9 @@ HEADERS = {
     "jax": "import jax\nimport jax.numpy as jnp\nfrom jax.scipy.special import erf, erfc",
 }
 # The first lines of a helper (to its first return) that call torch's own fused operation (one pass over memory)
-# where it is the same stable form to the bounds the verification checks; other frameworks drop them.
-_TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n(?:        .*\n)*?        return .*")
+# where it is the same stable form to the bounds the verification checks, or work in torch's eager mode alone;
+# other frameworks drop them.
+_TORCH_ONLY = re.compile(r"\n    if .*:  # torch's own.*\n(?:        .*\n)*?        return .*")
 
 _HELPERS = {
     "two_prod": '''
@@ -168,9 +169,16 @@ def s_tanhshrink(t):
     return xp.where(small, s * q / (1 + q), t - xp.tanh(t))''',
     "s_tanh": '''
 def s_tanh(t):
-    """tanh(t) = -m/(2 + m) with m = expm1(-2|t|), the sign of t: within 3 ULP, and +-1 where it rounds there."""
-    m = xp.expm1(-2 * xp.abs(t))
-    return xp.copysign(-m / (2 + m), t)''',
+    """tanh(t), the sign of t times -m/(2 + m) with m = expm1(-2|t|) up to |t| = 0.55 (within 3 ULP), and above
+    1 - q with q = 2e/(1 + e), e = exp(-2|t|), 1 + e = d + (e - (d - 1)) exactly (within 1 ULP): a sum such as
+    4*tanh(t) - 3 magnifies tanh's error; +-1 where it rounds there."""
+    a = xp.abs(t)
+    m = xp.expm1(-2 * a)
+    e = xp.exp(-2 * a)
+    d = 1 + e
+    q = 2 * e / d
+    q = q - q * (e - (d - 1)) / d
+    return xp.copysign(xp.where(a > 0.55, 1 - q, -m / (2 + m)), t)''',
     "s_expm1": """
 def s_expm1(t):
     return xp.expm1(t)""",
@@ -183,6 +191,25 @@ def s_hypot(t, c):
     "s_div": """
 def s_div(a, b):
     return a / b""",
+    "patched": '''
+def patched(x, r, patches):
+    """r with the Taylor patches applied in order (see the patches' comment): within a patch's window the
+    polynomial in h = (x - hi) - lo, where the formula cancels; hi + lo in the dtype's own pair."""
+    if not torch.compiler.is_compiling():  # torch's own eager mode: the polynomials where x is near a window only
+        near = (x > min(p[0][0] - 2 * p[2] for p in patches)) & (x < max(p[0][0] + 2 * p[2] for p in patches))
+        index = torch.nonzero(near, as_tuple=True)
+        return r.index_put(index, _taylor_selects(x[index], r[index], patches))
+    return _taylor_selects(x, r, patches)''',
+    "_taylor_selects": """
+def _taylor_selects(x, r, patches):
+    for centre64, centre32, window, coeffs in patches:
+        hi, lo = centre64 if x.dtype == xp.float64 else centre32
+        h = _kept(x - hi) - lo
+        p = xp.full_like(h, coeffs[0])
+        for c in coeffs[1:]:
+            p = p * h + c
+        r = xp.where(xp.abs(x - hi) < window, p, r)
+    return r""",
     "at_inf": '''
 def at_inf(x, r, low, high):
     """r with the limits at -inf and +inf."""
@@ -198,22 +225,38 @@ def at_special(x, r, low, high):
     return xp.where(xp.isnan(x), x, xp.where(far, xp.where(x > 0, xp.full_like(r, high), low), r))''',
 }
 
+# Helpers written differently per framework.
+_OWN_HELPERS = {
+    "torch": {
+        "_kept": """
+def _kept(t):
+    \"\"\"t as computed (torch computes as written; XLA needs a barrier here).\"\"\"
+    return t""",
+    },
+    "jax": {
+        "_kept": """
+def _kept(t):
+    \"\"\"t as computed: XLA would fold (x - hi) - lo into x - (hi + lo), rounding the sum of the constants.\"\"\"
+    return jax.lax.optimization_barrier(t)""",
+    },
+}
 _PREFIX = {"torch": "torch.", "jax": "jnp."}
 
 
 def prelude(names: set[str], framework: str) -> str:
     """The helpers ``names`` and those they call, in dependency order, written for ``framework``."""
+    helpers = {**_HELPERS, **_OWN_HELPERS[framework]}
     needed: list[str] = []
 
     def add(name: str) -> None:
-        if name in needed or name not in _HELPERS:
+        if name in needed or name not in helpers:
             return
-        for called in re.findall(r"\b(\w+)\(", _HELPERS[name]):
+        for called in re.findall(r"\b(\w+)\(", helpers[name]):
             if called != name:
                 add(called)
         needed.append(name)
 
     for name in sorted(names):
         add(name)
-    texts = [_HELPERS[n].strip("\n").replace("xp.", _PREFIX[framework]) for n in needed]
+    texts = [helpers[n].strip("\n").replace("xp.", _PREFIX[framework]) for n in needed]
     return "\n\n\n".join(t if framework == "torch" else _TORCH_ONLY.sub("", t) for t in texts)
