@@ -101,13 +101,19 @@ def s_sech2(t, lo=None):
     "_exp_over_square": '''
 def _exp_over_square(t, a, k, half):
     """exp(a - k|t|)/h**2 with h = half*(1 + e), e = exp(-k|t|): exp(a) times a decay, each of which may overflow
-    or underflow alone. a - k|t| = hi + lo exactly (two_sum); where |hi| > 64 it moves by 64 ln 2 towards 0 and
+    or underflow alone (t and a each an array or a double-double pair (hi, lo) of poly_dd). a - k|t| = hi + lo
+    exactly (two_sum, plus the low parts); where |hi| > 64 it moves by 64 ln 2 towards 0 and
     the result by 2**64 back (hi -+ 44.361419677734375 is exact in float32 and float64): a subnormal or nearly
     overflowing result is rounded once, and the first-order correction r*(...) stays a normal number in float32
     (a backend that flushes subnormals to 0 would drop it). 1 + e = d + (e - (d - 1)) and h**2 = sq + sq_lo
     exactly: one division, the rest corrected to first order."""
+    (t, t_lo), (a, a_lo) = (v if isinstance(v, tuple) else (v, None) for v in (t, a))
     decay = -k * xp.abs(t)
     hi, lo = two_sum(a, decay)
+    if a_lo is not None:  # a (and t) in double-double in float64: a rounded 3*x does not enter a - k|t|
+        lo = lo + a_lo
+    if t_lo is not None:
+        lo = lo - k * xp.where(t < 0, -t_lo, t_lo)
     side = xp.sign(hi) * (xp.abs(hi) > 64)
     hi = hi - side * 44.361419677734375
     lo = lo + side * 1.2189787519729715e-07  # 64 ln 2 - 44.361419677734375
@@ -179,6 +185,11 @@ def s_tanh(t):
     q = 2 * e / d
     q = q - q * (e - (d - 1)) / d
     return xp.copysign(xp.where(a > 0.55, 1 - q, -m / (2 + m)), t)''',
+    "s_exp": '''
+def s_exp(t, lo=None):
+    """exp(t + lo) = exp(t) + exp(t)*lo, lo the low part of a double-double argument (exp(x/3))."""
+    e = xp.exp(t)
+    return e if lo is None else xp.where(xp.isfinite(e), e + e * lo, e)''',
     "s_expm1": """
 def s_expm1(t):
     return xp.expm1(t)""",
