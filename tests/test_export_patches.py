@@ -79,3 +79,19 @@ def test_f_and_slope_at_the_patches(text, framework):
             err = ulp_error(g, want, dtype)
             bad = ~(err <= bound)
             assert not bad.any(), (text, framework, dtype, part, points[bad][:3], g[bad][:3], want[bad][:3])
+
+
+def test_patched_slope_of_any_shape_and_layout_in_eager_torch():
+    """Eager torch evaluates the polynomials at the elements inside the windows alone, written into f' in place:
+    a 0-d tensor and a transposed (strided) one get what a contiguous vector gets."""
+    torch = pytest.importorskip("torch", reason="the torch export needs torch")
+    fn = symact.export("silu", "torch", verify=False).function
+    flat = torch.linspace(-3, 1, 24, dtype=torch.float64, requires_grad=True)
+    (want,) = torch.autograd.grad(fn(flat).sum(), flat)
+    scalar = flat.detach()[5].clone().requires_grad_()
+    (g,) = torch.autograd.grad(fn(scalar), scalar)
+    assert g.shape == () and g == want[5]
+    strided = flat.detach().reshape(2, 3, 4).transpose(0, 2).clone().requires_grad_()
+    assert not strided.is_contiguous()
+    (g,) = torch.autograd.grad(fn(strided).sum(), strided)
+    assert torch.equal(g, want.reshape(2, 3, 4).transpose(0, 2))
