@@ -207,17 +207,19 @@ def patched(x, r, patches):
     """r with the Taylor patches applied in order (see the patches' comment): within a patch's window the
     polynomial in h = (x - hi) - lo, where the formula cancels; hi + lo in the dtype's own pair."""
     if not torch.compiler.is_compiling():  # torch's own eager mode: each polynomial in its window only, in place
-        near = (x > min(p[0][0] - 2 * p[2] for p in patches)) & (x < max(p[0][0] + 2 * p[2] for p in patches))
-        xs, rs = x[near], r[near]
+        r, flat = r.contiguous(), x.reshape(-1)
+        near = (flat > min(p[0][0] - 2 * p[2] for p in patches)) & (flat < max(p[0][0] + 2 * p[2] for p in patches))
+        index = torch.nonzero(near).squeeze(1)
+        xs, rs = flat.index_select(0, index), r.view(-1).index_select(0, index)
         for centre64, centre32, window, coeffs in patches:
             hi, lo = centre64 if x.dtype == torch.float64 else centre32
-            inside = torch.nonzero(torch.abs(xs - hi) < window, as_tuple=True)
-            h = (xs[inside] - hi) - lo
+            inside = torch.nonzero(torch.abs(xs - hi) < window).squeeze(1)
+            h = (xs.index_select(0, inside) - hi) - lo
             p = torch.full_like(h, coeffs[0])
             for c in coeffs[1:]:
                 p.mul_(h).add_(c)
-            rs[inside] = p
-        r[near] = rs  # r is this function's own result
+            rs.index_copy_(0, inside, p)
+        r.view(-1).index_copy_(0, index, rs)  # r is this function's own result
         return r
     return _taylor_selects(x, r, patches)''',
     "_taylor_selects": """
