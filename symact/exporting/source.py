@@ -213,6 +213,8 @@ class _Activation(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         (t,) = ctx.saved_tensors
+        if torch.compiler.is_compiling():  # a new node (x*1 is x): f' recomputed here, not the forward's masks saved
+            t = t * 1.0
         # grad mode is on here only for a differentiable backward (create_graph): then f' records f''
         return g * (_Slope.apply(t) if torch.is_grad_enabled() else _wide(df, t))
 
