@@ -226,11 +226,26 @@ def _taylor_selects(x, r, patches):
     for centre64, centre32, window, coeffs in patches:
         hi, lo = centre64 if x.dtype == xp.float64 else centre32
         h = _kept(x - hi) - lo
+        r = xp.where(xp.abs(x - hi) < window, _horner4(coeffs, h), r)
+    return r""",
+    "_horner4": '''
+def _horner4(coeffs, h):
+    """sum c_k h**k (coeffs from the highest power) by Horner's scheme in four interleaved chains in h**4, as
+    symact's compiled loop does (a chain of one multiply-add per coefficient would bind the loop)."""
+    if len(coeffs) <= 8:
         p = xp.full_like(h, coeffs[0])
         for c in coeffs[1:]:
             p = p * h + c
-        r = xp.where(xp.abs(x - hi) < window, p, r)
-    return r""",
+        return p
+    h4 = (h * h) * (h * h)
+    q = []
+    for j in range(4):
+        chain = coeffs[::-1][j::4][::-1]
+        p = xp.full_like(h, chain[0])
+        for c in chain[1:]:
+            p = p * h4 + c
+        q.append(p)
+    return q[0] + h * (q[1] + h * (q[2] + h * q[3]))''',
     "at_inf": '''
 def at_inf(x, r, low, high):
     """r with the limits at -inf and +inf."""
