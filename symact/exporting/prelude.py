@@ -230,8 +230,8 @@ def _taylor_selects(x, r, patches):
     return r""",
     "_horner4": '''
 def _horner4(coeffs, h):
-    """sum c_k h**k (coeffs from the highest power) by Horner's scheme in four interleaved chains in h**4, as
-    symact's compiled loop does (a chain of one multiply-add per coefficient would bind the loop)."""
+    """sum c_k h**k (coeffs from the highest power) by Horner's scheme in four interleaved chains in h**4: one
+    chain of a multiply-add per coefficient would bind the loop to its latency."""
     if len(coeffs) <= 8:
         p = xp.full_like(h, coeffs[0])
         for c in coeffs[1:]:
