@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 from symact.kernels import rules
-from symact.kernels.nodes import NODES, STABLE_NODES, accurate
+from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, accurate
 from symact.precision import precision
 
 t, p = sp.symbols("t p", real=True)
@@ -72,8 +72,8 @@ def _exact(a):
 
 
 def _call(impl, row, v, params, w, lo):
-    head = (v, lo) if row.exp_like else (v,)
-    args = [*head, *(v if a is p else float(a) for a in params)]
+    args = [v, *(v if a is p else float(a) for a in params)]
+    args = [part for i, a in enumerate(args) for part in ((a, lo) if i < DD_ARGS.get(row.name, 0) else (a,))]
     return impl(*args, *([] if w is None else [w]))
 
 

@@ -24,7 +24,7 @@ import sympy as sp
 from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import Activation
 from symact.errors import ParameterError
-from symact.exporting.source import Parts, function_name, module_text, parts
+from symact.exporting.source import Parts, function_name, module_text, part_patches, parts
 from symact.exporting.verify import Verification, verify_export
 from symact.kernels.definition import Definition, resolve
 from symact.kernels.plan import part_plans
@@ -102,7 +102,7 @@ def export(
             if p.from_output and not _slope_defined_at_ends(definition, p, lib, framework):
                 p = parts(definition, output=False)  # the output form is singular where f tends at +-inf
             guards = _guards(definition, p, lib, framework)
-            text = module_text(p, framework, guards)
+            text = module_text(p, framework, guards, part_patches(definition, p))
             exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
             key = (definition.key, definition.name, framework)
             if verify or (verify is None and key not in _VERIFIED):

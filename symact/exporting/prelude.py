@@ -22,8 +22,9 @@ HEADERS = {
     "jax": "import jax\nimport jax.numpy as jnp\nfrom jax.scipy.special import erf, erfc",
 }
 # The first lines of a helper (to its first return) that call torch's own fused operation (one pass over memory)
-# where it is the same stable form to the bounds the verification checks; other frameworks drop them.
-_TORCH_ONLY = re.compile(r"\n    if lo is None:  # torch's own.*\n(?:        .*\n)*?        return .*")
+# where it is the same stable form to the bounds the verification checks, or work in torch's eager mode alone;
+# other frameworks drop them.
+_TORCH_ONLY = re.compile(r"\n    if .*:  # torch's own.*\n(?:        .*\n)*?        return .*")
 
 _HELPERS = {
     "two_prod": '''
@@ -100,13 +101,19 @@ def s_sech2(t, lo=None):
     "_exp_over_square": '''
 def _exp_over_square(t, a, k, half):
     """exp(a - k|t|)/h**2 with h = half*(1 + e), e = exp(-k|t|): exp(a) times a decay, each of which may overflow
-    or underflow alone. a - k|t| = hi + lo exactly (two_sum); where |hi| > 64 it moves by 64 ln 2 towards 0 and
+    or underflow alone (t and a each an array or a double-double pair (hi, lo) of poly_dd). a - k|t| = hi + lo
+    exactly (two_sum, plus the low parts); where |hi| > 64 it moves by 64 ln 2 towards 0 and
     the result by 2**64 back (hi -+ 44.361419677734375 is exact in float32 and float64): a subnormal or nearly
     overflowing result is rounded once, and the first-order correction r*(...) stays a normal number in float32
     (a backend that flushes subnormals to 0 would drop it). 1 + e = d + (e - (d - 1)) and h**2 = sq + sq_lo
     exactly: one division, the rest corrected to first order."""
+    (t, t_lo), (a, a_lo) = (v if isinstance(v, tuple) else (v, None) for v in (t, a))
     decay = -k * xp.abs(t)
     hi, lo = two_sum(a, decay)
+    if a_lo is not None:  # a (and t) in double-double in float64: a rounded 3*x does not enter a - k|t|
+        lo = lo + a_lo
+    if t_lo is not None:
+        lo = lo - k * xp.where(t < 0, -t_lo, t_lo)
     side = xp.sign(hi) * (xp.abs(hi) > 64)
     hi = hi - side * 44.361419677734375
     lo = lo + side * 1.2189787519729715e-07  # 64 ln 2 - 44.361419677734375
@@ -168,9 +175,20 @@ def s_tanhshrink(t):
     return xp.where(small, s * q / (1 + q), t - xp.tanh(t))''',
     "s_tanh": '''
 def s_tanh(t):
-    """tanh(t) = -m/(2 + m) with m = expm1(-2|t|), the sign of t: within 3 ULP, and +-1 where it rounds there."""
-    m = xp.expm1(-2 * xp.abs(t))
-    return xp.copysign(-m / (2 + m), t)''',
+    """tanh(t): the framework's tanh up to |t| = 0.55 (within 3 ULP there), and above 1 - q with q = 2e/(1 + e),
+    e = exp(-2|t|), 1 + e = d + (e - (d - 1)) exactly (within 1 ULP; XLA's float64 tanh is 6 ULP off near +-19,
+    and a sum such as 4*tanh(t) - 3 magnifies the error), with the sign of t; +-1 where it rounds there."""
+    a = xp.abs(t)
+    e = xp.exp(-2 * a)
+    d = 1 + e
+    q = 2 * e / d
+    q = q - q * (e - (d - 1)) / d
+    return xp.copysign(xp.where(a > 0.55, 1 - q, xp.tanh(a)), t)''',
+    "s_exp": '''
+def s_exp(t, lo=None):
+    """exp(t + lo) = exp(t) + exp(t)*lo, lo the low part of a double-double argument (exp(x/3))."""
+    e = xp.exp(t)
+    return e if lo is None else xp.where(xp.isfinite(e), e + e * lo, e)''',
     "s_expm1": """
 def s_expm1(t):
     return xp.expm1(t)""",
@@ -183,6 +201,51 @@ def s_hypot(t, c):
     "s_div": """
 def s_div(a, b):
     return a / b""",
+    "patched": '''
+def patched(x, r, patches):
+    """r with the Taylor patches applied in order (see the patches' comment): within a patch's window the
+    polynomial in h = (x - hi) - lo, where the formula cancels; hi + lo in the dtype's own pair."""
+    if not torch.compiler.is_compiling():  # torch's own eager mode: each polynomial in its window only, in place
+        r, flat = r.contiguous(), x.reshape(-1)
+        near = (flat > min(p[0][0] - 2 * p[2] for p in patches)) & (flat < max(p[0][0] + 2 * p[2] for p in patches))
+        index = torch.nonzero(near).squeeze(1)
+        xs, rs = flat.index_select(0, index), r.view(-1).index_select(0, index)
+        for centre64, centre32, window, coeffs in patches:
+            hi, lo = centre64 if x.dtype == torch.float64 else centre32
+            inside = torch.nonzero(torch.abs(xs - hi) < window).squeeze(1)
+            h = (xs.index_select(0, inside) - hi) - lo
+            p = torch.full_like(h, coeffs[0])
+            for c in coeffs[1:]:
+                p.mul_(h).add_(c)
+            rs.index_copy_(0, inside, p)
+        r.view(-1).index_copy_(0, index, rs)  # r is this function's own result
+        return r
+    return _taylor_selects(x, r, patches)''',
+    "_taylor_selects": """
+def _taylor_selects(x, r, patches):
+    for centre64, centre32, window, coeffs in patches:
+        hi, lo = centre64 if x.dtype == xp.float64 else centre32
+        h = _kept(x - hi) - lo
+        r = xp.where(xp.abs(x - hi) < window, _horner4(coeffs, h), r)
+    return r""",
+    "_horner4": '''
+def _horner4(coeffs, h):
+    """sum c_k h**k (coeffs from the highest power) by Horner's scheme in four interleaved chains in h**4: one
+    chain of a multiply-add per coefficient would bind the loop to its latency."""
+    if len(coeffs) <= 8:
+        p = xp.full_like(h, coeffs[0])
+        for c in coeffs[1:]:
+            p = p * h + c
+        return p
+    h4 = (h * h) * (h * h)
+    q = []
+    for j in range(4):
+        chain = coeffs[::-1][j::4][::-1]
+        p = xp.full_like(h, chain[0])
+        for c in chain[1:]:
+            p = p * h4 + c
+        q.append(p)
+    return q[0] + h * (q[1] + h * (q[2] + h * q[3]))''',
     "at_inf": '''
 def at_inf(x, r, low, high):
     """r with the limits at -inf and +inf."""
@@ -198,22 +261,38 @@ def at_special(x, r, low, high):
     return xp.where(xp.isnan(x), x, xp.where(far, xp.where(x > 0, xp.full_like(r, high), low), r))''',
 }
 
+# Helpers written differently per framework.
+_OWN_HELPERS = {
+    "torch": {
+        "_kept": """
+def _kept(t):
+    \"\"\"t as computed (torch computes as written; XLA needs a barrier here).\"\"\"
+    return t""",
+    },
+    "jax": {
+        "_kept": """
+def _kept(t):
+    \"\"\"t as computed: XLA would fold (x - hi) - lo into x - (hi + lo), rounding the sum of the constants.\"\"\"
+    return jax.lax.optimization_barrier(t)""",
+    },
+}
 _PREFIX = {"torch": "torch.", "jax": "jnp."}
 
 
 def prelude(names: set[str], framework: str) -> str:
     """The helpers ``names`` and those they call, in dependency order, written for ``framework``."""
+    helpers = {**_HELPERS, **_OWN_HELPERS[framework]}
     needed: list[str] = []
 
     def add(name: str) -> None:
-        if name in needed or name not in _HELPERS:
+        if name in needed or name not in helpers:
             return
-        for called in re.findall(r"\b(\w+)\(", _HELPERS[name]):
+        for called in re.findall(r"\b(\w+)\(", helpers[name]):
             if called != name:
                 add(called)
         needed.append(name)
 
     for name in sorted(names):
         add(name)
-    texts = [_HELPERS[n].strip("\n").replace("xp.", _PREFIX[framework]) for n in needed]
+    texts = [helpers[n].strip("\n").replace("xp.", _PREFIX[framework]) for n in needed]
     return "\n\n\n".join(t if framework == "torch" else _TORCH_ONLY.sub("", t) for t in texts)

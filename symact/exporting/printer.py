@@ -19,6 +19,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from symact.catalog import x
 from symact.errors import ParameterError
+from symact.kernels.nodes import DD_ARGS
 from symact.kernels.rules import STABLE_NODES, s_softplus
 
 __all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN", "FUSED"]
@@ -143,7 +144,11 @@ class FrameworkPrinter(PythonCodePrinter):
 
     def _print_Function(self, expr):
         name = type(expr).__name__
-        args = [f"*{a.name}" if getattr(a, "name", None) in self._dd else self._print(a) for a in expr.args]
+        pairs = DD_ARGS.get(name) == 2  # exp(a) times a decay of t: a double-double t or a passed as the pair
+        args = [
+            (a.name if pairs else f"*{a.name}") if getattr(a, "name", None) in self._dd else self._print(a)
+            for a in expr.args
+        ]
         if name in OWN[self.framework]:
             return f"{OWN[self.framework][name]}({', '.join(args)})"
         if name in PLAIN:

@@ -2,7 +2,8 @@
 
 ``Parts`` holds the expressions a module computes (f, f', f'' in x; or f' and its derivative written in the
 output y where ``derive(...).df_of_output`` exists) with the parameters substituted; ``module_text`` prints
-them with ``symact.exporting.printer``, prepends the helpers they call and appends the framework's wiring: a
+them with ``symact.exporting.printer`` (with the Taylor patches of symact's kernel plan where a part cancels,
+``part_patches``), prepends the helpers they call and appends the framework's wiring: a
 ``torch.autograd.Function`` that saves one tensor (the output, where f' has an output form) and whose
 backward is a second Function, so f'' serves double backward; or a ``jax.custom_jvp`` whose slope has one too.
 The text imports only the framework: it runs, and can be kept, without symact.
@@ -18,7 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from symact.catalog import x
 from symact.derivation import y
@@ -26,10 +29,12 @@ from symact.errors import ParameterError
 from symact.exporting.prelude import HEADERS, prelude
 from symact.exporting.printer import FrameworkPrinter
 from symact.kernels.definition import Definition
+from symact.kernels.patches import ZeroPatch
+from symact.kernels.plan import make_plan, part_plans
 from symact.kernels.printer import stable_forms
 from symact.version import __version__
 
-__all__ = ["Parts", "parts", "module_text", "function_name"]
+__all__ = ["Parts", "parts", "part_patches", "patches_text", "module_text", "function_name"]
 
 
 @dataclass(frozen=True)
@@ -71,17 +76,23 @@ def parts(definition: Definition, output: bool = True) -> Parts:
     return Parts(name, f, df, d2f, x)
 
 
-def function_text(fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, guard=None) -> str:
-    """``def fname(var): ...`` computing the stable form of ``expr``, through ``guard``: ``()`` maps NaN to NaN,
-    ``(helper, low, high)`` calls ``at_inf`` (+-inf to the limits), ``at_nan`` (also a NaN at a huge input)
-    or ``at_special`` (also NaN to NaN) on it."""
+def function_text(
+    fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, guard=None, patches: tuple[ZeroPatch, ...] = ()
+) -> str:
+    """``def fname(var): ...`` computing the stable form of ``expr``, with the Taylor ``patches`` of the kernel
+    plan (``patches_text``) applied in order, through ``guard``: ``()`` maps NaN to NaN, ``(helper, low,
+    high)`` calls ``at_inf`` (+-inf to the limits), ``at_nan`` (also a NaN at a huge input) or ``at_special``
+    (also NaN to NaN) on it."""
     (expr,), dd = stable_forms([expr], var, scaled=False)
     printer = FrameworkPrinter(framework, var.name, dd)
     replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), optimizations="basic")
-    lines = [f"def {fname}({var.name}):"]
+    lines = [patches_text(fname, patches), f"def {fname}({var.name}):"] if patches else [f"def {fname}({var.name}):"]
     lines += [f"    {s.name} = poly_dd({var.name}, {pairs!r})" for s, pairs in dd.items()]
     lines += [f"    {s.name} = {printer.doprint(v)}" for s, v in replacements]
     result = printer.tensor(reduced)
+    if patches:
+        lines.append(f"    r = {result}")
+        result = f"patched({var.name}, r, {_patches_name(fname)})"
     if guard == ():  # NaN only
         result = f"{printer.lib}.where({printer.lib}.isnan({var.name}), {var.name}, {result})"
     elif guard is not None:
@@ -92,19 +103,68 @@ def function_text(fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, gua
     return "\n".join(lines)
 
 
+def _patches_name(fname: str) -> str:
+    return f"{fname.upper()}_PATCHES"
+
+
+def patches_text(fname: str, patches: tuple[ZeroPatch, ...]) -> str:
+    """The constant holding ``patches`` for ``patched``: per patch its centre as a float64 pair (hi, lo) and as a
+    float32 pair (x - hi is then exact near the centre in either dtype), its window, and the coefficients of its
+    Taylor polynomial in h = (x - hi) - lo from the highest power.
+
+    >>> print(patches_text('df', (ZeroPatch(0.5, 0.0, 0.25, (2.0, 0.0)),)))
+    # where df cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients)
+    DF_PATCHES = (
+        ((0.5, 0.0), (0.5, 0.0), 0.25, (
+            2.0, 0.0,
+        )),
+    )
+    """
+    lines = [
+        f"# where {fname} cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients)",
+        f"{_patches_name(fname)} = (",
+    ]
+    for p in patches:
+        hi32 = float(np.float32(p.hi))
+        lo32 = float(np.float32((p.hi - hi32) + p.lo))
+        lines.append(f"    (({p.hi!r}, {p.lo!r}), ({hi32!r}, {lo32!r}), {p.window!r}, (")
+        for i in range(0, len(p.coeffs), 4):
+            lines.append("        " + " ".join(f"{c!r}," for c in p.coeffs[i : i + 4]))
+        lines.append("    )),")
+    return "\n".join([*lines, ")", "", ""])
+
+
 def function_name(name: str) -> str:
     """A Python identifier for the activation's function (``activation`` for an unnamed one)."""
     text = re.sub(r"\W", "_", name).strip("_")
     return text if text.isidentifier() and not text[0].isdigit() else "activation"
 
 
-def module_text(p: Parts, framework: str, guards: dict | None = None) -> str:
+def part_patches(definition: Definition, p: Parts) -> dict[str, tuple[ZeroPatch, ...]]:
+    """The Taylor patches of each part ('f', 'df', 'd2f') of ``p``: those of the kernel plan of the same
+    expression (``symact.kernels.plan``: around the zeros of f' in x, where its terms cancel, and at removable
+    singularities), so that the export computes what the kernel computes there."""
+    plans = part_plans(definition)
+    found = {"f": plans["f"], "df": plans["grad_from_output" if p.from_output else "grad"]}
+    if p.from_output:
+        try:
+            found["d2f"] = make_plan((p.d2f,), y)
+        except PrintMethodNotImplementedError:  # NumPy lacks a function of it: no plan, no patches
+            found["d2f"] = None
+    else:
+        found["d2f"] = plans["grad2"]
+    return {part: plan.finishes[0].patches for part, plan in found.items() if plan and plan.finishes[0].patches}
+
+
+def module_text(p: Parts, framework: str, guards: dict | None = None, patches: dict | None = None) -> str:
     """The whole module for ``framework``; ``guards`` maps a part ('f', 'df', 'd2f') to its guard (see
-    ``function_text``)."""
-    guards = guards or {}
+    ``function_text``), ``patches`` to its Taylor patches (``part_patches``)."""
+    guards, patches = guards or {}, patches or {}
     var = {"f": x, "df": p.var, "d2f": p.var}
     exprs = {"f": p.f, "df": p.df, "d2f": p.d2f}
-    bodies = [function_text(n, exprs[n], var[n], framework, guards.get(n)) for n in ("f", "df", "d2f")]
+    bodies = [
+        function_text(n, exprs[n], var[n], framework, guards.get(n), patches.get(n, ())) for n in ("f", "df", "d2f")
+    ]
     used = set(re.findall(r"\b(\w+)\(", "\n".join(bodies)))
     fname = function_name(p.name)
     form = "the output y = f(x) alone" if p.from_output else "the input x"
@@ -153,6 +213,8 @@ class _Activation(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         (t,) = ctx.saved_tensors
+        if torch.compiler.is_compiling():  # a new node (x*1 is x): f' recomputed here, not the forward's masks saved
+            t = t * 1.0
         # grad mode is on here only for a differentiable backward (create_graph): then f' records f''
         return g * (_Slope.apply(t) if torch.is_grad_enabled() else _wide(df, t))
 

@@ -18,7 +18,7 @@ from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.definition import Definition
 from symact.kernels.float32 import FUNCTIONS
-from symact.kernels.nodes import EXP_LIKE, NODES, STABLE_NODES, StableNode
+from symact.kernels.nodes import DD_ARGS, EXP_LIKE, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
 
 __all__ = ["source", "function_name", "NoScalarForm"]
@@ -63,12 +63,11 @@ class _ScalarPrinter(PythonCodePrinter):
         if name in STABLE_NODES:
             if not hasattr(scalar, name):
                 raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
-            (first, *rest) = expr.args
-            if first in self._dd:
-                args = [f"{first.name}_hi", f"{first.name}_lo"]
-            else:
-                args = [self._print(first)] + (["0.0"] if name in EXP_LIKE else [])
-            return f"{name}({', '.join(args + [self._print(a) for a in rest])})"
+            args = []
+            for i, a in enumerate(expr.args):  # a double-double argument as (hi, lo); another with low part 0.0
+                args += [f"{a.name}_hi", f"{a.name}_lo"] if a in self._dd else [self._print(a)]
+                args += ["0.0"] * (a not in self._dd and i < DD_ARGS.get(name, 0))
+            return f"{name}({', '.join(args)})"
         return super()._print_Function(expr)
 
     def _print_exp(self, expr):

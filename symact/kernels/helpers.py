@@ -248,15 +248,20 @@ def h_sech2(t, lo=None, w=np.inf):
     return _over_square(e, 4.0)
 
 
-def _exp_over_square(t, a, k, scale):
+def _exp_over_square(t, t_lo, a, a_lo, k, scale):
     """scale*exp(a - k|t|)/(1 + exp(-k|t|))**2 for scale 1 or 4, as exp(a - k|t|)/h**2 with h = (1 + e)/sqrt(scale):
-    a - k|t| is hi + lo exactly (``two_sum``), so exp(a) may overflow and exp(-k|t|) underflow where their product
-    is a number; where exp(hi) nears the ends of the range, the exponent moves by 128 ln 2 = C_HI + C_LO towards 0
+    a - k|t| is hi + lo exactly (``two_sum``; with the low parts of double-double t + t_lo and a + a_lo, to
+    double-double accuracy: a rounded 3*x does not enter), so exp(a) may overflow and exp(-k|t|) underflow where
+    their product is a number; where exp(hi) nears the ends of the range, the exponent moves by 128 ln 2 = C_HI + C_LO towards 0
     and the result by 2**128 back, rounded once. 1 + e is d + d_lo exactly and h**2 is H + H_lo (``two_prod``):
     one division and a first-order correction."""
     t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
     decay = np.abs(t) * -k
     hi, lo = two_sum(a, decay)
+    if a_lo is not None:
+        lo = lo + a_lo
+    if t_lo is not None:
+        lo = lo - k * np.where(t < 0, -t_lo, t_lo)
     side = np.less(hi, -700).astype(np.float64) - np.greater(hi, 700)
     hi += side * C_HI  # exact: C_HI has 26 fraction bits, hi 43 or fewer where |hi| < 1024
     lo += side * C_LO
@@ -272,18 +277,18 @@ def _exp_over_square(t, a, k, scale):
     return np.ldexp(r, (-128 * side).astype(np.int64))
 
 
-def h_sech2_exp(t, a):
-    """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2.
+def h_sech2_exp(t, t_lo, a, a_lo):
+    """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 (t + t_lo, a + a_lo: low parts None where exact).
 
-    >>> print(f"{h_sech2_exp(np.array([620.0]), 700.0)[0]:.13e}")  # NumPy's exp may differ by CPU in the last bit
+    >>> print(f"{h_sech2_exp(np.array([620.0]), None, 700.0, None)[0]:.13e}")  # NumPy's exp may differ by CPU
     1.2107089797892e-234
     """
-    return _exp_over_square(t, a, 2.0, 4.0)
+    return _exp_over_square(t, t_lo, a, a_lo, 2.0, 4.0)
 
 
-def h_dsigmoid_exp(t, a):
-    """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2."""
-    return _exp_over_square(t, a, 1.0, 1.0)
+def h_dsigmoid_exp(t, t_lo, a, a_lo):
+    """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2 (t + t_lo, a + a_lo)."""
+    return _exp_over_square(t, t_lo, a, a_lo, 1.0, 1.0)
 
 
 RSQRT2_HI = 0.7071067811865476

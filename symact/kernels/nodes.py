@@ -33,7 +33,17 @@ from symact.kernels import helpers, scalar
 from symact.kernels.helpers import C_HI, TINY, UNSCALE
 from symact.precision import precision
 
-__all__ = ["StableNode", "Node", "NODES", "STABLE_NODES", "EXP_LIKE", "NUMPY_FUNCTIONS", "accurate", "NodeValueError"]
+__all__ = [
+    "StableNode",
+    "Node",
+    "NODES",
+    "STABLE_NODES",
+    "EXP_LIKE",
+    "DD_ARGS",
+    "NUMPY_FUNCTIONS",
+    "accurate",
+    "NodeValueError",
+]
 
 
 class NodeValueError(SymactError):
@@ -147,7 +157,8 @@ s_exp = _node("s_exp", sp.exp)
 @dataclass(frozen=True)
 class Node:
     """One stable node. The implementations take the node's arguments in order, with the low part of a
-    double-double first argument second when ``exp_like`` (None or 0.0 for none); ``params`` counts the
+    double-double first argument second when ``exp_like`` (None or 0.0 for none), and with ``exp_sum`` each of
+    the first two arguments followed by its low part (t, t_lo, a, a_lo); ``params`` counts the
     arguments after the first one before a cut; a node with ``cut`` decays to 0 and takes a last argument
     w, its cut (``symact.kernels.underflow``): ``cut(*params)`` gives w (or None: no cut), below -w (beyond
     |w| when ``two_sided``) its value is scaled by exp(C_HI); ``decay``: k where the scalar implementation
@@ -161,6 +172,7 @@ class Node:
     source: str
     params: int = 0
     exp_like: bool = False
+    exp_sum: bool = False
     cut: Callable[..., float | None] | None = None
     two_sided: bool = False
     decay: float = 0.0
@@ -226,8 +238,10 @@ _ROWS = (
     Node(s_log1p, np.log1p, scalar.s_log1p, 1.0, "C99 log1p (NumPy); musl's (vmath)"),
     Node(s_hypot, helpers.h_hypot, scalar.s_hypot, 1.0, "C99 hypot", params=1),
     Node(s_div, np.true_divide, scalar.s_div, 0.5, "IEEE 754 division", params=1),
-    Node(s_sech2_exp, helpers.h_sech2_exp, scalar.s_sech2_exp, 3.0, _EXP_SUM + ", k = 2", params=1),
-    Node(s_dsigmoid_exp, helpers.h_dsigmoid_exp, scalar.s_dsigmoid_exp, 3.0, _EXP_SUM + ", k = 1", params=1),
+    Node(s_sech2_exp, helpers.h_sech2_exp, scalar.s_sech2_exp, 3.0, _EXP_SUM + ", k = 2", params=1, exp_sum=True),
+    Node(
+        s_dsigmoid_exp, helpers.h_dsigmoid_exp, scalar.s_dsigmoid_exp, 3.0, _EXP_SUM + ", k = 1", params=1, exp_sum=True
+    ),
     Node(s_unscale, helpers.h_unscale, scalar.s_unscale, 0.5, "times 2**-128 exp(128 ln 2 - C_HI)", 3, True),
     Node(s_exp, helpers.h_exp, scalar.s_exp, 1.0, "exp(t + lo) = exp(t) (1 + lo), |lo| < 1e-13", exp_like=True),
 )
@@ -235,6 +249,8 @@ _ROWS = (
 NODES: dict[str, Node] = {row.name: row for row in _ROWS}
 STABLE_NODES: dict[str, type[StableNode]] = {name: row.function for name, row in NODES.items()}
 EXP_LIKE = tuple(name for name, row in NODES.items() if row.exp_like)  # s_unscale's first argument is theirs
+# How many leading arguments of a node may be double-double (each then followed by its low part).
+DD_ARGS: dict[str, int] = {name: 2 if row.exp_sum else 1 for name, row in NODES.items() if row.exp_like or row.exp_sum}
 # Names the generated NumPy code may call, besides numpy.
 NUMPY_FUNCTIONS: dict[str, Callable] = {name: row.numpy for name, row in NODES.items()} | {
     "poly_dd": helpers.poly_dd,

@@ -18,7 +18,7 @@ import mpmath
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from symact.kernels.nodes import EXP_LIKE, NUMPY_FUNCTIONS, STABLE_NODES
+from symact.kernels.nodes import DD_ARGS, EXP_LIKE, NUMPY_FUNCTIONS, STABLE_NODES
 from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
 from symact.precision import precision
@@ -92,9 +92,9 @@ class KernelPrinter(NumPyPrinter):
         if name in self.pieces:
             return self.pieces[name]
         if name in NUMPY_FUNCTIONS:
-            args = [f"*{a.name}" if a in self._dd else self._print(a) for a in expr.args]
-            if name in EXP_LIKE and expr.args[0] not in self._dd:
-                args.insert(1, "None")  # no low part
+            args = []
+            for i, a in enumerate(expr.args):  # a double-double argument as (hi, lo); another with no low part
+                args += [f"*{a.name}"] if a in self._dd else [self._print(a)] + ["None"] * (i < DD_ARGS.get(name, 0))
             return f"{name}({', '.join(args)})"
         return super()._print_Function(expr)
 
@@ -154,21 +154,25 @@ def fold_constants(expr: sp.Expr) -> sp.Expr:
 
 
 def dd_arguments(exprs, var):
-    """Replace inexact polynomial arguments of exp-like nodes by symbols bound to double-double pairs."""
+    """Replace inexact polynomial arguments of exp-like nodes by symbols bound to double-double pairs; of a node
+    of exp(a) times a decay of t (``exp_sum``: a - k|t| is computed exactly), both t and a where either is
+    inexact, so that both are computed from the same (clipped) x."""
     table: dict[sp.Expr, tuple[sp.Symbol, tuple]] = {}
 
-    def needs_dd(u):
+    def polynomial(u):
         if not u.has(var) or not u.is_polynomial(var):
             return None
         coeffs = sp.Poly(u, var).all_coeffs()
-        if not all(c.is_number and c.is_real for c in coeffs):
+        return coeffs if all(c.is_number and c.is_real for c in coeffs) and len(coeffs) > 1 else None
+
+    def needs_dd(u, exact_too=False):
+        coeffs = polynomial(u)
+        if coeffs is None:
             return None
-        if len(coeffs) == 2 and coeffs[1] == 0 and coeffs[0].is_Rational:
+        if len(coeffs) == 2 and coeffs[1] == 0 and coeffs[0].is_Rational and not exact_too:
             c = abs(coeffs[0])
             if c.is_Rational and is_power_of_two(c):
                 return None  # c*x is exact
-        if len(coeffs) == 1:
-            return None
         pairs = []
         for c in coeffs:
             with precision(60):
@@ -178,17 +182,25 @@ def dd_arguments(exprs, var):
             pairs.append((hi, lo))
         return tuple(pairs)
 
+    def bind(u, pairs):
+        if u not in table:
+            table[u] = (sp.Symbol(f"dd{len(table)}"), pairs)
+        return table[u][0]
+
     def visit(e):
-        if type(e).__name__ in EXP_LIKE or isinstance(e, sp.exp):
+        name = type(e).__name__
+        if name in EXP_LIKE or isinstance(e, sp.exp):
             func = STABLE_NODES["s_exp"] if isinstance(e, sp.exp) else e.func  # exp(x/3): exp(hi)(1 + lo)
             u = e.args[0]
-            if u in table:
-                return func(table[u][0], *e.args[1:])
-            pairs = needs_dd(u)
-            if pairs is not None:
-                symbol = sp.Symbol(f"dd{len(table)}")
-                table[u] = (symbol, pairs)
-                return func(symbol, *e.args[1:])
+            pairs = table[u][1] if u in table else needs_dd(u)
+            return None if pairs is None else func(bind(u, pairs), *e.args[1:])
+        if DD_ARGS.get(name) == 2:  # exp(a) times a decay of t
+            head = e.args[:2]
+            if not any(u in table or needs_dd(u) is not None for u in head):
+                return None
+            pairs = [table[u][1] if u in table else needs_dd(u, exact_too=True) for u in head]
+            args = [u if p is None else bind(u, p) for u, p in zip(head, pairs)]
+            return e.func(*args, *e.args[2:])
         return None
 
     out = [e.replace(lambda t: visit(t) is not None, visit) for e in exprs]

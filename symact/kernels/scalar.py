@@ -185,11 +185,13 @@ def s_div(a, b):
 
 
 @jit(inline=True)
-def _exp_over_square(t, a, k, scale):
-    """``helpers._exp_over_square``: scale*exp(a - k|t|)/(1 + exp(-k|t|))**2, a - k|t| exact in double-double,
-    its exponential moved by 2**128 towards 1 near the ends of the range, one division by an exact square."""
+def _exp_over_square(t, t_lo, a, a_lo, k, scale):
+    """``helpers._exp_over_square``: scale*exp(a - k|t|)/(1 + exp(-k|t|))**2, a - k|t| exact in double-double
+    (with the low parts t_lo, a_lo), its exponential moved by 2**128 towards 1 near the ends of the range, one
+    division by an exact square."""
     decay = abs(t) * -k
     hi, lo = two_sum(a, decay)
+    lo = lo + a_lo - k * (-t_lo if t < 0 else t_lo)
     side = 1.0 if hi < -700 else (-1.0 if hi > 700 else 0.0)
     lo = lo + side * C_LO
     e = vexp(decay)
@@ -202,12 +204,12 @@ def _exp_over_square(t, a, k, scale):
 
 
 @jit(inline=True)
-def s_sech2_exp(t, a):
+def s_sech2_exp(t, t_lo, a, a_lo):
     """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2."""
-    return _exp_over_square(t, a, 2.0, 4.0)
+    return _exp_over_square(t, t_lo, a, a_lo, 2.0, 4.0)
 
 
 @jit(inline=True)
-def s_dsigmoid_exp(t, a):
+def s_dsigmoid_exp(t, t_lo, a, a_lo):
     """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2."""
-    return _exp_over_square(t, a, 1.0, 1.0)
+    return _exp_over_square(t, t_lo, a, a_lo, 1.0, 1.0)
