@@ -42,9 +42,10 @@ def _isolate_global_state():
 THEOREM_FILES = {"test_cli.py", "test_notes.py", "test_verdicts.py"}
 
 # The workers take the groups in collection order (``--no-loadscope-reorder``: xdist would otherwise start the
-# groups with the most tests first, and a group of a few long tests, such as test_reproducible.py's, last, while
-# the other worker sits idle). These groups, the longest of a run on two cores, come first, longest first.
-LONGEST_FIRST = ["test_reproducible.py", "theorems", "test_fused.py", "test_beyond_catalog.py", "test_compile.py"]
+# groups with the most tests first, and a group of a few long tests last, while the other worker sits idle).
+# These groups, the longest of a run on two cores, come first, longest first; test_reproducible.py's comes last,
+# as its slowed process, started at collection, computes beside the other tests (see there).
+LONGEST_FIRST = ["theorems", "test_fused.py", "test_beyond_catalog.py", "test_compile.py"]
 LONGEST_FIRST += ["test_prove_adversarial.py", "test_property_soundness.py", "test_kernels_beyond_catalog.py"]
 
 
@@ -60,4 +61,10 @@ def pytest_collection_modifyitems(items):
         item.add_marker(pytest.mark.xdist_group("theorems" if theorems else str(item.path)))
         name = "theorems" if theorems else item.path.name
         rank[item] = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+        if name == "test_reproducible.py":  # last: its slowed process computes beside the other tests meanwhile
+            rank[item] = len(LONGEST_FIRST) + 1
     items.sort(key=rank.__getitem__)  # stable: each group keeps its own order
+    if any(item.path.name == "test_reproducible.py" for item in items):
+        from tests.test_reproducible import start_slowed_process
+
+        start_slowed_process()

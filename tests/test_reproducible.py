@@ -12,13 +12,19 @@ test run computes its own answers on that core.
 One slowed process answers both comparisons (derivations and properties). The reference side is the test run's
 own answers (this process's, or another worker's, through ``tests.shared``), computed under another hash seed
 and history than the slowed process's: still two processes, with the reference shared with the other tests
-instead of computed again in a second fresh process."""
+instead of computed again in a second fresh process.
+
+The slowed process starts when the run collects this file (``tests/conftest.py``: once per run, whichever
+worker collects first) and works beside the other tests; this file's tests run last and read its answers. A
+worker waiting on a process stopped half the time would leave its core half idle. The slowing is done by a
+process of its own (``python -m tests.test_reproducible``), so no worker has to outlive the slowed one."""
 
 import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -86,22 +92,57 @@ def slow_down(process: subprocess.Popen, running: float = 0.05, stopped: float =
             process.send_signal(signal.SIGCONT)
 
 
-@pytest.fixture(scope="module")
-def answers(tmp_path_factory):
-    """The catalog's derivations and properties here and in the slowed fresh process (hash seed 1, a cache of
-    its own), computed at the same time: ``(here, slowed)``."""
-    cache = tmp_path_factory.mktemp("slow-cache")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "1", "SYMACT_CACHE_DIR": str(cache)}
+def answers_file() -> Path:
+    """Where this run's slowed process writes its answers (the run's own cache folder, ``tests/conftest.py``)."""
+    return Path(os.environ["SYMACT_TEST_CACHE_DIR"]) / "slowed.json"
+
+
+def start_slowed_process() -> None:
+    """Start the slowed process of this run, unless a process of the run already has (an exclusive lock file)."""
+    path = answers_file()
+    try:
+        os.close(os.open(path.with_suffix(".lock"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return
+    command = [sys.executable, "-m", "tests.test_reproducible", str(path)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    STARTED.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True))
+
+
+STARTED: list[subprocess.Popen] = []  # the slowed process's runner, where this process started it
+
+
+def run_slowed(path: Path) -> None:
+    """Compute the answers in a fresh process (hash seed 1, an empty cache of its own), slowed down, and write
+    them to ``path`` (or what went wrong to ``path.err``), each whole or not at all."""
+    cache = tempfile.mkdtemp(prefix="symact-slowed-")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "1", "SYMACT_CACHE_DIR": cache}
     process = subprocess.Popen(
         [sys.executable, "-c", SLOWED], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     slowing = threading.Thread(target=slow_down, args=(process,), daemon=True)
     slowing.start()
-    here = json.loads(json.dumps({"derive": derivations(), "properties": analysed()}))  # as the other's, via JSON
-    out, err = process.communicate(timeout=3000)
+    out, err = process.communicate()
     slowing.join()
-    assert process.returncode == 0, err.decode()[-2000:]
-    return here, json.loads(out)
+    target, text = (path, out) if process.returncode == 0 else (path.with_suffix(".err"), err[-2000:])
+    target.with_suffix(".tmp").write_bytes(text)
+    os.replace(target.with_suffix(".tmp"), target)
+
+
+@pytest.fixture(scope="module")
+def answers():
+    """The catalog's derivations and properties here and in the slowed fresh process: ``(here, slowed)``."""
+    start_slowed_process()  # started at collection already, when this file was collected with the run
+    here = json.loads(json.dumps({"derive": derivations(), "properties": analysed()}))  # as the other's, via JSON
+    path = answers_file()
+    for _ in range(6000):  # at most 3000 s
+        if path.exists() or path.with_suffix(".err").exists():
+            break
+        time.sleep(0.5)
+    assert path.exists(), path.with_suffix(".err").read_text() if path.with_suffix(".err").exists() else "no answer"
+    for runner in STARTED:
+        runner.wait(timeout=60)  # it ends once the answers are written
+    return here, json.loads(path.read_text())
 
 
 def test_the_catalog_derives_identically_on_a_slowed_process(answers):
@@ -136,3 +177,7 @@ def test_concurrent_first_calls_share_one_cached_derivation():
         results = list(pool.map(lambda _: symact.derive(definition), range(4)))
     assert all(d is results[0] for d in results)
     assert results[0] is symact.derive(definition)
+
+
+if __name__ == "__main__":
+    run_slowed(Path(sys.argv[1]))
