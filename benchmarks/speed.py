@@ -1,13 +1,14 @@
-"""Throughput of f and f' on 1e6-element arrays, median of repeated runs, side by side, per backend.
+"""Throughput of f and f' on 1e6-element arrays, median of interleaved runs, per backend, against the floors.
 
-Compared in one run: symact's NumPy kernels, its fused numba kernels on one thread and on all threads
-(when numba is installed), the fused value_and_grad, the fused f and f' on one thread into a preallocated
-buffer (``out=``, the terms of the copy they are compared with), the textbook NumPy formula
-(benchmarks/accuracy.py's NAIVE), torch.nn.functional on one thread and on all threads (f' as the autograd backward pass, the
-forward graph built outside the timing), a copy of the array (the memory floor) and np.exp (the
-transcendental floor). Ratios are symact's time over the other's (below 1: symact is faster); the
-closing lines give geometric means and worst cases. The header records the commit, CPU, cores,
-versions and load average; ``--json`` writes every timing.
+Compared in one run, per kernel and dtype, the timings of a kernel's row taking turns round by round (so that
+the shared machine's load moves them alike): symact's NumPy kernels, its fused numba kernels on one thread and
+on all threads (when numba is installed), the fused value_and_grad, the fused f and f' into a preallocated
+buffer (``out=``, the terms of the copy they are compared with) on one thread and on all threads, the textbook
+NumPy formula (benchmarks/accuracy.py's NAIVE), torch.nn.functional on one thread and on all threads (f' as
+the autograd backward pass, the forward graph built outside the timing), and the two floors: a copy of the
+array (``np.copyto``, the memory floor) and ``np.exp`` (one transcendental). Ratios are symact's time over
+the other's (below 1: symact is faster); the closing lines give geometric means and worst cases. The header
+records the commit, CPU, cores, versions and load average (again at the end); ``--json`` writes every timing.
 
     python benchmarks/speed.py                     # float64 and float32, the whole catalog
     python benchmarks/speed.py --only silu gelu --dtype float64 --repeat 9 --json speed.json
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from accuracy import NAIVE  # noqa: E402
-from timing import timeit  # noqa: E402
+from timing import interleaved  # noqa: E402
 
 import symact  # noqa: E402
 from symact import catalog  # noqa: E402
@@ -64,74 +65,88 @@ def environment() -> dict:
             "python": platform.python_version(), "machine": platform.machine()}  # fmt: skip
 
 
-def _torch_timers(name, data, repeat, threads):
+def _torch_entries(name, data) -> dict[str, tuple]:
+    """torch's f and f' (autograd's backward pass) as timing entries (threads as set), or none."""
     try:
-        import torch
+        import torch  # noqa: F401
 
         from symact.testing.frameworks import framework_functions
 
         table = framework_functions("torch")
     except (ImportError, symact.ParameterError):
-        return None
+        return {}
     if name not in table:
-        return None
-    torch.set_num_threads(threads)
+        return {}
+    import torch
+
     fn = table[name]
     t = torch.from_numpy(data)
-    tf = timeit(lambda: fn(t), repeat)
     leaf = t.clone().requires_grad_(True)
     out = fn(leaf)
     ones = torch.ones_like(out)
-    tdf = timeit(lambda: torch.autograd.grad(out, leaf, ones, retain_graph=True), repeat)
-    return tf, tdf
+    return {"f": (None, partial(fn, t)), "f'": (None, partial(torch.autograd.grad, out, leaf, ones, retain_graph=True))}
 
 
-def run(names, dtype, repeat: int, size: int) -> tuple[dict, dict]:
+def _torch_threads(n: int) -> None:
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(n)
+
+
+def _groups(name, data, buffer, cores) -> list[tuple]:
+    """One kernel's row as groups of timings measured interleaved, each (setup, {label: (setup, fn)}): torch's
+    threads are set once per group (switching them per call costs more than the calls; its idle OpenMP threads
+    spin for a while after a parallel call, which would slow whatever runs next), so torch on all threads is a
+    group of its own, with the copy as its reference."""
     from symact.kernels import fused
 
+    entries = {"copy": (None, partial(np.copyto, buffer, data)), "np.exp": (None, partial(np.exp, data))}
+    k = symact.kernel(name, backend="numpy")
+    entries |= {"numpy f": (None, partial(k, data)), "numpy f'": (None, partial(k.grad, data))}
+    if fused.available():
+        kf = symact.kernel(name, backend="numba")
+        for label, threads in (("numba 1", 1), ("numba all", None)):
+            setup = partial(fused.set_threads, threads)
+            entries |= {
+                f"{label} f": (setup, partial(kf, data)),
+                f"{label} f'": (setup, partial(kf.grad, data)),
+                f"{label} f, f'": (setup, partial(kf.value_and_grad, data)),
+                f"{label} out= f": (setup, partial(kf, data, out=buffer)),
+                f"{label} out= f'": (setup, partial(kf.grad, data, out=buffer)),
+            }
+    naive = NAIVE[name]
+    entries |= {"naive f": (None, partial(naive[0], data)), "naive f'": (None, partial(naive[1], data))}
+    torch_entries = _torch_entries(name, data)
+    entries |= {f"torch 1 {part}": e for part, e in torch_entries.items()}
+    groups = [(partial(_torch_threads, 1), entries)]
+    if torch_entries:
+        alone = {"copy (torch all)": entries["copy"]} | {f"torch all {p}": e for p, e in torch_entries.items()}
+        groups.append((partial(_torch_threads, cores), alone))
+    return groups
+
+
+def run(names, dtype, repeat: int, size: int) -> dict:
+    """Per kernel, the median time of every timing (``_groups``) in ms, measured interleaved group by group."""
     rng = np.random.default_rng(0)
     data = (3 * rng.standard_normal(size)).astype(dtype)
     buffer = np.empty_like(data)
-    floors = {
-        "copy": timeit(lambda: np.copyto(buffer, data), repeat),
-        "np.exp": timeit(lambda: np.exp(data), repeat),
-    }
-    cores = os.cpu_count() or 1
     rows = {}
     for name in names:
         row = {}
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            k = symact.kernel(name, backend="numpy")
-            row["numpy"] = (timeit(partial(k, data), repeat), timeit(partial(k.grad, data), repeat))
-            row["numpy f, f'"] = timeit(partial(k.value_and_grad, data), repeat)
-            if fused.available():
-                kf = symact.kernel(name, backend="numba")
-                for label, threads in (("numba 1", 1), ("numba all", None)):
-                    fused.set_threads(threads)
-                    row[label] = (timeit(partial(kf, data), repeat), timeit(partial(kf.grad, data), repeat))
-                    row[label + " f, f'"] = timeit(partial(kf.value_and_grad, data), repeat)
-                fused.set_threads(1)  # into a buffer, as the copy: the memory floor's terms
-                row["numba 1 out="] = tuple(timeit(partial(g, data, out=buffer), repeat) for g in (kf, kf.grad))
-            naive = NAIVE[name]
-            row["naive"] = (timeit(partial(naive[0], data), repeat), timeit(partial(naive[1], data), repeat))
-        row["torch 1"] = _torch_timers(name, data, repeat, 1)
-        row["torch all"] = _torch_timers(name, data, repeat, cores)
+            for setup, entries in _groups(name, data, buffer, os.cpu_count() or 1):
+                setup()
+                row |= interleaved(entries, repeat)
+        _torch_threads(1)
         rows[name] = row
-    return floors, rows
+    return rows
 
 
 def _ms(v) -> str:
-    return "" if v is None else f"{v:.2f}"
-
-
-def _ratio(a, b) -> str:
-    return "" if a is None or b is None else f"{a / b:.2f}"
-
-
-def _pick(row, key, i):
-    v = row.get(key)
-    return None if v is None else v[i]
+    return "" if v is None else f"{v:.3g}"
 
 
 def _geomean(values) -> float | None:
@@ -139,38 +154,50 @@ def _geomean(values) -> float | None:
     return float(np.exp(np.mean(np.log(values)))) if values else None
 
 
-def table(floors: dict, rows: dict, dtype, size: int) -> str:
-    """The Markdown table: times per backend, then ratios of the best single-thread symact time."""
-    columns = [("numpy", 0), ("numpy", 1), ("numba 1", 0), ("numba 1", 1), ("numba 1 f, f'", None),
-               ("numba all", 0), ("numba all", 1), ("naive", 0), ("naive", 1), ("torch 1", 0), ("torch 1", 1),
-               ("torch all", 0), ("torch all", 1)]  # fmt: skip
-    names = [f"{k} {['f', chr(39) + 'f' + chr(39)][i]}" if i is not None else k for k, i in columns]
-    ratio_names = ["best/naive f", "best/naive f'", "numba1/torch1 f", "numba1/torch1 f'",
-                   "all/torch all f", "all/torch all f'", "f,f'/f", "out=/copy f", "out=/copy f'"]  # fmt: skip
+TIMES = ["copy", "np.exp", "numpy f", "numpy f'", "numba 1 f", "numba 1 f'", "numba 1 f, f'", "numba all f",
+         "numba all f'", "naive f", "naive f'", "torch 1 f", "torch 1 f'", "torch all f", "torch all f'"]  # fmt: skip
+# name: (symact's time, the other's); "best" is the faster single-thread symact backend
+RATIOS = {
+    "best/naive f": ("best f", "naive f"),
+    "best/naive f'": ("best f'", "naive f'"),
+    "numba1/torch1 f": ("numba 1 f", "torch 1 f"),
+    "numba1/torch1 f'": ("numba 1 f'", "torch 1 f'"),
+    "all/torch all f": ("numba all f", "torch all f"),
+    "all/torch all f'": ("numba all f'", "torch all f'"),
+    "f,f'/f": ("numba 1 f, f'", "numba 1 f"),
+    "numba1/np.exp f": ("numba 1 f", "np.exp"),
+    "out=/copy f": ("numba 1 out= f", "copy"),
+    "out=/copy f'": ("numba 1 out= f'", "copy"),
+    "all out=/copy f": ("numba all out= f", "copy"),
+    "all out=/copy f'": ("numba all out= f'", "copy"),
+}
+
+
+def _with_best(row: dict) -> dict:
+    best = {}
+    for part in ("f", "f'"):
+        found = [row[k] for k in (f"numpy {part}", f"numba 1 {part}") if k in row]
+        best[f"best {part}"] = min(found)
+    return row | best
+
+
+def table(rows: dict, dtype, size: int) -> str:
+    """The Markdown table: times per backend and the floors (ms), then the ratios."""
     lines = [
-        f"Floors: copy {floors['copy']:.2f} ms, np.exp {floors['np.exp']:.2f} ms "
-        f"({size:.0e} {np.dtype(dtype).name} elements; times in ms, median; best = the faster single-thread "
-        "symact backend)",
+        f"{size:.0e} {np.dtype(dtype).name} elements; times in ms, median of interleaved runs; copy = np.copyto "
+        "into a buffer (the memory floor), np.exp = one transcendental; best = the faster single-thread symact backend",
         "",
-        "| activation | " + " | ".join(names + ratio_names) + " |",
-        "|" + "---|" * (1 + len(names) + len(ratio_names)),
+        "| activation | " + " | ".join(TIMES + list(RATIOS)) + " |",
+        "|" + "---|" * (1 + len(TIMES) + len(RATIOS)),
     ]
-    ratios = {r: [] for r in ratio_names}
-    for name, r in rows.items():
-        cells = [_ms(r.get(k) if i is None else _pick(r, k, i)) for k, i in columns]
-        best = [min(v for v in (_pick(r, "numpy", i), _pick(r, "numba 1", i)) if v is not None) for i in (0, 1)]
-        values = [
-            best[0] / r["naive"][0], best[1] / r["naive"][1],
-            *[None if _pick(r, "torch 1", i) is None or _pick(r, "numba 1", i) is None
-              else _pick(r, "numba 1", i) / _pick(r, "torch 1", i) for i in (0, 1)],
-            *[None if _pick(r, "torch all", i) is None or _pick(r, "numba all", i) is None
-              else _pick(r, "numba all", i) / _pick(r, "torch all", i) for i in (0, 1)],
-            None if "numba 1" not in r else r["numba 1 f, f'"] / r["numba 1"][0],
-            *[None if "numba 1 out=" not in r else r["numba 1 out="][i] / floors["copy"] for i in (0, 1)],
-        ]  # fmt: skip
-        for key, v in zip(ratio_names, values):
+    ratios = {r: [] for r in RATIOS}
+    for name, row in rows.items():
+        row = _with_best(row)
+        cells = [_ms(row.get(k)) for k in TIMES]
+        for key, (a, b) in RATIOS.items():
+            v = row[a] / row[b] if a in row and b in row else None
             ratios[key].append(v)
-        cells += ["" if v is None else f"{v:.2f}" for v in values]
+            cells.append("" if v is None else f"{v:.2f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("")
     for key, values in ratios.items():
@@ -191,17 +218,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     names = [n for part in args.only or [] for n in part.split(",") if n] or catalog.names()
     env = environment()
-    print(f"# Speed: {args.size:.0e} elements, median of {args.repeat} runs")
+    print(f"# Speed: {args.size:.0e} elements, median of {args.repeat} interleaved runs")
     print(f"commit {env['commit']}, {env['cpu']}, {env['cores']} cores, "
           + ", ".join(f"{k} {v}" for k, v in env["versions"].items()) + f", load average {env['load_average']}")  # fmt: skip
     dtypes = {"float64": [np.float64], "float32": [np.float32], "both": [np.float64, np.float32]}[args.dtype]
     results = {"environment": env, "size": args.size, "repeat": args.repeat, "runs": {}}
     for dtype in dtypes:
-        floors, rows = run(names, dtype, args.repeat, args.size)
+        rows = run(names, dtype, args.repeat, args.size)
         print(f"\n## {np.dtype(dtype).name}\n")
-        print(table(floors, rows, dtype, args.size))
-        results["runs"][np.dtype(dtype).name] = {"floors": floors, "kernels": rows}
+        print(table(rows, dtype, args.size), flush=True)
+        results["runs"][np.dtype(dtype).name] = {"kernels": rows}
     results["environment"]["load_average_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    print(f"\nload average at the end {results['environment']['load_average_end']}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     return 0
