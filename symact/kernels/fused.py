@@ -62,9 +62,13 @@ __all__ = [
     "clear_cache",
     "set_threads",
     "PARALLEL_THRESHOLD",
+    "MEMORY_BOUND_THRESHOLD",
 ]
 
 PARALLEL_THRESHOLD = 1 << 16  # elements; below it threads cost more than they save
+# elements from which a loop that costs about a copy (``MEMORY_BOUND`` in the generated module) runs on threads:
+# below it the pool's start-up costs more than a second core gains on one memory bus
+MEMORY_BOUND_THRESHOLD = 1 << 22
 
 
 def available() -> bool:
@@ -222,6 +226,7 @@ class FusedKernel(Kernel):
     def __init__(self, module, key: str, definition: Definition):
         """``module``: the generated module of ``key`` (one serves every name the same definition goes by)."""
         self._module, self._key, self.definition = module, key, definition
+        self._plans: dict[tuple[str, np.dtype], tuple] = {}
 
     @property
     def has_output_form(self) -> bool:
@@ -238,6 +243,17 @@ class FusedKernel(Kernel):
         found = _LOOPS.get((self._key, part, narrow))
         if found is None:
             found = _LOOPS[(self._key, part, narrow)] = _build_loop(self._module, self._key, part, narrow)
+        return found
+
+    def _plan(self, part: str, dtype: np.dtype) -> tuple:
+        """(loop, elements from which it runs on threads) of ``part`` for an array of ``dtype`` (float32 or 64)."""
+        found = self._plans.get((part, dtype))
+        if found is None:
+            name = function_name(self._key, part)
+            narrow = dtype == np.float32 and hasattr(self._module, name + "_loop32")
+            cheap = getattr(self._module, name + "_MEMORY_BOUND", False)
+            found = (self._loop(part, narrow), MEMORY_BOUND_THRESHOLD if cheap else PARALLEL_THRESHOLD)
+            self._plans[(part, dtype)] = found
         return found
 
     def prepare(self) -> None:
@@ -259,14 +275,17 @@ class FusedKernel(Kernel):
             if nout == 2:  # two single-output ufuncs: array libraries rarely dispatch two-output ones
                 return self.ufunc("f")(values), self.ufunc("grad")(values)
             return self.ufunc(part)(values)
+        plain = _plain(values, out, where, nout)
+        if plain is not None:  # the common call: no conversion, nothing to check or deliver
+            _apply(*self._plan(part, values.dtype), values, plain)
+            return plain if nout == 2 else plain[0]
         array, dtype, scalar = as_input(values)
         outs = check_outs(array.shape, out, where, nout)
         work = np.float32 if dtype.kind == "f" and dtype.itemsize <= 4 else np.float64  # float16: the float32 loop
         array = array.astype(work, order="C", copy=False)
         direct = in_place(array, outs, where)
         results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))
-        narrow = work is np.float32 and hasattr(self._module, function_name(self._key, part) + "_loop32")
-        _apply(self._loop(part, narrow), array, results)
+        _apply(*self._plan(part, array.dtype), array, results)
         done = deliver(results, dtype, scalar, outs, where)
         return done if nout == 2 else done[0]
 
@@ -292,7 +311,8 @@ _POOL: list = []
 
 
 def set_threads(n: int | None = None) -> int:
-    """Threads for arrays of ``PARALLEL_THRESHOLD`` elements or more (``None``: every core); returns the old count.
+    """Threads for arrays of ``PARALLEL_THRESHOLD`` elements or more (``MEMORY_BOUND_THRESHOLD`` for a loop that
+    costs about a copy: relu, hardtanh, ...; ``None``: every core); returns the old count.
 
     The ufunc loops release the GIL, so chunks of one array run side by side on a thread pool.
     """
@@ -301,12 +321,38 @@ def set_threads(n: int | None = None) -> int:
     return old
 
 
-def _apply(loop, array: np.ndarray, outs: tuple) -> None:
+_PLAIN = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _plain(values, out, where, nout: int) -> tuple | None:
+    """The arrays a plain call writes: x a C-contiguous float32 or float64 ndarray, no ``where``, and ``out``
+    None (fresh arrays) or ``nout`` C-contiguous writable arrays of x's dtype and shape, each x itself or apart
+    from x and from each other. None for any other call, which ``arrays`` checks and converts."""
+    if type(values) is not np.ndarray or values.dtype not in _PLAIN or where is not True:
+        return None
+    if not values.flags.c_contiguous:
+        return None
+    if out is None:
+        return tuple(np.empty_like(values) for _ in range(nout))
+    outs = (out,) if nout == 1 else out
+    if type(outs) is not tuple or len(outs) != nout:
+        return None
+    for i, o in enumerate(outs):
+        if type(o) is not np.ndarray or o.dtype != values.dtype or o.shape != values.shape:
+            return None
+        if not (o.flags.c_contiguous and o.flags.writeable):
+            return None
+        if (o is not values and np.may_share_memory(o, values)) or any(np.may_share_memory(o, p) for p in outs[:i]):
+            return None
+    return outs
+
+
+def _apply(loop, threshold: int, array: np.ndarray, outs: tuple) -> None:
     """``loop(array, *outs)`` over C-contiguous arrays of one shape, flattened; in chunks on the thread pool
-    when they are large. (A compiled loop sets no NumPy error state: no ``errstate`` needed.)"""
+    from ``threshold`` elements on. (A compiled loop sets no NumPy error state: no ``errstate`` needed.)"""
     threads = _THREADS[0]
     flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
-    if threads == 1 or array.size < PARALLEL_THRESHOLD:
+    if threads == 1 or array.size < threshold:
         loop(flat, *flat_outs)
         return
 

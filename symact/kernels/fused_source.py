@@ -225,7 +225,7 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False) -> list
     def rounded(values):
         return [f"return {', '.join(f'float32({v})' for v in values)}"]
 
-    code = function("", _body(plan, finish))
+    code = ["", "", f"{name}_MEMORY_BOUND = {_memory_bound(plan)}"] + function("", _body(plan, finish))
     if plan.native32:  # float32 computes the float64 result rounded: a loop of its own, in float32
         code += function("__32", _body(plan, finish, cast="float32"))
     elif float32:  # float32 results within the plan's bound by vmath32's short functions
@@ -242,6 +242,18 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False) -> list
         code += function(f"__window{i}", [head, f"return {post.window(v)}"])
         code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
     return code + _loops(name, outs, patched, plan.native32 or float32)
+
+
+def _memory_bound(plan: Plan) -> bool:
+    """Whether the loop costs about a copy: no function in the forms but selections (max, min, pieces, |x|,
+    sign), integer powers, no post-pass but the limits."""
+    calls = set().union(*(f.atoms(sp.Function) for f in plan.forms))
+    powers = set().union(*(f.atoms(sp.Pow) for f in plan.forms))
+    return (
+        all(isinstance(c, (sp.Piecewise, sp.Abs, sp.sign)) for c in calls)
+        and all(p.exp.is_Integer for p in powers)
+        and not any(f.patches or f.guard or f.fractions for f in plan.finishes)
+    )
 
 
 CHUNK = 512  # elements per block of a patched loop: its window indices stay in the L1 cache
