@@ -18,7 +18,7 @@ from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.definition import Definition
 from symact.kernels.float32 import FUNCTIONS
-from symact.kernels.nodes import DD_ARGS, EXP_LIKE, NODES, STABLE_NODES, StableNode
+from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
 
 __all__ = ["source", "function_name", "NoScalarForm"]
