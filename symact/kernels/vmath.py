@@ -63,10 +63,7 @@ def compile_all() -> None:
         return
     from numba import njit
 
-    compiled = {
-        id(fn): njit(cache=True, error_model="numpy", forceinline=inline)(fn)
-        for fn, inline in _MARKED.items()
-    }
+    compiled = {id(fn): njit(cache=True, error_model="numpy", forceinline=inline)(fn) for fn, inline in _MARKED.items()}
     _intrinsics()
     for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")]:
         for name, value in list(vars(module).items()):
