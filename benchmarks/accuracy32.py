@@ -49,24 +49,18 @@ def _decay(k: float, scale: float, numerator: str):
     return ref
 
 
-def _mp_decay(k: float, scale: float, numerator: str):
-    def ref(t):
-        e = mpmath.exp(-k * abs(t))
-        top = e if numerator == "e" else (e if t < 0 else 1)
-        return scale * top / (1 + e) ** 2 if numerator == "e" else top / (1 + e)
-
-    return ref
-
-
-# function -> (float64 reference for numba, mpmath reference, (low, high) range of x)
+# function -> (float64 reference for numba, mpmath meaning, (low, high) range of x): vmath32.MEANINGS
 FUNCTIONS = {
-    "fexp": ("exp", mpmath.exp, (-104.0, 89.0)),
-    "fexpm1": ("expm1", mpmath.expm1, (-18.0, 89.0)),
-    "ftanh": ("tanh", mpmath.tanh, (-9.1, 9.1)),
-    "fsigmoid": ((1.0, 1.0, "sig"), _mp_decay(1.0, 1.0, "sig"), (-104.0, 17.4)),
-    "fdsigmoid": ((1.0, 1.0, "e"), _mp_decay(1.0, 1.0, "e"), (-104.0, 104.0)),
-    "fsech2": ((2.0, 4.0, "e"), _mp_decay(2.0, 4.0, "e"), (-52.5, 52.5)),
-    "fsoftplus": ((1.0, 1.0, "log1p"), lambda t: mpmath.log1p(mpmath.exp(t)), (-104.0, 20.0)),
+    name: (reference, *vmath32.MEANINGS[name])
+    for name, reference in [
+        ("fexp", "exp"),
+        ("fexpm1", "expm1"),
+        ("ftanh", "tanh"),
+        ("fsigmoid", (1.0, 1.0, "sig")),
+        ("fdsigmoid", (1.0, 1.0, "e")),
+        ("fsech2", (2.0, 4.0, "e")),
+        ("fsoftplus", (1.0, 1.0, "log1p")),
+    ]
 }
 CHUNK = 1 << 24
 U = 2.0**-24

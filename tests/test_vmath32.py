@@ -17,25 +17,10 @@ numba = pytest.importorskip("numba")
 U = 2.0**-24
 
 
-def _decay(k, scale, numerator):
-    def mp(t):
-        e = mpmath.exp(-k * abs(t))
-        top = e if numerator == "e" else (e if t < 0 else 1)
-        return scale * top / (1 + e) ** 2 if numerator == "e" else top / (1 + e)
-
-    return mp
-
-
 # name -> (mpmath meaning, range of x where the float32 result is neither 0 nor constant)
-FUNCTIONS = {
-    "fexp": (mpmath.exp, (-104.0, 89.0)),
-    "fexpm1": (mpmath.expm1, (-18.0, 89.0)),
-    "ftanh": (mpmath.tanh, (-9.1, 9.1)),
-    "fsigmoid": (_decay(1, 1, "sig"), (-104.0, 17.4)),
-    "fdsigmoid": (_decay(1, 1, "e"), (-104.0, 104.0)),
-    "fsech2": (_decay(2, 4, "e"), (-52.5, 52.5)),
-    "fsoftplus": (lambda t: mpmath.log1p(mpmath.exp(t)), (-104.0, 20.0)),
-}
+FUNCTIONS = vmath32.MEANINGS
+
+
 SPECIAL = {  # f32(f(x)) at NaN, +-inf, +-0 and beyond the range
     "fexp": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, 0.0), (0.0, 1.0), (-0.0, 1.0), (89.0, math.inf)],
     "fexpm1": [(math.nan, math.nan), (math.inf, math.inf), (-math.inf, -1.0), (-0.0, -0.0), (-30.0, -1.0)],

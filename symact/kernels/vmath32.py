@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import math
 
+import mpmath
+
 from symact.kernels.vmath import bits_of, from_bits, jit, vlog1p
 
-__all__ = ["ERRORS", "fexp", "fexpm1", "fsigmoid", "fdsigmoid", "fsech2", "ftanh", "fsoftplus"]
+__all__ = ["ERRORS", "MEANINGS", "fexp", "fexpm1", "fsigmoid", "fdsigmoid", "fsech2", "ftanh", "fsoftplus"]
 
 # Each function's relative error before the rounding to float32, in units of u = 2**-24: the largest
 # |computed - f| / |f| that benchmarks/accuracy32.py measures on every float32 of its range, rounded up.
@@ -40,6 +42,30 @@ ERRORS = {
     "fsech2": 0.001,
     "ftanh": 0.001,
     "fsoftplus": 0.001,
+}
+
+
+def _decay_meaning(k: float, scale: float, numerator: str):
+    """scale e/(1 + e)**2 (``numerator='e'``) or the sigmoid e/(1 + e), 1/(1 + e), with e = exp(-k|t|), by mpmath."""
+
+    def meaning(t):
+        e = mpmath.exp(-k * abs(t))
+        top = e if numerator == "e" else (e if t < 0 else 1)
+        return scale * top / (1 + e) ** 2 if numerator == "e" else top / (1 + e)
+
+    return meaning
+
+
+# Each function's meaning by mpmath, and the range of x where its float32 result is neither 0 nor a constant
+# (beyond it the function saturates by a select): what the tests and benchmarks/accuracy32.py measure against.
+MEANINGS = {
+    "fexp": (mpmath.exp, (-104.0, 89.0)),
+    "fexpm1": (mpmath.expm1, (-18.0, 89.0)),
+    "ftanh": (mpmath.tanh, (-9.1, 9.1)),
+    "fsigmoid": (_decay_meaning(1.0, 1.0, "sig"), (-104.0, 17.4)),
+    "fdsigmoid": (_decay_meaning(1.0, 1.0, "e"), (-104.0, 104.0)),
+    "fsech2": (_decay_meaning(2.0, 4.0, "e"), (-52.5, 52.5)),
+    "fsoftplus": (lambda t: mpmath.log1p(mpmath.exp(t)), (-104.0, 20.0)),
 }
 
 _LOG2E = 1.4426950408889634
