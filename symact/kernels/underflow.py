@@ -70,18 +70,21 @@ def _decaying(e: sp.Expr) -> bool:
 
 def scale_tiny(exprs: list[sp.Expr]) -> list[sp.Expr]:
     """``exprs`` with every decaying node given its cut and wrapped, products moved inside the wrappers; a node
-    that only appears bare keeps w = oo (no scaling)."""
+    that only appears bare keeps w = oo (no scaling). Each expression is decided on its own, so that the outputs
+    of a kernel computing several (``value_and_grad``) are bit for bit those of the kernels computing each."""
 
     def mark(e):
         cut = _cut(e)
         return None if cut is None else s_unscale(e.args[0], e.func(*e.args, cut[0]), *cut)
 
-    exprs = [sp.bottom_up(e.replace(lambda t: mark(t) is not None, mark), _pull) for e in exprs]
-    bare = {u for e in exprs for u in e.atoms(s_unscale) if _decaying(u.args[1])}
-    for u in bare:
+    return [_bare_unscaled(sp.bottom_up(e.replace(lambda t: mark(t) is not None, mark), _pull)) for e in exprs]
+
+
+def _bare_unscaled(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with w = oo for each node that appears only bare (wrapped in an ``s_unscale`` and nothing else)."""
+    for u in {u for u in expr.atoms(s_unscale) if _decaying(u.args[1])}:
         node = u.args[1]
-        plain = node.func(*node.args[:-1], sp.oo)
-        trial = [e.xreplace({u: plain}) for e in exprs]
-        if not any(e.has(node) for e in trial):
-            exprs = trial
-    return exprs
+        trial = expr.xreplace({u: node.func(*node.args[:-1], sp.oo)})
+        if not trial.has(node):
+            expr = trial
+    return expr

@@ -44,8 +44,10 @@ def jit(fn: Callable | None = None, *, inline: bool = False) -> Callable:
     LLVM inlines small functions into a loop by itself, but not long ones (over its threshold), and a loop
     calling a function does not vectorise: ``inline=True`` marks ``fn`` ``alwaysinline`` for LLVM (numba's
     ``forceinline``), so that LLVM inlines its machine-level code into every caller. numba compiles ``fn`` once
-    per signature (and caches it on disk); its own inlining (``inline='always'``) would copy and retype ``fn``'s
-    whole nested body at every call site, which took 60% of a kernel's compile time for the same machine code.
+    per signature and process (not on disk: numba's cache does not record ``forceinline``, so a machine code
+    cached without it would be loaded and not inlined); its own inlining (``inline='always'``) would copy and
+    retype ``fn``'s whole nested body at every call site, which took 60% of a kernel's compile time for the same
+    machine code. The loops that inline them are cached whole.
     """
     if fn is None:
         return lambda f: jit(f, inline=inline)
@@ -63,7 +65,9 @@ def compile_all() -> None:
         return
     from numba import njit
 
-    compiled = {id(fn): njit(cache=True, error_model="numpy", forceinline=inline)(fn) for fn, inline in _MARKED.items()}
+    compiled = {
+        id(fn): njit(cache=not inline, error_model="numpy", forceinline=inline)(fn) for fn, inline in _MARKED.items()
+    }
     _intrinsics()
     for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")]:
         for name, value in list(vars(module).items()):
