@@ -9,8 +9,10 @@ inside it, so the product is formed before anything underflows and rounded to a 
 
 >>> from symact.catalog import x
 >>> from symact.kernels.nodes import s_sigmoid
->>> scale_tiny([x * s_sigmoid(x), s_sigmoid(x)])
-[s_unscale(x, x*s_sigmoid(x, 640.0), 640.0, 0), s_unscale(x, s_sigmoid(x, 640.0), 640.0, 0)]
+>>> scale_tiny([x * s_sigmoid(x), s_sigmoid(x)])   # each expression on its own: the second is bare
+[s_unscale(x, x*s_sigmoid(x, 640.0), 640.0, 0), s_sigmoid(x, oo)]
+>>> scale_tiny([x * s_sigmoid(x) + s_sigmoid(x)])   # the node appears in a product: scaled everywhere
+[s_unscale(x, x*s_sigmoid(x, 640.0), 640.0, 0) + s_unscale(x, s_sigmoid(x, 640.0), 640.0, 0)]
 >>> scale_tiny([s_sigmoid(x)])                 # bare: no scaling
 [s_sigmoid(x, oo)]
 """
