@@ -1,5 +1,5 @@
-"""User expressions whose stable form is exp(a) times a decay of its own (the nodes ``s_dsigmoid_exp`` and
-``s_sech2_exp``), and what their export must compute in every framework: f and f' against mpmath over
+"""User expressions whose stable form is exp(a) times a decay of its own (the nodes ``s_dsigmoid_exp``,
+``s_sech2_exp`` and ``s_sigmoid_exp``), and what their export must compute in every framework: f and f' against mpmath over
 x in [-300, 760], where exp(a) alone overflows or the decay alone underflows while the product is a number.
 
 >>> bool(misses(np.array([1.0, 0.0]), np.array([1.0 + 2**-52, 1e-310]), 1, 'float64').any())
@@ -25,6 +25,12 @@ CASES = [
     ),
     # 3*x is inexact: 2*x and 3*x are carried in double-double (float64), so that a - 2|t| is exact
     ("exp(3*x)*(1 - tanh(2*x)**2)", "s_sech2_exp(dd0, dd1)", 4 * sp.exp(3 * x) / (sp.exp(2 * x) + sp.exp(-2 * x)) ** 2),
+    # about exp(-3.5x): the decay alone underflows from x = 119, exp(2.5x) overflows from x = 284
+    (
+        "exp(2.5*x)*sigmoid(-3*x)**2",
+        "s_sigmoid_exp(dd0, dd1, 0, 2)",
+        sp.exp(sp.Rational(5, 2) * x) / (1 + sp.exp(3 * x)) ** 2,
+    ),
 ]
 # Multiples of 1/8: 2x and 3x are exact in float32 and float64, so the nodes' arguments are, and the bound is
 # theirs (in float32 the export carries no double-double: a rounded 3x would add |3x| 2**-24 to the relative error).

@@ -22,13 +22,19 @@ PARAMS = {
     "s_div": [(3.0,), (-7.0,), (1e-300,)],
     "s_sech2_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,)],
     "s_dsigmoid_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,)],
+    "s_sigmoid_exp": [(-745.0, 3, 1), (-5.0, 2, 0), (30.0, 0, 2), (700.0, 1, 3), (710.5, 0, 1), (2.5, 4, 4)],
     "s_unscale": [(p, 640.0, 0), (p, 640.0, 1)],
 }
 # Largest |t| sampled where not 1e308: mpmath's erfc overflows beyond 1e15 (the implementations clip at 1e10).
 REACH = {"s_ncdf": 1e15}
-# exp(a)*decay(k t) is exp(a - k|t|) at large |t|: t is also swept so that a - k|t| crosses the whole range,
-# from results below the subnormals through the subnormal band to overflow.
-DECAY_RATE = {"s_sech2_exp": 2.0, "s_dsigmoid_exp": 1.0}
+# exp(a)*decay(t) is exp(a - k|t|) at large |t|, k its rate for t < 0 and for t > 0 (of the parameters after a):
+# t is also swept so that a - k|t| crosses the whole range, from results below the subnormals through the
+# subnormal band to overflow.
+DECAY_RATES = {
+    "s_sech2_exp": lambda: (2.0, 2.0),
+    "s_dsigmoid_exp": lambda: (1.0, 1.0),
+    "s_sigmoid_exp": lambda m, n: (m, n),
+}
 _MAGNITUDES = np.logspace(-310, 308, 150)  # from the subnormals to the largest floats
 _POINTS = np.concatenate([-_MAGNITUDES, _MAGNITUDES, np.linspace(-40, 40, 97), np.linspace(-760, 760, 77), [0.0]])
 
@@ -46,9 +52,10 @@ def _cases():
 def _points(name: str, w: float | None, params: tuple) -> np.ndarray:
     """The sample, and where a cut applies, its band and the values that underflow there."""
     points = _POINTS[np.abs(_POINTS) <= REACH.get(name, np.inf)]
-    if name in DECAY_RATE:
-        sweep = (params[0] - np.linspace(-750, 712, 127)) / DECAY_RATE[name]
-        points = np.concatenate([points, sweep, -sweep])
+    if name in DECAY_RATES:
+        below, above = DECAY_RATES[name](*params[1:])
+        sweep = params[0] - np.linspace(-750, 712, 127)
+        points = np.concatenate([points, *([sweep / above] if above else []), *([-sweep / below] if below else [])])
     if w is None:
         return points
     band = np.linspace(-1.25 * w - 20, -0.9 * w, 101)

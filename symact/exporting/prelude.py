@@ -98,40 +98,55 @@ def s_sech2(t, lo=None):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
     e = _exp_neg_abs(t, lo, 2.0)
     return 4 * e / (1 + e) / (1 + e)''',
-    "_exp_over_square": '''
-def _exp_over_square(t, a, k, half):
-    """exp(a - k|t|)/h**2 with h = half*(1 + e), e = exp(-k|t|): exp(a) times a decay, each of which may overflow
-    or underflow alone (t and a each an array or a double-double pair (hi, lo) of poly_dd). a - k|t| = hi + lo
-    exactly (two_sum, plus the low parts); where |hi| > 64 it moves by 64 ln 2 towards 0 and
+    "_exp_over_power": '''
+def _exp_over_power(t, a, k, half, m=1, n=1):
+    """exp(a - j k|t|)/h**(m + n) with j = n where t >= 0 and m where t < 0, h = half*(1 + e), e = exp(-k|t|):
+    exp(a) times sigmoid(k t)**m sigmoid(-k t)**n (times half**-(m + n)), each of which may overflow or underflow
+    alone (t and a each an array or a double-double pair (hi, lo) of poly_dd). a - j k|t| = hi + lo exactly
+    (two_prod, two_sum, plus the low parts); where |hi| > 64 it moves by 64 ln 2 towards 0 and
     the result by 2**64 back (hi -+ 44.361419677734375 is exact in float32 and float64): a subnormal or nearly
     overflowing result is rounded once, and the first-order correction r*(...) stays a normal number in float32
-    (a backend that flushes subnormals to 0 would drop it). 1 + e = d + (e - (d - 1)) and h**2 = sq + sq_lo
-    exactly: one division, the rest corrected to first order."""
+    (a backend that flushes subnormals to 0 would drop it). 1 + e = d + (e - (d - 1)) and each power of h is
+    exact as power + power_lo: one division, the rest corrected to first order."""
     (t, t_lo), (a, a_lo) = (v if isinstance(v, tuple) else (v, None) for v in (t, a))
     decay = -k * xp.abs(t)
-    hi, lo = two_sum(a, decay)
-    if a_lo is not None:  # a (and t) in double-double in float64: a rounded 3*x does not enter a - k|t|
+    rate = k * m if m == n else xp.where(t < 0, xp.full_like(t, k * m), k * n)
+    if m == n == 1:
+        hi, lo = two_sum(a, decay)
+    else:
+        slope = -rate * xp.abs(t)
+        hi, lo = two_sum(a, slope)
+        lo = lo + two_prod(xp.where(slope > -1e30, xp.abs(t), 0.0), -rate)[1]  # the product's rounding error
+    if a_lo is not None:  # a (and t) in double-double in float64: a rounded 3*x does not enter a - j k|t|
         lo = lo + a_lo
     if t_lo is not None:
-        lo = lo - k * xp.where(t < 0, -t_lo, t_lo)
+        lo = lo - rate * xp.where(t < 0, -t_lo, t_lo)
     side = xp.sign(hi) * (xp.abs(hi) > 64)
     hi = hi - side * 44.361419677734375
     lo = lo + side * 1.2189787519729715e-07  # 64 ln 2 - 44.361419677734375
     e = xp.exp(decay)
     d = 1 + e
-    sq, sq_lo = two_prod(d * half, d * half)
-    r = xp.exp(hi) / sq
-    fix = r * (lo + lo * lo / 2 - (e - (d - 1)) * (2 / d) - sq_lo / sq)
+    h = d * half
+    power, power_lo = h, 0.0
+    for _ in range(m + n - 1):
+        power, error = two_prod(power, h)
+        power_lo = power_lo * h + error
+    r = xp.exp(hi) / power
+    fix = r * (lo + lo * lo / 2 - (e - (d - 1)) * ((m + n) / d) - power_lo / power)
     r = xp.where(xp.isfinite(fix), r + fix, r)
     return xp.where(side > 0, r * 1.8446744073709552e19, xp.where(side < 0, r * 5.421010862427522e-20, r))''',
     "s_sech2_exp": '''
 def s_sech2_exp(t, a):
     """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2."""
-    return _exp_over_square(t, a, 2.0, 0.5)''',
+    return _exp_over_power(t, a, 2.0, 0.5)''',
     "s_dsigmoid_exp": '''
 def s_dsigmoid_exp(t, a):
     """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2."""
-    return _exp_over_square(t, a, 1.0, 1.0)''',
+    return _exp_over_power(t, a, 1.0, 1.0)''',
+    "s_sigmoid_exp": '''
+def s_sigmoid_exp(t, a, m, n):
+    """exp(a)*sigmoid(t)**m*sigmoid(-t)**n = exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0, else m."""
+    return _exp_over_power(t, a, 1.0, 1.0, m, n)''',
     "s_ncdf": '''
 def s_ncdf(t):
     """Phi(t) = erfc(-t/sqrt 2)/2, the argument in double-double in float64."""

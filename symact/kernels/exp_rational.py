@@ -13,7 +13,9 @@ constant a + b is (a + b)/2 + (a - b)/2 tanh(u/2), other linear factors stay a*s
 factors of higher degree are polynomials in tanh(u/2) (s = (1 + tanh(u/2))/2).
 
 Only quotients whose denominator is not a single power of E are rewritten: exp(x) - 1 or cosh(x)
-are fine as they are.
+are fine as they are. Where E's exponents share only a small divisor (exp(23x/10) against exp(2x) gives
+E = exp(x/10) and degrees past ``_MAX_DEGREE``), the power of E common to the numerator stays apart as
+exp(c*x) and the rest is written in E**k: ``symact.kernels.rules`` then joins exp(c*x) to the decay.
 
 >>> from symact.catalog import x
 >>> rewrite(sp.exp(x)/(1 + sp.exp(x))**2)
@@ -22,6 +24,8 @@ sigmoid(-x)*sigmoid(x)
 tanh(x/2)
 >>> rewrite(1/sp.cosh(x)**2)
 4*sigmoid(-2*x)*sigmoid(2*x)
+>>> rewrite((23 - 17*sp.exp(2*x))*sp.exp(23*x/10)/(1 + sp.exp(2*x))**3)
+(3 - 20*tanh(x))*exp(23*x/10)*sigmoid(-2*x)**2
 """
 
 from __future__ import annotations
@@ -105,13 +109,30 @@ def _quotient(expr: sp.Expr) -> sp.Expr | None:
         P, Q = (sp.Poly(e, E) for e in sp.fraction(sp.cancel(_replace(expr, mapping))))
     except (sp.PolynomialError, sp.GeneratorsNeeded):
         return None
-    if len(Q.terms()) < 2 or max(P.degree(), Q.degree()) > 4 * _MAX_DEGREE:
+    shift, P1, Q1 = _monomial_content(P, Q)
+    if len(Q1.terms()) < 2:
         return None  # a Laurent polynomial in E: no quotient to tame
     k = gcd(*(m[0] for poly in (P, Q) for m in poly.monoms()))
-    p, q = P.degree() // k, Q.degree() // k
+    p, q, factor = P.degree() // k, Q.degree() // k, sp.S.One
+    if max(p, q) > _MAX_DEGREE:  # exp(23x/10)/(1 + exp(2x))**3: E**shift apart, exp(shift*g*v) times P1/Q1
+        k = gcd(*(m[0] for poly in (P1, Q1) for m in poly.monoms()))
+        P, Q, factor = P1, Q1, sp.exp(shift * g * v)
+        p, q = P.degree() // k, Q.degree() // k
     if max(p, q) > _MAX_DEGREE:
         return None
-    u = k * g * v
+    form = _sigmoid_form(P, Q, k, p, q, k * g * v, expr)
+    return None if form is None else factor * form
+
+
+def _monomial_content(P: sp.Poly, Q: sp.Poly) -> tuple[int, sp.Poly, sp.Poly]:
+    """(shift, P1, Q1) with P/Q = E**shift * P1/Q1, neither P1 nor Q1 divisible by E."""
+    low = [min(m[0] for m in poly.monoms()) for poly in (P, Q)]
+    return low[0] - low[1], *(sp.Poly(poly.as_expr() / P.gen**d, P.gen) for poly, d in zip((P, Q), low))
+
+
+def _sigmoid_form(P: sp.Poly, Q: sp.Poly, k: int, p: int, q: int, u: sp.Expr, expr: sp.Expr) -> sp.Expr | None:
+    """P(E)/Q(E), polynomials in E**k of degrees p and q, in sigmoid coordinates of u (None where a sum would
+    be worse conditioned as one quotient)."""
     s, t = sp.Dummy("s"), sp.Dummy("t")
     homogeneous = [
         sum(c * s ** (m[0] // k) * t ** (d - m[0] // k) for m, c in poly.terms()) for poly, d in ((P, p), (Q, q))

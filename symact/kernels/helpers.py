@@ -248,20 +248,27 @@ def h_sech2(t, lo=None, w=np.inf):
     return _over_square(e, 4.0)
 
 
-def _exp_over_square(t, t_lo, a, a_lo, k, scale):
-    """scale*exp(a - k|t|)/(1 + exp(-k|t|))**2 for scale 1 or 4, as exp(a - k|t|)/h**2 with h = (1 + e)/sqrt(scale):
-    a - k|t| is hi + lo exactly (``two_sum``; with the low parts of double-double t + t_lo and a + a_lo, to
-    double-double accuracy: a rounded 3*x does not enter), so exp(a) may overflow and exp(-k|t|) underflow where
-    their product is a number; where exp(hi) nears the ends of the range, the exponent moves by 128 ln 2 = C_HI + C_LO towards 0
-    and the result by 2**128 back, rounded once. 1 + e is d + d_lo exactly and h**2 is H + H_lo (``two_prod``):
-    one division and a first-order correction."""
+def _exp_over_power(t, t_lo, a, a_lo, k, scale, m=1, n=1):
+    """scale**((m + n)/2) exp(a) sigmoid(k t)**m sigmoid(-k t)**n (scale 1 or 4) as exp(a - j k|t|)/h**(m + n),
+    j = n where t >= 0 and m where t < 0, h = (1 + e)/sqrt(scale), e = exp(-k|t|): a - j k|t| is hi + lo exactly
+    (``two_prod``, ``two_sum``; with the low parts of double-double t + t_lo and a + a_lo, to double-double
+    accuracy: a rounded 3*x does not enter), so exp(a) may overflow and exp(-k|t|) underflow where their product
+    is a number; where exp(hi) nears the ends of the range, the exponent moves by 128 ln 2 = C_HI + C_LO towards 0
+    and the result by 2**128 back, rounded once. 1 + e is d + d_lo exactly and h**(m + n) is H + H_lo
+    (``two_prod`` at each power): one division and a first-order correction."""
     t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    rate = k * (np.where(t < 0, m, n) if m != n else m)
     decay = np.abs(t) * -k
-    hi, lo = two_sum(a, decay)
+    if m == n == 1:
+        hi, lo = two_sum(a, decay)
+    else:
+        slope = np.abs(t) * -rate
+        hi, lo = two_sum(a, slope)
+        lo = lo + two_prod(np.where(slope > -1e300, np.abs(t), 0.0), -rate)[1]  # the product's rounding error
     if a_lo is not None:
         lo = lo + a_lo
     if t_lo is not None:
-        lo = lo - k * np.where(t < 0, -t_lo, t_lo)
+        lo = lo - rate * np.where(t < 0, -t_lo, t_lo)
     side = np.less(hi, -700).astype(np.float64) - np.greater(hi, 700)
     hi += side * C_HI  # exact: C_HI has 26 fraction bits, hi 43 or fewer where |hi| < 1024
     lo += side * C_LO
@@ -269,9 +276,12 @@ def _exp_over_square(t, t_lo, a, a_lo, k, scale):
     e = np.exp(decay)
     d = e + 1
     h = d * (1 / math.sqrt(scale))
-    sq, sq_lo = two_prod(h, h)
-    r = h_exp(hi, lo) / sq
-    c = (e - (d - 1)) * (2 / d) + sq_lo / sq  # (h + h_lo)**2 = H + H_lo + 2 h h_lo, h_lo/h = d_lo/d
+    power, power_lo = h, 0.0
+    for _ in range(m + n - 1):
+        power, error = two_prod(power, h)
+        power_lo = power_lo * h + error
+    r = h_exp(hi, lo) / power
+    c = (e - (d - 1)) * ((m + n) / d) + power_lo / power  # (h + h_lo)**p = H + H_lo + p H h_lo/h, h_lo/h = d_lo/d
     np.multiply(c, -r, out=c, where=np.isfinite(r))  # inf + c is inf: not inf*0
     r += c
     return np.ldexp(r, (-128 * side).astype(np.int64))
@@ -283,12 +293,21 @@ def h_sech2_exp(t, t_lo, a, a_lo):
     >>> print(f"{h_sech2_exp(np.array([620.0]), None, 700.0, None)[0]:.13e}")  # NumPy's exp may differ by CPU
     1.2107089797892e-234
     """
-    return _exp_over_square(t, t_lo, a, a_lo, 2.0, 4.0)
+    return _exp_over_power(t, t_lo, a, a_lo, 2.0, 4.0)
 
 
 def h_dsigmoid_exp(t, t_lo, a, a_lo):
     """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2 (t + t_lo, a + a_lo)."""
-    return _exp_over_square(t, t_lo, a, a_lo, 1.0, 1.0)
+    return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0)
+
+
+def h_sigmoid_exp(t, t_lo, a, a_lo, m, n):
+    """exp(a)*sigmoid(t)**m*sigmoid(-t)**n = exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0, else m.
+
+    >>> print(f"{h_sigmoid_exp(np.array([300.0]), None, 690.0, None, 0, 2)[0]:.6e}")  # exp(690 - 600)
+    1.220403e+39
+    """
+    return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0, int(m), int(n))
 
 
 RSQRT2_HI = 0.7071067811865476

@@ -145,6 +145,7 @@ s_hypot = _node("s_hypot", hypot)
 s_div = _node("s_div", lambda a, b: a / b)  # SymPy does not merge its divisions (x*x/(...) stays, no x**2)
 s_sech2_exp = _node("s_sech2_exp", lambda t, a: sp.exp(a) * sp.sech(t) ** 2)
 s_dsigmoid_exp = _node("s_dsigmoid_exp", lambda t, a: sp.exp(a) * _dsigmoid(t))
+s_sigmoid_exp = _node("s_sigmoid_exp", lambda t, a, m, n: sp.exp(a) * _sigmoid(t) ** m * _sigmoid(-t) ** n)
 s_unscale = _node(
     "s_unscale",
     lambda t, p, w, two_sided: sp.Piecewise(
@@ -241,6 +242,17 @@ _ROWS = (
     Node(s_sech2_exp, helpers.h_sech2_exp, scalar.s_sech2_exp, 3.0, _EXP_SUM + ", k = 2", params=1, exp_sum=True),
     Node(
         s_dsigmoid_exp, helpers.h_dsigmoid_exp, scalar.s_dsigmoid_exp, 3.0, _EXP_SUM + ", k = 1", params=1, exp_sum=True
+    ),
+    Node(
+        s_sigmoid_exp,
+        helpers.h_sigmoid_exp,
+        scalar.s_sigmoid_exp,
+        3.0,
+        "exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0 and m for t < 0: a - j|t| in double-double"
+        " (Dekker's two_prod, Knuth's two_sum) and moved by 128 ln 2 near the ends of the range; 1 + e and its"
+        " powers exact (Dekker 1971)",
+        params=3,
+        exp_sum=True,
     ),
     Node(s_unscale, helpers.h_unscale, scalar.s_unscale, 0.5, "times 2**-128 exp(128 ln 2 - C_HI)", 3, True),
     Node(s_exp, helpers.h_exp, scalar.s_exp, 1.0, "exp(t + lo) = exp(t) (1 + lo), |lo| < 1e-13", exp_like=True),

@@ -24,6 +24,7 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``u - tanh(u)``                     ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
 ``Phi(u)``                          ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
 ``exp(a)*sech(u)**2``               ``s_sech2_exp(u, a)`` = 4 exp(a - 2|u|)/(1 + e)^2, a - 2|u| exact (also sigmoid')
+``exp(a)*sigmoid(+-u)**j``          ``s_sigmoid_exp(u, a, m, n)`` where exp(a) grows as the powers decay (one node)
 ==================================  ==================================================================================
 
 Before these, ``symact.kernels.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
@@ -48,6 +49,7 @@ import sympy as sp
 
 from symact.functions import Phi, sigmoid, softplus
 from symact.kernels import exp_rational, rational
+from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.nodes import (  # noqa: F401 (EXP_LIKE, STABLE_NODES: the table, named here too)
     EXP_LIKE,
     STABLE_NODES,
@@ -64,6 +66,7 @@ from symact.kernels.nodes import (  # noqa: F401 (EXP_LIKE, STABLE_NODES: the ta
     s_sech2,
     s_sech2_exp,
     s_sigmoid,
+    s_sigmoid_exp,
     s_softplus,
     s_softplus_tail,
     s_sqplus,
@@ -321,17 +324,64 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
 
 
 def _rule_decay_times_exp(mul):
-    """exp(a)*sech(u)**2 -> s_sech2_exp(u, a), exp(a)*sigmoid'(u) -> s_dsigmoid_exp(u, a): the chain rule's
-    exp(x)*sech(exp(x))**2 is 0 for large x, not inf*0."""
+    """exp(a)*sech(u)**2 -> s_sech2_exp(u, a), exp(a)*sigmoid'(u) -> s_dsigmoid_exp(u, a), and exp(a) times other
+    powers of sigmoid(u) and sigmoid(-u) -> s_sigmoid_exp(u, a, m, n): the chain rule's exp(x)*sech(exp(x))**2
+    is 0 for large x, and exp(2.3x)*sigmoid(-2x)**2 is exp(-1.7x), not inf*0."""
     if not isinstance(mul, sp.Mul):
         return mul
     grow = [f for f in mul.args if isinstance(f, sp.exp)]
-    decay = [f for f in mul.args if f.func in (s_sech2, s_dsigmoid)]
-    if len(grow) != 1 or not decay:
+    if len(grow) != 1:
         return mul
-    node = s_sech2_exp if decay[0].func is s_sech2 else s_dsigmoid_exp
-    rest = [f for f in mul.args if f is not grow[0] and f is not decay[0]]
-    return sp.Mul(*rest, node(decay[0].args[0], grow[0].args[0]))
+    a, others = grow[0].args[0], [f for f in mul.args if f is not grow[0]]
+    sech2 = [f for f in others if f.func is s_sech2]
+    if sech2:
+        return sp.Mul(*(f for f in others if f is not sech2[0]), s_sech2_exp(sech2[0].args[0], a))
+    u, m, n, used = _sigmoid_powers(others)
+    if not used or not _opposed(a, u, m, n):
+        return mul
+    rest = [f for f in others if f not in used]
+    if used[0].func is s_dsigmoid and len(used) == 1:
+        return sp.Mul(*rest, s_dsigmoid_exp(used[0].args[0], a))
+    return sp.Mul(*rest, s_sigmoid_exp(u, a, m, n))
+
+
+def _opposed(a: sp.Expr, u: sp.Expr, m: int, n: int) -> bool:
+    """Whether exp(a) may grow without bound where sigmoid(u)**m * sigmoid(-u)**n decays (True where a limit is
+    not known): only then is the product one node (elsewhere its factors keep their own underflow scaling)."""
+    symbols = a.free_symbols | u.free_symbols
+    if len(symbols) != 1:
+        return True
+    (var,) = symbols
+    for side in (-1, 1):
+        grows, reach = limit_at_infinity(a, var, side), limit_at_infinity(u, var, side)
+        if grows is None or reach is None:
+            return True
+        decays = reach[0].is_infinite and (n if reach[1] > 0 else m) > 0
+        if grows[0] is sp.oo and decays:
+            return True
+    return False
+
+
+def _sigmoid_powers(factors: list) -> tuple[sp.Expr, int, int, list]:
+    """(u, m, n, used): the factors in ``factors`` that are s_sigmoid(u), s_sigmoid(-u) and s_dsigmoid(+-u) to
+    positive integer powers, for the first such u, multiply to sigmoid(u)**m * sigmoid(-u)**n."""
+    u, m, n, used = None, 0, 0, []
+    for f in factors:
+        base, j = f.as_base_exp()
+        if base.func not in (s_sigmoid, s_dsigmoid) or not (j.is_Integer and j > 0):
+            continue
+        arg = base.args[0]
+        sign = -1 if arg.could_extract_minus_sign() else 1
+        if u is None:
+            u = sign * arg
+        if sign * arg != u:
+            continue
+        used.append(f)
+        if base.func is s_dsigmoid:
+            m, n = m + j, n + j
+        else:
+            m, n = (m + j, n) if sign > 0 else (m, n + j)
+    return u, int(m), int(n), used
 
 
 def _rule_exp_minus_one(add):

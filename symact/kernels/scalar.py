@@ -185,31 +185,46 @@ def s_div(a, b):
 
 
 @jit(inline=True)
-def _exp_over_square(t, t_lo, a, a_lo, k, scale):
-    """``helpers._exp_over_square``: scale*exp(a - k|t|)/(1 + exp(-k|t|))**2, a - k|t| exact in double-double
-    (with the low parts t_lo, a_lo), its exponential moved by 2**128 towards 1 near the ends of the range, one
-    division by an exact square."""
+def _exp_over_power(t, t_lo, a, a_lo, k, scale, m, n):
+    """``helpers._exp_over_power``: scale**((m + n)/2) exp(a) sigmoid(k t)**m sigmoid(-k t)**n as
+    exp(a - j k|t|)/h**(m + n), a - j k|t| exact in double-double (with the low parts t_lo, a_lo), its exponential
+    moved by 2**128 towards 1 near the ends of the range, one division by an exact power."""
+    rate = k * (m if t < 0 else n)
     decay = abs(t) * -k
-    hi, lo = two_sum(a, decay)
-    lo = lo + a_lo - k * (-t_lo if t < 0 else t_lo)
+    if m == 1 and n == 1:
+        hi, lo = two_sum(a, decay)
+    else:
+        slope, slope_lo = two_prod(abs(t), -rate)
+        hi, lo = two_sum(a, slope)
+        lo = lo + (slope_lo if slope > -1e300 else 0.0)  # the product's rounding error
+    lo = lo + a_lo - rate * (-t_lo if t < 0 else t_lo)
     side = 1.0 if hi < -700 else (-1.0 if hi > 700 else 0.0)
     lo = lo + side * C_LO
     e = vexp(decay)
     d = e + 1
     h = d * (1 / math.sqrt(scale))
-    sq, sq_lo = two_prod(h, h)
-    r = s_exp(hi + side * C_HI, lo + lo * lo / 2) / sq
-    r = r - r * ((e - (d - 1)) * (2 / d) + sq_lo / sq) if r - r == 0 else r  # not inf*0
+    power, power_lo = h, 0.0
+    for _ in range(m + n - 1):
+        power, error = two_prod(power, h)
+        power_lo = power_lo * h + error
+    r = s_exp(hi + side * C_HI, lo + lo * lo / 2) / power
+    r = r - r * ((e - (d - 1)) * ((m + n) / d) + power_lo / power) if r - r == 0 else r  # not inf*0
     return r * (2.0**-128 if side > 0 else (2.0**128 if side < 0 else 1.0))
 
 
 @jit(inline=True)
 def s_sech2_exp(t, t_lo, a, a_lo):
     """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2."""
-    return _exp_over_square(t, t_lo, a, a_lo, 2.0, 4.0)
+    return _exp_over_power(t, t_lo, a, a_lo, 2.0, 4.0, 1, 1)
 
 
 @jit(inline=True)
 def s_dsigmoid_exp(t, t_lo, a, a_lo):
     """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2."""
-    return _exp_over_square(t, t_lo, a, a_lo, 1.0, 1.0)
+    return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0, 1, 1)
+
+
+@jit(inline=True)
+def s_sigmoid_exp(t, t_lo, a, a_lo, m, n):
+    """exp(a)*sigmoid(t)**m*sigmoid(-t)**n = exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0, else m."""
+    return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0, int(m), int(n))
