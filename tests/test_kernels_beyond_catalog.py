@@ -301,6 +301,16 @@ def test_exp_times_a_power_of_sigmoid_has_no_inf_times_zero(text, same, backend)
         assert np.all(np.abs(got[tiny] - want[tiny]) <= 2 * np.finfo(np.float64).tiny), order
 
 
+def test_a_sum_over_exponentials_is_not_joined_into_a_cancelling_quotient():
+    """f'' of softplus(0.7x)*exp(2.3x) is (529 e^{2.3x} L + 371 e^{3x}/(e^{0.7x} + 1) - 49 e^{3.7x}/(e^{0.7x} + 1)**2)/100:
+    as one quotient in tanh(0.35x) its last two terms cancel to 0 as x -> -inf (-3e-212 for 3e-255 at -196);
+    term by term they do not."""
+    k = kernel("log(1 + exp(0.7*x))*exp(2.3*x)", backend="numpy")
+    points = np.array([-196.0, -100.0, -30.0, -3.0, 0.5, 40.0])
+    err = ulp_error(k.grad2(points), reference("log(1 + exp(0.7*x))*exp(2.3*x)", 2)(points))
+    assert np.max(err) <= 8, (np.max(err), points[np.argmax(err)])
+
+
 @pytest.mark.xfail(
     strict=True,  # f'' is derived the same way on every machine: when this passes, the gap is closed
     reason="known gap: f'' = (1 - tanh(e^x)^2)(...)e^x multiplies sech^2(inf) = 0 by e^x = inf at x = 1000",

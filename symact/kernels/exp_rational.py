@@ -138,7 +138,7 @@ def _sigmoid_form(P: sp.Poly, Q: sp.Poly, k: int, p: int, q: int, u: sp.Expr, ex
         sum(c * s ** (m[0] // k) * t ** (d - m[0] // k) for m, c in poly.terms()) for poly, d in ((P, p), (Q, q))
     ]
     (num_form, num_ok), (den_form, den_ok) = (_factored(h, s, t, u) for h in homogeneous)
-    if isinstance(expr, sp.Add) and not (num_ok and den_ok):
+    if isinstance(expr.as_coeff_Mul()[1], sp.Add) and not (num_ok and den_ok):
         return None  # its terms one by one are better conditioned than the sum as one quotient
     return sigmoid(-u) ** (q - p) * num_form / den_form
 
