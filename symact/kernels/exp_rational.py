@@ -40,6 +40,7 @@ __all__ = ["rewrite"]
 
 _MAX_OPS = 300  # larger quotients are left alone: cancel and factor would cost more than they save
 _MAX_DEGREE = 12
+_ENDS = 8  # the most a factor apart from a power of E may cancel by at u = +-inf: sum |c_i| / |p(+-1)| in tanh(u/2)
 
 _ATOMS = (sp.exp, sp.sinh, sp.cosh)
 
@@ -120,7 +121,7 @@ def _quotient(expr: sp.Expr) -> sp.Expr | None:
         p, q = P.degree() // k, Q.degree() // k
     if max(p, q) > _MAX_DEGREE:
         return None
-    form = _sigmoid_form(P, Q, k, p, q, k * g * v, expr)
+    form = _sigmoid_form(P, Q, k, p, q, k * g * v, expr, factor != 1)
     return None if form is None else factor * form
 
 
@@ -130,16 +131,21 @@ def _monomial_content(P: sp.Poly, Q: sp.Poly) -> tuple[int, sp.Poly, sp.Poly]:
     return low[0] - low[1], *(sp.Poly(poly.as_expr() / P.gen**d, P.gen) for poly, d in zip((P, Q), low))
 
 
-def _sigmoid_form(P: sp.Poly, Q: sp.Poly, k: int, p: int, q: int, u: sp.Expr, expr: sp.Expr) -> sp.Expr | None:
+def _sigmoid_form(
+    P: sp.Poly, Q: sp.Poly, k: int, p: int, q: int, u: sp.Expr, expr: sp.Expr, apart: bool
+) -> sp.Expr | None:
     """P(E)/Q(E), polynomials in E**k of degrees p and q, in sigmoid coordinates of u (None where a sum would
-    be worse conditioned as one quotient)."""
+    be worse conditioned as one quotient, or with a power of E ``apart``, where a factor cancels towards
+    x = +-inf: the form the rules leave is then no worse)."""
     s, t = sp.Dummy("s"), sp.Dummy("t")
     homogeneous = [
         sum(c * s ** (m[0] // k) * t ** (d - m[0] // k) for m, c in poly.terms()) for poly, d in ((P, p), (Q, q))
     ]
-    (num_form, num_ok), (den_form, den_ok) = (_factored(h, s, t, u) for h in homogeneous)
+    (num_form, num_ok, num_tame), (den_form, den_ok, den_tame) = (_factored(h, s, t, u) for h in homogeneous)
     if isinstance(expr.as_coeff_Mul()[1], sp.Add) and not (num_ok and den_ok):
         return None  # its terms one by one are better conditioned than the sum as one quotient
+    if apart and not (num_tame and den_tame):
+        return None
     return sigmoid(-u) ** (q - p) * num_form / den_form
 
 
@@ -152,36 +158,41 @@ def _replace(expr, mapping):
     return expr
 
 
-def _factored(h: sp.Expr, s, t, u) -> tuple[sp.Expr, bool]:
-    """``h`` as a product of the forms of its factors; False when a factor may cancel."""
+def _factored(h: sp.Expr, s, t, u) -> tuple[sp.Expr, bool, bool]:
+    """``h`` as a product of the forms of its factors; whether no factor may cancel, and whether none cancels
+    by more than ``_ENDS`` at the ends t = 0 and s = 0 (u = +-inf)."""
     coeff, factors = sp.factor_list(h)
-    result, ok = coeff, True
+    result, ok, tame = coeff, True, True
     for factor, multiplicity in factors:
         if not factor.has(s, t):
             result *= factor**multiplicity
             continue
-        form, good = _factor_form(sp.Poly(factor, s, t), u)
+        form, good, calm = _factor_form(sp.Poly(factor, s, t), u)
         result *= form**multiplicity
-        ok = ok and good
-    return result, ok
+        ok, tame = ok and good, tame and calm
+    return result, ok, tame
 
 
-def _factor_form(f: sp.Poly, u) -> tuple[sp.Expr, bool]:
-    """A homogeneous factor in s = sigmoid(u), t = sigmoid(-u), and whether its form is free of cancellation."""
+def _factor_form(f: sp.Poly, u) -> tuple[sp.Expr, bool, bool]:
+    """A homogeneous factor in s = sigmoid(u), t = sigmoid(-u), whether its form is free of cancellation, and
+    whether it cancels by at most ``_ENDS`` at tanh(u/2) = +-1 (a linear form never does)."""
     T = sp.tanh(u / 2)
     if f.total_degree() == 1:
         a, b = f.coeff_monomial((1, 0)), f.coeff_monomial((0, 1))
         total, diff = sp.expand(a + b), sp.expand(a - b)
         if b == 0 or a == 0:
-            return a * sigmoid(u) + b * sigmoid(-u), True
+            return a * sigmoid(u) + b * sigmoid(-u), True, True
         if total == 0:
-            return a * T, True
+            return a * T, True, True
         if diff == 0:
-            return a, True
+            return a, True, True
         if total.is_number:
-            return total / 2 + diff / 2 * T, True
-        return a * sigmoid(u) + b * sigmoid(-u), True
+            return total / 2 + diff / 2 * T, True, True
+        return a * sigmoid(u) + b * sigmoid(-u), True, True
     s, t = f.gens
     poly = sp.Poly(f.as_expr().subs({s: (1 + T) / 2, t: (1 - T) / 2}, simultaneous=True), T)
     signs = {sp.sign(c) for c in poly.coeffs()}
-    return poly.as_expr(), len(signs) == 1 and signs <= {1, -1}
+    size = sum(abs(c) for c in poly.coeffs())
+    ends = [abs(poly.eval(end)) for end in (1, -1)]
+    calm = size.is_number and all(e.is_number and e > 0 and size <= _ENDS * e for e in ends)
+    return poly.as_expr(), len(signs) == 1 and signs <= {1, -1}, bool(calm)
