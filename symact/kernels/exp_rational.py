@@ -10,7 +10,8 @@ with P_h, Q_h the homogeneous forms of P and Q. s and t lie in [0, 1]: nothing o
 exp(x)/(1 + exp(x))**2 becomes sigmoid(x)*sigmoid(-x) instead of inf/inf. Each factor of P_h and
 Q_h is then written in the best-conditioned form: s + t is 1, s - t is tanh(u/2), a*s + b*t with a
 constant a + b is (a + b)/2 + (a - b)/2 tanh(u/2), other linear factors stay a*s + b*t, and
-factors of higher degree are polynomials in tanh(u/2) (s = (1 + tanh(u/2))/2).
+factors of higher degree are polynomials in tanh(u/2) (s = (1 + tanh(u/2))/2), or stay sums of terms of one
+sign in s and t where the polynomial in tanh(u/2) would have coefficients of both.
 
 Only quotients whose denominator is not a single power of E are rewritten: exp(x) - 1 or cosh(x)
 are fine as they are. Where E's exponents share only a small divisor (exp(23x/10) against exp(2x) gives
@@ -192,6 +193,8 @@ def _factor_form(f: sp.Poly, u) -> tuple[sp.Expr, bool, bool]:
     s, t = f.gens
     poly = sp.Poly(f.as_expr().subs({s: (1 + T) / 2, t: (1 - T) / 2}, simultaneous=True), T)
     signs = {sp.sign(c) for c in poly.coeffs()}
+    if len(signs) > 1 and len({sp.sign(c) for c in f.coeffs()}) == 1 and f.domain.is_Numerical:
+        return f.as_expr().subs({s: sigmoid(u), t: sigmoid(-u)}, simultaneous=True), True, True  # terms of one sign
     size = sum(abs(c) for c in poly.coeffs())
     ends = [abs(poly.eval(end)) for end in (1, -1)]
     calm = size.is_number and all(e.is_number and e > 0 and size <= _ENDS * e for e in ends)
