@@ -1,7 +1,7 @@
 """Which kernel forms compute float32 results with ``symact.kernels.vmath32``'s short functions, and their bound.
 
 A float32 kernel needs its value before the rounding to float32 only to a small part of float32's unit
-roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid', sech**2 and softplus to that (in float64,
+roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid', sech**2, softplus and Phi to that (in float64,
 no double-double), at 0.001 u or better on every float32 of their ranges. A form is computed with them when
 its error before the rounding is provably small, by the sum of its nodes' errors times their condition numbers:
 
@@ -43,8 +43,9 @@ FUNCTIONS = {
     "s_dsigmoid": "fdsigmoid",
     "s_sech2": "fsech2",
     "s_softplus": "fsoftplus",
+    "s_ncdf": "fncdf",
 }
-_CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus")  # nodes whose second argument is an underflow cut
+_CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus", "s_ncdf")  # nodes whose second argument is an underflow cut
 ROUNDING = 2.0**-29  # one float64 rounding in units of float32's u
 
 
