@@ -148,3 +148,5 @@ def test_plans_record_the_decision():
     assert part_plans(resolve("relu", "torch", {}))["f"].float32 is None  # native32: computed in float32
     tanh = float32_parts(part_plans(resolve("tanh", "torch", {})))
     assert tanh["f"] == tanh["grad"] == (0.51,) and tanh["value_and_grad"] == (0.51, 0.51)
+    gelu = float32_parts(part_plans(resolve("gelu", "torch", {})))  # f computes Phi: value_and_grad computes it apart
+    assert gelu["f"] == (0.51,) and gelu["grad"] is None and gelu["value_and_grad"] is None

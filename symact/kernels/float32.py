@@ -32,7 +32,7 @@ import sympy as sp
 
 from symact.kernels.vmath32 import ERRORS
 
-__all__ = ["FUNCTIONS", "ulp_bound", "error", "uses_vmath32"]
+__all__ = ["FUNCTIONS", "APART", "ulp_bound", "error", "uses_vmath32"]
 
 # the nodes and functions computed by vmath32 in a float32 kernel, and the names it calls
 FUNCTIONS = {
@@ -45,6 +45,10 @@ FUNCTIONS = {
     "s_softplus": "fsoftplus",
     "s_ncdf": "fncdf",
 }
+# Nodes whose float64 scalar costs several exponentials (erfc in double-double) against about one for their
+# vmath32 function: where f computes one, its float32 loop is worth a value_and_grad that computes f apart
+# (``symact.kernels.plan.float32_parts``).
+APART = ("s_ncdf",)
 _CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus", "s_ncdf")  # nodes whose second argument is an underflow cut
 ROUNDING = 2.0**-29  # one float64 rounding in units of float32's u
 

@@ -140,11 +140,14 @@ _F32, _F64 = "float32", "float64"
 
 
 def _scalar(module, key: str, part: str) -> None:
-    """The scalar functions of ``part`` (its own and its patch helpers ``name__*``), made numba functions that
-    LLVM inlines into their callers (``forceinline``, as ``vmath.jit``; once per module)."""
+    """The scalar functions of ``part`` (its own and its patch helpers ``name__*``) and of the parts it calls
+    (``name_USES``), made numba functions that LLVM inlines into their callers (``forceinline``, as
+    ``vmath.jit``; once per module)."""
     from numba import njit
 
     name = function_name(key, part)
+    for used in getattr(module, name + "_USES", ()):  # the parts whose functions it calls
+        _scalar(module, key, used)
     for attr in [a for a in vars(module) if a == name or a.startswith(name + "__")]:
         fn = getattr(module, attr)
         if not hasattr(fn, "py_func") and attr != name + "__each":  # a numba dispatcher has py_func

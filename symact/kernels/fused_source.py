@@ -201,19 +201,54 @@ def source(definition: Definition, key: str) -> str:
     ]
 
     bounds = float32_parts(plans)
+    borrows = _borrows(plans, bounds)
     for part in PARTS:
         plan = plans[part]
         if plan is not None:
             outs = ["f", "df"] if part == "value_and_grad" else ["out"]
-            out += _part(function_name(key, part), plan, outs, bounds[part] is not None)
+            borrowed = borrows and part == "value_and_grad"
+            out += _part(function_name(key, part), plan, outs, bounds[part] is not None, borrowed)
+            out += _borrowed(key, plans, bounds) if borrowed else []
     return "\n".join(out) + "\n"
 
 
-def _part(name: str, plan: Plan, outs: list[str], float32: bool = False) -> list[str]:
+def _borrows(plans: dict, bounds: dict) -> bool:
+    """Whether ``value_and_grad`` computes float32 with f's and f''s float32 functions: it has none of its own
+    and one of them has a ``float32`` bound (``float32_parts``: f computes a node of ``float32.APART``)."""
+    own = plans["value_and_grad"].native32 or bounds["value_and_grad"] is not None
+    return not own and any(bounds[p] is not None for p in ("f", "grad"))
+
+
+def _borrowed(key: str, plans: dict, bounds: dict) -> list[str]:
+    """``value_and_grad``'s float32 function and loop from f's and f''s: each output as its part computes it
+    in float32 (its ``__32``, or its float64 function rounded), so exactly f and f'."""
+    name = function_name(key, "value_and_grad")
+    calls = []
+    for part in ("f", "grad"):
+        own = plans[part].native32 or bounds[part] is not None
+        calls.append(f"{function_name(key, part)}__32(x_in)" if own else f"float32({function_name(key, part)}(x_in))")
+    return [
+        "",
+        "",
+        f"{name}_USES = ('f', 'grad')",
+        "",
+        "",
+        f"def {name}__32(x_in):",
+        f"    return {', '.join(calls)}",
+        "",
+        "",
+        f"def {name}_loop32(x, f, df):",
+        "    for i in range(x.size):",
+        f"        f[i], df[i] = {name}__32(x[i])",
+    ]
+
+
+def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowed: bool = False) -> list[str]:
     """The functions of one part: the scalar function, and where an output has Taylor patches, the same without
     them (``__bulk``), and per patched output i the test of its windows (``__window{i}``) and its value there
     (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there); with
-    ``float32`` (the plan's bounds taken: ``float32_parts``), a float32 function and loop calling ``vmath32``."""
+    ``float32`` (the plan's bounds taken: ``float32_parts``), a float32 function and loop calling ``vmath32``;
+    ``borrowed``: a float32 function and loop of other parts' (``_borrowed``) that the ufunc calls too."""
     v = plan.var.name
 
     def finish(values):
@@ -241,7 +276,7 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False) -> list
         post, head = plan.finishes[i], f"{v} = float64({v}_in)"
         code += function(f"__window{i}", [head, f"return {post.window(v)}"])
         code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
-    return code + _loops(name, outs, patched, plan.native32 or float32)
+    return code + _loops(name, outs, patched, plan.native32 or float32 or borrowed)
 
 
 def _memory_bound(plan: Plan) -> bool:

@@ -39,7 +39,7 @@ from symact.errors import ParameterError
 from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
-from symact.kernels.float32 import ulp_bound, uses_vmath32
+from symact.kernels.float32 import APART, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
@@ -207,19 +207,28 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
 
 def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] | None]:
     """Per part, the float32 bounds its float32 loop computes within (``Plan.float32``), or None (the float64
-    forms rounded, or ``native32``); f and f' take theirs only where ``value_and_grad`` takes its own too, so
-    that f and f' from ``value_and_grad`` are exactly f and f'.
+    forms rounded, or ``native32``). f and f' take theirs where ``value_and_grad`` takes its own too, or where f
+    computes a node of ``float32.APART``: then ``value_and_grad`` computes f and f' in float32 as f and f' do
+    (``symact.kernels.fused_source``). Either way its f and f' are exactly f and f'.
 
     >>> from symact.kernels.definition import resolve
     >>> bounds = float32_parts(part_plans(resolve('tanh', 'torch', {})))
     >>> bounds['f'], bounds['value_and_grad'], float32_parts(part_plans(resolve('silu', 'torch', {})))['f']
     ((0.51,), (0.51, 0.51), None)
+    >>> float32_parts(part_plans(resolve('gelu', 'torch', {})))['f'], _apart(part_plans(resolve('gelu', 'torch', {})))
+    ((0.51,), True)
     """
-    paired = plans["value_and_grad"].float32 is not None
+    paired = plans["value_and_grad"].float32 is not None or _apart(plans)
     return {
         part: None if plan is None or (part in ("f", "grad") and not paired) else plan.float32
         for part, plan in plans.items()
     }
+
+
+def _apart(plans: dict[str, Plan | None]) -> bool:
+    """Whether f's float32 loop computes a node of ``float32.APART`` (then ``value_and_grad`` computes f apart)."""
+    f = plans["f"]
+    return f.float32 is not None and any(type(n).__name__ in APART for e in f.forms for n in sp.preorder_traversal(e))
 
 
 def _far(raw: Callable, count: int) -> list[tuple[tuple[float, float], bool]]:
