@@ -42,7 +42,7 @@ ERRORS = {
     "fsech2": 0.001,
     "ftanh": 0.001,
     "fsoftplus": 0.001,
-    "fncdf": 0.002,
+    "fncdf": 0.001,
 }
 
 
