@@ -223,8 +223,9 @@ def patched(x, r, patches):
         near = torch.abs(flat - (low + high) / 2) < (high - low) / 2
         index = torch.nonzero(near).squeeze(1)
         xs, rs = flat.index_select(0, index), r.view(-1).index_select(0, index)
-        for centre64, centre32, window, coeffs in patches:
+        for centre64, centre32, window, coeffs, terms32 in patches:
             hi, lo = centre64 if x.dtype == torch.float64 else centre32
+            coeffs = coeffs if x.dtype == torch.float64 else coeffs[-terms32:]
             inside = torch.nonzero(torch.abs(xs - hi) < window).squeeze(1)
             h = (xs.index_select(0, inside) - hi) - lo
             p = torch.full_like(h, coeffs[0])
@@ -236,8 +237,9 @@ def patched(x, r, patches):
     return _taylor_selects(x, r, patches)''',
     "_taylor_selects": """
 def _taylor_selects(x, r, patches):
-    for centre64, centre32, window, coeffs in patches:
+    for centre64, centre32, window, coeffs, terms32 in patches:
         hi, lo = centre64 if x.dtype == xp.float64 else centre32
+        coeffs = coeffs if x.dtype == xp.float64 else coeffs[-terms32:]
         h = _kept(x - hi) - lo
         r = xp.where(xp.abs(x - hi) < window, _horner4(coeffs, h), r)
     return r""",
@@ -305,11 +307,12 @@ _OWN_HELPERS = {
     "torch": {
         "s_silu": '''
 def s_silu(t):
-    """t*sigmoid(t) as torch's silu, t/(1 + exp(-t)); below -80 (where exp(-t) may overflow) t*sigmoid(t + 40)*exp(-40)."""
-    if _within(t, -80.0, float("inf")):  # torch's own eager mode: nothing below -80
+    """t*sigmoid(t); in eager mode torch's silu, t/(1 + exp(-t)), where exp(-t) does not overflow (from -80)."""
+    if torch.compiler.is_compiling():  # one loop: t*sigmoid(t) costs it one exp, the select below two
+        return t * s_sigmoid(t)
+    if _within(t, -80.0, float("inf")):
         return torch.nn.functional.silu(t)
-    far = t < -80
-    return torch.where(far, t * (torch.sigmoid(t + 40) * 4.248354255291589e-18), torch.nn.functional.silu(t))''',
+    return torch.where(t < -80, t * s_sigmoid(t), torch.nn.functional.silu(t))''',
         "_kept": """
 def _kept(t):
     \"\"\"t as computed (torch computes as written; XLA needs a barrier here).\"\"\"

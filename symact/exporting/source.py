@@ -141,19 +141,21 @@ def wide_text(fname: str, kept) -> str:
 
 def patches_text(fname: str, patches: tuple[ZeroPatch, ...]) -> str:
     """The constant holding ``patches`` for ``patched``: per patch its centre as a float64 pair (hi, lo) and as a
-    float32 pair (x - hi is then exact near the centre in either dtype), its window, and the coefficients of its
-    Taylor polynomial in h = (x - hi) - lo from the highest power.
+    float32 pair (x - hi is then exact near the centre in either dtype), its window, the coefficients of its
+    Taylor polynomial in h = (x - hi) - lo from the highest power, and how many of the last float32 takes
+    (``float32_terms``).
 
     >>> print(patches_text('df', (ZeroPatch(0.5, 0.0, 0.25, (2.0, 0.0)),)))
-    # where df cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients)
+    # where df cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients, float32's)
     DF_PATCHES = (
         ((0.5, 0.0), (0.5, 0.0), 0.25, (
             2.0, 0.0,
-        )),
+        ), 2),
     )
     """
     lines = [
-        f"# where {fname} cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients)",
+        f"# where {fname} cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients, "
+        "float32's)",
         f"{_patches_name(fname)} = (",
     ]
     for p in patches:
@@ -162,8 +164,25 @@ def patches_text(fname: str, patches: tuple[ZeroPatch, ...]) -> str:
         lines.append(f"    (({p.hi!r}, {p.lo!r}), ({hi32!r}, {lo32!r}), {p.window!r}, (")
         for i in range(0, len(p.coeffs), 4):
             lines.append("        " + " ".join(f"{c!r}," for c in p.coeffs[i : i + 4]))
-        lines.append("    )),")
+        lines.append(f"    ), {float32_terms(p)}),")
     return "\n".join([*lines, ")", "", ""])
+
+
+def float32_terms(patch: ZeroPatch, share: float = 2.0**-28) -> int:
+    """How many of the patch's lowest-order terms float32 needs: those past them add up to less than ``share``
+    (1/16 of float32's ULP) of the polynomial's value across the window (all of them where it has a zero off its
+    centre).
+
+    >>> float32_terms(ZeroPatch(0.0, 0.0, 0.5, (1e-12, 1e-10, 1.0, 0.0)))
+    2
+    """
+    c = np.abs(np.array(patch.coeffs[::-1]))
+    h = np.linspace(-patch.window, patch.window, 2001)
+    h = h[h != 0]
+    terms = c * np.abs(h)[:, None] ** np.arange(len(c))
+    value = np.abs(np.polyval(patch.coeffs, h))
+    tails = np.cumsum(terms[:, ::-1], axis=1)[:, ::-1]  # tails[:, n]: the terms of degree n and above
+    return next((n for n in range(1, len(c)) if (tails[:, n] <= share * value).all()), len(c))
 
 
 def function_name(name: str) -> str:
@@ -235,9 +254,10 @@ _NARROW = (torch.float16, torch.bfloat16)
 
 
 def _wide(fn, t, patches=None):
-    """fn(t): computed in float32 for half-precision tensors; a part with Taylor patches computed in float64 for
-    every other dtype, rounded once, with the ``patches`` float64 needs and no double-double arguments."""
-    if patches is not None and t.dtype != torch.float64:
+    """fn(t): computed in float32 for half-precision tensors; in eager mode a part with Taylor patches computed in
+    float64 for every other dtype, rounded once, with the ``patches`` float64 needs and no double-double arguments
+    (compiled, the float32 patches' selects cost less than float64's exp)."""
+    if patches is not None and t.dtype != torch.float64 and not torch.compiler.is_compiling():
         return fn(t.double(), patches, False).to(t.dtype)
     return fn(t.float()).to(t.dtype) if t.dtype in _NARROW else fn(t)
 
