@@ -2,8 +2,10 @@
 
 The generated module (``symact.exporting.source``) is executed in a fresh module namespace; its raw f, f'
 and f'' are probed at huge and infinite inputs and, where they miss the kernel plan's limits there (an
-inf*0 inside), written again with the cheapest guard that mends it. The first export of a definition is
-verified (``symact.exporting.verify``) unless ``verify=False``.
+inf*0 inside), written again with the cheapest guard that mends it. torch's module computes a float32 (or
+half-precision) part with Taylor patches in float64, with the patches float64 still needs there, measured
+(``_wide_patches``). The first export of a definition is verified (``symact.exporting.verify``) unless
+``verify=False``.
 
 >>> import torch
 >>> softplus = export('softplus', 'torch', verify=False)

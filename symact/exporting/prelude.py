@@ -1,7 +1,9 @@
 """The stable nodes as PyTorch or JAX functions: the text the generated module starts with.
 
 The same algorithms as ``symact.kernels.helpers``, written branch-free with ``where`` (so ``torch.compile`` and
-``jax.jit`` trace them), once for both frameworks: ``xp`` stands for ``torch`` or ``jnp``. ``two_sum`` and
+``jax.jit`` trace them), once for both frameworks: ``xp`` stands for ``torch`` or ``jnp``. In torch's eager mode
+on the CPU one reduction of the tensor (``_eager_range``) skips the selects no element needs (the guards at
++-inf and NaN, sigmoid's branch below -80, the Taylor patches' windows): each element's result is the same. ``two_sum`` and
 ``two_prod`` are exact in float32 and float64; double-double arguments (``poly_dd``, ``s_ncdf``, ``s_expsq``) are
 carried in float64 only, other dtypes (and float64 computing a float32 result: ``dd=False``) take the plain
 formula.

@@ -221,7 +221,8 @@ def module_text(
         for n in ("f", "df", "d2f")
     ]
     wide_args = {n: f", {n.upper()}_WIDE" if patches.get(n) else "" for n in ("f", "df", "d2f")}
-    grad = f"g * _wide(df, t{wide_args['df']})"
+    # f' is a new tensor (not the saved one itself): g multiplies it in place
+    grad = f"g * _wide(df, t{wide_args['df']})" if p.df.is_Symbol else f"_wide(df, t{wide_args['df']}).mul_(g)"
     grad = BACKWARD.get(p.df, grad) if p.from_output and framework == "torch" else grad
     used = set(re.findall(r"\b(\w+)\(", "\n".join([*bodies, grad])))
     fname = function_name(p.name)
