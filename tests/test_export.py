@@ -194,6 +194,25 @@ def test_the_cheapest_guard_that_holds():
     assert torch.isnan(y[4]) and torch.isnan(g[4])
 
 
+@pytest.mark.parametrize("name", ["silu", "sigmoid", "elu", "gelu", "softplus", "sin(x)/x"])
+def test_an_element_does_not_depend_on_the_others(name):
+    """Eager torch skips the selects that mend NaN, infinite, huge or far negative inputs, and the Taylor patches,
+    where no element needs them: the other elements get the same bits with or without one that does."""
+    e = symact.export(name, "torch", verify=False)
+    wide, far = np.linspace(-6, 6, 301), np.linspace(20, 30, 41)  # far: no element near a patch
+    cases = [(wide, odd) for odd in (float("nan"), float("inf"), -1e20, -90.0)] + [(far, -1.25)]
+    for dtype in (torch.float64, torch.float32):
+        for points, odd in cases:
+            alone = torch.tensor(points, dtype=dtype, requires_grad=True)
+            both = torch.tensor([*points, odd], dtype=dtype, requires_grad=True)
+            got = []
+            for t in (alone, both):
+                y = e.function(t)
+                (g,) = torch.autograd.grad(y.sum(), t)
+                got.append((y.detach()[: len(points)], g[: len(points)]))
+            assert all(torch.equal(a, b) for a, b in zip(*got)), (name, dtype, odd)
+
+
 def test_kink_convention():
     t = torch.tensor([0.0], dtype=torch.float64, requires_grad=True)
     for kink, want in (("left", 0.0), ("right", 1.0), ("mean", 0.5), (None, 0.0)):

@@ -95,3 +95,31 @@ def test_patched_slope_of_any_shape_and_layout_in_eager_torch():
     assert not strided.is_contiguous()
     (g,) = torch.autograd.grad(fn(strided).sum(), strided)
     assert torch.equal(g, want.reshape(2, 3, 4).transpose(0, 2))
+
+
+@pytest.mark.parametrize("name", ["silu", "gelu", "mish"])
+def test_float32_slope_in_float64_rounded_once(name):
+    """torch computes a float32 f' with patches near a zero of f' in float64 without them (``DF_WIDE = ()``),
+    rounded once: within 1 ULP of mpmath across the windows and at the zero's float32 neighbours."""
+    torch = pytest.importorskip("torch", reason="the torch export needs torch")
+    exported = symact.export(name, "torch", verify=False)
+    assert "DF_WIDE = ()" in exported.source()
+    patches = part_patches(exported.definition, parts(exported.definition))["df"]
+    points = _points([(q.hi + q.lo, q.window) for q in patches], "float32")
+    t = torch.tensor(points, requires_grad=True)
+    (g,) = torch.autograd.grad(exported.function(t).sum(), t)
+    want = exact_values(sp.diff(exported.definition.derivation().f, x), points).astype("float32")
+    assert g.dtype == torch.float32 and (ulp_error(g.double().numpy(), want.astype("float64"), "float32") <= 1).all()
+
+
+def test_a_removable_singularity_keeps_its_patch_in_float64():
+    """sin(x)/x divides 0 by 0 at 0 in any precision: its float32 f, f' and f'' computed in float64 keep the patch
+    there, and drop those near the zeros of f' (float64 absorbs their cancellation)."""
+    torch = pytest.importorskip("torch", reason="the torch export needs torch")
+    exported = symact.export("sin(x)/x", "torch", verify=False)
+    kept = [line for line in exported.source().splitlines() if "_WIDE = " in line]
+    assert kept == ["F_WIDE = (F_PATCHES[0],)", "DF_WIDE = (DF_PATCHES[4],)", "D2F_WIDE = (D2F_PATCHES[0],)"]
+    t = torch.tensor([0.0, 1e-30], dtype=torch.float32, requires_grad=True)
+    y = exported.function(t)
+    (g,) = torch.autograd.grad(y.sum(), t)
+    assert y.tolist() == [1.0, 1.0] and g[0] == 0 and g[1] == torch.tensor(-1e-30 / 3, dtype=torch.float32)

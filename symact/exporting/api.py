@@ -2,8 +2,10 @@
 
 The generated module (``symact.exporting.source``) is executed in a fresh module namespace; its raw f, f'
 and f'' are probed at huge and infinite inputs and, where they miss the kernel plan's limits there (an
-inf*0 inside), written again with the cheapest guard that mends it. The first export of a definition is
-verified (``symact.exporting.verify``) unless ``verify=False``.
+inf*0 inside), written again with the cheapest guard that mends it. torch's module computes a float32 (or
+half-precision) part with Taylor patches in float64, with the patches float64 still needs there, measured
+(``_wide_patches``). The first export of a definition is verified (``symact.exporting.verify``) unless
+``verify=False``.
 
 >>> import torch
 >>> softplus = export('softplus', 'torch', verify=False)
@@ -28,6 +30,7 @@ from symact.exporting.source import Parts, function_name, module_text, part_patc
 from symact.exporting.verify import Verification, verify_export
 from symact.kernels.definition import Definition, resolve
 from symact.kernels.plan import part_plans
+from symact.testing.measure import ulp_error
 
 __all__ = ["export", "Exported", "FRAMEWORKS"]
 
@@ -102,7 +105,9 @@ def export(
             if p.from_output and not _slope_defined_at_ends(definition, p, lib, framework):
                 p = parts(definition, output=False)  # the output form is singular where f tends at +-inf
             guards = _guards(definition, p, lib, framework)
-            text = module_text(p, framework, guards, part_patches(definition, p))
+            patches = part_patches(definition, p)
+            wide = _wide_patches(p, guards, patches) if framework == "torch" else None
+            text = module_text(p, framework, guards, patches, wide)
             exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
             key = (definition.key, definition.name, framework)
             if verify or (verify is None and key not in _VERIFIED):
@@ -187,3 +192,33 @@ def _meets_limits(fn, limits, p: Parts, part: str, lib, framework: str) -> bool:
         if not np.isnan(got[-1]) or np.isnan(got[:-1]).any() or not np.array_equal(got[far], want[far]):
             return False
     return True
+
+
+def _wide_patches(p: Parts, guards: dict, patches: dict) -> dict[str, tuple[int, ...]]:
+    """Per part with Taylor patches, the numbers of those torch keeps where it computes a float32 (or half
+    precision) tensor in float64: a patch is dropped where the part without patches (nor double-double arguments),
+    rounded to float32, is within 1 ULP of the float64 part at the 4096 floats either side of the centre and across
+    the window (near a zero of f', float64's 29 more bits absorb the cancellation), and kept where it is not (0/0
+    at a removable singularity)."""
+    torch = importlib.import_module("torch")
+    raw = _load(module_text(p, "torch", guards, patches), "probe")
+    kept = {}
+    for part, found in patches.items():
+        fn, written = getattr(raw, part), getattr(raw, f"{part.upper()}_PATCHES")
+        keep = []
+        for i, patch in enumerate(found):
+            t = torch.from_numpy(_float32_near(patch.hi + patch.lo, patch.window).astype(np.float64))
+            plain, patched = (fn(t, *how).float().double().numpy() for how in (((), False), (written, True)))
+            if not (ulp_error(plain, patched, "float32") <= 1).all():
+                keep.append(i)
+        kept[part] = tuple(keep)
+    return kept
+
+
+def _float32_near(centre: float, window: float) -> np.ndarray:
+    """The float32 numbers next to ``centre`` (4096 either side, in order) and 4097 across the window around it."""
+    order = int(np.float32(centre).view(np.int32))
+    order = order if order >= 0 else -(order & 0x7FFFFFFF)  # the floats in order as integers, -0 as 0
+    steps = order + np.arange(-4096, 4097, dtype=np.int64)
+    near = np.where(steps >= 0, steps, -steps | 0x80000000).astype(np.uint32).view(np.float32)
+    return np.concatenate([near, np.linspace(centre - window, centre + window, 4097).astype(np.float32)])

@@ -1,9 +1,12 @@
 """The stable nodes as PyTorch or JAX functions: the text the generated module starts with.
 
 The same algorithms as ``symact.kernels.helpers``, written branch-free with ``where`` (so ``torch.compile`` and
-``jax.jit`` trace them), once for both frameworks: ``xp`` stands for ``torch`` or ``jnp``. ``two_sum`` and
+``jax.jit`` trace them), once for both frameworks: ``xp`` stands for ``torch`` or ``jnp``. In torch's eager mode
+on the CPU one reduction of the tensor (``_eager_range``) skips the selects no element needs (the guards at
++-inf and NaN, sigmoid's branch below -80, the Taylor patches' windows): each element's result is the same. ``two_sum`` and
 ``two_prod`` are exact in float32 and float64; double-double arguments (``poly_dd``, ``s_ncdf``, ``s_expsq``) are
-carried in float64 only, other dtypes take the plain formula.
+carried in float64 only, other dtypes (and float64 computing a float32 result: ``dd=False``) take the plain
+formula.
 ``prelude(names, framework)`` gives the functions a module calls, with the ones they call in turn.
 
 >>> print(prelude({'s_div'}, 'jax'))
@@ -46,9 +49,10 @@ def two_sum(a, b):
     bb = s - a
     return s, (a - (s - bb)) + (b - bb)""",
     "poly_dd": '''
-def poly_dd(t, coeffs):
-    """The polynomial (coefficients (hi, lo), highest first) at t: (hi, lo) in float64, (value, None) else."""
-    if t.dtype != xp.float64:
+def poly_dd(t, coeffs, dd=True):
+    """The polynomial (coefficients (hi, lo), highest first) at t: (hi, lo) in float64 with ``dd``, (value, None)
+    else."""
+    if t.dtype != xp.float64 or not dd:
         value = xp.full_like(t, coeffs[0][0])
         for c, _ in coeffs[1:]:
             value = value * t + c
@@ -71,6 +75,8 @@ def _exp_neg_abs(t, lo, scale=1.0):
 def s_sigmoid(t, lo=None):
     """1/(1 + exp(-t)) as e/(1 + e) or 1/(1 + e) with e = exp(-|t|): no overflow."""
     if lo is None:  # torch's own; below -80 (where 1 + exp(-t) may overflow) as sigmoid(t + 40)*exp(-40)
+        if _within(t, -80.0, float("inf")):
+            return torch.sigmoid(t)
         far = t < -80
         s = torch.sigmoid(torch.where(far, t + 40, t))
         return torch.where(far, s * 4.248354255291589e-18, s)
@@ -81,7 +87,8 @@ def s_sigmoid(t, lo=None):
 def s_dsigmoid(t, lo=None):
     """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
     e = _exp_neg_abs(t, lo)
-    return e / (1 + e) / (1 + e)''',
+    d = 1 + e
+    return e / d / d''',
     "s_softplus": '''
 def s_softplus(t, lo=None):
     """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
@@ -97,7 +104,8 @@ def s_softplus_tail(t, lo=None):
 def s_sech2(t, lo=None):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
     e = _exp_neg_abs(t, lo, 2.0)
-    return 4 * e / (1 + e) / (1 + e)''',
+    d = 1 + e
+    return 4 * e / d / d''',
     "_exp_over_power": '''
 def _exp_over_power(t, a, k, half, m=1, n=1):
     """exp(a - j k|t|)/h**(m + n) with j = n where t >= 0 and m where t < 0, h = half*(1 + e), e = exp(-k|t|):
@@ -148,18 +156,19 @@ def s_sigmoid_exp(t, a, m, n):
     """exp(a)*sigmoid(t)**m*sigmoid(-t)**n = exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0, else m."""
     return _exp_over_power(t, a, 1.0, 1.0, m, n)''',
     "s_ncdf": '''
-def s_ncdf(t):
-    """Phi(t) = erfc(-t/sqrt 2)/2, the argument in double-double in float64."""
-    if t.dtype != xp.float64:
+def s_ncdf(t, dd=True):
+    """Phi(t) = erfc(-t/sqrt 2)/2, the argument in double-double in float64 with ``dd``."""
+    if t.dtype != xp.float64 or not dd:
         return 0.5 * erfc(t * -0.7071067811865476)
     tc = xp.clip(t, -1e10, 1e10)
     z, err = two_prod(-tc, 0.7071067811865476)
     z, dz = two_sum(z, err + tc * 4.833646656726457e-17)
-    return 0.5 * (erfc(z) - dz * 1.1283791670955126 * s_expsq(z, 1.0))''',
+    return 0.5 * (erfc(z) - dz * 1.1283791670955126 * s_expsq(z, 1.0, False))  # a correction: plain exp''',
     "s_expsq": '''
-def s_expsq(t, c):
-    """exp(-c*t**2), c a power of two: in float64 t = hi + lo with hi**2 exact, so the exponent is exact."""
-    if t.dtype != xp.float64:
+def s_expsq(t, c, dd=True):
+    """exp(-c*t**2), c a power of two: in float64 with ``dd`` t = hi + lo with hi**2 exact, so the exponent is
+    exact."""
+    if t.dtype != xp.float64 or not dd:
         return xp.exp(-c * t * t)
     tc = xp.clip(xp.abs(t), max=(800 / c) ** 0.5)
     hi, lo = _split(tc)
@@ -220,13 +229,20 @@ def s_div(a, b):
 def patched(x, r, patches):
     """r with the Taylor patches applied in order (see the patches' comment): within a patch's window the
     polynomial in h = (x - hi) - lo, where the formula cancels; hi + lo in the dtype's own pair."""
+    if not patches:
+        return r
     if not torch.compiler.is_compiling():  # torch's own eager mode: each polynomial in its window only, in place
+        low, high = min(p[0][0] - 2 * p[2] for p in patches), max(p[0][0] + 2 * p[2] for p in patches)
+        span = _eager_range(x)
+        if x.numel() == 0 or span is not None and (span[1] <= low or span[0] >= high):  # no element near a window
+            return r
         r, flat = r.contiguous(), x.reshape(-1)
-        near = (flat > min(p[0][0] - 2 * p[2] for p in patches)) & (flat < max(p[0][0] + 2 * p[2] for p in patches))
+        near = torch.abs(flat - (low + high) / 2) < (high - low) / 2
         index = torch.nonzero(near).squeeze(1)
         xs, rs = flat.index_select(0, index), r.view(-1).index_select(0, index)
-        for centre64, centre32, window, coeffs in patches:
+        for centre64, centre32, window, coeffs, terms32 in patches:
             hi, lo = centre64 if x.dtype == torch.float64 else centre32
+            coeffs = coeffs if x.dtype == torch.float64 else coeffs[-terms32:]
             inside = torch.nonzero(torch.abs(xs - hi) < window).squeeze(1)
             h = (xs.index_select(0, inside) - hi) - lo
             p = torch.full_like(h, coeffs[0])
@@ -238,8 +254,9 @@ def patched(x, r, patches):
     return _taylor_selects(x, r, patches)''',
     "_taylor_selects": """
 def _taylor_selects(x, r, patches):
-    for centre64, centre32, window, coeffs in patches:
+    for centre64, centre32, window, coeffs, terms32 in patches:
         hi, lo = centre64 if x.dtype == xp.float64 else centre32
+        coeffs = coeffs if x.dtype == xp.float64 else coeffs[-terms32:]
         h = _kept(x - hi) - lo
         r = xp.where(xp.abs(x - hi) < window, _horner4(coeffs, h), r)
     return r""",
@@ -261,17 +278,43 @@ def _horner4(coeffs, h):
             p = p * h4 + c
         q.append(p)
     return q[0] + h * (q[1] + h * (q[2] + h * q[3]))''',
+    "_within": '''
+def _within(t, low, high):
+    """Whether torch runs eagerly and low < t < high at every element (not where t has a NaN): then the selects
+    that mend the elements outside would select what they are given everywhere, and are skipped."""
+    span = _eager_range(t)
+    return span is not None and low < span[0] and span[1] < high''',
+    "_eager_range": '''
+def _eager_range(t):
+    """The least and the greatest element of t (NaN where t has a NaN; one reduction) when torch runs eagerly on
+    the CPU (an accelerator would wait for the result; a select costs it little)."""
+    if torch.compiler.is_compiling() or t.device.type != "cpu" or t.numel() == 0:
+        return None
+    least, most = torch.aminmax(t)
+    return least.item(), most.item()''',
+    "keep_nan": '''
+def keep_nan(t, r):
+    """r with NaN where t is NaN."""
+    if _within(t, float("-inf"), float("inf")):  # torch's own eager mode: no NaN (nor infinity) in t
+        return r
+    return xp.where(xp.isnan(t), t, r)''',
     "at_inf": '''
 def at_inf(x, r, low, high):
     """r with the limits at -inf and +inf."""
+    if _within(x, float("-inf"), float("inf")):  # torch's own eager mode: no infinity (nor NaN) in x
+        return r
     return xp.where(x == float("inf"), high, xp.where(x == float("-inf"), low, r))''',
     "at_nan": '''
 def at_nan(x, r, low, high):
     """r with the limits where a huge or infinite input gave NaN (inf*0 inside); NaN stays NaN."""
+    if _within(x, -1e15, 1e15):  # torch's own eager mode: no huge input
+        return r
     return xp.where(xp.isnan(r) & (xp.abs(x) > 1e15), xp.where(x > 0, xp.full_like(r, high), low), r)''',
     "at_special": '''
 def at_special(x, r, low, high):
     """r with NaN at NaN and the limits at -inf and +inf, also where a huge input gave NaN (inf*0 inside)."""
+    if _within(x, -1e15, 1e15):  # torch's own eager mode: no NaN, infinite or huge input
+        return r
     far = xp.isinf(x) | (xp.isnan(r) & (xp.abs(x) > 1e15))
     return xp.where(xp.isnan(x), x, xp.where(far, xp.where(x > 0, xp.full_like(r, high), low), r))''',
 }
@@ -279,6 +322,14 @@ def at_special(x, r, low, high):
 # Helpers written differently per framework.
 _OWN_HELPERS = {
     "torch": {
+        "s_silu": '''
+def s_silu(t):
+    """t*sigmoid(t); in eager mode torch's silu, t/(1 + exp(-t)), where exp(-t) does not overflow (from -80)."""
+    if torch.compiler.is_compiling():  # one loop: t*sigmoid(t) costs it one exp, the select below two
+        return t * s_sigmoid(t)
+    if _within(t, -80.0, float("inf")):
+        return torch.nn.functional.silu(t)
+    return torch.where(t < -80, t * s_sigmoid(t), torch.nn.functional.silu(t))''',
         "_kept": """
 def _kept(t):
     \"\"\"t as computed (torch computes as written; XLA needs a barrier here).\"\"\"
@@ -297,6 +348,8 @@ _PREFIX = {"torch": "torch.", "jax": "jnp."}
 def prelude(names: set[str], framework: str) -> str:
     """The helpers ``names`` and those they call, in dependency order, written for ``framework``."""
     helpers = {**_HELPERS, **_OWN_HELPERS[framework]}
+    if framework != "torch":
+        helpers = {name: _TORCH_ONLY.sub("", text) for name, text in helpers.items()}
     needed: list[str] = []
 
     def add(name: str) -> None:
@@ -310,4 +363,4 @@ def prelude(names: set[str], framework: str) -> str:
     for name in sorted(names):
         add(name)
     texts = [helpers[n].strip("\n").replace("xp.", _PREFIX[framework]) for n in needed]
-    return "\n\n\n".join(t if framework == "torch" else _TORCH_ONLY.sub("", t) for t in texts)
+    return "\n\n\n".join(texts)

@@ -19,7 +19,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from symact.catalog import x
 from symact.errors import ParameterError
-from symact.kernels.nodes import DD_ARGS
+from symact.kernels.nodes import DD_ARGS, s_expm1, s_sigmoid
 from symact.kernels.rules import STABLE_NODES, s_softplus
 
 __all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN", "FUSED"]
@@ -53,9 +53,16 @@ OWN = {"torch": {}, "jax": {"tanh": "s_tanh"}}
 NAMED = {**{name: name for name in STABLE_NODES}, "erf": "erf", "erfc": "erfc"}
 NAMED.update({"sigmoid": "s_sigmoid", "softplus": "s_softplus", "Phi": "s_ncdf"})
 
-# Stable forms the framework computes in one fused operation, to the bounds the verification checks.
+# The helpers that carry a double-double argument in float64, unless their last argument says not to.
+DD_HELPERS = ("s_ncdf", "s_expsq")
+# Stable forms the framework computes in one fused operation, to the bounds the verification checks (elu's: the same
+# operations; silu's: x/(1 + exp(-x)), one rounding fewer, where exp(-x) does not overflow).
 FUSED = {
-    "torch": {x * sp.tanh(s_softplus(x)): "torch.nn.functional.mish"},
+    "torch": {
+        x * sp.tanh(s_softplus(x)): "torch.nn.functional.mish",
+        x * s_sigmoid(x): "s_silu",
+        sp.Piecewise((x, x > 0), (s_expm1(x), True)): "torch.nn.functional.elu",
+    },
     "jax": {},
 }
 
@@ -63,10 +70,10 @@ FUSED = {
 class FrameworkPrinter(PythonCodePrinter):
     """Python code of one framework's array operations for a stable form of one variable ``var``."""
 
-    def __init__(self, framework: str, var: str = "x", dd_symbols=()):
+    def __init__(self, framework: str, var: str = "x", dd_symbols=(), dd_flag: str | None = None):
         super().__init__({"fully_qualified_modules": False})
         self.lib, self.var, self._dd = LIBRARY[framework], var, {s.name for s in dd_symbols}
-        self.framework = framework
+        self.framework, self.dd_flag = framework, dd_flag
 
     def _number(self, value) -> str:
         return repr(float(value))
@@ -100,6 +107,9 @@ class FrameworkPrinter(PythonCodePrinter):
         return self._print(expr)
 
     def _print_Piecewise(self, expr):
+        own = FUSED[self.framework].get(expr)
+        if own:
+            return f"{own}({self._print(x)})"
         code = self.tensor(sp.nan)
         for value, cond in reversed(expr.args):
             if cond is sp.true:
@@ -154,6 +164,8 @@ class FrameworkPrinter(PythonCodePrinter):
         if name in PLAIN:
             return f"{self.lib}.{PLAIN[name]}({', '.join(args)})"
         if name in NAMED:
+            if self.dd_flag and NAMED[name] in DD_HELPERS:
+                args.append(self.dd_flag)
             return f"{NAMED[name]}({', '.join(args)})"
         raise ParameterError("export", "activation", f"uses {name}, which the {self.framework} export cannot write")
 

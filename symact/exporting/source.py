@@ -77,29 +77,42 @@ def parts(definition: Definition, output: bool = True) -> Parts:
 
 
 def function_text(
-    fname: str, expr: sp.Expr, var: sp.Symbol, framework: str, guard=None, patches: tuple[ZeroPatch, ...] = ()
+    fname: str,
+    expr: sp.Expr,
+    var: sp.Symbol,
+    framework: str,
+    guard=None,
+    patches: tuple[ZeroPatch, ...] = (),
+    wide: tuple[int, ...] | None = None,
 ) -> str:
     """``def fname(var): ...`` computing the stable form of ``expr``, with the Taylor ``patches`` of the kernel
     plan (``patches_text``) applied in order, through ``guard``: ``()`` maps NaN to NaN, ``(helper, low,
     high)`` calls ``at_inf`` (+-inf to the limits), ``at_nan`` (also a NaN at a huge input) or ``at_special``
-    (also NaN to NaN) on it."""
+    (also NaN to NaN) on it. With patches, torch's module computes the part in float64 for the other dtypes
+    (rounded once, ``dd=False``: no double-double arguments) with the patches numbered in ``wide`` alone (all
+    where None): ``wide_text``."""
     (expr,), dd = stable_forms([expr], var, scaled=False)
-    printer = FrameworkPrinter(framework, var.name, dd)
+    printer = FrameworkPrinter(framework, var.name, dd, "dd" if patches else None)
     replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), optimizations="basic")
-    lines = [patches_text(fname, patches), f"def {fname}({var.name}):"] if patches else [f"def {fname}({var.name}):"]
-    lines += [f"    {s.name} = poly_dd({var.name}, {pairs!r})" for s, pairs in dd.items()]
+    head = (
+        f"def {fname}({var.name}, patches={_patches_name(fname)}, dd=True):" if patches else f"def {fname}({var.name}):"
+    )
+    lines = [patches_text(fname, patches), head] if patches else [head]
+    lines += [f"    {s.name} = poly_dd({var.name}, {pairs!r}{', dd' if patches else ''})" for s, pairs in dd.items()]
     lines += [f"    {s.name} = {printer.doprint(v)}" for s, v in replacements]
     result = printer.tensor(reduced)
     if patches:
         lines.append(f"    r = {result}")
-        result = f"patched({var.name}, r, {_patches_name(fname)})"
+        result = f"patched({var.name}, r, patches)"
     if guard == ():  # NaN only
-        result = f"{printer.lib}.where({printer.lib}.isnan({var.name}), {var.name}, {result})"
+        result = f"keep_nan({var.name}, {result})"
     elif guard is not None:
         helper, *limits = guard
         low, high = (repr(float(v)) if v == v and abs(v) != float("inf") else f"float('{v}')" for v in limits)
         result = f"{helper}({var.name}, {result}, {low}, {high})"
     lines.append(f"    return {result}")
+    if patches and framework == "torch":
+        lines += ["", "", wide_text(fname, range(len(patches)) if wide is None else wide)]
     return "\n".join(lines)
 
 
@@ -107,21 +120,42 @@ def _patches_name(fname: str) -> str:
     return f"{fname.upper()}_PATCHES"
 
 
+def wide_text(fname: str, kept) -> str:
+    """The constant naming the patches ``kept`` (their numbers) where torch computes ``fname`` in float64 for a
+    float32 or half-precision tensor.
+
+    >>> print(wide_text('df', []))
+    # f' of float32 and half precision: in float64, rounded once, with the patches float64 needs (none near a
+    # zero of f', where its 29 more bits absorb the cancellation; those of a removable singularity)
+    DF_WIDE = ()
+    """
+    name = _patches_name(fname)
+    items = "".join(f"{name}[{i}], " for i in kept).rstrip(" ")
+    what = {"f": "f", "df": "f'", "d2f": "f''"}[fname]
+    return (
+        f"# {what} of float32 and half precision: in float64, rounded once, with the patches float64 needs (none near a\n"
+        f"# zero of f', where its 29 more bits absorb the cancellation; those of a removable singularity)\n"
+        f"{fname.upper()}_WIDE = ({items})"
+    )
+
+
 def patches_text(fname: str, patches: tuple[ZeroPatch, ...]) -> str:
     """The constant holding ``patches`` for ``patched``: per patch its centre as a float64 pair (hi, lo) and as a
-    float32 pair (x - hi is then exact near the centre in either dtype), its window, and the coefficients of its
-    Taylor polynomial in h = (x - hi) - lo from the highest power.
+    float32 pair (x - hi is then exact near the centre in either dtype), its window, the coefficients of its
+    Taylor polynomial in h = (x - hi) - lo from the highest power, and how many of the last float32 takes
+    (``float32_terms``).
 
     >>> print(patches_text('df', (ZeroPatch(0.5, 0.0, 0.25, (2.0, 0.0)),)))
-    # where df cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients)
+    # where df cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients, float32's)
     DF_PATCHES = (
         ((0.5, 0.0), (0.5, 0.0), 0.25, (
             2.0, 0.0,
-        )),
+        ), 2),
     )
     """
     lines = [
-        f"# where {fname} cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients)",
+        f"# where {fname} cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients, "
+        "float32's)",
         f"{_patches_name(fname)} = (",
     ]
     for p in patches:
@@ -130,8 +164,25 @@ def patches_text(fname: str, patches: tuple[ZeroPatch, ...]) -> str:
         lines.append(f"    (({p.hi!r}, {p.lo!r}), ({hi32!r}, {lo32!r}), {p.window!r}, (")
         for i in range(0, len(p.coeffs), 4):
             lines.append("        " + " ".join(f"{c!r}," for c in p.coeffs[i : i + 4]))
-        lines.append("    )),")
+        lines.append(f"    ), {float32_terms(p)}),")
     return "\n".join([*lines, ")", "", ""])
+
+
+def float32_terms(patch: ZeroPatch, share: float = 2.0**-28) -> int:
+    """How many of the patch's lowest-order terms float32 needs: those past them add up to less than ``share``
+    (1/16 of float32's ULP) of the polynomial's value across the window (all of them where it has a zero off its
+    centre).
+
+    >>> float32_terms(ZeroPatch(0.0, 0.0, 0.5, (1e-12, 1e-10, 1.0, 0.0)))
+    2
+    """
+    c = np.abs(np.array(patch.coeffs[::-1]))
+    h = np.linspace(-patch.window, patch.window, 2001)
+    h = h[h != 0]
+    terms = c * np.abs(h)[:, None] ** np.arange(len(c))
+    value = np.abs(np.polyval(patch.coeffs, h))
+    tails = np.cumsum(terms[:, ::-1], axis=1)[:, ::-1]  # tails[:, n]: the terms of degree n and above
+    return next((n for n in range(1, len(c)) if (tails[:, n] <= share * value).all()), len(c))
 
 
 def function_name(name: str) -> str:
@@ -156,16 +207,24 @@ def part_patches(definition: Definition, p: Parts) -> dict[str, tuple[ZeroPatch,
     return {part: plan.finishes[0].patches for part, plan in found.items() if plan and plan.finishes[0].patches}
 
 
-def module_text(p: Parts, framework: str, guards: dict | None = None, patches: dict | None = None) -> str:
+def module_text(
+    p: Parts, framework: str, guards: dict | None = None, patches: dict | None = None, wide: dict | None = None
+) -> str:
     """The whole module for ``framework``; ``guards`` maps a part ('f', 'df', 'd2f') to its guard (see
-    ``function_text``), ``patches`` to its Taylor patches (``part_patches``)."""
-    guards, patches = guards or {}, patches or {}
+    ``function_text``), ``patches`` to its Taylor patches (``part_patches``), ``wide`` to the numbers of those
+    torch keeps in float64 for the other dtypes (all where a part is missing)."""
+    guards, patches, wide = guards or {}, patches or {}, wide or {}
     var = {"f": x, "df": p.var, "d2f": p.var}
     exprs = {"f": p.f, "df": p.df, "d2f": p.d2f}
     bodies = [
-        function_text(n, exprs[n], var[n], framework, guards.get(n), patches.get(n, ())) for n in ("f", "df", "d2f")
+        function_text(n, exprs[n], var[n], framework, guards.get(n), patches.get(n, ()), wide.get(n))
+        for n in ("f", "df", "d2f")
     ]
-    used = set(re.findall(r"\b(\w+)\(", "\n".join(bodies)))
+    wide_args = {n: f", {n.upper()}_WIDE" if patches.get(n) else "" for n in ("f", "df", "d2f")}
+    # f' is a new tensor (not the saved one itself): g multiplies it in place
+    grad = f"g * _wide(df, t{wide_args['df']})" if p.df.is_Symbol else f"_wide(df, t{wide_args['df']}).mul_(g)"
+    grad = BACKWARD.get(p.df, grad) if p.from_output and framework == "torch" else grad
+    used = set(re.findall(r"\b(\w+)\(", "\n".join([*bodies, grad])))
     fname = function_name(p.name)
     form = "the output y = f(x) alone" if p.from_output else "the input x"
     doc = (
@@ -174,18 +233,33 @@ def module_text(p: Parts, framework: str, guards: dict | None = None, patches: d
         f'are symact\'s, read from {form}.\n"""'
     )
     wiring = (_TORCH if framework == "torch" else _JAX).format(
-        fname=fname, cls="".join(w.capitalize() for w in fname.split("_")), saved="y" if p.from_output else "x"
+        fname=fname,
+        cls="".join(w.capitalize() for w in fname.split("_")),
+        saved="y" if p.from_output else "x",
+        grad=grad,
+        **wide_args,
     )
     sections = [doc, HEADERS[framework], prelude(used, framework), *bodies, wiring.strip("\n")]
     return "\n\n\n".join(s for s in sections if s) + "\n"
 
 
+# f' of the output as torch's own fused backward, g*f'(y) in one pass and the same operations: sigmoid's
+# (g*(1 - y))*y, elu's where(y <= 0, g*(y + 1), g) (with NaN at NaN, as df). tanh's is not: it rounds 1 - y*y once.
+BACKWARD = {
+    y * (1 - y): "torch.ops.aten.sigmoid_backward(g, t)",
+    sp.Piecewise((y + 1, y <= 0), (1, True)): "keep_nan(t, torch.ops.aten.elu_backward(g, 1.0, 1, 1, True, t))",
+}
+
 _TORCH = '''
 _NARROW = (torch.float16, torch.bfloat16)
 
 
-def _wide(fn, t):
-    """fn(t), computed in float32 for half-precision tensors."""
+def _wide(fn, t, patches=None):
+    """fn(t): computed in float32 for half-precision tensors; in eager mode a part with Taylor patches computed in
+    float64 for every other dtype, rounded once, with the ``patches`` float64 needs and no double-double arguments
+    (compiled, the float32 patches' selects cost less than float64's exp)."""
+    if patches is not None and t.dtype != torch.float64 and not torch.compiler.is_compiling():
+        return fn(t.double(), patches, False).to(t.dtype)
     return fn(t.float()).to(t.dtype) if t.dtype in _NARROW else fn(t)
 
 
@@ -195,18 +269,18 @@ class _Slope(torch.autograd.Function):
     @staticmethod
     def forward(ctx, t):
         ctx.save_for_backward(t)
-        return _wide(df, t)
+        return _wide(df, t{df})
 
     @staticmethod
     def backward(ctx, g):
         (t,) = ctx.saved_tensors
-        return g * _wide(d2f, t)
+        return g * _wide(d2f, t{d2f})
 
 
 class _Activation(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
-        y = _wide(f, x)
+        y = _wide(f, x{f})
         ctx.save_for_backward({saved})
         return y
 
@@ -215,8 +289,9 @@ class _Activation(torch.autograd.Function):
         (t,) = ctx.saved_tensors
         if torch.compiler.is_compiling():  # a new node (x*1 is x): f' recomputed here, not the forward's masks saved
             t = t * 1.0
-        # grad mode is on here only for a differentiable backward (create_graph): then f' records f''
-        return g * (_Slope.apply(t) if torch.is_grad_enabled() else _wide(df, t))
+        if torch.is_grad_enabled():  # only for a differentiable backward (create_graph): then f' records f''
+            return g * _Slope.apply(t)
+        return {grad}
 
 
 def {fname}(x):
