@@ -9,6 +9,8 @@ import ast
 import subprocess
 import sys
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -211,6 +213,20 @@ def test_an_element_does_not_depend_on_the_others(name):
                 (g,) = torch.autograd.grad(y.sum(), t)
                 got.append((y.detach()[: len(points)], g[: len(points)]))
             assert all(torch.equal(a, b) for a, b in zip(*got)), (name, dtype, odd)
+
+
+def test_a_traced_module_keeps_every_select():
+    """Eager torch skips the selects no element of the tensor needs; traced on such inputs, the module still mends
+    NaN, infinite and huge inputs and applies the patches for inputs that do (the trace calls the Function)."""
+    e = symact.export("silu", "torch", verify=False)
+    quiet = torch.linspace(20, 30, 41, dtype=torch.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer warns of the Function's Python: that is what is checked
+        traced = torch.jit.trace(e.function, quiet)
+    odd = torch.tensor([float("nan"), float("inf"), -float("inf"), -1e20, -90.0, -1.25, -2.4, 0.0], dtype=torch.float64)
+    want = e.function(odd)
+    assert torch.equal(traced(odd).isnan(), want.isnan())
+    assert torch.equal(torch.nan_to_num(traced(odd)), torch.nan_to_num(want))
 
 
 def test_kink_convention():
