@@ -8,7 +8,6 @@ then the saved tensors are counted, every dtype and shape is run, and the source
 import ast
 import subprocess
 import sys
-
 import warnings
 
 import numpy as np
