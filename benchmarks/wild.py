@@ -1,0 +1,126 @@
+"""User-defined activations with exponentials of unrelated rates: f, f', f'' against mpmath, up to |x| = 2000.
+
+Each expression multiplies or divides exponential-like factors (exp, sigmoid, tanh, softplus, erfc, sinh,
+cosh) whose rates differ, so that one factor overflows where another underflows while the product is a number:
+the case the stable forms must get right far from 0. The reference is the expression as written, evaluated by
+mpmath with 60 + 2|x| digits (no cancellation of these formulas reaches them). Printed per expression and derivative: the largest error in ULPs where the
+reference is a normal float64 (subnormal and zero references: in units of the smallest normal), where it
+occurs, and whether the kernel gave NaN or inf for a number. The summary counts the kernels within 4 ULP and the
+NaN/inf failures.
+
+    python benchmarks/wild.py                       # about 5 minutes, NumPy backend
+    python benchmarks/wild.py --backend numba --only "exp(0.3*x)*sigmoid(2*x)*(1 - sigmoid(2*x))"
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+import symact  # noqa: E402
+from symact.catalog import x  # noqa: E402
+from symact.errors import SymactError  # noqa: E402
+from symact.functions import expand_named  # noqa: E402
+from symact.parsing import parse  # noqa: E402
+
+EXPRESSIONS = [
+    "exp(0.3*x)*sigmoid(2*x)*(1 - sigmoid(2*x))",
+    "exp(2.5*x)*sigmoid(-3*x)**2",
+    "exp(0.5*x)*sigmoid(-2.5*x)",
+    "exp(0.7*x)/(1 + exp(0.5*x))",
+    "exp(0.3*x)/(1 + exp(3*x))**2",
+    "exp(0.3*x)/(1 + exp(2.3*x))",
+    "x*exp(-2.5*x)*sigmoid(3*x)**2",
+    "exp(x)*(1 - tanh(2*x)**2)",
+    "exp(3*x)*(1 - tanh(0.3*x)**2)",
+    "exp(0.3*x)*softplus(-x)",
+    "exp(2*x)*softplus(-2.5*x)",
+    "log(1 + exp(0.7*x))*exp(2.3*x)",
+    "log(1 + exp(0.7*x))*exp(-x)",
+    "exp(0.7*x)*erfc(0.7*x)",
+    "exp(1.5*x)*erfc(2*x)",
+    "sinh(1.5*x)/cosh(0.7*x)**2",
+    "exp(x)/cosh(2.3*x)",
+    "softplus(0.7*x)*sigmoid(0.5*x)",
+    "x*tanh(exp(1.5*x))",
+    "x*tanh(softplus(0.7*x))",
+]
+POINTS = np.concatenate([-np.logspace(-3, np.log10(800), 25), [0.0], np.logspace(-3, np.log10(800), 25)])
+POINTS = np.concatenate([POINTS, [2e3, -2e3]])
+TINY = np.finfo(np.float64).tiny
+
+
+def errors(got: np.ndarray, want: list) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: the error in ULPs (subnormal or zero references: in units of TINY), and NaN/inf for a number."""
+    err, broken = np.zeros(got.size), np.zeros(got.size, dtype=bool)
+    for i, (g, w) in enumerate(zip(got, want)):
+        if w is None:  # no real value there
+            continue
+        wf = float(w) if abs(w) < mpmath.mpf(2) ** 1024 else (np.inf if w > 0 else -np.inf)
+        if np.isnan(g) or (np.isinf(g) and not np.isinf(wf)):
+            err[i], broken[i] = np.inf, True
+        elif np.isinf(wf):
+            err[i] = 0.0 if g == wf else np.inf
+        elif abs(wf) < TINY:
+            err[i] = abs(g - wf) / TINY
+        else:
+            err[i] = float(abs(g - w)) / float(np.spacing(abs(wf)))
+    return err, broken
+
+
+def reference(expr: sp.Expr, order: int) -> list:
+    """The ``order``-th derivative at POINTS, by mpmath with 60 + 2|x| digits: more than any cancellation of
+    these formulas needs (1 - sigmoid(2x) loses 0.87|x| digits); None where it has no real value."""
+    fn = sp.lambdify(x, sp.diff(expr, x, order), modules="mpmath")
+    out = []
+    for p in POINTS:
+        with mpmath.workdps(60 + 2 * int(abs(p))):
+            try:
+                r = fn(mpmath.mpf(float(p)))
+                out.append(None if isinstance(r, mpmath.mpc) else +r)
+            except (ZeroDivisionError, ValueError, OverflowError):  # no real value, or mpmath gives up
+                out.append(None)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", default="numpy", choices=["numpy", "numba"])
+    parser.add_argument("--only", nargs="*", default=EXPRESSIONS)
+    args = parser.parse_args()
+    print(f"# wild user activations, symact {symact.__version__}, backend {args.backend}\n")
+    print("| expression | f | f' | f'' |\n|---|---|---|---|")
+    within = broken_total = total = 0
+    for text in args.only:
+        try:
+            k = symact.kernel(text, backend=args.backend)
+        except SymactError as err:
+            print(f"| `{text}` | {type(err).__name__} | | |")
+            continue
+        expr = expand_named(parse(text))
+        cells = []
+        for order, fn in enumerate((k, k.grad, k.grad2)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                got = fn(POINTS)
+            err, broken = errors(got, reference(expr, order))
+            worst = int(np.argmax(err))
+            total += 1
+            within += bool(err.max() <= 4)
+            broken_total += bool(broken.any())
+            note = f" ({broken.sum()} NaN/inf)" if broken.any() else ""
+            cells.append(f"{err[worst]:.3g} at {POINTS[worst]:.4g}{note}")
+        print(f"| `{text}` | {' | '.join(cells)} |", flush=True)
+    print(f"\n{within} of {total} within 4 ULP; {broken_total} with NaN or inf for a number")
+
+
+if __name__ == "__main__":
+    main()
