@@ -113,12 +113,13 @@ def test_value_and_grad_is_one_loop_equal_to_f_and_grad(name):
 
 @pytest.mark.parametrize("name", ["silu", "gelu", "relu", "hardtanh", "tanh"])
 def test_loops_equal_the_element_function(name):
-    """The loops (patches evaluated only inside their windows, float32 computed natively or with ``vmath32``
-    where the plan allows: tanh) give exactly what the ufunc's element function gives: every patch as a select,
-    the float32 element function for float32."""
+    """The loops (patches evaluated only inside their windows, underflow bands only in the blocks that meet
+    them, float32 computed natively or with ``vmath32`` where the plan allows: tanh) give exactly what the
+    ufunc's element function gives: every patch and band as a select, the float32 element function for float32."""
     k = symact.kernel(name, backend="numba")
+    bands = np.concatenate([np.linspace(-745, -600, 97), np.linspace(-40, -30, 41), np.linspace(600, 700, 11)])
     for dtype in (np.float32, np.float64):
-        xs = np.concatenate([np.linspace(-6, 3, 5001), special(dtype)]).astype(dtype)
+        xs = np.concatenate([np.linspace(-6, 3, 5001), bands, special(dtype), np.linspace(-6, 3, 1001)]).astype(dtype)
         for part in ("f", "grad", "value_and_grad"):
             call = k if part == "f" else getattr(k, part)
             with np.errstate(all="ignore"):  # the ufunc, as NumPy's, warns of the NaN and infinities it returns
