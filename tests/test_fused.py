@@ -131,6 +131,16 @@ def test_loops_equal_the_element_function(name):
             np.testing.assert_array_equal(in_place, expected[0], err_msg=f"{name} {part} in place")
 
 
+def test_nodes_differing_only_in_their_underflow_bands_are_computed_once_outside_them():
+    """silu's f and f' take sigmoid with a cut (f), without one and sigmoid' with one (f'): outside the bands the
+    loop computes one sigmoid (one exponential, which sigmoid' shares), no scaling, and flags the bands."""
+    text = symact.kernel("silu", backend="numba").source()
+    bulk = text.split("_value_and_grad__bulk(x_in):")[1].split("\n\n")[0]
+    assert bulk.count("s_sigmoid(") == 1 and "s_unscale" not in bulk and bulk.count("640.0") == 1
+    assert "band = (abs(x) > 640.0)" in bulk
+    assert "_value_and_grad__rare(x_in):" in text and "s_unscale" in text.split("_value_and_grad__rare(x_in):")[1]
+
+
 def test_float32_kernels_with_vmath32_the_same_through_the_ufunc():
     """Where tanh's float32 loop (vmath32) rounds otherwise than the float64 kernel does, the ufunc gives the
     loop's value: its float32 element function is the loop's."""

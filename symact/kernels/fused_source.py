@@ -270,9 +270,10 @@ def source(definition: Definition, key: str) -> str:
 def _part(name: str, plan: Plan, outs: list[str], float32: bool = False) -> list[str]:
     """The functions of one part: the scalar function; where an output has Taylor patches or the plan has
     underflow bands worth leaving out (``_bands``), the same without them (``__bulk``, with the flag of the
-    bands last); per patched output i the test of its windows (``__window{i}``) and its value there
-    (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there); with
-    ``float32`` (the plan's bounds taken: ``float32_parts``), a float32 function and loop calling ``vmath32``."""
+    bands last) and with the bands but without the patches (``__rare``); per patched output i the test of its
+    windows (``__window{i}``) and its value there (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly
+    what the scalar function gives there); with ``float32`` (the plan's bounds taken: ``float32_parts``), a
+    float32 function and loop calling ``vmath32``."""
     v = plan.var.name
 
     def finish(values):
@@ -297,8 +298,8 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False) -> list
     bands = _bands(plan)
     if patched or bands:
         code += function("__bulk", _body(plan, finish, patches=False, bands=bands))
-    if bands:  # the scalar function called, not inlined, where the loop meets a band (rare: compiled once)
-        code += function("__rare", [f"return {name}({v}_in)"])
+    if bands:  # with the bands, without the patches: called (not inlined) in the rare blocks that meet a band
+        code += function("__rare", _body(plan, finish, patches=False))
     for i in patched:
         post, head = plan.finishes[i], f"{v} = float64({v}_in)"
         code += function(f"__window{i}", [head, f"return {post.window(v)}"])
@@ -329,10 +330,10 @@ def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False,
 
     With patches or underflow bands (``banded``), the loop runs in blocks: it gathers the elements inside the
     windows of each patched output (before writing, as ``out`` may be x), runs the function without patches
-    and bands over the block, then the patches over the gathered elements alone and scatters them back, so that
-    a rare window costs only where it applies; a block with an element in an underflow band (rare: the results
-    there are near underflow) is computed again whole by the scalar function, from a copy of x where ``out``
-    is x.
+    and bands over the block; a block with an element in an underflow band (rare: the results there are near
+    underflow) it computes again whole with the bands (``__rare``, from a copy of x where ``out`` is x); then
+    the patches over the gathered elements alone, scattered back, so that a rare window costs only where it
+    applies.
     """
     each = ", ".join(f"{o}[i]" for o in outs)
     block = ", ".join(f"{o}_b[i]" for o in outs)
@@ -357,12 +358,12 @@ def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False,
             loop += [f"            {block}, b = {name}__bulk(xs[i])", "            band += b"]
         else:
             loop += ["        for i in range(xs.size):", f"            {block} = {name}__bulk(xs[i])"]
-        for i in patched:
-            loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
-            loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
         if banded:
             loop += ["        if band:", "            for i in range(xs.size):"]
             loop += [f"                {block} = {name}__rare(xc[i] if in_place else xs[i])"]
+        for i in patched:
+            loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
+            loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
     first = ", ".join(f"{o}[0]" for o in outs)
     element = f"{name}__each" if narrow else name
     return ["", "", *loop, "", "", f"def {name}_ufunc(x_in, {', '.join(outs)}):", f"    {first} = {element}(x_in)"]
