@@ -31,9 +31,10 @@ class NoScalarForm(ParameterError):
 class _ScalarPrinter(PythonCodePrinter):
     """Python scalar code for numba: Piecewise as conditional expressions, stable nodes as helper calls."""
 
-    def __init__(self, dd_symbols=(), cast: str = ""):
+    def __init__(self, dd_symbols=(), cast: str = "", unbanded: bool = False):
         super().__init__({"fully_qualified_modules": True})
-        self._dd, self._cast = set(dd_symbols), cast
+        self._dd, self._cast, self._unbanded = set(dd_symbols), cast, unbanded
+        self.named: dict = {}  # nodes printed as the name of a variable computed before (``_merged``)
 
     def _typed(self, text: str) -> str:
         return f"{self._cast}({text})" if self._cast else text
@@ -60,12 +61,16 @@ class _ScalarPrinter(PythonCodePrinter):
 
     def _print_Function(self, expr):
         name = type(expr).__name__
+        if expr in self.named:
+            return self.named[expr]
         if name in STABLE_NODES:
             if not hasattr(scalar, name):
                 raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
-            args = []
+            args, cut = [], _cut_at(expr) if self._unbanded else None
             for i, a in enumerate(expr.args):  # a double-double argument as (hi, lo); another with low part 0.0
-                args += [f"{a.name}_hi", f"{a.name}_lo"] if a in self._dd else [self._print(a)]
+                args += (
+                    [f"{a.name}_hi", f"{a.name}_lo"] if a in self._dd else ["math.inf" if i == cut else self._print(a)]
+                )
                 args += ["0.0"] * (a not in self._dd and i < DD_ARGS.get(name, 0))
             return f"{name}({', '.join(args)})"
         return super()._print_Function(expr)
@@ -146,28 +151,26 @@ def _body(
 def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False, bands: list = ()) -> list[str]:
     """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects."""
     narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
-    printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow)
-    forms = [_unbanded(f) for f in plan.forms] if bands else plan.forms
-    replacements, reduced = sp.cse(forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow, bool(bands))
+    replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
     v = plan.var.name
     lines = [f"{v} = {cast}({v}_in)"]
     for symbol, pairs in plan.dd.items():  # helpers.poly_dd, unrolled
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
         lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
-    lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
+    merge = _merged([e for _, e in replacements] + reduced) if bands else {}
+    for s, value in replacements:
+        lines += _name_merged(value, merge, printer) + [f"{s.name} = {printer.doprint(value)}"]
     names = [f"r{i}" for i in range(len(reduced))]
     shared = _exponentials(plan, printer, bool(bands))
     for name, e, post in zip(names, reduced, plan.finishes):
-        lines.append(f"{name} = {cast}({printer.doprint(e)})")
+        lines += _name_merged(e, merge, printer) + [f"{name} = {cast}({printer.doprint(e)})"]
         lines += post.selects(name, v, shared, patches, narrow)
     if bands:
         hi = {s: sp.Symbol(f"{s.name}_hi") for s in plan.dd}  # a node reads the high part of its argument
-        tests = [(t.xreplace(hi), w, both) for t, w, both in bands]
-        tests = [
-            f"(abs({printer.doprint(_unbanded(t))}) > {w!r})" if both else f"({printer.doprint(_unbanded(t))} < {-w!r})"
-            for t, w, both in tests
-        ]
+        tests = [(printer.doprint(t.xreplace(hi)), w, both) for t, w, both in bands]
+        tests = [f"(abs({t}) > {w!r})" if both else f"({t} < {-w!r})" for t, w, both in tests]
         lines.append(f"band = {' | '.join(tests)}")
         names = [*names, "band"]
     return lines + finish(names)
@@ -194,22 +197,48 @@ def _cut_node(e: sp.Expr) -> bool:
     return row is not None and row.cut is not None and len(e.args) == 2 + row.params
 
 
-def _scaled(e: sp.Expr) -> bool:
-    """Whether ``e`` scales in a band: a decaying node or an ``s_unscale`` with a finite cut."""
-    return (e.func is s_unscale and e.args[2].is_finite) or (_cut_node(e) and e.args[-1].is_finite)
-
-
-def _unbanded(expr: sp.Expr) -> sp.Expr:
-    """``expr`` as its code computes it outside the underflow bands: each decaying node with the cut oo (no
-    scaling), each ``s_unscale`` its product. Outside every band the two compute the same operations.
+def _cut_at(e: sp.Expr) -> int | None:
+    """The index of the argument of ``e`` that is a finite underflow cut (``symact.kernels.underflow``: a decaying
+    node's last, an ``s_unscale``'s third), or None. Printed as oo, the code computes what it computes outside
+    the bands: the same operations, no scaling.
 
     >>> from symact.catalog import x
     >>> from symact.kernels.nodes import s_sigmoid
-    >>> from symact.kernels.underflow import scale_tiny
-    >>> _unbanded(scale_tiny([x * s_sigmoid(x)])[0])
-    x*s_sigmoid(x, oo)
+    >>> _cut_at(s_sigmoid(x, 640.0)), _cut_at(s_unscale(x, x, 640.0, 0)), _cut_at(s_sigmoid(x, sp.oo))
+    (1, 2, None)
     """
-    return expr.replace(_scaled, lambda e: e.args[1] if e.func is s_unscale else e.func(*e.args[:-1], sp.oo))
+    if e.func is s_unscale:
+        return 2 if e.args[2].is_finite else None
+    return len(e.args) - 1 if _cut_node(e) and e.args[-1].is_finite else None
+
+
+def _outside(e: sp.Expr) -> sp.Expr:
+    """The node ``e`` with its finite cut oo, as it computes outside the bands (``_cut_at``)."""
+    cut = _cut_at(e)
+    return e if cut is None else e.func(*(sp.oo if i == cut else a for i, a in enumerate(e.args)))
+
+
+def _merged(exprs: list[sp.Expr]) -> dict[sp.Expr, sp.Expr]:
+    """The nodes of ``exprs`` that compute one value outside the bands, several differing only in their cut
+    (sigmoid with and without one): each to that node with the cut oo, which the code computes once."""
+    groups: dict[sp.Expr, set] = {}
+    for node in (n for e in exprs for n in sp.preorder_traversal(e) if isinstance(n, StableNode)):
+        groups.setdefault(_outside(node), set()).add(node)
+    return {node: key for key, nodes in groups.items() if len(nodes) > 1 for node in nodes}
+
+
+def _name_merged(expr: sp.Expr, merge: dict, printer: _ScalarPrinter) -> list[str]:
+    """Lines computing the merged nodes (``_merged``) that ``expr`` uses first, each once, innermost first; the
+    printer prints each node of their groups as the variable's name from then on. The forms around them (and
+    so the order of every operation) stay as the scalar function computes them."""
+    lines = []
+    for node in sp.postorder_traversal(expr):
+        key = merge.get(node)
+        if key is not None and node not in printer.named:
+            name = f"m{len(set(printer.named.values()))}"
+            lines.append(f"{name} = {printer.doprint(key)}")
+            printer.named.update({n: name for n, k in merge.items() if k == key})
+    return lines
 
 
 def _bands(plan: Plan) -> list[tuple[sp.Expr, float, bool]]:
