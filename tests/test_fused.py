@@ -111,14 +111,15 @@ def test_value_and_grad_is_one_loop_equal_to_f_and_grad(name):
     assert k.ufunc("value_and_grad").nout == 2
 
 
-@pytest.mark.parametrize("name", ["silu", "gelu", "relu", "hardtanh", "tanh"])
+@pytest.mark.parametrize("name", ["silu", "gelu", "relu", "hardtanh", "tanh", "x**2*sigmoid(x)"])
 def test_loops_equal_the_element_function(name):
-    """The loops (patches evaluated only inside their windows, float32 computed natively or with ``vmath32``
-    where the plan allows: tanh) give exactly what the ufunc's element function gives: every patch as a select,
-    the float32 element function for float32."""
+    """The loops (patches evaluated only inside their windows, underflow bands only in the blocks that meet
+    them, float32 computed natively or with ``vmath32`` where the plan allows: tanh) give exactly what the
+    ufunc's element function gives: every patch and band as a select, the float32 element function for float32."""
     k = symact.kernel(name, backend="numba")
+    bands = np.concatenate([np.linspace(-745, -600, 97), np.linspace(-40, -30, 41), np.linspace(600, 700, 11)])
     for dtype in (np.float32, np.float64):
-        xs = np.concatenate([np.linspace(-6, 3, 5001), special(dtype)]).astype(dtype)
+        xs = np.concatenate([np.linspace(-6, 3, 5001), bands, special(dtype), np.linspace(-6, 3, 1001)]).astype(dtype)
         for part in ("f", "grad", "value_and_grad"):
             call = k if part == "f" else getattr(k, part)
             with np.errstate(all="ignore"):  # the ufunc, as NumPy's, warns of the NaN and infinities it returns
@@ -128,6 +129,19 @@ def test_loops_equal_the_element_function(name):
             in_place = xs.copy()  # out= is x itself: the windows are read before their block is written
             call(in_place, out=(in_place, np.empty_like(xs)) if part == "value_and_grad" else in_place)
             np.testing.assert_array_equal(in_place, expected[0], err_msg=f"{name} {part} in place")
+
+
+def test_nodes_differing_only_in_their_underflow_bands_are_computed_once_outside_them():
+    """silu's f and f' take sigmoid with a cut (f), without one and sigmoid' with one (f'): outside the bands the
+    loop runs the same code with every cut oo (one exponential, which LLVM computes once) and flags the bands."""
+    text = symact.kernel("silu", backend="numba").source()
+    function, bulk = (text.split(f"_value_and_grad{s}(x_in):")[1].split("\n\n")[0] for s in ("", "__bulk"))
+    assert "640.0" in function and bulk.count("640.0") == 1
+    assert "m0 = s_sigmoid(x, 0.0, math.inf)" in bulk and bulk.count("s_sigmoid(") == 1
+    lines = [line for line in bulk.splitlines() if line.strip() and not line.lstrip().startswith(("m0", "band", "ret"))]
+    lines = [line.replace("m0", "s_sigmoid(x, 0.0, math.inf)") for line in lines]
+    assert set(lines) <= set(function.replace("640.0", "math.inf").splitlines())
+    assert "band = (abs(x) > 640.0)" in bulk and "_value_and_grad__rare(x_in):" in text
 
 
 def test_float32_kernels_with_vmath32_the_same_through_the_ufunc():

@@ -6,7 +6,9 @@ guard, limits at +-inf) written into the function as selects; no NumPy kernel is
 contiguous array runs a numba loop over it, which LLVM vectorises (``symact.kernels.vmath`` replaces the C
 library's exp, expm1, log1p and tanh, whose calls would stop it); f, f', f'', f' from the output, and
 ``value_and_grad`` (f and f' in one pass sharing subexpressions). The loop of an output with Taylor patches
-runs in blocks and evaluates the patches only at the elements inside their windows; a plan whose float32
+runs in blocks and evaluates the patches only at the elements inside their windows; one whose nodes differ
+only in their underflow bands (``symact.kernels.underflow``: silu's f and f') computes them once, as they are
+outside the bands, and a block that meets a band again whole, with the bands; a plan whose float32
 result is the float64 one rounded (``native32``) has a float32 loop computing in float32, and one with a
 ``float32`` bound a float32 loop calling ``symact.kernels.vmath32``'s short functions. Any other layout
 of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
@@ -142,7 +144,8 @@ _F32, _F64 = "float32", "float64"
 def _scalar(module, key: str, part: str) -> None:
     """The scalar functions of ``part`` (its own and its patch helpers ``name__*``) and of the parts it calls
     (``name_USES``), made numba functions that LLVM inlines into their callers (``forceinline``, as
-    ``vmath.jit``; once per module)."""
+    ``vmath.jit``; once per module), but ``__rare``, which the loop calls only in the blocks that meet an
+    underflow band."""
     from numba import njit
 
     name = function_name(key, part)
@@ -151,7 +154,7 @@ def _scalar(module, key: str, part: str) -> None:
     for attr in [a for a in vars(module) if a == name or a.startswith(name + "__")]:
         fn = getattr(module, attr)
         if not hasattr(fn, "py_func") and attr != name + "__each":  # a numba dispatcher has py_func
-            setattr(module, attr, njit(forceinline=True, error_model="numpy")(fn))
+            setattr(module, attr, njit(forceinline=attr != name + "__rare", error_model="numpy")(fn))
     if hasattr(module, name + "__32") and not hasattr(module, name + "__each"):
         setattr(module, name + "__each", _by_type(getattr(module, name), getattr(module, name + "__32")))
 

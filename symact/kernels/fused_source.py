@@ -18,7 +18,7 @@ from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.definition import Definition
 from symact.kernels.float32 import FUNCTIONS
-from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode
+from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode, s_unscale
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
 
 __all__ = ["source", "function_name", "NoScalarForm"]
@@ -31,9 +31,10 @@ class NoScalarForm(ParameterError):
 class _ScalarPrinter(PythonCodePrinter):
     """Python scalar code for numba: Piecewise as conditional expressions, stable nodes as helper calls."""
 
-    def __init__(self, dd_symbols=(), cast: str = ""):
+    def __init__(self, dd_symbols=(), cast: str = "", unbanded: bool = False):
         super().__init__({"fully_qualified_modules": True})
-        self._dd, self._cast = set(dd_symbols), cast
+        self._dd, self._cast, self._unbanded = set(dd_symbols), cast, unbanded
+        self.named: dict = {}  # nodes printed as the name of a variable computed before (``_merged``)
 
     def _typed(self, text: str) -> str:
         return f"{self._cast}({text})" if self._cast else text
@@ -60,12 +61,16 @@ class _ScalarPrinter(PythonCodePrinter):
 
     def _print_Function(self, expr):
         name = type(expr).__name__
+        if expr in self.named:
+            return self.named[expr]
         if name in STABLE_NODES:
             if not hasattr(scalar, name):
                 raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
-            args = []
+            args, cut = [], _cut_at(expr) if self._unbanded else None
             for i, a in enumerate(expr.args):  # a double-double argument as (hi, lo); another with low part 0.0
-                args += [f"{a.name}_hi", f"{a.name}_lo"] if a in self._dd else [self._print(a)]
+                args += (
+                    [f"{a.name}_hi", f"{a.name}_lo"] if a in self._dd else ["math.inf" if i == cut else self._print(a)]
+                )
                 args += ["0.0"] * (a not in self._dd and i < DD_ARGS.get(name, 0))
             return f"{name}({', '.join(args)})"
         return super()._print_Function(expr)
@@ -129,21 +134,24 @@ class _Float32Printer(_ScalarPrinter):
         return f"ftanh({self._print(expr.args[0])})"
 
 
-def _body(plan: Plan, finish, patches: bool = True, cast: str = "float64", float32: bool = False) -> list[str]:
+def _body(
+    plan: Plan, finish, patches: bool = True, cast: str = "float64", float32: bool = False, bands: list = ()
+) -> list[str]:
     """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them;
     ``patches=False``: without the Taylor patches; ``cast='float32'``: in float32 (for a ``native32`` plan);
-    ``float32``: with ``vmath32``'s functions (for a plan with a ``float32`` bound)."""
+    ``float32``: with ``vmath32``'s functions (for a plan with a ``float32`` bound); ``bands`` (``_bands``):
+    the outputs as computed outside the underflow bands, and last a flag, whether x lies in one."""
     try:
-        return _lines(plan, finish, patches, cast, float32)
+        return _lines(plan, finish, patches, cast, float32, bands)
     except NotImplementedError as err:  # a function the scalar printer does not know (LambertW, ...)
         name = str(err).split(": ")[-1].splitlines()[0]
         raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name}; use backend='numpy'") from None
 
 
-def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False) -> list[str]:
+def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False, bands: list = ()) -> list[str]:
     """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects."""
     narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
-    printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow)
+    printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow, bool(bands))
     replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
     v = plan.var.name
     lines = [f"{v} = {cast}({v}_in)"]
@@ -151,25 +159,104 @@ def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False) 
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
         lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
-    lines += [f"{s.name} = {printer.doprint(value)}" for s, value in replacements]
+    merge = _merged([e for _, e in replacements] + reduced) if bands else {}
+    for s, value in replacements:
+        lines += _name_merged(value, merge, printer) + [f"{s.name} = {printer.doprint(value)}"]
     names = [f"r{i}" for i in range(len(reduced))]
-    shared = _exponentials(plan, printer)
+    shared = _exponentials(plan, printer, bool(bands))
     for name, e, post in zip(names, reduced, plan.finishes):
-        lines.append(f"{name} = {cast}({printer.doprint(e)})")
+        lines += _name_merged(e, merge, printer) + [f"{name} = {cast}({printer.doprint(e)})"]
         lines += post.selects(name, v, shared, patches, narrow)
+    if bands:
+        hi = {s: sp.Symbol(f"{s.name}_hi") for s in plan.dd}  # a node reads the high part of its argument
+        tests = [(printer.doprint(t.xreplace(hi)), w, both) for t, w, both in bands]
+        tests = [f"(abs({t}) > {w!r})" if both else f"({t} < {-w!r})" for t, w, both in tests]
+        lines.append(f"band = {' | '.join(tests)}")
+        names = [*names, "band"]
     return lines + finish(names)
 
 
-def _exponentials(plan: Plan, printer: _ScalarPrinter) -> dict[float, tuple[float, str]]:
-    """Per k, (w, code) of exp(-k|x|) as a node of the forms computes it from x itself (``Node.decay``)."""
+def _exponentials(plan: Plan, printer: _ScalarPrinter, unbanded: bool = False) -> dict[float, tuple[float, str]]:
+    """Per k, (w, code) of exp(-k|x|) as a node of the forms computes it from x itself (``Node.decay``); its
+    code outside the underflow bands with ``unbanded``."""
     found = {}
     for node in sorted(set().union(*(f.atoms(StableNode) for f in plan.forms)), key=sp.default_sort_key):
         row = NODES[type(node).__name__]
         if row.decay and node.args[0] == plan.var and plan.var not in plan.dd:
             w = node.args[-1]
-            code = f"s_exp_neg_abs({plan.var.name}, {row.decay!r}, {printer.doprint(w)}, {row.two_sided})"
-            found.setdefault(row.decay, (float(w), code))
+            cut = printer.doprint(sp.oo if unbanded else w)
+            found.setdefault(
+                row.decay, (float(w), f"s_exp_neg_abs({plan.var.name}, {row.decay!r}, {cut}, {row.two_sided})")
+            )
     return found
+
+
+def _cut_node(e: sp.Expr) -> bool:
+    """Whether ``e`` is a decaying node with its cut (``symact.kernels.underflow``)."""
+    row = NODES.get(type(e).__name__)
+    return row is not None and row.cut is not None and len(e.args) == 2 + row.params
+
+
+def _cut_at(e: sp.Expr) -> int | None:
+    """The index of the argument of ``e`` that is a finite underflow cut (``symact.kernels.underflow``: a decaying
+    node's last, an ``s_unscale``'s third), or None. Printed as oo, the code computes what it computes outside
+    the bands: the same operations, no scaling.
+
+    >>> from symact.catalog import x
+    >>> from symact.kernels.nodes import s_sigmoid
+    >>> _cut_at(s_sigmoid(x, 640.0)), _cut_at(s_unscale(x, x, 640.0, 0)), _cut_at(s_sigmoid(x, sp.oo))
+    (1, 2, None)
+    """
+    if e.func is s_unscale:
+        return 2 if e.args[2].is_finite else None
+    return len(e.args) - 1 if _cut_node(e) and e.args[-1].is_finite else None
+
+
+def _outside(e: sp.Expr) -> sp.Expr:
+    """The node ``e`` with its finite cut oo, as it computes outside the bands (``_cut_at``)."""
+    cut = _cut_at(e)
+    return e if cut is None else e.func(*(sp.oo if i == cut else a for i, a in enumerate(e.args)))
+
+
+def _merged(exprs: list[sp.Expr]) -> dict[sp.Expr, sp.Expr]:
+    """The nodes of ``exprs`` that compute one value outside the bands, several differing only in their cut
+    (sigmoid with and without one): each to that node with the cut oo, which the code computes once."""
+    groups: dict[sp.Expr, set] = {}
+    for node in (n for e in exprs for n in sp.preorder_traversal(e) if isinstance(n, StableNode)):
+        groups.setdefault(_outside(node), set()).add(node)
+    return {node: key for key, nodes in groups.items() if len(nodes) > 1 for node in nodes}
+
+
+def _name_merged(expr: sp.Expr, merge: dict, printer: _ScalarPrinter) -> list[str]:
+    """Lines computing the merged nodes (``_merged``) that ``expr`` uses first, each once, innermost first; the
+    printer prints each node of their groups as the variable's name from then on. The forms around them (and
+    so the order of every operation) stay as the scalar function computes them."""
+    lines = []
+    for node in sp.postorder_traversal(expr):
+        key = merge.get(node)
+        if key is not None and node not in printer.named:
+            name = f"m{len(set(printer.named.values()))}"
+            lines.append(f"{name} = {printer.doprint(key)}")
+            printer.named.update({n: name for n, k in merge.items() if k == key})
+    return lines
+
+
+def _bands(plan: Plan) -> list[tuple[sp.Expr, float, bool]]:
+    """The underflow bands of ``plan``'s forms, (argument, cut, two-sided), where the code outside them saves
+    work: where two decaying nodes differ only in their cut (or, computing one exponential, ``Node.decay``,
+    in their bands), as f and f' of silu do, they compute one thing outside the bands. [] where none do."""
+    found, kinds = set(), {}
+    for e in (e for form in plan.forms for e in sp.preorder_traversal(form)):
+        if e.func is s_unscale and e.args[2].is_finite:
+            found.add((e.args[0], float(e.args[2]), bool(e.args[3])))
+        if _cut_node(e):
+            row = NODES[type(e).__name__]
+            if e.args[-1].is_finite:
+                found.add((e.args[0], float(e.args[-1]), row.two_sided))
+            key = (row.decay, e.args[0]) if row.decay else (e.func, e.args[:-1])
+            kinds.setdefault(key, set()).add((e.args[-1], row.two_sided))
+    found -= {(t, w, False) for t, w, both in found if both}  # within the two-sided band of the same cut
+    return sorted(found, key=str) if any(len(k) > 1 for k in kinds.values()) else []
 
 
 def source(definition: Definition, key: str) -> str:
@@ -244,11 +331,13 @@ def _borrowed(key: str, plans: dict, bounds: dict) -> list[str]:
 
 
 def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowed: bool = False) -> list[str]:
-    """The functions of one part: the scalar function, and where an output has Taylor patches, the same without
-    them (``__bulk``), and per patched output i the test of its windows (``__window{i}``) and its value there
-    (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly what the scalar function gives there); with
-    ``float32`` (the plan's bounds taken: ``float32_parts``), a float32 function and loop calling ``vmath32``;
-    ``borrowed``: a float32 function and loop of other parts' (``_borrowed``) that the ufunc calls too."""
+    """The functions of one part: the scalar function; where an output has Taylor patches or the plan has
+    underflow bands worth leaving out (``_bands``), the same without them (``__bulk``, with the flag of the
+    bands last) and with the bands but without the patches (``__rare``); per patched output i the test of its
+    windows (``__window{i}``) and its value there (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly
+    what the scalar function gives there); with ``float32`` (the plan's bounds taken: ``float32_parts``), a
+    float32 function and loop calling ``vmath32``; ``borrowed``: a float32 function and loop of other parts'
+    (``_borrowed``) that the ufunc calls too."""
     v = plan.var.name
 
     def finish(values):
@@ -270,13 +359,16 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
         code += [f"        {each} = {name}__32(x[i])"]
     patched = [i for i, post in enumerate(plan.finishes) if post.patches]
-    if patched:
-        code += function("__bulk", _body(plan, finish, patches=False))
+    bands = _bands(plan)
+    if patched or bands:
+        code += function("__bulk", _body(plan, finish, patches=False, bands=bands))
+    if bands:  # with the bands, without the patches: called (not inlined) in the rare blocks that meet a band
+        code += function("__rare", _body(plan, finish, patches=False))
     for i in patched:
         post, head = plan.finishes[i], f"{v} = float64({v}_in)"
         code += function(f"__window{i}", [head, f"return {post.window(v)}"])
         code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
-    return code + _loops(name, outs, patched, plan.native32 or float32 or borrowed)
+    return code + _loops(name, outs, patched, plan.native32 or float32 or borrowed, bool(bands))
 
 
 def _memory_bound(plan: Plan) -> bool:
@@ -294,31 +386,45 @@ def _memory_bound(plan: Plan) -> bool:
 CHUNK = 512  # elements per block of a patched loop: its window indices stay in the L1 cache
 
 
-def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False) -> list[str]:
+def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False, banded: bool = False) -> list[str]:
     """A loop over flat contiguous arrays (the compiler inlines the scalar function and vectorises it), and the
     element function of the ufunc (``()->()``: numba's ufunc loops honour every stride only for these; with a
     float32 function of its own, ``narrow``, it calls ``__each``, which ``symact.kernels.fused`` makes the
     function of the element's type).
 
-    With patches, the loop runs in blocks: it gathers the elements inside the windows of each patched output
-    (before writing, as ``out`` may be x), runs the patch-free function over the block, then the patches over
-    the gathered elements alone and scatters them back, so that a rare window costs only where it applies.
+    With patches or underflow bands (``banded``), the loop runs in blocks: it gathers the elements inside the
+    windows of each patched output (before writing, as ``out`` may be x), runs the function without patches
+    and bands over the block; a block with an element in an underflow band (rare: the results there are near
+    underflow) it computes again whole with the bands (``__rare``, from a copy of x where ``out`` is x); then
+    the patches over the gathered elements alone, scattered back, so that a rare window costs only where it
+    applies.
     """
     each = ", ".join(f"{o}[i]" for o in outs)
     block = ", ".join(f"{o}_b[i]" for o in outs)
     loop = [f"def {name}_loop(x, {', '.join(outs)}):"]
-    if not patched:
+    if not patched and not banded:
         loop += ["    for i in range(x.size):", f"        {each} = {name}(x[i])"]
     else:
         loop += [f"    {a}{i} = np.empty({CHUNK}{t})" for i in patched for a, t in (("at", ", np.intp"), ("xw", ""))]
         loop += [f"    pw{i} = np.empty({CHUNK})" for i in patched]
+        if banded:
+            same = " | ".join(f"(x.ctypes.data == {o}.ctypes.data)" for o in outs)
+            loop += [f"    xc = np.empty({CHUNK})", f"    in_place = {same}"]
         blocks = ", ".join(f"{o}[start : start + {CHUNK}]" for o in ["x", *outs])
         loop += [f"    for start in range(0, x.size, {CHUNK}):", f"        xs, {block.replace('[i]', '')} = {blocks}"]
         for i in patched:
             loop += [f"        k{i} = 0", "        for i in range(xs.size):"]
             loop += [f"            at{i}[k{i}] = i", f"            xw{i}[k{i}] = xs[i]"]
             loop += [f"            k{i} += {name}__window{i}(xs[i])"]
-        loop += ["        for i in range(xs.size):", f"            {block} = {name}__bulk(xs[i])"]
+        if banded:
+            loop += ["        if in_place:", "            for i in range(xs.size):", "                xc[i] = xs[i]"]
+            loop += ["        band = 0", "        for i in range(xs.size):"]
+            loop += [f"            {block}, b = {name}__bulk(xs[i])", "            band += b"]
+        else:
+            loop += ["        for i in range(xs.size):", f"            {block} = {name}__bulk(xs[i])"]
+        if banded:
+            loop += ["        if band:", "            for i in range(xs.size):"]
+            loop += [f"                {block} = {name}__rare(xc[i] if in_place else xs[i])"]
         for i in patched:
             loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
             loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
