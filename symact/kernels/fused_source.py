@@ -16,9 +16,10 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from symact.errors import ParameterError
 from symact.kernels import scalar
+from symact.kernels.bands import cut_at, merged, plan_bands
 from symact.kernels.definition import Definition
 from symact.kernels.float32 import FUNCTIONS
-from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode, s_unscale
+from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
 
 __all__ = ["source", "function_name", "NoScalarForm"]
@@ -34,7 +35,7 @@ class _ScalarPrinter(PythonCodePrinter):
     def __init__(self, dd_symbols=(), cast: str = "", unbanded: bool = False):
         super().__init__({"fully_qualified_modules": True})
         self._dd, self._cast, self._unbanded = set(dd_symbols), cast, unbanded
-        self.named: dict = {}  # nodes printed as the name of a variable computed before (``_merged``)
+        self.named: dict = {}  # nodes printed as the name of a variable computed before (``merged``)
 
     def _typed(self, text: str) -> str:
         return f"{self._cast}({text})" if self._cast else text
@@ -66,7 +67,7 @@ class _ScalarPrinter(PythonCodePrinter):
         if name in STABLE_NODES:
             if not hasattr(scalar, name):
                 raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name} yet; use backend='numpy'")
-            args, cut = [], _cut_at(expr) if self._unbanded else None
+            args, cut = [], cut_at(expr) if self._unbanded else None
             for i, a in enumerate(expr.args):  # a double-double argument as (hi, lo); another with low part 0.0
                 args += (
                     [f"{a.name}_hi", f"{a.name}_lo"] if a in self._dd else ["math.inf" if i == cut else self._print(a)]
@@ -139,7 +140,7 @@ def _body(
 ) -> list[str]:
     """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them;
     ``patches=False``: without the Taylor patches; ``cast='float32'``: in float32 (for a ``native32`` plan);
-    ``float32``: with ``vmath32``'s functions (for a plan with a ``float32`` bound); ``bands`` (``_bands``):
+    ``float32``: with ``vmath32``'s functions (for a plan with a ``float32`` bound); ``bands`` (``plan_bands``):
     the outputs as computed outside the underflow bands, and last a flag, whether x lies in one."""
     try:
         return _lines(plan, finish, patches, cast, float32, bands)
@@ -159,13 +160,13 @@ def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False, 
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
         lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
-    merge = _merged([e for _, e in replacements] + reduced) if bands else {}
+    merge = merged([e for _, e in replacements] + reduced) if bands else {}
     for s, value in replacements:
-        lines += _name_merged(value, merge, printer) + [f"{s.name} = {printer.doprint(value)}"]
+        lines += _namemerged(value, merge, printer) + [f"{s.name} = {printer.doprint(value)}"]
     names = [f"r{i}" for i in range(len(reduced))]
     shared = _exponentials(plan, printer, bool(bands))
     for name, e, post in zip(names, reduced, plan.finishes):
-        lines += _name_merged(e, merge, printer) + [f"{name} = {cast}({printer.doprint(e)})"]
+        lines += _namemerged(e, merge, printer) + [f"{name} = {cast}({printer.doprint(e)})"]
         lines += post.selects(name, v, shared, patches, narrow)
     if bands:
         hi = {s: sp.Symbol(f"{s.name}_hi") for s in plan.dd}  # a node reads the high part of its argument
@@ -191,44 +192,8 @@ def _exponentials(plan: Plan, printer: _ScalarPrinter, unbanded: bool = False) -
     return found
 
 
-def _cut_node(e: sp.Expr) -> bool:
-    """Whether ``e`` is a decaying node with its cut (``symact.kernels.underflow``)."""
-    row = NODES.get(type(e).__name__)
-    return row is not None and row.cut is not None and len(e.args) == 2 + row.params
-
-
-def _cut_at(e: sp.Expr) -> int | None:
-    """The index of the argument of ``e`` that is a finite underflow cut (``symact.kernels.underflow``: a decaying
-    node's last, an ``s_unscale``'s third), or None. Printed as oo, the code computes what it computes outside
-    the bands: the same operations, no scaling.
-
-    >>> from symact.catalog import x
-    >>> from symact.kernels.nodes import s_sigmoid
-    >>> _cut_at(s_sigmoid(x, 640.0)), _cut_at(s_unscale(x, x, 640.0, 0)), _cut_at(s_sigmoid(x, sp.oo))
-    (1, 2, None)
-    """
-    if e.func is s_unscale:
-        return 2 if e.args[2].is_finite else None
-    return len(e.args) - 1 if _cut_node(e) and e.args[-1].is_finite else None
-
-
-def _outside(e: sp.Expr) -> sp.Expr:
-    """The node ``e`` with its finite cut oo, as it computes outside the bands (``_cut_at``)."""
-    cut = _cut_at(e)
-    return e if cut is None else e.func(*(sp.oo if i == cut else a for i, a in enumerate(e.args)))
-
-
-def _merged(exprs: list[sp.Expr]) -> dict[sp.Expr, sp.Expr]:
-    """The nodes of ``exprs`` that compute one value outside the bands, several differing only in their cut
-    (sigmoid with and without one): each to that node with the cut oo, which the code computes once."""
-    groups: dict[sp.Expr, set] = {}
-    for node in (n for e in exprs for n in sp.preorder_traversal(e) if isinstance(n, StableNode)):
-        groups.setdefault(_outside(node), set()).add(node)
-    return {node: key for key, nodes in groups.items() if len(nodes) > 1 for node in nodes}
-
-
-def _name_merged(expr: sp.Expr, merge: dict, printer: _ScalarPrinter) -> list[str]:
-    """Lines computing the merged nodes (``_merged``) that ``expr`` uses first, each once, innermost first; the
+def _namemerged(expr: sp.Expr, merge: dict, printer: _ScalarPrinter) -> list[str]:
+    """Lines computing the merged nodes (``merged``) that ``expr`` uses first, each once, innermost first; the
     printer prints each node of their groups as the variable's name from then on. The forms around them (and
     so the order of every operation) stay as the scalar function computes them."""
     lines = []
@@ -239,24 +204,6 @@ def _name_merged(expr: sp.Expr, merge: dict, printer: _ScalarPrinter) -> list[st
             lines.append(f"{name} = {printer.doprint(key)}")
             printer.named.update({n: name for n, k in merge.items() if k == key})
     return lines
-
-
-def _bands(plan: Plan) -> list[tuple[sp.Expr, float, bool]]:
-    """The underflow bands of ``plan``'s forms, (argument, cut, two-sided), where the code outside them saves
-    work: where two decaying nodes differ only in their cut (or, computing one exponential, ``Node.decay``,
-    in their bands), as f and f' of silu do, they compute one thing outside the bands. [] where none do."""
-    found, kinds = set(), {}
-    for e in (e for form in plan.forms for e in sp.preorder_traversal(form)):
-        if e.func is s_unscale and e.args[2].is_finite:
-            found.add((e.args[0], float(e.args[2]), bool(e.args[3])))
-        if _cut_node(e):
-            row = NODES[type(e).__name__]
-            if e.args[-1].is_finite:
-                found.add((e.args[0], float(e.args[-1]), row.two_sided))
-            key = (row.decay, e.args[0]) if row.decay else (e.func, e.args[:-1])
-            kinds.setdefault(key, set()).add((e.args[-1], row.two_sided))
-    found -= {(t, w, False) for t, w, both in found if both}  # within the two-sided band of the same cut
-    return sorted(found, key=str) if any(len(k) > 1 for k in kinds.values()) else []
 
 
 def source(definition: Definition, key: str) -> str:
@@ -332,7 +279,7 @@ def _borrowed(key: str, plans: dict, bounds: dict) -> list[str]:
 
 def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowed: bool = False) -> list[str]:
     """The functions of one part: the scalar function; where an output has Taylor patches or the plan has
-    underflow bands worth leaving out (``_bands``), the same without them (``__bulk``, with the flag of the
+    underflow bands worth leaving out (``plan_bands``), the same without them (``__bulk``, with the flag of the
     bands last) and with the bands but without the patches (``__rare``); per patched output i the test of its
     windows (``__window{i}``) and its value there (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly
     what the scalar function gives there); with ``float32`` (the plan's bounds taken: ``float32_parts``), a
@@ -359,7 +306,7 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
         code += [f"        {each} = {name}__32(x[i])"]
     patched = [i for i, post in enumerate(plan.finishes) if post.patches]
-    bands = _bands(plan)
+    bands = plan_bands(plan)
     if patched or bands:
         code += function("__bulk", _body(plan, finish, patches=False, bands=bands))
     if bands:  # with the bands, without the patches: called (not inlined) in the rare blocks that meet a band
