@@ -131,6 +131,30 @@ def test_loops_equal_the_element_function(name):
             np.testing.assert_array_equal(in_place, expected[0], err_msg=f"{name} {part} in place")
 
 
+@pytest.mark.parametrize("name", ["relu", "relu6", "leaky_relu", "hardsigmoid", "threshold", "hardshrink"])
+def test_selection_loops_select_the_ends_only_where_their_code_does_not_give_them(name):
+    """A loop of selections leaves out the selects of the limits and of NaN only where its code gives them
+    itself; the results at +-inf and at NaN of either sign (its own bits) stay the NumPy kernel's and the
+    element function's, and a step's NaN keeps its select."""
+    from symact.kernels import fused_source
+    from symact.kernels.definition import resolve
+
+    k, kn = symact.kernel(name, backend="numba"), symact.kernel(name, backend="numpy")
+    nans = np.array([np.nan, -np.nan, 0.0, np.inf, -np.inf])
+    for dtype in (np.float32, np.float64):
+        xs = nans.astype(dtype)
+        for part in ("__call__", "grad", "grad2"):
+            got, want = getattr(k, part)(xs), getattr(kn, part)(xs)
+            np.testing.assert_array_equal(got, want, err_msg=f"{name} {part}")
+            assert np.array_equal(np.signbit(got[:2]), np.signbit(xs[:2])), (name, part, "NaN keeps its sign")
+    text = fused_source.source(resolve(name, "torch", {}), "k1")
+    grad = text.split("def symact_k1_grad(")[1].split("\ndef ")[0]
+    assert "NaN stays NaN" in grad  # f' is a step: its pieces give a number at NaN
+    if name in ("relu", "relu6", "hardsigmoid"):
+        f = text.split("def symact_k1_f(")[1].split("\ndef ")[0]
+        assert "limit" not in f and "NaN stays NaN" not in f and "_number(" in f
+
+
 def test_nodes_differing_only_in_their_underflow_bands_are_computed_once_outside_them():
     """silu's f and f' take sigmoid with a cut (f), without one and sigmoid' with one (f'): outside the bands the
     loop runs the same code with every cut oo (one exponential, which LLVM computes once) and flags the bands."""

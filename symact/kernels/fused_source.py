@@ -21,6 +21,7 @@ from symact.kernels.definition import Definition
 from symact.kernels.float32 import FUNCTIONS
 from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
+from symact.kernels.selections import gives_ends, memory_bound
 
 __all__ = ["source", "function_name", "NoScalarForm"]
 
@@ -54,10 +55,11 @@ class _ScalarPrinter(PythonCodePrinter):
         return self._fold("vmin", expr.args)
 
     def _fold(self, name, args):
+        """Nested ``vmax``/``vmin``, numbers last, as ``vmax_number``/``vmin_number`` (one select each)."""
         args = sorted(args, key=lambda a: a.is_number)
         code = self._print(args[0])
         for arg in args[1:]:
-            code = f"{name}({code}, {self._print(arg)})"
+            code = f"{name}{'_number' * bool(arg.is_number and arg is not sp.nan)}({code}, {self._print(arg)})"
         return code
 
     def _print_Function(self, expr):
@@ -150,7 +152,17 @@ def _body(
 
 
 def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False, bands: list = ()) -> list[str]:
-    """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects."""
+    """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects;
+    a memory-bound plan's without the selects of the limits and NaN where its code gives them itself."""
+    if memory_bound(plan) and not (float32 or bands):
+        infinities, nan = gives_ends(plan, _lines_ends(plan, finish, patches, cast, ends=(False, False)), cast)
+        return _lines_ends(plan, finish, patches, cast, ends=(not infinities, not (infinities and nan)))
+    return _lines_ends(plan, finish, patches, cast, float32, bands)
+
+
+def _lines_ends(
+    plan: Plan, finish, patches: bool, cast: str, float32: bool = False, bands: list = (), ends=(True, True)
+) -> list[str]:
     narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
     printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow, bool(bands))
     replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
@@ -167,7 +179,7 @@ def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False, 
     shared = _exponentials(plan, printer, bool(bands))
     for name, e, post in zip(names, reduced, plan.finishes):
         lines += _namemerged(e, merge, printer) + [f"{name} = {cast}({printer.doprint(e)})"]
-        lines += post.selects(name, v, shared, patches, narrow)
+        lines += post.selects(name, v, shared, patches, narrow, ends)
     if bands:
         hi = {s: sp.Symbol(f"{s.name}_hi") for s in plan.dd}  # a node reads the high part of its argument
         tests = [(printer.doprint(t.xreplace(hi)), w, both) for t, w, both in bands]
@@ -296,7 +308,7 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
     def rounded(values):
         return [f"return {', '.join(f'float32({v})' for v in values)}"]
 
-    code = ["", "", f"{name}_MEMORY_BOUND = {_memory_bound(plan)}"] + function("", _body(plan, finish))
+    code = ["", "", f"{name}_MEMORY_BOUND = {memory_bound(plan)}"] + function("", _body(plan, finish))
     if plan.native32:  # float32 computes the float64 result rounded: a loop of its own, in float32
         code += function("__32", _body(plan, finish, cast="float32"))
     elif float32:  # float32 results within the plan's bound by vmath32's short functions
@@ -316,18 +328,6 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
         code += function(f"__window{i}", [head, f"return {post.window(v)}"])
         code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
     return code + _loops(name, outs, patched, plan.native32 or float32 or borrowed, bool(bands))
-
-
-def _memory_bound(plan: Plan) -> bool:
-    """Whether the loop costs about a copy: no function in the forms but selections (max, min, pieces, |x|,
-    sign), integer powers, no post-pass but the limits."""
-    calls = set().union(*(f.atoms(sp.Function) for f in plan.forms))
-    powers = set().union(*(f.atoms(sp.Pow) for f in plan.forms))
-    return (
-        all(isinstance(c, (sp.Piecewise, sp.Abs, sp.sign)) for c in calls)
-        and all(p.exp.is_Integer for p in powers)
-        and not any(f.patches or f.guard or f.fractions for f in plan.finishes)
-    )
 
 
 CHUNK = 512  # elements per block of a patched loop: its window indices stay in the L1 cache

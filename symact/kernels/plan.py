@@ -85,21 +85,34 @@ class Finish:
             return None
         return np.logical_or.reduce([fraction.inside(array) for fraction in self.fractions])
 
-    def selects(self, name: str, v: str, shared: dict | None = None, patches: bool = True, cast: str = "") -> list[str]:
+    def selects(
+        self,
+        name: str,
+        v: str,
+        shared: dict | None = None,
+        patches: bool = True,
+        cast: str = "",
+        ends: tuple[bool, bool] = (True, True),
+    ) -> list[str]:
         """The same as straight-line scalar code on ``name`` (the output) and ``v`` (the input): flat selects,
         no early return, so that a compiled loop over it vectorises; ``shared`` as ``ExpFraction.selects``;
         ``patches=False`` leaves the patches out (the caller evaluates them only inside ``window``); ``cast``
-        types the limits (``float32``)."""
+        types the limits (``float32``); ``ends``: whether to select the limits at +-inf, and NaN at NaN
+        (``symact.kernels.fused_source`` leaves out those its code gives itself; the first needs the second)."""
         lines = [line for fraction in self.fractions for line in fraction.selects(name, v, shared or {})]
         for p in self.patches if patches else ():
             lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
             lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
-        high, low = (f"{cast}({_number(t)})" if cast else _number(t) for t in self.limits[::-1])
-        lines.append(f"limit = {high} if {v} > 0 else {low}")
+        infinities = ends[0] or self.guard
+        if infinities:
+            high, low = (f"{cast}({_number(t)})" if cast else _number(t) for t in self.limits[::-1])
+            lines.append(f"limit = {high} if {v} > 0 else {low}")
         if self.guard:
             lines.append(f"{name} = limit if ({name} != {name}) & (abs({v}) > {GUARD_BEYOND!r}) else {name}")
-        lines.append(f"{name} = {name} if {v} - {v} == 0.0 else limit  # +-inf give the limits")
-        lines.append(f"{name} = {name} if {v} == {v} else {v}  # NaN stays NaN")
+        if infinities:
+            lines.append(f"{name} = {name} if {v} - {v} == 0.0 else limit  # +-inf give the limits")
+        if infinities or ends[1]:
+            lines.append(f"{name} = {name} if {v} == {v} else {v}  # NaN stays NaN")
         return lines
 
     def window(self, v: str) -> str:

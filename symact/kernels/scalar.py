@@ -39,9 +39,20 @@ def vmin(a, b):
 
 
 @jit
+def vmax_number(a, c):
+    """``vmax`` of a number c (never NaN): one select."""
+    return c if c > a else a
+
+
+@jit
+def vmin_number(a, c):
+    return c if c < a else a
+
+
+@jit
 def sign(t):
     s = 1.0 if t > 0 else -1.0
-    return s if t != 0 else t * 0.0  # 0 and NaN give themselves
+    return s if (t != 0) & (t == t) else t * 0.0  # 0 and NaN give themselves
 
 
 @jit
