@@ -18,6 +18,7 @@ import math
 import struct
 import sys
 from collections.abc import Callable
+from fractions import Fraction
 
 __all__ = [
     "jit",
@@ -29,6 +30,7 @@ __all__ = [
     "vexp_dd",
     "exp_parts",
     "product_error",
+    "fma",
     "dd_step",
     "split",
     "two_prod",
@@ -93,9 +95,25 @@ def product_error(a: float, b: float, p: float) -> float:
     return ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
+def fma(a: float, b: float, c: float) -> float:
+    """a*b + c rounded once: by exact rationals in Python, one fused multiply-add compiled.
+
+    >>> fma(0.1, 10.0, -1.0)  # 0.1 is 0.1000000000000000055511151231257827...
+    5.551115123125783e-17
+    """
+    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return a * b + c
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    if exact == 0:
+        return a * b + c  # an exact 0 with IEEE's sign, as the fma's
+    if abs(exact) >= 2**1024 - 2**970:  # rounds to an infinity
+        return math.inf if exact > 0 else -math.inf
+    return float(exact)
+
+
 def _intrinsics() -> None:
-    """Teach numba ``bits_of``, ``from_bits`` (one LLVM bitcast each) and ``product_error`` (LLVM's fma, which
-    vectorises); in Python they stay as they are, and give the same bits."""
+    """Teach numba ``bits_of``, ``from_bits`` (one LLVM bitcast each), ``product_error`` and ``fma`` (LLVM's fma,
+    which vectorises); in Python they stay as they are, and give the same bits."""
     from llvmlite import ir
     from numba import types
     from numba.extending import intrinsic, overload
@@ -108,19 +126,27 @@ def _intrinsics() -> None:
     def to_float(typingctx, i):
         return types.float64(types.int64), lambda context, builder, sig, args: builder.bitcast(args[0], ir.DoubleType())
 
-    def fma(context, builder, sig, args):
-        a, b, p = args
-        d = ir.DoubleType()
-        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
-        return builder.call(fn, [a, b, builder.fneg(p)])
+    def fused(negate):
+        def codegen(context, builder, sig, args):
+            a, b, c = args
+            d = ir.DoubleType()
+            fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+            return builder.call(fn, [a, b, builder.fneg(c) if negate else c])
+
+        return codegen
 
     @intrinsic
     def fused_error(typingctx, a, b, p):
-        return types.float64(types.float64, types.float64, types.float64), fma
+        return types.float64(types.float64, types.float64, types.float64), fused(True)
+
+    @intrinsic
+    def fused_add(typingctx, a, b, c):
+        return types.float64(types.float64, types.float64, types.float64), fused(False)
 
     overload(bits_of)(lambda v: lambda v: to_int(v))
     overload(from_bits)(lambda i: lambda i: to_float(i))
     overload(product_error)(lambda a, b, p: lambda a, b, p: fused_error(a, b, p))
+    overload(fma)(lambda a, b, c: lambda a, b, c: fused_add(a, b, c))
 
 
 _LOG2E = 1.4426950408889634
@@ -187,17 +213,17 @@ def _expm1_parts(c):
 def _expm1_series(r, err):
     """expm1(r + err) as em + em_lo, for |r| <= ln2/2 and a rounding error err."""
     q = 1.0 / 6227020800.0  # the Taylor series of (expm1(r) - r) / r**2, through r**11
-    q = q * r + 1.0 / 479001600.0
-    q = q * r + 1.0 / 39916800.0
-    q = q * r + 1.0 / 3628800.0
-    q = q * r + 1.0 / 362880.0
-    q = q * r + 1.0 / 40320.0
-    q = q * r + 1.0 / 5040.0
-    q = q * r + 1.0 / 720.0
-    q = q * r + 1.0 / 120.0
-    q = q * r + 1.0 / 24.0
-    q = q * r + 1.0 / 6.0
-    q = q * r + 0.5
+    q = fma(q, r, 1.0 / 479001600.0)
+    q = fma(q, r, 1.0 / 39916800.0)
+    q = fma(q, r, 1.0 / 3628800.0)
+    q = fma(q, r, 1.0 / 362880.0)
+    q = fma(q, r, 1.0 / 40320.0)
+    q = fma(q, r, 1.0 / 5040.0)
+    q = fma(q, r, 1.0 / 720.0)
+    q = fma(q, r, 1.0 / 120.0)
+    q = fma(q, r, 1.0 / 24.0)
+    q = fma(q, r, 1.0 / 6.0)
+    q = fma(q, r, 0.5)
     s = r * r * q
     em = r + s  # |s| < |r|, so the error of this sum is exactly (r - em) + s
     return em, (r - em) + s + err * (1.0 + em)
