@@ -3,9 +3,10 @@
 A loop that calls the C library's ``exp`` runs one element at a time; these are range reduction and
 polynomial only (no table, no branch: limits and special values are selects), so LLVM turns a numba loop
 over them into SIMD code. exp is fdlibm's reduction and rational form, log1p musl's, expm1 a Taylor series
-after the same reduction with its error carried, tanh a double-double quotient of expm1: exp and log1p stay
-within 1 ULP, expm1 within 1.1 and tanh within 1.5 (``tests/test_vmath.py`` measures them against mpmath,
-subnormal results included); ``symact.kernels.vmath_erf`` adds erfc and erf.
+after the same reduction with its error carried (Horner's steps as fused multiply-adds, ``fma``), tanh a
+double-double quotient of expm1: exp and log1p stay within 1 ULP, expm1 within 1.1 and tanh within 1.5
+(``tests/test_vmath.py`` measures them against mpmath, subnormal results included); ``symact.kernels.vmath_erf``
+adds erfc and erf.
 Like ``symact.kernels.scalar`` the functions are plain Python until ``compile_all`` hands them to numba.
 
 >>> vexp(-745.0), vexpm1(1e-20), vlog1p(-1.0), vtanh(-0.0)
@@ -289,7 +290,7 @@ def vtanh(x: float) -> float:
 def exp_parts(eh: float, el: float, el_lo: float, n: float) -> tuple[float, float, float]:
     """exp(eh + el + el_lo + n _LN2_HI) as (m + m_lo) 2**k, m + m_lo to about 0.1 ULP: k, m, m_lo.
 
-    eh - k ln2_hi must be exact (|eh| >= 1/2 suffices: see _reduce); |el| < 1, el_lo small, n an integer.
+    eh - k ln2_hi must be exact (|eh| >= 1/2 suffices: see _reduce); |el| < 2, el_lo small, n an integer.
     """
     k = ((eh + el) * _LOG2E + _SHIFT) - _SHIFT
     s, e = two_sum(eh - k * _LN2_HI, el)

@@ -26,7 +26,8 @@ _ERF_Q = (-3.96022827877536812320e-06, 1.32494738004321644526e-04, 5.08130628187
           6.50222499887672944485e-02, 3.97917223959155352819e-01, 1.0)  # fmt: skip
 # erfc(a) = t exp(g - a*a) for a >= 0, t = 2/(2 + a) (the form of Numerical Recipes' erfcc): g is smooth on t in
 # [1/15.5, 1] (a in [0, 29]), fitted there by Chebyshev interpolation of degree 27 in s = 2t - 1 (mpmath at 50
-# digits, converted to powers of s: within 1.6e-18 of g), highest power first, the two lowest in double-double.
+# digits, converted to powers of s), highest power first, the two lowest in double-double: within 4.7e-18 of g
+# as rounded here (mpmath on 400,001 points of s).
 _G0_HI, _G0_LO = -0.6717940840566923, 1.083776361984306e-17
 _G1_HI, _G1_LO = 0.6726432239776567, 1.951753175793579e-17
 _G2, _G3 = 0.04734330684190386, -0.04689561023118015
@@ -75,7 +76,7 @@ def erfc_dd(x: float, dx: float, scaled: bool) -> float:
     s4 = s2 * s2
     h = fma(s2, fma(s, _poly(s4, _H3), _poly(s4, _H2)), fma(s, _poly(s4, _H1), _poly(s4, _H0)))
     q, q_lo = two_prod(s, fma(s, fma(s, h, _G3), _G2))
-    u = _G1_HI + q  # |q| < 0.1: the error of this sum is exactly q - (u - _G1_HI)
+    u = _G1_HI + q  # |q| < 0.12 < |_G1_HI|: the error of this sum is exactly q - (u - _G1_HI)
     u_lo = ((q - (u - _G1_HI)) + q_lo) + _G1_LO
     v, v_lo = two_prod(s, u)
     g = _G0_HI + v  # |v| < 1 <= 2|_G0_HI|: likewise
