@@ -3,9 +3,10 @@
 A loop that calls the C library's ``exp`` runs one element at a time; these are range reduction and
 polynomial only (no table, no branch: limits and special values are selects), so LLVM turns a numba loop
 over them into SIMD code. exp is fdlibm's reduction and rational form, log1p musl's, expm1 a Taylor series
-after the same reduction with its error carried, tanh a double-double quotient of expm1: exp and log1p stay
-within 1 ULP, expm1 within 1.1 and tanh within 1.5 (``tests/test_vmath.py`` measures them against mpmath,
-subnormal results included); ``symact.kernels.vmath_erf`` adds erfc and erf.
+after the same reduction with its error carried (Horner's steps as fused multiply-adds, ``fma``), tanh a
+double-double quotient of expm1: exp and log1p stay within 1 ULP, expm1 within 1.1 and tanh within 1.5
+(``tests/test_vmath.py`` measures them against mpmath, subnormal results included); ``symact.kernels.vmath_erf``
+adds erfc and erf.
 Like ``symact.kernels.scalar`` the functions are plain Python until ``compile_all`` hands them to numba.
 
 >>> vexp(-745.0), vexpm1(1e-20), vlog1p(-1.0), vtanh(-0.0)
@@ -18,6 +19,7 @@ import math
 import struct
 import sys
 from collections.abc import Callable
+from fractions import Fraction
 
 __all__ = [
     "jit",
@@ -29,6 +31,7 @@ __all__ = [
     "vexp_dd",
     "exp_parts",
     "product_error",
+    "fma",
     "dd_step",
     "split",
     "two_prod",
@@ -93,9 +96,25 @@ def product_error(a: float, b: float, p: float) -> float:
     return ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
+def fma(a: float, b: float, c: float) -> float:
+    """a*b + c rounded once: by exact rationals in Python, one fused multiply-add compiled.
+
+    >>> fma(0.1, 10.0, -1.0)  # 0.1 is 0.1000000000000000055511151231257827...
+    5.551115123125783e-17
+    """
+    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return a * b + c
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    if exact == 0:
+        return a * b + c  # an exact 0 with IEEE's sign, as the fma's
+    if abs(exact) >= 2**1024 - 2**970:  # rounds to an infinity
+        return math.inf if exact > 0 else -math.inf
+    return float(exact)
+
+
 def _intrinsics() -> None:
-    """Teach numba ``bits_of``, ``from_bits`` (one LLVM bitcast each) and ``product_error`` (LLVM's fma, which
-    vectorises); in Python they stay as they are, and give the same bits."""
+    """Teach numba ``bits_of``, ``from_bits`` (one LLVM bitcast each), ``product_error`` and ``fma`` (LLVM's fma,
+    which vectorises); in Python they stay as they are, and give the same bits."""
     from llvmlite import ir
     from numba import types
     from numba.extending import intrinsic, overload
@@ -108,19 +127,27 @@ def _intrinsics() -> None:
     def to_float(typingctx, i):
         return types.float64(types.int64), lambda context, builder, sig, args: builder.bitcast(args[0], ir.DoubleType())
 
-    def fma(context, builder, sig, args):
-        a, b, p = args
-        d = ir.DoubleType()
-        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
-        return builder.call(fn, [a, b, builder.fneg(p)])
+    def fused(negate):
+        def codegen(context, builder, sig, args):
+            a, b, c = args
+            d = ir.DoubleType()
+            fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+            return builder.call(fn, [a, b, builder.fneg(c) if negate else c])
+
+        return codegen
 
     @intrinsic
     def fused_error(typingctx, a, b, p):
-        return types.float64(types.float64, types.float64, types.float64), fma
+        return types.float64(types.float64, types.float64, types.float64), fused(True)
+
+    @intrinsic
+    def fused_add(typingctx, a, b, c):
+        return types.float64(types.float64, types.float64, types.float64), fused(False)
 
     overload(bits_of)(lambda v: lambda v: to_int(v))
     overload(from_bits)(lambda i: lambda i: to_float(i))
     overload(product_error)(lambda a, b, p: lambda a, b, p: fused_error(a, b, p))
+    overload(fma)(lambda a, b, c: lambda a, b, c: fused_add(a, b, c))
 
 
 _LOG2E = 1.4426950408889634
@@ -187,17 +214,17 @@ def _expm1_parts(c):
 def _expm1_series(r, err):
     """expm1(r + err) as em + em_lo, for |r| <= ln2/2 and a rounding error err."""
     q = 1.0 / 6227020800.0  # the Taylor series of (expm1(r) - r) / r**2, through r**11
-    q = q * r + 1.0 / 479001600.0
-    q = q * r + 1.0 / 39916800.0
-    q = q * r + 1.0 / 3628800.0
-    q = q * r + 1.0 / 362880.0
-    q = q * r + 1.0 / 40320.0
-    q = q * r + 1.0 / 5040.0
-    q = q * r + 1.0 / 720.0
-    q = q * r + 1.0 / 120.0
-    q = q * r + 1.0 / 24.0
-    q = q * r + 1.0 / 6.0
-    q = q * r + 0.5
+    q = fma(q, r, 1.0 / 479001600.0)
+    q = fma(q, r, 1.0 / 39916800.0)
+    q = fma(q, r, 1.0 / 3628800.0)
+    q = fma(q, r, 1.0 / 362880.0)
+    q = fma(q, r, 1.0 / 40320.0)
+    q = fma(q, r, 1.0 / 5040.0)
+    q = fma(q, r, 1.0 / 720.0)
+    q = fma(q, r, 1.0 / 120.0)
+    q = fma(q, r, 1.0 / 24.0)
+    q = fma(q, r, 1.0 / 6.0)
+    q = fma(q, r, 0.5)
     s = r * r * q
     em = r + s  # |s| < |r|, so the error of this sum is exactly (r - em) + s
     return em, (r - em) + s + err * (1.0 + em)
@@ -263,7 +290,7 @@ def vtanh(x: float) -> float:
 def exp_parts(eh: float, el: float, el_lo: float, n: float) -> tuple[float, float, float]:
     """exp(eh + el + el_lo + n _LN2_HI) as (m + m_lo) 2**k, m + m_lo to about 0.1 ULP: k, m, m_lo.
 
-    eh - k ln2_hi must be exact (|eh| >= 1/2 suffices: see _reduce); |el| < 1, el_lo small, n an integer.
+    eh - k ln2_hi must be exact (|eh| >= 1/2 suffices: see _reduce); |el| < 2, el_lo small, n an integer.
     """
     k = ((eh + el) * _LOG2E + _SHIFT) - _SHIFT
     s, e = two_sum(eh - k * _LN2_HI, el)

@@ -1,11 +1,10 @@
 """Branch-free erfc and erf for the fused backend's loops (``symact.kernels.vmath`` has exp, expm1, log1p, tanh).
 
-fdlibm's four ranges and rational fits (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun), each computed
-and the right one selected, so that a loop over them vectorises: in the tail erfc(x) = exp(-x*x - 0.5625 +
-R/S)/x with the exponential and the quotient in double-double, below it 1 - x - x*P/Q or 1 - erx - P/Q with
-the last Horner steps and the quotient in double-double. erfc stays within 1.1 ULP, subnormal results
-included, and erf within 1 (``tests/test_vmath.py`` measures them against mpmath). Plain Python until
-``vmath.compile_all`` hands them to numba.
+erfc(a) = t exp(g - a*a) for a = |x|, t = 2/(2 + a), with one polynomial g in 2t - 1 for all a (no ranges to
+select between, one division), the exponential in double-double and erfc(x) = 2 - erfc(-x) below 0, so that
+a loop over it vectorises. erfc stays within 1.1 ULP, subnormal results included (about 0.75 measured), and
+erf within 1: x + x*P/Q (fdlibm's fit) below 0.84375, else 1 - erfc(|x|) (``tests/test_vmath.py`` measures
+them against mpmath). Plain Python until ``vmath.compile_all`` hands them to numba.
 
 >>> verfc(27.2), verfc(-7.0), verf(-0.0), verf(0.5) == math.erf(0.5)
 (1e-323, 2.0, -0.0, True)
@@ -15,115 +14,86 @@ from __future__ import annotations
 
 import math
 
-from symact.kernels.vmath import _scale, dd_step, exp_parts, jit, split, two_prod, two_sum
+from symact.kernels.vmath import _int_bits, _scale, exp_parts, fma, from_bits, jit, two_prod, two_sum
 
 __all__ = ["erfc_dd", "verf", "verfc"]
 
-# fdlibm's erf and erfc (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun): rational fits, highest power
-# first, the two fits that one evaluation selects between padded with zeros to one length.
-# |x| < 0.84375: (erf(x) - x)/x = P/Q in x*x
-_ERF_P = (0.0, 0.0, -2.37630166566501626084e-05, -5.77027029648944159157e-03, -2.84817495755985104766e-02,
+# fdlibm's erf (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun) for |x| < 0.84375: (erf(x) - x)/x = P/Q
+# in x*x, highest power first.
+_ERF_P = (-2.37630166566501626084e-05, -5.77027029648944159157e-03, -2.84817495755985104766e-02,
           -3.25042107247001499370e-01, 1.28379167095512558561e-01)  # fmt: skip
-_ERF_Q = (0.0, -3.96022827877536812320e-06, 1.32494738004321644526e-04, 5.08130628187576562776e-03,
+_ERF_Q = (-3.96022827877536812320e-06, 1.32494738004321644526e-04, 5.08130628187576562776e-03,
           6.50222499887672944485e-02, 3.97917223959155352819e-01, 1.0)  # fmt: skip
-# 0.84375 <= |x| < 1.25: erf(1 + s) - _ERX = P/Q in s = |x| - 1
-_ERX = 8.45062911510467529297e-01
-_ERF1_P = (-2.16637559486879084300e-03, 3.54783043256182359371e-02, -1.10894694282396677476e-01,
-           3.18346619901161753674e-01, -3.72207876035701323847e-01, 4.14856118683748331666e-01,
-           -2.36211856075265944077e-03)  # fmt: skip
-_ERF1_Q = (1.19844998467991074170e-02, 1.36370839120290507362e-02, 1.26171219808761642112e-01,
-           7.18286544141962662868e-02, 5.40397917702171048937e-01, 1.06420880400844228286e-01, 1.0)  # fmt: skip
-# 1.25 <= x < 1/0.35, then up to 28: log(x erfc(x)) + x*x + 0.5625 = R/S in 1/x**2, within 2**-61.5
-_ERFC_R = (-9.81432934416914548592e+00, -8.12874355063065934246e+01, -1.84605092906711035994e+02,
-           -1.62396669462573470355e+02, -6.23753324503260060396e+01, -1.05586262253232909814e+01,
-           -6.93858572707181764372e-01, -9.86494403484714822705e-03)  # fmt: skip
-_ERFC_S = (-6.04244152148580987438e-02, 6.57024977031928170135e+00, 1.08635005541779435134e+02,
-           4.29008140027567833386e+02, 6.45387271733267880336e+02, 4.34565877475229228821e+02,
-           1.37657754143519042600e+02, 1.96512716674392571292e+01, 1.0)  # fmt: skip
-_ERFC_R2 = (0.0, -4.83519191608651397019e+02, -1.02509513161107724954e+03, -6.37566443368389627722e+02,
-            -1.60636384855821916062e+02, -1.77579549177547519889e+01, -7.99283237680523006574e-01,
-            -9.86494292470009928597e-03)  # fmt: skip
-_ERFC_S2 = (0.0, -2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.55305040643316442583e+03,
-            3.19985821950859553908e+03, 1.53672958608443695994e+03, 3.25792512996573918826e+02,
-            3.03380607434824582924e+01, 1.0)  # fmt: skip
+# erfc(a) = t exp(g - a*a) for a >= 0, t = 2/(2 + a) (the form of Numerical Recipes' erfcc): g is smooth on t in
+# [1/15.5, 1] (a in [0, 29]), fitted there by Chebyshev interpolation of degree 27 in s = 2t - 1 (mpmath at 50
+# digits, converted to powers of s), highest power first, the two lowest in double-double: within 4.7e-18 of g
+# as rounded here (mpmath on 400,001 points of s).
+_G0_HI, _G0_LO = -0.6717940840566923, 1.083776361984306e-17
+_G1_HI, _G1_LO = 0.6726432239776567, 1.951753175793579e-17
+_G2, _G3 = 0.04734330684190386, -0.04689561023118015
+_G = (-1.2635895323619077e-09, 2.8862631014003263e-09, 8.483425947286745e-09, -3.3234182520418773e-08,
+      6.1753295390097705e-09, 1.4005972847604767e-07, -2.537133995831428e-07, -1.5118693792530427e-07,
+      1.2513913351065845e-06, -1.2868650653645015e-06, -2.947258819684001e-06, 8.570880780975548e-06,
+      1.3669228433770265e-07, -3.0191099063640333e-05, 3.174571957423417e-05, 7.14018698125544e-05,
+      -0.00017430310822061235, -9.373518359320785e-05, 0.0006736788247275071, -0.00014624684598262298,
+      -0.002345812503610551, 0.0017589335566204137, 0.008824938557243442, -0.0098726893663486)  # fmt: skip
+_H3, _H2, _H1, _H0 = (_G[i::4] for i in range(4))  # s**(4j + 7), ..., s**(4j + 4): four short chains
+# M = -t d(log erfc)/da = 2t/(sqrt(pi) erfcx(a)), degree 8 in s: within 1.1e-6 (a few digits are enough)
+_M = (-0.002560028992170796, 0.002515755896520986, 0.012469448778647915, -0.014208487829694761,
+      -0.04999179772601196, 0.06184485822383236, 0.3951495651724987, -1.4859216904817267, 2.2090803850899077)  # fmt: skip
+_C_HI_STEPS = 128.0  # the scaled band of symact.kernels.helpers: C_HI = 128 * _LN2_HI
+_GRID = 1649267441664.0  # 1.5 * 2**40: a + _GRID - _GRID rounds a to a multiple of 2**-12
 
 
 @jit(inline=True)
 def _poly(t, coeffs):
     p = coeffs[0]
     for c in coeffs[1:]:
-        p = p * t + c
+        p = fma(p, t, c)
     return p
-
-
-_EXP_NEG = tuple((-1.0) ** n / math.factorial(n) for n in range(10, -1, -1))  # exp(-u) to 3e-6 for u < 1.6
-_TWO_OVER_SQRTPI = 1.1283791670955126
-_C_HI_STEPS = 128.0  # the scaled band of symact.kernels.helpers: C_HI = 128 * _LN2_HI
-
-
-@jit(inline=True)
-def _exp_square_over(a, da, g, g_lo, n):
-    """exp(-(a + da)**2 - 0.5625 + g + g_lo + n _LN2_HI)/(a + da) for 1 <= a <= 30, |da| <= ulp(a), |g| < 1,
-    rounded once (subnormal results too).
-
-    a*a is hi*hi (exact, hi of 26 bits) plus a small part; the exponential is carried in double-double, and
-    the quotient by a too, so that only g's own rounding and the last one remain.
-    """
-    hi, lo = split(a)
-    gh = g - 0.5625
-    k, m, m_lo = exp_parts(-(hi * hi), gh, (g - (gh + 0.5625)) + g_lo - (lo * (hi + a) + 2.0 * a * da), n)
-    inv = 1.0 / a
-    q = m * inv
-    p, p_lo = two_prod(q, a)
-    return _scale(q + ((((m - p) - p_lo) + m_lo) - q * da) * inv, k)
-
-
-@jit(inline=True)
-def _ratio(t, first, p1, q1, p2, q2):
-    """P/Q at t as q + q_lo, with P, Q = p1, q1 if ``first`` else p2, q2 (coefficients, highest power first,
-    p1 and p2 of one length, q1 and q2 too): the last two Horner steps and the quotient in double-double."""
-    p, d = 0.0, 0.0
-    for i in range(len(p1) - 2):
-        p = p * t + (p1[i] if first else p2[i])
-    for i in range(len(q1) - 2):
-        d = d * t + (q1[i] if first else q2[i])
-    p_lo, d_lo = 0.0, 0.0
-    for i in (-2, -1):
-        p, p_lo = dd_step(p, p_lo, t, p1[i] if first else p2[i], 0.0)
-        d, d_lo = dd_step(d, d_lo, t, q1[i] if first else q2[i], 0.0)
-    inv = 1.0 / d
-    q = p * inv
-    h, h_lo = two_prod(q, d)
-    return q, (((p - h) - h_lo) + p_lo - q * d_lo) * inv
 
 
 @jit(inline=True)
 def erfc_dd(x: float, dx: float, scaled: bool) -> float:
     """erfc(x + dx), |dx| <= ulp(x), with the same bound as ``verfc``; times exp(C_HI) (``helpers.C_HI``, so
-    that it stays normal down to erfc(28)) where ``scaled``.
+    that it stays normal down to erfc(28)) where ``scaled`` (for x > 0).
 
-    fdlibm's four ranges and rational fits, each computed and the right one selected; in the tail
-    erfc(x) = exp(-x*x - 0.5625 + R/S)/x with the exponential and the quotient in double-double (and dx in
-    them), below it 1 - x - x*P/Q or 1 - _ERX - P/Q in double-double, less dx erfc'(x).
+    One formula for a = |x|: erfc(a) = t exp(g(s) - a*a), g in double-double, a*a as hi*hi (exact, hi on a grid
+    of 2**-12, so that exp_parts' reduction of -hi*hi is exact) plus a small part, the exponential in
+    double-double and times t exactly. t = 2/(2 + a) and s = 2t - 1 round: the point where g is evaluated is
+    a_s = 2/t_s - 2, t_s = (s + 1)/2 exactly, and erfc(a + da) = t_s exp(g(s) - a_s**2 - (a + da - a_s) L) with
+    L = M(s)/t the slope of -log erfc. Below 0 erfc(x) = 2 - erfc(-x), in double-double.
     """
     a = abs(x)
-    a = a if a < 30.0 else 30.0  # erfc(30) rounds to 0 even scaled (NaN too: the last line restores it)
-    z = a * a
-    small, near = a < 0.84375, a < 1.25
-    q, q_lo = _ratio(z if small else a - 1.0, small, _ERF_P, _ERF_Q, _ERF1_P, _ERF1_Q)
-    slope = dx * _TWO_OVER_SQRTPI * _poly(z, _EXP_NEG)  # dx erf'(x), a few digits are enough
-    one_x, one_x_lo = two_sum(1.0, -x)
-    p, p_lo = two_prod(x, q)
-    y, y_lo = two_sum(one_x, -p)
-    y = y + ((((one_x_lo + y_lo) - p_lo) - x * q_lo) - slope)  # erfc from 0.23 to 1.77
-    near_y, near_lo = two_sum(1.0 - _ERX if x > 0 else -1.0 - _ERX, -q)  # 1 - _ERX is exact
-    near_y = near_y + (near_lo - q_lo)
-    near_y = (near_y if x > 0 else -near_y) - slope
-    at = a if a > 1.0 else 1.0  # the tail's fits, from 1.25 on
-    g, g_lo = _ratio(1.0 / (at * at), at < 2.857142857142857, _ERFC_R, _ERFC_S, _ERFC_R2, _ERFC_S2)
-    tail = _exp_square_over(at, dx if x > 0 else -dx, g, g_lo, _C_HI_STEPS if scaled else 0.0)
-    tail = tail if x > 0 else 2.0 - tail
-    y = y if small else (near_y if near else tail)
+    inside = a < 29.0  # erfc(29) rounds to 0 even scaled (NaN too: the last line restores it)
+    a = a if inside else 29.0
+    da = (-dx if x < 0 else dx) if inside else 0.0
+    d, d_lo = two_sum(2.0, a)
+    t = 2.0 / d
+    s = 2.0 * t - 1.0
+    s_lo = 2.0 * t - (s + 1.0)  # exact (Sterbenz, or |2t| < 1): t_s = t - s_lo/2
+    s2 = s * s
+    s4 = s2 * s2
+    h = fma(s2, fma(s, _poly(s4, _H3), _poly(s4, _H2)), fma(s, _poly(s4, _H1), _poly(s4, _H0)))
+    q, q_lo = two_prod(s, fma(s, fma(s, h, _G3), _G2))
+    u = _G1_HI + q  # |q| < 0.12 < |_G1_HI|: the error of this sum is exactly q - (u - _G1_HI)
+    u_lo = ((q - (u - _G1_HI)) + q_lo) + _G1_LO
+    v, v_lo = two_prod(s, u)
+    g = _G0_HI + v  # |v| < 1 <= 2|_G0_HI|: likewise
+    g_lo = ((v - (g - _G0_HI)) + v_lo) + fma(s, u_lo, _G0_LO)
+    p, p_lo = two_prod(t, d)
+    shift = (((2.0 - p) - p_lo) + 0.5 * s_lo * d - t * d_lo) * (0.5 * d)  # a_s - a = (2 - t_s (2 + a))/t_s
+    slope = _poly(s, _M) * (0.5 * d)
+    hi = (a + _GRID) - _GRID
+    lo = a - hi
+    small = g_lo - lo * (hi + a) - 2.0 * a * shift - (da - shift) * slope
+    k, m, m_lo = exp_parts(-(hi * hi), g, small, _C_HI_STEPS if scaled else 0.0)
+    q, q_lo = two_prod(m, t)
+    q_lo = q_lo + (m_lo * t - m * (0.5 * s_lo))
+    two_k = from_bits((_int_bits(k if k > -1000.0 else -1000.0) + 1023) << 52)  # erfc(a) >= 2**-60 below 0
+    u = q * two_k
+    r, r_lo = two_sum(2.0, -u)
+    y = r + (r_lo - q_lo * two_k) if x < 0 else _scale(q + q_lo, k)
     return y if x == x else x
 
 
