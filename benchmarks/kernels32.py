@@ -77,7 +77,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=None, help="a seeded sample of each range instead")
     args = parser.parse_args()
     print(f"# {platform.processor() or platform.machine()}, numpy {np.__version__}")
-    print("| kernel | part | range | floats | max error (ULP) | at | max distance to float64 rounded | differ | bound |")
+    print(
+        "| kernel | part | range | floats | max error (ULP) | at | max distance to float64 rounded | differ | bound |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for spec in args.only:
         name, part, low, high = spec.split(":")

@@ -12,7 +12,7 @@ from symact.kernels import float32, vmath, vmath32
 from symact.kernels.condition import K, condition
 from symact.kernels.definition import resolve
 from symact.kernels.helpers import erfc
-from symact.kernels.nodes import s_dsigmoid, s_expm1, s_sigmoid, s_softplus, s_unscale
+from symact.kernels.nodes import s_dsigmoid, s_expm1, s_expsq, s_sigmoid, s_softplus, s_unscale
 from symact.kernels.plan import float32_parts, part_plans
 
 numba = pytest.importorskip("numba")
@@ -135,6 +135,9 @@ DECISIONS = [
     (sp.exp(s_softplus(x, sp.oo)), None),  # exp amplifies it by its argument
     (sp.tanh(s_softplus(x, 640.0)), None),  # scaled in its band, no unscale around it
     (x**2 * s_sigmoid(x, sp.oo), None),
+    (x * s_expsq(x, sp.Rational(1, 2), sp.oo), 0.51),  # exp(-x**2/2): x**2 exact in float64
+    (s_expsq(x, sp.Rational(1, 3), sp.oo), None),  # -x**2/3 rounded: amplified by x**2/3
+    (sp.Float(1e300) * s_expsq(x, 1, sp.oo), None),  # 1e300 times exp(-700), vmath32's clip, is not 0
 ]
 
 

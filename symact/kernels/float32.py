@@ -5,7 +5,8 @@ roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid', s
 no double-double), at 0.001 u or better on every float32 of their ranges. A form is computed with them when
 its error before the rounding is provably small, by the sum of its nodes' errors times their condition numbers:
 
-- the variable, a number (one float64 rounding, 2**-29 u): exact or nearly;
+- the variable, a number within float32's range (one float64 rounding, 2**-29 u): exact or nearly (a
+  larger one times an exponential that ``vmath32`` clips at exp(-700) would not round to 0);
 - a product: the sum of its factors' errors plus one float64 rounding per multiplication (the condition
   number of a product in each factor is 1);
 - a ``vmath32`` function of x or -x (exact arguments: no argument error to amplify): its ``ERRORS`` entry;
@@ -61,6 +62,7 @@ FUNCTIONS = {
 APART = ("s_ncdf",)
 _CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus", "s_ncdf", "s_expsq")  # nodes whose last argument is a cut
 ROUNDING = 2.0**-29  # one float64 rounding in units of float32's u
+FLT_MAX = 3.4028234663852886e38
 
 
 def ulp_bound(expr: sp.Expr, var: sp.Symbol, windows: tuple[tuple[float, float], ...] = ()) -> float | None:
@@ -76,8 +78,10 @@ def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None, windows: tupl
     ``s_unscale``."""
     if expr == var:
         return 0.0
-    if expr.is_Number:
-        return (0.0 if sp.Float(float(expr), 60) == expr else ROUNDING) if expr.is_finite and expr.is_real else None
+    if expr.is_Number:  # beyond float32's range, times a clipped exp(-700) it would not be negligible
+        if not (expr.is_finite and expr.is_real) or abs(expr) > FLT_MAX:
+            return None
+        return 0.0 if sp.Float(float(expr), 60) == expr else ROUNDING
     if isinstance(expr, (sp.Mul, sp.Add)):
         parts = [error(a, var, cut, windows) for a in expr.args]
         if None in parts:

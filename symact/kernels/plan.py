@@ -209,8 +209,9 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
 
 def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] | None]:
     """Per part, the float32 bounds its float32 loop computes within (``Plan.float32``), or None (the float64
-    forms rounded, or ``native32``). f and f' take theirs where ``value_and_grad`` takes its own too, or where f
-    computes a node of ``float32.APART``: then ``value_and_grad`` computes f and f' in float32 as f and f' do
+    forms rounded, or ``native32``). ``value_and_grad`` takes its own where f and f' have theirs too (their plans
+    may differ: a guard of f' alone), and f and f' theirs where it does, or where f computes a node of
+    ``float32.APART``: then ``value_and_grad`` computes f and f' in float32 as f and f' do
     (``symact.kernels.fused_source``). Either way its f and f' are exactly f and f'.
 
     >>> from symact.kernels.definition import resolve
@@ -220,11 +221,10 @@ def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] 
     >>> float32_parts(part_plans(resolve('gelu', 'torch', {})))['f'], _apart(part_plans(resolve('gelu', 'torch', {})))
     ((0.51,), True)
     """
-    paired = plans["value_and_grad"].float32 is not None or _apart(plans)
-    return {
-        part: None if plan is None or (part in ("f", "grad") and not paired) else plan.float32
-        for part, plan in plans.items()
-    }
+    both = all(plans[p].float32 is not None for p in ("f", "grad", "value_and_grad"))
+    paired = both or _apart(plans)
+    alone = {"f": not paired, "grad": not paired, "value_and_grad": not both}
+    return {part: None if plan is None or alone.get(part, False) else plan.float32 for part, plan in plans.items()}
 
 
 def _apart(plans: dict[str, Plan | None]) -> bool:
