@@ -286,7 +286,8 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
     bands last) and with the bands but without the patches (``__rare``); per patched output i the test of its
     windows (``__window{i}``) and its value there (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly
     what the scalar function gives there); with ``float32`` (the plan's bounds taken: ``float32_parts``), a
-    float32 function and loop calling ``vmath32``; ``borrowed``: a float32 function and loop of other parts'
+    float32 function and loop calling ``vmath32`` (with patches, a loop in blocks as the float64 one, around the
+    function without them, ``__32bulk``: the float64 patches, rounded, only inside their windows); ``borrowed``: a float32 function and loop of other parts'
     (``_borrowed``) that the ufunc calls too."""
     v = plan.var.name
 
