@@ -157,6 +157,9 @@ def test_plans_record_the_decision():
     gelu = float32_parts(part_plans(resolve("gelu", "torch", {})))  # f' takes exp(-x**2/2) and Phi
     assert gelu["f"] == gelu["grad"] == (0.51,) and gelu["value_and_grad"] == (0.51, 0.51)
     assert float32_parts(part_plans(resolve("mish", "torch", {})))["grad"] is None  # an exp fraction
+    user = part_plans(resolve("1e30*exp(-x**2)", "torch", {}))  # f' alone has a guard: its own loop is float64
+    assert user["value_and_grad"].float32 == (0.51, 0.51) and user["grad"].float32 is None
+    assert set(float32_parts(user).values()) == {None}  # so value_and_grad's f' stays f' exactly
 
 
 SILU_PRIME = s_sigmoid(x, sp.oo) + x * s_dsigmoid(x, sp.oo)  # zero at -1.2785: silu's window is (-2.28, -0.28)
