@@ -100,9 +100,10 @@ def condition(
 
 
 def _segments(windows) -> list[tuple[float, float]]:
-    """[-FLT_MAX, FLT_MAX] minus the windows (each taken a little wider: |x - c| < h is tested after a
-    rounding), as closed intervals of float32 numbers."""
-    cuts = sorted((c - h * (1 + 2.0**-30) - 1e-30, c + h * (1 + 2.0**-30) + 1e-30) for c, h in windows)
+    """[-FLT_MAX, FLT_MAX] minus the windows, each taken a little narrower (|x - c| < h is tested after the
+    rounding of x - c, which may put an x just inside a window out of it), as closed intervals of float32
+    numbers."""
+    cuts = sorted((c - h * (1 - 2.0**-30), c + h * (1 - 2.0**-30)) for c, h in windows)
     segments, low = [], -_TOP
     for lo, hi in cuts:
         if lo > low:
@@ -166,8 +167,9 @@ def _enclose(e: sp.Expr, var: sp.Symbol, box):
     """An interval holding the value of ``e`` for every ``var`` in ``box``."""
     if e == var:
         return box
-    if e.is_Number:
-        return _iv.mpf(e.p) / e.q if e.is_Rational else _iv.mpf(str(sp.Float(e, DIGITS + 5)))
+    if e.is_Number:  # a Float is a binary fraction: exactly a rational
+        r = sp.Rational(e)
+        return _iv.mpf(r.p) / r.q
     if isinstance(e, (sp.Add, sp.Mul)):
         parts = [_enclose(a, var, box) for a in e.args]
         out = parts[0]
@@ -179,9 +181,9 @@ def _enclose(e: sp.Expr, var: sp.Symbol, box):
     name = type(e).__name__
     if name == "s_unscale":  # vmath32 never scales: the product itself
         return _enclose(e.args[1], var, box)
-    if name == "s_expsq":
-        c = e.args[1]
-        return _monotone(lambda t: mpmath.exp(-mpmath.mpf(c.p) / c.q * t * t), 0, _enclose(e.args[0], var, box))
+    if name == "s_expsq" and e.args[1].is_Rational:
+        c = mpmath.mpf(e.args[1].p) / e.args[1].q  # rounded at DIGITS digits, within the slack
+        return _monotone(lambda t: mpmath.exp(-c * t * t), 0, _enclose(e.args[0], var, box))
     if name in _SHAPES:
         return _monotone(*_SHAPES[name], _enclose(e.args[0], var, box))
     raise TypeError(f"no interval rule for {name}")
