@@ -82,6 +82,20 @@ def test_within_its_error_bound_against_mpmath(name, loops):
                 assert ulp <= 0.5 + bound, (name, float(t), ulp)
 
 
+@pytest.mark.parametrize("name, low, high", [("ftanh", 8.0, 60.0), ("ftanh", -60.0, -8.0), ("fexpm1", -90.0, -16.0)])
+def test_within_its_error_bound_beyond_its_range(name, low, high, loops):
+    """Where the float32 result alone saturates (tanh to 1, expm1 to -1), the value before rounding keeps its
+    relative bound: a product or a sum of it (x*tanh(x), tanh(x) + x*sigmoid(x)) relies on it."""
+    xs = np.linspace(low, high, 2001).astype(np.float32)
+    got = np.empty(xs.size)
+    loops[name](xs, got)
+    meaning = FUNCTIONS[name][0]
+    with mpmath.workdps(40):
+        for t, g in zip(xs, got):
+            exact = meaning(mpmath.mpf(float(t)))
+            assert float(abs(mpmath.mpf(float(g)) - exact) / abs(exact)) / U <= vmath32.ERRORS[name], (name, t)
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_within_its_error_bound_against_float64(name, loops):
     """The same on 200,000 floats against NumPy's float64 (its own error below 2**-26 u here; erfc's, with its
