@@ -478,3 +478,29 @@ def test_a_fused_kernel_is_built_from_plans_without_a_numpy_kernel():
     assert limits == pytest.approx((-2 / 3, 4 / 3), rel=1e-15)
     t = np.linspace(-3, 3, 61)
     assert ulp_error(k.value_and_grad(t)[1], symact.kernel("x*tanh(x) + x/3", backend="numpy").grad(t)).max() <= 4
+
+
+@pytest.mark.parametrize("name", ["silu", "gelu"])
+def test_float32_sums_within_the_plan_bound_at_the_window_edges_and_in_the_tails(name):
+    """float32 f' computes its sum with vmath32 outside the Taylor patch windows (its condition number
+    certified there) and the float64 patch, rounded, inside: within the plan's bound on both sides of each
+    window's edges, and in the tails."""
+    from symact.kernels.float32 import FUNCTIONS
+    from symact.kernels.plan import part_plans
+
+    plans = part_plans(symact.kernel(name, backend="numba").definition)
+    (bound,) = plans["grad"].float32
+    edges = [p.hi + s * p.window for p in plans["grad"].finishes[0].patches for s in (-1, 1)]
+    steps = np.arange(-150, 151, dtype=np.int32)
+    near = [(np.float32(e).view(np.int32) + steps * np.sign(e).astype(np.int32)).view(np.float32) for e in edges]
+    wide = [np.linspace(e - 0.05, e + 0.05, 101, dtype=np.float32) for e in edges]
+    tails = np.concatenate([-np.logspace(0.3, 2.1, 150), np.logspace(0.3, 1.2, 50)]).astype(np.float32)
+    xs = np.concatenate([*near, *wide, tails])
+    k = symact.kernel(name, backend="numba")
+    got = k.grad(xs)
+    exact = exact_values(symact.derive(name).df.subs(catalog.get(name).defaults), xs)
+    err = ulp_error(got, exact, np.float32)
+    worst = int(np.argmax(err))
+    assert err[worst] <= bound, (name, xs[worst], err[worst])
+    body = k.source().split("_grad__32bulk(x_in):")[1].split("\n\n")[0]
+    assert " + " in body and any(f"{fn}(" in body for fn in FUNCTIONS.values())  # the sum with vmath32

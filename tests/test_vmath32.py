@@ -9,9 +9,10 @@ import pytest
 import sympy as sp
 
 from symact.kernels import float32, vmath, vmath32
+from symact.kernels.condition import K, condition
 from symact.kernels.definition import resolve
 from symact.kernels.helpers import erfc
-from symact.kernels.nodes import s_dsigmoid, s_expm1, s_sigmoid, s_softplus, s_unscale
+from symact.kernels.nodes import s_dsigmoid, s_expm1, s_expsq, s_sigmoid, s_softplus, s_unscale
 from symact.kernels.plan import float32_parts, part_plans
 
 numba = pytest.importorskip("numba")
@@ -81,6 +82,20 @@ def test_within_its_error_bound_against_mpmath(name, loops):
                 assert ulp <= 0.5 + bound, (name, float(t), ulp)
 
 
+@pytest.mark.parametrize("name, low, high", [("ftanh", 8.0, 60.0), ("ftanh", -60.0, -8.0), ("fexpm1", -90.0, -16.0)])
+def test_within_its_error_bound_beyond_its_range(name, low, high, loops):
+    """Where the float32 result alone saturates (tanh to 1, expm1 to -1), the value before rounding keeps its
+    relative bound: a product or a sum of it (x*tanh(x), tanh(x) + x*sigmoid(x)) relies on it."""
+    xs = np.linspace(low, high, 2001).astype(np.float32)
+    got = np.empty(xs.size)
+    loops[name](xs, got)
+    meaning = FUNCTIONS[name][0]
+    with mpmath.workdps(40):
+        for t, g in zip(xs, got):
+            exact = meaning(mpmath.mpf(float(t)))
+            assert float(abs(mpmath.mpf(float(g)) - exact) / abs(exact)) / U <= vmath32.ERRORS[name], (name, t)
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_within_its_error_bound_against_float64(name, loops):
     """The same on 200,000 floats against NumPy's float64 (its own error below 2**-26 u here; erfc's, with its
@@ -123,7 +138,9 @@ DECISIONS = [
     (s_unscale(x, x * s_sigmoid(x, 640.0), 640.0, 0), 0.51),
     (sp.Piecewise((x, x > 0), (sp.Float("1.7580993408473768599402175208123") * s_expm1(x), True)), 0.51),
     (s_sigmoid(-x, sp.oo) * sp.tanh(x) * sp.exp(-x), 0.51),
-    (x + s_sigmoid(x, sp.oo), None),  # a sum: cancels where the terms are opposite
+    (x + s_sigmoid(x, sp.oo), None),  # a sum across its zero (-0.4): cancels where the terms are opposite
+    (s_sigmoid(x, sp.oo) + s_softplus(x, sp.oo), 0.51),  # terms of one sign: condition number 1
+    (s_sigmoid(x, sp.oo) + x * s_dsigmoid(x, sp.oo), None),  # silu' without its window: its zero left in
     (s_sigmoid(2 * x + 1, sp.oo), None),  # a computed argument: its rounding is amplified
     (s_sigmoid(x, 640.0), None),  # scaled in its band, no unscale around it
     (s_unscale(x, x * s_dsigmoid(x, 320.0), 640.0, 1), None),  # another cut
@@ -132,6 +149,9 @@ DECISIONS = [
     (sp.exp(s_softplus(x, sp.oo)), None),  # exp amplifies it by its argument
     (sp.tanh(s_softplus(x, 640.0)), None),  # scaled in its band, no unscale around it
     (x**2 * s_sigmoid(x, sp.oo), None),
+    (x * s_expsq(x, sp.Rational(1, 2), sp.oo), 0.51),  # exp(-x**2/2): x**2 exact in float64
+    (s_expsq(x, sp.Rational(1, 3), sp.oo), None),  # -x**2/3 rounded: amplified by x**2/3
+    (sp.Float(1e300) * s_expsq(x, 1, sp.oo), None),  # 1e300 times exp(-700), vmath32's clip, is not 0
 ]
 
 
@@ -142,11 +162,42 @@ def test_float32_decision(expr, bound):
 
 def test_plans_record_the_decision():
     plans = part_plans(resolve("silu", "torch", {}))
-    assert plans["f"].float32 == (0.51,)
-    assert plans["grad"].float32 is None  # a sum, and Taylor patches
-    assert float32_parts(plans)["f"] is None  # value_and_grad computes f as the float64 form: so does f
+    assert plans["f"].float32 == plans["grad"].float32 == (0.51,)  # f': a sum outside its patch windows
+    assert plans["grad2"].float32 is None  # f'': a sum across its zeros, no windows
+    assert float32_parts(plans)["value_and_grad"] == (0.51, 0.51)
     assert part_plans(resolve("relu", "torch", {}))["f"].float32 is None  # native32: computed in float32
     tanh = float32_parts(part_plans(resolve("tanh", "torch", {})))
     assert tanh["f"] == tanh["grad"] == (0.51,) and tanh["value_and_grad"] == (0.51, 0.51)
-    gelu = float32_parts(part_plans(resolve("gelu", "torch", {})))  # f computes Phi: value_and_grad computes it apart
-    assert gelu["f"] == (0.51,) and gelu["grad"] is None and gelu["value_and_grad"] is None
+    gelu = float32_parts(part_plans(resolve("gelu", "torch", {})))  # f' takes exp(-x**2/2) and Phi
+    assert gelu["f"] == gelu["grad"] == (0.51,) and gelu["value_and_grad"] == (0.51, 0.51)
+    assert float32_parts(part_plans(resolve("mish", "torch", {})))["grad"] is None  # an exp fraction
+    user = part_plans(resolve("1e30*exp(-x**2)", "torch", {}))  # f' alone has a guard: its own loop is float64
+    assert user["value_and_grad"].float32 == (0.51, 0.51) and user["grad"].float32 is None
+    assert set(float32_parts(user).values()) == {None}  # so value_and_grad's f' stays f' exactly
+
+
+SILU_PRIME = s_sigmoid(x, sp.oo) + x * s_dsigmoid(x, sp.oo)  # zero at -1.2785: silu's window is (-2.28, -0.28)
+
+
+@pytest.mark.parametrize(
+    "windows, certified",
+    [
+        ((), False),  # the zero left in
+        (((-1.2785, 1.0),), True),
+        (((-1.2785, 0.6), (-2.0, 0.5)), True),  # windows overlapping
+        (((-1.2785, 0.2),), False),  # kappa passes K at -1.08 (9.3)
+        (((-1.0, 0.2),), False),  # a window beside the zero
+        (((-1.28, 2.0**-20),), False),  # around the zero, too narrow: kappa passes K beside it
+    ],
+)
+def test_condition_certified_only_with_the_zero_inside_a_window(windows, certified):
+    kappa = condition(SILU_PRIME, x, windows)
+    assert (kappa is not None) == certified
+    assert kappa is None or 1.0 <= kappa <= K
+
+
+def test_condition_of_terms_of_one_sign_and_of_a_vanishing_tail():
+    assert condition(s_sigmoid(x, sp.oo) + s_softplus(x, sp.oo), x) == 1.0
+    assert condition(s_dsigmoid(x, sp.oo) - 2 * s_dsigmoid(2 * x, sp.oo), x, ((0.0, 2.0),)) is not None
+    assert condition(x + 1, x, ((-1.0, 0.5),)) is not None  # no function: x and numbers
+    assert condition(sp.sin(x) + 1, x, ((-1.6, 0.5),)) is None  # no interval rule for sin

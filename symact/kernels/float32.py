@@ -5,7 +5,8 @@ roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid', s
 no double-double), at 0.001 u or better on every float32 of their ranges. A form is computed with them when
 its error before the rounding is provably small, by the sum of its nodes' errors times their condition numbers:
 
-- the variable, a number (one float64 rounding, 2**-29 u): exact or nearly;
+- the variable, a number within float32's range (one float64 rounding, 2**-29 u): exact or nearly (a
+  larger one times an exponential that ``vmath32`` clips at exp(-700) would not round to 0);
 - a product: the sum of its factors' errors plus one float64 rounding per multiplication (the condition
   number of a product in each factor is 1);
 - a ``vmath32`` function of x or -x (exact arguments: no argument error to amplify): its ``ERRORS`` entry;
@@ -14,14 +15,22 @@ its error before the rounding is provably small, by the sum of its nodes' errors
   largest error of its pieces; ``s_unscale`` of x around nodes cut at the same w: its product (the float64
   form scales in the band where float64 underflows; ``vmath32`` never does).
 
-A sum, a power, a node of a computed argument are not (their condition numbers are unbounded): such a form
-keeps the float64 forms rounded. The float32 result is then within 0.5 ULP plus that error (in ULPs: a
-relative error e u is below e ULP), subnormal results included (float64 holds them as normal numbers).
+- exp(-c x**2), c a power of two (``s_expsq`` of x): exp's entry (x**2 of a float32 is exact in float64);
+- a sum, outside the Taylor patch windows of its output (there the float64 patch polynomial, rounded, gives
+  the result): its terms' largest error plus one float64 rounding per addition, times the condition number
+  that ``symact.kernels.condition`` certifies on every float32 input outside the windows (None where it
+  cannot: a zero of the sum left in, a function it has no interval rule for).
 
->>> from symact.kernels.nodes import s_sigmoid
+A power, a node of a computed argument are not: such a form keeps the float64 forms rounded. The float32
+result is then within 0.5 ULP plus that error (in ULPs: a relative error e u is below e ULP), subnormal
+results included (float64 holds them as normal numbers).
+
+>>> from symact.kernels.nodes import s_dsigmoid, s_sigmoid
 >>> x = sp.Symbol('x')
->>> ulp_bound(x * s_sigmoid(x, sp.oo), x), ulp_bound(x + s_sigmoid(x, sp.oo), x)
+>>> ulp_bound(x * s_sigmoid(x, sp.oo), x), ulp_bound(x - s_sigmoid(x, sp.oo), x)
 (0.51, None)
+>>> ulp_bound(s_sigmoid(x, sp.oo) + x * s_dsigmoid(x, sp.oo), x, ((-1.28, 1.0),))  # silu' outside its window
+0.51
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import math
 
 import sympy as sp
 
+from symact.kernels.condition import condition
 from symact.kernels.vmath32 import ERRORS
 
 __all__ = ["FUNCTIONS", "APART", "ulp_bound", "error", "uses_vmath32"]
@@ -44,48 +54,60 @@ FUNCTIONS = {
     "s_sech2": "fsech2",
     "s_softplus": "fsoftplus",
     "s_ncdf": "fncdf",
+    "s_expsq": "fexp",
 }
 # Nodes whose float64 scalar costs several exponentials (erfc in double-double) against about one for their
 # vmath32 function: where f computes one, its float32 loop is worth a value_and_grad that computes f apart
 # (``symact.kernels.plan.float32_parts``).
 APART = ("s_ncdf",)
-_CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus", "s_ncdf")  # nodes whose second argument is an underflow cut
+_CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus", "s_ncdf", "s_expsq")  # nodes whose last argument is a cut
 ROUNDING = 2.0**-29  # one float64 rounding in units of float32's u
+FLT_MAX = 3.4028234663852886e38
 
 
-def ulp_bound(expr: sp.Expr, var: sp.Symbol) -> float | None:
-    """The float32 result's error bound in ULPs when ``expr`` is computed with ``vmath32`` (None: not admitted),
-    rounded up to a hundredth."""
-    e = error(expr, var)
+def ulp_bound(expr: sp.Expr, var: sp.Symbol, windows: tuple[tuple[float, float], ...] = ()) -> float | None:
+    """The float32 result's error bound in ULPs when ``expr`` is computed with ``vmath32`` outside the open
+    ``windows`` ((centre, half-width) of the Taylor patches) (None: not admitted), rounded up to a hundredth."""
+    e = error(expr, var, windows=windows)
     return None if e is None else math.ceil((0.5 + e) * 100) / 100
 
 
-def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None) -> float | None:
+def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None, windows: tuple = ()) -> float | None:
     """The relative error of ``expr`` computed with ``vmath32``, in units of u, before the rounding to float32
-    (None where it is not bounded); ``cut``: (t, w) of an enclosing ``s_unscale``."""
+    (None where it is not bounded) outside ``windows`` (as ``ulp_bound``); ``cut``: (t, w) of an enclosing
+    ``s_unscale``."""
     if expr == var:
         return 0.0
-    if expr.is_Number:
-        return (0.0 if sp.Float(float(expr), 60) == expr else ROUNDING) if expr.is_finite and expr.is_real else None
-    if isinstance(expr, sp.Mul):
-        parts = [error(a, var, cut) for a in expr.args]
-        return None if None in parts else sum(parts) + ROUNDING * (len(parts) - 1)
+    if expr.is_Number:  # beyond float32's range, times a clipped exp(-700) it would not be negligible
+        if not (expr.is_finite and expr.is_real) or abs(expr) > FLT_MAX:
+            return None
+        return 0.0 if sp.Float(float(expr), 60) == expr else ROUNDING
+    if isinstance(expr, (sp.Mul, sp.Add)):
+        parts = [error(a, var, cut, windows) for a in expr.args]
+        if None in parts:
+            return None
+        if isinstance(expr, sp.Mul):
+            return sum(parts) + ROUNDING * (len(parts) - 1)
+        kappa = condition(expr, var, windows)
+        return None if kappa is None else kappa * (max(parts) + ROUNDING * (len(parts) - 1))
     if isinstance(expr, sp.Piecewise):
         if not all(_plain_condition(c, var) for _, c in expr.args):
             return None
-        parts = [error(v, var, cut) for v, _ in expr.args]
+        parts = [error(v, var, cut, windows) for v, _ in expr.args]
         return None if None in parts else max(parts)
     name = type(expr).__name__
     if name == "s_unscale":
         t, p, w, _ = expr.args
-        return error(p, var, (t, w)) if t == var else None
-    if name not in FUNCTIONS or (name in _CUT and expr.args[1] != sp.oo and cut != (expr.args[0], expr.args[1])):
+        return error(p, var, (t, w), windows) if t == var else None
+    if name not in FUNCTIONS or (name in _CUT and expr.args[-1] != sp.oo and cut != (expr.args[0], expr.args[-1])):
+        return None
+    if name == "s_expsq" and not _power_of_two(expr.args[1]):
         return None
     own = ERRORS[FUNCTIONS[name]]
     if expr.args[0] in (var, -var):
         return own
     if name == "tanh":  # its condition number 2t/sinh(2t) is at most 1: the argument's error passes, not more
-        inner = error(expr.args[0], var, cut)
+        inner = error(expr.args[0], var, cut, windows)
         return None if inner is None else own + inner
     return None
 
@@ -93,6 +115,11 @@ def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None) -> float | No
 def uses_vmath32(expr: sp.Expr) -> bool:
     """Whether ``expr`` calls a function of ``vmath32`` (else its float64 form rounded is as fast)."""
     return any(type(e).__name__ in FUNCTIONS for e in sp.preorder_traversal(expr))
+
+
+def _power_of_two(c: sp.Expr) -> bool:
+    """Whether ``c`` is 2**k (then -c x**2 is exact in float64 for a float32 x)."""
+    return c.is_Rational and c > 0 and c.p & (c.p - 1) == 0 and c.q & (c.q - 1) == 0
 
 
 def _plain_condition(cond, var: sp.Symbol) -> bool:

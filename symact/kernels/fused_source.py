@@ -126,6 +126,9 @@ class _Float32Printer(_ScalarPrinter):
         name = type(expr).__name__
         if name == "s_unscale":
             return self._print(expr.args[1])
+        if name == "s_expsq":  # exp(-c t**2): t**2 of a float32 exact in float64, c a power of two
+            t = self._print(expr.args[0])
+            return f"fexp({-float(expr.args[1])!r} * ({t} * {t}))"
         if name in FUNCTIONS:
             return f"{FUNCTIONS[name]}({self._print(expr.args[0])})"
         return super()._print_Function(expr)
@@ -295,7 +298,8 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
     bands last) and with the bands but without the patches (``__rare``); per patched output i the test of its
     windows (``__window{i}``) and its value there (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly
     what the scalar function gives there); with ``float32`` (the plan's bounds taken: ``float32_parts``), a
-    float32 function and loop calling ``vmath32``; ``borrowed``: a float32 function and loop of other parts'
+    float32 function and loop calling ``vmath32`` (with patches, a loop in blocks as the float64 one, around the
+    function without them, ``__32bulk``: the float64 patches, rounded, only inside their windows); ``borrowed``: a float32 function and loop of other parts'
     (``_borrowed``) that the ufunc calls too."""
     v = plan.var.name
 
@@ -313,11 +317,14 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
         code += function("__32", _body(plan, finish, cast="float32"))
     elif float32:  # float32 results within the plan's bound by vmath32's short functions
         code += function("__32", _body(plan, rounded, float32=True))
-    if plan.native32 or float32:
+    patched = [i for i, post in enumerate(plan.finishes) if post.patches]
+    if float32 and patched:  # the patches (float64, rounded) only inside their windows, as the float64 loop
+        code += function("__32bulk", _body(plan, rounded, patches=False, float32=True))
+        code += ["", "", *_blocked(f"{name}_loop32", name, "__32bulk", outs, patched)]
+    elif plan.native32 or float32:
         each = ", ".join(f"{o}[i]" for o in outs)
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
         code += [f"        {each} = {name}__32(x[i])"]
-    patched = [i for i, post in enumerate(plan.finishes) if post.patches]
     bands = plan_bands(plan)
     if patched or bands:
         code += function("__bulk", _body(plan, finish, patches=False, bands=bands))
@@ -347,37 +354,43 @@ def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False,
     applies.
     """
     each = ", ".join(f"{o}[i]" for o in outs)
-    block = ", ".join(f"{o}_b[i]" for o in outs)
-    loop = [f"def {name}_loop(x, {', '.join(outs)}):"]
-    if not patched and not banded:
-        loop += ["    for i in range(x.size):", f"        {each} = {name}(x[i])"]
-    else:
-        loop += [f"    {a}{i} = np.empty({CHUNK}{t})" for i in patched for a, t in (("at", ", np.intp"), ("xw", ""))]
-        loop += [f"    pw{i} = np.empty({CHUNK})" for i in patched]
-        if banded:
-            same = " | ".join(f"(x.ctypes.data == {o}.ctypes.data)" for o in outs)
-            loop += [f"    xc = np.empty({CHUNK})", f"    in_place = {same}"]
-        blocks = ", ".join(f"{o}[start : start + {CHUNK}]" for o in ["x", *outs])
-        loop += [f"    for start in range(0, x.size, {CHUNK}):", f"        xs, {block.replace('[i]', '')} = {blocks}"]
-        for i in patched:
-            loop += [f"        k{i} = 0", "        for i in range(xs.size):"]
-            loop += [f"            at{i}[k{i}] = i", f"            xw{i}[k{i}] = xs[i]"]
-            loop += [f"            k{i} += {name}__window{i}(xs[i])"]
-        if banded:
-            loop += ["        if in_place:", "            for i in range(xs.size):", "                xc[i] = xs[i]"]
-            loop += ["        band = 0", "        for i in range(xs.size):"]
-            loop += [f"            {block}, b = {name}__bulk(xs[i])", "            band += b"]
-        else:
-            loop += ["        for i in range(xs.size):", f"            {block} = {name}__bulk(xs[i])"]
-        if banded:
-            loop += ["        if band:", "            for i in range(xs.size):"]
-            loop += [f"                {block} = {name}__rare(xc[i] if in_place else xs[i])"]
-        for i in patched:
-            loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
-            loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
+    head = f"def {name}_loop(x, {', '.join(outs)}):"
+    loop = [head, "    for i in range(x.size):", f"        {each} = {name}(x[i])"]
+    if patched or banded:
+        loop = _blocked(f"{name}_loop", name, "__bulk", outs, patched, banded)
     first = ", ".join(f"{o}[0]" for o in outs)
     element = f"{name}__each" if narrow else name
     return ["", "", *loop, "", "", f"def {name}_ufunc(x_in, {', '.join(outs)}):", f"    {first} = {element}(x_in)"]
+
+
+def _blocked(loop_name: str, name: str, bulk: str, outs: list[str], patched: list[int], banded: bool = False):
+    """``_loops``' loop in blocks, calling ``name + bulk`` (the function without patches; with ``banded``, and
+    the flag of the bands last) and the patches of ``name`` (float64; stored rounded into a float32 output)."""
+    block = ", ".join(f"{o}_b[i]" for o in outs)
+    loop = [f"def {loop_name}(x, {', '.join(outs)}):"]
+    loop += [f"    {a}{i} = np.empty({CHUNK}{t})" for i in patched for a, t in (("at", ", np.intp"), ("xw", ""))]
+    loop += [f"    pw{i} = np.empty({CHUNK})" for i in patched]
+    if banded:
+        same = " | ".join(f"(x.ctypes.data == {o}.ctypes.data)" for o in outs)
+        loop += [f"    xc = np.empty({CHUNK})", f"    in_place = {same}"]
+    blocks = ", ".join(f"{o}[start : start + {CHUNK}]" for o in ["x", *outs])
+    loop += [f"    for start in range(0, x.size, {CHUNK}):", f"        xs, {block.replace('[i]', '')} = {blocks}"]
+    for i in patched:
+        loop += [f"        k{i} = 0", "        for i in range(xs.size):"]
+        loop += [f"            at{i}[k{i}] = i", f"            xw{i}[k{i}] = xs[i]"]
+        loop += [f"            k{i} += {name}__window{i}(xs[i])"]
+    if banded:
+        loop += ["        if in_place:", "            for i in range(xs.size):", "                xc[i] = xs[i]"]
+        loop += ["        band = 0", "        for i in range(xs.size):"]
+        loop += [f"            {block}, b = {name}{bulk}(xs[i])", "            band += b"]
+        loop += ["        if band:", "            for i in range(xs.size):"]
+        loop += [f"                {block} = {name}__rare(xc[i] if in_place else xs[i])"]
+    else:
+        loop += ["        for i in range(xs.size):", f"            {block} = {name}{bulk}(xs[i])"]
+    for i in patched:
+        loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
+        loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
+    return loop
 
 
 def function_name(key: str, part: str) -> str:

@@ -170,12 +170,14 @@ class Plan:
     @cached_property
     def float32(self) -> tuple[float, ...] | None:
         """Each output's float32 error bound in ULPs where float32 results come from ``symact.kernels.vmath32``'s
-        short functions (``symact.kernels.float32``: the sum of the nodes' errors); None where they are the
-        float64 forms rounded (a sum, patches, a guard, an exp fraction, double-double arguments, no function
-        of ``vmath32`` at all) or the plan is ``native32``."""
-        if self.native32 or self.dd or any(f.patches or f.guard or f.fractions for f in self.finishes):
+        short functions outside the Taylor patch windows (``symact.kernels.float32``: the nodes' errors times
+        their condition numbers; inside a window the float64 patch, rounded); None where they are the float64
+        forms rounded (a sum not certified, a guard, an exp fraction, double-double arguments, no function of
+        ``vmath32`` at all) or the plan is ``native32``."""
+        if self.native32 or self.dd or any(f.guard or f.fractions for f in self.finishes):
             return None
-        bounds = tuple(ulp_bound(form, self.var) for form in self.forms)
+        windows = [tuple((p.hi, p.window) for p in f.patches) for f in self.finishes]
+        bounds = tuple(ulp_bound(form, self.var, w) for form, w in zip(self.forms, windows))
         return None if None in bounds or not any(map(uses_vmath32, self.forms)) else bounds
 
 
@@ -220,22 +222,22 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
 
 def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] | None]:
     """Per part, the float32 bounds its float32 loop computes within (``Plan.float32``), or None (the float64
-    forms rounded, or ``native32``). f and f' take theirs where ``value_and_grad`` takes its own too, or where f
-    computes a node of ``float32.APART``: then ``value_and_grad`` computes f and f' in float32 as f and f' do
+    forms rounded, or ``native32``). ``value_and_grad`` takes its own where f and f' have theirs too (their plans
+    may differ: a guard of f' alone), and f and f' theirs where it does, or where f computes a node of
+    ``float32.APART``: then ``value_and_grad`` computes f and f' in float32 as f and f' do
     (``symact.kernels.fused_source``). Either way its f and f' are exactly f and f'.
 
     >>> from symact.kernels.definition import resolve
     >>> bounds = float32_parts(part_plans(resolve('tanh', 'torch', {})))
-    >>> bounds['f'], bounds['value_and_grad'], float32_parts(part_plans(resolve('silu', 'torch', {})))['f']
+    >>> bounds['f'], bounds['value_and_grad'], float32_parts(part_plans(resolve('mish', 'torch', {})))['f']
     ((0.51,), (0.51, 0.51), None)
     >>> float32_parts(part_plans(resolve('gelu', 'torch', {})))['f'], _apart(part_plans(resolve('gelu', 'torch', {})))
     ((0.51,), True)
     """
-    paired = plans["value_and_grad"].float32 is not None or _apart(plans)
-    return {
-        part: None if plan is None or (part in ("f", "grad") and not paired) else plan.float32
-        for part, plan in plans.items()
-    }
+    both = all(plans[p].float32 is not None for p in ("f", "grad", "value_and_grad"))
+    paired = both or _apart(plans)
+    alone = {"f": not paired, "grad": not paired, "value_and_grad": not both}
+    return {part: None if plan is None or alone.get(part, False) else plan.float32 for part, plan in plans.items()}
 
 
 def _apart(plans: dict[str, Plan | None]) -> bool:

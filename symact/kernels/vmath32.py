@@ -102,7 +102,7 @@ def fexp(x: float) -> float:
 @jit(inline=True)
 def fexpm1(x: float) -> float:
     """exp(x) - 1 to 2**-30 relative (x itself where it is tiny; -0.0 kept); NaN stays NaN."""
-    em, two_k = _parts(x if x > -20.0 else -20.0)  # expm1(-20) rounds to -1 in float32
+    em, two_k = _parts(x if x > -40.0 else -40.0)  # expm1(-40) is -1 to 2**-57 relative: exact beyond too
     y = em * two_k + (two_k - 1.0)  # k = 0: em itself; else |y| > 0.29 and 2**k - 1 is exact
     return x if (x != x) | (x == 0.0) else y
 
@@ -138,10 +138,10 @@ def fsech2(x: float) -> float:
 
 @jit(inline=True)
 def ftanh(x: float) -> float:
-    """tanh(x) = -T/(2 + T) with the sign of x, T = expm1(-2|x|) (tanh(10) rounds to 1 in float32); -0.0
-    kept, NaN stays NaN."""
+    """tanh(x) = -T/(2 + T) with the sign of x, T = expm1(-2|x|) (tanh(20) is 1 to 2**-55 relative: its
+    error bound holds beyond, in a product or a sum too); -0.0 kept, NaN stays NaN."""
     a = abs(x)
-    t = fexpm1(-2.0 * (a if a < 10.0 else 10.0))
+    t = fexpm1(-2.0 * (a if a < 20.0 else 20.0))
     return math.copysign(-t / (2.0 + t), x) if x == x else x
 
 
