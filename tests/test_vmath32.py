@@ -12,7 +12,7 @@ from symact.kernels import float32, vmath, vmath32
 from symact.kernels.condition import K, condition
 from symact.kernels.definition import resolve
 from symact.kernels.helpers import erfc
-from symact.kernels.nodes import s_dsigmoid, s_expm1, s_expsq, s_sigmoid, s_softplus, s_unscale
+from symact.kernels.nodes import s_dsigmoid, s_expm1, s_expsq, s_ncdf, s_sigmoid, s_softplus, s_unscale
 from symact.kernels.plan import float32_parts, part_plans
 
 numba = pytest.importorskip("numba")
@@ -96,6 +96,30 @@ def test_within_its_error_bound_beyond_its_range(name, low, high, loops):
             assert float(abs(mpmath.mpf(float(g)) - exact) / abs(exact)) / U <= vmath32.ERRORS[name], (name, t)
 
 
+def test_exp_keeps_its_bound_up_to_its_clip_at_700(loops):
+    """fexp is exact to its bound up to exp(700), not only where float32 holds it: a small number times it,
+    1e-30*exp(x), is a float32 number up to x = 157."""
+    xs = np.linspace(85.0, 700.0, 1001).astype(np.float32)
+    got = np.empty(xs.size)
+    loops["fexp"](xs, got)
+    with mpmath.workdps(40):
+        worst = max(float(abs(mpmath.mpf(float(g)) / mpmath.exp(float(t)) - 1)) for t, g in zip(xs, got))
+    assert worst / U <= vmath32.ERRORS["fexp"]
+
+
+def test_a_small_number_times_exp_is_the_float64_kernel_rounded():
+    import symact
+
+    k = symact.kernel("1e-30*exp(x)", backend="numba")
+    xs = np.linspace(60.0, 160.0, 2001).astype(np.float32)
+    with np.errstate(over="ignore"):
+        want = k(xs.astype(np.float64)).astype(np.float32)
+    got = k(xs)
+    assert np.array_equal(np.isinf(got), np.isinf(want))
+    finite = np.isfinite(want)
+    assert np.max(np.abs(got[finite].view(np.int32) - want[finite].view(np.int32))) <= 1  # was off from x = 100
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_within_its_error_bound_against_float64(name, loops):
     """The same on 200,000 floats against NumPy's float64 (its own error below 2**-26 u here; erfc's, with its
@@ -137,7 +161,11 @@ DECISIONS = [
     (x * s_sigmoid(x, sp.oo), 0.51),
     (s_unscale(x, x * s_sigmoid(x, 640.0), 640.0, 0), 0.51),
     (sp.Piecewise((x, x > 0), (sp.Float("1.7580993408473768599402175208123") * s_expm1(x), True)), 0.51),
-    (s_sigmoid(-x, sp.oo) * sp.tanh(x) * sp.exp(-x), 0.51),
+    (sp.tanh(x) * sp.exp(-x), 0.51),
+    (s_sigmoid(-x, sp.oo) * sp.tanh(x) * sp.exp(-x), None),  # exp clipped at 700 times a decay: refused
+    (sp.exp(x) * s_ncdf(-x, sp.oo), None),  # at x = 750: exp(700) times Phi's clipped tail would not be 0
+    (sp.Float(1e-30) * sp.exp(x), 0.51),  # 1e-30 exp(700) overflows float32 as 1e-30 exp(x) does
+    (sp.Float(1e-300) * sp.exp(x), None),  # 1e-300 exp(700) does not
     (x + s_sigmoid(x, sp.oo), None),  # a sum across its zero (-0.4): cancels where the terms are opposite
     (s_sigmoid(x, sp.oo) + s_softplus(x, sp.oo), 0.51),  # terms of one sign: condition number 1
     (s_sigmoid(x, sp.oo) + x * s_dsigmoid(x, sp.oo), None),  # silu' without its window: its zero left in
@@ -152,6 +180,7 @@ DECISIONS = [
     (x * s_expsq(x, sp.Rational(1, 2), sp.oo), 0.51),  # exp(-x**2/2): x**2 exact in float64
     (s_expsq(x, sp.Rational(1, 3), sp.oo), None),  # -x**2/3 rounded: amplified by x**2/3
     (sp.Float(1e300) * s_expsq(x, 1, sp.oo), None),  # 1e300 times exp(-700), vmath32's clip, is not 0
+    (sp.Float(1e30) * s_sigmoid(x, sp.oo), None),  # numbers beyond 1e25 refused
 ]
 
 
@@ -171,7 +200,7 @@ def test_plans_record_the_decision():
     gelu = float32_parts(part_plans(resolve("gelu", "torch", {})))  # f' takes exp(-x**2/2) and Phi
     assert gelu["f"] == gelu["grad"] == (0.51,) and gelu["value_and_grad"] == (0.51, 0.51)
     assert float32_parts(part_plans(resolve("mish", "torch", {})))["grad"] is None  # an exp fraction
-    user = part_plans(resolve("1e30*exp(-x**2)", "torch", {}))  # f' alone has a guard: its own loop is float64
+    user = part_plans(resolve("1e20*exp(-x**2)", "torch", {}))  # f' alone has a guard: its own loop is float64
     assert user["value_and_grad"].float32 == (0.51, 0.51) and user["grad"].float32 is None
     assert set(float32_parts(user).values()) == {None}  # so value_and_grad's f' stays f' exactly
 

@@ -5,10 +5,10 @@ roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid', s
 no double-double), at 0.001 u or better on every float32 of their ranges. A form is computed with them when
 its error before the rounding is provably small, by the sum of its nodes' errors times their condition numbers:
 
-- the variable, a number within float32's range (one float64 rounding, 2**-29 u): exact or nearly (a
-  larger one times an exponential that ``vmath32`` clips at exp(-700) would not round to 0);
+- the variable, a number of magnitude 1e-200 to 1e25 or 0 (one float64 rounding, 2**-29 u): exact or nearly;
 - a product: the sum of its factors' errors plus one float64 rounding per multiplication (the condition
-  number of a product in each factor is 1);
+  number of a product in each factor is 1), unless an exponential (exp, expm1) is multiplied by another
+  function of ``vmath32`` that decays (all but tanh);
 - a ``vmath32`` function of x or -x (exact arguments: no argument error to amplify): its ``ERRORS`` entry;
   tanh of a computed argument: its entry plus the argument's error (tanh's condition number is at most 1);
 - a piecewise form whose conditions compare x with numbers (the same comparisons as the float64 form): the
@@ -20,6 +20,13 @@ its error before the rounding is provably small, by the sum of its nodes' errors
   the result): its terms' largest error plus one float64 rounding per addition, times the condition number
   that ``symact.kernels.condition`` certifies on every float32 input outside the windows (None where it
   cannot: a zero of the sum left in, a function it has no interval rule for).
+
+``vmath32`` clips exp's argument to [-700, 700] and Phi's t below -18.4: beyond, each function alone rounds to
+0, 1 or an infinity in float32, and the rules keep that so in a form. A number of at most 1e25 times x
+(at most 3.4e38) times a clipped decay (below exp(-700), or Phi below 1e-74) stays below half the least float32
+subnormal, as the true product does; a number of at least 1e-200 times exp(700) overflows, as the true
+product does; an exponential clipped at either end times another function (exp(x) Phi(-x) near x = 750) would
+not, so such a product is refused.
 
 A power, a node of a computed argument are not: such a form keeps the float64 forms rounded. The float32
 result is then within 0.5 ULP plus that error (in ULPs: a relative error e u is below e ULP), subnormal
@@ -62,7 +69,7 @@ FUNCTIONS = {
 APART = ("s_ncdf",)
 _CUT = ("s_sigmoid", "s_dsigmoid", "s_sech2", "s_softplus", "s_ncdf", "s_expsq")  # nodes whose last argument is a cut
 ROUNDING = 2.0**-29  # one float64 rounding in units of float32's u
-FLT_MAX = 3.4028234663852886e38
+SMALLEST, LARGEST = 1e-200, 1e25  # the magnitudes of the numbers a form may hold (see the docstring)
 
 
 def ulp_bound(expr: sp.Expr, var: sp.Symbol, windows: tuple[tuple[float, float], ...] = ()) -> float | None:
@@ -78,8 +85,8 @@ def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None, windows: tupl
     ``s_unscale``."""
     if expr == var:
         return 0.0
-    if expr.is_Number:  # beyond float32's range, times a clipped exp(-700) it would not be negligible
-        if not (expr.is_finite and expr.is_real) or abs(expr) > FLT_MAX:
+    if expr.is_Number:  # beyond these, a product with a clipped exponential would not round as the true one
+        if not (expr.is_finite and expr.is_real) or not (expr == 0 or SMALLEST <= abs(expr) <= LARGEST):
             return None
         return 0.0 if sp.Float(float(expr), 60) == expr else ROUNDING
     if isinstance(expr, (sp.Mul, sp.Add)):
@@ -87,6 +94,8 @@ def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None, windows: tupl
         if None in parts:
             return None
         if isinstance(expr, sp.Mul):
+            if any(_grows(a) and any(_decays(b) for b in expr.args if b is not a) for a in expr.args):
+                return None
             return sum(parts) + ROUNDING * (len(parts) - 1)
         kappa = condition(expr, var, windows)
         return None if kappa is None else kappa * (max(parts) + ROUNDING * (len(parts) - 1))
@@ -115,6 +124,16 @@ def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None, windows: tupl
 def uses_vmath32(expr: sp.Expr) -> bool:
     """Whether ``expr`` calls a function of ``vmath32`` (else its float64 form rounded is as fast)."""
     return any(type(e).__name__ in FUNCTIONS for e in sp.preorder_traversal(expr))
+
+
+def _grows(expr: sp.Expr) -> bool:
+    """Whether ``expr`` computes an exponential that ``vmath32`` clips at exp(700) (exp, expm1)."""
+    return any(type(e).__name__ in ("exp", "s_expm1") for e in sp.preorder_traversal(expr))
+
+
+def _decays(expr: sp.Expr) -> bool:
+    """Whether ``expr`` computes a function of ``vmath32`` that decays towards 0 (all but tanh)."""
+    return any(type(e).__name__ in FUNCTIONS and type(e) is not sp.tanh for e in sp.preorder_traversal(expr))
 
 
 def _power_of_two(c: sp.Expr) -> bool:

@@ -74,15 +74,15 @@ _LOG2E = 1.4426950408889634
 _LN2 = 0.6931471805599453  # k ln2 to 2**-45 relative for |k| < 160: far below the series' truncation
 _SHIFT = 6755399441055744.0  # 1.5 * 2**52: t + _SHIFT - _SHIFT rounds t to an integer
 _SHIFT_BITS = 0x4338000000000000  # the bits of _SHIFT: those of t + _SHIFT minus these are round(t)
-# exp(100) is inf in float32; exp(-700) is 0 there even times the largest float32 (a product x exp(-|x|)), and
-# 2**k stays a normal float64 down to it
-_LOW, _HIGH = -700.0, 100.0
+# exp(-700) is 0 in float32 even times the largest float32 (a product x exp(-|x|)), and exp(700) is inf there
+# even times 1e-200 (``symact.kernels.float32`` admits no smaller number); 2**k stays a normal float64 between
+_LOW, _HIGH = -700.0, 700.0
 _C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9 = (1.0 / math.factorial(n) for n in range(2, 10))
 
 
 @jit(inline=True)
 def _parts(c):
-    """exp(c) - 1 = 2**k (1 + em) - 1 for c in [-700, 100]: em (|em| < 0.42, to 2**-36 of 1 + em) and 2**k."""
+    """exp(c) - 1 = 2**k (1 + em) - 1 for c in [-700, 700]: em (|em| < 0.42, to 2**-36 of 1 + em) and 2**k."""
     c = c if c > _LOW else _LOW
     c = c if c < _HIGH else _HIGH
     shifted = c * _LOG2E + _SHIFT
