@@ -19,6 +19,7 @@ from symact.errors import ParameterError, SymactError
 from symact.exporting.verify import ulp_bounds
 from symact.kernels import kernel
 
+from . import scaled_args
 from .exp_decay import CASES, POINTS, misses, references
 
 torch = pytest.importorskip("torch", reason="the torch export needs torch (pip install 'symact[torch]')")
@@ -181,6 +182,37 @@ def test_exp_times_a_decay_right_at_every_float(text, call, same):
         for part, got, want, bound in zip(("f", "f'"), (y.detach(), g), references(same), (bounds[0], 2 * bounds[1])):
             bad = misses(got.double().numpy(), want, bound, dtype)
             assert not bad.any(), (text, dtype, part, POINTS[bad][:3], got.double().numpy()[bad][:3], want[bad][:3])
+
+
+@pytest.mark.parametrize("name, params", scaled_args.CASES)
+def test_scaled_arguments_in_float32_tails(name, params):
+    """float32 f and f' within the export's bound across the tails where a node's argument is scaled (a rounded
+    c*x would cost |c x| ULPs there): eager, and f and f' of a Function run in float32 throughout."""
+    e = symact.export(name, "torch", verify=False, **params)
+    bounds = ulp_bounds(e.definition.entry.ulp_bounds, "float32")
+    t = torch.tensor(scaled_args.POINTS.astype("float32"), requires_grad=True)
+    y = e.function(t)
+    (g,) = torch.autograd.grad(y.sum(), t)
+    assert not e.saves_output  # df reads x
+    raw = e.namespace.f(t.detach()), e.namespace.df(t.detach())  # the parts alone, in float32 (as compiled)
+    for part, got, want, bound in zip(
+        ("f", "f'", "f", "f'"), (y.detach(), g, *raw), scaled_args.references(e) * 2, bounds * 2
+    ):
+        bad = misses(got.double().numpy(), want, bound, "float32", scaled_args.FLUSHED)
+        assert not bad.any(), (name, part, scaled_args.POINTS[bad][:3], got.double().numpy()[bad][:3], want[bad][:3])
+
+
+@pytest.mark.parametrize("name", [e.name for e in CATALOG])
+def test_create_graph_gives_the_plain_backwards_bits(name):
+    """With create_graph the first derivative is the plain backward's, bit for bit (torch's fused
+    sigmoid_backward rounds (g*(1 - y))*y, not g*(y*(1 - y))), and it still records f''."""
+    e = symact.export(name, "torch", verify=False)
+    for dtype in (torch.float64, torch.float32):
+        x = torch.linspace(-12, 12, 801, dtype=dtype, requires_grad=True)
+        g = torch.rand(801, dtype=dtype, generator=torch.Generator().manual_seed(24))
+        (plain,) = torch.autograd.grad(e.function(x), x, g)
+        (graph,) = torch.autograd.grad(e.function(x), x, g, create_graph=True)
+        assert torch.equal(plain, graph.detach()) and graph.requires_grad, (name, dtype)
 
 
 def test_the_cheapest_guard_that_holds():
