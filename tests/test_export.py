@@ -18,6 +18,7 @@ from symact.catalog import CATALOG
 from symact.errors import ParameterError, SymactError
 from symact.exporting.verify import ulp_bounds
 from symact.kernels import kernel
+from symact.testing.measure import ulp_error
 
 from . import scaled_args
 from .exp_decay import CASES, POINTS, misses, references
@@ -213,6 +214,24 @@ def test_create_graph_gives_the_plain_backwards_bits(name):
         (plain,) = torch.autograd.grad(e.function(x), x, g)
         (graph,) = torch.autograd.grad(e.function(x), x, g, create_graph=True)
         assert torch.equal(plain, graph.detach()) and graph.requires_grad, (name, dtype)
+
+
+def test_the_float32_slope_of_silu_from_torchs_float64_silu_backward():
+    """Eager float32 f' of silu is torch's fused silu_backward in float64, rounded once: within 1 ULP of the float64
+    export (Taylor patches, double-double) at every float32 within 1e-3 of the zero of f', where it cancels, and
+    across a sample (the bound's argument: ``symact.exporting.printer.FUSED_WIDE``)."""
+    e = symact.export("silu", "torch", verify=False)
+    assert "silu_backward(" in e.source()
+    x0 = -1.2784645427610738
+    near = (np.float32(x0).view(np.int32) + np.arange(-9000, 9000, dtype=np.int32)).view(np.float32)
+    sample = np.random.default_rng(24).uniform(-110, 110, 200_000).astype(np.float32)
+    xs = np.concatenate([near[np.abs(near - x0) <= 1e-3], sample])
+    t = torch.tensor(xs, requires_grad=True)
+    (g,) = torch.autograd.grad(e.function(t).sum(), t)
+    t64 = torch.tensor(xs.astype(np.float64), requires_grad=True)
+    (want,) = torch.autograd.grad(e.function(t64).sum(), t64)
+    normal = want.abs().numpy() >= np.finfo(np.float32).tiny
+    assert (ulp_error(g.double().numpy(), want.numpy(), "float32")[normal] <= 1).all()
 
 
 def test_the_cheapest_guard_that_holds():

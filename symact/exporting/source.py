@@ -27,7 +27,7 @@ from symact.catalog import x
 from symact.derivation import y
 from symact.errors import ParameterError
 from symact.exporting.prelude import HEADERS, prelude
-from symact.exporting.printer import DD_HELPERS, NAMED, FrameworkPrinter
+from symact.exporting.printer import DD_HELPERS, FUSED_WIDE, NAMED, FrameworkPrinter
 from symact.kernels.definition import Definition
 from symact.kernels.patches import ZeroPatch
 from symact.kernels.plan import make_plan, part_plans
@@ -106,6 +106,8 @@ def function_text(
     ]
     lines += [f"    {s.name} = {printer.doprint(v)}" for s, v in replacements]
     result = printer.tensor(reduced)
+    if widened and expr in FUSED_WIDE[framework]:  # float64 computing a float32 result: torch's fused slope
+        result = f"{FUSED_WIDE[framework][expr]} if not dd else {result}"
     if patches:
         lines.append(f"    r = {result}")
         result = f"patched({var.name}, r, patches)"
