@@ -18,7 +18,9 @@ from symact.catalog import CATALOG
 from symact.errors import ParameterError, SymactError
 from symact.exporting.verify import ulp_bounds
 from symact.kernels import kernel
+from symact.testing.measure import ulp_error
 
+from . import scaled_args
 from .exp_decay import CASES, POINTS, misses, references
 
 torch = pytest.importorskip("torch", reason="the torch export needs torch (pip install 'symact[torch]')")
@@ -181,6 +183,55 @@ def test_exp_times_a_decay_right_at_every_float(text, call, same):
         for part, got, want, bound in zip(("f", "f'"), (y.detach(), g), references(same), (bounds[0], 2 * bounds[1])):
             bad = misses(got.double().numpy(), want, bound, dtype)
             assert not bad.any(), (text, dtype, part, POINTS[bad][:3], got.double().numpy()[bad][:3], want[bad][:3])
+
+
+@pytest.mark.parametrize("name, params", scaled_args.CASES)
+def test_scaled_arguments_in_float32_tails(name, params):
+    """float32 f and f' within the export's bound across the tails where a node's argument is scaled (a rounded
+    c*x would cost |c x| ULPs there): eager, and f and f' of a Function run in float32 throughout."""
+    e = symact.export(name, "torch", verify=False, **params)
+    bounds = ulp_bounds(e.definition.entry.ulp_bounds, "float32")
+    t = torch.tensor(scaled_args.POINTS.astype("float32"), requires_grad=True)
+    y = e.function(t)
+    (g,) = torch.autograd.grad(y.sum(), t)
+    assert not e.saves_output  # df reads x
+    raw = e.namespace.f(t.detach()), e.namespace.df(t.detach())  # the parts alone, in float32 (as compiled)
+    for part, got, want, bound in zip(
+        ("f", "f'", "f", "f'"), (y.detach(), g, *raw), scaled_args.references(e) * 2, bounds * 2
+    ):
+        bad = misses(got.double().numpy(), want, bound, "float32", scaled_args.FLUSHED)
+        assert not bad.any(), (name, part, scaled_args.POINTS[bad][:3], got.double().numpy()[bad][:3], want[bad][:3])
+
+
+@pytest.mark.parametrize("name", [e.name for e in CATALOG])
+def test_create_graph_gives_the_plain_backwards_bits(name):
+    """With create_graph the first derivative is the plain backward's, bit for bit (torch's fused
+    sigmoid_backward rounds (g*(1 - y))*y, not g*(y*(1 - y))), and it still records f''."""
+    e = symact.export(name, "torch", verify=False)
+    for dtype in (torch.float64, torch.float32):
+        x = torch.linspace(-12, 12, 801, dtype=dtype, requires_grad=True)
+        g = torch.rand(801, dtype=dtype, generator=torch.Generator().manual_seed(24))
+        (plain,) = torch.autograd.grad(e.function(x), x, g)
+        (graph,) = torch.autograd.grad(e.function(x), x, g, create_graph=True)
+        assert torch.equal(plain, graph.detach()) and graph.requires_grad, (name, dtype)
+
+
+def test_the_float32_slope_of_silu_from_torchs_float64_silu_backward():
+    """Eager float32 f' of silu is torch's fused silu_backward in float64, rounded once: within 1 ULP of the float64
+    export (Taylor patches, double-double) at every float32 within 1e-3 of the zero of f', where it cancels, and
+    across a sample (the bound's argument: ``symact.exporting.printer.FUSED_WIDE``)."""
+    e = symact.export("silu", "torch", verify=False)
+    assert "silu_backward(" in e.source()
+    x0 = -1.2784645427610738
+    near = (np.float32(x0).view(np.int32) + np.arange(-9000, 9000, dtype=np.int32)).view(np.float32)
+    sample = np.random.default_rng(24).uniform(-110, 110, 200_000).astype(np.float32)
+    xs = np.concatenate([near[np.abs(near - x0) <= 1e-3], sample])
+    t = torch.tensor(xs, requires_grad=True)
+    (g,) = torch.autograd.grad(e.function(t).sum(), t)
+    t64 = torch.tensor(xs.astype(np.float64), requires_grad=True)
+    (want,) = torch.autograd.grad(e.function(t64).sum(), t64)
+    normal = want.abs().numpy() >= np.finfo(np.float32).tiny
+    assert (ulp_error(g.double().numpy(), want.numpy(), "float32")[normal] <= 1).all()
 
 
 def test_the_cheapest_guard_that_holds():

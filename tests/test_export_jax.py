@@ -24,6 +24,7 @@ from symact.exporting.verify import ulp_bounds, within
 from symact.functions import mp_function
 from symact.kinks import find_kinks
 
+from . import scaled_args
 from .exp_decay import CASES, POINTS, misses, references
 
 jax = pytest.importorskip("jax", reason="the JAX export needs jax (pip install 'symact[jax]')")
@@ -108,6 +109,20 @@ def test_exp_times_a_decay_right_at_every_float(text, call, same):
         for part, g, want, bound in zip(("f", "f'"), got, references(same), (bounds[0], 2 * bounds[1])):
             bad = misses(g, want, bound, dtype, FLUSHED)
             assert not bad.any(), (text, dtype, part, POINTS[bad][:3], g[bad][:3], want[bad][:3])
+
+
+@pytest.mark.parametrize("name, params", scaled_args.CASES)
+def test_scaled_arguments_in_float32_tails(name, params):
+    """float32 f and f' (jit of vmap over grad) within the export's bound across the tails where a node's argument
+    is scaled: a rounded c*x would cost |c x| ULPs there. (Not gelu: XLA's own float32 erfc rounds z*z inside.)"""
+    exported = symact.export(name, "jax", verify=False, **params)
+    fn = exported.function
+    bounds = ulp_bounds(exported.definition.entry.ulp_bounds, "float32")
+    got = jax.jit(lambda t: (fn(t), jax.vmap(jax.grad(fn))(t)))(jnp.asarray(scaled_args.POINTS, dtype=jnp.float32))
+    for part, g, want, bound in zip(("f", "f'"), got, scaled_args.references(exported), bounds):
+        g = np.asarray(g, dtype=np.float64)
+        bad = misses(g, want, bound, "float32", scaled_args.FLUSHED)
+        assert not bad.any(), (name, part, scaled_args.POINTS[bad][:3], g[bad][:3], want[bad][:3])
 
 
 def test_any_shape_half_precision_and_nested_vmap():

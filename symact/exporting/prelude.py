@@ -4,9 +4,9 @@ The same algorithms as ``symact.kernels.helpers``, written branch-free with ``wh
 ``jax.jit`` trace them), once for both frameworks: ``xp`` stands for ``torch`` or ``jnp``. In torch's eager mode
 on the CPU one reduction of the tensor (``_eager_range``) skips the selects no element needs (the guards at
 +-inf and NaN, sigmoid's branch below -80, the Taylor patches' windows): each element's result is the same. ``two_sum`` and
-``two_prod`` are exact in float32 and float64; double-double arguments (``poly_dd``, ``s_ncdf``, ``s_expsq``) are
-carried in float64 only, other dtypes (and float64 computing a float32 result: ``dd=False``) take the plain
-formula.
+``two_prod`` are exact in float32 and float64; the arguments of ``poly_dd``, ``s_ncdf`` and ``s_expsq`` are carried
+as a pair (hi, lo) in either, so that a rounded 3*x does not enter exp(3*x) (its rounding error |3x| 2**-24 would
+grow by the condition number |3x|); float64 computing a float32 result (``dd=False``) takes the plain formula.
 ``prelude(names, framework)`` gives the functions a module calls, with the ones they call in turn.
 
 >>> print(prelude({'s_div'}, 'jax'))
@@ -32,7 +32,8 @@ _TORCH_ONLY = re.compile(r"\n    if .*:  # torch's own.*\n(?:        .*\n)*?    
 _HELPERS = {
     "two_prod": '''
 def two_prod(a, b):
-    """a*b (a an array) as hi + lo exactly, |a*b| < 1e30 (Dekker: split by 2**27 + 1 in float64, 2**12 + 1 else)."""
+    """a*b (a an array; b an array or, in float64, a number) as hi + lo exactly, |a*b| < 1e30 (Dekker: split by
+    2**27 + 1 in float64, 2**12 + 1 else)."""
     c = 134217729.0 if a.dtype == xp.float64 else 4097.0
     p = a * b
     ah, al = _split(a, c)
@@ -50,14 +51,17 @@ def two_sum(a, b):
     return s, (a - (s - bb)) + (b - bb)""",
     "poly_dd": '''
 def poly_dd(t, coeffs, dd=True):
-    """The polynomial (coefficients (hi, lo), highest first) at t: (hi, lo) in float64 with ``dd``, (value, None)
-    else."""
-    if t.dtype != xp.float64 or not dd:
+    """The polynomial at t (coefficients from the highest, each (hi, lo) in float64 and (hi, lo) in float32): (hi,
+    lo) in t's dtype with ``dd`` (t clipped to +-1e100 in float64, +-1e10 in float32: a cubic does not overflow),
+    (value, None) else."""
+    single = t.dtype == xp.float32
+    if not dd or not single and t.dtype != xp.float64:
         value = xp.full_like(t, coeffs[0][0])
-        for c, _ in coeffs[1:]:
-            value = value * t + c
+        for c in coeffs[1:]:
+            value = value * t + c[0]
         return value, None
-    t = xp.clip(t, -1e100, 1e100)
+    t = xp.clip(t, -1e10, 1e10) if single else xp.clip(t, -1e100, 1e100)
+    coeffs = [c[2:] if single else c[:2] for c in coeffs]
     hi, lo = xp.full_like(t, coeffs[0][0]), xp.full_like(t, coeffs[0][1])
     for ch, cl in coeffs[1:]:
         p, e = two_prod(hi, t)
@@ -157,22 +161,26 @@ def s_sigmoid_exp(t, a, m, n):
     return _exp_over_power(t, a, 1.0, 1.0, m, n)''',
     "s_ncdf": '''
 def s_ncdf(t, dd=True):
-    """Phi(t) = erfc(-t/sqrt 2)/2, the argument in double-double in float64 with ``dd``."""
-    if t.dtype != xp.float64 or not dd:
+    """Phi(t) = erfc(-t/sqrt 2)/2, the argument as a pair (float64 or float32) with ``dd``."""
+    if not dd or t.dtype not in (xp.float64, xp.float32):
         return 0.5 * erfc(t * -0.7071067811865476)
     tc = xp.clip(t, -1e10, 1e10)
-    z, err = two_prod(-tc, 0.7071067811865476)
-    z, dz = two_sum(z, err + tc * 4.833646656726457e-17)
+    if t.dtype == xp.float64:
+        z, err = two_prod(-tc, 0.7071067811865476)
+        z, dz = two_sum(z, err + tc * 4.833646656726457e-17)
+    else:  # the constant split in float32 (a Python float splits in float64)
+        z, err = two_prod(-tc, xp.full_like(tc, 0.7071067690849304))
+        z, dz = two_sum(z, err - tc * 1.2101617485882343e-08)
     return 0.5 * (erfc(z) - dz * 1.1283791670955126 * s_expsq(z, 1.0, False))  # a correction: plain exp''',
     "s_expsq": '''
 def s_expsq(t, c, dd=True):
-    """exp(-c*t**2), c a power of two: in float64 with ``dd`` t = hi + lo with hi**2 exact, so the exponent is
-    exact."""
-    if t.dtype != xp.float64 or not dd:
+    """exp(-c*t**2), c a power of two: in float64 and float32 with ``dd`` t = hi + lo with hi**2 exact, so the
+    exponent is exact."""
+    if not dd or t.dtype not in (xp.float64, xp.float32):
         return xp.exp(-c * t * t)
     tc = xp.clip(xp.abs(t), max=(800 / c) ** 0.5)
-    hi, lo = _split(tc)
-    return xp.exp(-c * (hi * hi)) * xp.exp(-c * (lo * (2 * hi + lo)))''',
+    hi, lo = _split(tc, 134217729.0 if t.dtype == xp.float64 else 4097.0)
+    return xp.exp(-c * (hi * hi)) * _kept(xp.exp(-c * (lo * (2 * hi + lo))))  # XLA: exp(a)*exp(b) to exp(a + b)''',
     "_sqrt_sq_plus": '''
 def _sqrt_sq_plus(t, c):
     """sqrt(t**2 + c), by hypot where t**2 overflows."""

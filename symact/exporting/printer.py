@@ -19,10 +19,10 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from symact.catalog import x
 from symact.errors import ParameterError
-from symact.kernels.nodes import DD_ARGS, s_expm1, s_sigmoid
+from symact.kernels.nodes import DD_ARGS, s_dsigmoid, s_expm1, s_sigmoid
 from symact.kernels.rules import STABLE_NODES, s_softplus
 
-__all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN", "FUSED"]
+__all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN", "FUSED", "FUSED_WIDE"]
 
 # The module alias the generated code calls, per framework.
 LIBRARY = {"torch": "torch", "jax": "jnp"}
@@ -63,6 +63,19 @@ FUSED = {
         x * s_sigmoid(x): "s_silu",
         sp.Piecewise((x, x > 0), (s_expm1(x), True)): "torch.nn.functional.elu",
     },
+    "jax": {},
+}
+
+
+# Slopes torch computes in one fused operation where float64 computes a float32 or half-precision result (a part
+# called with ``dd=False``). silu's: silu_backward is s*(1 + x*(1 - s)), s = 1/(1 + exp(-x)) with SLEEF's exp
+# (within 1 ULP), so s is within 2 float64 ULPs. It cancels only near the zero x0 = -1.2784645427610738 of f': there
+# 1 + x*(1 - s) is off by at most about 3 float64 ULPs of 1 (7e-16), f' by s = 0.218 times that (1.5e-16). The
+# float32 closest to x0 lies 1.3e-8 from it, where |f'| = 2.8e-9 (f''(x0) = 0.218): an error of 5e-8 relative,
+# under one float32 ULP before the rounding; farther out less. Measured within 1 ULP of the float64 export (every
+# float32 within 1e-3 of x0 and a dense sample: tests/test_export.py).
+FUSED_WIDE = {
+    "torch": {x * s_dsigmoid(x) + s_sigmoid(x): "torch.ops.aten.silu_backward(torch.ones_like(x), x)"},
     "jax": {},
 }
 

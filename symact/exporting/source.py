@@ -27,14 +27,14 @@ from symact.catalog import x
 from symact.derivation import y
 from symact.errors import ParameterError
 from symact.exporting.prelude import HEADERS, prelude
-from symact.exporting.printer import FrameworkPrinter
+from symact.exporting.printer import DD_HELPERS, FUSED_WIDE, NAMED, FrameworkPrinter
 from symact.kernels.definition import Definition
 from symact.kernels.patches import ZeroPatch
 from symact.kernels.plan import make_plan, part_plans
 from symact.kernels.printer import stable_forms
 from symact.version import __version__
 
-__all__ = ["Parts", "parts", "part_patches", "patches_text", "module_text", "function_name"]
+__all__ = ["Parts", "parts", "part_patches", "patches_text", "module_text", "function_name", "float32_pair"]
 
 
 @dataclass(frozen=True)
@@ -88,19 +88,26 @@ def function_text(
     """``def fname(var): ...`` computing the stable form of ``expr``, with the Taylor ``patches`` of the kernel
     plan (``patches_text``) applied in order, through ``guard``: ``()`` maps NaN to NaN, ``(helper, low,
     high)`` calls ``at_inf`` (+-inf to the limits), ``at_nan`` (also a NaN at a huge input) or ``at_special``
-    (also NaN to NaN) on it. With patches, torch's module computes the part in float64 for the other dtypes
-    (rounded once, ``dd=False``: no double-double arguments) with the patches numbered in ``wide`` alone (all
-    where None): ``wide_text``."""
+    (also NaN to NaN) on it. With patches or arguments carried as pairs, torch's eager module computes the part
+    in float64 for the other dtypes (rounded once, ``dd=False``: plain arguments; cheaper than float32 pairs) with
+    the patches numbered in ``wide`` alone (all where None): ``wide_text``."""
     (expr,), dd = stable_forms([expr], var, scaled=False)
-    printer = FrameworkPrinter(framework, var.name, dd, "dd" if patches else None)
+    called = {NAMED.get(type(f).__name__) for f in expr.atoms(sp.Function)}
+    widened = bool(patches or dd or called & set(DD_HELPERS))
+    printer = FrameworkPrinter(framework, var.name, dd, "dd" if widened else None)
     replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"), optimizations="basic")
     head = (
-        f"def {fname}({var.name}, patches={_patches_name(fname)}, dd=True):" if patches else f"def {fname}({var.name}):"
+        f"def {fname}({var.name}, patches={_patches_name(fname)}, dd=True):" if widened else f"def {fname}({var.name}):"
     )
-    lines = [patches_text(fname, patches), head] if patches else [head]
-    lines += [f"    {s.name} = poly_dd({var.name}, {pairs!r}{', dd' if patches else ''})" for s, pairs in dd.items()]
+    lines = [patches_text(fname, patches), head] if widened else [head]
+    lines += [
+        f"    {s.name} = poly_dd({var.name}, {tuple(c + float32_pair(*c) for c in pairs)!r}{', dd' if widened else ''})"
+        for s, pairs in dd.items()
+    ]
     lines += [f"    {s.name} = {printer.doprint(v)}" for s, v in replacements]
     result = printer.tensor(reduced)
+    if widened and expr in FUSED_WIDE[framework]:  # float64 computing a float32 result: torch's fused slope
+        result = f"{FUSED_WIDE[framework][expr]} if not dd else {result}"
     if patches:
         lines.append(f"    r = {result}")
         result = f"patched({var.name}, r, patches)"
@@ -111,7 +118,7 @@ def function_text(
         low, high = (repr(float(v)) if v == v and abs(v) != float("inf") else f"float('{v}')" for v in limits)
         result = f"{helper}({var.name}, {result}, {low}, {high})"
     lines.append(f"    return {result}")
-    if patches and framework == "torch":
+    if widened and framework == "torch":
         lines += ["", "", wide_text(fname, range(len(patches)) if wide is None else wide)]
     return "\n".join(lines)
 
@@ -153,19 +160,29 @@ def patches_text(fname: str, patches: tuple[ZeroPatch, ...]) -> str:
         ), 2),
     )
     """
+    if not patches:
+        return f"{_patches_name(fname)} = ()  # no Taylor patches\n\n"
     lines = [
         f"# where {fname} cancels: Taylor polynomials ((hi, lo) in float64, in float32, window, coefficients, "
         "float32's)",
         f"{_patches_name(fname)} = (",
     ]
     for p in patches:
-        hi32 = float(np.float32(p.hi))
-        lo32 = float(np.float32((p.hi - hi32) + p.lo))
-        lines.append(f"    (({p.hi!r}, {p.lo!r}), ({hi32!r}, {lo32!r}), {p.window!r}, (")
+        lines.append(f"    (({p.hi!r}, {p.lo!r}), {float32_pair(p.hi, p.lo)!r}, {p.window!r}, (")
         for i in range(0, len(p.coeffs), 4):
             lines.append("        " + " ".join(f"{c!r}," for c in p.coeffs[i : i + 4]))
         lines.append(f"    ), {float32_terms(p)}),")
     return "\n".join([*lines, ")", "", ""])
+
+
+def float32_pair(hi: float, lo: float) -> tuple[float, float]:
+    """The double-double hi + lo as a float32 pair: its float32 rounding and the float32 rounding of the rest.
+
+    >>> float32_pair(0.1, 0.0)
+    (0.10000000149011612, -1.4901161415892261e-09)
+    """
+    hi32 = float(np.float32(hi))
+    return hi32, float(np.float32((hi - hi32) + lo))
 
 
 def float32_terms(patch: ZeroPatch, share: float = 2.0**-28) -> int:
@@ -220,7 +237,9 @@ def module_text(
         function_text(n, exprs[n], var[n], framework, guards.get(n), patches.get(n, ()), wide.get(n))
         for n in ("f", "df", "d2f")
     ]
-    wide_args = {n: f", {n.upper()}_WIDE" if patches.get(n) else "" for n in ("f", "df", "d2f")}
+    wide_args = {
+        n: f", {n.upper()}_WIDE" if f"{n.upper()}_WIDE = (" in b else "" for n, b in zip(("f", "df", "d2f"), bodies)
+    }
     # f' is a new tensor (not the saved one itself): g multiplies it in place
     grad = f"g * _wide(df, t{wide_args['df']})" if p.df.is_Symbol else f"_wide(df, t{wide_args['df']}).mul_(g)"
     grad = BACKWARD.get(p.df, grad) if p.from_output and framework == "torch" else grad
@@ -277,6 +296,21 @@ class _Slope(torch.autograd.Function):
         return g * _wide(d2f, t{d2f})
 
 
+class _Grad(torch.autograd.Function):
+    """g*f'(t) as the plain backward computes it (the same bits); its own backward (f' to g, g*f'' to t) serves
+    double backward."""
+
+    @staticmethod
+    def forward(ctx, g, t):
+        ctx.save_for_backward(g, t)
+        return {grad}
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, t = ctx.saved_tensors
+        return gg * _Slope.apply(t), gg * g * _wide(d2f, t{d2f})
+
+
 class _Activation(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -290,7 +324,7 @@ class _Activation(torch.autograd.Function):
         if torch.compiler.is_compiling():  # a new node (x*1 is x): f' recomputed here, not the forward's masks saved
             t = t * 1.0
         if torch.is_grad_enabled():  # only for a differentiable backward (create_graph): then f' records f''
-            return g * _Slope.apply(t)
+            return _Grad.apply(g, t)
         return {grad}
 
 
