@@ -23,6 +23,7 @@ PARAMS = {
     "s_sech2_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,)],
     "s_dsigmoid_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,)],
     "s_sigmoid_exp": [(-745.0, 3, 1), (-5.0, 2, 0), (30.0, 0, 2), (700.0, 1, 3), (710.5, 0, 1), (2.5, 4, 4)],
+    "s_softplus_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,), (1200.0,)],
     "s_unscale": [(p, 640.0, 0), (p, 640.0, 1)],
 }
 # Largest |t| sampled where not 1e308: mpmath's erfc overflows beyond 1e15 (the implementations clip at 1e10).
@@ -34,6 +35,7 @@ DECAY_RATES = {
     "s_sech2_exp": lambda: (2.0, 2.0),
     "s_dsigmoid_exp": lambda: (1.0, 1.0),
     "s_sigmoid_exp": lambda m, n: (m, n),
+    "s_softplus_exp": lambda: (1.0, 0.0),
 }
 _MAGNITUDES = np.logspace(-310, 308, 150)  # from the subnormals to the largest floats
 _POINTS = np.concatenate([-_MAGNITUDES, _MAGNITUDES, np.linspace(-40, 40, 97), np.linspace(-760, 760, 77), [0.0]])

@@ -155,6 +155,30 @@ def s_dsigmoid_exp(t, a):
 def s_sigmoid_exp(t, a, m, n):
     """exp(a)*sigmoid(t)**m*sigmoid(-t)**n = exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0, else m."""
     return _exp_over_power(t, a, 1.0, 1.0, m, n)''',
+    "s_softplus_exp": '''
+def s_softplus_exp(t, a):
+    """exp(a)*softplus(t) as exp(a + t) log1p(e)/e with e = exp(t) for t < 0 (1 for e < 1e-17: no subnormal
+    enters), exp(a)*softplus(t) above (t and a
+    each an array or a double-double pair (hi, lo) of poly_dd): a + min(t, 0) = hi + lo exactly, moved by 64 ln 2
+    towards 0 where |hi| > 64 and the result by 2**64 back, as in _exp_over_power."""
+    (t, t_lo), (a, a_lo) = (v if isinstance(v, tuple) else (v, None) for v in (t, a))
+    neg = t < 0
+    hi, lo = two_sum(a, xp.where(neg, t, 0.0))
+    if a_lo is not None:
+        lo = lo + a_lo
+    if t_lo is not None:
+        lo = lo + xp.where(neg, t_lo, 0.0)
+    side = xp.sign(hi) * (xp.abs(hi) > 64)
+    hi = hi - side * 44.361419677734375
+    lo = lo + side * 1.2189787519729715e-07  # 64 ln 2 - 44.361419677734375
+    e = _exp_neg_abs(t, t_lo)
+    g = xp.log1p(e)
+    grow = xp.where(neg, 0.0, t) if t_lo is None else xp.where(neg, 0.0, t + t_lo)
+    g = xp.where(neg, xp.where(e > 1e-17, g / xp.where(e > 1e-17, e, 1.0), 1.0), grow + g)  # 1 - e/2 rounds to 1
+    r = xp.exp(hi) * g
+    fix = r * (lo + lo * lo / 2)
+    r = xp.where(xp.isfinite(fix), r + fix, r)
+    return xp.where(side > 0, r * 1.8446744073709552e19, xp.where(side < 0, r * 5.421010862427522e-20, r))''',
     "s_ncdf": '''
 def s_ncdf(t, dd=True):
     """Phi(t) = erfc(-t/sqrt 2)/2, the argument in double-double in float64 with ``dd``."""

@@ -310,6 +310,36 @@ def h_sigmoid_exp(t, t_lo, a, a_lo, m, n):
     return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0, int(m), int(n))
 
 
+def h_softplus_exp(t, t_lo, a, a_lo):
+    """exp(a)*softplus(t) as exp(a + t) log1p(e)/e with e = exp(t) for t < 0 (1 where e < 1e-17), exp(a)*softplus(t)
+    above: a + min(t, 0) is hi + lo exactly (``two_sum``; with the low parts of double-double t + t_lo and
+    a + a_lo), so exp(a) may overflow and exp(t) underflow where their product is a number; moved by 128 ln 2
+    near the ends of the range as ``_exp_over_power``.
+
+    >>> print(f"{h_softplus_exp(np.array([-1135.0]), None, 908.0, None)[0]:.6e}")  # exp(908 - 1135) log1p(e)/e, e = exp(-1135) = 0
+    2.601073e-99
+    """
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    neg = t < 0
+    hi, lo = two_sum(a, np.minimum(t, 0.0))
+    if a_lo is not None:
+        lo = lo + a_lo
+    e = np.exp(-np.abs(t))
+    grow = np.maximum(t, 0.0)
+    if t_lo is not None:
+        lo = lo + np.where(neg, t_lo, 0.0)
+        e = e * (1 + np.where(neg, t_lo, -t_lo))
+        grow = grow + np.where(neg, 0.0, t_lo)
+    side = np.less(hi, -700).astype(np.float64) - np.greater(hi, 700)
+    hi += side * C_HI
+    lo += side * C_LO
+    lo += lo * lo / 2  # exp(hi + lo) = exp(hi) (1 + expm1(lo)), |lo| < 3e-8
+    g = np.log1p(e)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = np.where(neg, np.where(e > 1e-17, g / e, 1.0), grow + g)  # log1p(e)/e = 1 - e/2 rounds to 1
+    return np.ldexp(h_exp(hi, lo) * g, (-128 * side).astype(np.int64))
+
+
 RSQRT2_HI = 0.7071067811865476
 RSQRT2_LO = -4.833646656726457e-17  # 1/sqrt(2) - RSQRT2_HI
 _TWO_OVER_SQRTPI = 1.1283791670955126

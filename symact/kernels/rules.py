@@ -25,6 +25,7 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``Phi(u)``                          ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
 ``exp(a)*sech(u)**2``               ``s_sech2_exp(u, a)`` = 4 exp(a - 2|u|)/(1 + e)^2, a - 2|u| exact (also sigmoid')
 ``exp(a)*sigmoid(+-u)**j``          ``s_sigmoid_exp(u, a, m, n)`` where exp(a) grows as the powers decay (one node)
+``exp(a)*softplus(u)``              ``s_softplus_exp(u, a)`` = exp(a + u) log1p(e)/e where exp(a) grows as u -> -oo
 ==================================  ==================================================================================
 
 Before these, ``symact.kernels.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
@@ -68,6 +69,7 @@ from symact.kernels.nodes import (  # noqa: F401 (EXP_LIKE, STABLE_NODES: the ta
     s_sigmoid,
     s_sigmoid_exp,
     s_softplus,
+    s_softplus_exp,
     s_softplus_tail,
     s_sqplus,
     s_tanhshrink,
@@ -338,11 +340,33 @@ def _rule_decay_times_exp(mul):
         return sp.Mul(*(f for f in others if f is not sech2[0]), s_sech2_exp(sech2[0].args[0], a))
     u, m, n, used = _sigmoid_powers(others)
     if not used or not _opposed(a, u, m, n):
-        return mul
+        return _softplus_times_exp(a, others) or _distributed(grow[0], others) or mul
     rest = [f for f in others if f not in used]
     if used[0].func is s_dsigmoid and len(used) == 1:
         return sp.Mul(*rest, s_dsigmoid_exp(used[0].args[0], a))
     return sp.Mul(*rest, s_sigmoid_exp(u, a, m, n))
+
+
+def _softplus_times_exp(a: sp.Expr, others: list) -> sp.Expr | None:
+    """exp(a)*softplus(u) -> s_softplus_exp(u, a) where exp(a) grows as softplus(u) decays (u -> -oo): exp(2x)*
+    softplus(-2.5x) is exp(-0.5x) for large x, not inf*0 (None: no such factor)."""
+    for f in others:
+        if f.func is s_softplus and _opposed(a, f.args[0], 1, 0):
+            return sp.Mul(*(g for g in others if g is not f), s_softplus_exp(f.args[0], a))
+    return None
+
+
+def _distributed(grow: sp.exp, others: list) -> sp.Expr | None:
+    """exp(a)*(p + q) -> exp(a)*p + exp(a)*q, each joined by ``_rule_decay_times_exp``, where that joins exp(a) to a
+    decaying factor of some term: exp(-x)*(sigmoid(0.7x) - softplus(0.7x)) is finite at x = -800 where exp(-x)
+    alone overflows (None: no sum, or no term joins)."""
+    joins = (s_sech2_exp, s_dsigmoid_exp, s_sigmoid_exp, s_softplus_exp)
+    for f in others:
+        if isinstance(f, sp.Add):
+            terms = [_rule_decay_times_exp(sp.Mul(grow, t)) for t in f.args]
+            if any(t.has(*joins) and not u.has(*joins) for t, u in zip(terms, f.args)):
+                return sp.Mul(*(g for g in others if g is not f), sp.Add(*terms))
+    return None
 
 
 def _opposed(a: sp.Expr, u: sp.Expr, m: int, n: int) -> bool:

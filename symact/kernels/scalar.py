@@ -228,3 +228,19 @@ def s_dsigmoid_exp(t, t_lo, a, a_lo):
 def s_sigmoid_exp(t, t_lo, a, a_lo, m, n):
     """exp(a)*sigmoid(t)**m*sigmoid(-t)**n = exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0, else m."""
     return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0, int(m), int(n))
+
+
+@jit(inline=True)
+def s_softplus_exp(t, t_lo, a, a_lo):
+    """``helpers.h_softplus_exp``: exp(a)*softplus(t) as exp(a + t) log1p(e)/e, e = exp(t), for t < 0, a + t
+    exact in double-double, its exponential moved by 2**128 towards 1 near the ends of the range."""
+    neg = t < 0
+    hi, lo = two_sum(a, t if neg else 0.0)
+    lo = lo + a_lo + (t_lo if neg else 0.0)
+    e = vexp(-abs(t)) * (1 + (t_lo if neg else -t_lo))
+    side = 1.0 if hi < -700 else (-1.0 if hi > 700 else 0.0)
+    g = vlog1p(e)
+    g = (g / e if e > 1e-17 else 1.0) if neg else (t + t_lo) + g
+    lo = lo + side * C_LO
+    r = s_exp(hi + side * C_HI, lo + lo * lo / 2) * g
+    return r * (2.0**-128 if side > 0 else (2.0**128 if side < 0 else 1.0))
