@@ -17,7 +17,7 @@ import math
 
 from symact.kernels.vmath import _scale, dd_step, exp_parts, jit, split, two_prod, two_sum
 
-__all__ = ["erfc_dd", "verf", "verfc"]
+__all__ = ["erfc_dd", "verf", "verfc", "ERFC_TAIL", "tail_ratio"]
 
 # fdlibm's erf and erfc (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun): rational fits, highest power
 # first, the two fits that one evaluation selects between padded with zeros to one length.
@@ -46,6 +46,9 @@ _ERFC_R2 = (0.0, -4.83519191608651397019e+02, -1.02509513161107724954e+03, -6.37
 _ERFC_S2 = (0.0, -2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.55305040643316442583e+03,
             3.19985821950859553908e+03, 1.53672958608443695994e+03, 3.25792512996573918826e+02,
             3.03380607434824582924e+01, 1.0)  # fmt: skip
+# The tail's fits as ((R, R2), (S, S2)): for t >= 1.25 erfc(t) = exp(-t*t - 0.5625 + R/S)/t, R/S in 1/t**2, the
+# first pair below 1/0.35 (``helpers.h_erfc_exp`` reads them).
+ERFC_TAIL = ((_ERFC_R, _ERFC_R2), (_ERFC_S, _ERFC_S2))
 
 
 @jit(inline=True)
@@ -95,6 +98,12 @@ def _ratio(t, first, p1, q1, p2, q2):
     q = p * inv
     h, h_lo = two_prod(q, d)
     return q, (((p - h) - h_lo) + p_lo - q * d_lo) * inv
+
+
+@jit(inline=True)
+def tail_ratio(a: float) -> tuple[float, float]:
+    """R/S at 1/a**2 for a >= 1.25 (``ERFC_TAIL``) in double-double: erfc(a) = exp(-a*a - 0.5625 + R/S)/a."""
+    return _ratio(1.0 / (a * a), a < 2.857142857142857, _ERFC_R, _ERFC_S, _ERFC_R2, _ERFC_S2)
 
 
 @jit(inline=True)
