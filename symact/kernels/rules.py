@@ -334,7 +334,9 @@ _JOINS = (s_sech2_exp, s_dsigmoid_exp, s_sigmoid_exp, s_softplus_exp, s_erfc_exp
 def _rule_decay_times_exp(mul):
     """exp(a)*sech(u)**2 -> s_sech2_exp(u, a), exp(a)*sigmoid'(u) -> s_dsigmoid_exp(u, a), and exp(a) times other
     powers of sigmoid(u) and sigmoid(-u) -> s_sigmoid_exp(u, a, m, n): the chain rule's exp(x)*sech(exp(x))**2
-    is 0 for large x, and exp(2.3x)*sigmoid(-2x)**2 is exp(-1.7x), not inf*0."""
+    is 0 for large x, and exp(2.3x)*sigmoid(-2x)**2 is exp(-1.7x), not inf*0. Before, exponentials of opposed
+    growth are one (``_joined_exps``); an exponential times such a node moves into its exponent; after, softplus
+    and erfc (``_other_decay_times_exp``), and a sum that exp(a) multiplies (``_distributed``)."""
     if not isinstance(mul, sp.Mul):
         return mul
     mul = _joined_exps(mul)
