@@ -1,5 +1,5 @@
 """User expressions whose stable form is exp(a) times a decay of its own (the nodes ``s_dsigmoid_exp``,
-``s_sech2_exp`` and ``s_sigmoid_exp``), and what their export must compute in every framework: f and f' against mpmath over
+``s_sech2_exp``, ``s_sigmoid_exp``, ``s_softplus_exp`` and ``s_erfc_exp``), and what their export must compute in every framework: f and f' against mpmath over
 x in [-300, 760], where exp(a) alone overflows or the decay alone underflows while the product is a number.
 
 >>> bool(misses(np.array([1.0, 0.0]), np.array([1.0 + 2**-52, 1e-310]), 1, 'float64').any())
@@ -8,6 +8,7 @@ False
 
 import numpy as np
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 
 from symact.catalog import x
 from symact.testing.measure import ulp_error
@@ -31,6 +32,10 @@ CASES = [
         "s_sigmoid_exp(dd0, dd1, 0, 2)",
         sp.exp(sp.Rational(5, 2) * x) / (1 + sp.exp(3 * x)) ** 2,
     ),
+    # about exp(-x/2): softplus(-2.5x) alone underflows from x = 298, exp(2x) overflows from x = 355
+    ("exp(2*x)*softplus(-2.5*x)", "s_softplus_exp(", sp.exp(2 * x) * log1p(sp.exp(-sp.Rational(5, 2) * x))),
+    # about exp(1.5x - 4x**2)/(2x sqrt(pi)): erfc(2x) alone underflows from x = 13.7, exp(1.5x) overflows from x = 474
+    ("exp(1.5*x)*erfc(2*x)", "s_erfc_exp(", sp.exp(sp.Rational(3, 2) * x) * sp.erfc(2 * x)),
 ]
 # Multiples of 1/8: 2x and 3x are exact in float32 and float64, so the nodes' arguments are, and the bound is
 # theirs (in float32 the export carries no double-double: a rounded 3x would add |3x| 2**-24 to the relative error).

@@ -311,6 +311,55 @@ def test_a_sum_over_exponentials_is_not_joined_into_a_cancelling_quotient():
     assert np.max(err) <= 8, (np.max(err), points[np.argmax(err)])
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize(
+    "text, span, bounds",
+    [
+        ("exp(5*x)*softplus(-5.5*x)", (-145, 145), (3, 16, 256)),
+        ("log(1 + exp(0.7*x))*exp(-x)", (-800, 450), (2, 9, 128)),
+    ],
+)
+def test_exp_times_a_decaying_softplus_has_no_inf_times_zero(text, span, bounds, backend):
+    """exp(5x) overflows from x = 142 where softplus(-5.5x) underflows, and exp(-x) from x = -710 where
+    softplus(0.7x) is e^{0.7x} (inf before): exp(a)*softplus(u) is one node, exp(a + u) log1p(e)/e, and exp(a)
+    times a sum is distributed over the terms that join it. f, f' and f'' are numbers wherever they are; f' and
+    f'' (sums of such terms, cancelling up to 30-fold) are measured for |x| > 2, away from their zeros."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    k = kernel(text, backend=backend)
+    points = np.concatenate([np.linspace(*span, 251), np.linspace(-4, 4, 81)])
+    for order, compiled, bound in zip(range(3), (k, k.grad, k.grad2), bounds):
+        want = reference(text, order)(points)
+        got = compiled(points)
+        assert np.isfinite(got).all(), (order, points[~np.isfinite(got)][:3])
+        tiny = np.abs(want) <= np.finfo(np.float64).tiny
+        checked = ~tiny & ((order == 0) | (np.abs(points) > 2))
+        err = ulp_error(got[checked], want[checked])
+        assert np.max(err) <= bound, (order, np.max(err), points[checked][np.argmax(err)])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("text", ["exp(1.5*x)*erfc(2*x)", "exp(0.7*x)*erfc(0.7*x)"])
+def test_exp_times_erfc_has_no_inf_times_zero(text, backend):
+    """erfc(u) underflows from u = 27 where exp(a) grows: exp(a)*erfc(u) is one node, exp(a - u**2 - 0.5625 + R/S)/u
+    with fdlibm's tail fit R/S, and exp(a)*exp(b) one exponential where one grows as the other decays (f' has
+    exp(1.5x)*exp(-4x**2)); NaN before where exp(a) overflows (x = 474, 1014), f'' of the second below -39. f, f', f'' within 3, 4, 8 ULP
+    wherever they are normal numbers, |x| up to 2000 (f'' away from its zeros, |x| > 2, where its terms cancel)."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    k = kernel(text, backend=backend)
+    points = np.concatenate([np.linspace(-2000, 2000, 251), np.linspace(-4, 4, 81)])
+    for order, compiled, bound in zip(range(3), (k, k.grad, k.grad2), (3, 4, 8)):
+        want = reference(text, order)(points)
+        got = compiled(points)
+        assert np.isfinite(got).all(), (order, points[~np.isfinite(got)][:3])
+        tiny = np.abs(want) <= np.finfo(np.float64).tiny
+        checked = ~tiny & ((order < 2) | (np.abs(points) > 2))
+        err = ulp_error(got[checked], want[checked])
+        assert np.max(err) <= bound, (order, np.max(err), points[checked][np.argmax(err)])
+        assert np.all(np.abs(got[tiny] - want[tiny]) <= 2 * np.finfo(np.float64).tiny), order
+
+
 @pytest.mark.xfail(
     strict=True,  # f'' is derived the same way on every machine: when this passes, the gap is closed
     reason="known gap: f'' = (1 - tanh(e^x)^2)(...)e^x multiplies sech^2(inf) = 0 by e^x = inf at x = 1000",

@@ -23,10 +23,12 @@ PARAMS = {
     "s_sech2_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,)],
     "s_dsigmoid_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,)],
     "s_sigmoid_exp": [(-745.0, 3, 1), (-5.0, 2, 0), (30.0, 0, 2), (700.0, 1, 3), (710.5, 0, 1), (2.5, 4, 4)],
+    "s_softplus_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,), (1200.0,)],
+    "s_erfc_exp": [(-745.0,), (-5.0,), (30.0,), (700.0,), (710.5,), (1200.0,)],
     "s_unscale": [(p, 640.0, 0), (p, 640.0, 1)],
 }
 # Largest |t| sampled where not 1e308: mpmath's erfc overflows beyond 1e15 (the implementations clip at 1e10).
-REACH = {"s_ncdf": 1e15}
+REACH = {"s_ncdf": 1e15, "s_erfc_exp": 1e15}
 # exp(a)*decay(t) is exp(a - k|t|) at large |t|, k its rate for t < 0 and for t > 0 (of the parameters after a):
 # t is also swept so that a - k|t| crosses the whole range, from results below the subnormals through the
 # subnormal band to overflow.
@@ -34,7 +36,10 @@ DECAY_RATES = {
     "s_sech2_exp": lambda: (2.0, 2.0),
     "s_dsigmoid_exp": lambda: (1.0, 1.0),
     "s_sigmoid_exp": lambda m, n: (m, n),
+    "s_softplus_exp": lambda: (1.0, 0.0),
 }
+# exp(a)*erfc(t) is about exp(a - t**2)/t at large t: t is swept so that a - t**2 crosses the whole range too.
+SQUARE_DECAY = {"s_erfc_exp"}
 _MAGNITUDES = np.logspace(-310, 308, 150)  # from the subnormals to the largest floats
 _POINTS = np.concatenate([-_MAGNITUDES, _MAGNITUDES, np.linspace(-40, 40, 97), np.linspace(-760, 760, 77), [0.0]])
 
@@ -56,6 +61,8 @@ def _points(name: str, w: float | None, params: tuple) -> np.ndarray:
         below, above = DECAY_RATES[name](*params[1:])
         sweep = params[0] - np.linspace(-750, 712, 127)
         points = np.concatenate([points, *([sweep / above] if above else []), *([-sweep / below] if below else [])])
+    if name in SQUARE_DECAY:
+        points = np.concatenate([points, np.sqrt(np.maximum(params[0] - np.linspace(-750, 712, 127), 1.0))])
     if w is None:
         return points
     band = np.linspace(-1.25 * w - 20, -0.9 * w, 101)

@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from symact.kernels.vmath import SPLITTER
+from symact.kernels.vmath_erf import ERFC_TAIL
 
 __all__ = ["erf", "erfc", "lambertw", "TINY", "C_HI", "C_LO", "UNSCALE", "RSQRT2_HI", "RSQRT2_LO", "CF_DEPTH"]
 
@@ -308,6 +309,72 @@ def h_sigmoid_exp(t, t_lo, a, a_lo, m, n):
     1.220403e+39
     """
     return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0, int(m), int(n))
+
+
+def h_softplus_exp(t, t_lo, a, a_lo):
+    """exp(a)*softplus(t) as exp(a + t) log1p(e)/e with e = exp(t) for t < 0 (1 where e < 1e-17), exp(a)*softplus(t)
+    above: a + min(t, 0) is hi + lo exactly (``two_sum``; with the low parts of double-double t + t_lo and
+    a + a_lo), so exp(a) may overflow and exp(t) underflow where their product is a number; moved by 128 ln 2
+    near the ends of the range as ``_exp_over_power``.
+
+    >>> print(f"{h_softplus_exp(np.array([-1135.0]), None, 908.0, None)[0]:.6e}")  # exp(908 - 1135) log1p(e)/e, e = exp(-1135) = 0
+    2.601073e-99
+    """
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    neg = t < 0
+    hi, lo = two_sum(a, np.minimum(t, 0.0))
+    if a_lo is not None:
+        lo = lo + a_lo
+    e = np.exp(-np.abs(t))
+    grow = np.maximum(t, 0.0)
+    if t_lo is not None:
+        lo = lo + np.where(neg, t_lo, 0.0)
+        e = e * (1 + np.where(neg, t_lo, -t_lo))
+        grow = grow + np.where(neg, 0.0, t_lo)
+    side = np.less(hi, -700).astype(np.float64) - np.greater(hi, 700)
+    hi += side * C_HI
+    lo += side * C_LO
+    lo += lo * lo / 2  # exp(hi + lo) = exp(hi) (1 + expm1(lo)), |lo| < 3e-8
+    g = np.log1p(e)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = np.where(neg, np.where(e > 1e-17, g / e, 1.0), grow + g)  # log1p(e)/e = 1 - e/2 rounds to 1
+    return np.ldexp(h_exp(hi, lo) * g, (-128 * side).astype(np.int64))
+
+
+def h_erfc_exp(t, t_lo, a, a_lo):
+    """exp(a)*erfc(t): for t >= 1.25 exp(a - t**2 - 0.5625 + g)/t, g = R/S(1/t**2) the tail fit of fdlibm's erfc
+    (``vmath_erf.ERFC_TAIL``: erfc(t) = exp(-t**2 - 0.5625 + g)/t), the exponent in double-double (t**2 by
+    ``two_prod``, with the low parts of t + t_lo and a + a_lo), so that exp(a) may overflow and erfc(t)
+    underflow where their product is a number; below 1.25 exp(a) erfc(t) (erfc(t) > 0.07). Moved by 128 ln 2
+    near the ends of the range as ``_exp_over_power``.
+
+    >>> print(f"{h_erfc_exp(np.array([40.0]), None, 1000.0, None)[0]:.6e}")  # exp(-600) erfcx(40)
+    3.737148e-263
+    """
+    t, a = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(a, dtype=np.float64))
+    tail = t >= 1.25
+    u = np.where(tail, np.minimum(t, 1.3e154), 1.25)  # u*u finite
+    sq, sq_lo = two_prod(u, u)
+    if t_lo is not None:
+        sq_lo = sq_lo + 2 * u * np.where(tail, t_lo, 0.0)
+    s = 1 / (u * u)
+    r_fit, s_fit = (np.where(u < 1 / 0.35, *(np.polyval(c, s) for c in pair)) for pair in ERFC_TAIL)
+    g = r_fit / s_fit - 0.5625
+    hi, lo = two_sum(a, np.where(tail, -sq, 0.0))
+    hi, lo2 = two_sum(hi, np.where(tail, g, 0.0))
+    lo = lo + lo2 - np.where(tail, sq_lo, 0.0)
+    if a_lo is not None:
+        lo = lo + a_lo
+    side = np.less(hi, -700).astype(np.float64) - np.greater(hi, 700)
+    hi += side * C_HI
+    lo += side * C_LO
+    lo += lo * lo / 2
+    near = erfc(np.where(tail, 0.0, t))
+    if t_lo is not None:
+        near = near - t_lo * _TWO_OVER_SQRTPI * np.exp(-np.minimum(t * t, 800.0))
+    r = h_exp(hi, lo) * np.where(tail, 1 / u, near)
+    r = np.where(t > 1.3e154, 0.0, r)  # exp(a - t**2) with t**2 > 1.69e308 > a
+    return np.ldexp(r, (-128 * side).astype(np.int64))
 
 
 RSQRT2_HI = 0.7071067811865476

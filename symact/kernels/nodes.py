@@ -146,6 +146,8 @@ s_div = _node("s_div", lambda a, b: a / b)  # SymPy does not merge its divisions
 s_sech2_exp = _node("s_sech2_exp", lambda t, a: sp.exp(a) * sp.sech(t) ** 2)
 s_dsigmoid_exp = _node("s_dsigmoid_exp", lambda t, a: sp.exp(a) * _dsigmoid(t))
 s_sigmoid_exp = _node("s_sigmoid_exp", lambda t, a, m, n: sp.exp(a) * _sigmoid(t) ** m * _sigmoid(-t) ** n)
+s_softplus_exp = _node("s_softplus_exp", lambda t, a: sp.exp(a) * log1p(sp.exp(t)))
+s_erfc_exp = _node("s_erfc_exp", lambda t, a: sp.exp(a) * sp.erfc(t))
 s_unscale = _node(
     "s_unscale",
     lambda t, p, w, two_sided: sp.Piecewise(
@@ -252,6 +254,26 @@ _ROWS = (
         " (Dekker's two_prod, Knuth's two_sum) and moved by 128 ln 2 near the ends of the range; 1 + e and its"
         " powers exact (Dekker 1971)",
         params=3,
+        exp_sum=True,
+    ),
+    Node(
+        s_softplus_exp,
+        helpers.h_softplus_exp,
+        scalar.s_softplus_exp,
+        2.5,
+        "exp(a + t) log1p(e)/e, e = exp(t), for t < 0: a + t in double-double (Knuth's two_sum) and moved by 128 ln 2"
+        " near the ends of the range",
+        params=1,
+        exp_sum=True,
+    ),
+    Node(
+        s_erfc_exp,
+        helpers.h_erfc_exp,
+        scalar.s_erfc_exp,
+        3.0,
+        "exp(a - t**2 - 0.5625 + R/S)/t for t >= 1.25, R/S fdlibm's tail fit of erfc (s_erf.c, Sun 1993): the"
+        " exponent in double-double (Dekker's two_prod, Knuth's two_sum), moved by 128 ln 2 near the ends of the range",
+        params=1,
         exp_sum=True,
     ),
     Node(s_unscale, helpers.h_unscale, scalar.s_unscale, 0.5, "times 2**-128 exp(128 ln 2 - C_HI)", 3, True),

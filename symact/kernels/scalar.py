@@ -15,7 +15,7 @@ import math
 
 from symact.kernels.helpers import C_HI, C_LO, CF_DEPTH, RSQRT2_HI, RSQRT2_LO, UNSCALE
 from symact.kernels.vmath import jit, split, two_prod, two_sum, vexp, vexp_dd, vexpm1, vlog1p, vtanh
-from symact.kernels.vmath_erf import erfc_dd
+from symact.kernels.vmath_erf import erfc_dd, tail_ratio
 
 
 @jit
@@ -239,3 +239,37 @@ def s_dsigmoid_exp(t, t_lo, a, a_lo):
 def s_sigmoid_exp(t, t_lo, a, a_lo, m, n):
     """exp(a)*sigmoid(t)**m*sigmoid(-t)**n = exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0, else m."""
     return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0, int(m), int(n))
+
+
+@jit(inline=True)
+def s_softplus_exp(t, t_lo, a, a_lo):
+    """``helpers.h_softplus_exp``: exp(a)*softplus(t) as exp(a + t) log1p(e)/e, e = exp(t), for t < 0, a + t
+    exact in double-double, its exponential moved by 2**128 towards 1 near the ends of the range."""
+    neg = t < 0
+    hi, lo = two_sum(a, t if neg else 0.0)
+    lo = lo + a_lo + (t_lo if neg else 0.0)
+    e = vexp(-abs(t)) * (1 + (t_lo if neg else -t_lo))
+    side = 1.0 if hi < -700 else (-1.0 if hi > 700 else 0.0)
+    g = vlog1p(e)
+    g = (g / e if e > 1e-17 else 1.0) if neg else (t + t_lo) + g
+    lo = lo + side * C_LO
+    r = s_exp(hi + side * C_HI, lo + lo * lo / 2) * g
+    return r * (2.0**-128 if side > 0 else (2.0**128 if side < 0 else 1.0))
+
+
+@jit(inline=True)
+def s_erfc_exp(t, t_lo, a, a_lo):
+    """``helpers.h_erfc_exp``: exp(a)*erfc(t) as exp(a - t**2 - 0.5625 + g)/t for t >= 1.25 (g the tail fit of
+    fdlibm's erfc, in double-double), the exponent in double-double; exp(a) erfc(t) below."""
+    tail = t >= 1.25
+    u = (t if t < 1.3e154 else 1.3e154) if tail else 1.25
+    sq, sq_lo = two_prod(u, u)
+    g, g_lo = tail_ratio(u)
+    hi, lo = two_sum(a, -sq if tail else 0.0)
+    hi, lo2 = two_sum(hi, g - 0.5625 if tail else 0.0)
+    lo = lo + lo2 + a_lo - ((sq_lo + 2 * u * t_lo) - g_lo if tail else 0.0)
+    side = 1.0 if hi < -700 else (-1.0 if hi > 700 else 0.0)
+    lo = lo + side * C_LO
+    r = s_exp(hi + side * C_HI, lo + lo * lo / 2) * (1 / u if tail else erfc_dd(t, t_lo, False))
+    r = 0.0 if t > 1.3e154 else r
+    return r * (2.0**-128 if side > 0 else (2.0**128 if side < 0 else 1.0))

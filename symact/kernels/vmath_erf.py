@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 
-from symact.kernels.vmath import _int_bits, _scale, exp_parts, fma, from_bits, jit, two_prod, two_sum
+from symact.kernels.vmath import _int_bits, _scale, dd_step, exp_parts, fma, from_bits, jit, two_prod, two_sum
 
-__all__ = ["erfc_dd", "verf", "verfc"]
+__all__ = ["erfc_dd", "verf", "verfc", "ERFC_TAIL", "tail_ratio"]
 
 # fdlibm's erf (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun) for |x| < 0.84375: (erf(x) - x)/x = P/Q
 # in x*x, highest power first.
@@ -43,6 +43,23 @@ _M = (-0.002560028992170796, 0.002515755896520986, 0.012469448778647915, -0.0142
       -0.04999179772601196, 0.06184485822383236, 0.3951495651724987, -1.4859216904817267, 2.2090803850899077)  # fmt: skip
 _C_HI_STEPS = 128.0  # the scaled band of symact.kernels.helpers: C_HI = 128 * _LN2_HI
 _GRID = 1649267441664.0  # 1.5 * 2**40: a + _GRID - _GRID rounds a to a multiple of 2**-12
+# fdlibm's erfc tail (s_erf.c): for 1.25 <= x < 1/0.35, then up to 28, log(x erfc(x)) + x*x + 0.5625 = R/S in
+# 1/x**2, within 2**-61.5 (``s_erfc_exp`` joins exp(a) to it)
+_ERFC_R = (-9.81432934416914548592e+00, -8.12874355063065934246e+01, -1.84605092906711035994e+02,
+           -1.62396669462573470355e+02, -6.23753324503260060396e+01, -1.05586262253232909814e+01,
+           -6.93858572707181764372e-01, -9.86494403484714822705e-03)  # fmt: skip
+_ERFC_S = (-6.04244152148580987438e-02, 6.57024977031928170135e+00, 1.08635005541779435134e+02,
+           4.29008140027567833386e+02, 6.45387271733267880336e+02, 4.34565877475229228821e+02,
+           1.37657754143519042600e+02, 1.96512716674392571292e+01, 1.0)  # fmt: skip
+_ERFC_R2 = (0.0, -4.83519191608651397019e+02, -1.02509513161107724954e+03, -6.37566443368389627722e+02,
+            -1.60636384855821916062e+02, -1.77579549177547519889e+01, -7.99283237680523006574e-01,
+            -9.86494292470009928597e-03)  # fmt: skip
+_ERFC_S2 = (0.0, -2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.55305040643316442583e+03,
+            3.19985821950859553908e+03, 1.53672958608443695994e+03, 3.25792512996573918826e+02,
+            3.03380607434824582924e+01, 1.0)  # fmt: skip
+# The tail's fits as ((R, R2), (S, S2)): for t >= 1.25 erfc(t) = exp(-t*t - 0.5625 + R/S)/t, R/S in 1/t**2, the
+# first pair below 1/0.35 (``helpers.h_erfc_exp`` reads them).
+ERFC_TAIL = ((_ERFC_R, _ERFC_R2), (_ERFC_S, _ERFC_S2))
 
 
 @jit(inline=True)
@@ -51,6 +68,31 @@ def _poly(t, coeffs):
     for c in coeffs[1:]:
         p = fma(p, t, c)
     return p
+
+
+@jit(inline=True)
+def _ratio(t, first, p1, q1, p2, q2):
+    """P/Q at t as q + q_lo, with P, Q = p1, q1 if ``first`` else p2, q2 (coefficients, highest power first,
+    p1 and p2 of one length, q1 and q2 too): the last two Horner steps and the quotient in double-double."""
+    p, d = 0.0, 0.0
+    for i in range(len(p1) - 2):
+        p = p * t + (p1[i] if first else p2[i])
+    for i in range(len(q1) - 2):
+        d = d * t + (q1[i] if first else q2[i])
+    p_lo, d_lo = 0.0, 0.0
+    for i in (-2, -1):
+        p, p_lo = dd_step(p, p_lo, t, p1[i] if first else p2[i], 0.0)
+        d, d_lo = dd_step(d, d_lo, t, q1[i] if first else q2[i], 0.0)
+    inv = 1.0 / d
+    q = p * inv
+    h, h_lo = two_prod(q, d)
+    return q, (((p - h) - h_lo) + p_lo - q * d_lo) * inv
+
+
+@jit(inline=True)
+def tail_ratio(a: float) -> tuple[float, float]:
+    """R/S at 1/a**2 for a >= 1.25 (``ERFC_TAIL``) in double-double: erfc(a) = exp(-a*a - 0.5625 + R/S)/a."""
+    return _ratio(1.0 / (a * a), a < 2.857142857142857, _ERFC_R, _ERFC_S, _ERFC_R2, _ERFC_S2)
 
 
 @jit(inline=True)
