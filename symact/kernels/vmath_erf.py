@@ -4,7 +4,8 @@ erfc(a) = t exp(g - a*a) for a = |x|, t = 2/(2 + a), with one polynomial g in 2t
 select between, one division), the exponential in double-double and erfc(x) = 2 - erfc(-x) below 0, so that
 a loop over it vectorises. erfc stays within 1.1 ULP, subnormal results included (about 0.75 measured), and
 erf within 1: x + x*P/Q (fdlibm's fit) below 0.84375, else 1 - erfc(|x|) (``tests/test_vmath.py`` measures
-them against mpmath). Plain Python until ``vmath.compile_all`` hands them to numba.
+them against mpmath). ``tail_ratio`` keeps fdlibm's tail fit of log(x erfc(x)) for ``s_erfc_exp``, which joins
+an exponential to erfc's tail in one exponent. Plain Python until ``vmath.compile_all`` hands them to numba.
 
 >>> verfc(27.2), verfc(-7.0), verf(-0.0), verf(0.5) == math.erf(0.5)
 (1e-323, 2.0, -0.0, True)
