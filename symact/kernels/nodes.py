@@ -29,7 +29,7 @@ from mpmath.libmp import prec_to_dps
 from sympy.codegen.cfunctions import expm1, hypot, log1p
 
 from symact.errors import SymactError
-from symact.kernels import helpers, scalar
+from symact.kernels import exp_joined, helpers, scalar
 from symact.kernels.helpers import C_HI, TINY, UNSCALE
 from symact.precision import precision
 
@@ -241,13 +241,19 @@ _ROWS = (
     Node(s_log1p, np.log1p, scalar.s_log1p, 1.0, "C99 log1p (NumPy); musl's (vmath)"),
     Node(s_hypot, helpers.h_hypot, scalar.s_hypot, 1.0, "C99 hypot", params=1),
     Node(s_div, np.true_divide, scalar.s_div, 0.5, "IEEE 754 division", params=1),
-    Node(s_sech2_exp, helpers.h_sech2_exp, scalar.s_sech2_exp, 3.0, _EXP_SUM + ", k = 2", params=1, exp_sum=True),
+    Node(s_sech2_exp, exp_joined.h_sech2_exp, scalar.s_sech2_exp, 3.0, _EXP_SUM + ", k = 2", params=1, exp_sum=True),
     Node(
-        s_dsigmoid_exp, helpers.h_dsigmoid_exp, scalar.s_dsigmoid_exp, 3.0, _EXP_SUM + ", k = 1", params=1, exp_sum=True
+        s_dsigmoid_exp,
+        exp_joined.h_dsigmoid_exp,
+        scalar.s_dsigmoid_exp,
+        3.0,
+        _EXP_SUM + ", k = 1",
+        params=1,
+        exp_sum=True,
     ),
     Node(
         s_sigmoid_exp,
-        helpers.h_sigmoid_exp,
+        exp_joined.h_sigmoid_exp,
         scalar.s_sigmoid_exp,
         3.0,
         "exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0 and m for t < 0: a - j|t| in double-double"
@@ -258,7 +264,7 @@ _ROWS = (
     ),
     Node(
         s_softplus_exp,
-        helpers.h_softplus_exp,
+        exp_joined.h_softplus_exp,
         scalar.s_softplus_exp,
         2.5,
         "exp(a + t) log1p(e)/e, e = exp(t), for t < 0: a + t in double-double (Knuth's two_sum) and moved by 128 ln 2"
@@ -268,7 +274,7 @@ _ROWS = (
     ),
     Node(
         s_erfc_exp,
-        helpers.h_erfc_exp,
+        exp_joined.h_erfc_exp,
         scalar.s_erfc_exp,
         3.0,
         "exp(a - t**2 - 0.5625 + R/S)/t for t >= 1.25, R/S fdlibm's tail fit of erfc (s_erf.c, Sun 1993): the"

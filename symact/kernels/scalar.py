@@ -197,7 +197,7 @@ def s_div(a, b):
 
 @jit(inline=True)
 def _exp_over_power(t, t_lo, a, a_lo, k, scale, m, n):
-    """``helpers._exp_over_power``: scale**((m + n)/2) exp(a) sigmoid(k t)**m sigmoid(-k t)**n as
+    """``exp_joined._exp_over_power``: scale**((m + n)/2) exp(a) sigmoid(k t)**m sigmoid(-k t)**n as
     exp(a - j k|t|)/h**(m + n), a - j k|t| exact in double-double (with the low parts t_lo, a_lo), its exponential
     moved by 2**128 towards 1 near the ends of the range, one division by an exact power."""
     rate = k * (m if t < 0 else n)
@@ -243,7 +243,7 @@ def s_sigmoid_exp(t, t_lo, a, a_lo, m, n):
 
 @jit(inline=True)
 def s_softplus_exp(t, t_lo, a, a_lo):
-    """``helpers.h_softplus_exp``: exp(a)*softplus(t) as exp(a + t) log1p(e)/e, e = exp(t), for t < 0, a + t
+    """``exp_joined.h_softplus_exp``: exp(a)*softplus(t) as exp(a + t) log1p(e)/e, e = exp(t), for t < 0, a + t
     exact in double-double, its exponential moved by 2**128 towards 1 near the ends of the range."""
     neg = t < 0
     hi, lo = two_sum(a, t if neg else 0.0)
@@ -259,7 +259,7 @@ def s_softplus_exp(t, t_lo, a, a_lo):
 
 @jit(inline=True)
 def s_erfc_exp(t, t_lo, a, a_lo):
-    """``helpers.h_erfc_exp``: exp(a)*erfc(t) as exp(a - t**2 - 0.5625 + g)/t for t >= 1.25 (g the tail fit of
+    """``exp_joined.h_erfc_exp``: exp(a)*erfc(t) as exp(a - t**2 - 0.5625 + g)/t for t >= 1.25 (g the tail fit of
     fdlibm's erfc, in double-double), the exponent in double-double; exp(a) erfc(t) below."""
     tail = t >= 1.25
     u = (t if t < 1.3e154 else 1.3e154) if tail else 1.25

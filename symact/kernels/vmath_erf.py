@@ -59,7 +59,7 @@ _ERFC_S2 = (0.0, -2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.5530
             3.19985821950859553908e+03, 1.53672958608443695994e+03, 3.25792512996573918826e+02,
             3.03380607434824582924e+01, 1.0)  # fmt: skip
 # The tail's fits as ((R, R2), (S, S2)): for t >= 1.25 erfc(t) = exp(-t*t - 0.5625 + R/S)/t, R/S in 1/t**2, the
-# first pair below 1/0.35 (``helpers.h_erfc_exp`` reads them).
+# first pair below 1/0.35 (``exp_joined.h_erfc_exp`` reads them).
 ERFC_TAIL = ((_ERFC_R, _ERFC_R2), (_ERFC_S, _ERFC_S2))
 
 

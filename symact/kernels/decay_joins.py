@@ -1,0 +1,143 @@
+"""The rules that join an exponential to a factor that decays, for ``symact.kernels.rules``: exp(a) times sech**2,
+powers of sigmoid, softplus or erfc becomes one node (``symact.kernels.exp_joined`` computes them) wherever
+exp(a) grows without bound as the factor decays, as the certified asymptotic calculus decides (``_opposed``);
+elsewhere the factors keep their own underflow scaling.
+
+>>> from symact.kernels.nodes import s_sigmoid
+>>> x = sp.Symbol('x')
+>>> rule_decay_times_exp(sp.exp(sp.Rational(23, 10) * x) * s_sigmoid(-2 * x) ** 2)
+s_sigmoid_exp(2*x, 23*x/10, 0, 2)
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symact.kernels.asymptotics import limit_at_infinity
+from symact.kernels.nodes import (
+    s_dsigmoid,
+    s_dsigmoid_exp,
+    s_erfc_exp,
+    s_expsq,
+    s_sech2,
+    s_sech2_exp,
+    s_sigmoid,
+    s_sigmoid_exp,
+    s_softplus,
+    s_softplus_exp,
+)
+
+__all__ = ["rule_decay_times_exp"]
+
+
+# The nodes of exp(a) times a decay, a their second argument.
+_JOINS = (s_sech2_exp, s_dsigmoid_exp, s_sigmoid_exp, s_softplus_exp, s_erfc_exp)
+
+
+def rule_decay_times_exp(mul):
+    """exp(a)*sech(u)**2 -> s_sech2_exp(u, a), exp(a)*sigmoid'(u) -> s_dsigmoid_exp(u, a), and exp(a) times other
+    powers of sigmoid(u) and sigmoid(-u) -> s_sigmoid_exp(u, a, m, n): the chain rule's exp(x)*sech(exp(x))**2
+    is 0 for large x, and exp(2.3x)*sigmoid(-2x)**2 is exp(-1.7x), not inf*0. Before, exponentials of opposed
+    growth are one (``_joined_exps``); an exponential times such a node moves into its exponent; after, softplus
+    and erfc (``_other_decay_times_exp``), and a sum that exp(a) multiplies (``_distributed``)."""
+    if not isinstance(mul, sp.Mul):
+        return mul
+    mul = _joined_exps(mul)
+    grow = [f for f in mul.args if isinstance(f, sp.exp)] if isinstance(mul, sp.Mul) else []
+    if len(grow) != 1:
+        return mul
+    a, others = grow[0].args[0], [f for f in mul.args if f is not grow[0]]
+    joined = [f for f in others if f.func in _JOINS]
+    if joined:  # exp(b)*node(u, a, ...) = node(u, a + b, ...)
+        node = joined[0]
+        moved = node.func(node.args[0], node.args[1] + a, *node.args[2:])
+        return sp.Mul(*(f for f in others if f is not node), moved)
+    sech2 = [f for f in others if f.func is s_sech2]
+    if sech2:
+        return sp.Mul(*(f for f in others if f is not sech2[0]), s_sech2_exp(sech2[0].args[0], a))
+    u, m, n, used = _sigmoid_powers(others)
+    if not used or not _opposed(a, u, m, n):
+        return _other_decay_times_exp(a, others) or _distributed(grow[0], others) or mul
+    rest = [f for f in others if f not in used]
+    if used[0].func is s_dsigmoid and len(used) == 1:
+        return sp.Mul(*rest, s_dsigmoid_exp(used[0].args[0], a))
+    return sp.Mul(*rest, s_sigmoid_exp(u, a, m, n))
+
+
+def _other_decay_times_exp(a: sp.Expr, others: list) -> sp.Expr | None:
+    """exp(a)*softplus(u) -> s_softplus_exp(u, a) where exp(a) grows as u -> -oo, exp(a)*erfc(u) -> s_erfc_exp(u, a)
+    where it grows as u -> +oo: exp(2x)*softplus(-2.5x) is exp(-0.5x) for large x, exp(1.5x)*erfc(2x) is about
+    exp(1.5x - 4x**2)/(2x), not inf*0 (None: no such factor)."""
+    for f in others:
+        for decay, node, sides in ((s_softplus, s_softplus_exp, (1, 0)), (sp.erfc, s_erfc_exp, (0, 1))):
+            if f.func is decay and _opposed(a, f.args[0], *sides):
+                return sp.Mul(*(g for g in others if g is not f), node(f.args[0], a))
+    return None
+
+
+def _joined_exps(mul: sp.Mul) -> sp.Expr:
+    """exp(a)*exp(b) (exp(b) also s_expsq(u, c) = exp(-c u**2)) -> exp(a + b) where one grows without bound as the
+    other decays: exp(0.7x)*exp(-0.49x**2) is 0 at x = 2000, not inf*0."""
+    exps = [f for f in mul.args if isinstance(f, sp.exp) or f.func is s_expsq]
+    powers = [f.args[0] if isinstance(f, sp.exp) else -f.args[1] * f.args[0] ** 2 for f in exps]
+    symbols = set().union(*(p.free_symbols for p in powers))
+    if len(exps) < 2 or len(symbols) != 1:
+        return mul
+    (var,) = symbols
+    for side in (-1, 1):
+        limits = [limit_at_infinity(p, var, side) for p in powers]
+        ends = {found[0] for found in limits if found is not None}
+        if sp.oo in ends and -sp.oo in ends:
+            return sp.Mul(*(f for f in mul.args if f not in exps), sp.exp(sp.Add(*powers)))
+    return mul
+
+
+def _distributed(grow: sp.exp, others: list) -> sp.Expr | None:
+    """exp(a)*(p + q) -> exp(a)*p + exp(a)*q, each joined by ``rule_decay_times_exp``, where that joins exp(a) to a
+    decaying factor of some term: exp(-x)*(sigmoid(0.7x) - softplus(0.7x)) is finite at x = -800 where exp(-x)
+    alone overflows (None: no sum, or no term joins)."""
+    for f in others:
+        if isinstance(f, sp.Add):
+            terms = [rule_decay_times_exp(sp.Mul(grow, t)) for t in f.args]
+            if any(t != sp.Mul(grow, u) for t, u in zip(terms, f.args)):
+                return sp.Mul(*(g for g in others if g is not f), sp.Add(*terms))
+    return None
+
+
+def _opposed(a: sp.Expr, u: sp.Expr, m: int, n: int) -> bool:
+    """Whether exp(a) may grow without bound where sigmoid(u)**m * sigmoid(-u)**n decays (True where a limit is
+    not known): only then is the product one node (elsewhere its factors keep their own underflow scaling)."""
+    symbols = a.free_symbols | u.free_symbols
+    if len(symbols) != 1:
+        return True
+    (var,) = symbols
+    for side in (-1, 1):
+        grows, reach = limit_at_infinity(a, var, side), limit_at_infinity(u, var, side)
+        if grows is None or reach is None:
+            return True
+        decays = reach[0].is_infinite and (n if reach[1] > 0 else m) > 0
+        if grows[0] is sp.oo and decays:
+            return True
+    return False
+
+
+def _sigmoid_powers(factors: list) -> tuple[sp.Expr, int, int, list]:
+    """(u, m, n, used): the factors in ``factors`` that are s_sigmoid(u), s_sigmoid(-u) and s_dsigmoid(+-u) to
+    positive integer powers, for the first such u, multiply to sigmoid(u)**m * sigmoid(-u)**n."""
+    u, m, n, used = None, 0, 0, []
+    for f in factors:
+        base, j = f.as_base_exp()
+        if base.func not in (s_sigmoid, s_dsigmoid) or not (j.is_Integer and j > 0):
+            continue
+        arg = base.args[0]
+        sign = -1 if arg.could_extract_minus_sign() else 1
+        if u is None:
+            u = sign * arg
+        if sign * arg != u:
+            continue
+        used.append(f)
+        if base.func is s_dsigmoid:
+            m, n = m + j, n + j
+        else:
+            m, n = (m + j, n) if sign > 0 else (m, n + j)
+    return u, int(m), int(n), used
