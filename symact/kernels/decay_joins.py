@@ -34,7 +34,7 @@ __all__ = ["rule_decay_times_exp"]
 _JOINS = (s_sech2_exp, s_dsigmoid_exp, s_sigmoid_exp, s_softplus_exp, s_erfc_exp)
 
 
-def rule_decay_times_exp(mul):
+def rule_decay_times_exp(mul: sp.Expr) -> sp.Expr:
     """exp(a)*sech(u)**2 -> s_sech2_exp(u, a), exp(a)*sigmoid'(u) -> s_dsigmoid_exp(u, a), and exp(a) times other
     powers of sigmoid(u) and sigmoid(-u) -> s_sigmoid_exp(u, a, m, n): the chain rule's exp(x)*sech(exp(x))**2
     is 0 for large x, and exp(2.3x)*sigmoid(-2x)**2 is exp(-1.7x), not inf*0. Before, exponentials of opposed

@@ -75,7 +75,7 @@ def _exp_over_power(t, t_lo, a, a_lo, k, scale, m=1, n=1):
     return _back(r, side)
 
 
-def h_sech2_exp(t, t_lo, a, a_lo):
+def h_sech2_exp(t: np.ndarray, t_lo: np.ndarray | None, a: np.ndarray, a_lo: np.ndarray | None) -> np.ndarray:
     """exp(a)*sech(t)**2 = 4 exp(a - 2|t|)/(1 + exp(-2|t|))**2 (t + t_lo, a + a_lo: low parts None where exact).
 
     >>> print(f"{h_sech2_exp(np.array([620.0]), None, 700.0, None)[0]:.13e}")  # NumPy's exp may differ by CPU
@@ -84,12 +84,14 @@ def h_sech2_exp(t, t_lo, a, a_lo):
     return _exp_over_power(t, t_lo, a, a_lo, 2.0, 4.0)
 
 
-def h_dsigmoid_exp(t, t_lo, a, a_lo):
+def h_dsigmoid_exp(t: np.ndarray, t_lo: np.ndarray | None, a: np.ndarray, a_lo: np.ndarray | None) -> np.ndarray:
     """exp(a)*sigmoid(t)*sigmoid(-t) = exp(a - |t|)/(1 + exp(-|t|))**2 (t + t_lo, a + a_lo)."""
     return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0)
 
 
-def h_sigmoid_exp(t, t_lo, a, a_lo, m, n):
+def h_sigmoid_exp(
+    t: np.ndarray, t_lo: np.ndarray | None, a: np.ndarray, a_lo: np.ndarray | None, m: int, n: int
+) -> np.ndarray:
     """exp(a)*sigmoid(t)**m*sigmoid(-t)**n = exp(a - j|t|)/(1 + exp(-|t|))**(m + n), j = n for t >= 0, else m.
 
     >>> print(f"{h_sigmoid_exp(np.array([300.0]), None, 690.0, None, 0, 2)[0]:.6e}")  # exp(690 - 600)
@@ -98,7 +100,7 @@ def h_sigmoid_exp(t, t_lo, a, a_lo, m, n):
     return _exp_over_power(t, t_lo, a, a_lo, 1.0, 1.0, int(m), int(n))
 
 
-def h_softplus_exp(t, t_lo, a, a_lo):
+def h_softplus_exp(t: np.ndarray, t_lo: np.ndarray | None, a: np.ndarray, a_lo: np.ndarray | None) -> np.ndarray:
     """exp(a)*softplus(t) as exp(a + t) log1p(e)/e with e = exp(t) for t < 0 (1 where e < 1e-17), exp(a)*softplus(t)
     above: a + min(t, 0) is hi + lo exactly (``two_sum``; with the low parts of double-double t + t_lo and
     a + a_lo), so exp(a) may overflow and exp(t) underflow where their product is a number; moved by 128 ln 2
@@ -125,7 +127,7 @@ def h_softplus_exp(t, t_lo, a, a_lo):
     return _back(h_exp(hi, lo) * g, side)
 
 
-def h_erfc_exp(t, t_lo, a, a_lo):
+def h_erfc_exp(t: np.ndarray, t_lo: np.ndarray | None, a: np.ndarray, a_lo: np.ndarray | None) -> np.ndarray:
     """exp(a)*erfc(t): for t >= 1.25 exp(a - t**2 - 0.5625 + g)/t, g = R/S(1/t**2) the tail fit of fdlibm's erfc
     (``vmath_erf.ERFC_TAIL``: erfc(t) = exp(-t**2 - 0.5625 + g)/t), the exponent in double-double (t**2 by
     ``two_prod``, with the low parts of t + t_lo and a + a_lo), so that exp(a) may overflow and erfc(t)
