@@ -16,6 +16,7 @@ millisecond).
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import multiprocessing
 import threading
@@ -67,6 +68,9 @@ class _Worker:
 
 def _serve(pipe) -> None:
     """The worker's loop: run each call and send back its result or its exception."""
+    package = importlib.import_module("symact")
+    for name in package.__all__:  # every public call imported before any budget starts (symact imports lazily)
+        getattr(package, name)
     pipe.send("ready")
     while True:
         try:

@@ -1,6 +1,7 @@
 """The public API is small and importable; ``import symact`` loads no optional package."""
 
 import ast
+import importlib
 from pathlib import Path
 
 import symact
@@ -14,10 +15,31 @@ def test_every_public_name_imports():
     assert len(set(symact.__all__)) == len(symact.__all__)
 
 
-def test_init_holds_imports_and_all_only():
+def test_init_holds_imports_all_and_the_lazy_loader_only():
     tree = ast.parse((PACKAGE / "__init__.py").read_text())
     kinds = {type(node).__name__ for node in tree.body}
-    assert kinds <= {"Expr", "ImportFrom", "Assign"}
+    assert kinds <= {"Expr", "Import", "ImportFrom", "Assign", "If", "FunctionDef"}
+    typed = {
+        alias.name: node.module
+        for node in ast.walk(tree.body[[type(n).__name__ for n in tree.body].index("If")])
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == symact._HOMES  # what type checkers see is what the loader imports
+    assert set(symact.__all__) <= set(symact._HOMES) | {"SymactError"}
+    assert all(getattr(symact, name) is getattr(importlib.import_module(home), name) for name, home in typed.items())
+
+
+def test_import_symact_is_light_and_a_kernel_imports_no_prover():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, symact; before = {'sympy', 'numpy'} & set(sys.modules); symact.kernel\n"
+        "print(sorted(before), sorted(m for m in ('symact.proof', 'symact.analysis', 'symact.nn') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent, check=True)
+    assert out.stdout.strip() == "[] []"
 
 
 def test_import_does_not_load_optional_packages():

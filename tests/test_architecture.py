@@ -51,7 +51,7 @@ LAYERS = {
     "cli": ("symact.cli", "symact.__main__", "symact"),
 }
 RANK = {prefix: rank for rank, prefixes in enumerate(LAYERS.values()) for prefix in prefixes}
-LAZY_ALLOWED = {"symact.cli"}  # the command line loads each subcommand's machinery when it runs
+LAZY_ALLOWED = {"symact.cli", "symact"}  # the command line and the package load what a call needs when it runs
 
 
 def _modules() -> dict[str, Path]:
