@@ -218,14 +218,17 @@ SLOW = [
 @pytest.mark.parametrize("lhs, rhs", SLOW)
 @pytest.mark.parametrize("budget", [2.0])
 def test_adversarial_inputs_stay_within_the_budget(lhs, rhs, budget):
-    start = time.monotonic()
+    # The work done is measured as this thread's CPU time: the wall clock also counts the time the other test
+    # worker holds the core (a numba compile beside it took a 2.0 s call to 3.7 s of wall time).
+    start, work = time.monotonic(), time.thread_time()
     try:
         p = prove(lhs, rhs, budget=budget)
         assert p.status in (UNKNOWN, REFUTED)
         assert len(str(p)) < 200_000
     except ParseError as err:
         assert "nodes" in str(err)
-    assert time.monotonic() - start < budget + 1.5
+    assert time.thread_time() - work < budget + 1.5
+    assert time.monotonic() - start < 3 * budget + 3
 
 
 def test_huge_numbers_are_parse_errors_not_value_errors():
