@@ -111,11 +111,12 @@ def test_value_and_grad_is_one_loop_equal_to_f_and_grad(name):
     assert k.ufunc("value_and_grad").nout == 2
 
 
-@pytest.mark.parametrize("name", ["silu", "gelu", "relu", "hardtanh", "tanh", "x**2*sigmoid(x)"])
+@pytest.mark.parametrize("name", ["silu", "gelu", "mish", "relu", "hardtanh", "tanh", "x**2*sigmoid(x)"])
 def test_loops_equal_the_element_function(name):
-    """The loops (patches evaluated only inside their windows, underflow bands only in the blocks that meet
-    them, float32 computed natively or with ``vmath32`` where the plan allows: tanh) give exactly what the
-    ufunc's element function gives: every patch and band as a select, the float32 element function for float32."""
+    """The loops (patches evaluated only inside their windows, the rest of a block apart where many of its
+    elements are inside, underflow bands only in the blocks that meet them, float32 computed natively or with
+    ``vmath32`` where the plan allows: tanh) give exactly what the ufunc's element function gives: every patch
+    and band as a select, the float32 element function for float32."""
     k = symact.kernel(name, backend="numba")
     bands = np.concatenate([np.linspace(-745, -600, 97), np.linspace(-40, -30, 41), np.linspace(600, 700, 11)])
     for dtype in (np.float32, np.float64):

@@ -338,6 +338,7 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
 
 
 CHUNK = 512  # elements per block of a patched loop: its window indices stay in the L1 cache
+APART = 8  # a block of one output with at least 1/APART of it inside the windows computes the rest apart
 
 
 def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False, banded: bool = False) -> list[str]:
@@ -351,7 +352,8 @@ def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False,
     and bands over the block; a block with an element in an underflow band (rare: the results there are near
     underflow) it computes again whole with the bands (``__rare``, from a copy of x where ``out`` is x); then
     the patches over the gathered elements alone, scattered back, so that a rare window costs only where it
-    applies.
+    applies. A block of one output without bands and with at least 1/``APART`` of it inside the windows gathers
+    the elements outside them too, and runs the function without patches over those alone.
     """
     each = ", ".join(f"{o}[i]" for o in outs)
     head = f"def {name}_loop(x, {', '.join(outs)}):"
@@ -373,13 +375,24 @@ def _blocked(loop_name: str, name: str, bulk: str, outs: list[str], patched: lis
     if banded:
         same = " | ".join(f"(x.ctypes.data == {o}.ctypes.data)" for o in outs)
         loop += [f"    xc = np.empty({CHUNK})", f"    in_place = {same}"]
+    apart = len(outs) == 1 and not banded  # the function without patches only outside the windows
+    if apart:
+        loop += [f"    at = np.empty({CHUNK}, np.intp)", f"    xa = np.empty({CHUNK}, x.dtype)"]
+        loop += [f"    pa = np.empty({CHUNK}, {outs[0]}.dtype)"]
     blocks = ", ".join(f"{o}[start : start + {CHUNK}]" for o in ["x", *outs])
     loop += [f"    for start in range(0, x.size, {CHUNK}):", f"        xs, {block.replace('[i]', '')} = {blocks}"]
     for i in patched:
         loop += [f"        k{i} = 0", "        for i in range(xs.size):"]
         loop += [f"            at{i}[k{i}] = i", f"            xw{i}[k{i}] = xs[i]"]
+        if apart:
+            loop += ["            at[i - k0] = i", "            xa[i - k0] = xs[i]"]
         loop += [f"            k{i} += {name}__window{i}(xs[i])"]
-    if banded:
+    if apart:  # with an eighth of the block inside the windows, gathering the rest costs less than computing them
+        loop += [f"        if k0 * {APART} >= xs.size:", "            for j in range(xs.size - k0):"]
+        loop += [f"                pa[j] = {name}{bulk}(xa[j])", "            for j in range(xs.size - k0):"]
+        loop += [f"                {outs[0]}_b[at[j]] = pa[j]", "        else:"]
+        loop += ["            for i in range(xs.size):", f"                {block} = {name}{bulk}(xs[i])"]
+    elif banded:
         loop += ["        if in_place:", "            for i in range(xs.size):", "                xc[i] = xs[i]"]
         loop += ["        band = 0", "        for i in range(xs.size):"]
         loop += [f"            {block}, b = {name}{bulk}(xs[i])", "            band += b"]
