@@ -320,7 +320,7 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
     patched = [i for i, post in enumerate(plan.finishes) if post.patches]
     if float32 and patched:  # the patches (float64, rounded) only inside their windows, as the float64 loop
         code += function("__32bulk", _body(plan, rounded, patches=False, float32=True))
-        code += ["", "", *_blocked(f"{name}_loop32", name, "__32bulk", outs, patched)]
+        code += ["", "", *_blocked(f"{name}_loop32", name, "__32bulk", outs, patched, apart=False)]
     elif plan.native32 or float32:
         each = ", ".join(f"{o}[i]" for o in outs)
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
@@ -353,7 +353,7 @@ def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False,
     underflow) it computes again whole with the bands (``__rare``, from a copy of x where ``out`` is x); then
     the patches over the gathered elements alone, scattered back, so that a rare window costs only where it
     applies. A block of one output without bands and with at least 1/``APART`` of it inside the windows gathers
-    the elements outside them too, and runs the function without patches over those alone.
+    the elements outside them too, and runs the float64 function without patches over those alone.
     """
     each = ", ".join(f"{o}[i]" for o in outs)
     head = f"def {name}_loop(x, {', '.join(outs)}):"
@@ -365,9 +365,14 @@ def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False,
     return ["", "", *loop, "", "", f"def {name}_ufunc(x_in, {', '.join(outs)}):", f"    {first} = {element}(x_in)"]
 
 
-def _blocked(loop_name: str, name: str, bulk: str, outs: list[str], patched: list[int], banded: bool = False):
+def _blocked(
+    loop_name: str, name: str, bulk: str, outs: list[str], patched: list[int], banded: bool = False, apart: bool = True
+) -> list[str]:
     """``_loops``' loop in blocks, calling ``name + bulk`` (the function without patches; with ``banded``, and
-    the flag of the bands last) and the patches of ``name`` (float64; stored rounded into a float32 output)."""
+    the flag of the bands last) and the patches of ``name`` (float64; stored rounded into a float32 output).
+    ``apart``: a block with many elements inside the windows computes the function without patches only
+    outside them (with one output, no bands): it pays for the float64 forms, not for the short float32 ones
+    of ``vmath32`` (float32 swish f' took 1.8x the time)."""
     block = ", ".join(f"{o}_b[i]" for o in outs)
     loop = [f"def {loop_name}(x, {', '.join(outs)}):"]
     loop += [f"    {a}{i} = np.empty({CHUNK}{t})" for i in patched for a, t in (("at", ", np.intp"), ("xw", ""))]
@@ -375,7 +380,7 @@ def _blocked(loop_name: str, name: str, bulk: str, outs: list[str], patched: lis
     if banded:
         same = " | ".join(f"(x.ctypes.data == {o}.ctypes.data)" for o in outs)
         loop += [f"    xc = np.empty({CHUNK})", f"    in_place = {same}"]
-    apart = len(outs) == 1 and not banded  # the function without patches only outside the windows
+    apart = apart and len(outs) == 1 and not banded
     if apart:
         loop += [f"    at = np.empty({CHUNK}, np.intp)", f"    xa = np.empty({CHUNK}, x.dtype)"]
         loop += [f"    pa = np.empty({CHUNK}, {outs[0]}.dtype)"]
