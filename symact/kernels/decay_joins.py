@@ -114,15 +114,18 @@ def _distributed(grow: sp.exp, others: list) -> sp.Expr | None:
 
 def _over_exponentials(mul: sp.Mul) -> sp.Expr | None:
     """(c1 exp(a1) + c2 exp(a2) + ...)*d -> c1 exp(a1)*d + c2 exp(a2)*d + ..., each joined by ``rule_decay_times_exp``,
-    where that joins some term's exp to the decaying factors d: f'' of exp(0.3x)/(1 + exp(2.3x)) is
-    (400 e^{4.9x} + 9 e^{0.3x} - 649 e^{2.6x}) sigmoid(-2.3x)**3/100, a number where e^{4.9x} overflows (None: no
-    sum, or no term joins)."""
+    where that joins some term's exp to the decaying factors d and some |a_i| > 64: f'' of exp(0.3x)/(1 + exp(2.3x))
+    is (400 e^{4.9x} + 9 e^{0.3x} - 649 e^{2.6x}) sigmoid(-2.3x)**3/100, a number where e^{4.9x} overflows. Below,
+    the sum as it is: its exponentials round once each where the joined nodes round more (None: no sum, or no term
+    joins)."""
     for f in mul.args:
-        if isinstance(f, sp.Add) and any(_growing(g) for t in f.args for g in sp.Mul.make_args(t)):
+        growing = [a for t in sp.Add.make_args(f) for g in sp.Mul.make_args(t) if (a := _growing(g)) is not None]
+        if isinstance(f, sp.Add) and growing:
             rest = [g for g in mul.args if g is not f]
             terms = [rule_decay_times_exp(sp.Mul(t, *rest)) for t in f.args]
             if any(t != sp.Mul(u, *rest) for t, u in zip(terms, f.args)):
-                return sp.Add(*terms)
+                small = sp.And(*(sp.Abs(a) <= 64 for a in growing))
+                return sp.Piecewise((mul, small), (sp.Add(*terms), True))
     return None
 
 
@@ -144,10 +147,10 @@ def _hyperbolic(mul: sp.Mul) -> sp.Expr | None:
     return None
 
 
-def _growing(f: sp.Expr) -> bool:
-    """Whether ``f`` is exp, sinh or cosh, or a positive integer power of one."""
+def _growing(f: sp.Expr) -> sp.Expr | None:
+    """j*v where ``f`` is exp(v), sinh(v) or cosh(v) to a positive integer power j, else None."""
     base, j = (f.base, f.exp) if f.is_Pow else (f, sp.S.One)
-    return isinstance(base, (sp.exp, sp.sinh, sp.cosh)) and j.is_Integer and j > 0
+    return j * base.args[0] if isinstance(base, (sp.exp, sp.sinh, sp.cosh)) and j.is_Integer and j > 0 else None
 
 
 def _opposed(a: sp.Expr, u: sp.Expr, m: int, n: int) -> bool:

@@ -14,6 +14,8 @@ others is small where its t is, and the basis is as good at the other end (s -> 
 -(2*sigmoid(-x) + sigmoid(x))*sigmoid(-x)
 >>> rule_sigmoid_ends(x * s - x - 2) == x * s - x - 2  # no end where it cancels: unchanged
 True
+>>> rule_sigmoid_ends(x * s + 2 * s)  # 0 at x = -oo only through the factor s: unchanged
+x*sigmoid(x) + 2*sigmoid(x)
 """
 
 from __future__ import annotations
@@ -29,13 +31,17 @@ _MAX_TERMS = 64  # a larger Bernstein form is left alone: it would cost more tha
 
 
 def rule_sigmoid_ends(add: sp.Expr) -> sp.Expr:
-    """``add``, a polynomial in sigmoids of one symbol that is 0 at x = +oo or x = -oo, in the Bernstein basis of
-    each sigmoid (unchanged otherwise)."""
+    """``add``, a polynomial in sigmoids of one symbol that is 0 at x = +oo or x = -oo once the powers of sigmoids
+    common to its terms are taken out, in the Bernstein basis of each sigmoid (unchanged otherwise)."""
     gens = _generators(add)
-    if not gens or len(add.free_symbols) != 1 or not any(_cancels_at(add, gens, side) for side in (-1, 1)):
+    if not gens or len(add.free_symbols) != 1:
         return add
     poly = sp.Poly(add, *gens)
     if any(c.has(*gens) for c in poly.coeffs()):
+        return add
+    common, poly = poly.terms_gcd()
+    (var,) = add.free_symbols
+    if not any(_cancels_at(poly.as_expr(), gens, var, side) for side in (-1, 1)):
         return add
     others = [sigmoid(-g.args[0]) for g in gens]
     degrees = poly.degree_list()
@@ -48,11 +54,8 @@ def rule_sigmoid_ends(add: sp.Expr) -> sp.Expr:
     homogeneous = sp.Poly(total, *gens, *others)
     if len(homogeneous.terms()) > _MAX_TERMS:
         return add
-    return sp.factor_terms(
-        sp.Add(
-            *(sp.factor_terms(c) * sp.Mul(*(b**k for b, k in zip(homogeneous.gens, m))) for m, c in homogeneous.terms())
-        )
-    )
+    terms = (sp.factor_terms(c) * sp.Mul(*(b**k for b, k in zip(homogeneous.gens, m))) for m, c in homogeneous.terms())
+    return sp.Mul(*(g**k for g, k in zip(gens, common))) * sp.factor_terms(sp.Add(*terms))
 
 
 def _generators(add: sp.Expr) -> list[sp.Expr]:
@@ -68,13 +71,12 @@ def _generators(add: sp.Expr) -> list[sp.Expr]:
     return sorted(found, key=sp.default_sort_key)
 
 
-def _cancels_at(add: sp.Expr, gens: list[sp.Expr], side: int) -> bool:
-    """Whether ``add`` is 0 at x = side*oo with each sigmoid at its limit there (0 or 1, certified)."""
-    (var,) = add.free_symbols
+def _cancels_at(expr: sp.Expr, gens: list[sp.Expr], var: sp.Symbol, side: int) -> bool:
+    """Whether ``expr`` is 0 at var = side*oo with each sigmoid at its limit there (0 or 1, certified)."""
     ends = {}
     for g in gens:
         found = limit_at_infinity(g.args[0], var, side)
         if found is None or not found[0].is_infinite:
             return False
         ends[g] = sp.S.One if found[0] is sp.oo else sp.S.Zero
-    return sp.expand(add.xreplace(ends)) == 0
+    return sp.expand(expr.xreplace(ends)) == 0
