@@ -36,7 +36,10 @@ def rule_sigmoid_ends(add: sp.Expr) -> sp.Expr:
     gens = _generators(add)
     if not gens or len(add.free_symbols) != 1:
         return add
-    poly = sp.Poly(add, *gens)
+    try:
+        poly = sp.Poly(add, *gens)
+    except sp.PolynomialError:  # a sigmoid also stands inside a quotient or a function
+        return add
     if any(c.has(*gens) for c in poly.coeffs()):
         return add
     common, poly = poly.terms_gcd()
@@ -51,8 +54,11 @@ def rule_sigmoid_ends(add: sp.Expr) -> sp.Expr:
         for g, h, k, d in zip(gens, others, powers, degrees):
             term *= g**k * (g + h) ** (d - k)
         total += sp.expand(term)
-    homogeneous = sp.Poly(total, *gens, *others)
-    if len(homogeneous.terms()) > _MAX_TERMS:
+    try:
+        homogeneous = sp.Poly(total, *gens, *others)
+    except sp.PolynomialError:  # sigmoid(-u) stands inside a coefficient
+        return add
+    if len(homogeneous.terms()) > _MAX_TERMS or any(c.has(*others) for c in homogeneous.coeffs()):
         return add
     terms = (sp.factor_terms(c) * sp.Mul(*(b**k for b, k in zip(homogeneous.gens, m))) for m, c in homogeneous.terms())
     return sp.Mul(*(g**k for g, k in zip(gens, common))) * sp.factor_terms(sp.Add(*terms))
