@@ -39,10 +39,18 @@ def rule_decay_times_exp(mul: sp.Expr) -> sp.Expr:
     powers of sigmoid(u) and sigmoid(-u) -> s_sigmoid_exp(u, a, m, n): the chain rule's exp(x)*sech(exp(x))**2
     is 0 for large x, and exp(2.3x)*sigmoid(-2x)**2 is exp(-1.7x), not inf*0. Before, exponentials of opposed
     growth are one (``_joined_exps``); an exponential times such a node moves into its exponent; after, softplus
-    and erfc (``_other_decay_times_exp``), and a sum that exp(a) multiplies (``_distributed``)."""
+    and erfc (``_other_decay_times_exp``), a sum that exp(a) multiplies (``_distributed``), and a sum of
+    exponentials that multiplies the product that is left without one (``_over_exponentials``)."""
     if not isinstance(mul, sp.Mul):
         return mul
-    mul = _joined_exps(mul)
+    joined = _joined(_joined_exps(mul))
+    if isinstance(joined, sp.Mul) and not any(isinstance(f, sp.exp) for f in joined.args):
+        return _over_exponentials(joined) or _hyperbolic(joined) or joined
+    return joined
+
+
+def _joined(mul: sp.Expr) -> sp.Expr:
+    """``mul`` with its one exponential joined to a decaying factor, or to the terms of a sum it multiplies."""
     grow = [f for f in mul.args if isinstance(f, sp.exp)] if isinstance(mul, sp.Mul) else []
     if len(grow) != 1:
         return mul
@@ -102,6 +110,47 @@ def _distributed(grow: sp.exp, others: list) -> sp.Expr | None:
             if any(t != sp.Mul(grow, u) for t, u in zip(terms, f.args)):
                 return sp.Mul(*(g for g in others if g is not f), sp.Add(*terms))
     return None
+
+
+def _over_exponentials(mul: sp.Mul) -> sp.Expr | None:
+    """(c1 exp(a1) + c2 exp(a2) + ...)*d -> c1 exp(a1)*d + c2 exp(a2)*d + ..., each joined by ``rule_decay_times_exp``,
+    where that joins some term's exp to the decaying factors d and some |a_i| > 64: f'' of exp(0.3x)/(1 + exp(2.3x))
+    is (400 e^{4.9x} + 9 e^{0.3x} - 649 e^{2.6x}) sigmoid(-2.3x)**3/100, a number where e^{4.9x} overflows. Below,
+    the sum as it is: its exponentials round once each where the joined nodes round more (None: no sum, or no term
+    joins)."""
+    for f in mul.args:
+        growing = [a for t in sp.Add.make_args(f) for g in sp.Mul.make_args(t) if (a := _growing(g)) is not None]
+        if isinstance(f, sp.Add) and growing:
+            rest = [g for g in mul.args if g is not f]
+            terms = [rule_decay_times_exp(sp.Mul(t, *rest)) for t in f.args]
+            if any(t != sp.Mul(u, *rest) for t, u in zip(terms, f.args)):
+                small = sp.And(*(sp.Abs(a) <= 64 for a in growing))
+                return sp.Piecewise((mul, small), (sp.Add(*terms), True))
+    return None
+
+
+def _hyperbolic(mul: sp.Mul) -> sp.Expr | None:
+    """cosh(v)**j*d -> the binomial sum of exp(k*v)*d/2**j, and sinh(v)**j*d the same with signs where |v| >= 1 (as
+    it was below, where the sum would cancel), each term joined by ``rule_decay_times_exp`` where that joins its exp
+    to the decaying factors d: sinh(1.5x)/cosh(0.7x)**2 = 4 sinh(1.5x) sigmoid'(1.4x) is a number at x = 800, not
+    inf*0 (None: no sinh or cosh, or no term joins)."""
+    for f in mul.args:
+        base, j = f.as_base_exp()
+        if isinstance(base, (sp.sinh, sp.cosh)) and j.is_Integer and 0 < j <= 4:
+            v, rest, sign = base.args[0], [g for g in mul.args if g is not f], 1 if isinstance(base, sp.cosh) else -1
+            plain = [sp.Mul(sp.exp((j - 2 * i) * v), *rest) for i in range(j + 1)]
+            terms = [rule_decay_times_exp(t) for t in plain]
+            if terms == plain:
+                continue
+            split = sp.Add(*(sp.binomial(j, i) * sign**i * t for i, t in enumerate(terms))) / 2**j
+            return split if sign == 1 else sp.Piecewise((mul, sp.Abs(v) < 1), (split, True))
+    return None
+
+
+def _growing(f: sp.Expr) -> sp.Expr | None:
+    """j*v where ``f`` is exp(v), sinh(v) or cosh(v) to a positive integer power j, else None."""
+    base, j = (f.base, f.exp) if f.is_Pow else (f, sp.S.One)
+    return j * base.args[0] if isinstance(base, (sp.exp, sp.sinh, sp.cosh)) and j.is_Integer and j > 0 else None
 
 
 def _opposed(a: sp.Expr, u: sp.Expr, m: int, n: int) -> bool:

@@ -11,6 +11,7 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``1/(1 + exp(-u))``                 ``sigmoid(u)`` (and ``exp(u)/(exp(u) + 1)``)
 ``k - k*sigmoid(u)``                ``k*sigmoid(-u)``
 ``sigmoid(u)*sigmoid(-u)``          ``s_dsigmoid(u)`` = e/(1+e)^2 with e = exp(-|u|)
+a sum of sigmoids 0 at x = +-oo    each sigmoid(u) in the basis s^k sigmoid(-u)^(d-k) (``sigmoid_ends``)
 ``k + k*tanh(u)``                   ``2k*sigmoid(2u)`` (and ``k - k*tanh(u)`` -> ``2k*sigmoid(-2u)``)
 ``k - k*tanh(u)**2``                ``k*s_sech2(u)`` = 4e/(1+e)^2 with e = exp(-2|u|)
 ``k*exp(u) - k``                    ``k*expm1(u)``;  ``log(1 + u)`` -> ``log1p(u)``
@@ -72,6 +73,7 @@ from symact.kernels.nodes import (  # noqa: F401 (EXP_LIKE, STABLE_NODES: the ta
     s_tanhshrink,
     s_unscale,
 )
+from symact.kernels.sigmoid_ends import rule_sigmoid_ends
 
 __all__ = ["stabilize", "STABLE_NODES", "EXP_LIKE", "is_power_of_two"]
 
@@ -304,7 +306,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     for rule in (*first, _rule_exp):
         expr = _bottom_up(expr, rule)
     # a second pass catches products made by the first (1 - sigmoid -> sigmoid(-u), then the product rule)
-    for rule in (_rule_one_minus, _rule_product):
+    for rule in (rule_sigmoid_ends, _rule_one_minus, _rule_product):
         expr = _bottom_up(expr, rule)
     expr = expr.replace(lambda e: isinstance(e, sigmoid), lambda e: s_sigmoid(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, softplus), lambda e: s_softplus(e.args[0]))
