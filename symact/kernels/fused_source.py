@@ -241,7 +241,7 @@ def source(definition: Definition, key: str) -> str:
         "",
         "compile_all()",
         "from symact.kernels.scalar import *  # noqa: E402, F403",
-        "from symact.kernels.vmath import dd_step  # noqa: E402, F401",
+        "from symact.kernels.vmath import dd_step, scratch  # noqa: E402, F401",
         "from symact.kernels.vmath_erf import verf, verfc  # noqa: E402, F401",
         "from symact.kernels.vmath32 import *  # noqa: E402, F403",
         "",
@@ -368,11 +368,13 @@ def _blocked(loop_name: str, name: str, bulk: str, outs: list[str], patched: lis
     the flag of the bands last) and the patches of ``name`` (float64; stored rounded into a float32 output)."""
     block = ", ".join(f"{o}_b[i]" for o in outs)
     loop = [f"def {loop_name}(x, {', '.join(outs)}):"]
-    loop += [f"    {a}{i} = np.empty({CHUNK}{t})" for i in patched for a, t in (("at", ", np.intp"), ("xw", ""))]
-    loop += [f"    pw{i} = np.empty({CHUNK})" for i in patched]
+    loop += [
+        f"    {a}{i} = scratch({CHUNK}, {t})" for i in patched for a, t in (("at", "np.intp"), ("xw", "np.float64"))
+    ]
+    loop += [f"    pw{i} = scratch({CHUNK}, np.float64)" for i in patched]
     if banded:
         same = " | ".join(f"(x.ctypes.data == {o}.ctypes.data)" for o in outs)
-        loop += [f"    xc = np.empty({CHUNK})", f"    in_place = {same}"]
+        loop += [f"    xc = scratch({CHUNK}, np.float64)", f"    in_place = {same}"]
     blocks = ", ".join(f"{o}[start : start + {CHUNK}]" for o in ["x", *outs])
     loop += [f"    for start in range(0, x.size, {CHUNK}):", f"        xs, {block.replace('[i]', '')} = {blocks}"]
     for i in patched:
