@@ -381,6 +381,56 @@ def test_second_process_loads_from_the_disk_cache_without_symbolic_work(tmp_path
     assert int(env_count.stdout) > 0 and not (tmp_path / "fused").exists()
 
 
+KEPT = """
+import json, sys, numpy as np, symact
+from symact.kernels import fused
+x = np.concatenate([np.linspace(-800, 800, 4001), np.linspace(-40, 40, 4001), [0.0, -0.0, np.inf, -np.inf, np.nan]])
+x = np.concatenate([x, [5e-324, -5e-324, 1e-310, -1e-310, 2.2e-308, -2.2e-308]])
+k = symact.kernel("silu", backend="numba")
+outs = [k(x), k.grad(x), *k.value_and_grad(x), k.grad2(x)]
+outs += [k(x.astype(np.float32)), k.grad(x.astype(np.float32)), *k.value_and_grad(x.astype(np.float32))]
+y = x.copy()
+outs.append(k.grad(y, out=y))  # in place: the banded loop computes a block again from a copy of x
+fused.set_threads(2)
+outs.append(k(np.linspace(-30.0, 30.0, 3 * fused.PARALLEL_THRESHOLD)))  # chunks on the thread pool
+print(json.dumps([o.tobytes().hex() for o in outs], separators=(",", ":")), "numba" in sys.modules)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="machine code is kept for ELF objects")
+def test_a_second_process_runs_the_kept_machine_code_without_numba(tmp_path):
+    """The first process compiles with numba and keeps the loops' machine code; the second loads it with
+    llvmlite alone and gives the same bits, every part and dtype, in place and on threads."""
+    env = {**__import__("os").environ, "SYMACT_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", KEPT], capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+            for _ in range(2)]  # fmt: skip
+    (first, numba_first), (second, numba_second) = [r.stdout.split() for r in runs]
+    assert (numba_first, numba_second) == ("True", "False"), [r.stderr for r in runs]
+    assert first == second
+    assert len(list((tmp_path / "fused").glob("*.o"))) == 7  # f, f', f'', value_and_grad; float32: f, f', vag
+
+
+def test_machine_code_kept_for_another_cpu_is_not_loaded(monkeypatch):
+    """The file of a loop's machine code is named by this CPU: a machine of another model (its folder shared)
+    looks for another file, and compiles its own."""
+    import llvmlite.binding as llvm
+
+    from symact.kernels import native
+
+    k = symact.kernel("relu", backend="numba")
+    mine = fused.cache_dir() / native.file_name(k._key, "f", np.float64)
+    assert native.load(mine, 1) is not None
+    monkeypatch.setattr(llvm, "get_host_cpu_name", lambda: "another-cpu")
+    native._host.cache_clear()
+    try:
+        theirs = fused.cache_dir() / native.file_name(k._key, "f", np.float64)
+        assert theirs != mine and native.load(theirs, 1) is None
+    finally:
+        monkeypatch.undo()
+        native._host.cache_clear()
+    assert native.file_name(k._key, "f", np.float64) == mine.name
+
+
 RACE = """
 import sys, time
 from pathlib import Path

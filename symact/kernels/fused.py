@@ -1,29 +1,29 @@
 """The fused backend: one compiled loop per kernel part, and genuine NumPy ufuncs (needs the optional numba).
 
 ``symact.kernels.fused_source`` prints the definition's kernel plans (``symact.kernels.plan``) as straight-line
-scalar code calling ``symact.kernels.scalar``'s helpers, with each output's post-pass (Taylor patches, NaN
-guard, limits at +-inf) written into the function as selects; no NumPy kernel is built. A call on a
-contiguous array runs a numba loop over it, which LLVM vectorises (``symact.kernels.vmath`` replaces the C
-library's exp, expm1, log1p and tanh, whose calls would stop it); f, f', f'', f' from the output, and
-``value_and_grad`` (f and f' in one pass sharing subexpressions). The loop of an output with Taylor patches
-runs in blocks and evaluates the patches only at the elements inside their windows; one whose nodes differ
-only in their underflow bands (``symact.kernels.underflow``: silu's f and f') computes them once, as they are
-outside the bands, and a block that meets a band again whole, with the bands; a plan whose float32
-result is the float64 one rounded (``native32``) has a float32 loop computing in float32, and one with a
-``float32`` bound a float32 loop calling ``symact.kernels.vmath32``'s short functions. Any other layout
-of x or ``out`` runs the loop on contiguous copies (``symact.kernels.arrays``).
-Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize`` loops of the same scalar
-functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the output when the
-input is contiguous). The ufuncs' float32 loops compute what the float32 array loops compute; from
+scalar code calling ``symact.kernels.scalar``'s helpers, with each output's post-pass (Taylor patches, NaN guard,
+limits at +-inf) written into the function as selects; no NumPy kernel is built. A call on a contiguous array runs a
+numba loop over it, which LLVM vectorises (``symact.kernels.vmath`` replaces the C library's exp, expm1, log1p and
+tanh, whose calls would stop it); f, f', f'', f' from the output, and ``value_and_grad`` (f and f' in one pass
+sharing subexpressions). The loop of an output with Taylor patches runs in blocks and evaluates the patches only at
+the elements inside their windows; one whose nodes differ only in their underflow bands
+(``symact.kernels.underflow``: silu's f and f') computes them once, as they are outside the bands, and a block that
+meets a band again whole, with the bands; a plan whose float32 result is the float64 one rounded (``native32``) has
+a float32 loop computing in float32, and one with a ``float32`` bound a float32 loop calling
+``symact.kernels.vmath32``'s short functions. Any other layout of x or ``out`` runs the loop on contiguous copies
+(``symact.kernels.arrays``). Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize``
+loops of the same scalar functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the
+output when the input is contiguous). The ufuncs' float32 loops compute what the float32 array loops compute; from
 ``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
 
-Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else
-``~/.cache/symact``), under a name hashed from the definition (expression, parameters, kink policy), the
-backend, the symact and numba versions and the code generator's source; numba caches the compiled loops
-beside it (``cache=True``; the ufuncs compile once per process, as numba's cache of a gufunc is not safe for
-processes sharing it). ``clear_cache()`` (or deleting the folder) empties it. A kernel or ufunc pickles
-with its definition and generated source, so a process with an empty cache of its own (a Dask worker on
-another machine) writes the source there and compiles it, without symbolic work.
+Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else ``~/.cache/symact``), under a
+name hashed from the definition (expression, parameters, kink policy), the backend, the symact and numba versions
+and the code generator's source; numba caches the compiled loops beside it, and ``symact.kernels.native`` their
+machine code for this CPU, which a later process runs with llvmlite alone: it imports neither numba nor the module
+(the ufuncs compile once per process, as numba's cache of a gufunc is not safe for processes sharing it).
+``clear_cache()`` (or deleting the folder) empties it. A kernel or ufunc pickles with its definition and generated
+source, so a process with an empty cache of its own (a Dask worker on another machine) writes the source there and
+compiles it, without symbolic work.
 
 >>> import numpy as np, symact
 >>> k = symact.kernel('silu')      # backend='auto': the fused kernel when numba is installed, NumPy's otherwise
@@ -47,6 +47,7 @@ import sympy as sp
 
 from symact.catalog import Activation
 from symact.errors import ParameterError
+from symact.kernels import native
 from symact.kernels.arrays import as_input, check_outs, deliver, in_place
 from symact.kernels.base import Kernel
 from symact.kernels.definition import Definition, resolve
@@ -110,30 +111,40 @@ def definition_key(activation: str | sp.Expr | Activation, kink: str, params: tu
     return _module_key(resolve(activation, kink, dict(params)))
 
 
+@lru_cache(maxsize=1)
+def _numba_release() -> str:
+    """numba's release, from its ``_version.py`` without importing numba (a third of a second)."""
+    path = Path(importlib.util.find_spec("numba").origin).with_name("_version.py")  # versioneer's, in every release
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _module_key(definition: Definition) -> str:
     """The generated module's key: the definition's, the backend, the versions and the generator's source."""
-    import numba
-
-    text = "|".join([definition.key, "numba", __version__, numba.__version__, _generator_hash()])
+    text = "|".join([definition.key, "numba", __version__, _numba_release(), _generator_hash()])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def _load_module(key: str, build):
-    """The generated module for ``key``: imported from the cache, else written by ``build()`` (its source) first.
-    The module keeps its source as ``SOURCE``, which pickles carry to processes with another cache."""
-    name = f"symact_fused_{key}"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = cache_dir() / f"{name}.py"
+def _written(key: str, build) -> str:
+    """The generated module's source for ``key``: read from the cache, else written there by ``build()`` first."""
+    path = cache_dir() / f"symact_fused_{key}.py"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(build())
         os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
-    spec = importlib.util.spec_from_file_location(name, path)
+    return path.read_text()
+
+
+def _load_module(key: str, text: str):
+    """The generated module ``text`` of ``key`` imported (with numba) from the cache; its source is ``SOURCE``."""
+    name = f"symact_fused_{key}"
+    if name in sys.modules:
+        return sys.modules[name]
+    _written(key, lambda: text)
+    spec = importlib.util.spec_from_file_location(name, cache_dir() / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.SOURCE = path.read_text()
+    module.SOURCE = text
     sys.modules[name] = module
     return module
 
@@ -202,19 +213,30 @@ def _ufunc(key: str, text: str, part: str) -> np.ufunc:
     """The ufunc of ``part`` of the generated module ``text``, written to this process's cache if missing."""
     found = _UFUNCS.get((key, part))
     if found is None:
-        found = _UFUNCS[(key, part)] = _build_ufunc(_load_module(key, lambda: text), key, part)
+        found = _UFUNCS[(key, part)] = _build_ufunc(_load_module(key, text), key, part)
     return found
 
 
-def _build_loop(module, key: str, part: str, narrow: bool):
-    """The loop of ``part`` over flat contiguous arrays, which the compiler vectorises (the ufunc's loop does
-    not, once the scalar function is long); compiled for float32 and float64 on first use, cached on disk.
-    ``narrow``: the float32 loop (``loop32``, for a plan that is ``native32`` or has a ``float32`` bound)."""
+def _build_loop(module, key: str, part: str, dtype: np.dtype, nout: int):
+    """The loop of ``part`` over flat contiguous arrays of ``dtype``, which the compiler vectorises (the ufunc's
+    loop does not, once the scalar function is long), compiled (numba caches it on disk), its machine code kept
+    by ``symact.kernels.native`` for the next process. A float32 loop of its own (``loop32``) serves float32
+    where the plan is ``native32`` or has a ``float32`` bound. ``forceinline``: LLVM inlines the loop into the
+    native entry, where the arrays' null memory-info pointers fold numba's reference counting away."""
     from numba import njit
+    from numba.core.errors import NumbaError
 
     _scalar(module, key, part)
-    loop = getattr(module, function_name(key, part) + ("_loop32" if narrow else "_loop"))
-    return njit(cache=True, nogil=True, error_model="numpy")(loop)
+    name = function_name(key, part)
+    loop = getattr(module, name + "_loop32", None) if dtype == np.float32 else None
+    loop = njit(cache=True, nogil=True, error_model="numpy", forceinline=True)(loop or getattr(module, name + "_loop"))
+    try:
+        loop.compile(f"({', '.join([f'{dtype.name}[::1]'] * (1 + nout))})")
+    except NumbaError as err:
+        first = str(err).strip().splitlines()[0][:200]
+        raise NoScalarForm("kernel", "backend", f"numba cannot compile this kernel ({first})") from None
+    native.save(cache_dir() / native.file_name(key, part, dtype), loop, dtype, nout)
+    return loop
 
 
 # ---- the kernel ---------------------------------------------------------------------------------
@@ -229,49 +251,45 @@ class FusedKernel(Kernel):
 
     backend = "numba"
 
-    def __init__(self, module, key: str, definition: Definition):
-        """``module``: the generated module of ``key`` (one serves every name the same definition goes by)."""
-        self._module, self._key, self.definition = module, key, definition
+    def __init__(self, text: str, key: str, definition: Definition):
+        """``text``: the generated module of ``key`` (one for every name of the definition), imported to compile."""
+        self._source, self._key, self.definition = text, key, definition
         self._plans: dict[tuple[str, np.dtype], tuple] = {}
 
     @property
     def has_output_form(self) -> bool:
         """Whether f' can be computed from the output y = f(x) alone (``grad_from_output``)."""
-        return self._module.HAS_OUTPUT_FORM
+        return "\nHAS_OUTPUT_FORM = True\n" in self._source
 
     def ufunc(self, part: str = "f") -> np.ufunc:
         """The NumPy ufunc of ``part`` (one of ``PARTS``); it pickles with its generated source."""
         if part not in PARTS or (part == "grad_from_output" and not self.has_output_form):
             raise ParameterError("kernel", "part", f"must be one of {', '.join(PARTS)}, got {part!r}", PARTS)
-        return _ufunc(self._key, self._module.SOURCE, part)
+        return _ufunc(self._key, self._source, part)
 
-    def _loop(self, part: str, narrow: bool = False):
-        found = _LOOPS.get((self._key, part, narrow))
+    def _loop(self, part: str, dtype: np.dtype):
+        """The loop of ``part`` for ``dtype``: its machine code from the disk cache (no numba), else numba's."""
+        found = _LOOPS.get((self._key, part, dtype))
         if found is None:
-            found = _LOOPS[(self._key, part, narrow)] = _build_loop(self._module, self._key, part, narrow)
+            nout = 2 if part == "value_and_grad" else 1
+            found = native.load(cache_dir() / native.file_name(self._key, part, dtype), nout)
+            if found is None:
+                found = _build_loop(_load_module(self._key, self._source), self._key, part, dtype, nout)
+            _LOOPS[(self._key, part, dtype)] = found
         return found
 
     def _plan(self, part: str, dtype: np.dtype) -> tuple:
         """(loop, elements from which it runs on threads) of ``part`` for an array of ``dtype`` (float32 or 64)."""
         found = self._plans.get((part, dtype))
         if found is None:
-            name = function_name(self._key, part)
-            narrow = dtype == np.float32 and hasattr(self._module, name + "_loop32")
-            cheap = getattr(self._module, name + "_MEMORY_BOUND", False)
-            found = (self._loop(part, narrow), MEMORY_BOUND_THRESHOLD if cheap else PARALLEL_THRESHOLD)
+            cheap = f"\n{function_name(self._key, part)}_MEMORY_BOUND = True\n" in self._source
+            found = (self._loop(part, dtype), MEMORY_BOUND_THRESHOLD if cheap else PARALLEL_THRESHOLD)
             self._plans[(part, dtype)] = found
         return found
 
     def prepare(self) -> None:
-        """Compile f's float64 loop now (from the disk cache when it is there), so that what numba cannot
-        compile is a ``NoScalarForm`` at ``kernel()`` (and ``backend='auto'`` falls back to NumPy)."""
-        from numba.core.errors import NumbaError
-
-        try:
-            self._loop("f").compile("(float64[::1], float64[::1])")
-        except NumbaError as err:
-            first = str(err).strip().splitlines()[0][:200]
-            raise NoScalarForm("kernel", "backend", f"numba cannot compile this kernel ({first})") from None
+        """f's float64 loop now: what numba cannot compile is a ``NoScalarForm`` at ``kernel()`` (``'auto'``: NumPy)."""
+        self._loop("f", np.dtype(np.float64))
 
     def _run(self, part: str, values, out, where):
         """``part`` at ``values``: the flat loop over a C-contiguous copy of x (x itself when it is one) into
@@ -297,18 +315,18 @@ class FusedKernel(Kernel):
 
     def source(self) -> str:
         """The generated scalar code of every part."""
-        return self._module.SOURCE
+        return self._source
 
     def __reduce__(self):
         """Pickled with its definition (the catalog entry itself, not a name) and its generated source, so that a
         process with an empty cache of its own rebuilds it without symbolic work."""
-        return _restore, (self._key, self._module.SOURCE, self.definition)
+        return _restore, (self._key, self._source, self.definition)
 
 
 def _restore(key: str, text: str, definition: Definition) -> FusedKernel:
     found = _KERNELS.get(definition)
     if found is None:
-        found = _KERNELS[definition] = FusedKernel(_load_module(key, lambda: text), key, definition)
+        found = _KERNELS[definition] = FusedKernel(_written(key, lambda: text), key, definition)
     return found
 
 
@@ -385,8 +403,7 @@ def kernel(definition: Definition, strict: bool = True) -> FusedKernel | None:
     if found is None:
         key = _module_key(definition)
         try:
-            module = _load_module(key, lambda: source(definition, key))
-            found = FusedKernel(module, key, definition)
+            found = FusedKernel(_written(key, lambda: source(definition, key)), key, definition)
             found.prepare()
         except NoScalarForm:
             if strict:
@@ -397,7 +414,7 @@ def kernel(definition: Definition, strict: bool = True) -> FusedKernel | None:
 
 
 _KERNELS: dict[Definition, FusedKernel] = {}
-_LOOPS: dict[tuple[str, str, bool], object] = {}  # by definition key, part and narrow, shared by every name
+_LOOPS: dict[tuple[str, str, np.dtype], object] = {}  # by definition key, part and dtype, shared by every name
 _UFUNCS: dict[tuple[str, str], np.ufunc] = {}
 _SOURCES: dict[np.ufunc, tuple[str, str, str]] = {}  # what a fused ufunc's pickle carries: key, source, part
 _NUMPY_REDUCE: list = []  # how NumPy pickles every other ufunc

@@ -241,7 +241,7 @@ def source(definition: Definition, key: str) -> str:
         "",
         "compile_all()",
         "from symact.kernels.scalar import *  # noqa: E402, F403",
-        "from symact.kernels.vmath import dd_step  # noqa: E402, F401",
+        "from symact.kernels.vmath import dd_step, scratch  # noqa: E402, F401",
         "from symact.kernels.vmath_erf import verf, verfc  # noqa: E402, F401",
         "from symact.kernels.vmath32 import *  # noqa: E402, F403",
         "",
@@ -375,15 +375,13 @@ def _blocked(
     of ``vmath32`` (float32 swish f' took 1.8x the time)."""
     block = ", ".join(f"{o}_b[i]" for o in outs)
     loop = [f"def {loop_name}(x, {', '.join(outs)}):"]
-    loop += [f"    {a}{i} = np.empty({CHUNK}{t})" for i in patched for a, t in (("at", ", np.intp"), ("xw", ""))]
-    loop += [f"    pw{i} = np.empty({CHUNK})" for i in patched]
+    apart = apart and len(outs) == 1 and not banded
+    room = [(f"{a}{i}", t) for i in patched for a, t in (("at", "np.intp"), ("xw", "np.float64"), ("pw", "np.float64"))]
+    room += [("xc", "np.float64")] * banded + [("at", "np.intp"), ("xa", "x.dtype"), ("pa", f"{outs[0]}.dtype")] * apart
+    loop += [f"    {a} = scratch({CHUNK}, {t})" for a, t in room]
     if banded:
         same = " | ".join(f"(x.ctypes.data == {o}.ctypes.data)" for o in outs)
-        loop += [f"    xc = np.empty({CHUNK})", f"    in_place = {same}"]
-    apart = apart and len(outs) == 1 and not banded
-    if apart:
-        loop += [f"    at = np.empty({CHUNK}, np.intp)", f"    xa = np.empty({CHUNK}, x.dtype)"]
-        loop += [f"    pa = np.empty({CHUNK}, {outs[0]}.dtype)"]
+        loop += [f"    in_place = {same}"]
     blocks = ", ".join(f"{o}[start : start + {CHUNK}]" for o in ["x", *outs])
     loop += [f"    for start in range(0, x.size, {CHUNK}):", f"        xs, {block.replace('[i]', '')} = {blocks}"]
     for i in patched:

@@ -21,6 +21,8 @@ import sys
 from collections.abc import Callable
 from fractions import Fraction
 
+import numpy as np
+
 __all__ = [
     "jit",
     "compile_all",
@@ -36,6 +38,7 @@ __all__ = [
     "split",
     "two_prod",
     "two_sum",
+    "scratch",
 ]
 
 _MARKED: dict = {}  # the functions compile_all hands to numba: whether LLVM must inline each
@@ -112,12 +115,41 @@ def fma(a: float, b: float, c: float) -> float:
     return float(exact)
 
 
+def scratch(n: int, dtype: type) -> list:
+    """Room for ``n`` values of ``dtype`` (a literal count) that a compiled loop writes before it reads: in
+    Python a list; compiled, an array on the stack of the function that calls it (numba inlines it there), which
+    needs no allocator, so no numba runtime (``symact.kernels.native`` keeps such a loop's machine code).
+
+    >>> len(scratch(4, float))
+    4
+    """
+    return [np.dtype(dtype).type(0)] * n
+
+
 def _intrinsics() -> None:
     """Teach numba ``bits_of``, ``from_bits`` (one LLVM bitcast each), ``product_error`` and ``fma`` (LLVM's fma,
-    which vectorises); in Python they stay as they are, and give the same bits."""
+    which vectorises), and ``scratch``; in Python they stay as they are, and give the same bits."""
     from llvmlite import ir
     from numba import types
+    from numba.core import cgutils
     from numba.extending import intrinsic, overload
+
+    @intrinsic
+    def stack(typingctx, n, dtype):
+        if not isinstance(n, types.IntegerLiteral):
+            return None  # numba asks again with the literal count
+        array = types.Array(dtype.dtype, 1, "C")
+
+        def codegen(context, builder, sig, args):
+            item = context.get_data_type(array.dtype)
+            size = context.get_constant(types.intp, n.literal_value)
+            step = context.get_constant(types.intp, context.get_abi_sizeof(item))
+            data = cgutils.alloca_once(builder, item, size=size)  # in the entry block of the calling function
+            out = context.make_array(array)(context, builder)
+            context.populate_array(out, data=data, shape=[size], strides=[step], itemsize=step, meminfo=None)
+            return out._getvalue()
+
+        return array(n, dtype), codegen
 
     @intrinsic
     def to_int(typingctx, v):
@@ -148,6 +180,7 @@ def _intrinsics() -> None:
     overload(from_bits)(lambda i: lambda i: to_float(i))
     overload(product_error)(lambda a, b, p: lambda a, b, p: fused_error(a, b, p))
     overload(fma)(lambda a, b, c: lambda a, b, c: fused_add(a, b, c))
+    overload(scratch, inline="always", prefer_literal=True)(lambda n, dtype: lambda n, dtype: stack(n, dtype))
 
 
 _LOG2E = 1.4426950408889634
