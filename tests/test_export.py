@@ -15,9 +15,10 @@ import pytest
 
 import symact
 from symact.catalog import CATALOG
-from symact.errors import ParameterError, SymactError
-from symact.exporting.verify import ulp_bounds
+from symact.errors import ExportFailed, ParameterError, SymactError
+from symact.exporting.verify import ulp_bounds, verify_export, within
 from symact.kernels import kernel
+from symact.testing.frameworks import benchmark_points, function_values
 from symact.testing.measure import ulp_error
 
 from . import scaled_args
@@ -306,3 +307,31 @@ def test_torch_only_lines_stay_out_of_jax():
 
     names = {"s_sigmoid", "s_softplus", "s_dsigmoid", "s_sech2", "at_inf", "at_nan", "at_special"}
     assert "torch" not in prelude(names, "jax") and "torch.sigmoid" in prelude(names, "torch")
+
+
+def test_verify_refutes_an_export_wrong_only_in_the_tails(monkeypatch):
+    """An export right where |f| > 1e-16 and off by a factor 2 below (f = 2e-30 where the truth is 1e-30, f' the
+    same): within bound epsilons *absolute* below 1 (the check before) it passed; in ULPs it is refuted."""
+    e = symact.export("x*sigmoid(1.7*x)", "torch", verify=False)
+    for part in ("f", "df"):
+        right = getattr(e.namespace, part)
+
+        def wrong(t, *args, right=right, **kwargs):
+            r = right(t, *args, **kwargs)
+            return torch.where(r.abs() < 1e-16, 2 * r, r)
+
+        monkeypatch.setattr(e.namespace, part, wrong)
+    points = np.concatenate([benchmark_points(), [0.0, np.inf, -np.inf, np.nan]])
+    k = kernel(e.definition.entry)
+    for dtype in ("float64", "float32"):
+        xs = points.astype(dtype)
+        got, want = function_values(e.function, xs), (k(xs.astype("float64")), k.grad(xs.astype("float64")))
+        assert all((np.abs(g) < 1e-16).sum() > 100 for g in got)  # the tails are sampled
+        for g, w, bound in zip(got, want, ulp_bounds(e.definition.entry.ulp_bounds, dtype)):
+            with np.errstate(all="ignore"):
+                absolute = np.abs(g - w) <= bound * np.finfo(dtype).eps * np.maximum(np.abs(w), 1.0)
+            old = absolute | (ulp_error(g, w, dtype) <= bound)
+            assert old.all(), (dtype, xs[~old][:3], g[~old][:3], w[~old][:3])  # the old check: passed
+            assert not within(g, w, bound, dtype).all()
+    with pytest.raises(ExportFailed, match="beyond"):
+        verify_export(e)

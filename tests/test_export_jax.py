@@ -20,7 +20,7 @@ import pytest
 import symact
 from symact import catalog
 from symact.exporting.source import parts
-from symact.exporting.verify import ulp_bounds, within
+from symact.exporting.verify import FLUSHED, output_slack, ulp_bounds, within
 from symact.functions import mp_function
 from symact.kinks import find_kinks
 
@@ -30,7 +30,7 @@ from .exp_decay import CASES, POINTS, misses, references
 jax = pytest.importorskip("jax", reason="the JAX export needs jax (pip install 'symact[jax]')")
 jnp = jax.numpy
 
-D2F_BOUND = 64  # f'' in ULPs (or epsilons, absolute, below 1): the chain y -> f'(y) -> f''(y)*f'(x) compounds
+D2F_BOUND = 64  # f'' in ULPs (or epsilons, absolute): the chain y -> f'(y) -> f''(y)*f'(x) compounds
 _MAX = float(np.finfo(np.float64).max)
 NAMES = catalog.names()
 USER = ["x*sigmoid(1.7*x)", "x*tanh(softplus(x))", "max(x, 0) + 0.1*min(x, 0)", "tanh(x) + x/10"]
@@ -43,12 +43,13 @@ def _points() -> np.ndarray:
 
 
 def _exact(fn, t: float) -> float:
-    """fn(t) to the nearest float64, the precision doubled until two evaluations agree to 1e-22."""
+    """fn(t) to the nearest float64, the precision doubled until two nonzero evaluations agree to 1e-22 (a 0 may be
+    a cancellation at too few digits: sech(x)**2 from 1 - tanh(x)**2 at x = -246)."""
     dps, last = 30, None
     while True:
         with mpmath.workdps(dps):
             value = fn(mpmath.mpf(t))
-        if (last is not None and abs(value - last) <= abs(value) * 1e-22) or dps >= 480:
+        if (last is not None and value != 0 and abs(value - last) <= abs(value) * 1e-22) or dps >= 480:
             return (
                 max(-_MAX, min(_MAX, float(value))) if abs(value) < mpmath.mpf(2) ** 1024 else np.sign(value) * np.inf
             )
@@ -79,19 +80,34 @@ def _values(name: str, dtype: str):
     return exported, points, [np.asarray(g, dtype=np.float64) for g in got], want, kinks
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("name", NAMES + USER)
+# XLA's float64 erfc (jax 0.10.2) is up to 412 ULP off for z > 6 (13 for z < 6): the export's float64 gelu f is
+# 90 ULP off near x = -36.7, and verify refutes it.
+XLA_ERFC = pytest.mark.xfail(strict=True, reason="XLA's float64 erfc is up to 412 ULP off in the tail")
+
+
+@pytest.mark.parametrize(
+    "name, dtype",
+    [
+        pytest.param(n, d, marks=XLA_ERFC) if (n, d) == ("gelu", "float64") else (n, d)
+        for n in NAMES + USER
+        for d in ("float64", "float32")
+    ],
+)
 def test_against_mpmath_under_jit_grad_vmap(name, dtype):
+    """f and f' as ``verify`` measures them (relative ULPs; f' read from the output with its allowance; XLA's
+    flushed subnormals); f'' in ULPs or, below 1, ``D2F_BOUND`` epsilons absolute (the chain compounds)."""
     exported, points, got, want, kinks = _values(name, dtype)
-    bounds = (*ulp_bounds(exported.definition.entry.ulp_bounds, dtype), D2F_BOUND)
-    for part, g, w, bound, skip in zip(("f", "f'", "f''"), got, want, bounds, ([], *kinks)):
-        bad = ~within(g, w, bound, dtype) & ~np.isin(points, skip)  # a slope at its kink: the policy's, verified
+    f_bound, df_bound = ulp_bounds(exported.definition.entry.ulp_bounds, dtype)
+    xs = points.astype(dtype)
+    slack = output_slack(exported.definition, xs, want[0], got[0], f_bound) if exported.saves_output else 0.0
+    ok = [
+        within(got[0], want[0], f_bound, dtype, 0.0, FLUSHED, True),
+        within(got[1], want[1], df_bound, dtype, slack, FLUSHED, True),
+        within(got[2], want[2], D2F_BOUND, dtype, D2F_BOUND * np.finfo(dtype).eps, FLUSHED, True),
+    ]
+    for part, good, g, w, skip in zip(("f", "f'", "f''"), ok, got, want, ([], *kinks)):
+        bad = ~good & ~np.isin(points, skip)  # a slope at its kink: the policy's, verified
         assert not bad.any(), (name, dtype, part, points[bad][:3], g[bad][:3], w[bad][:3])
-
-
-# XLA on CPU flushes subnormal results and intermediates to 0: below 2**10 times the smallest normal (a product of
-# a few factors of order 1, one of them flushed) a value may be 0.
-FLUSHED = 2.0**10
 
 
 @pytest.mark.parametrize("text, call, same", CASES)
@@ -114,7 +130,8 @@ def test_exp_times_a_decay_right_at_every_float(text, call, same):
 @pytest.mark.parametrize("name, params", scaled_args.CASES)
 def test_scaled_arguments_in_float32_tails(name, params):
     """float32 f and f' (jit of vmap over grad) within the export's bound across the tails where a node's argument
-    is scaled: a rounded c*x would cost |c x| ULPs there. (Not gelu: XLA's own float32 erfc rounds z*z inside.)"""
+    is scaled: a rounded c*x would cost |c x| ULPs there (gelu: with the export's own float32 erfc, as XLA's is up
+    to 55 ULP off in the tail)."""
     exported = symact.export(name, "jax", verify=False, **params)
     fn = exported.function
     bounds = ulp_bounds(exported.definition.entry.ulp_bounds, "float32")
@@ -128,7 +145,8 @@ def test_scaled_arguments_in_float32_tails(name, params):
 def test_any_shape_half_precision_and_nested_vmap():
     fn = symact.export("gelu", "jax", verify=False).function
     x = jnp.linspace(-5, 5, 24, dtype=jnp.float32).reshape(2, 3, 4)
-    assert jnp.array_equal(jax.vmap(jax.vmap(fn))(x), jax.jit(fn)(x))
+    # both compiled: XLA contracts a*b + c to a fused multiply-add under jit, not operation by operation
+    assert jnp.array_equal(jax.jit(jax.vmap(jax.vmap(fn)))(x), jax.jit(fn)(x))
     for dtype in (jnp.bfloat16, jnp.float16):
         t = x.astype(dtype)
         y, g = jax.jit(fn)(t), jax.jit(jax.grad(lambda t: fn(t).sum()))(t)

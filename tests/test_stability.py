@@ -23,6 +23,7 @@ RULES = [
     (sp.log(1 + sp.exp(x)), "s_softplus", 800.0),
     (softplus(x), "s_softplus", -720.0),
     (1 - sp.tanh(x) ** 2, "s_sech2", 30.0),
+    (sp.Rational(11, 10) - sp.tanh(x) ** 2, "s_sech2", -18.66),  # f' of tanh(x) + x/10: 1/10 + sech(x)**2
     (1 + sp.tanh(x), "s_sigmoid", -30.0),
     (sp.exp(x) - 1, "s_expm1", 1e-10),
     (sp.log(1 + x), "s_log1p", 1e-12),

@@ -13,7 +13,8 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``sigmoid(u)*sigmoid(-u)``          ``s_dsigmoid(u)`` = e/(1+e)^2 with e = exp(-|u|)
 a sum of sigmoids 0 at x = +-oo    each sigmoid(u) in the basis s^k sigmoid(-u)^(d-k) (``sigmoid_ends``)
 ``k + k*tanh(u)``                   ``2k*sigmoid(2u)`` (and ``k - k*tanh(u)`` -> ``2k*sigmoid(-2u)``)
-``k - k*tanh(u)**2``                ``k*s_sech2(u)`` = 4e/(1+e)^2 with e = exp(-2|u|)
+``k - k*tanh(u)**2``                ``k*s_sech2(u)`` = 4e/(1+e)^2 with e = exp(-2|u|) (``b - k*tanh(u)**2``, |b| > |k|
+                                    of k's sign: ``(b - k) + k*s_sech2(u)``, no cancellation)
 ``k*exp(u) - k``                    ``k*expm1(u)``;  ``log(1 + u)`` -> ``log1p(u)``
 ``u/n + b``, n*b dyadic             ``(u + n*b)/n`` (x/3 + 1/2 -> (x + 3/2)/3: no rounded 1/3 to cancel)
 ``log(1 + exp(u))``                 ``softplus(u)`` = max(u, 0) + log1p(exp(-|u|))
@@ -103,6 +104,9 @@ def _pair_rule(add: sp.Expr, match) -> sp.Expr:
                 if new is not None:
                     rest = [u for j, u in enumerate(terms) if j != i and not u.is_number]
                     return sp.Add(*rest, k * new)
+            if c * k < 0 and abs(k) > abs(c) and g.is_Pow and g.exp == 2 and isinstance(g.base, sp.tanh):
+                rest = [u for j, u in enumerate(terms) if j != i and not u.is_number]  # k + c*tanh(u)**2, |k| > |c|:
+                return sp.Add(*rest, k + c, -c * s_sech2(g.base.args[0]))  # (k + c) + |c|*sech(u)**2, one sign
     return add
 
 
