@@ -431,6 +431,23 @@ def test_machine_code_kept_for_another_cpu_is_not_loaded(monkeypatch):
     assert native.file_name(k._key, "f", np.float64) == mine.name
 
 
+def test_machine_code_that_cannot_be_kept_or_read_leaves_numba_s_loop(monkeypatch, tmp_path):
+    """The machine code is a cache: where llvmlite or numba's internals differ from what ``native`` expects, a
+    kernel is compiled and computed as without it."""
+    from symact.kernels import native
+
+    def broken(*args):
+        raise AttributeError("an internal that moved")
+
+    monkeypatch.setenv("SYMACT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(native, "_save", broken)
+    monkeypatch.setattr(native, "_load", broken)
+    monkeypatch.setattr(fused, "_LOOPS", {})
+    k = symact.kernel("x*atan(2*x)", backend="numba")
+    x = np.linspace(-3, 3, 7)
+    assert np.allclose(k(x), x * np.arctan(2 * x), rtol=1e-15) and not list(tmp_path.rglob("*.o"))
+
+
 RACE = """
 import sys, time
 from pathlib import Path

@@ -89,7 +89,7 @@ def test_same_expression_under_two_names_shares_code_but_keeps_its_name(backend)
         pytest.importorskip("numba")
     a = kernel(define("first_name", "x*atan(x)", replace=True), backend=backend)
     b = kernel(define("second_name", "x*atan(x)", replace=True), backend=backend)
-    shared = "_parts" if backend == "numpy" else "_module"  # the compiled functions, or the generated module
+    shared = "_parts" if backend == "numpy" else "_key"  # the compiled functions, or the generated module's key
     assert getattr(a, shared) == getattr(b, shared)
     assert (a.name, b.name) == ("first_name", "second_name")
     assert kernel("first_name", backend=backend) is a

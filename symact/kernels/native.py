@@ -81,6 +81,15 @@ def undefined_symbols(data: bytes) -> list[str] | None:
 
 
 def save(path: Path, loop: Callable, dtype: np.dtype, nout: int) -> bool:
+    """``_save``, False where it fails: the machine code is a cache, which a numba or llvmlite whose internals
+    differ from these (``numba>=0.60`` allows several) keeps none of, and the kernel runs numba's loop."""
+    try:
+        return _save(path, loop, dtype, nout)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _save(path: Path, loop: Callable, dtype: np.dtype, nout: int) -> bool:
     """Write the object code of the C entry of the numba loop ``loop`` (``loop(x, *outs)`` over C-contiguous 1-d
     arrays of ``dtype``, ``nout`` outputs) to ``path``; False, writing nothing, where it would need numba."""
     if not (sys.platform.startswith("linux") and _layout_holds()):
@@ -138,6 +147,14 @@ declare i32 @"{inner}"(ptr, ptr, {pointers}, i64)
 
 
 def load(path: Path, nout: int) -> Callable | None:
+    """``_load``, None where it fails (numba then compiles the loop, as without a cache)."""
+    try:
+        return _load(path, nout)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _load(path: Path, nout: int) -> Callable | None:
     """The native loop in ``path`` (``save``): ``loop(x, *outs)``, a ctypes function of ndarrays (nothing else:
     the entry reads their fields), C-contiguous, 1-d, of its dtype and of one size, that it writes ``nout`` of;
     it keeps alive the engine that holds its code. None where there is none or a symbol it needs is missing."""
