@@ -80,19 +80,7 @@ def _values(name: str, dtype: str):
     return exported, points, [np.asarray(g, dtype=np.float64) for g in got], want, kinks
 
 
-# XLA's float64 erfc (jax 0.10.2) is up to 412 ULP off for z > 6 (13 for z < 6): the export's float64 gelu f is
-# 90 ULP off near x = -36.7, and verify refutes it.
-XLA_ERFC = pytest.mark.xfail(strict=True, reason="XLA's float64 erfc is up to 412 ULP off in the tail")
-
-
-@pytest.mark.parametrize(
-    "name, dtype",
-    [
-        pytest.param(n, d, marks=XLA_ERFC) if (n, d) == ("gelu", "float64") else (n, d)
-        for n in NAMES + USER
-        for d in ("float64", "float32")
-    ],
-)
+@pytest.mark.parametrize("name, dtype", [(n, d) for n in NAMES + USER for d in ("float64", "float32")])
 def test_against_mpmath_under_jit_grad_vmap(name, dtype):
     """f and f' as ``verify`` measures them (relative ULPs; f' read from the output with its allowance; XLA's
     flushed subnormals); f'' in ULPs or, below 1, ``D2F_BOUND`` epsilons absolute (the chain compounds)."""

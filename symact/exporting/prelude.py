@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from symact.exporting.prelude_joined import JOINED
+from symact.kernels.vmath_erf import ERFC_FIT
 
 __all__ = ["prelude", "HEADERS"]
 
@@ -37,13 +38,13 @@ def two_prod(a, b):
     """a*b (a an array; b an array or, in float64, a number) as hi + lo exactly, |a*b| < 1e30 (Dekker: split by
     2**27 + 1 in float64, 2**12 + 1 else)."""
     c = 134217729.0 if a.dtype == xp.float64 else 4097.0
-    p = a * b
+    p = _kept(a * b)  # XLA would contract a sum with p into an fma: p must be the rounded product
     ah, al = _split(a, c)
     bh, bl = _split(b, c)
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl''',
     "_split": """
 def _split(a, c=134217729.0):
-    p = a * c
+    p = _kept(a * c)  # XLA would contract p - a into fma(a, c, -a): hi would not be a's upper half
     hi = p - (p - a)
     return hi, a - hi""",
     "two_sum": """
@@ -114,15 +115,15 @@ def s_sech2(t, lo=None):
     return 4 * e / d / d''',
     "s_ncdf": '''
 def s_ncdf(t, dd=True):
-    """Phi(t) = erfc(-t/sqrt 2)/2, the argument as a pair (float64 or float32) with ``dd``; in float32 with an
-    erfc of its own."""
+    """Phi(t) = erfc(-t/sqrt 2)/2, the argument as a pair (float64 or float32) with ``dd``; in float32 (and in
+    JAX's float64) with an erfc of its own."""
     if not dd or t.dtype not in (xp.float64, xp.float32):
         return 0.5 * erfc(t * -0.7071067811865476)
     tc = xp.clip(t, -1e10, 1e10)
     if t.dtype == xp.float64:
         z, err = two_prod(-tc, 0.7071067811865476)
         z, dz = two_sum(z, err + tc * 4.833646656726457e-17)
-        return 0.5 * (erfc(z) - dz * 1.1283791670955126 * s_expsq(z, 1.0, False))  # a correction: plain exp
+        return 0.5 * (_erfc64(z) - dz * 1.1283791670955126 * s_expsq(z, 1.0, False))  # a correction: plain exp
     z, err = two_prod(-tc, xp.full_like(tc, 0.7071067690849304))  # the constant split in float32 (not in float64)
     z, dz = two_sum(z, err - tc * 1.2101617485882343e-08)
     return 0.5 * (_erfc32(z) - dz * 1.1283791670955126 * s_expsq(z, 1.0, False))''',
@@ -182,15 +183,34 @@ def s_tanhshrink(t):
     return xp.where(small, s * q / (1 + q), t - xp.tanh(t))''',
     "s_tanh": '''
 def s_tanh(t):
-    """tanh(t): the framework's tanh up to |t| = 0.55 (within 3 ULP there), and above 1 - q with q = 2e/(1 + e),
-    e = exp(-2|t|), 1 + e = d + (e - (d - 1)) exactly (within 1 ULP; XLA's float64 tanh is 6 ULP off near +-19,
-    and a sum such as 4*tanh(t) - 3 magnifies the error), with the sign of t; +-1 where it rounds there."""
+    """tanh(t): up to |t| = 0.55 its Taylor series to t**37 (in float64; the framework's tanh in float32), and
+    above 1 - q with q = 2e/(1 + e), e = exp(-2|t|), 1 + e = d + (e - (d - 1)) exactly, each within 1 ULP (XLA's
+    float64 tanh is 3 ULP off below 0.55 and 6 near +-19, and a sum such as 4*tanh(t) - 3 or a square magnifies
+    the error), with the sign of t; +-1 where it rounds there."""
     a = xp.abs(t)
     e = xp.exp(-2 * a)
     d = 1 + e
     q = 2 * e / d
     q = q - q * (e - (d - 1)) / d
-    return xp.copysign(xp.where(a > 0.55, 1 - q, xp.tanh(a)), t)''',
+    if a.dtype == xp.float64:
+        s = xp.where(a > 0.55, 0.0, a)
+        p = s * s
+        c = xp.full_like(s, _TANH[0])
+        for k in _TANH[1:]:
+            c = c * p + k
+        small = s + s * (p * c)
+    else:
+        small = xp.tanh(a)
+    return xp.copysign(xp.where(a > 0.55, 1 - q, small), t)
+
+
+_TANH = (
+    7.054636946400968e-08, -1.7406618963571648e-07, 4.294911078273806e-07, -1.0597268320104654e-06,
+    2.6147711512907546e-06, -6.451689215655431e-06, 1.5918905069328964e-05, -3.927832388331683e-05,
+    9.691537956929451e-05, -0.00023912911424355248, 0.000590027440945586, -0.0014558343870513183,
+    0.003592128036572481, -0.008863235529902197, 0.021869488536155203, -0.05396825396825397, 0.13333333333333333,
+    -0.3333333333333333,
+)''',
     "s_exp": '''
 def s_exp(t, lo=None):
     """exp(t + lo) = exp(t) + exp(t)*lo, lo the low part of a double-double argument (exp(x/3))."""
@@ -317,12 +337,54 @@ def s_silu(t):
 def _kept(t):
     \"\"\"t as computed (torch computes as written; XLA needs a barrier here).\"\"\"
     return t""",
+        "_erfc64": """
+def _erfc64(z):
+    \"\"\"erfc(z) in float64: torch's own (JAX's module has one of its own).\"\"\"
+    return erfc(z)""",
     },
     "jax": {
+        "_erfc64": f'''
+def _erfc64(z):
+    """erfc(z) in float64 (XLA's is 500 ULP off near z = 23), ``symact.kernels.vmath_erf.erfc_dd``'s form:
+    t*exp(g(s) - a**2) for a = |z|, t = 2/(2 + a), s = 2t - 1; t and s carried with their rounding errors (g' in
+    plain Horner), g's two lowest terms and a**2 in double-double, exp of the head of the exponent times
+    1 + its tail; 2 - erfc(-z) below 0. Within 2.5 ULP (XLA's exp within 1)."""
+    a = xp.clip(xp.abs(z), max=27.3)  # beyond, erfc rounds to 0
+    d = _kept(a + 2.0)
+    bb = d - a
+    d_lo = (a - (d - bb)) + (2.0 - bb)
+    t = 2 / d
+    p, p_lo = two_prod(t, d)
+    t_lo = (((2.0 - p) - p_lo) - t * d_lo) / d
+    s = _kept(2 * t - 1)
+    ds = (2 * t - (s + 1)) + 2 * t_lo  # exact, then t's error
+    h, dh = xp.full_like(s, _ERFC64[0][0]), xp.zeros_like(s)  # g = g0 + s (g1 + s h)
+    for c in _ERFC64[0][1:]:
+        dh = dh * s + h
+        h = h * s + c
+    q, q_lo = two_prod(h, s)
+    u = _kept(_ERFC64[1][0] + q)
+    u_lo = ((q - (u - _ERFC64[1][0])) + q_lo) + _ERFC64[1][1]
+    v, v_lo = two_prod(u, s)
+    g = _kept(_ERFC64[2][0] + v)
+    g_lo = ((v - (g - _ERFC64[2][0])) + v_lo) + (s * u_lo + _ERFC64[2][1])
+    dg = _ERFC64[1][0] + s * (2 * h + s * dh)  # g'
+    sq, sq_lo = two_prod(a, a)
+    e = _kept(g - sq)  # a two-sum: XLA would fold (g - sq) - g into -sq
+    bb = e - g
+    e_lo = (g - (e - bb)) - (sq + bb)
+    tail = e_lo + g_lo - sq_lo + ds * dg + t_lo / t  # within 2e-13: exp(e + tail) = exp(e)(1 + tail)
+    m = xp.exp(e) * t  # XLA's exp within 1 ULP; a two-product here would fail below 1e-290 (XLA flushes subnormals)
+    r = m + m * tail
+    return xp.where(z < 0, 2 - r, r)
+
+
+_ERFC64 = {ERFC_FIT!r}''',
         "_kept": """
 def _kept(t):
-    \"\"\"t as computed: XLA would fold (x - hi) - lo into x - (hi + lo), rounding the sum of the constants.\"\"\"
-    return jax.lax.optimization_barrier(t)""",
+    \"\"\"t as computed: XLA would fold (x - hi) - lo into x - (hi + lo), rounding the sum of the constants (the
+    barrier), and its code generator contract a product and a sum into an fma, also across a barrier (the select).\"\"\"
+    return jnp.where(t == t, jax.lax.optimization_barrier(t), jnp.nan)""",
     },
 }
 _PREFIX = {"torch": "torch.", "jax": "jnp."}

@@ -17,7 +17,7 @@ import math
 
 from symact.kernels.vmath import _int_bits, _scale, dd_step, exp_parts, fma, from_bits, jit, two_prod, two_sum
 
-__all__ = ["erfc_dd", "verf", "verfc", "ERFC_TAIL", "tail_ratio"]
+__all__ = ["erfc_dd", "verf", "verfc", "ERFC_FIT", "ERFC_TAIL", "tail_ratio"]
 
 # fdlibm's erf (s_erf.c, Sun Microsystems 1993, as in FreeBSD's msun) for |x| < 0.84375: (erf(x) - x)/x = P/Q
 # in x*x, highest power first.
@@ -39,6 +39,8 @@ _G = (-1.2635895323619077e-09, 2.8862631014003263e-09, 8.483425947286745e-09, -3
       -0.00017430310822061235, -9.373518359320785e-05, 0.0006736788247275071, -0.00014624684598262298,
       -0.002345812503610551, 0.0017589335566204137, 0.008824938557243442, -0.0098726893663486)  # fmt: skip
 _H3, _H2, _H1, _H0 = (_G[i::4] for i in range(4))  # s**(4j + 7), ..., s**(4j + 4): four short chains
+# g's coefficients for ``symact.exporting.prelude``: s**27 down to s**2, then (hi, lo) of s**1 and of s**0.
+ERFC_FIT = ((*_G, _G3, _G2), (_G1_HI, _G1_LO), (_G0_HI, _G0_LO))
 # M = -t d(log erfc)/da = 2t/(sqrt(pi) erfcx(a)), degree 8 in s: within 1.1e-6 (a few digits are enough)
 _M = (-0.002560028992170796, 0.002515755896520986, 0.012469448778647915, -0.014208487829694761,
       -0.04999179772601196, 0.06184485822383236, 0.3951495651724987, -1.4859216904817267, 2.2090803850899077)  # fmt: skip
