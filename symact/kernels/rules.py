@@ -11,7 +11,7 @@ Rules (``k`` a constant, ``u`` any subexpression):
 ``1/(1 + exp(-u))``                 ``sigmoid(u)`` (and ``exp(u)/(exp(u) + 1)``)
 ``k - k*sigmoid(u)``                ``k*sigmoid(-u)``
 ``sigmoid(u)*sigmoid(-u)``          ``s_dsigmoid(u)`` = e/(1+e)^2 with e = exp(-|u|)
-a sum of sigmoids 0 at x = +-oo    each sigmoid(u) in the basis s^k sigmoid(-u)^(d-k) (``sigmoid_ends``)
+a sum of sigmoids 0 at x = +-oo     each sigmoid(u) in the basis s^k sigmoid(-u)^(d-k) (``sigmoid_ends``)
 ``k + k*tanh(u)``                   ``2k*sigmoid(2u)`` (and ``k - k*tanh(u)`` -> ``2k*sigmoid(-2u)``)
 ``k - k*tanh(u)**2``                ``k*s_sech2(u)`` = 4e/(1+e)^2 with e = exp(-2|u|) (``b - k*tanh(u)**2``, |b| > |k|
                                     of k's sign: ``(b - k) + k*s_sech2(u)``, no cancellation)
