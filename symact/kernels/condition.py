@@ -37,9 +37,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["condition", "K", "BOXES", "DIGITS"]
+from symact.kernels.vmath32 import ERRORS
+
+__all__ = ["condition", "weighted", "K", "LIMIT", "BOXES", "DIGITS"]
 
 K = 8.0  # the largest condition number admitted: 8 * 0.002 u keeps a float32 kernel within 0.52 ULP
+LIMIT = 0.01  # the largest relative error (in u) that ``weighted`` admits: a float32 kernel within 0.51 ULP
 BOXES = 3000  # boxes examined at most per sum
 DIGITS = 30
 ZERO = 2.0**-151  # below half the least float32 subnormal, 2**-150: rounds to 0
@@ -73,20 +76,26 @@ def condition(
     """The certified largest condition number of the sum ``expr`` (an ``sp.Add``) over the float32 values of
     ``var`` outside the open ``windows`` ((centre, half-width), as ``Finish.window`` tests them), rounded up to
     a tenth; None where it is not certified below ``limit``."""
-    segments = _segments(windows)
-    worst, count = 1.0, 0
+    worst = _cover(lambda a, b: _decide(expr.args, var, a, b), windows, limit)
+    return None if worst is None else math.ceil(max(worst, 1.0) * 10) / 10
+
+
+def _cover(decide, windows, limit: float) -> float | None:
+    """The largest of ``decide(a, b)`` over boxes covering the float32 numbers outside ``windows``, each box
+    halved until ``decide`` gives at most ``limit`` (None where it cannot after ``BOXES`` boxes)."""
+    worst, count = 0.0, 0
     with mpmath.workdps(DIGITS):
         saved, _iv.dps = _iv.dps, DIGITS
         try:
-            stack = [box for a, b in segments for box in _initial(a, b)]
+            stack = [box for a, b in _segments(windows) for box in _initial(a, b)]
             while stack:
                 a, b = stack.pop()
                 count += 1
                 if count > BOXES:
                     return None
-                kappa = _decide(expr.args, var, a, b)
-                if kappa is not None and kappa <= limit:
-                    worst = max(worst, kappa)
+                value = decide(a, b)
+                if value is not None and value <= limit:
+                    worst = max(worst, value)
                     continue
                 halves = _halves(a, b)
                 if halves is None:
@@ -96,7 +105,7 @@ def condition(
             return None
         finally:
             _iv.dps = saved
-    return math.ceil(worst * 10) / 10
+    return worst
 
 
 def _segments(windows) -> list[tuple[float, float]]:
@@ -200,3 +209,171 @@ def _monotone(fn, shape: int, arg):
         low, high = fn(max(abs(lo), abs(hi))), fn(near)
     slack = mpmath.mpf(10) ** -(DIGITS - 5)
     return _iv.mpf([low - abs(low) * slack, high + abs(high) * slack])
+
+
+U = 2.0**-24  # float32's unit roundoff: relative errors are in units of it
+ROUNDING = 2.0**-29  # one float64 rounding, in u
+SLACK = 1 + 2.0**-10  # the second-order terms of the first-order error rules
+WIDE = 2.0**-20  # a computed argument lies within this relative distance of its value
+TINY = 2.0**-1000  # above exp(-700) and 4 exp(-700): what a decay gives beyond vmath32's clip, and the truth
+BIG = 1e300  # the largest magnitude ``finite`` admits for a computed value
+
+
+# per vmath32 node: its vmath32 function; the range of arguments where vmath32 computes it within its error
+# (beyond, it clips: a decay then gives, as the truth, at most the next entry; fncdf's tail at a = 13 is below
+# 1e-70); the bound of its condition number |t f'(t)/f(t)| over [lo, hi] (None: an exact argument only); a
+# Lipschitz constant of f for an argument known to an absolute error (None: refused)
+_INF = mpmath.inf
+_RULES = {
+    "exp": ("fexp", (-700, _INF), TINY, lambda lo, hi: max(abs(lo), abs(hi)), None),
+    "s_expm1": ("fexpm1", (-_INF, _INF), 0.0, lambda lo, hi: 1 + max(hi, 0), None),
+    "tanh": ("ftanh", (-_INF, _INF), 0.0, lambda lo, hi: 1, 1),
+    "s_sigmoid": ("fsigmoid", (-700, 700), TINY, lambda lo, hi: max(-lo, mpmath.mpf("0.28")), 0.25),
+    "s_dsigmoid": ("fdsigmoid", (-700, 700), TINY, lambda lo, hi: max(abs(lo), abs(hi)), 0.1),
+    "s_sech2": ("fsech2", (-350, 350), TINY, lambda lo, hi: 2 * max(abs(lo), abs(hi)), 0.8),
+    "s_softplus": ("fsoftplus", (-700, 700), TINY, lambda lo, hi: max(-lo, 1), 1),
+    "s_ncdf": ("fncdf", (mpmath.mpf("-18.38"), mpmath.mpf("18.38")), 1e-70, None, None),
+}
+_GROWS = ("exp", "s_expm1")
+
+
+@lru_cache(maxsize=1024)
+def weighted(
+    expr: sp.Expr,
+    var: sp.Symbol,
+    windows: tuple[tuple[float, float], ...] = (),
+    dd: tuple = (),
+    top: bool = True,
+    finite: bool = False,
+) -> float | None:
+    """The certified relative error (in u) of ``expr`` computed with ``symact.kernels.vmath32`` in float64 over
+    the float32 values of ``var`` outside ``windows`` (as ``condition``), rounded up to a thousandth; None where
+    it is not certified below ``LIMIT``. ``dd``: (symbol, ((hi, lo), ...)) of the polynomial arguments, each
+    computed by Horner's rule in float64 from the high parts; ``top``: ``expr`` is the output (where it and
+    its computed value are below half the least subnormal, the result is 0 whatever the error); ``finite``:
+    also certify that no computed value exceeds ``BIG`` (no inf, so no NaN, for a finite float32 input).
+
+    >>> from symact.kernels.nodes import s_sech2, s_sigmoid, s_softplus
+    >>> x = sp.Symbol('x')
+    >>> u = s_softplus(x, sp.oo)  # mish' outside its windows: sech(u)**2 amplifies u's error by 2u
+    >>> weighted(sp.tanh(u) + x * s_sech2(u, sp.oo) * s_sigmoid(x, sp.oo), x, ((-1.19, 1.0), (-1.91, 0.29)))
+    0.016
+    """
+    polys = {s: pairs for s, pairs in dd}
+
+    def decide(a: float, b: float) -> float | None:
+        found = _value(expr, var, _iv.mpf([a, b]), polys, {}, finite)
+        if found is None:
+            return None
+        v, rel, ab = found
+        lo, hi = _ends(v)
+        if top and max(-lo, hi) * (1 + rel * U) + ab < ZERO:
+            return 0.0
+        if ab == 0:
+            return rel * SLACK
+        if lo > 0 or hi < 0:
+            return float(rel + ab / (U * min(abs(lo), abs(hi)))) * SLACK
+        return None
+
+    worst = _cover(decide, windows, LIMIT)
+    return None if worst is None else math.ceil(worst * 1000) / 1000
+
+
+def _value(e: sp.Expr, var: sp.Symbol, box, dd: dict, memo: dict, finite: bool):
+    """(v, rel, abs): an interval v holding ``e``'s value on ``box`` and bounds on its computed value's error,
+    computed = value (1 + d u) + a with |d| <= rel, |a| <= abs; None: undecided on this box."""
+    if e not in memo:
+        memo[e] = found = _value_of(e, var, box, dd, memo, finite)
+        if found is not None:
+            v, rel, ab = found
+            lo, hi = _ends(v)
+            if finite and max(-lo, hi) * (1 + rel * U) + ab > BIG:
+                memo[e] = None
+            elif ab and (lo > 0 or hi < 0) and ab <= U * min(-hi, lo, key=abs):  # abs: at most u relative
+                memo[e] = v, rel + float(ab / (U * min(abs(lo), abs(hi)))) * SLACK, 0
+    return memo[e]
+
+
+def _value_of(e, var, box, dd, memo, finite):
+    if e == var:
+        return box, 0.0, 0
+    if e.is_Number:
+        return _enclose(e, var, box), 0.0 if sp.Float(float(e), 60) == e else ROUNDING, 0
+    if e in dd:  # Horner's rule in float64: within (2n + 1) roundings of sum |c_k x**k|, n the degree
+        n = len(dd[e]) - 1
+        coeffs = [_iv.mpf(sp.Rational(hi).p) / sp.Rational(hi).q + _iv.mpf(sp.Rational(lo).p) / sp.Rational(lo).q
+                  for hi, lo in dd[e]]  # fmt: skip
+        terms = [(c * box ** (n - k), (2 * n + 1) * ROUNDING, 0) for k, c in enumerate(coeffs)]
+        return _sum(terms, 0)
+    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 1:
+        return _product([_value(e.base, var, box, dd, memo, finite)] * int(e.exp))
+    if isinstance(e, (sp.Add, sp.Mul)):
+        parts = [_value(a, var, box, dd, memo, finite) for a in e.args]
+        if None in parts:
+            return None
+        return _sum(parts, len(parts) - 1) if isinstance(e, sp.Add) else _product(parts)
+    name = type(e).__name__
+    if name == "s_unscale":  # vmath32 never scales: the product itself
+        return _value(e.args[1], var, box, dd, memo, finite)
+    if name == "s_expsq" and e.args[0] == var and e.args[1].is_Rational:
+        v = _enclose(e, var, box)
+        lo, hi = _ends(box)
+        clipped = max(-lo, hi) ** 2 * mpmath.mpf(e.args[1]) > 700
+        return v, ERRORS["fexp"], TINY if clipped else 0
+    if name not in _RULES:
+        raise TypeError(f"no interval rule for {name}")
+    function, clip, beyond, bound, lipschitz = _RULES[name]
+    own = ERRORS[function]
+    arg = _value(e.args[0], var, box, dd, memo, finite)
+    if arg is None:
+        return None
+    g, rel, ab = arg
+    lo, hi = _ends(g)
+    reach = max(-lo, hi) * (rel * U + WIDE) + ab if rel or ab else 0  # where the computed argument may lie
+    wide = (lo - reach, hi + reach)
+    v = _monotone(*_SHAPES[name], g)
+    clipped = wide[0] < clip[0] or wide[1] > clip[1]
+    exact = e.args[0] in (var, -var)
+    if exact and (name in _GROWS or bound is None):  # exp of x past 700: overflows in float32 as the truth
+        return v, own, beyond if clipped else 0
+    if bound is None or rel * U > WIDE or (name in _GROWS and wide[1] > 700):
+        return None
+    if ab == 0:
+        inside = (max(wide[0], clip[0]), min(wide[1], clip[1]))  # the condition number where not clipped
+        cond = bound(*inside) if inside[0] <= inside[1] else 0
+        return v, float(own + cond * rel * SLACK), beyond if clipped else 0
+    if lipschitz is None:
+        return None
+    top = _ends(_monotone(*_SHAPES[name], _iv.mpf([wide[0], wide[1]])))
+    far = max(-top[0], top[1])
+    return v, 0.0, lipschitz * (max(-lo, hi) * rel * U + ab) * SLACK + own * U * far + (beyond if clipped else 0)
+
+
+def _sum(parts, additions: int):
+    """(v, rel, abs) of a sum of terms (v, rel, abs) with ``additions`` float64 roundings."""
+    total = sum((p[0] for p in parts[1:]), parts[0][0])
+    ends = [_ends(p[0]) for p in parts]
+    sizes = [max(-lo, hi) for lo, hi in ends]
+    err = sum(m * r * U + a for m, (_, r, a) in zip(sizes, parts))
+    err += additions * ROUNDING * U * sum(m * (1 + r * U) + a for m, (_, r, a) in zip(sizes, parts))
+    lo, hi = _ends(total)
+    rel = float(err / (U * min(abs(lo), abs(hi)))) * SLACK if lo > 0 or hi < 0 else math.inf
+    if all(p[2] == 0 for p in parts) and (all(lo >= 0 for lo, _ in ends) or all(hi <= 0 for _, hi in ends)):
+        rel = min(rel, max(p[1] for p in parts) + additions * ROUNDING)  # terms of one sign
+    return (total, rel, 0) if rel < math.inf else (total, 0.0, err * SLACK)
+
+
+def _product(parts):
+    """(v, rel, abs) of a product of factors (v, rel, abs), one float64 rounding per multiplication."""
+    v = parts[0][0]
+    for p in parts[1:]:
+        v = v * p[0]
+    roundings = (len(parts) - 1) * ROUNDING
+    if all(p[2] == 0 for p in parts):
+        return v, sum(p[1] for p in parts) + roundings, 0
+    sizes = [max(-lo, hi) for lo, hi in (_ends(p[0]) for p in parts)]
+    reach = [m + m * r * U + a for m, (_, r, a) in zip(sizes, parts)]
+    err = 0
+    for i, (_, r, a) in enumerate(parts):  # |prod(x + d) - prod(x)| <= sum_i d_i prod_(j != i) (|x_j| + d_j)
+        err += (sizes[i] * r * U + a) * math.prod(reach[:i] + reach[i + 1 :])
+    return v, 0.0, (err + roundings * U * math.prod(reach)) * SLACK

@@ -46,7 +46,7 @@ import math
 
 import sympy as sp
 
-from symact.kernels.condition import condition
+from symact.kernels.condition import weighted
 from symact.kernels.vmath32 import ERRORS
 
 __all__ = ["FUNCTIONS", "APART", "ulp_bound", "error", "uses_vmath32"]
@@ -72,53 +72,82 @@ ROUNDING = 2.0**-29  # one float64 rounding in units of float32's u
 SMALLEST, LARGEST = 1e-200, 1e25  # the magnitudes of the numbers a form may hold (see the docstring)
 
 
-def ulp_bound(expr: sp.Expr, var: sp.Symbol, windows: tuple[tuple[float, float], ...] = ()) -> float | None:
+def ulp_bound(
+    expr: sp.Expr, var: sp.Symbol, windows: tuple[tuple[float, float], ...] = (), dd: tuple = (), finite: bool = False
+) -> float | None:
     """The float32 result's error bound in ULPs when ``expr`` is computed with ``vmath32`` outside the open
-    ``windows`` ((centre, half-width) of the Taylor patches) (None: not admitted), rounded up to a hundredth."""
-    e = error(expr, var, windows=windows)
+    ``windows`` ((centre, half-width) of the Taylor patches) (None: not admitted), rounded up to a hundredth;
+    ``dd``: the polynomial arguments (``condition.weighted``); ``finite``: only where no computed value can be
+    inf or NaN for a finite float32 input (a guard's NaN then never comes)."""
+    e = error(expr, var, windows=windows, dd=dd, finite=finite)
     return None if e is None else math.ceil((0.5 + e) * 100) / 100
 
 
-def error(expr: sp.Expr, var: sp.Symbol, cut: tuple | None = None, windows: tuple = ()) -> float | None:
+def error(
+    expr: sp.Expr, var: sp.Symbol, cut: tuple = (), windows: tuple = (), dd: tuple = (), finite: bool = False
+) -> float | None:
     """The relative error of ``expr`` computed with ``vmath32``, in units of u, before the rounding to float32
-    (None where it is not bounded) outside ``windows`` (as ``ulp_bound``); ``cut``: (t, w) of an enclosing
-    ``s_unscale``."""
-    if expr == var:
-        return 0.0
-    if expr.is_Number:  # beyond these, a product with a clipped exponential would not round as the true one
-        if not (expr.is_finite and expr.is_real) or not (expr == 0 or SMALLEST <= abs(expr) <= LARGEST):
-            return None
-        return 0.0 if sp.Float(float(expr), 60) == expr else ROUNDING
-    if isinstance(expr, (sp.Mul, sp.Add)):
-        parts = [error(a, var, cut, windows) for a in expr.args]
-        if None in parts:
-            return None
-        if isinstance(expr, sp.Mul):
-            if any(_grows(a) and any(_decays(b) for b in expr.args if b is not a) for a in expr.args):
-                return None
-            return sum(parts) + ROUNDING * (len(parts) - 1)
-        kappa = condition(expr, var, windows)
-        return None if kappa is None else kappa * (max(parts) + ROUNDING * (len(parts) - 1))
+    (None where it is not bounded) outside ``windows`` (as ``ulp_bound``); ``cut``: the (t, w) of the enclosing
+    ``s_unscale`` nodes."""
     if isinstance(expr, sp.Piecewise):
         if not all(_plain_condition(c, var) for _, c in expr.args):
             return None
-        parts = [error(v, var, cut, windows) for v, _ in expr.args]
+        parts = [error(v, var, cut, windows, dd, finite) for v, _ in expr.args]
         return None if None in parts else max(parts)
+    if type(expr).__name__ == "s_unscale":
+        t, p, w, _ = expr.args
+        return error(p, var, (*cut, (t, w)), windows, dd, finite)
+    if not _admitted(expr, var, cut, dd):
+        return None
+    if finite or _weighted(expr, var, dd):
+        return weighted(expr, var, windows, dd, True, finite)
+    if expr == var:
+        return 0.0
+    if expr.is_Number:
+        return 0.0 if sp.Float(float(expr), 60) == expr else ROUNDING
+    if isinstance(expr, sp.Mul):
+        parts = [error(a, var, cut, windows, dd) for a in expr.args]
+        return None if None in parts else sum(parts) + ROUNDING * (len(parts) - 1)
+    return ERRORS[FUNCTIONS[type(expr).__name__]]  # a function of x or -x
+
+
+def _weighted(expr: sp.Expr, var: sp.Symbol, dd: tuple) -> bool:
+    """Whether ``expr`` holds a sum, a power, a polynomial argument or a function of a computed argument (then
+    ``condition.weighted`` bounds its error by intervals)."""
+    symbols = {s for s, _ in dd}
+    return any(
+        isinstance(e, (sp.Add, sp.Pow))
+        or e in symbols
+        or (type(e).__name__ in FUNCTIONS and e.args[0] not in (var, -var))
+        for e in sp.preorder_traversal(expr)
+    )
+
+
+def _admitted(expr: sp.Expr, var: sp.Symbol, cut: tuple, dd: tuple) -> bool:
+    """Whether ``expr`` is made of what the rules of the module docstring cover."""
+    if expr == var or expr in {s for s, _ in dd}:
+        return True
+    if expr.is_Number:  # beyond these, a product with a clipped exponential would not round as the true one
+        return bool(expr.is_finite and expr.is_real) and (expr == 0 or SMALLEST <= abs(expr) <= LARGEST)
+    if isinstance(expr, sp.Pow):
+        return bool(expr.exp.is_Integer and expr.exp > 1) and _admitted(expr.base, var, cut, dd)
+    if isinstance(expr, (sp.Mul, sp.Add)):
+        if isinstance(expr, sp.Mul) and any(
+            _grows(a) and any(_decays(b) for b in expr.args if b is not a) for a in expr.args
+        ):
+            return False
+        return all(_admitted(a, var, cut, dd) for a in expr.args)
+    if isinstance(expr, sp.Piecewise):
+        return all(_plain_condition(c, var) and _admitted(v, var, cut, dd) for v, c in expr.args)
     name = type(expr).__name__
     if name == "s_unscale":
         t, p, w, _ = expr.args
-        return error(p, var, (t, w), windows) if t == var else None
-    if name not in FUNCTIONS or (name in _CUT and expr.args[-1] != sp.oo and cut != (expr.args[0], expr.args[-1])):
-        return None
+        return _admitted(p, var, (*cut, (t, w)), dd)
+    if name not in FUNCTIONS or (name in _CUT and expr.args[-1] != sp.oo and (expr.args[0], expr.args[-1]) not in cut):
+        return False
     if name == "s_expsq" and not _power_of_two(expr.args[1]):
-        return None
-    own = ERRORS[FUNCTIONS[name]]
-    if expr.args[0] in (var, -var):
-        return own
-    if name == "tanh":  # its condition number 2t/sinh(2t) is at most 1: the argument's error passes, not more
-        inner = error(expr.args[0], var, cut, windows)
-        return None if inner is None else own + inner
-    return None
+        return False
+    return _admitted(expr.args[0], var, cut, dd)
 
 
 def uses_vmath32(expr: sp.Expr) -> bool:

@@ -11,6 +11,8 @@ True
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
@@ -171,7 +173,12 @@ def _lines_ends(
     replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
     v = plan.var.name
     lines = [f"{v} = {cast}({v}_in)"]
-    for symbol, pairs in plan.dd.items():  # helpers.poly_dd, unrolled
+    for symbol, pairs in plan.dd.items():  # helpers.poly_dd, unrolled; float32: Horner's rule on the high parts
+        if float32:
+            lines += [f"{symbol.name} = {pairs[0][0]!r}"] + [
+                f"{symbol.name} = {symbol.name} * {v} + {a!r}" for a, _ in pairs[1:]
+            ]
+            continue
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
         lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
@@ -181,6 +188,7 @@ def _lines_ends(
     names = [f"r{i}" for i in range(len(reduced))]
     shared = _exponentials(plan, printer, bool(bands))
     for name, e, post in zip(names, reduced, plan.finishes):
+        post = replace(post, fractions=()) if float32 else post  # the sum itself: its error bounded without
         lines += _namemerged(e, merge, printer) + [f"{name} = {cast}({printer.doprint(e)})"]
         lines += post.selects(name, v, shared, patches, narrow, ends)
     if bands:

@@ -172,12 +172,16 @@ class Plan:
         """Each output's float32 error bound in ULPs where float32 results come from ``symact.kernels.vmath32``'s
         short functions outside the Taylor patch windows (``symact.kernels.float32``: the nodes' errors times
         their condition numbers; inside a window the float64 patch, rounded); None where they are the float64
-        forms rounded (a sum not certified, a guard, an exp fraction, double-double arguments, no function of
-        ``vmath32`` at all) or the plan is ``native32``."""
-        if self.native32 or self.dd or any(f.guard or f.fractions for f in self.finishes):
+        forms rounded (a sum not certified, a guard whose NaN is not proved impossible, no function of
+        ``vmath32`` at all) or the plan is ``native32``. The float32 loop computes its polynomial arguments in
+        float64 from their high parts, and the sum itself where the float64 one takes an exp fraction."""
+        if self.native32:
             return None
         windows = [tuple((p.hi, p.window) for p in f.patches) for f in self.finishes]
-        bounds = tuple(ulp_bound(form, self.var, w) for form, w in zip(self.forms, windows))
+        dd = tuple(self.dd.items())
+        bounds = tuple(
+            ulp_bound(form, self.var, w, dd, f.guard) for form, w, f in zip(self.forms, windows, self.finishes)
+        )
         return None if None in bounds or not any(map(uses_vmath32, self.forms)) else bounds
 
 
