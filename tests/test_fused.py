@@ -548,7 +548,7 @@ def test_a_fused_kernel_is_built_from_plans_without_a_numpy_kernel():
     assert ulp_error(k.value_and_grad(t)[1], symact.kernel("x*tanh(x) + x/3", backend="numpy").grad(t)).max() <= 4
 
 
-@pytest.mark.parametrize("name", ["silu", "gelu"])
+@pytest.mark.parametrize("name", ["silu", "gelu", "mish", "gelu_tanh"])
 def test_float32_sums_within_the_plan_bound_at_the_window_edges_and_in_the_tails(name):
     """float32 f' computes its sum with vmath32 outside the Taylor patch windows (its condition number
     certified there) and the float64 patch, rounded, inside: within the plan's bound on both sides of each

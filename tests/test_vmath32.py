@@ -9,10 +9,10 @@ import pytest
 import sympy as sp
 
 from symact.kernels import float32, vmath, vmath32
-from symact.kernels.condition import K, condition
+from symact.kernels.condition import LIMIT, K, condition, weighted
 from symact.kernels.definition import resolve
 from symact.kernels.helpers import erfc
-from symact.kernels.nodes import s_dsigmoid, s_expm1, s_expsq, s_ncdf, s_sigmoid, s_softplus, s_unscale
+from symact.kernels.nodes import s_dsigmoid, s_expm1, s_expsq, s_ncdf, s_sech2, s_sigmoid, s_softplus, s_unscale
 from symact.kernels.plan import float32_parts, part_plans
 
 numba = pytest.importorskip("numba")
@@ -169,14 +169,16 @@ DECISIONS = [
     (x + s_sigmoid(x, sp.oo), None),  # a sum across its zero (-0.4): cancels where the terms are opposite
     (s_sigmoid(x, sp.oo) + s_softplus(x, sp.oo), 0.51),  # terms of one sign: condition number 1
     (s_sigmoid(x, sp.oo) + x * s_dsigmoid(x, sp.oo), None),  # silu' without its window: its zero left in
-    (s_sigmoid(2 * x + 1, sp.oo), None),  # a computed argument: its rounding is amplified
+    (s_sigmoid(2 * x + 1, sp.oo), 0.51),  # a computed argument: its error times |t| sigmoid(-t), below 700
+    (s_ncdf(2 * x + 1, sp.oo), None),  # no condition number rule for Phi
     (s_sigmoid(x, 640.0), None),  # scaled in its band, no unscale around it
     (s_unscale(x, x * s_dsigmoid(x, 320.0), 640.0, 1), None),  # another cut
     (sp.Piecewise((s_sigmoid(x, sp.oo), sp.exp(x) > 2), (x, True)), None),  # a condition computed
     (s_unscale(x, x * sp.tanh(s_softplus(x, 640.0)), 640.0, 0), 0.51),  # tanh passes its argument's error
     (sp.exp(s_softplus(x, sp.oo)), None),  # exp amplifies it by its argument
     (sp.tanh(s_softplus(x, 640.0)), None),  # scaled in its band, no unscale around it
-    (x**2 * s_sigmoid(x, sp.oo), None),
+    (x**2 * s_sigmoid(x, sp.oo), 0.51),  # x**2 of a float32: one float64 rounding at most
+    (x * sp.exp(x), 0.51),
     (x * s_expsq(x, sp.Rational(1, 2), sp.oo), 0.51),  # exp(-x**2/2): x**2 exact in float64
     (s_expsq(x, sp.Rational(1, 3), sp.oo), None),  # -x**2/3 rounded: amplified by x**2/3
     (sp.Float(1e300) * s_expsq(x, 1, sp.oo), None),  # 1e300 times exp(-700), vmath32's clip, is not 0
@@ -199,10 +201,13 @@ def test_plans_record_the_decision():
     assert tanh["f"] == tanh["grad"] == (0.51,) and tanh["value_and_grad"] == (0.51, 0.51)
     gelu = float32_parts(part_plans(resolve("gelu", "torch", {})))  # f' takes exp(-x**2/2) and Phi
     assert gelu["f"] == gelu["grad"] == (0.51,) and gelu["value_and_grad"] == (0.51, 0.51)
-    assert float32_parts(part_plans(resolve("mish", "torch", {})))["grad"] is None  # an exp fraction
-    user = part_plans(resolve("1e20*exp(-x**2)", "torch", {}))  # f' alone has a guard: its own loop is float64
-    assert user["value_and_grad"].float32 == (0.51, 0.51) and user["grad"].float32 is None
-    assert set(float32_parts(user).values()) == {None}  # so value_and_grad's f' stays f' exactly
+    mish = float32_parts(part_plans(resolve("mish", "torch", {})))  # the sum, not the float64 exp fraction
+    assert mish["grad"] == (0.51,) and mish["value_and_grad"] == (0.51, 0.51)
+    gelu_tanh = part_plans(resolve("gelu_tanh", "torch", {}))  # f' has a guard: no NaN in float32, proved
+    assert gelu_tanh["grad"].finishes[0].guard and gelu_tanh["grad"].float32 == (0.51,)
+    user = part_plans(resolve("1e20*exp(-x**2)", "torch", {}))  # f' has a guard, proved never to fire in float32
+    assert user["grad"].finishes[0].guard and user["grad"].float32 == (0.51,)
+    assert float32_parts(user)["value_and_grad"] == (0.51, 0.51)
 
 
 SILU_PRIME = s_sigmoid(x, sp.oo) + x * s_dsigmoid(x, sp.oo)  # zero at -1.2785: silu's window is (-2.28, -0.28)
@@ -230,3 +235,25 @@ def test_condition_of_terms_of_one_sign_and_of_a_vanishing_tail():
     assert condition(s_dsigmoid(x, sp.oo) - 2 * s_dsigmoid(2 * x, sp.oo), x, ((0.0, 2.0),)) is not None
     assert condition(x + 1, x, ((-1.0, 0.5),)) is not None  # no function: x and numbers
     assert condition(sp.sin(x) + 1, x, ((-1.6, 0.5),)) is None  # no interval rule for sin
+
+
+MISH_PRIME = sp.tanh(s_softplus(x, sp.oo)) + x * s_sech2(s_softplus(x, sp.oo), sp.oo) * s_sigmoid(x, sp.oo)
+
+
+def test_weighted_bound_admits_mish_prime_where_the_condition_number_rule_cannot():
+    """sech(u)**2 of u = softplus(x) amplifies u's error by 2u (up to 700): kappa times the largest term error
+    is far beyond the limit, each term's error weighted by its own size is within it outside the windows."""
+    windows = ((-1.1924, 1.0), (-1.9127, 0.2898))
+    kappa = condition(MISH_PRIME, x, windows)
+    assert kappa is not None and kappa * 2 * 350 * 0.001 > LIMIT  # the sum rule with sech2's own error
+    assert 0 < weighted(MISH_PRIME, x, windows) <= LIMIT
+    assert float32.ulp_bound(MISH_PRIME, x, windows) == 0.51
+    assert weighted(MISH_PRIME, x) is None  # its zero at -1.19 left in: refused
+
+
+def test_weighted_bound_refuses_cancellation_and_overflow():
+    cancels = s_dsigmoid(x, sp.oo) - 2 * s_dsigmoid(2 * x, sp.oo)  # zeros at +-0.96
+    assert weighted(cancels, x) is None
+    assert weighted(cancels, x, ((0.0, 2.0),)) is not None
+    assert weighted(sp.exp(s_softplus(x, sp.oo)), x) is None  # exp of a computed argument past 700
+    assert float32.ulp_bound(x * sp.exp(x), x, finite=True) is None  # x exp(x) overflows float64 past 700

@@ -20,6 +20,12 @@ argument's magnitude, so its enclosure on a box is its values at the ends (and a
 meet at neighbouring float32 numbers, not at one point. No sample decides anything; the same expression gets
 the same answer everywhere (cached).
 
+``weighted`` covers the same boxes with the weighted bound of a whole form: each subexpression's enclosure
+and a bound on its computed value's error, relative (rel, in u) and absolute (abs), by the rules of
+``symact.kernels.float32``; a sum's error is sum_i (|t_i| rel_i u + abs_i) / |S| where S keeps away from 0
+(the largest rel_i where its terms have one sign), a function's adds its argument's error times its condition
+number over the argument's range widened by that error (and by 2**-20), past vmath32's clip an absolute error.
+
 >>> from symact.kernels.nodes import s_dsigmoid, s_sigmoid
 >>> x = sp.Symbol('x')
 >>> condition(s_sigmoid(x) + x * s_dsigmoid(x), x, ((-1.28, 1.0),))  # silu' outside its window
@@ -243,21 +249,19 @@ def weighted(
     var: sp.Symbol,
     windows: tuple[tuple[float, float], ...] = (),
     dd: tuple = (),
-    top: bool = True,
     finite: bool = False,
 ) -> float | None:
     """The certified relative error (in u) of ``expr`` computed with ``symact.kernels.vmath32`` in float64 over
     the float32 values of ``var`` outside ``windows`` (as ``condition``), rounded up to a thousandth; None where
     it is not certified below ``LIMIT``. ``dd``: (symbol, ((hi, lo), ...)) of the polynomial arguments, each
-    computed by Horner's rule in float64 from the high parts; ``top``: ``expr`` is the output (where it and
-    its computed value are below half the least subnormal, the result is 0 whatever the error); ``finite``:
+    computed by Horner's rule in float64 from the high parts; ``finite``:
     also certify that no computed value exceeds ``BIG`` (no inf, so no NaN, for a finite float32 input).
 
     >>> from symact.kernels.nodes import s_sech2, s_sigmoid, s_softplus
     >>> x = sp.Symbol('x')
     >>> u = s_softplus(x, sp.oo)  # mish' outside its windows: sech(u)**2 amplifies u's error by 2u
     >>> weighted(sp.tanh(u) + x * s_sech2(u, sp.oo) * s_sigmoid(x, sp.oo), x, ((-1.19, 1.0), (-1.91, 0.29)))
-    0.016
+    0.01
     """
     polys = {s: pairs for s, pairs in dd}
 
@@ -267,7 +271,7 @@ def weighted(
             return None
         v, rel, ab = found
         lo, hi = _ends(v)
-        if top and max(-lo, hi) * (1 + rel * U) + ab < ZERO:
+        if max(-lo, hi) * (1 + rel * U) + ab < ZERO:  # the result is 0 whatever the error
             return 0.0
         if ab == 0:
             return rel * SLACK
@@ -298,13 +302,11 @@ def _value_of(e, var, box, dd, memo, finite):
     if e == var:
         return box, 0.0, 0
     if e.is_Number:
-        return _enclose(e, var, box), 0.0 if sp.Float(float(e), 60) == e else ROUNDING, 0
+        return _number(e), 0.0 if sp.Float(float(e), 60) == e else ROUNDING, 0
     if e in dd:  # Horner's rule in float64: within (2n + 1) roundings of sum |c_k x**k|, n the degree
         n = len(dd[e]) - 1
-        coeffs = [_iv.mpf(sp.Rational(hi).p) / sp.Rational(hi).q + _iv.mpf(sp.Rational(lo).p) / sp.Rational(lo).q
-                  for hi, lo in dd[e]]  # fmt: skip
-        terms = [(c * box ** (n - k), (2 * n + 1) * ROUNDING, 0) for k, c in enumerate(coeffs)]
-        return _sum(terms, 0)
+        terms = [(_number(hi) + _number(lo)) * box ** (n - k) for k, (hi, lo) in enumerate(dd[e]) if hi or lo]
+        return _sum([(t, (2 * n + 1) * ROUNDING, 0) for t in terms], 0)
     if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 1:
         return _product([_value(e.base, var, box, dd, memo, finite)] * int(e.exp))
     if isinstance(e, (sp.Add, sp.Mul)):
@@ -347,6 +349,13 @@ def _value_of(e, var, box, dd, memo, finite):
     top = _ends(_monotone(*_SHAPES[name], _iv.mpf([wide[0], wide[1]])))
     far = max(-top[0], top[1])
     return v, 0.0, lipschitz * (max(-lo, hi) * rel * U + ab) * SLACK + own * U * far + (beyond if clipped else 0)
+
+
+@lru_cache(maxsize=4096)
+def _number(v) -> object:
+    """The number ``v`` (a float or a SymPy number) as an ``mpmath.iv`` interval at ``DIGITS`` digits."""
+    r = sp.Rational(v)
+    return _iv.mpf(r.p) / r.q
 
 
 def _sum(parts, additions: int):

@@ -10,27 +10,34 @@ its error before the rounding is provably small, by the sum of its nodes' errors
   number of a product in each factor is 1), unless an exponential (exp, expm1) is multiplied by another
   function of ``vmath32`` that decays (all but tanh);
 - a ``vmath32`` function of x or -x (exact arguments: no argument error to amplify): its ``ERRORS`` entry;
-  tanh of a computed argument: its entry plus the argument's error (tanh's condition number is at most 1);
+  exp(-c x**2), c a power of two (``s_expsq`` of x): exp's entry (x**2 of a float32 is exact in float64);
 - a piecewise form whose conditions compare x with numbers (the same comparisons as the float64 form): the
-  largest error of its pieces; ``s_unscale`` of x around nodes cut at the same w: its product (the float64
-  form scales in the band where float64 underflows; ``vmath32`` never does).
-
-- exp(-c x**2), c a power of two (``s_expsq`` of x): exp's entry (x**2 of a float32 is exact in float64);
-- a sum, outside the Taylor patch windows of its output (there the float64 patch polynomial, rounded, gives
-  the result): its terms' largest error plus one float64 rounding per addition, times the condition number
-  that ``symact.kernels.condition`` certifies on every float32 input outside the windows (None where it
-  cannot: a zero of the sum left in, a function it has no interval rule for).
+  largest error of its pieces; ``s_unscale`` around nodes cut at the same (t, w): its product (the float64
+  form scales in the band where float64 underflows; ``vmath32`` never does);
+- a form with a sum, an integer power, a polynomial argument (computed by Horner's rule in float64 from the
+  high parts of the float64 form's double-double coefficients: (2n + 1) roundings for degree n) or a
+  ``vmath32`` function of a computed argument: the bound that ``symact.kernels.condition.weighted``
+  certifies by interval arithmetic on every float32 input outside the Taylor patch windows (there the float64
+  patch polynomial, rounded, gives the result). A function of a computed argument adds the argument's error
+  times its condition number |t f'(t)/f(t)| over the argument's range (sech(u)**2: 2|u|; tanh: 1); a sum
+  has the weighted error sum_i |t_i| e_i / |sum_i t_i|, each term with its own error e_i, so a term whose
+  error is large where it is tiny (sech(u)**2 of u = softplus(x) at x = 300) costs nothing. A zero of a
+  sum left in, a function with no interval rule: refused. Where the float64 form sums an exp fraction
+  (``symact.kernels.exp_fraction``), the float32 loop computes the sum itself, within this bound.
 
 ``vmath32`` clips exp's argument to [-700, 700] and Phi's t below -18.4: beyond, each function alone rounds to
 0, 1 or an infinity in float32, and the rules keep that so in a form. A number of at most 1e25 times x
 (at most 3.4e38) times a clipped decay (below exp(-700), or Phi below 1e-74) stays below half the least float32
 subnormal, as the true product does; a number of at least 1e-200 times exp(700) overflows, as the true
 product does; an exponential clipped at either end times another function (exp(x) Phi(-x) near x = 750) would
-not, so such a product is refused.
+not, so such a product is refused. The interval rules carry a clipped decay as an absolute error (at most
+2**-1000) and decide where a form and its computed value are both below half the least subnormal.
 
-A power, a node of a computed argument are not: such a form keeps the float64 forms rounded. The float32
-result is then within 0.5 ULP plus that error (in ULPs: a relative error e u is below e ULP), subnormal
-results included (float64 holds them as normal numbers).
+A guard (the limit where the float64 form gives NaN past |x| = 1e15) is admitted where ``weighted`` also
+certifies that no computed value exceeds 1e300 for a finite float32 x: no inf, so no NaN, and the guard never
+fires. Otherwise the form keeps the float64 forms rounded. The float32 result is within 0.5 ULP plus the
+error (in ULPs: a relative error e u is below e ULP), subnormal results included (float64 holds them as
+normal numbers).
 
 >>> from symact.kernels.nodes import s_dsigmoid, s_sigmoid
 >>> x = sp.Symbol('x')
@@ -100,7 +107,7 @@ def error(
     if not _admitted(expr, var, cut, dd):
         return None
     if finite or _weighted(expr, var, dd):
-        return weighted(expr, var, windows, dd, True, finite)
+        return weighted(expr, var, windows, dd, finite)
     if expr == var:
         return 0.0
     if expr.is_Number:

@@ -178,11 +178,19 @@ class Plan:
         if self.native32:
             return None
         windows = [tuple((p.hi, p.window) for p in f.patches) for f in self.finishes]
-        dd = tuple(self.dd.items())
+        named = [_named(form, self.dd) for form in self.forms]
         bounds = tuple(
-            ulp_bound(form, self.var, w, dd, f.guard) for form, w, f in zip(self.forms, windows, self.finishes)
+            ulp_bound(form, self.var, w, dd, f.guard) for (form, dd), w, f in zip(named, windows, self.finishes)
         )
         return None if None in bounds or not any(map(uses_vmath32, self.forms)) else bounds
+
+
+def _named(form: sp.Expr, dd: dict) -> tuple[sp.Expr, tuple]:
+    """``form`` with its polynomial arguments named by their coefficients' order, and those (symbol, pairs):
+    one form of two plans is then one expression (``float32.ulp_bound`` certifies it once)."""
+    used = sorted((pairs, s.name) for s, pairs in dd.items() if form.has(s))
+    names = {sp.Symbol(name): sp.Symbol(f"dd{i}") for i, (_, name) in enumerate(used)}
+    return form.xreplace(names), tuple((names[sp.Symbol(name)], pairs) for pairs, name in used)
 
 
 def make_plan(exprs: Sequence[sp.Expr], var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
@@ -233,7 +241,7 @@ def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] 
 
     >>> from symact.kernels.definition import resolve
     >>> bounds = float32_parts(part_plans(resolve('tanh', 'torch', {})))
-    >>> bounds['f'], bounds['value_and_grad'], float32_parts(part_plans(resolve('mish', 'torch', {})))['f']
+    >>> bounds['f'], bounds['value_and_grad'], float32_parts(part_plans(resolve('mish', 'torch', {})))['grad2']
     ((0.51,), (0.51, 0.51), None)
     >>> float32_parts(part_plans(resolve('gelu', 'torch', {})))['f'], _apart(part_plans(resolve('gelu', 'torch', {})))
     ((0.51,), True)
