@@ -293,7 +293,7 @@ def _value(e: sp.Expr, var: sp.Symbol, box, dd: dict, memo: dict, finite: bool):
             lo, hi = _ends(v)
             if finite and max(-lo, hi) * (1 + rel * U) + ab > BIG:
                 memo[e] = None
-            elif ab and (lo > 0 or hi < 0) and ab <= U * min(-hi, lo, key=abs):  # abs: at most u relative
+            elif ab and (lo > 0 or hi < 0) and ab <= U * min(abs(lo), abs(hi)):  # as relative: at most u more
                 memo[e] = v, rel + float(ab / (U * min(abs(lo), abs(hi)))) * SLACK, 0
     return memo[e]
 
@@ -308,7 +308,8 @@ def _value_of(e, var, box, dd, memo, finite):
         terms = [(_number(hi) + _number(lo)) * box ** (n - k) for k, (hi, lo) in enumerate(dd[e]) if hi or lo]
         return _sum([(t, (2 * n + 1) * ROUNDING, 0) for t in terms], 0)
     if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 1:
-        return _product([_value(e.base, var, box, dd, memo, finite)] * int(e.exp))
+        base = _value(e.base, var, box, dd, memo, finite)
+        return None if base is None else _product([base] * int(e.exp))
     if isinstance(e, (sp.Add, sp.Mul)):
         parts = [_value(a, var, box, dd, memo, finite) for a in e.args]
         if None in parts:
