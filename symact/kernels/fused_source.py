@@ -188,7 +188,7 @@ def _lines_ends(
     names = [f"r{i}" for i in range(len(reduced))]
     shared = _exponentials(plan, printer, bool(bands))
     for name, e, post in zip(names, reduced, plan.finishes):
-        post = replace(post, fractions=()) if float32 else post  # the sum itself: its error bounded without
+        post = replace(post, fractions=()) if float32 else post  # the sum, not an exp fraction: Plan.float32
         lines += _namemerged(e, merge, printer) + [f"{name} = {cast}({printer.doprint(e)})"]
         lines += post.selects(name, v, shared, patches, narrow, ends)
     if bands:
