@@ -33,7 +33,7 @@ import sympy as sp
 import symact
 from symact import catalog
 from symact.functions import MPMATH, expand_named
-from symact.kernels.fused_source import NoScalarForm
+from symact.kernels.fused import NoScalarForm
 from symact.testing.frameworks import benchmark_points, ulp_error
 
 TARGET = 4.0

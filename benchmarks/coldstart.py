@@ -3,9 +3,9 @@
 Each kernel runs in fresh processes sharing an empty ``SYMACT_CACHE_DIR``: the first builds the NumPy kernel
 (symbolic work), writes the generated code and lets numba compile the float64 loops of f, f' and
 value_and_grad (a float32 loop compiles on its first float32 call), keeping their machine code; the second
-loads that with llvmlite (``symact.kernels.native``), without numba. Printed: the first ``kernel(name)(x)``
-and then f, f' and value_and_grad together, after ``import symact`` (printed beside them), and whether the
-second process imported numba.
+loads that with llvmlite (``symact.kernels.native``), without numba, and finds the kernel in the cache's index
+(``symact.kernels.api``), without SymPy. Printed: the first ``kernel(name)(x)`` and then f, f' and value_and_grad
+together, after ``import symact`` (printed beside them), and whether the second process imported numba or SymPy.
 
     python benchmarks/coldstart.py                     # silu, gelu, gelu_tanh, mish, relu
     python benchmarks/coldstart.py --only gelu_tanh --json coldstart.json
@@ -34,7 +34,8 @@ k(x)
 t2 = time.perf_counter()
 k.grad(x); k.value_and_grad(x)
 t3 = time.perf_counter()
-out = {{"import symact": t1 - t0, "first call": t2 - t1, "kernel": t3 - t1, "numba": "numba" in sys.modules}}
+out = {{"import symact": t1 - t0, "first call": t2 - t1, "kernel": t3 - t1}}
+out.update(numba="numba" in sys.modules, sympy="sympy" in sys.modules)
 print(json.dumps(out))
 """
 
@@ -52,6 +53,11 @@ def measure(name: str, cache: str) -> list[dict]:
     return runs
 
 
+def _imported(run: dict) -> str:
+    """Which of numba and SymPy the process imported."""
+    return ", ".join(name for name in ("numba", "sympy") if run[name]) or "neither"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", help="activation names, spaces or commas between")
@@ -61,7 +67,7 @@ def main(argv=None) -> int:
     names = [n for part in args.only or [] for n in part.split(",") if n] or default
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"load average {load}; seconds; f, f' and value_and_grad on float64")
-    print("\n| kernel | first process | second: kernel(name)(x) | second: all three | import symact | numba imported |")
+    print("\n| kernel | first process | second: kernel(name)(x) | second: all three | import symact | imported |")
     print("|---|---|---|---|---|---|")
     results = {}
     for name in names:
@@ -69,7 +75,7 @@ def main(argv=None) -> int:
             first, second = measure(name, cache)
         results[name] = {"first": first, "second": second}
         print(f"| {name} | {first['kernel']:.2f} | {second['first call']:.3f} | {second['kernel']:.3f} | "
-              f"{second['import symact']:.2f} | {'yes' if second['numba'] else 'no'} |")  # fmt: skip
+              f"{second['import symact']:.2f} | {_imported(second)} |")  # fmt: skip
     if args.json:
         Path(args.json).write_text(json.dumps({"load_average": load, "kernels": results}, indent=1))
     return 0

@@ -29,8 +29,6 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from sympy.core.parameters import global_parameters
-
 from symact.errors import ParameterError, ProofTimeout, SymactError
 
 __all__ = ["DEFAULT_BUDGETS", "StepLimit", "within", "check", "expired", "guard", "guarded", "remaining", "validate"]
@@ -193,6 +191,9 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
         self.lazy = mine and not eager and self.deadline is not None and self.outer is None
         self.active = self.lazy or (mine and eager and (self.steps is not None or self.deadline is not None))
         if self.active:
+            from sympy.core.parameters import global_parameters  # here: a kernel served from the disk needs no SymPy
+
+            self.parameters = global_parameters
             self.saved = (global_parameters.evaluate, global_parameters.distribute)  # this thread's own
             self.thread = threading.get_ident()
             self.hook = _hook(self)
@@ -210,7 +211,7 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
             _WATCHED[self.thread].remove(self)
         sys.setprofile(self.outer)
         if kind is not None and issubclass(kind, (ProofTimeout, StepLimit)):  # ended inside: undo what it left
-            global_parameters.evaluate, global_parameters.distribute = self.saved
+            self.parameters.evaluate, self.parameters.distribute = self.saved
         if isinstance(error, _Rearming):  # the caller sees the plain error, raised here
             raise (StepLimit if isinstance(error, StepLimit) else ProofTimeout)(str(error)) from None
 

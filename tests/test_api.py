@@ -55,11 +55,11 @@ def test_import_does_not_load_optional_packages():
 def test_a_repeated_kernel_call_resolves_nothing_until_a_name_is_redefined(monkeypatch):
     import pytest
 
-    from symact.kernels import api
+    from symact.kernels import build
 
     symact.define("act_seen", "x*sigmoid(x)")
     k, user = symact.kernel("act_seen", backend="numpy"), symact.kernel("silu", backend="numpy", kink="mean")
-    monkeypatch.setattr(api, "resolve", lambda *args: pytest.fail("resolved again"))
+    monkeypatch.setattr(build, "resolve", lambda *args: pytest.fail("resolved again"))
     assert symact.kernel("act_seen", backend="numpy") is k
     assert symact.kernel("silu", backend="numpy", kink="mean") is user
     monkeypatch.undo()

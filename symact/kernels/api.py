@@ -1,7 +1,13 @@
 """``kernel``: an activation compiled to NumPy kernels, f, f' and f'' on arrays of any shape, by either backend.
 
-The default ``backend='auto'`` hands the definition to ``symact.kernels.fused`` when numba is installed and
-falls back to the NumPy backend (``symact.kernels.numpy_backend``) otherwise. ``ULP_BOUNDS`` documents the accuracy where it is not 4 ULPs.
+``symact.kernels.build`` resolves the call and compiles it. A catalog name that it compiled to a fused kernel is
+also written to an index in the disk cache, so that a later process serves that kernel without the symbolic core
+(SymPy and the catalog are not imported) and without numba (``symact.kernels.native``). An index entry is keyed by
+the call (the name as given, kink policy, backend, each parameter's type and value) and by what decides the
+definition: symact's version, the text of every one of its modules, and the SymPy, mpmath and numba releases. Any
+change there, a name ``define``-d by the user, an expression, an entry object or a parameter other than an int or a
+float is a miss: ``build`` runs. A served kernel is the object ``build`` gives (one per definition, as there); its
+``definition`` and ``derivation`` are resolved when first used.
 
 >>> import numpy as np
 >>> k = kernel('relu')
@@ -17,23 +23,28 @@ dtype('float32')
 
 from __future__ import annotations
 
-import sympy as sp
+import hashlib
+import importlib.util
+import os
+import sys
+import threading
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from symact.budget import DEFAULT_BUDGETS, validate, within
-from symact.catalog import CATALOG, USER, Activation, VectorActivation
-from symact.derivation import activation_entry
-from symact.errors import ParameterError, SymactError
+from symact.budget import DEFAULT_BUDGETS, expired, validate, within
 from symact.kernels import fused
-from symact.kernels.base import Kernel
-from symact.kernels.definition import resolve
-from symact.kernels.numpy_backend import compile_kernel
-from symact.kernels.vector import VectorKernel, vector_kernel
+from symact.version import __version__
 
-__all__ = ["kernel", "ULP_BOUNDS"]
+if TYPE_CHECKING:
+    import sympy as sp
 
-# Documented worst cases in float64 ULPs (f, f') where they exceed 4: the catalog rows' ``ulp_bounds``, as
-# measured by benchmarks/accuracy.py; tests/test_compile.py holds every kernel to these bounds (4 otherwise).
-ULP_BOUNDS: dict[str, tuple[float, float]] = {e.name: e.ulp_bounds for e in CATALOG if e.ulp_bounds != (4, 4)}
+    from symact.catalog import Activation
+    from symact.kernels.base import Kernel
+    from symact.kernels.definition import Definition
+    from symact.kernels.vector import VectorKernel
+
+__all__ = ["kernel"]
 
 
 def kernel(
@@ -58,53 +69,99 @@ def kernel(
     >>> kernel('softmax')([[0.0, 0.0]], axis=1)
     array([[0.5, 0.5]])
     """
-    try:  # a call seen before: no resolving, no hashing of expressions
-        call = (_identity(activation), kink, backend, tuple(sorted(params.items())))
-        found = _CALLS.get(call)
-    except TypeError:  # an entry object, or a parameter value that is not hashable
-        call, found = None, None
     seconds = validate(budget, "kernel")
+    call = _indexable(activation, kink, backend, params)
+    found = _SERVED.get(call) if call is not None else None
     if found is None:
         with within(seconds, "kernel"):
-            found = _kernel(activation, kink, backend, params)
-        if call is not None:
-            if len(_CALLS) >= 256:
-                _CALLS.pop(next(iter(_CALLS)))
-            _CALLS[call] = found
+            found = _served(call) if call is not None else None
+            if found is None:
+                from symact.kernels import build  # the symbolic core: only for what the index does not hold
+
+                found = build.kernel(activation, kink, backend, params)
+                if call is None or not _record(call, found):
+                    return found
+        if len(_SERVED) >= 256:
+            _SERVED.pop(next(iter(_SERVED)))
+        _SERVED[call] = found
     return found
 
 
-def _identity(activation) -> tuple:
-    """What names an activation in a call: a string together with the ``define``-d entry it names now (so that
-    ``define(..., replace=True)`` is a new call), or an expression itself; an entry object is not remembered."""
-    if isinstance(activation, str):
-        return activation, id(USER.get(activation))
-    if isinstance(activation, sp.Basic):
-        return activation, None
-    raise TypeError("an entry object")
+def _indexable(activation, kink, backend, params: dict) -> tuple | None:
+    """The call as the index keys it, or None where the index has no say (see the module's docstring)."""
+    if type(activation) is not str or type(kink) is not str or backend not in ("auto", "numba"):
+        return None
+    if any(type(v) not in (int, float) for v in params.values()):
+        return None
+    if "symact.catalog" in sys.modules:  # a name the user may have defined: the catalog is already loaded
+        from symact.catalog import USER
+
+        if activation.strip().lower().replace("-", "_") in USER:
+            return None
+    return activation, kink, backend, tuple(sorted((k, type(v).__name__, v) for k, v in params.items()))
 
 
-def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | VectorKernel:
-    if backend not in ("auto", "numpy", "numba"):
-        raise ParameterError("kernel", "backend", f"must be 'auto', 'numpy' or 'numba', got {backend!r}")
+def _path(call: tuple) -> Path:
+    """The index entry of ``call``: its text is the generated module's key, the definition's key and its name."""
+    text = "|".join([repr(call), _sources()])
+    return fused.cache_dir() / "index" / hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+@lru_cache(maxsize=1)
+def _sources() -> str:
+    """A hash of all that decides a catalog name's definition and its kernel (see the module's docstring)."""
+    digest = hashlib.sha256("|".join([__version__, fused._numba_release()]).encode())
+    package = Path(__file__).parents[1]
+    for path in sorted(package.rglob("*.py")):  # every module of symact: a few milliseconds
+        digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes())
+    for name in ("sympy", "mpmath"):
+        origin = Path(importlib.util.find_spec(name).origin)
+        digest.update((origin.with_name("release.py") if name == "sympy" else origin).read_bytes())
+    return digest.hexdigest()
+
+
+def _served(call: tuple) -> fused.FusedKernel | None:
+    """The fused kernel the index holds for ``call``, its f loop loaded; None where anything is missing."""
+    if not fused.available():
+        return None
     try:
-        entry = activation_entry(activation, params)  # the one lookup of a name
-        if isinstance(entry, VectorActivation):
-            if params:
-                raise ParameterError(entry.name, sorted(params)[0], "is not a parameter of a vector activation")
-            return vector_kernel(entry)
-        definition = resolve(entry, kink, params)
-        if backend == "numba" or (backend == "auto" and fused.available()):
-            found = fused.kernel(definition, strict=backend == "numba")
-            if found is not None:
-                return found
-        return compile_kernel(definition)
-    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError) as err:  # one error family
-        if isinstance(err, SymactError):
-            raise
-        raise ParameterError(
-            str(activation), "activation", f"could not be compiled ({type(err).__name__}: {err})"
-        ) from None
+        key, definition_key, name = _path(call).read_text().split(" ")
+        found = fused._KERNELS.get((definition_key, name))
+        text = "" if found is not None or not key.isalnum() else fused.module_path(key).read_text()
+    except (OSError, ValueError):
+        return None
+    if found is None and text:
+        activation, kink, _, params = call
+        found = fused.FusedKernel(text, key, partial(_resolve, activation, kink, {k: v for k, _, v in params}), name)
+        try:
+            found.prepare()
+        except fused.NoScalarForm:
+            return None
+        fused._KERNELS[(definition_key, name)] = found
+    return found
 
 
-_CALLS: dict[tuple, Kernel | VectorKernel] = {}  # by the call's arguments; a kernel keeps its define-d entry alive
+def _resolve(activation: str, kink: str, params: dict) -> Definition:
+    """The definition of a kernel served from the index, when it is first needed."""
+    from symact.kernels.definition import resolve
+
+    return resolve(activation, kink, params)
+
+
+def _record(call: tuple, found) -> bool:
+    """Write the index entry of a fused kernel of a catalog entry that ``build`` gave (not past the budget)."""
+    from symact.catalog import CATALOG
+
+    if not isinstance(found, fused.FusedKernel) or expired():
+        return False
+    if not any(found.definition.entry is entry for entry in CATALOG):
+        return False
+    path = _path(call)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(f"{found._key} {found.definition.key} {found.name}")
+    os.replace(tmp, path)  # atomic: a concurrent process reads the whole entry or none
+    return True
+
+
+_SERVED: dict[tuple, fused.FusedKernel] = {}  # by the call: the kernels of catalog names, served or recorded

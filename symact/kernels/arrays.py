@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from symact.errors import ParameterError
 
-__all__ = ["as_input", "extension_float", "check_outs", "in_place", "deliver"]
+__all__ = ["as_input", "extension_float", "check_outs", "in_place", "deliver", "plain_outs"]
 
 
 def as_input(values: ArrayLike) -> tuple[np.ndarray, np.dtype, bool]:
@@ -133,3 +133,29 @@ def deliver(results: tuple, dtype: np.dtype, scalar: bool, outs: tuple | None, w
         with np.errstate(all="ignore"):  # float16 and bfloat16 overflow where the function exceeds their range
             results = tuple(r.astype(dtype) for r in results)
     return tuple(r[()] for r in results) if scalar else results
+
+
+_PLAIN = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def plain_outs(values: ArrayLike, out: np.ndarray | tuple | None, where: ArrayLike, nout: int) -> tuple | None:
+    """The arrays a plain call writes: x a C-contiguous float32 or float64 ndarray, no ``where``, and ``out``
+    None (fresh arrays) or ``nout`` C-contiguous writable arrays of x's dtype and shape, each x itself or apart
+    from x and from each other. None for any other call, which the functions above check and convert."""
+    if type(values) is not np.ndarray or values.dtype not in _PLAIN or where is not True:
+        return None
+    if not values.flags.c_contiguous:
+        return None
+    if out is None:
+        return tuple(np.empty_like(values) for _ in range(nout))
+    outs = (out,) if nout == 1 else out
+    if type(outs) is not tuple or len(outs) != nout:
+        return None
+    for i, o in enumerate(outs):
+        if type(o) is not np.ndarray or o.dtype != values.dtype or o.shape != values.shape:
+            return None
+        if not (o.flags.c_contiguous and o.flags.writeable):
+            return None
+        if (o is not values and np.may_share_memory(o, values)) or any(np.may_share_memory(o, p) for p in outs[:i]):
+            return None
+    return outs

@@ -14,14 +14,18 @@ the definition. A kernel is equal only to itself.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from symact.derivation import Derivation
-from symact.kernels.definition import Definition
+if TYPE_CHECKING:  # a kernel served from the disk cache runs without the symbolic core
+    from symact.derivation import Derivation
+    from symact.kernels.definition import Definition
 
-__all__ = ["Kernel"]
+__all__ = ["Kernel", "PARTS"]
+
+PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")  # what a kernel computes, as ``_run`` names it
 
 
 class Kernel(ABC):

@@ -23,7 +23,8 @@ machine code for this CPU, which a later process runs with llvmlite alone: it im
 (the ufuncs compile once per process, as numba's cache of a gufunc is not safe for processes sharing it).
 ``clear_cache()`` (or deleting the folder) empties it. A kernel or ufunc pickles with its definition and generated
 source, so a process with an empty cache of its own (a Dask worker on another machine) writes the source there and
-compiles it, without symbolic work.
+compiles it, without symbolic work. ``symact.kernels.build`` builds a kernel from a definition; this module imports
+no symbolic code, so ``symact.kernels.api`` serves a kernel the disk cache holds without it.
 
 >>> import numpy as np, symact
 >>> k = symact.kernel('silu')      # backend='auto': the fused kernel when numba is installed, NumPy's otherwise
@@ -39,28 +40,29 @@ import importlib.util
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 
-from symact.catalog import Activation
 from symact.errors import ParameterError
 from symact.kernels import native
-from symact.kernels.arrays import as_input, check_outs, deliver, in_place
-from symact.kernels.base import Kernel
-from symact.kernels.definition import Definition, resolve
-from symact.kernels.fused_source import NoScalarForm, function_name, source
-from symact.kernels.plan import PARTS
+from symact.kernels.arrays import as_input, check_outs, deliver, in_place, plain_outs
+from symact.kernels.base import PARTS, Kernel
 from symact.version import __version__
+
+if TYPE_CHECKING:  # this module imports no symbolic code: a kernel served from the disk runs without it
+    from symact.kernels.definition import Definition
 
 __all__ = [
     "available",
-    "kernel",
     "FusedKernel",
     "NoScalarForm",
-    "definition_key",
+    "function_name",
+    "module_key",
+    "module_path",
     "cache_dir",
     "clear_cache",
     "set_threads",
@@ -106,11 +108,6 @@ def _generator_hash() -> str:
     return digest.hexdigest()
 
 
-def definition_key(activation: str | sp.Expr | Activation, kink: str, params: tuple) -> str:
-    """A hash of what the kernel computes: the expression, parameter values, kink policy, backend, versions."""
-    return _module_key(resolve(activation, kink, dict(params)))
-
-
 @lru_cache(maxsize=1)
 def _numba_release() -> str:
     """numba's release, from its ``_version.py`` without importing numba (a third of a second)."""
@@ -118,15 +115,34 @@ def _numba_release() -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _module_key(definition: Definition) -> str:
+def module_key(definition: Definition) -> str:
     """The generated module's key: the definition's, the backend, the versions and the generator's source."""
     text = "|".join([definition.key, "numba", __version__, _numba_release(), _generator_hash()])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+class NoScalarForm(ParameterError):
+    """A definition that the fused backend cannot compile (a stable node that ``symact.kernels.scalar`` has no
+    scalar version of, or a loop numba rejects)."""
+
+
+def function_name(key: str, part: str) -> str:
+    """The loop's function name, which is also its ufunc's ``__name__`` (unique per definition and part).
+
+    >>> function_name('k1', 'grad')
+    'symact_k1_grad'
+    """
+    return f"symact_{key}_{part}"
+
+
+def module_path(key: str) -> Path:
+    """Where the generated module of ``key`` is cached."""
+    return cache_dir() / f"symact_fused_{key}.py"
+
+
 def _written(key: str, build) -> str:
     """The generated module's source for ``key``: read from the cache, else written there by ``build()`` first."""
-    path = cache_dir() / f"symact_fused_{key}.py"
+    path = module_path(key)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -141,7 +157,7 @@ def _load_module(key: str, text: str):
     if name in sys.modules:
         return sys.modules[name]
     _written(key, lambda: text)
-    spec = importlib.util.spec_from_file_location(name, cache_dir() / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, module_path(key))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.SOURCE = text
@@ -251,10 +267,24 @@ class FusedKernel(Kernel):
 
     backend = "numba"
 
-    def __init__(self, text: str, key: str, definition: Definition):
-        """``text``: the generated module of ``key`` (one for every name of the definition), imported to compile."""
-        self._source, self._key, self.definition = text, key, definition
+    def __init__(self, text: str, key: str, definition: Definition | Callable[[], Definition], name: str = ""):
+        """``text``: the generated module of ``key`` (one for every name of the definition), imported to compile;
+        ``definition``, or a function that resolves it when first needed (then ``name`` is its name)."""
+        self._source, self._key, self._definition = text, key, definition
+        self._name = name if callable(definition) else definition.name
         self._plans: dict[tuple[str, np.dtype], tuple] = {}
+
+    @property
+    def definition(self) -> Definition:
+        """The definition the kernel computes (resolved on first use where the kernel came from the disk index)."""
+        if callable(self._definition):
+            self._definition = self._definition()
+        return self._definition
+
+    @property
+    def name(self) -> str:
+        """The activation's name (empty for an unnamed expression)."""
+        return self._name
 
     @property
     def has_output_form(self) -> bool:
@@ -299,7 +329,7 @@ class FusedKernel(Kernel):
             if nout == 2:  # two single-output ufuncs: array libraries rarely dispatch two-output ones
                 return self.ufunc("f")(values), self.ufunc("grad")(values)
             return self.ufunc(part)(values)
-        plain = _plain(values, out, where, nout)
+        plain = plain_outs(values, out, where, nout)
         if plain is not None:  # the common call: no conversion, nothing to check or deliver
             _apply(*self._plan(part, values.dtype), values, plain)
             return plain if nout == 2 else plain[0]
@@ -324,9 +354,10 @@ class FusedKernel(Kernel):
 
 
 def _restore(key: str, text: str, definition: Definition) -> FusedKernel:
-    found = _KERNELS.get(definition)
+    found = _KERNELS.get((definition.key, definition.name))
     if found is None:
-        found = _KERNELS[definition] = FusedKernel(_written(key, lambda: text), key, definition)
+        found = FusedKernel(_written(key, lambda: text), key, definition)
+        _KERNELS[(definition.key, definition.name)] = found
     return found
 
 
@@ -343,32 +374,6 @@ def set_threads(n: int | None = None) -> int:
     old = _THREADS[0]
     _THREADS[0] = max(1, int(n or os.cpu_count() or 1))
     return old
-
-
-_PLAIN = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _plain(values, out, where, nout: int) -> tuple | None:
-    """The arrays a plain call writes: x a C-contiguous float32 or float64 ndarray, no ``where``, and ``out``
-    None (fresh arrays) or ``nout`` C-contiguous writable arrays of x's dtype and shape, each x itself or apart
-    from x and from each other. None for any other call, which ``arrays`` checks and converts."""
-    if type(values) is not np.ndarray or values.dtype not in _PLAIN or where is not True:
-        return None
-    if not values.flags.c_contiguous:
-        return None
-    if out is None:
-        return tuple(np.empty_like(values) for _ in range(nout))
-    outs = (out,) if nout == 1 else out
-    if type(outs) is not tuple or len(outs) != nout:
-        return None
-    for i, o in enumerate(outs):
-        if type(o) is not np.ndarray or o.dtype != values.dtype or o.shape != values.shape:
-            return None
-        if not (o.flags.c_contiguous and o.flags.writeable):
-            return None
-        if (o is not values and np.may_share_memory(o, values)) or any(np.may_share_memory(o, p) for p in outs[:i]):
-            return None
-    return outs
 
 
 def _apply(loop, threshold: int, array: np.ndarray, outs: tuple) -> None:
@@ -392,28 +397,7 @@ def _apply(loop, threshold: int, array: np.ndarray, outs: tuple) -> None:
         job.result()
 
 
-def kernel(definition: Definition, strict: bool = True) -> FusedKernel | None:
-    """The fused kernel of a definition (``symact.kernel(..., backend='numba')`` calls this).
-
-    ``strict=False`` (``backend='auto'``): ``None`` instead of ``NoScalarForm``, and the NumPy kernel serves.
-    """
-    if not available():
-        raise ParameterError("kernel", "backend", "'numba' needs numba: pip install 'symact[fast]'")
-    found = _KERNELS.get(definition)
-    if found is None:
-        key = _module_key(definition)
-        try:
-            found = FusedKernel(_written(key, lambda: source(definition, key)), key, definition)
-            found.prepare()
-        except NoScalarForm:
-            if strict:
-                raise
-            return None
-        _KERNELS[definition] = found
-    return found
-
-
-_KERNELS: dict[Definition, FusedKernel] = {}
+_KERNELS: dict[tuple[str, str], FusedKernel] = {}  # by the definition's key and name, as a Definition is equal
 _LOOPS: dict[tuple[str, str, np.dtype], object] = {}  # by definition key, part and dtype, shared by every name
 _UFUNCS: dict[tuple[str, str], np.ufunc] = {}
 _SOURCES: dict[np.ufunc, tuple[str, str, str]] = {}  # what a fused ufunc's pickle carries: key, source, part

@@ -16,20 +16,16 @@ from dataclasses import replace
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from symact.errors import ParameterError
 from symact.kernels import scalar
 from symact.kernels.bands import cut_at, merged, plan_bands
 from symact.kernels.definition import Definition
 from symact.kernels.float32 import FUNCTIONS
+from symact.kernels.fused import NoScalarForm, function_name
 from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
 from symact.kernels.selections import gives_ends, memory_bound
 
-__all__ = ["source", "function_name", "NoScalarForm"]
-
-
-class NoScalarForm(ParameterError):
-    """A stable node that ``symact.kernels.scalar`` has no scalar version of."""
+__all__ = ["source"]
 
 
 class _ScalarPrinter(PythonCodePrinter):
@@ -244,7 +240,7 @@ def source(definition: Definition, key: str) -> str:
         "import numpy as np",
         "from numba import float32, float64",
         "",
-        "from symact.kernels import scalar  # noqa: F401 (the helpers compile_all compiles)",
+        "from symact.kernels import scalar, vmath32  # noqa: F401 (the helpers compile_all compiles)",
         "from symact.kernels.vmath import compile_all",
         "",
         "compile_all()",
@@ -415,12 +411,3 @@ def _blocked(
         loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
         loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
     return loop
-
-
-def function_name(key: str, part: str) -> str:
-    """The loop's function name, which is also its ufunc's ``__name__`` (unique per definition and part).
-
-    >>> function_name('k1', 'grad')
-    'symact_k1_grad'
-    """
-    return f"symact_{key}_{part}"

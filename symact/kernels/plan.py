@@ -37,6 +37,7 @@ from symact.catalog import x
 from symact.derivation import y
 from symact.errors import ParameterError
 from symact.kernels.asymptotics import limit_at_infinity
+from symact.kernels.base import PARTS
 from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
 from symact.kernels.float32 import APART, ulp_bound, uses_vmath32
@@ -46,7 +47,6 @@ from symact.kernels.printer import stable_forms
 
 __all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
 
-PARTS = ("f", "grad", "grad2", "value_and_grad", "grad_from_output")
 GUARD_BEYOND = 1e15  # |x| past which a NaN of a guarded output is the limit
 
 
