@@ -29,6 +29,8 @@ a sum of sigmoids 0 at x = +-oo     each sigmoid(u) in the basis s^k sigmoid(-u)
 ``exp(a)*sigmoid(+-u)**j``          ``s_sigmoid_exp(u, a, m, n)`` where exp(a) grows as the powers decay (one node)
 ``exp(a)*softplus(u)``              ``s_softplus_exp(u, a)`` = exp(a + u) log1p(e)/e where exp(a) grows as u -> -oo
 ``exp(a)*erfc(u)``                  ``s_erfc_exp(u, a)`` = exp(a - u^2 - 0.5625 + R/S)/u where exp(a) grows as u -> oo
+node(u, a)*sigmoid(w)**m*...        each further decay into the node's exponent: node(u, a - n w)*sigmoid(|w|)**(m+n)
+terms overflowing together          ``exp(g)*(sum of the cofactors)`` where g > 600: the signed inf, not inf - inf
 ==================================  ==================================================================================
 
 Before these, ``symact.kernels.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
