@@ -396,17 +396,58 @@ def test_a_sum_of_exponentials_times_a_decay_has_no_inf_times_zero(text, backend
 def test_sinh_times_a_decay_of_another_rate_has_no_inf_times_zero(backend):
     """sinh(1.5x)/cosh(0.7x)**2 = 4 sinh(1.5x) sigmoid'(1.4x): sinh overflows from |x| = 473 where sigmoid'
     underflows (NaN before for f and f'). Where |1.5x| >= 1, sinh is split into exponentials, each joined to the
-    decay. f within 3 ULP; f' (a sum that cancels up to 30-fold) within 64; f'' is left open."""
+    decay. f'' holds exp(2.2x) sigmoid'(0.7x) sigmoid'(1.4x), both decays joined into one exponent (NaN from
+    |x| = 800 before). f within 3 ULP; f' and f'' (sums that cancel up to 30-fold, then rounded exponents) within
+    64 and 2048."""
     if backend == "numba":
         pytest.importorskip("numba")
     text = "sinh(1.5*x)/cosh(0.7*x)**2"
     k = kernel(text, backend=backend)
     points = np.concatenate([np.linspace(-2000, 2000, 101), np.linspace(-4, 4, 41)])
-    for order, compiled, bound in ((0, k, 3), (1, k.grad, 64)):
+    for order, compiled, bound in ((0, k, 3), (1, k.grad, 64), (2, k.grad2, 2048)):
         want, got = reference(text, order)(points), compiled(points)
         assert np.isfinite(got).all(), (order, points[~np.isfinite(got)][:3])
         err = ulp_error(got, want)
         assert np.max(err) <= bound, (order, np.max(err), points[np.argmax(err)])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("text", ["exp(2.5*x)*sigmoid(-x)*sigmoid(-2*x)", "exp(x)/(cosh(0.5*x)*cosh(x))"])
+def test_exp_times_decays_of_two_rates_has_no_inf_times_zero(text, backend):
+    """exp(2.5x) sigmoid(-x) sigmoid(-2x) is exp(-0.5x) for large x: exp(2.5x) overflows from x = 284 where the
+    sigmoids underflow (NaN before from there, for f of the first and f'' of the second). Each decay moves into
+    the one exponent of the node exp(2.5x) is joined to. f, f', f'' are numbers everywhere, and within 3, 4, 16
+    ULP for 100 <= |x| <= 2000 wherever they are normal (nearer 0, sums that cancel, as before)."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    k = kernel(text, backend=backend)
+    points = np.concatenate([np.linspace(-2000, 2000, 201), np.linspace(-4, 4, 41)])
+    for order, compiled, bound in zip(range(3), (k, k.grad, k.grad2), (3, 4, 16)):
+        want, got = reference(text, order)(points), compiled(points)
+        assert np.isfinite(got).all(), (order, points[~np.isfinite(got)][:3])
+        tiny = np.abs(want) <= np.finfo(np.float64).tiny
+        checked = ~tiny & (np.abs(points) >= 100)
+        err = ulp_error(got[checked], want[checked])
+        assert np.max(err) <= bound, (order, np.max(err), points[checked][np.argmax(err)])
+        assert np.all(np.abs(got[tiny] - want[tiny]) <= 2 * np.finfo(np.float64).tiny), order
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("text", ["log(1 + exp(0.7*x))*exp(2.3*x)", "-3*log(1 + exp(0.7*x))*exp(2.3*x)"])
+def test_terms_that_overflow_together_give_the_signed_inf(text, backend):
+    """f'' of softplus(0.7x)*exp(2.3x) is (3.71 e^{3x} sigmoid(-0.7x) - 0.49 e^{3.7x} sigmoid(-0.7x)**2 + 5.29 e^{2.3x}
+    softplus(0.7x)): past x = 305 the truth overflows, and its terms overflow together (inf - inf: NaN before).
+    Written as e^{2.3x} times the sum of the cofactors, it is the signed inf there, and a number within 8 ULP
+    before."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    points = np.concatenate([np.linspace(250, 320, 71), [454.0, 800.0, 2000.0]])
+    want, got = reference(text, 2)(points), kernel(text, backend=backend).grad2(points)
+    huge = np.isinf(want)
+    assert huge.any() and not huge.all()
+    assert np.array_equal(got[huge], want[huge]), points[huge][got[huge] != want[huge]][:3]
+    err = ulp_error(got[~huge], want[~huge])
+    assert np.max(err) <= 8, (np.max(err), points[~huge][np.argmax(err)])
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
@@ -427,6 +468,20 @@ def test_second_derivative_through_exp_has_no_inf_times_zero(backend):
     err = ulp_error(got[near], want[near])
     assert np.max(err) <= 16, (np.max(err), points[near][np.argmax(err)])
     assert np.all(np.abs(got[tiny] - want[tiny]) <= 2 * np.finfo(np.float64).tiny)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_sech2_of_softplus_does_not_amplify_its_rounding(backend):
+    """f'' of x*tanh(softplus(0.7x)) holds sech(u)**2, u = softplus(0.7x), which turns u's rounding into u ULP
+    (326 ULP at x = 454 before); as 4 r**2/(1 + r**2)**2, r = sigmoid(-0.7x), within 12 ULP where it is normal."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    text = "x*tanh(softplus(0.7*x))"
+    points = np.concatenate([np.linspace(6, 500, 248), [454.1]])
+    want, got = reference(text, 2)(points), kernel(text, backend=backend).grad2(points)
+    normal = np.abs(want) > np.finfo(np.float64).tiny
+    err = ulp_error(got[normal], want[normal])
+    assert np.max(err) <= 12, (np.max(err), points[normal][np.argmax(err)])
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,11 @@ s_sigmoid_exp(2*x, 23*x/10, 0, 2)
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 
 from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.nodes import (
+    StableNode,
     s_dsigmoid,
     s_dsigmoid_exp,
     s_erfc_exp,
@@ -41,12 +43,111 @@ def rule_decay_times_exp(mul: sp.Expr) -> sp.Expr:
     growth are one (``_joined_exps``); an exponential times such a node moves into its exponent; after, softplus
     and erfc (``_other_decay_times_exp``), a sum that exp(a) multiplies (``_distributed``), and a sum of
     exponentials that multiplies the product that is left without one (``_over_exponentials``)."""
+    if isinstance(mul, sp.Add):
+        return _common_growth(mul) or mul
     if not isinstance(mul, sp.Mul):
         return mul
     joined = _joined(_joined_exps(mul))
     if isinstance(joined, sp.Mul) and not any(isinstance(f, sp.exp) for f in joined.args):
-        return _over_exponentials(joined) or _hyperbolic(joined) or joined
+        return _more_decays(joined) or _over_exponentials(joined) or _hyperbolic(joined) or _into(joined) or joined
     return joined
+
+
+def _common_growth(add: sp.Add) -> sp.Expr | None:
+    """c1 exp(a1) + c2 node(u, a2, ...) + ... -> exp(g)*(c1 exp(a1 - g) + c2 node(u, a2 - g, ...) + ...) where g > 600,
+    g one of the a_i that grows without bound and that each term exceeds by less than an exponential (as the
+    certified asymptotic calculus decides): where the terms overflow together, their sum overflows to the signed
+    inf, not inf - inf. f'' of log(1 + exp(0.7x))*exp(2.3x) is (3.71 sigmoid(0.7x) - 0.49 sigmoid(0.7x)**2
+    + 5.29 softplus(0.7x)) exp(2.3x), +inf past x = 309 (None: a term without one exponential, or no such g)."""
+    found = [_exponent(t) for t in add.args]
+    symbols = set().union(*(t.free_symbols for t in add.args))
+    if any(f is None for f in found) or len(symbols) != 1:
+        return None
+    (var,) = symbols
+    for side in (-1, 1):
+        for g in dict.fromkeys(a for a, _ in found):
+            if limit_at_infinity(g, var, side) != (sp.oo, 1):
+                continue
+            scaled = [_plain(t) * sp.exp(-g) for t in add.args]
+            if all((limit_at_infinity(sp.log(sp.Abs(t)) / var, var, side) or (None,))[0] == 0 for t in scaled):
+                shared = sp.Add(*(move(a - g) for a, move in found))
+                return sp.Piecewise((add, g <= 600), (sp.exp(g) * shared, True))
+    return None
+
+
+def _exponent(term: sp.Expr) -> tuple[sp.Expr, object] | None:
+    """(a, move): ``term`` has exactly one exp(a) or node of exp(a) joined to a decay among its factors, and
+    move(b) is ``term`` with b for a; else None."""
+    factors = sp.Mul.make_args(term)
+    grow = [f for f in factors if isinstance(f, sp.exp) or f.func in _JOINS]
+    if len(grow) != 1:
+        return None
+    (f,) = grow
+    rest = [g for g in factors if g is not f]
+    if isinstance(f, sp.exp):
+        return f.args[0], lambda b: sp.Mul(*rest, sp.exp(b))
+    return f.args[1], lambda b: sp.Mul(*rest, f.func(f.args[0], b, *f.args[2:]))
+
+
+def _plain(e: sp.Expr) -> sp.Expr:
+    """``e`` with its stable nodes as ordinary SymPy expressions, for the asymptotic calculus."""
+    e = e.replace(lambda f: isinstance(f, StableNode), lambda f: f.value())
+    return e.replace(lambda f: isinstance(f, log1p), lambda f: sp.log(1 + f.args[0]))
+
+
+def _decay(f: sp.Expr) -> tuple[sp.Expr, int, int, sp.Expr] | None:
+    """(w, m, n, c) where ``f`` is c*sigmoid(w)**m*sigmoid(-w)**n: a positive integer power of s_sigmoid(w),
+    s_dsigmoid(w) or s_sech2(w/2) (c = 4 per power), else None."""
+    base, j = f.as_base_exp()
+    if not (j.is_Integer and j > 0) or base.func not in (s_sigmoid, s_dsigmoid, s_sech2) or len(base.args) != 1:
+        return None
+    if base.func is s_sigmoid:
+        return base.args[0], int(j), 0, sp.S.One
+    if base.func is s_dsigmoid:
+        return base.args[0], int(j), int(j), sp.S.One
+    return 2 * base.args[0], int(j), int(j), sp.Integer(4) ** j
+
+
+def _more_decays(mul: sp.Mul) -> sp.Expr | None:
+    """node(u, a, ...)*sigmoid(w)**m*sigmoid(-w)**n -> node(u, a - n w, ...)*sigmoid(|w|)**(m + n) where w >= 0,
+    node(u, a + m w, ...)*sigmoid(|w|)**(m + n) below (node one of exp(a) joined to a decay; also s_dsigmoid and
+    s_sech2 as such powers), where exp(a) grows as the powers decay: each decay moves into the one exponent and
+    what is left is in [2**-(m + n), 1]. f'' of sinh(1.5x)/cosh(0.7x)**2 holds exp(2.2x) sigmoid'(0.7x)
+    sigmoid'(1.4x), exp(0.1x) times that, not inf*0 at x = 800 (None: no node, or no such power)."""
+    node = next((f for f in mul.args if f.func in _JOINS), None)
+    if node is None:
+        return None
+    for f in mul.args:
+        found = _decay(f)
+        if found is None or not _opposed(node.args[1], *found[:3]):
+            continue
+        (w, m, n, c), rest = found, [g for g in mul.args if g is not f and g is not node]
+        left = c * s_sigmoid(sp.Abs(w)) ** (m + n)
+        pieces = []
+        for shift, cond in ((-n * w, w >= 0), (m * w, True)):
+            moved = node.func(node.args[0], node.args[1] + shift, *node.args[2:])
+            pieces.append((rule_decay_times_exp(sp.Mul(*rest, moved, left)), cond))
+        return sp.Piecewise(*pieces)
+    return None
+
+
+def _into(mul: sp.Mul) -> sp.Expr | None:
+    """d*(p + q) -> d*p + d*q and d*Piecewise((p, c), ...) -> Piecewise((d*p, c), ...), each joined by
+    ``rule_decay_times_exp``, where d holds a decaying factor (``_decay``) and that joins it in some term or branch:
+    the decays of f'' of sinh(1.5x)/cosh(0.7x)**2 multiply sums of joined nodes (None: no such factor, sum or
+    branch)."""
+    if not any(_decay(f) for f in mul.args):
+        return None
+    for f in mul.args:
+        if isinstance(f, (sp.Add, sp.Piecewise)):
+            rest = [g for g in mul.args if g is not f]
+            parts = f.args if isinstance(f, sp.Add) else [e for e, _ in f.args]
+            new = [rule_decay_times_exp(sp.Mul(p, *rest)) for p in parts]
+            if any(t != sp.Mul(p, *rest) for t, p in zip(new, parts)):
+                if isinstance(f, sp.Add):
+                    return sp.Add(*new)
+                return sp.Piecewise(*((t, c) for t, (_, c) in zip(new, f.args)))
+    return None
 
 
 def _joined(mul: sp.Expr) -> sp.Expr:
