@@ -30,7 +30,6 @@ a sum of sigmoids 0 at x = +-oo     each sigmoid(u) in the basis s^k sigmoid(-u)
 ``exp(a)*softplus(u)``              ``s_softplus_exp(u, a)`` = exp(a + u) log1p(e)/e where exp(a) grows as u -> -oo
 ``exp(a)*erfc(u)``                  ``s_erfc_exp(u, a)`` = exp(a - u^2 - 0.5625 + R/S)/u where exp(a) grows as u -> oo
 node(u, a)*sigmoid(w)**m*...        each further decay into the node's exponent: node(u, a - n w)*sigmoid(|w|)**(m+n)
-``sech(softplus(p))**2``            ``4 r**2/(1 + r**2)**2``, r = sigmoid(-p), for p >= 4: no u ULP from u = softplus(p)
 terms overflowing together          ``exp(g)*(sum of the cofactors)`` where g > 600: the signed inf, not inf - inf
 ==================================  ==================================================================================
 
@@ -319,7 +318,6 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(lambda e: isinstance(e, softplus), lambda e: s_softplus(e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, Phi), lambda e: s_ncdf(e.args[0]))
     expr = _bottom_up(expr, _rule_softplus_scaled)
-    expr = _bottom_up(expr, _rule_sech2_softplus)
     expr = _bottom_up(expr, rule_decay_times_exp)
     expr = _bottom_up(expr, _rule_exp_minus_one)
     expr = _bottom_up(expr, _rule_affine)
@@ -335,17 +333,6 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
 def _rule_exp_minus_one(add):
     """k*exp(u) - k -> k*expm1(u)."""
     return _pair_rule(add, lambda g, sign: -s_expm1(g.args[0]) if sign == -1 and isinstance(g, sp.exp) else None)
-
-
-def _rule_sech2_softplus(expr):
-    """sech(softplus(p))**2 -> 4 r**2/(1 + r**2)**2, r = sigmoid(-p), where p >= 4: sech(u)**2 turns the rounding
-    of u = softplus(p) into u ULP (326 ULP in f'' of x*tanh(softplus(0.7x)) at x = 454), r rounds once. Below, as
-    it was (its error is under 4 ULP there, and the quotient's rounding more for r near 1)."""
-    if expr.func is not s_sech2 or expr.args[0].func is not s_softplus:
-        return expr
-    p = expr.args[0].args[0]
-    r = s_sigmoid(-p)
-    return sp.Piecewise((expr, p < 4), (4 * r**2 / (1 + r**2) ** 2, True))
 
 
 def _rule_softplus_scaled(mul):
