@@ -7,8 +7,7 @@ on the CPU one reduction of the tensor (``_eager_range``) skips the selects no e
 ``two_prod`` are exact in float32 and float64; the arguments of ``poly_dd``, ``s_ncdf`` and ``s_expsq`` are carried
 as a pair (hi, lo) in either, so that a rounded 3*x does not enter exp(3*x) (its rounding error |3x| 2**-24 would
 grow by the condition number |3x|); float64 computing a float32 result (``dd=False``) takes the plain formula.
-JAX's float64 sigmoid, sigmoid*sigmoid(-t), sech**2 and softplus take exp as a pair (``_exp_dd``) and a log1p of
-their own: within 0.6 to 1 ULP (XLA's exp and log1p made them 2.3 to 3.8 ULP off).
+JAX's float64 sigmoid, sigmoid*sigmoid(-t), sech**2 and softplus call ``symact.exporting.prelude_float64``'s.
 ``prelude(names, framework)`` gives the functions a module calls, with the ones they call in turn.
 
 >>> print(prelude({'s_div'}, 'jax'))
@@ -20,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from symact.exporting.prelude_float64 import FLOAT64
 from symact.exporting.prelude_joined import JOINED
 from symact.kernels.vmath_erf import ERFC_FIT
 
@@ -33,9 +33,7 @@ HEADERS = {
 # where it is the same stable form to the bounds the verification checks, or work in torch's eager mode alone;
 # other frameworks drop them.
 _TORCH_ONLY = re.compile(r"\n    if .*:  # torch's own.*\n(?:        .*\n)*?        return .*")
-# The lines of a helper (an if and its return) that take JAX's float64 forms (XLA's exp and log1p are up to 1.5
-# and 1.9 ULP off; torch passes its verification without them, and in eager mode each operation is a pass over
-# memory): torch drops them.
+# The lines of a helper (an if and its return) that take JAX's float64 forms (prelude_float64): torch drops them.
 _JAX_ONLY = re.compile(r"\n    if .*:  # JAX's float64.*\n        return .*")
 
 _HELPERS = {
@@ -98,91 +96,6 @@ def s_sigmoid(t, lo=None):
     e = _exp_neg_abs(t, lo)
     r = 1 / (1 + e)
     return xp.where(t < 0, e * r, r)''',
-    "_exp_dd": '''
-def _exp_dd(t, lo, scale):
-    """exp(-scale*|t + lo|) in float64 as a pair e + e_lo to about 0.15 ULP (scale 1 or 2; e_lo may flush where e
-    is below 2**-969): c = -scale*|t| = k ln2 + r, r carried with its rounding error, 1 + r + r**2 q(r) with q the
-    Taylor series of (expm1(r) - r)/r**2 (as ``symact.kernels.vmath``'s), times 1 + err, times 2**k in two exact
-    factors."""
-    c = xp.clip(-scale * xp.abs(t), -745.2, 0.0)
-    c_lo = 0.0 if lo is None else scale * xp.where(t < 0, lo, -lo)
-    k = xp.round(c * 1.4426950408889634)
-    hi = c - k * 0.6931471803691238  # exact: ln 2's high part has 32 trailing zero bits
-    r = hi - k * 1.9082149292705877e-10
-    err = ((hi - r) - k * 1.9082149292705877e-10) + c_lo
-    q = xp.full_like(r, _EXPM1[0])
-    for coef in _EXPM1[1:]:
-        q = q * r + coef
-    p = r * r * q
-    m = 1 + r
-    m_lo = (((1 - m) + r) + err * (1 + (r + p))) + p  # no exact sum with p: an fma where XLA contracts is as good
-    e = m + m_lo
-    e_lo = (m - e) + m_lo
-    k1 = xp.floor(k * 0.5)
-    a, b = _pow2(k1), _pow2(k - k1)
-    return e * a * b, e_lo * a * b
-
-
-_EXPM1 = (  # 1/13!, 1/12!, ..., 1/2!
-    1.6059043836821613e-10, 2.08767569878681e-09, 2.505210838544172e-08, 2.755731922398589e-07,
-    2.7557319223985893e-06, 2.48015873015873e-05, 0.0001984126984126984, 0.001388888888888889,
-    0.008333333333333333, 0.041666666666666664, 0.16666666666666666, 0.5,
-)''',
-    "_sigmoid64": '''
-def _sigmoid64(t, lo):
-    """sigmoid(t + lo) in float64 within 0.6 ULP: n/(1 + e) with e = exp(-|t + lo|) a pair (_exp_dd), n = 1 for
-    t >= 0 and e below, 1 + e a pair too."""
-    e, e_lo = _exp_dd(t, lo, 1.0)
-    d = 1 + e
-    n, n_lo = xp.where(t < 0, e, 1.0), xp.where(t < 0, e_lo, 0.0)
-    return _div_dd(n, n_lo, d, ((1 - d) + e) + e_lo, _recip(d, 1.0, 2.0))''',
-    "_bell64": '''
-def _bell64(t, lo, scale):
-    """e/(1 + e)**2 with e = exp(-scale*|t + lo|) in float64 within 0.6 ULP: e, 1 + e and its square as pairs
-    (_exp_dd, two_prod)."""
-    e, e_lo = _exp_dd(t, lo, scale)
-    d = 1 + e
-    dd, dd_lo = two_prod(d, d)
-    r = _recip(d, 1.0, 2.0)
-    return _div_dd(e, e_lo, dd, dd_lo + 2 * d * (((1 - d) + e) + e_lo), r * r)''',
-    "_recip": '''
-def _recip(d, low, high):
-    """1/d for low <= d <= high <= 2 low within about 1 ULP without a division: the chord of 1/d (within
-    (high - low)**2/(4 low high) <= 1/8), then five Newton steps (each squares the error). XLA would compute a
-    quotient used twice, and everything before it, twice."""
-    r = (low + high - d) / (low * high)
-    for _ in range(5):
-        r = r + r * (1 - d * r)
-    return r''',
-    "_div_dd": '''
-def _div_dd(n, n_lo, d, d_lo, r):
-    """(n + n_lo)/(d + d_lo) from r, 1/d within a few ULP: q = n r corrected by its remainder n - q d (exact:
-    two_prod) times r."""
-    q = n * r
-    p, p_lo = two_prod(q, d)
-    return q + ((((n - p) - p_lo) + n_lo) - q * d_lo) * r''',
-    "_log1p64": '''
-def _log1p64(e, e_lo):
-    """log(1 + e + e_lo) in float64 for 0 <= e <= 1 within 0.6 ULP: musl's log1p (its fit of log((1 + s)/(1 - s))
-    in s**2) of f = e, or of (e - 1)/2 plus ln 2 above sqrt 2 - 1, f's low part f_lo added as f_lo/(1 + f)."""
-    big = e > 0.41421356237309503
-    h = _kept(e - 1)  # XLA would fold e - (h + 1) to 0
-    f = xp.where(big, 0.5 * h, e)
-    f_lo = xp.where(big, 0.5 * ((e - (h + 1)) + e_lo), e_lo)
-    k = xp.where(big, 1.0, 0.0)
-    hfsq = 0.5 * f * f
-    s = f * _recip(2 + f, 1.7, 2.5)  # within 2 ULP: its term is below f**3/4
-    z = s * s
-    w = z * z
-    r = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6]))) + w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
-    c = k * 1.9082149292705877e-10 + f_lo / (1 + f)
-    return k * 0.6931471803691238 + (f - (hfsq - (s * (hfsq + r) + c)))
-
-
-_LG = (
-    6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01, 2.222219843214978396e-01,
-    1.818357216161805012e-01, 1.531383769920937332e-01, 1.479819860511658591e-01,
-)''',
     "s_dsigmoid": '''
 def s_dsigmoid(t, lo=None):
     """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
@@ -200,12 +113,6 @@ def s_softplus(t, lo=None):
         return _softplus64(t, lo)
     base = xp.where(t > 0, t, 0.0) if lo is None else xp.where(t > 0, t + lo, 0.0)
     return base + xp.log1p(_exp_neg_abs(t, lo))''',
-    "_softplus64": '''
-def _softplus64(t, lo):
-    """max(t + lo, 0) + log1p(exp(-|t + lo|)) in float64 within 1 ULP (_exp_dd, _log1p64), t's low part added to
-    the tail first."""
-    tail = _log1p64(*_exp_dd(t, lo, 1.0))
-    return xp.where(t > 0, t, 0.0) + (tail if lo is None else xp.where(t > 0, lo, 0.0) + tail)''',
     "s_softplus_tail": '''
 def s_softplus_tail(t, lo=None):
     """log1p(exp(-|t|)): softplus(t) less max(t, 0)."""
@@ -288,36 +195,6 @@ def s_tanhshrink(t):
     for n in range(13, 0, -1):
         q = s * s / ((2 * n + 1) + q)
     return xp.where(small, s * q / (1 + q), t - xp.tanh(t))''',
-    "s_tanh": '''
-def s_tanh(t):
-    """tanh(t): up to |t| = 0.55 its Taylor series to t**37 (in float64; the framework's tanh in float32), and
-    above 1 - q with q = 2e/(1 + e), e = exp(-2|t|), 1 + e = d + (e - (d - 1)) exactly, each within 1 ULP (XLA's
-    float64 tanh is 3 ULP off below 0.55 and 6 near +-19, and a sum such as 4*tanh(t) - 3 or a square magnifies
-    the error), with the sign of t; +-1 where it rounds there."""
-    a = xp.abs(t)
-    e = xp.exp(-2 * a)
-    d = 1 + e
-    q = 2 * e / d
-    q = q - q * (e - (d - 1)) / d
-    if a.dtype == xp.float64:
-        s = xp.where(a > 0.55, 0.0, a)
-        p = s * s
-        c = xp.full_like(s, _TANH[0])
-        for k in _TANH[1:]:
-            c = c * p + k
-        small = s + s * (p * c)
-    else:
-        small = xp.tanh(a)
-    return xp.copysign(xp.where(a > 0.55, 1 - q, small), t)
-
-
-_TANH = (
-    7.054636946400968e-08, -1.7406618963571648e-07, 4.294911078273806e-07, -1.0597268320104654e-06,
-    2.6147711512907546e-06, -6.451689215655431e-06, 1.5918905069328964e-05, -3.927832388331683e-05,
-    9.691537956929451e-05, -0.00023912911424355248, 0.000590027440945586, -0.0014558343870513183,
-    0.003592128036572481, -0.008863235529902197, 0.021869488536155203, -0.05396825396825397, 0.13333333333333333,
-    -0.3333333333333333,
-)''',
     "s_exp": '''
 def s_exp(t, lo=None):
     """exp(t + lo) = exp(t) + exp(t)*lo, lo the low part of a double-double argument (exp(x/3))."""
@@ -450,10 +327,6 @@ def _erfc64(z):
     return erfc(z)""",
     },
     "jax": {
-        "_pow2": """
-def _pow2(k):
-    \"\"\"2.0**k for an integer-valued float64 k in [-1022, 1023], from its bits.\"\"\"
-    return jax.lax.bitcast_convert_type((k.astype(jnp.int64) + 1023) << 52, jnp.float64)""",
         "_erfc64": f'''
 def _erfc64(z):
     """erfc(z) in float64 (XLA's is 500 ULP off near z = 23), ``symact.kernels.vmath_erf.erfc_dd``'s form:
@@ -503,7 +376,7 @@ _PREFIX = {"torch": "torch.", "jax": "jnp."}
 
 def prelude(names: set[str], framework: str) -> str:
     """The helpers ``names`` and those they call, in dependency order, written for ``framework``."""
-    helpers = {**_HELPERS, **JOINED, **_OWN_HELPERS[framework]}
+    helpers = {**_HELPERS, **FLOAT64, **JOINED, **_OWN_HELPERS[framework]}
     drop = _TORCH_ONLY if framework != "torch" else _JAX_ONLY
     helpers = {name: drop.sub("", text) for name, text in helpers.items()}
     needed: list[str] = []
