@@ -302,11 +302,12 @@ def test_import_symact_imports_no_framework():
     assert out.strip() == "False"
 
 
-def test_torch_only_lines_stay_out_of_jax():
+def test_each_frameworks_own_lines_stay_out_of_the_other():
     from symact.exporting.prelude import prelude
 
     names = {"s_sigmoid", "s_softplus", "s_dsigmoid", "s_sech2", "at_inf", "at_nan", "at_special"}
     assert "torch" not in prelude(names, "jax") and "torch.sigmoid" in prelude(names, "torch")
+    assert "_exp_dd" in prelude(names, "jax") and "_exp_dd" not in prelude(names, "torch")  # JAX's float64 forms
 
 
 def test_verify_refutes_an_export_wrong_only_in_the_tails(monkeypatch):

@@ -7,6 +7,7 @@ on the CPU one reduction of the tensor (``_eager_range``) skips the selects no e
 ``two_prod`` are exact in float32 and float64; the arguments of ``poly_dd``, ``s_ncdf`` and ``s_expsq`` are carried
 as a pair (hi, lo) in either, so that a rounded 3*x does not enter exp(3*x) (its rounding error |3x| 2**-24 would
 grow by the condition number |3x|); float64 computing a float32 result (``dd=False``) takes the plain formula.
+JAX's float64 sigmoid, sigmoid*sigmoid(-t), sech**2 and softplus call ``symact.exporting.prelude_float64``'s.
 ``prelude(names, framework)`` gives the functions a module calls, with the ones they call in turn.
 
 >>> print(prelude({'s_div'}, 'jax'))
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from symact.exporting.prelude_float64 import FLOAT64
 from symact.exporting.prelude_joined import JOINED
 from symact.kernels.vmath_erf import ERFC_FIT
 
@@ -31,6 +33,8 @@ HEADERS = {
 # where it is the same stable form to the bounds the verification checks, or work in torch's eager mode alone;
 # other frameworks drop them.
 _TORCH_ONLY = re.compile(r"\n    if .*:  # torch's own.*\n(?:        .*\n)*?        return .*")
+# The lines of a helper (an if and its return) that take JAX's float64 forms (prelude_float64): torch drops them.
+_JAX_ONLY = re.compile(r"\n    if .*:  # JAX's float64.*\n        return .*")
 
 _HELPERS = {
     "two_prod": '''
@@ -87,12 +91,16 @@ def s_sigmoid(t, lo=None):
         far = t < -80
         s = torch.sigmoid(torch.where(far, t + 40, t))
         return torch.where(far, s * 4.248354255291589e-18, s)
+    if t.dtype == xp.float64:  # JAX's float64: 2.7 ULP off with XLA's exp
+        return _sigmoid64(t, lo)
     e = _exp_neg_abs(t, lo)
     r = 1 / (1 + e)
     return xp.where(t < 0, e * r, r)''',
     "s_dsigmoid": '''
 def s_dsigmoid(t, lo=None):
     """sigmoid(t)*sigmoid(-t) = e/(1 + e)**2 with e = exp(-|t|)."""
+    if t.dtype == xp.float64:  # JAX's float64: 3.8 ULP off with XLA's exp
+        return _bell64(t, lo, 1.0)
     e = _exp_neg_abs(t, lo)
     d = 1 + e
     return e / d / d''',
@@ -101,15 +109,21 @@ def s_softplus(t, lo=None):
     """log(1 + exp(t)) = max(t, 0) + log1p(exp(-|t|))."""
     if lo is None:  # torch's own: log1p(exp(t)), and t above a threshold where exp(-t)/t < ULP/2
         return torch.nn.functional.softplus(t, threshold=40.0 if t.dtype == torch.float64 else 20.0)
+    if t.dtype == xp.float64:  # JAX's float64: XLA's log1p is 2.3 ULP off (and slow)
+        return _softplus64(t, lo)
     base = xp.where(t > 0, t, 0.0) if lo is None else xp.where(t > 0, t + lo, 0.0)
     return base + xp.log1p(_exp_neg_abs(t, lo))''',
     "s_softplus_tail": '''
 def s_softplus_tail(t, lo=None):
     """log1p(exp(-|t|)): softplus(t) less max(t, 0)."""
+    if t.dtype == xp.float64:  # JAX's float64: XLA's log1p is 2.3 ULP off (and slow)
+        return _log1p64(*_exp_dd(t, lo, 1.0))
     return xp.log1p(_exp_neg_abs(t, lo))''',
     "s_sech2": '''
 def s_sech2(t, lo=None):
     """1 - tanh(t)**2 = 4e/(1 + e)**2 with e = exp(-2|t|)."""
+    if t.dtype == xp.float64:  # JAX's float64: 3.8 ULP off with XLA's exp
+        return 4 * _bell64(t, lo, 2.0)
     e = _exp_neg_abs(t, lo, 2.0)
     d = 1 + e
     return 4 * e / d / d''',
@@ -181,36 +195,6 @@ def s_tanhshrink(t):
     for n in range(13, 0, -1):
         q = s * s / ((2 * n + 1) + q)
     return xp.where(small, s * q / (1 + q), t - xp.tanh(t))''',
-    "s_tanh": '''
-def s_tanh(t):
-    """tanh(t): up to |t| = 0.55 its Taylor series to t**37 (in float64; the framework's tanh in float32), and
-    above 1 - q with q = 2e/(1 + e), e = exp(-2|t|), 1 + e = d + (e - (d - 1)) exactly, each within 1 ULP (XLA's
-    float64 tanh is 3 ULP off below 0.55 and 6 near +-19, and a sum such as 4*tanh(t) - 3 or a square magnifies
-    the error), with the sign of t; +-1 where it rounds there."""
-    a = xp.abs(t)
-    e = xp.exp(-2 * a)
-    d = 1 + e
-    q = 2 * e / d
-    q = q - q * (e - (d - 1)) / d
-    if a.dtype == xp.float64:
-        s = xp.where(a > 0.55, 0.0, a)
-        p = s * s
-        c = xp.full_like(s, _TANH[0])
-        for k in _TANH[1:]:
-            c = c * p + k
-        small = s + s * (p * c)
-    else:
-        small = xp.tanh(a)
-    return xp.copysign(xp.where(a > 0.55, 1 - q, small), t)
-
-
-_TANH = (
-    7.054636946400968e-08, -1.7406618963571648e-07, 4.294911078273806e-07, -1.0597268320104654e-06,
-    2.6147711512907546e-06, -6.451689215655431e-06, 1.5918905069328964e-05, -3.927832388331683e-05,
-    9.691537956929451e-05, -0.00023912911424355248, 0.000590027440945586, -0.0014558343870513183,
-    0.003592128036572481, -0.008863235529902197, 0.021869488536155203, -0.05396825396825397, 0.13333333333333333,
-    -0.3333333333333333,
-)''',
     "s_exp": '''
 def s_exp(t, lo=None):
     """exp(t + lo) = exp(t) + exp(t)*lo, lo the low part of a double-double argument (exp(x/3))."""
@@ -392,9 +376,9 @@ _PREFIX = {"torch": "torch.", "jax": "jnp."}
 
 def prelude(names: set[str], framework: str) -> str:
     """The helpers ``names`` and those they call, in dependency order, written for ``framework``."""
-    helpers = {**_HELPERS, **JOINED, **_OWN_HELPERS[framework]}
-    if framework != "torch":
-        helpers = {name: _TORCH_ONLY.sub("", text) for name, text in helpers.items()}
+    helpers = {**_HELPERS, **FLOAT64, **JOINED, **_OWN_HELPERS[framework]}
+    drop = _TORCH_ONLY if framework != "torch" else _JAX_ONLY
+    helpers = {name: drop.sub("", text) for name, text in helpers.items()}
     needed: list[str] = []
 
     def add(name: str) -> None:
