@@ -25,6 +25,7 @@ import math
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
@@ -288,13 +289,15 @@ def _hook(owner: guard) -> Callable:
 
 def _interruptible(frame) -> bool:
     """False for a generator resuming (or closing: an exception there is lost), inside a garbage-collector
-    callback, and while a context manager leaves or an object is finalised (it would skip the clean-up): the
+    callback or a weak reference's (``weakref``'s own code: the collector runs it, and an exception there is
+    lost), and while a context manager leaves or an object is finalised (it would skip the clean-up): the
     timeout waits for the next call."""
     if frame.f_code.co_flags & _RESUMABLE:
         return False
     collector = {getattr(callback, "__code__", None) for callback in gc.callbacks}
     while frame is not None:
-        if frame.f_code.co_name in _CLEAN_UP or frame.f_code in collector:
+        code = frame.f_code
+        if code.co_name in _CLEAN_UP or code in collector or code.co_filename in _WEAKREF_FILES:
             return False
         frame = frame.f_back
     return True
@@ -302,6 +305,7 @@ def _interruptible(frame) -> bool:
 
 _RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 _CLEAN_UP = {"__exit__", "__aexit__", "__del__", "_remove", "_callback"}
+_WEAKREF_FILES = {weakref.__file__, sys.modules["_weakrefset"].__file__}
 
 
 def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

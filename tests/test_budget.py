@@ -3,8 +3,10 @@
 import ast
 import asyncio
 import signal
+import sys
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import numpy as np
 import pytest
 
 import symact
-from symact import derivation
+from symact import budget, derivation
 from symact.analysis import engine
 from symact.budget import check, expired, guarded, remaining, within
 from symact.errors import ParameterError, ProofTimeout
@@ -236,3 +238,25 @@ def test_no_timeout_leaves_mpmath_s_precision_lock_held():
         _clear_caches()
         _bounded(name)
         assert free(), name
+
+
+def test_a_timeout_never_lands_in_a_weak_reference_callback():
+    """The collector runs WeakValueDictionary's callback (named ``remove``) wherever an object dies; an exception
+    raised there is lost (printed as unraisable), so the budget's hook must wait for the next call."""
+
+    class Value:
+        pass
+
+    table, value, seen = weakref.WeakValueDictionary(), Value(), []
+    table["key"] = value
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename == weakref.__file__:
+            seen.append(budget._interruptible(frame))
+
+    sys.setprofile(profile)
+    try:
+        del value  # the last reference: the callback runs here
+    finally:
+        sys.setprofile(None)
+    assert seen and not any(seen) and "key" not in table
