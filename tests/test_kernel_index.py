@@ -196,3 +196,14 @@ def test_threads_compiling_the_marked_functions_at_once_compile_them_once(monkey
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda _: (both.wait(), vmath.compile_all()), range(2)))
     assert most == [1] and vmath._MARKED == {}
+
+
+def test_a_budget_too_short_to_build_still_serves_what_the_index_holds(cache, monkeypatch):
+    relu = symact.kernel("relu", backend="numba")
+    for memo, name in ((fused, "_KERNELS"), (api, "_SERVED"), (build, "_CALLS")):
+        monkeypatch.setattr(memo, name, {})
+    with ThreadPoolExecutor(1) as pool:
+        for call in (symact.kernel, lambda *a, **k: pool.submit(symact.kernel, *a, **k).result()):
+            assert call("relu", backend="numba", budget=1e-6).source() == relu.source()
+            with pytest.raises(symact.ProofTimeout):
+                call("leaky_relu", backend="numba", budget=1e-6, negative_slope=0.3125)
