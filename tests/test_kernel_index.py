@@ -5,6 +5,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ import symact
 from symact import catalog
 
 pytest.importorskip("numba")
-from symact.kernels import api, fused  # noqa: E402
+from symact.kernels import api, build, fused  # noqa: E402
 
 ROOT = Path(symact.__file__).resolve().parents[1]
 
@@ -65,6 +67,7 @@ def cache(monkeypatch, tmp_path):
     monkeypatch.setenv("SYMACT_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(fused, "_KERNELS", {})
     monkeypatch.setattr(api, "_SERVED", {})
+    monkeypatch.setattr(build, "_CALLS", {})
     return tmp_path
 
 
@@ -114,3 +117,93 @@ def test_only_a_plain_call_is_looked_up():
     assert api._indexable(catalog.get("relu"), "torch", "auto", {}) is None
     one, half = api._indexable("elu", "torch", "auto", {"alpha": 1}), api._indexable("elu", "torch", "auto", {})
     assert one != api._indexable("elu", "torch", "auto", {"alpha": 1.0}) and one != half
+
+
+def test_a_call_seen_before_is_matched_with_its_parameter_types():
+    """``True == 1``: a bool is refused as a parameter whether or not the int of its value was compiled before."""
+    assert symact.kernel("elu", backend="numpy", alpha=1)(-1.0) < 0
+    with pytest.raises(symact.SymactError, match="must be a number"):
+        symact.kernel("elu", backend="numpy", alpha=True)
+
+
+def test_a_cache_that_cannot_take_the_index_still_serves(cache):
+    (cache / "fused").mkdir()
+    (cache / "fused" / "index").write_text("not a folder")
+    relu = symact.kernel("relu", backend="numba")
+    assert relu(np.array([-1.0, 2.0])).tolist() == [0.0, 2.0] and symact.kernel("relu", backend="numba") is relu
+
+
+def test_two_threads_write_one_generated_module(cache, monkeypatch):
+    """Each writer has its own temporary file: neither replaces the other's."""
+    both = threading.Barrier(2, timeout=30)
+    replace = os.replace
+
+    def together(src, dst):
+        both.wait()
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", together)
+    with ThreadPoolExecutor(2) as pool:
+        texts = list(pool.map(lambda _: fused._written("0" * 24, lambda: "X = 1"), range(2)))
+    assert texts == ["X = 1"] * 2 and fused._cached("0" * 24) == "X = 1"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited", "garbage", "entry", "object"])
+def test_a_damaged_cache_gives_the_kernel_or_builds_it_again(cache, monkeypatch, damage):
+    """A generated module that is not as written (truncated, edited, not text) is written again, never run; an
+    index entry or native object that is not whole is a miss."""
+    x = np.linspace(-4, 4, 9)
+    relu = symact.kernel("relu", backend="numba")
+    want = relu.source(), relu(x).tobytes(), relu.grad_from_output(relu(x)).tobytes()
+    path = fused.module_path(relu._key)
+    if damage == "truncated":
+        path.write_text(path.read_text()[:300])
+    elif damage == "edited":
+        path.write_text(path.read_text().replace("HAS_OUTPUT_FORM = True", "HAS_OUTPUT_FORM = False"))
+    elif damage == "garbage":
+        path.write_bytes(b"\xff\x00 (((")
+    elif damage == "entry":
+        for entry in (cache / "fused" / "index").iterdir():
+            entry.write_text(entry.read_text()[:20])
+    else:
+        for obj in (cache / "fused").glob("*.o"):
+            obj.write_bytes(obj.read_bytes()[:200])
+    for memo, name in ((fused, "_KERNELS"), (fused, "_LOOPS"), (api, "_SERVED"), (build, "_CALLS")):
+        monkeypatch.setattr(memo, name, {})
+    again = symact.kernel("relu", backend="numba")
+    assert again is not relu and fused._cached(again._key) == want[0]
+    assert (again.source(), again(x).tobytes(), again.grad_from_output(again(x)).tobytes()) == want
+
+
+def test_threads_compiling_the_marked_functions_at_once_compile_them_once(monkeypatch):
+    """Threads importing their first generated modules side by side: one compiles ``vmath``'s marked functions,
+    the others wait for it (iterating the marks as one clears them was a RuntimeError)."""
+    from symact.kernels import vmath
+
+    inside, most, both = [0], [0], threading.Barrier(2, timeout=30)
+
+    def intrinsics():
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        threading.Event().wait(0.2)
+        inside[0] -= 1
+
+    def marked(v):
+        return v
+
+    monkeypatch.setattr(vmath, "_MARKED", {marked: False})
+    monkeypatch.setattr(vmath, "_intrinsics", intrinsics)
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: (both.wait(), vmath.compile_all()), range(2)))
+    assert most == [1] and vmath._MARKED == {}
+
+
+def test_a_budget_too_short_to_build_still_serves_what_the_index_holds(cache, monkeypatch):
+    relu = symact.kernel("relu", backend="numba")
+    for memo, name in ((fused, "_KERNELS"), (api, "_SERVED"), (build, "_CALLS")):
+        monkeypatch.setattr(memo, name, {})
+    with ThreadPoolExecutor(1) as pool:
+        for call in (symact.kernel, lambda *a, **k: pool.submit(symact.kernel, *a, **k).result()):
+            assert call("relu", backend="numba", budget=1e-6).source() == relu.source()
+            with pytest.raises(symact.ProofTimeout):
+                call("leaky_relu", backend="numba", budget=1e-6, negative_slope=0.3125)

@@ -28,6 +28,7 @@ import importlib.util
 import os
 import sys
 import threading
+from contextlib import suppress
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,7 +128,7 @@ def _served(call: tuple) -> fused.FusedKernel | None:
     try:
         key, definition_key, name = _path(call).read_text().split(" ")
         found = fused._KERNELS.get((definition_key, name))
-        text = "" if found is not None or not key.isalnum() else fused.module_path(key).read_text()
+        text = "" if found is not None or not key.isalnum() else fused._cached(key) or ""
     except (OSError, ValueError):
         return None
     if found is None and text:
@@ -149,7 +150,8 @@ def _resolve(activation: str, kink: str, params: dict) -> Definition:
 
 
 def _record(call: tuple, found) -> bool:
-    """Write the index entry of a fused kernel of a catalog entry that ``build`` gave (not past the budget)."""
+    """Write the index entry of a fused kernel of a catalog entry that ``build`` gave (not past the budget); True
+    where it is one, written or not."""
     from symact.catalog import CATALOG
 
     if not isinstance(found, fused.FusedKernel) or expired():
@@ -157,10 +159,11 @@ def _record(call: tuple, found) -> bool:
     if not any(found.definition.entry is entry for entry in CATALOG):
         return False
     path = _path(call)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(f"{found._key} {found.definition.key} {found.name}")
-    os.replace(tmp, path)  # atomic: a concurrent process reads the whole entry or none
+    with suppress(OSError):  # a cache folder that cannot be written: the kernel serves, unrecorded
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(f"{found._key} {found.definition.key} {found.name}")
+        os.replace(tmp, path)  # atomic: a concurrent process reads the whole entry or none
     return True
 
 

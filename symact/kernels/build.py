@@ -33,9 +33,10 @@ ULP_BOUNDS: dict[str, tuple[float, float]] = {e.name: e.ulp_bounds for e in CATA
 
 
 def kernel(activation: str | sp.Expr | Activation, kink: str, backend: str, params: dict) -> Kernel | VectorKernel:
-    """The kernel of a ``symact.kernel`` call (within its budget); a call seen before is not resolved again."""
+    """The kernel of a ``symact.kernel`` call (within its budget); a call seen before is not resolved again (its
+    parameters compared with their types: ``True == 1`` but a bool is refused where an int is not)."""
     try:  # a call seen before: no resolving, no hashing of expressions
-        call = (_identity(activation), kink, backend, tuple(sorted(params.items())))
+        call = (_identity(activation), kink, backend, tuple(sorted((k, type(v), v) for k, v in params.items())))
         found = _CALLS.get(call)
     except TypeError:  # an entry object, or a parameter value that is not hashable
         call, found = None, None

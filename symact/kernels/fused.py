@@ -18,13 +18,14 @@ output when the input is contiguous). The ufuncs' float32 loops compute what the
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else ``~/.cache/symact``), under a
 name hashed from the definition (expression, parameters, kink policy), the backend, the symact and numba versions
-and the code generator's source; numba caches the compiled loops beside it, and ``symact.kernels.native`` their
-machine code for this CPU, which a later process runs with llvmlite alone: it imports neither numba nor the module
-(the ufuncs compile once per process, as numba's cache of a gufunc is not safe for processes sharing it).
-``clear_cache()`` (or deleting the folder) empties it. A kernel or ufunc pickles with its definition and generated
-source, so a process with an empty cache of its own (a Dask worker on another machine) writes the source there and
-compiles it, without symbolic work. ``symact.kernels.build`` builds a kernel from a definition; this module imports
-no symbolic code, so ``symact.kernels.api`` serves a kernel the disk cache holds without it.
+and the code generator's source, a digest of its source closing it (a file not as written is written again); numba
+caches the compiled loops beside it, and ``symact.kernels.native`` their machine code for this CPU, which a later
+process runs with llvmlite alone: it imports neither numba nor the module (the ufuncs compile once per process, as
+numba's cache of a gufunc is not safe for processes sharing it). ``clear_cache()`` (or deleting the folder) empties
+it. A kernel or ufunc pickles with its definition and generated source, so a process with an empty cache of its own
+(a Dask worker on another machine) writes the source there and compiles it, without symbolic work.
+``symact.kernels.build`` builds a kernel from a definition; this module imports no symbolic code, so
+``symact.kernels.api`` serves a kernel the disk cache holds without it.
 
 >>> import numpy as np, symact
 >>> k = symact.kernel('silu')      # backend='auto': the fused kernel when numba is installed, NumPy's otherwise
@@ -40,6 +41,7 @@ import importlib.util
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -141,14 +143,27 @@ def module_path(key: str) -> Path:
 
 
 def _written(key: str, build) -> str:
-    """The generated module's source for ``key``: read from the cache, else written there by ``build()`` first."""
-    path = module_path(key)
-    if not path.exists():
+    """The generated module's source for ``key``: read from the cache, else (missing, or not as written: a digest
+    of the source ends the file) written there by ``build()`` first."""
+    text = _cached(key)
+    if text is None:
+        text = build()
+        path = module_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(build())
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer, threads too
+        tmp.write_text(f"{text}\n# sha256 {hashlib.sha256(text.encode()).hexdigest()}\n")
         os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
-    return path.read_text()
+    return text
+
+
+def _cached(key: str) -> str | None:
+    """The generated module of ``key`` that the cache holds; None where it holds none, or one whose source does
+    not match the digest that ends the file (a truncated or edited file)."""
+    try:
+        text, _, digest = module_path(key).read_text().rpartition("\n# sha256 ")
+    except (OSError, ValueError):
+        return None
+    return text if digest == f"{hashlib.sha256(text.encode()).hexdigest()}\n" else None
 
 
 def _load_module(key: str, text: str):
@@ -178,7 +193,7 @@ def _scalar(module, key: str, part: str) -> None:
     name = function_name(key, part)
     for used in getattr(module, name + "_USES", ()):  # the parts whose functions it calls
         _scalar(module, key, used)
-    for attr in [a for a in vars(module) if a == name or a.startswith(name + "__")]:
+    for attr in [a for a in list(vars(module)) if a == name or a.startswith(name + "__")]:  # threads add to it
         fn = getattr(module, attr)
         if not hasattr(fn, "py_func") and attr != name + "__each":  # a numba dispatcher has py_func
             setattr(module, attr, njit(forceinline=attr != name + "__rare", error_model="numpy")(fn))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import struct
 import sys
+import threading
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 _MARKED: dict = {}  # the functions compile_all hands to numba: whether LLVM must inline each
+_COMPILING = threading.Lock()
 
 
 def jit(fn: Callable | None = None, *, inline: bool = False) -> Callable:
@@ -67,19 +69,24 @@ def compile_all() -> None:
     The loop of a generated kernel becomes one straight body the compiler can vectorise (see ``jit``);
     machine code is cached on disk (``cache=True``).
     """
-    if not _MARKED:
-        return
-    from numba import njit
+    with _COMPILING:  # threads importing generated modules at once: one compiles, the others find it done
+        if not _MARKED:
+            return
+        from numba import njit
 
-    compiled = {
-        id(fn): njit(cache=not inline, error_model="numpy", forceinline=inline)(fn) for fn, inline in _MARKED.items()
-    }
-    _intrinsics()
-    for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")]:
-        for name, value in list(vars(module).items()):
-            if id(value) in compiled:
-                setattr(module, name, compiled[id(value)])
-    _MARKED.clear()
+        marked = list(_MARKED.items())
+        compiled = {
+            id(fn): njit(cache=not inline, error_model="numpy", forceinline=inline)(fn) for fn, inline in marked
+        }
+        _intrinsics()
+        for module in [
+            m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("symact.kernels")
+        ]:
+            for name, value in list(vars(module).items()):
+                if id(value) in compiled:
+                    setattr(module, name, compiled[id(value)])
+        for fn, _ in marked:  # not what a module imported meanwhile marked: the next call compiles that
+            del _MARKED[fn]
 
 
 def bits_of(v: float) -> int:
