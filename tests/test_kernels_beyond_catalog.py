@@ -22,9 +22,9 @@ from symact.parsing import FUNCTIONS, parse
 from symact.testing.frameworks import benchmark_points, ulp_error
 
 
-def reference(text: str, order: int = 0):
-    """The ``order``-th derivative of ``text`` as a float64 function by mpmath at 400 digits, enough for the
-    cancellations of the formula as written for |x| < 800 (log(1 + exp(-700)) needs 310).
+def reference(text: str, order: int = 0, digits: int = 400):
+    """The ``order``-th derivative of ``text`` as a float64 function by mpmath at ``digits`` digits, 400 enough for
+    the cancellations of the formula as written for |x| < 800 (log(1 + exp(-700)) needs 310).
 
     Delta functions of the derivatives of kinks count as 0 (compare away from kinks); at a removable
     singularity the value is the mean of the values just beside it."""
@@ -42,7 +42,7 @@ def reference(text: str, order: int = 0):
 
     def at(points):
         out = []
-        with mpmath.workdps(400):
+        with mpmath.workdps(digits):
             for t in np.atleast_1d(points):
                 v = value(mpmath.mpf(float(t)))
                 out.append(float(mpmath.re(v)) if mpmath.im(v) == 0 else np.nan)
@@ -468,6 +468,46 @@ def test_second_derivative_through_exp_has_no_inf_times_zero(backend):
     err = ulp_error(got[near], want[near])
     assert np.max(err) <= 16, (np.max(err), points[near][np.argmax(err)])
     assert np.all(np.abs(got[tiny] - want[tiny]) <= 2 * np.finfo(np.float64).tiny)
+
+
+def mirrored(text: str) -> str:
+    """``text`` with -x for x."""
+    return re.sub(r"\bx\b", "(-x)", text)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("mirror", [False, True])
+@pytest.mark.parametrize(
+    "text, bound",
+    [
+        ("log(1 + exp(0.7*x))*exp(2.3*x)", 8),
+        ("exp(2*x)*log(1 + exp(-2.5*x))", 16),
+        ("exp(0.3*x)/(1 + exp(3*x))**2", 8),
+        ("exp(2.5*x)*sigmoid(-x)*sigmoid(-2*x)", 8),
+    ],
+)
+def test_an_expression_and_its_mirror_are_both_numbers_in_the_tails(text, bound, mirror, backend):
+    """f, f', f'' of each expression and of its mirror x -> -x against mpmath at |x| <= 2000: the signed inf where
+    the truth overflows, a number elsewhere, within ``bound`` ULP where normal and |x| >= 40 (16 for f'' of
+    exp(-2x) softplus(2.5x), whose sigmoids of x/2 over powers of tanh(x/4) carry 15 at x = -1400). f'' of
+    log(1 + exp(-0.7x)) exp(-2.3x) is (529 (e + 1)**2 softplus(-0.7x) + 371 e + 322) exp(-2.3x) sigmoid(-0.7x)**2/100
+    with e = exp(0.7x) (NaN from x = 800 before), f'' of exp(2x) softplus(-2.5x) the same with e = exp(2.5x) (inf
+    and NaN from x = 160 before): the sum is spread over the decays, (e + 1)**2 cancelled against sigmoid(-u)**2."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    text = mirrored(text) if mirror else text
+    k = kernel(text, backend=backend)
+    points = np.concatenate([np.linspace(-2000, 2000, 41), [-800.0, -300.0, -160.0, 160.0, 300.0, 800.0]])
+    for order, compiled in enumerate((k, k.grad, k.grad2)):
+        want, got = reference(text, order, digits=2500)(points), compiled(points)  # log(1 + exp(-5000)) at x = 2000
+        huge = np.isinf(want)
+        assert np.array_equal(got[huge], want[huge]), (order, points[huge][got[huge] != want[huge]][:3])
+        assert np.isfinite(got[~huge]).all(), (order, points[~huge][~np.isfinite(got[~huge])][:3])
+        tiny = np.abs(want) <= np.finfo(np.float64).tiny
+        assert np.all(np.abs(got[tiny] - want[tiny]) <= 2 * np.finfo(np.float64).tiny), order
+        checked = ~huge & ~tiny & (np.abs(points) >= 40)
+        err = ulp_error(got[checked], want[checked])
+        assert np.max(err) <= bound, (order, np.max(err), points[checked][np.argmax(err)])
 
 
 @pytest.mark.parametrize(

@@ -41,8 +41,9 @@ def rule_decay_times_exp(mul: sp.Expr) -> sp.Expr:
     powers of sigmoid(u) and sigmoid(-u) -> s_sigmoid_exp(u, a, m, n): the chain rule's exp(x)*sech(exp(x))**2
     is 0 for large x, and exp(2.3x)*sigmoid(-2x)**2 is exp(-1.7x), not inf*0. Before, exponentials of opposed
     growth are one (``_joined_exps``); an exponential times such a node moves into its exponent; after, softplus
-    and erfc (``_other_decay_times_exp``), a sum that exp(a) multiplies (``_distributed``), and a sum of
-    exponentials that multiplies the product that is left without one (``_over_exponentials``)."""
+    and erfc (``_other_decay_times_exp``), a sum that exp(a) multiplies (``_distributed``), a sum of
+    exponentials that multiplies the product that is left without one (``_over_exponentials``), and a sum that
+    grows where the product it multiplies decays and nothing joined (``_over_growing_sum``)."""
     if isinstance(mul, sp.Add):
         return _common_growth(mul) or mul
     if not isinstance(mul, sp.Mul):
@@ -50,7 +51,7 @@ def rule_decay_times_exp(mul: sp.Expr) -> sp.Expr:
     joined = _joined(_joined_exps(mul))
     if isinstance(joined, sp.Mul) and not any(isinstance(f, sp.exp) for f in joined.args):
         return _more_decays(joined) or _over_exponentials(joined) or _hyperbolic(joined) or _into(joined) or joined
-    return joined
+    return (_over_growing_sum(joined) if joined == mul else None) or joined
 
 
 def _common_growth(add: sp.Add) -> sp.Expr | None:
@@ -223,11 +224,100 @@ def _over_exponentials(mul: sp.Mul) -> sp.Expr | None:
         growing = [a for t in sp.Add.make_args(f) for g in sp.Mul.make_args(t) if (a := _growing(g)) is not None]
         if isinstance(f, sp.Add) and growing:
             rest = [g for g in mul.args if g is not f]
-            terms = [rule_decay_times_exp(sp.Mul(t, *rest)) for t in f.args]
+            terms = [_spread(t, sp.Mul(*rest)) for t in f.args]
             if any(t != sp.Mul(u, *rest) for t, u in zip(terms, f.args)):
                 small = sp.And(*(sp.Abs(a) <= 64 for a in growing))
                 return sp.Piecewise((mul, small), (sp.Add(*terms), True))
     return None
+
+
+def _over_growing_sum(mul: sp.Mul) -> sp.Expr | None:
+    """s*d -> the terms of s, each times d (``_spread``), where the sum s grows without bound as the product d of the
+    other factors decays (as the certified asymptotic calculus decides) and some exponent in s exceeds 64 in size;
+    below, the product as it was. f'' of log(1 + exp(-0.7x))*exp(-2.3x) is (529 (e + 1)**2 softplus(-0.7x) + 371 e
+    + 322) exp(-2.3x) sigmoid(-0.7x)**2/100 with e = exp(0.7x): (e + 1)**2 overflows where the decays underflow;
+    spread, it is 5.29 softplus(-0.7x) exp(-2.3x) + ..., a number at x = 800, not inf*0 (None: no such sum)."""
+    symbols = mul.free_symbols
+    if len(symbols) != 1:
+        return None
+    (var,) = symbols
+    for f in mul.args:
+        if not isinstance(f, sp.Add):
+            continue
+        growing = _exponents(f)
+        rest = sp.Mul(*(g for g in mul.args if g is not f))
+        for side in (-1, 1) if growing else ():
+            grows, decays = limit_at_infinity(_plain(f), var, side), limit_at_infinity(_plain(rest), var, side)
+            if grows is not None and grows[0].is_infinite and decays is not None and decays[0] == 0:
+                split = rule_decay_times_exp(sp.Add(*(_spread(t, rest) for t in f.args)))
+                return sp.Piecewise((mul, sp.And(*(sp.Abs(a) <= 64 for a in growing))), (split, True))
+    return None
+
+
+def _exponents(add: sp.Add) -> list:
+    """The exponents j*v of the factors exp(v)**j, sinh(v)**j, cosh(v)**j of the terms of ``add``, its powers of sums
+    multiplied out (``_multiplied_out``)."""
+    terms = [u for t in add.args for u in sp.Add.make_args(_multiplied_out(t))]
+    return list(dict.fromkeys(a for u in terms for g in sp.Mul.make_args(u) if (a := _growing(g)) is not None))
+
+
+def _spread(term: sp.Expr, rest: sp.Expr) -> sp.Expr:
+    """``term``*``rest`` with the powers of 1 + exp(+-u) cancelled against the sigmoids of u (``_cancelled``), the
+    powers of sums of exponentials left multiplied out, each monomial joined by ``rule_decay_times_exp``."""
+    return sp.Add(*(rule_decay_times_exp(u) for u in sp.Add.make_args(_multiplied_out(_cancelled(term * rest)))))
+
+
+def _cancelled(mul: sp.Expr) -> sp.Expr:
+    """``mul`` with (1 + exp(u))**k*sigmoid(-u)**m -> sigmoid(-u)**(m - k) for k <= m (1 + exp(u) is 1/sigmoid(-u)),
+    also against the sigmoid(-u)**n of s_sigmoid_exp(u, a, m, n), and the same with -u for u: (e + 1)**2 times
+    exp(-2.3x) sigmoid(-0.7x)**2, e = exp(0.7x), is exp(-2.3x), with nothing to overflow."""
+    factors = list(sp.Mul.make_args(mul))
+    for i, f in enumerate(factors):
+        base, k = f.as_base_exp()
+        one = isinstance(base, sp.Add) and len(base.args) == 2 and sp.S.One in base.args
+        if not (one and k.is_Integer and k > 0):
+            continue
+        e = next(g for g in base.args if g is not sp.S.One)
+        if not isinstance(e, sp.exp):
+            continue
+        for j, g in enumerate(factors):
+            found = _over(g, e.args[0], int(k)) if j != i else None
+            if found is not None:
+                c, kept = found
+                factors[i], factors[j] = base ** (k - c), kept
+                return _cancelled(sp.Mul(*factors))
+    return mul
+
+
+def _over(f: sp.Expr, u: sp.Expr, k: int) -> tuple[int, sp.Expr] | None:
+    """(c, g): ``f`` = g*sigmoid(-u)**c, c the most sigmoid(-u) factors up to k, for ``f`` a power of s_sigmoid(-u)
+    or s_sigmoid_exp(+-u, a, m, n); else None."""
+    base, j = f.as_base_exp()
+    if base.func is s_sigmoid and j.is_Integer and j > 0 and sp.expand(base.args[0] + u) == 0:
+        c = min(k, int(j))
+        return c, base ** (j - c)
+    if j == 1 and base.func is s_sigmoid_exp:
+        w, a, m, n = base.args
+        if sp.expand(w - u) == 0 and n > 0:
+            c = min(k, int(n))
+            return c, s_sigmoid_exp(w, a, m, n - c) if m or n - c else sp.exp(a)
+        if sp.expand(w + u) == 0 and m > 0:
+            c = min(k, int(m))
+            return c, s_sigmoid_exp(w, a, m - c, n) if m - c or n else sp.exp(a)
+    return None
+
+
+def _multiplied_out(term: sp.Expr) -> sp.Expr:
+    """``term`` with its positive integer powers of sums that hold an exponential multiplied out: c*(e + 1)**2 ->
+    c*e**2 + 2*c*e + c."""
+    factors = sp.Mul.make_args(term)
+    sums = [f for f in factors if f.is_Pow and isinstance(f.base, sp.Add) and f.exp.is_Integer and f.exp > 0]
+    sums = [f for f in sums if f.base.has(sp.exp)]
+    if not sums:
+        return term
+    rest = [f for f in factors if f not in sums]
+    out = sp.expand_mul(sp.Mul(*(sp.expand_multinomial(f, deep=False) for f in sums)), deep=False)
+    return sp.Add(*(sp.Mul(*rest, u) for u in sp.Add.make_args(out)))
 
 
 def _hyperbolic(mul: sp.Mul) -> sp.Expr | None:

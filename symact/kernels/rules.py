@@ -31,6 +31,7 @@ a sum of sigmoids 0 at x = +-oo     each sigmoid(u) in the basis s^k sigmoid(-u)
 ``exp(a)*erfc(u)``                  ``s_erfc_exp(u, a)`` = exp(a - u^2 - 0.5625 + R/S)/u where exp(a) grows as u -> oo
 node(u, a)*sigmoid(w)**m*...        each further decay into the node's exponent: node(u, a - n w)*sigmoid(|w|)**(m+n)
 terms overflowing together          ``exp(g)*(sum of the cofactors)`` where g > 600: the signed inf, not inf - inf
+growing sum*decays                  each term times the decays, (1 + exp(u))**k cancelled against sigmoid(-u)**k
 ==================================  ==================================================================================
 
 Before these, ``symact.kernels.exp_rational`` writes quotients of exponentials of one argument (a sigmoid,
