@@ -21,6 +21,7 @@ from symact.kernels.nodes import (
     s_dsigmoid_exp,
     s_erfc_exp,
     s_expsq,
+    s_ncdf,
     s_sech2,
     s_sech2_exp,
     s_sigmoid,
@@ -182,6 +183,8 @@ def _other_decay_times_exp(a: sp.Expr, others: list) -> sp.Expr | None:
         for decay, node, sides in ((s_softplus, s_softplus_exp, (1, 0)), (sp.erfc, s_erfc_exp, (0, 1))):
             if f.func is decay and _opposed(a, f.args[0], *sides):
                 return sp.Mul(*(g for g in others if g is not f), node(f.args[0], a))
+        if f.func is s_ncdf and len(f.args) == 1 and _opposed(a, -f.args[0] / sp.sqrt(2), 0, 1):  # erfc(-u/sqrt 2)/2
+            return sp.Mul(*(g for g in others if g is not f), s_erfc_exp(-f.args[0] / sp.sqrt(2), a) / 2)
     return None
 
 

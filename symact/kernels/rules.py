@@ -24,6 +24,8 @@ a sum of sigmoids 0 at x = +-oo     each sigmoid(u) in the basis s^k sigmoid(-u)
 ``k*u + k*sqrt(u**2 + c)``          ``2k*s_sqplus(u, c)``, which divides instead of cancelling for u < 0
 ``k + k*u/sqrt(u**2 + c)``          ``2k*s_dsqplus(u, c)``
 ``u - tanh(u)``                     ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
+``k +- k*erf(u)``, ``2k - k*erfc(u)`` ``k*erfc(-+u)``, ``k*erfc(-u)`` as ``s_erfc_exp(-u, 0)`` (SymPy writes erfc(-u) as
+                                    2 - erfc(u), which cancels where erfc(u) nears 2)
 ``Phi(u)``                          ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
 ``exp(a)*sech(u)**2``               ``s_sech2_exp(u, a)`` = 4 exp(a - 2|u|)/(1 + e)^2, a - 2|u| exact (also sigmoid')
 ``exp(a)*sigmoid(+-u)**j``          ``s_sigmoid_exp(u, a, m, n)`` where exp(a) grows as the powers decay (one node)
@@ -63,6 +65,7 @@ from symact.kernels.nodes import (  # noqa: F401 (EXP_LIKE, STABLE_NODES: the ta
     s_div,
     s_dsigmoid,
     s_dsqplus,
+    s_erfc_exp,
     s_exp,
     s_expm1,
     s_expsq,
@@ -123,6 +126,8 @@ def _rule_one_minus(add):
             return s_sech2(g.base.args[0])
         if sign == -1 and isinstance(g, sp.exp):  # k - k*exp(u) = -k*expm1(u)
             return -s_expm1(g.args[0])
+        if isinstance(g, sp.erf):  # k +- k*erf(u) = k*erfc(-+u)
+            return s_erfc_exp(-sign * g.args[0], 0)
         if sign == 1 and g.is_Mul:  # k + k*u/sqrt(u**2 + c)
             parts = g.as_ordered_factors()
             for p in parts:
@@ -135,6 +140,18 @@ def _rule_one_minus(add):
         return None
 
     return _pair_rule(add, match)
+
+
+def _rule_two_minus_erfc(add):
+    """2k - k*erfc(u) -> k*erfc(-u), which SymPy writes 2 - erfc(u), as ``s_erfc_exp(-u, 0)``: no cancellation."""
+    if not isinstance(add, sp.Add):
+        return add
+    consts = [t for t in add.args if t.is_number]
+    for t in add.args:
+        c, g = _split_coeff(t)
+        if isinstance(g, sp.erfc) and len(consts) == 1 and consts[0] == -2 * c:
+            return add - t - consts[0] - c * s_erfc_exp(-g.args[0], 0)
+    return add
 
 
 def _square_plus_const(base) -> sp.Expr | None:
@@ -306,6 +323,7 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
         _rule_logistic,
         _rule_tanhshrink,
         _rule_one_minus,
+        _rule_two_minus_erfc,
         _rule_product,
         _rule_sqrt,
         _rule_root_minus_root,
