@@ -24,8 +24,8 @@ a sum of sigmoids 0 at x = +-oo     each sigmoid(u) in the basis s^k sigmoid(-u)
 ``k*u + k*sqrt(u**2 + c)``          ``2k*s_sqplus(u, c)``, which divides instead of cancelling for u < 0
 ``k + k*u/sqrt(u**2 + c)``          ``2k*s_dsqplus(u, c)``
 ``u - tanh(u)``                     ``s_tanhshrink(u)``: a continued fraction for |u| < 1.5
-``k +- k*erf(u)``, ``2k - k*erfc(u)`` ``k*erfc(-+u)``, ``k*erfc(-u)`` as ``s_erfc_exp(-u, 0)`` (SymPy writes erfc(-u) as
-                                    2 - erfc(u), which cancels where erfc(u) nears 2)
+``2k - k*erfc(u)``                  ``k*erfc(-u)`` as ``s_erfc_exp(-u, 0)``: SymPy writes erfc(-u) as 2 - erfc(u), which
+                                    cancels where erfc(u) nears 2 (``k +- k*erf(u)`` -> ``k*erfc(-+u)`` too)
 ``Phi(u)``                          ``s_ncdf(u)`` = erfc(-u/sqrt 2)/2 with the argument in double-double
 ``exp(a)*sech(u)**2``               ``s_sech2_exp(u, a)`` = 4 exp(a - 2|u|)/(1 + e)^2, a - 2|u| exact (also sigmoid')
 ``exp(a)*sigmoid(+-u)**j``          ``s_sigmoid_exp(u, a, m, n)`` where exp(a) grows as the powers decay (one node)
