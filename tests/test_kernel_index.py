@@ -115,6 +115,8 @@ def test_only_a_plain_call_is_looked_up():
     assert api._indexable("elu", "torch", "auto", {"alpha": np.float64(0.5)}) is None
     assert api._indexable("elu", "torch", "auto", {"alpha": True}) is None
     assert api._indexable(catalog.get("relu"), "torch", "auto", {}) is None
+    assert api._indexable("x*sigmoid(x)", "torch", "auto", {}) is None  # an expression: never a catalog name
+    assert api._indexable(" Leaky-ReLU ", "torch", "auto", {}) is not None
     one, half = api._indexable("elu", "torch", "auto", {"alpha": 1}), api._indexable("elu", "torch", "auto", {})
     assert one != api._indexable("elu", "torch", "auto", {"alpha": 1.0}) and one != half
 

@@ -92,12 +92,13 @@ def _indexable(activation, kink, backend, params: dict) -> tuple | None:
     """The call as the index keys it, or None where the index has no say (see the module's docstring)."""
     if type(activation) is not str or type(kink) is not str or backend not in ("auto", "numba"):
         return None
-    if any(type(v) not in (int, float) for v in params.values()):
-        return None
+    name = activation.strip().lower().replace("-", "_")
+    if not name.isidentifier() or any(type(v) not in (int, float) for v in params.values()):
+        return None  # an expression (no disk lookup on each call), or a parameter the index does not key
     if "symact.catalog" in sys.modules:  # a name the user may have defined: the catalog is already loaded
         from symact.catalog import USER
 
-        if activation.strip().lower().replace("-", "_") in USER:
+        if name in USER:
             return None
     return activation, kink, backend, tuple(sorted((k, type(v).__name__, v) for k, v in params.items()))
 
