@@ -209,3 +209,16 @@ def test_a_budget_too_short_to_build_still_serves_what_the_index_holds(cache, mo
             assert call("relu", backend="numba", budget=1e-6).source() == relu.source()
             with pytest.raises(symact.ProofTimeout):
                 call("leaky_relu", backend="numba", budget=1e-6, negative_slope=0.3125)
+
+
+def test_a_cache_folder_that_cannot_be_written_is_an_error_or_the_numpy_kernel(tmp_path, monkeypatch):
+    """numba imports the generated module from a file: without a folder to write it, 'numba' is a SymactError and
+    'auto' serves the NumPy kernel (an OSError before)."""
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    monkeypatch.setenv("SYMACT_CACHE_DIR", str(blocked))
+    text = "x*sigmoid(1.25*x) + x/64"  # compiled nowhere else
+    with pytest.raises(symact.SymactError, match="cache folder"):
+        symact.kernel(text, backend="numba")
+    served = symact.kernel(text)
+    assert served.backend == "numpy" and served(np.array([0.0, 64.0]))[1] > 64

@@ -85,7 +85,8 @@ def _kernel(activation, kink: str, backend: str, params: dict) -> Kernel | Vecto
 def fused_kernel(definition: Definition, strict: bool = True) -> fused.FusedKernel | None:
     """The fused kernel of a definition (``backend='numba'``), its generated module written to the cache.
 
-    ``strict=False`` (``backend='auto'``): ``None`` instead of ``NoScalarForm``, and the NumPy kernel serves.
+    ``strict=False`` (``backend='auto'``): ``None`` instead of ``NoScalarForm`` or a cache folder that cannot be
+    written, and the NumPy kernel serves.
     """
     if not fused.available():
         raise ParameterError("kernel", "backend", "'numba' needs numba: pip install 'symact[fast]'")
@@ -98,6 +99,13 @@ def fused_kernel(definition: Definition, strict: bool = True) -> fused.FusedKern
         except fused.NoScalarForm:
             if strict:
                 raise
+            return None
+        except OSError as err:  # numba imports the generated module from a file in the cache folder
+            if strict:
+                problem = (
+                    f"'numba' needs a cache folder it can write ({fused.cache_dir()}: {err}); set SYMACT_CACHE_DIR"
+                )
+                raise ParameterError("kernel", "backend", problem) from None
             return None
         fused._KERNELS[(definition.key, definition.name)] = found
     return found
