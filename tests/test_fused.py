@@ -415,14 +415,18 @@ def test_a_second_process_runs_the_kept_machine_code_without_numba(tmp_path):
     assert len(list((tmp_path / "fused").glob("*.o"))) == 7  # f, f', f'', value_and_grad; float32: f, f', vag
 
 
-def test_machine_code_kept_for_another_cpu_is_not_loaded(monkeypatch):
+def test_machine_code_kept_for_another_cpu_is_not_loaded(monkeypatch, tmp_path):
     """The file of a loop's machine code is named by this CPU: a machine of another model (its folder shared)
     looks for another file, and compiles its own."""
     import llvmlite.binding as llvm
 
-    from symact.kernels import native
+    from symact.kernels import api, build, native
 
+    monkeypatch.setenv("SYMACT_CACHE_DIR", str(tmp_path))  # a process that has kept no loop yet, whatever ran before
+    for memo, name in ((fused, "_KERNELS"), (fused, "_LOOPS"), (api, "_SERVED"), (build, "_CALLS")):
+        monkeypatch.setattr(memo, name, {})
     k = symact.kernel("relu", backend="numba")
+    k(np.zeros(3))
     mine = fused.cache_dir() / native.file_name(k._key, "f", np.float64)
     assert native.load(mine, 1) is not None
     monkeypatch.setattr(llvm, "get_host_cpu_name", lambda: "another-cpu")
