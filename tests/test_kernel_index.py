@@ -3,6 +3,7 @@ bit for bit; never for another definition (an edited source, a ``define``-d name
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import threading
@@ -222,3 +223,15 @@ def test_a_cache_folder_that_cannot_be_written_is_an_error_or_the_numpy_kernel(t
         symact.kernel(text, backend="numba")
     served = symact.kernel(text)
     assert served.backend == "numpy" and served(np.array([0.0, 64.0]))[1] > 64
+
+
+def test_a_pickled_kernel_restored_where_the_cache_cannot_be_written_is_a_symact_error(tmp_path, monkeypatch):
+    """Unpickling a fused kernel writes its generated module to this process's cache folder: where there is none to
+    write, the error names the folder (an OSError before)."""
+    pickled = pickle.dumps(symact.kernel("x*atan(1.25*x)", backend="numba"))
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    monkeypatch.setenv("SYMACT_CACHE_DIR", str(blocked))
+    monkeypatch.setattr(fused, "_KERNELS", {})
+    with pytest.raises(symact.ParameterError, match="cache folder"):
+        pickle.loads(pickled)

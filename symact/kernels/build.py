@@ -100,12 +100,9 @@ def fused_kernel(definition: Definition, strict: bool = True) -> fused.FusedKern
             if strict:
                 raise
             return None
-        except OSError as err:  # numba imports the generated module from a file in the cache folder
+        except fused.CacheUnwritable:
             if strict:
-                problem = (
-                    f"'numba' needs a cache folder it can write ({fused.cache_dir()}: {err}); set SYMACT_CACHE_DIR"
-                )
-                raise ParameterError("kernel", "backend", problem) from None
+                raise
             return None
         fused._KERNELS[(definition.key, definition.name)] = found
     return found

@@ -128,6 +128,14 @@ class NoScalarForm(ParameterError):
     scalar version of, or a loop numba rejects)."""
 
 
+class CacheUnwritable(ParameterError):
+    """A cache folder the fused backend cannot write its generated module to (numba imports it from there)."""
+
+    def __init__(self, err: OSError):
+        problem = f"'numba' needs a cache folder it can write ({cache_dir()}: {err}); set SYMACT_CACHE_DIR"
+        super().__init__("kernel", "backend", problem)
+
+
 def function_name(key: str, part: str) -> str:
     """The loop's function name, which is also its ufunc's ``__name__`` (unique per definition and part).
 
@@ -144,15 +152,18 @@ def module_path(key: str) -> Path:
 
 def _written(key: str, build) -> str:
     """The generated module's source for ``key``: read from the cache, else (missing, or not as written: a digest
-    of the source ends the file) written there by ``build()`` first."""
+    of the source ends the file) written there by ``build()`` first (``CacheUnwritable`` where it cannot be)."""
     text = _cached(key)
     if text is None:
         text = build()
         path = module_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer, threads too
-        tmp.write_text(f"{text}\n# sha256 {hashlib.sha256(text.encode()).hexdigest()}\n")
-        os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(f"{text}\n# sha256 {hashlib.sha256(text.encode()).hexdigest()}\n")
+            os.replace(tmp, path)  # atomic: a concurrent process sees the whole file or none
+        except OSError as err:
+            raise CacheUnwritable(err) from None
     return text
 
 
