@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy as sp
 from sympy import Abs, Max, Min, Piecewise, Rational, exp, log, sqrt, tanh
@@ -337,11 +338,20 @@ USER: dict[str, Activation] = {}  # the activations symact.parsing.define() adds
 
 
 def _index() -> dict[str, Activation | VectorActivation]:
-    table: dict[str, Activation | VectorActivation] = {}
-    for entry in (*CATALOG, *VECTOR_CATALOG, *USER.values()):
+    """Every name and alias to its entry; a ``define``-d entry takes the place of a built-in one of its name."""
+    if not USER:
+        return _built_in()
+    table = dict(_built_in())
+    for entry in USER.values():
         for key in (entry.name, *entry.aliases):
             table[key] = entry
     return table
+
+
+@lru_cache(maxsize=1)
+def _built_in() -> dict[str, Activation | VectorActivation]:
+    """The built-in entries' names and aliases (the tables are tuples: built once, never changed)."""
+    return {key: entry for entry in (*CATALOG, *VECTOR_CATALOG) for key in (entry.name, *entry.aliases)}
 
 
 def names(include_aliases: bool = False, vector: bool = False) -> list[str]:

@@ -43,6 +43,13 @@ def _shifted(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     return hi, np.where(np.isfinite(lo), lo, 0)
 
 
+def _first_largest(z: np.ndarray, axis: int) -> np.ndarray:
+    """The mask of each lane's first largest entry along ``axis`` (what ``np.argmax`` picks)."""
+    where = [1] * z.ndim
+    where[axis] = z.shape[axis]
+    return np.arange(z.shape[axis]).reshape(where) == np.argmax(z, axis=axis, keepdims=True)
+
+
 def _softmax(z: np.ndarray, axis: int) -> np.ndarray:
     hi, lo = _shifted(z, axis)
     e = np.exp(hi) * (1 + lo)
@@ -53,7 +60,7 @@ def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
     """(z - max) - log(1 + the other terms): log1p keeps the largest entry exact near 0."""
     hi, lo = _shifted(z, axis)
     e = np.exp(hi) * (1 + lo)
-    np.put_along_axis(e, np.argmax(hi, axis=axis, keepdims=True), 0.0, axis=axis)
+    e[_first_largest(hi, axis)] = 0.0
     return (hi - np.log1p(np.sum(e, axis=axis, keepdims=True))) + lo
 
 

@@ -100,7 +100,8 @@ class Layer:
 
     def forward(self, X: np.ndarray, train: bool = False) -> np.ndarray:
         """The activations ``f(X @ W + b)``; with ``train`` it keeps what ``backward`` needs."""
-        Z = X @ self.W + self.b
+        Z = X @ self.W
+        Z += self.b  # in place: one array fewer
         slope = None
         if self.kernel is None:
             A = Z

@@ -210,7 +210,8 @@ class MLP(Estimator):
         grads = []
         for layer in self.layers:
             loss += 0.5 * self.alpha * float(np.sum(layer.W * layer.W)) / n
-            grads += [layer.dW + (self.alpha / n) * layer.W, layer.db]
+            layer.dW += (self.alpha / n) * layer.W  # dW is this batch's own array
+            grads += [layer.dW, layer.db]
         return loss, grads
 
     # -- data checks ---------------------------------------------------------------------------

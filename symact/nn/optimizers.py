@@ -32,21 +32,24 @@ class SGD:
 
 
 class Adam:
-    """Kingma & Ba's Algorithm 1 (as torch.optim.Adam): p -= lr * m_hat / (sqrt(v_hat) + eps)."""
+    """Kingma & Ba's Algorithm 1 (as torch.optim.Adam): p -= lr * m_hat / (sqrt(v_hat) + eps). Each step computes
+    in two scratch arrays per parameter, the operations and their order those of the formula (the same bits)."""
 
     def __init__(self, params, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
         self.lr, self.b1, self.b2, self.eps, self.t = learning_rate, beta1, beta2, eps, 0
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
+        self._scratch = [(np.empty_like(p), np.empty_like(p)) for p in params]
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Update ``params`` in place by one bias-corrected Adam step from their ``grads``."""
         self.t += 1
         step_size = float(self.lr / (1 - self.b1**self.t))
         root_correction = float(np.sqrt(1 - self.b2**self.t))
-        for p, g, m, v in zip(params, grads, self.m, self.v):
+        for p, g, m, v, (a, b) in zip(params, grads, self.m, self.v, self._scratch):
             m *= self.b1
-            m += (1 - self.b1) * g
+            m += np.multiply(g, 1 - self.b1, out=a)  # m = b1 m + (1 - b1) g
             v *= self.b2
-            v += (1 - self.b2) * (g * g)
-            p -= step_size * m / (np.sqrt(v) / root_correction + self.eps)
+            v += np.multiply(np.multiply(g, g, out=a), 1 - self.b2, out=a)  # v = b2 v + (1 - b2) g^2
+            denominator = np.add(np.divide(np.sqrt(v, out=a), root_correction, out=a), self.eps, out=a)
+            p -= np.divide(np.multiply(m, step_size, out=b), denominator, out=b)
