@@ -165,6 +165,7 @@ RATIOS = {
     "all/torch all f": ("numba all f", "torch all f"),
     "all/torch all f'": ("numba all f'", "torch all f'"),
     "f,f'/f": ("numba 1 f, f'", "numba 1 f"),
+    "f,f'/f'": ("numba 1 f, f'", "numba 1 f'"),  # what value_and_grad adds to f' alone
     "numba1/np.exp f": ("numba 1 f", "np.exp"),
     "out=/copy f": ("numba 1 out= f", "copy"),
     "out=/copy f'": ("numba 1 out= f'", "copy"),
