@@ -14,7 +14,7 @@ a float32 loop computing in float32, and one with a ``float32`` bound a float32 
 (``symact.kernels.arrays``). Array types with ``__array_ufunc__`` (dask) get the ufuncs: numba ``@guvectorize``
 loops of the same scalar functions, with scalar core dimensions (its ``@vectorize`` loop ignores the stride of the
 output when the input is contiguous). The ufuncs' float32 loops compute what the float32 array loops compute; from
-``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool.
+``PARALLEL_THRESHOLD`` elements on, chunks run on a thread pool (``symact.kernels.chunks``).
 
 Cache: the generated module is written to ``cache_dir()`` (``$SYMACT_CACHE_DIR``, else ``~/.cache/symact``), under a
 name hashed from the definition (expression, parameters, kink policy), the backend, the symact and numba versions
@@ -53,6 +53,7 @@ from symact.errors import ParameterError
 from symact.kernels import native
 from symact.kernels.arrays import as_input, check_outs, deliver, in_place, plain_outs
 from symact.kernels.base import PARTS, Kernel
+from symact.kernels.chunks import MEMORY_BOUND_THRESHOLD, PARALLEL_THRESHOLD, run_in_chunks, set_threads
 from symact.version import __version__
 
 if TYPE_CHECKING:  # this module imports no symbolic code: a kernel served from the disk runs without it
@@ -71,11 +72,6 @@ __all__ = [
     "PARALLEL_THRESHOLD",
     "MEMORY_BOUND_THRESHOLD",
 ]
-
-PARALLEL_THRESHOLD = 1 << 16  # elements; below it threads cost more than they save
-# elements from which a loop that costs about a copy (``MEMORY_BOUND`` in the generated module) runs on threads:
-# below it the pool's start-up costs more than a second core gains on one memory bus
-MEMORY_BOUND_THRESHOLD = 1 << 22
 
 
 def available() -> bool:
@@ -357,7 +353,7 @@ class FusedKernel(Kernel):
             return self.ufunc(part)(values)
         plain = plain_outs(values, out, where, nout)
         if plain is not None:  # the common call: no conversion, nothing to check or deliver
-            _apply(*self._plan(part, values.dtype), values, plain)
+            run_in_chunks(*self._plan(part, values.dtype), values, plain)
             return plain if nout == 2 else plain[0]
         array, dtype, scalar = as_input(values)
         outs = check_outs(array.shape, out, where, nout)
@@ -365,7 +361,7 @@ class FusedKernel(Kernel):
         array = array.astype(work, order="C", copy=False)
         direct = in_place(array, outs, where)
         results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))
-        _apply(*self._plan(part, array.dtype), array, results)
+        run_in_chunks(*self._plan(part, array.dtype), array, results)
         done = deliver(results, dtype, scalar, outs, where)
         return done if nout == 2 else done[0]
 
@@ -385,42 +381,6 @@ def _restore(key: str, text: str, definition: Definition) -> FusedKernel:
         found = FusedKernel(_written(key, lambda: text), key, definition)
         _KERNELS[(definition.key, definition.name)] = found
     return found
-
-
-_THREADS = [os.cpu_count() or 1]
-_POOL: list = []
-
-
-def set_threads(n: int | None = None) -> int:
-    """Threads for arrays of ``PARALLEL_THRESHOLD`` elements or more (``MEMORY_BOUND_THRESHOLD`` for a loop that
-    costs about a copy: relu, hardtanh, ...; ``None``: every core); returns the old count.
-
-    The ufunc loops release the GIL, so chunks of one array run side by side on a thread pool.
-    """
-    old = _THREADS[0]
-    _THREADS[0] = max(1, int(n or os.cpu_count() or 1))
-    return old
-
-
-def _apply(loop, threshold: int, array: np.ndarray, outs: tuple) -> None:
-    """``loop(array, *outs)`` over C-contiguous arrays of one shape, flattened; in chunks on the thread pool
-    from ``threshold`` elements on. (A compiled loop sets no NumPy error state: no ``errstate`` needed.)"""
-    threads = _THREADS[0]
-    flat, flat_outs = array.reshape(-1), [o.reshape(-1) for o in outs]
-    if threads == 1 or array.size < threshold:
-        loop(flat, *flat_outs)
-        return
-
-    def chunk(a, b):
-        loop(flat[a:b], *(o[a:b] for o in flat_outs))
-
-    if not _POOL or _POOL[0]._max_workers < threads:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL[:] = [ThreadPoolExecutor(max_workers=threads, thread_name_prefix="symact")]
-    cuts = np.linspace(0, flat.size, threads + 1).astype(int)
-    for job in [_POOL[0].submit(chunk, a, b) for a, b in zip(cuts, cuts[1:])]:
-        job.result()
 
 
 _KERNELS: dict[tuple[str, str], FusedKernel] = {}  # by the definition's key and name, as a Definition is equal
