@@ -1,4 +1,4 @@
-"""exp, expm1, tanh, sigmoid, softplus and derivatives for float32 results: branch-free, short, and vectorising.
+"""exp, expm1, tanh, x - tanh(x), sigmoid, softplus and derivatives for float32 results: branch-free, short, and vectorising.
 
 A float32 kernel needs its value to about 2**-29 relative before the one rounding to float32, not to float64's
 2**-53: these functions compute in float64 (exact for every float32 input, subnormal results normal there, so
@@ -13,7 +13,7 @@ The reduction is the classic one (Cody and Waite; fdlibm ``e_exp.c``, Cephes ``e
 k = round(x / ln2), r = x - k ln2, |r| <= ln2/2, exp(r) - 1 by its Taylor series through r**9 (truncation
 below 2**-36 relative), 2**k from its bits; expm1 adds 2**k - 1 without cancellation past a factor 3 (k != 0)
 or is the series itself (k = 0); sigmoid, sigmoid', sech**2 are e/(1 + e) forms of e = exp(-|x|) (never exp
-of a positive number), tanh is -T/(2 + T) of T = expm1(-2|x|), softplus max(x, 0) + log1p(e) with log1p(e)/e
+of a positive number), tanh is -T/(2 + T) of T = expm1(-2|x|), x - tanh(x) a ratio of polynomials near 0, softplus max(x, 0) + log1p(e) with log1p(e)/e
 a polynomial in e. ``benchmarks/accuracy32.py`` measures each
 on every float32 of its range, ``tests/test_vmath32.py`` on a sample against mpmath. Like
 ``symact.kernels.vmath`` the functions are plain Python until ``vmath.compile_all`` hands them to numba.
@@ -30,7 +30,19 @@ import mpmath
 
 from symact.kernels.vmath import bits_of, from_bits, jit
 
-__all__ = ["ERRORS", "MEANINGS", "fexp", "fexpm1", "fsigmoid", "fdsigmoid", "fsech2", "ftanh", "fsoftplus", "fncdf"]
+__all__ = [
+    "ERRORS",
+    "MEANINGS",
+    "fexp",
+    "fexpm1",
+    "fsigmoid",
+    "fdsigmoid",
+    "fsech2",
+    "ftanh",
+    "ftanhshrink",
+    "fsoftplus",
+    "fncdf",
+]
 
 # Each function's relative error before the rounding to float32, in units of u = 2**-24: the largest
 # |computed - f| / |f| that benchmarks/accuracy32.py measures on every float32 of its range, rounded up.
@@ -41,6 +53,7 @@ ERRORS = {
     "fdsigmoid": 0.001,
     "fsech2": 0.001,
     "ftanh": 0.001,
+    "ftanhshrink": 0.001,
     "fsoftplus": 0.001,
     "fncdf": 0.001,
 }
@@ -57,12 +70,22 @@ def _decay_meaning(k: float, scale: float, numerator: str):
     return meaning
 
 
+def _tanhshrink(t):
+    """t - tanh(t) by mpmath, with the 2 log2(1/|t|) bits that the difference cancels near 0 added; below
+    |t| = 2**-100, t**3/3 - 2 t**5/15 (the next term is 2**-400 of it)."""
+    if mpmath.mag(t) < -100:
+        return t**3 / 3 - 2 * t**5 / 15
+    with mpmath.extraprec(2 * max(0, -mpmath.mag(t)) + 10):
+        return t - mpmath.tanh(t)
+
+
 # Each function's meaning by mpmath, and the range of x where its float32 result is neither 0 nor a constant
 # (beyond it the function saturates by a select): what the tests and benchmarks/accuracy32.py measure against.
 MEANINGS = {
     "fexp": (mpmath.exp, (-104.0, 89.0)),
     "fexpm1": (mpmath.expm1, (-18.0, 89.0)),
     "ftanh": (mpmath.tanh, (-9.1, 9.1)),
+    "ftanhshrink": (_tanhshrink, (-20.0, 20.0)),  # beyond: x - 1 to 2**-55 relative, no cancelling
     "fsigmoid": (_decay_meaning(1.0, 1.0, "sig"), (-104.0, 17.4)),
     "fdsigmoid": (_decay_meaning(1.0, 1.0, "e"), (-104.0, 104.0)),
     "fsech2": (_decay_meaning(2.0, 4.0, "e"), (-52.5, 52.5)),
@@ -143,6 +166,17 @@ def ftanh(x: float) -> float:
     a = abs(x)
     t = fexpm1(-2.0 * (a if a < 20.0 else 20.0))
     return math.copysign(-t / (2.0 + t), x) if x == x else x
+
+
+@jit(inline=True)
+def ftanhshrink(x: float) -> float:
+    """x - tanh(x): below |x| = 1.5, x**3 E(x**2)/D(x**2), Lambert's continued fraction of tanh (x/(1 + q),
+    q = x**2/(3 + x**2/(5 + ...))) to depth 8 as one ratio of integer polynomials (within 2**-44 relative);
+    beyond, x - ftanh(x), which cancels ftanh's error by at most a factor 1.6; -0.0 kept, NaN stays NaN."""
+    s = x * x
+    e = ((44.0 * s + 12870.0) * s + 810810.0) * s + 11486475.0
+    d = (((45.0 * s + 13860.0) * s + 945945.0) * s + 16216200.0) * s + 34459425.0
+    return x * s * e / d if abs(x) < 1.5 else x - ftanh(x)
 
 
 @jit(inline=True)
