@@ -175,7 +175,8 @@ def test_special_values(name, loops):
     with np.errstate(over="ignore"):  # the rounding to float32 overflows to inf, as it should
         rounded = got.astype(np.float32)
     np.testing.assert_array_equal(rounded, want, err_msg=name)
-    assert (np.signbit(rounded) == np.signbit(want)).all(), name
+    number = ~np.isnan(want)  # a NaN's sign carries nothing (a kernel gives x itself at NaN)
+    assert (np.signbit(rounded[number]) == np.signbit(want[number])).all(), name
 
 
 x = sp.Symbol("x")

@@ -96,8 +96,8 @@ def bits_of(v: float) -> int:
 
 
 def from_bits(i: int) -> float:
-    """The float64 whose IEEE bits are the int64 ``i``."""
-    return struct.unpack("<d", struct.pack("<q", i))[0]
+    """The float64 whose IEEE bits are the int64 ``i`` (wrapped to 64 bits, as the compiled version's arithmetic)."""
+    return struct.unpack("<d", struct.pack("<Q", i % 2**64))[0]
 
 
 def product_error(a: float, b: float, p: float) -> float:

@@ -106,8 +106,8 @@ _C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9 = (1.0 / math.factorial(n) for n in range
 @jit(inline=True)
 def _parts(c):
     """exp(c) - 1 = 2**k (1 + em) - 1 for c in [-700, 700]: em (|em| < 0.42, to 2**-36 of 1 + em) and 2**k."""
-    c = c if c > _LOW else _LOW
-    c = c if c < _HIGH else _HIGH
+    c = _LOW if c < _LOW else c  # NaN stays NaN
+    c = _HIGH if c > _HIGH else c
     shifted = c * _LOG2E + _SHIFT
     k = shifted - _SHIFT
     r = c - k * _LN2
@@ -119,7 +119,7 @@ def _parts(c):
 def fexp(x: float) -> float:
     """exp(x), to 2**-30 relative where float32 represents it (overflow past float32's range); NaN stays NaN."""
     em, two_k = _parts(x)
-    return (1.0 + em) * two_k if x == x else x
+    return (1.0 + em) * two_k
 
 
 @jit(inline=True)
@@ -142,21 +142,21 @@ def _decay(x, k):
 def fsigmoid(x: float) -> float:
     """1/(1 + exp(-x)): 1/(1 + e) for x >= 0 and e/(1 + e) below, e = exp(-|x|); NaN stays NaN."""
     e, d = _decay(x, 1.0)
-    return (e if x < 0.0 else 1.0) / d if x == x else x
+    return (e if x < 0.0 else 1.0) / d
 
 
 @jit(inline=True)
 def fdsigmoid(x: float) -> float:
     """sigmoid'(x) = e/(1 + e)**2, e = exp(-|x|); NaN stays NaN."""
     e, d = _decay(x, 1.0)
-    return e / (d * d) if x == x else x
+    return e / (d * d)
 
 
 @jit(inline=True)
 def fsech2(x: float) -> float:
     """sech(x)**2 = 4e/(1 + e)**2, e = exp(-2|x|); NaN stays NaN."""
     e, d = _decay(x, 2.0)
-    return 4.0 * e / (d * d) if x == x else x
+    return 4.0 * e / (d * d)
 
 
 @jit(inline=True)
@@ -164,8 +164,8 @@ def ftanh(x: float) -> float:
     """tanh(x) = -T/(2 + T) with the sign of x, T = expm1(-2|x|) (tanh(20) is 1 to 2**-55 relative: its
     error bound holds beyond, in a product or a sum too); -0.0 kept, NaN stays NaN."""
     a = abs(x)
-    t = fexpm1(-2.0 * (a if a < 20.0 else 20.0))
-    return math.copysign(-t / (2.0 + t), x) if x == x else x
+    t = fexpm1(-2.0 * (20.0 if a > 20.0 else a))
+    return math.copysign(-t / (2.0 + t), x)
 
 
 @jit(inline=True)
@@ -205,7 +205,7 @@ def fsoftplus(x: float) -> float:
     """log(1 + exp(x)) = max(x, 0) + log1p(e), e = exp(-|x|): two terms of one sign (no cancellation), log1p(e)
     as e times a polynomial in e (``_LOG1P``, by Estrin's scheme: no division, no reduction); NaN stays NaN."""
     e = _decay(x, 1.0)[0]
-    return (x if x > 0.0 else 0.0) + e * _estrin16(2.0 * e - 1.0, *_LOG1P) if x == x else x
+    return (x if x > 0.0 else 0.0) + e * _estrin16(2.0 * e - 1.0, *_LOG1P)
 
 
 # erfc(a) = t exp(-a*a + g(t)), t = 1/(1 + a/2) (the form of Numerical Recipes' erfcc): g is smooth on t in
