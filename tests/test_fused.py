@@ -581,3 +581,14 @@ def test_float32_sums_within_the_plan_bound_at_the_window_edges_and_in_the_tails
     assert err[worst] <= bound, (name, xs[worst], err[worst])
     body = k.source().split("_grad__32bulk(x_in):")[1].split("\n\n")[0]
     assert " + " in body and any(f"{fn}(" in body for fn in FUNCTIONS.values())  # the sum with vmath32
+
+
+def test_tanhshrink_within_its_node_bound_where_divisions_lost_3_ulp():
+    """x - tanh(x) in float64 within 1.5 ULP (``s_tanhshrink``'s bound) near 0.37 and 0.77, where Lambert's
+    continued fraction computed by 13 divisions lost 3.7 and 3.5 ULP, and across the method's switch at 0.6."""
+    k = symact.kernel("tanhshrink", backend="numba")
+    xs = np.concatenate([[0.3666081199138822, 0.7705074615166517], np.linspace(0.01, 2.0, 1991)])
+    xs = np.concatenate([xs, -xs])
+    exact = exact_values(symact.derive("tanhshrink").f, xs)
+    err = ulp_error(k(xs), exact)
+    assert err.max() <= 1.5, (xs[np.argmax(err)], err.max())

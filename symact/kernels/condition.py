@@ -43,7 +43,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symact.kernels.vmath32 import ERRORS
+from symact.kernels.vmath32 import ERRORS, MEANINGS
 
 __all__ = ["condition", "weighted", "K", "LIMIT", "BOXES", "DIGITS"]
 
@@ -66,6 +66,7 @@ def _dsigmoid(t):
 _SHAPES = {
     "exp": (mpmath.exp, 1),
     "tanh": (mpmath.tanh, 1),
+    "s_tanhshrink": (MEANINGS["ftanhshrink"][0], 1),
     "s_expm1": (mpmath.expm1, 1),
     "s_sigmoid": (lambda t: 1 / (1 + mpmath.exp(-t)), 1),
     "s_dsigmoid": (_dsigmoid, 0),
@@ -234,6 +235,7 @@ _RULES = {
     "exp": ("fexp", (-700, _INF), TINY, lambda lo, hi: max(abs(lo), abs(hi)), None),
     "s_expm1": ("fexpm1", (-_INF, _INF), 0.0, lambda lo, hi: 1 + max(hi, 0), None),
     "tanh": ("ftanh", (-_INF, _INF), 0.0, lambda lo, hi: 1, 1),
+    "s_tanhshrink": ("ftanhshrink", (-_INF, _INF), 0.0, lambda lo, hi: 3, 1),  # t tanh(t)**2/(t - tanh t) <= 3
     "s_sigmoid": ("fsigmoid", (-700, 700), TINY, lambda lo, hi: max(-lo, mpmath.mpf("0.28")), 0.25),
     "s_dsigmoid": ("fdsigmoid", (-700, 700), TINY, lambda lo, hi: max(abs(lo), abs(hi)), 0.1),
     "s_sech2": ("fsech2", (-350, 350), TINY, lambda lo, hi: 2 * max(abs(lo), abs(hi)), 0.8),

@@ -1,8 +1,8 @@
 """Which kernel forms compute float32 results with ``symact.kernels.vmath32``'s short functions, and their bound.
 
 A float32 kernel needs its value before the rounding to float32 only to a small part of float32's unit
-roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, sigmoid, sigmoid', sech**2, softplus and Phi to that (in float64,
-no double-double), at 0.001 u or better on every float32 of their ranges. A form is computed with them when
+roundoff u = 2**-24. ``vmath32`` computes exp, expm1, tanh, x - tanh(x), sigmoid, sigmoid', sech**2, softplus
+and Phi to that (in float64, no double-double), at 0.001 u or better on every float32 of their ranges. A form is computed with them when
 its error before the rounding is provably small, by the sum of its nodes' errors times their condition numbers:
 
 - the variable, a number of magnitude 1e-200 to 1e25 or 0 (one float64 rounding, 2**-29 u): exact or nearly;
@@ -62,6 +62,7 @@ __all__ = ["FUNCTIONS", "APART", "ulp_bound", "error", "uses_vmath32"]
 FUNCTIONS = {
     "exp": "fexp",
     "tanh": "ftanh",
+    "s_tanhshrink": "ftanhshrink",
     "s_expm1": "fexpm1",
     "s_sigmoid": "fsigmoid",
     "s_dsigmoid": "fdsigmoid",

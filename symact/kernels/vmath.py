@@ -31,6 +31,7 @@ __all__ = [
     "vexpm1",
     "vlog1p",
     "vtanh",
+    "tanh_parts",
     "vexp_dd",
     "exp_parts",
     "product_error",
@@ -95,8 +96,8 @@ def bits_of(v: float) -> int:
 
 
 def from_bits(i: int) -> float:
-    """The float64 whose IEEE bits are the int64 ``i``."""
-    return struct.unpack("<d", struct.pack("<q", i))[0]
+    """The float64 whose IEEE bits are the int64 ``i`` (wrapped to 64 bits, as the compiled version's arithmetic)."""
+    return struct.unpack("<d", struct.pack("<Q", i % 2**64))[0]
 
 
 def product_error(a: float, b: float, p: float) -> float:
@@ -308,8 +309,8 @@ def vlog1p(x: float) -> float:
 
 
 @jit(inline=True)
-def vtanh(x: float) -> float:
-    """tanh(x) within 1.5 ULP, with the sign of x (-0.0 kept): -T/(2 + T) with T = expm1(-2|x|) carried in
+def tanh_parts(x: float) -> tuple[float, float]:
+    """tanh(|x|) as q + q_lo (to a small part of an ULP of q): -T/(2 + T) with T = expm1(-2|x|) carried in
     double-double through the division (tanh is 1 in double precision from |x| = 19.1 on)."""
     c = -2.0 * abs(x)
     c = c if c > -40.0 else -40.0
@@ -321,8 +322,14 @@ def vtanh(x: float) -> float:
     dl = ((2.0 - d) + t) + tl
     q = -t / d
     ph, pl = two_prod(q, d)
-    y = q + ((((-t - ph) - pl) - tl) - q * dl) / d
-    y = math.copysign(y, x)
+    return q, ((((-t - ph) - pl) - tl) - q * dl) / d
+
+
+@jit(inline=True)
+def vtanh(x: float) -> float:
+    """tanh(x) within 1.5 ULP, with the sign of x (-0.0 kept): ``tanh_parts`` summed."""
+    q, q_lo = tanh_parts(x)
+    y = math.copysign(q + q_lo, x)
     return y if x == x else x
 
 

@@ -1,4 +1,4 @@
-"""exp, expm1, tanh, sigmoid, softplus and derivatives for float32 results: branch-free, short, and vectorising.
+"""exp, expm1, tanh, x - tanh(x), sigmoid, softplus and derivatives for float32 results: branch-free, short, and vectorising.
 
 A float32 kernel needs its value to about 2**-29 relative before the one rounding to float32, not to float64's
 2**-53: these functions compute in float64 (exact for every float32 input, subnormal results normal there, so
@@ -13,7 +13,7 @@ The reduction is the classic one (Cody and Waite; fdlibm ``e_exp.c``, Cephes ``e
 k = round(x / ln2), r = x - k ln2, |r| <= ln2/2, exp(r) - 1 by its Taylor series through r**9 (truncation
 below 2**-36 relative), 2**k from its bits; expm1 adds 2**k - 1 without cancellation past a factor 3 (k != 0)
 or is the series itself (k = 0); sigmoid, sigmoid', sech**2 are e/(1 + e) forms of e = exp(-|x|) (never exp
-of a positive number), tanh is -T/(2 + T) of T = expm1(-2|x|), softplus max(x, 0) + log1p(e) with log1p(e)/e
+of a positive number), tanh is -T/(2 + T) of T = expm1(-2|x|), x - tanh(x) a ratio of polynomials near 0, softplus max(x, 0) + log1p(e) with log1p(e)/e
 a polynomial in e. ``benchmarks/accuracy32.py`` measures each
 on every float32 of its range, ``tests/test_vmath32.py`` on a sample against mpmath. Like
 ``symact.kernels.vmath`` the functions are plain Python until ``vmath.compile_all`` hands them to numba.
@@ -30,7 +30,19 @@ import mpmath
 
 from symact.kernels.vmath import bits_of, from_bits, jit
 
-__all__ = ["ERRORS", "MEANINGS", "fexp", "fexpm1", "fsigmoid", "fdsigmoid", "fsech2", "ftanh", "fsoftplus", "fncdf"]
+__all__ = [
+    "ERRORS",
+    "MEANINGS",
+    "fexp",
+    "fexpm1",
+    "fsigmoid",
+    "fdsigmoid",
+    "fsech2",
+    "ftanh",
+    "ftanhshrink",
+    "fsoftplus",
+    "fncdf",
+]
 
 # Each function's relative error before the rounding to float32, in units of u = 2**-24: the largest
 # |computed - f| / |f| that benchmarks/accuracy32.py measures on every float32 of its range, rounded up.
@@ -41,6 +53,7 @@ ERRORS = {
     "fdsigmoid": 0.001,
     "fsech2": 0.001,
     "ftanh": 0.001,
+    "ftanhshrink": 0.001,
     "fsoftplus": 0.001,
     "fncdf": 0.001,
 }
@@ -57,12 +70,22 @@ def _decay_meaning(k: float, scale: float, numerator: str):
     return meaning
 
 
+def _tanhshrink(t):
+    """t - tanh(t) by mpmath, with the 2 log2(1/|t|) bits that the difference cancels near 0 added; below
+    |t| = 2**-100, t**3/3 - 2 t**5/15 (the next term is 2**-400 of it)."""
+    if mpmath.mag(t) < -100:
+        return t**3 / 3 - 2 * t**5 / 15
+    with mpmath.extraprec(2 * max(0, -mpmath.mag(t)) + 10):
+        return t - mpmath.tanh(t)
+
+
 # Each function's meaning by mpmath, and the range of x where its float32 result is neither 0 nor a constant
 # (beyond it the function saturates by a select): what the tests and benchmarks/accuracy32.py measure against.
 MEANINGS = {
     "fexp": (mpmath.exp, (-104.0, 89.0)),
     "fexpm1": (mpmath.expm1, (-18.0, 89.0)),
     "ftanh": (mpmath.tanh, (-9.1, 9.1)),
+    "ftanhshrink": (_tanhshrink, (-20.0, 20.0)),  # beyond: x - 1 to 2**-55 relative, no cancelling
     "fsigmoid": (_decay_meaning(1.0, 1.0, "sig"), (-104.0, 17.4)),
     "fdsigmoid": (_decay_meaning(1.0, 1.0, "e"), (-104.0, 104.0)),
     "fsech2": (_decay_meaning(2.0, 4.0, "e"), (-52.5, 52.5)),
@@ -83,8 +106,8 @@ _C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9 = (1.0 / math.factorial(n) for n in range
 @jit(inline=True)
 def _parts(c):
     """exp(c) - 1 = 2**k (1 + em) - 1 for c in [-700, 700]: em (|em| < 0.42, to 2**-36 of 1 + em) and 2**k."""
-    c = c if c > _LOW else _LOW
-    c = c if c < _HIGH else _HIGH
+    c = _LOW if c < _LOW else c  # NaN stays NaN
+    c = _HIGH if c > _HIGH else c
     shifted = c * _LOG2E + _SHIFT
     k = shifted - _SHIFT
     r = c - k * _LN2
@@ -96,7 +119,7 @@ def _parts(c):
 def fexp(x: float) -> float:
     """exp(x), to 2**-30 relative where float32 represents it (overflow past float32's range); NaN stays NaN."""
     em, two_k = _parts(x)
-    return (1.0 + em) * two_k if x == x else x
+    return (1.0 + em) * two_k
 
 
 @jit(inline=True)
@@ -119,21 +142,21 @@ def _decay(x, k):
 def fsigmoid(x: float) -> float:
     """1/(1 + exp(-x)): 1/(1 + e) for x >= 0 and e/(1 + e) below, e = exp(-|x|); NaN stays NaN."""
     e, d = _decay(x, 1.0)
-    return (e if x < 0.0 else 1.0) / d if x == x else x
+    return (e if x < 0.0 else 1.0) / d
 
 
 @jit(inline=True)
 def fdsigmoid(x: float) -> float:
     """sigmoid'(x) = e/(1 + e)**2, e = exp(-|x|); NaN stays NaN."""
     e, d = _decay(x, 1.0)
-    return e / (d * d) if x == x else x
+    return e / (d * d)
 
 
 @jit(inline=True)
 def fsech2(x: float) -> float:
     """sech(x)**2 = 4e/(1 + e)**2, e = exp(-2|x|); NaN stays NaN."""
     e, d = _decay(x, 2.0)
-    return 4.0 * e / (d * d) if x == x else x
+    return 4.0 * e / (d * d)
 
 
 @jit(inline=True)
@@ -141,8 +164,19 @@ def ftanh(x: float) -> float:
     """tanh(x) = -T/(2 + T) with the sign of x, T = expm1(-2|x|) (tanh(20) is 1 to 2**-55 relative: its
     error bound holds beyond, in a product or a sum too); -0.0 kept, NaN stays NaN."""
     a = abs(x)
-    t = fexpm1(-2.0 * (a if a < 20.0 else 20.0))
-    return math.copysign(-t / (2.0 + t), x) if x == x else x
+    t = fexpm1(-2.0 * (20.0 if a > 20.0 else a))
+    return math.copysign(-t / (2.0 + t), x)
+
+
+@jit(inline=True)
+def ftanhshrink(x: float) -> float:
+    """x - tanh(x): below |x| = 1.5, x**3 E(x**2)/D(x**2), Lambert's continued fraction of tanh (x/(1 + q),
+    q = x**2/(3 + x**2/(5 + ...))) to depth 8 as one ratio of integer polynomials (within 2**-44 relative);
+    beyond, x - ftanh(x), which cancels ftanh's error by at most a factor 1.6; -0.0 kept, NaN stays NaN."""
+    s = x * x
+    e = ((44.0 * s + 12870.0) * s + 810810.0) * s + 11486475.0
+    d = (((45.0 * s + 13860.0) * s + 945945.0) * s + 16216200.0) * s + 34459425.0
+    return x * s * e / d if abs(x) < 1.5 else x - ftanh(x)
 
 
 @jit(inline=True)
@@ -171,7 +205,7 @@ def fsoftplus(x: float) -> float:
     """log(1 + exp(x)) = max(x, 0) + log1p(e), e = exp(-|x|): two terms of one sign (no cancellation), log1p(e)
     as e times a polynomial in e (``_LOG1P``, by Estrin's scheme: no division, no reduction); NaN stays NaN."""
     e = _decay(x, 1.0)[0]
-    return (x if x > 0.0 else 0.0) + e * _estrin16(2.0 * e - 1.0, *_LOG1P) if x == x else x
+    return (x if x > 0.0 else 0.0) + e * _estrin16(2.0 * e - 1.0, *_LOG1P)
 
 
 # erfc(a) = t exp(-a*a + g(t)), t = 1/(1 + a/2) (the form of Numerical Recipes' erfcc): g is smooth on t in
