@@ -127,6 +127,19 @@ def test_torch_compile_without_graph_breaks(name):
         assert torch.equal(torch.isnan(got), torch.isnan(want))
 
 
+@pytest.mark.filterwarnings(r"ignore::DeprecationWarning:torch\.")
+def test_inside_a_compiled_model():
+    """torch.compile traces a model holding the module in one graph (it imports the module of each function it
+    inlines: the generated module is registered under a name hashed from its text) and computes what the generated
+    module computes eagerly."""
+    torch._dynamo.reset()
+    e = symact.export("tanh", "torch", verify=False)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4, dtype=torch.float64), e.module())
+    x = torch.linspace(-3, 3, 12, dtype=torch.float64).reshape(3, 4)
+    compiled = torch.compile(model, backend="eager", fullgraph=True)
+    assert torch.equal(compiled(x), e.generated(model[0](x)))
+
+
 def test_source_runs_without_symact(tmp_path):
     e = symact.export("x*sigmoid(1.7*x)", "torch", verify=False)
     assert "symact" not in e.source().split('"""', 2)[2]
