@@ -3,7 +3,8 @@
 ``accelerate`` wraps the generated module (``symact.exporting.source``, loaded as is: its text never changes)
 with a ``torch.autograd.Function`` of its own, where the fused backend (``symact.kernels.fused``) compiled the
 same definition (the same kink policy). An eager call on a CPU float32 or float64 tensor (any shape and strides)
-runs the kernel on zero-copy NumPy views: the forward writes f into ``torch.empty_like(x)`` in one pass; the
+runs the kernel on zero-copy NumPy views (a permuted tensor, such as a transposed one, seen in its memory order,
+as the kernel runs a C-contiguous array in place; any other layout is copied by the kernel): the forward writes f into ``torch.empty_like(x)`` in one pass; the
 backward writes f' into a new tensor in one pass (``grad_from_output`` from the saved output where the generated
 module reads f' from the output, ``grad`` from the saved input otherwise) and multiplies it by the incoming
 gradient in place. One tensor is saved, as in the generated module. A differentiable backward (``create_graph``)
@@ -39,10 +40,19 @@ def accelerate(namespace: types.ModuleType, generated: Callable, kernel: Kernel,
     dtypes = (torch.float32, torch.float64)
     slope = kernel.grad_from_output if from_output else kernel.grad
 
+    def run(part, t):
+        """``part`` of t into a new tensor of t's layout; a permuted contiguous one runs as contiguous."""
+        out = torch.empty_like(t)
+        src, dst = t.detach(), out
+        if not src.is_contiguous():
+            order = sorted(range(src.dim()), key=src.stride, reverse=True)
+            if src.permute(order).is_contiguous() and dst.permute(order).is_contiguous():
+                src, dst = src.permute(order), dst.permute(order)
+        part(src.numpy(), out=dst.numpy())
+        return out
+
     def slope_times(g, t):
-        d = torch.empty_like(t)
-        slope(t.detach().numpy(), out=d.numpy())
-        return d.mul_(g)
+        return run(slope, t).mul_(g)
 
     class _Grad(namespace._Grad):
         """g*f'(t) by the kernel; the generated ``_Grad``'s backward (f' to g, g*f'' to t) serves double backward."""
@@ -55,8 +65,7 @@ def accelerate(namespace: types.ModuleType, generated: Callable, kernel: Kernel,
     class _Activation(torch.autograd.Function):
         @staticmethod
         def forward(ctx, x):
-            y = torch.empty_like(x)
-            kernel(x.detach().numpy(), out=y.numpy())
+            y = run(kernel, x)
             ctx.save_for_backward(y if from_output else x)
             return y
 
@@ -76,9 +85,7 @@ def accelerate(namespace: types.ModuleType, generated: Callable, kernel: Kernel,
         ):
             return generated(x)
         if not (x.requires_grad and torch.is_grad_enabled()):  # nothing to record: f alone
-            y = torch.empty_like(x)
-            kernel(x.detach().numpy(), out=y.numpy())
-            return y
+            return run(kernel, x)
         return _Activation.apply(x)
 
     function.__name__, function.__qualname__, function.__doc__ = (
