@@ -3,15 +3,15 @@
 ``accelerate`` wraps the generated module (``symact.exporting.source``, loaded as is: its text never changes)
 with a ``torch.autograd.Function`` of its own, where the fused backend (``symact.kernels.fused``) compiled the
 same definition (the same kink policy). An eager call on a CPU float32 or float64 tensor (any shape and strides)
-runs the kernel on zero-copy NumPy views (a permuted tensor, such as a transposed one, seen in its memory order,
-as the kernel runs a C-contiguous array in place; any other layout is copied by the kernel): the forward writes f into ``torch.empty_like(x)`` in one pass; the
-backward writes f' into a new tensor in one pass (``grad_from_output`` from the saved output where the generated
-module reads f' from the output, ``grad`` from the saved input otherwise) and multiplies it by the incoming
-gradient in place. One tensor is saved, as in the generated module. A differentiable backward (``create_graph``)
-is the generated module's ``_Grad`` with its forward, g*f', computed by the kernel: the first derivative has the
-plain backward's bits and f'' is the generated module's. Everything else runs the generated module: float16 and
-bfloat16, other devices, tensor subclasses, ``torch.compile`` (``torch.compiler.is_compiling()``) and
-``torch.jit.trace``.
+runs the kernel on zero-copy NumPy views (a permuted tensor, such as a transposed one, in its memory order, as
+the kernel runs a C-contiguous array in place; the kernel copies any other layout). The forward writes f into
+``torch.empty_like(x)`` in one pass; the backward writes f' into a new tensor in one pass (``grad_from_output``
+from the saved output where the generated module reads f' from the output, ``grad`` from the saved input
+otherwise) and multiplies it by the incoming gradient in place. One tensor is saved, as in the generated module.
+A differentiable backward (``create_graph``) is the generated module's ``_Grad`` with its forward, g*f', computed
+by the kernel: the first derivative has the plain backward's bits and f'' is the generated module's. Everything
+else runs the generated module: float16 and bfloat16, other devices, tensor subclasses, ``torch.compile``
+(``torch.compiler.is_compiling()``) and ``torch.jit.trace``.
 
 >>> import torch, symact
 >>> e = symact.export('silu', 'torch', verify=False)
@@ -82,6 +82,7 @@ def accelerate(namespace: types.ModuleType, generated: Callable, kernel: Kernel,
             or x.dtype not in dtypes
             or x.device.type != "cpu"
             or x.layout != torch.strided
+            or x.is_neg()  # a lazily negated view (``torch._neg_view``): NumPy would see its memory, not it
         ):
             return generated(x)
         if not (x.requires_grad and torch.is_grad_enabled()):  # nothing to record: f alone
