@@ -10,8 +10,8 @@ from symact.kernels import fused, kernel
 torch = pytest.importorskip("torch", reason="the torch export needs torch (pip install 'symact[torch]')")
 pytestmark = pytest.mark.skipif(not fused.available(), reason="the kernel path needs the fused backend (numba)")
 
-# one slope from the output (tanh), from the input (silu, gelu, x*atan(2x)), with patches (mish), kinks (elu, relu)
-NAMES = ["tanh", "silu", "gelu", "mish", "elu", "relu", "softplus", "x*atan(2*x)", "eager_gated"]
+# one slope from the output (tanh), from the input (silu, gelu, x*atan(2x)), with patches (mish), kinks (selu, relu)
+NAMES = ["tanh", "silu", "gelu", "mish", "selu", "relu", "softplus", "x*atan(2*x)", "eager_gated"]
 DTYPES = (torch.float64, torch.float32)
 
 
@@ -143,6 +143,14 @@ def test_both_paths_follow_the_kink_policy(name):
             for fn in (e.function, e.generated):
                 got = _both(fn, x, torch.ones_like(x))
                 assert all(torch.equal(a, b) for a, b in zip(got, want)), (name, policy, dtype, got, want)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "elu"])
+def test_a_backward_that_is_torch_s_own_op_keeps_the_generated_module(name):
+    """sigmoid's and elu's generated backward is torch's own one-pass op on the saved output: no kernel serves."""
+    e = symact.export(name, "torch", verify=False)
+    assert "_backward(g, 1.0, 1, 1, True, t)" in e.source() or "sigmoid_backward(g, t)" in e.source()
+    assert e.kernel is None and e.function is e.generated
 
 
 def test_without_the_fused_backend_nothing_changes(monkeypatch):

@@ -33,7 +33,7 @@ from symact.catalog import Activation, x
 from symact.derivation import y
 from symact.errors import ParameterError
 from symact.exporting.eager import accelerate
-from symact.exporting.source import Parts, function_name, module_text, part_patches, parts
+from symact.exporting.source import BACKWARD, Parts, function_name, module_text, part_patches, parts
 from symact.exporting.verify import Verification, verify_export
 from symact.kernels import fused
 from symact.kernels.base import Kernel
@@ -69,7 +69,9 @@ class Exported:
     ):
         self.definition, self.framework, self._text, self.namespace = definition, framework, text, namespace
         self.generated: Callable = getattr(namespace, function_name(definition.name or "activation"))
-        self.kernel = kernel if kernel is not None and (kernel.has_output_form or not self.saves_output) else None
+        own = any(op in text for op in BACKWARD.values())  # the backward is torch's own one-pass op (sigmoid's, elu's)
+        usable = kernel is not None and not own and (kernel.has_output_form or not self.saves_output)
+        self.kernel = kernel if usable else None
         self.function, self._module = self.generated, None
         if self.kernel is not None:
             self.function, self._module = accelerate(namespace, self.generated, self.kernel, self.saves_output)
