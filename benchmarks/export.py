@@ -1,17 +1,19 @@
 """Exported activations (``symact.export``) against the framework's own and the textbook formula with autograd.
 
-Forward plus backward on one thread, fastest of repeated runs (on a shared machine the others measure its
-load), 1e6 elements of ``3 * standard_normal`` in float32
-and float64: symact's export (``export``), the same under ``torch.compile`` (``compiled``: Inductor fuses its
-operations into one loop; compiling takes seconds, not timed), torch's own function (F.silu, F.gelu, F.mish, F.softplus, F.elu,
+Forward plus backward on one thread (torch's and symact's fused kernels'), fastest of repeated runs taken in
+turns (on a shared machine the others measure its load), 1e5 and 1e6 elements of ``3 * standard_normal`` in
+float32 and float64: symact's export (``export``: eager CPU float32 and float64 run symact's fused kernels,
+``symact.exporting.eager``), its generated module alone (``pure``: ``export(..., kernels=False)``, what
+``source()`` runs), that under ``torch.compile`` (``compiled``: Inductor fuses its operations into one loop;
+compiling takes seconds, not timed), torch's own function (F.silu, F.gelu, F.mish, F.softplus, F.elu,
 torch.sigmoid, torch.tanh: ``torch``) and the formula one writes by hand, differentiated by autograd
 (``naive``). Then the bytes a 10-layer MLP's training step saves for its backward pass with each (measured
 with ``torch.autograd.graph.saved_tensors_hooks``, each storage counted once: the activation's saved output is
 also the next layer's saved input). With jax installed, the timings again under ``jax.jit`` (``jax.nn``'s
 functions as the framework's own).
 
-    python benchmarks/export.py            # about three minutes
-    python benchmarks/export.py --quick    # 1e5 elements, 9 runs
+    python benchmarks/export.py            # about five minutes
+    python benchmarks/export.py --quick    # 1e5 elements alone, 9 runs
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from timing import timeit  # noqa: E402
+from timing import interleaved, timeit  # noqa: E402
 
 import symact  # noqa: E402
+from symact.kernels import fused  # noqa: E402
 
 NAMES = ["silu", "gelu", "mish", "softplus", "elu", "sigmoid", "tanh"]
 TORCH = {"silu": F.silu, "gelu": F.gelu, "mish": F.mish, "softplus": F.softplus, "elu": F.elu,
@@ -52,20 +55,24 @@ def naive(lib, erf) -> dict:
 
 
 def torch_times(data: np.ndarray, repeat: int) -> dict:
-    """ms of forward + backward per activation: (export, export under torch.compile, torch, naive)."""
+    """ms of forward + backward per activation: (export, pure, compiled, torch, naive), taken in turns."""
     x = torch.from_numpy(data).requires_grad_(True)
     ones = torch.ones_like(x)
 
     def step(fn):
-        return lambda: torch.autograd.grad(fn(x), x, ones)
+        return None, lambda: torch.autograd.grad(fn(x), x, ones)
 
     rows = {}
     for name in NAMES:
-        exported = symact.export(name, "torch", verify=False).function
-        compiled = torch.compile(exported, fullgraph=True)
-        rows[name] = tuple(
-            timeit(step(fn), repeat, min) for fn in (exported, compiled, TORCH[name], naive(torch, torch.erf)[name])
-        )
+        pure = symact.export(name, "torch", verify=False, kernels=False).function
+        fns = {
+            "export": symact.export(name, "torch", verify=False).function,
+            "pure": pure,
+            "compiled": torch.compile(pure, fullgraph=True),
+            "torch": TORCH[name],
+            "naive": naive(torch, torch.erf)[name],
+        }
+        rows[name] = tuple(interleaved({k: step(fn) for k, fn in fns.items()}, repeat, min).values())
     return rows
 
 
@@ -115,10 +122,8 @@ def jax_times(data: np.ndarray, repeat: int) -> dict | None:
     }
 
 
-def table(title: str, columns: list[str], rows: dict) -> str:
-    """A Markdown table of ms per column, then the ratios of the exports (the first columns) to the others."""
-    ours = [c for c in columns if c in ("export", "compiled")]
-    pairs = [(a, b) for b in columns[len(ours) :] for a in ours]
+def table(title: str, columns: list[str], rows: dict, pairs: list[tuple[str, str]]) -> str:
+    """A Markdown table of ms per column, then the ratios ``pairs`` (a, b): a's time over b's."""
     head = columns + [f"{a}/{b}" for a, b in pairs]
     lines = [f"### {title}", "", "| activation | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
     for name, times in rows.items():
@@ -130,33 +135,40 @@ def table(title: str, columns: list[str], rows: dict) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="1e5 elements, 9 runs")
+    parser.add_argument("--quick", action="store_true", help="1e5 elements alone, 9 runs")
     args = parser.parse_args(argv)
-    size, repeat = (100_000, 9) if args.quick else (1_000_000, 7)
+    sizes, repeat = ((100_000,), 9) if args.quick else ((100_000, 1_000_000), 7)
     torch.set_num_threads(1)
-    data = 3 * np.random.default_rng(0).standard_normal(size)
-    print(f"{size:.0e} elements, forward + backward, one thread, fastest of {repeat} runs, ms; torch "
-          f"{torch.__version__}, load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
-    for dtype in ("float32", "float64"):
-        print(
-            table(f"torch, {dtype}", ["export", "compiled", "torch", "naive"], torch_times(data.astype(dtype), repeat)),
-            "\n",
-        )
+    if fused.available():
+        fused.set_threads(1)
+    print(f"forward + backward, one thread, fastest of {repeat} runs taken in turns, ms; torch {torch.__version__}, "
+          f"symact's kernels {'fused' if fused.available() else 'not installed'}, "
+          f"load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
+    columns = ["export", "pure", "compiled", "torch", "naive"]
+    pairs = [("export", "torch"), ("pure", "torch"), ("compiled", "torch"), ("export", "naive")]
+    for size in sizes:
+        data = 3 * np.random.default_rng(0).standard_normal(size)
+        for dtype in ("float32", "float64"):
+            rows = torch_times(data.astype(dtype), repeat)
+            print(table(f"torch, {dtype}, {size:.0e} elements", columns, rows, pairs), "\n")
     print("### Saved for backward: a 10-layer MLP (256 wide, batch 256, float32), one training step\n")
     print("| activation | export | torch | naive | export/torch |\n|---|---|---|---|---|")
     for name in NAMES:
-        sizes = [
+        saved = [
             saved_bytes(fn)
             for fn in (symact.export(name, "torch", verify=False), TORCH[name], naive(torch, torch.erf)[name])
         ]
-        print(f"| {name} | " + " | ".join(f"{b / 2**20:.2f} MiB" for b in sizes) + f" | {sizes[0] / sizes[1]:.2f} |")
+        print(f"| {name} | " + " | ".join(f"{b / 2**20:.2f} MiB" for b in saved) + f" | {saved[0] / saved[1]:.2f} |")
     print()
     for dtype in ("float32", "float64"):
         rows = jax_times(data.astype(dtype), repeat)
         if rows is None:
             print("jax is not installed: no JAX table")
             break
-        print(table(f"JAX under jit, {dtype}", ["export", "jax.nn", "naive"], rows), "\n")
+        jax_pairs = [("export", "jax.nn"), ("export", "naive")]
+        print(
+            table(f"JAX under jit, {dtype}, {size:.0e} elements", ["export", "jax.nn", "naive"], rows, jax_pairs), "\n"
+        )
     return 0
 
 

@@ -16,8 +16,9 @@ import pytest
 import symact
 from symact.catalog import CATALOG
 from symact.errors import ExportFailed, ParameterError, SymactError
+from symact.exporting.source import BACKWARD
 from symact.exporting.verify import ulp_bounds, verify_export, within
-from symact.kernels import kernel
+from symact.kernels import fused, kernel
 from symact.testing.frameworks import benchmark_points, function_values
 from symact.testing.measure import ulp_error
 
@@ -49,6 +50,9 @@ def exported(request):
 
 
 def test_verified_against_symact(exported):
+    """Verified on both paths where the fused backend serves eager float32 and float64 (symact.exporting.eager)."""
+    own = any(op in exported.source() for op in BACKWARD.values())  # torch's own backward op: no kernel serves
+    assert (exported.kernel is not None) == (fused.available() and not own) and exported.generated is not None
     report = exported.report
     assert not report.proved and report.status.value == "checked"
     assert report.gradcheck and report.gradgradcheck
@@ -125,6 +129,19 @@ def test_torch_compile_without_graph_breaks(name):
         # the same operations, fused: equal but for rounding (a few units in the last place); NaN where NaN
         assert torch.allclose(got, want, rtol=8 * torch.finfo(torch.float64).eps, atol=1e-300, equal_nan=True)
         assert torch.equal(torch.isnan(got), torch.isnan(want))
+
+
+@pytest.mark.filterwarnings(r"ignore::DeprecationWarning:torch\.")
+def test_inside_a_compiled_model():
+    """torch.compile traces a model holding the module in one graph (it imports the module of each function it
+    inlines: the generated module is registered under a name hashed from its text) and computes what the generated
+    module computes eagerly."""
+    torch._dynamo.reset()
+    e = symact.export("tanh", "torch", verify=False)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4, dtype=torch.float64), e.module())
+    x = torch.linspace(-3, 3, 12, dtype=torch.float64).reshape(3, 4)
+    compiled = torch.compile(model, backend="eager", fullgraph=True)
+    assert torch.equal(compiled(x), e.generated(model[0](x)))
 
 
 def test_source_runs_without_symact(tmp_path):
@@ -275,7 +292,7 @@ def test_a_traced_module_keeps_every_select():
         warnings.simplefilter("ignore")  # the tracer warns of the Function's Python: that is what is checked
         traced = torch.jit.trace(e.function, quiet)
     odd = torch.tensor([float("nan"), float("inf"), -float("inf"), -1e20, -90.0, -1.25, -2.4, 0.0], dtype=torch.float64)
-    want = e.function(odd)
+    want = e.generated(odd)  # a trace records the generated module (symact.exporting.eager)
     assert torch.equal(traced(odd).isnan(), want.isnan())
     assert torch.equal(torch.nan_to_num(traced(odd)), torch.nan_to_num(want))
 
@@ -312,7 +329,8 @@ def test_each_frameworks_own_lines_stay_out_of_the_other():
 
 def test_verify_refutes_an_export_wrong_only_in_the_tails(monkeypatch):
     """An export right where |f| > 1e-16 and off by a factor 2 below (f = 2e-30 where the truth is 1e-30, f' the
-    same): within bound epsilons *absolute* below 1 (the check before) it passed; in ULPs it is refuted."""
+    same): within bound epsilons *absolute* below 1 (the check before) it passed; in ULPs it is refuted. The wrong
+    generated module is refuted though the function a user calls runs the kernel (both paths are verified)."""
     e = symact.export("x*sigmoid(1.7*x)", "torch", verify=False)
     for part in ("f", "df"):
         right = getattr(e.namespace, part)
@@ -326,7 +344,7 @@ def test_verify_refutes_an_export_wrong_only_in_the_tails(monkeypatch):
     k = kernel(e.definition.entry)
     for dtype in ("float64", "float32"):
         xs = points.astype(dtype)
-        got, want = function_values(e.function, xs), (k(xs.astype("float64")), k.grad(xs.astype("float64")))
+        got, want = function_values(e.generated, xs), (k(xs.astype("float64")), k.grad(xs.astype("float64")))
         assert all((np.abs(g) < 1e-16).sum() > 100 for g in got)  # the tails are sampled
         for g, w, bound in zip(got, want, ulp_bounds(e.definition.entry.ulp_bounds, dtype)):
             with np.errstate(all="ignore"):
@@ -334,5 +352,5 @@ def test_verify_refutes_an_export_wrong_only_in_the_tails(monkeypatch):
             old = absolute | (ulp_error(g, w, dtype) <= bound)
             assert old.all(), (dtype, xs[~old][:3], g[~old][:3], w[~old][:3])  # the old check: passed
             assert not within(g, w, bound, dtype).all()
-    with pytest.raises(ExportFailed, match="beyond"):
+    with pytest.raises(ExportFailed, match="generated module: f.* beyond"):
         verify_export(e)

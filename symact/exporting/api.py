@@ -1,11 +1,14 @@
 """``export()``: an activation as a PyTorch module or a JAX function, with symact's stable forms and derivatives.
 
-The generated module (``symact.exporting.source``) is executed in a fresh module namespace; its raw f, f'
+The generated module (``symact.exporting.source``) is executed as a module registered in ``sys.modules`` under a
+name hashed from its text (``torch.compile`` imports the module of a function it inlines). f' is written in the
+output where that form is defined at the ends and gives the kink policy's f' at every kink. Its raw f, f'
 and f'' are probed at huge and infinite inputs and, where they miss the kernel plan's limits there (an
 inf*0 inside), written again with the cheapest guard that mends it. torch's module computes a float32 (or
 half-precision) part with Taylor patches in float64, with the patches float64 still needs there, measured
 (``_wide_patches``). The first export of a definition is verified (``symact.exporting.verify``) unless
-``verify=False``.
+``verify=False``. A torch export's function and module run symact's fused kernel of the same definition on
+eager CPU float32 and float64 tensors (``symact.exporting.eager``; ``kernels=False``: the generated module alone).
 
 >>> import torch
 >>> softplus = export('softplus', 'torch', verify=False)
@@ -16,7 +19,9 @@ tensor([0.0000e+00, 6.9315e-01, 8.0000e+02], dtype=torch.float64)
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
+import sys
 import types
 from collections.abc import Callable
 
@@ -24,10 +29,15 @@ import numpy as np
 import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, validate, within
-from symact.catalog import Activation
+from symact.catalog import Activation, x
+from symact.derivation import y
 from symact.errors import ParameterError
-from symact.exporting.source import Parts, function_name, module_text, part_patches, parts
+from symact.exporting.eager import accelerate
+from symact.exporting.source import BACKWARD, Parts, function_name, module_text, part_patches, parts
 from symact.exporting.verify import Verification, verify_export
+from symact.kernels import fused
+from symact.kernels.base import Kernel
+from symact.kernels.build import fused_kernel
 from symact.kernels.definition import Definition, resolve
 from symact.kernels.plan import part_plans
 from symact.testing.measure import ulp_error
@@ -39,16 +49,32 @@ _PROBES = {
     "float64": np.array([1e308, 1e300, 1e200, 1e100, 1e50, 1e38, 1e20, np.inf]),
     "float32": np.array([3e38, 1e30, 1e20, np.inf], dtype=np.float32),
 }
-_VERIFIED: dict[tuple[str, str, str], Verification] = {}  # (definition key, name, framework) -> its verification
+_VERIFIED: dict[tuple, Verification] = {}  # (definition key, name, framework, kernel path) -> its verification
 
 
 class Exported:
     """An exported activation: ``function`` (a plain callable), ``module()`` (a torch ``nn.Module``),
-    ``source()`` (the module text, runnable without symact) and ``report`` (the verification of this definition in this process, or None when not verified)."""
+    ``source()`` (the module text, runnable without symact), ``generated`` (that module's own function, which
+    ``function`` is where no ``kernel`` serves) and ``report`` (the verification of this definition in this
+    process, or None when not verified). ``kernel``: the fused kernel that computes eager CPU float32 and float64
+    tensors (``symact.exporting.eager``), or None."""
 
-    def __init__(self, definition: Definition, framework: str, text: str, namespace: types.ModuleType):
+    def __init__(
+        self,
+        definition: Definition,
+        framework: str,
+        text: str,
+        namespace: types.ModuleType,
+        kernel: Kernel | None = None,
+    ):
         self.definition, self.framework, self._text, self.namespace = definition, framework, text, namespace
-        self.function: Callable = getattr(namespace, function_name(definition.name or "activation"))
+        self.generated: Callable = getattr(namespace, function_name(definition.name or "activation"))
+        own = any(op in text for op in BACKWARD.values())  # the backward is torch's own one-pass op (sigmoid's, elu's)
+        usable = kernel is not None and not own and (kernel.has_output_form or not self.saves_output)
+        self.kernel = kernel if usable else None
+        self.function, self._module = self.generated, None
+        if self.kernel is not None:
+            self.function, self._module = accelerate(namespace, self.generated, self.kernel, self.saves_output)
         self.report: Verification | None = None
 
     @property
@@ -60,6 +86,8 @@ class Exported:
         """A fresh ``torch.nn.Module`` computing the activation (torch exports only)."""
         if self.framework != "torch":
             raise ParameterError("export", "framework", "module() is for torch exports; use .function with JAX")
+        if self._module is not None:
+            return self._module()
         (cls,) = [v for k, v in vars(self.namespace).items() if isinstance(v, type) and not k.startswith("_")]
         return cls()
 
@@ -80,6 +108,7 @@ def export(
     kink: str | None = None,
     verify: bool | None = None,
     budget: float | None = DEFAULT_BUDGETS["export"],
+    kernels: bool = True,
     **params: float,
 ) -> Exported:
     """The activation (a catalog name, an expression string, a SymPy expression or what ``define`` returns) as
@@ -89,7 +118,9 @@ def export(
     an output form, and f'' serves second derivatives. ``kink`` is the kink policy (default: the framework's
     own convention). ``verify`` checks the export against symact (``symact.exporting.verify``) and raises
     ``ExportFailed`` when it fails; ``None`` verifies the first export of each definition. ``budget`` bounds
-    the seconds spent (``ProofTimeout`` past it).
+    the seconds spent (``ProofTimeout`` past it). ``kernels``: torch's function and module compute eager CPU
+    float32 and float64 tensors with symact's fused kernel of the same definition where the fused backend is
+    installed (``symact.exporting.eager``); ``False`` gives the generated module alone, as ``source()`` runs.
 
     >>> e = export('tanh', 'torch', verify=False)
     >>> e.saves_output, 'import symact' in e.source()
@@ -102,18 +133,26 @@ def export(
         lib = _framework(framework)
         with _float64(framework):
             p = parts(definition)
-            if p.from_output and not _slope_defined_at_ends(definition, p, lib, framework):
-                p = parts(definition, output=False)  # the output form is singular where f tends at +-inf
+            if p.from_output and not (
+                _kinks_kept(definition, p) and _slope_defined_at_ends(definition, p, lib, framework)
+            ):
+                p = parts(definition, output=False)  # the output form misses a kink, or is singular at an end
             guards = _guards(definition, p, lib, framework)
             patches = part_patches(definition, p)
             wide = _wide_patches(p, guards, patches) if framework == "torch" else None
             text = module_text(p, framework, guards, patches, wide)
-            exported = Exported(definition, framework, text, _load(text, function_name(p.name)))
-            key = (definition.key, definition.name, framework)
+            fast = _kernel(definition) if kernels and framework == "torch" else None
+            exported = Exported(definition, framework, text, _load(text, function_name(p.name), keep=True), fast)
+            key = (definition.key, definition.name, framework, exported.kernel is not None)
             if verify or (verify is None and key not in _VERIFIED):
                 _VERIFIED[key] = verify_export(exported)
             exported.report = _VERIFIED.get(key) if verify is not False else None
         return exported
+
+
+def _kernel(definition: Definition) -> Kernel | None:
+    """The fused kernel of ``definition``; None where the fused backend is not installed or cannot compile it."""
+    return fused_kernel(definition, strict=False) if fused.available() else None
 
 
 def _framework(framework: str):
@@ -146,10 +185,28 @@ def _traced(fn: Callable, framework: str) -> Callable:
     return importlib.import_module("jax").jit(fn) if framework == "jax" else fn
 
 
-def _load(text: str, name: str) -> types.ModuleType:
-    module = types.ModuleType(f"symact_export_{name}")
+def _load(text: str, name: str, keep: bool = False) -> types.ModuleType:
+    """The module ``text`` executed; ``keep``: registered in ``sys.modules`` under a name hashed from the text
+    (one module per text), where ``torch.compile`` imports the module of a function it inlines."""
+    module_name = f"symact_export_{name}" + (f"_{hashlib.sha256(text.encode()).hexdigest()[:16]}" if keep else "")
+    if keep and module_name in sys.modules:
+        return sys.modules[module_name]
+    module = types.ModuleType(module_name)
     exec(compile(text, f"<symact export of {name}>", "exec"), module.__dict__)
+    if keep:
+        sys.modules[module_name] = module
     return module
+
+
+def _kinks_kept(definition: Definition, p: Parts) -> bool:
+    """Whether f' written in y is the kink policy's f' at every kink (at threshold's, y = 0 is also every value
+    left of it: kink='right' needs f' in x; likewise hardshrink's kinks but under torch's policy)."""
+    in_x, values = parts(definition, output=False).df, definition.values()
+    for kink in definition.derivation().kinks:
+        c = kink.subs(values)
+        if abs(sp.N(in_x.subs(x, c) - p.df.subs(y, p.f.subs(x, c)), 30)) > 1e-25:
+            return False
+    return True
 
 
 def _slope_defined_at_ends(definition: Definition, p: Parts, lib, framework: str) -> bool:

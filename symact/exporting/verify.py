@@ -19,6 +19,12 @@ policy gives. Then ``torch.autograd.gradcheck`` and ``gradgradcheck`` (or ``jax.
 2) run in float64 at points away from the kinks. A measurement, never a proof: the status is *checked* or
 *refuted*.
 
+Where a torch export's ``function`` runs symact's fused kernel (``symact.exporting.eager``) both paths are checked,
+each against the same references and bounds: the function a user calls (the kernel in float32 and float64) and the
+generated module (``Exported.generated``: what half precision, ``torch.compile`` and ``source()`` run). A problem
+names its path; ``crosschecks`` are the function's. The kernel path costs a tenth of a second more (no mpmath: in
+float64 it is the reference itself).
+
 >>> ulp_bounds((4, 6), 'float32')
 (16, 24)
 """
@@ -34,7 +40,7 @@ import sympy as sp
 
 from symact.derivation import y
 from symact.errors import ExportFailed
-from symact.exporting.source import parts
+from symact.exporting.source import Parts, parts
 from symact.functions import mp_function
 from symact.kernels import kernel
 from symact.kernels.definition import Definition
@@ -122,41 +128,53 @@ def verify_export(exported: "symact.exporting.api.Exported") -> Verification:  #
     points = np.concatenate([benchmark_points(), _SPECIAL])
     problems, reports = [], {}
     p = parts(definition, output=False)
-    fn = exported.function
-    if exported.framework == "jax":  # compiled once per dtype (eagerly, each operation compiles on its own)
-        fn = importlib.import_module("jax").jit(fn)
-    for dtype in ("float64", "float32"):
-        report = crosscheck(
-            definition.entry, fn, kink=definition.kink, points=points, dtype=dtype, budget=None, **params
-        )
-        bounds = ulp_bounds(definition.entry.ulp_bounds, dtype)
-        xs = points.astype(dtype)
-        theirs = function_values(fn, xs)
-        small = FLUSHED if exported.framework == "jax" else SMALL
-        want_f, want_df = _references(definition, xs)
-        slack = output_slack(definition, xs, want_f, theirs[0], bounds[0]) if exported.saves_output else 0.0
-        for what, got, want, expr, bound, extra in zip(
-            ("f", "f'"), theirs, (want_f, want_df), (p.f, p.df), bounds, (0.0, slack)
-        ):
-            ok = within(got, want, bound, dtype, extra, small, exported.framework == "jax")
-            ask = ~ok & np.isfinite(points)  # where the kernel's own error may be what differs: mpmath decides
-            extra = extra[ask] if np.ndim(extra) else extra
-            ok[ask] = within(got[ask], _exact(expr, xs[ask]), bound, dtype, extra, small, exported.framework == "jax")
-            if not ok.all():
-                problems.append(f"{what} in {dtype} beyond {bound} ULP at x = {points[~ok][0]!r}")
-        if dtype == "float64" and not report.agrees_at_kinks:
-            problems.append(f"f' at a kink differs from kink={definition.kink!r}")
-        reports[dtype] = report
-    at = _smooth_points(definition)
-    first, second = (_torch_checks if exported.framework == "torch" else _jax_checks)(fn, at)
-    if not first:
-        problems.append("the framework's first-order gradient check failed")
-    if not second:
-        problems.append("the framework's second-order gradient check failed")
+    paths = {"": exported.function}
+    if exported.generated is not exported.function:  # the kernel's path, and the generated module's
+        paths = {"kernel path: ": exported.function, "generated module: ": exported.generated}
+    checks, at = [], _smooth_points(definition)
+    for label, fn in paths.items():
+        if exported.framework == "jax":  # compiled once per dtype (eagerly, each operation compiles on its own)
+            fn = importlib.import_module("jax").jit(fn)
+        for dtype in ("float64", "float32"):
+            report = crosscheck(
+                definition.entry, fn, kink=definition.kink, points=points, dtype=dtype, budget=None, **params
+            )
+            problems += [label + problem for problem in _problems(exported, p, points, fn, report, dtype)]
+            reports.setdefault(dtype, report)  # the function's own: what a user calls
+        checks.append((_torch_checks if exported.framework == "torch" else _jax_checks)(fn, at))
+        if not checks[-1][0]:
+            problems.append(label + "the framework's first-order gradient check failed")
+        if not checks[-1][1]:
+            problems.append(label + "the framework's second-order gradient check failed")
+    first, second = (all(c[i] for c in checks) for i in (0, 1))
     verification = Verification(definition.name, exported.framework, reports, first, second, problems)
     if problems:
         raise ExportFailed(str(verification))
     return verification
+
+
+def _problems(exported, p: Parts, points: np.ndarray, fn, report: CrossCheck, dtype: str) -> list[str]:
+    """What ``fn`` (``exported``'s function or its generated module's) misses in ``dtype``: f and f' beyond the
+    bounds at ``points``, f' at a kink (``report``)."""
+    definition, problems = exported.definition, []
+    bounds = ulp_bounds(definition.entry.ulp_bounds, dtype)
+    xs = points.astype(dtype)
+    theirs = function_values(fn, xs)
+    small = FLUSHED if exported.framework == "jax" else SMALL
+    want_f, want_df = _references(definition, xs)
+    slack = output_slack(definition, xs, want_f, theirs[0], bounds[0]) if exported.saves_output else 0.0
+    for what, got, want, expr, bound, extra in zip(
+        ("f", "f'"), theirs, (want_f, want_df), (p.f, p.df), bounds, (0.0, slack)
+    ):
+        ok = within(got, want, bound, dtype, extra, small, exported.framework == "jax")
+        ask = ~ok & np.isfinite(points)  # where the kernel's own error may be what differs: mpmath decides
+        extra = extra[ask] if np.ndim(extra) else extra
+        ok[ask] = within(got[ask], _exact(expr, xs[ask]), bound, dtype, extra, small, exported.framework == "jax")
+        if not ok.all():
+            problems.append(f"{what} in {dtype} beyond {bound} ULP at x = {points[~ok][0]!r}")
+    if dtype == "float64" and not report.agrees_at_kinks:
+        problems.append(f"f' at a kink differs from kink={definition.kink!r}")
+    return problems
 
 
 def _references(definition, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
