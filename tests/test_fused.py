@@ -584,11 +584,12 @@ def test_float32_sums_within_the_plan_bound_at_the_window_edges_and_in_the_tails
 
 
 def test_tanhshrink_within_its_node_bound_where_divisions_lost_3_ulp():
-    """x - tanh(x) in float64 within 1.5 ULP (``s_tanhshrink``'s bound) near 0.37 and 0.77, where Lambert's
-    continued fraction computed by 13 divisions lost 3.7 and 3.5 ULP, and across the method's switch at 0.6."""
-    k = symact.kernel("tanhshrink", backend="numba")
+    """x - tanh(x) in float64 near 0.37 and 0.77, where Lambert's continued fraction computed by 13 divisions
+    loses 3.3 ULP, and across the fused method's switch at 0.6: the fused kernel within 1.5 ULP (vmath's double-
+    double, measured 1.0), the NumPy kernel (the divisions: 3.3 ULP before rounding) within the kernel's bound."""
     xs = np.concatenate([[0.3666081199138822, 0.7705074615166517], np.linspace(0.01, 2.0, 1991)])
     xs = np.concatenate([xs, -xs])
     exact = exact_values(symact.derive("tanhshrink").f, xs)
-    err = ulp_error(k(xs), exact)
-    assert err.max() <= 1.5, (xs[np.argmax(err)], err.max())
+    for backend, bound in (("numba", 1.5), ("numpy", ULP_BOUNDS.get("tanhshrink", (4, 4))[0])):
+        err = ulp_error(symact.kernel("tanhshrink", backend=backend)(xs), exact)
+        assert err.max() <= bound, (backend, xs[np.argmax(err)], err.max())
