@@ -4,7 +4,7 @@ A loop that calls the C library's ``exp`` runs one element at a time; these are 
 polynomial only (no table, no branch: limits and special values are selects), so LLVM turns a numba loop
 over them into SIMD code. exp is fdlibm's reduction and rational form, log1p musl's, expm1 a Taylor series
 after the same reduction with its error carried (Horner's steps as fused multiply-adds, ``fma``), tanh a
-double-double quotient of expm1: exp and log1p stay within 1 ULP, expm1 within 1.1 and tanh within 1.5
+double-double quotient of expm1: exp and log1p stay within 1 ULP, expm1 within 1.25 and tanh within 1.5
 (``tests/test_vmath.py`` measures them against mpmath, subnormal results included); ``symact.kernels.vmath_erf``
 adds erfc and erf.
 Like ``symact.kernels.scalar`` the functions are plain Python until ``compile_all`` hands them to numba.
@@ -273,7 +273,7 @@ def _expm1_series(r, err):
 
 @jit(inline=True)
 def vexpm1(x: float) -> float:
-    """exp(x) - 1 within 1.1 ULP; NaN stays NaN."""
+    """exp(x) - 1 within 1.25 ULP (1.19 measured, near x = 37.2); NaN stays NaN."""
     c = x if x > -40.0 else -40.0  # expm1(-40) rounds to -1
     c = c if c < 720.0 else 720.0
     k, em, em_lo = _expm1_parts(c)
