@@ -37,7 +37,8 @@ _math_erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def erfc(t: np.ndarray) -> np.ndarray:
-    """Complementary error function on float64 arrays, within 2 ULP everywhere.
+    """Complementary error function on float64 arrays, as accurate as the C library's erfc: glibc's reaches
+    3.2 ULP (at 1.2175, 120,000 random points of [-6, 27] against mpmath).
 
     scipy's erfc is within 1 ULP below 0.5 but loses 4-20 ULP above (and erfcx(t)*exp(-t^2)
     up to 4), so above 0.5 the C library's erfc (math.erfc) is applied element by element;
