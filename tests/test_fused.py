@@ -559,15 +559,16 @@ def test_a_fused_kernel_is_built_from_plans_without_a_numpy_kernel():
 
 @pytest.mark.parametrize("name", ["silu", "gelu", "mish", "gelu_tanh"])
 def test_float32_sums_within_the_plan_bound_at_the_window_edges_and_in_the_tails(name):
-    """float32 f' computes its sum with vmath32 outside the Taylor patch windows (its condition number
-    certified there) and the float64 patch, rounded, inside: within the plan's bound on both sides of each
-    window's edges, and in the tails."""
+    """float32 f' computes its sum with vmath32 outside the Taylor patch windows it needs (narrower than the
+    float64 kernel's: its condition number certified there) and the float64 patch, rounded, inside: within the
+    plan's bound on both sides of each window's edges, float32's and float64's, and in the tails."""
     from symact.kernels.float32 import FUNCTIONS
     from symact.kernels.plan import part_plans
 
     plans = part_plans(symact.kernel(name, backend="numba").definition)
     (bound,) = plans["grad"].float32
-    edges = [p.hi + s * p.window for p in plans["grad"].finishes[0].patches for s in (-1, 1)]
+    patches = plans["grad"].finishes[0].patches + plans["grad"].float32_finishes[0].patches
+    edges = [p.hi + s * p.window for p in patches for s in (-1, 1)]
     steps = np.arange(-150, 151, dtype=np.int32)
     near = [(np.float32(e).view(np.int32) + steps * np.sign(e).astype(np.int32)).view(np.float32) for e in edges]
     wide = [np.linspace(e - 0.05, e + 0.05, 101, dtype=np.float32) for e in edges]

@@ -286,3 +286,20 @@ def test_weighted_bound_refuses_cancellation_and_overflow():
     assert weighted(cancels, x, ((0.0, 2.0),)) is not None
     assert weighted(sp.exp(s_softplus(x, sp.oo)), x) is None  # exp of a computed argument past 700
     assert float32.ulp_bound(x * sp.exp(x), x, finite=True) is None  # x exp(x) overflows float64 past 700
+
+
+def test_float32_windows_narrowed_to_what_float32_needs():
+    """The float64 windows are sized for float64's accuracy; float32's loop patches only where its own bound
+    needs it: each window the least fraction that keeps the bound, a tile no float32 result needs left out."""
+    windows = ((-1.2785, 1.0), (-2.0284, 0.26))
+    widths = float32.narrowed(SILU_PRIME, x, windows)
+    assert widths == (0.25, 0.0)
+    kept = ((-1.2785, 0.25),)
+    assert float32.ulp_bound(SILU_PRIME, x, kept) == float32.ulp_bound(SILU_PRIME, x, windows) == 0.51
+    assert float32.ulp_bound(SILU_PRIME, x, ((-1.2785, 0.125),)) is None  # the next fraction down is refused
+    assert float32.narrowed(sp.sin(x) + 1, x, ((-1.6, 0.5),)) == (0.5,)  # refused whatever the windows: kept
+    plans = part_plans(resolve("silu", "torch", {}))
+    for part, i in (("grad", 0), ("value_and_grad", 1)):  # f' alone and in one pass with f: the same windows
+        (patch,) = plans[part].float32_finishes[i].patches
+        assert (patch.hi, patch.window) == (plans[part].finishes[i].patches[0].hi, 0.25)
+        assert patch.coeffs == plans[part].finishes[i].patches[0].coeffs

@@ -303,8 +303,9 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
     windows (``__window{i}``) and its value there (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly
     what the scalar function gives there); with ``float32`` (the plan's bounds taken: ``float32_parts``), a
     float32 function and loop calling ``vmath32`` (with patches, a loop in blocks as the float64 one, around the
-    function without them, ``__32bulk``: the float64 patches, rounded, only inside their windows); ``borrowed``: a float32 function and loop of other parts'
-    (``_borrowed``) that the ufunc calls too."""
+    function without them, ``__32bulk``: the float64 patches, rounded, only inside the windows a float32 result
+    needs, ``Plan.float32_finishes``, tested by ``__window{i}_32``, computed by ``__patch{i}_32``); ``borrowed``: a
+    float32 function and loop of other parts' (``_borrowed``) that the ufunc calls too."""
     v = plan.var.name
 
     def finish(values):
@@ -316,28 +317,35 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
     def rounded(values):
         return [f"return {', '.join(f'float32({v})' for v in values)}"]
 
+    def patches(plan, tag=""):  # per patched output i, the test of its windows and its value there
+        head, found = f"{v} = float64({v}_in)", []
+        for i, post in enumerate(plan.finishes):
+            if post.patches:
+                found += function(f"__window{i}{tag}", [head, f"return {post.window(v)}"])
+                found += function(f"__patch{i}{tag}", [head, "r = math.nan", *post.selects("r", v), "return r"])
+        return found
+
     code = ["", "", f"{name}_MEMORY_BOUND = {memory_bound(plan)}"] + function("", _body(plan, finish))
+    narrow = replace(plan, finishes=plan.float32_finishes) if float32 else plan  # float32's windows
     if plan.native32:  # float32 computes the float64 result rounded: a loop of its own, in float32
         code += function("__32", _body(plan, finish, cast="float32"))
     elif float32:  # float32 results within the plan's bound by vmath32's short functions
-        code += function("__32", _body(plan, rounded, float32=True))
-    patched = [i for i, post in enumerate(plan.finishes) if post.patches]
-    if float32 and patched:  # the patches (float64, rounded) only inside their windows, as the float64 loop
-        code += function("__32bulk", _body(plan, rounded, patches=False, float32=True))
-        code += ["", "", *_blocked(f"{name}_loop32", name, "__32bulk", outs, patched, apart=False)]
+        code += function("__32", _body(narrow, rounded, float32=True))
+    patched = [i for i, post in enumerate(narrow.finishes) if post.patches]
+    if float32 and patched:  # the patches (float64, rounded) only inside their float32 windows
+        code += function("__32bulk", _body(narrow, rounded, patches=False, float32=True)) + patches(narrow, "_32")
+        code += ["", "", *_blocked(f"{name}_loop32", name, "__32bulk", outs, patched, apart=False, tag="_32")]
     elif plan.native32 or float32:
         each = ", ".join(f"{o}[i]" for o in outs)
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
         code += [f"        {each} = {name}__32(x[i])"]
+    patched = [i for i, post in enumerate(plan.finishes) if post.patches]
     bands = plan_bands(plan)
     if patched or bands:
         code += function("__bulk", _body(plan, finish, patches=False, bands=bands))
     if bands:  # with the bands, without the patches: called (not inlined) in the rare blocks that meet a band
         code += function("__rare", _body(plan, finish, patches=False))
-    for i in patched:
-        post, head = plan.finishes[i], f"{v} = float64({v}_in)"
-        code += function(f"__window{i}", [head, f"return {post.window(v)}"])
-        code += function(f"__patch{i}", [head, "r = math.nan", *post.selects("r", v), "return r"])
+    code += patches(plan)
     return code + _loops(name, outs, patched, plan.native32 or float32 or borrowed, bool(bands))
 
 
@@ -370,10 +378,18 @@ def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False,
 
 
 def _blocked(
-    loop_name: str, name: str, bulk: str, outs: list[str], patched: list[int], banded: bool = False, apart: bool = True
+    loop_name: str,
+    name: str,
+    bulk: str,
+    outs: list[str],
+    patched: list[int],
+    banded: bool = False,
+    apart: bool = True,
+    tag: str = "",
 ) -> list[str]:
     """``_loops``' loop in blocks, calling ``name + bulk`` (the function without patches; with ``banded``, and
-    the flag of the bands last) and the patches of ``name`` (float64; stored rounded into a float32 output).
+    the flag of the bands last) and the windows and patches of ``name`` (float64; stored rounded into a float32
+    output), those ending in ``tag`` (``'_32'``: the float32 loop's narrower windows).
     ``apart``: a block with many elements inside the windows computes the function without patches only
     outside them (with one output, no bands): it pays for the float64 forms, not for the short float32 ones
     of ``vmath32`` (float32 swish f' took 1.8x the time)."""
@@ -393,7 +409,7 @@ def _blocked(
         loop += [f"            at{i}[k{i}] = i", f"            xw{i}[k{i}] = xs[i]"]
         if apart:
             loop += ["            at[i - k0] = i", "            xa[i - k0] = xs[i]"]
-        loop += [f"            k{i} += {name}__window{i}(xs[i])"]
+        loop += [f"            k{i} += {name}__window{i}{tag}(xs[i])"]
     if apart:  # with an eighth of the block inside the windows, gathering the rest costs less than computing them
         loop += [f"        if k0 * {APART} >= xs.size:", "            for j in range(xs.size - k0):"]
         loop += [f"                pa[j] = {name}{bulk}(xa[j])", "            for j in range(xs.size - k0):"]
@@ -408,6 +424,6 @@ def _blocked(
     else:
         loop += ["        for i in range(xs.size):", f"            {block} = {name}{bulk}(xs[i])"]
     for i in patched:
-        loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}(xw{i}[j])"]
+        loop += [f"        for j in range(k{i}):", f"            pw{i}[j] = {name}__patch{i}{tag}(xw{i}[j])"]
         loop += [f"        for j in range(k{i}):", f"            {outs[i]}_b[at{i}[j]] = pw{i}[j]"]
     return loop

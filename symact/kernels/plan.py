@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -40,7 +40,7 @@ from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.base import PARTS
 from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
-from symact.kernels.float32 import APART, ulp_bound, uses_vmath32
+from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
@@ -183,6 +183,18 @@ class Plan:
             ulp_bound(form, self.var, w, dd, f.guard) for (form, dd), w, f in zip(named, windows, self.finishes)
         )
         return None if None in bounds or not any(map(uses_vmath32, self.forms)) else bounds
+
+    @cached_property
+    def float32_finishes(self) -> tuple[Finish, ...]:
+        """Each output's ``Finish`` for the float32 loop of a plan with a ``float32`` bound: its Taylor patches'
+        windows narrowed to where a float32 result needs them (``float32.narrowed``: outside them the bound
+        holds as outside the float64 windows), a patch no float32 result needs left out. A patch polynomial is
+        accurate across its whole window, so inside a narrower one too; fewer elements take it."""
+        finishes = []
+        for (form, dd), f in zip((_named(form, self.dd) for form in self.forms), self.finishes):
+            widths = narrowed(form, self.var, tuple((p.hi, p.window) for p in f.patches), dd, f.guard)
+            finishes.append(replace(f, patches=tuple(replace(p, window=w) for p, w in zip(f.patches, widths) if w)))
+        return tuple(finishes)
 
 
 def _named(form: sp.Expr, dd: dict) -> tuple[sp.Expr, tuple]:
