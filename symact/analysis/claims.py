@@ -103,7 +103,8 @@ def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
             if found.value is None:
                 return verdict(UNKNOWN, f"{prop} is unknown: {found.details.get('reason', '')}", found.proof)
             same = _matches(prop, _value(prop, claimed), found.value)
-            witness = _witness(p, prop, _value(prop, claimed), found) if same is False and not found.proved else None
+            # an exact counterexample outweighs agreement with a numerical value to its digits
+            witness = _witness(p, prop, _value(prop, claimed), found) if same is not None and not found.proved else None
     except ProofTimeout as err:
         return verdict(UNKNOWN, f"time limit: {err}")
     except SymactError as err:
