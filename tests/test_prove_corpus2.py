@@ -287,6 +287,10 @@ IDENTITIES = [
     ("tiny", "sign(Phi(-40))", "1", {}, True),
     ("tiny", "x*Heaviside(log(1 + exp(-100)))", "x/2", {}, False),
     ("tiny", "min(1, 1 - Phi(-40))", "1", {}, False),
+    ("tiny", "sign(log(erf(10)))", "0", {}, False),
+    ("tiny", "sign(log(erf(10)))", "-1", {}, True),
+    ("tiny", "Heaviside(log(sigmoid(120)))", "1/2", {}, False),
+    ("tiny", "Heaviside(log(sigmoid(120)))", "0", {}, True),
 ]
 BOUNDS = [
     ("sigmoid(x)", "0", "1", True, {}, True),
@@ -325,6 +329,8 @@ BOUNDS = [
     ("tanh(x)", "-1", "1", True, {}, True),
     ("1 - tanh(x)", "0", None, True, {}, True),
     ("softplus(x - 200)", "0", None, True, {}, True),
+    ("log(sigmoid(x))", None, "0", True, {}, True),
+    ("log(1 + exp(x - 300))", "0", None, True, {}, True),
 ]
 LIMITS = [
     ("softplus(x, beta)", "beta", "oo", "relu(x)", {}, True),
