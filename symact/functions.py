@@ -34,6 +34,16 @@ class _Named(sp.Function):
     def _eval_is_positive(self):
         return True if self.args[0].is_extended_real else None
 
+    def _eval_evalf(self, prec):
+        """A number's value by ``MPMATH``, which never cancels (``Phi(-40)`` and ``softplus(-100)`` are not 0)."""
+        arg = self.args[0]
+        if not arg.is_number:
+            return self.rewrite(sp.erf if isinstance(self, Phi) else sp.exp)._eval_evalf(prec)
+        value = arg._to_mpmath(prec + 10)
+        with mpmath.workprec(prec + 10):
+            value = MPMATH[type(self).__name__](value)
+        return sp.Expr._from_mpmath(value, prec)
+
     def _latex(self, printer, exp=None):
         power = "" if exp is None else "^{%s}" % exp
         return r"%s%s{\left(%s \right)}" % (self.latex_name, power, printer._print(self.args[0]))
@@ -68,9 +78,6 @@ class sigmoid(_CDF):
     def _eval_rewrite_as_tanh(self, arg, **kwargs):
         return (sp.tanh(arg / 2) + 1) / 2
 
-    def _eval_evalf(self, prec):
-        return self.rewrite(sp.exp)._eval_evalf(prec)
-
 
 class Phi(_CDF):
     r"""The standard normal CDF :math:`\Phi(x) = (1 + \operatorname{erf}(x/\sqrt2))/2`."""
@@ -88,9 +95,6 @@ class Phi(_CDF):
         return sp.erfc(-arg / sp.sqrt(2)) / 2
 
     _eval_rewrite_as_exp = _eval_rewrite_as_erf
-
-    def _eval_evalf(self, prec):
-        return self.rewrite(sp.erf)._eval_evalf(prec)
 
 
 class softplus(_Named):
@@ -115,9 +119,6 @@ class softplus(_Named):
         return sp.log(1 + sp.exp(arg))
 
     _eval_rewrite_as_log = _eval_rewrite_as_exp
-
-    def _eval_evalf(self, prec):
-        return self.rewrite(sp.exp)._eval_evalf(prec)
 
 
 NAMED_FUNCTIONS = {"sigmoid": sigmoid, "Phi": Phi, "softplus": softplus}

@@ -70,10 +70,8 @@ def _evaluated_sign(c: sp.Expr, precisions) -> int | None:
             v = c.evalf(digits, strict=True, maxn=4 * digits)
         except (PrecisionExhausted, ValueError, TypeError, ZeroDivisionError, OverflowError):
             continue
-        if v.is_Float and v != 0:
+        if (v.is_Float or v.is_Rational) and v != 0:  # an evaluated 0 is no sign: log(1 + exp(-100)) gives 0
             return 1 if v > 0 else -1
-        if v.is_Integer or v.is_Rational:
-            return int(sp.sign(v))
     return None
 
 

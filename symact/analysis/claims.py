@@ -11,7 +11,9 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import mpmath
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from symact.analysis.engine import properties
 from symact.analysis.exact import _close, _cmp, _is_zero, _num
@@ -26,6 +28,7 @@ from symact.functions import expand_named
 from symact.isolation import isolatable
 from symact.kinks import Piece, rational_inside, resolve, switch_points
 from symact.parsing import parse
+from symact.precision import precision
 from symact.proof import CHECKED, PROVED, REFUTED, UNKNOWN, Proof, Status, prove
 
 __all__ = ["Claim", "check_claims"]
@@ -100,7 +103,8 @@ def _check(activation, prop: str, claimed, budget, seen: dict) -> Claim:
             if found.value is None:
                 return verdict(UNKNOWN, f"{prop} is unknown: {found.details.get('reason', '')}", found.proof)
             same = _matches(prop, _value(prop, claimed), found.value)
-            witness = _witness(p, prop, _value(prop, claimed), found) if same is False and not found.proved else None
+            # an exact counterexample outweighs agreement with a numerical value to its digits
+            witness = _witness(p, prop, _value(prop, claimed), found) if same is not None and not found.proved else None
     except ProofTimeout as err:
         return verdict(UNKNOWN, f"time limit: {err}")
     except SymactError as err:
@@ -181,9 +185,23 @@ def _matches(prop: str, claimed, value) -> bool | None:
         if not (isinstance(claimed, tuple) and len(claimed) == len(value)):
             return False
         return _all_true([_matches("value", c, v) for c, v in zip(claimed, value)])
+    if isinstance(value, sp.Float) and isinstance(claimed, sp.Basic) and claimed.is_number:
+        return _same_digits(claimed, value)
     if isinstance(value, sp.Basic) and isinstance(claimed, sp.Basic):
         return _close(claimed, value)
     return claimed == value
+
+
+def _same_digits(claimed: sp.Expr, value: sp.Float) -> bool | None:
+    """A numerical value carries its digits and no more: the claim agrees when it rounds to the same digits
+    (the 30-digit claim of mish's minimum differs from its 103-bit value by 5e-32)."""
+    digits = mpmath.libmp.prec_to_dps(value._prec)
+    try:
+        exact = sp.N(claimed, digits + 10, strict=True)
+    except (PrecisionExhausted, ValueError, TypeError):
+        return None
+    with precision(digits + 10):
+        return mpmath.nstr(mpmath.mpf(exact._mpf_), digits) == mpmath.nstr(mpmath.mpf(value._mpf_), digits)
 
 
 def _all_true(truths: list) -> bool | None:

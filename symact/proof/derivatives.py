@@ -33,11 +33,18 @@ def derivative_kinks(sides: Iterable[tuple[object, sp.Expr]], values: Mapping | 
     For an unevaluated ``Derivative(g, x)``: the points where g is not differentiable. For a
     string with ``diff(...)`` (evaluated by the parser): the points where that side jumps, which
     is where the function differentiated has different one-sided derivatives. ``values`` gives
-    numbers for parameters, to order the points; points that cannot be placed are not excluded.
+    numbers for parameters, to order the points (by default a generic value of each parameter's
+    sign, 37/29 or -37/29); the points stay symbolic. Points that cannot be placed are not excluded.
 
     >>> [k.point for k in derivative_kinks([('diff(relu(x - 1), x)', sp.Heaviside(x - 1))])]
     [1]
+    >>> l = sp.Symbol('l', positive=True)
+    >>> [k.point for k in derivative_kinks([('diff(softshrink(x, l), x)', sp.Heaviside(x - l) + sp.Heaviside(-x - l))])]
+    [-l, l]
     """
+    sides = list(sides)
+    if values is None:
+        values = _generic_values(set().union(*(parsed.free_symbols for _, parsed in sides)) - {x})
     found: list[Kink] = []
     for raw, parsed in sides:
         try:
@@ -52,6 +59,12 @@ def derivative_kinks(sides: Iterable[tuple[object, sp.Expr]], values: Mapping | 
     for k in found:
         unique.setdefault(k.point, k)
     return list(unique.values())
+
+
+def _generic_values(parameters: set) -> dict:
+    """A value of each parameter's sign that no activation singles out (0 and 1 are special for many)."""
+    generic = sp.Rational(37, 29)
+    return {p: (-generic if p.is_negative or p.is_nonpositive else generic) for p in parameters}
 
 
 def off_kinks(expr: sp.Expr, kinks: list[Kink]) -> sp.Expr:

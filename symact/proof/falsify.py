@@ -14,7 +14,7 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import MPMATH
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
-from symact.numerics import numeric_roots
+from symact.numerics import certified_sign, numeric_roots
 from symact.precision import precision
 from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
 
@@ -251,6 +251,8 @@ def _certified(expr: sp.Expr, point: dict, digits: int):
         if value.is_zero:
             return sp.S.Zero
         value = sp.N(value, digits, strict=True, maxn=4 * RECHECK_DIGITS)  # raises unless the digits are right
+        if value == 0:  # evaluated, not proved: log(1 + exp(-100)) evaluates to 0 at 30 digits
+            return sp.S.Zero if certified_sign(expr.xreplace(point)) == 0 else None
     except (
         PrecisionExhausted,
         UndecidedSign,
