@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import inspect
 import math
+import os
 import sys
 import threading
 import time
@@ -154,29 +155,31 @@ class StepLimit(SymactError):
 
 class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     """Run a third-party computation (a SymPy ``simplify``, ``limit`` or ``solve``) so that it ends with
-    ``ProofTimeout`` at one of its Python function calls once the running call's deadline passes, and with
-    ``StepLimit`` after ``steps`` Python calls (None: no step bound). The step bound is the deterministic one,
-    like Lean's heartbeats: it counts work, not seconds, so where it declines a method does not depend on the
-    machine's speed (only, through SymPy's cache, on what the same process computed before).
+        ``ProofTimeout`` at one of its Python function calls once the running call's deadline passes, and with
+        ``StepLimit`` after ``steps`` Python calls (None: no step bound). The step bound is the deterministic one,
+        like Lean's heartbeats: it counts work, not seconds, so where it declines a method does not depend on the
+        machine's speed (only, through SymPy's cache, on what the same process computed before).
 
-    The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. Any
-    hook puts CPython 3.11 in its slow tracing mode (a trace function, ``sys.settrace``, sees the same "call"
-    events and costs as much) and slows Python code two- to threefold, so without ``steps`` it is armed only once the deadline
-    has passed, by a garbage-collector callback (the computation allocates: SymPy and mpmath always do); a
-    step bound, or a deadline less than two seconds away, has it from the start. Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
-    ``Exception`` in places), the timeout's finaliser puts the hook back, and the next call raises again.
-    SymPy's evaluation flags (per thread) are put back if the block ends early; mpmath's precision is set
-    only through ``symact.precision``, whose clean-up a timeout never interrupts. Under a profiler
-    the hook stays off and only the checks around the block apply.
+        The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. Any
+        hook puts CPython 3.11 in its slow tracing mode (a trace function, ``sys.settrace``, sees the same "call"
+        events and costs as much) and slows Python code two- to threefold, so without ``steps`` it is armed only once the deadline
+        has passed, by a garbage-collector callback in its thread (the computation allocates: SymPy and mpmath always
+    do; where what it allocates is freed at once, a watchdog thread lifts the collector's count past its threshold
+    once the deadline has passed, so that the computation's next allocation collects); a
+        step bound, or a deadline less than two seconds away, has it from the start. Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
+        ``Exception`` in places), the timeout's finaliser puts the hook back, and the next call raises again.
+        SymPy's evaluation flags (per thread) are put back if the block ends early; mpmath's precision is set
+        only through ``symact.precision``, whose clean-up a timeout never interrupts. Under a profiler
+        the hook stays off and only the checks around the block apply.
 
-    >>> with within(5), guard():
-    ...     max(2, 3)
-    3
-    >>> import sympy
-    >>> with guard(steps=100):
-    ...     sympy.limit(sympy.sin(sympy.Symbol('t')) / sympy.Symbol('t'), sympy.Symbol('t'), 0)
-    Traceback (most recent call last):
-    symact.budget.StepLimit: a computation ran past 100 steps
+        >>> with within(5), guard():
+        ...     max(2, 3)
+        3
+        >>> import sympy
+        >>> with guard(steps=100):
+        ...     sympy.limit(sympy.sin(sympy.Symbol('t')) / sympy.Symbol('t'), sympy.Symbol('t'), 0)
+        Traceback (most recent call last):
+        symact.budget.StepLimit: a computation ran past 100 steps
     """
 
     def __init__(self, steps: int | None = None) -> None:
@@ -209,7 +212,8 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
             return
         self.active = False
         if self.lazy:
-            _WATCHED[self.thread].remove(self)
+            with _WAKE:
+                _WATCHED[self.thread].remove(self)
         sys.setprofile(self.outer)
         if kind is not None and issubclass(kind, (ProofTimeout, StepLimit)):  # ended inside: undo what it left
             self.parameters.evaluate, self.parameters.distribute = self.saved
@@ -223,13 +227,63 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
 
 
 _WATCHED: dict[int, list[guard]] = {}  # per thread, its running lazy guards, innermost last
+_WAKE = threading.Condition()  # guards _WATCHED; notified when a lazy guard starts
+_WATCHDOG: list[threading.Thread] = []  # this process's watchdog, once started
+_NUDGE_EVERY = 0.05  # seconds past a watched deadline before the watchdog nudges the collector, and between nudges
 
 
 def _watch(owner: guard) -> None:
     """Let the garbage collector's callback arm ``owner``'s hook once its deadline has passed."""
-    _WATCHED.setdefault(owner.thread, []).append(owner)
-    if _collecting not in gc.callbacks:
-        gc.callbacks.append(_collecting)
+    with _WAKE:
+        _WATCHED.setdefault(owner.thread, []).append(owner)
+        if _collecting not in gc.callbacks:
+            gc.callbacks.append(_collecting)
+        if not (_WATCHDOG and _WATCHDOG[0].is_alive()):  # none yet, or a forked child's copy of the list
+            _WATCHDOG[:] = [threading.Thread(target=_watchdog, name="symact-budget", daemon=True)]
+            _WATCHDOG[0].start()
+        _WAKE.notify()
+
+
+def _forked() -> None:
+    """In a forked child: a fresh lock (another thread may have held the parent's at the fork)."""
+    global _WAKE
+    _WAKE = threading.Condition()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def _watchdog() -> None:
+    """Past the deadline of a running lazy guard, make the next allocation collect: a computation whose objects
+    are freed as fast as they come (SymPy's polynomial arithmetic) never reaches the collector's threshold by
+    itself, so its thread would never arm its hook. Collecting there (not here) is what arms it."""
+    while True:
+        with _WAKE:
+            due = [guards[-1].deadline.at for guards in _WATCHED.values() if guards]
+            wait = min(due) + _NUDGE_EVERY - time.monotonic() if due else None
+            if wait is None or wait > 0:
+                _WAKE.wait(wait)
+                continue
+        held = _nudge()
+        time.sleep(_NUDGE_EVERY)  # allocates nothing: the watched thread's next allocation collects
+        del held
+
+
+class _Ballast:
+    """An object the collector counts when it is allocated (lists and dicts come from free lists, uncounted)."""
+
+
+def _nudge() -> list:
+    """Objects, allocated with the collector off, that lift its count past the threshold (kept by the caller
+    until a collection has come; none where the collector is off or collects only by hand)."""
+    threshold, on = gc.get_threshold()[0], gc.isenabled()
+    if not (threshold and on):
+        return []
+    gc.disable()
+    try:
+        return [_Ballast() for _ in range(threshold + 1)]
+    finally:
+        gc.enable()
 
 
 def _collecting(phase: str, info: dict) -> None:

@@ -2,6 +2,7 @@
 
 import ast
 import asyncio
+import gc
 import signal
 import sys
 import threading
@@ -192,6 +193,36 @@ def test_a_guarded_library_call_is_ended_inside_and_leaves_sympy_as_it_was():
     assert time.monotonic() - start < 0.3 + MARGIN
     assert sp.core.parameters.global_parameters.evaluate is True
     assert sp.Add(x, x) == 2 * x
+
+
+def _step(n: int) -> int:
+    return max({n + 1})  # a set: counted by the collector when allocated (lists come from a free list)
+
+
+def _spin(steps: int) -> int:
+    """Python calls whose containers are freed at once: the collector's count never reaches its threshold."""
+    n = 0
+    while n < steps:
+        n = _step(n)
+    return n
+
+
+@pytest.mark.parametrize("where", ["main", "worker"])
+def test_a_computation_that_never_collects_still_ends_on_time(where, monkeypatch):
+    """A lazy guard's hook is armed by a collection in its thread; SymPy's polynomial arithmetic (factoring
+    with coefficients of exp(1000)) frees what it allocates at once and never collects by itself: past the
+    deadline the collector is nudged, so that its next allocation collects there."""
+    monkeypatch.setattr(budget, "_EAGER_WITHIN", 0.0)  # lazy even this close to the deadline
+
+    def run():
+        gc.collect()
+        start = time.monotonic()
+        with pytest.raises(ProofTimeout), within(0.3, "a spin"):
+            guarded(_spin, 10**8)
+        return time.monotonic() - start
+
+    took = run() if where == "main" else ThreadPoolExecutor(1).submit(run).result()
+    assert took < 0.3 + MARGIN
 
 
 @pytest.mark.parametrize("budget", [0, -1, float("inf"), float("nan"), "5", True])
