@@ -2,8 +2,9 @@
 
 A public call opens ``within(seconds, what)``. Inside it, symact's own loops call ``check()`` at their heads,
 and each expensive third-party call (a SymPy ``simplify``, ``limit`` or ``solve``) runs through ``guarded``,
-which checks the deadline at the guarded library's Python function calls. No signal, no timer and no state
-shared between threads: a budget is bounded in any thread, task and platform, and leaves the process alone.
+which checks the deadline at the guarded library's Python function calls. No signal and no timer; the one
+thing shared between threads is the list of running guards' deadlines a watchdog thread reads (``guard``): a
+budget is bounded in any thread, task and platform, and leaves the process alone.
 
 The clock decides only *whether* an answer comes back, never *which*: a call whose deadline passed raises
 ``ProofTimeout`` when its ``within`` block ends, even where code inside caught the timeout and went on, so no
