@@ -46,7 +46,10 @@ def _monotone_root(g: sp.Expr) -> list[sp.Expr] | None:
     slope = sp.factor(sp.cancel(_exp_form(sp.diff(g, x))))
     if not (slope.is_positive or slope.is_negative):
         return None
-    roots = [r for r in sp.solve(g, x) if r.is_real]
+    try:
+        roots = [r for r in sp.solve(g, x) if r.is_real]
+    except NotImplementedError:  # SymPy has no method for it (x - softplus(x) + log(2)): no root found
+        return None
     if len(roots) != 1:
         return None
     at_root = _lambert(g.xreplace({x: roots[0]}))
