@@ -418,3 +418,24 @@ def test_a_gap_sympy_cannot_solve_is_undecided_not_an_internal_failure():
     p = prove_bound("softplus(x)", upper="relu(x) + log(2)", budget=10)
     assert p.status != REFUTED and not p.method.startswith("internal failure"), p
     assert prove_bound("softplus(x)", upper="relu(x) + log(2)", strict=True, budget=10).status == REFUTED
+
+
+@pytest.mark.parametrize(
+    "expr, bounds, truth",
+    [
+        ("selu(x, a, s)", {"lower": "-a*s"}, PROVED),  # each piece by assumptions on a half-line, and at the kink
+        ("elu(x, a)", {"lower": "-a", "strict": True}, PROVED),
+        ("selu(x, a, s)", {"lower": "-a*s/2"}, REFUTED),
+        ("leaky_relu(x, a)", {"lower": "x"}, REFUTED),  # a > 1
+        ("elu(x, a)", {"upper": "x"}, REFUTED),
+    ],
+)
+def test_bounds_with_positive_parameters(expr, bounds, truth):
+    """A piece's gap with positive parameters (a*s + s*x on x > 0) is signed by SymPy's assumptions with x
+    moved onto the half-line; the sample points of a bound with parameters are whole (one point at a time,
+    each parameter from the same sample: a pop per parameter ran out, an internal failure)."""
+    p = prove_bound(expr, budget=10, a="positive", s="positive", **bounds)
+    assert p.status == truth, p
+    if truth == REFUTED:
+        point = p.counterexample["point"]
+        assert all(float(sp.Rational(point[name])) > 0 for name in ("a", "s") if name in point)

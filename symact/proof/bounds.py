@@ -90,7 +90,7 @@ def _piecewise_sign(gap: sp.Expr, strict: bool) -> tuple[bool, sp.Expr | None, s
         if not (is_smooth(branch) and _sign_between(branch, lo, hi, strict)):
             return False, None, f"sign of {sp.sstr(branch)} on ({lo}, {hi}) not decided"
         branches.append((branch, x < hi))
-    at_points = [certified_sign(gap.subs(x, p)) for p in points]
+    at_points = [_sign_at(gap.subs(x, p)) for p in points]
     if any(s is None or s < 0 or (strict and s == 0) for s in at_points):
         return False, None, "sign of the gap at a split point not decided"
     shown = sp.Piecewise(*branches[:-1], (branches[-1][0], True)) if len(branches) > 1 else branches[0][0]
@@ -105,6 +105,8 @@ def _sign_between(g: sp.Expr, lo, hi, strict: bool) -> bool:
     sign = _sign_of(found) if found is not None else None
     if sign == "positive" or (sign == "nonnegative" and not strict):
         return True
+    if _on_half_line(g, lo, hi, strict):
+        return True
     denominator = sp.fraction(sp.together(g))[1]
     continuous = not denominator.has(x) or denominator.is_positive
     zeros = _zeros(g) if continuous and not (g.free_symbols - {x}) else None
@@ -115,6 +117,26 @@ def _sign_between(g: sp.Expr, lo, hi, strict: bool) -> bool:
     if (strict and inside) or any(certified_sign(b - a) != 1 for a, b in zip(cuts, cuts[1:])):
         return False
     return all(certified_sign(g.subs(x, rational_inside(a, b))) == 1 for a, b in zip(cuts, cuts[1:]))
+
+
+def _sign_at(value: sp.Expr) -> int | None:
+    """The certified sign of a number; of a value with parameters, by SymPy's assumptions: 1 positive, 0 only
+    known nonnegative, -1 negative, None undecided."""
+    if not value.free_symbols:
+        return certified_sign(value)
+    return 1 if value.is_positive else 0 if value.is_nonnegative else -1 if value.is_negative else None
+
+
+def _on_half_line(g: sp.Expr, lo, hi, strict: bool) -> bool:
+    """g >= 0 (> 0) on a half-line by SymPy's assumptions with x = lo + t or hi - t, t > 0: on (0, oo) with
+    a, s > 0, a*s + s*x is positive."""
+    t = sp.Dummy("t", positive=True)
+    for end, far, way in ((lo, hi, 1), (hi, lo, -1)):
+        if end.is_finite and far == way * sp.oo:
+            moved = g.subs(x, end + way * t)
+            if moved.is_positive or (moved.is_nonnegative and not strict):
+                return True
+    return False
 
 
 def _points(given, what: str) -> list[sp.Expr]:
@@ -288,7 +310,8 @@ def _falsify_bound(f, up, lo, strict, statement):
             if not points:
                 points, refined = _near_minima(f, sorted(lows, key=lambda low: low[0])[:3]), True
                 continue
-            point = {s: points.pop(0).get(s, 0) for s in symbols}
+            sample = points.pop(0)
+            point = {s: sample.get(s, 0) for s in symbols}
             value = _evaluate(fn, symbols, point)
             if value is None or isinstance(value, mpmath.mpc):
                 continue
