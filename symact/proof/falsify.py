@@ -22,6 +22,7 @@ from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
 
 _NICE_X = [1, -1, 2, sp.Rational(1, 2), -sp.Rational(1, 2), 0, 3, -2, sp.Rational(1, 3), -sp.Rational(7, 3), 5, -5]
 _LARGE_X = [30, -30, 100, -100, 400, -400]
+_FAR_X = [3000, -3000, 10**5, -(10**5)]  # last: a term that wakes only far out (x*sigmoid(x - 1000))
 
 
 def _parameter_samples(symbol: sp.Symbol, rng: random.Random, count: int) -> list[sp.Rational]:
@@ -163,6 +164,7 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
     while len(points) < count + 5 * 3 * len(kinks):
         points.append({**base[(i + 7) % count], x: sp.Rational(rng.randint(-8000, 8000), 1000)})
         i += 1
+    points += [{**base[(i + 11) % count], x: sp.sympify(v)} for i, v in enumerate(_FAR_X)]
     if x not in symbols:
         points = [{p: v for p, v in pt.items() if p != x} for pt in points]
         points = [dict(t) for t in dict.fromkeys(tuple(sorted(pt.items(), key=lambda kv: kv[0].name)) for pt in points)]
