@@ -448,3 +448,17 @@ def test_a_term_that_wakes_only_far_out_is_refuted(lhs):
     p = prove(lhs, "0", budget=10)
     assert p.status == REFUTED, p
     assert abs(value(lhs, p.counterexample["point"], 60)) > 1e-6
+
+
+@pytest.mark.parametrize(
+    "lhs, rhs, truth",
+    [
+        ("erf(x) + erfc(x)", "1", PROVED),
+        ("gelu(x)", "x*erfc(-x/sqrt(2))/2", PROVED),
+        ("Phi(x)", "erfc(-x/sqrt(2))/2", PROVED),
+        ("Phi(x)", "erfc(x/sqrt(2))/2", REFUTED),
+    ],
+)
+def test_erfc_forms_in_their_normal_form(lhs, rhs, truth):
+    """erfc(z) is 1 - erf(z) in the normal form the rewriting compares (gelu's and Phi's erfc forms)."""
+    assert prove(lhs, rhs, budget=10).status == truth

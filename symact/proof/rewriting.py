@@ -14,10 +14,11 @@ from symact.proof.result import Step
 
 
 def _exp_form(expr: sp.Expr) -> sp.Expr:
-    """sigmoid, softplus, Phi, tanh, sinh, cosh written with exp, log and erf; asinh, acosh, atanh with log
-    (their principal branches, so ``atanh(tanh(x))`` becomes a logarithm that simplifies to x)."""
+    """sigmoid, softplus, Phi, tanh, sinh, cosh written with exp, log and erf (erfc as 1 - erf); asinh, acosh,
+    atanh with log (their principal branches, so ``atanh(tanh(x))`` becomes a logarithm that simplifies to x)."""
     inverse = (sp.asinh, sp.acosh, sp.atanh)
     e = expand_named(expr).rewrite(sp.exp)
+    e = e.replace(lambda n: isinstance(n, sp.erfc), lambda n: 1 - sp.erf(n.args[0])) if e.has(sp.erfc) else e
     return e.replace(lambda n: isinstance(n, inverse), lambda n: n.rewrite(sp.log)) if e.has(*inverse) else e
 
 
