@@ -4,8 +4,9 @@ Points (about 1000), per activation and parameter set: both sides of the edge of
 tile that takes over a patch's ill-conditioned end (the formula outside a patch is at its worst just beyond it), the whole band of x where f or f' is subnormal or about to be (a
 product with an underflowed factor shows there), magnitudes from the smallest subnormal up to the largest
 float, and a seeded sample of [-50, 50]. Parameters at their defaults and at other values (swish with beta =
-2, elu with alpha = 0.5, ...). The target is 4 ULP in float64 and 1 ULP in float32; ``MEASURED`` holds the
-bound where an activation does not meet it, and README's accuracy section quotes this table.
+2, elu with alpha = 0.5, ...). The target is 4 ULP in float64 and 1 ULP in float32; at the defaults in float64,
+an activation's ``ULP_BOUNDS`` where it states more; ``MEASURED`` holds the bound where an activation does not
+meet it otherwise, and README's accuracy section quotes this table.
 """
 
 import zlib
@@ -19,6 +20,7 @@ import sympy as sp
 import symact
 from symact import catalog
 from symact.functions import MPMATH
+from symact.kernels import ULP_BOUNDS
 from symact.kernels.patches import WELL_CONDITIONED, _condition, _taylor, removable_patches, zero_patches
 from symact.precision import precision
 from symact.testing.frameworks import ulp_error
@@ -39,8 +41,10 @@ PARAMETERS = {
     "softshrink": [{"lambd": 1.5}],
     "hardtanh": [{"min_val": -2, "max_val": 3}],
 }
-# floats where an independent check found errors of 7 to 847 ULP: every activation is measured there
+# floats where an independent check found errors of 7 to 847 ULP, and where gelu_tanh' reaches 5 (both backends):
+# every activation is measured there
 REPORTED = [-714.7530517578125, -1.7309410572052002, -2.441598415374756, -37.60003662109375, -21.35]
+REPORTED += [-1.785821416990762, -2.6212137206293606, -3.5726557949734747]
 CASES = [(name, {}) for name in catalog.names()] + [(n, p) for n, ps in PARAMETERS.items() for p in ps]
 try:
     import numba  # noqa: F401
@@ -142,7 +146,8 @@ def worst(name, params, dtype, backend) -> list[tuple[float, float]]:
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
 @pytest.mark.parametrize("name, params", CASES, ids=[f"{n}{p or ''}" for n, p in CASES])
 def test_dense_accuracy(name, params, dtype):
-    bound = MEASURED.get((name, tuple(sorted(params.items())), np.dtype(dtype).name), (TARGET[dtype],) * 2)
+    stated = ULP_BOUNDS.get(name, (4, 4)) if dtype == np.float64 and not params else (TARGET[dtype],) * 2
+    bound = MEASURED.get((name, tuple(sorted(params.items())), np.dtype(dtype).name), stated)
     for backend in BACKENDS:
         for (err, at), limit, part in zip(worst(name, params, dtype, backend), bound, ("f", "f'")):
             assert err <= limit, (name, params, backend, part, at, err)

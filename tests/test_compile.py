@@ -64,6 +64,23 @@ def test_output_form_kernel_agrees_with_grad():
     assert symact.kernel("gelu").grad_from_output(ORDINARY) is None
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_output_form_keeps_its_digits_where_the_output_saturates(backend):
+    """tanh' from the output, 1 - y**2, is (1 - y)*(1 + y): within 1.5 ULP of g(y) at every y, also where y**2
+    nears 1 (as 1 - y**2 it lost up to 1.5e7 ULP at y = 0.99999999510)."""
+    pytest.importorskip(backend)
+    from symact.testing.frameworks import ulp_error
+
+    k = symact.kernel("tanh", backend=backend)
+    rng = np.random.default_rng(7)
+    for dtype in (np.float64, np.float32):
+        ys = np.tanh(np.concatenate([rng.uniform(-20, 20, 400), [9.5, -9.5, 0.3]])).astype(dtype)
+        with mpmath.workdps(60):
+            want = np.array([float(1 - mpmath.mpf(float(t)) ** 2) for t in ys])
+        err = ulp_error(k.grad_from_output(ys), want, dtype)
+        assert err.max() <= 1.5, (np.dtype(dtype).name, ys[np.argmax(err)], err.max())
+
+
 def test_parameters_reach_the_kernel():
     assert symact.kernel("leaky_relu", negative_slope=0.2)(-1.0) == pytest.approx(-0.2)
     assert symact.kernel("swish", beta=2)(1.0) == pytest.approx(float(REFERENCE["sigmoid"](mpmath.mpf(2))), rel=1e-14)

@@ -113,6 +113,20 @@ def test_implementations_within_the_bound(row, params, w):
     assert all(err <= row.ulps for err, _ in worst.values()), f"{row.name}{params} w={w}: {worst} > {row.ulps} ULP"
 
 
+def test_dsqplus_within_squareplus_bound_where_the_conjugate_cost_most():
+    """squareplus's f' is s_dsqplus(x, 4), held to 4 ULP; just below t = 0 the conjugate (c/2)/(h (h - t)) reached
+    4.3 ULP (t = -0.0057), where the sum 1/2 + (t/h)/2 cancels nothing: it is taken up to t = -sqrt(c/3)."""
+    from symact.kernels.build import ULP_BOUNDS
+
+    row = NODES["s_dsqplus"]
+    xs = np.concatenate([np.random.default_rng(4).uniform(-0.05, 0.0, 300), [-0.0057405606021265765, -0.02042664953]])
+    exact = accurate(row.function(t, 4).value(), (t,))
+    values = row.numpy(xs, 4.0).tolist()
+    for v, a in zip(xs.tolist(), values):
+        for got in (a, row.scalar(v, 4.0)):
+            assert _ulps(got, exact(v)) <= ULP_BOUNDS.get("squareplus", (4, 4))[1], (v, got)
+
+
 _DERIVATIVE_AT = (-2.7, -0.4, 0.3, 1.9)
 
 

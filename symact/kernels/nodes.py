@@ -234,7 +234,14 @@ _ROWS = (
         two_sided=True,
     ),
     Node(s_sqplus, helpers.h_sqplus, scalar.s_sqplus, 3.0, _CONJ, params=1),
-    Node(s_dsqplus, helpers.h_dsqplus, scalar.s_dsqplus, 4.5, _CONJ, params=1),
+    Node(
+        s_dsqplus,
+        helpers.h_dsqplus,
+        scalar.s_dsqplus,
+        4.5,
+        "divides instead of cancelling for t < -sqrt(c/3) (the conjugate; Goldberg 1991), sums above",
+        params=1,
+    ),
     Node(
         s_tanhshrink,
         helpers.h_tanhshrink,

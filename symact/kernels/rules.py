@@ -15,6 +15,7 @@ a sum of sigmoids 0 at x = +-oo     each sigmoid(u) in the basis s^k sigmoid(-u)
 ``k + k*tanh(u)``                   ``2k*sigmoid(2u)`` (and ``k - k*tanh(u)`` -> ``2k*sigmoid(-2u)``)
 ``k - k*tanh(u)**2``                ``k*s_sech2(u)`` = 4e/(1+e)^2 with e = exp(-2|u|) (``b - k*tanh(u)**2``, |b| > |k|
                                     of k's sign: ``(b - k) + k*s_sech2(u)``, no cancellation)
+``k - k*u**2``                      ``k*(1 - u)*(1 + u)``: no cancellation where u**2 nears 1 (tanh' from the output)
 ``k*exp(u) - k``                    ``k*expm1(u)``;  ``log(1 + u)`` -> ``log1p(u)``
 ``u/n + b``, n*b dyadic             ``(u + n*b)/n`` (x/3 + 1/2 -> (x + 3/2)/3: no rounded 1/3 to cancel)
 ``log(1 + exp(u))``                 ``softplus(u)`` = max(u, 0) + log1p(exp(-|u|))
@@ -124,6 +125,8 @@ def _rule_one_minus(add):
             return 2 * sigmoid(2 * sign * g.args[0])
         if sign == -1 and g.is_Pow and g.exp == 2 and isinstance(g.base, sp.tanh):
             return s_sech2(g.base.args[0])
+        if sign == -1 and g.is_Pow and g.exp == 2:  # k - k*u**2 = k*(1 - u)*(1 + u): 1 - u exact near u = 1
+            return (1 - g.base) * (1 + g.base)
         if sign == -1 and isinstance(g, sp.exp):  # k - k*exp(u) = -k*expm1(u)
             return -s_expm1(g.args[0])
         if isinstance(g, sp.erf):  # k +- k*erf(u) = k*erfc(-+u)
