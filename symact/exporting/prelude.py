@@ -183,9 +183,9 @@ def s_sqplus(t, c):
     return xp.where(t < 0, (c / 4) / (h / 2 - t / 2), t / 2 + h / 2)''',
     "s_dsqplus": '''
 def s_dsqplus(t, c):
-    """(1 + t/sqrt(t**2 + c))/2, as (c/2)/(h (h - t)) for t < 0 and 1/2 + 1/(2 sqrt(1 + c/t**2)) above."""
+    """(1 + t/sqrt(t**2 + c))/2, as (c/2)/(h (h - t)) for t < -sqrt(c/3), where the sum would cancel."""
     h = _sqrt_sq_plus(t, c)
-    return xp.where(t < 0, (c / 2) / h / (h - t), 0.5 + 0.5 / xp.sqrt(1 + c / (t * t)))''',
+    return xp.where(t < -((c / 3) ** 0.5), (c / 2) / h / (h - t), 0.5 + (t / h) / 2)''',
     "s_tanhshrink": '''
 def s_tanhshrink(t):
     """t - tanh(t); for |t| < 1.5 t q/(1 + q) from the continued fraction tanh t = t/(1 + q)."""
