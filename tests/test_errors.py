@@ -147,3 +147,43 @@ def test_the_kink_message_names_the_convention_of_a_user_activation():
     assert "torch's convention is not recorded for 'myleaky_kink'" in text
     assert "at other points" not in text
     assert "as torch autograd computes it" in str(symact.derive("relu"))
+
+
+def _every_error():
+    from symact import errors
+    from symact.budget import StepLimit
+
+    made = {
+        errors.UnknownActivation: errors.UnknownActivation("swissh", ["swish"]),
+        errors.UnknownTheorem: errors.UnknownTheorem("xorr", ["xor"]),
+        errors.ParseError: errors.ParseError("bad", "x*", 2),
+        errors.ParameterError: errors.ParameterError("swish", "beta", "must be positive"),
+        errors.UndecidedSign: errors.UndecidedSign(0),
+    }
+    kinds = [getattr(errors, name) for name in errors.__all__ if isinstance(getattr(errors, name), type)]
+    return [made.get(kind) or kind("a message") for kind in kinds + [StepLimit]]
+
+
+@pytest.mark.parametrize("error", _every_error(), ids=lambda e: type(e).__name__)
+def test_every_error_crosses_a_process_boundary_as_itself(error):
+    """An isolated call's worker pickles the error it raised (a ProofTimeout, mostly) back to the caller."""
+    import pickle
+
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error) and str(back) == str(error) and back.__dict__ == error.__dict__
+
+
+def test_a_megabyte_of_text_is_refused_at_once_with_a_short_message():
+    start = time.perf_counter()
+    for text in ("x+" * 500_000 + "x", "q" * 10**7):
+        with pytest.raises(SymactError) as err:
+            symact.derive(text)
+        assert len(str(err.value)) < 400
+    assert time.perf_counter() - start < 1.0  # it took 2.5 s comparing the text with every catalog name
+
+
+def test_suggestions_skip_what_cannot_be_close():
+    from symact.errors import closest
+
+    assert closest("sigmod", ["sigmoid", "tanh", "softsign"]) == ["sigmoid"]
+    assert closest("s" * 10**6, ["sigmoid", "s" * 10**6]) == ["s" * 10**6]
