@@ -50,6 +50,8 @@ def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     >>> closest('sigmod', ['sigmoid', 'tanh', 'softsign'])
     ['sigmoid']
     """
+    if not isinstance(word, str):
+        return []
     cutoff = 0.6
     # difflib's first test (``real_quick_ratio``) rejects a choice whose length is too far from the word's; it is
     # applied here first, so that a long word (a megabyte of pasted text) costs nothing where nothing can match
@@ -73,10 +75,12 @@ class UnknownActivation(SymactError, KeyError):
     def __init__(self, name: str, choices: Iterable[str]):
         self.name = name
         self.suggestions = closest(name, choices)
-        if len(name) > _SHOWN:  # pasted text, not a name: no hint, and the message shows its start
+        if (
+            isinstance(name, str) and len(name) > _SHOWN
+        ):  # pasted text, not a name: no hint, and the message shows its start
             super().__init__(f"unknown activation {name[:_SHOWN]!r}... ({len(name)} characters)")
             return
-        product = re.sub(r"(?<![A-Za-z_\d.])(\d+(?:\.\d*)?)(?=[A-Za-z_(])", r"\1*", name)
+        product = re.sub(r"(?<![A-Za-z_\d.])(\d+(?:\.\d*)?)(?=[A-Za-z_(])", r"\1*", str(name))
         hint = f"; for a product write {product!r}" if product != name else _suggest(name, choices)
         super().__init__(f"unknown activation {name!r}{hint}")
 
