@@ -186,4 +186,33 @@ def test_suggestions_skip_what_cannot_be_close():
     from symact.errors import closest
 
     assert closest("sigmod", ["sigmoid", "tanh", "softsign"]) == ["sigmoid"]
-    assert closest("s" * 10**6, ["sigmoid", "s" * 10**6]) == ["s" * 10**6]
+    assert closest("s" * 10**5, ["sigmoid", "s" * 10**5]) == ["s" * 10**5]
+
+
+@pytest.mark.parametrize("name", [None, 1.5, ["xor"], sp.Symbol("x")])
+def test_a_theorem_name_of_the_wrong_type_is_an_unknown_theorem(name):
+    from symact import chapter
+    from symact.errors import UnknownTheorem
+
+    for call in (chapter.get, chapter.section, lambda n: chapter.select([n])):
+        with pytest.raises(UnknownTheorem):
+            call(name)
+    with pytest.raises(ParameterError, match="list of names"):
+        chapter.select(5)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda e: symact.derive(e),
+        lambda e: symact.kernel(e, backend="numpy"),
+        lambda e: symact.lambdify(e),
+        lambda e: symact.define("huge_power", e, replace=True),
+    ],
+)
+def test_a_sympy_expression_is_held_to_the_parsers_exponent_limit(call):
+    """x**10**9 given as SymPy (no parser in the way) built a billion-coefficient polynomial in one C step."""
+    start = time.perf_counter()
+    with pytest.raises(ParameterError, match="exponent 1000000000; the limit is 10000"):
+        call(symact.x**10**9)
+    assert time.perf_counter() - start < 1.0

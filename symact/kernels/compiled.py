@@ -24,6 +24,7 @@ from symact.catalog import Activation, x
 from symact.errors import ParameterError
 from symact.kernels.arrays import as_input, check_outs, deliver
 from symact.kernels.plan import Plan, make_plan
+from symact.whitelist import within_limits
 
 __all__ = ["compile_expr", "lambdify"]
 
@@ -130,7 +131,7 @@ def lambdify(expr: sp.Expr, budget: float | None = DEFAULT_BUDGETS["lambdify"], 
     """
     if not isinstance(expr, sp.Basic):
         raise ParameterError("lambdify", "expr", f"must be a SymPy expression, not {type(expr).__name__}")
-    expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
+    expr = within_limits(expr, "lambdify", "expr").subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
     symbols = {s: s for s in expr.free_symbols if s != x}
     expr = expr.subs(Activation("lambdify", expr, symbols).bind(**params))
     left = sorted(s.name for s in expr.free_symbols if s != x)
