@@ -216,3 +216,20 @@ def test_a_sympy_expression_is_held_to_the_parsers_exponent_limit(call):
     with pytest.raises(ParameterError, match="exponent 1000000000; the limit is 10000"):
         call(symact.x**10**9)
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: symact.check_claims([("relu", "range", "[0, oo)")], budget=0), "budget"),
+        (lambda: symact.check_claims([("relu", "range", "[0, oo)")], budget=float("nan")), "budget"),
+        (lambda: symact.check_claims([("relu", "range")]), "each claim"),
+        (lambda: symact.check_claims([{"activation": "relu"}]), "each claim"),
+        (lambda: symact.check_claims([None]), "each claim"),
+        (lambda: symact.plot(None), "name or a list of names"),
+        (lambda: symact.plot(3.5), "name or a list of names"),
+    ],
+)
+def test_claims_and_plots_of_the_wrong_shape_are_parameter_errors(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
