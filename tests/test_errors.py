@@ -233,3 +233,18 @@ def test_a_sympy_expression_is_held_to_the_parsers_exponent_limit(call):
 def test_claims_and_plots_of_the_wrong_shape_are_parameter_errors(call, message):
     with pytest.raises(ParameterError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: symact.lambdify(sp.gamma(symact.x) ** symact.x),
+        lambda: symact.lambdify(sp.besselj(0, symact.x)),
+        lambda: symact.lambdify(sp.Integer(10) ** 616 * symact.x),
+        lambda: symact.plot("1e308*1e308*x"),
+    ],
+)
+def test_an_expression_no_kernel_can_compute_is_a_parameter_error(call):
+    """A SymPy function outside the grammar or a coefficient beyond float64 raised NameError or OverflowError."""
+    with pytest.raises(ParameterError, match="cannot be compiled"):
+        call()
