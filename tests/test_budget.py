@@ -286,3 +286,20 @@ def test_the_command_line_budget_covers_printing_the_answer(monkeypatch, capsys)
     assert time.monotonic() - start < 0.3 + MARGIN
     out, err = capsys.readouterr()
     assert out == "" and "ran past its budget of 0.3 s" in err
+
+
+def test_printing_a_huge_formula_ends_at_the_running_calls_deadline():
+    """Pretty-printing or LaTeX of a 600-term sum takes seconds (a huge derivation's, more): a budget bounds it."""
+    import sympy as sp
+
+    from symact.formula.printer import expr, text_block
+
+    x, raw = sp.Symbol("x"), {"evaluate": False}
+    big = sp.Add(
+        *[sp.Mul(sp.Pow(x, k, **raw), sp.Pow(sp.Add(x, k, **raw), -1, **raw), **raw) for k in range(1, 600)], **raw
+    )
+    for show in (lambda: text_block("f = ", big), lambda: expr(big)):
+        start = time.monotonic()
+        with pytest.raises(ProofTimeout), within(0.2, "printing"):
+            show()
+        assert time.monotonic() - start < 0.2 + 0.5
