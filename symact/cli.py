@@ -19,10 +19,11 @@ import sys
 from symact import catalog
 from symact.analysis.result import PROPERTY_NAMES
 from symact.analysis.tables import TABLE_COLUMNS
-from symact.budget import DEFAULT_BUDGETS
+from symact.budget import DEFAULT_BUDGETS, guard, within
 from symact.derivation import derive
 from symact.errors import ParseError, SymactError
 from symact.formula.printer import decimals
+from symact.isolation import warm
 from symact.kinks import POLICIES
 from symact.version import __version__
 
@@ -373,8 +374,14 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    # the budget bounds the whole command, the printing of its answer included; prove answers past its budget
+    # with an unknown verdict (printed at a bounded size), which is printed
+    seconds = None if args.command == "prove" else getattr(args, "budget", None)
     try:
-        return _flushed(args.run(args))
+        if getattr(args, "isolate", False):
+            warm()  # a worker starts as symact imports: before the budget
+        with within(seconds, f"symact {args.command}"), guard():
+            return _flushed(args.run(args))
     except BrokenPipeError:  # the reader closed the pipe (symact list | head -1): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

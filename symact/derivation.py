@@ -37,6 +37,7 @@ from symact.parsing import parse
 from symact.piecewise import _assemble, _branches, _pieces
 from symact.tidy import is_zero, tidy
 from symact.vector import VectorDerivation, derive_vector
+from symact.whitelist import within_limits
 
 __all__ = ["Derivation", "KinkSides", "derive", "activation_entry", "y"]
 
@@ -284,6 +285,7 @@ def activation_entry(activation: str | sp.Expr | Activation, params: dict) -> Ac
     elif isinstance(activation, (Activation, VectorActivation)):
         return activation
     elif isinstance(activation, sp.Basic):
+        within_limits(activation, "derive", "activation")
         expr = activation.subs({s: x for s in activation.free_symbols if s.name == "x"})
     else:
         raise ParameterError("derive", "activation", f"must be a name, string or SymPy expression, not {activation!r}")

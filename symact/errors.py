@@ -38,7 +38,7 @@ class SymactError(Exception):
 
 
 def _rebuild(kind: type, args: tuple, state: dict) -> SymactError:
-    error = Exception.__new__(kind)
+    error = kind.__new__(kind)  # the class's own __new__ (OSError's, for ProofTimeout), without its __init__
     error.args = args
     error.__dict__.update(state)
     return error
@@ -50,7 +50,13 @@ def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     >>> closest('sigmod', ['sigmoid', 'tanh', 'softsign'])
     ['sigmoid']
     """
-    return difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    if not isinstance(word, str):
+        return []
+    cutoff = 0.6
+    # difflib's first test (``real_quick_ratio``) rejects a choice whose length is too far from the word's; it is
+    # applied here first, so that a long word (a megabyte of pasted text) costs nothing where nothing can match
+    near = [c for c in choices if 2 * min(len(c), len(word)) >= cutoff * (len(c) + len(word))]
+    return difflib.get_close_matches(word, near, n=n, cutoff=cutoff) if near else []
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
@@ -60,13 +66,21 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return "; did you mean " + " or ".join(repr(name) for name in names) + "?"
 
 
+_SHOWN = 200  # characters of an unknown name that its error repeats
+
+
 class UnknownActivation(SymactError, KeyError):
     """An activation name that is not in the catalog."""
 
     def __init__(self, name: str, choices: Iterable[str]):
         self.name = name
         self.suggestions = closest(name, choices)
-        product = re.sub(r"(?<![A-Za-z_\d.])(\d+(?:\.\d*)?)(?=[A-Za-z_(])", r"\1*", name)
+        if (
+            isinstance(name, str) and len(name) > _SHOWN
+        ):  # pasted text, not a name: no hint, and the message shows its start
+            super().__init__(f"unknown activation {name[:_SHOWN]!r}... ({len(name)} characters)")
+            return
+        product = re.sub(r"(?<![A-Za-z_\d.])(\d+(?:\.\d*)?)(?=[A-Za-z_(])", r"\1*", str(name))
         hint = f"; for a product write {product!r}" if product != name else _suggest(name, choices)
         super().__init__(f"unknown activation {name!r}{hint}")
 

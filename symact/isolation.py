@@ -2,8 +2,8 @@
 
 ``budget`` ends a call cooperatively, at symact's loops and at the Python calls of SymPy and mpmath; a single
 C-level step (a huge integer power, mpmath at absurd precision) cannot be ended that way. ``isolated`` runs the
-call in a separate process instead and kills it when the budget (plus ``GRACE``) has passed, so even such a step
-ends on time. The caller's ``define``-d activations go with each call. Workers start with ``spawn`` (safe beside threads, the same on every platform), stay warm between
+call in a separate process instead and kills it when the budget (or an enclosing call's deadline, if earlier)
+plus ``GRACE`` has passed, so even such a step ends on time: a killed worker costs only the next call's start. The caller's ``define``-d activations go with each call. Workers start with ``spawn`` (safe beside threads, the same on every platform), stay warm between
 calls and are replaced after a kill. The cost: the first call starts a worker (about the time of ``import
 symact``, 1 to 3 s, not counted in the budget); later calls add the pickling of arguments and result (about a
 millisecond).
@@ -23,13 +23,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from symact.budget import validate
+from symact.budget import check, remaining, validate
 from symact.catalog import USER
 from symact.errors import ProofTimeout, SymactError
 
-__all__ = ["isolated", "isolatable", "GRACE"]
+__all__ = ["isolated", "isolatable", "warm", "GRACE"]
 
-GRACE = 5.0  # seconds a worker gets past the call's budget (to notice it itself) before it is killed
+GRACE = 0.3  # seconds a worker gets past the call's budget (to notice it itself) before it is killed
 _START = 120.0  # seconds a new worker may take to start (import symact); not counted in the call's budget
 _IDLE: list[_Worker] = []  # warm workers, ready for the next call
 _LOCK = threading.Lock()
@@ -90,6 +90,10 @@ def isolated(fn: Callable, *args: Any, budget: float | None, **kwargs: Any) -> A
     """``fn(*args, budget=budget, **kwargs)`` in a worker process, killed ``GRACE`` seconds past the budget
     (``ProofTimeout``). ``fn`` is a module-level function of symact; its arguments and result are pickled."""
     seconds = validate(budget, fn.__name__)
+    left = remaining()
+    if left is not None and (seconds is None or left < seconds):  # an enclosing call's deadline comes first
+        check()
+        seconds = max(left, 1e-3)
     with _LOCK:
         worker = _IDLE.pop() if _IDLE else None
     worker = worker or _Worker()
@@ -99,6 +103,20 @@ def isolated(fn: Callable, *args: Any, budget: float | None, **kwargs: Any) -> A
     if not ok:
         raise value
     return value
+
+
+def warm() -> None:
+    """Start a worker now, before any budget, unless one is idle (the command line's budget then covers only the
+    call, as it covers only the call in the process that already imported symact).
+
+    >>> warm()
+    """
+    with _LOCK:
+        if _IDLE:
+            return
+    worker = _Worker()
+    with _LOCK:
+        _IDLE.append(worker)
 
 
 def isolatable(fn: Callable) -> Callable:

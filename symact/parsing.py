@@ -27,7 +27,7 @@ import sympy as sp
 from symact.catalog import USER, Activation, _parameter_value, names, x
 from symact.errors import ParameterError, ParseError, SymactError
 from symact.grammar import build
-from symact.whitelist import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, tree_size
+from symact.whitelist import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, tree_size, within_limits
 
 __all__ = ["parse", "define", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size"]
 
@@ -104,7 +104,7 @@ def define(
     if isinstance(expr, str):
         expr = parse(expr, parameters=symbols)
     elif isinstance(expr, sp.Basic):
-        expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
+        expr = within_limits(expr, "define", "expr").subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
         expr = expr.subs({s: symbols[s.name] for s in expr.free_symbols if s.name in symbols})
     else:
         raise ParameterError("define", "expr", f"must be a string or SymPy expression, not {type(expr).__name__}")

@@ -19,9 +19,19 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from symact.catalog import x
+from symact.errors import ParameterError
 from symact.functions import Phi, sigmoid, softplus
 
-__all__ = ["FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size", "is_condition"]
+__all__ = [
+    "FUNCTIONS",
+    "CONSTANTS",
+    "MAX_LENGTH",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "tree_size",
+    "within_limits",
+    "is_condition",
+]
 
 MAX_LENGTH = 5000
 MAX_DEPTH = 64  # parentheses, calls and unary signs; each level costs about ten Python frames
@@ -48,6 +58,29 @@ def tree_size(expr: sp.Basic, limit: int | None = None, _seen: dict | None = Non
             break
     seen[expr] = total
     return total
+
+
+def within_limits(expr: sp.Basic, what: str, parameter: str) -> sp.Basic:
+    """``expr``, a SymPy expression given in place of a string, held to the parser's limit on exponents: a
+    ``ParameterError`` otherwise (``x**10**9`` would expand to a billion coefficients in C code that no budget
+    can interrupt).
+
+    >>> within_limits(x**2, "lambdify", "expr")
+    x**2
+    >>> within_limits(x**10**9, "lambdify", "expr")
+    Traceback (most recent call last):
+    symact.errors.ParameterError: lambdify: parameter 'expr' has the exponent 1000000000; the limit is 10000
+    """
+    seen, todo = set(), [expr]
+    while todo:  # each distinct subtree once
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node.is_Pow and node.exp.is_number and (not node.exp.is_finite or abs(node.exp) > MAX_EXPONENT):
+            raise ParameterError(what, parameter, f"has the exponent {node.exp}; the limit is {MAX_EXPONENT}")
+        todo.extend(node.args)
+    return expr
 
 
 def digits(number: sp.Expr) -> float:

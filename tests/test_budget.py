@@ -244,8 +244,12 @@ def test_an_isolated_call_is_killed_past_its_budget_even_inside_c():
     start = time.monotonic()
     with pytest.raises(ProofTimeout, match="killed"):
         isolated(_sleep_in_c, 600, budget=1)
-    assert time.monotonic() - start < 1 + GRACE + MARGIN
+    assert time.monotonic() - start < 1 + GRACE + MARGIN and GRACE <= 0.5  # a cut-off C step overshoots little
     assert symact.prove("tanh(x) + 1", "2*sigmoid(2*x)", isolate=True).status == "proved"  # a fresh worker
+    start = time.monotonic()
+    with pytest.raises(ProofTimeout, match="killed"), within(0.5, "an enclosing call"):
+        isolated(_sleep_in_c, 600, budget=60)  # the enclosing deadline comes first
+    assert time.monotonic() - start < 0.5 + GRACE + MARGIN
 
 
 def test_an_isolated_call_sees_defined_activations_and_raises_symact_errors():
@@ -291,3 +295,42 @@ def test_a_timeout_never_lands_in_a_weak_reference_callback():
     finally:
         sys.setprofile(None)
     assert seen and not any(seen) and "key" not in table
+
+
+def test_the_command_line_budget_covers_printing_the_answer(monkeypatch, capsys):
+    """A derivation that is quick to get but slow to print (SymPy's printers on a huge tree) ends on time."""
+    from symact import cli
+
+    def step():
+        pass
+
+    class SlowToPrint:
+        def __str__(self):
+            end = time.monotonic() + 30
+            while time.monotonic() < end:  # Python calls all along, as SymPy's printers make
+                step()
+            return "printed"
+
+    monkeypatch.setattr(cli, "derive", lambda *args, **kwargs: SlowToPrint())
+    start = time.monotonic()
+    assert cli.main(["derive", "relu", "--budget", "0.3", "--no-isolate"]) == 2
+    assert time.monotonic() - start < 0.3 + MARGIN
+    out, err = capsys.readouterr()
+    assert out == "" and "ran past its budget of 0.3 s" in err
+
+
+def test_printing_a_huge_formula_ends_at_the_running_calls_deadline():
+    """Pretty-printing or LaTeX of a 600-term sum takes seconds (a huge derivation's, more): a budget bounds it."""
+    import sympy as sp
+
+    from symact.formula.printer import expr, text_block
+
+    x, raw = sp.Symbol("x"), {"evaluate": False}
+    big = sp.Add(
+        *[sp.Mul(sp.Pow(x, k, **raw), sp.Pow(sp.Add(x, k, **raw), -1, **raw), **raw) for k in range(1, 600)], **raw
+    )
+    for show in (lambda: text_block("f = ", big), lambda: expr(big)):
+        start = time.monotonic()
+        with pytest.raises(ProofTimeout), within(0.2, "printing"):
+            show()
+        assert time.monotonic() - start < 0.2 + 0.5

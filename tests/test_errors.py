@@ -147,3 +147,104 @@ def test_the_kink_message_names_the_convention_of_a_user_activation():
     assert "torch's convention is not recorded for 'myleaky_kink'" in text
     assert "at other points" not in text
     assert "as torch autograd computes it" in str(symact.derive("relu"))
+
+
+def _every_error():
+    from symact import errors
+    from symact.budget import StepLimit
+
+    made = {
+        errors.UnknownActivation: errors.UnknownActivation("swissh", ["swish"]),
+        errors.UnknownTheorem: errors.UnknownTheorem("xorr", ["xor"]),
+        errors.ParseError: errors.ParseError("bad", "x*", 2),
+        errors.ParameterError: errors.ParameterError("swish", "beta", "must be positive"),
+        errors.UndecidedSign: errors.UndecidedSign(0),
+    }
+    kinds = [getattr(errors, name) for name in errors.__all__ if isinstance(getattr(errors, name), type)]
+    return [made.get(kind) or kind("a message") for kind in kinds + [StepLimit]]
+
+
+@pytest.mark.parametrize("error", _every_error(), ids=lambda e: type(e).__name__)
+def test_every_error_crosses_a_process_boundary_as_itself(error):
+    """An isolated call's worker pickles the error it raised (a ProofTimeout, mostly) back to the caller."""
+    import pickle
+
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error) and str(back) == str(error) and back.__dict__ == error.__dict__
+
+
+def test_a_megabyte_of_text_is_refused_at_once_with_a_short_message():
+    start = time.perf_counter()
+    for text in ("x+" * 500_000 + "x", "q" * 10**7):
+        with pytest.raises(SymactError) as err:
+            symact.derive(text)
+        assert len(str(err.value)) < 400
+    assert time.perf_counter() - start < 1.0  # it took 2.5 s comparing the text with every catalog name
+
+
+def test_suggestions_skip_what_cannot_be_close():
+    from symact.errors import closest
+
+    assert closest("sigmod", ["sigmoid", "tanh", "softsign"]) == ["sigmoid"]
+    assert closest("s" * 10**5, ["sigmoid", "s" * 10**5]) == ["s" * 10**5]
+
+
+@pytest.mark.parametrize("name", [None, 1.5, ["xor"], sp.Symbol("x")])
+def test_a_theorem_name_of_the_wrong_type_is_an_unknown_theorem(name):
+    from symact import chapter
+    from symact.errors import UnknownTheorem
+
+    for call in (chapter.get, chapter.section, lambda n: chapter.select([n])):
+        with pytest.raises(UnknownTheorem):
+            call(name)
+    with pytest.raises(ParameterError, match="list of names"):
+        chapter.select(5)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda e: symact.derive(e),
+        lambda e: symact.kernel(e, backend="numpy"),
+        lambda e: symact.lambdify(e),
+        lambda e: symact.define("huge_power", e, replace=True),
+    ],
+)
+def test_a_sympy_expression_is_held_to_the_parsers_exponent_limit(call):
+    """x**10**9 given as SymPy (no parser in the way) built a billion-coefficient polynomial in one C step."""
+    start = time.perf_counter()
+    with pytest.raises(ParameterError, match="exponent 1000000000; the limit is 10000"):
+        call(symact.x**10**9)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: symact.check_claims([("relu", "range", "[0, oo)")], budget=0), "budget"),
+        (lambda: symact.check_claims([("relu", "range", "[0, oo)")], budget=float("nan")), "budget"),
+        (lambda: symact.check_claims([("relu", "range")]), "each claim"),
+        (lambda: symact.check_claims([{"activation": "relu"}]), "each claim"),
+        (lambda: symact.check_claims([None]), "each claim"),
+        (lambda: symact.plot(None), "name or a list of names"),
+        (lambda: symact.plot(3.5), "name or a list of names"),
+    ],
+)
+def test_claims_and_plots_of_the_wrong_shape_are_parameter_errors(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: symact.lambdify(sp.gamma(symact.x) ** symact.x),
+        lambda: symact.lambdify(sp.besselj(0, symact.x)),
+        lambda: symact.lambdify(sp.Integer(10) ** 616 * symact.x),
+        lambda: symact.plot("1e308*1e308*x"),
+    ],
+)
+def test_an_expression_no_kernel_can_compute_is_a_parameter_error(call):
+    """A SymPy function outside the grammar or a coefficient beyond float64 raised NameError or OverflowError."""
+    with pytest.raises(ParameterError, match="cannot be compiled"):
+        call()

@@ -21,7 +21,7 @@ from symact.analysis.periodic import DOES_NOT_EXIST
 from symact.analysis.pieces import _check_switches, _OutOfDepth
 from symact.analysis.result import PROPERTY_NAMES, Properties, Property
 from symact.analysis.tables import cell
-from symact.budget import DEFAULT_BUDGETS, within
+from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import Activation, get, x
 from symact.errors import ParameterError, ParseError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import expand_named
@@ -75,12 +75,18 @@ def check_claims(claims: Iterable, budget: float | None = DEFAULT_BUDGETS["check
     symbolically on every smooth piece. ``budget`` (seconds, default 180)
     bounds each claim: past it the claim is *unknown*.
     """
+    validate(budget, "check_claims")
     results, seen = [], {}
     for claim in claims:
-        if isinstance(claim, dict):
-            activation, prop, claimed = claim["activation"], claim["property"], claim["value"]
-        else:
-            activation, prop, claimed = claim
+        try:
+            if isinstance(claim, dict):
+                activation, prop, claimed = claim["activation"], claim["property"], claim["value"]
+            else:
+                activation, prop, claimed = claim
+        except (KeyError, TypeError, ValueError):
+            raise ParameterError(
+                "check_claims", "claims", f"each claim is (activation, property, value) or such a dict, not {claim!r}"
+            ) from None
         results.append(_check(activation, _ALIASES.get(prop, prop), claimed, budget, seen))
     return results
 

@@ -27,7 +27,7 @@ from symact.chapter import (
     xor_and_depth,
 )
 from symact.chapter.theorem import Theorem
-from symact.errors import UnknownTheorem
+from symact.errors import ParameterError, UnknownTheorem
 from symact.proof import Proof
 
 __all__ = ["Theorem", "THEOREMS", "SECTIONS", "get", "section", "select", "run_all"]
@@ -67,7 +67,7 @@ def section(key: str) -> list[Theorem]:
     >>> [t.name for t in section('prelu')]
     ['prelu_derivative']
     """
-    if key not in SECTIONS:
+    if not isinstance(key, str) or key not in SECTIONS:
         raise UnknownTheorem(key, SECTIONS, "section")
     return [t for t in THEOREMS if t.section == key]
 
@@ -85,8 +85,8 @@ def select(names: Iterable[str] | None = None, activations: Iterable[str] | None
     if names is not None:
         known = [t.name for t in THEOREMS]
         chosen = set()
-        for name in names:
-            if name in SECTIONS:
+        for name in _listed(names, "names"):
+            if isinstance(name, str) and name in SECTIONS:
                 chosen.update(t.name for t in section(name))
             elif name in known:
                 chosen.add(name)
@@ -94,7 +94,7 @@ def select(names: Iterable[str] | None = None, activations: Iterable[str] | None
                 raise UnknownTheorem(name, [*SECTIONS, *known], "theorem or section")
         return [t for t in THEOREMS if t.name in chosen]
     if activations is not None:
-        wanted = set(activations)
+        wanted = {a for a in _listed(activations, "activations") if isinstance(a, str)}
         return [t for t in THEOREMS if not t.activations or wanted & set(t.activations)]
     return list(THEOREMS)
 
@@ -107,3 +107,10 @@ def run_all(selected: Iterable[Theorem] | None = None) -> list[tuple[Theorem, Pr
     [('prelu_derivative', 'proved')]
     """
     return [(t, t.run()) for t in (THEOREMS if selected is None else selected)]
+
+
+def _listed(items: Iterable[str], what: str) -> list:
+    """``items`` as a list: a ``ParameterError`` for one string or a non-iterable, which would not name theorems."""
+    if isinstance(items, str) or not isinstance(items, Iterable):
+        raise ParameterError("select", what, f"must be a list of names, not {items!r}")
+    return list(items)

@@ -14,6 +14,8 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from symact.budget import guard
+
 _GREEK = set(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi "
     "omega".split()
@@ -156,7 +158,8 @@ def expr(e: sp.Basic | sp.MatrixBase) -> str:
     >>> expr(derive('sigmoid').df_of_output)
     'y \\left(1 - y\\right)'
     """
-    return _PRINTER.doprint(e)
+    with guard():  # a huge tree prints for seconds: the running call's budget bounds it
+        return _PRINTER.doprint(e)
 
 
 def _variable(cond):
@@ -303,6 +306,7 @@ def text_block(label: str, expr: sp.Basic) -> str:
            ─
            2
     """
-    text = sp.pretty(decimals(expr), use_unicode=True, wrap_line=False)
+    with guard():
+        text = sp.pretty(decimals(expr), use_unicode=True, wrap_line=False)
     pad = " " * len(label)
     return "\n".join((label if i == 0 else pad) + line for i, line in enumerate(text.splitlines()))

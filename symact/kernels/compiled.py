@@ -21,9 +21,10 @@ import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import Activation, x
-from symact.errors import ParameterError
+from symact.errors import ParameterError, SymactError
 from symact.kernels.arrays import as_input, check_outs, deliver
 from symact.kernels.plan import Plan, make_plan
+from symact.whitelist import within_limits
 
 __all__ = ["compile_expr", "lambdify"]
 
@@ -111,8 +112,17 @@ def compile_expr(expr: sp.Expr, var: sp.Symbol = x) -> Compiled:
     2.0
     >>> float(compile_expr(sp.log(1 + sp.exp(x)))(1000.0))    # no overflow: log1p(exp(-|x|)) + max(x, 0)
     1000.0
+
+    An expression the kernel printer cannot compute (a SymPy function outside symact's grammar, a coefficient
+    beyond float64) is a ``ParameterError``.
     """
-    return Compiled(make_plan((expr,), var))
+    try:
+        return Compiled(make_plan((expr,), var))
+    except (NameError, NotImplementedError, OverflowError, TypeError) as err:
+        if isinstance(err, SymactError):
+            raise
+        problem = f"cannot be compiled to a NumPy kernel ({type(err).__name__}: {str(err).splitlines()[0]})"
+        raise ParameterError("lambdify", "expr", problem) from None
 
 
 def lambdify(expr: sp.Expr, budget: float | None = DEFAULT_BUDGETS["lambdify"], **params: float | sp.Expr) -> Compiled:
@@ -130,7 +140,7 @@ def lambdify(expr: sp.Expr, budget: float | None = DEFAULT_BUDGETS["lambdify"], 
     """
     if not isinstance(expr, sp.Basic):
         raise ParameterError("lambdify", "expr", f"must be a SymPy expression, not {type(expr).__name__}")
-    expr = expr.subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
+    expr = within_limits(expr, "lambdify", "expr").subs({s: x for s in expr.free_symbols if s.name == "x" and s != x})
     symbols = {s: s for s in expr.free_symbols if s != x}
     expr = expr.subs(Activation("lambdify", expr, symbols).bind(**params))
     left = sorted(s.name for s in expr.free_symbols if s != x)

@@ -25,7 +25,7 @@ import sympy as sp
 from symact.budget import DEFAULT_BUDGETS, validate, within
 from symact.catalog import get
 from symact.derivation import derive
-from symact.errors import SymactError
+from symact.errors import ParameterError, SymactError
 from symact.kernels import compile_expr
 
 if TYPE_CHECKING:  # matplotlib is optional: imported only when a figure is drawn
@@ -147,6 +147,8 @@ def plot(
         suffix = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
         if suffix not in _FORMATS:
             raise SymactError(f"cannot save a plot as {str(path)!r}: give a file ending in {', '.join(_FORMATS)}")
+    if not isinstance(activations, (str, Iterable)):
+        raise ParameterError("plot", "activations", f"must be a name or a list of names, not {activations!r}")
     names = [activations] if isinstance(activations, str) else list(activations)
     if not names:
         raise SymactError("plot needs at least one activation name, e.g. plot(['relu', 'gelu'])")
