@@ -257,7 +257,7 @@ def derive(
     try:
         with within(budget, f"derive({entry.name or str(entry.expr)!r})"), guard():
             result = _derive(*key)
-    except (TypeError, ValueError, ZeroDivisionError, NotImplementedError, AttributeError, RecursionError) as err:
+    except (TypeError, ValueError, ArithmeticError, NotImplementedError, AttributeError, RecursionError) as err:
         if isinstance(err, SymactError):
             raise
         what = entry.name or str(entry.expr)

@@ -52,7 +52,7 @@ def parse(
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     try:
-        return build(text, dict(parameters or {}), allow_symbols)
+        return within_limits(build(text, dict(parameters or {}), allow_symbols), "parse", "text")
     except SymactError as err:  # the grammar's recursive-descent frames say nothing to the caller
         raise err.with_traceback(None) from None
     except (ArithmeticError, ValueError, TypeError, RecursionError, AttributeError) as err:  # SymPy refusing input

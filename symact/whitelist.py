@@ -61,12 +61,13 @@ def tree_size(expr: sp.Basic, limit: int | None = None, _seen: dict | None = Non
 
 
 def within_limits(expr: sp.Basic, what: str, parameter: str) -> sp.Basic:
-    """``expr``, a SymPy expression given in place of a string, held to the parser's limit on exponents: a
-    ``ParameterError`` otherwise (``x**10**9`` would expand to a billion coefficients in C code that no budget
-    can interrupt).
+    """``expr`` held to the limit on exponents, ``MAX_EXPONENT``: a ``ParameterError`` otherwise (``x**10**9``
+    would expand to a billion coefficients in C code that no budget can interrupt). exp(k*x) is exp(x)**k to
+    SymPy's polynomial algorithms, so an integer multiple of x in a function's argument (sigmoid(10**400*x), an
+    exponential in disguise) is an exponent too. The parser applies it to every string.
 
-    >>> within_limits(x**2, "lambdify", "expr")
-    x**2
+    >>> within_limits(x**2 + sp.exp(x / 10**6), "lambdify", "expr")
+    x**2 + exp(x/1000000)
     >>> within_limits(x**10**9, "lambdify", "expr")
     Traceback (most recent call last):
     symact.errors.ParameterError: lambdify: parameter 'expr' has the exponent 1000000000; the limit is 10000
@@ -79,6 +80,13 @@ def within_limits(expr: sp.Basic, what: str, parameter: str) -> sp.Basic:
         seen.add(node)
         if node.is_Pow and node.exp.is_number and (not node.exp.is_finite or abs(node.exp) > MAX_EXPONENT):
             raise ParameterError(what, parameter, f"has the exponent {node.exp}; the limit is {MAX_EXPONENT}")
+        if isinstance(node, sp.Function) and node.args and node.args[0].has(x):
+            for term in sp.Add.make_args(node.args[0]):
+                c = term.as_coeff_Mul()[0]
+                if c.is_Integer and abs(c) > MAX_EXPONENT:
+                    shown = sp.sstr(node)
+                    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+                    raise ParameterError(what, parameter, f"has a multiple of x beyond {MAX_EXPONENT} in {shown}")
         todo.extend(node.args)
     return expr
 

@@ -219,6 +219,32 @@ def test_a_sympy_expression_is_held_to_the_parsers_exponent_limit(call):
 
 
 @pytest.mark.parametrize(
+    "call",
+    [
+        lambda e: symact.derive(e, budget=5),
+        lambda e: symact.prove(e, "0", budget=5),
+        lambda e: symact.prove_bound(e, upper="1", budget=5),
+        lambda e: symact.kernel(e, backend="numpy", budget=5),
+    ],
+)
+@pytest.mark.parametrize("given", ["sigmoid(10**400*x)", sp.exp(10**400 * symact.x), "x*tanh(20000*x)"])
+def test_a_huge_multiple_of_x_in_a_function_is_an_exponent_beyond_the_limit(call, given):
+    """exp(k*x) is exp(x)**k to SymPy's polynomial algorithms: sigmoid(10**400*x) built a dense polynomial of
+    degree 10**400 in derive's tidying, past any budget (a loop of C calls that no check sees)."""
+    start = time.perf_counter()
+    with pytest.raises(SymactError, match="a multiple of x beyond 10000"):
+        call(given)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_coefficient_beyond_float64_is_a_parameter_error_not_an_overflow():
+    with pytest.raises(ParameterError, match="could not be differentiated"):
+        symact.derive("10**400*tanh(x)")
+    with pytest.raises(SymactError):
+        symact.export("10**400*tanh(x)", "torch", verify=False)
+
+
+@pytest.mark.parametrize(
     "call, message",
     [
         (lambda: symact.check_claims([("relu", "range", "[0, oo)")], budget=0), "budget"),

@@ -11,6 +11,7 @@ from symact.catalog import x
 from symact.errors import ParameterError, SymactError, UndecidedSign
 from symact.parsing import parse
 from symact.proof.result import UNKNOWN, Proof
+from symact.whitelist import within_limits
 
 # ---- inputs ------------------------------------------------------------------------------------
 
@@ -59,7 +60,9 @@ def _side(side, assumptions: Mapping, what: str) -> sp.Expr:
     elif isinstance(side, (int, float)) and not isinstance(side, bool):
         expr = _finite_number(side, what)
     elif isinstance(side, sp.Basic):
-        expr = side.xreplace({s: x for s in side.free_symbols if s.name == "x" and s != x})
+        expr = within_limits(side, "prove", what).xreplace(
+            {s: x for s in side.free_symbols if s.name == "x" and s != x}
+        )
     else:
         raise ParameterError("prove", what, f"must be a string or SymPy expression, not {type(side).__name__}")
     return _assume(expr, assumptions)
