@@ -156,31 +156,32 @@ class StepLimit(SymactError):
 
 class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     """Run a third-party computation (a SymPy ``simplify``, ``limit`` or ``solve``) so that it ends with
-        ``ProofTimeout`` at one of its Python function calls once the running call's deadline passes, and with
-        ``StepLimit`` after ``steps`` Python calls (None: no step bound). The step bound is the deterministic one,
-        like Lean's heartbeats: it counts work, not seconds, so where it declines a method does not depend on the
-        machine's speed (only, through SymPy's cache, on what the same process computed before).
+    ``ProofTimeout`` at one of its Python function calls once the running call's deadline passes, and with
+    ``StepLimit`` after ``steps`` Python calls (None: no step bound). The step bound is the deterministic one,
+    like Lean's heartbeats: it counts work, not seconds, so where it declines a method does not depend on the
+    machine's speed (only, through SymPy's cache, on what the same process computed before).
 
-        The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. Any
-        hook puts CPython 3.11 in its slow tracing mode (a trace function, ``sys.settrace``, sees the same "call"
-        events and costs as much) and slows Python code two- to threefold, so without ``steps`` it is armed only once the deadline
-        has passed, by a garbage-collector callback in its thread (the computation allocates: SymPy and mpmath always
-    do; where what it allocates is freed at once, a watchdog thread lifts the collector's count past its threshold
-    once the deadline has passed, so that the computation's next allocation collects); a
-        step bound, or a deadline less than two seconds away, has it from the start. Python drops a profile hook that raises; if the library swallows the timeout (SymPy catches every
-        ``Exception`` in places), the timeout's finaliser puts the hook back, and the next call raises again.
-        SymPy's evaluation flags (per thread) are put back if the block ends early; mpmath's precision is set
-        only through ``symact.precision``, whose clean-up a timeout never interrupts. Under a profiler
-        the hook stays off and only the checks around the block apply.
+    The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. Any
+    hook puts CPython 3.11 in its slow tracing mode (a trace function, ``sys.settrace``, sees the same "call"
+    events and costs as much) and slows Python code two- to threefold, so without ``steps`` it is armed only
+    once the deadline has passed, by a garbage-collector callback in its thread (the computation allocates: SymPy
+    and mpmath always do; where what it allocates is freed at once, a watchdog thread lifts the collector's count
+    past its threshold once the deadline has passed, so that the computation's next allocation collects); a step
+    bound, or a deadline less than two seconds away, has it from the start. Python drops a profile hook that
+    raises; if the library swallows the timeout (SymPy catches every ``Exception`` in places), the timeout's
+    finaliser puts the hook back, and the next call raises again.
+    SymPy's evaluation flags (per thread) are put back if the block ends early; mpmath's precision is set
+    only through ``symact.precision``, whose clean-up a timeout never interrupts. Under a profiler
+    the hook stays off and only the checks around the block apply.
 
-        >>> with within(5), guard():
-        ...     max(2, 3)
-        3
-        >>> import sympy
-        >>> with guard(steps=100):
-        ...     sympy.limit(sympy.sin(sympy.Symbol('t')) / sympy.Symbol('t'), sympy.Symbol('t'), 0)
-        Traceback (most recent call last):
-        symact.budget.StepLimit: a computation ran past 100 steps
+    >>> with within(5), guard():
+    ...     max(2, 3)
+    3
+    >>> import sympy
+    >>> with guard(steps=100):
+    ...     sympy.limit(sympy.sin(sympy.Symbol('t')) / sympy.Symbol('t'), sympy.Symbol('t'), 0)
+    Traceback (most recent call last):
+    symact.budget.StepLimit: a computation ran past 100 steps
     """
 
     def __init__(self, steps: int | None = None) -> None:

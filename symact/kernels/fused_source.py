@@ -334,7 +334,7 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
     patched = [i for i, post in enumerate(narrow.finishes) if post.patches]
     if float32 and patched:  # the patches (float64, rounded) only inside their float32 windows
         code += function("__32bulk", _body(narrow, rounded, patches=False, float32=True)) + patches(narrow, "_32")
-        code += ["", "", *_blocked(f"{name}_loop32", name, "__32bulk", outs, patched, apart=False, tag="_32")]
+        code += ["", "", *_blocked(name, outs, patched, narrow=True)]
     elif plan.native32 or float32:
         each = ", ".join(f"{o}[i]" for o in outs)
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
@@ -371,31 +371,22 @@ def _loops(name: str, outs: list[str], patched: list[int], narrow: bool = False,
     head = f"def {name}_loop(x, {', '.join(outs)}):"
     loop = [head, "    for i in range(x.size):", f"        {each} = {name}(x[i])"]
     if patched or banded:
-        loop = _blocked(f"{name}_loop", name, "__bulk", outs, patched, banded)
+        loop = _blocked(name, outs, patched, banded)
     first = ", ".join(f"{o}[0]" for o in outs)
     element = f"{name}__each" if narrow else name
     return ["", "", *loop, "", "", f"def {name}_ufunc(x_in, {', '.join(outs)}):", f"    {first} = {element}(x_in)"]
 
 
-def _blocked(
-    loop_name: str,
-    name: str,
-    bulk: str,
-    outs: list[str],
-    patched: list[int],
-    banded: bool = False,
-    apart: bool = True,
-    tag: str = "",
-) -> list[str]:
-    """``_loops``' loop in blocks, calling ``name + bulk`` (the function without patches; with ``banded``, and
-    the flag of the bands last) and the windows and patches of ``name`` (float64; stored rounded into a float32
-    output), those ending in ``tag`` (``'_32'``: the float32 loop's narrower windows).
-    ``apart``: a block with many elements inside the windows computes the function without patches only
-    outside them (with one output, no bands): it pays for the float64 forms, not for the short float32 ones
-    of ``vmath32`` (float32 swish f' took 1.8x the time)."""
+def _blocked(name: str, outs: list[str], patched: list[int], banded: bool = False, narrow: bool = False) -> list[str]:
+    """``_loops``' loop in blocks (``narrow``: the float32 ``_loop32``), calling the function without patches
+    (``__bulk``, with ``banded`` the flag of the bands last; ``__32bulk``) and the windows and patches of ``name``
+    (float64, stored rounded into float32; ``narrow``: the float32 windows', ``_32``). A float64 block with many
+    elements inside the windows computes the function without patches only outside them (one output, no bands):
+    it pays for the float64 forms, not for vmath32's short ones (float32 swish f' took 1.8x the time)."""
+    loop_name, bulk, tag = (f"{name}_loop32", "__32bulk", "_32") if narrow else (f"{name}_loop", "__bulk", "")
     block = ", ".join(f"{o}_b[i]" for o in outs)
     loop = [f"def {loop_name}(x, {', '.join(outs)}):"]
-    apart = apart and len(outs) == 1 and not banded
+    apart = len(outs) == 1 and not (banded or narrow)
     room = [(f"{a}{i}", t) for i in patched for a, t in (("at", "np.intp"), ("xw", "np.float64"), ("pw", "np.float64"))]
     room += [("xc", "np.float64")] * banded + [("at", "np.intp"), ("xa", "x.dtype"), ("pa", f"{outs[0]}.dtype")] * apart
     loop += [f"    {a} = scratch({CHUNK}, {t})" for a, t in room]
