@@ -80,7 +80,7 @@ def within_limits(expr: sp.Basic, what: str, parameter: str) -> sp.Basic:
         seen.add(node)
         if node.is_Pow and node.exp.is_number and (not node.exp.is_finite or abs(node.exp) > MAX_EXPONENT):
             raise ParameterError(what, parameter, f"has the exponent {node.exp}; the limit is {MAX_EXPONENT}")
-        if isinstance(node, sp.Function) and node.args and node.args[0].has(x):
+        if isinstance(node, sp.Function) and node.args and isinstance(node.args[0], sp.Expr) and node.args[0].has(x):
             for term in sp.Add.make_args(node.args[0]):
                 c = term.as_coeff_Mul()[0]
                 if c.is_Integer and abs(c) > MAX_EXPONENT:

@@ -159,12 +159,11 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
                 points.append({**values, x: centre + offset})
     for corner in _corners(params):
         points += [{**corner, x: sp.sympify(v)} for v in (1, -1, 0, sp.Rational(1, 2), -2, 3)]
-    points += [{**base[(i + 5) % count], x: sp.sympify(v)} for i, v in enumerate(_LARGE_X)]
+    points += [{**base[(i + 5) % count], x: sp.sympify(v)} for i, v in enumerate(_LARGE_X + _FAR_X)]
     i = 0
     while len(points) < count + 5 * 3 * len(kinks):
         points.append({**base[(i + 7) % count], x: sp.Rational(rng.randint(-8000, 8000), 1000)})
         i += 1
-    points += [{**base[(i + 11) % count], x: sp.sympify(v)} for i, v in enumerate(_FAR_X)]
     if x not in symbols:
         points = [{p: v for p, v in pt.items() if p != x} for pt in points]
         points = [dict(t) for t in dict.fromkeys(tuple(sorted(pt.items(), key=lambda kv: kv[0].name)) for pt in points)]
