@@ -1,9 +1,15 @@
 """What a kernel call takes and gives, on either backend: the input as a float array, ``out=`` and ``where=``.
 
-A kernel computes into fresh arrays of its own and then writes ``out`` as ``np.copyto`` does (x's shape
-broadcast into it, cast ``same_kind``, ``where`` choosing the elements). So any layout of x and of ``out``
-(strided, reversed, a column, overlapping x, another float dtype) gives the same values, and nothing
-outside ``out`` is written; the fused backend writes ``out`` directly only where ``in_place`` allows it.
+x is anything NumPy reads as an array of real numbers: floats of any width and byte order, integers and booleans
+(as float64), Python scalars and nested lists; a result has x's float dtype (native byte order), float64 for
+integers and booleans, and is a NumPy scalar for a scalar x. Complex, object, string and ragged input is a
+``ParameterError``. A kernel computes into fresh arrays of its own and then writes ``out`` with what the call
+without ``out`` returns, as ``np.copyto`` does (x's shape broadcast into it, cast ``same_kind``, ``where``
+choosing the elements). So any layout of x and of ``out`` (strided, reversed, a column, unaligned, byte-swapped,
+overlapping x, another float dtype) gives the same values, and nothing outside ``out`` is written; the fused
+backend writes ``out`` directly only where ``in_place`` allows it. An ``out`` that is read-only, that x's shape
+does not broadcast to, that has two elements in one place (a stride-0 view), or (``value_and_grad``) two arrays
+sharing memory is a ``ParameterError``, written not at all.
 
 >>> import numpy as np
 >>> array, dtype, scalar = as_input([1, 2])
@@ -29,13 +35,24 @@ __all__ = ["as_input", "extension_float", "check_outs", "in_place", "deliver", "
 def as_input(values: ArrayLike) -> tuple[np.ndarray, np.dtype, bool]:
     """x as a float array (integers and booleans as float64), the dtype results take, and whether x was a scalar.
 
-    bfloat16 and other extension floats compute in float64 and are rounded once.
+    bfloat16 and other extension floats compute in float64 and are rounded once; a byte-swapped float array
+    computes as the native one and gives native results (as NumPy's ufuncs). A nested list that is not an array
+    (ragged) is a ``ParameterError``.
+
+    >>> as_input(np.array([1.5], dtype='>f4'))[1]
+    dtype('float32')
     """
-    array = np.asarray(values)
+    try:
+        array = np.asarray(values)
+    except (ValueError, TypeError) as err:  # a ragged nested sequence
+        raise ParameterError("kernel", "x", f"must be real numbers in an array's shape ({err})") from None
     if array.dtype.kind not in "fiub":
         return extension_float(array), array.dtype, _is_scalar(values)
-    dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
-    return array if array.dtype.kind == "f" else array.astype(np.float64), dtype, _is_scalar(values)
+    if array.dtype.kind != "f":
+        return array.astype(np.float64), np.dtype(np.float64), _is_scalar(values)
+    if not array.dtype.isnative:
+        array = array.astype(array.dtype.newbyteorder("="))
+    return array, array.dtype, _is_scalar(values)
 
 
 def _is_scalar(values) -> bool:
@@ -65,7 +82,14 @@ def extension_float(array: np.ndarray) -> np.ndarray:
 
 def check_outs(shape: tuple, out: np.ndarray | tuple | None, where: ArrayLike, count: int = 1) -> tuple | None:
     """``out`` (an array, or a tuple of ``count`` arrays) as a tuple, checked: writable float arrays that x's
-    ``shape`` broadcasts to; ``where`` a boolean mask, which needs ``out``."""
+    ``shape`` broadcasts to, none with two elements in one place (a stride-0 view) and none sharing memory with
+    another; ``where`` a boolean mask, which needs ``out``.
+
+    >>> pair = np.zeros(3)
+    >>> check_outs((3,), (pair, pair), True, 2)
+    Traceback (most recent call last):
+    symact.errors.ParameterError: kernel: parameter 'out' has arrays that share memory: each result needs its own
+    """
     if out is None:
         if where is not True:
             raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
@@ -81,9 +105,38 @@ def check_outs(shape: tuple, out: np.ndarray | tuple | None, where: ArrayLike, c
             )
         if not o.flags.writeable:
             raise ParameterError("kernel", "out", "is read-only")
+        if _overlaps_itself(o):
+            raise ParameterError("kernel", "out", "has elements that share memory (a stride-0 or broadcast view)")
+    if any(np.shares_memory(o, p) for i, o in enumerate(outs) for p in outs[:i]):
+        raise ParameterError("kernel", "out", "has arrays that share memory: each result needs its own")
     if where is not True and not (np.asarray(where).dtype == bool and _fits(np.shape(where), outs[0].shape)):
         raise ParameterError("kernel", "where", f"must be a boolean mask that broadcasts to {outs[0].shape}")
     return outs
+
+
+def _overlaps_itself(o: np.ndarray) -> bool:
+    """Whether two elements of ``o`` share a byte (a stride-0 view, rows that overlap).
+
+    >>> _overlaps_itself(np.lib.stride_tricks.as_strided(np.zeros(6), (3, 2), (16, 24)))  # interleaved, apart
+    False
+    """
+    axes = sorted((abs(s), n) for n, s in zip(o.shape, o.strides) if n > 1)
+    if not o.size or not axes:
+        return False
+    if axes[0][0] == 0:
+        return True
+    span = o.itemsize
+    for step, n in axes:  # each step past the span of the shorter ones: apart (the usual layouts)
+        if step < span:
+            break
+        span += step * (n - 1)
+    else:
+        return False
+    offsets = np.zeros(1, np.int64)  # an interleaved layout: its elements' byte offsets decide
+    for step, n in axes:
+        offsets = (offsets[:, None] + step * np.arange(n)).ravel()
+    offsets.sort()
+    return bool((np.diff(offsets) < o.itemsize).any())
 
 
 def _takes_floats(dtype: np.dtype) -> bool:
@@ -122,16 +175,17 @@ def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def deliver(results: tuple, dtype: np.dtype, scalar: bool, outs: tuple | None, where: ArrayLike) -> tuple:
-    """The call's return values from ``results`` (x's shape, computed in fresh arrays): written into
-    ``outs`` where given (the arrays themselves returned), else cast to ``dtype``, a scalar for a scalar x."""
-    if outs is not None:
-        for o, r in zip(outs, results):
-            if r is not o:
-                np.copyto(o, r, casting="same_kind", where=where)
-        return outs
-    if any(r.dtype != dtype for r in results):
-        with np.errstate(all="ignore"):  # float16 and bfloat16 overflow where the function exceeds their range
-            results = tuple(r.astype(dtype) for r in results)
+    """The call's return values from ``results`` (x's shape, computed in fresh arrays, or ``outs`` themselves
+    where they have ``dtype``): cast to ``dtype``, then written into ``outs`` where given (the arrays themselves
+    returned), else a scalar for a scalar x."""
+    with np.errstate(all="ignore"):  # float16 and bfloat16 overflow where the function exceeds their range
+        if any(r.dtype != dtype for r in results):
+            results = tuple(r if r.dtype == dtype else r.astype(dtype) for r in results)
+        if outs is not None:  # what the call without out gives, cast as np.copyto casts (as NumPy's ufuncs do)
+            for o, r in zip(outs, results):
+                if r is not o:
+                    np.copyto(o, r, casting="same_kind", where=where)
+            return outs
     return tuple(r[()] for r in results) if scalar else results
 
 

@@ -284,7 +284,8 @@ class FusedKernel(Kernel):
     """f, f', f'' and f' from the output of one activation as numba loops and ufuncs.
 
     Calls take ``out=`` and ``where=`` as ufuncs do, keep float16/32/64 and the shape; array types with
-    ``__array_ufunc__`` (dask.array) are handed the ufunc and stay lazy.
+    ``__array_ufunc__`` (dask.array) are handed the ufunc and stay lazy, but for a call with ``out=``, which
+    computes them into ``out``.
     """
 
     backend = "numba"
@@ -347,7 +348,8 @@ class FusedKernel(Kernel):
         """``part`` at ``values``: the flat loop over a C-contiguous copy of x (x itself when it is one) into
         ``out`` where ``arrays.in_place`` allows it, else into fresh arrays that ``arrays.deliver`` writes out."""
         nout = 2 if part == "value_and_grad" else 1
-        if not isinstance(values, (np.ndarray, np.generic)) and hasattr(values, "__array_ufunc__"):
+        lazy = out is None and where is True  # out= computes a dask array into out, as the NumPy backend does
+        if lazy and not isinstance(values, (np.ndarray, np.generic)) and hasattr(values, "__array_ufunc__"):
             if nout == 2:  # two single-output ufuncs: array libraries rarely dispatch two-output ones
                 return self.ufunc("f")(values), self.ufunc("grad")(values)
             return self.ufunc(part)(values)
@@ -359,7 +361,7 @@ class FusedKernel(Kernel):
         outs = check_outs(array.shape, out, where, nout)
         work = np.float32 if dtype.kind == "f" and dtype.itemsize <= 4 else np.float64  # float16: the float32 loop
         array = array.astype(work, order="C", copy=False)
-        direct = in_place(array, outs, where)
+        direct = array.dtype == dtype and in_place(array, outs, where)  # float16: out takes float16's values
         results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))
         run_in_chunks(*self._plan(part, array.dtype), array, results)
         done = deliver(results, dtype, scalar, outs, where)

@@ -1,0 +1,115 @@
+"""What a kernel call promises for any input and any ``out=`` (``symact.kernels.arrays``), on both backends: the
+dtype and values a call without ``out`` gives, written into ``out`` as ``np.copyto`` writes them; an ``out`` it
+cannot write element for element refused before anything is written; bad input a ``ParameterError``."""
+
+import numpy as np
+import pytest
+
+import symact
+from symact.kernels import fused
+
+BACKENDS = ["numpy"] + (["numba"] if fused.available() else [])
+X = np.array([-3.0, -1.2784645, -1e-8, -0.0, 0.0, 5e-324, 0.5, 2.0, 40.0, np.inf, -np.inf, np.nan])
+
+
+def _calls(k):
+    return [k, k.grad, k.grad2] + ([k.grad_from_output] if k.has_output_form else [])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("order", [">", "<"])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_byte_swapped_input_gives_the_native_results(backend, order, dtype):
+    k = symact.kernel("silu", backend=backend)
+    x = X.astype(dtype)
+    swapped = x.astype(np.dtype(dtype).newbyteorder(order))
+    for fn in _calls(k):
+        got, want = fn(swapped), fn(x)
+        assert got.dtype == want.dtype and got.dtype.isnative
+        assert got.tobytes() == want.tobytes()
+    got, want = k.value_and_grad(swapped), k.value_and_grad(x)
+    assert all(g.dtype.isnative and g.tobytes() == w.tobytes() for g, w in zip(got, want))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("x_dtype", "out_dtype"), [("f2", "f4"), ("f2", "f8"), ("f4", "f8"), ("f8", "f2"), ("f4", ">f8")]
+)
+def test_out_of_another_dtype_takes_what_the_call_without_out_returns(backend, x_dtype, out_dtype):
+    """As NumPy's ufuncs: the result in x's dtype, then cast to out's (float32 x into a float64 out is not
+    computed again in float64, which would make out's values depend on the backend's working precision)."""
+    k = symact.kernel("silu", backend=backend)
+    x = np.concatenate([X, np.linspace(-9, 9, 61)]).astype(x_dtype)
+    for fn in _calls(k):
+        out = np.full(x.shape, -7.0, out_dtype)
+        assert fn(x, out=out) is out
+        with np.errstate(over="ignore"):
+            want = fn(x).astype(out_dtype)
+        assert out.tobytes() == want.tobytes()
+    f, df = np.empty(x.shape, out_dtype), np.empty(x.shape, out_dtype)
+    k.value_and_grad(x, out=(f, df))
+    want = [r.astype(out_dtype) for r in k.value_and_grad(x)]
+    assert f.tobytes() == want[0].tobytes() and df.tobytes() == want[1].tobytes()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_out_too_narrow_for_the_result_does_not_warn(backend):
+    out = np.empty(2, np.float16)
+    symact.kernel("softplus", backend=backend)(np.array([1e5, -1.0]), out=out)  # warnings are errors in tests
+    assert out[0] == np.inf and out[1] == np.float16(symact.kernel("softplus")(-1.0))
+
+
+def _overlapping(n: int, shape: tuple, strides: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """A buffer of ``n`` zeros and a writable view of it whose elements overlap."""
+    buffer = np.zeros(n)
+    return buffer, np.lib.stride_tricks.as_strided(buffer, shape, strides)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("part", ["f", "grad", "value_and_grad"])
+def test_an_out_with_two_elements_in_one_place_is_refused_unwritten(backend, part):
+    """A writable stride-0 view, or rows that overlap: its elements would be written twice, the last wins."""
+    k = symact.kernel("gelu", backend=backend)
+    fn = k if part == "f" else getattr(k, part)
+    for buffer, bad in [_overlapping(1, (6,), (0,)), _overlapping(8, (2, 6), (8, 8)), _overlapping(4, (3, 2), (8, 8))]:
+        out = (bad, np.zeros(bad.shape)) if part == "value_and_grad" else bad
+        with pytest.raises(symact.ParameterError, match="share memory"):
+            fn(np.linspace(1, 2, bad.size).reshape(bad.shape), out=out)
+        assert not buffer.any()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_value_and_grad_into_outs_that_share_memory_is_refused_unwritten(backend):
+    """One array twice (f would be lost to f'), overlapping views, a view and its reverse, x twice."""
+    k = symact.kernel("silu", backend=backend)
+    a, b, x = np.zeros(6), np.zeros(7), np.linspace(-1, 1, 6)
+    for pair in [(a, a), (b[:6], b[1:]), (a, a[::-1]), (x, x)]:
+        with pytest.raises(symact.ParameterError, match="share memory"):
+            k.value_and_grad(x, out=pair)
+    assert not a.any() and not b.any() and np.array_equal(x, np.linspace(-1, 1, 6))
+    grid = np.zeros(12)  # rows and columns interleaved, no element shared: taken
+    out = np.lib.stride_tricks.as_strided(grid, (3, 2), (16, 24))
+    assert k(np.ones((3, 2)), out=out) is out and np.array_equal(out, np.full((3, 2), k(1.0)))
+    interleaved = np.zeros(12)
+    f, df = k.value_and_grad(x, out=(interleaved[::2], interleaved[1::2]))  # apart though in one buffer
+    assert np.array_equal(f, k(x)) and np.array_equal(df, k.grad(x))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_ragged_list_is_a_parameter_error(backend):
+    k = symact.kernel("relu", backend=backend)
+    for bad in [[1.0, [2.0, 3.0]], [[1.0], [2.0, 3.0]]]:
+        with pytest.raises(symact.ParameterError, match="'x'"):
+            k(bad)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_lazy_array_with_out_is_computed_into_out(backend):
+    """dask stays lazy without out=; with it, both backends compute into out (the fused one once ignored it)."""
+    da = pytest.importorskip("dask.array")
+    k = symact.kernel("relu", backend=backend)
+    lazy = da.from_array(np.array([-1.0, 2.0, 3.0]), chunks=2)
+    out, f, df = np.zeros(3), np.zeros(3), np.zeros(3)
+    assert k(lazy, out=out) is out and out.tolist() == [0.0, 2.0, 3.0]
+    got = k.value_and_grad(lazy, out=(f, df))
+    assert got[0] is f and got[1] is df and df.tolist() == [0.0, 1.0, 1.0]
