@@ -113,3 +113,14 @@ def test_a_lazy_array_with_out_is_computed_into_out(backend):
     assert k(lazy, out=out) is out and out.tolist() == [0.0, 2.0, 3.0]
     got = k.value_and_grad(lazy, out=(f, df))
     assert got[0] is f and got[1] is df and df.tolist() == [0.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "3", True, 10**9])
+def test_a_thread_count_other_than_a_small_positive_int_is_a_parameter_error(bad):
+    """0 once meant every core and -1 one thread; 10**9 cut an array in 10**9 chunks."""
+    from symact.kernels.chunks import set_threads
+
+    old = set_threads(3)
+    with pytest.raises(symact.ParameterError, match="'n'"):
+        set_threads(bad)
+    assert set_threads(old) == 3  # the refused call changed nothing

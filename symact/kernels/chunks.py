@@ -10,17 +10,21 @@ array([0., 2., 4., 6.])
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["set_threads", "run_in_chunks", "PARALLEL_THRESHOLD", "MEMORY_BOUND_THRESHOLD"]
+from symact.errors import ParameterError
+
+__all__ = ["set_threads", "run_in_chunks", "PARALLEL_THRESHOLD", "MEMORY_BOUND_THRESHOLD", "MAX_THREADS"]
 
 PARALLEL_THRESHOLD = 1 << 16  # elements; below it threads cost more than they save
 # elements from which a loop that costs about a copy (``MEMORY_BOUND`` in the generated module) runs on threads:
 # below it the pool's start-up costs more than a second core gains on one memory bus
 MEMORY_BOUND_THRESHOLD = 1 << 22
+MAX_THREADS = 1024
 
 _THREADS = [os.cpu_count() or 1]
 _POOL: list = []
@@ -30,10 +34,16 @@ def set_threads(n: int | None = None) -> int:
     """Threads for arrays of ``PARALLEL_THRESHOLD`` elements or more (``MEMORY_BOUND_THRESHOLD`` for a loop that
     costs about a copy: relu, hardtanh, ...; ``None``: every core); returns the old count.
 
-    The ufunc loops release the GIL, so chunks of one array run side by side on a thread pool.
+    The ufunc loops release the GIL, so chunks of one array run side by side on a thread pool. Any other ``n``
+    than ``None`` or an int from 1 to ``MAX_THREADS`` is a ``ParameterError`` (an array is cut in ``n`` chunks).
+
+    >>> old = set_threads(2); set_threads(old)
+    2
     """
+    if n is not None and (type(n) is bool or not isinstance(n, numbers.Integral) or not 1 <= n <= MAX_THREADS):
+        raise ParameterError("set_threads", "n", f"must be None or an int from 1 to {MAX_THREADS}, got {n!r}")
     old = _THREADS[0]
-    _THREADS[0] = max(1, int(n or os.cpu_count() or 1))
+    _THREADS[0] = int(n or os.cpu_count() or 1)
     return old
 
 
