@@ -197,6 +197,16 @@ def test_float64_nodes_within_one_ulp(name):
         assert not bad.any(), (name, xs[bad][:3], g[bad][:3], w[bad][:3])
 
 
+def test_float64_powers_of_two_exact():
+    """``_pow2`` (2**k from the bits of 2**52 + 1023 + k, no conversion to an integer) is exact on its range."""
+    namespace: dict = {}
+    exec(HEADERS["jax"] + "\n\n" + prelude({"_pow2"}, "jax"), namespace)
+    k = np.arange(-1022.0, 1024.0)
+    with jax.enable_x64(True):
+        got = np.asarray(jax.jit(namespace["_pow2"])(jnp.asarray(k)))
+    assert got.dtype == np.float64 and (got == np.ldexp(1.0, k.astype(int))).all()
+
+
 def test_mish_verifies():
     """float64 mish' cancels by half near x = -3: with the float64 nodes above it is within its bound of 4 ULP."""
     report = symact.export("mish", "jax", verify=True).report
