@@ -364,6 +364,11 @@ def _erfc64(z):
 
 
 _ERFC64 = {ERFC_FIT!r}''',
+        "_share": """
+def _share(t):
+    \"\"\"t, computed once: XLA would compute a value that f and f' both read again in each of their fusions (the
+    forward's and the backward's), but not past a division, which it counts as expensive (by ones it cannot see).\"\"\"
+    return t / jax.lax.optimization_barrier(jnp.ones_like(t))""",
         "_kept": """
 def _kept(t):
     \"\"\"t as computed: XLA would fold (x - hi) - lo into x - (hi + lo), rounding the sum of the constants (the
