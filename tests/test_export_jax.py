@@ -197,6 +197,32 @@ def test_float64_nodes_within_one_ulp(name):
         assert not bad.any(), (name, xs[bad][:3], g[bad][:3], w[bad][:3])
 
 
+def test_float64_powers_of_two_exact():
+    """``_pow2`` (2**k from the bits of 2**52 + 1023 + k, no conversion to an integer) is exact on its range."""
+    namespace: dict = {}
+    exec(HEADERS["jax"] + "\n\n" + prelude({"_pow2"}, "jax"), namespace)
+    k = np.arange(-1022.0, 1024.0)
+    with jax.enable_x64(True):
+        got = np.asarray(jax.jit(namespace["_pow2"])(jnp.asarray(k)))
+    assert got.dtype == np.float64 and (got == np.ldexp(1.0, k.astype(int))).all()
+
+
+@pytest.mark.parametrize("name", ["silu", "gelu", "mish"])
+def test_value_and_slope_the_same_in_every_mode(name):
+    """Where the jvp computes f and f' together (f' in x, values shared): y is f's, and f' is the same under
+    jvp, grad and vmap(grad), bit for bit (XLA turns a division by a broadcast number into a product, which would
+    change what it contracts into an fma under vmap)."""
+    fn = symact.export(name, "jax", verify=False).function
+    xs = np.random.default_rng(24).uniform(-10, 10, 4000)
+    for dtype in ("float64", "float32"):
+        with jax.enable_x64(dtype == "float64"):
+            t = jnp.asarray(xs, dtype=dtype)
+            y, slope = jax.jit(lambda u: jax.jvp(fn, (u,), (jnp.ones_like(u),)))(t)
+            grads = jax.jit(jax.grad(lambda u: fn(u).sum()))(t), jax.jit(jax.vmap(jax.grad(fn)))(t)
+            assert np.array_equal(y, jax.jit(fn)(t))
+            assert all(np.array_equal(slope, g) for g in grads), name
+
+
 def test_mish_verifies():
     """float64 mish' cancels by half near x = -3: with the float64 nodes above it is within its bound of 4 ULP."""
     report = symact.export("mish", "jax", verify=True).report

@@ -364,6 +364,13 @@ def _erfc64(z):
 
 
 _ERFC64 = {ERFC_FIT!r}''',
+        "_share": """
+def _share(t):
+    \"\"\"t, computed once: XLA would compute a value that f and f' both read again in each of their fusions (the
+    forward's and the backward's), but not past a division, which it counts as expensive (by ones it cannot see,
+    shaped as t also under vmap: it would turn a division by a broadcast number into a product).\"\"\"
+    ones = jnp.ones_like(t)
+    return t / jax.lax.optimization_barrier(jnp.where(jnp.isnan(t), ones, ones))""",
         "_kept": """
 def _kept(t):
     \"\"\"t as computed: XLA would fold (x - hi) - lo into x - (hi + lo), rounding the sum of the constants (the

@@ -5,7 +5,8 @@ output y where ``derive(...).df_of_output`` exists) with the parameters substitu
 them with ``symact.exporting.printer`` (with the Taylor patches of symact's kernel plan where a part cancels,
 ``part_patches``), prepends the helpers they call and appends the framework's wiring: a
 ``torch.autograd.Function`` that saves one tensor (the output, where f' has an output form) and whose
-backward is a second Function, so f'' serves double backward; or a ``jax.custom_jvp`` whose slope has one too.
+backward is a second Function, so f'' serves double backward; or a ``jax.custom_jvp`` whose slope has one too
+(f' in x: its jvp computes f and f' together, ``joint_text``).
 The text imports only the framework: it runs, and can be kept, without symact.
 
 >>> from symact.kernels.definition import resolve
@@ -34,7 +35,16 @@ from symact.kernels.plan import make_plan, part_plans
 from symact.kernels.printer import stable_forms
 from symact.version import __version__
 
-__all__ = ["Parts", "parts", "part_patches", "patches_text", "module_text", "function_name", "float32_pair"]
+__all__ = [
+    "Parts",
+    "parts",
+    "part_patches",
+    "patches_text",
+    "module_text",
+    "joint_text",
+    "function_name",
+    "float32_pair",
+]
 
 
 @dataclass(frozen=True)
@@ -110,16 +120,60 @@ def function_text(
         result = f"{FUSED_WIDE[framework][expr]} if not dd else {result}"
     if patches:
         lines.append(f"    r = {result}")
-        result = f"patched({var.name}, r, patches)"
-    if guard == ():  # NaN only
-        result = f"keep_nan({var.name}, {result})"
-    elif guard is not None:
-        helper, *limits = guard
-        low, high = (repr(float(v)) if v == v and abs(v) != float("inf") else f"float('{v}')" for v in limits)
-        result = f"{helper}({var.name}, {result}, {low}, {high})"
-    lines.append(f"    return {result}")
+    lines.append(f"    return {_finished(var.name, 'r' if patches else result, guard, 'patches' if patches else None)}")
     if widened and framework == "torch":
         lines += ["", "", wide_text(fname, range(len(patches)) if wide is None else wide)]
+    return "\n".join(lines)
+
+
+def _finished(var: str, result: str, guard, patches: str | None) -> str:
+    """``result`` with the Taylor patches named ``patches`` applied, then the ``guard`` (see ``function_text``)."""
+    if patches:
+        result = f"patched({var}, {result}, {patches})"
+    if guard == ():  # NaN only
+        return f"keep_nan({var}, {result})"
+    if guard is None:
+        return result
+    helper, *limits = guard
+    low, high = (repr(float(v)) if v == v and abs(v) != float("inf") else f"float('{v}')" for v in limits)
+    return f"{helper}({var}, {result}, {low}, {high})"
+
+
+def joint_text(p: Parts, guards: dict, patches: dict) -> str:
+    """``def f_df(x):`` f and f' in x together, for JAX's jvp: the common subexpressions of their stable forms
+    computed once, each that both read through ``_share`` (XLA would compute it again in each fusion that reads
+    it), with the same patches and guards as ``f`` and ``df``.
+
+    >>> from symact.kernels.definition import resolve
+    >>> print(joint_text(parts(resolve('silu', 'jax', {})), {}, {}))
+    def f_df(x):
+        t0 = _share(s_sigmoid(x))
+        y = t0*x
+        slope = t0 + x*s_dsigmoid(x)
+        return y, slope
+    """
+    exprs, dd = stable_forms([p.f, p.df], x, scaled=False)
+    printer = FrameworkPrinter("jax", x.name, dd)
+    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    needs = {}  # the replacement symbols each expression reads, directly or through others
+    for s, v in replacements:
+        needs[s] = set().union(*({a} | needs.get(a, set()) for a in v.free_symbols))
+    reads = [set().union(*({a} | needs.get(a, set()) for a in e.free_symbols)) for e in reduced]
+    both = reads[0] & reads[1]
+    direct = set().union(
+        *(e.free_symbols for e in reduced), *(v.free_symbols for s, v in replacements if s not in both)
+    )
+    lines = ["def f_df(x):"]
+    lines += [f"    {s.name} = poly_dd(x, {tuple(c + float32_pair(*c) for c in pairs)!r})" for s, pairs in dd.items()]
+    for s, v in replacements:
+        code = printer.doprint(v)
+        shared = s in both and s in direct and v.atoms(sp.Function)
+        lines.append(f"    {s.name} = {f'_share({code})' if shared else code}")
+    results = []
+    for name, e in zip(("f", "df"), reduced):
+        table = f"{name.upper()}_PATCHES" if patches.get(name) else None
+        results.append(_finished(x.name, printer.tensor(e), guards.get(name), table))
+    lines += [f"    y = {results[0]}", f"    slope = {results[1]}", "    return y, slope"]
     return "\n".join(lines)
 
 
@@ -237,6 +291,8 @@ def module_text(
         function_text(n, exprs[n], var[n], framework, guards.get(n), patches.get(n, ()), wide.get(n))
         for n in ("f", "df", "d2f")
     ]
+    if framework == "jax" and not p.from_output:
+        bodies.append(joint_text(p, guards, patches))
     wide_args = {
         n: f", {n.upper()}_WIDE" if f"{n.upper()}_WIDE = (" in b else "" for n, b in zip(("f", "df", "d2f"), bodies)
     }
@@ -251,7 +307,8 @@ def module_text(
         f"f(x) = {sp.sstr(p.f)}\nThe forward is its stable form; f' (and f'' for second derivatives) "
         f'are symact\'s, read from {form}.\n"""'
     )
-    wiring = (_TORCH if framework == "torch" else _JAX).format(
+    template = {"torch": _TORCH, "jax": _JAX_OUTPUT if p.from_output else _JAX_INPUT}[framework]
+    wiring = template.format(
         fname=fname,
         cls="".join(w.capitalize() for w in fname.split("_")),
         saved="y" if p.from_output else "x",
@@ -345,9 +402,16 @@ _NARROW = (jnp.float16, jnp.bfloat16)
 
 
 def _wide(fn, t):
-    """fn(t), computed in float32 for half-precision arrays."""
-    return fn(t.astype(jnp.float32)).astype(t.dtype) if t.dtype in _NARROW else fn(t)
+    """fn(t) (an array or a tuple of them), computed in float32 for half-precision arrays."""
+    if t.dtype in _NARROW:
+        return jax.tree.map(lambda v: v.astype(t.dtype), fn(t.astype(jnp.float32)))
+    return fn(t)
+'''
 
+# f' read from the output: the jvp computes y, then f'(y).
+_JAX_OUTPUT = (
+    _JAX
+    + '''
 
 @jax.custom_jvp
 def _slope(t):
@@ -370,5 +434,50 @@ def {fname}(x):
 def _jvp(primals, tangents):
     (x,), (dx,) = primals, tangents
     y = {fname}(x)
-    return y, _slope({saved}) * dx
+    return y, _slope(y) * dx
 '''
+)
+
+# f' in the input: the jvp computes f and f' in one pass (f_df), then passes them on with their derivatives
+# (f' and f'') through custom_jvp functions, so that any order differentiates with symact's derivatives.
+_JAX_INPUT = (
+    _JAX
+    + '''
+
+@jax.custom_jvp
+def _slope(t, s):
+    """s = f'(t), computed with f; its derivative is f''(t)."""
+    return s
+
+
+@_slope.defjvp
+def _slope_jvp(primals, tangents):
+    (t, s), (dt, _) = primals, tangents
+    return _slope(t, s), _wide(d2f, t) * dt
+
+
+@jax.custom_jvp
+def _value(x, y, s):
+    """y = f(x), computed with s = f'(x): its derivative."""
+    return y
+
+
+@_value.defjvp
+def _value_jvp(primals, tangents):
+    (x, y, s), (dx, _, _) = primals, tangents
+    return _value(x, y, s), _slope(x, s) * dx
+
+
+@jax.custom_jvp
+def {fname}(x):
+    """The activation of an array of any shape and floating dtype."""
+    return _wide(f, x)
+
+
+@{fname}.defjvp
+def _jvp(primals, tangents):
+    (x,), (dx,) = primals, tangents
+    y, s = _wide(f_df, jax.lax.stop_gradient(x))
+    return _value(x, y, s), _slope(x, s) * dx
+'''
+)
