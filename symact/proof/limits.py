@@ -15,7 +15,7 @@ from symact.errors import ParameterError, ProofTimeout
 from symact.isolation import isolatable
 from symact.kernels.asymptotics import guarded_limit
 from symact.kinks import is_smooth, switch_points
-from symact.proof.falsify import _certified, _shown_at, _signed
+from symact.proof.falsify import _allowed, _certified, _shown_at, _signed
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side, _unify
 from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
 
@@ -216,6 +216,8 @@ def _limit_counterexample(gap, value, expected, sub, t) -> dict | None:
     others = sorted(gap.free_symbols | value.free_symbols | expected.free_symbols, key=lambda s: s.name)
     for trial in (1, 2, sp.Rational(1, 2), 3):
         point = {s: _signed(s, sp.sympify(trial)) for s in others}
+        if not all(_allowed(s, v) for s, v in point.items()):
+            continue  # an even n is never 1
         difference = _certified(value - expected, point, 30)
         if difference is not None and difference != 0:
             shown = {"x": _text(sub.xreplace(point))} if sub.has(t) or sub.is_number or x in others else {}
