@@ -558,3 +558,21 @@ def test_the_kinks_of_a_derivative_with_two_parameters_are_left_out():
     ordered, none was left out, and the derivative's value 1/2 at x = a refuted this true statement there."""
     p = prove("diff(hardtanh(x, a, b), x)", "where(x > a, where(x < b, 1, 0), 0)", budget=3)
     assert p.status != REFUTED, p
+
+
+@pytest.mark.parametrize(
+    "lhs, rhs, assumptions, truth",
+    [
+        ("sign(x)**n", "sign(x)", {"n": {"integer": True, "odd": True, "positive": True}}, PROVED),
+        ("sign(x)**n", "sign(x)", {"n": PI}, REFUTED),
+        ("Heaviside(a)", "1", {"a": {"nonzero": True}}, REFUTED),
+    ],
+)
+def test_parameter_samples_respect_every_assumption(lhs, rhs, assumptions, truth):
+    """The samples of an odd n included 4: sign(x)**n = sign(x) for odd n was refuted at n = 4. Every sampled
+    value now has each property its symbol assumes (odd, even, nonzero, ...)."""
+    p = prove(lhs, rhs, budget=10, **assumptions)
+    assert p.status == truth, p
+    if truth == REFUTED:
+        point = p.counterexample["point"]
+        assert all(sp.Rational(point[name]) != 0 for name in ("a",) if name in point)
