@@ -34,7 +34,7 @@ def derivative_kinks(sides: Iterable[tuple[object, sp.Expr]], values: Mapping | 
     string with ``diff(...)`` (evaluated by the parser): the points where that side jumps, which
     is where the function differentiated has different one-sided derivatives. ``values`` gives
     numbers for parameters, to order the points (by default a generic value of each parameter's
-    sign, 37/29 or -37/29); the points stay symbolic. Points that cannot be placed are not excluded.
+    sign, 37/29 or -37/29 times 1, 2, ...); the points stay symbolic. Points that cannot be placed are not excluded.
 
     >>> [k.point for k in derivative_kinks([('diff(relu(x - 1), x)', sp.Heaviside(x - 1))])]
     [1]
@@ -62,9 +62,17 @@ def derivative_kinks(sides: Iterable[tuple[object, sp.Expr]], values: Mapping | 
 
 
 def _generic_values(parameters: set) -> dict:
-    """A value of each parameter's sign that no activation singles out (0 and 1 are special for many)."""
+    """A value of each parameter's sign that no activation singles out (0 and 1 are special for many), a
+    different one for each (in the order of their names): with a = b, the kinks of hardtanh(x, a, b) could not
+    be ordered, and none was left out.
+
+    >>> a, b = sp.symbols('a b', real=True)
+    >>> _generic_values({b, a})
+    {a: 37/29, b: 74/29}
+    """
     generic = sp.Rational(37, 29)
-    return {p: (-generic if p.is_negative or p.is_nonpositive else generic) for p in parameters}
+    ordered = sorted(parameters, key=lambda p: p.name)
+    return {p: (-1 if p.is_negative or p.is_nonpositive else 1) * generic * (k + 1) for k, p in enumerate(ordered)}
 
 
 def off_kinks(expr: sp.Expr, kinks: list[Kink]) -> sp.Expr:

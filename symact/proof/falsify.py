@@ -25,7 +25,18 @@ _LARGE_X = [30, -30, 100, -100, 400, -400]
 _FAR_X = [3000, -3000, 10**5, -(10**5)]  # last: a term that wakes only far out (x*sigmoid(x - 1000))
 
 
+def _allowed(symbol: sp.Symbol, value: sp.Rational) -> bool:
+    """Whether ``value`` has every property the symbol assumes (even, odd, nonzero, prime, ...)."""
+    return all(getattr(value, f"is_{fact}", None) in (None, holds) for fact, holds in symbol.assumptions0.items())
+
+
 def _parameter_samples(symbol: sp.Symbol, rng: random.Random, count: int) -> list[sp.Rational]:
+    """Values for a parameter that respect all its assumptions (an odd n is never 4).
+
+    >>> n = sp.Symbol('n', integer=True, odd=True, positive=True)
+    >>> sorted(set(_parameter_samples(n, random.Random(0), 20)))
+    [1, 3, 5]
+    """
     if symbol.is_integer:
         pool = (
             list(range(1, 7))
@@ -34,6 +45,7 @@ def _parameter_samples(symbol: sp.Symbol, rng: random.Random, count: int) -> lis
             if symbol.is_nonnegative
             else list(range(-4, 5))
         )
+        pool = [v for v in pool if _allowed(symbol, sp.Integer(v))] or pool
         return [sp.Integer(rng.choice(pool)) for _ in range(count)]
     if symbol.is_positive or symbol.is_nonnegative:
         fixed = [1, 2, sp.Rational(1, 2), 3, sp.Rational(1, 10), sp.Rational(5, 2)]
@@ -45,7 +57,7 @@ def _parameter_samples(symbol: sp.Symbol, rng: random.Random, count: int) -> lis
     values = fixed + rand
     if symbol.is_negative or symbol.is_nonpositive:
         values = [-abs(v) for v in values if v != 0 or not symbol.is_negative]
-    return values[:count]
+    return [v for v in values if _allowed(symbol, v)][:count]
 
 
 def _corners(params: list) -> list[dict]:
@@ -69,7 +81,8 @@ def _corners(params: list) -> list[dict]:
         corners.append(
             {p: (-1000 if p.is_positive is None and not p.is_nonnegative else v) for p, v in corners[1].items()}
         )
-    return [{p: sp.sympify(v) for p, v in c.items()} for c in corners] if params else []
+    corners = [{p: sp.sympify(v) for p, v in c.items()} for c in corners] if params else []
+    return [c for c in corners if all(_allowed(p, v) for p, v in c.items())]
 
 
 def _rational(value) -> sp.Rational:

@@ -58,10 +58,13 @@ _ODD_INCREASING = (sp.tanh, sp.sinh, sp.erf, sp.atan, sp.asinh)
 
 def _commute(expr: sp.Expr) -> sp.Expr:
     """max(f(a), f(b)) = f(max(a, b)) and min likewise for f increasing on all reals; |f(a)| = f(|a|) for f odd
-    and increasing. Identities for every real argument, so both sides may be rewritten by them."""
+    and increasing. Identities for every real argument, so both sides may be rewritten by them; an argument not
+    known to be real is left alone (|atan(log(x))| is not atan(|log(x)|) at x = -1)."""
 
     def pull(node):
         f = type(node.args[0])
+        if not all(len(a.args) == 1 and a.args[0].is_extended_real for a in node.args):
+            return node
         if isinstance(node, sp.Abs):
             return f(sp.Abs(node.args[0].args[0])) if issubclass(f, _ODD_INCREASING) else node
         if issubclass(f, _INCREASING) and all(type(a) is f and len(a.args) == 1 for a in node.args):
