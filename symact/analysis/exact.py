@@ -21,7 +21,8 @@ from symact.errors import UndecidedSign
 from symact.functions import expand_named, mp_function
 from symact.kernels.asymptotics import guarded_limit
 from symact.kinks import resolve
-from symact.numerics import certified_sign, numeric_roots, too_large
+from symact.magnitude import too_large
+from symact.numerics import certified_sign, numeric_roots
 from symact.precision import precision
 from symact.tidy import is_zero, tidy
 
@@ -202,7 +203,7 @@ def _near_values(g: sp.Expr, point, side: str):
 def _too_large(g: sp.Expr, t) -> bool:
     """True when evaluating g at t would take exp/cosh of a huge argument (exp(exp(10**8)))."""
     try:
-        return too_large(g.subs(x, t))
+        return too_large(g, {x: t})
     except (TypeError, ValueError, RecursionError):
         return True
 

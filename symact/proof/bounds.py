@@ -15,7 +15,7 @@ from symact.kinks import is_smooth, rational_inside, resolve
 from symact.numerics import certified_sign
 from symact.precision import precision
 from symact.proof.cases import _split_points
-from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
+from symact.proof.falsify import _certified, _evaluate, _mp_callable, _sample_points, _shown_at
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
 from symact.proof.rewriting import _exp_form
@@ -303,6 +303,9 @@ def _falsify_bound(f, up, lo, strict, statement):
     symbols = sorted(set().union({x}, *(e.free_symbols for e in sides)), key=lambda s: s.name)  # a bound's too
     points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0), symbols=symbols)
     fn = _mp_callable(f, symbols)
+    bounds = [
+        (_mp_callable(bound, symbols), bound, above) for bound, above in ((up, True), (lo, False)) if bound is not None
+    ]
     worst = mpmath.inf
     used, lows, refined = 0, [], symbols != [x]  # without parameters, the lowest gaps are refined once
     with precision(DIGITS):
@@ -316,11 +319,9 @@ def _falsify_bound(f, up, lo, strict, statement):
             if value is None or isinstance(value, mpmath.mpc):
                 continue
             used += 1
-            for bound, above in ((up, True), (lo, False)):
-                if bound is None:
-                    continue
-                b = _mp_value(_rational(bound.subs(point))) if bound.subs(point).is_number else None
-                if b is None:
+            for fb, bound, above in bounds:
+                b = _evaluate(fb, symbols, point)
+                if b is None or isinstance(b, mpmath.mpc):
                     continue
                 gap = (b - value) if above else (value - b)
                 worst = min(worst, gap)

@@ -63,8 +63,14 @@ def prove_limit(
             f, target = _unify(f, target)
             v = next((s for s in f.free_symbols | target.free_symbols if s.name == name), sp.Symbol(name, real=True))
             where = infinite if infinite is not None else _side(point, {}, "point")
-            if where.free_symbols or _infinite(f) or _infinite(target):
+            if where.free_symbols or _infinite(where) and not where.is_infinite:
                 raise ParameterError("prove_limit", "point", f"must be a real number or oo, got {point!r}")
+            if _infinite(f):
+                raise ParameterError("prove_limit", "expr", f"must be finite where defined, got {_raw(expr)!r}")
+            if (_infinite(target) and target not in (sp.oo, -sp.oo)) or v in target.free_symbols:
+                raise ParameterError(
+                    "prove_limit", "expected", f"must be oo, -oo or finite, without {name}, got {_raw(expected)!r}"
+                )
             sides = _directions(v, where, direction)
             arrow = {"+": "+", "-": "-", "both": ""}[sides[0] if len(sides) == 1 else "both"]
             statement = (
@@ -73,7 +79,7 @@ def prove_limit(
             t = sp.Dummy("t", positive=True)  # x = k + t: never a user's t
             points = switch_points(target, {}) if not is_smooth(target) else []
             first = _limit_by_cases(f, target, v, where, sides, points, t, statement)
-            if first.status != UNKNOWN or points or x not in f.free_symbols:
+            if first.status != UNKNOWN or points or x not in f.free_symbols or v == x:
                 return first
             # the limit may depend on the sign of x (x sigmoid(beta x) as beta -> oo): split at 0
             second = _limit_by_cases(f, target, v, where, sides, [sp.Integer(0)], t, statement)
@@ -145,7 +151,7 @@ def _limit_by_cases(f, target, v, where, sides, points, t, statement) -> Proof:
             shown = value.subs(t, back) if back is not None else value
             steps.append(Step(shown, f"limit as {approach}" + (f", for {label}" if label else "") + f" ({how})", "->"))
             methods.add(how)
-            gap = sp.simplify(value - tl)
+            gap = sp.S.Zero if value == tl else sp.simplify(value - tl)
             if gap != 0:
                 ce = _limit_counterexample(gap, value, tl, sub, t)
                 if ce is None:
@@ -205,6 +211,8 @@ def _limit_agrees_numerically(f, value, v, where, side: str = "+") -> bool:
 def _limit_counterexample(gap, value, expected, sub, t) -> dict | None:
     """A point (x and the parameters) where the computed limit and the expected one certifiably differ."""
     others = sorted(gap.free_symbols | value.free_symbols | expected.free_symbols, key=lambda s: s.name)
+    if not others and (value.is_infinite or expected.is_infinite) and value != expected:
+        return {"point": {}, "lhs": _text(value), "rhs": _text(expected)}  # oo against a finite value, or -oo
     for trial in (1, 2, sp.Rational(1, 2), 3):
         point = {s: _signed(s, sp.sympify(trial)) for s in others}
         difference = _certified(value - expected, point, 30)
