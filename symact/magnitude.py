@@ -31,7 +31,7 @@ import mpmath
 import sympy as sp
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
-__all__ = ["ARG_BITS", "EXACT_BITS", "too_large"]
+__all__ = ["ARG_BITS", "EXACT_BITS", "too_large", "substituted"]
 
 EXACT_BITS = 2**16  # an exact rational of more bits is not built (3**20000 has 31,700 bits, 20,000 digits)
 ARG_BITS = 2**14  # a costly function's argument stays below 2**16384: mpmath's exp there takes about 20 ms
@@ -57,6 +57,16 @@ def too_large(expr: sp.Basic, point: dict | None = None) -> bool:
     except _TooLarge:
         return True
     return False
+
+
+def substituted(expr: sp.Expr, point: dict) -> sp.Expr | None:
+    """``expr`` with ``point`` substituted, or None where building it would not end.
+
+    >>> from sympy.abc import x
+    >>> substituted(x**x, {x: 3}), substituted(x**x**x**x, {x: 3})
+    (27, None)
+    """
+    return None if too_large(expr, point) else expr.xreplace(point)
 
 
 class _TooLarge(Exception):
@@ -89,8 +99,7 @@ class _Walk:
         if isinstance(e, sp.Piecewise):
             for _, cond in e.args:  # conditions are evaluated too
                 self.span(cond)
-            spans = [self.span(branch) for branch, _ in e.args]
-            return min(lo for lo, _, _ in spans), max(hi for _, hi, _ in spans), None
+            return _either([self.span(branch) for branch, _ in e.args])
         args = [self.span(a) for a in e.args]
         if not isinstance(e, sp.Expr) or not args:  # relations and conditions: their parts are what costs
             return 0.0, 0.0, None
@@ -102,15 +111,15 @@ class _Walk:
         if isinstance(e, sp.Mul):
             if any(hi == -_INF for _, hi, _ in args):
                 return -_INF, -_INF, 0
-            exact = sum(b for *_, b in args) if all(b is not None for *_, b in args) else None
+            exact = sum(b for *_, b in args) if _exact(args) else None
             return sum(lo for lo, _, _ in args), sum(hi for _, hi, _ in args), exact
         if isinstance(e, sp.Pow):
             return _power(e, *args)
+        if isinstance(e, _KEEPING):  # Max(x, 3) at 4 is the exact 4
+            return _either(args)
         lo, hi = min(lo for lo, _, _ in args), max(hi for _, hi, _ in args)
-        if isinstance(e, _KEEPING):
-            return lo, hi, None
         if isinstance(e, _BOUNDED):
-            return lo, 2.0, None
+            return lo, 2.0, (2 if isinstance(e, (sp.sign, sp.Heaviside)) and _exact(args) else None)
         if isinstance(e, sp.log):  # |log a| <= |log2 a|, and log of 1 + tiny is tiny
             return -_CANCEL, math.log2(max(abs(lo), abs(hi), 1.0)), None
         if hi > ARG_BITS:
@@ -146,12 +155,22 @@ def _number(v) -> tuple[float, float, float | None]:
     return exp + bc - 1, exp + bc, None
 
 
+def _exact(spans: list) -> bool:
+    return all(b is not None for *_, b in spans)
+
+
+def _either(spans: list) -> tuple[float, float, float | None]:
+    """The span of a value that is one of ``spans`` (a Max, a Piecewise's branch), exact if each is."""
+    exact = max(b for *_, b in spans) if _exact(spans) else None
+    return min(lo for lo, _, _ in spans), max(hi for _, hi, _ in spans), exact
+
+
 def _sum(args: list) -> tuple[float, float, float | None]:
     terms = [a for a in args if a[1] > -_INF]
     if not terms:
         return -_INF, -_INF, 0
     hi = max(h for _, h, _ in terms) + math.log2(len(terms))
-    if all(b is not None for *_, b in terms):  # a nonzero sum of rationals is at least 1 / (product of denominators)
+    if _exact(terms):  # a nonzero sum of rationals is at least 1 / (product of denominators)
         return -sum(b for *_, b in terms), hi, sum(b for *_, b in terms) + len(terms)
     return max(lo for lo, _, _ in terms) - _CANCEL, hi, None
 

@@ -43,7 +43,7 @@ def certified_sign(value: sp.Expr | float) -> int | None:
 
     >>> certified_sign(sp.sign(sp.sin(1)**2 + sp.cos(1)**2 - 1)), certified_sign(sp.exp(-800))
     (0, 1)
-    >>> certified_sign(sp.exp(sp.exp(100)) - 1) is None   # too large to evaluate: unknown
+    >>> certified_sign(sp.exp(sp.exp(sp.exp(100))) - 1) is None   # too large to evaluate: unknown
     True
     """
     c = sp.sympify(value)

@@ -21,7 +21,6 @@ from symact.errors import UndecidedSign
 from symact.functions import expand_named, mp_function
 from symact.kernels.asymptotics import guarded_limit
 from symact.kinks import resolve
-from symact.magnitude import too_large
 from symact.numerics import certified_sign, numeric_roots
 from symact.precision import precision
 from symact.tidy import is_zero, tidy
@@ -187,8 +186,6 @@ def _near_values(g: sp.Expr, point, side: str):
     fn = _mp(g)
     out = []
     for t in ts:
-        if _too_large(g, t):
-            return None
         try:
             with precision(60), guard():
                 v = fn(mpmath.mpf(_num(t)))
@@ -198,14 +195,6 @@ def _near_values(g: sp.Expr, point, side: str):
             return None
         out.append(v)
     return out
-
-
-def _too_large(g: sp.Expr, t) -> bool:
-    """True when evaluating g at t would take exp/cosh of a huge argument (exp(exp(10**8)))."""
-    try:
-        return too_large(g, {x: t})
-    except (TypeError, ValueError, RecursionError):
-        return True
 
 
 def _plausible(value: sp.Expr, far) -> bool:

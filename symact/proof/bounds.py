@@ -12,6 +12,7 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, UndecidedSign
 from symact.isolation import isolatable
 from symact.kinks import is_smooth, rational_inside, resolve
+from symact.magnitude import substituted
 from symact.numerics import certified_sign
 from symact.precision import precision
 from symact.proof.cases import _split_points
@@ -90,7 +91,7 @@ def _piecewise_sign(gap: sp.Expr, strict: bool) -> tuple[bool, sp.Expr | None, s
         if not (is_smooth(branch) and _sign_between(branch, lo, hi, strict)):
             return False, None, f"sign of {sp.sstr(branch)} on ({lo}, {hi}) not decided"
         branches.append((branch, x < hi))
-    at_points = [_sign_at(gap.subs(x, p)) for p in points]
+    at_points = [_sign_at(substituted(gap, {x: p})) for p in points]
     if any(s is None or s < 0 or (strict and s == 0) for s in at_points):
         return False, None, "sign of the gap at a split point not decided"
     shown = sp.Piecewise(*branches[:-1], (branches[-1][0], True)) if len(branches) > 1 else branches[0][0]
@@ -116,12 +117,14 @@ def _sign_between(g: sp.Expr, lo, hi, strict: bool) -> bool:
     cuts = [lo, *sorted(inside, key=lambda r: sp.N(r, 30)), hi]
     if (strict and inside) or any(certified_sign(b - a) != 1 for a, b in zip(cuts, cuts[1:])):
         return False
-    return all(certified_sign(g.subs(x, rational_inside(a, b))) == 1 for a, b in zip(cuts, cuts[1:]))
+    return all(_sign_at(substituted(g, {x: rational_inside(a, b)})) == 1 for a, b in zip(cuts, cuts[1:]))
 
 
-def _sign_at(value: sp.Expr) -> int | None:
+def _sign_at(value: sp.Expr | None) -> int | None:
     """The certified sign of a number; of a value with parameters, by SymPy's assumptions: 1 positive, 0 only
-    known nonnegative, -1 negative, None undecided."""
+    known nonnegative, -1 negative, None undecided (and for no value: too large to build)."""
+    if value is None:
+        return None
     if not value.free_symbols:
         return certified_sign(value)
     return 1 if value.is_positive else 0 if value.is_nonnegative else -1 if value.is_negative else None
