@@ -25,10 +25,12 @@ division by zero, not as a hang.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
 import sympy as sp
+from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 __all__ = ["ARG_BITS", "EXACT_BITS", "too_large", "substituted"]
@@ -51,12 +53,7 @@ def too_large(expr: sp.Basic, point: dict | None = None) -> bool:
     >>> too_large(sp.Integer(2)**sp.Symbol('n'), {sp.Symbol('n'): 2**17})
     True
     """
-    walk = _Walk(point or {})
-    try:
-        walk.span(sp.sympify(expr))
-    except _TooLarge:
-        return True
-    return False
+    return _plan(sp.sympify(expr)).too_large(point or {})
 
 
 def substituted(expr: sp.Expr, point: dict) -> sp.Expr | None:
@@ -73,67 +70,112 @@ class _TooLarge(Exception):
     pass
 
 
-class _Walk:
-    """One walk: each node's (lo, hi) bounds on log2 |value| (lo for a value that is not 0), and its size in bits
-    if it is an exact rational (None if not)."""
+_FREE = (-64.0, 64.0, None)  # a symbol the point leaves free
 
-    def __init__(self, point: dict) -> None:
-        self.point, self.memo = point, {}
 
-    def span(self, e: sp.Basic) -> tuple[float, float, float | None]:
-        if e not in self.memo:
-            lo, hi, exact = self._span(e)
-            if exact is not None and exact > EXACT_BITS:
-                raise _TooLarge
-            self.memo[e] = lo, hi, exact
-        return self.memo[e]
+@functools.lru_cache(maxsize=512)
+def _plan(expr: sp.Basic) -> _Plan:
+    return _Plan(expr)
 
-    def _span(self, e: sp.Basic) -> tuple[float, float, float | None]:
-        if e.is_Symbol:
-            return _number(self.point[e]) if e in self.point else (-64.0, 64.0, None)
-        if e.is_Number:
-            return _number(e)
-        if e.is_number and not e.args:  # pi, E, I; oo and nan are leaves that cost nothing to evaluate
-            size = math.log2(abs(complex(e))) if e.is_finite else 0.0
-            return size - 1e-9, size + 1e-9, None
-        if isinstance(e, sp.Piecewise):
-            for _, cond in e.args:  # conditions are evaluated too
-                self.span(cond)
-            return _either([self.span(branch) for branch, _ in e.args])
-        args = [self.span(a) for a in e.args]
-        if not isinstance(e, sp.Expr) or not args:  # relations and conditions: their parts are what costs
-            return 0.0, 0.0, None
-        return self._node(e, args)
 
-    def _node(self, e: sp.Expr, args: list) -> tuple[float, float, float | None]:
-        if isinstance(e, sp.Add):
-            return _sum(args)
-        if isinstance(e, sp.Mul):
-            if any(hi == -_INF for _, hi, _ in args):
-                return -_INF, -_INF, 0
-            exact = sum(b for *_, b in args) if _exact(args) else None
-            return sum(lo for lo, _, _ in args), sum(hi for _, hi, _ in args), exact
-        if isinstance(e, sp.Pow):
-            return _power(e, *args)
-        if isinstance(e, _KEEPING):  # Max(x, 3) at 4 is the exact 4
-            return _either(args)
-        lo, hi = min(lo for lo, _, _ in args), max(hi for _, hi, _ in args)
-        if isinstance(e, _BOUNDED):
-            return lo, 2.0, (2 if isinstance(e, (sp.sign, sp.Heaviside)) and _exact(args) else None)
-        if isinstance(e, sp.log):  # |log a| <= |log2 a|, and log of 1 + tiny is tiny
-            return -_CANCEL, math.log2(max(abs(lo), abs(hi), 1.0)), None
-        if hi > ARG_BITS:
-            raise _TooLarge
-        name = type(e).__name__
-        if isinstance(e, TrigonometricFunction):  # its argument reduced modulo pi, to as many bits
-            return -_CANCEL, (0.0 if isinstance(e, (sp.sin, sp.cos)) else _CANCEL), None
-        if name in ("exp", "sinh", "cosh"):  # |log2 f(a)| <= 1.45 |a|; sinh of a tiny a is tiny
-            m = _growth(hi)
-            return (lo if name == "sinh" else -m), m, None
-        if name in ("sigmoid", "softplus"):  # at least exp(-|a|) / 2, at most 1 or |a| + 1
-            return -_growth(hi) - 1, (0.0 if name == "sigmoid" else max(hi, 0.0) + 1), None
-        m = _growth(hi, power=2) + max(0.0, -lo) + 2  # erfc, Phi, gamma...: within exp(±a**2), and 1/a near 0
-        return -m, m, None
+class _Plan:
+    """An expression's nodes in post-order, each with its children's places; a subtree without symbols is
+    bounded once, here. Each node's span: (lo, hi) bounds on log2 |value| (lo for a value that is not 0), and its
+    size in bits if it is an exact rational (None if not)."""
+
+    def __init__(self, expr: sp.Basic) -> None:
+        self.steps: list = []
+        self.always = False
+        places: dict = {}
+        try:
+            self._place(expr, places)
+        except _TooLarge:
+            self.always = True
+
+    def _place(self, e: sp.Basic, places: dict) -> int:
+        if e not in places:
+            if not e.free_symbols:
+                step = (_checked(self._constant(e)), None, ())
+            elif e.is_Symbol:
+                step = (None, e, ())
+            else:
+                step = (None, e, tuple(self._place(a, places) for a in e.args))
+            self.steps.append(step)
+            places[e] = len(self.steps) - 1
+        return places[e]
+
+    def _constant(self, e: sp.Basic) -> tuple:
+        if not e.args:
+            return _leaf(e)
+        return _node(e, [self._constant(a) for a in e.args])
+
+    def too_large(self, point: dict) -> bool:
+        if self.always:
+            return True
+        spans: list = []
+        try:
+            for fixed, e, kids in self.steps:
+                if fixed is not None:
+                    spans.append(fixed)
+                elif not kids:
+                    spans.append(_checked(_number(point[e])) if e in point else _FREE)
+                else:
+                    spans.append(_checked(_node(e, [spans[k] for k in kids])))
+        except _TooLarge:
+            return True
+        return False
+
+
+def _checked(span: tuple) -> tuple:
+    if span[2] is not None and span[2] > EXACT_BITS:
+        raise _TooLarge
+    return span
+
+
+def _leaf(e: sp.Basic) -> tuple:
+    if e.is_Number:
+        return _number(e)
+    if isinstance(e, (sp.NumberSymbol, sp.core.numbers.ImaginaryUnit)):  # pi, E, I
+        size = math.log2(abs(complex(e)))
+        return size - 1e-9, size + 1e-9, None
+    return 0.0, 0.0, None  # true, false, zoo: nothing to evaluate
+
+
+def _node(e: sp.Basic, args: list) -> tuple[float, float, float | None]:
+    if isinstance(e, ExprCondPair):  # a Piecewise's (branch, condition): the branch's value
+        return args[0]
+    if not isinstance(e, sp.Expr) or not args:  # relations and conditions: their parts are what costs
+        return 0.0, 0.0, None
+    if isinstance(e, sp.Piecewise):
+        return _either(args)
+    if isinstance(e, sp.Add):
+        return _sum(args)
+    if isinstance(e, sp.Mul):
+        if any(hi == -_INF for _, hi, _ in args):
+            return -_INF, -_INF, 0
+        exact = sum(b for *_, b in args) if _exact(args) else None
+        return sum(lo for lo, _, _ in args), sum(hi for _, hi, _ in args), exact
+    if isinstance(e, sp.Pow):
+        return _power(e, *args)
+    if isinstance(e, _KEEPING):  # Max(x, 3) at 4 is the exact 4
+        return _either(args)
+    lo, hi = min(lo for lo, _, _ in args), max(hi for _, hi, _ in args)
+    if isinstance(e, _BOUNDED):
+        return lo, 2.0, (2 if isinstance(e, (sp.sign, sp.Heaviside)) and _exact(args) else None)
+    if isinstance(e, sp.log):  # |log a| <= |log2 a|, and log of 1 + tiny is tiny
+        return -_CANCEL, math.log2(max(abs(lo), abs(hi), 1.0)), None
+    if hi > ARG_BITS:
+        raise _TooLarge
+    name = type(e).__name__
+    if isinstance(e, TrigonometricFunction):  # its argument reduced modulo pi, to as many bits
+        return -_CANCEL, (0.0 if isinstance(e, (sp.sin, sp.cos)) else _CANCEL), None
+    if name in ("exp", "sinh", "cosh"):  # |log2 f(a)| <= 1.45 |a|; sinh of a tiny a is tiny
+        m = _growth(hi)
+        return (lo if name == "sinh" else -m), m, None
+    if name in ("sigmoid", "softplus"):  # at least exp(-|a|) / 2, at most 1 or |a| + 1
+        return -_growth(hi) - 1, (0.0 if name == "sigmoid" else max(hi, 0.0) + 1), None
+    m = _growth(hi, power=2) + max(0.0, -lo) + 2  # erfc, Phi, gamma...: within exp(±a**2), and 1/a near 0
+    return -m, m, None
 
 
 def _number(v) -> tuple[float, float, float | None]:

@@ -21,6 +21,7 @@ from symact.errors import UndecidedSign
 from symact.functions import expand_named, mp_function
 from symact.kernels.asymptotics import guarded_limit
 from symact.kinks import resolve
+from symact.magnitude import substituted
 from symact.numerics import certified_sign, numeric_roots
 from symact.precision import precision
 from symact.tidy import is_zero, tidy
@@ -304,9 +305,10 @@ def _sample(a, b) -> sp.Expr:
 
 def _sign_at(h: sp.Expr, point) -> int | None:
     try:
-        return _sign(resolve(h, {x: point}).subs(x, point))
+        value = substituted(resolve(h, {x: point}), {x: point})
     except UndecidedSign:
         return None
+    return _sign(value) if value is not None else None
 
 
 def _signs(h: sp.Expr, lo, hi) -> tuple[list, _Roots]:
