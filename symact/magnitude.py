@@ -36,7 +36,7 @@ from sympy.functions.elementary.trigonometric import TrigonometricFunction
 __all__ = ["ARG_BITS", "EXACT_BITS", "too_large", "substituted"]
 
 EXACT_BITS = 2**16  # an exact rational of more bits is not built (3**20000 has 31,700 bits, 20,000 digits)
-ARG_BITS = 2**14  # a costly function's argument stays below 2**16384: mpmath's exp there takes about 20 ms
+ARG_BITS = 2**13  # a costly function's argument stays below 2**8192: mpmath's exp there takes about 3 ms
 _CANCEL = 4400  # bits a sum that is not exact may cancel: the prover's 1300 digits
 _LOG2E = 1.4427  # log2(e), rounded up
 _MARGIN = 1.01  # float roundings in the bounds

@@ -29,7 +29,7 @@ E = sp.exp
         (x**x**x**x**x**x, 2, True),
         (E(E(E(E(x)))), 3, True),  # exp of a 760-million-bit number: ln 2 to as many bits
         (E(-E(E(x))), 12, True),
-        (sp.sin(E(E(x))), 10, True),  # the argument reduced modulo pi to 2**31000 bits
+        (sp.sin(E(E(x))), 10, True),  # the argument reduced modulo pi to 31,000 bits
         (sigmoid(E(E(x))), 10, True),
     ],
 )
