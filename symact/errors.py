@@ -142,6 +142,10 @@ class ExportFailed(SymactError, ArithmeticError):
     """An exported activation that disagrees with symact's kernel or fails the framework's gradient checks."""
 
 
+class TooLarge(SymactError, OverflowError):
+    """A number too large to evaluate (``symact.magnitude``): x**x**x**x at 3, exp(exp(exp(exp(3))))."""
+
+
 class UndecidedSign(SymactError):
     """A sign that neither an exact zero test nor accuracy-tracked evaluation could settle."""
 

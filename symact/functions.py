@@ -19,6 +19,9 @@ import mpmath
 import sympy as sp
 from sympy import S
 
+from symact.errors import TooLarge
+from symact.magnitude import too_large
+
 __all__ = ["sigmoid", "Phi", "softplus", "NAMED_FUNCTIONS", "expand_named", "MPMATH", "mp_function"]
 
 
@@ -156,8 +159,20 @@ def mp_function(
 ) -> Callable[..., mpmath.mpf]:
     """An mpmath function of ``symbols`` (default: the catalog's real ``x``) for a SymPy expression.
 
+    Where no evaluation would end (``symact.magnitude``: exp(exp(exp(x))) at 30), it raises ``TooLarge``.
+
     >>> x = sp.Symbol('x', real=True)
     >>> float(mp_function(softplus(x))(1000))
     1000.0
+    >>> mp_function(sp.exp(sp.exp(sp.exp(x))))(30)
+    Traceback (most recent call last):
+    symact.errors.TooLarge: exp(exp(exp(x))) at (30,) is too large to evaluate
     """
-    return sp.lambdify(symbols, expr, modules=[MPMATH, "mpmath"])
+    fn, symbols = sp.lambdify(symbols, expr, modules=[MPMATH, "mpmath"]), tuple(symbols)
+
+    def bounded(*values):
+        if too_large(expr, dict(zip(symbols, values))):
+            raise TooLarge(f"{expr} at {values} is too large to evaluate")
+        return fn(*values)
+
+    return bounded

@@ -22,7 +22,8 @@ import sympy as sp
 
 from symact.catalog import CATALOG, x
 from symact.errors import ParameterError, UndecidedSign
-from symact.numerics import certified_sign, certified_truth, too_large
+from symact.magnitude import too_large
+from symact.numerics import certified_sign, certified_truth
 from symact.tidy import is_zero, tidy
 
 __all__ = [

@@ -25,12 +25,12 @@ from sympy.core.evalf import PrecisionExhausted
 from symact.budget import check
 from symact.catalog import x
 from symact.functions import expand_named
+from symact.magnitude import too_large
 from symact.precision import precision
 
-__all__ = ["certified_sign", "certified_truth", "numeric_roots", "enclose_critical_point", "too_large"]
+__all__ = ["certified_sign", "certified_truth", "numeric_roots", "enclose_critical_point"]
 
 _PRECISIONS = (30, 120, 480)  # digits tried by accuracy-tracked evaluation, cheapest first
-_HUGE = 10**5  # |argument| of exp, sinh, cosh beyond which no evaluation is attempted
 
 
 def certified_sign(value: sp.Expr | float) -> int | None:
@@ -43,7 +43,7 @@ def certified_sign(value: sp.Expr | float) -> int | None:
 
     >>> certified_sign(sp.sign(sp.sin(1)**2 + sp.cos(1)**2 - 1)), certified_sign(sp.exp(-800))
     (0, 1)
-    >>> certified_sign(sp.exp(sp.exp(100)) - 1) is None   # too large to evaluate: unknown
+    >>> certified_sign(sp.exp(sp.exp(sp.exp(100))) - 1) is None   # too large to evaluate: unknown
     True
     """
     c = sp.sympify(value)
@@ -96,25 +96,6 @@ def _exactly_zero(c: sp.Expr) -> bool:
             return sp.minimal_polynomial(c, sp.Dummy()).is_Symbol
         except (NotImplementedError, ValueError, TypeError):
             return False
-    return False
-
-
-def too_large(c: sp.Expr) -> bool:
-    """True when c contains exp/sinh/cosh/tanh of an argument too large to evaluate cheaply.
-
-    >>> too_large(sp.exp(sp.exp(100))), too_large(sp.exp(3))
-    (True, False)
-    """
-    for node in sp.preorder_traversal(c):
-        if isinstance(node, (sp.exp, sp.sinh, sp.cosh)) or (isinstance(node, sp.Pow) and not node.exp.is_Integer):
-            arg = node.args[0] if not isinstance(node, sp.Pow) else node.exp * sp.log(sp.Abs(node.base) + 1)
-            try:
-                if abs(sp.Float(arg.evalf(5, maxn=20))) > _HUGE:
-                    return True
-            except (TypeError, ValueError, OverflowError):
-                return True
-        elif isinstance(node, sp.Pow) and abs(node.exp) > 10**4:
-            return True
     return False
 
 

@@ -367,6 +367,30 @@ def test_limits_at_infinity_are_proved_by_the_asymptotic_series(expr, point, tru
     assert wrong.refuted and mpmath.mpf(wrong.counterexample["lhs"]) == mpmath.mpf(sp.N(parse_text(true), 30))
 
 
+@pytest.mark.parametrize(
+    "expr, point, expected, status, side, limit",
+    [
+        ("exp(1/x)", "0", "1", "refuted", "x -> 0+", "oo"),  # was refuted at "x = 1", the value there
+        ("log(x)", "0", "-5", "refuted", "x -> 0+", "-oo"),
+        ("1/x", "0", "oo", "refuted", "x -> 0-", "-oo"),
+        ("1/x**2", "0", "-oo", "refuted", "x -> 0+", "oo"),
+        ("1/x**2", "0", "oo", "proved", None, None),
+        ("exp(exp(exp(x)))", "oo", "oo", "proved", None, None),
+    ],
+)
+def test_a_limit_in_x_itself_is_never_split_at_x_and_may_be_infinite(expr, point, expected, status, side, limit):
+    proof = prove_limit(expr, "x", point, expected, budget=None)
+    assert proof.status == status
+    if status == "refuted":
+        assert proof.counterexample == {"point": {}, "lhs": limit, "rhs": expected, "limit": side}
+
+
+@pytest.mark.parametrize("expected", ["x", "x + 1", "1/x"])
+def test_an_expected_limit_in_its_own_variable_or_undefined_is_a_parameter_error(expected):
+    with pytest.raises(ParameterError, match="expected"):
+        prove_limit("x", "x", 0, expected)
+
+
 def test_a_certified_limit_that_far_values_contradict_goes_to_gruntz(monkeypatch):
     from symact.kernels import asymptotics
 

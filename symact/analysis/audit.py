@@ -11,10 +11,11 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from symact.analysis.exact import _num, _too_large
+from symact.analysis.exact import _num
 from symact.analysis.pieces import _Analysis
 from symact.analysis.result import Property, proof
 from symact.budget import check, guard
+from symact.errors import TooLarge
 from symact.functions import mp_function
 from symact.precision import precision
 
@@ -84,14 +85,11 @@ def _dense_values(a: _Analysis) -> tuple[list, list]:
             if any(abs(float(t) - c) < 1e-9 for c in cuts):
                 continue
             i = sum(1 for c in cuts if c < t)
-            if abs(t) > 40 and any(_too_large_at(g, t) for g in (a.pieces[i].f, a.df[i])):
+            try:
+                f, d = mpmath.mpmathify(fs[i](t)), mpmath.mpmathify(ds[i](t))
+            except TooLarge:  # exp(exp(exp(x))) far out
                 continue
-            f, d = mpmath.mpmathify(fs[i](t)), mpmath.mpmathify(ds[i](t))
             if isinstance(f, mpmath.mpf) and isinstance(d, mpmath.mpf) and mpmath.isfinite(f) and mpmath.isfinite(d):
                 fv.append(f)
                 dv.append(d)
     return fv, dv
-
-
-def _too_large_at(g: sp.Expr, t) -> bool:
-    return _too_large(g, sp.Integer(int(t)))

@@ -21,7 +21,8 @@ from symact.errors import UndecidedSign
 from symact.functions import expand_named, mp_function
 from symact.kernels.asymptotics import guarded_limit
 from symact.kinks import resolve
-from symact.numerics import certified_sign, numeric_roots, too_large
+from symact.magnitude import substituted
+from symact.numerics import certified_sign, numeric_roots
 from symact.precision import precision
 from symact.tidy import is_zero, tidy
 
@@ -186,8 +187,6 @@ def _near_values(g: sp.Expr, point, side: str):
     fn = _mp(g)
     out = []
     for t in ts:
-        if _too_large(g, t):
-            return None
         try:
             with precision(60), guard():
                 v = fn(mpmath.mpf(_num(t)))
@@ -197,14 +196,6 @@ def _near_values(g: sp.Expr, point, side: str):
             return None
         out.append(v)
     return out
-
-
-def _too_large(g: sp.Expr, t) -> bool:
-    """True when evaluating g at t would take exp/cosh of a huge argument (exp(exp(10**8)))."""
-    try:
-        return too_large(g.subs(x, t))
-    except (TypeError, ValueError, RecursionError):
-        return True
 
 
 def _plausible(value: sp.Expr, far) -> bool:
@@ -314,9 +305,10 @@ def _sample(a, b) -> sp.Expr:
 
 def _sign_at(h: sp.Expr, point) -> int | None:
     try:
-        return _sign(resolve(h, {x: point}).subs(x, point))
+        value = substituted(resolve(h, {x: point}), {x: point})
     except UndecidedSign:
         return None
+    return _sign(value) if value is not None else None
 
 
 def _signs(h: sp.Expr, lo, hi) -> tuple[list, _Roots]:

@@ -15,6 +15,7 @@ from symact.analysis.periodic import periodic_signs
 from symact.catalog import x
 from symact.errors import UndecidedSign
 from symact.kinks import Piece, pieces, resolve, switch_functions
+from symact.magnitude import substituted
 
 __all__ = []
 
@@ -76,9 +77,11 @@ def _check_switches(f: sp.Expr, found: list[Piece]) -> None:
 
 def _value_at(f: sp.Expr, point) -> sp.Expr:
     try:
-        value = resolve(f, {x: point}).subs(x, point)
+        value = substituted(resolve(f, {x: point}), {x: point})
     except UndecidedSign as err:
         raise _OutOfDepth(str(err)) from None
+    if value is None:
+        raise _OutOfDepth(f"f at x = {point} is too large to evaluate")
     if not (_finite_real(value) and value.is_finite):
         raise _OutOfDepth(f"f is not defined at x = {point} (f({point}) = {value})")
     return value

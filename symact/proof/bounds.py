@@ -12,10 +12,11 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, UndecidedSign
 from symact.isolation import isolatable
 from symact.kinks import is_smooth, rational_inside, resolve
+from symact.magnitude import substituted
 from symact.numerics import certified_sign
 from symact.precision import precision
 from symact.proof.cases import _split_points
-from symact.proof.falsify import _certified, _evaluate, _mp_callable, _mp_value, _rational, _sample_points, _shown_at
+from symact.proof.falsify import _certified, _evaluate, _mp_callable, _sample_points, _shown_at
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
 from symact.proof.rewriting import _exp_form
@@ -89,7 +90,7 @@ def _piecewise_sign(gap: sp.Expr, strict: bool) -> tuple[bool, sp.Expr | None, s
         if not (is_smooth(branch) and _sign_between(branch, lo, hi, strict)):
             return False, None, f"sign of {sp.sstr(branch)} on ({lo}, {hi}) not decided"
         branches.append((branch, x < hi))
-    at_points = [_sign_at(gap.subs(x, p)) for p in points]
+    at_points = [_sign_at(substituted(gap, {x: p})) for p in points]
     if any(s is None or s < 0 or (strict and s == 0) for s in at_points):
         return False, None, "sign of the gap at a split point not decided"
     shown = sp.Piecewise(*branches[:-1], (branches[-1][0], True)) if len(branches) > 1 else branches[0][0]
@@ -115,12 +116,14 @@ def _sign_between(g: sp.Expr, lo, hi, strict: bool) -> bool:
     cuts = [lo, *sorted(inside, key=lambda r: sp.N(r, 30)), hi]
     if (strict and inside) or any(certified_sign(b - a) != 1 for a, b in zip(cuts, cuts[1:])):
         return False
-    return all(certified_sign(g.subs(x, rational_inside(a, b))) == 1 for a, b in zip(cuts, cuts[1:]))
+    return all(_sign_at(substituted(g, {x: rational_inside(a, b)})) == 1 for a, b in zip(cuts, cuts[1:]))
 
 
-def _sign_at(value: sp.Expr) -> int | None:
+def _sign_at(value: sp.Expr | None) -> int | None:
     """The certified sign of a number; of a value with parameters, by SymPy's assumptions: 1 positive, 0 only
-    known nonnegative, -1 negative, None undecided."""
+    known nonnegative, -1 negative, None undecided (and for no value: too large to build)."""
+    if value is None:
+        return None
     if not value.free_symbols:
         return certified_sign(value)
     return 1 if value.is_positive else 0 if value.is_nonnegative else -1 if value.is_negative else None
@@ -303,6 +306,9 @@ def _falsify_bound(f, up, lo, strict, statement):
     symbols = sorted(symbols | ({x} if all(s.name != "x" for s in symbols) else set()), key=lambda s: s.name)
     points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0), symbols=symbols)
     fn = _mp_callable(f, symbols)
+    bounds = [
+        (_mp_callable(bound, symbols), bound, above) for bound, above in ((up, True), (lo, False)) if bound is not None
+    ]
     worst = mpmath.inf
     used, lows, refined = 0, [], symbols != [x]  # without parameters, the lowest gaps are refined once
     with precision(DIGITS):
@@ -316,11 +322,9 @@ def _falsify_bound(f, up, lo, strict, statement):
             if value is None or isinstance(value, mpmath.mpc):
                 continue
             used += 1
-            for bound, above in ((up, True), (lo, False)):
-                if bound is None:
-                    continue
-                b = _mp_value(_rational(bound.subs(point))) if bound.subs(point).is_number else None
-                if b is None:
+            for fb, bound, above in bounds:
+                b = _evaluate(fb, symbols, point)
+                if b is None or isinstance(b, mpmath.mpc):
                     continue
                 gap = (b - value) if above else (value - b)
                 worst = min(worst, gap)

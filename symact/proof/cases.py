@@ -11,6 +11,7 @@ import sympy as sp
 from symact.catalog import x
 from symact.errors import UndecidedSign
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions
+from symact.magnitude import substituted
 from symact.numerics import certified_sign
 from symact.precision import precision
 from symact.proof.falsify import _evaluate, _mp_callable, _parameter_samples, _sample_points
@@ -87,8 +88,8 @@ def _case_split(lhs: sp.Expr, rhs: sp.Expr, values: dict) -> tuple[str, list[Ste
             return None
         cases.append((bounds[i], bounds[i + 1], left_branch, right_branch, chain[1][-1].rule))
     for p in points:
-        at = _settle((lhs - rhs).subs(x, p))
-        if not (is_smooth(at) and _zero(at) is not None):
+        at = substituted(lhs - rhs, {x: p})
+        if at is None or not (is_smooth(at := _settle(at)) and _zero(at) is not None):
             return None
     pieces_l = sp.Piecewise(*[(c[2], x < c[1]) for c in cases[:-1]], (cases[-1][2], True))
     pieces_r = sp.Piecewise(*[(c[3], x < c[1]) for c in cases[:-1]], (cases[-1][3], True))

@@ -12,8 +12,9 @@ from sympy.core.evalf import PrecisionExhausted
 from symact.budget import check, guard
 from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
-from symact.functions import MPMATH
+from symact.functions import mp_function
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
+from symact.magnitude import too_large
 from symact.numerics import certified_sign, numeric_roots
 from symact.precision import precision
 from symact.proof.result import DIGITS, RECHECK_DIGITS, Evidence, _text
@@ -184,7 +185,7 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
 
 
 def _mp_callable(expr: sp.Expr, symbols: list) -> Callable:
-    return sp.lambdify(symbols, expr, modules=[MPMATH, "mpmath"])
+    return mp_function(expr, symbols)
 
 
 def _mp_value(value: sp.Rational):
@@ -258,8 +259,10 @@ def _certified(expr: sp.Expr, point: dict, digits: int):
     """``expr`` at ``point`` by SymPy's evalf with its accuracy tracked (strict): None if it cannot tell.
 
     A difference that cancels catastrophically (cosh(400)**2 - sinh(400)**2) or is exactly zero is
-    reported as None, never as a number.
+    reported as None, never as a number, and so is a value too large to build (``symact.magnitude``).
     """
+    if too_large(expr, point):
+        return None
     try:
         value = resolve(expr.xreplace(point), {})  # switch functions by certified signs
         if value.is_zero:
@@ -311,7 +314,12 @@ def _show(value: sp.Expr, digits: int = DIGITS) -> str:
 def _shown_at(expr: sp.Expr, point: dict, digits: int = DIGITS) -> str:
     """``expr`` at ``point``: certified digits, or the exact expression when no digit can be certified."""
     value = _certified(expr, point, digits + 5)
-    return _show(value, digits) if value is not None else _text(expr.xreplace(point))
+    if value is not None:
+        return _show(value, digits)
+    if too_large(expr, point):
+        with sp.evaluate(False):  # unevaluated: 3**(3**27) is not built
+            return _text(expr.xreplace(point))
+    return _text(expr.xreplace(point))
 
 
 # ---- symbolic proof ---------------------------------------------------------------------------

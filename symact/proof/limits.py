@@ -63,8 +63,14 @@ def prove_limit(
             f, target = _unify(f, target)
             v = next((s for s in f.free_symbols | target.free_symbols if s.name == name), sp.Symbol(name, real=True))
             where = infinite if infinite is not None else _side(point, {}, "point")
-            if where.free_symbols or _infinite(f) or _infinite(target):
+            if where.free_symbols or _infinite(where) and not where.is_infinite:
                 raise ParameterError("prove_limit", "point", f"must be a real number or oo, got {point!r}")
+            if _infinite(f):
+                raise ParameterError("prove_limit", "expr", f"must be finite where defined, got {_raw(expr)!r}")
+            if (_infinite(target) and target not in (sp.oo, -sp.oo)) or v in target.free_symbols:
+                raise ParameterError(
+                    "prove_limit", "expected", f"must be oo, -oo or finite, without {name}, got {_raw(expected)!r}"
+                )
             sides = _directions(v, where, direction)
             arrow = {"+": "+", "-": "-", "both": ""}[sides[0] if len(sides) == 1 else "both"]
             statement = (
@@ -146,7 +152,7 @@ def _limit_by_cases(f, target, v, where, sides, points, t, statement) -> Proof:
             shown = value.subs(t, back) if back is not None else value
             steps.append(Step(shown, f"limit as {approach}" + (f", for {label}" if label else "") + f" ({how})", "->"))
             methods.add(how)
-            gap = sp.simplify(value - tl)
+            gap = sp.S.Zero if value == tl else sp.simplify(value - tl)
             if gap != 0:
                 ce = _limit_counterexample(gap, value, tl, sub, t)
                 if ce is None:
@@ -214,6 +220,8 @@ def _limit_agrees_numerically(f, value, v, where, side: str = "+") -> bool:
 def _limit_counterexample(gap, value, expected, sub, t) -> dict | None:
     """A point (x and the parameters) where the computed limit and the expected one certifiably differ."""
     others = sorted(gap.free_symbols | value.free_symbols | expected.free_symbols, key=lambda s: s.name)
+    if not others and (value.is_infinite or expected.is_infinite) and value != expected:
+        return {"point": {}, "lhs": _text(value), "rhs": _text(expected)}  # oo against a finite value, or -oo
     for trial in (1, 2, sp.Rational(1, 2), 3):
         point = {s: _signed(s, sp.sympify(trial)) for s in others}
         if not all(_allowed(s, v) for s, v in point.items()):

@@ -16,6 +16,7 @@ import sympy as sp
 
 from symact.catalog import x
 from symact.functions import expand_named
+from symact.magnitude import substituted
 from symact.numerics import certified_sign
 from symact.proof.limits import _limit_agrees_numerically
 from symact.proof.rewriting import _exp_form, _zero
@@ -52,7 +53,10 @@ def _monotone_root(g: sp.Expr) -> list[sp.Expr] | None:
         return None
     if len(roots) != 1:
         return None
-    at_root = _lambert(g.xreplace({x: roots[0]}))
+    at_root = substituted(g, {x: roots[0]})
+    if at_root is None:
+        return None
+    at_root = _lambert(at_root)
     exact = certified_sign(at_root) == 0 if not at_root.free_symbols else _zero(_exp_form(at_root)) is not None
     return [sp.simplify(roots[0])] if exact else None
 
@@ -131,7 +135,10 @@ def nonnegative(g: sp.Expr, strict: bool) -> bool:
             return False
         if certified_sign(value) not in (0, 1):
             return False
-    return all(certified_sign(_lambert(expand_named(g.subs(x, c)))) in ((1,) if strict else (0, 1)) for c in critical)
+    at_critical = [substituted(g, {x: c}) for c in critical]
+    return None not in at_critical and all(
+        certified_sign(_lambert(expand_named(v))) in ((1,) if strict else (0, 1)) for v in at_critical
+    )
 
 
 def _definite(g: sp.Expr) -> bool:

@@ -1,0 +1,106 @@
+"""Evaluations that would never end are refused before they start, the same way on every machine.
+
+A power tower or an iterated exp at a sample point is one long big-integer operation (SymPy's exact
+3**7625597484987, mpmath's ln 2 to billions of bits) that no budget can interrupt: ``symact.magnitude`` bounds
+the sizes from the expression's shape, and every sampler skips such points.
+"""
+
+import time
+
+import mpmath
+import pytest
+import sympy as sp
+
+import symact
+from symact.catalog import x
+from symact.errors import TooLarge
+from symact.functions import mp_function, sigmoid, softplus
+from symact.magnitude import ARG_BITS, EXACT_BITS, too_large
+
+MARGIN = 3.0  # seconds past the budget a call may take to unwind, on a loaded 2-core machine
+E = sp.exp
+
+
+@pytest.mark.parametrize(
+    ("expr", "at", "in_floats"),
+    [
+        (x**x**x**x, 3, False),  # 3**7625597484987: SymPy builds it exactly on substitution (mpmath's float: cheap)
+        (3 ** (x**3), 1000, False),  # exact, 1.6e9 bits
+        (x**x**x**x**x**x, 2, True),
+        (E(E(E(E(x)))), 3, True),  # exp of a 760-million-bit number: ln 2 to as many bits
+        (E(-E(E(x))), 12, True),
+        (sp.sin(E(E(x))), 10, True),  # the argument reduced modulo pi to 31,000 bits
+        (sigmoid(E(E(x))), 10, True),
+    ],
+)
+def test_evaluations_that_never_end_are_refused(expr, at, in_floats):
+    assert too_large(expr, {x: sp.Integer(at)})
+    assert too_large(expr, {x: mpmath.mpf(at)}) == in_floats
+    if in_floats:
+        with pytest.raises(TooLarge):
+            mp_function(expr)(mpmath.mpf(at))
+
+
+@pytest.mark.parametrize(
+    ("expr", "at"),
+    [
+        (x**x**x, 3),
+        (E(E(E(x))), 3),  # exp(5.3e8): huge, but its exponent is an ordinary integer
+        (E(E(x)), 1000),
+        (E(x**2), 10**5),
+        (x * sigmoid(x - 1000), 10**5),
+        (sp.log(softplus(x)), -(10**5)),
+        (sp.gamma(sp.gamma(x)), 30),
+        (1 / (x - sp.Rational(1, 3)), sp.Rational(1, 3) + sp.Rational(1, 10**40)),
+        (x**20000, 3),
+    ],
+)
+def test_large_but_cheap_evaluations_go_ahead_quickly(expr, at):
+    assert not too_large(expr, {x: sp.sympify(at)})
+    start = time.perf_counter()
+    value = mp_function(expr)(mpmath.mpf(at) if not isinstance(at, sp.Rational) else mpmath.mpf(at.p) / at.q)
+    assert time.perf_counter() - start < 1.0
+    assert mpmath.isfinite(value) or mpmath.isinf(value)
+
+
+def test_the_limits_are_the_ones_documented():
+    assert not too_large(x**2, {x: sp.Integer(2) ** (EXACT_BITS // 2 - 8)})
+    assert too_large(x**2, {x: sp.Integer(2) ** (EXACT_BITS // 2 + 8)})
+    assert not too_large(E(x), {x: sp.Integer(2) ** (ARG_BITS - 8)})
+    assert too_large(E(x), {x: sp.Integer(2) ** (ARG_BITS + 8)})
+
+
+@pytest.mark.parametrize(
+    ("call", "status"),
+    [
+        (lambda: symact.prove("x**x**x**x**x**x", "x**x", budget=5), "refuted"),
+        (lambda: symact.prove("exp(exp(exp(exp(x))))", "exp(x)", budget=5), "refuted"),
+        (lambda: symact.prove("x**x**x**x", "x**(x**(x**x))", budget=5), "proved"),
+        (lambda: symact.prove_bound("x", upper="exp(exp(exp(exp(x))))", budget=5), None),
+        (lambda: symact.prove_bound("x**x**x**x", lower="0", budget=5), "refuted"),  # at x = -1 it is -1
+        (lambda: symact.prove_limit("exp(exp(exp(exp(1/x))))", "x", 0, "oo", direction="+", budget=5), None),
+    ],
+)
+def test_power_towers_end_within_the_budget(call, status):
+    start = time.monotonic()
+    proof = call()
+    assert time.monotonic() - start < 5 + MARGIN
+    assert status is None or proof.status == status
+    if proof.status == "refuted":  # the counterexample holds: its sides differ at 60 digits
+        point = {symact.parse(k): sp.Rational(v) for k, v in proof.counterexample["point"].items()}
+        with mpmath.workdps(60):
+            sides = [
+                mp_function(side, list(point))(*[mpmath.mpf(v.p) / v.q for v in point.values()])
+                for side in (proof.lhs, proof.rhs)
+            ]
+        assert abs(sides[0] - sides[1]) > mpmath.mpf(10) ** -30
+
+
+@pytest.mark.parametrize("text", ["exp(exp(exp(exp(x))))", "x**x**x**x"])
+def test_deriving_a_tower_ends_within_the_budget(text):
+    start = time.monotonic()
+    try:
+        symact.derive(text, budget=5)
+    except symact.ProofTimeout:
+        pass
+    assert time.monotonic() - start < 5 + MARGIN
