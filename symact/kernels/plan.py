@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
+import mpmath
 import numpy as np
 import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
@@ -36,6 +37,7 @@ from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from symact.catalog import x
 from symact.derivation import y
 from symact.errors import ParameterError
+from symact.functions import expand_named, mp_function
 from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.base import PARTS
 from symact.kernels.definition import Definition
@@ -44,6 +46,7 @@ from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
+from symact.precision import precision
 
 __all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
 
@@ -220,13 +223,36 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     forms, dd = stable_forms(list(exprs), var)
     raw, source = generate(forms, dd, var, ", ".join(map(str, exprs)))
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
-    patches = [(zero_patches(e, var) if flag else ()) + removable_patches(e, var) for e, flag in zip(exprs, flags)]
+    patches = [
+        (zero_patches(e, var, origin=_loses_at_origin(raw, i, e, var)) if flag else ()) + removable_patches(e, var)
+        for i, (e, flag) in enumerate(zip(exprs, flags))
+    ]
     far = _far(raw, len(exprs))
     fractions = [tuple(filter(None, (f.outside(p) for f in exp_fractions(e, var)))) for e, p in zip(exprs, patches)]
     finishes = tuple(
         Finish(p, *_certified(e, var, probed), fractions=fr) for p, fr, e, probed in zip(patches, fractions, exprs, far)
     )
     return Plan(exprs, var, forms, dd, finishes, raw, source)
+
+
+def _loses_at_origin(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol) -> bool:
+    """Whether output ``i`` of the forms loses half its digits next to 0 (2*sigmoid(x) - 1 does, x*sigmoid(x)
+    does not), against mpmath at two small x: then a zero at 0 is patched as any other.
+
+    >>> from symact.functions import sigmoid
+    >>> [_loses_at_origin(make_plan([e], x).raw, 0, e, x) for e in (2 * sigmoid(x) - 1, x * sigmoid(x))]
+    [True, False]
+    """
+    t = np.array([3.1e-9, -7.3e-9])
+    with np.errstate(all="ignore"):
+        got = np.broadcast_to(np.asarray(raw(t)[i], dtype=np.float64), t.shape)
+    try:
+        fn = mp_function(expand_named(expr), (var,))
+        with precision(40):
+            want = [fn(mpmath.mpf(float(v))) for v in t]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return False
+    return any(abs(g - w) > 1e-8 * abs(w) for g, w in zip(got, want))
 
 
 def part_plans(definition: Definition) -> dict[str, Plan | None]:
@@ -240,7 +266,7 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
         from_output = make_plan((dfy,), y) if dfy is not None else None
     except PrintMethodNotImplementedError:
         from_output = None
-    parts = (make_plan((f,), x), make_plan((df,), x, (True,)), make_plan((d2f,), x))
+    parts = (make_plan((f,), x), make_plan((df,), x, (True,)), make_plan((d2f,), x, (True,)))
     return dict(zip(PARTS, (*parts, make_plan((f, df), x, (False, True)), from_output)))
 
 
