@@ -88,10 +88,29 @@ def _output_form(fp, dp, points, numeric) -> sp.Expr | None:
         g = dp.subs(x, root)
         if g.has(x):
             continue
-        g = tidy(g)
+        g = _opened(g, fp.subs(numeric), points)
         if not g.has(sp.I) and _agrees(g.subs(numeric), fp.subs(numeric), dp.subs(numeric), points):
             return g
     return None
+
+
+def _opened(g: sp.Expr, fp: sp.Expr, points: list) -> sp.Expr:
+    """``g`` tidied, or, where shorter, with the sign of y that f shows at ``points`` taken as known and its
+    factors opened under roots: for y > 0, sqrt(b + (y - b/(4*y))**2) is y + b/(4*y), and squareplus' f' from
+    its output cancels no more (the candidate is checked as any other).
+
+    >>> _opened(sp.S.Half + (y - 1/y) / (2*sp.sqrt(4 + (y - 1/y)**2)), (x + sp.sqrt(x**2 + 4))/2, [-1.0, 2.0])
+    y**2/(y**2 + 1)
+    """
+    values = [sp.N(fp.subs(x, p)) for p in points]
+    signed = sp.Dummy("y", positive=True) if all(v.is_positive for v in values) else None
+    if signed is None and all(v.is_negative for v in values):
+        signed = sp.Dummy("y", negative=True)
+    plain = tidy(g)
+    if signed is None:
+        return plain
+    opened = tidy(sp.factor(g.xreplace({y: signed}), deep=True)).xreplace({signed: y})
+    return opened if sp.count_ops(opened) < sp.count_ops(plain) else plain
 
 
 def _inverses(fp: sp.Expr) -> list[sp.Expr]:

@@ -6,7 +6,8 @@ product with an underflowed factor shows there), magnitudes from the smallest su
 float, and a seeded sample of [-50, 50]. Parameters at their defaults and at other values (swish with beta =
 2, elu with alpha = 0.5, ...). The target is 4 ULP in float64 and 1 ULP in float32; at the defaults in float64,
 an activation's ``ULP_BOUNDS`` where it states more; ``MEASURED`` holds the bound where an activation does not
-meet it otherwise, and README's accuracy section quotes this table.
+meet it otherwise, and README's accuracy section quotes this table. f'' and f' from the output are held to their
+own stated bounds (the catalog's ``grad2_ulps``, ``output_ulps`` and ``output_floor``) at the end.
 """
 
 import zlib
@@ -19,6 +20,7 @@ import sympy as sp
 
 import symact
 from symact import catalog
+from symact.derivation import y
 from symact.functions import MPMATH
 from symact.kernels import ULP_BOUNDS
 from symact.kernels.patches import WELL_CONDITIONED, _condition, _taylor, removable_patches, zero_patches
@@ -200,3 +202,71 @@ def test_taylor_coefficients_exact_at_any_radius(radius):
     with precision(28):
         coeffs = _taylor(mpmath.exp, mpmath.mpf(0), radius)
         assert all(abs(c - 1 / mpmath.factorial(k)) * radius**k < 1e-25 for k, c in enumerate(coeffs[:30]))
+
+
+# ---- f'' and f' from the output: the catalog's ``grad2_ulps``, ``output_ulps`` and ``output_floor`` ----------
+
+
+def _error(got, want, dtype, floor=0.0) -> np.ndarray:
+    """|got - want| in ULPs (of ``dtype``) of |want|, or of ``floor`` where |want| is smaller; in smallest normals
+    where that is below the smallest normal. 0 where both are the same infinity or NaN."""
+    tiny = float(np.finfo(dtype).tiny)
+    scale = np.maximum(np.abs(want), floor).astype(dtype)
+    with np.errstate(all="ignore"):
+        unit = np.where(scale < tiny, tiny, np.spacing(scale).astype(np.float64))
+        err = np.abs(got.astype(np.float64) - want) / unit
+    same = (got == want) | (np.isnan(got) & np.isnan(want))
+    return np.where(same, 0.0, err)
+
+
+def _zeros_points(expr, dtype, rng) -> np.ndarray:
+    """Floats around every zero of ``expr`` in [-10, 10], 0 included, and the edges of its Taylor patches."""
+    x = catalog.x
+    patches = zero_patches(expr, x, origin=True) + removable_patches(expr, x)
+    spots = [p.hi + s * p.window for p in patches for s in (-1, 0, 1)]
+    near = [
+        np.concatenate([np.arange(-15, 16) * 1e-13 * max(1, abs(t)), rng.uniform(-0.6, 0.6, 200)]) + t for t in spots
+    ]
+    return np.concatenate([*near, np.geomspace(1e-300, 1, 100), -np.geomspace(1e-300, 1, 100)])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("name", catalog.names())
+def test_grad2_within_stated_bound(name, dtype):
+    """f'' against mpmath on the dense points and around its zeros (sigmoid'' at 0, gelu'' at +-sqrt(2): its
+    terms cancel there, and Taylor patches take over), within ``grad2_ulps`` in float64, 1 ULP in float32."""
+    entry = catalog.get(name)
+    d2f = symact.derive(name).d2f.subs(entry.defaults)
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    points = np.concatenate([_points(name, {}, dtype), _zeros_points(d2f, dtype, rng)]).astype(dtype)
+    points = np.unique(points[np.isfinite(points)])
+    fn = _mp(d2f)
+    want = np.array([_exact(fn, float(t)) for t in points])
+    bound = entry.grad2_ulps if dtype == np.float64 else TARGET[dtype]
+    for backend in BACKENDS:
+        err = _error(symact.kernel(name, backend=backend).grad2(points), want, dtype)
+        assert err.max() <= bound, (name, backend, points[np.argmax(err)], err.max())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("name", [n for n in catalog.names() if symact.derive(n).df_of_output is not None])
+def test_grad_from_output_within_stated_bound(name, dtype):
+    """f' from the output at the outputs of f on the dense points and a seeded sample of its range, against
+    mpmath of the output form at those floats: within ``output_ulps`` ULPs of max(|f'|, ``output_floor``) in
+    float64, 1 ULP in float32."""
+    entry = catalog.get(name)
+    g = symact.derive(name).df_of_output.subs(entry.defaults)
+    k = symact.kernel(name, backend="numpy")
+    ys = k(_points(name, {}, dtype))
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    lo, hi = np.nanmin(ys), np.nanmax(ys)
+    ys = np.concatenate([ys, rng.uniform(max(lo, -10), min(hi, 10), 300).astype(dtype)])
+    ys = np.unique(ys[np.isfinite(ys)])
+    fn = sp.lambdify(y, g, modules=[MPMATH, "mpmath"])
+    want = np.array([_exact(fn, float(t)) for t in ys])
+    bound = entry.output_ulps if dtype == np.float64 else TARGET[dtype]
+    for backend in BACKENDS:
+        got = symact.kernel(name, backend=backend).grad_from_output(ys)
+        assert got.dtype == dtype
+        err = _error(got, want, dtype, entry.output_floor)
+        assert err.max() <= bound, (name, backend, ys[np.argmax(err)], err.max())

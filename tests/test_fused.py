@@ -87,7 +87,8 @@ def test_backends_agree_on_the_whole_line_kinks_and_special_values(name, dtype):
         finite = np.isfinite(a)
         assert np.array_equal(a[~finite], b[~finite], equal_nan=True), (name, part)
         assert np.isfinite(b[finite]).all(), (name, part)
-        if part == "grad2":  # f'' has no ULP bound: libm's exp and cosh may differ from NumPy's in the last bit
+        if part == "grad2":  # f'' against mpmath: test_accuracy_dense.py; here the backends agree (libm's exp and
+            # cosh may differ from NumPy's in the last bit)
             np.testing.assert_allclose(b[finite], a[finite], rtol=1e-12 if dtype == np.float64 else 1e-6, atol=1e-300)
             continue
         err = ulp_error(b[finite], a[finite].astype(np.float64), dtype)

@@ -100,7 +100,7 @@ def _generator_hash() -> str:
     """Hash of the code that decides what a kernel computes: a change there is a new cache key."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    core = [here.parent / name for name in ("kinks.py", "derivation.py", "functions.py")]
+    core = [here.parent / name for name in ("kinks.py", "derivation.py", "output_form.py", "functions.py")]
     for path in sorted(here.glob("*.py")) + core:
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -89,9 +89,12 @@ def _real_sign(value) -> int:
 
 
 @lru_cache(maxsize=512)
-def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10) -> tuple[ZeroPatch, ...]:
-    """Patches for the sign changes of a smooth ``expr`` in [lo, hi] (excluding 0, where h = x is exact), each
-    followed by the tiles over its ill-conditioned end (``_tiles``), in the order they apply.
+def zero_patches(
+    expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10, origin: bool = False
+) -> tuple[ZeroPatch, ...]:
+    """Patches for the sign changes of a smooth ``expr`` in [lo, hi], each followed by the tiles over its
+    ill-conditioned end (``_tiles``), in the order they apply; one at 0 only with ``origin`` (a formula with a
+    factor x is accurate there; 2*sigmoid(x) - 1 is not).
 
     >>> from symact.catalog import x
     >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]  # each zero, then a tile towards 0
@@ -109,7 +112,9 @@ def zero_patches(expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10)
             signs = [_real_sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return ()
-    changes = [(a, b) for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]) if sa * sb < 0 and not a <= 0 <= b]
+    changes = [
+        (a, b) for a, b, sa, sb in zip(grid, grid[1:], signs, signs[1:]) if sa * sb < 0 and (origin or not a <= 0 <= b)
+    ]
     if len(changes) > MAX_PATCHES:  # an oscillating f: no patches, rather than one per zero
         return ()
     patches = []
@@ -126,9 +131,9 @@ def _patch_at(fn, a, b) -> tuple[ZeroPatch, ...]:
             x0 = mpmath.findroot(fn, (a, b), solver="anderson")
         except (ValueError, ZeroDivisionError):
             return ()
-    with precision(90):  # a zero at a float (x/(1 + x**2))' at 1) is that float: the patch gives 0 there
+    with precision(90):  # a zero at a float ((x/(1 + x**2))' at 1, sigmoid'' at 0) is it: the patch gives 0 there
         try:
-            near = mpmath.mpf(float(x0))
+            near = mpmath.mpf(float(x0) if abs(x0) > 1e-30 else 0)
             if fn(near) == 0 or abs(mpmath.findroot(fn, x0) - near) < mpmath.mpf(10) ** -80:
                 x0 = near
         except (ValueError, ZeroDivisionError):

@@ -15,6 +15,7 @@ from symact.errors import ParameterError, ProofTimeout
 from symact.isolation import isolatable
 from symact.kernels.asymptotics import guarded_limit
 from symact.kinks import is_smooth, switch_points
+from symact.magnitude import too_large
 from symact.proof.falsify import _allowed, _certified, _shown_at, _signed
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side, _unify
 from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
@@ -198,6 +199,8 @@ def _limit_agrees_numerically(f, value, v, where, side: str = "+") -> bool:
             # v given to evalf, not substituted: an exact (1 + 7/10**9)**(10**8) has too many digits to build
             near = []
             for a in approach:
+                if too_large(f, {**point, v: sp.Float(a, 50)}):  # exp(exp(exp(x))) at 10**8: no evaluation ends
+                    continue
                 try:
                     near.append(complex(sp.N(f.xreplace(point), 50, subs={v: a}, strict=True)))
                 except PrecisionExhausted:
