@@ -256,6 +256,11 @@ def float32_terms(patch: ZeroPatch, share: float = 2.0**-28) -> int:
     return next((n for n in range(1, len(c)) if (tails[:, n] <= share * value).all()), len(c))
 
 
+def _beyond_float32(body: str) -> bool:
+    """Whether a part's code holds a number beyond float32's finite range (larger than 3.4e38)."""
+    return any(abs(float(n)) > 3.4e38 for n in re.findall(r"\b\d+\.?\d*e\+\d+", body))
+
+
 def function_name(name: str) -> str:
     """A Python identifier for the activation's function (``activation`` for an unnamed one)."""
     text = re.sub(r"\W", "_", name).strip("_")
@@ -296,6 +301,10 @@ def module_text(
     wide_args = {
         n: f", {n.upper()}_WIDE" if f"{n.upper()}_WIDE = (" in b else "" for n, b in zip(("f", "df", "d2f"), bodies)
     }
+    # a part with a number beyond float32's range (a threshold where float64's y**2 overflows) computes float32 in
+    # float64: in float32 the threshold would be inf and the branch beyond it never taken (squareplus' f' at inf)
+    beyond = [n for n, b in zip(("f", "df", "d2f"), bodies) if _beyond_float32(b)]
+    wide_parts = f"({', '.join(beyond)},)" if beyond else "()"
     # f' is a new tensor (not the saved one itself): g multiplies it in place
     grad = f"g * _wide(df, t{wide_args['df']})" if p.df.is_Symbol else f"_wide(df, t{wide_args['df']}).mul_(g)"
     grad = BACKWARD.get(p.df, grad) if p.from_output and framework == "torch" else grad
@@ -309,6 +318,7 @@ def module_text(
     )
     template = {"torch": _TORCH, "jax": _JAX_OUTPUT if p.from_output else _JAX_INPUT}[framework]
     wiring = template.format(
+        wide_parts=wide_parts,
         fname=fname,
         cls="".join(w.capitalize() for w in fname.split("_")),
         saved="y" if p.from_output else "x",
@@ -328,14 +338,17 @@ BACKWARD = {
 
 _TORCH = '''
 _NARROW = (torch.float16, torch.bfloat16)
+_FLOAT64 = {wide_parts}  # parts whose thresholds lie beyond float32's range: computed in float64
 
 
 def _wide(fn, t, patches=None):
     """fn(t): computed in float32 for half-precision tensors; in eager mode a part with Taylor patches computed in
     float64 for every other dtype, rounded once, with the ``patches`` float64 needs and no double-double arguments
-    (compiled, the float32 patches' selects cost less than float64's exp)."""
+    (compiled, the float32 patches' selects cost less than float64's exp); a part of ``_FLOAT64`` in float64."""
     if patches is not None and t.dtype != torch.float64 and not torch.compiler.is_compiling():
         return fn(t.double(), patches, False).to(t.dtype)
+    if fn in _FLOAT64 and t.dtype != torch.float64:
+        return fn(t.double()).to(t.dtype)
     return fn(t.float()).to(t.dtype) if t.dtype in _NARROW else fn(t)
 
 
