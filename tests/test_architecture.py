@@ -23,6 +23,7 @@ LAYERS = {
     "core": (
         "symact.version",
         "symact.errors",
+        "symact.magnitude",
         "symact.budget",
         "symact.precision",
         "symact.isolation",

@@ -29,6 +29,7 @@ from symact.derivation import y
 from symact.errors import ParameterError
 from symact.exporting.prelude import HEADERS, prelude
 from symact.exporting.printer import DD_HELPERS, FUSED_WIDE, NAMED, FrameworkPrinter
+from symact.exporting.wiring import BACKWARD, JAX_INPUT, JAX_OUTPUT, TORCH
 from symact.kernels.definition import Definition
 from symact.kernels.patches import ZeroPatch
 from symact.kernels.plan import make_plan, part_plans
@@ -316,7 +317,7 @@ def module_text(
         f"f(x) = {sp.sstr(p.f)}\nThe forward is its stable form; f' (and f'' for second derivatives) "
         f'are symact\'s, read from {form}.\n"""'
     )
-    template = {"torch": _TORCH, "jax": _JAX_OUTPUT if p.from_output else _JAX_INPUT}[framework]
+    template = {"torch": TORCH, "jax": JAX_OUTPUT if p.from_output else JAX_INPUT}[framework]
     wiring = template.format(
         wide_parts=wide_parts,
         fname=fname,
@@ -327,170 +328,3 @@ def module_text(
     )
     sections = [doc, HEADERS[framework], prelude(used, framework), *bodies, wiring.strip("\n")]
     return "\n\n\n".join(s for s in sections if s) + "\n"
-
-
-# f' of the output as torch's own fused backward, g*f'(y) in one pass and the same operations: sigmoid's
-# (g*(1 - y))*y, elu's where(y <= 0, g*(y + 1), g) (with NaN at NaN, as df). tanh's is not: it rounds 1 - y*y once.
-BACKWARD = {
-    y * (1 - y): "torch.ops.aten.sigmoid_backward(g, t)",
-    sp.Piecewise((y + 1, y <= 0), (1, True)): "keep_nan(t, torch.ops.aten.elu_backward(g, 1.0, 1, 1, True, t))",
-}
-
-_TORCH = '''
-_NARROW = (torch.float16, torch.bfloat16)
-_FLOAT64 = {wide_parts}  # parts whose thresholds lie beyond float32's range: computed in float64
-
-
-def _wide(fn, t, patches=None):
-    """fn(t): computed in float32 for half-precision tensors; in eager mode a part with Taylor patches computed in
-    float64 for every other dtype, rounded once, with the ``patches`` float64 needs and no double-double arguments
-    (compiled, the float32 patches' selects cost less than float64's exp); a part of ``_FLOAT64`` in float64."""
-    if patches is not None and t.dtype != torch.float64 and not torch.compiler.is_compiling():
-        return fn(t.double(), patches, False).to(t.dtype)
-    if fn in _FLOAT64 and t.dtype != torch.float64:
-        return fn(t.double()).to(t.dtype)
-    return fn(t.float()).to(t.dtype) if t.dtype in _NARROW else fn(t)
-
-
-class _Slope(torch.autograd.Function):
-    """f' of the saved tensor; its own backward is f'', so double backward works."""
-
-    @staticmethod
-    def forward(ctx, t):
-        ctx.save_for_backward(t)
-        return _wide(df, t{df})
-
-    @staticmethod
-    def backward(ctx, g):
-        (t,) = ctx.saved_tensors
-        return g * _wide(d2f, t{d2f})
-
-
-class _Grad(torch.autograd.Function):
-    """g*f'(t) as the plain backward computes it (the same bits); its own backward (f' to g, g*f'' to t) serves
-    double backward."""
-
-    @staticmethod
-    def forward(ctx, g, t):
-        ctx.save_for_backward(g, t)
-        return {grad}
-
-    @staticmethod
-    def backward(ctx, gg):
-        g, t = ctx.saved_tensors
-        return gg * _Slope.apply(t), gg * g * _wide(d2f, t{d2f})
-
-
-class _Activation(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = _wide(f, x{f})
-        ctx.save_for_backward({saved})
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (t,) = ctx.saved_tensors
-        if torch.compiler.is_compiling():  # a new node (x*1 is x): f' recomputed here, not the forward's masks saved
-            t = t * 1.0
-        if torch.is_grad_enabled():  # only for a differentiable backward (create_graph): then f' records f''
-            return _Grad.apply(g, t)
-        return {grad}
-
-
-def {fname}(x):
-    """The activation of a tensor of any shape and floating dtype."""
-    return _Activation.apply(x)
-
-
-class {cls}(torch.nn.Module):
-    """The activation as a module."""
-
-    def forward(self, x):
-        return _Activation.apply(x)
-'''
-
-_JAX = '''
-_NARROW = (jnp.float16, jnp.bfloat16)
-
-
-def _wide(fn, t):
-    """fn(t) (an array or a tuple of them), computed in float32 for half-precision arrays."""
-    if t.dtype in _NARROW:
-        return jax.tree.map(lambda v: v.astype(t.dtype), fn(t.astype(jnp.float32)))
-    return fn(t)
-'''
-
-# f' read from the output: the jvp computes y, then f'(y).
-_JAX_OUTPUT = (
-    _JAX
-    + '''
-
-@jax.custom_jvp
-def _slope(t):
-    return _wide(df, t)
-
-
-@_slope.defjvp
-def _slope_jvp(primals, tangents):
-    (t,), (dt,) = primals, tangents
-    return _slope(t), _wide(d2f, t) * dt
-
-
-@jax.custom_jvp
-def {fname}(x):
-    """The activation of an array of any shape and floating dtype."""
-    return _wide(f, x)
-
-
-@{fname}.defjvp
-def _jvp(primals, tangents):
-    (x,), (dx,) = primals, tangents
-    y = {fname}(x)
-    return y, _slope(y) * dx
-'''
-)
-
-# f' in the input: the jvp computes f and f' in one pass (f_df), then passes them on with their derivatives
-# (f' and f'') through custom_jvp functions, so that any order differentiates with symact's derivatives.
-_JAX_INPUT = (
-    _JAX
-    + '''
-
-@jax.custom_jvp
-def _slope(t, s):
-    """s = f'(t), computed with f; its derivative is f''(t)."""
-    return s
-
-
-@_slope.defjvp
-def _slope_jvp(primals, tangents):
-    (t, s), (dt, _) = primals, tangents
-    return _slope(t, s), _wide(d2f, t) * dt
-
-
-@jax.custom_jvp
-def _value(x, y, s):
-    """y = f(x), computed with s = f'(x): its derivative."""
-    return y
-
-
-@_value.defjvp
-def _value_jvp(primals, tangents):
-    (x, y, s), (dx, _, _) = primals, tangents
-    return _value(x, y, s), _slope(x, s) * dx
-
-
-@jax.custom_jvp
-def {fname}(x):
-    """The activation of an array of any shape and floating dtype."""
-    return _wide(f, x)
-
-
-@{fname}.defjvp
-def _jvp(primals, tangents):
-    (x,), (dx,) = primals, tangents
-    y, s = _wide(f_df, jax.lax.stop_gradient(x))
-    return _value(x, y, s), _slope(x, s) * dx
-'''
-)
