@@ -400,6 +400,16 @@ def test_a_certified_limit_that_far_values_contradict_goes_to_gruntz(monkeypatch
     assert proof.proved and proof.method == "limit (Gruntz)"
 
 
+def test_a_difference_beyond_the_printed_digits_is_shown_as_the_certified_difference():
+    proof = prove("erf(x)**2 + erfc(x)*(2 - erfc(x))", "1 + exp(-x**2 - 2000)")  # both sides print as 1.0
+    assert proof.refuted
+    difference = mpmath.mpf(proof.counterexample["difference"])
+    at = mpmath.mpf(sp.Rational(proof.counterexample["point"]["x"]))
+    with mpmath.workdps(1200):
+        assert mpmath.almosteq(difference, -mpmath.exp(-(at**2) - 2000), rel_eps=1e-5)
+    assert "lhs - rhs = " in str(proof) and "lhs - rhs = " in repr(proof)
+
+
 def test_a_refuted_identity_prints_as_a_question_with_its_counterexample():
     tex = prove("x", "x + 1e-60").latex()
     assert r"x &\overset{?}{=} x + \frac{1}{" in tex and r"\text{at } x = 1" in tex and r"\neq" in tex

@@ -300,7 +300,10 @@ def _recheck(lhs: sp.Expr, rhs: sp.Expr, point: dict) -> dict | None:
         digits = min(max(DIGITS, int(mpmath.log10(abs(scale / difference))) + 10), 4 * RECHECK_DIGITS)
     sides = [_shown_at(side, point, digits) for side in (lhs, rhs)]
     ordered = sorted(point.items(), key=lambda kv: (kv[0] != x, kv[0].name))
-    return {"point": {s.name: str(v) for s, v in ordered}, "lhs": sides[0], "rhs": sides[1]}
+    found = {"point": {s.name: str(v) for s, v in ordered}, "lhs": sides[0], "rhs": sides[1]}
+    if sides[0] == sides[1]:  # a difference beyond the digits shown: the certified difference itself
+        found["difference"] = _show(difference, 6)
+    return found
 
 
 def _show(value: sp.Expr, digits: int = DIGITS) -> str:

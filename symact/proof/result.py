@@ -163,7 +163,8 @@ class Proof:
                     digits += 5  # show as many digits as it takes to see the difference
                 lhs, rhs = mpmath.nstr(a, digits), mpmath.nstr(b, digits)
         point += (", " if point else "") + f"{c['limit']}" if "limit" in c else ""
-        return f"{point} gives {lhs} != {rhs}" if point else f"{lhs} != {rhs}"
+        differ = f"{lhs} != {rhs}" + (f" (lhs - rhs = {c['difference']})" if "difference" in c else "")
+        return f"{point} gives {differ}" if point else differ
 
     def __repr__(self) -> str:
         if self.status == REFUTED and self.counterexample:
@@ -201,6 +202,8 @@ class Proof:
             lines.append("  counterexample: " + ", ".join(where))
             lines.append(f"    lhs = {c.get('lhs')}")
             lines.append(f"    rhs = {c.get('rhs')}")
+            if "difference" in c:
+                lines.append(f"    lhs - rhs = {c['difference']}")
         if self.evidence:
             lines.append(f"  {self._evidence_text()}")
         return "\n".join(lines)
