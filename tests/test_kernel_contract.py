@@ -124,3 +124,33 @@ def test_a_thread_count_other_than_a_small_positive_int_is_a_parameter_error(bad
     with pytest.raises(symact.ParameterError, match="'n'"):
         set_threads(bad)
     assert set_threads(old) == 3  # the refused call changed nothing
+
+
+def _unaligned(values: np.ndarray) -> np.ndarray:
+    array = np.ndarray(values.shape, dtype=values.dtype, buffer=bytearray(values.nbytes + 1), offset=1)
+    array[...] = values
+    assert not array.flags.aligned
+    return array
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("part", ["f", "value_and_grad"])
+def test_the_compiled_loop_never_sees_an_unaligned_array(dtype, part, monkeypatch):
+    seen = []
+    real = fused.run_in_chunks
+
+    def spy(*args):
+        array, results = args[-2], args[-1]
+        seen.append(all(a.flags.aligned for a in (array, *results)))
+        return real(*args)
+
+    monkeypatch.setattr(fused, "run_in_chunks", spy)
+    k = symact.kernel("silu", backend="numba")
+    x = np.linspace(-5, 5, 301).astype(dtype)
+    want = getattr(k, part)(x) if part != "f" else k(x)
+    ux = _unaligned(x)
+    outs = (_unaligned(np.zeros_like(x)), _unaligned(np.zeros_like(x)))
+    got = k.value_and_grad(ux, out=outs) if part == "value_and_grad" else k(ux, out=outs[0])
+    assert seen and all(seen)
+    for w, g in zip(want if part == "value_and_grad" else (want,), got if part == "value_and_grad" else (got,)):
+        assert np.array_equal(w, g)

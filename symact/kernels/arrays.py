@@ -155,13 +155,13 @@ def _fits(shape: tuple, target: tuple) -> bool:
 
 
 def in_place(array: np.ndarray, outs: tuple | None, where: ArrayLike) -> bool:
-    """Whether a loop over flat contiguous arrays may write ``outs`` directly: every one C-contiguous, of x's
-    dtype and shape, no ``where``, and none overlapping another or x (unless it is x itself, element for element).
+    """Whether a loop over flat contiguous arrays may write ``outs`` directly: every one C-contiguous and aligned
+    (a compiled loop may assume its elements' alignment), of x's dtype and shape, no ``where``, and none overlapping another or x (unless it is x itself, element for element).
     """
-    if outs is None or where is not True or not array.flags.c_contiguous:
+    if outs is None or where is not True or not (array.flags.c_contiguous and array.flags.aligned):
         return False
     for i, o in enumerate(outs):
-        if not (o.flags.c_contiguous and o.dtype == array.dtype and o.shape == array.shape):
+        if not (o.flags.c_contiguous and o.flags.aligned and o.dtype == array.dtype and o.shape == array.shape):
             return False
         if np.may_share_memory(o, array) and not _same_memory(o, array):
             return False
@@ -193,12 +193,12 @@ _PLAIN = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def plain_outs(values: ArrayLike, out: np.ndarray | tuple | None, where: ArrayLike, nout: int) -> tuple | None:
-    """The arrays a plain call writes: x a C-contiguous float32 or float64 ndarray, no ``where``, and ``out``
+    """The arrays a plain call writes: x a C-contiguous, aligned float32 or float64 ndarray, no ``where``, and ``out``
     None (fresh arrays) or ``nout`` C-contiguous writable arrays of x's dtype and shape, each x itself or apart
     from x and from each other. None for any other call, which the functions above check and convert."""
     if type(values) is not np.ndarray or values.dtype not in _PLAIN or where is not True:
         return None
-    if not values.flags.c_contiguous:
+    if not (values.flags.c_contiguous and values.flags.aligned):
         return None
     if out is None:
         return tuple(np.empty_like(values) for _ in range(nout))
@@ -208,7 +208,7 @@ def plain_outs(values: ArrayLike, out: np.ndarray | tuple | None, where: ArrayLi
     for i, o in enumerate(outs):
         if type(o) is not np.ndarray or o.dtype != values.dtype or o.shape != values.shape:
             return None
-        if not (o.flags.c_contiguous and o.flags.writeable):
+        if not (o.flags.c_contiguous and o.flags.writeable and o.flags.aligned):
             return None
         if (o is not values and np.may_share_memory(o, values)) or any(np.may_share_memory(o, p) for p in outs[:i]):
             return None

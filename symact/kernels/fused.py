@@ -345,7 +345,7 @@ class FusedKernel(Kernel):
         self._loop("f", np.dtype(np.float64))
 
     def _run(self, part: str, values, out, where):
-        """``part`` at ``values``: the flat loop over a C-contiguous copy of x (x itself when it is one) into
+        """``part`` at ``values``: the flat loop over a C-contiguous, aligned copy of x (x itself when it is one) into
         ``out`` where ``arrays.in_place`` allows it, else into fresh arrays that ``arrays.deliver`` writes out."""
         nout = 2 if part == "value_and_grad" else 1
         lazy = out is None and where is True  # out= computes a dask array into out, as the NumPy backend does
@@ -360,7 +360,7 @@ class FusedKernel(Kernel):
         array, dtype, scalar = as_input(values)
         outs = check_outs(array.shape, out, where, nout)
         work = np.float32 if dtype.kind == "f" and dtype.itemsize <= 4 else np.float64  # float16: the float32 loop
-        array = array.astype(work, order="C", copy=False)
+        array = np.require(array.astype(work, order="C", copy=False), requirements="CA")  # contiguous, aligned
         direct = array.dtype == dtype and in_place(array, outs, where)  # float16: out takes float16's values
         results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))
         run_in_chunks(*self._plan(part, array.dtype), array, results)
