@@ -106,10 +106,17 @@ def _wide(fn, t):
     return fn(t)
 '''
 
+_ACTIVATION = '''
+@jax.custom_jvp
+def {fname}(x):
+    """The activation of an array of any shape and floating dtype."""
+    return _wide(f, x)
+'''
+
 # f' read from the output: the jvp computes y, then f'(y).
 JAX_OUTPUT = (
     _JAX
-    + '''
+    + """
 
 @jax.custom_jvp
 def _slope(t):
@@ -121,19 +128,16 @@ def _slope_jvp(primals, tangents):
     (t,), (dt,) = primals, tangents
     return _slope(t), _wide(d2f, t) * dt
 
-
-@jax.custom_jvp
-def {fname}(x):
-    """The activation of an array of any shape and floating dtype."""
-    return _wide(f, x)
-
+"""
+    + _ACTIVATION
+    + """
 
 @{fname}.defjvp
 def _jvp(primals, tangents):
     (x,), (dx,) = primals, tangents
     y = {fname}(x)
     return y, _slope(y) * dx
-'''
+"""
 )
 
 # f' in the input: the jvp computes f and f' in one pass (f_df), then passes them on with their derivatives
@@ -165,17 +169,14 @@ def _value_jvp(primals, tangents):
     (x, y, s), (dx, _, _) = primals, tangents
     return _value(x, y, s), _slope(x, s) * dx
 
-
-@jax.custom_jvp
-def {fname}(x):
-    """The activation of an array of any shape and floating dtype."""
-    return _wide(f, x)
-
+'''
+    + _ACTIVATION
+    + """
 
 @{fname}.defjvp
 def _jvp(primals, tangents):
     (x,), (dx,) = primals, tangents
     y, s = _wide(f_df, jax.lax.stop_gradient(x))
     return _value(x, y, s), _slope(x, s) * dx
-'''
+"""
 )
