@@ -110,20 +110,32 @@ class _Plan:
         return _node(e, [self._constant(a) for a in e.args])
 
     def too_large(self, point: dict) -> bool:
-        if self.always:
-            return True
-        spans: list = []
         try:
-            for fixed, e, kids in self.steps:
-                if fixed is not None:
-                    spans.append(fixed)
-                elif not kids:
-                    spans.append(_checked(_number(point[e])) if e in point else _FREE)
-                else:
-                    spans.append(_checked(_node(e, [spans[k] for k in kids])))
+            self.span(point)
         except _TooLarge:
             return True
         return False
+
+    def span(self, point: dict) -> tuple:
+        """The whole expression's span at ``point``; ``_TooLarge`` where a node passes the limits."""
+        if self.always:
+            raise _TooLarge
+        spans: list = []
+        for fixed, e, kids in self.steps:
+            if fixed is not None:
+                spans.append(fixed)
+            elif not kids:
+                spans.append(_checked(_value(point[e])) if e in point else _FREE)
+            else:
+                spans.append(_checked(_node(e, [spans[k] for k in kids])))
+        return spans[-1]
+
+
+def _value(v) -> tuple:
+    """The span of a symbol's value: a number, or an expression (a kink point min_val, its symbols left free)."""
+    if isinstance(v, sp.Basic) and not v.is_Number:
+        return _plan(v).span({})
+    return _number(v)
 
 
 def _checked(span: tuple) -> tuple:

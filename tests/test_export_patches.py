@@ -118,7 +118,12 @@ def test_a_removable_singularity_keeps_its_patch_in_float64():
     torch = pytest.importorskip("torch", reason="the torch export needs torch")
     exported = symact.export("sin(x)/x", "torch", verify=False)
     kept = [line for line in exported.source().splitlines() if "_WIDE = " in line]
-    assert kept == ["F_WIDE = (F_PATCHES[0],)", "DF_WIDE = (DF_PATCHES[4],)", "D2F_WIDE = (D2F_PATCHES[0],)"]
+    # f' and f'' also have a zero at 0 whose formula loses its digits there (0/0): its patch is kept as well
+    assert kept == [
+        "F_WIDE = (F_PATCHES[0],)",
+        "DF_WIDE = (DF_PATCHES[2], DF_PATCHES[5],)",
+        "D2F_WIDE = (D2F_PATCHES[6],)",
+    ]
     t = torch.tensor([0.0, 1e-30], dtype=torch.float32, requires_grad=True)
     y = exported.function(t)
     (g,) = torch.autograd.grad(y.sum(), t)

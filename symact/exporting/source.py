@@ -78,10 +78,13 @@ def parts(definition: Definition, output: bool = True) -> Parts:
         dfy = d.df_of_output.subs(defaults)
         candidate = Parts(name, f, dfy, sp.diff(dfy, y), y)
         try:
-            for framework in ("torch", "jax"):
-                function_text("df", candidate.df, y, framework)
-                function_text("d2f", candidate.d2f, y, framework)
-            return candidate
+            texts = [
+                function_text(n, e, y, fw) for fw in ("torch", "jax") for n, e in (("df", dfy), ("d2f", candidate.d2f))
+            ]
+            # a number beyond float32's range (where float64's y**2 overflows) is inf in a float32 tensor, and
+            # its branch never taken: squareplus' f' from y gave NaN at inf. Then f' in x
+            if not any(_beyond_float32(t) for t in texts):
+                return candidate
         except ParameterError:  # the output form needs a function the framework lacks (erfinv): f' in x
             pass
     return Parts(name, f, df, d2f, x)
@@ -302,10 +305,6 @@ def module_text(
     wide_args = {
         n: f", {n.upper()}_WIDE" if f"{n.upper()}_WIDE = (" in b else "" for n, b in zip(("f", "df", "d2f"), bodies)
     }
-    # a part with a number beyond float32's range (a threshold where float64's y**2 overflows) computes float32 in
-    # float64: in float32 the threshold would be inf and the branch beyond it never taken (squareplus' f' at inf)
-    beyond = [n for n, b in zip(("f", "df", "d2f"), bodies) if _beyond_float32(b)]
-    wide_parts = f"({', '.join(beyond)},)" if beyond else "()"
     # f' is a new tensor (not the saved one itself): g multiplies it in place
     grad = f"g * _wide(df, t{wide_args['df']})" if p.df.is_Symbol else f"_wide(df, t{wide_args['df']}).mul_(g)"
     grad = BACKWARD.get(p.df, grad) if p.from_output and framework == "torch" else grad
@@ -319,7 +318,6 @@ def module_text(
     )
     template = {"torch": TORCH, "jax": JAX_OUTPUT if p.from_output else JAX_INPUT}[framework]
     wiring = template.format(
-        wide_parts=wide_parts,
         fname=fname,
         cls="".join(w.capitalize() for w in fname.split("_")),
         saved="y" if p.from_output else "x",

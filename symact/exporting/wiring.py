@@ -23,17 +23,14 @@ BACKWARD = {
 
 TORCH = '''
 _NARROW = (torch.float16, torch.bfloat16)
-_FLOAT64 = {wide_parts}  # parts whose thresholds lie beyond float32's range: computed in float64
 
 
 def _wide(fn, t, patches=None):
     """fn(t): computed in float32 for half-precision tensors; in eager mode a part with Taylor patches computed in
     float64 for every other dtype, rounded once, with the ``patches`` float64 needs and no double-double arguments
-    (compiled, the float32 patches' selects cost less than float64's exp); a part of ``_FLOAT64`` in float64."""
+    (compiled, the float32 patches' selects cost less than float64's exp)."""
     if patches is not None and t.dtype != torch.float64 and not torch.compiler.is_compiling():
         return fn(t.double(), patches, False).to(t.dtype)
-    if fn in _FLOAT64 and t.dtype != torch.float64:
-        return fn(t.double()).to(t.dtype)
     return fn(t.float()).to(t.dtype) if t.dtype in _NARROW else fn(t)
 
 
