@@ -172,8 +172,11 @@ def _node(e: sp.Basic, args: list) -> tuple[float, float, float | None]:
     if isinstance(e, _KEEPING):  # Max(x, 3) at 4 is the exact 4
         return _either(args)
     lo, hi = min(lo for lo, _, _ in args), max(hi for _, hi, _ in args)
+    if isinstance(e, (sp.sign, sp.Heaviside)):  # -1, 0, 1 (1/2 or its second argument at 0)
+        top = max([0.0] + [h for _, h, _ in args[1:]])
+        return (-_INF if lo == -_INF or isinstance(e, sp.Heaviside) else 0.0), top, (2 if _exact(args) else None)
     if isinstance(e, _BOUNDED):
-        return lo, 2.0, (2 if isinstance(e, (sp.sign, sp.Heaviside)) and _exact(args) else None)
+        return lo, 2.0, None
     if isinstance(e, sp.log):  # |log a| <= |log2 a|, and log of 1 + tiny is tiny
         return -_CANCEL, math.log2(max(abs(lo), abs(hi), 1.0)), None
     if hi > ARG_BITS:
@@ -235,14 +238,16 @@ def _power(e: sp.Pow, base: tuple, exponent: tuple) -> tuple[float, float, float
         n = int(e.exp)
         if abs(n) > 10**4 and exact is None and not e.base.is_Atom:
             raise _TooLarge  # SymPy may expand (1 + sqrt(2))**20000
-        ends = (n * lo, n * hi) if hi > -_INF else ((-_INF, -_INF) if n > 0 else (_INF, _INF))
+        if hi == -_INF:  # 0 to a power: 0, or no value (1/0) that costs nothing
+            return (-_INF, -_INF, 0) if n > 0 else (0.0, 0.0, None)
+        ends = (n * lo, n * hi)
         return min(ends), max(ends), (abs(n) * exact if exact is not None else None)
     if hi == -_INF:  # 0 to a power: 0, 1 or no value
         return -_INF, 0.0, None
     if e.exp.is_Rational:
         ends = (float(e.exp) * lo, float(e.exp) * hi)
         return min(ends), max(ends), (abs(float(e.exp)) * exact if exact is not None else None)
-    scale = max(abs(lo), abs(hi))  # |log2 base|: the power is exp2(exponent * log2 base)
+    scale = max(abs(lo) if lo > -_INF else 0.0, abs(hi))  # |log2 base| (0 to a power costs nothing)
     if scale > 0 and exponent[1] + math.log2(scale) > ARG_BITS:
         raise _TooLarge
     m = _growth(exponent[1], scale=scale)
