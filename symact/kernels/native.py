@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import logging  # noqa: F401  (before the fork handler below: see there)
 import os
 import struct
 import sys
@@ -43,6 +44,32 @@ NUMBA_ONLY = ("numba_", "NRT_", "_ZN5numba")  # symbols of numba's helper librar
 _DATA_AT = object.__basicsize__
 _DIMS_AT = _DATA_AT + 16
 
+# LLVM keeps locks of its own, which a fork copies as they are: a fork while another thread is inside LLVM would
+# leave the child waiting, at its first compile, for a lock that no thread of it will release. So this module
+# uses LLVM only holding ``LLVM_LOCK``, and a fork waits for it and for numba's compiler lock (numba compiles only
+# holding that): a compile in progress in another thread (seconds) finishes first. Python runs the handlers that
+# precede a fork last registered first, so this one runs before logging's, which takes the lock that a compile
+# logging a message waits for (``logging`` is imported above, before this module registers its handler).
+LLVM_LOCK = threading.RLock()
+_HELD: list = []  # the locks held across a fork
+
+
+def _before_fork() -> None:
+    LLVM_LOCK.acquire()
+    _HELD.append(LLVM_LOCK)
+    compiler = sys.modules.get("numba.core.compiler_lock")
+    if compiler is not None:
+        compiler.global_compiler_lock._lock.acquire()
+        _HELD.append(compiler.global_compiler_lock._lock)
+
+
+def _after_fork() -> None:
+    while _HELD:
+        _HELD.pop().release()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
+
 
 @lru_cache(maxsize=1)
 def _host() -> str:
@@ -52,7 +79,8 @@ def _host() -> str:
     import llvmlite.binding as llvm
 
     settings = [os.environ.get(v, "") for v in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "NUMBA_OPT")]
-    cpu = [llvm.get_process_triple(), llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()]
+    with LLVM_LOCK:
+        cpu = [llvm.get_process_triple(), llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()]
     return "|".join([*cpu, llvmlite.__version__, *settings, f"{_DATA_AT},{_DIMS_AT}"])
 
 
@@ -94,6 +122,19 @@ def _save(path: Path, loop: Callable, dtype: np.dtype, nout: int) -> bool:
     arrays of ``dtype``, ``nout`` outputs) to ``path``; False, writing nothing, where it would need numba."""
     if not (sys.platform.startswith("linux") and _layout_holds()):
         return False  # not an ELF platform: nothing to compile
+    with LLVM_LOCK:
+        data = _compile(loop, dtype, nout)
+    if data is None:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # atomic: a concurrent process reads the whole object or none
+    return True
+
+
+def _compile(loop: Callable, dtype: np.dtype, nout: int) -> bytes | None:
+    """The object code of ``_save``'s entry; None where it would need numba."""
     import llvmlite.binding as llvm
     from numba import carray, njit, types
 
@@ -127,7 +168,7 @@ declare i32 @"{inner}"(ptr, ptr, {pointers}, i64)
 """
     module = llvm.parse_bitcode(library._final_module.as_bitcode())  # a copy of the optimised, linked module
     if str(module.get_function(inner).global_value_type) != f"i32 (ptr, ptr, {pointers}, i64)":
-        return False  # numba's calling convention is not the one the wrapper calls
+        return None  # numba's calling convention is not the one the wrapper calls
     module.link_in(llvm.parse_assembly(wrapper))
     for symbol in [*module.functions, *module.global_variables]:
         if not symbol.is_declaration and symbol.name != ENTRY:
@@ -138,12 +179,8 @@ declare i32 @"{inner}"(ptr, ptr, {pointers}, i64)
     data = library._codegen._tm.emit_object(module)  # the target machine numba's JIT compiles with
     needed = undefined_symbols(data)
     if needed is None or any(name.startswith(NUMBA_ONLY) for name in needed):
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)  # atomic: a concurrent process reads the whole object or none
-    return True
+        return None
+    return data
 
 
 def load(path: Path, nout: int) -> Callable | None:
@@ -168,6 +205,12 @@ def _load(path: Path, nout: int) -> Callable | None:
         return None
     if needed is None or not _layout_holds():
         return None
+    with LLVM_LOCK:
+        return _engine(data, needed, nout)
+
+
+def _engine(data: bytes, needed: list[str], nout: int) -> Callable | None:
+    """``_load``'s loop from the object ``data``, which needs the symbols ``needed``."""
     llvm = _llvm()
     machine = llvm.Target.from_default_triple().create_target_machine(cpu=llvm.get_host_cpu_name(), jit=True)
     engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), machine)  # it opens this process's symbols

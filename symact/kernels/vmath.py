@@ -16,6 +16,7 @@ Like ``symact.kernels.scalar`` the functions are plain Python until ``compile_al
 from __future__ import annotations
 
 import math
+import os
 import struct
 import sys
 import threading
@@ -45,6 +46,7 @@ __all__ = [
 
 _MARKED: dict = {}  # the functions compile_all hands to numba: whether LLVM must inline each
 _COMPILING = threading.Lock()
+os.register_at_fork(after_in_child=_COMPILING._at_fork_reinit)  # held by a thread the child lacks
 
 
 def jit(fn: Callable | None = None, *, inline: bool = False) -> Callable:
