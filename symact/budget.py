@@ -240,16 +240,23 @@ def _watch(owner: guard) -> None:
         _WATCHED.setdefault(owner.thread, []).append(owner)
         if _collecting not in gc.callbacks:
             gc.callbacks.append(_collecting)
-        if not (_WATCHDOG and _WATCHDOG[0].is_alive()):  # none yet, or a forked child's copy of the list
+        if not _WATCHDOG:
             _WATCHDOG[:] = [threading.Thread(target=_watchdog, name="symact-budget", daemon=True)]
             _WATCHDOG[0].start()
         _WAKE.notify()
 
 
 def _forked() -> None:
-    """In a forked child: a fresh lock (another thread may have held the parent's at the fork)."""
+    """In a forked child, which runs only the thread that forked: a fresh lock (another thread may have held the
+    parent's at the fork), only that thread's guards (the child's next thread may get another one's identity,
+    and its collections would arm that guard's hook there) and no watchdog (the next lazy guard starts one)."""
     global _WAKE
     _WAKE = threading.Condition()
+    mine = _WATCHED.pop(threading.get_ident(), None)
+    _WATCHED.clear()
+    if mine:
+        _WATCHED[threading.get_ident()] = mine
+    _WATCHDOG.clear()
 
 
 os.register_at_fork(after_in_child=_forked)

@@ -13,6 +13,7 @@ x*(1 - sigmoid(x))*sigmoid(x) + sigmoid(x)
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -217,6 +218,7 @@ class Derivation:
 
 _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
+os.register_at_fork(after_in_child=_CACHE_LOCK._at_fork_reinit)  # held by a thread the child lacks
 
 
 @isolatable

@@ -12,6 +12,7 @@ lock counts against the caller's budget.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,22 @@ from symact.budget import check, remaining
 __all__ = ["precision"]
 
 _LOCK = threading.RLock()
+_OUTSIDE: list[int] = []  # mpmath's precision (bits) before the block that holds the lock, while one does
+
+
+def _forked() -> None:
+    """In a forked child: where another thread held the lock at the fork (a thread the child lacks, which will
+    never put the precision back), a fresh lock and the precision from before its block."""
+    global _LOCK
+    if _LOCK.acquire(blocking=False):  # free, or held by the thread that forked, which releases it
+        _LOCK.release()
+        return
+    if _OUTSIDE:  # empty where the thread had the lock but not yet raised the precision
+        mpmath.mp.prec = _OUTSIDE.pop()
+    _LOCK = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 @contextmanager
@@ -33,12 +50,16 @@ def precision(dps: int) -> Iterator[None]:
     ...     mpmath.mp.dps
     40
     """
-    left, held = remaining(), False
+    left, held, outermost = remaining(), False, False
     try:  # acquired inside the try: a timeout at any Python call after it still releases the lock
         while not (held := _LOCK.acquire(timeout=-1 if left is None else left + 1e-3)):
             check()  # past the deadline now: raises, and marks the call as cut short
+        if outermost := not _OUTSIDE:
+            _OUTSIDE.append(mpmath.mp.prec)
         with mpmath.workdps(dps):
             yield
     finally:
+        if outermost:
+            _OUTSIDE.clear()
         if held:
             _LOCK.release()

@@ -16,6 +16,7 @@ Matrix([[-t1 + y1, -t2 + y2]])
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 
@@ -151,6 +152,7 @@ def _loss(f: sp.Matrix, x: sp.Matrix, outputs: sp.Matrix, t: sp.Matrix) -> tuple
 
 _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
+os.register_at_fork(after_in_child=_CACHE_LOCK._at_fork_reinit)  # held by a thread the child lacks
 
 
 def derive_vector(activation: str | VectorActivation, n: int = 3, budget: float | None = 10.0) -> VectorDerivation:
