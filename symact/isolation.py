@@ -19,7 +19,9 @@ import functools
 import importlib
 import inspect
 import multiprocessing
+import os
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +35,20 @@ GRACE = 0.3  # seconds a worker gets past the call's budget (to notice it itself
 _START = 120.0  # seconds a new worker may take to start (import symact); not counted in the call's budget
 _IDLE: list[_Worker] = []  # warm workers, ready for the next call
 _LOCK = threading.Lock()
+_STARTED: weakref.WeakSet = weakref.WeakSet()  # the worker processes this process started
+
+
+def _forked() -> None:
+    """In a forked child: none of the parent's workers (the child would share their pipes with the parent, and
+    multiprocessing would terminate them when the child exits) and a fresh lock (another thread may have held it).
+    """
+    global _LOCK
+    _LOCK = threading.Lock()
+    _IDLE.clear()
+    multiprocessing.process._children.difference_update(_STARTED)  # not the child's children: never theirs to end
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class _Worker:
@@ -43,6 +59,7 @@ class _Worker:
         self.pipe, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child,), daemon=True, name="symact-worker")
         self.process.start()
+        _STARTED.add(self.process)
         child.close()
         if not self.pipe.poll(_START):  # the worker says it is ready once symact is imported
             self.kill()
@@ -50,7 +67,11 @@ class _Worker:
         self.pipe.recv()
 
     def call(self, fn: Callable, args: tuple, kwargs: dict, seconds: float | None) -> tuple[bool, Any]:
-        self.pipe.send((dict(USER), fn, args, kwargs))
+        try:
+            self.pipe.send((dict(USER), fn, args, kwargs))
+        except OSError:  # it ended while idle (killed from outside)
+            self.kill()
+            raise SymactError(f"the worker for {fn.__name__} had died; the next call starts a new one") from None
         if not self.pipe.poll(None if seconds is None else seconds + GRACE):
             self.kill()
             raise ProofTimeout(f"{fn.__name__} ran past its budget of {seconds:g} s; its worker was killed")
@@ -96,6 +117,9 @@ def isolated(fn: Callable, *args: Any, budget: float | None, **kwargs: Any) -> A
         seconds = max(left, 1e-3)
     with _LOCK:
         worker = _IDLE.pop() if _IDLE else None
+    if worker is not None and not worker.process.is_alive():  # ended while idle (killed from outside)
+        worker.kill()
+        worker = None
     worker = worker or _Worker()
     ok, value = worker.call(fn, args, {**kwargs, "budget": seconds}, seconds)
     with _LOCK:
