@@ -4,7 +4,10 @@ A public call opens ``within(seconds, what)``. Inside it, symact's own loops cal
 and each expensive third-party call (a SymPy ``simplify``, ``limit`` or ``solve``) runs through ``guarded``,
 which checks the deadline at the guarded library's Python function calls. No signal and no timer; the one
 thing shared between threads is the list of running guards' deadlines a watchdog thread reads (``guard``): a
-budget is bounded in any thread, task and platform, and leaves the process alone.
+budget is bounded in any thread, task and platform, and leaves the process alone. A thread started inside a call
+(``threading.Thread``, an executor) starts with no budget; an asyncio task, ``asyncio.to_thread`` and
+``contextvars.copy_context().run`` carry the caller's deadline. A forked child keeps the guards of the thread that
+forked and none of another's.
 
 The clock decides only *whether* an answer comes back, never *which*: a call whose deadline passed raises
 ``ProofTimeout`` when its ``within`` block ends, even where code inside caught the timeout and went on, so no
@@ -216,6 +219,8 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
         if self.lazy:
             with _WAKE:
                 _WATCHED[self.thread].remove(self)
+                if not _WATCHED[self.thread]:  # a thread's entry goes with its last guard: threads come and go
+                    del _WATCHED[self.thread]
         sys.setprofile(self.outer)
         if kind is not None and issubclass(kind, (ProofTimeout, StepLimit)):  # ended inside: undo what it left
             self.parameters.evaluate, self.parameters.distribute = self.saved

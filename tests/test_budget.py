@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import symact
-from symact import budget, derivation
+from symact import budget, derivation, precision
 from symact.analysis import engine
 from symact.budget import check, expired, guarded, remaining, within
 from symact.errors import ParameterError, ProofTimeout
@@ -143,6 +143,39 @@ def test_a_foreign_timer_fires_on_time_during_a_prove():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert fired and abs(fired[0] - start - 1.0) < 0.2
+
+
+@pytest.mark.parametrize("seconds", [None, 30])  # no deadline; a deadline far off (a lazy guard)
+def test_an_interrupt_inside_a_guarded_call_leaves_no_hook_flags_or_lock_behind(seconds):
+    import sympy as sp
+
+    interrupt = threading.Timer(0.5, lambda: signal.raise_signal(signal.SIGINT))  # lands in the main thread
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            interrupt.start()
+            symact.derive(f"{MISH6}*gelu_tanh(x**3)", budget=seconds)  # takes far longer than half a second
+            interrupt.join()  # where it came back first: the interrupt lands here
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert sys.getprofile() is None and threading.get_ident() not in budget._WATCHED  # no guard
+    assert sp.core.parameters.global_parameters.evaluate and sp.core.parameters.global_parameters.distribute
+    assert remaining() is None and precision._LOCK.acquire(blocking=False)
+    precision._LOCK.release()
+    assert str(symact.derive("tanh(x/6)", budget=5).df_of_output) == "1/6 - y**2/6"
+
+
+def test_a_thread_started_inside_a_budgeted_call_has_no_budget_unless_it_is_given_the_context():
+    """``threading.Thread`` and executors start in an empty context; asyncio tasks, ``asyncio.to_thread`` and
+    ``contextvars.copy_context().run`` carry the caller's, and with it its deadline."""
+    seen = {}
+    with within(60, "outer"):
+        thread = threading.Thread(target=lambda: seen.setdefault("thread", remaining()))
+        thread.start()
+        thread.join()
+        seen["executor"] = ThreadPoolExecutor(1).submit(remaining).result()
+        seen["to_thread"] = asyncio.run(asyncio.to_thread(remaining))
+    assert seen["thread"] is None and seen["executor"] is None and 0 < seen["to_thread"] <= 60
 
 
 def test_symact_installs_no_signal_handler_and_touches_no_timer():

@@ -1,5 +1,5 @@
 """A flat loop over an array in chunks on a thread pool: compiled loops release the GIL, so the chunks of one array
-run side by side.
+run side by side. A forked child starts a pool of its own (its parent's threads are not in it).
 
 >>> import numpy as np
 >>> x, out = np.arange(4.0), np.empty(4)
