@@ -221,6 +221,7 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
                 _WATCHED[self.thread].remove(self)
                 if not _WATCHED[self.thread]:  # a thread's entry goes with its last guard: threads come and go
                     del _WATCHED[self.thread]
+                _unhook_collector()
         sys.setprofile(self.outer)
         if kind is not None and issubclass(kind, (ProofTimeout, StepLimit)):  # ended inside: undo what it left
             self.parameters.evaluate, self.parameters.distribute = self.saved
@@ -262,6 +263,15 @@ def _forked() -> None:
     if mine:
         _WATCHED[threading.get_ident()] = mine
     _WATCHDOG.clear()
+    _unhook_collector()
+
+
+def _unhook_collector() -> None:
+    """Take the collector's callback off once no lazy guard runs (under ``_WAKE``): an exception a signal handler
+    raises in a collector callback is lost (Python reports it and goes on), so outside guarded calls a Ctrl-C must
+    never land in one. Inside one it can, while a collection runs (a few percent of the time): press it again."""
+    if not _WATCHED and _collecting in gc.callbacks:
+        gc.callbacks.remove(_collecting)
 
 
 os.register_at_fork(after_in_child=_forked)
