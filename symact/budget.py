@@ -274,7 +274,8 @@ def _unhook_collector() -> None:
         gc.callbacks.remove(_collecting)
 
 
-os.register_at_fork(after_in_child=_forked)
+if hasattr(os, "register_at_fork"):  # no fork on Windows
+    os.register_at_fork(after_in_child=_forked)
 
 
 def _watchdog() -> None:

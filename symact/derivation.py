@@ -218,7 +218,8 @@ class Derivation:
 
 _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
-os.register_at_fork(after_in_child=_CACHE_LOCK._at_fork_reinit)  # held by a thread the child lacks
+if hasattr(os, "register_at_fork"):  # no fork on Windows
+    os.register_at_fork(after_in_child=_CACHE_LOCK._at_fork_reinit)  # held by a thread the child lacks
 
 
 @isolatable

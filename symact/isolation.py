@@ -48,7 +48,8 @@ def _forked() -> None:
     multiprocessing.process._children.difference_update(_STARTED)  # not the child's children: never theirs to end
 
 
-os.register_at_fork(after_in_child=_forked)
+if hasattr(os, "register_at_fork"):  # no fork on Windows
+    os.register_at_fork(after_in_child=_forked)
 
 
 class _Worker:

@@ -39,7 +39,8 @@ def _forked() -> None:
     _LOCK = threading.RLock()
 
 
-os.register_at_fork(after_in_child=_forked)
+if hasattr(os, "register_at_fork"):  # no fork on Windows
+    os.register_at_fork(after_in_child=_forked)
 
 
 @contextmanager

@@ -152,7 +152,8 @@ def _loss(f: sp.Matrix, x: sp.Matrix, outputs: sp.Matrix, t: sp.Matrix) -> tuple
 
 _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
-os.register_at_fork(after_in_child=_CACHE_LOCK._at_fork_reinit)  # held by a thread the child lacks
+if hasattr(os, "register_at_fork"):  # no fork on Windows
+    os.register_at_fork(after_in_child=_CACHE_LOCK._at_fork_reinit)  # held by a thread the child lacks
 
 
 def derive_vector(activation: str | VectorActivation, n: int = 3, budget: float | None = 10.0) -> VectorDerivation:

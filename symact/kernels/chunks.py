@@ -30,7 +30,8 @@ _THREADS = [os.cpu_count() or 1]
 _POOL: list = []  # the pool, once started
 # A forked child has none of its parent's threads: a pool copied from the parent would queue the chunks for
 # workers that do not exist and wait for them forever. The child starts its own pool when it first needs one.
-os.register_at_fork(after_in_child=_POOL.clear)
+if hasattr(os, "register_at_fork"):  # no fork on Windows
+    os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def set_threads(n: int | None = None) -> int:

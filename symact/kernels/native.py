@@ -68,7 +68,8 @@ def _after_fork() -> None:
         _HELD.pop().release()
 
 
-os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
+if hasattr(os, "register_at_fork"):  # no fork on Windows
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
 
 
 @lru_cache(maxsize=1)

@@ -46,7 +46,8 @@ __all__ = [
 
 _MARKED: dict = {}  # the functions compile_all hands to numba: whether LLVM must inline each
 _COMPILING = threading.Lock()
-os.register_at_fork(after_in_child=_COMPILING._at_fork_reinit)  # held by a thread the child lacks
+if hasattr(os, "register_at_fork"):  # no fork on Windows
+    os.register_at_fork(after_in_child=_COMPILING._at_fork_reinit)  # held by a thread the child lacks
 
 
 def jit(fn: Callable | None = None, *, inline: bool = False) -> Callable:
