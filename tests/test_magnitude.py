@@ -126,6 +126,9 @@ SUBSTITUTED_BY_SYMPY = {  # each ran far past its budget inside one big-integer 
     ),
     "limit at a point of the tower": lambda: symact.prove_limit("x**x**x**x", "x", 3, "oo", budget=BUDGET),
     "one-sided values at the kink": lambda: symact.derive("Max(x, 3)**x**x**x", budget=BUDGET),
+    "the kinks of a differentiated side": lambda: symact.prove(
+        "diff(Max(x, 3)**x**x**x, x)", "diff(Max(x, 3)**x**x**x, x)*sign(x - 3)**2", budget=BUDGET
+    ),
     "a kernel's kinks": lambda: symact.kernel("x**x**x**x*Heaviside(x - 3)", budget=BUDGET),
     "a kernel's limit at -oo": lambda: symact.lambdify(symact.parse("exp(exp(exp(exp(Max(x, 3)))))"), budget=BUDGET),
 }
