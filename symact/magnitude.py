@@ -14,8 +14,9 @@ counts as a number of moderate size (2**±64).
 
 SymPy substitutes by itself as well: ``simplify`` and ``Piecewise`` put a condition's boundary into the branches
 (``Max(x, 3)**x**x**x`` at x = 3), ``limit`` puts in its point, an assumption query evaluates a constant.
-``risky(expr)`` says whether one of the expression's own numbers, put in for every symbol at once, is too
-large: a call that may substitute such a point is then not started (the method declines).
+``risky(expr)`` says whether a number of one of its switches (Max, Min, Abs, sign, Heaviside, a condition), put
+in for every symbol at once, is too large: a call that may substitute such a point is then not started (the
+method declines).
 
 A lower bound for a sum of terms that are not all exact assumes it cancels at most ``_CANCEL`` bits (the
 prover's highest precision): a sum that cancels further evaluates as 0 there, and its reciprocal fails as a
