@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symact.catalog import CATALOG, x
-from symact.errors import ParameterError, UndecidedSign
+from symact.errors import ParameterError, TooLarge, UndecidedSign
 from symact.magnitude import too_large
 from symact.numerics import certified_sign, certified_truth
 from symact.tidy import is_zero, tidy
@@ -145,7 +145,8 @@ def resolve(expr: sp.Expr, values: Mapping) -> sp.Expr:
 
     Each branch is chosen from a certified sign (``numerics.certified_sign``); at an exact zero,
     sign gives 0 and Heaviside its value at 0. A sign that cannot be certified raises
-    ``UndecidedSign``, never a guess.
+    ``UndecidedSign``, never a guess, and so does a chosen constant too large to build
+    (``symact.magnitude``: Max(x, 3)**3**3**3 at x = 2).
 
     >>> resolve(sp.Max(0, x) + sp.Abs(x - 1), {x: sp.Rational(1, 2)})
     1
@@ -181,6 +182,10 @@ def resolve(expr: sp.Expr, values: Mapping) -> sp.Expr:
             return sp.Integer(s)
         at_zero = args[1] if len(args) > 1 else sp.Rational(1, 2)
         return sp.S.One if s > 0 else sp.S.Zero if s < 0 else at_zero
+    if args != list(expr.args) and not any(a.free_symbols for a in args if isinstance(a, sp.Basic)):
+        node = expr.func(*args, evaluate=False)
+        if too_large(node):  # Max(x, 3)**3**3**3 at x = 2: SymPy would build 3**7625597484987
+            raise UndecidedSign(node)
     return expr.func(*args)
 
 
@@ -382,7 +387,8 @@ def find_kinks(expr: sp.Expr, values: Mapping) -> list[Kink]:
     """The points where ``expr`` is not differentiable, with one-sided data.
 
     ``values`` gives numbers for the parameters (to order the points and pick branches);
-    the results stay symbolic in the parameters.
+    the results stay symbolic in the parameters. A side too large to evaluate at its kink
+    (``symact.magnitude``: Max(x, 3)**x**x**x at 3) raises ``TooLarge``.
 
     >>> from symact.catalog import max_val, min_val
     >>> [k.point for k in find_kinks(sp.Min(sp.Max(x, min_val), max_val), {min_val: -1, max_val: 1})]
@@ -397,7 +403,10 @@ def find_kinks(expr: sp.Expr, values: Mapping) -> list[Kink]:
         h = min([sp.Float("1e-3"), *(g / 4 for g in gaps)])
         left = resolve(expr, {**values, x: number - h})
         right = resolve(expr, {**values, x: number + h})
-        dl, dr = (tidy(sp.diff(side, x).subs(x, point)) for side in (left, right))
+        slopes = [sp.diff(side, x) for side in (left, right)]
+        if any(too_large(side, {x: point}) for side in (left, right, *slopes)):  # Max(x, 3)**x**x**x at 3
+            raise TooLarge(f"{expr} at its kink x = {point} is too large to evaluate")
+        dl, dr = (tidy(slope.subs(x, point)) for slope in slopes)
         vl, vr = (tidy(side.subs(x, point)) for side in (left, right))
         if is_zero(dl - dr) and is_zero(vl - vr):
             continue

@@ -12,6 +12,12 @@ themselves are cheap (an mpmath exponent is an integer): exp(exp(1000)) is evalu
 not. The walk evaluates no function, so it answers the same on every machine. A symbol the point leaves free
 counts as a number of moderate size (2**±64).
 
+SymPy substitutes by itself as well: ``simplify`` and ``Piecewise`` put a condition's boundary into the branches
+(``Max(x, 3)**x**x**x`` at x = 3), ``limit`` puts in its point, an assumption query evaluates a constant.
+``risky(expr)`` says whether a number of one of its switches (Max, Min, Abs, sign, Heaviside, a condition), put
+in for every symbol at once, is too large: a call that may substitute such a point is then not started (the
+method declines).
+
 A lower bound for a sum of terms that are not all exact assumes it cancels at most ``_CANCEL`` bits (the
 prover's highest precision): a sum that cancels further evaluates as 0 there, and its reciprocal fails as a
 division by zero, not as a hang.
@@ -33,7 +39,7 @@ import sympy as sp
 from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
-__all__ = ["ARG_BITS", "EXACT_BITS", "too_large", "substituted"]
+__all__ = ["ARG_BITS", "EXACT_BITS", "too_large", "substituted", "risky"]
 
 EXACT_BITS = 2**16  # an exact rational of more bits is not built (3**20000 has 31,700 bits, 20,000 digits)
 ARG_BITS = 2**13  # a costly function's argument stays below 2**8192: mpmath's exp there takes about 3 ms
@@ -43,6 +49,7 @@ _MARGIN = 1.01  # float roundings in the bounds
 _BOUNDED = (sp.tanh, sp.erf, sp.atan, sp.sign, sp.Heaviside)  # cheap for any argument, and |f| <= 2
 _KEEPING = (sp.Abs, sp.re, sp.im, sp.conjugate, sp.Max, sp.Min)  # as large as their arguments
 _INF = math.inf
+_SWITCHES = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.core.relational.Relational)
 
 
 def too_large(expr: sp.Basic, point: dict | None = None) -> bool:
@@ -64,6 +71,25 @@ def substituted(expr: sp.Expr, point: dict) -> sp.Expr | None:
     (27, None)
     """
     return None if too_large(expr, point) else expr.xreplace(point)
+
+
+def risky(expr: sp.Basic) -> bool:
+    """True when ``expr`` is too large (``too_large``) with a number of one of its switches (the arguments of
+    Max, Min, Abs, sign and Heaviside, a Piecewise's conditions: where SymPy puts in a boundary point) put in
+    for all its symbols, or, without symbols, as it stands: SymPy's ``simplify``, ``limit`` and assumption
+    queries are then not called on it.
+
+    >>> from sympy.abc import x
+    >>> risky(sp.Max(x, 3) ** x**x**x), risky(sp.Max(x, 3) ** x**x), risky(x**x**x**x), risky(x**50000)
+    (True, False, False, False)
+    """
+    expr = sp.sympify(expr)
+    symbols = expr.free_symbols
+    if not symbols:
+        return too_large(expr)
+    switches = expr.atoms(*_SWITCHES)
+    points = {abs(n) for s in switches for n in s.atoms(sp.Number, sp.NumberSymbol) if n.is_finite}
+    return any(too_large(expr, dict.fromkeys(symbols, p)) for p in points)
 
 
 class _TooLarge(Exception):

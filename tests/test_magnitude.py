@@ -5,6 +5,7 @@ A power tower or an iterated exp at a sample point is one long big-integer opera
 the sizes from the expression's shape, and every sampler skips such points.
 """
 
+import multiprocessing
 import time
 
 import mpmath
@@ -104,3 +105,57 @@ def test_deriving_a_tower_ends_within_the_budget(text):
     except symact.ProofTimeout:
         pass
     assert time.monotonic() - start < 5 + MARGIN
+
+
+BUDGET = 5
+SUBSTITUTED_BY_SYMPY = {  # each ran far past its budget inside one big-integer or mpmath step of SymPy's own
+    "simplify's Piecewise clean-up at the kink": lambda: symact.prove(
+        "Max(x, 3)**x**x**x*sign(x - 3)**2", "Max(x, 3)**(x**(x**x))", budget=BUDGET
+    ),
+    "simplify, a parameter given a value": lambda: symact.prove(
+        "Max(x, a)**x**x**x*sign(x - a)**2", "Max(x, a)**(x**(x**x))", a=3, budget=BUDGET
+    ),
+    "a branch chosen at a case point": lambda: symact.prove(
+        "Max(x, 3)**b**b**b*sign(x - 3)**2", "Max(x, 3)**b**b**b", b=3, budget=BUDGET
+    ),
+    "cancel ordering the terms of a gap with a constant branch": lambda: symact.prove_bound(
+        "x", upper="exp(exp(exp(exp(Max(x, 3)))))", budget=BUDGET
+    ),
+    "limit at the kink": lambda: symact.prove_limit(
+        "Max(x, 3)**x**x**x*sign(x - 3)**2", "x", 3, "3**27", budget=BUDGET
+    ),
+    "limit at a point of the tower": lambda: symact.prove_limit("x**x**x**x", "x", 3, "oo", budget=BUDGET),
+    "one-sided values at the kink": lambda: symact.derive("Max(x, 3)**x**x**x", budget=BUDGET),
+    "the kinks of a differentiated side": lambda: symact.prove(
+        "diff(Max(x, 3)**x**x**x, x)", "diff(Max(x, 3)**x**x**x, x)*sign(x - 3)**2", budget=BUDGET
+    ),
+    "a kernel's kinks": lambda: symact.kernel("x**x**x**x*Heaviside(x - 3)", budget=BUDGET),
+    "a kernel's limit at -oo": lambda: symact.lambdify(symact.parse("exp(exp(exp(exp(Max(x, 3)))))"), budget=BUDGET),
+}
+
+
+def _timed(name: str, pipe) -> None:
+    start = time.monotonic()
+    try:
+        outcome = getattr(SUBSTITUTED_BY_SYMPY[name](), "status", "returned")
+    except (symact.ProofTimeout, TooLarge) as err:
+        outcome = type(err).__name__
+    pipe.send((time.monotonic() - start, outcome))
+
+
+@pytest.mark.parametrize("name", sorted(SUBSTITUTED_BY_SYMPY))
+def test_sympy_substituting_a_kink_into_a_tower_ends_within_the_budget(name):
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: symact is imported
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_timed, args=(name, send), daemon=True)
+    child.start()
+    start_up = 0 if context.get_start_method() == "fork" else 120  # spawn imports symact first
+    done = receive.poll(BUDGET + MARGIN + start_up)
+    if not done:
+        child.kill()
+    child.join()
+    assert done, f"{name}: still running {BUDGET + MARGIN:g} s past its start (budget {BUDGET} s)"
+    seconds, outcome = receive.recv()
+    assert seconds < BUDGET + MARGIN
+    assert outcome in ("unknown", "returned", "ProofTimeout", "TooLarge")  # x = 3 refutes the first: never proved

@@ -46,6 +46,7 @@ from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
+from symact.magnitude import too_large
 from symact.precision import precision
 
 __all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
@@ -329,7 +330,7 @@ def _certified(expr: sp.Expr, var: sp.Symbol, probed) -> tuple[tuple[float, floa
     limits, certified = [], []
     for side, seen in ((-1, low), (1, high)):
         found = limit_at_infinity(expr, var, side)
-        if found is None:
+        if found is None or too_large(found[0]):  # exp(exp(exp(exp(3)))): no evaluation ends
             limits.append(seen)
         else:
             value, sign = found

@@ -12,7 +12,7 @@ from symact.catalog import x
 from symact.errors import ParameterError, ProofTimeout, UndecidedSign
 from symact.isolation import isolatable
 from symact.kinks import is_smooth, rational_inside, resolve
-from symact.magnitude import substituted
+from symact.magnitude import risky, substituted
 from symact.numerics import certified_sign
 from symact.precision import precision
 from symact.proof.cases import _split_points
@@ -61,6 +61,8 @@ def _bound_side(expr: sp.Expr, bound: sp.Expr, above: bool, strict: bool) -> tup
     """Whether the gap (bound - f or f - bound), as a factored rational function of s = exp(x) > 0, has a
     sign the assumptions decide; the factored gap; and the rule that says so."""
     gap = (bound - expr) if above else (expr - bound)
+    if risky(gap):  # SymPy would evaluate it at a kink: exp(exp(exp(exp(Max(x, 3))))) at 3
+        return False, None, "the gap is too large to evaluate at its switch points"
     g = _in_exp(gap)
     if g is None and not is_smooth(gap):
         return _piecewise_sign(gap, strict)

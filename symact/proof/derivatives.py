@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 import sympy as sp
 
 from symact.catalog import x
-from symact.errors import UndecidedSign
+from symact.errors import TooLarge, UndecidedSign
 from symact.kinks import Kink, find_kinks, kink_value
 
 __all__ = ["derivative_kinks", "off_kinks", "kink_details"]
@@ -53,7 +53,7 @@ def derivative_kinks(sides: Iterable[tuple[object, sp.Expr]], values: Mapping | 
             if isinstance(raw, str) and _DIFF.search(raw):
                 jumps = find_kinks(parsed.doit(), values or {})
                 found += [Kink(k.point, k.value_left, k.value_right, 0, 0) for k in jumps if not k.continuous]
-        except (UndecidedSign, NotImplementedError, ValueError, TypeError):
+        except (UndecidedSign, TooLarge, NotImplementedError, ValueError, TypeError):
             continue
     unique: dict[sp.Expr, Kink] = {}
     for k in found:

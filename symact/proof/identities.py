@@ -20,6 +20,7 @@ from symact.errors import ProofTimeout, SymactError
 from symact.functions import Phi, sigmoid, softplus
 from symact.isolation import isolatable
 from symact.kinks import is_smooth, switch_functions
+from symact.magnitude import risky
 from symact.proof.calculus import _by_derivative
 from symact.proof.cases import _case_split, _settle, _values_for
 from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
@@ -47,7 +48,7 @@ def _symbolic(lhs: sp.Expr, rhs: sp.Expr) -> tuple[str, list[Step]] | None:
     found = _case_split(lhs, rhs, _values_for(lhs - rhs))
     if found is None:
         found = _parameter_split(lhs, rhs)
-    if found is None and sp.simplify(lhs - rhs) == 0:
+    if found is None and not risky(lhs - rhs) and sp.simplify(lhs - rhs) == 0:
         return "simplify", [Step(lhs, "left-hand side"), Step(rhs, "simplify")]
     return found
 

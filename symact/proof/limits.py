@@ -15,7 +15,7 @@ from symact.errors import ParameterError, ProofTimeout
 from symact.isolation import isolatable
 from symact.kernels.asymptotics import guarded_limit
 from symact.kinks import is_smooth, switch_points
-from symact.magnitude import too_large
+from symact.magnitude import risky, too_large
 from symact.proof.falsify import _allowed, _certified, _shown_at, _signed
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side, _unify
 from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
@@ -125,6 +125,8 @@ def _limit_by_cases(f, target, v, where, sides, points, t, statement) -> Proof:
         cases += [(k + t, f"x > {k}", x - k), (k - t, f"x < {k}", k - x), (k, f"x = {k}", None)]
     steps, methods = [Step(f, "expression")], set()
     for sub, label, back in cases:
+        if any(too_large(side, {x: sub}) for side in (f, target) if sub.is_number) or risky(target):
+            return Proof(statement=statement, status=UNKNOWN, method="too large to evaluate", lhs=f, rhs=target)
         fl, tl = f.subs(x, sub), sp.simplify(target.subs(x, sub))
         for side in sides:
             approach = f"{v.name} -> {sp.sstr(where)}" + (side if where.is_finite else "")
@@ -133,6 +135,8 @@ def _limit_by_cases(f, target, v, where, sides, points, t, statement) -> Proof:
                 value = guarded_limit(
                     fl, v, 1 if where == sp.oo else -1, partial(_limit_agrees_numerically, fl, v=v, where=where)
                 )
+            if value is None and (risky(fl) or (where.is_finite and too_large(fl, {v: where}))):
+                return Proof(statement=statement, status=UNKNOWN, method="too large to evaluate", lhs=f, rhs=target)
             try:
                 if value is None:
                     how, value = "Gruntz", sp.limit(fl, v, where, side)
