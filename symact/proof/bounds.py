@@ -16,6 +16,7 @@ from symact.magnitude import substituted
 from symact.numerics import certified_sign
 from symact.precision import precision
 from symact.proof.cases import _split_points
+from symact.proof.domain import domain_details
 from symact.proof.falsify import _certified, _evaluate, _mp_callable, _sample_points, _shown_at
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
@@ -295,7 +296,7 @@ def _prove_bound(statement, f, up, lo, wanted, strict) -> Proof:
         evidence=evidence,
         lhs=f,
         rhs=up,
-        details=details,
+        details={**details, **domain_details([e for e in (lo, f, up) if e is not None])},
     )
 
 

@@ -95,7 +95,8 @@ class Proof:
 
     ``basis`` says what the verdict rests on (``PROOF_BASES`` or ``CHECK_BASES``): a *proved* status
     on a check's basis becomes *checked*. ``details['excluded']`` lists the points an identity
-    between derivatives leaves out (where the function differentiated has no derivative).
+    between derivatives leaves out (where the function differentiated has no derivative),
+    ``details['defined']`` the conditions off which every side has a value (``symact.proof.domain``).
     """
 
     statement: str
@@ -136,12 +137,17 @@ class Proof:
 
         >>> Proof('d = e', PROVED, details={'excluded': [0], 'why': ['at 0 relu has no derivative']}).verdict()
         'proved for x ≠ 0; at 0 relu has no derivative'
+        >>> Proof('(x**2 - 1)/(x - 1) = x + 1', PROVED, details={'defined': [sp.Ne(sp.Symbol('x'), 1)]}).verdict()
+        'proved for x ≠ 1; a side has no value at the points left out'
         """
-        excluded = self.details.get("excluded") if self.status == PROVED else None
-        if not excluded:
+        excluded = self.details.get("excluded", []) if self.status == PROVED else []
+        defined = self.details.get("defined", []) if self.status == PROVED else []
+        if not excluded and not defined:
             return str(self.status)
-        where = " and ".join(f"x ≠ {_words(sp.sstr(p))}" for p in excluded)
-        return "; ".join([f"{self.status} for {where}", *self.details.get("why", [])])
+        where = [f"x ≠ {_words(sp.sstr(p))}" for p in excluded]
+        where += [f"{_words(sp.sstr(c.lhs))} ≠ {_words(sp.sstr(c.rhs))}" for c in defined]
+        why = ["a side has no value at the points left out"] if defined else []
+        return "; ".join([f"{self.status} for {' and '.join(where)}", *self.details.get("why", []), *why])
 
     def _evidence_text(self) -> str:
         e = self.evidence

@@ -310,7 +310,10 @@ def _verdict(p, lead: str = "") -> str:
     status = str(p.status)
     info = p.details if isinstance(p.details, dict) else {}
     excluded = info.get("excluded") if status == "proved" else None
-    where = " for " + " and ".join(rf"$x \ne {expr(e)}$" for e in excluded) if excluded else ""
+    defined = info.get("defined", []) if status == "proved" else []
+    conditions = [rf"$x \ne {expr(e)}$" for e in excluded or []]
+    conditions += [rf"${expr(c.lhs)} \ne {expr(c.rhs)}$" for c in defined]
+    where = " for " + " and ".join(conditions) if conditions else ""
     if status == "checked":
         where = " (numerically or on instances; not a proof)"
     how = f" by {prose(p.method)}" if p.method and not lead else ""
