@@ -340,6 +340,7 @@ def _falsify_bound(f, up, lo, strict, statement):
                             "point": {s.name: str(v) for s, v in point.items()},
                             "lhs": _shown_at(f, point),
                             "rhs": _shown_at(bound, point),
+                            "relation": "=" if exact_gap == 0 else ">" if above else "<",  # f against the bound
                         }
                         evidence = Evidence(points=used, digits=DIGITS, max_difference=float(-exact_gap))
                         refuted = Proof(

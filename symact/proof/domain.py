@@ -48,12 +48,17 @@ def _conditions(d: sp.Expr) -> list[sp.Expr]:
     set of zeros; else ``d ≠ 0``; nothing when d is never 0 for real values."""
     if d.is_zero is False or not d.free_symbols:
         return []
+    if isinstance(d, sp.Mul):
+        return [c for factor in d.args for c in _conditions(factor)]
+    if isinstance(d, sp.Abs) or (isinstance(d, sp.Pow) and d.exp.is_positive):
+        return _conditions(d.args[0])  # |u| and u**2 vanish where u does
     s = x if x in d.free_symbols else min(d.free_symbols, key=lambda t: t.name)
+    found = [sp.Ne(d, 0)]
     if d.is_polynomial(s) and sp.degree(d, s) <= 4:
         zeros = sp.solveset(d, s, sp.S.Reals)
         if isinstance(zeros, sp.FiniteSet):
-            return [sp.Ne(s, z) for z in sorted(zeros, key=sp.default_sort_key)]
-    return [sp.Ne(d, 0)]
+            found = [sp.Ne(s, z) for z in sorted(zeros, key=sp.default_sort_key)]
+    return [c for c in found if isinstance(c, sp.Ne)]  # x ≠ 0 for a positive x is no condition
 
 
 def domain_details(sides: Iterable[sp.Expr]) -> dict:

@@ -81,6 +81,8 @@ def prove_limit(
             # a case split is on x as a parameter: never on the variable that moves (x itself as x -> 0)
             points = switch_points(target, {}) if not is_smooth(target) and v != x else []
             first = _limit_by_cases(f, target, v, where, sides, points, t, statement)
+            if first.status == PROVED and x in f.free_symbols and v != x:
+                return _at_special_points(first, f, target, v, where, sides, points, t, statement)
             if first.status != UNKNOWN or points or x not in f.free_symbols or v == x:
                 return first
             # the limit may depend on the sign of x (x sigmoid(beta x) as beta -> oo): split at 0
@@ -119,10 +121,35 @@ def _directions(v: sp.Symbol, where: sp.Expr, direction: str | None) -> list[str
     return wanted
 
 
-def _limit_by_cases(f, target, v, where, sides, points, t, statement) -> Proof:
+def _special_points(f: sp.Expr) -> list[sp.Expr]:
+    """Values of x where a limit in another variable may differ from the one for a generic x: 0 and the real zeros
+    of the bases of powers and of abs's arguments (x**a -> 1 as a -> 0 for x ≠ 0 only: 0**a = 0 for a > 0)."""
+    found = [sp.Integer(0)]
+    for base in [p.base for p in f.atoms(sp.Pow)] + [a.args[0] for a in f.atoms(sp.Abs)]:
+        if base.free_symbols == {x} and base.is_polynomial(x) and sp.degree(base, x) <= 4:
+            zeros = sp.solveset(base, x, sp.S.Reals)
+            found += [z for z in zeros if z not in found] if isinstance(zeros, sp.FiniteSet) else []
+    return found[:4]
+
+
+def _at_special_points(proof: Proof, f, target, v, where, sides, split, t, statement) -> Proof:
+    """A limit in another variable proved for a generic x (or split at ``split``), checked at each of x's special
+    points: the proof if it holds at each, a counterexample where it fails, unknown where that limit is not found."""
+    for k in _special_points(f):
+        if k in split or _infinite(f.subs(x, k)) or (_infinite(target.subs(x, k)) and not _infinite(target)):
+            continue  # a side without a value at x = k (sin(b*x)/x, log(x)): the statement says nothing there
+        check = _limit_by_cases(f, target, v, where, sides, [k], t, statement, exact=True)
+        if check.status != PROVED:
+            return check
+    return proof
+
+
+def _limit_by_cases(f, target, v, where, sides, points, t, statement, exact: bool = False) -> Proof:
+    """The limit for x on each side of each point and at it (only at it with ``exact``), or for a generic x."""
     cases = [(x, None, x)] if not points else []
     for k in points:
-        cases += [(k + t, f"x > {k}", x - k), (k - t, f"x < {k}", k - x), (k, f"x = {k}", None)]
+        cases += [] if exact else [(k + t, f"x > {k}", x - k), (k - t, f"x < {k}", k - x)]
+        cases += [(k, f"x = {k}", None)]
     steps, methods = [Step(f, "expression")], set()
     for sub, label, back in cases:
         fl, tl = f.subs(x, sub), sp.simplify(target.subs(x, sub))
@@ -224,7 +251,8 @@ def _limit_counterexample(gap, value, expected, sub, t) -> dict | None:
     """A point (x and the parameters) where the computed limit and the expected one certifiably differ."""
     others = sorted(gap.free_symbols | value.free_symbols | expected.free_symbols, key=lambda s: s.name)
     if not others and (value.is_infinite or expected.is_infinite) and value != expected:
-        return {"point": {}, "lhs": _text(value), "rhs": _text(expected)}  # oo against a finite value, or -oo
+        shown = {"x": _text(sub)} if sub.is_number else {}  # oo against a finite value, or -oo
+        return {"point": shown, "lhs": _text(value), "rhs": _text(expected)}
     for trial in (1, 2, sp.Rational(1, 2), 3):
         point = {s: _signed(s, sp.sympify(trial)) for s in others}
         if not all(_allowed(s, v) for s, v in point.items()):

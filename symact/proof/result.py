@@ -162,14 +162,15 @@ class Proof:
         c = self.counterexample or {}
         point = ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items())
         lhs, rhs = c.get("lhs"), c.get("rhs")
-        if _is_real_text(lhs) and _is_real_text(rhs):
+        relation = c.get("relation", "!=")  # a bound's counterexample: the side against the bound, as certified
+        if _is_real_text(lhs) and _is_real_text(rhs) and relation != "=":
             with precision(4 * RECHECK_DIGITS + 10):
                 a, b = mpmath.mpf(lhs), mpmath.mpf(rhs)
                 while mpmath.nstr(a, digits) == mpmath.nstr(b, digits) and digits < 4 * RECHECK_DIGITS:
                     digits += 5  # show as many digits as it takes to see the difference
                 lhs, rhs = mpmath.nstr(a, digits), mpmath.nstr(b, digits)
         point += (", " if point else "") + f"{c['limit']}" if "limit" in c else ""
-        differ = f"{lhs} != {rhs}" + (f" (lhs - rhs = {c['difference']})" if "difference" in c else "")
+        differ = f"{lhs} {relation} {rhs}" + (f" (lhs - rhs = {c['difference']})" if "difference" in c else "")
         return f"{point} gives {differ}" if point else differ
 
     def __repr__(self) -> str:
@@ -208,6 +209,8 @@ class Proof:
             lines.append("  counterexample: " + ", ".join(where))
             lines.append(f"    lhs = {c.get('lhs')}")
             lines.append(f"    rhs = {c.get('rhs')}")
+            if "relation" in c:
+                lines.append(f"    lhs {c['relation']} rhs")
             if "difference" in c:
                 lines.append(f"    lhs - rhs = {c['difference']}")
         if self.evidence:
