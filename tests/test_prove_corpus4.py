@@ -370,6 +370,14 @@ LIMITS = [
     ("1 - exp(-b*abs(x))", "b", "oo", "1", {}, False),
     ("atan(b*x)", "b", "oo", "pi*sign(x)/2", {}, True),
     ("sqrt(x**2 + 1/b)", "b", "oo", "abs(x)", {}, True),
+    ("a*x/(a*x + 1)", "x", "oo", "1", {}, False),
+    ("a*x/(a*x + 1)", "x", "oo", "1", {"a": P}, True),
+    ("(a*x + 1)/(a*x + 2)", "x", "oo", "1", {}, False),
+    ("(a*x**2 + x)/(a*x**2 + 1)", "x", "oo", "1", {}, False),
+    ("x**2/(x**2 + a)", "x", "oo", "1", {}, True),
+    ("tanh(a*x)/tanh(x)", "x", 0, "a", {}, True),
+    ("(x**a - 1)/(x - 1)", "x", 1, "a", {}, True),
+    ("x*sin(a/x)", "x", "oo", "a", {}, True),
 ]
 _STEPS = "+".join(f"(relu(x - {k}) - relu(x - {k + 1}))" for k in range(1, 11))
 _PAIRS = "+".join(f"sigmoid(x + {k}) + sigmoid(-x - {k})" for k in range(6))
@@ -530,3 +538,15 @@ def test_a_denominator_that_its_assumptions_keep_off_zero_is_no_condition():
     p = prove("(x**2)**a", "abs(x)**(2*a)", budget=10)
     if p.status == PROVED:
         assert p.details["defined"] == [sp.Ne(sp.Symbol("x", real=True), 0)] and "x ≠ 0" in repr(p), p
+
+
+@pytest.mark.parametrize(
+    "expr, expected", [("a*x/(a*x + 1)", "1"), ("(a*x + 1)/(a*x + 2)", "1"), ("(a*x**2 + x)/(a*x**2 + 1)", "1")]
+)
+def test_a_limit_with_a_parameter_holds_at_the_parameter_zero_too(expr, expected):
+    """a*x/(a*x + 1) -> 1 as x -> oo for a ≠ 0 only (0 for a = 0): SymPy's limit takes a generic and proved it; the
+    other symbols' special points (0, the zeros of the bases of powers) are now taken too."""
+    p = prove_limit(expr, "x", "oo", expected, budget=10)
+    assert p.status != PROVED, p
+    if p.status == REFUTED:
+        assert p.counterexample["point"] == {"a": "0"}, p.counterexample

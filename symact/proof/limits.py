@@ -4,6 +4,7 @@ expected value's kinks, numeric spot checks."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 
 import sympy as sp
@@ -78,16 +79,10 @@ def prove_limit(
                 f"lim {name} -> {_text(where)}{arrow if where.is_finite else ''} of {_text(f)} = {_text(target)}"
             )
             t = sp.Dummy("t", positive=True)  # x = k + t: never a user's t
-            # a case split is on x as a parameter: never on the variable that moves (x itself as x -> 0)
-            points = switch_points(target, {}) if not is_smooth(target) and v != x else []
-            first = _limit_by_cases(f, target, v, where, sides, points, t, statement)
-            if first.status == PROVED and x in f.free_symbols and v != x:
-                return _at_special_points(first, f, target, v, where, sides, points, t, statement)
-            if first.status != UNKNOWN or points or x not in f.free_symbols or v == x:
-                return first
-            # the limit may depend on the sign of x (x sigmoid(beta x) as beta -> oo): split at 0
-            second = _limit_by_cases(f, target, v, where, sides, [sp.Integer(0)], t, statement)
-            return second if second.status != UNKNOWN else first
+            found, points = _limit(f, target, v, where, sides, t, statement)
+            if found.status != PROVED:
+                return found
+            return _at_special_points(found, f, target, v, where, sides, points, t, statement)
     except ProofTimeout:
         return Proof(
             statement=statement, status=UNKNOWN, method="timeout", lhs=f, rhs=target, details={"budget": budget}
@@ -121,35 +116,52 @@ def _directions(v: sp.Symbol, where: sp.Expr, direction: str | None) -> list[str
     return wanted
 
 
-def _special_points(f: sp.Expr) -> list[sp.Expr]:
-    """Values of x where a limit in another variable may differ from the one for a generic x: 0 and the real zeros
-    of the bases of powers and of abs's arguments (x**a -> 1 as a -> 0 for x ≠ 0 only: 0**a = 0 for a > 0)."""
+def _limit(f, target, v, where, sides, t, statement) -> tuple[Proof, list]:
+    """The limit, with x split at the expected value's switch points, else (if that fails) at 0; and the points."""
+    # a case split is on x as a parameter: never on the variable that moves (x itself as x -> 0)
+    points = switch_points(target, {}) if not is_smooth(target) and v != x else []
+    first = _limit_by_cases(f, target, v, where, sides, points, t, statement)
+    if first.status != UNKNOWN or points or x not in f.free_symbols or v == x:
+        return first, points
+    # the limit may depend on the sign of x (x sigmoid(beta x) as beta -> oo): split at 0
+    second = _limit_by_cases(f, target, v, where, sides, [sp.Integer(0)], t, statement)
+    return (second, [sp.Integer(0)]) if second.status != UNKNOWN else (first, points)
+
+
+def _special_points(f: sp.Expr, s: sp.Symbol) -> list[sp.Expr]:
+    """Values of s where a limit in another variable may differ from the one for a generic s: 0 and the real zeros
+    of the bases of powers and of abs's arguments (x**a -> 1 as a -> 0 for x ≠ 0 only: 0**a = 0 for a > 0;
+    a*x/(a*x + 1) -> 1 as x -> oo for a ≠ 0 only), each allowed by s's assumptions."""
     found = [sp.Integer(0)]
     for base in [p.base for p in f.atoms(sp.Pow)] + [a.args[0] for a in f.atoms(sp.Abs)]:
-        if base.free_symbols == {x} and base.is_polynomial(x) and sp.degree(base, x) <= 4:
-            zeros = sp.solveset(base, x, sp.S.Reals)
+        if base.free_symbols == {s} and base.is_polynomial(s) and sp.degree(base, s) <= 4:
+            zeros = sp.solveset(base, s, sp.S.Reals)
             found += [z for z in zeros if z not in found] if isinstance(zeros, sp.FiniteSet) else []
-    return found[:4]
+    return [k for k in found[:4] if _allowed(s, k)]
 
 
 def _at_special_points(proof: Proof, f, target, v, where, sides, split, t, statement) -> Proof:
-    """A limit in another variable proved for a generic x (or split at ``split``), checked at each of x's special
-    points: the proof if it holds at each, a counterexample where it fails, unknown where that limit is not found."""
-    for k in _special_points(f):
-        if k in split or _infinite(f.subs(x, k)) or (_infinite(target.subs(x, k)) and not _infinite(target)):
-            continue  # a side without a value at x = k (sin(b*x)/x, log(x)): the statement says nothing there
-        check = _limit_by_cases(f, target, v, where, sides, [k], t, statement, exact=True)
-        if check.status != PROVED:
-            return check
+    """A limit proved for generic values of the other symbols (x split at ``split``), taken again at each of
+    their special points: the proof if it holds at each, a counterexample where it fails, else unknown."""
+    for s in sorted(f.free_symbols - {v}, key=lambda s: s.name):
+        for k in _special_points(f, s):
+            fk, tk = f.subs(s, k), target.subs(s, k)
+            if (s == x and k in split) or _infinite(fk) or (_infinite(tk) and not _infinite(target)):
+                continue  # split at already, or a side without a value there: the statement says nothing there
+            check = _limit(fk, tk, v, where, sides, t, statement)[0]
+            if check.status == REFUTED:
+                point = {s.name: _text(k), **check.counterexample["point"]}
+                return replace(check, counterexample={**check.counterexample, "point": point}, lhs=f, rhs=target)
+            if check.status != PROVED:
+                return replace(check, lhs=f, rhs=target)
     return proof
 
 
-def _limit_by_cases(f, target, v, where, sides, points, t, statement, exact: bool = False) -> Proof:
-    """The limit for x on each side of each point and at it (only at it with ``exact``), or for a generic x."""
+def _limit_by_cases(f, target, v, where, sides, points, t, statement) -> Proof:
+    """The limit for x on each side of each point and at it, or for a generic x."""
     cases = [(x, None, x)] if not points else []
     for k in points:
-        cases += [] if exact else [(k + t, f"x > {k}", x - k), (k - t, f"x < {k}", k - x)]
-        cases += [(k, f"x = {k}", None)]
+        cases += [(k + t, f"x > {k}", x - k), (k - t, f"x < {k}", k - x), (k, f"x = {k}", None)]
     steps, methods = [Step(f, "expression")], set()
     for sub, label, back in cases:
         fl, tl = f.subs(x, sub), sp.simplify(target.subs(x, sub))
