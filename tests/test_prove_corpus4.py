@@ -5,8 +5,9 @@ catalog activations with parameters in ranges the defaults never reach (leaky_re
 hardtanh with min_val > max_val, softplus with a negative beta, celu with a negative alpha), derivatives and
 second derivatives wrong in one region only, huge, tiny and nearly equal constants (exp(-745), 10**400,
 355/113 for pi, decimal literals), sums and products of many terms, bounds touching at a transcendental point
-or only at infinity, bounds in several variables, limits that do not exist (sin(1/x) at 0, sin(x) at oo) and
-one-sided limits at kinks. The truth of each was decided by hand and checked at 1200 digits; no verdict may be
+or only at infinity, bounds in several variables, limits that do not exist (sin(1/x) at 0, sin(x) at oo),
+one-sided limits at kinks, and limits that hold for generic values of the other symbols only (|x|**(1/n) -> 1
+fails at x = 0, a*x/(a*x + 1) -> 1 at a = 0). The truth of each was decided by hand and checked at 1200 digits; no verdict may be
 wrong, and every counterexample is evaluated again here at 1200 and 1300 digits with mpmath, independently of
 symact. *unknown* is never wrong. Statements that take more than about half a second are left out, so that
 the corpus runs in CI.

@@ -54,7 +54,10 @@ def _conditions(d: sp.Expr) -> list[sp.Expr]:
         return _conditions(d.args[0])  # |u| and u**2 vanish where u does
     s = x if x in d.free_symbols else min(d.free_symbols, key=lambda t: t.name)
     found = [sp.Ne(d, 0)]
-    if d.is_polynomial(s) and sp.degree(d, s) <= 4:
+    degree = sp.degree(d, s) if d.is_polynomial(s) else None
+    if degree == 1 and d.coeff(s).is_zero is False:  # x - a: x ≠ a
+        found = [sp.Ne(s, -(d - d.coeff(s) * s) / d.coeff(s))]
+    elif degree is not None and degree <= 4 and d.free_symbols == {s}:
         zeros = sp.solveset(d, s, sp.S.Reals)
         if isinstance(zeros, sp.FiniteSet):
             found = [sp.Ne(s, z) for z in sorted(zeros, key=sp.default_sort_key)]

@@ -40,7 +40,9 @@ def prove_limit(
     the default is 'both' for a variable of unknown sign and the side its sign allows otherwise
     (``beta='positive'`` gives '+'; at oo the variable is positive). When ``expected`` has switch
     points in x (relu, abs, sign), x is split at each: x = k + t, x = k - t with t > 0, and x = k
-    itself; each limit is computed by SymPy's Gruntz algorithm and spot-checked numerically.
+    itself; each limit is computed by SymPy's Gruntz algorithm and spot-checked numerically. Gruntz takes the
+    other symbols generic, so a limit found is taken again at each one's special points (0, and the real zeros of
+    the bases of powers): |x|**(1/n) -> 1 as n -> oo fails at x = 0.
 
     >>> prove_limit('swish(x, beta)', 'beta', 'oo', 'relu(x)').status
     'proved'
