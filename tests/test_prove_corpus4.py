@@ -531,6 +531,7 @@ def test_a_bound_counterexample_prints_the_relation_it_verified(expr, bounds, re
     p = prove_bound(expr, budget=10, **bounds)
     assert p.status == REFUTED and p.counterexample["relation"] == relation, p
     assert f" {relation} " in repr(p) and " != " not in repr(p), repr(p)
+    assert f"value {relation} bound" in str(p), str(p)  # the function against the bound, not 'lhs' and 'rhs'
 
 
 def test_a_denominator_that_its_assumptions_keep_off_zero_is_no_condition():

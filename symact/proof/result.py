@@ -207,10 +207,11 @@ class Proof:
             c = self.counterexample
             where = [f"{k} = {v}" for k, v in c.get("point", {}).items()] + ([c["limit"]] if "limit" in c else [])
             lines.append("  counterexample: " + ", ".join(where))
-            lines.append(f"    lhs = {c.get('lhs')}")
-            lines.append(f"    rhs = {c.get('rhs')}")
+            names = ("value", "bound") if "relation" in c else ("lhs", "rhs")  # a bound's: the function, the bound
+            lines.append(f"    {names[0]} = {c.get('lhs')}")
+            lines.append(f"    {names[1]} = {c.get('rhs')}")
             if "relation" in c:
-                lines.append(f"    lhs {c['relation']} rhs")
+                lines.append(f"    value {c['relation']} bound")
             if "difference" in c:
                 lines.append(f"    lhs - rhs = {c['difference']}")
         if self.evidence:

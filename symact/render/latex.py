@@ -328,8 +328,9 @@ def _verdict(p, lead: str = "") -> str:
             where = ", ".join(f"${expr(sp.Symbol(str(k)))} = {_number(v)}$" for k, v in point.items())
         else:
             where = f"$x = {_number(point)}$"
-        text += rf" Counterexample: at {where} the left side is ${_number(ce.get('lhs'))}$"
-        text += rf" and the right side ${_number(ce.get('rhs'))}$."
+        sides = ("function", "bound") if "relation" in ce else ("left side", "right side")
+        text += rf" Counterexample: at {where} the {sides[0]} is ${_number(ce.get('lhs'))}$"
+        text += rf" and the {sides[1]} ${_number(ce.get('rhs'))}$."
     if p.evidence is not None and not p.counterexample:
         ev = p.evidence
         text += (
