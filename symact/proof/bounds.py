@@ -16,6 +16,7 @@ from symact.magnitude import risky, substituted
 from symact.numerics import certified_sign
 from symact.precision import precision
 from symact.proof.cases import _split_points
+from symact.proof.domain import domain_details
 from symact.proof.falsify import _certified, _evaluate, _mp_callable, _sample_points, _shown_at
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
@@ -297,7 +298,7 @@ def _prove_bound(statement, f, up, lo, wanted, strict) -> Proof:
         evidence=evidence,
         lhs=f,
         rhs=up,
-        details=details,
+        details={**details, **domain_details([e for e in (lo, f, up) if e is not None])},
     )
 
 
@@ -341,6 +342,7 @@ def _falsify_bound(f, up, lo, strict, statement):
                             "point": {s.name: str(v) for s, v in point.items()},
                             "lhs": _shown_at(f, point),
                             "rhs": _shown_at(bound, point),
+                            "relation": "=" if exact_gap == 0 else ">" if above else "<",  # f against the bound
                         }
                         evidence = Evidence(points=used, digits=DIGITS, max_difference=float(-exact_gap))
                         refuted = Proof(

@@ -131,6 +131,7 @@ def is_bound(p) -> bool:
 def _bound_blocks(p, steps) -> list[Block]:
     """A bound proved from the sign of its gap, written in s = exp(x) > 0: the gap's chain, then the bound."""
     f, info = p.lhs, p.details
+    off = "".join(rf" with ${expr(c.lhs)} \ne {expr(c.rhs)}$" for c in info.get("defined", []))
     out, previous = [], steps[0].expr
     for step in steps[1:]:
         if step.relation not in ("<", "<="):
@@ -150,7 +151,7 @@ def _bound_blocks(p, steps) -> list[Block]:
         links = [("=", factored, "rewrite and factor"), (">" if strict else ">=", sp.Integer(0), sign)]
         out.append(_chain(gap, links, where=where))
         rel = step.relation if above else {"<": ">", "<=": ">="}[step.relation]
-        out.append(Block((Link(f, rel, bound, "the gap above"),), intro="Hence, for every real $x$:"))
+        out.append(Block((Link(f, rel, bound, "the gap above"),), intro=f"Hence, for every real $x${off}:"))
         previous = step.expr
     zeros = info.get("equality_set")
     if zeros and out:

@@ -24,6 +24,7 @@ from symact.magnitude import risky
 from symact.proof.calculus import _by_derivative
 from symact.proof.cases import _case_split, _settle, _values_for
 from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
+from symact.proof.domain import domain_details
 from symact.proof.falsify import _falsify, _tiny_difference
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side, _unify
 from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
@@ -194,7 +195,7 @@ def prove(
                 evidence=evidence,
                 lhs=left,
                 rhs=right,
-                details={**details, **kink_details(kinks)},
+                details={**details, **kink_details(kinks), **domain_details([left, right])},
             )
     except ProofTimeout:
         return Proof(

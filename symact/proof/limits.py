@@ -4,6 +4,7 @@ expected value's kinks, numeric spot checks."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 
 import sympy as sp
@@ -39,7 +40,9 @@ def prove_limit(
     the default is 'both' for a variable of unknown sign and the side its sign allows otherwise
     (``beta='positive'`` gives '+'; at oo the variable is positive). When ``expected`` has switch
     points in x (relu, abs, sign), x is split at each: x = k + t, x = k - t with t > 0, and x = k
-    itself; each limit is computed by SymPy's Gruntz algorithm and spot-checked numerically.
+    itself; each limit is computed by SymPy's Gruntz algorithm and spot-checked numerically. Gruntz takes the
+    other symbols generic, so a limit found is taken again at each one's special points (0, and the real zeros of
+    the bases of powers): |x|**(1/n) -> 1 as n -> oo fails at x = 0.
 
     >>> prove_limit('swish(x, beta)', 'beta', 'oo', 'relu(x)').status
     'proved'
@@ -78,14 +81,10 @@ def prove_limit(
                 f"lim {name} -> {_text(where)}{arrow if where.is_finite else ''} of {_text(f)} = {_text(target)}"
             )
             t = sp.Dummy("t", positive=True)  # x = k + t: never a user's t
-            # a case split is on x as a parameter: never on the variable that moves (x itself as x -> 0)
-            points = switch_points(target, {}) if not is_smooth(target) and v != x else []
-            first = _limit_by_cases(f, target, v, where, sides, points, t, statement)
-            if first.status != UNKNOWN or points or x not in f.free_symbols or v == x:
-                return first
-            # the limit may depend on the sign of x (x sigmoid(beta x) as beta -> oo): split at 0
-            second = _limit_by_cases(f, target, v, where, sides, [sp.Integer(0)], t, statement)
-            return second if second.status != UNKNOWN else first
+            found, points = _limit(f, target, v, where, sides, t, statement)
+            if found.status != PROVED:
+                return found
+            return _at_special_points(found, f, target, v, where, sides, points, t, statement)
     except ProofTimeout:
         return Proof(
             statement=statement, status=UNKNOWN, method="timeout", lhs=f, rhs=target, details={"budget": budget}
@@ -119,7 +118,49 @@ def _directions(v: sp.Symbol, where: sp.Expr, direction: str | None) -> list[str
     return wanted
 
 
+def _limit(f, target, v, where, sides, t, statement) -> tuple[Proof, list]:
+    """The limit, with x split at the expected value's switch points, else (if that fails) at 0; and the points."""
+    # a case split is on x as a parameter: never on the variable that moves (x itself as x -> 0)
+    points = switch_points(target, {}) if not is_smooth(target) and v != x else []
+    first = _limit_by_cases(f, target, v, where, sides, points, t, statement)
+    if first.status != UNKNOWN or points or x not in f.free_symbols or v == x:
+        return first, points
+    # the limit may depend on the sign of x (x sigmoid(beta x) as beta -> oo): split at 0
+    second = _limit_by_cases(f, target, v, where, sides, [sp.Integer(0)], t, statement)
+    return (second, [sp.Integer(0)]) if second.status != UNKNOWN else (first, points)
+
+
+def _special_points(f: sp.Expr, s: sp.Symbol) -> list[sp.Expr]:
+    """Values of s where a limit in another variable may differ from the one for a generic s: 0 and the real zeros
+    of the bases of powers and of abs's arguments (x**a -> 1 as a -> 0 for x ≠ 0 only: 0**a = 0 for a > 0;
+    a*x/(a*x + 1) -> 1 as x -> oo for a ≠ 0 only), each allowed by s's assumptions."""
+    found = [sp.Integer(0)]
+    for base in [p.base for p in f.atoms(sp.Pow)] + [a.args[0] for a in f.atoms(sp.Abs)]:
+        if base.free_symbols == {s} and base.is_polynomial(s) and sp.degree(base, s) <= 4:
+            zeros = sp.solveset(base, s, sp.S.Reals)
+            found += [z for z in zeros if z not in found] if isinstance(zeros, sp.FiniteSet) else []
+    return [k for k in found[:4] if _allowed(s, k)]
+
+
+def _at_special_points(proof: Proof, f, target, v, where, sides, split, t, statement) -> Proof:
+    """A limit proved for generic values of the other symbols (x split at ``split``), taken again at each of
+    their special points: the proof if it holds at each, a counterexample where it fails, else unknown."""
+    for s in sorted(f.free_symbols - {v}, key=lambda s: s.name):
+        for k in _special_points(f, s):
+            fk, tk = f.subs(s, k), target.subs(s, k)
+            if (s == x and k in split) or _infinite(fk) or (_infinite(tk) and not _infinite(target)):
+                continue  # split at already, or a side without a value there: the statement says nothing there
+            check = _limit(fk, tk, v, where, sides, t, statement)[0]
+            if check.status == REFUTED:
+                point = {s.name: _text(k), **check.counterexample["point"]}
+                return replace(check, counterexample={**check.counterexample, "point": point}, lhs=f, rhs=target)
+            if check.status != PROVED:
+                return replace(check, lhs=f, rhs=target)
+    return proof
+
+
 def _limit_by_cases(f, target, v, where, sides, points, t, statement) -> Proof:
+    """The limit for x on each side of each point and at it, or for a generic x."""
     cases = [(x, None, x)] if not points else []
     for k in points:
         cases += [(k + t, f"x > {k}", x - k), (k - t, f"x < {k}", k - x), (k, f"x = {k}", None)]
@@ -228,7 +269,8 @@ def _limit_counterexample(gap, value, expected, sub, t) -> dict | None:
     """A point (x and the parameters) where the computed limit and the expected one certifiably differ."""
     others = sorted(gap.free_symbols | value.free_symbols | expected.free_symbols, key=lambda s: s.name)
     if not others and (value.is_infinite or expected.is_infinite) and value != expected:
-        return {"point": {}, "lhs": _text(value), "rhs": _text(expected)}  # oo against a finite value, or -oo
+        shown = {"x": _text(sub)} if sub.is_number else {}  # oo against a finite value, or -oo
+        return {"point": shown, "lhs": _text(value), "rhs": _text(expected)}
     for trial in (1, 2, sp.Rational(1, 2), 3):
         point = {s: _signed(s, sp.sympify(trial)) for s in others}
         if not all(_allowed(s, v) for s, v in point.items()):

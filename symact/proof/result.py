@@ -95,7 +95,8 @@ class Proof:
 
     ``basis`` says what the verdict rests on (``PROOF_BASES`` or ``CHECK_BASES``): a *proved* status
     on a check's basis becomes *checked*. ``details['excluded']`` lists the points an identity
-    between derivatives leaves out (where the function differentiated has no derivative).
+    between derivatives leaves out (where the function differentiated has no derivative),
+    ``details['defined']`` the conditions off which every side has a value (``symact.proof.domain``).
     """
 
     statement: str
@@ -136,12 +137,17 @@ class Proof:
 
         >>> Proof('d = e', PROVED, details={'excluded': [0], 'why': ['at 0 relu has no derivative']}).verdict()
         'proved for x ≠ 0; at 0 relu has no derivative'
+        >>> Proof('(x**2 - 1)/(x - 1) = x + 1', PROVED, details={'defined': [sp.Ne(sp.Symbol('x'), 1)]}).verdict()
+        'proved for x ≠ 1; a side has no value at the points left out'
         """
-        excluded = self.details.get("excluded") if self.status == PROVED else None
-        if not excluded:
+        excluded = self.details.get("excluded", []) if self.status == PROVED else []
+        defined = self.details.get("defined", []) if self.status == PROVED else []
+        if not excluded and not defined:
             return str(self.status)
-        where = " and ".join(f"x ≠ {_words(sp.sstr(p))}" for p in excluded)
-        return "; ".join([f"{self.status} for {where}", *self.details.get("why", [])])
+        where = [f"x ≠ {_words(sp.sstr(p))}" for p in excluded]
+        where += [f"{_words(sp.sstr(c.lhs))} ≠ {_words(sp.sstr(c.rhs))}" for c in defined]
+        why = ["a side has no value at the points left out"] if defined else []
+        return "; ".join([f"{self.status} for {' and '.join(where)}", *self.details.get("why", []), *why])
 
     def _evidence_text(self) -> str:
         e = self.evidence
@@ -156,14 +162,15 @@ class Proof:
         c = self.counterexample or {}
         point = ", ".join(f"{k} = {v}" for k, v in c.get("point", {}).items())
         lhs, rhs = c.get("lhs"), c.get("rhs")
-        if _is_real_text(lhs) and _is_real_text(rhs):
+        relation = c.get("relation", "!=")  # a bound's counterexample: the side against the bound, as certified
+        if _is_real_text(lhs) and _is_real_text(rhs) and relation != "=":
             with precision(4 * RECHECK_DIGITS + 10):
                 a, b = mpmath.mpf(lhs), mpmath.mpf(rhs)
                 while mpmath.nstr(a, digits) == mpmath.nstr(b, digits) and digits < 4 * RECHECK_DIGITS:
                     digits += 5  # show as many digits as it takes to see the difference
                 lhs, rhs = mpmath.nstr(a, digits), mpmath.nstr(b, digits)
         point += (", " if point else "") + f"{c['limit']}" if "limit" in c else ""
-        differ = f"{lhs} != {rhs}" + (f" (lhs - rhs = {c['difference']})" if "difference" in c else "")
+        differ = f"{lhs} {relation} {rhs}" + (f" (lhs - rhs = {c['difference']})" if "difference" in c else "")
         return f"{point} gives {differ}" if point else differ
 
     def __repr__(self) -> str:
@@ -200,8 +207,11 @@ class Proof:
             c = self.counterexample
             where = [f"{k} = {v}" for k, v in c.get("point", {}).items()] + ([c["limit"]] if "limit" in c else [])
             lines.append("  counterexample: " + ", ".join(where))
-            lines.append(f"    lhs = {c.get('lhs')}")
-            lines.append(f"    rhs = {c.get('rhs')}")
+            names = ("value", "bound") if "relation" in c else ("lhs", "rhs")  # a bound's: the function, the bound
+            lines.append(f"    {names[0]} = {c.get('lhs')}")
+            lines.append(f"    {names[1]} = {c.get('rhs')}")
+            if "relation" in c:
+                lines.append(f"    value {c['relation']} bound")
             if "difference" in c:
                 lines.append(f"    lhs - rhs = {c['difference']}")
         if self.evidence:

@@ -310,7 +310,10 @@ def _verdict(p, lead: str = "") -> str:
     status = str(p.status)
     info = p.details if isinstance(p.details, dict) else {}
     excluded = info.get("excluded") if status == "proved" else None
-    where = " for " + " and ".join(rf"$x \ne {expr(e)}$" for e in excluded) if excluded else ""
+    defined = info.get("defined", []) if status == "proved" else []
+    conditions = [rf"$x \ne {expr(e)}$" for e in excluded or []]
+    conditions += [rf"${expr(c.lhs)} \ne {expr(c.rhs)}$" for c in defined]
+    where = " for " + " and ".join(conditions) if conditions else ""
     if status == "checked":
         where = " (numerically or on instances; not a proof)"
     how = f" by {prose(p.method)}" if p.method and not lead else ""
@@ -325,8 +328,9 @@ def _verdict(p, lead: str = "") -> str:
             where = ", ".join(f"${expr(sp.Symbol(str(k)))} = {_number(v)}$" for k, v in point.items())
         else:
             where = f"$x = {_number(point)}$"
-        text += rf" Counterexample: at {where} the left side is ${_number(ce.get('lhs'))}$"
-        text += rf" and the right side ${_number(ce.get('rhs'))}$."
+        sides = ("function", "bound") if "relation" in ce else ("left side", "right side")
+        text += rf" Counterexample: at {where} the {sides[0]} is ${_number(ce.get('lhs'))}$"
+        text += rf" and the {sides[1]} ${_number(ce.get('rhs'))}$."
     if p.evidence is not None and not p.counterexample:
         ev = p.evidence
         text += (

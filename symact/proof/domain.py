@@ -1,0 +1,72 @@
+"""Where a statement's sides have a value: a proof holds off the real zeros of their denominators.
+
+(x**2 - 1)/(x - 1) = x + 1 is proved by cancelling x - 1, which holds for x ≠ 1 only: at 1 the left side is
+0/0. A proof records such points in ``details['defined']`` (``x ≠ 1``, or ``d ≠ 0`` for a denominator d whose
+real zeros are not a finite list), and its verdict says where it holds.
+
+>>> import sympy as sp
+>>> from symact.catalog import x
+>>> domain_details([(x**2 - 1) / (x - 1), x + 1])
+{'defined': [Ne(x, 1)]}
+>>> domain_details([sp.sin(x) / x, 1 / (1 + x**2)])
+{'defined': [Ne(x, 0)]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy as sp
+
+from symact.catalog import x
+
+__all__ = ["domain_details"]
+
+# a function with poles, and the expression that vanishes at them
+_POLES = {
+    sp.tan: sp.cos,
+    sp.sec: sp.cos,
+    sp.cot: sp.sin,
+    sp.csc: sp.sin,
+    sp.coth: sp.sinh,
+    sp.csch: sp.sinh,
+}
+
+
+def _denominators(expr: sp.Expr) -> set[sp.Expr]:
+    found = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and not node.exp.is_nonnegative:
+            found.add(node.base)
+        elif type(node) in _POLES:
+            found.add(_POLES[type(node)](node.args[0]))
+    return found
+
+
+def _conditions(d: sp.Expr) -> list[sp.Expr]:
+    """``s ≠ r`` for each real zero r of ``d`` in a symbol s (x first), when d is a polynomial in s with a finite
+    set of zeros; else ``d ≠ 0``; nothing when d is never 0 for real values."""
+    if d.is_zero is False or not d.free_symbols:
+        return []
+    if isinstance(d, sp.Mul):
+        return [c for factor in d.args for c in _conditions(factor)]
+    if isinstance(d, sp.Abs) or (isinstance(d, sp.Pow) and d.exp.is_positive):
+        return _conditions(d.args[0])  # |u| and u**2 vanish where u does
+    s = x if x in d.free_symbols else min(d.free_symbols, key=lambda t: t.name)
+    found = [sp.Ne(d, 0)]
+    degree = sp.degree(d, s) if d.is_polynomial(s) else None
+    if degree == 1 and d.coeff(s).is_zero is False:  # x - a: x ≠ a
+        found = [sp.Ne(s, -(d - d.coeff(s) * s) / d.coeff(s))]
+    elif degree is not None and degree <= 4 and d.free_symbols == {s}:
+        zeros = sp.solveset(d, s, sp.S.Reals)
+        if isinstance(zeros, sp.FiniteSet):
+            found = [sp.Ne(s, z) for z in sorted(zeros, key=sp.default_sort_key)]
+    return [c for c in found if isinstance(c, sp.Ne)]  # x ≠ 0 for a positive x is no condition
+
+
+def domain_details(sides: Iterable[sp.Expr]) -> dict:
+    """What a proof of a statement between ``sides`` records about the points where a side has no value."""
+    conditions = []
+    for d in sorted(set().union(*(_denominators(s) for s in sides)), key=sp.default_sort_key):
+        conditions += [c for c in _conditions(d) if c not in conditions]
+    return {"defined": conditions} if conditions else {}
