@@ -32,8 +32,9 @@ COMPOSED = [
 @pytest.mark.parametrize("order", [1, 2])
 @pytest.mark.parametrize("f", COMPOSED, ids=str)
 def test_fraction_is_accurate_on_its_intervals(f, order):
-    """f' (a sum) and f'' (a product of sums: mish'' is sech(softplus(x))**2 times one, whose rounded softplus
-    costs 2*softplus(x) times its error) as their fractions."""
+    """f' (a sum) within 4 ULP; f'' (a product of sums: mish'' is sech(softplus(x))**2 times one, whose rounded
+    softplus costs 2*softplus(x) times its error) within 8: its fraction's denominator has degree 6 in E, not 4."""
+    bound = 4 if order == 1 else 8
     df = sp.diff(f, x, order)
     regions = exp_fractions(df, x)
     assert regions, df
@@ -46,8 +47,8 @@ def test_fraction_is_accurate_on_its_intervals(f, order):
             want = np.array([float(exact(mpmath.mpf(t))) for t in points])
         got = np.empty_like(points)
         region.apply(points, got)
-        assert ulp_error(got, want, np.float64).max() <= 4, (df, region)
-        assert ulp_error(kernel(points), want, np.float64).max() <= 4, (df, region)
+        assert ulp_error(got, want, np.float64).max() <= bound, (df, region)
+        assert ulp_error(kernel(points), want, np.float64).max() <= bound, (df, region)
 
 
 @pytest.mark.parametrize("name", ["silu", "gelu", "swish", "softplus", "elu"])

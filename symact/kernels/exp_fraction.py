@@ -14,8 +14,9 @@ summands cancel by at most ``WELL`` and the sum's terms by more, from the condit
 20-digit mpmath; the kernel plan computes the fraction there, the sum elsewhere. A product counts as the
 product of its factors that are sums: mish'' = sech(softplus(x))**2 (x sigmoid(-x) - 2x sigmoid(x)
 tanh(softplus(x)) + 2) sigmoid(x) computed sech(u)**2 of a rounded u = softplus(x), which costs 2u times u's
-error (59 ULP at x = 33.3); as its fraction (degrees 5 and 6 in E) it is within 4 ULP on [-40, -3], [-2, 0.5]
-and [2.75, 40].
+error (59 ULP at x = 33.3); as its fraction (degrees 5 and 6 in E) it is within 6 ULP on [-40, -3], [-2, 1]
+and [2.25, 40]. A coefficient a*x + b whose a is no power of two and whose root r = -b/a is a float is computed
+as a*(x - r): in mish'' the coefficient of E**3 cancels near x = 2 as 24 - 12x, not as -12(x - 2).
 
 >>> from symact.catalog import x
 >>> from symact.functions import sigmoid, softplus
@@ -50,7 +51,8 @@ _POINTS = 321  # a step of 1/4
 _MAX_OPS = 200
 _MAX_DEGREE = 8
 
-Coefficients = tuple[tuple[float, ...], ...]  # per power of E from the highest, a polynomial in x from the highest
+# per power of E from the highest: (r, a polynomial in x - r from its highest coefficient); r = 0 or a float
+Coefficients = tuple[tuple[float, tuple[float, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,12 @@ class ExpFraction:
         return lines + [f"{name} = fnum / fden if ({v} >= {self.lo!r}) & ({v} <= {self.hi!r}) else {name}"]
 
 
-def _polynomial(coeffs: tuple[float, ...], v):
+def _polynomial(row: tuple[float, tuple[float, ...]], v):
+    shift, coeffs = row
+    w = v - shift if shift else v
     p = coeffs[0]
     for c in coeffs[1:]:
-        p = p * v + c
+        p = p * w + c
     return p
 
 
@@ -115,11 +119,13 @@ def _horner(coeffs: Coefficients, v: np.ndarray, e: np.ndarray) -> np.ndarray:
     return p + _polynomial(coeffs[-1], v)
 
 
-def _text(coeffs: tuple[float, ...], v: str) -> str:
+def _text(row: tuple[float, tuple[float, ...]], v: str) -> str:
     """``_polynomial`` as scalar code (the same operations in the same order)."""
+    shift, coeffs = row
+    w = f"({v} - {shift!r})" if shift else v
     code = repr(coeffs[0])
     for c in coeffs[1:]:
-        code = f"({code}) * {v} + {c!r}"
+        code = f"({code}) * {w} + {c!r}"
     return code
 
 
@@ -200,13 +206,28 @@ def _lcm(values) -> int:
 
 
 def _floats(poly: sp.Poly) -> Coefficients:
-    """The coefficients of ``poly`` in (E, x), from E's highest power; each a polynomial in x from its highest."""
+    """The coefficients of ``poly`` in (E, x), from E's highest power; each a polynomial in x from its highest,
+    or a*(x - r) where it is a*x + b with a root r that is a float (``_root``)."""
     E, var = poly.gens
     rows = []
     for j in range(poly.degree(E), -1, -1):
         row = sp.Poly(poly.as_expr().coeff(E, j) if j else poly.as_expr().subs(E, 0), var)
-        rows.append(tuple(float(sp.N(c, 40)) for c in row.all_coeffs()))
+        r = _root(row)
+        coeffs = row.all_coeffs() if r is None else [row.LC(), 0]
+        rows.append((0.0 if r is None else float(r), tuple(float(sp.N(c, 40)) for c in coeffs)))
     return tuple(rows)
+
+
+def _root(row: sp.Poly) -> sp.Rational | None:
+    """r where ``row`` is a*x + b with a no power of two (a*x would round) and r = -b/a a float (a dyadic of at
+    most 53 bits): a*(x - r) has no cancellation (x - r rounds once; exactly near r) and rounds twice."""
+    if row.degree() != 1:
+        return None
+    a, b = row.all_coeffs()
+    r = -b / a
+    if not (a.is_Rational and r.is_Rational) or is_power_of_two(abs(a)) or r == 0:
+        return None
+    return r if r.q & (r.q - 1) == 0 and abs(r.p) < 2**53 else None
 
 
 def _condition(values) -> float:
@@ -216,8 +237,8 @@ def _condition(values) -> float:
 
 def _better(terms, layouts, scale: float, t) -> tuple[bool | None, int]:
     """At ``t``: None where the fraction's summands cancel by more than ``WELL``, else whether the sums' terms
-    (``terms``: per sum, its terms) cancel by more than they do (between two points where it is, the fraction is used where it is not worse);
-    and the fraction's sign."""
+    (``terms``: per sum, its terms; the conditions multiply) cancel by more than they do (between two points
+    where it is, the fraction is used where it is not worse); and the fraction's sign."""
     e = mpmath.exp(mpmath.mpf(scale) * t)
     summands = [_summands(layout, e, t) for layout in layouts]
     worst = max(map(_condition, summands))
@@ -231,14 +252,14 @@ def _better(terms, layouts, scale: float, t) -> tuple[bool | None, int]:
 
 
 def _layout(poly: sp.Poly) -> list[tuple[int, list, bool]]:
-    """Per power j of E: the monomials (i, a) of its coefficient c_j(x), and whether c_j is computed with one
-    rounding (a*x + b with a a power of two: a*x is exact)."""
+    """Per power j of E: the monomials (i, a) of its coefficient c_j(x), and whether c_j is computed without
+    cancellation (a*x + b with a a power of two: a*x is exact; a*(x - r), see ``_root``)."""
     E, var = poly.gens
     rows = []
     for j in range(poly.degree(E) + 1):
         c = sp.Poly(poly.as_expr().coeff(E, j) if j else poly.as_expr().subs(E, 0), var)
         lead = abs(c.LC())
-        once = c.degree() <= 0 or (c.degree() == 1 and lead.is_Rational and is_power_of_two(lead))
+        once = c.degree() <= 0 or (c.degree() == 1 and lead.is_Rational and is_power_of_two(lead)) or bool(_root(c))
         rows.append((j, [(i, mpmath.mpf(float(a))) for (i,), a in c.terms()], once))
     return rows
 
