@@ -1,4 +1,5 @@
-"""Sums that cancel, computed as one fraction of polynomials in E = exp(k*x) where that is better conditioned.
+"""Sums that cancel (or products of them), computed as one fraction of polynomials in E = exp(k*x) where that is
+better conditioned.
 
 mish' = tanh(softplus(x)) + x*sech(softplus(x))**2*sigmoid(x): for x < -2.2 its two terms cancel (by 1.4 to
 2.6) and carry 2 to 3 ULP each. Written out with E = exp(x) it is one fraction,
@@ -10,7 +11,12 @@ Horner) adds no cancellation, and the result is within 3 ULP. ``exp_fractions`` 
 exponentials of k*x (k a power of two: k*x is exact) with a function of a function among its terms (a
 composed term's own error is what a cancellation magnifies), the intervals of [-40, 40] where the fraction's
 summands cancel by at most ``WELL`` and the sum's terms by more, from the conditions at every 1/4 evaluated in
-20-digit mpmath; the kernel plan computes the fraction there, the sum elsewhere.
+20-digit mpmath; the kernel plan computes the fraction there, the sum elsewhere. A product counts as the
+product of its factors that are sums: mish'' = sech(softplus(x))**2 (x sigmoid(-x) - 2x sigmoid(x)
+tanh(softplus(x)) + 2) sigmoid(x) computed sech(u)**2 of a rounded u = softplus(x), which costs 2u times u's
+error (59 ULP at x = 33.3); as its fraction (degrees 5 and 6 in E) it is within 6 ULP on [-40, -3], [-2, 1]
+and [2.25, 40]. A coefficient a*x + b whose a is no power of two and whose root r = -b/a is a float is computed
+as a*(x - r): in mish'' the coefficient of E**3 cancels near x = 2 as 24 - 12x, not as -12(x - 2).
 
 >>> from symact.catalog import x
 >>> from symact.functions import sigmoid, softplus
@@ -45,7 +51,8 @@ _POINTS = 321  # a step of 1/4
 _MAX_OPS = 200
 _MAX_DEGREE = 8
 
-Coefficients = tuple[tuple[float, ...], ...]  # per power of E from the highest, a polynomial in x from the highest
+# per power of E from the highest: (r, a polynomial in x - r from its highest coefficient); r = 0 or a float
+Coefficients = tuple[tuple[float, tuple[float, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -95,10 +102,12 @@ class ExpFraction:
         return lines + [f"{name} = fnum / fden if ({v} >= {self.lo!r}) & ({v} <= {self.hi!r}) else {name}"]
 
 
-def _polynomial(coeffs: tuple[float, ...], v):
+def _polynomial(row: tuple[float, tuple[float, ...]], v):
+    shift, coeffs = row
+    w = v - shift if shift else v
     p = coeffs[0]
     for c in coeffs[1:]:
-        p = p * v + c
+        p = p * w + c
     return p
 
 
@@ -110,25 +119,29 @@ def _horner(coeffs: Coefficients, v: np.ndarray, e: np.ndarray) -> np.ndarray:
     return p + _polynomial(coeffs[-1], v)
 
 
-def _text(coeffs: tuple[float, ...], v: str) -> str:
+def _text(row: tuple[float, tuple[float, ...]], v: str) -> str:
     """``_polynomial`` as scalar code (the same operations in the same order)."""
+    shift, coeffs = row
+    w = f"({v} - {shift!r})" if shift else v
     code = repr(coeffs[0])
     for c in coeffs[1:]:
-        code = f"({code}) * {v} + {c!r}"
+        code = f"({code}) * {w} + {c!r}"
     return code
 
 
 @lru_cache(maxsize=512)
 def exp_fractions(expr: sp.Expr, var: sp.Symbol) -> tuple[ExpFraction, ...]:
-    """The intervals where ``expr``, a sum, is better computed as its fraction in exp(k*``var``), with it."""
-    if not isinstance(expr, sp.Add) or sp.count_ops(expr) > _MAX_OPS or not _composed(expr, var):
+    """The intervals where ``expr``, a sum or a product with sums among its factors, is better computed as its
+    fraction in exp(k*``var``), with it."""
+    sums = _sums(expr, var)
+    if not sums or sp.count_ops(expr) > _MAX_OPS or not _composed(expr, var):
         return ()
     found = _fraction(expr, var)
     if found is None:
         return ()
     scale, num, den = found
     layouts = [_layout(num), _layout(den)]
-    terms = [sp.lambdify(var, expand_named(t), modules="mpmath") for t in expr.args]
+    terms = [[sp.lambdify(var, expand_named(t), modules="mpmath") for t in a.args] for a in sums]
     regions, run, last = [], [], 0  # run: where the fraction is better in the current well-conditioned stretch
     with precision(20):
         for i in range(_POINTS):
@@ -144,6 +157,14 @@ def exp_fractions(expr: sp.Expr, var: sp.Symbol) -> tuple[ExpFraction, ...]:
     regions += [(run[0], run[-1])] if run else []
     num_c, den_c = (_floats(p) for p in (num, den))
     return tuple(ExpFraction(float(a), float(b), scale, num_c, den_c) for a, b in regions if a < b)
+
+
+def _sums(expr: sp.Expr, var: sp.Symbol) -> list[sp.Add]:
+    """The sums whose terms may cancel: ``expr`` itself, or the factors of a product that are sums in ``var``
+    (a product adds no cancellation: its condition is the product of theirs)."""
+    if isinstance(expr, sp.Mul):
+        return [a for a in expr.args if isinstance(a, sp.Add) and a.has(var)]
+    return [expr] if isinstance(expr, sp.Add) else []
 
 
 def _composed(expr: sp.Expr, var: sp.Symbol) -> bool:
@@ -185,13 +206,28 @@ def _lcm(values) -> int:
 
 
 def _floats(poly: sp.Poly) -> Coefficients:
-    """The coefficients of ``poly`` in (E, x), from E's highest power; each a polynomial in x from its highest."""
+    """The coefficients of ``poly`` in (E, x), from E's highest power; each a polynomial in x from its highest,
+    or a*(x - r) where it is a*x + b with a root r that is a float (``_root``)."""
     E, var = poly.gens
     rows = []
     for j in range(poly.degree(E), -1, -1):
         row = sp.Poly(poly.as_expr().coeff(E, j) if j else poly.as_expr().subs(E, 0), var)
-        rows.append(tuple(float(sp.N(c, 40)) for c in row.all_coeffs()))
+        r = _root(row)
+        coeffs = row.all_coeffs() if r is None else [row.LC(), 0]
+        rows.append((0.0 if r is None else float(r), tuple(float(sp.N(c, 40)) for c in coeffs)))
     return tuple(rows)
+
+
+def _root(row: sp.Poly) -> sp.Rational | None:
+    """r where ``row`` is a*x + b with a no power of two (a*x would round) and r = -b/a a float (a dyadic of at
+    most 53 bits): a*(x - r) has no cancellation (x - r rounds once; exactly near r) and rounds twice."""
+    if row.degree() != 1:
+        return None
+    a, b = row.all_coeffs()
+    r = -b / a
+    if not (a.is_Rational and r.is_Rational) or is_power_of_two(abs(a)) or r == 0:
+        return None
+    return r if r.q & (r.q - 1) == 0 and abs(r.p) < 2**53 else None
 
 
 def _condition(values) -> float:
@@ -200,9 +236,9 @@ def _condition(values) -> float:
 
 
 def _better(terms, layouts, scale: float, t) -> tuple[bool | None, int]:
-    """At ``t``: None where the fraction's summands cancel by more than ``WELL``, else whether the sum's terms
-    cancel by more than they do (between two points where it is, the fraction is used where it is not worse);
-    and the fraction's sign."""
+    """At ``t``: None where the fraction's summands cancel by more than ``WELL``, else whether the sums' terms
+    (``terms``: per sum, its terms; the conditions multiply) cancel by more than they do (between two points
+    where it is, the fraction is used where it is not worse); and the fraction's sign."""
     e = mpmath.exp(mpmath.mpf(scale) * t)
     summands = [_summands(layout, e, t) for layout in layouts]
     worst = max(map(_condition, summands))
@@ -210,20 +246,20 @@ def _better(terms, layouts, scale: float, t) -> tuple[bool | None, int]:
     if worst > WELL:
         return None, sign
     try:
-        return _condition([term(t) for term in terms]) > worst, sign
+        return mpmath.fprod(_condition([term(t) for term in sum_terms]) for sum_terms in terms) > worst, sign
     except (TypeError, ValueError, ZeroDivisionError):
         return False, sign
 
 
 def _layout(poly: sp.Poly) -> list[tuple[int, list, bool]]:
-    """Per power j of E: the monomials (i, a) of its coefficient c_j(x), and whether c_j is computed with one
-    rounding (a*x + b with a a power of two: a*x is exact)."""
+    """Per power j of E: the monomials (i, a) of its coefficient c_j(x), and whether c_j is computed without
+    cancellation (a*x + b with a a power of two: a*x is exact; a*(x - r), see ``_root``)."""
     E, var = poly.gens
     rows = []
     for j in range(poly.degree(E) + 1):
         c = sp.Poly(poly.as_expr().coeff(E, j) if j else poly.as_expr().subs(E, 0), var)
         lead = abs(c.LC())
-        once = c.degree() <= 0 or (c.degree() == 1 and lead.is_Rational and is_power_of_two(lead))
+        once = c.degree() <= 0 or (c.degree() == 1 and lead.is_Rational and is_power_of_two(lead)) or bool(_root(c))
         rows.append((j, [(i, mpmath.mpf(float(a))) for (i,), a in c.terms()], once))
     return rows
 

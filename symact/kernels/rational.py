@@ -3,13 +3,15 @@
 The derivative of (x + x**2)/(1 + x**2) is (2x + 1)/(x**2 + 1) - 2x(x**2 + x)/(x**2 + 1)**2: at x = 1e6 its
 two terms of 2e-6 cancel to 2e-12 and lose six digits. ``rewrite`` cancels every maximal rational
 subexpression to one fraction P/Q (``sympy.cancel``: (1 + 2x - x**2)/(x**4 + 2x**2 + 1)), which has no such
-cancellation, and evaluates it by Horner's rule in x up to |x| = 2**(1000/n) (n the largest degree) and as
-x**(p - q) P~(1/x)/Q~(1/x) (the reversed polynomials) beyond, so no power of x overflows before the quotient
-is formed (and x - 1 stays exact near 1, where 1 - 1/x would not).
+cancellation, and evaluates it by Horner's rule in x up to |x| = 2**k and as x**(p - q) P~(1/x)/Q~(1/x) (the
+reversed polynomials) beyond, so no power of x overflows before the quotient is formed (and x - 1 stays exact
+near 1, where 1 - 1/x would not). k is the largest integer with s 2**(k n) <= 2**120 (n the largest degree, s
+the largest sum of |coefficients| of P or Q): no step of Horner's rule passes 2**120, within float32's range as
+well as float64's, so the same form serves an exported float32 tensor (computed in float32) and the kernels.
 
 >>> from symact.catalog import x
 >>> rewrite(1/(1 + x**2) - x**2/(1 + x**2)**2)
-Piecewise((1/(x**2*(x**2 + 2) + 1), Abs(x) <= 1.80925139433307e+75), (s_div(s_div(s_div(s_div(1/(1 + (2 + x**(-2))/x**2), x), x), x), x), True))
+Piecewise((1/(x**2*(x**2 + 2) + 1), Abs(x) <= 536870912.0), (s_div(s_div(s_div(s_div(1/(1 + (2 + x**(-2))/x**2), x), x), x), x), True))
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ __all__ = ["rewrite"]
 
 _MAX_OPS = 200  # larger expressions are left alone: cancel would cost more than it saves
 _MAX_DEGREE = 12
+_RANGE = 120  # log2 of the largest value a step of Horner's rule in x may reach: float32 overflows at 2**128
 
 
 def rewrite(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
@@ -63,7 +66,8 @@ def _fraction(expr, var) -> sp.Expr | None:
     excess = num.degree() - den.degree()
     for _ in range(-excess):  # one division at a time: x**2 would overflow at 1e155, the quotient not
         far = s_div(far, var)
-    reach = sp.Float(2.0 ** (1000 // max(num.degree(), den.degree())))  # below, no power of x overflows
+    bits = max(int(sp.ceiling(sp.log(sum(map(abs, p.coeffs())), 2))) for p in (num, den))
+    reach = sp.Float(2.0 ** max(0, (_RANGE - bits) // max(num.degree(), den.degree())))  # below, nothing overflows
     return sp.Piecewise((near, sp.Abs(var) <= reach), (far * var ** max(excess, 0), True))
 
 
