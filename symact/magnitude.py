@@ -12,6 +12,12 @@ themselves are cheap (an mpmath exponent is an integer): exp(exp(1000)) is evalu
 not. The walk evaluates no function, so it answers the same on every machine. A symbol the point leaves free
 counts as a number of moderate size (2**±64).
 
+An exact rational power costs more than its value's size: SymPy roots a rational to the power p/q prime by
+prime, keeping an integer radicand of up to max(|p|, q) times the base's bits, and factors that radicand when
+the root is raised to a power again. ``(x**a)**b`` at x = -3000, a = 1961/1000, b = -757/1000 is a number near
+1e-5, yet SymPy factors a 511,000-bit radicand to build it, and ``x**(a*b)`` there a 12-million-bit one (seconds
+to minutes, in one call): such a point is refused too.
+
 SymPy substitutes by itself as well: ``simplify`` and ``Piecewise`` put a condition's boundary into the branches
 (``Max(x, 3)**x**x**x`` at x = 3), ``limit`` puts in its point, an assumption query evaluates a constant.
 ``risky(expr)`` says whether a number of one of its switches (Max, Min, Abs, sign, Heaviside, a condition), put
@@ -26,6 +32,10 @@ division by zero, not as a hang.
 >>> too_large(x**x**x**x, {x: 3}), too_large(x**x**x, {x: 3}), too_large(sp.exp(sp.exp(sp.exp(sp.exp(3)))))
 (True, False, True)
 >>> too_large(sp.exp(sp.exp(x)), {x: 1000}), too_large(sp.exp(sp.exp(x)), {x: 20000}), too_large(x**50000, {x: 3})
+(False, True, True)
+>>> a, b = sp.symbols('a b')
+>>> point = {x: -3000, a: sp.Rational(1961, 1000), b: sp.Rational(-757, 1000)}
+>>> too_large(x**a, point), too_large((x**a)**b, point), too_large(x ** (a * b), point)
 (False, True, True)
 """
 
@@ -272,12 +282,43 @@ def _power(e: sp.Pow, base: tuple, exponent: tuple) -> tuple[float, float, float
         return -_INF, 0.0, None
     if e.exp.is_Rational:
         ends = (float(e.exp) * lo, float(e.exp) * hi)
-        return min(ends), max(ends), (abs(float(e.exp)) * exact if exact is not None else None)
+        p, q = e.exp.p, e.exp.q
+        return min(ends), max(ends), _root_bits(exact, math.log2(max(abs(p), q)), hi)
     scale = max(abs(lo) if lo > -_INF else 0.0, abs(hi))  # |log2 base| (0 to a power costs nothing)
     if scale > 0 and exponent[1] + math.log2(scale) > ARG_BITS:
         raise _TooLarge
     m = _growth(exponent[1], scale=scale)
-    return -m, m, (m + exact if exact is not None and exponent[2] is not None else None)  # exact once substituted
+    if exact is None or exponent[2] is None:
+        return -m, m, None
+    if not _rational_valued(e.exp):  # 2**sqrt(2) is kept as it is
+        return -m, m, m + exact
+    # a rational p/q of b bits with log2 |p/q| = h once substituted: log2 max(|p|, q) < (b + |h|) / 2
+    h = max(abs(exponent[0]) if exponent[0] > -_INF else 0.0, abs(exponent[1]))
+    return -m, m, max(m + exact, _root_bits(exact, (exponent[2] + h) / 2, hi))
+
+
+@functools.lru_cache(maxsize=512)
+def _rational_valued(e: sp.Basic) -> bool:
+    """Whether ``e`` is rational wherever its symbols are: rationals and symbols by +, * and integer powers."""
+    if e.is_Symbol or e.is_Rational:
+        return True
+    if isinstance(e, sp.Pow):
+        return e.exp.is_Integer and _rational_valued(e.base)
+    return isinstance(e, (sp.Add, sp.Mul)) and all(_rational_valued(a) for a in e.args)
+
+
+def _root_bits(exact: float | None, log_n: float, hi: float) -> float | None:
+    """Bits SymPy builds for a rational of ``exact`` bits (log2 of its size ``hi``) to an exact power p/q with
+    max(|p|, q) <= 2**log_n: a radicand of up to max(|p|, q) times the base's bits (1 and -1 are kept as they are).
+
+    >>> _root_bits(13, math.log2(1961), 11.6) > 25000, _root_bits(2, 20.0, 0.0)
+    (True, 2)
+    """
+    if exact is None or (exact <= 2 and abs(hi) < 1e-6):
+        return exact
+    if log_n + math.log2(exact) > 62:
+        return _INF
+    return (2.0**log_n + 1) * exact
 
 
 def _growth(hi: float, scale: float = _LOG2E, power: int = 1) -> float:

@@ -18,6 +18,8 @@ from symact.errors import TooLarge
 from symact.functions import mp_function, sigmoid, softplus
 from symact.magnitude import ARG_BITS, EXACT_BITS, too_large
 
+X, A, B = sp.symbols("x a b")
+R = sp.Rational
 MARGIN = 3.0  # seconds past the budget a call may take to unwind, on a loaded 2-core machine
 E = sp.exp
 
@@ -62,6 +64,36 @@ def test_large_but_cheap_evaluations_go_ahead_quickly(expr, at):
     value = mp_function(expr)(mpmath.mpf(at) if not isinstance(at, sp.Rational) else mpmath.mpf(at.p) / at.q)
     assert time.perf_counter() - start < 1.0
     assert mpmath.isfinite(value) or mpmath.isinf(value)
+
+
+@pytest.mark.parametrize(
+    ("expr", "point"),
+    [
+        ((X**A) ** B, {X: -3000, A: R(1961, 1000), B: R(-757, 1000)}),  # factors a 511,000-bit radicand
+        (X ** (A * B), {X: -3000, A: R(1961, 1000), B: R(-757, 1000)}),  # (-3000)**(-1484477/10**6): 20 s
+        (X ** R(-1484477, 10**6), {X: 3000}),
+    ],
+)
+def test_exact_roots_that_build_huge_radicands_are_refused(expr, point):
+    assert too_large(expr, {k: sp.Rational(v) for k, v in point.items()})
+
+
+@pytest.mark.parametrize(
+    ("expr", "point"),
+    [
+        (X**A, {X: -3000, A: R(1961, 1000)}),
+        ((X**A) ** B, {X: -3, A: R(1, 2), B: R(-3, 4)}),
+        (X ** R(12345, 1000), {X: 3}),
+        (sp.sqrt(X), {X: 2**1000 + 1}),
+        ((-1) ** (A * B), {A: R(1961, 1000), B: R(-757, 1000)}),  # -1 to any power is kept as it is
+    ],
+)
+def test_exact_roots_of_moderate_size_go_ahead(expr, point):
+    point = {k: sp.Rational(v) for k, v in point.items()}
+    assert not too_large(expr, point)
+    start = time.perf_counter()
+    expr.xreplace(point)
+    assert time.perf_counter() - start < 1.0
 
 
 def test_the_limits_are_the_ones_documented():
@@ -134,28 +166,48 @@ SUBSTITUTED_BY_SYMPY = {  # each ran far past its budget inside one big-integer 
 }
 
 
+ROOT_BUDGET = 10
+EXACT_ROOTS = {  # a sample point's exact rational power factored a radicand of 10**5 to 10**7 bits, 13-23 s
+    "(x**a)**b = x**(a*b)": lambda: symact.prove("(x**a)**b", "x**(a*b)", budget=ROOT_BUDGET),
+    "x**(a*b) = (x**a)**b": lambda: symact.prove("x**(a*b)", "(x**a)**b", budget=ROOT_BUDGET),
+}
+SLOW_CALLS = {**SUBSTITUTED_BY_SYMPY, **EXACT_ROOTS}
+
+
 def _timed(name: str, pipe) -> None:
     start = time.monotonic()
     try:
-        outcome = getattr(SUBSTITUTED_BY_SYMPY[name](), "status", "returned")
+        outcome = getattr(SLOW_CALLS[name](), "status", "returned")
     except (symact.ProofTimeout, TooLarge) as err:
         outcome = type(err).__name__
     pipe.send((time.monotonic() - start, outcome))
 
 
-@pytest.mark.parametrize("name", sorted(SUBSTITUTED_BY_SYMPY))
-def test_sympy_substituting_a_kink_into_a_tower_ends_within_the_budget(name):
+def _run_in_child(name: str, budget: float) -> tuple[float, str]:
+    """``SLOW_CALLS[name]`` run in a child process killed at budget + MARGIN: (seconds, outcome)."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: symact is imported
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_timed, args=(name, send), daemon=True)
     child.start()
     start_up = 0 if context.get_start_method() == "fork" else 120  # spawn imports symact first
-    done = receive.poll(BUDGET + MARGIN + start_up)
+    done = receive.poll(budget + MARGIN + start_up)
     if not done:
         child.kill()
     child.join()
-    assert done, f"{name}: still running {BUDGET + MARGIN:g} s past its start (budget {BUDGET} s)"
-    seconds, outcome = receive.recv()
+    assert done, f"{name}: still running {budget + MARGIN:g} s past its start (budget {budget} s)"
+    return receive.recv()
+
+
+@pytest.mark.parametrize("name", sorted(SUBSTITUTED_BY_SYMPY))
+def test_sympy_substituting_a_kink_into_a_tower_ends_within_the_budget(name):
+    seconds, outcome = _run_in_child(name, BUDGET)
     assert seconds < BUDGET + MARGIN
     assert outcome in ("unknown", "returned", "ProofTimeout", "TooLarge")  # x = 3 refutes the first: never proved
+
+
+@pytest.mark.parametrize("name", sorted(EXACT_ROOTS))
+def test_exact_rational_powers_at_sample_points_end_within_the_budget(name):
+    seconds, outcome = _run_in_child(name, ROOT_BUDGET)
+    assert seconds < ROOT_BUDGET + MARGIN
+    assert outcome in ("unknown", "refuted", "ProofTimeout")  # false at x = -1, a = 2, b = 1/2: never proved
