@@ -413,3 +413,14 @@ def test_a_difference_beyond_the_printed_digits_is_shown_as_the_certified_differ
 def test_a_refuted_identity_prints_as_a_question_with_its_counterexample():
     tex = prove("x", "x + 1e-60").latex()
     assert r"x &\overset{?}{=} x + \frac{1}{" in tex and r"\text{at } x = 1" in tex and r"\neq" in tex
+
+
+def test_an_unknown_never_claims_agreement_where_the_sides_disagreed_uncertified(monkeypatch):
+    """Where the 50-digit sides disagree but no certified evaluation decides, the evidence says so."""
+    from symact.proof import falsify
+
+    monkeypatch.setattr(falsify, "_recheck", lambda lhs, rhs, point: None)  # certification always declines
+    proof = prove("x + 1", "x + 2", budget=10)
+    assert proof.status == UNKNOWN and proof.method == "uncertified disagreement"
+    assert proof.evidence.undecided > 0 and "disagree but no certified evaluation decides" in str(proof)
+    assert prove("sin(x)**2 + cos(x)**2", "1").evidence.undecided == 0

@@ -238,7 +238,7 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
             checked = _recheck(lhs, rhs, point)
             if checked is not None:
                 return checked, Evidence(points=used, digits=DIGITS, max_difference=float(abs(a - b)))
-    return None, Evidence(points=used, digits=DIGITS, max_difference=float(worst))
+    return None, Evidence(points=used, digits=DIGITS, max_difference=float(worst), undecided=rechecks)
 
 
 def _tiny_difference(lhs: sp.Expr, rhs: sp.Expr, count: int = 8) -> dict | None:

@@ -180,7 +180,7 @@ def prove(
                 return Proof(
                     statement=statement,
                     status=UNKNOWN,
-                    method="numeric agreement only",
+                    method="numeric agreement only" if not evidence.undecided else "uncertified disagreement",
                     evidence=evidence,
                     lhs=left,
                     rhs=right,

@@ -81,12 +81,15 @@ class Evidence:
     """Numerical evidence: how many points, at what precision, and the largest difference seen.
 
     For identities ``max_difference`` is relative, |lhs - rhs| / (1 + |lhs| + |rhs|), so that
-    large values (exp(400)) do not hide or fake agreement.
+    large values (exp(400)) do not hide or fake agreement. ``undecided`` counts the points where the 50-digit
+    sides disagreed but accuracy-tracked evaluation could not certify the difference (``max_difference`` is
+    over the others): such a statement is not said to agree.
     """
 
     points: int
     digits: int
     max_difference: float
+    undecided: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class Proof:
         text = f"numeric check at {e.points} point{'s' if e.points != 1 else ''}, {e.digits} digits"
         if self.status == UNKNOWN:
             text += f", max difference {e.max_difference:.1e}"
+        if e.undecided:
+            text += f" except at {e.undecided} where they disagree but no certified evaluation decides"
         return text
 
     def _counterexample_text(self, digits: int = 5) -> str:
