@@ -107,7 +107,8 @@ def combine(statement: str, proofs: list[Proof]) -> Proof:
     bad = next((p for p in proofs if p.status == status and status != PROVED), None)
     points = sum(p.evidence.points for p in proofs if p.evidence)
     worst = max([p.evidence.max_difference for p in proofs if p.evidence] or [0.0])
-    evidence = Evidence(points, 50, worst) if points else None
+    undecided = sum(p.evidence.undecided for p in proofs if p.evidence)
+    evidence = Evidence(points, 50, worst, undecided) if points else None
     method = "; ".join(dict.fromkeys(p.method for p in proofs))
     return Proof(
         statement,

@@ -335,7 +335,8 @@ def _verdict(p, lead: str = "") -> str:
         ev = p.evidence
         text += (
             rf" Checked numerically at {ev.points} points with {ev.digits} digits"
-            rf" (largest difference ${_number(ev.max_difference, 2)}$)."
+            rf" (largest difference ${_number(ev.max_difference, 2)}$"
+            + (rf"; at {ev.undecided} they disagree but no certified evaluation decides)." if ev.undecided else ").")
         )
     return text
 

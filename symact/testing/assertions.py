@@ -158,6 +158,11 @@ def _failure(what: str, proof) -> ProofFailure:
         e = proof.evidence
         lines.append(
             f"  numeric check at {e.points} point{'s' if e.points != 1 else ''}, {e.digits} digits, max difference {e.max_difference:.3g}"
+            + (
+                f" except at {e.undecided} where they disagree but no certified evaluation decides"
+                if e.undecided
+                else ""
+            )
         )
     return ProofFailure("\n".join(lines))
 
