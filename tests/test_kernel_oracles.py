@@ -90,3 +90,16 @@ def test_an_export_writes_a_huge_integer_parameter_as_a_float():
     (g,) = torch.autograd.grad(y.sum(), t)
     np.testing.assert_allclose(y.detach().numpy(), k(points), rtol=1e-15)
     np.testing.assert_allclose(g.numpy(), k.grad(points), rtol=1e-15, atol=4e-16)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_celu_at_a_tiny_alpha_compiles_and_keeps_its_digits(backend):
+    """exp(x/alpha) at alpha = 1e-300 is exp(10**300*x): simplification factored it as a polynomial of that degree in
+    exp(x) and never finished. f, f' and f'' against mpmath, at the kink's float neighbours too."""
+    alpha = 1e-300
+    k = symact.kernel("celu", alpha=alpha, backend=backend, budget=60)
+    points = np.array([-1e-290, -3e-300, -1e-300, -1e-310, -5e-324, -1.0])
+    for order, fn in enumerate((k, k.grad, k.grad2)):
+        want = np.array([_celu(alpha, t, order) for t in points])
+        assert np.max(ulp_error(fn(points), want)) <= 4, (order, fn(points), want)
+    assert k(1.5) == 1.5 and k.grad(5e-324) == 1.0 and k.grad2(5e-324) == 0.0
