@@ -103,3 +103,13 @@ def test_celu_at_a_tiny_alpha_compiles_and_keeps_its_digits(backend):
         want = np.array([_celu(alpha, t, order) for t in points])
         assert np.max(ulp_error(fn(points), want)) <= 4, (order, fn(points), want)
     assert k(1.5) == 1.5 and k.grad(5e-324) == 1.0 and k.grad2(5e-324) == 0.0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_huge_coefficient_overflowing_the_double_double_product_is_not_nan(backend):
+    """beta*x at beta = 1e300 and x = 1e10 overflows inside Dekker's product (inf - inf): softplus gave NaN there;
+    it is x, and f' 1, as wherever beta*x is past the switch to the linear tail."""
+    k = symact.kernel("softplus", beta=1e300, backend=backend)
+    points = np.array([1e10, 1e9, 5.0, 1e-200])
+    assert k(points).tolist() == points.tolist() and k.grad(points).tolist() == [1.0] * 4
+    assert k(-points).tolist() == [0.0] * 4 and k.grad(-points).tolist() == [0.0] * 4

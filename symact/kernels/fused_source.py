@@ -181,7 +181,7 @@ def _lines_ends(
         horner = repr(pairs[0][0])  # beyond the clip: Horner's rule in float64 (helpers.poly_dd)
         for a, _ in pairs[1:]:
             horner = f"({horner} * {v} + {a!r})"
-        lines.append(f"{hi}, {lo} = ({hi}, {lo}) if {v}_c == {v} else ({horner}, 0.0)")
+        lines.append(f"{hi}, {lo} = ({hi}, {lo}) if ({v}_c == {v}) & ({hi} - {hi} == 0.0) else ({horner}, 0.0)")
     merge = merged([e for _, e in replacements] + reduced) if bands else {}
     for s, value in replacements:
         lines += _namemerged(value, merge, printer) + [f"{s.name} = {printer.doprint(value)}"]

@@ -115,8 +115,9 @@ def two_sum(a, b):
 
 def poly_dd(t, coeffs):
     """sum c_k t**k in double-double by Horner; ``coeffs`` are (hi, lo) pairs, highest degree first. Beyond
-    |t| = 1e100 (where Dekker's splits overflow) Horner's rule in float64 on the high parts, low part 0: there the
-    low parts are below the value's rounding, and a tiny coefficient (celu's 1/alpha) keeps the value small."""
+    |t| = 1e100 (where Dekker's splits overflow) and where a product overflows (softplus' beta*x at beta = 1e300),
+    Horner's rule in float64 on the high parts, low part 0: there the low parts are below the value's rounding,
+    and a tiny coefficient (celu's 1/alpha) keeps the value small."""
     c = np.clip(t, -1e100, 1e100)
     hi = np.full_like(c, coeffs[0][0])
     lo = np.full_like(c, coeffs[0][1])
@@ -127,7 +128,7 @@ def poly_dd(t, coeffs):
         f = f + e + cl
         hi = s + f
         lo = f - (hi - s)
-    far = np.abs(t) > 1e100
+    far = (np.abs(t) > 1e100) | ~np.isfinite(hi)
     if far.any():
         value = np.full_like(t, coeffs[0][0])
         for ch, _ in coeffs[1:]:
