@@ -27,16 +27,20 @@ MIN_HEIGHT = 1000  # a rewrite may have numbers up to this, or up to the largest
 
 
 def work(expr: sp.Expr) -> int:
-    """The size of ``expr`` as the growing passes feel it: one per node, an integer power by its exponent.
+    """The size of ``expr`` as the growing passes feel it: one per node, an integer power by its exponent, and
+    exp(p/q*u) by max(|p|, q) beyond ``MAX_WORK`` (``factor`` takes it for exp(u/q)**p: celu's exp(x/alpha)
+    at alpha = 1e-300 is a polynomial of degree 10**300 there).
 
     >>> from symact.catalog import x
-    >>> work(x**2 + 1), work((x + 1) ** 1000)
-    (6, 1004)
+    >>> work(x**2 + 1), work((x + 1) ** 1000), work(sp.exp(10**300 * x)) > MAX_WORK
+    (6, 1004, True)
     """
     total = 0
     for node in sp.preorder_traversal(expr):
         exponent = node.exp if isinstance(node, sp.Pow) else None
         total += int(abs(exponent)) if isinstance(exponent, sp.Integer) else 1
+        if isinstance(node, sp.exp) and _height(node.args[0].as_coeff_Mul()[0]) > MAX_WORK:
+            total += _height(node.args[0].as_coeff_Mul()[0])
     return total
 
 

@@ -98,6 +98,9 @@ class FrameworkPrinter(PythonCodePrinter):
     def _print_Rational(self, expr):
         return self._number(expr)
 
+    def _print_Integer(self, expr):  # celu's alpha=1e20 is the Integer 10**20: too big for a torch scalar
+        return str(expr) if abs(expr) < 2**53 else self._number(expr)
+
     def _print_Infinity(self, expr):
         return "float('inf')"
 

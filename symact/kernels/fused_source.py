@@ -178,6 +178,10 @@ def _lines_ends(
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
         lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
         lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
+        horner = repr(pairs[0][0])  # beyond the clip: Horner's rule in float64 (helpers.poly_dd)
+        for a, _ in pairs[1:]:
+            horner = f"({horner} * {v} + {a!r})"
+        lines.append(f"{hi}, {lo} = ({hi}, {lo}) if ({v}_c == {v}) & ({hi} - {hi} == 0.0) else ({horner}, 0.0)")
     merge = merged([e for _, e in replacements] + reduced) if bands else {}
     for s, value in replacements:
         lines += _namemerged(value, merge, printer) + [f"{s.name} = {printer.doprint(value)}"]

@@ -114,17 +114,26 @@ def two_sum(a, b):
 
 
 def poly_dd(t, coeffs):
-    """sum c_k t**k in double-double by Horner; ``coeffs`` are (hi, lo) pairs, highest degree first."""
-    t = np.clip(t, -1e100, 1e100)  # keep the splits finite; such arguments saturate the caller anyway
-    hi = np.full_like(t, coeffs[0][0])
-    lo = np.full_like(t, coeffs[0][1])
+    """sum c_k t**k in double-double by Horner; ``coeffs`` are (hi, lo) pairs, highest degree first. Beyond
+    |t| = 1e100 (where Dekker's splits overflow) and where a product overflows (softplus' beta*x at beta = 1e300),
+    Horner's rule in float64 on the high parts, low part 0: there the low parts are below the value's rounding,
+    and a tiny coefficient (celu's 1/alpha) keeps the value small."""
+    c = np.clip(t, -1e100, 1e100)
+    hi = np.full_like(c, coeffs[0][0])
+    lo = np.full_like(c, coeffs[0][1])
     for ch, cl in coeffs[1:]:
-        p, e = two_prod(hi, t)
-        e = e + lo * t
+        p, e = two_prod(hi, c)
+        e = e + lo * c
         s, f = two_sum(p, ch)
         f = f + e + cl
         hi = s + f
         lo = f - (hi - s)
+    far = (np.abs(t) > 1e100) | ~np.isfinite(hi)
+    if far.any():
+        value = np.full_like(t, coeffs[0][0])
+        for ch, _ in coeffs[1:]:
+            value = value * t + ch
+        hi, lo = np.where(far, value, hi), np.where(far, 0.0, lo)
     return hi, lo
 
 

@@ -1,0 +1,115 @@
+"""Kernels against independent oracles: mpmath at 60 digits for catalog rows at parameters far from their defaults,
+and the frameworks' own functions and autograd derivatives (``symact.crosscheck``), where a disagreement is either
+the framework's error (shown against mpmath) or a wrong definition that the cross-check must catch."""
+
+import mpmath
+import numpy as np
+import pytest
+
+import symact
+from symact.kernels import fused
+from symact.testing.frameworks import crosscheck, ulp_error
+
+BACKENDS = ["numpy"] + (["numba"] if fused.available() else [])
+
+
+def _celu(alpha: float, t: float, order: int) -> float:
+    """celu(x) = alpha*expm1(x/alpha) for x <= 0 and its derivatives, by mpmath at 60 digits."""
+    with mpmath.workdps(60):
+        a, u = mpmath.mpf(alpha), mpmath.mpf(t) / mpmath.mpf(alpha)
+        return float([a * mpmath.expm1(u), mpmath.exp(u), mpmath.exp(u) / a][order])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("alpha", [1e200, 1e300])
+def test_a_tiny_coefficient_is_not_lost_to_the_double_double_clip(backend, alpha):
+    """celu's argument x/alpha is a polynomial evaluated in double-double with x clipped to 1e100 (Dekker's
+    splits overflow beyond): at alpha = 1e300, f'(-1e300) was exp(-1e-200) = 1 instead of exp(-1), and
+    f'(-1e308) 1 instead of 0. Beyond the clip the polynomial is now Horner's rule in float64."""
+    k = symact.kernel("celu", alpha=alpha, backend=backend)
+    points = np.array([-1e308, -3 * alpha, -alpha, -alpha / 7, -1e101, -1e99, -1.0])
+    for order, fn in enumerate((k, k.grad, k.grad2)):
+        want = np.array([_celu(alpha, t, order) for t in points])
+        assert np.max(ulp_error(fn(points), want)) <= 4, (order, fn(points), want)
+    f, df = k.value_and_grad(points)
+    assert f.tobytes() == k(points).tobytes() and df.tobytes() == k.grad(points).tobytes()
+
+
+def test_torch_elu_derivative_at_a_large_alpha_loses_digits_in_float32_and_symact_does_not():
+    """alpha*exp(x) in float32: torch rounds exp(x) to a float32 subnormal first (exp(-92.42) = 1.3e-40) and
+    multiplies by alpha after, 49 ULP off; symact's kernel rounds the float64 product once."""
+    pytest.importorskip("torch")
+    report = crosscheck("elu", "torch", dtype="float32", points=[-92.41996, -97.1578, -3.0], alpha=100.0)
+    t, theirs, ours = next((t, a, b) for what, t, a, b, _ in report.worst if what == "f'")
+    with mpmath.workdps(60):
+        exact = np.float32(float(100 * mpmath.exp(mpmath.mpf(t))))
+    assert ours == exact and ulp_error(np.float32(theirs), exact, "float32") > 8
+
+
+def test_crosscheck_catches_a_wrong_definition():
+    """silu with a sign slipped, x/(1 + exp(x)), against torch's silu: f and f' far off, at the worst points."""
+    pytest.importorskip("torch")
+    import torch
+
+    right = crosscheck("x*sigmoid(x)", torch.nn.functional.silu, points=np.linspace(-8, 8, 33))
+    wrong = crosscheck("x/(1 + exp(x))", torch.nn.functional.silu, points=np.linspace(-8, 8, 33))
+    assert right.max_ulp_f <= 4 and right.max_ulp_df <= 8
+    assert wrong.max_ulp_f > 1e6 and wrong.max_ulp_df > 1e6 and wrong.worst[0][1] != 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_mlp_gives_any_layout_of_x_the_bits_of_its_contiguous_copy(dtype):
+    """Fortran order, a strided view, a transposed copy and a list give the bits of X itself; an empty
+    batch and NaN are ``DataError``s."""
+    from symact.nn.mlp import MLP
+
+    X = np.random.default_rng(3).normal(size=(6, 3)).astype(dtype)
+    y = np.array([0, 1, 2, 1, 0, 2])
+    net = MLP([3, 5, 3], activation="gelu", dtype=dtype, seed=1).partial_fit(X, y, classes=[0, 1, 2])
+    loss, grads = net.loss_and_grads(X, y)
+    grads = [g.copy() for g in grads]
+    for other in [np.asfortranarray(X), np.repeat(X, 2, axis=1)[:, ::2], np.ascontiguousarray(X.T).T, X.tolist()]:
+        got, got_grads = net.loss_and_grads(other, y)
+        assert got == loss and all(a.tobytes() == b.tobytes() for a, b in zip(grads, got_grads))
+        assert net.predict_proba(other).tobytes() == net.predict_proba(X).tobytes()
+    for bad in (X[:0], np.where(np.eye(6, 3) > 0, np.nan, X)):
+        with pytest.raises(symact.DataError):
+            net.predict(bad)
+
+
+def test_an_export_writes_a_huge_integer_parameter_as_a_float():
+    """celu's alpha=1e20 is the SymPy Integer 10**20: printed as an int literal, torch refused it ("int too big to
+    convert") while probing the export. Now a float literal: f is the kernel's to float64 rounding, f' too but for
+    the output form's absolute error (f' = 1 + y/alpha)."""
+    torch = pytest.importorskip("torch")
+    ex = symact.export("celu", "torch", alpha=1e20, verify=False, kernels=False)
+    k = symact.kernel("celu", alpha=1e20, backend="numpy")
+    points = np.array([-1e308, -3e20, -1e20, -1e101, -1.0, 2.0])
+    t = torch.tensor(points, requires_grad=True)
+    y = ex.function(t)
+    (g,) = torch.autograd.grad(y.sum(), t)
+    np.testing.assert_allclose(y.detach().numpy(), k(points), rtol=1e-15)
+    np.testing.assert_allclose(g.numpy(), k.grad(points), rtol=1e-15, atol=4e-16)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_celu_at_a_tiny_alpha_compiles_and_keeps_its_digits(backend):
+    """exp(x/alpha) at alpha = 1e-300 is exp(10**300*x): simplification factored it as a polynomial of that degree in
+    exp(x) and never finished. f, f' and f'' against mpmath, at the kink's float neighbours too."""
+    alpha = 1e-300
+    k = symact.kernel("celu", alpha=alpha, backend=backend, budget=60)
+    points = np.array([-1e-290, -3e-300, -1e-300, -1e-310, -5e-324, -1.0])
+    for order, fn in enumerate((k, k.grad, k.grad2)):
+        want = np.array([_celu(alpha, t, order) for t in points])
+        assert np.max(ulp_error(fn(points), want)) <= 4, (order, fn(points), want)
+    assert k(1.5) == 1.5 and k.grad(5e-324) == 1.0 and k.grad2(5e-324) == 0.0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_huge_coefficient_overflowing_the_double_double_product_is_not_nan(backend):
+    """beta*x at beta = 1e300 and x = 1e10 overflows inside Dekker's product (inf - inf): softplus gave NaN there;
+    it is x, and f' 1, as wherever beta*x is past the switch to the linear tail."""
+    k = symact.kernel("softplus", beta=1e300, backend=backend)
+    points = np.array([1e10, 1e9, 5.0, 1e-200])
+    assert k(points).tolist() == points.tolist() and k.grad(points).tolist() == [1.0] * 4
+    assert k(-points).tolist() == [0.0] * 4 and k.grad(-points).tolist() == [0.0] * 4
