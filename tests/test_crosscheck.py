@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import symact
+from symact.errors import ParameterError
 from symact.testing.frameworks import benchmark_points, crosscheck, ulp_error
 
 torch = pytest.importorskip("torch")
@@ -69,3 +70,18 @@ def test_benchmark_points():
     p = benchmark_points()
     assert p.min() == -700 and p.max() == 700 and np.all(np.diff(p) > 0)
     assert np.abs(p).min() <= 1e-8 * 1.0001
+
+
+def test_a_framework_refusing_the_parameters_is_a_parameter_error_naming_its_reason():
+    """torch cannot hold threshold's value 1e300 in float32: the cause is torch's, reported as a SymactError."""
+    pytest.importorskip("torch")
+    with pytest.raises(ParameterError, match="without overflow"):
+        symact.crosscheck("threshold", "torch", dtype="float32", value=1e300)
+
+
+def test_a_user_function_that_fails_is_a_parameter_error():
+    def broken(t):
+        raise ValueError("no such input")
+
+    with pytest.raises(ParameterError, match="ValueError: no such input"):
+        symact.crosscheck("relu", broken)

@@ -104,22 +104,31 @@ def function_values(
     >>> grads
     array([1.        , 0.41997434])
     """
+    refusals = []  # what a framework raised for its own arrays: the likelier cause if NumPy's fail too
     for attempt in (_torch_values, _jax_values):
         found = attempt(fn, points)
-        if found is not None:
+        if isinstance(found, Exception):
+            refusals.append(found)
+        elif found is not None:
             return found
-    with np.errstate(all="ignore"):
-        values = np.asarray(fn(points), dtype=points.dtype)
-        grads = None if grad is None else np.asarray(grad(points), dtype=points.dtype)
+    try:
+        with np.errstate(all="ignore"):
+            values = np.asarray(fn(points), dtype=points.dtype)
+            grads = None if grad is None else np.asarray(grad(points), dtype=points.dtype)
+    except Exception as error:  # the user's or the framework's function refused: say so, as a SymactError
+        cause = (refusals or [error])[0]
+        problem = f"fails on {points.dtype} points: {type(cause).__name__}: {cause}"
+        raise ParameterError("crosscheck", "framework", problem) from error
     return values, grads
 
 
 def _autograd(fn: Callable, points: np.ndarray) -> bool:
     """Whether ``fn`` runs on torch tensors or JAX arrays (its gradient then comes from autograd)."""
-    return _torch_values(fn, points[:1]) is not None or _jax_values(fn, points[:1]) is not None
+    return any(isinstance(attempt(fn, points[:1]), tuple) for attempt in (_torch_values, _jax_values))
 
 
-def _torch_values(fn: Callable, points: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _torch_values(fn: Callable, points: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Exception | None:
+    """f and autograd's f' where ``fn`` takes torch tensors; what it raised for them; None without torch."""
     if "torch" not in sys.modules:  # a torch function means torch is already imported
         return None
     import torch
@@ -127,15 +136,16 @@ def _torch_values(fn: Callable, points: np.ndarray) -> tuple[np.ndarray, np.ndar
     t = torch.tensor(points, requires_grad=True)
     try:
         out = fn(t)
-    except (TypeError, RuntimeError, AttributeError):
-        return None
+    except Exception as error:  # noqa: BLE001  (any refusal of tensors: NumPy is tried next)
+        return error
     if not isinstance(out, torch.Tensor):
         return None
     (grad,) = torch.autograd.grad(out.sum(), t)
     return out.detach().numpy().copy(), grad.numpy().copy()
 
 
-def _jax_values(fn: Callable, points: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _jax_values(fn: Callable, points: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Exception | None:
+    """f and ``jax.grad``'s f' where ``fn`` takes JAX arrays; what it raised for them; None without JAX."""
     if "jax" not in sys.modules:
         return None
     import jax
@@ -143,8 +153,8 @@ def _jax_values(fn: Callable, points: np.ndarray) -> tuple[np.ndarray, np.ndarra
     jax.config.update("jax_enable_x64", True)
     try:
         values = jax.vmap(fn)(jax.numpy.asarray(points))
-    except (TypeError, ValueError, AttributeError):
-        return None
+    except Exception as error:  # noqa: BLE001  (any refusal of JAX arrays: NumPy is tried next)
+        return error
     if not isinstance(values, jax.Array):
         return None
     grads = jax.vmap(jax.grad(fn))(jax.numpy.asarray(points))
