@@ -364,15 +364,19 @@ def rational_inside(lo: sp.Expr, hi: sp.Expr) -> sp.Rational:
 
     >>> rational_inside(-sp.oo, sp.sqrt(2)), rational_inside(sp.sqrt(2), sp.pi), rational_inside(0, sp.Rational(1, 10**15))
     (0, 9/4, 1/2000000000000000)
+    >>> rational_inside(10**300, sp.oo) > 10**300
+    True
     """
     if certified_sign(hi - lo) != 1 or too_large(lo) or too_large(hi):
         raise UndecidedSign(hi - lo)
     if lo == -sp.oo and hi == sp.oo:
         candidates = [sp.Integer(0)]
-    elif lo == -sp.oo:
-        candidates = [sp.floor(sp.N(hi, 30)) - 1]
+    elif lo == -sp.oo:  # a margin of |hi|/10**20 beyond the rounding of 30 digits: hi = -10**300 too
+        n = sp.floor(sp.N(hi, 30))
+        candidates = [n - 1 - abs(n) // 10**20]
     elif hi == sp.oo:
-        candidates = [sp.ceiling(sp.N(lo, 30)) + 1]
+        n = sp.ceiling(sp.N(lo, 30))
+        candidates = [n + 1 + abs(n) // 10**20]
     else:
         middle = sp.N((lo + hi) / 2, 30)
         candidates = [sp.nsimplify(middle, rational=True, tolerance=abs(sp.N(hi - lo, 30)) / 8)]

@@ -113,3 +113,29 @@ def test_a_huge_coefficient_overflowing_the_double_double_product_is_not_nan(bac
     points = np.array([1e10, 1e9, 5.0, 1e-200])
     assert k(points).tolist() == points.tolist() and k.grad(points).tolist() == [1.0] * 4
     assert k(-points).tolist() == [0.0] * 4 and k.grad(-points).tolist() == [0.0] * 4
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "name, params, lo, hi",
+    [
+        ("hardtanh", {"min_val": -1e300}, -1e300, 1.0),
+        ("hardtanh", {"max_val": 1e300}, -1.0, 1e300),
+        ("hardtanh", {"min_val": -1e20, "max_val": 1e20}, -1e20, 1e20),
+        ("threshold", {"threshold": -1e300}, -1e300, np.inf),
+        ("threshold", {"threshold": -1e20}, -1e20, np.inf),
+    ],
+)
+def test_a_breakpoint_far_from_zero_is_kept(backend, name, params, lo, hi):
+    """A breakpoint at -1e300 was refused (no certified rational was found left of it: 30 digits of -10**300
+    rounded past it), and at -1e20 the NumPy kernel probed its pieces at the cut -+ 1, the cut itself in float64:
+    threshold was 0 everywhere, hardtanh' 1 at its upper cut. f and f' against the definitions (torch's f' at a
+    cut: 0)."""
+    k = symact.kernel(name, backend=backend, **params)
+    x = np.array([-1e308, -2e300, -1e300, -5e299, -1e20, -1.5, -1.0, 0.5, 1.0, 1.5, 1e20, 1e300, 1e308])
+    inside = (x > lo) & (x < hi)
+    want = np.clip(x, lo, hi) if name == "hardtanh" else np.where(x > lo, x, 0.0)
+    assert k(x).tolist() == want.tolist() and k.grad(x).tolist() == inside.astype(float).tolist()
+    assert k.grad2(x).tolist() == [0.0] * len(x)
+    f, df = k.value_and_grad(x)
+    assert f.tobytes() == k(x).tobytes() and df.tobytes() == k.grad(x).tobytes()

@@ -23,6 +23,7 @@ from symact.kernels.float32 import FUNCTIONS
 from symact.kernels.fused import NoScalarForm, function_name
 from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
+from symact.kernels.printer import float_comparison
 from symact.kernels.selections import gives_ends, memory_bound
 
 __all__ = ["source"]
@@ -38,6 +39,9 @@ class _ScalarPrinter(PythonCodePrinter):
 
     def _typed(self, text: str) -> str:
         return f"{self._cast}({text})" if self._cast else text
+
+    def _print_Relational(self, expr):
+        return super()._print_Relational(float_comparison(expr))
 
     def _print_Piecewise(self, expr):
         code = "math.nan"

@@ -129,12 +129,12 @@ def _regions(expr: sp.Piecewise):
     if var is None or not points:
         return None
     cuts = sorted(points)
-    probes = (
-        [cuts[0] - 1.0] + [p for a, b in zip(cuts, cuts[1:]) for p in (a, (a + b) / 2)] + cuts[-1:] + [cuts[-1] + 1.0]
-    )
+    # the floats next to the outer cuts (cut -+ 1 is the cut itself at 1e20)
+    outer = [float(np.nextafter(cuts[0], -np.inf)), float(np.nextafter(cuts[-1], np.inf))]
+    probes = outer[:1] + [p for a, b in zip(cuts, cuts[1:]) for p in (a, (a + b) / 2)] + cuts[-1:] + outer[1:]
 
     def value(p):
-        v = expr.subs(var, sp.Float(p, 60) if p not in cuts else sp.nsimplify(p))
+        v = expr.subs(var, sp.Rational(p))  # the float itself: a cut 10**300 rounds to 1e300, right of it
         return float(v) if v.is_number else float("nan")
 
     values = [value(p) for p in probes]

@@ -15,6 +15,7 @@ stable nodes as calls to the functions of ``NUMPY_FUNCTIONS``.
 from __future__ import annotations
 
 import mpmath
+import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
@@ -23,7 +24,28 @@ from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
 from symact.precision import precision
 
-__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter"]
+__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter", "float_comparison"]
+
+
+def float_comparison(rel: sp.Basic) -> sp.Basic:
+    """``rel`` with an exact rational side that float64 does not hold replaced by the float on the side that
+    keeps the comparison of every float: x < 10**300 holds for the floats x <= 1e300 - ulp (1e300 is above
+    10**300), not for x = 1e300.
+
+    >>> from symact.catalog import x
+    >>> float_comparison(x < sp.Integer(10) ** 300).rhs < 1e300, float_comparison(x < 1)
+    (True, x < 1)
+    """
+    if not isinstance(rel, (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan, sp.GreaterThan)):
+        return rel
+    small, big = rel.lts, rel.gts
+    for c, up in ((big, False), (small, True)):
+        if c.is_Rational and abs(c) < sp.Float(1.7e308) and sp.Rational(float(c)) != c:
+            f = float(c)
+            if (sp.Rational(f) < c) == up:
+                f = float(np.nextafter(f, np.inf if up else -np.inf))
+            return sp.LessThan(sp.Float(f), big) if up else sp.LessThan(small, sp.Float(f))
+    return rel
 
 
 def stable_forms(exprs: list[sp.Expr], var: sp.Symbol, scaled: bool = True) -> tuple[list[sp.Expr], dict]:
@@ -46,6 +68,9 @@ class KernelPrinter(NumPyPrinter):
         super().__init__({"fully_qualified_modules": True, **kwargs})
         self._dd = set(dd_symbols)
         self.pieces: dict[str, str] = {}  # placeholder function name -> code (see lower_piecewise)
+
+    def _print_Relational(self, expr):
+        return super()._print_Relational(float_comparison(expr))
 
     def _print_Piecewise(self, expr):
         code = "numpy.nan"
