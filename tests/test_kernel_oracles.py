@@ -139,3 +139,46 @@ def test_a_breakpoint_far_from_zero_is_kept(backend, name, params, lo, hi):
     assert k.grad2(x).tolist() == [0.0] * len(x)
     f, df = k.value_and_grad(x)
     assert f.tobytes() == k(x).tobytes() and df.tobytes() == k.grad(x).tobytes()
+
+
+def _swish(beta: float, t: float, order: int) -> float:
+    """x*sigmoid(beta*x) and its derivatives, by mpmath at 800 digits (beta*x may be 1e608)."""
+    with mpmath.workdps(800):
+        b, t = mpmath.mpf(beta), mpmath.mpf(t)
+        s = 1 / (1 + mpmath.exp(-b * t))
+        return float([t * s, s + b * t * s * (1 - s), b * s * (1 - s) * (2 + b * t * (1 - 2 * s))][order])
+
+
+def _squareplus(b: float, t: float, order: int) -> float:
+    """(x + sqrt(x**2 + b))/2 and its derivatives, by mpmath at 800 digits."""
+    with mpmath.workdps(800):
+        b, t = mpmath.mpf(b), mpmath.mpf(t)
+        r = mpmath.sqrt(t * t + b)
+        return float([(t + r) / 2, (1 + t / r) / 2, b / (2 * r**3)][order])
+
+
+_EXTREME = np.array([-1e300, -1e100, -1e10, -1.0, -1e-150, -1e-300, 1e-300, 1e-150, 1.0, 100.0, 1e9, 1e100, 1e300])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "name, params, oracle",
+    [
+        ("swish", {"beta": 1e-300}, lambda t, o: _swish(1e-300, t, o)),
+        ("squareplus", {"b": 1e300}, lambda t, o: _squareplus(1e300, t, o)),
+        ("squareplus", {"b": 1e-300}, lambda t, o: _squareplus(1e-300, t, o)),
+    ],
+)
+def test_extreme_parameters_compile_and_keep_their_digits(backend, name, params, oracle):
+    """squareplus at b = 1e300: f'' = b/2/hypot(x, sqrt(b))**3 was 0 (the cube overflowed: now a power-of-two
+    scaled base). At beta = 1e-300 and b = 1e-300 neither compiled: a coefficient of ~1e-616
+    times a sum holding ~1e616 (an int too large to convert); now the sum is divided by its largest coefficient.
+    f, f', f'' against mpmath within 5 ULP (f' = sigmoid(t) + t*dsigmoid(t) cancels near t = -1), away from
+    |x| > 1e100 where beta*x is one float64 product."""
+    k = symact.kernel(name, backend=backend, **params)
+    x = _EXTREME[(np.abs(_EXTREME) <= 1e100) | (name == "squareplus")]
+    for order, fn in enumerate((k, k.grad, k.grad2)):
+        want = np.array([oracle(t, order) for t in x])
+        assert np.max(ulp_error(fn(x), want)) <= 5, (order, fn(x), want)
+    f, df = k.value_and_grad(x)
+    assert f.tobytes() == k(x).tobytes() and df.tobytes() == k.grad(x).tobytes()

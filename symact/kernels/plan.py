@@ -352,7 +352,8 @@ def _exact_in_float32(expr: sp.Expr, var: sp.Symbol) -> bool:
         if not (e.is_Rational or e.is_Float) or not e.is_finite:
             return False
         v = float(e)
-        return sp.Rational(v) == sp.Rational(e) and float(np.float32(v)) == v
+        fits = abs(v) <= float(np.finfo(np.float32).max)  # 1e300 is no float32 constant (and casts with a warning)
+        return fits and sp.Rational(v) == sp.Rational(e) and float(np.float32(v)) == v
 
     def ok(e):
         if leaf(e) or e in (sp.true, sp.false):

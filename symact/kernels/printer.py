@@ -162,6 +162,8 @@ def fold_constants(expr: sp.Expr) -> sp.Expr:
             return sp.Piecewise(*[(fold(v), c) for v, c in e.args], evaluate=False)
         if e.is_number and not e.is_Rational:
             return sp.Float(sp.N(e, 40), 40) if e.is_real else e
+        if isinstance(e, sp.Mul):
+            e = _rescaled(e)
         args = [fold(a) for a in e.args]
         if isinstance(e, (sp.Mul, sp.Add)):
             nums = [a for a in args if a.is_number]
@@ -172,10 +174,87 @@ def fold_constants(expr: sp.Expr) -> sp.Expr:
                     num = value
                 else:
                     num = sp.Float(sp.N(value, 40), 40)
-                return e.func(num, *rest, evaluate=False) if rest else num
+                if not rest:
+                    return num
+                nums = [num]
+            if isinstance(e, sp.Mul) and len(nums) == 1:
+                return e.func(*_scaled_power(nums[0], rest), evaluate=False)
+            if nums and rest:
+                return e.func(*nums, *rest, evaluate=False)
         return e.func(*args)
 
     return fold(expr)
+
+
+_TINY, _HUGE = sp.Rational(1, 2**1022), sp.Integer(2) ** 1023  # float64's normal range
+
+
+def _normal(k: sp.Expr) -> bool:
+    return k == 0 or _TINY <= abs(k) < _HUGE
+
+
+def _coefficient(term: sp.Expr) -> sp.Expr:
+    """The rational factor of ``term``, looking into the product of an ``s_unscale`` (linear in it)."""
+    if type(term).__name__ == "s_unscale":
+        return _coefficient(term.args[1])
+    return sp.Mul(*[a for a in sp.Mul.make_args(term) if a.is_Rational])
+
+
+def _times(term: sp.Expr, r: sp.Rational) -> sp.Expr:
+    """``term`` times ``r``, ``r`` merged into its rational factor (inside an ``s_unscale``'s product)."""
+    if type(term).__name__ == "s_unscale":
+        args = list(term.args)
+        args[1] = _times(args[1], r)
+        return term.func(*args)
+    nums = [a for a in sp.Mul.make_args(term) if a.is_Rational]
+    rest = [a for a in sp.Mul.make_args(term) if not a.is_Rational]
+    return sp.Mul(sp.Mul(*nums) * r, *rest)
+
+
+def _rescaled(mul: sp.Mul) -> sp.Mul:
+    """c*(a*u + K + ...)**e*... (e rational, 1 for a plain sum) with the sum divided by its largest coefficient
+    m and c times m**e, where c, a coefficient or m**e is beyond float64's normal range and every coefficient
+    is inside after: swish'' at beta = 1e-300 is ~1e-616*(... + ~1e616), which rounded to 0*(int too large to
+    convert); squareplus'' at b = 1e300 is b/2*(x**2 + b)**-1.5, whose power overflowed to 0 at any x."""
+    factors = sp.Mul.make_args(mul)
+    c = sp.Mul(*[f for f in factors if f.is_Rational])
+    for f in factors:
+        add, e = (f.base, f.exp) if f.is_Pow else (f, sp.Integer(1))
+        if isinstance(add, sp.Add) and e.is_Rational:
+            break
+    else:
+        return mul
+    coeffs = [_coefficient(t) for t in add.args]
+    m = max(abs(k) for k in coeffs)
+    if m == 0 or all(_normal(k) for k in (c, *coeffs, m**e)):
+        return mul
+    outer = c * m**e
+    if not all(_normal(k) for k in (sp.Rational(outer.evalf(30)), *(k / m for k in coeffs))):
+        return mul
+    others = [g for g in factors if g is not f and not g.is_Rational]
+    return sp.Mul(outer, sp.Pow(sp.Add(*[_times(t, 1 / m) for t in add.args]), e), *others, evaluate=False)
+
+
+def _scaled_power(c: sp.Expr, factors: list) -> list:
+    """The factors of c*B**e (|e| > 1, c beyond 2**+-64) as c*2**(-j*e), (2**j*B)**e with c*2**(-j*e) near 1:
+    B**e alone may overflow or underflow where the product is in range (squareplus'' = b/2/hypot(x, sqrt(b))**3
+    at b = 1e300 was 0 at x = 100). Powers of two: every product rounds as before."""
+    powers = [f for f in factors if f.is_Pow and f.exp.is_Rational and abs(f.exp) > 1]
+    if len(powers) != 1 or c == 0 or not c.is_finite:
+        return [c, *factors]
+    e = powers[0].exp
+    with precision(40):
+        log2 = float(mpmath.log(abs(mpmath.mpf(sp.N(c, 40))), 2))
+    if abs(log2) <= 64:
+        return [c, *factors]
+    j = e.q * round(log2 / (e * e.q))
+    base = powers[0].base
+    if isinstance(base, sp.Add):
+        base = sp.Add(*[_times(t, sp.Integer(2) ** j) for t in base.args], evaluate=False)
+    else:
+        base = sp.UnevaluatedExpr(sp.Float(2.0**j) * base)  # (t*h)**-3 would be t**-3*h**-3 again
+    scaled = sp.Pow(base, e, evaluate=False)
+    return [sp.Float(sp.N(c * sp.Integer(2) ** (-j * e), 40), 40), scaled, *(f for f in factors if f is not powers[0])]
 
 
 def dd_arguments(exprs, var):
