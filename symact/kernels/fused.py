@@ -97,12 +97,12 @@ def clear_cache() -> int:
 
 @lru_cache(maxsize=1)
 def _generator_hash() -> str:
-    """Hash of the code that decides what a kernel computes: a change there is a new cache key."""
-    here = Path(__file__).parent
+    """Hash of the code that decides what a kernel computes (every module of symact: the derivation's
+    simplifications, the catalog and the kink rules as well as the generator): a change there is a new key."""
+    package = Path(__file__).parents[1]
     digest = hashlib.sha256()
-    core = [here.parent / name for name in ("kinks.py", "derivation.py", "output_form.py", "functions.py")]
-    for path in sorted(here.glob("*.py")) + core:
-        digest.update(path.read_bytes())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes())
     return digest.hexdigest()
 
 
