@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import partial
 
 import sympy as sp
 
 from symact.catalog import Activation, get, names, x
+from symact.defined import Recorder, written_conditions
 from symact.errors import ParseError, UnknownActivation
 from symact.whitelist import (
     COMPARISONS,
@@ -28,26 +30,34 @@ from symact.whitelist import (
     MAX_EXPONENT,
     MAX_NODES,
     RESERVED,
-    TOKEN,
     TRUTH,
     UNDEFINED,
     UNSUPPORTED,
     digits,
     is_condition,
-    module_hint,
+    tokenize,
     tree_size,
 )
 
 __all__ = ["build"]
 
 
-def build(text: str, parameters: dict, allow_symbols: bool) -> sp.Expr:
+def build(text: str, parameters: dict, allow_symbols: bool, domain: list | None = None) -> sp.Expr:
     """The SymPy expression ``text`` denotes (``parameters`` maps names to symbols); ``ParseError`` otherwise.
+    ``domain``, a list, receives the conditions under which the text as written has a real value
+    (``symact.defined``), which SymPy's evaluation may have dropped from the tree (x/x is 1).
 
     >>> build('x if x > 0 else 0', {}, False)
     Piecewise((x, x > 0), (0, True))
+    >>> found = []
+    >>> build('x/x + sqrt(x)**2', {}, False, found), found
+    (x + 1, [Ne(x, 0), x >= 0])
     """
-    return _Parser(text, parameters, allow_symbols).parse()
+    parser = _Parser(text, parameters, allow_symbols)
+    expr = parser.parse()
+    if domain is not None:
+        domain.extend(parser.domain.conditions)
+    return expr
 
 
 class _Parser:
@@ -57,27 +67,11 @@ class _Parser:
         self.text = text
         self.parameters = parameters
         self.allow_symbols = allow_symbols
-        self.tokens = self._tokenize()
+        self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
         self.sizes: dict = {}
-
-    def _tokenize(self) -> list[tuple[str, str, int]]:
-        tokens, pos = [], 0
-        text = self.text
-        while pos < len(text):
-            if text[pos:].strip() == "":
-                break
-            match = TOKEN.match(text, pos)
-            if not match or match.end() == pos:
-                start = len(text) - len(text[pos:].lstrip())
-                raise ParseError(f"unexpected character {text[start]!r}{module_hint(text, start)}", text, start)
-            kind = match.lastgroup
-            start = match.start(kind)
-            tokens.append((kind, match.group(kind), start))
-            pos = match.end()
-        tokens.append(("end", "", len(text)))
-        return tokens
+        self.domain = Recorder()  # where the text as written has a value (symact.defined)
 
     # -- helpers ----------------------------------------------------------------------------
     def peek(self) -> tuple[str, str, int]:
@@ -150,17 +144,20 @@ class _Parser:
         return False
 
     def conditional(self) -> sp.Basic:
-        pos = self.peek()[2]
+        pos, start = self.peek()[2], self.domain.mark()
         expr = self.logical("or", partial(self.logical, "and", self.negation, sp.And), sp.Or)
         if not self.keyword("if"):
             return expr
-        expr = self.number_like(expr, pos)
+        expr, middle = self.number_like(expr, pos), self.domain.mark()
         with self.nested(pos):
             cond = self.condition()
             if not self.keyword("else"):
                 kind, value, at = self.peek()
                 self.fail(f"expected 'else', found {'end of input' if kind == 'end' else repr(value)}", at)
+            self.domain.guard(start, middle, cond)
+            other_start = self.domain.mark()
             other = self.value()
+            self.domain.guard(other_start, None, sp.Not(cond))
         return self.built(sp.piecewise_fold(sp.Piecewise((expr, cond), (other, True))), pos)
 
     def logical(self, word: str, operand: Callable, combine: Callable) -> sp.Basic:
@@ -215,6 +212,7 @@ class _Parser:
             pos = at
             if op == "/" and right.is_zero:
                 self.fail("division by zero", pos)
+            self.domain.require(sp.Pow(right, -1, evaluate=False) if op == "/" else sp.S.One)
             expr = self.built(expr * right if op == "*" else expr / right, pos)
         return expr
 
@@ -243,6 +241,7 @@ class _Parser:
                     self.fail(f"this power would have about {size:.3g} digits; the limit is {MAX_DIGITS}", pos)
             if base.is_zero and exponent.is_number and exponent.is_negative:
                 self.fail("division by zero", pos)
+            self.domain.require(sp.Pow(base, exponent, evaluate=False))
             return self.built(base**exponent, pos)
         return base
 
@@ -300,14 +299,17 @@ class _Parser:
         self.expect("(")
         if name == "Piecewise":
             return self.piecewise(pos)
-        args, keywords = [], {}
+        args, keywords, marks = [], {}, []  # marks: where each argument's conditions start
         with self.nested(pos):
             if not (self.peek()[1] == ")" and self.peek()[0] == "op"):
-                self.argument(args, keywords)
+                self.argument(args, keywords, marks)
                 while self.peek()[1] == "," and self.peek()[0] == "op":
                     self.take()
-                    self.argument(args, keywords)
+                    self.argument(args, keywords, marks)
         self.expect(")")
+        if name == "where" and len(args) == len(marks) == 3:  # a branch's conditions hold where it is taken
+            self.domain.guard(marks[1], marks[2], args[0][0])
+            self.domain.guard(marks[2], None, sp.Not(args[0][0]))
         if name in UNSUPPORTED:
             self.fail(f"{name} is not supported: {UNSUPPORTED[name]}", pos)
         parametrised = name in names() and isinstance(get(name), Activation) and get(name).params
@@ -315,9 +317,10 @@ class _Parser:
             return self.function(name, args, keywords, pos)
         return self.built(self.activation(name, args, pos, keywords), pos)
 
-    def argument(self, args: list, keywords: dict) -> None:
+    def argument(self, args: list, keywords: dict, marks: list) -> None:
         """One argument of a call: a value, a condition (for where), or ``name=value``."""
         kind, value, pos = self.peek()
+        marks.append(self.domain.mark())
         if kind == "name" and self.tokens[self.i + 1][:2] == ("op", "="):
             self.i += 2
             if value in keywords:
@@ -334,9 +337,12 @@ class _Parser:
         with self.nested(pos):
             while True:
                 self.expect("(")
+                start = self.domain.mark()
                 value = self.value()
+                end = self.domain.mark()
                 self.expect(",")
                 branches.append((value, self.condition()))
+                self.domain.guard(start, end, sp.And(branches[-1][1], *(sp.Not(c) for _, c in branches[:-1])))
                 self.expect(")")
                 if not (self.peek()[1] == "," and self.peek()[0] == "op"):
                     break
@@ -360,6 +366,9 @@ class _Parser:
                 self.fail(f"argument {i + 1} of {name} is a condition, such as x > 0", at)
             if i != condition:
                 self.number_like(arg, at)
+        if function in (sp.log, sp.sqrt):
+            with sp.evaluate(False):
+                self.domain.require(function(args[0][0]))
         try:
             return self.built(function(*(arg for arg, _ in args)), pos)
         except (ValueError, TypeError) as err:
@@ -392,18 +401,15 @@ class _Parser:
         )
         if estimate > MAX_NODES:  # SymPy's evaluation of a huge tree can itself take minutes: refuse before
             self.fail(f"{name}(...) would have about {estimate} nodes; the limit is {MAX_NODES}", pos)
+        self.domain.add([c.xreplace(values) for c in written_conditions(entry.expr)])  # the definition's own
         return entry.expr.xreplace(values)  # all at once: an argument containing x is not substituted again
 
+    @contextmanager
     def nested(self, pos: int):
-        parser = self
-
-        class _Depth:
-            def __enter__(self):
-                parser.depth += 1
-                if parser.depth > MAX_DEPTH:
-                    parser.fail(f"expression is nested more than {MAX_DEPTH} levels deep", pos)
-
-            def __exit__(self, *exc):
-                parser.depth -= 1
-
-        return _Depth()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"expression is nested more than {MAX_DEPTH} levels deep", pos)
+        try:
+            yield
+        finally:
+            self.depth -= 1

@@ -36,23 +36,29 @@ def parse(
     text: str,
     parameters: Mapping[str, sp.Symbol] | None = None,
     allow_symbols: bool = False,
+    domain: list | None = None,
 ) -> sp.Expr:
     """Parse ``text`` into a SymPy expression in the real symbol ``x``.
 
     ``parameters`` maps further names to symbols; with ``allow_symbols`` any other plain
     name becomes a real symbol. Catalog activations are functions, their parameters
     optional positional arguments with their defaults, as in Python: ``swish(x)`` is
-    ``x*sigmoid(x)``, ``swish(x, 2)`` is ``x*sigmoid(2*x)``.
+    ``x*sigmoid(x)``, ``swish(x, 2)`` is ``x*sigmoid(2*x)``. ``domain``, a list, receives the
+    conditions under which the text as written has a real value, which SymPy's evaluation may drop
+    (``symact.defined``).
 
     >>> parse('relu(x) - relu(-x)')
     -Max(0, -x) + Max(0, x)
+    >>> found = []
+    >>> parse('x/x', domain=found), found
+    (1, [Ne(x, 0)])
     """
     if not isinstance(text, str):
         raise ParseError(f"expected a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     try:
-        return within_limits(build(text, dict(parameters or {}), allow_symbols), "parse", "text")
+        return within_limits(build(text, dict(parameters or {}), allow_symbols, domain), "parse", "text")
     except SymactError as err:  # the grammar's recursive-descent frames say nothing to the caller
         raise err.with_traceback(None) from None
     except (ArithmeticError, ValueError, TypeError, RecursionError, AttributeError) as err:  # SymPy refusing input

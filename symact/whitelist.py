@@ -19,7 +19,7 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from symact.catalog import x
-from symact.errors import ParameterError
+from symact.errors import ParameterError, ParseError
 from symact.functions import Phi, sigmoid, softplus
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "tree_size",
     "within_limits",
     "is_condition",
+    "tokenize",
 ]
 
 MAX_LENGTH = 5000
@@ -112,6 +113,27 @@ TOKEN = re.compile(
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
     r"|(?P<op>\*\*|<=|>=|==|!=|[-+*/^(),|<>=]))"
 )
+
+
+def tokenize(text: str) -> list[tuple[str, str, int]]:
+    """The tokens of ``text`` as (kind, text, position), ended by ``('end', '', len(text))``.
+
+    >>> tokenize('2*x')
+    [('number', '2', 0), ('op', '*', 1), ('name', 'x', 2), ('end', '', 3)]
+    """
+    tokens, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            start = len(text) - len(text[pos:].lstrip())
+            raise ParseError(f"unexpected character {text[start]!r}{module_hint(text, start)}", text, start)
+        kind = match.lastgroup
+        tokens.append((kind, match.group(kind), match.start(kind)))
+        pos = match.end()
+    tokens.append(("end", "", len(text)))
+    return tokens
 
 
 _DOTTED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")

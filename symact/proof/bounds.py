@@ -17,7 +17,7 @@ from symact.numerics import certified_sign
 from symact.precision import precision
 from symact.proof.cases import _split_points
 from symact.proof.domain import domain_details
-from symact.proof.falsify import _certified, _evaluate, _mp_callable, _sample_points, _shown_at
+from symact.proof.falsify import _certified, _evaluate, _mp_callable, _sample_points, _shown_at, _valued
 from symact.proof.inputs import _infinite, _no_verdict, _raw, _side
 from symact.proof.result import DIGITS, PROVED, REFUTED, UNKNOWN, Evidence, Proof, Step, _text
 from symact.proof.rewriting import _exp_form
@@ -191,18 +191,19 @@ def prove_bound(
     validate(budget, "prove_bound")
     statement = f"bound on {_raw(expr)}"
     f = up = lo = None
+    written: list = []  # where the sides as written have a value (symact.defined)
     try:
         with within(budget, "prove_bound"), guard():
-            f = _side(expr, assumptions, "expr")
-            up = None if upper is None else _side(upper, assumptions, "upper")
-            lo = None if lower is None else _side(lower, assumptions, "lower")
+            f = _side(expr, assumptions, "expr", written)
+            up = None if upper is None else _side(upper, assumptions, "upper", written)
+            lo = None if lower is None else _side(lower, assumptions, "lower", written)
             wanted = None if equality_at is None else _points(equality_at, "equality_at")
             rel = "<" if strict else "<="
             statement = (f"{_text(lo)} {rel} " if lo is not None else "") + _text(f)
             statement += f" {rel} {_text(up)}" if up is not None else ""
             if wanted is not None:
                 statement += f", with equality only at x in {{{', '.join(_text(p) for p in wanted)}}}"
-            if any(_infinite(e) for e in (f, up, lo) if e is not None):
+            if any(_infinite(e) for e in (f, up, lo) if e is not None) or sp.false in written:
                 return Proof(
                     statement=statement,
                     status=UNKNOWN,
@@ -210,15 +211,15 @@ def prove_bound(
                     lhs=f,
                     rhs=up if up is not None else lo,
                 )
-            return _prove_bound(statement, f, up, lo, wanted, strict)
+            return _prove_bound(statement, f, up, lo, wanted, strict, written)
     except ProofTimeout:
         return Proof(statement=statement, status=UNKNOWN, method="timeout", lhs=f, rhs=up if up is not None else lo)
     except Exception as err:  # SymPy failing on an input the parser accepted: no verdict, never a crash
         return _no_verdict(statement, err, f, up)
 
 
-def _prove_bound(statement, f, up, lo, wanted, strict) -> Proof:
-    refuted, used, worst = _falsify_bound(f, up, lo, strict, statement)
+def _prove_bound(statement, f, up, lo, wanted, strict, written) -> Proof:
+    refuted, used, worst = _falsify_bound(f, up, lo, strict, statement, written)
     if refuted is not None:
         return refuted
     evidence = Evidence(points=used, digits=DIGITS, max_difference=float(worst) if worst != mpmath.inf else 0.0)
@@ -298,17 +299,18 @@ def _prove_bound(statement, f, up, lo, wanted, strict) -> Proof:
         evidence=evidence,
         lhs=f,
         rhs=up,
-        details={**details, **domain_details([e for e in (lo, f, up) if e is not None])},
+        details={**details, **domain_details([e for e in (lo, f, up) if e is not None], written)},
     )
 
 
-def _falsify_bound(f, up, lo, strict, statement):
-    """Search for a violation of the bound at 50 digits; confirm it with accuracy-tracked evaluation."""
-    sides = [e for e in (f, up, lo) if e is not None]
+def _falsify_bound(f, up, lo, strict, statement, written):
+    """Search for a violation of the bound at 50 digits where the sides as written have a value; confirm it with
+    accuracy-tracked evaluation."""
+    sides = [e for e in (f, up, lo) if e is not None] + written
     symbols = set().union(*(e.free_symbols for e in sides))  # a bound's too; x with assumptions is the user's
     symbols = sorted(symbols | ({x} if all(s.name != "x" for s in symbols) else set()), key=lambda s: s.name)
     points = _sample_points(f - (up if up is not None else 0) - (lo if lo is not None else 0), symbols=symbols)
-    fn = _mp_callable(f, symbols)
+    fn, valued = _mp_callable(f, symbols), _valued(written, symbols, real=True)
     bounds = [
         (_mp_callable(bound, symbols), bound, above) for bound, above in ((up, True), (lo, False)) if bound is not None
     ]
@@ -321,7 +323,7 @@ def _falsify_bound(f, up, lo, strict, statement):
                 continue
             sample = points.pop(0)
             point = {s: sample.get(s, 0) for s in symbols}
-            value = _evaluate(fn, symbols, point)
+            value = _evaluate(fn, symbols, point) if valued(point) else None
             if value is None or isinstance(value, mpmath.mpc):
                 continue
             used += 1

@@ -122,6 +122,16 @@ def _case_blocks(p, steps) -> list[Block]:
     return out
 
 
+_RELATIONS = {"!=": r"\ne", ">": ">", ">=": r"\ge", "<": "<", "<=": r"\le"}
+
+
+def condition_tex(c: sp.Basic) -> str:
+    """A condition of ``details['defined']`` in LaTeX: ``x \\ne 1``, ``x \\ge 0``, or SymPy's for a combination."""
+    if getattr(c, "rel_op", None) in _RELATIONS:
+        return f"{expr(c.lhs)} {_RELATIONS[c.rel_op]} {expr(c.rhs)}"
+    return sp.latex(c)
+
+
 def is_bound(p) -> bool:
     """A bound proof: its steps carry an inequality (``Step.relation``) and its gaps are in ``details``."""
     info = p.details if isinstance(p.details, dict) else {}
@@ -131,7 +141,7 @@ def is_bound(p) -> bool:
 def _bound_blocks(p, steps) -> list[Block]:
     """A bound proved from the sign of its gap, written in s = exp(x) > 0: the gap's chain, then the bound."""
     f, info = p.lhs, p.details
-    off = "".join(rf" with ${expr(c.lhs)} \ne {expr(c.rhs)}$" for c in info.get("defined", []))
+    off = "".join(rf" with ${condition_tex(c)}$" for c in info.get("defined", []))
     out, previous = [], steps[0].expr
     for step in steps[1:]:
         if step.relation not in ("<", "<="):

@@ -64,9 +64,42 @@ def _conditions(d: sp.Expr) -> list[sp.Expr]:
     return [c for c in found if isinstance(c, sp.Ne)]  # x ≠ 0 for a positive x is no condition
 
 
-def domain_details(sides: Iterable[sp.Expr]) -> dict:
-    """What a proof of a statement between ``sides`` records about the points where a side has no value."""
+def _solved(c: sp.Basic) -> list[sp.Basic]:
+    """A written condition (``symact.defined``) in its simplest form: ``u ≠ 0`` as ``_conditions`` gives it,
+    ``a*s + b > 0`` as ``s > -b/a``; none when it holds for every real value of its one symbol."""
+    if isinstance(c, sp.Ne) and c.rhs == 0:
+        return _conditions(c.lhs)
+    if len(c.free_symbols) == 1:
+        (s,) = c.free_symbols
+        try:
+            if (c.to_nnf() if isinstance(c, sp.Implies) else c).as_set() == sp.S.Reals:
+                return []
+        except (NotImplementedError, TypeError, ValueError, AttributeError):
+            pass
+    if isinstance(c, sp.Implies):  # a branch's: solved, where the branch is taken; x ≠ 1 alone if taken at 1
+        taken = [
+            c.args[0].xreplace({d.lhs: d.rhs}) if isinstance(d, sp.Ne) and d.lhs.is_Symbol else None
+            for d in _solved(c.args[1])
+        ]
+        return [
+            d if t is sp.true else sp.Implies(c.args[0], d)
+            for d, t in zip(_solved(c.args[1]), taken)
+            if t is not sp.false
+        ]
+        if isinstance(c, (sp.Gt, sp.Ge)) and c.rhs == 0 and c.lhs.is_polynomial(s) and sp.degree(c.lhs, s) == 1:
+            a, b = c.lhs.coeff(s), c.lhs.coeff(s, 0)
+            return [(c.func if a.is_positive else c.reversed.func)(s, -b / a)] if a.is_number else [c]
+    return [c]
+
+
+def domain_details(sides: Iterable[sp.Expr], written: Iterable[sp.Basic] = ()) -> dict:
+    """What a proof of a statement between ``sides`` records about the points where a side has no value;
+    ``written``: the conditions of the sides as the user wrote them, before SymPy's evaluation."""
     conditions = []
     for d in sorted(set().union(*(_denominators(s) for s in sides)), key=sp.default_sort_key):
         conditions += [c for c in _conditions(d) if c not in conditions]
+    for w in written:
+        conditions += [c for c in _solved(w) if c not in conditions and c is not sp.true]
+    strict = {(c.lhs, c.rhs) for c in conditions if isinstance(c, sp.StrictGreaterThan)}
+    conditions = [c for c in conditions if not (isinstance(c, (sp.Ne, sp.Ge)) and (c.lhs, c.rhs) in strict)]
     return {"defined": conditions} if conditions else {}

@@ -11,6 +11,7 @@ from sympy.core.evalf import PrecisionExhausted
 
 from symact.budget import check, guard
 from symact.catalog import x
+from symact.defined import has_value
 from symact.errors import ParameterError, ProofTimeout, SymactError, UndecidedSign
 from symact.functions import mp_function
 from symact.kinks import is_smooth, resolve, smooth_variants, switch_functions, switch_points
@@ -211,14 +212,30 @@ def _evaluate(fn: Callable, symbols: list, point: dict):
     return value
 
 
-def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
-    """Search for a point where lhs != rhs at 50 digits; re-check any hit at 100 digits.
+def _valued(defined, symbols: list, real: bool = False) -> Callable[[dict], bool]:
+    """Whether the sides as written have a value at a point (``real``: a real value, as a bound needs):
+    ``defined`` are their conditions (``symact.defined``); x/x, which SymPy made 1, has none at x = 0, where
+    no counterexample may be."""
+    checks = [c for c in (c if real else has_value(c) for c in defined) if c is not sp.true]
+    return lambda point: all(c.xreplace({s: point.get(s, 0) for s in symbols}) is sp.true for c in checks)
+
+
+def _symbols(lhs: sp.Expr, rhs: sp.Expr, defined) -> list:
+    return sorted(
+        set().union(lhs.free_symbols, rhs.free_symbols, *(c.free_symbols for c in defined)), key=lambda s: s.name
+    )
+
+
+def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64, defined=()):
+    """Search for a point where lhs != rhs at 50 digits, where both sides as written have a value (``defined``,
+    their conditions); re-check any hit at 100 digits.
 
     Returns (counterexample or None, Evidence).
     """
     diff = lhs - rhs
-    symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda s: s.name)
-    points = _sample_points(diff, count, symbols=symbols)
+    symbols = _symbols(lhs, rhs, defined)
+    valued = _valued(defined, symbols)
+    points = [p for p in _sample_points(diff, count, symbols=symbols) if valued(p)]
     fl, fr = _mp_callable(lhs, symbols), _mp_callable(rhs, symbols)
     used, worst, rechecks = 0, mpmath.mpf(0), 0
     with precision(DIGITS):
@@ -241,15 +258,16 @@ def _falsify(lhs: sp.Expr, rhs: sp.Expr, count: int = 64):
     return None, Evidence(points=used, digits=DIGITS, max_difference=float(worst), undecided=rechecks)
 
 
-def _tiny_difference(lhs: sp.Expr, rhs: sp.Expr, count: int = 8) -> dict | None:
+def _tiny_difference(lhs: sp.Expr, rhs: sp.Expr, count: int = 8, defined=()) -> dict | None:
     """A point where lhs - rhs is certified non-zero although below the 50-digit test's resolution.
 
     ``exp(-1000) = 0`` and ``f(x) + 10**-40 = f(x)`` agree to 50 digits at every point, yet are false:
     SymPy's accuracy-tracked evaluation of the difference tells them apart.
     """
-    symbols = sorted(lhs.free_symbols | rhs.free_symbols, key=lambda s: s.name)
+    symbols = _symbols(lhs, rhs, defined)
+    valued = _valued(defined, symbols)
     for point in _sample_points(lhs - rhs, count, symbols=symbols)[:count]:
-        checked = _recheck(lhs, rhs, point)
+        checked = _recheck(lhs, rhs, point) if valued(point) else None
         if checked is not None:
             return checked
     return None

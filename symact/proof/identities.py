@@ -26,7 +26,7 @@ from symact.proof.cases import _case_split, _settle, _values_for
 from symact.proof.derivatives import derivative_kinks, kink_details, off_kinks
 from symact.proof.domain import domain_details
 from symact.proof.falsify import _falsify, _tiny_difference
-from symact.proof.inputs import _infinite, _no_verdict, _raw, _side, _unify
+from symact.proof.inputs import _infinite, _no_verdict, _raw, _unify, _written
 from symact.proof.result import PROVED, REFUTED, UNKNOWN, Proof, Step, _text
 from symact.proof.rewriting import _smooth_chain
 
@@ -126,19 +126,22 @@ def prove(
     left = right = None
     try:
         with within(budget, "prove"), guard():
-            left, right = _unify(_side(lhs, assumptions, "lhs"), _side(rhs, assumptions, "rhs"))
+            (left, written), (right, more) = _written(lhs, assumptions, "lhs"), _written(rhs, assumptions, "rhs")
+            left, right, *written = _unify(left, right, *written, *more)  # where the sides as written have a value
             statement = f"{_text(left)} = {_text(right)}"
             kinks = derivative_kinks([(lhs, left), (rhs, right)])  # read where the function is differentiable
             left, right = off_kinks(left, kinks), off_kinks(right, kinks)
-            if _infinite(left) or _infinite(right):
+            if _infinite(left) or _infinite(right) or sp.false in written:
                 return Proof(
                     statement=statement,
                     status=UNKNOWN,
-                    method="infinite values: not an identity of real functions",
+                    method="infinite values: not an identity of real functions"
+                    if sp.false not in written
+                    else "a side has no value at the values given",
                     lhs=left,
                     rhs=right,
                 )
-            counterexample, evidence = _falsify(_settle(left), _settle(right))
+            counterexample, evidence = _falsify(_settle(left), _settle(right), defined=written)
             if counterexample is not None:
                 return Proof(
                     statement=statement,
@@ -166,7 +169,7 @@ def prove(
                 )
             details = {}
             if found is None:
-                counterexample = _tiny_difference(left, right)
+                counterexample = _tiny_difference(left, right, defined=written)
                 if counterexample is not None:
                     return Proof(
                         statement=statement,
@@ -195,7 +198,7 @@ def prove(
                 evidence=evidence,
                 lhs=left,
                 rhs=right,
-                details={**details, **kink_details(kinks), **domain_details([left, right])},
+                details={**details, **kink_details(kinks), **domain_details([left, right], written)},
             )
     except ProofTimeout:
         return Proof(

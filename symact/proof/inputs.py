@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import sympy as sp
 
 from symact.catalog import x
+from symact.defined import written_conditions
 from symact.errors import ParameterError, SymactError, UndecidedSign
 from symact.parsing import parse
 from symact.proof.result import UNKNOWN, Proof
@@ -54,9 +55,25 @@ def _finite_number(value, name: str) -> sp.Expr:
     return number
 
 
-def _side(side, assumptions: Mapping, what: str) -> sp.Expr:
+def _side(side, assumptions: Mapping, what: str, written: list | None = None) -> sp.Expr:
+    """A side; ``written``, a list, receives the conditions under which it has a value as written."""
+    expr, conditions = _written(side, assumptions, what)
+    (written if written is not None else []).extend(c for c in conditions if c not in (written or []))
+    return expr
+
+
+def _written(side, assumptions: Mapping, what: str) -> tuple[sp.Expr, list]:
+    """A side and the conditions under which it has a value as written (``symact.defined``): x/x is 1 for
+    x ≠ 0; a condition that the assumptions make false (``x/x`` at x = 0) is ``false``."""
+    found: list = []
+    expr = _read(side, what, found)
+    conditions = [_assume(c, assumptions) for c in found + written_conditions(expr)]
+    return _assume(expr, assumptions), [c for c in dict.fromkeys(conditions) if c is not sp.true]
+
+
+def _read(side, what: str, found: list) -> sp.Expr:
     if isinstance(side, str):
-        expr = parse(side, allow_symbols=True)
+        expr = parse(side, allow_symbols=True, domain=found)
     elif isinstance(side, (int, float)) and not isinstance(side, bool):
         expr = _finite_number(side, what)
     elif isinstance(side, sp.Basic):
@@ -65,7 +82,7 @@ def _side(side, assumptions: Mapping, what: str) -> sp.Expr:
         )
     else:
         raise ParameterError("prove", what, f"must be a string or SymPy expression, not {type(side).__name__}")
-    return _assume(expr, assumptions)
+    return expr
 
 
 def _unify(*exprs: sp.Expr) -> tuple[sp.Expr, ...]:

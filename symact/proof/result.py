@@ -141,15 +141,17 @@ class Proof:
         >>> Proof('d = e', PROVED, details={'excluded': [0], 'why': ['at 0 relu has no derivative']}).verdict()
         'proved for x ≠ 0; at 0 relu has no derivative'
         >>> Proof('(x**2 - 1)/(x - 1) = x + 1', PROVED, details={'defined': [sp.Ne(sp.Symbol('x'), 1)]}).verdict()
-        'proved for x ≠ 1; a side has no value at the points left out'
+        'proved for x ≠ 1; a side has no real value at the points left out'
+        >>> Proof('sqrt(x)**2 = x', PROVED, details={'defined': [sp.Symbol('x') >= 0]}).verdict()
+        'proved for x ≥ 0; a side has no real value at the points left out'
         """
         excluded = self.details.get("excluded", []) if self.status == PROVED else []
         defined = self.details.get("defined", []) if self.status == PROVED else []
         if not excluded and not defined:
             return str(self.status)
         where = [f"x ≠ {_words(sp.sstr(p))}" for p in excluded]
-        where += [f"{_words(sp.sstr(c.lhs))} ≠ {_words(sp.sstr(c.rhs))}" for c in defined]
-        why = ["a side has no value at the points left out"] if defined else []
+        where += [_condition(c) for c in defined]
+        why = ["a side has no real value at the points left out"] if defined else []
         return "; ".join([f"{self.status} for {' and '.join(where)}", *self.details.get("why", []), *why])
 
     def _evidence_text(self) -> str:
@@ -268,6 +270,17 @@ _NUMBER = re.compile(r"-?\d+(\.\d*)?(e[-+]?\d+)?")
 
 _SYMBOLS = {"=": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">", "->": "→"}
 _WORDS = re.compile(r"\*\*|->|<=|>=|!=|\boo\b|\b(Max|Min)\(")
+
+
+def _condition(c: sp.Basic) -> str:
+    """A condition of ``details['defined']`` in words: ``x ≠ 1``, ``x ≥ 0``, ``x ≠ 1 where x > 0``."""
+    if isinstance(c, sp.Ne):
+        return f"{_words(sp.sstr(c.lhs))} ≠ {_words(sp.sstr(c.rhs))}"
+    if isinstance(c, sp.Implies):
+        return f"{_condition(c.args[1])} where {_condition(c.args[0])}"
+    if isinstance(c, (sp.Or, sp.And)):
+        return f" {type(c).__name__.lower()} ".join(f"({_condition(a)})" for a in c.args)
+    return _words(sp.sstr(c))
 
 
 def _words(text: str) -> str:

@@ -19,7 +19,7 @@ from symact.errors import SymactError, UndecidedSign
 from symact.formula import LINE, escape, expr, lines, prose, sentence, width
 from symact.formula.printer import decimal_text
 from symact.kinks import pieces
-from symact.proof.chains import RELATIONS, block_tex, blocks, is_bound, is_value
+from symact.proof.chains import RELATIONS, block_tex, blocks, condition_tex, is_bound, is_value
 from symact.proof.result import Proof
 from symact.vector import derive_vector
 
@@ -312,7 +312,7 @@ def _verdict(p, lead: str = "") -> str:
     excluded = info.get("excluded") if status == "proved" else None
     defined = info.get("defined", []) if status == "proved" else []
     conditions = [rf"$x \ne {expr(e)}$" for e in excluded or []]
-    conditions += [rf"${expr(c.lhs)} \ne {expr(c.rhs)}$" for c in defined]
+    conditions += [f"${condition_tex(c)}$" for c in defined]
     where = " for " + " and ".join(conditions) if conditions else ""
     if status == "checked":
         where = " (numerically or on instances; not a proof)"
