@@ -66,29 +66,26 @@ def _conditions(d: sp.Expr) -> list[sp.Expr]:
 
 def _solved(c: sp.Basic) -> list[sp.Basic]:
     """A written condition (``symact.defined``) in its simplest form: ``u ≠ 0`` as ``_conditions`` gives it,
-    ``a*s + b > 0`` as ``s > -b/a``; none when it holds for every real value of its one symbol."""
+    ``a*x + b > 0`` as ``x > -b/a`` for a number a; none when it holds for every real value of its one symbol."""
     if isinstance(c, sp.Ne) and c.rhs == 0:
         return _conditions(c.lhs)
     if len(c.free_symbols) == 1:
-        (s,) = c.free_symbols
         try:
             if (c.to_nnf() if isinstance(c, sp.Implies) else c).as_set() == sp.S.Reals:
                 return []
         except (NotImplementedError, TypeError, ValueError, AttributeError):
             pass
     if isinstance(c, sp.Implies):  # a branch's: solved, where the branch is taken; x ≠ 1 alone if taken at 1
+        solved = _solved(c.args[1])
         taken = [
-            c.args[0].xreplace({d.lhs: d.rhs}) if isinstance(d, sp.Ne) and d.lhs.is_Symbol else None
-            for d in _solved(c.args[1])
+            c.args[0].xreplace({d.lhs: d.rhs}) if isinstance(d, sp.Ne) and d.lhs.is_Symbol else None for d in solved
         ]
-        return [
-            d if t is sp.true else sp.Implies(c.args[0], d)
-            for d, t in zip(_solved(c.args[1]), taken)
-            if t is not sp.false
-        ]
-        if isinstance(c, (sp.Gt, sp.Ge)) and c.rhs == 0 and c.lhs.is_polynomial(s) and sp.degree(c.lhs, s) == 1:
-            a, b = c.lhs.coeff(s), c.lhs.coeff(s, 0)
-            return [(c.func if a.is_positive else c.reversed.func)(s, -b / a)] if a.is_number else [c]
+        return [d if t is sp.true else sp.Implies(c.args[0], d) for d, t in zip(solved, taken) if t is not sp.false]
+    if isinstance(c, (sp.Gt, sp.Ge)) and c.rhs == 0 and c.free_symbols:
+        s = x if x in c.free_symbols else min(c.free_symbols, key=lambda t: t.name)
+        a, b = c.lhs.coeff(s), c.lhs - c.lhs.coeff(s) * s
+        if c.lhs.is_polynomial(s) and sp.degree(c.lhs, s) == 1 and a.is_number and not b.has(s):
+            return [(c.func if a.is_positive else c.reversed.func)(s, -b / a)]
     return [c]
 
 
