@@ -85,14 +85,17 @@ class Recorder:
         self.conditions: list = []
 
     def mark(self) -> int:
+        """Where the next condition will go: the start of a branch's."""
         return len(self.conditions)
 
     def add(self, conditions: list) -> None:
+        """Record ``conditions``, each once; none that holds everywhere."""
         for c in conditions:
             if c is not sp.true and c.free_symbols and c not in self.conditions:
                 self.conditions.append(c)
 
     def require(self, node: sp.Basic) -> None:
+        """Record the conditions of ``node`` as written (``node_conditions``)."""
         self.add(node_conditions(node))
 
     def guard(self, start: int, end: int | None, where: sp.Basic) -> None:

@@ -30,6 +30,7 @@ LAYERS = {
         "symact.functions",
         "symact.catalog",
         "symact.whitelist",
+        "symact.defined",
         "symact.grammar",
         "symact.parsing",
         "symact.kinks",

@@ -97,6 +97,17 @@ def domain_details(sides: Iterable[sp.Expr], written: Iterable[sp.Basic] = ()) -
         conditions += [c for c in _conditions(d) if c not in conditions]
     for w in written:
         conditions += [c for c in _solved(w) if c not in conditions and c is not sp.true]
-    strict = {(c.lhs, c.rhs) for c in conditions if isinstance(c, sp.StrictGreaterThan)}
-    conditions = [c for c in conditions if not (isinstance(c, (sp.Ne, sp.Ge)) and (c.lhs, c.rhs) in strict)]
+    unequal = {(c.lhs, c.rhs) for c in conditions if isinstance(c, sp.Ne)}
+    conditions = [  # x ≠ 0 and x ≥ 0: x > 0
+        sp.Gt(*c.args)
+        if isinstance(c, sp.Ge) and c.args in unequal
+        else sp.Lt(*c.args)
+        if isinstance(c, sp.Le) and c.args in unequal
+        else c
+        for c in conditions
+    ]
+    strict = {(c.lhs, c.rhs) for c in conditions if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan))}
+    conditions = [
+        c for c in dict.fromkeys(conditions) if not (isinstance(c, (sp.Ne, sp.Ge, sp.Le)) and c.args in strict)
+    ]
     return {"defined": conditions} if conditions else {}
