@@ -26,12 +26,21 @@ __all__ = ["node_conditions", "written_conditions", "has_value", "Recorder"]
 
 def node_conditions(node: sp.Basic) -> list[sp.Basic]:
     """The conditions, in the form ``u != 0``, ``u >= 0`` or ``u > 0``, under which ``node`` itself has a real
-    value given real arguments; none that hold for every value of the symbols."""
+    value given real arguments; none that hold for every value of the symbols. A power with a symbolic exponent
+    a: its base is positive (x**a is not real at x = -1 for a = 1/2), non-negative for a >= 0, not 0 for an
+    integer a that may be negative.
+
+    >>> from symact.catalog import x
+    >>> a, n = sp.Symbol('a', real=True), sp.Symbol('n', integer=True)
+    >>> node_conditions(sp.Pow(x, a)), node_conditions(sp.Pow(x, n)), node_conditions(sp.Pow(x, a**2))
+    ([x > 0], [Ne(x, 0)], [x >= 0])
+    """
     found = []
-    if isinstance(node, sp.Pow) and node.exp.is_number and node.exp.is_extended_real:
-        if node.exp.is_integer is False:  # an even root (any non-integer power) of a negative number
-            found.append(sp.Gt(node.base, 0) if node.exp.is_negative else sp.Ge(node.base, 0))
-        elif node.exp.is_negative:
+    if isinstance(node, sp.Pow) and node.exp.is_extended_real:
+        e = node.exp
+        if not e.is_integer:  # an even root, any power that may not be an integer power, of a negative number
+            found.append(sp.Ge(node.base, 0) if e.is_nonnegative else sp.Gt(node.base, 0))
+        elif not e.is_nonnegative:
             found.append(sp.Ne(node.base, 0))
     elif isinstance(node, sp.log) and len(node.args) == 1:
         found.append(sp.Gt(node.args[0], 0))

@@ -326,6 +326,9 @@ WRITTEN_DOMAIN = [
     ("(x**2 - x)/x", "x - 1", {}, [{"x": 0}]),
     ("sqrt(x)**4", "x**2", {}, [{"x": -1}]),
     ("1/sqrt(x)**2", "1/x", {}, [{"x": 0}, {"x": -1}]),
+    ("x**a*x**(-a)", "1", {}, [{"x": 0, "a": 1}]),
+    ("x**n/x**n", "1", {"n": "integer"}, [{"x": 0, "n": 1}]),
+    ("x**a/x**a", "1", {"a": P}, [{"x": 0, "a": 1}]),
 ]
 
 # false where both sides as written have a value
@@ -537,6 +540,15 @@ def test_a_branch_keeps_its_conditions_where_it_is_taken():
     parse("1/x if x > 2 else sqrt(x)", domain=found)
     x = sp.Symbol("x", real=True)
     assert found == [sp.Implies(x > 2, sp.Ne(x, 0)), sp.Implies(x <= 2, x >= 0)], found
+
+
+def test_a_power_with_a_symbolic_exponent_keeps_its_domain():
+    """x**a*x**(-a) is 1 to SymPy and was proved for every real x and a; at x = 0, a = 1 it is 0 * (1/0), and at
+    x = -1, a = 1/2 it is not real. A power with an exponent that may not be an integer needs a positive base."""
+    p = prove("x**a*x**(-a)", "1", budget=10)
+    assert p.status == PROVED and p.verdict().startswith("proved for x > 0"), p
+    p = prove("x**n/x**n", "1", budget=10, n="integer")  # an integer power of a negative x is real
+    assert p.status == PROVED and _left_out(p, {"x": 0, "n": 1}) and not _left_out(p, {"x": -1, "n": 1}), p.details
 
 
 def test_a_condition_that_the_values_given_make_false_leaves_no_verdict():

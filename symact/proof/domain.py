@@ -64,17 +64,33 @@ def _conditions(d: sp.Expr) -> list[sp.Expr]:
     return [c for c in found if isinstance(c, sp.Ne)]  # x ≠ 0 for a positive x is no condition
 
 
+def _as_set(c: sp.Basic) -> list | None:
+    """A condition on one real symbol s as the set where it holds: none for all reals, ``s ≠ r`` for all but
+    finitely many points, ``s ≥ r`` (``s > r``, ``s ≤ r``, ``s < r``) for a half-line; None otherwise."""
+    (s,) = c.free_symbols
+    try:
+        where = (c.to_nnf() if isinstance(c, sp.Implies) else c).as_set()
+        missing = sp.Complement(sp.S.Reals, where)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    if isinstance(missing, sp.FiniteSet) or missing == sp.S.EmptySet:
+        return [sp.Ne(s, p) for p in sorted(missing, key=sp.default_sort_key)]
+    if isinstance(where, sp.Interval) and where.end == sp.oo:
+        return [(sp.Gt if where.left_open else sp.Ge)(s, where.start)]
+    if isinstance(where, sp.Interval) and where.start == -sp.oo:
+        return [(sp.Lt if where.right_open else sp.Le)(s, where.end)]
+    return None
+
+
 def _solved(c: sp.Basic) -> list[sp.Basic]:
     """A written condition (``symact.defined``) in its simplest form: ``u ≠ 0`` as ``_conditions`` gives it,
     ``a*x + b > 0`` as ``x > -b/a`` for a number a; none when it holds for every real value of its one symbol."""
     if isinstance(c, sp.Ne) and c.rhs == 0:
         return _conditions(c.lhs)
     if len(c.free_symbols) == 1:
-        try:
-            if (c.to_nnf() if isinstance(c, sp.Implies) else c).as_set() == sp.S.Reals:
-                return []
-        except (NotImplementedError, TypeError, ValueError, AttributeError):
-            pass
+        found = _as_set(c)
+        if found is not None:
+            return found
     if isinstance(c, sp.Implies):  # a branch's: solved, where the branch is taken; x ≠ 1 alone if taken at 1
         solved = _solved(c.args[1])
         taken = [

@@ -66,14 +66,17 @@ def _written(side, assumptions: Mapping, what: str) -> tuple[sp.Expr, list]:
     """A side and the conditions under which it has a value as written (``symact.defined``): x/x is 1 for
     x ≠ 0; a condition that the assumptions make false (``x/x`` at x = 0) is ``false``."""
     found: list = []
-    expr = _read(side, what, found)
+    assumed = {n: _assume(sp.Symbol(n, real=True), {n: spec}) for n, spec in assumptions.items() if n != "x"}
+    expr = _read(side, what, found, {n: s for n, s in assumed.items() if isinstance(s, sp.Symbol)})
     conditions = [_assume(c, assumptions) for c in found + written_conditions(expr)]
     return _assume(expr, assumptions), [c for c in dict.fromkeys(conditions) if c is not sp.true]
 
 
-def _read(side, what: str, found: list) -> sp.Expr:
+def _read(side, what: str, found: list, symbols: dict) -> sp.Expr:
+    """A side as SymPy reads it; a string is parsed with the assumed ``symbols`` (so that n**k records what an
+    integer n makes true), and ``found`` receives its conditions as written."""
     if isinstance(side, str):
-        expr = parse(side, allow_symbols=True, domain=found)
+        expr = parse(side, parameters=symbols, allow_symbols=True, domain=found)
     elif isinstance(side, (int, float)) and not isinstance(side, bool):
         expr = _finite_number(side, what)
     elif isinstance(side, sp.Basic):
