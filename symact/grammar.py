@@ -212,7 +212,8 @@ class _Parser:
             pos = at
             if op == "/" and right.is_zero:
                 self.fail("division by zero", pos)
-            self.domain.require(sp.Pow(right, -1, evaluate=False) if op == "/" else sp.S.One)
+            if op == "/":  # x/x is 1 to SymPy: the denominator's condition is recorded first
+                self.domain.require(sp.Pow(right, -1, evaluate=False))
             expr = self.built(expr * right if op == "*" else expr / right, pos)
         return expr
 
