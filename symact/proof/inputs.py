@@ -64,28 +64,28 @@ def _side(side, assumptions: Mapping, what: str, written: list | None = None) ->
 
 def _written(side, assumptions: Mapping, what: str) -> tuple[sp.Expr, list]:
     """A side and the conditions under which it has a value as written (``symact.defined``): x/x is 1 for
-    x ≠ 0; a condition that the assumptions make false (``x/x`` at x = 0) is ``false``."""
+    x ≠ 0; a condition that the assumptions make false (``x/x`` at x = 0) is ``false``. A string is parsed with
+    the assumed symbols, so that n**k records what an integer n makes true."""
     found: list = []
-    assumed = {n: _assume(sp.Symbol(n, real=True), {n: spec}) for n, spec in assumptions.items() if n != "x"}
-    expr = _read(side, what, found, {n: s for n, s in assumed.items() if isinstance(s, sp.Symbol)})
+    if isinstance(side, str):
+        assumed = {n: _assume(sp.Symbol(n, real=True), {n: spec}) for n, spec in assumptions.items() if n != "x"}
+        symbols = {n: s for n, s in assumed.items() if isinstance(s, sp.Symbol)}
+        expr = parse(side, parameters=symbols, allow_symbols=True, domain=found)
+    else:
+        expr = _read(side, what)
     conditions = [_assume(c, assumptions) for c in found + written_conditions(expr)]
     return _assume(expr, assumptions), [c for c in dict.fromkeys(conditions) if c is not sp.true]
 
 
-def _read(side, what: str, found: list, symbols: dict) -> sp.Expr:
-    """A side as SymPy reads it; a string is parsed with the assumed ``symbols`` (so that n**k records what an
-    integer n makes true), and ``found`` receives its conditions as written."""
-    if isinstance(side, str):
-        expr = parse(side, parameters=symbols, allow_symbols=True, domain=found)
-    elif isinstance(side, (int, float)) and not isinstance(side, bool):
-        expr = _finite_number(side, what)
-    elif isinstance(side, sp.Basic):
-        expr = within_limits(side, "prove", what).xreplace(
+def _read(side, what: str) -> sp.Expr:
+    """A side given as a number or a SymPy expression, its x made symact's."""
+    if isinstance(side, (int, float)) and not isinstance(side, bool):
+        return _finite_number(side, what)
+    if isinstance(side, sp.Basic):
+        return within_limits(side, "prove", what).xreplace(
             {s: x for s in side.free_symbols if s.name == "x" and s != x}
         )
-    else:
-        raise ParameterError("prove", what, f"must be a string or SymPy expression, not {type(side).__name__}")
-    return expr
+    raise ParameterError("prove", what, f"must be a string or SymPy expression, not {type(side).__name__}")
 
 
 def _unify(*exprs: sp.Expr) -> tuple[sp.Expr, ...]:
