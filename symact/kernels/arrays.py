@@ -32,12 +32,12 @@ from symact.errors import ParameterError
 __all__ = ["as_input", "extension_float", "check_outs", "in_place", "deliver", "plain_outs"]
 
 
-def as_input(values: ArrayLike) -> tuple[np.ndarray, np.dtype, bool]:
+def as_input(values: ArrayLike, owner: str = "kernel", name: str = "x") -> tuple[np.ndarray, np.dtype, bool]:
     """x as a float array (integers and booleans as float64), the dtype results take, and whether x was a scalar.
 
     bfloat16 and other extension floats compute in float64 and are rounded once; a byte-swapped float array
     computes as the native one and gives native results (as NumPy's ufuncs). A nested list that is not an array
-    (ragged) is a ``ParameterError``.
+    (ragged) is a ``ParameterError`` of ``owner``'s parameter ``name``.
 
     >>> as_input(np.array([1.5], dtype='>f4'))[1]
     dtype('float32')
@@ -45,9 +45,9 @@ def as_input(values: ArrayLike) -> tuple[np.ndarray, np.dtype, bool]:
     try:
         array = np.asarray(values)
     except (ValueError, TypeError) as err:  # a ragged nested sequence
-        raise ParameterError("kernel", "x", f"must be real numbers in an array's shape ({err})") from None
+        raise ParameterError(owner, name, f"must be real numbers in an array's shape ({err})") from None
     if array.dtype.kind not in "fiub":
-        return extension_float(array), array.dtype, _is_scalar(values)
+        return extension_float(array, owner, name), array.dtype, _is_scalar(values)
     if array.dtype.kind != "f":
         return array.astype(np.float64), np.dtype(np.float64), _is_scalar(values)
     if not array.dtype.isnative:
@@ -59,7 +59,7 @@ def _is_scalar(values) -> bool:
     return np.ndim(values) == 0 and not isinstance(values, np.ndarray)
 
 
-def extension_float(array: np.ndarray) -> np.ndarray:
+def extension_float(array: np.ndarray, owner: str = "kernel", name: str = "x") -> np.ndarray:
     """An extension float array (bfloat16, float8 of ml_dtypes) as float64 holding the same values, else an error.
 
     >>> extension_float(np.array(['a']))
@@ -68,7 +68,7 @@ def extension_float(array: np.ndarray) -> np.ndarray:
     """
     problem = f"must be real numbers, got an array of {array.dtype}"
     if array.dtype.kind != "V" or array.dtype.fields is not None:
-        raise ParameterError("kernel", "x", problem)
+        raise ParameterError(owner, name, problem)
     try:
         with np.errstate(all="ignore"):
             wide = array.astype(np.float64)
@@ -76,7 +76,7 @@ def extension_float(array: np.ndarray) -> np.ndarray:
     except (TypeError, ValueError):
         exact = False
     if not exact:
-        raise ParameterError("kernel", "x", f"{problem}, which does not convert exactly to float64")
+        raise ParameterError(owner, name, f"{problem}, which does not convert exactly to float64")
     return wide
 
 
