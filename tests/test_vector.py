@@ -220,7 +220,9 @@ def test_empty_extension_float_and_byte_swapped_input(name):
     assert k.jacobian(np.zeros(0)).shape == (0, 0)
     z = np.array([[0.5, -1.25, 3.0]])
     narrow = z.astype(ml_dtypes.bfloat16)
-    assert k(narrow).dtype == narrow.dtype and np.array_equal(k(narrow), k(narrow.astype(np.float64)).astype(narrow.dtype))
+    assert k(narrow).dtype == narrow.dtype and np.array_equal(
+        k(narrow), k(narrow.astype(np.float64)).astype(narrow.dtype)
+    )
     swapped = k(z.astype(">f8"))
     assert swapped.dtype.isnative and swapped.tobytes() == k(z).tobytes()
     big = np.array([3e38, -3e38], np.float32)  # -6e38 is beyond float32: -inf, without a warning

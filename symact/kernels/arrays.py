@@ -9,7 +9,8 @@ choosing the elements). So any layout of x and of ``out`` (strided, reversed, a 
 overlapping x, another float dtype) gives the same values, and nothing outside ``out`` is written; the fused
 backend writes ``out`` directly only where ``in_place`` allows it. An ``out`` that is read-only, that x's shape
 does not broadcast to, that has two elements in one place (a stride-0 view), or (``value_and_grad``) two arrays
-sharing memory is a ``ParameterError``, written not at all.
+sharing memory is a ``ParameterError``, written not at all. A masked array gives masked results
+(``symact.kernels.base.Kernel``); another NumPy subclass computes as its ndarray.
 
 >>> import numpy as np
 >>> array, dtype, scalar = as_input([1, 2])

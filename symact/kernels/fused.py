@@ -23,7 +23,8 @@ caches the compiled loops beside it, and ``symact.kernels.native`` their machine
 process runs with llvmlite alone: it imports neither numba nor the module (the ufuncs compile once per process, as
 numba's cache of a gufunc is not safe for processes sharing it). ``clear_cache()`` (or deleting the folder) empties
 it. A kernel or ufunc pickles with its definition and generated source, so a process with an empty cache of its own
-(a Dask worker on another machine) writes the source there and compiles it, without symbolic work.
+(a Dask worker on another machine) writes the source there and compiles it, without symbolic work; where numba
+is missing or cannot be imported, the kernel loads as the NumPy kernel of its definition (``fallback``).
 ``symact.kernels.build`` builds a kernel from a definition; this module imports no symbolic code, so
 ``symact.kernels.api`` serves a kernel the disk cache holds without it.
 

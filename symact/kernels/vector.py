@@ -1,6 +1,7 @@
 """Kernels of the vector activations along an axis: softmax, softmin and log_softmax by log-sum-exp (no
 overflow for any finite logits), with their vector-Jacobian products from the Jacobian that
-``symact.vector`` derives and checks in the outputs.
+``symact.vector`` derives and checks in the outputs. x is taken as elementwise kernels take it
+(``symact.kernels.arrays.as_input``); each lane is computed contiguous, so any layout gives the same bits.
 
 >>> import numpy as np
 >>> k = vector_kernel('softmax')
