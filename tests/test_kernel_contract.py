@@ -265,3 +265,17 @@ def test_a_broken_numba_is_a_parameter_error_and_auto_serves_the_numpy_kernel(tm
         "    print('numba cannot be imported' in str(err))\n"
     )
     assert _run(code, tmp_path / "c").strip() == "True"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_where_that_fits_one_out_of_value_and_grad_only_is_refused_unwritten(backend):
+    """x broadcasts into outs of two shapes; a mask of the first's shape was NumPy's ValueError at the second's
+    copy, after the first had been written."""
+    k = symact.kernel("silu", backend=backend)
+    f, df = np.zeros((2, 3)), np.zeros(3)
+    with pytest.raises(symact.ParameterError, match="'where'"):
+        k.value_and_grad(np.ones(3), out=(f, df), where=np.eye(2, 3, dtype=bool))
+    assert not f.any() and not df.any()
+    mask = np.array([True, False, True])  # fits both: taken
+    k.value_and_grad(np.ones(3), out=(f, df), where=mask)
+    assert f.tolist() == [[k(1.0), 0.0, k(1.0)]] * 2 and df.tolist() == [k.grad(1.0), 0.0, k.grad(1.0)]

@@ -110,8 +110,11 @@ def check_outs(shape: tuple, out: np.ndarray | tuple | None, where: ArrayLike, c
             raise ParameterError("kernel", "out", "has elements that share memory (a stride-0 or broadcast view)")
     if any(np.shares_memory(o, p) for i, o in enumerate(outs) for p in outs[:i]):
         raise ParameterError("kernel", "out", "has arrays that share memory: each result needs its own")
-    if where is not True and not (np.asarray(where).dtype == bool and _fits(np.shape(where), outs[0].shape)):
-        raise ParameterError("kernel", "where", f"must be a boolean mask that broadcasts to {outs[0].shape}")
+    if where is not True and not (
+        np.asarray(where).dtype == bool and all(_fits(np.shape(where), o.shape) for o in outs)
+    ):
+        shapes = " and ".join(str(o.shape) for o in outs)
+        raise ParameterError("kernel", "where", f"must be a boolean mask that broadcasts to {shapes}")
     return outs
 
 
