@@ -277,13 +277,15 @@ class MLP(Estimator):
                 loss, grads = self._loss_and_grads(X[batch], T[batch])
                 if np.isfinite(loss):
                     self._optimizer.step(self.params, grads)
-            if not np.isfinite(loss) or not self._optimizer.finite(self.params):
-                what = f"the training loss became {loss}" if not np.isfinite(loss) else "a step overflowed"
-                raise TrainingDiverged(
-                    f"{what} at epoch {self.n_iter_ + 1}; try a smaller learning_rate than {self.learning_rate}"
-                    " or inputs of a smaller scale"
-                )
+            if not np.isfinite(loss):
+                break
             total += loss * len(batch)
+        if not np.isfinite(loss) or not self._optimizer.finite(self.params):  # an overflow stays: once an epoch
+            what = f"the training loss became {loss}" if not np.isfinite(loss) else "a step overflowed"
+            raise TrainingDiverged(
+                f"{what} at epoch {self.n_iter_ + 1}; try a smaller learning_rate than {self.learning_rate}"
+                " or inputs of a smaller scale"
+            )
         self.n_iter_ += 1
         self.loss_curve_.append(total / n)
         accuracy = None
