@@ -39,45 +39,44 @@ def _lanes(values: ArrayLike, name: str, axis) -> tuple[np.ndarray, np.dtype, in
         span = f"from {-array.ndim} to {array.ndim - 1}"
         raise ParameterError(name, "axis", f"must be an int {span} for x of shape {array.shape}, got {axis!r}")
     axis = int(axis) % array.ndim
-    return np.ascontiguousarray(np.moveaxis(array, axis, -1), dtype=np.float64), dtype, axis
+    if axis != array.ndim - 1:
+        array = np.moveaxis(array, axis, -1)
+    return np.ascontiguousarray(array, dtype=np.float64), dtype, axis
 
 
 def _placed(lanes: np.ndarray, dtype: np.dtype, axis: int) -> np.ndarray:
     """Lanes back in x's axes, C-contiguous, rounded once to ``dtype`` (overflow to inf without a warning)."""
+    if axis != lanes.ndim - 1:
+        lanes = np.ascontiguousarray(np.moveaxis(lanes, -1, axis))
     with np.errstate(over="ignore"):
-        return np.ascontiguousarray(np.moveaxis(lanes, -1, axis)).astype(dtype, copy=False)
+        return lanes.astype(dtype, copy=False)
 
 
-def _shifted(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """z - max(z) along ``axis`` as an unevaluated sum hi + lo (TwoSum: the rounding error of the
-    subtraction would otherwise cost |z - max| ULPs in exp)."""
-    top = np.max(z, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0)
+def _shifted(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """z - max(z) along the last axis as an unevaluated sum hi + lo (TwoSum: the rounding error of the
+    subtraction would otherwise cost |z - max| ULPs in exp), and whether each lane's max is finite."""
+    top = np.max(z, axis=-1, keepdims=True)
+    finite = np.isfinite(top)
+    top = np.where(finite, top, 0)
     hi = z - top
     part = hi - z
     lo = (z - (hi - part)) + (-top - part)
-    return hi, np.where(np.isfinite(lo), lo, 0)
+    return hi, np.where(np.isfinite(lo), lo, 0), finite[..., 0]
 
 
-def _first_largest(z: np.ndarray, axis: int) -> np.ndarray:
-    """The mask of each lane's first largest entry along ``axis`` (what ``np.argmax`` picks)."""
-    where = [1] * z.ndim
-    where[axis] = z.shape[axis]
-    return np.arange(z.shape[axis]).reshape(where) == np.argmax(z, axis=axis, keepdims=True)
-
-
-def _softmax(z: np.ndarray, axis: int) -> np.ndarray:
-    hi, lo = _shifted(z, axis)
+def _softmax(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    hi, lo, finite = _shifted(z)
     e = np.exp(hi) * (1 + lo)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return e / np.sum(e, axis=-1, keepdims=True), finite
 
 
-def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+def _log_softmax(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(z - max) - log(1 + the other terms): log1p keeps the largest entry exact near 0."""
-    hi, lo = _shifted(z, axis)
+    hi, lo, finite = _shifted(z)
     e = np.exp(hi) * (1 + lo)
-    e[_first_largest(hi, axis)] = 0.0
-    return (hi - np.log1p(np.sum(e, axis=axis, keepdims=True))) + lo
+    first = np.arange(z.shape[-1]) == np.argmax(hi, axis=-1, keepdims=True)  # each lane's first largest entry
+    e[first] = 0.0
+    return (hi - np.log1p(np.sum(e, axis=-1, keepdims=True))) + lo, finite
 
 
 @dataclass(frozen=True)
@@ -112,9 +111,10 @@ class VectorKernel:
         if not w.size:
             return np.empty_like(w)
         with np.errstate(invalid="ignore", over="ignore"):
-            out = _log_softmax(w, -1) if form == "log_softmax" else _softmax(w, -1)
-        bad = np.any(np.isnan(w) | (w == np.inf), axis=-1, keepdims=True) | np.all(w == -np.inf, axis=-1, keepdims=True)
-        return np.where(bad, np.nan, out)
+            out, finite = _log_softmax(w) if form == "log_softmax" else _softmax(w)
+        if not finite.all():  # a max that is NaN, +inf or -inf (then every entry is): no value
+            out[~finite] = np.nan
+        return out
 
     def grad(self, values: ArrayLike, cotangent: ArrayLike, axis: int = -1) -> np.ndarray:
         """J^T v along ``axis``: the backward pass of f for the upstream gradient ``cotangent`` (real numbers in
