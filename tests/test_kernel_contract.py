@@ -2,6 +2,11 @@
 dtype and values a call without ``out`` gives, written into ``out`` as ``np.copyto`` writes them; an ``out`` it
 cannot write element for element refused before anything is written; bad input a ``ParameterError``."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -154,3 +159,123 @@ def test_the_compiled_loop_never_sees_an_unaligned_array(dtype, part, monkeypatc
     assert seen and all(seen)
     for w, g in zip(want if part == "value_and_grad" else (want,), got if part == "value_and_grad" else (got,)):
         assert np.array_equal(w, g)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_masked_array_gives_masked_results_and_writes_only_its_unmasked_elements(backend):
+    """As NumPy's ufuncs: the mask is kept, never dropped (a kernel once computed the values under it as data)."""
+    k = symact.kernel("silu", backend=backend)
+    m = np.ma.masked_array([1.0, np.nan, 3.0, -2.0], mask=[0, 1, 0, 0])
+    plain = np.array([1.0, 0.0, 3.0, -2.0])
+    for fn in _calls(k):
+        got = fn(m)
+        assert isinstance(got, np.ma.MaskedArray) and got.mask.tolist() == [False, True, False, False]
+        assert got.compressed().tobytes() == fn(plain)[[0, 2, 3]].tobytes()
+        out = np.full(4, 7.0)
+        assert fn(m, out=out) is out and out[1] == 7.0 and out[[0, 2, 3]].tobytes() == fn(plain)[[0, 2, 3]].tobytes()
+    f, df = k.value_and_grad(m)
+    assert f.mask.tolist() == df.mask.tolist() == [False, True, False, False]
+    assert df.compressed().tobytes() == k.grad(plain)[[0, 2, 3]].tobytes()
+
+
+# A process where numba is not installed (find_spec finds nothing, an import fails), or installed but broken (found,
+# and its import fails, as a numba built for another NumPy does).
+_NO_NUMBA = """
+import importlib.abc, importlib.util, sys
+real = importlib.util.find_spec
+importlib.util.find_spec = lambda name, *a: None if name.split('.')[0] in ('numba', 'llvmlite') else real(name, *a)
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split('.')[0] in ('numba', 'llvmlite'):
+            raise ImportError('No module named ' + name)
+sys.meta_path.insert(0, Block())
+"""
+_BROKEN_NUMBA = """
+import importlib.abc, importlib.machinery, importlib.util, sys
+origin = importlib.util.find_spec('numba').origin
+class Broken(importlib.abc.Loader):
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        raise ImportError('Numba needs another NumPy')
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split('.')[0] == 'numba':
+            return importlib.machinery.ModuleSpec(name, Broken(), origin=origin)
+sys.meta_path.insert(0, Block())
+"""
+
+
+def _run(code: str, cache, *args) -> str:
+    env = {**os.environ, "SYMACT_CACHE_DIR": str(cache)}
+    root = Path(symact.__file__).resolve().parents[1]  # this checkout's symact, whatever is installed
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=600, cwd=root
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(not fused.available(), reason="the pickles are written by the fused backend")
+def test_a_pickled_fused_kernel_is_the_numpy_kernel_where_numba_is_missing(tmp_path):
+    """Another machine without numba, and a cache of its own: the kernel (and an MLP holding one) loads as the
+    NumPy kernel of the same definition, as backend='auto' gives there; a fused ufunc says it needs numba. (A
+    pickled kernel once raised a bare ImportError there.)"""
+    write = (
+        "import pickle, sys, numpy as np, symact\n"
+        "symact.define('act_away', 'x*tanh(x) + x/(1 + x**2)')\n"
+        "xs = np.linspace(-5, 5, 11)\n"
+        "ks = [symact.kernel('act_away'), symact.kernel('elu', alpha=0.5)]\n"
+        "X = np.linspace(-1, 1, 12).reshape(6, 2)\n"
+        "net = symact.MLP([2, 3, 2], activation='act_away', epochs=2, seed=0).fit(X, [0, 1, 0, 1, 0, 1])\n"
+        "want = [(k(xs), k.grad(xs)) for k in ks], net.predict_proba(X)\n"
+        "pickle.dump(((ks, net), want, pickle.dumps(ks[1].ufunc('f'))), open(sys.argv[1], 'wb'))\n"
+        "print(' '.join(type(k).__name__ for k in ks))\n"
+    )
+    read = _NO_NUMBA + (
+        "import pickle, numpy as np, symact\n"
+        "(ks, net), (values, proba), ufunc = pickle.load(open(sys.argv[1], 'rb'))\n"
+        "xs = np.linspace(-5, 5, 11)\n"
+        "for k, (f, df) in zip(ks, values):\n"
+        "    assert np.allclose(k(xs), f, rtol=1e-14, atol=0) and np.allclose(k.grad(xs), df, rtol=1e-14, atol=0)\n"
+        "assert np.allclose(net.predict_proba(np.linspace(-1, 1, 12).reshape(6, 2)), proba, rtol=1e-12)\n"
+        "try:\n"
+        "    pickle.loads(ufunc)\n"
+        "except symact.ParameterError as err:\n"
+        "    assert 'needs numba' in str(err)\n"
+        "else:\n"
+        "    raise AssertionError('a fused ufunc without numba')\n"
+        "print(' '.join(k.backend for k in ks), 'numba' in sys.modules)\n"
+    )
+    path = str(tmp_path / "kernels.pickle")
+    assert _run(write, tmp_path / "a", path).split() == ["FusedKernel", "FusedKernel"]
+    assert _run(read, tmp_path / "b", path).split() == ["numpy", "numpy", "False"]
+
+
+@pytest.mark.skipif(not fused.available(), reason="needs numba's release file")
+def test_a_broken_numba_is_a_parameter_error_and_auto_serves_the_numpy_kernel(tmp_path):
+    """numba installed but failing to import (built for another NumPy) once raised a bare ImportError."""
+    code = _BROKEN_NUMBA + (
+        "import numpy as np, symact\n"
+        "k = symact.kernel('silu')\n"
+        "assert k.backend == 'numpy' and k(np.array([0.0])).tolist() == [0.0]\n"
+        "try:\n"
+        "    symact.kernel('gelu', backend='numba')\n"
+        "except symact.ParameterError as err:\n"
+        "    print('numba cannot be imported' in str(err))\n"
+    )
+    assert _run(code, tmp_path / "c").strip() == "True"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_where_that_fits_one_out_of_value_and_grad_only_is_refused_unwritten(backend):
+    """x broadcasts into outs of two shapes; a mask of the first's shape was NumPy's ValueError at the second's
+    copy, after the first had been written."""
+    k = symact.kernel("silu", backend=backend)
+    f, df = np.zeros((2, 3)), np.zeros(3)
+    with pytest.raises(symact.ParameterError, match="'where'"):
+        k.value_and_grad(np.ones(3), out=(f, df), where=np.eye(2, 3, dtype=bool))
+    assert not f.any() and not df.any()
+    mask = np.array([True, False, True])  # fits both: taken
+    k.value_and_grad(np.ones(3), out=(f, df), where=mask)
+    assert f.tolist() == [[k(1.0), 0.0, k(1.0)]] * 2 and df.tolist() == [k.grad(1.0), 0.0, k.grad(1.0)]

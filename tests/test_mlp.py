@@ -425,3 +425,29 @@ def test_widths_from_the_data_when_a_size_is_none():
     assert reg.predict(XOR_X).shape == (4, 2)
     with pytest.raises(ParameterError, match="first and the last may be None"):
         MLP([2, None, 2])
+
+
+def test_bad_targets_and_inputs_beyond_the_dtype_are_data_errors():
+    """A scalar y was a TypeError; X beyond float32 warned on the cast and was called NaN or inf."""
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    with pytest.raises(DataError, match="one target per sample"):
+        MLP([3, 4, 2], epochs=1).fit(X, 3)
+    with pytest.raises(DataError, match="beyond float32's range"):
+        MLP([3, 4, 2], epochs=1, dtype="float32").fit(np.full((4, 3), 1e300), [0, 1, 0, 1])
+
+
+def test_float_labels_beyond_int64_stay_apart():
+    """They were cast to int64, all to one wrong class (with a warning)."""
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    net = MLP([3, 4, 3], epochs=1, seed=0).fit(X, [1e300, 2e300, 1e300, 3e300])
+    assert net.classes_.tolist() == [1e300, 2e300, 3e300]
+    assert set(net.predict(X).tolist()) <= {1e300, 2e300, 3e300}
+    assert MLP([3, 4, 3], epochs=1).fit(X, [1.0, 2.0, 1.0, 3.0]).classes_.dtype == np.int64
+
+
+def test_a_step_that_overflows_is_a_diverged_training():
+    """A gradient beyond 1e154 overflows Adam's g**2: a warning, then v = inf froze the weights for good while the
+    loss stayed finite."""
+    X = np.full((4, 3), 1e160)
+    with pytest.raises(TrainingDiverged, match="a step overflowed at epoch 1"):
+        MLP([3, 4, 2], activation="identity", learning_rate=1e-3, epochs=3, seed=0).fit(X, [0, 1, 0, 1])

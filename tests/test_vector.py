@@ -177,3 +177,75 @@ def test_crosscheck_of_a_vector_activation_jax_lacks_says_so():
     with pytest.raises(symact.ParameterError, match="jax has no 'softmin'"):
         symact.crosscheck("softmin", "jax")
     assert symact.crosscheck("softmax", "jax").status == "checked"
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_any_layout_of_x_gives_the_bits_of_its_contiguous_copy(name):
+    """NumPy sums a strided lane in order and a contiguous one pairwise: a Fortran-ordered or transposed x once
+    gave other bits than its C copy."""
+    k = symact.kernel(name)
+    z = RNG.normal(size=(5, 300)) * 6
+    v = RNG.normal(size=z.shape)
+    for axis, view in [(1, np.asfortranarray(z)), (1, np.repeat(z, 2, axis=1)[:, ::2]), (0, z.T), (-2, z.T[::-1])]:
+        plain = np.ascontiguousarray(view)
+        assert k(view, axis=axis).tobytes() == k(plain, axis=axis).tobytes()
+        cot = np.ascontiguousarray(v.T if view.shape != v.shape else v)
+        assert k.grad(view, cot, axis=axis).tobytes() == k.grad(plain, cot, axis=axis).tobytes()
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_a_lane_without_a_value_is_nan_throughout_as_in_torch(name):
+    """A lane with NaN or +inf (-inf for softmin), or only -inf (+inf for softmin): log_softmax once gave +inf
+    and a finite entry beside a NaN."""
+    torch = pytest.importorskip("torch")
+    k = symact.kernel(name)
+    fn = {"softmax": torch.softmax, "log_softmax": torch.log_softmax, "softmin": torch.nn.functional.softmin}[name]
+    lanes = [[np.inf, 1.0], [np.nan, 1.0], [-np.inf, -np.inf], [np.inf, np.inf], [-np.inf, 1.0], [np.inf, -np.inf]]
+    lanes += [[1.0, -np.inf], [1e308, -1e308], [2.0, 1.0]]
+    z = np.array(lanes)
+    with np.errstate(all="ignore"):
+        want = fn(torch.from_numpy(z), 1).numpy()
+    got = k(z, axis=1)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.allclose(got[~np.isnan(got)], want[~np.isnan(want)], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("name", VECTOR)
+def test_empty_extension_float_and_byte_swapped_input(name):
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    k = symact.kernel(name)
+    for shape, axis in [((3, 0), 1), ((0, 3), 1), ((0,), 0)]:
+        assert k(np.zeros(shape), axis=axis).shape == shape
+        assert k.grad(np.zeros(shape), np.zeros(shape), axis=axis).shape == shape
+    assert k.jacobian(np.zeros(0)).shape == (0, 0)
+    z = np.array([[0.5, -1.25, 3.0]])
+    narrow = z.astype(ml_dtypes.bfloat16)
+    assert k(narrow).dtype == narrow.dtype and np.array_equal(
+        k(narrow), k(narrow.astype(np.float64)).astype(narrow.dtype)
+    )
+    swapped = k(z.astype(">f8"))
+    assert swapped.dtype.isnative and swapped.tobytes() == k(z).tobytes()
+    big = np.array([3e38, -3e38], np.float32)  # -6e38 is beyond float32: -inf, without a warning
+    assert k(big).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda k: k(np.zeros((2, 3)), axis=2), "axis"),
+        (lambda k: k(np.zeros((2, 3)), axis=-3), "axis"),
+        (lambda k: k(np.zeros((2, 3)), axis=1.0), "axis"),
+        (lambda k: k(np.zeros((2, 3)), axis=(0, 1)), "axis"),
+        (lambda k: k(np.zeros((2, 3)), axis=True), "axis"),
+        (lambda k: k.grad(np.zeros((2, 3)), np.zeros((2, 3)), axis=5), "axis"),
+        (lambda k: k.grad(np.zeros(3), np.zeros(3) + 1j), "cotangent"),
+        (lambda k: k.grad(np.zeros(2), ["a", "b"]), "cotangent"),
+        (lambda k: k(np.zeros(3) + 1j), "x"),
+        (lambda k: k([[1.0], [1.0, 2.0]]), "x"),
+    ],
+)
+def test_a_bad_axis_or_cotangent_is_a_parameter_error(call, parameter):
+    """Once NumPy's AxisError, TypeError, ValueError or a ComplexWarning; a tuple axis summed over both axes."""
+    for name in VECTOR:
+        with pytest.raises(ParameterError, match=f"parameter '{parameter}'"):
+            call(symact.kernel(name))

@@ -134,7 +134,8 @@ def _served(call: tuple) -> fused.FusedKernel | None:
         return None
     if found is None and text:
         activation, kink, _, params = call
-        found = fused.FusedKernel(text, key, partial(_resolve, activation, kink, {k: v for k, _, v in params}), name)
+        resolve = partial(_resolve, activation, kink, {k: v for k, _, v in params})
+        found = fused.FusedKernel(text, key, resolve, name, fallback=numpy_kernel)
         try:
             found.prepare()
         except fused.NoScalarForm:
@@ -148,6 +149,13 @@ def _resolve(activation: str, kink: str, params: dict) -> Definition:
     from symact.kernels.definition import resolve
 
     return resolve(activation, kink, params)
+
+
+def numpy_kernel(definition: Definition) -> Kernel:
+    """The NumPy kernel of a definition: what a pickled fused kernel is where it cannot run (no numba there)."""
+    from symact.kernels.numpy_backend import compile_kernel
+
+    return compile_kernel(definition)
 
 
 def _record(call: tuple, found) -> bool:

@@ -9,7 +9,8 @@ choosing the elements). So any layout of x and of ``out`` (strided, reversed, a 
 overlapping x, another float dtype) gives the same values, and nothing outside ``out`` is written; the fused
 backend writes ``out`` directly only where ``in_place`` allows it. An ``out`` that is read-only, that x's shape
 does not broadcast to, that has two elements in one place (a stride-0 view), or (``value_and_grad``) two arrays
-sharing memory is a ``ParameterError``, written not at all.
+sharing memory is a ``ParameterError``, written not at all. A masked array gives masked results
+(``symact.kernels.base.Kernel``); another NumPy subclass computes as its ndarray.
 
 >>> import numpy as np
 >>> array, dtype, scalar = as_input([1, 2])
@@ -32,12 +33,12 @@ from symact.errors import ParameterError
 __all__ = ["as_input", "extension_float", "check_outs", "in_place", "deliver", "plain_outs"]
 
 
-def as_input(values: ArrayLike) -> tuple[np.ndarray, np.dtype, bool]:
+def as_input(values: ArrayLike, owner: str = "kernel", name: str = "x") -> tuple[np.ndarray, np.dtype, bool]:
     """x as a float array (integers and booleans as float64), the dtype results take, and whether x was a scalar.
 
     bfloat16 and other extension floats compute in float64 and are rounded once; a byte-swapped float array
     computes as the native one and gives native results (as NumPy's ufuncs). A nested list that is not an array
-    (ragged) is a ``ParameterError``.
+    (ragged) is a ``ParameterError`` of ``owner``'s parameter ``name``.
 
     >>> as_input(np.array([1.5], dtype='>f4'))[1]
     dtype('float32')
@@ -45,9 +46,9 @@ def as_input(values: ArrayLike) -> tuple[np.ndarray, np.dtype, bool]:
     try:
         array = np.asarray(values)
     except (ValueError, TypeError) as err:  # a ragged nested sequence
-        raise ParameterError("kernel", "x", f"must be real numbers in an array's shape ({err})") from None
+        raise ParameterError(owner, name, f"must be real numbers in an array's shape ({err})") from None
     if array.dtype.kind not in "fiub":
-        return extension_float(array), array.dtype, _is_scalar(values)
+        return extension_float(array, owner, name), array.dtype, _is_scalar(values)
     if array.dtype.kind != "f":
         return array.astype(np.float64), np.dtype(np.float64), _is_scalar(values)
     if not array.dtype.isnative:
@@ -59,7 +60,7 @@ def _is_scalar(values) -> bool:
     return np.ndim(values) == 0 and not isinstance(values, np.ndarray)
 
 
-def extension_float(array: np.ndarray) -> np.ndarray:
+def extension_float(array: np.ndarray, owner: str = "kernel", name: str = "x") -> np.ndarray:
     """An extension float array (bfloat16, float8 of ml_dtypes) as float64 holding the same values, else an error.
 
     >>> extension_float(np.array(['a']))
@@ -68,7 +69,7 @@ def extension_float(array: np.ndarray) -> np.ndarray:
     """
     problem = f"must be real numbers, got an array of {array.dtype}"
     if array.dtype.kind != "V" or array.dtype.fields is not None:
-        raise ParameterError("kernel", "x", problem)
+        raise ParameterError(owner, name, problem)
     try:
         with np.errstate(all="ignore"):
             wide = array.astype(np.float64)
@@ -76,7 +77,7 @@ def extension_float(array: np.ndarray) -> np.ndarray:
     except (TypeError, ValueError):
         exact = False
     if not exact:
-        raise ParameterError("kernel", "x", f"{problem}, which does not convert exactly to float64")
+        raise ParameterError(owner, name, f"{problem}, which does not convert exactly to float64")
     return wide
 
 
@@ -109,8 +110,11 @@ def check_outs(shape: tuple, out: np.ndarray | tuple | None, where: ArrayLike, c
             raise ParameterError("kernel", "out", "has elements that share memory (a stride-0 or broadcast view)")
     if any(np.shares_memory(o, p) for i, o in enumerate(outs) for p in outs[:i]):
         raise ParameterError("kernel", "out", "has arrays that share memory: each result needs its own")
-    if where is not True and not (np.asarray(where).dtype == bool and _fits(np.shape(where), outs[0].shape)):
-        raise ParameterError("kernel", "where", f"must be a boolean mask that broadcasts to {outs[0].shape}")
+    if where is not True and not (
+        np.asarray(where).dtype == bool and all(_fits(np.shape(where), o.shape) for o in outs)
+    ):
+        shapes = " and ".join(str(o.shape) for o in outs)
+        raise ParameterError("kernel", "where", f"must be a boolean mask that broadcasts to {shapes}")
     return outs
 
 

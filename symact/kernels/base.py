@@ -65,27 +65,40 @@ class Kernel(ABC):
 
     def __call__(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f(x); ``out`` an array that x's shape broadcasts to, ``where`` a mask of the elements to write."""
-        return self._run("f", values, out, where)
+        return self._call("f", values, out, where)
 
     def grad(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f'(x), with the kink policy's value at kinks."""
-        return self._run("grad", values, out, where)
+        return self._call("grad", values, out, where)
 
     def grad2(self, values: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True) -> np.ndarray:
         """f''(x)."""
-        return self._run("grad2", values, out, where)
+        return self._call("grad2", values, out, where)
 
     def value_and_grad(
         self, values: ArrayLike, out: tuple[np.ndarray, np.ndarray] | None = None, where: ArrayLike = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """(f(x), f'(x)) in one pass sharing common subexpressions; ``out`` a pair of arrays."""
-        return self._run("value_and_grad", values, out, where)
+        return self._call("value_and_grad", values, out, where)
 
     def grad_from_output(
         self, outputs: ArrayLike, out: np.ndarray | None = None, where: ArrayLike = True
     ) -> np.ndarray | None:
         """f' computed from y = f(x) alone; ``None`` when f' has no such form."""
-        return self._run("grad_from_output", outputs, out, where) if self.has_output_form else None
+        return self._call("grad_from_output", outputs, out, where) if self.has_output_form else None
+
+    def _call(self, part: str, values: ArrayLike, out, where):
+        """``_run``; a masked array gives masked arrays with its mask, or writes only its unmasked elements to
+        ``out`` (as NumPy's ufuncs on masked arrays), where ``_run`` would compute the values under the mask."""
+        if not isinstance(values, np.ma.MaskedArray):
+            return self._run(part, values, out, where)
+        mask = np.ma.getmaskarray(values)
+        if out is not None:
+            return self._run(part, np.ma.getdata(values), out, np.logical_and(where, ~mask))
+        results = self._run(part, np.ma.getdata(values), None, where)
+        if part == "value_and_grad":
+            return tuple(np.ma.MaskedArray(r, mask=mask.copy()) for r in results)
+        return np.ma.MaskedArray(results, mask=mask.copy())
 
     def _repr_latex_(self) -> str:
         return self.derivation.latex()

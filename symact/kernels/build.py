@@ -94,7 +94,8 @@ def fused_kernel(definition: Definition, strict: bool = True) -> fused.FusedKern
     if found is None:
         key = fused.module_key(definition)
         try:
-            found = fused.FusedKernel(fused._written(key, lambda: source(definition, key)), key, definition)
+            text = fused._written(key, lambda: source(definition, key))
+            found = fused.FusedKernel(text, key, definition, fallback=compile_kernel)
             found.prepare()
         except fused.NoScalarForm:
             if strict:

@@ -23,7 +23,8 @@ caches the compiled loops beside it, and ``symact.kernels.native`` their machine
 process runs with llvmlite alone: it imports neither numba nor the module (the ufuncs compile once per process, as
 numba's cache of a gufunc is not safe for processes sharing it). ``clear_cache()`` (or deleting the folder) empties
 it. A kernel or ufunc pickles with its definition and generated source, so a process with an empty cache of its own
-(a Dask worker on another machine) writes the source there and compiles it, without symbolic work.
+(a Dask worker on another machine) writes the source there and compiles it, without symbolic work; where numba
+is missing or cannot be imported, the kernel loads as the NumPy kernel of its definition (``fallback``).
 ``symact.kernels.build`` builds a kernel from a definition; this module imports no symbolic code, so
 ``symact.kernels.api`` serves a kernel the disk cache holds without it.
 
@@ -174,14 +175,18 @@ def _cached(key: str) -> str | None:
 
 
 def _load_module(key: str, text: str):
-    """The generated module ``text`` of ``key`` imported (with numba) from the cache; its source is ``SOURCE``."""
+    """The generated module ``text`` of ``key`` imported (with numba) from the cache; its source is ``SOURCE``
+    (``NoScalarForm`` where numba cannot be imported)."""
     name = f"symact_fused_{key}"
     if name in sys.modules:
         return sys.modules[name]
     _written(key, lambda: text)
     spec = importlib.util.spec_from_file_location(name, module_path(key))
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except ImportError as err:  # numba installed but broken (built for another NumPy), or gone since
+        raise NoScalarForm("kernel", "backend", f"numba cannot be imported ({err})") from None
     module.SOURCE = text
     sys.modules[name] = module
     return module
@@ -251,6 +256,8 @@ def _ufunc(key: str, text: str, part: str) -> np.ufunc:
     """The ufunc of ``part`` of the generated module ``text``, written to this process's cache if missing."""
     found = _UFUNCS.get((key, part))
     if found is None:
+        if not available():
+            raise ParameterError("kernel", "ufunc", "of the fused backend needs numba: pip install 'symact[fast]'")
         found = _UFUNCS[(key, part)] = _build_ufunc(_load_module(key, text), key, part)
     return found
 
@@ -290,10 +297,19 @@ class FusedKernel(Kernel):
 
     backend = "numba"
 
-    def __init__(self, text: str, key: str, definition: Definition | Callable[[], Definition], name: str = ""):
+    def __init__(
+        self,
+        text: str,
+        key: str,
+        definition: Definition | Callable[[], Definition],
+        name: str = "",
+        fallback: Callable[[Definition], Kernel] | None = None,
+    ):
         """``text``: the generated module of ``key`` (one for every name of the definition), imported to compile;
-        ``definition``, or a function that resolves it when first needed (then ``name`` is its name)."""
-        self._source, self._key, self._definition = text, key, definition
+        ``definition``, or a function that resolves it when first needed (then ``name`` is its name);
+        ``fallback``: a module-level function giving the NumPy kernel of a definition, which the pickle carries
+        (by name) for a process that cannot run this one (no numba there, or no cache folder it can write)."""
+        self._source, self._key, self._definition, self._fallback = text, key, definition, fallback
         self._name = name if callable(definition) else definition.name
         self._plans: dict[tuple[str, np.dtype], tuple] = {}
 
@@ -372,15 +388,26 @@ class FusedKernel(Kernel):
         return self._source
 
     def __reduce__(self):
-        """Pickled with its definition (the catalog entry itself, not a name) and its generated source, so that a
-        process with an empty cache of its own rebuilds it without symbolic work."""
-        return _restore, (self._key, self._source, self.definition)
+        """Pickled with its definition (the catalog entry itself, not a name), its generated source and its
+        ``fallback``, so that a process with an empty cache of its own rebuilds it without symbolic work, and one
+        without numba (or without a cache folder it can write) gets the NumPy kernel, as ``backend='auto'``."""
+        return _restore, (self._key, self._source, self.definition, self._fallback)
 
 
-def _restore(key: str, text: str, definition: Definition) -> FusedKernel:
+def _restore(key: str, text: str, definition: Definition, fallback: Callable | None = None) -> Kernel:
+    """The kernel of a pickle: this process's fused kernel of ``definition``, else ``fallback(definition)``
+    where numba is missing or the cache cannot be written (a ``ParameterError`` without a fallback)."""
     found = _KERNELS.get((definition.key, definition.name))
     if found is None:
-        found = FusedKernel(_written(key, lambda: text), key, definition)
+        try:
+            if not available():
+                raise ParameterError("kernel", "backend", "'numba' needs numba: pip install 'symact[fast]'")
+            found = FusedKernel(_written(key, lambda: text), key, definition, fallback=fallback)
+            found.prepare()
+        except ParameterError:  # NoScalarForm, CacheUnwritable, no numba
+            if fallback is None:
+                raise
+            return fallback(definition)
         _KERNELS[(definition.key, definition.name)] = found
     return found
 

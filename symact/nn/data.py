@@ -45,9 +45,13 @@ def check_inputs(X: npt.ArrayLike, n_in: int, dtype: np.dtype) -> np.ndarray:
         raise DataError(f"X has {X.shape[1]} features, but MLP is expecting {n_in} features as input (sizes[0])")
     if X.shape[0] == 0:
         raise DataError("X has no samples")
-    X = X.astype(dtype, copy=False)
+    wide = X
+    with np.errstate(over="ignore"):  # beyond float32's range: said below
+        X = X.astype(dtype, copy=False)
     if not np.all(np.isfinite(X)):
-        bad = np.argwhere(~np.isfinite(X))[0]
+        bad = tuple(np.argwhere(~np.isfinite(X))[0])
+        if np.isfinite(wide[bad]):
+            raise DataError(f"X holds {wide[bad]} (row {bad[0]}, column {bad[1]}), beyond {dtype}'s range; scale X")
         raise DataError(f"X holds NaN or inf (first at row {bad[0]}, column {bad[1]}); remove or impute it")
     return X
 
@@ -73,6 +77,8 @@ def encode_targets(
     if y is None:
         raise DataError("MLP requires y to be passed, but the target y is None")
     y = np.asarray(y)
+    if y.ndim == 0:
+        raise DataError(f"y must hold one target per sample, got the scalar {y.item()!r}")
     if len(y) != n:
         raise DataError(f"X has {n} samples but y has {len(y)}; they must match")
     if task == "regression":
@@ -92,7 +98,8 @@ def encode_targets(
                 "class labels are floats with fractions, NaN or inf (a continuous target); pass integer or string labels, "
                 "or use task='regression' for real-valued targets"
             )
-        y = y.astype(np.int64)
+        if np.all(np.abs(y) < 2.0**63):  # else the labels stay floats (int64 does not hold them)
+            y = y.astype(np.int64)
     elif y.dtype.kind not in "iubUS":
         kinds = sorted({type(v).__name__ for v in y.tolist()})
         if y.dtype.kind != "O" or len(kinds) != 1 or kinds[0] not in ("str", "int", "bool"):

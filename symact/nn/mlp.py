@@ -273,15 +273,19 @@ class MLP(Estimator):
         for start in range(0, n, size):
             check()
             batch = order[start : start + size]
-            with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss is reported below
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss or step is reported below
                 loss, grads = self._loss_and_grads(X[batch], T[batch])
+                if np.isfinite(loss):
+                    self._optimizer.step(self.params, grads)
             if not np.isfinite(loss):
-                raise TrainingDiverged(
-                    f"the training loss became {loss} at epoch {self.n_iter_ + 1}; "
-                    f"try a smaller learning_rate than {self.learning_rate}"
-                )
+                break
             total += loss * len(batch)
-            self._optimizer.step(self.params, grads)
+        if not np.isfinite(loss) or not self._optimizer.finite(self.params):  # an overflow stays: once an epoch
+            what = f"the training loss became {loss}" if not np.isfinite(loss) else "a step overflowed"
+            raise TrainingDiverged(
+                f"{what} at epoch {self.n_iter_ + 1}; try a smaller learning_rate than {self.learning_rate}"
+                " or inputs of a smaller scale"
+            )
         self.n_iter_ += 1
         self.loss_curve_.append(total / n)
         accuracy = None

@@ -30,6 +30,10 @@ class SGD:
             v -= self.lr * g
             p += v
 
+    def finite(self, params: Sequence[np.ndarray]) -> bool:
+        """Whether the parameters and the velocities are all finite (a step that overflowed has made them not)."""
+        return _finite([*params, *self.velocity])
+
 
 class Adam:
     """Kingma & Ba's Algorithm 1 (as torch.optim.Adam): p -= lr * m_hat / (sqrt(v_hat) + eps). Each step computes
@@ -53,3 +57,14 @@ class Adam:
             v += np.multiply(np.multiply(g, g, out=a), 1 - self.b2, out=a)  # v = b2 v + (1 - b2) g^2
             denominator = np.add(np.divide(np.sqrt(v, out=a), root_correction, out=a), self.eps, out=a)
             p -= np.divide(np.multiply(m, step_size, out=b), denominator, out=b)
+
+    def finite(self, params: Sequence[np.ndarray]) -> bool:
+        """Whether the parameters and both moments are all finite: a gradient beyond 1e154 overflows g**2, and
+        v = inf would stop that parameter's updates for good."""
+        return _finite([*params, *self.m, *self.v])
+
+
+def _finite(arrays: list[np.ndarray]) -> bool:
+    """Whether every element of ``arrays`` is finite (a sum is: one pass, no temporary)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return all(np.isfinite(np.add.reduce(a, axis=None)) for a in arrays)
