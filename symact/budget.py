@@ -36,6 +36,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from symact.errors import ParameterError, ProofTimeout, SymactError
+from symact.recursion import headroom
 
 __all__ = ["DEFAULT_BUDGETS", "StepLimit", "within", "check", "expired", "guard", "guarded", "remaining", "validate"]
 
@@ -96,7 +97,8 @@ def validate(budget: float | None, what: str) -> float | None:
 
 class within:  # noqa: N801  (used as ``with within(...)``, like a function)
     """Bound the block to ``seconds`` (None: no limit of its own). Nested blocks keep the earlier deadline;
-    the block that owns the deadline raises ``ProofTimeout`` on the way out once it has passed.
+    the block that owns the deadline raises ``ProofTimeout`` on the way out once it has passed. The block
+    has the same room to recurse whoever calls it (``symact.recursion.headroom``).
 
     >>> with within(None, "unbounded"):
     ...     remaining() is None
@@ -112,9 +114,11 @@ class within:  # noqa: N801  (used as ``with within(...)``, like a function)
         if self.seconds is not None and (outer is None or time.monotonic() + self.seconds < outer.at):
             self.owner = _Deadline(self.seconds, self.what)
         self.token = _CURRENT.set(self.owner or outer)
+        self.room = headroom().__enter__()
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
+        self.room.__exit__(kind, error, traceback)
         _CURRENT.reset(self.token)
         if self.owner is not None and self.owner.expired:
             raise ProofTimeout(f"{self.what} ran past its budget of {self.seconds:g} s") from None

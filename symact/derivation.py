@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from symact.budget import DEFAULT_BUDGETS, guard, validate, within
+from symact.budget import DEFAULT_BUDGETS, expired, guard, validate, within
 from symact.catalog import Activation, VectorActivation, _parameter_value, get, x
 from symact.errors import ParameterError, SymactError
 from symact.formula.printer import text_block
@@ -247,7 +247,12 @@ def derive(
     """
     validate(budget, "derive")
     check_policy(kink)
-    entry = activation_entry(activation, params)
+    with within(budget, "derive"), guard():  # one budget, from the first character parsed
+        return _cached(activation_entry(activation, params), kink, budget, params)
+
+
+def _cached(entry: Activation | VectorActivation, kink: str, budget: float | None, params: dict) -> Derivation:
+    """The derivation of a resolved entry, from the cache keyed by its definition or computed and stored."""
     if isinstance(entry, VectorActivation):  # softmax and friends: the Jacobian on n inputs
         extra = sorted(set(params) - {"n"})
         if extra:
@@ -258,13 +263,14 @@ def derive(
     if key in _CACHE:
         return _CACHE[key]
     try:
-        with within(budget, f"derive({entry.name or str(entry.expr)!r})"), guard():
-            result = _derive(*key)
+        result = _derive(*key)
     except (TypeError, ValueError, ArithmeticError, NotImplementedError, AttributeError, RecursionError) as err:
         if isinstance(err, SymactError):
             raise
         what = entry.name or str(entry.expr)
         raise ParameterError(what, "activation", f"could not be differentiated ({type(err).__name__}: {err})") from None
+    if expired():  # cut short inside: the block raises ProofTimeout on its way out; nothing is cached
+        return result
     with _CACHE_LOCK:  # two first calls may both compute; they store and return one result
         return _CACHE.setdefault(key, result)
 

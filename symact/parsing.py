@@ -24,9 +24,11 @@ from collections.abc import Mapping
 
 import sympy as sp
 
+from symact.budget import guard
 from symact.catalog import USER, Activation, _parameter_value, names, x
 from symact.errors import ParameterError, ParseError, SymactError
 from symact.grammar import build
+from symact.recursion import headroom
 from symact.whitelist import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, tree_size, within_limits
 
 __all__ = ["parse", "define", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_NODES", "tree_size"]
@@ -58,7 +60,8 @@ def parse(
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     try:
-        return within_limits(build(text, dict(parameters or {}), allow_symbols, domain), "parse", "text")
+        with headroom(), guard():  # any caller's depth; a running call's deadline ends a long build
+            return within_limits(build(text, dict(parameters or {}), allow_symbols, domain), "parse", "text")
     except SymactError as err:  # the grammar's recursive-descent frames say nothing to the caller
         raise err.with_traceback(None) from None
     except (ArithmeticError, ValueError, TypeError, RecursionError, AttributeError) as err:  # SymPy refusing input

@@ -24,6 +24,7 @@ LAYERS = {
         "symact.version",
         "symact.errors",
         "symact.magnitude",
+        "symact.recursion",
         "symact.budget",
         "symact.precision",
         "symact.isolation",

@@ -17,7 +17,8 @@ import numpy as np
 import sympy as sp
 
 from symact.budget import check
-from symact.functions import expand_named
+from symact.functions import expand_named, mp_function
+from symact.magnitude import too_large
 from symact.precision import precision
 
 __all__ = ["ZeroPatch", "zero_patches", "removable_patches"]
@@ -108,8 +109,8 @@ def zero_patches(
         with precision(30):
             grid = [
                 mpmath.mpf(lo) + (hi - lo) * (i + mpmath.mpf(1) / 3) / 2000 for i in range(2000)
-            ]  # zeros at round x are off the grid
-            signs = [_real_sign(fn(t)) for t in grid]
+            ]  # zeros at round x are off the grid; no sign is read where no evaluation would end (magnitude)
+            signs = [0 if too_large(plain, {var: t}) else _real_sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return ()
     changes = [
@@ -258,7 +259,7 @@ def removable_patches(expr: sp.Expr, var: sp.Symbol) -> tuple[ZeroPatch, ...]:
             points |= _real_zeros(power.base, var)
     if not points:
         return ()
-    fn = sp.lambdify(var, expand_named(expr), modules="mpmath")
+    fn = mp_function(expand_named(expr), (var,))  # TooLarge (an OverflowError) where it would not end
     patches = []
     for point in sorted(points)[:8]:
         patch = _taylor_patch(fn, mpmath.mpf(point), zero=False, widest=2.0)
