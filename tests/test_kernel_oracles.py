@@ -182,3 +182,40 @@ def test_extreme_parameters_compile_and_keep_their_digits(backend, name, params,
         assert np.max(ulp_error(fn(x), want)) <= 5, (order, fn(x), want)
     f, df = k.value_and_grad(x)
     assert f.tobytes() == k(x).tobytes() and df.tobytes() == k.grad(x).tobytes()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_nan_where_a_huge_coefficient_overflows_is_the_limit_in_the_units_of_the_argument(backend):
+    """swish at beta = 1e300 computes silu's forms of beta*x: beta*x*sigmoid'(beta*x) is inf*0 = NaN where beta*x
+    overflows (x = 1e9), and f'' multiplies 2*beta by a sum past float64 at x = -1: f' was NaN for |x| >= 1e9
+    and f'' almost everywhere. The guard (a NaN is the limit) now starts where the nodes' arguments, not x, pass
+    1e15. f, f', f'' against mpmath (where its 800 digits resolve a value, its sign too)."""
+    k = symact.kernel("swish", beta=1e300, backend=backend)
+    x = np.array([-1e308, -1e10, -1e9, -1e8, -1.0, -1e-298, -1e-300, -1e-310, 1e-310, 1e-300, 1e-298, 1.0, 1e9, 1e308])
+    for order, fn in enumerate((k, k.grad, k.grad2)):
+        got, want = fn(x), np.array([_swish("1e300", t, order) for t in x])  # beta is 10**300 exactly
+        assert np.max(ulp_error(got, want)) <= 4, order
+        assert np.signbit(got[want != 0]).tolist() == np.signbit(want[want != 0]).tolist(), order
+    f, df = k.value_and_grad(x)
+    assert f.tobytes() == k(x).tobytes() and df.tobytes() == k.grad(x).tobytes()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", ["silu", "mish", "gelu", "swish", "elu", "softplus"])
+def test_the_zeros_at_the_far_ends_keep_their_signs(backend, name):
+    """silu' = sigmoid(x) + x*sigmoid'(x) at x = -1e308 is +0.0 + -0.0 = +0.0 where the exact value is negative,
+    and its limit at -inf was signed so; a NaN turned into +0.0 would flip x*sigmoid(x) there. f, f', f'' at
+    +-300 and +-1e3 against mpmath (its digits reach e**-2000), and at +-1e200, +-1e308, +-inf zeros signed as
+    the exact values at +-1e3 (each is signed so from there on)."""
+    from symact.functions import mp_function
+
+    k = symact.kernel(name, backend=backend)
+    d, defaults = symact.derive(name), symact.catalog.get(name).defaults
+    near, far = np.array([-1e3, -300.0, 300.0, 1e3]), np.array([-np.inf, -1e308, -1e200, 1e200, 1e308, np.inf])
+    for fn, e in zip((k, k.grad, k.grad2), (d.f, d.df, d.d2f)):
+        g = mp_function(e.subs(defaults), (symact.catalog.x,))
+        with mpmath.workdps(4500):
+            exact = [g(mpmath.mpf(t)) for t in near]
+        got = fn(near)
+        assert np.max(ulp_error(got, np.array([float(v) for v in exact]))) <= 4, (e, got)
+        assert np.signbit(fn(far)).tolist() == [bool(exact[0] < 0)] * 3 + [bool(exact[-1] < 0)] * 3, e
