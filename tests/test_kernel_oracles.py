@@ -219,3 +219,29 @@ def test_the_zeros_at_the_far_ends_keep_their_signs(backend, name):
         got = fn(near)
         assert np.max(ulp_error(got, np.array([float(v) for v in exact]))) <= 4, (e, got)
         assert np.signbit(fn(far)).tolist() == [bool(exact[0] < 0)] * 3 + [bool(exact[-1] < 0)] * 3, e
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "name, params",
+    [("threshold", {}), ("threshold", {"threshold": -1.0}), ("threshold", {"value": 2.0}), ("hardshrink", {})],
+)
+def test_a_masked_linear_piece_gives_the_zeros_of_the_where_chain(backend, name, params):
+    """threshold's NumPy kernel computed x*mask: -0.0 below the cut for x < 0, where torch's F.threshold (a
+    select) and the fused kernel give 0.0. f and value_and_grad against the definition's select, sign bits too,
+    -inf included, and against torch where it is installed."""
+    k = symact.kernel(name, backend=backend, **params)
+    x = np.array([-np.inf, -1e308, -2.0, -1.0, -0.5, -5e-324, -0.0, 0.0, 0.5, 1.0, 2.0, np.inf])
+    cut = params.get("threshold", 1.0)
+    value = params.get("value", 0.0)
+    want = np.where(x > cut, x, value) if name == "threshold" else np.where(np.abs(x) > 0.5, x, 0.0)
+    assert k(x).tobytes() == want.tobytes() and k.value_and_grad(x)[0].tobytes() == want.tobytes()
+    try:
+        import torch
+    except ImportError:
+        return
+    if name == "threshold":
+        theirs = torch.nn.functional.threshold(torch.tensor(x), cut, value).numpy()
+    else:
+        theirs = torch.nn.functional.hardshrink(torch.tensor(x)).numpy()
+    assert theirs.tobytes() == want.tobytes()

@@ -236,7 +236,28 @@ def _gate_form(expr: sp.Piecewise) -> sp.Expr:
         return expr
     if len(nonzero) != 1 or abs(nonzero[0].coeff(var, 1)) > 1:
         return expr  # |h| could overflow where the mask is 0: inf*0 would be NaN
+    if not _zeros_unsigned(nonzero[0], var, indicator, cuts):
+        return expr
     return nonzero[0] * indicator
+
+
+def _zeros_unsigned(h: sp.Expr, var: sp.Symbol, indicator: sp.Piecewise, cuts) -> bool:
+    """Whether h*mask gives +0.0 wherever the mask is 0, as the where chain does (torch's threshold below its
+    cut: x*0 is -0.0 for x < 0): h, linear, is positive at the ends of each region where the mask is 0.
+
+    >>> from symact.catalog import x
+    >>> ind = sp.Piecewise((1, x > 1), (0, True))
+    >>> _zeros_unsigned(x, x, ind, [1.0]), _zeros_unsigned(x + 5, x, sp.Piecewise((1, x < -2), (0, True)), [-2.0])
+    (False, True)
+    """
+    a, b = (float(h.coeff(var, k)) for k in (1, 0))
+    ends = [-1e300, 1e300, -0.0, 0.0, *cuts] + [
+        float(np.nextafter(c, side)) for c in cuts for side in (-np.inf, np.inf)
+    ]
+    for p in ends:
+        if indicator.subs(var, sp.Rational(p)) == 0 and np.signbit(np.float64(a) * p + b):
+            return False
+    return True
 
 
 def _clip_form(expr: sp.Piecewise):
