@@ -245,3 +245,12 @@ def test_a_masked_linear_piece_gives_the_zeros_of_the_where_chain(backend, name,
     else:
         theirs = torch.nn.functional.hardshrink(torch.tensor(x)).numpy()
     assert theirs.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_squareplus_slope_at_the_far_left_is_the_subnormal_it_is(backend):
+    """f' = (b/2)/(h (h - x)) at b = 1e300: h - x overflowed at x = -1e308 (f' was 0, not 2.5e-317)."""
+    k = symact.kernel("squareplus", b=1e300, backend=backend)
+    x = np.array([-1.79e308, -1e308, -3e307, -1e306, -1e300])
+    want = np.array([_squareplus(1e300, t, 1) for t in x])
+    assert np.max(ulp_error(k.grad(x), want)) <= 4 and k.grad(x).tolist() == k.value_and_grad(x)[1].tolist()
