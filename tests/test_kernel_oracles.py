@@ -254,3 +254,26 @@ def test_squareplus_slope_at_the_far_left_is_the_subnormal_it_is(backend):
     x = np.array([-1.79e308, -1e308, -3e307, -1e306, -1e300])
     want = np.array([_squareplus(1e300, t, 1) for t in x])
     assert np.max(ulp_error(k.grad(x), want)) <= 4 and k.grad(x).tolist() == k.value_and_grad(x)[1].tolist()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("lower, upper", [(0.0, 1 / 3), (0.0, 0.0), (-0.5, 0.5), (-1.0, -0.5), (2.0, 3.0)])
+def test_rrelu_takes_the_bounds_torch_takes(backend, lower, upper):
+    """torch's eval rrelu takes any lower <= upper (0, negative, above 1); symact refused lower = 0 (its symbols
+    were positive). f and f' are x, 1 right of 0 and (lower + upper)/2 times x, (lower + upper)/2 left of it
+    (torch's autograd takes the left side at 0)."""
+    k = symact.kernel("rrelu", lower=lower, upper=upper, backend=backend)
+    x = np.array([-1e308, -2.0, -5e-324, 5e-324, 1.5, 1e308])
+    slope = (lower + upper) / 2
+    with np.errstate(over="ignore"):  # 2.5 * -1e308 is -inf
+        assert k(x).tolist() == np.where(x > 0, x, slope * x).tolist()
+    assert k.grad(x).tolist() == np.where(x > 0, 1.0, slope).tolist() and k.grad2(x).tolist() == [0.0] * 6
+    assert symact.derive("rrelu").df.subs({symact.catalog.lower: lower, symact.catalog.upper: upper}).subs(
+        symact.catalog.x, -1
+    ) == pytest.approx(slope)
+    try:
+        import torch
+    except ImportError:
+        return
+    theirs = torch.nn.functional.rrelu(torch.tensor(x), lower, upper, training=False).numpy()
+    assert np.array_equal(theirs, k(x))
