@@ -277,3 +277,13 @@ def test_rrelu_takes_the_bounds_torch_takes(backend, lower, upper):
         return
     theirs = torch.nn.functional.rrelu(torch.tensor(x), lower, upper, training=False).numpy()
     assert np.array_equal(theirs, k(x))
+
+
+def test_an_export_whose_limit_is_past_float32_builds():
+    """celu at alpha = 1e300 has the limit -1e300 at -inf: the export's guard wrote it into a float32 tensor with
+    torch.where and torch refused ("value cannot be converted to type float without overflow") while probing the
+    guards. A limit is now the tensor's dtype's (-1e300 in float64; -inf in float32, where a guard takes it)."""
+    torch = pytest.importorskip("torch")
+    ex = symact.export("celu", "torch", alpha=1e300, verify=False, kernels=False)
+    x = torch.tensor([-np.inf, -1.0, 2.0, np.inf], dtype=torch.float64)
+    assert ex.function(x).tolist() == [-1e300, -1.0, 2.0, np.inf]
