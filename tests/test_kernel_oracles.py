@@ -287,3 +287,21 @@ def test_an_export_whose_limit_is_past_float32_builds():
     ex = symact.export("celu", "torch", alpha=1e300, verify=False, kernels=False)
     x = torch.tensor([-np.inf, -1.0, 2.0, np.inf], dtype=torch.float64)
     assert ex.function(x).tolist() == [-1e300, -1.0, 2.0, np.inf]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("text, root", [("(x - 1e20)/(x**2 + 1)", 1e20), ("(x + 2**70)/(x**3 + 1)", -(2.0**70))])
+def test_a_fraction_is_evaluated_in_x_past_float32s_reach(backend, text, root):
+    """The one-fraction rule switched to its form in 1/x at 2**k with s 2**(k n) <= 2**120, float32's range,
+    and that form cancels near a root far out: (1/x - 1e20/x**2)/(1 + 1/x**2) at x = 1e20 (1 + 1e-12) lost every
+    digit. The kernels compute it in float64 and switch at 2**1000. f, f', f'' against mpmath at 80 digits."""
+    from symact.functions import mp_function
+
+    k = symact.kernel(text, backend=backend)
+    d = symact.derive(text)
+    x = np.array([root * (1 + e) for e in (-1e-3, -1e-9, -1e-12, 1e-12, 1e-9, 1e-3)] + [3.0, 1e300])
+    for fn, e in zip((k, k.grad, k.grad2), (d.f, d.df, d.d2f)):
+        g = mp_function(e, (symact.catalog.x,))
+        with mpmath.workdps(80):
+            want = np.array([float(g(mpmath.mpf(t))) for t in x])
+        assert np.max(ulp_error(fn(x), want)) <= 4, (e, fn(x), want)

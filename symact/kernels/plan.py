@@ -47,6 +47,7 @@ from symact.kernels.nodes import NODES
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
+from symact.kernels.rational import FLOAT64_BITS
 from symact.magnitude import too_large
 from symact.precision import precision
 
@@ -235,7 +236,7 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     if free:
         names = ", ".join(sorted(s.name for s in free))
         raise ParameterError("kernel", names, "has no value; give every parameter a number")
-    forms, dd = stable_forms(list(exprs), var)
+    forms, dd = stable_forms(list(exprs), var, bits=FLOAT64_BITS)  # the kernels compute fractions in float64
     raw, source = generate(forms, dd, var, ", ".join(map(str, exprs)))
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [
