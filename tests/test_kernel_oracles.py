@@ -305,3 +305,15 @@ def test_a_fraction_is_evaluated_in_x_past_float32s_reach(backend, text, root):
         with mpmath.workdps(80):
             want = np.array([float(g(mpmath.mpf(t))) for t in x])
         assert np.max(ulp_error(fn(x), want)) <= 4, (e, fn(x), want)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("lambd", [1e-300, 3e-200, 0.25])
+def test_softshrink_at_a_tiny_lambda_shrinks(backend, lambd):
+    """The NumPy kernel wrote softshrink as x - clip(x, -a, a) with a = nsimplify(1e-300) = 0: it was x, not 0
+    inside [-lambd, lambd]. f and f' against the definition's selects."""
+    k = symact.kernel("softshrink", lambd=lambd, backend=backend)
+    x = np.array([-np.inf, -1.0, -2 * lambd, -lambd, -5e-324, -0.0, 0.0, 5e-324, lambd, 2 * lambd, 1.0, np.inf])
+    with np.errstate(invalid="ignore"):
+        want = np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0.0))
+    assert k(x).tolist() == want.tolist() and k.grad(x).tolist() == (np.abs(x) > lambd).astype(float).tolist()

@@ -228,7 +228,7 @@ def _gate_form(expr: sp.Piecewise) -> sp.Expr:
         return expr
     cuts = found[1]
     if len(nonzero) == 2 and len(cuts) == 2:
-        a, b = (sp.nsimplify(c) for c in cuts)
+        a, b = (sp.Rational(c) for c in cuts)  # the floats themselves: nsimplify(1e-300) is 0
         candidate = var - sp.Min(b, sp.Max(a, var))
         probes = [a - 3, a - 1, a, (a + b) / 2, (3 * a + b) / 4, b, b + 1, b + 3]
         if all(sp.simplify(expr.subs(var, p) - candidate.subs(var, p)) == 0 for p in probes):
