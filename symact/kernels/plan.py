@@ -43,24 +43,22 @@ from symact.kernels.base import PARTS
 from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
 from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
-from symact.kernels.nodes import NODES
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
 from symact.kernels.rational import FLOAT64_BITS
+from symact.kernels.underflow import GUARD_BEYOND, guard_beyond
 from symact.magnitude import too_large
 from symact.precision import precision
 
 __all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
-
-GUARD_BEYOND = 1e15  # |x| past which a NaN of a guarded output is the limit
 
 
 @dataclass(frozen=True)
 class Finish:
     """The post-pass of one output, in this order: on the intervals of ``fractions`` the sum as one fraction in
     exp(k*x); inside a patch the Taylor polynomial; with ``guard``, the limit where the formula gave NaN at
-    |x| > ``beyond`` (``GUARD_BEYOND`` in the units of the decaying nodes' arguments: ``_beyond``); with
+    |x| > ``beyond`` (``GUARD_BEYOND`` in the units of the decaying nodes' arguments: ``underflow.guard_beyond``); with
     ``signs``, a zero at |x| > ``beyond`` signed as the certified zero limit on its side (silu' at -1e308 is
     sigmoid(x) + x*sigmoid'(x), +0.0 + -0.0, where the exact value is negative); at -inf and +inf ``limits`` (``certified``: each one proved, not read from the
     float64 forms); NaN stays NaN."""
@@ -243,7 +241,7 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
         (zero_patches(e, var, origin=_loses_at_origin(raw, i, e, var)) if flag else ()) + removable_patches(e, var)
         for i, (e, flag) in enumerate(zip(exprs, flags))
     ]
-    beyond = [_beyond(form, dd, var) for form in forms]
+    beyond = [guard_beyond(form, dd, var) for form in forms]
     far = _far(raw, len(exprs), sorted({b * k for b in beyond for k in (2.0, 1e3, 1e6) if b * k < 1e20}))
     fractions = [tuple(filter(None, (f.outside(p) for f in exp_fractions(e, var)))) for e, p in zip(exprs, patches)]
     finishes = []
@@ -251,32 +249,6 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
         limits, guard, certified, signs = _certified(e, var, probed)
         finishes.append(Finish(p, limits, guard, certified, fr, b, signs))
     return Plan(exprs, var, forms, dd, tuple(finishes), raw, source)
-
-
-def _beyond(form: sp.Expr, dd: dict, var: sp.Symbol) -> float:
-    """The |x| past which every decaying node of ``form`` has an argument beyond ``GUARD_BEYOND`` (at most
-    ``GUARD_BEYOND``): there a NaN of the output is an overflowing factor times an underflowed node, as at
-    |x| > ``GUARD_BEYOND`` for the argument x itself. swish at beta = 1e300 computes silu's forms of beta*x:
-    its NaN at x = 1e9 (beta*x overflows, sigmoid'(beta*x) is 0) is silu's at 1e309. For p(x) = a x**n + ...,
-    |p(x)| >= |a| |x|**n / 2 >= GUARD_BEYOND where each |c_k x**k| <= |a x**n| / (2n) and |x|**n >= 2 GUARD_BEYOND / |a|.
-
-    >>> from symact.functions import sigmoid
-    >>> df = sp.diff(x * sigmoid(sp.Integer(10) ** 300 * x), x)
-    >>> make_plan([df], x).finishes[0].beyond, make_plan([sp.diff(x * sigmoid(x), x)], x).finishes[0].beyond
-    (1.9999999999999998e-285, 1000000000000000.0)
-    """
-    found = []
-    for node in sp.preorder_traversal(form):
-        row = NODES.get(type(node).__name__)
-        if row is None or row.cut is None:
-            continue
-        pairs = dd.get(node.args[0])
-        if pairs is None or len(pairs) < 2 or pairs[0][0] == 0 or not all(map(math.isfinite, (c for c, _ in pairs))):
-            return GUARD_BEYOND  # an argument not a polynomial of x in double-double: x's own units
-        a, n = abs(pairs[0][0]), len(pairs) - 1
-        reach = [(2 * n * abs(c) / a) ** (1 / (n - k)) for k, (c, _) in zip(range(n - 1, -1, -1), pairs[1:])]
-        found.append(max([(2 * GUARD_BEYOND / a) ** (1 / n), *reach]))
-    return min(GUARD_BEYOND, max(found)) if found else GUARD_BEYOND
 
 
 def _loses_at_origin(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol) -> bool:
