@@ -213,7 +213,8 @@ def _gate_form(expr: sp.Piecewise) -> sp.Expr:
     """Piecewise ramps without ``numpy.where``; ``expr`` itself when no form applies.
 
     ``x - clip(x, a, b)`` when that is the function (softshrink), else ``h(x) * mask`` when every
-    branch is 0 or one linear h (threshold, hardshrink): h*1 and h*0 are exact.
+    branch is 0 or one linear h (threshold, hardshrink): h*1 and h*0 are exact; plus 0.0 (``_PlusZero``) where
+    h*0 would be -0.0 and the where chain's 0.0 is wanted, unless h itself may be -0.0 where the mask is 1.
     """
     values = {v for v, _ in expr.args}
     nonzero = [v for v in values if v != 0]
@@ -236,9 +237,14 @@ def _gate_form(expr: sp.Piecewise) -> sp.Expr:
         return expr
     if len(nonzero) != 1 or abs(nonzero[0].coeff(var, 1)) > 1:
         return expr  # |h| could overflow where the mask is 0: inf*0 would be NaN
-    if not _zeros_unsigned(nonzero[0], var, indicator, cuts):
-        return expr
-    return nonzero[0] * indicator
+    if _zeros_unsigned(nonzero[0], var, indicator, cuts):
+        return nonzero[0] * indicator
+    if nonzero[0].coeff(var, 0) != 0 or indicator.subs(var, 0) == 0:  # h is never -0.0 where the mask is 1
+        return _PlusZero(nonzero[0] * indicator)  # + 0.0 turns the -0.0 of h*0 into the where chain's 0.0
+    return expr
+
+
+_PlusZero = sp.Function("_plus_zero")  # printed by ``lower_piecewise`` as its argument + 0.0
 
 
 def _zeros_unsigned(h: sp.Expr, var: sp.Symbol, indicator: sp.Piecewise, cuts) -> bool:
@@ -325,17 +331,21 @@ def lower_piecewise(expr: sp.Expr, printer: KernelPrinter) -> sp.Expr:
         clip = _clip_form(pw)
         if clip is not None:
             return clip
-        found = _band(pw)
+        found, stepped = _band(pw), None
+        if found is None:
+            stepped = _step_terms(pw)
         if found is not None:
             var, masks, join, scale, offset = found
             code = f"band({printer._print(var)}, {masks!r}, {join!r}, {scale!r}, {offset!r})"
-        else:
-            found = _step_terms(pw)
-            if found is None:
-                gated = _gate_form(pw)
-                return pw if gated is pw else lower_piecewise(gated, printer)
-            var, v0, terms = found
+        elif stepped is not None:
+            var, v0, terms = stepped
             code = f"steps({printer._print(var)}, {v0!r}, {terms!r})"
+        else:
+            gated = _gate_form(pw)
+            if gated.func is not _PlusZero:
+                return pw if gated is pw else lower_piecewise(gated, printer)
+            (var,) = pw.free_symbols
+            code = f"{printer.doprint(lower_piecewise(gated.args[0], printer))} + 0.0"
         same = [n for n, c in printer.pieces.items() if c == code]  # f and f' share a mask: cse keeps one
         name = same[0] if same else f"piece{len(printer.pieces)}"
         printer.pieces[name] = code
