@@ -196,7 +196,7 @@ negative_slope = sp.Symbol("negative_slope", real=True)
 prelu_alpha = sp.Symbol("alpha", real=True)
 min_val, max_val = sp.symbols("min_val max_val", real=True)
 threshold, value = sp.symbols("threshold value", real=True)
-lower, upper = sp.symbols("lower upper", positive=True)
+lower, upper = sp.symbols("lower upper", real=True)  # torch takes any lower <= upper: 0, negative
 scale = sp.Symbol("scale", positive=True)
 
 SELU_ALPHA = Rational("1.6732632423543772848170429916717")

@@ -86,7 +86,7 @@ def test_the_plan_uses_certified_limits_that_the_probe_confirms(text):
     plan = make_plan([e], x)
     finish = plan.finishes[0]
     assert finish.certified == (True, True)
-    ((probed, _),) = _far(plan.raw, 1)
+    ((probed, _, _),) = _far(plan.raw, 1)
     for limit, seen in zip(finish.limits, probed):
         assert limit == seen or (math.isinf(limit) and abs(seen) > 1e250), (limit, seen)
 

@@ -182,3 +182,138 @@ def test_extreme_parameters_compile_and_keep_their_digits(backend, name, params,
         assert np.max(ulp_error(fn(x), want)) <= 5, (order, fn(x), want)
     f, df = k.value_and_grad(x)
     assert f.tobytes() == k(x).tobytes() and df.tobytes() == k.grad(x).tobytes()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_nan_where_a_huge_coefficient_overflows_is_the_limit_in_the_units_of_the_argument(backend):
+    """swish at beta = 1e300 computes silu's forms of beta*x: beta*x*sigmoid'(beta*x) is inf*0 = NaN where beta*x
+    overflows (x = 1e9), and f'' multiplies 2*beta by a sum past float64 at x = -1: f' was NaN for |x| >= 1e9
+    and f'' almost everywhere. The guard (a NaN is the limit) now starts where the nodes' arguments, not x, pass
+    1e15. f, f', f'' against mpmath (where its 800 digits resolve a value, its sign too)."""
+    k = symact.kernel("swish", beta=1e300, backend=backend)
+    x = np.array([-1e308, -1e10, -1e9, -1e8, -1.0, -1e-298, -1e-300, -1e-310, 1e-310, 1e-300, 1e-298, 1.0, 1e9, 1e308])
+    for order, fn in enumerate((k, k.grad, k.grad2)):
+        got, want = fn(x), np.array([_swish("1e300", t, order) for t in x])  # beta is 10**300 exactly
+        assert np.max(ulp_error(got, want)) <= 4, order
+        assert np.signbit(got[want != 0]).tolist() == np.signbit(want[want != 0]).tolist(), order
+    f, df = k.value_and_grad(x)
+    assert f.tobytes() == k(x).tobytes() and df.tobytes() == k.grad(x).tobytes()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", ["silu", "mish", "gelu", "swish", "elu", "softplus"])
+def test_the_zeros_at_the_far_ends_keep_their_signs(backend, name):
+    """silu' = sigmoid(x) + x*sigmoid'(x) at x = -1e308 is +0.0 + -0.0 = +0.0 where the exact value is negative,
+    and its limit at -inf was signed so; a NaN turned into +0.0 would flip x*sigmoid(x) there. f, f', f'' at
+    +-300 and +-1e3 against mpmath (its digits reach e**-2000), and at +-1e200, +-1e308, +-inf zeros signed as
+    the exact values at +-1e3 (each is signed so from there on)."""
+    from symact.functions import mp_function
+
+    k = symact.kernel(name, backend=backend)
+    d, defaults = symact.derive(name), symact.catalog.get(name).defaults
+    near, far = np.array([-1e3, -300.0, 300.0, 1e3]), np.array([-np.inf, -1e308, -1e200, 1e200, 1e308, np.inf])
+    for fn, e in zip((k, k.grad, k.grad2), (d.f, d.df, d.d2f)):
+        g = mp_function(e.subs(defaults), (symact.catalog.x,))
+        with mpmath.workdps(4500):
+            exact = [g(mpmath.mpf(t)) for t in near]
+        got = fn(near)
+        assert np.max(ulp_error(got, np.array([float(v) for v in exact]))) <= 4, (e, got)
+        assert np.signbit(fn(far)).tolist() == [bool(exact[0] < 0)] * 3 + [bool(exact[-1] < 0)] * 3, e
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "name, params",
+    [("threshold", {}), ("threshold", {"threshold": -1.0}), ("threshold", {"value": 2.0}), ("hardshrink", {})],
+)
+def test_a_masked_linear_piece_gives_the_zeros_of_the_where_chain(backend, name, params):
+    """threshold's NumPy kernel computed x*mask: -0.0 below the cut for x < 0, where torch's F.threshold (a
+    select) and the fused kernel give 0.0. f and value_and_grad against the definition's select, sign bits too,
+    -inf included, and against torch where it is installed."""
+    k = symact.kernel(name, backend=backend, **params)
+    x = np.array([-np.inf, -1e308, -2.0, -1.0, -0.5, -5e-324, -0.0, 0.0, 0.5, 1.0, 2.0, np.inf])
+    cut = params.get("threshold", 1.0)
+    value = params.get("value", 0.0)
+    want = np.where(x > cut, x, value) if name == "threshold" else np.where(np.abs(x) > 0.5, x, 0.0)
+    assert k(x).tobytes() == want.tobytes() and k.value_and_grad(x)[0].tobytes() == want.tobytes()
+    try:
+        import torch
+    except ImportError:
+        return
+    if name == "threshold":
+        theirs = torch.nn.functional.threshold(torch.tensor(x), cut, value).numpy()
+    else:
+        theirs = torch.nn.functional.hardshrink(torch.tensor(x)).numpy()
+    assert theirs.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_squareplus_slope_at_the_far_left_is_the_subnormal_it_is(backend):
+    """f' = (b/2)/(h (h - x)) at b = 1e300: h - x overflowed at x = -1e308 (f' was 0, not 2.5e-317)."""
+    k = symact.kernel("squareplus", b=1e300, backend=backend)
+    x = np.array([-1.79e308, -1e308, -3e307, -1e306, -1e300])
+    want = np.array([_squareplus(1e300, t, 1) for t in x])
+    assert np.max(ulp_error(k.grad(x), want)) <= 4 and k.grad(x).tolist() == k.value_and_grad(x)[1].tolist()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("lower, upper", [(0.0, 1 / 3), (0.0, 0.0), (-0.5, 0.5), (-1.0, -0.5), (2.0, 3.0)])
+def test_rrelu_takes_the_bounds_torch_takes(backend, lower, upper):
+    """torch's eval rrelu takes any lower <= upper (0, negative, above 1); symact refused lower = 0 (its symbols
+    were positive). f and f' are x, 1 right of 0 and (lower + upper)/2 times x, (lower + upper)/2 left of it
+    (torch's autograd takes the left side at 0)."""
+    k = symact.kernel("rrelu", lower=lower, upper=upper, backend=backend)
+    x = np.array([-1e308, -2.0, -5e-324, 5e-324, 1.5, 1e308])
+    slope = (lower + upper) / 2
+    with np.errstate(over="ignore"):  # 2.5 * -1e308 is -inf
+        assert k(x).tolist() == np.where(x > 0, x, slope * x).tolist()
+    assert k.grad(x).tolist() == np.where(x > 0, 1.0, slope).tolist() and k.grad2(x).tolist() == [0.0] * 6
+    assert symact.derive("rrelu").df.subs({symact.catalog.lower: lower, symact.catalog.upper: upper}).subs(
+        symact.catalog.x, -1
+    ) == pytest.approx(slope)
+    try:
+        import torch
+    except ImportError:
+        return
+    theirs = torch.nn.functional.rrelu(torch.tensor(x), lower, upper, training=False).numpy()
+    assert np.array_equal(theirs, k(x))
+
+
+def test_an_export_whose_limit_is_past_float32_builds():
+    """celu at alpha = 1e300 has the limit -1e300 at -inf: the export's guard wrote it into a float32 tensor with
+    torch.where and torch refused ("value cannot be converted to type float without overflow") while probing the
+    guards. A limit is now the tensor's dtype's (-1e300 in float64; -inf in float32, where a guard takes it)."""
+    torch = pytest.importorskip("torch")
+    ex = symact.export("celu", "torch", alpha=1e300, verify=False, kernels=False)
+    x = torch.tensor([-np.inf, -1.0, 2.0, np.inf], dtype=torch.float64)
+    assert ex.function(x).tolist() == [-1e300, -1.0, 2.0, np.inf]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("text, root", [("(x - 1e20)/(x**2 + 1)", 1e20), ("(x + 2**70)/(x**3 + 1)", -(2.0**70))])
+def test_a_fraction_is_evaluated_in_x_past_float32s_reach(backend, text, root):
+    """The one-fraction rule switched to its form in 1/x at 2**k with s 2**(k n) <= 2**120, float32's range,
+    and that form cancels near a root far out: (1/x - 1e20/x**2)/(1 + 1/x**2) at x = 1e20 (1 + 1e-12) lost every
+    digit. The kernels compute it in float64 and switch at 2**1000. f, f', f'' against mpmath at 80 digits."""
+    from symact.functions import mp_function
+
+    k = symact.kernel(text, backend=backend)
+    d = symact.derive(text)
+    x = np.array([root * (1 + e) for e in (-1e-3, -1e-9, -1e-12, 1e-12, 1e-9, 1e-3)] + [3.0, 1e300])
+    for fn, e in zip((k, k.grad, k.grad2), (d.f, d.df, d.d2f)):
+        g = mp_function(e, (symact.catalog.x,))
+        with mpmath.workdps(80):
+            want = np.array([float(g(mpmath.mpf(t))) for t in x])
+        assert np.max(ulp_error(fn(x), want)) <= 4, (e, fn(x), want)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("lambd", [1e-300, 3e-200, 0.25])
+def test_softshrink_at_a_tiny_lambda_shrinks(backend, lambd):
+    """The NumPy kernel wrote softshrink as x - clip(x, -a, a) with a = nsimplify(1e-300) = 0: it was x, not 0
+    inside [-lambd, lambd]. f and f' against the definition's selects."""
+    k = symact.kernel("softshrink", lambd=lambd, backend=backend)
+    x = np.array([-np.inf, -1.0, -2 * lambd, -lambd, -5e-324, -0.0, 0.0, 5e-324, lambd, 2 * lambd, 1.0, np.inf])
+    with np.errstate(invalid="ignore"):
+        want = np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0.0))
+    assert k(x).tolist() == want.tolist() and k.grad(x).tolist() == (np.abs(x) > lambd).astype(float).tolist()

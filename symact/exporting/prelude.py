@@ -290,20 +290,23 @@ def at_inf(x, r, low, high):
     """r with the limits at -inf and +inf."""
     if _within(x, float("-inf"), float("inf")):  # torch's own eager mode: no infinity (nor NaN) in x
         return r
+    high, low = xp.ones_like(r) * high, xp.ones_like(r) * low  # a limit past float32 is its inf, not an error
     return xp.where(x == float("inf"), high, xp.where(x == float("-inf"), low, r))''',
     "at_nan": '''
 def at_nan(x, r, low, high):
     """r with the limits where a huge or infinite input gave NaN (inf*0 inside); NaN stays NaN."""
     if _within(x, -1e15, 1e15):  # torch's own eager mode: no huge input
         return r
-    return xp.where(xp.isnan(r) & (xp.abs(x) > 1e15), xp.where(x > 0, xp.full_like(r, high), low), r)''',
+    high, low = xp.ones_like(r) * high, xp.ones_like(r) * low  # a limit past float32 is its inf, not an error
+    return xp.where(xp.isnan(r) & (xp.abs(x) > 1e15), xp.where(x > 0, high, low), r)''',
     "at_special": '''
 def at_special(x, r, low, high):
     """r with NaN at NaN and the limits at -inf and +inf, also where a huge input gave NaN (inf*0 inside)."""
     if _within(x, -1e15, 1e15):  # torch's own eager mode: no NaN, infinite or huge input
         return r
     far = xp.isinf(x) | (xp.isnan(r) & (xp.abs(x) > 1e15))
-    return xp.where(xp.isnan(x), x, xp.where(far, xp.where(x > 0, xp.full_like(r, high), low), r))''',
+    high, low = xp.ones_like(r) * high, xp.ones_like(r) * low  # a limit past float32 is its inf, not an error
+    return xp.where(xp.isnan(x), x, xp.where(far, xp.where(x > 0, high, low), r))''',
 }
 
 # Helpers written differently per framework.

@@ -327,13 +327,14 @@ def h_sqplus(t, c):
 
 def h_dsqplus(t, c):
     """(1 + t/sqrt(t**2 + c))/2, as (c/2)/(h (h - t)) for t < -sqrt(c/3), where t/h < -1/2 would cancel (above,
-    the conjugate's five roundings cost more than the sum's: 4.3 ULP at t = -0.0057, c = 4)."""
+    the conjugate's five roundings cost more than the sum's: 4.3 ULP at t = -0.0057, c = 4); h - t halved, which
+    overflows at t = -1e308 (c = 1e300: f' is 2.5e-317, not 0)."""
     c = float(c)
     h = _sqrt_sq_plus(t, c)
     neg = np.flatnonzero(t < -math.sqrt(c / 3))
     r = 0.5 + (t / h) / 2
     hn = np.take(h, neg)
-    r.put(neg, (c / 2) / hn / (hn - np.take(t, neg)))
+    r.put(neg, (c / 2) / hn / (hn / 2 - np.take(t, neg) / 2) * 0.5)
     return r
 
 

@@ -213,7 +213,8 @@ def _gate_form(expr: sp.Piecewise) -> sp.Expr:
     """Piecewise ramps without ``numpy.where``; ``expr`` itself when no form applies.
 
     ``x - clip(x, a, b)`` when that is the function (softshrink), else ``h(x) * mask`` when every
-    branch is 0 or one linear h (threshold, hardshrink): h*1 and h*0 are exact.
+    branch is 0 or one linear h (threshold, hardshrink): h*1 and h*0 are exact; plus 0.0 (``_PlusZero``) where
+    h*0 would be -0.0 and the where chain's 0.0 is wanted, unless h itself may be -0.0 where the mask is 1.
     """
     values = {v for v, _ in expr.args}
     nonzero = [v for v in values if v != 0]
@@ -228,7 +229,7 @@ def _gate_form(expr: sp.Piecewise) -> sp.Expr:
         return expr
     cuts = found[1]
     if len(nonzero) == 2 and len(cuts) == 2:
-        a, b = (sp.nsimplify(c) for c in cuts)
+        a, b = (sp.Rational(c) for c in cuts)  # the floats themselves: nsimplify(1e-300) is 0
         candidate = var - sp.Min(b, sp.Max(a, var))
         probes = [a - 3, a - 1, a, (a + b) / 2, (3 * a + b) / 4, b, b + 1, b + 3]
         if all(sp.simplify(expr.subs(var, p) - candidate.subs(var, p)) == 0 for p in probes):
@@ -236,7 +237,33 @@ def _gate_form(expr: sp.Piecewise) -> sp.Expr:
         return expr
     if len(nonzero) != 1 or abs(nonzero[0].coeff(var, 1)) > 1:
         return expr  # |h| could overflow where the mask is 0: inf*0 would be NaN
-    return nonzero[0] * indicator
+    if _zeros_unsigned(nonzero[0], var, indicator, cuts):
+        return nonzero[0] * indicator
+    if nonzero[0].coeff(var, 0) != 0 or indicator.subs(var, 0) == 0:  # h is never -0.0 where the mask is 1
+        return _PlusZero(nonzero[0] * indicator)  # + 0.0 turns the -0.0 of h*0 into the where chain's 0.0
+    return expr
+
+
+_PlusZero = sp.Function("_plus_zero")  # printed by ``lower_piecewise`` as its argument + 0.0
+
+
+def _zeros_unsigned(h: sp.Expr, var: sp.Symbol, indicator: sp.Piecewise, cuts) -> bool:
+    """Whether h*mask gives +0.0 wherever the mask is 0, as the where chain does (torch's threshold below its
+    cut: x*0 is -0.0 for x < 0): h, linear, is positive at the ends of each region where the mask is 0.
+
+    >>> from symact.catalog import x
+    >>> ind = sp.Piecewise((1, x > 1), (0, True))
+    >>> _zeros_unsigned(x, x, ind, [1.0]), _zeros_unsigned(x + 5, x, sp.Piecewise((1, x < -2), (0, True)), [-2.0])
+    (False, True)
+    """
+    a, b = (float(h.coeff(var, k)) for k in (1, 0))
+    ends = [-1e300, 1e300, -0.0, 0.0, *cuts] + [
+        float(np.nextafter(c, side)) for c in cuts for side in (-np.inf, np.inf)
+    ]
+    for p in ends:
+        if indicator.subs(var, sp.Rational(p)) == 0 and np.signbit(np.float64(a) * p + b):
+            return False
+    return True
 
 
 def _clip_form(expr: sp.Piecewise):
@@ -304,17 +331,21 @@ def lower_piecewise(expr: sp.Expr, printer: KernelPrinter) -> sp.Expr:
         clip = _clip_form(pw)
         if clip is not None:
             return clip
-        found = _band(pw)
+        found, stepped = _band(pw), None
+        if found is None:
+            stepped = _step_terms(pw)
         if found is not None:
             var, masks, join, scale, offset = found
             code = f"band({printer._print(var)}, {masks!r}, {join!r}, {scale!r}, {offset!r})"
-        else:
-            found = _step_terms(pw)
-            if found is None:
-                gated = _gate_form(pw)
-                return pw if gated is pw else lower_piecewise(gated, printer)
-            var, v0, terms = found
+        elif stepped is not None:
+            var, v0, terms = stepped
             code = f"steps({printer._print(var)}, {v0!r}, {terms!r})"
+        else:
+            gated = _gate_form(pw)
+            if gated.func is not _PlusZero:
+                return pw if gated is pw else lower_piecewise(gated, printer)
+            (var,) = pw.free_symbols
+            code = f"{printer.doprint(lower_piecewise(gated.args[0], printer))} + 0.0"
         same = [n for n, c in printer.pieces.items() if c == code]  # f and f' share a mask: cse keeps one
         name = same[0] if same else f"piece{len(printer.pieces)}"
         printer.pieces[name] = code

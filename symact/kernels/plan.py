@@ -46,19 +46,21 @@ from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
 from symact.kernels.printer import stable_forms
+from symact.kernels.rational import FLOAT64_BITS
+from symact.kernels.underflow import GUARD_BEYOND, guard_beyond
 from symact.magnitude import too_large
 from symact.precision import precision
 
 __all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
-
-GUARD_BEYOND = 1e15  # |x| past which a NaN of a guarded output is the limit
 
 
 @dataclass(frozen=True)
 class Finish:
     """The post-pass of one output, in this order: on the intervals of ``fractions`` the sum as one fraction in
     exp(k*x); inside a patch the Taylor polynomial; with ``guard``, the limit where the formula gave NaN at
-    |x| > ``GUARD_BEYOND``; at -inf and +inf ``limits`` (``certified``: each one proved, not read from the
+    |x| > ``beyond`` (``GUARD_BEYOND`` in the units of the decaying nodes' arguments: ``underflow.guard_beyond``); with
+    ``signs``, a zero at |x| > ``beyond`` signed as the certified zero limit on its side (silu' at -1e308 is
+    sigmoid(x) + x*sigmoid'(x), +0.0 + -0.0, where the exact value is negative); at -inf and +inf ``limits`` (``certified``: each one proved, not read from the
     float64 forms); NaN stays NaN."""
 
     patches: tuple[ZeroPatch, ...]
@@ -66,6 +68,8 @@ class Finish:
     guard: bool
     certified: tuple[bool, bool] = (False, False)
     fractions: tuple[ExpFraction, ...] = ()
+    beyond: float = GUARD_BEYOND
+    signs: bool = False
 
     def apply(self, r: np.ndarray, array: np.ndarray, finite: bool) -> None:
         """In place on the outputs ``r`` of ``array`` (``finite``: no NaN or inf in it, as already known)."""
@@ -74,9 +78,14 @@ class Finish:
         low, high = self.limits
         if self.guard:
             with np.errstate(all="ignore"):
-                lost = np.isnan(r) & (np.abs(array) > GUARD_BEYOND)
+                lost = np.isnan(r) & (np.abs(array) > self.beyond)
             if lost.any():
                 r[lost] = np.where(array[lost] > 0, high, low)
+        if self.signs:
+            with np.errstate(all="ignore"):
+                zero = (r == 0) & (np.abs(array) > self.beyond)
+            if zero.any():
+                r[zero] = np.copysign(0.0, np.where(array[zero] > 0, high, low))
         if not finite:
             bad = ~np.isfinite(array)
             if bad.any():
@@ -107,12 +116,16 @@ class Finish:
         for p in self.patches if patches else ():
             lines += [f"h = ({v} - {p.hi!r}) - {p.lo!r}"] + _polynomial(p.coeffs)
             lines.append(f"{name} = p if abs({v} - {p.hi!r}) < {p.window!r} else {name}")
-        infinities = ends[0] or self.guard
+        infinities = ends[0] or self.guard or self.signs
         if infinities:
             high, low = (f"{cast}({_number(t)})" if cast else _number(t) for t in self.limits[::-1])
             lines.append(f"limit = {high} if {v} > 0 else {low}")
         if self.guard:
-            lines.append(f"{name} = limit if ({name} != {name}) & (abs({v}) > {GUARD_BEYOND!r}) else {name}")
+            lines.append(f"{name} = limit if ({name} != {name}) & (abs({v}) > {self.beyond!r}) else {name}")
+        if self.signs:
+            zero = f"({name} == 0.0) & (abs({v}) > {self.beyond!r})"
+            high, low = (f"{cast}({math.copysign(0.0, t)!r})" for t in self.limits[::-1])
+            lines.append(f"{name} = ({high} if {v} > 0 else {low}) if {zero} else {name}")
         if infinities:
             lines.append(f"{name} = {name} if {v} - {v} == 0.0 else limit  # +-inf give the limits")
         if infinities or ends[1]:
@@ -221,19 +234,21 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     if free:
         names = ", ".join(sorted(s.name for s in free))
         raise ParameterError("kernel", names, "has no value; give every parameter a number")
-    forms, dd = stable_forms(list(exprs), var)
+    forms, dd = stable_forms(list(exprs), var, bits=FLOAT64_BITS)  # the kernels compute fractions in float64
     raw, source = generate(forms, dd, var, ", ".join(map(str, exprs)))
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [
         (zero_patches(e, var, origin=_loses_at_origin(raw, i, e, var)) if flag else ()) + removable_patches(e, var)
         for i, (e, flag) in enumerate(zip(exprs, flags))
     ]
-    far = _far(raw, len(exprs))
+    beyond = [guard_beyond(form, dd, var) for form in forms]
+    far = _far(raw, len(exprs), sorted({b * k for b in beyond for k in (2.0, 1e3, 1e6) if b * k < 1e20}))
     fractions = [tuple(filter(None, (f.outside(p) for f in exp_fractions(e, var)))) for e, p in zip(exprs, patches)]
-    finishes = tuple(
-        Finish(p, *_certified(e, var, probed), fractions=fr) for p, fr, e, probed in zip(patches, fractions, exprs, far)
-    )
-    return Plan(exprs, var, forms, dd, finishes, raw, source)
+    finishes = []
+    for p, fr, e, probed, b in zip(patches, fractions, exprs, far, beyond):
+        limits, guard, certified, signs = _certified(e, var, probed)
+        finishes.append(Finish(p, limits, guard, certified, fr, b, signs))
+    return Plan(exprs, var, forms, dd, tuple(finishes), raw, source)
 
 
 def _loses_at_origin(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol) -> bool:
@@ -300,17 +315,20 @@ def _apart(plans: dict[str, Plan | None]) -> bool:
     return f.float32 is not None and any(type(n).__name__ in APART for e in f.forms for n in sp.preorder_traversal(e))
 
 
-def _far(raw: Callable, count: int) -> list[tuple[tuple[float, float], bool]]:
+def _far(raw: Callable, count: int, nearer=()) -> list[tuple[tuple[float, float], bool, tuple[frozenset, frozenset]]]:
     """Each output's limits at -inf and +inf, and its guard: the forms at the largest magnitude where they are
-    not NaN (beyond 1e250: an infinite limit; below 1e-250: a zero one), and whether any of them is NaN."""
-    probes = np.array([1e308, 1e300, 1e200, 1e150, 1e100, 1e75, 1e50, 1e38, 1e20])
+    not NaN (beyond 1e250: an infinite limit; below 1e-250: a zero one), whether any of them is NaN, and at
+    each side the sign bits of the zeros they give (at the magnitudes ``nearer`` too)."""
+    probes = np.array([1e308, 1e300, 1e200, 1e150, 1e100, 1e75, 1e50, 1e38, 1e20, *sorted(nearer, reverse=True)])
     with np.errstate(all="ignore"):
         values = raw(np.concatenate([-probes, probes]))
-    found = []
-    for v in values[:count]:
-        v = np.broadcast_to(np.asarray(v, dtype=np.float64), (2 * probes.size,))
+    found, n = [], probes.size
+    for every in values[:count]:
+        every = np.broadcast_to(np.asarray(every, dtype=np.float64), (2 * n,))
+        zeros = tuple(frozenset(np.signbit(side[side == 0]).tolist()) for side in (every[:n], every[n:]))
+        v = np.concatenate([every[:9], every[n : n + 9]])
         sides = []
-        for side in (v[: probes.size], v[probes.size :]):
+        for side in (v[:9], v[9:]):
             ok = side[~np.isnan(side)]
             t = float(ok[0]) if ok.size else float("nan")
             if abs(t) > 1e250:  # growing without bound
@@ -318,26 +336,28 @@ def _far(raw: Callable, count: int) -> list[tuple[tuple[float, float], bool]]:
             elif abs(t) < 1e-250:  # decaying like 1/x or faster
                 t = float(np.copysign(0.0, t))
             sides.append(t)
-        found.append((tuple(sides), bool(np.isnan(v).any())))
+        found.append((tuple(sides), bool(np.isnan(v).any()), zeros))
     return found
 
 
-def _certified(expr: sp.Expr, var: sp.Symbol, probed) -> tuple[tuple[float, float], bool, tuple[bool, bool]]:
-    """The limits, guard and certified flags of one output: the certified limit at each side where one is
-    found (a zero signed as the float64 forms give it where they give a zero: the computed neighbours' sign),
-    else the probed one."""
-    (low, high), guard = probed
-    limits, certified = [], []
-    for side, seen in ((-1, low), (1, high)):
+def _certified(expr: sp.Expr, var: sp.Symbol, probed) -> tuple[tuple[float, float], bool, tuple[bool, bool], bool]:
+    """The limits, guard, certified flags and ``signs`` of one output: the certified limit at each side where
+    one is found (a zero signed by the sign the expression eventually has, where that is certified, else as the
+    float64 forms give it), else the probed one; ``signs`` where the forms give a zero of the other sign far out."""
+    (low, high), guard, zeros = probed
+    limits, certified, signs = [], [], False
+    for side, seen, bits in ((-1, low, zeros[0]), (1, high, zeros[1])):
         found = limit_at_infinity(expr, var, side)
         if found is None or too_large(found[0]):  # exp(exp(exp(exp(3)))): no evaluation ends
             limits.append(seen)
         else:
             value, sign = found
             v = float(value.evalf(40)) if value.is_finite else math.copysign(math.inf, sign)
-            limits.append(math.copysign(0.0, seen if seen == 0 else sign or 1) if v == 0 else v)
+            if v == 0 and sign:
+                signs = signs or bits - {sign < 0} != set()
+            limits.append(math.copysign(0.0, sign or (seen if seen == 0 else 1)) if v == 0 else v)
         certified.append(found is not None)
-    return (limits[0], limits[1]), guard, (certified[0], certified[1])
+    return (limits[0], limits[1]), guard, (certified[0], certified[1]), signs
 
 
 def _exact_in_float32(expr: sp.Expr, var: sp.Symbol) -> bool:

@@ -20,6 +20,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from symact.kernels.nodes import DD_ARGS, EXP_LIKE, NUMPY_FUNCTIONS, STABLE_NODES
+from symact.kernels.rational import FLOAT32_BITS
 from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
 from symact.precision import precision
@@ -48,16 +49,19 @@ def float_comparison(rel: sp.Basic) -> sp.Basic:
     return rel
 
 
-def stable_forms(exprs: list[sp.Expr], var: sp.Symbol, scaled: bool = True) -> tuple[list[sp.Expr], dict]:
+def stable_forms(
+    exprs: list[sp.Expr], var: sp.Symbol, scaled: bool = True, bits: int = FLOAT32_BITS
+) -> tuple[list[sp.Expr], dict]:
     """The expressions to print, and the double-double arguments they use (symbol -> (hi, lo) coefficients);
     ``scaled=False`` leaves out the underflow scaling of ``symact.kernels.underflow`` (for printers whose
-    helpers do not take its cut argument).
+    helpers do not take its cut argument); ``bits``: how far a fraction is evaluated in x
+    (``symact.kernels.rational``: ``FLOAT64_BITS`` where it is computed in float64 alone).
 
     >>> from symact.catalog import x
     >>> stable_forms([sp.exp(x) - 1], x)
     ([s_expm1(x)], {})
     """
-    exprs, dd = dd_arguments([stabilize(e) for e in exprs], var)
+    exprs, dd = dd_arguments([stabilize(e, bits) for e in exprs], var)
     return [fold_constants(e) for e in (scale_tiny(exprs) if scaled else exprs)], dd
 
 

@@ -5,9 +5,12 @@ two terms of 2e-6 cancel to 2e-12 and lose six digits. ``rewrite`` cancels every
 subexpression to one fraction P/Q (``sympy.cancel``: (1 + 2x - x**2)/(x**4 + 2x**2 + 1)), which has no such
 cancellation, and evaluates it by Horner's rule in x up to |x| = 2**k and as x**(p - q) P~(1/x)/Q~(1/x) (the
 reversed polynomials) beyond, so no power of x overflows before the quotient is formed (and x - 1 stays exact
-near 1, where 1 - 1/x would not). k is the largest integer with s 2**(k n) <= 2**120 (n the largest degree, s
-the largest sum of |coefficients| of P or Q): no step of Horner's rule passes 2**120, within float32's range as
-well as float64's, so the same form serves an exported float32 tensor (computed in float32) and the kernels.
+near 1, where 1 - 1/x would not). k is the largest integer with s 2**(k n) <= 2**bits (n the largest degree, s
+the largest sum of |coefficients| of P or Q): no step of Horner's rule passes 2**bits. ``FLOAT32_BITS`` (120)
+keeps an exported float32 tensor (computed in float32) finite; the kernels compute in float64 (their float32
+results too) and take ``FLOAT64_BITS`` (1000): the form in 1/x cancels near a root far out ((x**2 - 1e40)/(x**2 + 1)
+at x = 1e20 as (1 - 1e40/x**2)/(1 + 1/x**2), every digit lost), and for float64 it starts beyond the roots of
+coefficients up to 2**(1000/n).
 
 >>> from symact.catalog import x
 >>> rewrite(1/(1 + x**2) - x**2/(1 + x**2)**2)
@@ -24,32 +27,35 @@ __all__ = ["rewrite"]
 
 _MAX_OPS = 200  # larger expressions are left alone: cancel would cost more than it saves
 _MAX_DEGREE = 12
-_RANGE = 120  # log2 of the largest value a step of Horner's rule in x may reach: float32 overflows at 2**128
+# log2 of the largest value a step of Horner's rule in x may reach: float32 overflows at 2**128, float64 at 2**1024
+FLOAT32_BITS = 120
+FLOAT64_BITS = 1000
 
 
-def rewrite(expr: sp.Expr, var: sp.Symbol | None = None) -> sp.Expr:
-    """``expr`` with each maximal rational subexpression in ``var`` (default: its one free symbol) as one fraction."""
+def rewrite(expr: sp.Expr, var: sp.Symbol | None = None, bits: int = FLOAT32_BITS) -> sp.Expr:
+    """``expr`` with each maximal rational subexpression in ``var`` (default: its one free symbol) as one fraction,
+    in x where no step of Horner's rule passes 2**``bits``."""
     if var is None:
         if len(expr.free_symbols) != 1:
             return expr
         (var,) = expr.free_symbols
-    return _rewrite(expr, var)
+    return _rewrite(expr, var, bits)
 
 
-def _rewrite(expr, var):
+def _rewrite(expr, var, bits):
     if expr.is_Atom or not expr.has(var):
         return expr
     if isinstance(expr, (sp.Add, sp.Mul, sp.Pow)) and expr.is_rational_function(var):
-        new = _fraction(expr, var)
+        new = _fraction(expr, var, bits)
         if new is not None:
             return new
     if isinstance(expr, sp.Piecewise):
-        return sp.Piecewise(*[(_rewrite(e, var), c) for e, c in expr.args], evaluate=False)
-    args = [_rewrite(a, var) for a in expr.args]
+        return sp.Piecewise(*[(_rewrite(e, var, bits), c) for e, c in expr.args], evaluate=False)
+    args = [_rewrite(a, var, bits) for a in expr.args]
     return expr.func(*args) if args != list(expr.args) else expr
 
 
-def _fraction(expr, var) -> sp.Expr | None:
+def _fraction(expr, var, bits) -> sp.Expr | None:
     """P/Q in the two evaluation forms, or None when ``expr`` is a polynomial, a monomial quotient or too large."""
     if sp.count_ops(expr) > _MAX_OPS:
         return None
@@ -66,8 +72,8 @@ def _fraction(expr, var) -> sp.Expr | None:
     excess = num.degree() - den.degree()
     for _ in range(-excess):  # one division at a time: x**2 would overflow at 1e155, the quotient not
         far = s_div(far, var)
-    bits = max(int(sp.ceiling(sp.log(sum(map(abs, p.coeffs())), 2))) for p in (num, den))
-    reach = sp.Float(2.0 ** max(0, (_RANGE - bits) // max(num.degree(), den.degree())))  # below, nothing overflows
+    size = max(int(sp.ceiling(sp.log(sum(map(abs, p.coeffs())), 2))) for p in (num, den))
+    reach = sp.Float(2.0 ** min(1023, max(0, (bits - size) // max(num.degree(), den.degree()))))  # nothing overflows
     return sp.Piecewise((near, sp.Abs(var) <= reach), (far * var ** max(excess, 0), True))
 
 

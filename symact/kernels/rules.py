@@ -313,14 +313,14 @@ def _bottom_up(expr, rule):
     return rule(new)
 
 
-def stabilize(expr: sp.Expr) -> sp.Expr:
-    """``expr`` rewritten with the rules above into stable nodes.
+def stabilize(expr: sp.Expr, bits: int = rational.FLOAT32_BITS) -> sp.Expr:
+    """``expr`` rewritten with the rules above into stable nodes (``bits``: ``symact.kernels.rational.rewrite``'s).
 
     >>> from symact.catalog import x
     >>> stabilize(1 - sp.tanh(x)**2)
     s_sech2(x)
     """
-    expr = rational.rewrite(exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr))))
+    expr = rational.rewrite(exp_rational.rewrite(sp.piecewise_fold(sp.sympify(expr))), bits=bits)
     first = (
         _rule_log,
         _rule_logistic,

@@ -174,7 +174,7 @@ def s_sqplus(t, c):
 @jit
 def s_dsqplus(t, c):
     h = _sqrt_sq_plus(t, c)
-    return (c / 2) / h / (h - t) if t < -math.sqrt(c / 3) else 0.5 + (t / h) / 2
+    return (c / 2) / h / (h / 2 - t / 2) * 0.5 if t < -math.sqrt(c / 3) else 0.5 + (t / h) / 2  # h - t overflows
 
 
 THIRD_LO = 1.850371707708594e-17  # 1/3 - 1/3.0

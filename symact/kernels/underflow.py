@@ -19,11 +19,15 @@ inside it, so the product is formed before anything underflows and rounded to a 
 
 from __future__ import annotations
 
+import math
+
 import sympy as sp
 
 from symact.kernels.nodes import NODES, s_expm1, s_log1p, s_unscale
 
-__all__ = ["scale_tiny"]
+__all__ = ["scale_tiny", "guard_beyond", "GUARD_BEYOND"]
+
+GUARD_BEYOND = 1e15  # |u| past which a NaN of a guarded output is the limit (u: the decaying nodes' argument)
 
 # Functions g with g(y) = a*y*(1 + O(y)) at 0: g(2**k y) = 2**k g(y) for a subnormal y, so they commute with scaling.
 _LINEAR_AT_ZERO = (
@@ -90,3 +94,30 @@ def _bare_unscaled(expr: sp.Expr) -> sp.Expr:
         if not trial.has(node):
             expr = trial
     return expr
+
+
+def guard_beyond(form: sp.Expr, dd: dict, var: sp.Symbol) -> float:
+    """The |x| past which every decaying node of ``form`` has an argument beyond ``GUARD_BEYOND`` (at most
+    ``GUARD_BEYOND``): there a NaN of the output is an overflowing factor times an underflowed node, as at
+    |x| > ``GUARD_BEYOND`` for the argument x itself. swish at beta = 1e300 computes silu's forms of beta*x:
+    its NaN at x = 1e9 (beta*x overflows, sigmoid'(beta*x) is 0) is silu's at 1e309. For p(x) = a x**n + ...,
+    |p(x)| >= |a| |x|**n / 2 >= GUARD_BEYOND where each |c_k x**k| <= |a x**n| / (2n) and |x|**n >= 2 GUARD_BEYOND / |a|.
+
+    >>> from symact.catalog import x
+    >>> from symact.kernels.nodes import s_dsigmoid
+    >>> u = sp.Symbol("dd0")
+    >>> guard_beyond(x * s_dsigmoid(u, 640), {u: ((1e300, 0.0), (0.0, 0.0))}, x), guard_beyond(s_dsigmoid(x), {}, x)
+    (1.9999999999999998e-285, 1000000000000000.0)
+    """
+    found = []
+    for node in sp.preorder_traversal(form):
+        row = NODES.get(type(node).__name__)
+        if row is None or row.cut is None:
+            continue
+        pairs = dd.get(node.args[0])
+        if pairs is None or len(pairs) < 2 or pairs[0][0] == 0 or not all(map(math.isfinite, (c for c, _ in pairs))):
+            return GUARD_BEYOND  # an argument not a polynomial of x in double-double: x's own units
+        a, n = abs(pairs[0][0]), len(pairs) - 1
+        reach = [(2 * n * abs(c) / a) ** (1 / (n - k)) for k, (c, _) in zip(range(n - 1, -1, -1), pairs[1:])]
+        found.append(max([(2 * GUARD_BEYOND / a) ** (1 / n), *reach]))
+    return min(GUARD_BEYOND, max(found)) if found else GUARD_BEYOND
