@@ -218,11 +218,20 @@ def _slope_defined_at_ends(definition: Definition, p: Parts, lib, framework: str
 
 def _guards(definition: Definition, p: Parts, lib, framework: str) -> dict:
     """The cheapest guard per part under which it gives NaN at NaN and the kernel plan's limits at huge and
-    infinite inputs: none, ``at_inf`` (the limits at +-inf), ``at_nan`` (also where a huge input gave NaN),
-    ``at_special`` (also NaN at NaN; a slope of y: NaN only), each certified by running the module there."""
+    infinite inputs: none, ``at_inf`` (the limits at +-inf), ``at_nan`` (also where an input past the kernel's
+    ``Finish.beyond`` gave NaN: ``underflow.guard_beyond``), ``at_special`` (also NaN at NaN; a slope of y: NaN
+    only), each certified by running the module there."""
     plans = part_plans(definition)
-    limits = {part: plans[name].finishes[0].limits for part, name in (("f", "f"), ("df", "grad"), ("d2f", "grad2"))}
-    ladder = {part: [None, *((g, *limits[part]) for g in ("at_inf", "at_nan", "at_special"))] for part in limits}
+    finishes = {part: plans[name].finishes[0] for part, name in (("f", "f"), ("df", "grad"), ("d2f", "grad2"))}
+    limits = {part: finish.limits for part, finish in finishes.items()}
+    ladder = {
+        part: [
+            None,
+            ("at_inf", *limits[part]),
+            *((g, *limits[part], finishes[part].beyond) for g in ("at_nan", "at_special")),
+        ]
+        for part in limits
+    }
     if p.from_output:
         ladder["df"] = ladder["d2f"] = [None, ()]
     guards = {part: None for part in limits}

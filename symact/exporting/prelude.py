@@ -59,24 +59,32 @@ def two_sum(a, b):
     "poly_dd": '''
 def poly_dd(t, coeffs, dd=True):
     """The polynomial at t (coefficients from the highest, each (hi, lo) in float64 and (hi, lo) in float32): (hi,
-    lo) in t's dtype with ``dd`` (t clipped to +-1e100 in float64, +-1e10 in float32: a cubic does not overflow),
-    (value, None) else."""
+    lo) in t's dtype with ``dd`` (t clipped to +-1e100 in float64, +-1e10 in float32: a cubic does not overflow;
+    beyond the clip and where a step overflowed, Horner's rule on the high parts, low part 0), (value, None) else."""
     single = t.dtype == xp.float32
     if not dd or not single and t.dtype != xp.float64:
-        value = xp.full_like(t, coeffs[0][0])
-        for c in coeffs[1:]:
-            value = value * t + c[0]
-        return value, None
-    t = xp.clip(t, -1e10, 1e10) if single else xp.clip(t, -1e100, 1e100)
-    coeffs = [c[2:] if single else c[:2] for c in coeffs]
-    hi, lo = xp.full_like(t, coeffs[0][0]), xp.full_like(t, coeffs[0][1])
-    for ch, cl in coeffs[1:]:
-        p, e = two_prod(hi, t)
+        return _horner(t, coeffs, 0), None
+    bound = 1e10 if single else 1e100
+    c = xp.clip(t, -bound, bound)
+    pairs = [k[2:] if single else k[:2] for k in coeffs]
+    hi, lo = xp.full_like(t, pairs[0][0]), xp.full_like(t, pairs[0][1])
+    for ch, cl in pairs[1:]:
+        p, e = two_prod(hi, c)
         s, f = two_sum(p, ch)
-        f = f + (e + lo * t) + cl
+        f = f + (e + lo * c) + cl
         hi = s + f
         lo = f - (hi - s)
-    return hi, lo''',
+    if _within(t, -bound, bound) and _within(hi, float("-inf"), float("inf")):  # torch's own eager mode: none far
+        return hi, lo
+    far = (xp.abs(t) > bound) | ~xp.isfinite(hi)
+    return xp.where(far, _horner(t, coeffs, 2 if single else 0), hi), xp.where(far, 0.0, lo)''',
+    "_horner": '''
+def _horner(t, coeffs, i):
+    """The polynomial at t by Horner's rule on the high parts coeffs[k][i]."""
+    value = xp.full_like(t, coeffs[0][i])
+    for c in coeffs[1:]:
+        value = value * t + c[i]
+    return value''',
     "_exp_neg_abs": '''
 def _exp_neg_abs(t, lo, scale=1.0):
     """exp(-scale*|t + lo|)."""
@@ -293,18 +301,19 @@ def at_inf(x, r, low, high):
     high, low = xp.ones_like(r) * high, xp.ones_like(r) * low  # a limit past float32 is its inf, not an error
     return xp.where(x == float("inf"), high, xp.where(x == float("-inf"), low, r))''',
     "at_nan": '''
-def at_nan(x, r, low, high):
-    """r with the limits where a huge or infinite input gave NaN (inf*0 inside); NaN stays NaN."""
-    if _within(x, -1e15, 1e15):  # torch's own eager mode: no huge input
+def at_nan(x, r, low, high, beyond):
+    """r with the limits where an input beyond ``beyond`` or infinite gave NaN (inf*0 inside); NaN stays NaN."""
+    if _within(x, -beyond, beyond):  # torch's own eager mode: no huge input
         return r
     high, low = xp.ones_like(r) * high, xp.ones_like(r) * low  # a limit past float32 is its inf, not an error
-    return xp.where(xp.isnan(r) & (xp.abs(x) > 1e15), xp.where(x > 0, high, low), r)''',
+    return xp.where(xp.isnan(r) & (xp.abs(x) > beyond), xp.where(x > 0, high, low), r)''',
     "at_special": '''
-def at_special(x, r, low, high):
-    """r with NaN at NaN and the limits at -inf and +inf, also where a huge input gave NaN (inf*0 inside)."""
-    if _within(x, -1e15, 1e15):  # torch's own eager mode: no NaN, infinite or huge input
+def at_special(x, r, low, high, beyond):
+    """r with NaN at NaN and the limits at -inf and +inf, also where an input beyond ``beyond`` gave NaN (inf*0
+    inside)."""
+    if _within(x, -beyond, beyond):  # torch's own eager mode: no NaN, infinite or huge input
         return r
-    far = xp.isinf(x) | (xp.isnan(r) & (xp.abs(x) > 1e15))
+    far = xp.isinf(x) | (xp.isnan(r) & (xp.abs(x) > beyond))
     high, low = xp.ones_like(r) * high, xp.ones_like(r) * low  # a limit past float32 is its inf, not an error
     return xp.where(xp.isnan(x), x, xp.where(far, xp.where(x > 0, high, low), r))''',
 }

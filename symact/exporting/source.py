@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -98,8 +99,8 @@ def function_text(
 ) -> str:
     """``def fname(var): ...`` computing the stable form of ``expr``, with the Taylor ``patches`` of the kernel
     plan (``patches_text``) applied in order, through ``guard``: ``()`` maps NaN to NaN, ``(helper, low,
-    high)`` calls ``at_inf`` (+-inf to the limits), ``at_nan`` (also a NaN at a huge input) or ``at_special``
-    (also NaN to NaN) on it. With patches or arguments carried as pairs, torch's eager module computes the part
+    high)`` calls ``at_inf`` (+-inf to the limits), ``(helper, low, high, beyond)`` ``at_nan`` (also a NaN at
+    |x| > beyond) or ``at_special`` (also NaN to NaN) on it. With patches or arguments carried as pairs, torch's eager module computes the part
     in float64 for the other dtypes (rounded once, ``dd=False``: plain arguments; cheaper than float32 pairs) with
     the patches numbered in ``wide`` alone (all where None): ``wide_text``."""
     (expr,), dd = stable_forms([expr], var, scaled=False)
@@ -111,6 +112,8 @@ def function_text(
         f"def {fname}({var.name}, patches={_patches_name(fname)}, dd=True):" if widened else f"def {fname}({var.name}):"
     )
     lines = [patches_text(fname, patches), head] if widened else [head]
+    far = beyond_float32([expr], dd)
+    lines += [_to_float64(var.name, framework)] if far else []
     lines += [
         f"    {s.name} = poly_dd({var.name}, {tuple(c + float32_pair(*c) for c in pairs)!r}{', dd' if widened else ''})"
         for s, pairs in dd.items()
@@ -121,7 +124,8 @@ def function_text(
         result = f"{FUSED_WIDE[framework][expr]} if not dd else {result}"
     if patches:
         lines.append(f"    r = {result}")
-    lines.append(f"    return {_finished(var.name, 'r' if patches else result, guard, 'patches' if patches else None)}")
+    finished = _finished(var.name, "r" if patches else result, guard, "patches" if patches else None)
+    lines.append(f"    return {_narrowed(finished, framework) if far else finished}")
     if widened and framework == "torch":
         lines += ["", "", wide_text(fname, range(len(patches)) if wide is None else wide)]
     return "\n".join(lines)
@@ -135,9 +139,9 @@ def _finished(var: str, result: str, guard, patches: str | None) -> str:
         return f"keep_nan({var}, {result})"
     if guard is None:
         return result
-    helper, *limits = guard
-    low, high = (repr(float(v)) if v == v and abs(v) != float("inf") else f"float('{v}')" for v in limits)
-    return f"{helper}({var}, {result}, {low}, {high})"
+    helper, *numbers = guard  # the limits, and where a NaN starts to be one (at_nan, at_special)
+    text = ", ".join(repr(float(v)) if v == v and abs(v) != float("inf") else f"float('{v}')" for v in numbers)
+    return f"{helper}({var}, {result}, {text})"
 
 
 def joint_text(p: Parts, guards: dict, patches: dict) -> str:
@@ -164,7 +168,8 @@ def joint_text(p: Parts, guards: dict, patches: dict) -> str:
     direct = set().union(
         *(e.free_symbols for e in reduced), *(v.free_symbols for s, v in replacements if s not in both)
     )
-    lines = ["def f_df(x):"]
+    far = beyond_float32(exprs, dd)
+    lines = ["def f_df(x):", *([_to_float64(x.name, "jax")] if far else [])]
     lines += [f"    {s.name} = poly_dd(x, {tuple(c + float32_pair(*c) for c in pairs)!r})" for s, pairs in dd.items()]
     for s, v in replacements:
         code = printer.doprint(v)
@@ -174,8 +179,37 @@ def joint_text(p: Parts, guards: dict, patches: dict) -> str:
     for name, e in zip(("f", "df"), reduced):
         table = f"{name.upper()}_PATCHES" if patches.get(name) else None
         results.append(_finished(x.name, printer.tensor(e), guards.get(name), table))
-    lines += [f"    y = {results[0]}", f"    slope = {results[1]}", "    return y, slope"]
+    lines += [f"    y = {results[0]}", f"    slope = {results[1]}"]
+    lines.append(f"    return {_narrowed('y', 'jax')}, {_narrowed('slope', 'jax')}" if far else "    return y, slope")
     return "\n".join(lines)
+
+
+def beyond_float32(exprs: list[sp.Expr], dd: dict) -> bool:
+    """Whether a number of ``exprs`` (stable forms) or of their double-double arguments ``dd`` is beyond float32's
+    range (above its largest finite number, or nonzero below its smallest normal): celu at alpha = 1e300 computes
+    1e300*expm1(1e-300*x), inf*0 in float32. Such a part computes every dtype in float64 and rounds once.
+
+    >>> beyond_float32([1e300 * sp.exp(1e-300 * x)], {}), beyond_float32([2 * sp.exp(x / 2)], {})
+    (True, False)
+    """
+    numbers = [float(abs(n)) for e in exprs for n in e.atoms(sp.Number) if n.is_finite and n != 0]
+    numbers += [abs(hi) for pairs in dd.values() for hi, _ in pairs if hi != 0]
+    return any(not _FLOAT32_TINY <= v <= _FLOAT32_MAX for v in numbers)
+
+
+_FLOAT32_TINY, _FLOAT32_MAX = float(np.finfo(np.float32).tiny), float(np.finfo(np.float32).max)
+
+
+def _to_float64(var: str, framework: str) -> str:
+    """The first line of a part with a number beyond float32's range (``beyond_float32``): its input in float64
+    (JAX's ``float``: float64 where x64 is on)."""
+    cast = f"{var}.double()" if framework == "torch" else f"{var}.astype(float)"
+    return f"    narrow, {var} = {var}.dtype, {cast}  # a number beyond float32's range: float64, rounded once"
+
+
+def _narrowed(value: str, framework: str) -> str:
+    """``value`` rounded back to the input's dtype (``_to_float64``)."""
+    return f"({value}).to(narrow)" if framework == "torch" else f"({value}).astype(narrow)"
 
 
 def _patches_name(fname: str) -> str:
@@ -231,11 +265,14 @@ def patches_text(fname: str, patches: tuple[ZeroPatch, ...]) -> str:
 
 
 def float32_pair(hi: float, lo: float) -> tuple[float, float]:
-    """The double-double hi + lo as a float32 pair: its float32 rounding and the float32 rounding of the rest.
+    """The double-double hi + lo as a float32 pair: its float32 rounding and the float32 rounding of the rest
+    (float32's largest number beyond its range: such a part computes float32 in float64, ``beyond_float32``).
 
     >>> float32_pair(0.1, 0.0)
     (0.10000000149011612, -1.4901161415892261e-09)
     """
+    if abs(hi) > _FLOAT32_MAX:  # a part computed in float64 alone
+        return math.copysign(_FLOAT32_MAX, hi), 0.0
     hi32 = float(np.float32(hi))
     return hi32, float(np.float32((hi - hi32) + lo))
 

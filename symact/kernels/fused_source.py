@@ -181,12 +181,13 @@ def _lines_ends(
             ]
             continue
         hi, lo = f"{symbol.name}_hi", f"{symbol.name}_lo"
-        lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}", f"{v}_c = dd_clip({v})"]
-        lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}_c, {a!r}, {b!r})" for a, b in pairs[1:]]
-        horner = repr(pairs[0][0])  # beyond the clip: Horner's rule in float64 (helpers.poly_dd)
+        # compiled, dd_step's product is a fused multiply-add: exact at any x where it and its error are normal
+        lines += [f"{hi}, {lo} = {pairs[0][0]!r}, {pairs[0][1]!r}"]
+        lines += [f"{hi}, {lo} = dd_step({hi}, {lo}, {v}, {a!r}, {b!r})" for a, b in pairs[1:]]
+        horner = repr(pairs[0][0])  # where a step overflowed: Horner's rule in float64 (helpers.poly_dd)
         for a, _ in pairs[1:]:
             horner = f"({horner} * {v} + {a!r})"
-        lines.append(f"{hi}, {lo} = ({hi}, {lo}) if ({v}_c == {v}) & ({hi} - {hi} == 0.0) else ({horner}, 0.0)")
+        lines.append(f"{hi}, {lo} = ({hi}, {lo}) if {hi} - {hi} == 0.0 else ({horner}, 0.0)")
     merge = merged([e for _, e in replacements] + reduced) if bands else {}
     for s, value in replacements:
         lines += _namemerged(value, merge, printer) + [f"{s.name} = {printer.doprint(value)}"]

@@ -113,27 +113,41 @@ def two_sum(a, b):
     return s, (a - (s - bb)) + (b - bb)
 
 
-def poly_dd(t, coeffs):
-    """sum c_k t**k in double-double by Horner; ``coeffs`` are (hi, lo) pairs, highest degree first. Beyond
-    |t| = 1e100 (where Dekker's splits overflow) and where a product overflows (softplus' beta*x at beta = 1e300),
-    Horner's rule in float64 on the high parts, low part 0: there the low parts are below the value's rounding,
-    and a tiny coefficient (celu's 1/alpha) keeps the value small."""
-    c = np.clip(t, -1e100, 1e100)
-    hi = np.full_like(c, coeffs[0][0])
-    lo = np.full_like(c, coeffs[0][1])
+def two_prod_scaled(a, b):
+    """``two_prod`` of a*2**-m and b*2**m, m half the difference of their exponents: exact wherever a*b and its
+    error are normal numbers, at any magnitude of a and b (Dekker's splits overflow past 2**996)."""
+    m = (np.frexp(a)[1] - np.frexp(b)[1]) // 2
+    return two_prod(np.ldexp(a, -m), np.ldexp(b, m))
+
+
+def _horner_dd(t, coeffs, product):
+    hi = np.full_like(t, coeffs[0][0])
+    lo = np.full_like(t, coeffs[0][1])
     for ch, cl in coeffs[1:]:
-        p, e = two_prod(hi, c)
-        e = e + lo * c
+        p, e = product(hi, t)
+        e = e + lo * t
         s, f = two_sum(p, ch)
         f = f + e + cl
         hi = s + f
         lo = f - (hi - s)
+    return hi, lo
+
+
+def poly_dd(t, coeffs):
+    """sum c_k t**k in double-double by Horner; ``coeffs`` are (hi, lo) pairs, highest degree first. Beyond
+    |t| = 1e100 (where Dekker's splits of a product may overflow) its products are ``two_prod_scaled`` (swish at
+    beta = 1e-300 reads beta*x to the last bit at x = 1e302); where a step overflows, Horner's rule in float64
+    on the high parts, low part 0 (softplus' beta*x at beta = 1e300)."""
+    hi, lo = _horner_dd(np.clip(t, -1e100, 1e100), coeffs, two_prod)
     far = (np.abs(t) > 1e100) | ~np.isfinite(hi)
     if far.any():
+        scaled_hi, scaled_lo = _horner_dd(t, coeffs, two_prod_scaled)
         value = np.full_like(t, coeffs[0][0])
         for ch, _ in coeffs[1:]:
             value = value * t + ch
-        hi, lo = np.where(far, value, hi), np.where(far, 0.0, lo)
+        over = ~np.isfinite(scaled_hi)
+        hi = np.where(far, np.where(over, value, scaled_hi), hi)
+        lo = np.where(far, np.where(over, 0.0, scaled_lo), lo)
     return hi, lo
 
 

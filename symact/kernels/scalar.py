@@ -30,13 +30,6 @@ from symact.kernels.vmath_erf import erfc_dd, tail_ratio
 
 
 @jit
-def dd_clip(t):
-    c = t if t > -1e100 else -1e100
-    c = c if c < 1e100 else 1e100
-    return c if t == t else t
-
-
-@jit
 def vmax(a, b):
     """numpy.maximum: NaN propagates."""
     m = a if a >= b else b
