@@ -367,3 +367,37 @@ def test_verify_refutes_an_export_wrong_only_in_the_tails(monkeypatch):
             assert not within(g, w, bound, dtype).all()
     with pytest.raises(ExportFailed, match="generated module: f.* beyond"):
         verify_export(e)
+
+
+def test_a_part_with_a_number_past_float32_computes_in_float64():
+    """celu at alpha = 1e300 is 1e300*expm1(1e-300*x) below 0: in float32 (what half precision, torch.compile and
+    source() run) inf*0, NaN at x = -1, and verify_export refuted the export. Such a part computes in float64 and
+    rounds once: the export verifies, and every dtype gets x at x = -1 and -700, and f' = 1."""
+    ex = symact.export("celu", "torch", alpha=1e300, verify=True)
+    assert ex.report.status.value == "checked"
+    for dtype in (torch.float32, torch.float16, torch.bfloat16, torch.float64):
+        x = torch.tensor([-700.0, -1.0, -1e-3, 2.0], dtype=dtype, requires_grad=True)
+        y = ex.generated(x)
+        (g,) = torch.autograd.grad(y.sum(), x)
+        eps = torch.finfo(dtype).eps  # celu is x (1 + x/(2 alpha) + ...): x to 2 ULP
+        assert y.detach().tolist() == pytest.approx(x.detach().tolist(), rel=2 * eps), (dtype, y)
+        assert g.tolist() == [1.0] * 4, (dtype, g)
+
+
+def test_the_nan_guard_starts_where_the_kernels_does():
+    """swish at beta = 1e300: f' = 1e300*x*sigmoid'(beta*x) + sigmoid(beta*x) is inf*0 at x = 1e9 (beta*x
+    overflows), where f' is 1. The export's guard took a NaN for the limit only past |x| = 1e15 (and its module
+    did not load: a float32 coefficient printed as inf); it starts where the kernel's does
+    (underflow.guard_beyond, 2e-285 here). f and f' against the kernel, float64 and float32."""
+    ex = symact.export("swish", "torch", beta=1e300, verify=True)
+    k = kernel("swish", beta=1e300, backend="numpy")
+    for dtype, np_dtype in ((torch.float64, np.float64), (torch.float32, np.float32)):
+        with np.errstate(over="ignore", under="ignore"):  # float32: 1e307 is inf, 1e-290 is -0.0
+            x = np.array([-1e20, -1e9, -1e-290, 1e-299, 1e9, 1e20, 1e307]).astype(np_dtype).astype(np.float64)
+        with np.errstate(all="ignore"):
+            want = [v.astype(np_dtype).tolist() for v in (k(x), k.grad(x))]
+        for fn in (ex.generated, ex.function):
+            t = torch.tensor(x, dtype=dtype, requires_grad=True)
+            y = fn(t)
+            (g,) = torch.autograd.grad(y.sum(), t)
+            assert [y.tolist(), g.tolist()] == want, (dtype, y, g)
