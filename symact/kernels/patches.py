@@ -21,7 +21,7 @@ from symact.functions import expand_named, mp_function
 from symact.magnitude import too_large
 from symact.precision import precision
 
-__all__ = ["ZeroPatch", "zero_patches", "removable_patches"]
+__all__ = ["ZeroPatch", "zero_patches", "sign_changes", "patches_at", "removable_patches"]
 
 
 @dataclass(frozen=True)
@@ -95,21 +95,35 @@ def zero_patches(
 ) -> tuple[ZeroPatch, ...]:
     """Patches for the sign changes of a smooth ``expr`` in [lo, hi], each followed by the tiles over its
     ill-conditioned end (``_tiles``), in the order they apply; one at 0 only with ``origin`` (a formula with a
-    factor x is accurate there; 2*sigmoid(x) - 1 is not).
+    factor x is accurate there; 2*sigmoid(x) - 1 is not). A zero outside [lo, hi] gets none.
 
     >>> from symact.catalog import x
     >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]  # each zero, then a tile towards 0
     [-1.915, -0.947, 1.915, 0.947]
     """
+    return tuple(p for zero in sign_changes(expr, var, lo, hi, origin) for p in patches_at(expr, var, zero))
+
+
+@lru_cache(maxsize=512)
+def sign_changes(
+    expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10, origin: bool = False
+) -> tuple[mpmath.mpf, ...]:
+    """The zeros (to 40 digits) where a smooth ``expr`` changes sign in [lo, hi] (0 only with ``origin``);
+    none where there are more than ``MAX_PATCHES`` (an oscillating f).
+
+    >>> from symact.catalog import x
+    >>> [float(z) for z in sign_changes(sp.exp(x) - 2, x)]
+    [0.6931471805599453]
+    """
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
         return ()
-    plain = expand_named(expr)
     try:
-        fn = sp.lambdify(var, plain, modules="mpmath")
+        fn = _mp_lambda(expr, var)
         with precision(30):
             grid = [
                 mpmath.mpf(lo) + (hi - lo) * (i + mpmath.mpf(1) / 3) / 2000 for i in range(2000)
             ]  # zeros at round x are off the grid; no sign is read where no evaluation would end (magnitude)
+            plain = expand_named(expr)
             signs = [0 if too_large(plain, {var: t}) else _real_sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return ()
@@ -118,20 +132,30 @@ def zero_patches(
     ]
     if len(changes) > MAX_PATCHES:  # an oscillating f: no patches, rather than one per zero
         return ()
-    patches = []
+    zeros = []
     for a, b in changes:
         check()
-        patches += _patch_at(fn, a, b)
-    return tuple(patches)
+        with precision(40):
+            try:
+                zeros.append(mpmath.findroot(fn, (a, b), solver="anderson"))
+            except (ValueError, ZeroDivisionError):
+                pass
+    return tuple(zeros)
 
 
-def _patch_at(fn, a, b) -> tuple[ZeroPatch, ...]:
-    """The patch around the zero of ``fn`` in (a, b), then the tiles over the parts of it that are ill-conditioned."""
-    with precision(40):
-        try:
-            x0 = mpmath.findroot(fn, (a, b), solver="anderson")
-        except (ValueError, ZeroDivisionError):
-            return ()
+@lru_cache(maxsize=512)
+def _mp_lambda(expr: sp.Expr, var: sp.Symbol):
+    return sp.lambdify(var, expand_named(expr), modules="mpmath")
+
+
+@lru_cache(maxsize=512)
+def patches_at(expr: sp.Expr, var: sp.Symbol, zero: mpmath.mpf) -> tuple[ZeroPatch, ...]:
+    """The patch around a ``zero`` of ``expr`` (``sign_changes``), then the tiles over its ill-conditioned end."""
+    return _patch_at(_mp_lambda(expr, var), zero)
+
+
+def _patch_at(fn, x0) -> tuple[ZeroPatch, ...]:
+    """The patch around the zero ``x0`` of ``fn``, then the tiles over the parts of it that are ill-conditioned."""
     with precision(90):  # a zero at a float ((x/(1 + x**2))' at 1, sigmoid'' at 0) is it: the patch gives 0 there
         try:
             near = mpmath.mpf(float(x0) if abs(x0) > 1e-30 else 0)

@@ -44,14 +44,17 @@ from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
 from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
-from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
+from symact.kernels.patches import ZeroPatch, patches_at, removable_patches, sign_changes
 from symact.kernels.printer import stable_forms
 from symact.kernels.rational import FLOAT64_BITS
 from symact.kernels.underflow import GUARD_BEYOND, guard_beyond
 from symact.magnitude import too_large
 from symact.precision import precision
 
-__all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
+__all__ = ["Finish", "Plan", "make_plan", "LOSSY", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
+
+
+LOSSY = "lossy"  # a ``make_plan`` flag: patch the zeros where the forms lose half their digits
 
 
 @dataclass(frozen=True)
@@ -222,14 +225,15 @@ def _named(form: sp.Expr, dd: dict) -> tuple[sp.Expr, tuple]:
     return form.xreplace(names), tuple((names[sp.Symbol(name)], pairs) for pairs, name in used)
 
 
-def make_plan(exprs: Sequence[sp.Expr], var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
+def make_plan(exprs: Sequence[sp.Expr], var: sp.Symbol, patch_zeros: tuple[bool | str, ...] = ()) -> Plan:
     """The plan of the expressions ``exprs`` (no free symbol but ``var``), computed once; ``patch_zeros[i]``:
-    patch the zeros of output i."""
+    patch the zeros of output i (True), or those where its forms lose half their digits (``LOSSY``: f, whose
+    terms cancel at a zero of x*tanh(x) + x/(1 + x**2) but not at one of x*sigmoid(x))."""
     return _plan(tuple(sp.sympify(e) for e in exprs), var, tuple(patch_zeros))
 
 
 @lru_cache(maxsize=512)
-def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, ...]) -> Plan:
+def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool | str, ...]) -> Plan:
     free = set().union(*(e.free_symbols for e in exprs)) - {var}
     if free:
         names = ", ".join(sorted(s.name for s in free))
@@ -238,8 +242,7 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     raw, source = generate(forms, dd, var, ", ".join(map(str, exprs)))
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [
-        (zero_patches(e, var, origin=_loses_at_origin(raw, i, e, var)) if flag else ()) + removable_patches(e, var)
-        for i, (e, flag) in enumerate(zip(exprs, flags))
+        _zero_patches(raw, i, e, var, flag) + removable_patches(e, var) for i, (e, flag) in enumerate(zip(exprs, flags))
     ]
     beyond = [guard_beyond(form, dd, var) for form in forms]
     far = _far(raw, len(exprs), sorted({b * k for b in beyond for k in (2.0, 1e3, 1e6) if b * k < 1e20}))
@@ -251,15 +254,27 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     return Plan(exprs, var, forms, dd, tuple(finishes), raw, source)
 
 
-def _loses_at_origin(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol) -> bool:
+def _zero_patches(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, flag: bool | str) -> tuple[ZeroPatch, ...]:
+    """The patches at the zeros of output ``i`` that ``flag`` asks for (``make_plan``)."""
+    if not flag:
+        return ()
+    origin = _loses_near(raw, i, expr, var)
+    zeros = sign_changes(expr, var, origin=origin)
+    if flag == LOSSY:
+        zeros = tuple(z for z in zeros if _loses_near(raw, i, expr, var, float(z)))
+    return tuple(p for z in zeros for p in patches_at(expr, var, z))
+
+
+def _loses_near(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, centre: float = 0.0) -> bool:
     """Whether output ``i`` of the forms loses half its digits next to 0 (2*sigmoid(x) - 1 does, x*sigmoid(x)
-    does not), against mpmath at two small x: then a zero at 0 is patched as any other.
+    does not), or next to ``centre`` (a zero), against mpmath at two x within 1e-8 of 0, 1e-11 of ``centre``:
+    then a zero there is patched as any other.
 
     >>> from symact.functions import sigmoid
-    >>> [_loses_at_origin(make_plan([e], x).raw, 0, e, x) for e in (2 * sigmoid(x) - 1, x * sigmoid(x))]
+    >>> [_loses_near(make_plan([e], x).raw, 0, e, x) for e in (2 * sigmoid(x) - 1, x * sigmoid(x))]
     [True, False]
     """
-    t = np.array([3.1e-9, -7.3e-9])
+    t = centre + np.array([3.1e-9, -7.3e-9]) * (1e-3 * max(1.0, abs(centre)) if centre else 1.0)
     with np.errstate(all="ignore"):
         got = np.broadcast_to(np.asarray(raw(t)[i], dtype=np.float64), t.shape)
     try:
@@ -282,8 +297,8 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
         from_output = make_plan((dfy,), y) if dfy is not None else None
     except PrintMethodNotImplementedError:
         from_output = None
-    parts = (make_plan((f,), x), make_plan((df,), x, (True,)), make_plan((d2f,), x, (True,)))
-    return dict(zip(PARTS, (*parts, make_plan((f, df), x, (False, True)), from_output)))
+    parts = (make_plan((f,), x, (LOSSY,)), make_plan((df,), x, (True,)), make_plan((d2f,), x, (True,)))
+    return dict(zip(PARTS, (*parts, make_plan((f, df), x, (LOSSY, True)), from_output)))
 
 
 def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] | None]:
