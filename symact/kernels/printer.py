@@ -109,9 +109,10 @@ class KernelPrinter(NumPyPrinter):
         return self._fold("numpy.minimum", expr.args)
 
     def _fold(self, name, args):
-        # the array first and constants as floats: numpy.maximum(x, 0.0) is faster than (0, x)
-        args = sorted(args, key=lambda a: a.is_number)
-        code = self._print(args[0])
+        # constants as floats, and first: NumPy gives the second operand of a tie, so that
+        # numpy.maximum(0.0, x) is -0.0 at x = -0.0, as torch's relu and the fused vmax_number
+        args = sorted(args, key=lambda a: not a.is_number)
+        code = repr(float(args[0])) if args[0].is_number else self._print(args[0])
         for arg in args[1:]:
             code = f"{name}({code}, {repr(float(arg)) if arg.is_number else self._print(arg)})"
         return code
@@ -137,9 +138,15 @@ class KernelPrinter(NumPyPrinter):
 
 
 def leaky_form(expr: sp.Add):
-    """(u, k) when ``expr`` is max(u, 0) + k*min(u, 0) with k > 0: then it is max(u, k*u) (min for k > 1).
+    """(u, k) when ``expr`` is max(u, 0) + k*min(u, 0): then it is max(u, k*u) (min for k > 1), torch's
+    u if u > 0 else k*u, zeros signed as k*u is (the sum gives +0.0 at u = -1e-300, k = 1e-300).
 
-    One multiplication and one comparison pass; each element gets u or k*u exactly as before.
+    One multiplication and one comparison pass; each element gets u or k*u exactly. The ties are at u = 0,
+    where for k < 0 NumPy's second operand, k*u, is torch's.
+
+    >>> from symact.catalog import x
+    >>> leaky_form(sp.Max(x, 0) - 2 * sp.Min(x, 0))
+    (x, -2.0)
     """
     if len(expr.args) != 2:
         return None
@@ -148,7 +155,7 @@ def leaky_form(expr: sp.Add):
         return None
     (other,) = [a for a in expr.args if a is not maxes[0]]
     k, rest = other.as_coeff_Mul()
-    if not isinstance(rest, sp.Min) or not k.is_number or not k.is_positive or k == 1:
+    if not isinstance(rest, sp.Min) or not k.is_number or not k.is_real or k.is_zero or k == 1:
         return None
     if set(maxes[0].args) != set(rest.args) or len(rest.args) != 2 or 0 not in rest.args:
         return None
