@@ -9,6 +9,7 @@ the kernel evaluates a Taylor series instead, found and expanded in mpmath when 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +22,7 @@ from symact.functions import expand_named, mp_function
 from symact.magnitude import too_large
 from symact.precision import precision
 
-__all__ = ["ZeroPatch", "zero_patches", "sign_changes", "patches_at", "removable_patches"]
+__all__ = ["LOSSY", "ZeroPatch", "chosen_patches", "loses_near", "zero_patches", "removable_patches"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def _taylor(fn, x0, radius, count=96):
     return coeffs
 
 
+LOSSY = "lossy"  # a ``make_plan`` flag: patch the zeros where the forms lose half their digits
 MAX_PATCHES = 8  # the most zeros of f' (in [-10, 10]) that get a Taylor patch; more: none at all
 
 
@@ -165,6 +167,41 @@ def _patch_at(fn, x0) -> tuple[ZeroPatch, ...]:
             pass
     patch = _taylor_patch(fn, x0, zero=True)
     return () if patch is None else (patch, *_tiles(fn, x0, patch))
+
+
+def chosen_patches(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, flag: bool | str) -> tuple[ZeroPatch, ...]:
+    """The patches at the zeros of output ``i`` of the forms ``raw`` computing ``expr`` that ``flag`` asks for:
+    none (False), all (True), those where the forms lose half their digits (``LOSSY``)."""
+    if not flag:
+        return ()
+    origin = loses_near(raw, i, expr, var)
+    zeros = sign_changes(expr, var, origin=origin)
+    if flag == LOSSY:
+        zeros = tuple(z for z in zeros if loses_near(raw, i, expr, var, float(z)))
+    return tuple(p for z in zeros for p in patches_at(expr, var, z))
+
+
+def loses_near(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, centre: float = 0.0) -> bool:
+    """Whether output ``i`` of the forms loses half its digits next to 0 (2*sigmoid(x) - 1 does, x*sigmoid(x)
+    does not), or next to ``centre`` (a zero), against mpmath at two x within 1e-8 of 0, 1e-11 of ``centre``:
+    then a zero there is patched as any other.
+
+    >>> from symact.catalog import x
+    >>> loses_near(lambda t: (2 / (1 + np.exp(-t)) - 1,), 0, 2 / (1 + sp.exp(-x)) - 1, x)
+    True
+    >>> loses_near(lambda t: (np.exp(t) - 2,), 0, sp.exp(x) - 2, x, 0.6931471805599453)
+    True
+    """
+    t = centre + np.array([3.1e-9, -7.3e-9]) * (1e-3 * max(1.0, abs(centre)) if centre else 1.0)
+    with np.errstate(all="ignore"):
+        got = np.broadcast_to(np.asarray(raw(t)[i], dtype=np.float64), t.shape)
+    try:
+        fn = mp_function(expand_named(expr), (var,))
+        with precision(40):
+            want = [fn(mpmath.mpf(float(v))) for v in t]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return False
+    return any(abs(g - w) > 1e-8 * abs(w) for g, w in zip(got, want))
 
 
 WELL_CONDITIONED = 2.0  # the most sum |c_k h^k| may exceed |sum c_k h^k| where a patch's Horner sum is used

@@ -29,7 +29,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-import mpmath
 import numpy as np
 import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
@@ -37,24 +36,19 @@ from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from symact.catalog import x
 from symact.derivation import y
 from symact.errors import ParameterError
-from symact.functions import expand_named, mp_function
 from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.base import PARTS
 from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
 from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
-from symact.kernels.patches import ZeroPatch, patches_at, removable_patches, sign_changes
+from symact.kernels.patches import LOSSY, ZeroPatch, chosen_patches, removable_patches
 from symact.kernels.printer import stable_forms
 from symact.kernels.rational import FLOAT64_BITS
 from symact.kernels.underflow import GUARD_BEYOND, guard_beyond
 from symact.magnitude import too_large
-from symact.precision import precision
 
 __all__ = ["Finish", "Plan", "make_plan", "LOSSY", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
-
-
-LOSSY = "lossy"  # a ``make_plan`` flag: patch the zeros where the forms lose half their digits
 
 
 @dataclass(frozen=True)
@@ -242,7 +236,8 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool | 
     raw, source = generate(forms, dd, var, ", ".join(map(str, exprs)))
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [
-        _zero_patches(raw, i, e, var, flag) + removable_patches(e, var) for i, (e, flag) in enumerate(zip(exprs, flags))
+        chosen_patches(raw, i, e, var, flag) + removable_patches(e, var)
+        for i, (e, flag) in enumerate(zip(exprs, flags))
     ]
     beyond = [guard_beyond(form, dd, var) for form in forms]
     far = _far(raw, len(exprs), sorted({b * k for b in beyond for k in (2.0, 1e3, 1e6) if b * k < 1e20}))
@@ -252,38 +247,6 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool | 
         limits, guard, certified, signs = _certified(e, var, probed)
         finishes.append(Finish(p, limits, guard, certified, fr, b, signs))
     return Plan(exprs, var, forms, dd, tuple(finishes), raw, source)
-
-
-def _zero_patches(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, flag: bool | str) -> tuple[ZeroPatch, ...]:
-    """The patches at the zeros of output ``i`` that ``flag`` asks for (``make_plan``)."""
-    if not flag:
-        return ()
-    origin = _loses_near(raw, i, expr, var)
-    zeros = sign_changes(expr, var, origin=origin)
-    if flag == LOSSY:
-        zeros = tuple(z for z in zeros if _loses_near(raw, i, expr, var, float(z)))
-    return tuple(p for z in zeros for p in patches_at(expr, var, z))
-
-
-def _loses_near(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, centre: float = 0.0) -> bool:
-    """Whether output ``i`` of the forms loses half its digits next to 0 (2*sigmoid(x) - 1 does, x*sigmoid(x)
-    does not), or next to ``centre`` (a zero), against mpmath at two x within 1e-8 of 0, 1e-11 of ``centre``:
-    then a zero there is patched as any other.
-
-    >>> from symact.functions import sigmoid
-    >>> [_loses_near(make_plan([e], x).raw, 0, e, x) for e in (2 * sigmoid(x) - 1, x * sigmoid(x))]
-    [True, False]
-    """
-    t = centre + np.array([3.1e-9, -7.3e-9]) * (1e-3 * max(1.0, abs(centre)) if centre else 1.0)
-    with np.errstate(all="ignore"):
-        got = np.broadcast_to(np.asarray(raw(t)[i], dtype=np.float64), t.shape)
-    try:
-        fn = mp_function(expand_named(expr), (var,))
-        with precision(40):
-            want = [fn(mpmath.mpf(float(v))) for v in t]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return False
-    return any(abs(g - w) > 1e-8 * abs(w) for g, w in zip(got, want))
 
 
 def part_plans(definition: Definition) -> dict[str, Plan | None]:
