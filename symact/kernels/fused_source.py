@@ -24,7 +24,7 @@ from symact.kernels.fused import NoScalarForm, function_name
 from symact.kernels.fused_loops import blocked, loops
 from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
-from symact.kernels.printer import float_comparison, leaky_form
+from symact.kernels.printer import each_cse, float_comparison, leaky_form
 from symact.kernels.selections import gives_ends, memory_bound
 
 __all__ = ["source"]
@@ -178,7 +178,7 @@ def _lines_ends(
 ) -> list[str]:
     narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
     printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow, bool(bands))
-    replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    replacements, reduced = each_cse(plan.forms)
     v = plan.var.name
     lines = [f"{v} = {cast}({v}_in)"]
     for symbol, pairs in plan.dd.items():  # helpers.poly_dd, unrolled; float32: Horner's rule on the high parts

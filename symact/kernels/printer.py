@@ -25,7 +25,7 @@ from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
 from symact.precision import precision
 
-__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter", "float_comparison"]
+__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter", "float_comparison", "each_cse"]
 
 
 def float_comparison(rel: sp.Basic) -> sp.Basic:
@@ -135,6 +135,29 @@ class KernelPrinter(NumPyPrinter):
         return repr(float(expr))
 
     _print_erf = _print_erfc = _print_LambertW = _print_Function
+
+
+def each_cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """``sympy.cse`` of each output on its own, the subexpressions they have in common computed once: each output
+    is computed as its kernel alone computes it (a joint cse took 1/(x**2 + 1) out of x/(x**2 + 1), and
+    value_and_grad's f rounded twice where f rounds once).
+
+    >>> from symact.catalog import x
+    >>> each_cse([x / (x**2 + 1), 1 / (x**2 + 1) + x**2])
+    ([(t0, x**2)], [x/(x**2 + 1), t0 + 1/(t0 + 1)])
+    """
+    names, found, replacements, reduced = sp.numbered_symbols("t"), {}, [], []
+    for expr in exprs:
+        own, (alone,) = sp.cse([expr], symbols=sp.numbered_symbols("_each"), optimizations="basic")
+        renamed = {}
+        for symbol, value in own:
+            value = value.xreplace(renamed)
+            if value not in found:
+                found[value] = next(names)
+                replacements.append((found[value], value))
+            renamed[symbol] = found[value]
+        reduced.append(alone.xreplace(renamed))
+    return replacements, reduced
 
 
 def leaky_form(expr: sp.Add):
