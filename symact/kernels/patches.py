@@ -83,6 +83,8 @@ def _taylor(fn, x0, radius, count=96):
 
 
 LOSSY = "lossy"  # a ``make_plan`` flag: patch the zeros where the forms lose half their digits
+CANCELLING = 8.0  # sum |term| / |f| past which f's forms may be 4 ULP off: tiled beyond a zero's patch
+MAX_TILES = 6  # the most such tiles on each side of a zero (each one a pass of the kernel's post-pass)
 MAX_PATCHES = 8  # the most zeros of f' (in [-10, 10]) that get a Taylor patch; more: none at all
 
 
@@ -178,7 +180,49 @@ def chosen_patches(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, flag: b
     zeros = sign_changes(expr, var, origin=origin)
     if flag == LOSSY:
         zeros = tuple(z for z in zeros if loses_near(raw, i, expr, var, float(z)))
-    return tuple(p for z in zeros for p in patches_at(expr, var, z))
+    found = [cancelling_patches(expr, var, z) if flag == LOSSY else patches_at(expr, var, z) for z in zeros]
+    return tuple(  # a tile over another zero would give it an absolute error, not a relative one: that zero's own
+        p
+        for z, patches in zip(zeros, found)
+        for p in patches
+        if all(abs(p.hi - w) >= p.window for w in zeros if w != z)
+    )
+
+
+@lru_cache(maxsize=512)
+def cancelling_patches(expr: sp.Expr, var: sp.Symbol, zero: mpmath.mpf) -> tuple[ZeroPatch, ...]:
+    """``patches_at``, with tiles beyond its reach on each side as far as the terms of ``expr`` still cancel
+    (sum |term| > ``CANCELLING`` |expr|): atan(x) - 1 loses 3 bits half a unit right of its zero; at most
+    ``MAX_TILES`` on a side.
+
+    >>> from symact.catalog import x
+    >>> [round(p.hi, 2) for p in cancelling_patches(sp.atan(x) - 1, x, mpmath.mpf(1.5574077246549023))][-2:]
+    [2.09, 2.17]
+    """
+    found = patches_at(expr, var, zero)
+    if not found or not isinstance(expr, sp.Add):
+        return found
+    fn, terms = _mp_lambda(expr, var), [_mp_lambda(t, var) for t in expr.args]
+
+    def cancels(t) -> bool:
+        with precision(30):
+            try:
+                parts = [term(t) for term in terms]
+                return sum(map(abs, parts)) > CANCELLING * abs(sum(parts))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return False
+
+    tiles, step = [], found[0].window
+    for side in (-1, 1):
+        reach, count = max(side * (p.hi - float(zero)) + p.window for p in found), 0
+        while cancels(zero + side * reach) and count < MAX_TILES:
+            check()
+            tile = _tile(fn, zero + side * reach * 0.99, side, step)
+            if tile is None:
+                break
+            tiles.append(tile)
+            reach, count = side * (tile.hi - float(zero)) + tile.window, count + 1
+    return (*found, *tiles)
 
 
 def loses_near(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, centre: float = 0.0) -> bool:
