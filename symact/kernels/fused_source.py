@@ -24,7 +24,7 @@ from symact.kernels.fused import NoScalarForm, function_name
 from symact.kernels.fused_loops import blocked, loops
 from symact.kernels.nodes import DD_ARGS, NODES, STABLE_NODES, StableNode
 from symact.kernels.plan import PARTS, Plan, float32_parts, part_plans
-from symact.kernels.printer import float_comparison
+from symact.kernels.printer import each_cse, float_comparison, leaky_form
 from symact.kernels.selections import gives_ends, memory_bound
 
 __all__ = ["source"]
@@ -50,6 +50,13 @@ class _ScalarPrinter(PythonCodePrinter):
             text = self._print(value)
             code = text if cond is sp.true else f"({text} if {self._print(cond)} else {code})"
         return code
+
+    def _print_Add(self, expr, **kwargs):
+        leaky = leaky_form(expr)  # torch's select, with the sign of k*u at u = 0 or where k*u underflows
+        if leaky is not None:
+            u = self._print(leaky[0])
+            return f"({u} if {u} > 0.0 else {self._typed(repr(leaky[1]))} * {u})"
+        return super()._print_Add(expr, **kwargs)
 
     def _print_Max(self, expr):
         return self._fold("vmax", expr.args)
@@ -171,7 +178,7 @@ def _lines_ends(
 ) -> list[str]:
     narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
     printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow, bool(bands))
-    replacements, reduced = sp.cse(plan.forms, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    replacements, reduced = each_cse(plan.forms)
     v = plan.var.name
     lines = [f"{v} = {cast}({v}_in)"]
     for symbol, pairs in plan.dd.items():  # helpers.poly_dd, unrolled; float32: Horner's rule on the high parts

@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from symact.kernels.lowering import band, lower_piecewise, steps
-from symact.kernels.printer import NUMPY_FUNCTIONS, KernelPrinter
+from symact.kernels.printer import NUMPY_FUNCTIONS, KernelPrinter, each_cse
 
 __all__ = ["generate"]
 
@@ -31,7 +31,7 @@ __all__ = ["generate"]
 def _source(exprs: list[sp.Expr], dd: dict, var: sp.Symbol, fname: str) -> str:
     printer = KernelPrinter(dd_symbols=dd)
     exprs = [lower_piecewise(e, printer) for e in exprs]
-    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
+    replacements, reduced = each_cse(exprs)
     lines = [f"def {fname}({var.name}):"]
     for symbol, pairs in dd.items():
         lines.append(f"    {symbol.name} = poly_dd({var.name}, {pairs!r})")

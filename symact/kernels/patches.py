@@ -9,6 +9,7 @@ the kernel evaluates a Taylor series instead, found and expanded in mpmath when 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +22,7 @@ from symact.functions import expand_named, mp_function
 from symact.magnitude import too_large
 from symact.precision import precision
 
-__all__ = ["ZeroPatch", "zero_patches", "removable_patches"]
+__all__ = ["LOSSY", "ZeroPatch", "chosen_patches", "loses_near", "zero_patches", "removable_patches"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ def _taylor(fn, x0, radius, count=96):
     return coeffs
 
 
+LOSSY = "lossy"  # a ``make_plan`` flag: patch the zeros where the forms lose half their digits
+CANCELLING = 8.0  # sum |term| / |f| past which f's forms may be 4 ULP off: tiled beyond a zero's patch
+MAX_TILES = 6  # the most such tiles on each side of a zero (each one a pass of the kernel's post-pass)
 MAX_PATCHES = 8  # the most zeros of f' (in [-10, 10]) that get a Taylor patch; more: none at all
 
 
@@ -95,21 +99,35 @@ def zero_patches(
 ) -> tuple[ZeroPatch, ...]:
     """Patches for the sign changes of a smooth ``expr`` in [lo, hi], each followed by the tiles over its
     ill-conditioned end (``_tiles``), in the order they apply; one at 0 only with ``origin`` (a formula with a
-    factor x is accurate there; 2*sigmoid(x) - 1 is not).
+    factor x is accurate there; 2*sigmoid(x) - 1 is not). A zero outside [lo, hi] gets none.
 
     >>> from symact.catalog import x
     >>> [round(p.hi, 4) for p in zero_patches(sp.tanh(x) - x / 2, x)]  # each zero, then a tile towards 0
     [-1.915, -0.947, 1.915, 0.947]
     """
+    return tuple(p for zero in sign_changes(expr, var, lo, hi, origin) for p in patches_at(expr, var, zero))
+
+
+@lru_cache(maxsize=512)
+def sign_changes(
+    expr: sp.Expr, var: sp.Symbol, lo: float = -10, hi: float = 10, origin: bool = False
+) -> tuple[mpmath.mpf, ...]:
+    """The zeros (to 40 digits) where a smooth ``expr`` changes sign in [lo, hi] (0 only with ``origin``);
+    none where there are more than ``MAX_PATCHES`` (an oscillating f).
+
+    >>> from symact.catalog import x
+    >>> [float(z) for z in sign_changes(sp.exp(x) - 2, x)]
+    [0.6931471805599453]
+    """
     if expr.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.Heaviside) or not expr.has(var):
         return ()
-    plain = expand_named(expr)
     try:
-        fn = sp.lambdify(var, plain, modules="mpmath")
+        fn = _mp_lambda(expr, var)
         with precision(30):
             grid = [
                 mpmath.mpf(lo) + (hi - lo) * (i + mpmath.mpf(1) / 3) / 2000 for i in range(2000)
             ]  # zeros at round x are off the grid; no sign is read where no evaluation would end (magnitude)
+            plain = expand_named(expr)
             signs = [0 if too_large(plain, {var: t}) else _real_sign(fn(t)) for t in grid]
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return ()
@@ -118,20 +136,30 @@ def zero_patches(
     ]
     if len(changes) > MAX_PATCHES:  # an oscillating f: no patches, rather than one per zero
         return ()
-    patches = []
+    zeros = []
     for a, b in changes:
         check()
-        patches += _patch_at(fn, a, b)
-    return tuple(patches)
+        with precision(40):
+            try:
+                zeros.append(mpmath.findroot(fn, (a, b), solver="anderson"))
+            except (ValueError, ZeroDivisionError):
+                pass
+    return tuple(zeros)
 
 
-def _patch_at(fn, a, b) -> tuple[ZeroPatch, ...]:
-    """The patch around the zero of ``fn`` in (a, b), then the tiles over the parts of it that are ill-conditioned."""
-    with precision(40):
-        try:
-            x0 = mpmath.findroot(fn, (a, b), solver="anderson")
-        except (ValueError, ZeroDivisionError):
-            return ()
+@lru_cache(maxsize=512)
+def _mp_lambda(expr: sp.Expr, var: sp.Symbol):
+    return sp.lambdify(var, expand_named(expr), modules="mpmath")
+
+
+@lru_cache(maxsize=512)
+def patches_at(expr: sp.Expr, var: sp.Symbol, zero: mpmath.mpf) -> tuple[ZeroPatch, ...]:
+    """The patch around a ``zero`` of ``expr`` (``sign_changes``), then the tiles over its ill-conditioned end."""
+    return _patch_at(_mp_lambda(expr, var), zero)
+
+
+def _patch_at(fn, x0) -> tuple[ZeroPatch, ...]:
+    """The patch around the zero ``x0`` of ``fn``, then the tiles over the parts of it that are ill-conditioned."""
     with precision(90):  # a zero at a float ((x/(1 + x**2))' at 1, sigmoid'' at 0) is it: the patch gives 0 there
         try:
             near = mpmath.mpf(float(x0) if abs(x0) > 1e-30 else 0)
@@ -141,6 +169,83 @@ def _patch_at(fn, a, b) -> tuple[ZeroPatch, ...]:
             pass
     patch = _taylor_patch(fn, x0, zero=True)
     return () if patch is None else (patch, *_tiles(fn, x0, patch))
+
+
+def chosen_patches(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, flag: bool | str) -> tuple[ZeroPatch, ...]:
+    """The patches at the zeros of output ``i`` of the forms ``raw`` computing ``expr`` that ``flag`` asks for:
+    none (False), all (True), those where the forms lose half their digits (``LOSSY``)."""
+    if not flag:
+        return ()
+    origin = loses_near(raw, i, expr, var)
+    zeros = sign_changes(expr, var, origin=origin)
+    if flag == LOSSY:
+        zeros = tuple(z for z in zeros if loses_near(raw, i, expr, var, float(z)))
+    found = [cancelling_patches(expr, var, z) if flag == LOSSY else patches_at(expr, var, z) for z in zeros]
+    return tuple(  # a tile over another zero would give it an absolute error, not a relative one: that zero's own
+        p
+        for z, patches in zip(zeros, found)
+        for p in patches
+        if all(abs(p.hi - w) >= p.window for w in zeros if w != z)
+    )
+
+
+@lru_cache(maxsize=512)
+def cancelling_patches(expr: sp.Expr, var: sp.Symbol, zero: mpmath.mpf) -> tuple[ZeroPatch, ...]:
+    """``patches_at``, with tiles beyond its reach on each side as far as the terms of ``expr`` still cancel
+    (sum |term| > ``CANCELLING`` |expr|): atan(x) - 1 loses 3 bits half a unit right of its zero; at most
+    ``MAX_TILES`` on a side.
+
+    >>> from symact.catalog import x
+    >>> [round(p.hi, 2) for p in cancelling_patches(sp.atan(x) - 1, x, mpmath.mpf(1.5574077246549023))]
+    [1.56, 0.81, 2.3, 2.79, 3.28]
+    """
+    found = patches_at(expr, var, zero)
+    if not found or not isinstance(expr, sp.Add):
+        return found
+    fn, terms = _mp_lambda(expr, var), [_mp_lambda(t, var) for t in expr.args]
+
+    def cancels(t) -> bool:
+        with precision(30):
+            try:
+                parts = [term(t) for term in terms]
+                return sum(map(abs, parts)) > CANCELLING * abs(sum(parts))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return False
+
+    tiles, step = [], found[0].window
+    for side in (-1, 1):
+        reach, count = max(side * (p.hi - float(zero)) + p.window for p in found), 0
+        while cancels(zero + side * reach) and count < MAX_TILES:
+            check()
+            tile = _tile(fn, zero + side * reach * 0.99, side, step)
+            if tile is None:
+                break
+            tiles.append(tile)
+            reach, count = side * (tile.hi - float(zero)) + tile.window, count + 1
+    return (*found, *tiles)
+
+
+def loses_near(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol, centre: float = 0.0) -> bool:
+    """Whether output ``i`` of the forms loses half its digits next to 0 (2*sigmoid(x) - 1 does, x*sigmoid(x)
+    does not), or next to ``centre`` (a zero), against mpmath at two x within 1e-8 of 0, 1e-11 of ``centre``:
+    then a zero there is patched as any other.
+
+    >>> from symact.catalog import x
+    >>> loses_near(lambda t: (2 / (1 + np.exp(-t)) - 1,), 0, 2 / (1 + sp.exp(-x)) - 1, x)
+    True
+    >>> loses_near(lambda t: (np.exp(t) - 2,), 0, sp.exp(x) - 2, x, 0.6931471805599453)
+    True
+    """
+    t = centre + np.array([3.1e-9, -7.3e-9]) * (1e-3 * max(1.0, abs(centre)) if centre else 1.0)
+    with np.errstate(all="ignore"):
+        got = np.broadcast_to(np.asarray(raw(t)[i], dtype=np.float64), t.shape)
+    try:
+        fn = mp_function(expand_named(expr), (var,))
+        with precision(40):
+            want = [fn(mpmath.mpf(float(v))) for v in t]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return False
+    return any(abs(g - w) > 1e-8 * abs(w) for g, w in zip(got, want))
 
 
 WELL_CONDITIONED = 2.0  # the most sum |c_k h^k| may exceed |sum c_k h^k| where a patch's Horner sum is used

@@ -29,7 +29,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-import mpmath
 import numpy as np
 import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
@@ -37,21 +36,19 @@ from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from symact.catalog import x
 from symact.derivation import y
 from symact.errors import ParameterError
-from symact.functions import expand_named, mp_function
 from symact.kernels.asymptotics import limit_at_infinity
 from symact.kernels.base import PARTS
 from symact.kernels.definition import Definition
 from symact.kernels.exp_fraction import ExpFraction, exp_fractions
 from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
-from symact.kernels.patches import ZeroPatch, removable_patches, zero_patches
+from symact.kernels.patches import LOSSY, ZeroPatch, chosen_patches, removable_patches
 from symact.kernels.printer import stable_forms
 from symact.kernels.rational import FLOAT64_BITS
 from symact.kernels.underflow import GUARD_BEYOND, guard_beyond
 from symact.magnitude import too_large
-from symact.precision import precision
 
-__all__ = ["Finish", "Plan", "make_plan", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
+__all__ = ["Finish", "Plan", "make_plan", "LOSSY", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
 
 
 @dataclass(frozen=True)
@@ -222,14 +219,15 @@ def _named(form: sp.Expr, dd: dict) -> tuple[sp.Expr, tuple]:
     return form.xreplace(names), tuple((names[sp.Symbol(name)], pairs) for pairs, name in used)
 
 
-def make_plan(exprs: Sequence[sp.Expr], var: sp.Symbol, patch_zeros: tuple[bool, ...] = ()) -> Plan:
+def make_plan(exprs: Sequence[sp.Expr], var: sp.Symbol, patch_zeros: tuple[bool | str, ...] = ()) -> Plan:
     """The plan of the expressions ``exprs`` (no free symbol but ``var``), computed once; ``patch_zeros[i]``:
-    patch the zeros of output i."""
+    patch the zeros of output i (True), or those where its forms lose half their digits (``LOSSY``: f, whose
+    terms cancel at a zero of x*tanh(x) + x/(1 + x**2) but not at one of x*sigmoid(x))."""
     return _plan(tuple(sp.sympify(e) for e in exprs), var, tuple(patch_zeros))
 
 
 @lru_cache(maxsize=512)
-def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, ...]) -> Plan:
+def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool | str, ...]) -> Plan:
     free = set().union(*(e.free_symbols for e in exprs)) - {var}
     if free:
         names = ", ".join(sorted(s.name for s in free))
@@ -238,7 +236,7 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
     raw, source = generate(forms, dd, var, ", ".join(map(str, exprs)))
     flags = tuple(patch_zeros) + (False,) * (len(exprs) - len(patch_zeros))
     patches = [
-        (zero_patches(e, var, origin=_loses_at_origin(raw, i, e, var)) if flag else ()) + removable_patches(e, var)
+        chosen_patches(raw, i, e, var, flag) + removable_patches(e, var)
         for i, (e, flag) in enumerate(zip(exprs, flags))
     ]
     beyond = [guard_beyond(form, dd, var) for form in forms]
@@ -249,26 +247,6 @@ def _plan(exprs: tuple[sp.Expr, ...], var: sp.Symbol, patch_zeros: tuple[bool, .
         limits, guard, certified, signs = _certified(e, var, probed)
         finishes.append(Finish(p, limits, guard, certified, fr, b, signs))
     return Plan(exprs, var, forms, dd, tuple(finishes), raw, source)
-
-
-def _loses_at_origin(raw: Callable, i: int, expr: sp.Expr, var: sp.Symbol) -> bool:
-    """Whether output ``i`` of the forms loses half its digits next to 0 (2*sigmoid(x) - 1 does, x*sigmoid(x)
-    does not), against mpmath at two small x: then a zero at 0 is patched as any other.
-
-    >>> from symact.functions import sigmoid
-    >>> [_loses_at_origin(make_plan([e], x).raw, 0, e, x) for e in (2 * sigmoid(x) - 1, x * sigmoid(x))]
-    [True, False]
-    """
-    t = np.array([3.1e-9, -7.3e-9])
-    with np.errstate(all="ignore"):
-        got = np.broadcast_to(np.asarray(raw(t)[i], dtype=np.float64), t.shape)
-    try:
-        fn = mp_function(expand_named(expr), (var,))
-        with precision(40):
-            want = [fn(mpmath.mpf(float(v))) for v in t]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-        return False
-    return any(abs(g - w) > 1e-8 * abs(w) for g, w in zip(got, want))
 
 
 def part_plans(definition: Definition) -> dict[str, Plan | None]:
@@ -282,8 +260,8 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
         from_output = make_plan((dfy,), y) if dfy is not None else None
     except PrintMethodNotImplementedError:
         from_output = None
-    parts = (make_plan((f,), x), make_plan((df,), x, (True,)), make_plan((d2f,), x, (True,)))
-    return dict(zip(PARTS, (*parts, make_plan((f, df), x, (False, True)), from_output)))
+    parts = (make_plan((f,), x, (LOSSY,)), make_plan((df,), x, (True,)), make_plan((d2f,), x, (True,)))
+    return dict(zip(PARTS, (*parts, make_plan((f, df), x, (LOSSY, True)), from_output)))
 
 
 def float32_parts(plans: dict[str, Plan | None]) -> dict[str, tuple[float, ...] | None]:

@@ -25,7 +25,7 @@ from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
 from symact.precision import precision
 
-__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter", "float_comparison"]
+__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter", "float_comparison", "each_cse"]
 
 
 def float_comparison(rel: sp.Basic) -> sp.Basic:
@@ -109,9 +109,10 @@ class KernelPrinter(NumPyPrinter):
         return self._fold("numpy.minimum", expr.args)
 
     def _fold(self, name, args):
-        # the array first and constants as floats: numpy.maximum(x, 0.0) is faster than (0, x)
-        args = sorted(args, key=lambda a: a.is_number)
-        code = self._print(args[0])
+        # constants as floats, and first: NumPy gives the second operand of a tie, so that
+        # numpy.maximum(0.0, x) is -0.0 at x = -0.0, as torch's relu and the fused vmax_number
+        args = sorted(args, key=lambda a: not a.is_number)
+        code = repr(float(args[0])) if args[0].is_number else self._print(args[0])
         for arg in args[1:]:
             code = f"{name}({code}, {repr(float(arg)) if arg.is_number else self._print(arg)})"
         return code
@@ -136,10 +137,39 @@ class KernelPrinter(NumPyPrinter):
     _print_erf = _print_erfc = _print_LambertW = _print_Function
 
 
-def leaky_form(expr: sp.Add):
-    """(u, k) when ``expr`` is max(u, 0) + k*min(u, 0) with k > 0: then it is max(u, k*u) (min for k > 1).
+def each_cse(exprs: list[sp.Expr]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """``sympy.cse`` of each output on its own, the subexpressions they have in common computed once: each output
+    is computed as its kernel alone computes it (a joint cse took 1/(x**2 + 1) out of x/(x**2 + 1), and
+    value_and_grad's f rounded twice where f rounds once).
 
-    One multiplication and one comparison pass; each element gets u or k*u exactly as before.
+    >>> from symact.catalog import x
+    >>> each_cse([x / (x**2 + 1), 1 / (x**2 + 1) + x**2])
+    ([(t0, x**2)], [x/(x**2 + 1), t0 + 1/(t0 + 1)])
+    """
+    names, found, replacements, reduced = sp.numbered_symbols("t"), {}, [], []
+    for expr in exprs:
+        own, (alone,) = sp.cse([expr], symbols=sp.numbered_symbols("_each"), optimizations="basic")
+        renamed = {}
+        for symbol, value in own:
+            value = value.xreplace(renamed)
+            if value not in found:
+                found[value] = next(names)
+                replacements.append((found[value], value))
+            renamed[symbol] = found[value]
+        reduced.append(alone.xreplace(renamed))
+    return replacements, reduced
+
+
+def leaky_form(expr: sp.Add):
+    """(u, k) when ``expr`` is max(u, 0) + k*min(u, 0): then it is max(u, k*u) (min for k > 1), torch's
+    u if u > 0 else k*u, zeros signed as k*u is (the sum gives +0.0 at u = -1e-300, k = 1e-300).
+
+    One multiplication and one comparison pass; each element gets u or k*u exactly. The ties are at u = 0,
+    where for k < 0 NumPy's second operand, k*u, is torch's.
+
+    >>> from symact.catalog import x
+    >>> leaky_form(sp.Max(x, 0) - 2 * sp.Min(x, 0))
+    (x, -2.0)
     """
     if len(expr.args) != 2:
         return None
@@ -148,7 +178,7 @@ def leaky_form(expr: sp.Add):
         return None
     (other,) = [a for a in expr.args if a is not maxes[0]]
     k, rest = other.as_coeff_Mul()
-    if not isinstance(rest, sp.Min) or not k.is_number or not k.is_positive or k == 1:
+    if not isinstance(rest, sp.Min) or not k.is_number or not k.is_real or k.is_zero or k == 1:
         return None
     if set(maxes[0].args) != set(rest.args) or len(rest.args) != 2 or 0 not in rest.args:
         return None
