@@ -10,13 +10,13 @@ and 1300 digits with mpmath, independently of symact. *unknown* is never wrong. 
 half a second are left out, so that the corpus runs in CI.
 """
 
-import mpmath as mp
 import pytest
 import sympy as sp
 
 from symact.proof import PROVED, REFUTED, prove, prove_bound, prove_limit
 
-from .test_prove_corpus2 import gap, value
+from .test_prove_corpus2 import gap
+from .verdicts import check_identity, check_limit, point_from
 
 P, N, NN, NP, I = "positive", "negative", "nonnegative", "nonpositive", "integer"
 PI = {"integer": True, "positive": True}
@@ -436,20 +436,9 @@ LIMITS = [
 ]
 
 
-def _point(assumptions: dict, found: dict) -> dict:
-    """A counterexample's point with the values the statement fixed (``a=0``) added."""
-    fixed = {k: str(v) for k, v in assumptions.items() if isinstance(v, (int, float)) and k != "direction"}
-    return {**fixed, **found}
-
-
 @pytest.mark.parametrize("cls, lhs, rhs, assumptions, true", IDENTITIES, ids=[f"{e[1]}={e[2]}" for e in IDENTITIES])
 def test_identity_verdicts(cls, lhs, rhs, assumptions, true):
-    p = prove(lhs, rhs, budget=10, **assumptions)
-    assert p.status != (REFUTED if true else PROVED), (cls, p)
-    if p.status == PROVED:  # the chain runs from the statement's left side to its right side
-        assert p.steps[0].expr == p.lhs and p.steps[-1].expr == p.rhs
-    if p.status == REFUTED:
-        assert gap(lhs, rhs, _point(assumptions, p.counterexample["point"])) != 0, p.counterexample
+    check_identity(cls, lhs, rhs, assumptions, true)
 
 
 @pytest.mark.parametrize(
@@ -460,34 +449,17 @@ def test_bound_verdicts(expr, lower, upper, strict, assumptions, true):
     assert p.status != (REFUTED if true else PROVED), p
     assert (" < " in p.statement) == strict and (" <= " in p.statement) != strict  # the relation printed
     if p.status == REFUTED:
-        point = _point(assumptions, p.counterexample["point"])
+        point = point_from(assumptions, p.counterexample["point"])
         gaps = [gap(expr, lower, point)] if lower is not None else []
         gaps += [gap(upper, expr, point)] if upper is not None else []
         assert any(g < 0 or (strict and g == 0) for g in gaps), p.counterexample
-
-
-def near(limit: str) -> tuple[str, str]:
-    """The variable of a counterexample's ``limit`` ('b -> oo', 'x -> sqrt(2)-') and an exact value 1e-60 from its
-    target (a target such as sqrt(2) to 1300 digits), on the side the limit approaches from."""
-    var, target = limit.split(" -> ")
-    side = -1 if target.endswith("-") else 1
-    target = target.rstrip("+-") or target
-    if target in ("oo", "-oo"):
-        return var, str(sp.Integer(10) ** 60 * (1 if target == "oo" else -1))
-    return var, str(sp.Rational(str(sp.N(sp.sympify(target), 1300))) + side * sp.Rational(1, 10**60))
 
 
 @pytest.mark.parametrize(
     "expr, var, at, expected, kw, true", LIMITS, ids=[f"lim_{e[1]}->{e[2]} {e[0]}={e[3]}" for e in LIMITS]
 )
 def test_limit_verdicts(expr, var, at, expected, kw, true):
-    p = prove_limit(expr, var, at, expected, budget=10, **kw)
-    assert p.status != (REFUTED if true else PROVED), p
-    if p.status == REFUTED:
-        name, close = near(p.counterexample["limit"])
-        point = {**_point(kw, p.counterexample["point"]), name: close}
-        with mp.workdps(60):
-            assert abs(value(expr, point, 200) - value(expected, point, 200)) > mp.mpf(10) ** -6, p.counterexample
+    check_limit(expr, var, at, expected, kw, true, apart=1e-6)
 
 
 def test_an_odd_increasing_function_leaves_abs_only_for_a_real_argument():

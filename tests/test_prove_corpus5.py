@@ -10,16 +10,15 @@ decided by hand; no verdict may be wrong, and every counterexample is evaluated 
 digits with mpmath, independently of symact. *unknown* is never wrong.
 """
 
-import mpmath as mp
 import pytest
 import sympy as sp
 
 from symact.parsing import parse
-from symact.proof import PROVED, REFUTED, prove, prove_bound, prove_limit
+from symact.proof import PROVED, REFUTED, prove, prove_bound
 from symact.render.latex import proof as proof_tex
 
-from .test_prove_corpus2 import gap, value
-from .test_prove_corpus3 import _point, near
+from .test_prove_corpus2 import gap
+from .verdicts import check_bound, check_identity, check_limit
 
 P, N, NN, NP = "positive", "negative", "nonnegative", "nonpositive"
 
@@ -424,13 +423,7 @@ LIMITS = [
     "cls, lhs, rhs, assumptions, true", IDENTITIES, ids=[f"{e[1][:60]}={e[2][:60]}" for e in IDENTITIES]
 )
 def test_identity_verdicts(cls, lhs, rhs, assumptions, true):
-    p = prove(lhs, rhs, budget=10, **assumptions)
-    assert p.status != (REFUTED if true else PROVED), (cls, p)
-    if p.status == PROVED:  # the chain runs from the statement's left side to its right side
-        assert p.steps[0].expr == p.lhs and p.steps[-1].expr == p.rhs
-    if p.status == REFUTED:
-        point = {"x": "1/3", **_point(assumptions, p.counterexample["point"])}
-        assert gap(lhs, rhs, point) != 0, p.counterexample
+    check_identity(cls, lhs, rhs, assumptions, true, at={"x": "1/3"})
 
 
 def _left_out(p, point: dict) -> bool:
@@ -471,29 +464,14 @@ def test_a_false_statement_with_a_written_domain_is_refuted_where_it_has_a_value
     "expr, lower, upper, strict, assumptions, true", BOUNDS, ids=[f"{e[1]}<{e[0]}<{e[2]}" for e in BOUNDS]
 )
 def test_bound_verdicts(expr, lower, upper, strict, assumptions, true):
-    p = prove_bound(expr, lower=lower, upper=upper, strict=strict, budget=10, **assumptions)
-    assert p.status != (REFUTED if true else PROVED), p
-    assert (" < " in p.statement) == strict and (" <= " in p.statement) != strict  # the relation printed
-    if p.status == REFUTED:
-        point = _point(assumptions, p.counterexample["point"])
-        below = gap(expr, lower, point) if lower is not None else None
-        above = gap(upper, expr, point) if upper is not None else None
-        shown = {"=": 0 in (below, above), "<": below is not None and below < 0}  # the relation printed holds
-        shown[">"] = above is not None and above < 0
-        assert shown[p.counterexample["relation"]] and (strict or p.counterexample["relation"] != "="), p
+    check_bound(expr, lower, upper, strict, assumptions, true)
 
 
 @pytest.mark.parametrize(
     "expr, var, at, expected, kw, true", LIMITS, ids=[f"lim_{e[1]}->{e[2]} {e[0]}={e[3]}" for e in LIMITS]
 )
 def test_limit_verdicts(expr, var, at, expected, kw, true):
-    p = prove_limit(expr, var, at, expected, budget=10, **kw)
-    assert p.status != (REFUTED if true else PROVED), p
-    if p.status == REFUTED:
-        name, close = near(p.counterexample["limit"])
-        point = {**_point(kw, p.counterexample["point"]), name: close}
-        with mp.workdps(60):
-            assert abs(value(expr, point, 200) - value(expected, point, 200)) > mp.mpf(10) ** -40, p.counterexample
+    check_limit(expr, var, at, expected, kw, true, apart=1e-40)
 
 
 def test_a_denominator_that_sympy_cancelled_is_still_left_out():
