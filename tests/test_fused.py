@@ -112,25 +112,36 @@ def test_value_and_grad_is_one_loop_equal_to_f_and_grad(name):
     assert k.ufunc("value_and_grad").nout == 2
 
 
-@pytest.mark.parametrize("name", ["silu", "gelu", "mish", "relu", "hardtanh", "tanh", "x**2*sigmoid(x)"])
+@pytest.mark.parametrize(
+    "name", ["silu", "gelu", "mish", "gelu_tanh", "relu", "hardtanh", "tanh", "x**2*sigmoid(x)", "swish"]
+)
 def test_loops_equal_the_element_function(name):
     """The loops (patches evaluated only inside their windows, the rest of a block apart where many of its
-    elements are inside, underflow bands only in the blocks that meet them, float32 computed natively or with
-    ``vmath32`` where the plan allows: tanh) give exactly what the ufunc's element function gives: every patch
-    and band as a select, the float32 element function for float32."""
-    k = symact.kernel(name, backend="numba")
+    elements are inside, underflow bands only in the blocks that meet them, the selects of the ends, guard and
+    signs only in the blocks with an x past where they act, float32 computed natively or with ``vmath32`` where
+    the plan allows: tanh) give exactly what the ufunc's element function gives: every patch, band and end as a
+    select, the float32 element function for float32 (swish at beta = 1e-30: a guard and signs far out)."""
+    k = symact.kernel(name, backend="numba", **({"beta": 1e-30} if name == "swish" else {}))
     bands = np.concatenate([np.linspace(-745, -600, 97), np.linspace(-40, -30, 41), np.linspace(600, 700, 11)])
+    far = np.array([-1e300, -1e40, -1e20, -2e15, 2e15, 1e20, 1e40, 1e300])  # where guards and signs act
+    with np.errstate(over="ignore"):
+        far = [np.insert(np.linspace(-6, 3, 700), at, far[at % len(far)]) for at in (1, 350, 699)]
     for dtype in (np.float32, np.float64):
-        xs = np.concatenate([np.linspace(-6, 3, 5001), bands, special(dtype), np.linspace(-6, 3, 1001)]).astype(dtype)
+        parts = [np.linspace(-6, 3, 5001), bands, special(dtype), *far, np.linspace(-6, 3, 1001)]
+        with np.errstate(over="ignore"):
+            xs = np.concatenate(parts).astype(dtype)
         for part in ("f", "grad", "value_and_grad"):
             call = k if part == "f" else getattr(k, part)
             with np.errstate(all="ignore"):  # the ufunc, as NumPy's, warns of the NaN and infinities it returns
                 expected = _outputs(k.ufunc(part)(xs))
+            bits = f"u{np.dtype(dtype).itemsize}"  # signed zeros and NaN's bits too
             for got, want in zip(_outputs(call(xs)), expected):
-                np.testing.assert_array_equal(got, want, err_msg=f"{name} {part} {dtype.__name__}")
+                np.testing.assert_array_equal(got.view(bits), want.view(bits), err_msg=f"{name} {part} {dtype}")
             in_place = xs.copy()  # out= is x itself: the windows are read before their block is written
             call(in_place, out=(in_place, np.empty_like(xs)) if part == "value_and_grad" else in_place)
-            np.testing.assert_array_equal(in_place, expected[0], err_msg=f"{name} {part} in place")
+            np.testing.assert_array_equal(
+                in_place.view(bits), expected[0].view(bits), err_msg=f"{name} {part} in place"
+            )
 
 
 @pytest.mark.parametrize("name", ["relu", "relu6", "leaky_relu", "hardsigmoid", "threshold", "hardshrink"])

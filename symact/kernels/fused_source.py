@@ -151,30 +151,51 @@ class _Float32Printer(_ScalarPrinter):
 
 
 def _body(
-    plan: Plan, finish, patches: bool = True, cast: str = "float64", float32: bool = False, bands: list = ()
+    plan: Plan,
+    finish,
+    patches: bool = True,
+    cast: str = "float64",
+    float32: bool = False,
+    bands: list = (),
+    lean: bool = False,
 ) -> list[str]:
     """Lines computing ``plan``'s outputs from its variable; ``finish(values)`` gives the lines that return them;
     ``patches=False``: without the Taylor patches; ``cast='float32'``: in float32 (for a ``native32`` plan);
     ``float32``: with ``vmath32``'s functions (for a plan with a ``float32`` bound); ``bands`` (``plan_bands``):
-    the outputs as computed outside the underflow bands, and last a flag, whether x lies in one."""
+    the outputs as computed outside the underflow bands, and last a flag, whether x lies in one; ``lean``:
+    exact only for |x| <= ``far`` (``Finish.selects``)."""
     try:
-        return _lines(plan, finish, patches, cast, float32, bands)
+        return _lines(plan, finish, patches, cast, float32, bands, lean)
     except NotImplementedError as err:  # a function the scalar printer does not know (LambertW, ...)
         name = str(err).split(": ")[-1].splitlines()[0]
         raise NoScalarForm("kernel", "backend", f"'numba' has no scalar {name}; use backend='numpy'") from None
 
 
-def _lines(plan: Plan, finish, patches: bool, cast: str, float32: bool = False, bands: list = ()) -> list[str]:
+def _lines(
+    plan: Plan, finish, patches: bool, cast: str, float32: bool = False, bands: list = (), lean: bool = False
+) -> list[str]:
     """``_body``'s lines: the plan's double-double arguments, its forms, each output's ``Finish`` as selects;
     a memory-bound plan's without the selects of the limits and NaN where its code gives them itself."""
     if memory_bound(plan) and not (float32 or bands):
         infinities, nan = gives_ends(plan, _lines_ends(plan, finish, patches, cast, ends=(False, False)), cast)
         return _lines_ends(plan, finish, patches, cast, ends=(not infinities, not (infinities and nan)))
-    return _lines_ends(plan, finish, patches, cast, float32, bands)
+    return _lines_ends(plan, finish, patches, cast, float32, bands, lean=lean)
+
+
+def far(plan: Plan) -> float:
+    """The |x| up to which ``_body(..., lean=True)`` gives what the whole body gives (``Finish.far``)."""
+    return min(post.far() for post in plan.finishes)
 
 
 def _lines_ends(
-    plan: Plan, finish, patches: bool, cast: str, float32: bool = False, bands: list = (), ends=(True, True)
+    plan: Plan,
+    finish,
+    patches: bool,
+    cast: str,
+    float32: bool = False,
+    bands: list = (),
+    ends=(True, True),
+    lean: bool = False,
 ) -> list[str]:
     narrow = "" if cast == "float64" else cast  # float64 is numba's type of a literal
     printer = _Float32Printer() if float32 else _ScalarPrinter(plan.dd, narrow, bool(bands))
@@ -203,7 +224,7 @@ def _lines_ends(
     for name, e, post in zip(names, reduced, plan.finishes):
         post = replace(post, fractions=()) if float32 else post  # the sum, not an exp fraction: Plan.float32
         lines += _namemerged(e, merge, printer) + [f"{name} = {cast}({printer.doprint(e)})"]
-        lines += post.selects(name, v, shared, patches, narrow, ends)
+        lines += post.selects(name, v, shared, patches, narrow, ends, lean=lean)
     if bands:
         hi = {s: sp.Symbol(f"{s.name}_hi") for s in plan.dd}  # a node reads the high part of its argument
         tests = [(printer.doprint(t.xreplace(hi)), w, both) for t, w, both in bands]
@@ -316,7 +337,7 @@ def _borrowed(key: str, plans: dict, bounds: dict) -> list[str]:
 def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowed: bool = False) -> list[str]:
     """The functions of one part: the scalar function; where an output has Taylor patches or the plan has
     underflow bands worth leaving out (``plan_bands``), the same without them (``__bulk``, with the flag of the
-    bands last) and with the bands but without the patches (``__rare``); per patched output i the test of its
+    bands last) and with the bands but without the patches (``__rare``), both ``lean``; per patched output i the test of its
     windows (``__window{i}``) and its value there (``__patch{i}``: the whole ``Finish`` from a NaN, so exactly
     what the scalar function gives there); with ``float32`` (the plan's bounds taken: ``float32_parts``), a
     float32 function and loop calling ``vmath32`` (with patches, a loop in blocks as the float64 one, around the
@@ -339,7 +360,9 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
         for i, post in enumerate(plan.finishes):
             if post.patches:
                 found += function(f"__window{i}{tag}", [head, f"return {post.window(v)}"])
-                found += function(f"__patch{i}{tag}", [head, "r = math.nan", *post.selects("r", v), "return r"])
+                found += function(
+                    f"__patch{i}{tag}", [head, "r = math.nan", *post.selects("r", v, inside=True), "return r"]
+                )
         return found
 
     code = ["", "", f"{name}_MEMORY_BOUND = {memory_bound(plan)}"] + function("", _body(plan, finish))
@@ -350,8 +373,8 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
         code += function("__32", _body(narrow, rounded, float32=True))
     patched = [i for i, post in enumerate(narrow.finishes) if post.patches]
     if float32 and patched:  # the patches (float64, rounded) only inside their float32 windows
-        code += function("__32bulk", _body(narrow, rounded, patches=False, float32=True)) + patches(narrow, "_32")
-        code += ["", "", *blocked(name, outs, patched, narrow=True)]
+        code += function("__32bulk", _body(narrow, rounded, patches=False, float32=True, lean=True))
+        code += patches(narrow, "_32") + ["", "", *blocked(name, outs, patched, narrow=True, far=far(narrow))]
     elif plan.native32 or float32:
         each = ", ".join(f"{o}[i]" for o in outs)
         code += ["", "", f"def {name}_loop32(x, {', '.join(outs)}):", "    for i in range(x.size):"]
@@ -359,8 +382,8 @@ def _part(name: str, plan: Plan, outs: list[str], float32: bool = False, borrowe
     patched = [i for i, post in enumerate(plan.finishes) if post.patches]
     bands = plan_bands(plan)
     if patched or bands:
-        code += function("__bulk", _body(plan, finish, patches=False, bands=bands))
+        code += function("__bulk", _body(plan, finish, patches=False, bands=bands, lean=True))
     if bands:  # with the bands, without the patches: called (not inlined) in the rare blocks that meet a band
-        code += function("__rare", _body(plan, finish, patches=False))
+        code += function("__rare", _body(plan, finish, patches=False, lean=True))
     code += patches(plan)
-    return code + loops(name, outs, patched, plan.native32 or float32 or borrowed, bool(bands))
+    return code + loops(name, outs, patched, plan.native32 or float32 or borrowed, bool(bands), far(plan))
