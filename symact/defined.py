@@ -40,7 +40,7 @@ def node_conditions(node: sp.Basic) -> list[sp.Basic]:
     (True, False, x > 0)
     """
     found = []
-    if isinstance(node, sp.Pow) and node.exp.is_extended_real:
+    if isinstance(node, sp.Pow) and node.exp.is_extended_real is not False:  # x**(1/x): 1/x may be zoo
         e = node.exp
         if not e.is_integer:  # an even root, any power that may not be an integer power, of a negative number
             sure = sp.Ge(node.base, 0) if e.is_nonnegative else sp.Gt(node.base, 0)
@@ -89,9 +89,12 @@ def surely(condition: sp.Basic) -> sp.Basic:
 def has_value(condition: sp.Basic) -> sp.Basic:
     """The part of a written condition whose failure leaves a side with no value at all, not even a complex
     one: ``u != 0`` of ``u > 0`` (1/u, log(u)); nothing of ``u >= 0`` (an even root of a negative is complex)."""
-    condition = surely(condition)
     if isinstance(condition, sp.Implies):
         return sp.Implies(condition.args[0], has_value(condition.args[1]))
+    if isinstance(condition, (sp.Or, sp.And)):  # a symbolic power's: u > 0 or an integer exponent
+        return condition.func(*map(has_value, condition.args))
+    if isinstance(condition, sp.Contains):  # (-1)**(1/2) is complex, yet a value
+        return sp.true
     if isinstance(condition, sp.StrictGreaterThan):
         return sp.Ne(condition.lhs, condition.rhs)
     return sp.true if isinstance(condition, sp.GreaterThan) else condition

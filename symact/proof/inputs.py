@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import sympy as sp
 
 from symact.catalog import x
-from symact.defined import surely, written_conditions
+from symact.defined import written_conditions
 from symact.errors import ParameterError, SymactError, UndecidedSign
 from symact.parsing import parse
 from symact.proof.result import UNKNOWN, Proof
@@ -74,7 +74,6 @@ def _written(side, assumptions: Mapping, what: str) -> tuple[sp.Expr, list]:
     else:
         expr = _read(side, what)
     conditions = [_assume(c, assumptions) for c in found + written_conditions(expr)]
-    conditions = [sp.false if surely(c) is sp.false else c for c in conditions]  # x**x for a negative x: no proof
     return _assume(expr, assumptions), [c for c in dict.fromkeys(conditions) if c is not sp.true]
 
 
