@@ -47,6 +47,16 @@ IDENTITIES = [
     ("pow", "x**(2*n)", "abs(x)**(2*n)", {"n": INT}, True),
     ("pow", "x**(2*n + 1)", "abs(x)**(2*n + 1)", {"n": INT}, False),
     ("pow", "x**(2/(x**2 + 1))", "abs(x)**(2/(x**2 + 1))", {}, False),  # x = -1: -1 and 1
+    ("pow", "x**0", "1", {}, True),
+    ("pow", "x**a/x**a", "1", {}, True),
+    ("pow", "exp(a*log(x))", "x**a", {"x": P}, True),
+    ("pow", "x**x", "exp(x*log(x))", {}, True),
+    ("pow", "x**n*x**(-n)", "1", {"n": INT}, True),
+    ("pow", "(x**n)**2", "x**(2*n)", {"n": INT}, True),
+    ("pow", "(x**(1/2))**(2*n)", "x**n", {"n": INT}, True),
+    ("pow", "(x**(2*n))**(1/2)", "abs(x)**n", {"n": INT}, True),
+    ("pow", "(x**(2*n))**(1/2)", "x**n", {"n": INT}, False),
+    ("pow", "relu(x)**a", "where(x > 0, x**a, 0)", {"a": P}, True),
     # sign, abs and Heaviside at 0
     ("sign", "sign(x)*sign(x)", "Heaviside(x, 0) + Heaviside(-x, 0)", {}, True),
     ("sign", "sign(x)*sign(x)", "Heaviside(x, 1/2) + Heaviside(-x, 1/2)", {}, False),
@@ -59,6 +69,14 @@ IDENTITIES = [
     ("sign", "sign(x**2 - a**2)", "sign(abs(x) - abs(a))", {}, True),
     ("sign", "sign(x)*sign(y)", "sign(x*y)", {}, True),
     ("sign", "abs(x + y)", "abs(x) + abs(y)", {}, False),
+    ("sign", "Heaviside(x)", "(1 + sign(x))/2", {}, True),
+    ("sign", "Heaviside(x, 0)", "(1 + sign(x))/2", {}, False),
+    ("sign", "Heaviside(x, 1)*Heaviside(-x, 1)", "where(x == 0, 1, 0)", {}, True),
+    ("sign", "x*Heaviside(x, 7)", "relu(x)", {}, True),
+    ("sign", "Heaviside(x - a, 1)", "Heaviside(a - x, 0)", {}, False),
+    ("sign", "Heaviside(x - a, 1)", "1 - Heaviside(a - x, 0)", {}, True),
+    ("sign", "abs(x)**a", "abs(x**a)", {}, True),  # |exp(a Log x)| = exp(a log|x|) for a real a
+    ("sign", "abs(x**3)", "abs(x)**3", {}, True),
     # piecewise functions at their switch points
     ("piece", "where(x > 1, x, 1)", "max(x, 1)", {}, True),
     ("piece", "where(x >= 1, x**2, x)", "where(x > 1, x**2, x)", {}, True),
@@ -88,6 +106,12 @@ IDENTITIES = [
     ("huge", "x*1e-300 + x", "x*(1 + 1e-300)", {}, True),
     ("huge", "max(x, 1e-300)", "max(x, 0)", {}, False),
     ("huge", "exp(1e-300*x)", "1", {}, False),
+    ("huge", "(1e-300)**x", "exp(x*log(1e-300))", {}, True),
+    ("huge", "(-1e-300)**n", "(-1)**n*(1e-300)**n", {"n": INT}, True),
+    ("huge", "x**(1e-300)", "x", {"x": P}, False),
+    ("piece", "min(x, a) + max(x, a) - x", "a", {}, True),
+    ("piece", "where(x > a, 1, 0) + where(x < a, 1, 0)", "1", {}, False),
+    ("piece", "where(x > a, 1, 0) + where(x <= a, 1, 0)", "1", {}, True),
 ]  # fmt: skip
 
 BOUNDS = [
@@ -131,6 +155,24 @@ BOUNDS = [
     ("leaky_relu(x, a) - x", "0", None, False, {"a": 1}, True),
     ("elu(x, a)", "-a", None, False, {"a": NN}, True),
     ("elu(x, a)", "-a", None, False, {}, False),  # a = -1, x = -1: 1 - exp(-1) < 1
+    ("x**n", "0", None, False, {"n": INT}, False),
+    ("x**(1/3)", "0", None, False, {}, True),
+    ("x**a", "-1", "1", False, {"a": P}, False),
+    ("abs(x)**x", "exp(-exp(-1))", None, False, {}, False),  # x = -2: 1/4
+    ("Heaviside(x, a)", "0", "1", False, {"a": NN}, False),
+    ("sign(x)*x**2", None, "x*abs(x)", False, {}, True),
+    ("clip(x, a, a + 1)", "a", "a + 1", False, {}, True),
+    ("x**(x - 1)", "0", None, False, {}, False),  # x = -2: -1/8
+    ("(x - 1)**x", "0", None, False, {}, False),
+    ("(x**2 - 1)**x", "0", None, False, {}, True),  # a negative base only for x in (-1, 1): at x = 0, 1
+    ("x**(-x)", None, "exp(exp(-1))", False, {}, False),
+    ("x**(-x)", None, "exp(exp(-1))", False, {"x": P}, True),
+    ("x**(1/x**2)", "0", None, False, {}, False),  # x = -1: -1
+    ("tanh(x)**x", "0", None, False, {}, False),
+    ("sigmoid(x)**x", "0", None, True, {}, True),
+    ("x*1e300", None, "x*1e301", False, {"x": NN}, True),
+    ("exp(1e-300*x)", "1", None, False, {"x": NN}, True),
+    ("exp(1e-300*x)", "1", None, True, {"x": NN}, False),
 ]  # fmt: skip
 
 LIMITS = [
@@ -157,6 +199,12 @@ LIMITS = [
     ("x**a", "x", "oo", "oo", {"a": P}, True),
     ("x**a", "x", "oo", "0", {"a": N}, True),
     ("x**a", "x", "oo", "0", {"a": 2}, False),
+    ("x**x**x", "x", 0, "0", {"direction": "+"}, True),
+    ("abs(x)**x", "x", 0, "1", {}, True),
+    ("x**(1/x)", "x", 0, "0", {"direction": "-"}, False),
+    ("Heaviside(x, 0)", "x", 0, "0", {"direction": "-"}, True),
+    ("Heaviside(x, 0)", "x", 0, "0", {"direction": "+"}, False),
+    ("clip(x, a, b)", "x", "oo", "b", {}, True),
 ]  # fmt: skip
 
 

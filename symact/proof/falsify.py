@@ -196,10 +196,12 @@ def _integer_powers(diff: sp.Expr, symbols: list, most: int = 216) -> list[dict]
     and a real value ((x**a)**b and x**(a*b) at x = -1, a = 2, b = 1/2: 1 and -1); none without such a power.
 
     >>> a = sp.Symbol('a', positive=True)
-    >>> len(_integer_powers(x**a, [x, a])), len(_integer_powers(x**2, [x]))
+    >>> len(_integer_powers(x**a, [x, a])), len(_integer_powers(x**2 + 2**a, [x, a]))
     (18, 0)
     """
-    if not any(isinstance(n, sp.Pow) and n.exp.free_symbols for n in sp.preorder_traversal(diff)):
+    if not any(
+        isinstance(n, sp.Pow) and n.exp.free_symbols and not n.base.is_positive for n in sp.preorder_traversal(diff)
+    ):
         return []
     pools = [[v for v in map(sp.sympify, _LATTICE) if _allowed(s, v)] or [sp.Integer(1)] for s in symbols]
     return [dict(zip(symbols, values)) for values in islice(product(*pools), most)]
