@@ -4,7 +4,8 @@ SymPy evaluates as it builds: ``x/x`` is 1 and ``sqrt(x)**2`` is x, so the point
 has no value (x = 0; x < 0) are gone from the tree. The parser asks this module for the conditions of every
 node before SymPy evaluates it (``symact.grammar``), and a proof states them (``symact.proof.domain``):
 a denominator is not 0, the base of an even root (of any power whose exponent is not an integer) is not
-negative, the argument of a logarithm is positive.
+negative, the argument of a logarithm is positive. A symbolic exponent may still be an integer at a point: there a
+negative base has a real value ((-1)**x at x = -1), which falsification may use and a proof does not (``surely``).
 
 >>> from symact.catalog import x
 >>> node_conditions(sp.Pow(x, -1, evaluate=False))
