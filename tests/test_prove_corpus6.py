@@ -285,3 +285,12 @@ def test_no_proof_reads_a_power_of_a_negative_constant_base():
     assert p.status not in (PROVED, REFUTED), p
     p = prove_bound("(-1)**x", upper="0", budget=10)
     assert p.status == REFUTED and sp.Rational(p.counterexample["point"]["x"]).is_integer, p
+
+
+def test_a_proof_that_reads_a_symbolic_power_for_a_positive_base_says_so():
+    """x**a*x**b = x**(a + b) is proved for x > 0; at x = -1, a = b = 1 both sides are real (1), so its verdict no
+    longer says that a side has no real value wherever x <= 0."""
+    p = prove("x**a*x**b", "x**(a + b)", budget=10)
+    assert p.status == PROVED and p.details["positive_base"], p.details
+    assert "a symbolic power a base not positive" in p.verdict(), p.verdict()
+    assert "positive_base" not in prove("sqrt(x)**2", "x", budget=10).details

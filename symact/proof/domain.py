@@ -127,4 +127,5 @@ def domain_details(sides: Iterable[sp.Expr], written: Iterable[sp.Basic] = ()) -
     conditions = [
         c for c in dict.fromkeys(conditions) if not (isinstance(c, (sp.Ne, sp.Ge, sp.Le)) and c.args in strict)
     ]
-    return {"defined": conditions} if conditions else {}
+    read = any(surely(w) != w for w in written)  # a symbolic power, read for a positive base only
+    return ({"defined": conditions} | ({"positive_base": True} if read else {})) if conditions else {}
