@@ -112,6 +112,30 @@ IDENTITIES = [
     ("piece", "min(x, a) + max(x, a) - x", "a", {}, True),
     ("piece", "where(x > a, 1, 0) + where(x < a, 1, 0)", "1", {}, False),
     ("piece", "where(x > a, 1, 0) + where(x <= a, 1, 0)", "1", {}, True),
+    ("tiny", "sign(x - 1e-300)", "sign(x)", {}, False),
+    ("tiny", "relu(x - 1e-300)", "relu(x)", {}, False),
+    ("tiny", "max(x, 1e-300) - max(x, 0)", "0", {"x": P}, False),
+    ("tiny", "abs(x - 1e300) - abs(1e300 - x)", "0", {}, True),
+    ("tiny", "where(x > 1e-300, 1, 0)", "Heaviside(x, 0)", {}, False),
+    ("tiny", "where(x > 1e300, 1, 0)", "0", {}, False),
+    ("step", "where(x >= 0, 1, 0)", "Heaviside(x, 1)", {}, True),
+    ("step", "where(x >= a, 1, 0)", "Heaviside(x - a, 1)", {}, True),
+    ("step", "where(x >= a, 1, 0)", "Heaviside(x - a)", {}, False),
+    ("step", "abs(x)*sign(x)**2", "abs(x)", {}, True),
+    ("step", "sign(x)/sign(x)", "1", {}, True),
+    ("step", "x/abs(x)", "sign(x)", {}, True),
+    ("step", "sqrt(abs(x))**2", "abs(x)", {}, True),
+    ("param", "relu(a*x)", "a*relu(x)", {"a": NN}, True),
+    ("param", "relu(a*x)", "a*relu(x)", {}, False),
+    ("param", "leaky_relu(x, a)", "max(x, a*x)", {"a": NN}, False),
+    ("param", "leaky_relu(x, a)", "where(x > 0, x, a*x)", {}, True),
+    ("param", "elu(x, a)", "where(x > 0, x, a*(exp(x) - 1))", {}, True),
+    ("param", "celu(x, a)", "elu(x, a)", {}, False),
+    ("pow", "exp(x)**a", "exp(a*x)", {}, True),
+    ("pow", "exp(x)**(1/x)", "E", {}, True),
+    ("pow", "2**x*2**(-x)", "1", {}, True),
+    ("pow", "(-2)**x*(-2)**(-x)", "1", {}, True),
+    ("pow", "x**(log(2)/log(x))", "2", {"x": P}, True),
 ]  # fmt: skip
 
 BOUNDS = [
@@ -173,6 +197,20 @@ BOUNDS = [
     ("x*1e300", None, "x*1e301", False, {"x": NN}, True),
     ("exp(1e-300*x)", "1", None, False, {"x": NN}, True),
     ("exp(1e-300*x)", "1", None, True, {"x": NN}, False),
+    ("sign(x - 1e-300)", "-1", "1", False, {}, True),
+    ("relu(x - 1e-300)", None, "relu(x)", False, {}, True),
+    ("x**a", "0", None, True, {"x": P}, True),
+    ("x**a", "0", None, True, {"x": NN, "a": P}, False),  # x = 0: 0
+    ("abs(x)**a", "0", None, True, {"a": P}, False),
+    ("x**(a**2)", "0", None, False, {}, False),  # x = -1, a = 1: -1
+    ("x**(a**2)", "0", None, False, {"x": NN}, True),
+    ("(x**a)**(1/2)", "0", None, False, {}, True),
+    ("sqrt(x**(2*a))", "0", None, False, {}, True),
+    ("x**(a + 1/2)", "0", None, False, {}, False),  # x = -1/2, a = -3/2: -2
+    ("(x - a)**2", "0", None, False, {}, True),
+    ("leaky_relu(x, a)", "a*x", None, False, {"a": NN}, False),
+    ("elu(x, 1e-300)", "-1e-300", None, True, {}, True),
+    ("elu(x, 1e300)", "-1e300", None, True, {}, True),
 ]  # fmt: skip
 
 LIMITS = [
@@ -205,6 +243,13 @@ LIMITS = [
     ("Heaviside(x, 0)", "x", 0, "0", {"direction": "-"}, True),
     ("Heaviside(x, 0)", "x", 0, "0", {"direction": "+"}, False),
     ("clip(x, a, b)", "x", "oo", "b", {}, True),
+    ("x**a", "x", 0, "0", {"direction": "+", "a": P}, True),
+    ("x**a", "x", 0, "1", {"direction": "+", "a": 0}, True),
+    ("abs(x)**a", "x", 0, "0", {"a": P}, True),
+    ("x*sign(1/x)", "x", 0, "0", {}, True),
+    ("leaky_relu(x, a)/x", "x", 0, "a", {"direction": "-"}, True),
+    ("leaky_relu(x, a)/x", "x", 0, "a", {"direction": "+"}, False),
+    ("(-1)**n/n", "n", "oo", "0", {}, True),
 ]  # fmt: skip
 
 
