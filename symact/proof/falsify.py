@@ -237,9 +237,15 @@ def _evaluate(fn: Callable, symbols: list, point: dict):
 def _valued(defined, symbols: list, real: bool = False) -> Callable[[dict], bool]:
     """Whether the sides as written have a value at a point (``real``: a real value, as a bound needs):
     ``defined`` are their conditions (``symact.defined``); x/x, which SymPy made 1, has none at x = 0, where
-    no counterexample may be."""
+    no counterexample may be. A condition too large to decide at the point (the exponent of x**x**x**x**x at 3,
+    ``symact.magnitude``) leaves the point out."""
     checks = [c for c in (c if real else has_value(c) for c in defined) if c is not sp.true]
-    return lambda point: all(c.xreplace({s: point.get(s, 0) for s in symbols}) is sp.true for c in checks)
+
+    def valued(point: dict) -> bool:
+        values = {s: point.get(s, 0) for s in symbols}
+        return all(not too_large(c, values) and c.xreplace(values) is sp.true for c in checks)
+
+    return valued
 
 
 def _symbols(lhs: sp.Expr, rhs: sp.Expr, defined) -> list:
