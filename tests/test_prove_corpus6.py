@@ -136,6 +136,19 @@ IDENTITIES = [
     ("pow", "2**x*2**(-x)", "1", {}, True),
     ("pow", "(-2)**x*(-2)**(-x)", "1", {}, True),
     ("pow", "x**(log(2)/log(x))", "2", {"x": P}, True),
+    ("pow", "x**(a - a)", "1", {}, True),
+    ("pow", "(x**a)**0", "1", {}, True),
+    ("pow", "0**x", "0", {"x": P}, True),
+    ("pow", "1**x", "1", {}, True),
+    ("pow", "(-1)**(x**2 + x)", "1", {"x": INT}, True),
+    ("pow", "(-1)**(x**2)", "(-1)**x", {"x": INT}, True),
+    ("pow", "(-1)**(x**2)", "1", {"x": INT}, False),
+    ("pow", "abs(x)**(1/x)", "x**(1/x)", {}, False),  # x = -1: 1 and -1
+    ("pow", "x**(1/x)", "x**(1/x)*sign(x)**2", {}, True),
+    ("pow", "x**a*sign(x)", "x**a", {}, False),
+    ("pow", "x**(2*a)*sign(x)**2", "x**(2*a)", {}, True),
+    ("piece", "where(x >= 0, x**a, 0)", "relu(x)**a", {"a": P}, True),
+    ("piece", "where(x > 0, x**x, 1)", "max(x, 0)**max(x, 0)", {}, True),  # 0**0 is 1
 ]  # fmt: skip
 
 BOUNDS = [
@@ -211,6 +224,14 @@ BOUNDS = [
     ("leaky_relu(x, a)", "a*x", None, False, {"a": NN}, False),
     ("elu(x, 1e-300)", "-1e-300", None, True, {}, True),
     ("elu(x, 1e300)", "-1e300", None, True, {}, True),
+    ("x**a + x**(-a)", "2", None, False, {"x": P}, True),
+    ("x**a + x**(-a)", "2", None, False, {}, False),  # x = -1, a = 1: -2
+    ("x**x**x", "0", None, False, {}, False),
+    ("x**x**x", "0", None, False, {"x": P}, True),
+    ("(1 + x**2)**a", "1", None, False, {"a": NN}, True),
+    ("(1 + x**2)**a", "1", None, False, {}, False),
+    ("(1 - x**2)**a", None, "1", False, {"a": NN}, False),
+    ("(x**2)**(1/x)", "0", None, False, {}, True),
 ]  # fmt: skip
 
 LIMITS = [
