@@ -4,7 +4,8 @@ SymPy evaluates as it builds: ``x/x`` is 1 and ``sqrt(x)**2`` is x, so the point
 has no value (x = 0; x < 0) are gone from the tree. The parser asks this module for the conditions of every
 node before SymPy evaluates it (``symact.grammar``), and a proof states them (``symact.proof.domain``):
 a denominator is not 0, the base of an even root (of any power whose exponent is not an integer) is not
-negative, the argument of a logarithm is positive.
+negative, the argument of a logarithm is positive. A symbolic exponent may still be an integer at a point: there a
+negative base has a real value ((-1)**x at x = -1), which falsification may use and a proof does not (``surely``).
 
 >>> from symact.catalog import x
 >>> node_conditions(sp.Pow(x, -1, evaluate=False))
@@ -21,25 +22,32 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["node_conditions", "written_conditions", "has_value", "Recorder"]
+__all__ = ["node_conditions", "written_conditions", "surely", "has_value", "Recorder"]
 
 
 def node_conditions(node: sp.Basic) -> list[sp.Basic]:
     """The conditions, in the form ``u != 0``, ``u >= 0`` or ``u > 0``, under which ``node`` itself has a real
     value given real arguments; none that hold for every value of the symbols. A power with a symbolic exponent
     a: its base is positive (x**a is not real at x = -1 for a = 1/2), non-negative for a >= 0, not 0 for an
-    integer a that may be negative.
+    integer a that may be negative; a symbolic a also at points where it is an integer, the base not 0 (``surely``
+    drops that part: a proof holds where the rest does).
 
     >>> from symact.catalog import x
     >>> a, n = sp.Symbol('a', real=True), sp.Symbol('n', integer=True)
-    >>> node_conditions(sp.Pow(x, a)), node_conditions(sp.Pow(x, n)), node_conditions(sp.Pow(x, a**2))
-    ([x > 0], [Ne(x, 0)], [x >= 0])
+    >>> node_conditions(sp.Pow(x, n)), node_conditions(sp.Pow(x, sp.Rational(1, 3)))
+    ([Ne(x, 0)], [x >= 0])
+    >>> (c,) = node_conditions(sp.Pow(x, a))
+    >>> c.xreplace({x: -1, a: -1}), c.xreplace({x: -1, a: sp.Rational(1, 2)}), surely(c)
+    (True, False, x > 0)
     """
     found = []
-    if isinstance(node, sp.Pow) and node.exp.is_extended_real:
+    if isinstance(node, sp.Pow) and node.exp.is_extended_real is not False:  # x**(1/x): 1/x may be zoo
         e = node.exp
         if not e.is_integer:  # an even root, any power that may not be an integer power, of a negative number
-            found.append(sp.Ge(node.base, 0) if e.is_nonnegative else sp.Gt(node.base, 0))
+            sure = sp.Ge(node.base, 0) if e.is_nonnegative else sp.Gt(node.base, 0)
+            if e.free_symbols:  # or, at a point, an integer exponent (of a base not 0): (-1)**x at x = -1 is -1
+                sure = sp.Or(sure, sp.And(sp.Contains(e, sp.Integers), sp.Ne(node.base, 0)))
+            found.append(sure)
         elif not e.is_nonnegative:
             found.append(sp.Ne(node.base, 0))
     elif isinstance(node, sp.log) and len(node.args) == 1:
@@ -68,11 +76,26 @@ def written_conditions(expr: sp.Basic) -> list[sp.Basic]:
     return [c for c in dict.fromkeys(found) if c is not sp.true]
 
 
+def surely(condition: sp.Basic) -> sp.Basic:
+    """A written condition without its points that hold by an exact value alone (an integer exponent at one
+    point, ``node_conditions``): the part a proof, which reads a symbolic power for a positive base, holds on.
+
+    >>> from symact.catalog import x
+    >>> surely(sp.Or(x > 0, sp.Contains(x**x, sp.Integers))), surely(sp.Contains(x**x, sp.Integers))
+    (x > 0, False)
+    """
+    return condition.replace(lambda n: isinstance(n, sp.Contains), lambda n: sp.false)
+
+
 def has_value(condition: sp.Basic) -> sp.Basic:
     """The part of a written condition whose failure leaves a side with no value at all, not even a complex
     one: ``u != 0`` of ``u > 0`` (1/u, log(u)); nothing of ``u >= 0`` (an even root of a negative is complex)."""
     if isinstance(condition, sp.Implies):
         return sp.Implies(condition.args[0], has_value(condition.args[1]))
+    if isinstance(condition, (sp.Or, sp.And)):  # a symbolic power's: u > 0 or an integer exponent
+        return condition.func(*map(has_value, condition.args))
+    if isinstance(condition, sp.Contains):  # (-1)**(1/2) is complex, yet a value
+        return sp.true
     if isinstance(condition, sp.StrictGreaterThan):
         return sp.Ne(condition.lhs, condition.rhs)
     return sp.true if isinstance(condition, sp.GreaterThan) else condition

@@ -9,6 +9,7 @@ import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import x
+from symact.defined import surely
 from symact.errors import ParameterError, ProofTimeout, UndecidedSign
 from symact.isolation import isolatable
 from symact.kinks import is_smooth, rational_inside, resolve
@@ -222,6 +223,8 @@ def _prove_bound(statement, f, up, lo, wanted, strict, written) -> Proof:
     refuted, used, worst = _falsify_bound(f, up, lo, strict, statement, written)
     if refuted is not None:
         return refuted
+    if sp.false in map(surely, written):  # no proof reads (-1)**x (symact.defined)
+        return Proof(statement, UNKNOWN, "a power of a negative base", lhs=f, rhs=up if up is not None else lo)
     evidence = Evidence(points=used, digits=DIGITS, max_difference=float(worst) if worst != mpmath.inf else 0.0)
     rel = "<" if strict else "<="
     steps: list[Step] = [Step(lo, "lower bound") if lo is not None else Step(f, "f(x)")]

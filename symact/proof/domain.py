@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import sympy as sp
 
 from symact.catalog import x
+from symact.defined import surely
 
 __all__ = ["domain_details"]
 
@@ -111,8 +112,8 @@ def domain_details(sides: Iterable[sp.Expr], written: Iterable[sp.Basic] = ()) -
     conditions = []
     for d in sorted(set().union(*(_denominators(s) for s in sides)), key=sp.default_sort_key):
         conditions += [c for c in _conditions(d) if c not in conditions]
-    for w in written:
-        conditions += [c for c in _solved(w) if c not in conditions and c is not sp.true]
+    for w in map(surely, written):  # a symbolic power read for a positive base (symact.defined)
+        conditions += [c for c in _solved(w) if c not in conditions and c is not sp.true] if w is not sp.true else []
     unequal = {(c.lhs, c.rhs) for c in conditions if isinstance(c, sp.Ne)}
     conditions = [  # x ≠ 0 and x ≥ 0: x > 0
         sp.Gt(*c.args)
@@ -126,4 +127,5 @@ def domain_details(sides: Iterable[sp.Expr], written: Iterable[sp.Basic] = ()) -
     conditions = [
         c for c in dict.fromkeys(conditions) if not (isinstance(c, (sp.Ne, sp.Ge, sp.Le)) and c.args in strict)
     ]
-    return {"defined": conditions} if conditions else {}
+    read = any(surely(w) != w for w in written)  # a symbolic power, read for a positive base only
+    return ({"defined": conditions} | ({"positive_base": True} if read else {})) if conditions else {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from itertools import islice, product
 
 import mpmath
 import sympy as sp
@@ -157,6 +158,7 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
     points = []
     for i, v in enumerate(xs):
         points.append({**base[i % count], x: v})
+    points += _integer_powers(diff, [x, *params] if x in symbols else params)
     for i, k in enumerate(kinks):
         for j in range(3):
             values = base[(i + 3 * j) % count]
@@ -183,6 +185,26 @@ def _sample_points(diff: sp.Expr, count: int = 64, seed: int = 0, symbols=None) 
         points = [{p: v for p, v in pt.items() if p != x} for pt in points]
         points = [dict(t) for t in dict.fromkeys(tuple(sorted(pt.items(), key=lambda kv: kv[0].name)) for pt in points)]
     return points[: max(count, len(points))]
+
+
+_LATTICE = [-1, 2, sp.Rational(1, 2), -2, 3, -sp.Rational(1, 2)]
+
+
+def _integer_powers(diff: sp.Expr, symbols: list, most: int = 216) -> list[dict]:
+    """For a power with a symbolic exponent (read for a positive base, ``symact.defined``): every symbol on a
+    small lattice of integers and halves, where such a power of a negative base may have an integer exponent
+    and a real value ((x**a)**b and x**(a*b) at x = -1, a = 2, b = 1/2: 1 and -1); none without such a power.
+
+    >>> a = sp.Symbol('a', positive=True)
+    >>> len(_integer_powers(x**a, [x, a])), len(_integer_powers(x**2 + 2**a, [x, a]))
+    (18, 0)
+    """
+    if not any(
+        isinstance(n, sp.Pow) and n.exp.free_symbols and not n.base.is_positive for n in sp.preorder_traversal(diff)
+    ):
+        return []
+    pools = [[v for v in map(sp.sympify, _LATTICE) if _allowed(s, v)] or [sp.Integer(1)] for s in symbols]
+    return [dict(zip(symbols, values)) for values in islice(product(*pools), most)]
 
 
 def _mp_callable(expr: sp.Expr, symbols: list) -> Callable:
@@ -215,9 +237,15 @@ def _evaluate(fn: Callable, symbols: list, point: dict):
 def _valued(defined, symbols: list, real: bool = False) -> Callable[[dict], bool]:
     """Whether the sides as written have a value at a point (``real``: a real value, as a bound needs):
     ``defined`` are their conditions (``symact.defined``); x/x, which SymPy made 1, has none at x = 0, where
-    no counterexample may be."""
+    no counterexample may be. A condition too large to decide at the point (the exponent of x**x**x**x**x at 3,
+    ``symact.magnitude``) leaves the point out."""
     checks = [c for c in (c if real else has_value(c) for c in defined) if c is not sp.true]
-    return lambda point: all(c.xreplace({s: point.get(s, 0) for s in symbols}) is sp.true for c in checks)
+
+    def valued(point: dict) -> bool:
+        values = {s: point.get(s, 0) for s in symbols}
+        return all(not too_large(c, values) and c.xreplace(values) is sp.true for c in checks)
+
+    return valued
 
 
 def _symbols(lhs: sp.Expr, rhs: sp.Expr, defined) -> list:

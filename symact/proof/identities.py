@@ -16,6 +16,7 @@ import sympy as sp
 
 from symact.budget import DEFAULT_BUDGETS, guard, validate, within
 from symact.catalog import x
+from symact.defined import surely
 from symact.errors import ProofTimeout, SymactError
 from symact.functions import Phi, sigmoid, softplus
 from symact.isolation import isolatable
@@ -152,6 +153,8 @@ def prove(
                     lhs=left,
                     rhs=right,
                 )
+            if sp.false in map(surely, written):  # no proof reads (-1)**x (symact.defined)
+                return Proof(statement, UNKNOWN, "a power of a negative base", evidence=evidence, lhs=left, rhs=right)
             try:
                 found = _symbolic(left, right)
             except (SymactError, NotImplementedError, TypeError, ValueError, RecursionError, MemoryError) as err:

@@ -233,10 +233,12 @@ def _limit_agrees_numerically(f, value, v, where, side: str = "+") -> bool:
     certified (1 - tanh(x) at x = 10**8 cancels) is left out, never read as 0.
     """
     others = sorted((f.free_symbols | value.free_symbols) - {v}, key=lambda s: s.name)
+    scale = max([len(str(max(abs(n.p), n.q))) - 1 for n in f.atoms(sp.Rational)], default=0)
+    scale = scale if scale > 8 else 0  # tanh(x/10**300) is near 0 until x is far beyond 10**300
     approach = (
-        [(1 if where == sp.oo else -1) * sp.Integer(10) ** k for k in (2, 4, 8)]
+        [(1 if where == sp.oo else -1) * sp.Integer(10) ** (k + scale) for k in (2, 4, 8)]
         if where.is_infinite
-        else [where + (1 if side == "+" else -1) * sp.Integer(10) ** -k for k in (2, 4, 8)]
+        else [where + (1 if side == "+" else -1) * sp.Integer(10) ** -(k + scale) for k in (2, 4, 8)]
     )
     for sample in (sp.Rational(7, 10), sp.Rational(19, 10), sp.Rational(-13, 10)):
         point = {s: (abs(sample) if s.is_positive or s.is_nonnegative else sample) for s in others}

@@ -99,7 +99,8 @@ class Proof:
     ``basis`` says what the verdict rests on (``PROOF_BASES`` or ``CHECK_BASES``): a *proved* status
     on a check's basis becomes *checked*. ``details['excluded']`` lists the points an identity
     between derivatives leaves out (where the function differentiated has no derivative),
-    ``details['defined']`` the conditions off which every side has a value (``symact.proof.domain``).
+    ``details['defined']`` the conditions off which every side has a value (``symact.proof.domain``;
+    ``details['positive_base']``: a power with a symbolic exponent is read only where its base is positive).
     """
 
     statement: str
@@ -144,6 +145,8 @@ class Proof:
         'proved for x ≠ 1; a side has no real value at the points left out'
         >>> Proof('sqrt(x)**2 = x', PROVED, details={'defined': [sp.Symbol('x') >= 0]}).verdict()
         'proved for x ≥ 0; a side has no real value at the points left out'
+        >>> Proof('x**a*x**b = x**(a + b)', PROVED, details={'defined': [sp.Symbol('x') > 0], 'positive_base': True}).verdict()
+        'proved for x > 0; at the points left out a side has no real value, or a symbolic power a base not positive'
         """
         excluded = self.details.get("excluded", []) if self.status == PROVED else []
         defined = self.details.get("defined", []) if self.status == PROVED else []
@@ -152,6 +155,8 @@ class Proof:
         where = [f"x ≠ {_words(sp.sstr(p))}" for p in excluded]
         where += [_condition(c) for c in defined]
         why = ["a side has no real value at the points left out"] if defined else []
+        if defined and self.details.get("positive_base"):  # x**a*x**b at x = -1, a = b = 1: real
+            why = ["at the points left out a side has no real value, or a symbolic power a base not positive"]
         return "; ".join([f"{self.status} for {' and '.join(where)}", *self.details.get("why", []), *why])
 
     def _evidence_text(self) -> str:
