@@ -124,9 +124,10 @@ def fexp(x: float) -> float:
 
 @jit(inline=True)
 def fexpm1(x: float) -> float:
-    """exp(x) - 1 to 2**-30 relative (x itself where it is tiny; -0.0 kept); NaN stays NaN."""
-    em, two_k = _parts(x if x > -40.0 else -40.0)  # expm1(-40) is -1 to 2**-57 relative: exact beyond too
-    y = em * two_k + (two_k - 1.0)  # k = 0: em itself; else |y| > 0.29 and 2**k - 1 is exact
+    """exp(x) - 1 to 2**-30 relative (x itself where it is tiny; -0.0 kept); NaN stays NaN. Its reduction is
+    ``fexp``'s of the same x (and ``_decay``'s of -|x|), which the compiler computes once where both stand."""
+    em, two_k = _parts(x)
+    y = em * two_k + (two_k - 1.0)  # k = 0: em itself; else |y| > 0.29 and 2**k - 1 exact, or -1 past k = -54
     return x if (x != x) | (x == 0.0) else y
 
 
@@ -161,10 +162,10 @@ def fsech2(x: float) -> float:
 
 @jit(inline=True)
 def ftanh(x: float) -> float:
-    """tanh(x) = -T/(2 + T) with the sign of x, T = expm1(-2|x|) (tanh(20) is 1 to 2**-55 relative: its
-    error bound holds beyond, in a product or a sum too); -0.0 kept, NaN stays NaN."""
+    """tanh(x) = -T/(2 + T) with the sign of x, T = expm1(-2|x|) (the reduction of ``fsech2``'s exp(-2|x|),
+    computed once where both stand); -0.0 kept, NaN stays NaN."""
     a = abs(x)
-    t = fexpm1(-2.0 * (20.0 if a > 20.0 else a))
+    t = fexpm1(-2.0 * a)
     return math.copysign(-t / (2.0 + t), x)
 
 
