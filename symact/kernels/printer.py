@@ -25,7 +25,16 @@ from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
 from symact.precision import precision
 
-__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter", "float_comparison", "each_cse"]
+__all__ = [
+    "NUMPY_FUNCTIONS",
+    "stable_forms",
+    "fold_constants",
+    "KernelPrinter",
+    "float_comparison",
+    "each_cse",
+    "ZeroSlope",
+    "kept_zero_slopes",
+]
 
 
 def float_comparison(rel: sp.Basic) -> sp.Basic:
@@ -89,8 +98,8 @@ class KernelPrinter(NumPyPrinter):
     def _print_Add(self, expr, **kwargs):
         leaky = leaky_form(expr)
         if leaky is not None:
-            u, k = leaky
-            name = "numpy.maximum" if k < 1 else "numpy.minimum"
+            u, k = leaky  # a tie at u = 0 between zeros of two signs where k < 0: k*u, torch's, explicitly
+            name = ("numpy.maximum", "tie_max")[k < 0] if k < 1 else "numpy.minimum"
             return f"{name}({self._print(u)}, {k!r}*{self._print(u)})"
         return super()._print_Add(expr, **kwargs)
 
@@ -104,17 +113,20 @@ class KernelPrinter(NumPyPrinter):
             lo = [a for a in inner[0].args if a.is_number]
             u = [a for a in inner[0].args if not a.is_number]
             if hi.is_number and len(lo) == 1 and len(u) == 1 and float(lo[0]) <= float(hi):
-                # min(hi, max(lo, u)): one pass of clip instead of two (clip propagates NaN)
-                return f"numpy.clip({self._print(u[0])}, {float(lo[0])!r}, {float(hi)!r})"
+                # min(hi, max(lo, u)): one pass of clip instead of two (clip propagates NaN); u at a tie with 0
+                name = "tie_clip" if 0 in (lo[0], hi) else "numpy.clip"
+                return f"{name}({self._print(u[0])}, {float(lo[0])!r}, {float(hi)!r})"
         return self._fold("numpy.minimum", expr.args)
 
     def _fold(self, name, args):
-        # constants as floats, and first: NumPy gives the second operand of a tie, so that
-        # numpy.maximum(0.0, x) is -0.0 at x = -0.0, as torch's relu and the fused vmax_number
+        # constants first, and a tie with a zero (-0.0 and 0.0) gives the second operand explicitly
+        # (``tie_max``): relu(-0.0) is -0.0, as torch's relu and the fused vmax_number
         args = sorted(args, key=lambda a: not a.is_number)
         code = repr(float(args[0])) if args[0].is_number else self._print(args[0])
         for arg in args[1:]:
-            code = f"{name}({code}, {repr(float(arg)) if arg.is_number else self._print(arg)})"
+            tie = args[0].is_number and args[0].is_zero and arg is args[1]
+            call = {"numpy.maximum": "tie_max", "numpy.minimum": "tie_min"}[name] if tie else name
+            code = f"{call}({code}, {repr(float(arg)) if arg.is_number else self._print(arg)})"
         return code
 
     def _print_Function(self, expr):
@@ -177,6 +189,9 @@ def leaky_form(expr: sp.Add):
     if len(maxes) != 1:
         return None
     (other,) = [a for a in expr.args if a is not maxes[0]]
+    if isinstance(other, ZeroSlope) and set(maxes[0].args) == set(other.args[0].args) and 0 in maxes[0].args:
+        (u,) = [a for a in maxes[0].args if a != 0]
+        return u, 0.0
     k, rest = other.as_coeff_Mul()
     if not isinstance(rest, sp.Min) or not k.is_number or not k.is_real or k.is_zero or k == 1:
         return None
@@ -184,6 +199,53 @@ def leaky_form(expr: sp.Add):
         return None
     (u,) = [a for a in rest.args if a != 0]
     return u, float(k)
+
+
+class ZeroSlope(sp.Function):
+    """0*min(u, 0) as torch computes it: -0.0 for u < 0 (``kept_zero_slopes`` writes it, ``leaky_form`` reads it).
+
+    >>> from symact.catalog import x
+    >>> ZeroSlope(sp.Min(x, 0)).diff(x), ZeroSlope(sp.Min(x, 0)).subs(x, -2)
+    (0, 0)
+    """
+
+    nargs = 1
+    is_real = True
+
+    @classmethod
+    def eval(cls, arg):
+        return sp.S.Zero if arg.is_number else None
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+    def _code(self, printer) -> str:  # alone (outside ``leaky_form``): a zero times u, NaN at NaN
+        return f"(0*{printer._print(self.args[0])})"
+
+    _mpmathcode = _numpycode = _pythoncode = _code
+
+
+def kept_zero_slopes(expr: sp.Expr, values: dict, var: sp.Symbol) -> sp.Expr | None:
+    """``expr`` with ``values`` substituted, a term k*min(u, 0) whose parameter k is 0 kept as ``ZeroSlope``
+    (SymPy drops it, and leaky_relu at slope 0 would be relu, +0.0 left of 0 where torch's is -0.0); None where
+    no term is.
+
+    >>> from symact.catalog import x
+    >>> k = sp.Symbol('k')
+    >>> kept_zero_slopes(sp.Max(x, 0) + k * sp.Min(x, 0), {k: 0}, x)
+    ZeroSlope(Min(0, x)) + Max(0, x)
+    """
+    if not isinstance(expr, sp.Add):
+        return None
+    terms, kept = [], False
+    for term in expr.args:
+        k, rest = term.as_independent(var, as_Add=False)
+        if isinstance(rest, sp.Min) and 0 in rest.args and k.free_symbols and k.subs(values) == 0:
+            terms.append(ZeroSlope(rest.subs(values)))
+            kept = True
+        else:
+            terms.append(term.subs(values))
+    return sp.Add(*terms) if kept else None
 
 
 def fold_constants(expr: sp.Expr) -> sp.Expr:
