@@ -43,9 +43,10 @@ from symact.kernels.exp_fraction import ExpFraction, exp_fractions
 from symact.kernels.float32 import APART, narrowed, ulp_bound, uses_vmath32
 from symact.kernels.numpy_code import generate
 from symact.kernels.patches import LOSSY, ZeroPatch, chosen_patches, removable_patches
-from symact.kernels.printer import ZeroSlope, kept_zero_slopes, stable_forms
+from symact.kernels.printer import stable_forms
 from symact.kernels.rational import FLOAT64_BITS
 from symact.kernels.underflow import GUARD_BEYOND, guard_beyond
+from symact.kernels.zero_slopes import ZeroSlope, kept_zero_slopes
 from symact.magnitude import too_large
 
 __all__ = ["Finish", "Plan", "make_plan", "LOSSY", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]

@@ -23,6 +23,7 @@ from symact.kernels.nodes import DD_ARGS, EXP_LIKE, NUMPY_FUNCTIONS, STABLE_NODE
 from symact.kernels.rational import FLOAT32_BITS
 from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
+from symact.kernels.zero_slopes import ZeroSlope
 from symact.precision import precision
 
 __all__ = [
@@ -32,8 +33,6 @@ __all__ = [
     "KernelPrinter",
     "float_comparison",
     "each_cse",
-    "ZeroSlope",
-    "kept_zero_slopes",
 ]
 
 
@@ -201,53 +200,6 @@ def leaky_form(expr: sp.Add):
     return u, float(k)
 
 
-class ZeroSlope(sp.Function):
-    """0*min(u, 0) as torch computes it: -0.0 for u < 0 (``kept_zero_slopes`` writes it, ``leaky_form`` reads it).
-
-    >>> from symact.catalog import x
-    >>> ZeroSlope(sp.Min(x, 0)).diff(x), ZeroSlope(sp.Min(x, 0)).subs(x, -2)
-    (0, 0)
-    """
-
-    nargs = 1
-    is_real = True
-
-    @classmethod
-    def eval(cls, arg):
-        return sp.S.Zero if arg.is_number else None
-
-    def fdiff(self, argindex=1):
-        return sp.S.Zero
-
-    def _code(self, printer) -> str:  # alone (outside ``leaky_form``): a zero times u, NaN at NaN
-        return f"(0*{printer._print(self.args[0])})"
-
-    _mpmathcode = _numpycode = _pythoncode = _code
-
-
-def kept_zero_slopes(expr: sp.Expr, values: dict, var: sp.Symbol) -> sp.Expr | None:
-    """``expr`` with ``values`` substituted, a term k*min(u, 0) whose parameter k is 0 kept as ``ZeroSlope``
-    (SymPy drops it, and leaky_relu at slope 0 would be relu, +0.0 left of 0 where torch's is -0.0); None where
-    no term is.
-
-    >>> from symact.catalog import x
-    >>> k = sp.Symbol('k')
-    >>> kept_zero_slopes(sp.Max(x, 0) + k * sp.Min(x, 0), {k: 0}, x)
-    ZeroSlope(Min(0, x)) + Max(0, x)
-    """
-    if not isinstance(expr, sp.Add):
-        return None
-    terms, kept = [], False
-    for term in expr.args:
-        k, rest = term.as_independent(var, as_Add=False)
-        if isinstance(rest, sp.Min) and 0 in rest.args and k.free_symbols and k.subs(values) == 0:
-            terms.append(ZeroSlope(rest.subs(values)))
-            kept = True
-        else:
-            terms.append(term.subs(values))
-    return sp.Add(*terms) if kept else None
-
-
 def fold_constants(expr: sp.Expr) -> sp.Expr:
     """Numeric factors and terms as one correctly rounded Float each (sqrt(2)/(2 sqrt(pi)) -> 0.3989...)."""
 
@@ -296,12 +248,31 @@ def _coefficient(term: sp.Expr) -> sp.Expr:
     return sp.Mul(*[a for a in sp.Mul.make_args(term) if a.is_Rational])
 
 
+def _inner(term: sp.Expr) -> sp.Add | None:
+    """The one sum factor of ``term`` (in an ``s_unscale``'s product too) with a coefficient beyond float64's
+    normal range: mish'' at beta = 1e-300 is ~1e-616*((a*x + ~1e316)*sigmoid(-u) + ...), each a term of it."""
+    if type(term).__name__ == "s_unscale":
+        return _inner(term.args[1])
+    sums = [a for a in sp.Mul.make_args(term) if isinstance(a, sp.Add)]
+    return sums[0] if len(sums) == 1 and not all(_normal(_coefficient(t)) for t in sums[0].args) else None
+
+
+def _coefficients(term: sp.Expr) -> list:
+    """The rational factor of ``term``, or that factor times each coefficient of its ``_inner`` sum."""
+    inner, c = _inner(term), _coefficient(term)
+    return [c] if inner is None else [c * _coefficient(t) for t in inner.args]
+
+
 def _times(term: sp.Expr, r: sp.Rational) -> sp.Expr:
-    """``term`` times ``r``, ``r`` merged into its rational factor (inside an ``s_unscale``'s product)."""
+    """``term`` times ``r``, ``r`` merged into its rational factor (inside an ``s_unscale``'s product), or into
+    each term of its ``_inner`` sum."""
     if type(term).__name__ == "s_unscale":
         args = list(term.args)
         args[1] = _times(args[1], r)
         return term.func(*args)
+    inner = _inner(term)
+    if inner is not None:
+        return term.xreplace({inner: sp.Add(*[_times(t, r) for t in inner.args])})
     nums = [a for a in sp.Mul.make_args(term) if a.is_Rational]
     rest = [a for a in sp.Mul.make_args(term) if not a.is_Rational]
     return sp.Mul(sp.Mul(*nums) * r, *rest)
@@ -320,7 +291,7 @@ def _rescaled(mul: sp.Mul) -> sp.Mul:
             break
     else:
         return mul
-    coeffs = [_coefficient(t) for t in add.args]
+    coeffs = [k for t in add.args for k in _coefficients(t)]
     m = max(abs(k) for k in coeffs)
     if m == 0 or all(_normal(k) for k in (c, *coeffs, m**e)):
         return mul
