@@ -279,3 +279,41 @@ def test_a_where_that_fits_one_out_of_value_and_grad_only_is_refused_unwritten(b
     mask = np.array([True, False, True])  # fits both: taken
     k.value_and_grad(np.ones(3), out=(f, df), where=mask)
     assert f.tolist() == [[k(1.0), 0.0, k(1.0)]] * 2 and df.tolist() == [k.grad(1.0), 0.0, k.grad(1.0)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_one_tuple_out_is_taken_as_numpy_ufuncs_take_it(backend):
+    """np.tanh(x, out=(o,)) writes o and returns it; the kernel refused the 1-tuple."""
+    k = symact.kernel("silu", backend=backend)
+    for fn in _calls(k):
+        for x, o in ((X, np.empty_like(X)), (X[::2], np.empty(6, np.float32)), (X, np.empty((2, 12)))):
+            got = fn(x, out=(o,))
+            assert got is o and o.tobytes() == np.broadcast_to(fn(x).astype(o.dtype), o.shape).tobytes()
+    with pytest.raises(symact.ParameterError, match="tuple of 1"):
+        k(X, out=(np.empty_like(X), np.empty_like(X)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("x", [2**70, -(2**64), [2**70, 1.0], np.array([2**80, 3], dtype=object)])
+def test_an_integer_beyond_int64_is_refused_as_numpy_refuses_it(backend, x):
+    """np.tanh(2**70) is a TypeError (NumPy holds it as an object): a ParameterError that says why."""
+    with pytest.raises(TypeError):
+        np.tanh(np.asarray(x))
+    with pytest.raises(symact.ParameterError, match="beyond int64"):
+        symact.kernel("tanh", backend=backend)(x)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", ["silu", "sigmoid", "mish", "gelu"])
+def test_float16_results_are_the_float64_values_rounded_once(backend, name):
+    """Every float16 input: f, f', f'' and value_and_grad in float16 are the float64 kernel's values rounded to
+    float16 (the fused kernel computed float16 in its float32 loop and rounded twice: silu' at 0.001465 gave
+    0.501 where 0.50073... rounds to 0.5005)."""
+    x = np.arange(2**16, dtype=np.uint16).view(np.float16)
+    x = x[~np.isnan(x)]
+    k = symact.kernel(name, backend=backend)
+    for fn in (k, k.grad, k.grad2):
+        got = fn(x)
+        assert got.dtype == np.float16 and got.tobytes() == fn(x.astype(np.float64)).astype(np.float16).tobytes()
+    value, grad = k.value_and_grad(x)
+    assert value.tobytes() == k(x).tobytes() and grad.tobytes() == k.grad(x).tobytes()

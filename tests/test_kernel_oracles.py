@@ -184,6 +184,29 @@ def test_extreme_parameters_compile_and_keep_their_digits(backend, name, params,
     assert f.tobytes() == k(x).tobytes() and df.tobytes() == k.grad(x).tobytes()
 
 
+def _mish_like(a: float, t: float, order: int) -> float:
+    """x*tanh(softplus(a*x)) and its derivatives, by mpmath at 800 digits."""
+    with mpmath.workdps(800):
+        a, t = mpmath.mpf(a), mpmath.mpf(t)
+        s = 1 / (1 + mpmath.exp(-a * t))
+        T = mpmath.tanh(mpmath.log1p(mpmath.exp(a * t)))
+        d = (1 - T * T) * s
+        return float([t * T, T + t * d * a, 2 * a * d + t * a * a * d * ((1 - s) - 2 * T * s)][order])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_huge_coefficient_inside_a_sum_of_products_is_scaled_with_its_tiny_factor(backend):
+    """f'' of x*tanh(softplus(a*x)) at a = 1e-300 is ~1e-616*((c*x + ~1e316)*sigmoid(-a*x) + ...): the huge
+    coefficient sits in a sum inside each term of the sum the tiny factor multiplies, and the kernel did not
+    compile (an int too large to convert). f, f', f'' against mpmath within 5 ULP, |x| <= 1e300."""
+    k = symact.kernel("x*tanh(log(1 + exp(a*x)))", a=1e-300, backend=backend)
+    for order, fn in enumerate((k, k.grad, k.grad2)):
+        want = np.array([_mish_like(1e-300, t, order) for t in _EXTREME])
+        assert np.max(ulp_error(fn(_EXTREME), want)) <= 5, (order, fn(_EXTREME), want)
+    f, df = k.value_and_grad(_EXTREME)
+    assert f.tobytes() == k(_EXTREME).tobytes() and df.tobytes() == k.grad(_EXTREME).tobytes()
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_nan_where_a_huge_coefficient_overflows_is_the_limit_in_the_units_of_the_argument(backend):
     """swish at beta = 1e300 computes silu's forms of beta*x: beta*x*sigmoid'(beta*x) is inf*0 = NaN where beta*x

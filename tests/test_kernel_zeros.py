@@ -102,12 +102,9 @@ PARAMETER = {"leaky_relu": "negative_slope", "prelu": "alpha"}
 def test_the_leaky_family_signs_its_zeros_as_torch(backend, name, slope):
     """torch computes x if x > 0 else slope*x: -0.0 at x = -1e-300, slope = 1e-300 (the fused kernel summed
     max(x, 0) + slope*min(x, 0) to +0.0), and -0.0 at x = -0.0, slope = 0 (NumPy's maximum(x, 0.0) gave 0.0).
-    At slope 0 the kernel is relu's, and torch's relu is +0.0 left of 0 where its leaky_relu is -0.0: only
-    the signed zeros are compared there."""
+    At slope 0, -0.0 left of 0, where relu is +0.0 (SymPy reduces the sum to relu's max(x, 0))."""
     torch = pytest.importorskip("torch")
     x = np.array([-1e-300, -5e-324, -0.0, 0.0, 5e-324, 1e-300, -2.5, 3.0])
-    if slope == 0:
-        x = np.array([-0.0, 0.0, 5e-324, 3.0])
     params = {"lower": slope, "upper": slope} if name == "rrelu" else {PARAMETER[name]: slope}
     k = symact.kernel(name, backend=backend, **params)
     dtypes = (np.float64, np.float32) if slope == 0 or abs(slope) > 1e-30 else (np.float64,)  # a float32 slope
@@ -120,3 +117,21 @@ def test_the_leaky_family_signs_its_zeros_as_torch(backend, name, slope):
         for got, expected in ((k(x.astype(dtype)), want), (value, want), (k.grad(x.astype(dtype)), slope_want)):
             assert got.tolist() == expected.tolist() and np.signbit(got).tolist() == np.signbit(expected).tolist()
         assert grad.tobytes() == k.grad(x.astype(dtype)).tobytes()
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [("relu", {}), ("relu6", {}), ("hardtanh", {"min_val": 0}), ("leaky_relu", {"negative_slope": -0.5})],
+)
+def test_a_tie_of_signed_zeros_is_decided_explicitly_in_the_numpy_kernel(name, params):
+    """Which operand numpy.maximum/minimum/clip give at a tie of -0.0 and 0.0 is not documented: the NumPy
+    kernel selects it itself (``tie_max``, ``tie_clip``), never through a bare maximum(0.0, x)."""
+    k = symact.kernel(name, backend="numpy", **params)
+    text = k.source()
+    assert "tie_" in text and "numpy.maximum(0.0" not in text and "numpy.clip(x, 0.0" not in text
+    x = np.array([-0.0, 0.0, -1.0, 7.0])
+    for dtype in (np.float64, np.float32):
+        want = symact.kernel(name, backend="numba", **params)(x.astype(dtype)) if fused.available() else None
+        got = k(x.astype(dtype))
+        assert np.signbit(got[:2]).tolist() == ([False, True] if name == "leaky_relu" else [True, False])
+        assert want is None or got.tobytes() == want.tobytes()

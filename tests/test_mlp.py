@@ -451,3 +451,17 @@ def test_a_step_that_overflows_is_a_diverged_training():
     X = np.full((4, 3), 1e160)
     with pytest.raises(TrainingDiverged, match="a step overflowed at epoch 1"):
         MLP([3, 4, 2], activation="identity", learning_rate=1e-3, epochs=3, seed=0).fit(X, [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_an_extension_float_x_is_cast_to_the_networks_dtype_as_float16_is(dtype):
+    """A bfloat16 X (ml_dtypes) was a DataError ("must hold numbers"), where a float16 one is cast."""
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    X, y = two_moons(32, 0.1, 0)
+    narrow = X.astype(ml_dtypes.bfloat16)
+    net = MLP([2, 5, 2], epochs=3, seed=0, dtype=dtype).fit(narrow, y)
+    same = MLP([2, 5, 2], epochs=3, seed=0, dtype=dtype).fit(narrow.astype(np.float64), y)
+    assert net.predict_proba(narrow).tobytes() == same.predict_proba(narrow.astype(np.float64)).tobytes()
+    assert net.predict_proba(narrow).dtype == np.dtype(dtype)
+    with pytest.raises(DataError, match="must hold numbers"):
+        net.predict(np.zeros((2, 2), dtype="V8"))

@@ -68,6 +68,8 @@ def extension_float(array: np.ndarray, owner: str = "kernel", name: str = "x") -
     symact.errors.ParameterError: kernel: parameter 'x' must be real numbers, got an array of <U1
     """
     problem = f"must be real numbers, got an array of {array.dtype}"
+    if array.dtype.kind == "O" and any(type(v) is int for v in array.flat):  # NumPy's ufuncs refuse them too
+        problem = "must be real numbers NumPy holds: an integer beyond int64 (2**70) is not; give float(x)"
     if array.dtype.kind != "V" or array.dtype.fields is not None:
         raise ParameterError(owner, name, problem)
     try:
@@ -82,7 +84,7 @@ def extension_float(array: np.ndarray, owner: str = "kernel", name: str = "x") -
 
 
 def check_outs(shape: tuple, out: np.ndarray | tuple | None, where: ArrayLike, count: int = 1) -> tuple | None:
-    """``out`` (an array, or a tuple of ``count`` arrays) as a tuple, checked: writable float arrays that x's
+    """``out`` (an array, or a tuple of ``count`` arrays, a 1-tuple too) as a tuple, checked: writable float arrays that x's
     ``shape`` broadcasts to, none with two elements in one place (a stride-0 view) and none sharing memory with
     another; ``where`` a boolean mask, which needs ``out``.
 
@@ -95,7 +97,7 @@ def check_outs(shape: tuple, out: np.ndarray | tuple | None, where: ArrayLike, c
         if where is not True:
             raise ParameterError("kernel", "where", "needs out= (the elements it leaves alone)")
         return None
-    outs = tuple(out) if count > 1 and isinstance(out, (tuple, list)) else (out,)
+    outs = tuple(out) if isinstance(out, tuple) or (count > 1 and isinstance(out, list)) else (out,)
     if len(outs) != count:
         raise ParameterError("kernel", "out", f"must be a tuple of {count} arrays, got {type(out).__name__}")
     for o in outs:
@@ -206,7 +208,7 @@ def plain_outs(values: ArrayLike, out: np.ndarray | tuple | None, where: ArrayLi
         return None
     if out is None:
         return tuple(np.empty_like(values) for _ in range(nout))
-    outs = (out,) if nout == 1 else out
+    outs = (out,) if nout == 1 and type(out) is not tuple else out  # a 1-tuple too, as NumPy's ufuncs take
     if type(outs) is not tuple or len(outs) != nout:
         return None
     for i, o in enumerate(outs):

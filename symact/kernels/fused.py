@@ -375,7 +375,7 @@ class FusedKernel(Kernel):
             return plain if nout == 2 else plain[0]
         array, dtype, scalar = as_input(values)
         outs = check_outs(array.shape, out, where, nout)
-        work = np.float32 if dtype.kind == "f" and dtype.itemsize <= 4 else np.float64  # float16: the float32 loop
+        work = np.float32 if dtype == np.float32 else np.float64  # float16: rounded once, from the float64 loop
         array = np.require(array.astype(work, order="C", copy=False), requirements="CA")  # contiguous, aligned
         direct = array.dtype == dtype and in_place(array, outs, where)  # float16: out takes float16's values
         results = outs if direct else tuple(np.empty_like(array) for _ in range(nout))

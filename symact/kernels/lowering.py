@@ -22,7 +22,7 @@ import sympy as sp
 
 from symact.kernels.printer import KernelPrinter
 
-__all__ = ["lower_piecewise", "steps", "band"]
+__all__ = ["lower_piecewise", "steps", "band", "tie_max", "tie_min", "tie_clip"]
 
 
 def steps(t: np.ndarray, v0: float, terms: tuple) -> np.ndarray:
@@ -98,6 +98,35 @@ def band(t: np.ndarray, masks: tuple, join: str, scale: float, offset: float) ->
         r *= scale
     if offset != 0:
         r += offset
+    return r
+
+
+def tie_max(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    """``numpy.maximum(a, b)`` that gives ``b`` at a tie: where -0.0 meets 0.0, NumPy does not say which it
+    returns (the printer calls this where a tie can be one; NaN propagates as in ``maximum``).
+
+    >>> np.signbit(tie_max(0.0, np.array([-0.0, -1.0]))).tolist()
+    [True, False]
+    """
+    return _tie(np.maximum(a, b), a, b)
+
+
+def tie_min(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    """``numpy.minimum(a, b)`` that gives ``b`` at a tie, as ``tie_max``."""
+    return _tie(np.minimum(a, b), a, b)
+
+
+def tie_clip(u: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """``numpy.clip(u, lo, hi)`` that gives ``u`` at a tie with a zero bound, as ``tie_max`` (other ties are
+    the same bits either way)."""
+    return _tie(np.clip(u, lo, hi), u, u, u == 0.0)
+
+
+def _tie(r, a, b, tie=None):
+    tie = a == b if tie is None else tie
+    if np.ndim(r) == 0:
+        return b if tie else r
+    np.copyto(r, b, where=tie)
     return r
 
 

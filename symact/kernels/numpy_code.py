@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 
-from symact.kernels.lowering import band, lower_piecewise, steps
+from symact.kernels.lowering import band, lower_piecewise, steps, tie_clip, tie_max, tie_min
 from symact.kernels.printer import NUMPY_FUNCTIONS, KernelPrinter, each_cse
 
 __all__ = ["generate"]
@@ -47,5 +47,6 @@ def generate(forms: list[sp.Expr], dd: dict, var: sp.Symbol, label: str = "") ->
     source; ``label`` names it in tracebacks."""
     source = _source(forms, dd, var, "_generated")
     namespace = {"numpy": np, "steps": steps, "band": band, **NUMPY_FUNCTIONS}
+    namespace.update(tie_max=tie_max, tie_min=tie_min, tie_clip=tie_clip)
     exec(compile(source, f"<symact kernel: {label[:200]}>", "exec"), namespace)
     return namespace["_generated"], source

@@ -47,6 +47,7 @@ from symact.kernels.patches import LOSSY, ZeroPatch, chosen_patches, removable_p
 from symact.kernels.printer import stable_forms
 from symact.kernels.rational import FLOAT64_BITS
 from symact.kernels.underflow import GUARD_BEYOND, guard_beyond
+from symact.kernels.zero_slopes import ZeroSlope, kept_zero_slopes
 from symact.magnitude import too_large
 
 __all__ = ["Finish", "Plan", "make_plan", "LOSSY", "part_plans", "float32_parts", "PARTS", "GUARD_BEYOND"]
@@ -276,6 +277,8 @@ def part_plans(definition: Definition) -> dict[str, Plan | None]:
     d = definition.derivation()
     defaults = {s: v for s, v in definition.entry.defaults.items() if s not in d.params}
     f, df, d2f = (e.subs(defaults) for e in (d.f, d.df, d.d2f))
+    kept = kept_zero_slopes(definition.entry.expr, definition.values(), x)  # leaky_relu at slope 0: -0.0 left of 0
+    f = kept if kept is not None and kept.replace(ZeroSlope, lambda u: 0) == f else f
     dfy = d.df_of_output.subs(defaults) if d.df_of_output is not None else None
     try:
         from_output = make_plan((dfy,), y) if dfy is not None else None

@@ -23,9 +23,17 @@ from symact.kernels.nodes import DD_ARGS, EXP_LIKE, NUMPY_FUNCTIONS, STABLE_NODE
 from symact.kernels.rational import FLOAT32_BITS
 from symact.kernels.rules import is_power_of_two, stabilize
 from symact.kernels.underflow import scale_tiny
+from symact.kernels.zero_slopes import ZeroSlope
 from symact.precision import precision
 
-__all__ = ["NUMPY_FUNCTIONS", "stable_forms", "fold_constants", "KernelPrinter", "float_comparison", "each_cse"]
+__all__ = [
+    "NUMPY_FUNCTIONS",
+    "stable_forms",
+    "fold_constants",
+    "KernelPrinter",
+    "float_comparison",
+    "each_cse",
+]
 
 
 def float_comparison(rel: sp.Basic) -> sp.Basic:
@@ -89,8 +97,8 @@ class KernelPrinter(NumPyPrinter):
     def _print_Add(self, expr, **kwargs):
         leaky = leaky_form(expr)
         if leaky is not None:
-            u, k = leaky
-            name = "numpy.maximum" if k < 1 else "numpy.minimum"
+            u, k = leaky  # a tie at u = 0 between zeros of two signs where k < 0: k*u, torch's, explicitly
+            name = ("numpy.maximum", "tie_max")[k < 0] if k < 1 else "numpy.minimum"
             return f"{name}({self._print(u)}, {k!r}*{self._print(u)})"
         return super()._print_Add(expr, **kwargs)
 
@@ -104,17 +112,20 @@ class KernelPrinter(NumPyPrinter):
             lo = [a for a in inner[0].args if a.is_number]
             u = [a for a in inner[0].args if not a.is_number]
             if hi.is_number and len(lo) == 1 and len(u) == 1 and float(lo[0]) <= float(hi):
-                # min(hi, max(lo, u)): one pass of clip instead of two (clip propagates NaN)
-                return f"numpy.clip({self._print(u[0])}, {float(lo[0])!r}, {float(hi)!r})"
+                # min(hi, max(lo, u)): one pass of clip instead of two (clip propagates NaN); u at a tie with 0
+                name = "tie_clip" if 0 in (lo[0], hi) else "numpy.clip"
+                return f"{name}({self._print(u[0])}, {float(lo[0])!r}, {float(hi)!r})"
         return self._fold("numpy.minimum", expr.args)
 
     def _fold(self, name, args):
-        # constants as floats, and first: NumPy gives the second operand of a tie, so that
-        # numpy.maximum(0.0, x) is -0.0 at x = -0.0, as torch's relu and the fused vmax_number
+        # constants first, and a tie with a zero (-0.0 and 0.0) gives the second operand explicitly
+        # (``tie_max``): relu(-0.0) is -0.0, as torch's relu and the fused vmax_number
         args = sorted(args, key=lambda a: not a.is_number)
         code = repr(float(args[0])) if args[0].is_number else self._print(args[0])
         for arg in args[1:]:
-            code = f"{name}({code}, {repr(float(arg)) if arg.is_number else self._print(arg)})"
+            tie = args[0].is_number and args[0].is_zero and arg is args[1]
+            call = {"numpy.maximum": "tie_max", "numpy.minimum": "tie_min"}[name] if tie else name
+            code = f"{call}({code}, {repr(float(arg)) if arg.is_number else self._print(arg)})"
         return code
 
     def _print_Function(self, expr):
@@ -177,6 +188,9 @@ def leaky_form(expr: sp.Add):
     if len(maxes) != 1:
         return None
     (other,) = [a for a in expr.args if a is not maxes[0]]
+    if isinstance(other, ZeroSlope) and set(maxes[0].args) == set(other.args[0].args) and 0 in maxes[0].args:
+        (u,) = [a for a in maxes[0].args if a != 0]
+        return u, 0.0
     k, rest = other.as_coeff_Mul()
     if not isinstance(rest, sp.Min) or not k.is_number or not k.is_real or k.is_zero or k == 1:
         return None
@@ -234,12 +248,31 @@ def _coefficient(term: sp.Expr) -> sp.Expr:
     return sp.Mul(*[a for a in sp.Mul.make_args(term) if a.is_Rational])
 
 
+def _inner(term: sp.Expr) -> sp.Add | None:
+    """The one sum factor of ``term`` (in an ``s_unscale``'s product too) with a coefficient beyond float64's
+    normal range: mish'' at beta = 1e-300 is ~1e-616*((a*x + ~1e316)*sigmoid(-u) + ...), each a term of it."""
+    if type(term).__name__ == "s_unscale":
+        return _inner(term.args[1])
+    sums = [a for a in sp.Mul.make_args(term) if isinstance(a, sp.Add)]
+    return sums[0] if len(sums) == 1 and not all(_normal(_coefficient(t)) for t in sums[0].args) else None
+
+
+def _coefficients(term: sp.Expr) -> list:
+    """The rational factor of ``term``, or that factor times each coefficient of its ``_inner`` sum."""
+    inner, c = _inner(term), _coefficient(term)
+    return [c] if inner is None else [c * _coefficient(t) for t in inner.args]
+
+
 def _times(term: sp.Expr, r: sp.Rational) -> sp.Expr:
-    """``term`` times ``r``, ``r`` merged into its rational factor (inside an ``s_unscale``'s product)."""
+    """``term`` times ``r``, ``r`` merged into its rational factor (inside an ``s_unscale``'s product), or into
+    each term of its ``_inner`` sum."""
     if type(term).__name__ == "s_unscale":
         args = list(term.args)
         args[1] = _times(args[1], r)
         return term.func(*args)
+    inner = _inner(term)
+    if inner is not None:
+        return term.xreplace({inner: sp.Add(*[_times(t, r) for t in inner.args])})
     nums = [a for a in sp.Mul.make_args(term) if a.is_Rational]
     rest = [a for a in sp.Mul.make_args(term) if not a.is_Rational]
     return sp.Mul(sp.Mul(*nums) * r, *rest)
@@ -258,7 +291,7 @@ def _rescaled(mul: sp.Mul) -> sp.Mul:
             break
     else:
         return mul
-    coeffs = [_coefficient(t) for t in add.args]
+    coeffs = [k for t in add.args for k in _coefficients(t)]
     m = max(abs(k) for k in coeffs)
     if m == 0 or all(_normal(k) for k in (c, *coeffs, m**e)):
         return mul

@@ -18,7 +18,8 @@ __all__ = ["check_inputs", "encode_targets", "is_width", "widths"]
 
 
 def check_inputs(X: npt.ArrayLike, n_in: int, dtype: np.dtype) -> np.ndarray:
-    """X as a finite 2-D array of ``dtype`` with ``n_in`` features; ``DataError`` says what is wrong.
+    """X as a finite 2-D array of ``dtype`` with ``n_in`` features (any float width, bfloat16 too, cast to
+    ``dtype``); ``DataError`` says what is wrong.
 
     >>> check_inputs([1.0, 2.0], 1, np.dtype('float64'))
     Traceback (most recent call last):
@@ -35,6 +36,11 @@ def check_inputs(X: npt.ArrayLike, n_in: int, dtype: np.dtype) -> np.ndarray:
             X = X.astype(np.float64)
         except (TypeError, ValueError):
             raise DataError("X must hold numbers, got an array of objects that are not") from None
+    if X.dtype.kind == "V" and X.dtype.fields is None:  # bfloat16, float8 (ml_dtypes): their values as float64
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError):
+            raise DataError(f"X must hold numbers, got an array of {X.dtype}") from None
     if X.dtype.kind not in "fiub":
         raise DataError(f"X must hold numbers, got an array of {X.dtype}")
     if X.ndim != 2:
