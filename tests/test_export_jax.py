@@ -276,6 +276,8 @@ def test_an_export_with_an_extreme_parameter_ends_within_its_budget(budget):
     a look at the clock: the export ran minutes past a budget of 20 s."""
     symact.export("celu", "jax", verify=False)  # the export's modules loaded before the clock starts
     start = time.monotonic()
-    with pytest.raises(ProofTimeout):
-        symact.export("swish", "jax", beta=1e300, budget=budget, verify=True)
+    try:  # an answer (its plan cached by an earlier test) or a timeout: either within the budget
+        assert symact.export("swish", "jax", beta=1e300, budget=budget, verify=True).report.status.value == "checked"
+    except ProofTimeout:
+        pass
     assert time.monotonic() - start < budget + 0.5

@@ -205,7 +205,7 @@ _FLOAT32_TINY, _FLOAT32_MAX = float(np.finfo(np.float32).tiny), float(np.finfo(n
 
 # g(u) = u to within half an ULP of float64 below these |u| (the next term is u**2/2 or u**3/6 or less, relative)
 _NEAR_LINEAR = dict.fromkeys(("s_expm1", "s_log1p"), 2.0**-53) | dict.fromkeys(
-    ("tanh", "sinh", "asinh", "atan", "sin", "s_tanh"), 2.0**-27
+    ("tanh", "sinh", "asinh", "atan", "sin"), 2.0**-27
 )
 
 
