@@ -382,9 +382,9 @@ def _hook(owner: guard) -> Callable:
 
 def _interruptible(frame) -> bool:
     """False for a generator resuming (or closing: an exception there is lost), inside a garbage-collector
-    callback or a weak reference's (``weakref``'s own code, or any function called with a dead weak reference
-    first: the collector runs it, and an exception there is lost), and while a context manager leaves or an
-    object is finalised (it would skip the clean-up): the timeout waits for the next call."""
+    callback or a weak reference's (``weakref``'s own code, numba's ``on_disposal``: the collector runs it, and an
+    exception there is lost), and while a context manager leaves or an object is finalised (it would skip the
+    clean-up): the timeout waits for the next call."""
     if frame.f_code.co_flags & _RESUMABLE:
         return False
     collector = {getattr(callback, "__code__", None) for callback in gc.callbacks}
@@ -392,15 +392,12 @@ def _interruptible(frame) -> bool:
         code = frame.f_code
         if code.co_name in _CLEAN_UP or code in collector or code.co_filename in _WEAKREF_FILES:
             return False
-        first = frame.f_locals.get(code.co_varnames[0]) if code.co_argcount else None
-        if isinstance(first, weakref.ref) and first() is None:  # numba's on_disposal(wr, ...), say
-            return False
         frame = frame.f_back
     return True
 
 
 _RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
-_CLEAN_UP = {"__exit__", "__aexit__", "__del__", "_remove", "_callback"}
+_CLEAN_UP = {"__exit__", "__aexit__", "__del__", "_remove", "_callback", "on_disposal"}
 _WEAKREF_FILES = {weakref.__file__, sys.modules["_weakrefset"].__file__}
 
 

@@ -59,10 +59,10 @@ class _Thing:
     pass
 
 
-def test_a_weak_reference_callback_of_any_name_runs_to_its_end_past_the_bound():
+def test_numbas_weak_reference_callback_runs_to_its_end_past_the_bound():
     """An exception raised in a weak reference's callback is lost (Python prints it and goes on): numba's
-    ``on_disposal(wr, ...)`` lost its clean-up that way. Past the bound such a callback runs to its end; the next
-    call raises."""
+    ``on_disposal(wr, ...)`` lost its clean-up that way when an export ran past its budget. Past the bound it runs
+    to its end; the next call raises."""
     done = []
 
     def on_disposal(ref, log=done):
