@@ -4,9 +4,10 @@ SymPy memoises (``sympy.core.cache``), and its assumptions deduce facts in an or
 shuffle: a count starts with ``known_state`` (the caches emptied, the generators seeded; their states returned,
 to put back). A process also does some work once and keeps it: an import, a class's check against an abstract
 class, a SymPy dispatch's search for the function of a new signature of types. ``once`` gives that work's code,
-whose calls a count leaves out (``symact.budget.guard``). Two things still move a count: another thread computing
-with SymPy meanwhile (the caches are the process's), and the hash seed (``PYTHONHASHSEED``: it orders SymPy's
-sets, so a limit's count differs by up to a tenth between seeds, while the same process counts the same).
+whose calls a count leaves out (``symact.budget.guard``). Some things still move a count: another thread computing
+with SymPy meanwhile (the caches are the process's), the hash seed (``PYTHONHASHSEED`` orders SymPy's sets: a
+limit's count differs by up to a tenth between seeds), and, by a few percent, the facts SymPy keeps on long-lived
+objects and the numbering of its fresh symbols.
 
 >>> saved = known_state()
 >>> len(saved), len(once())

