@@ -37,6 +37,7 @@ from typing import Any
 
 from symact.errors import ParameterError, ProofTimeout, SymactError
 from symact.recursion import headroom
+from symact.steps import known_state, once, restore
 
 __all__ = ["DEFAULT_BUDGETS", "StepLimit", "within", "check", "expired", "guard", "guarded", "remaining", "validate"]
 
@@ -157,8 +158,8 @@ def remaining() -> float | None:
 
 
 class StepLimit(SymactError):
-    """A guarded computation made more than its ``steps`` Python calls: a method declined, the same way on
-    every machine and under any load (raised only inside symact; the caller moves on to another method)."""
+    """A guarded computation made more than its ``steps`` Python calls: a method declined, the same way on every
+    machine, under any load and after any earlier work (raised only inside symact; the caller moves on)."""
 
 
 class guard:  # noqa: N801  (used as ``with guard():``, like a function)
@@ -166,7 +167,8 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
     ``ProofTimeout`` at one of its Python function calls once the running call's deadline passes, and with
     ``StepLimit`` after ``steps`` Python calls (None: no step bound). The step bound is the deterministic one,
     like Lean's heartbeats: it counts work, not seconds, so where it declines a method does not depend on the
-    machine's speed (only, through SymPy's cache, on what the same process computed before).
+    machine's speed nor on what the process computed before (``symact.steps``: a count starts from a known state
+    of SymPy's caches and leaves out what a process does once).
 
     The check is a profile hook of this thread alone (``sys.setprofile``), active only inside the block. Any
     hook puts CPython 3.11 in its slow tracing mode (a trace function, ``sys.settrace``, sees the same "call"
@@ -210,6 +212,7 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
             self.saved = (global_parameters.evaluate, global_parameters.distribute)  # this thread's own
             self.thread = threading.get_ident()
             self.hook = _hook(self)
+            self.state = known_state() if self.steps is not None else None
             if self.lazy:
                 _watch(self)
             else:
@@ -227,6 +230,8 @@ class guard:  # noqa: N801  (used as ``with guard():``, like a function)
                     del _WATCHED[self.thread]
                 _unhook_collector()
         sys.setprofile(self.outer)
+        if self.state is not None:
+            restore(self.state)
         if kind is not None and issubclass(kind, (ProofTimeout, StepLimit)):  # ended inside: undo what it left
             self.parameters.evaluate, self.parameters.distribute = self.saved
         if isinstance(error, _Rearming):  # the caller sees the plain error, raised here
@@ -342,15 +347,20 @@ class _OutOfSteps(_Rearming, StepLimit):
 
 
 def _hook(owner: guard) -> Callable:
-    """The profile hook of one guard: counts Python calls, and only at a count it waits for (every ``_EVERY``-th,
-    the step bound, and every call once past either) looks further. Past the deadline or the step bound, an
-    exception at each call outside a clean-up."""
-    deadline, steps = owner.deadline, owner.steps or math.inf
-    calls, wait = 0, min(_EVERY, steps + 1)
+    """The profile hook of one guard: counts Python calls (none in ``symact.steps.once``'s work), and only at a
+    count it waits for (every ``_EVERY``-th, the step bound, and every call once past either) looks further. Past
+    the deadline or the step bound, an exception at each call outside a clean-up."""
+    deadline, steps, skipped = owner.deadline, owner.steps or math.inf, once()
+    calls, wait, kept = 0, min(_EVERY, steps + 1), None
 
     def hook(frame, event, arg):
-        nonlocal calls, wait
-        if event != "call":
+        nonlocal calls, wait, kept
+        if event != "call" or kept is not None:
+            if frame is kept and event == "return":
+                kept = None
+            return
+        if frame.f_code in skipped:  # work done once per process, left out of the count
+            kept = frame
             return
         calls += 1
         if calls < wait:
@@ -366,15 +376,15 @@ def _hook(owner: guard) -> Callable:
             return
         wait = min(calls - calls % _EVERY + _EVERY, steps + 1)
 
-    hook.symact_guard = True
+    hook.symact_guard, hook.count = True, lambda: calls
     return hook
 
 
 def _interruptible(frame) -> bool:
     """False for a generator resuming (or closing: an exception there is lost), inside a garbage-collector
-    callback or a weak reference's (``weakref``'s own code: the collector runs it, and an exception there is
-    lost), and while a context manager leaves or an object is finalised (it would skip the clean-up): the
-    timeout waits for the next call."""
+    callback or a weak reference's (``weakref``'s own code, numba's ``on_disposal``: the collector runs it, and an
+    exception there is lost), and while a context manager leaves or an object is finalised (it would skip the
+    clean-up): the timeout waits for the next call."""
     if frame.f_code.co_flags & _RESUMABLE:
         return False
     collector = {getattr(callback, "__code__", None) for callback in gc.callbacks}
@@ -387,7 +397,7 @@ def _interruptible(frame) -> bool:
 
 
 _RESUMABLE = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
-_CLEAN_UP = {"__exit__", "__aexit__", "__del__", "_remove", "_callback"}
+_CLEAN_UP = {"__exit__", "__aexit__", "__del__", "_remove", "_callback", "on_disposal"}
 _WEAKREF_FILES = {weakref.__file__, sys.modules["_weakrefset"].__file__}
 
 

@@ -25,6 +25,7 @@ LAYERS = {
         "symact.errors",
         "symact.magnitude",
         "symact.recursion",
+        "symact.steps",
         "symact.budget",
         "symact.precision",
         "symact.isolation",

@@ -10,6 +10,7 @@ bound) ``D2F_BOUND`` of them.
 
 import subprocess
 import sys
+import time
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 import symact
 from symact import catalog
+from symact.errors import ProofTimeout
 from symact.exporting.prelude import HEADERS, prelude
 from symact.exporting.source import parts
 from symact.exporting.verify import FLUSHED, output_slack, ulp_bounds, within
@@ -227,3 +229,55 @@ def test_mish_verifies():
     """float64 mish' cancels by half near x = -3: with the float64 nodes above it is within its bound of 4 ULP."""
     report = symact.export("mish", "jax", verify=True).report
     assert report.status.value == "checked" and report.gradgradcheck
+
+
+def _celu(t: float, alpha: mpmath.mpf) -> mpmath.mpf:
+    t = mpmath.mpf(t)
+    return t if t > 0 else alpha * mpmath.expm1(t / alpha)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_celu_at_alpha_1e300_keeps_x_where_x_over_alpha_is_subnormal(dtype):
+    """celu at alpha = 1e300 is 1e300*expm1(1e-300*x) below 0: XLA flushes 1e-300*x to 0 below |x| = 2.2e-8, so
+    the export gave 0 there and its own check refuted it. Against mpmath, from the smallest normal to the largest
+    number, both signs: within the export's bound."""
+    ex = symact.export("celu", "jax", alpha=1e300, verify=True)
+    assert ex.report.status.value == "checked"
+    alpha = mpmath.mpf(1e300)
+    tiny, top = float(np.finfo(dtype).tiny), float(np.finfo(dtype).max)
+    magnitudes = np.array([m for m in (tiny * 4096, 1e-30, 1e-8, 1.0, 700.0, 1e30, 1e283, 2e284, 1e300) if m < top])
+    xs = np.concatenate([-magnitudes, magnitudes, [-top, top]]).astype(dtype)
+    with mpmath.workdps(60):
+        want = np.array([float(_celu(float(t), alpha)) for t in xs]).astype(dtype)
+    with jax.enable_x64(True):  # float32 computed in float64 (a number past float32's range), rounded once
+        got = np.asarray(jax.jit(ex.function)(jnp.asarray(xs, dtype=dtype)))
+    assert got.dtype == np.dtype(dtype)
+    bound = ulp_bounds(catalog.get("celu").ulp_bounds, dtype)[0]
+    ok = within(got, want, bound, dtype)
+    assert ok.all(), (xs[~ok], got[~ok], want[~ok])
+
+
+def test_swish_at_beta_1e300_is_checked_and_0_left_of_0():
+    """swish at beta = 1e300: sigmoid(beta*x) for x < 0 read exp(-|t|) with t's low part unclipped (3.7e286 at
+    x = -700), so f was 9.8e-35 there, not -0; and its verification, mpmath at 10,000 points where exp's argument
+    is 1e302, did not end in 300 s."""
+    ex = symact.export("swish", "jax", beta=1e300, verify=True)
+    assert ex.report.status.value == "checked"
+    with jax.enable_x64(True):
+        xs = jnp.asarray([-700.0, -1.0, -1e-8, 1e-8, 1.0, 700.0], dtype="float64")
+        assert np.asarray(ex.function(xs)).tolist() == [0.0, 0.0, 0.0, 1e-8, 1.0, 700.0]
+        assert np.asarray(jax.vmap(jax.grad(ex.function))(xs)).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("budget", [1, 3])
+def test_an_export_with_an_extreme_parameter_ends_within_its_budget(budget):
+    """swish at beta = 1e300: mpmath's exp of a number near 1e302 takes 30 ms, and the search for zeros (2000 of
+    them), the Taylor patches' (96 a circle), the verification's references (10,000) and JAX's tracing ran without
+    a look at the clock: the export ran minutes past a budget of 20 s."""
+    symact.export("celu", "jax", verify=False)  # the export's modules loaded before the clock starts
+    start = time.monotonic()
+    try:  # an answer (its plan cached by an earlier test) or a timeout: either within the budget
+        assert symact.export("swish", "jax", beta=1e300, budget=budget, verify=True).report.status.value == "checked"
+    except ProofTimeout:
+        pass
+    assert time.monotonic() - start < budget + 0.5

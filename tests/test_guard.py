@@ -1,6 +1,7 @@
 """A guard counts Python calls exactly (generator resumptions included), and nests and re-arms as documented."""
 
 import sys
+import weakref
 
 import pytest
 
@@ -52,3 +53,29 @@ def test_a_swallowed_step_limit_comes_back_at_the_next_call():
             except Exception:
                 swallowed += 1
     assert done == list(range(40)) and swallowed == 60
+
+
+class _Thing:
+    pass
+
+
+def test_numbas_weak_reference_callback_runs_to_its_end_past_the_bound():
+    """An exception raised in a weak reference's callback is lost (Python prints it and goes on): numba's
+    ``on_disposal(wr, ...)`` lost its clean-up that way when an export ran past its budget. Past the bound it runs
+    to its end; the next call raises."""
+    done = []
+
+    def on_disposal(ref, log=done):
+        _work("disposed", log)
+
+    thing = _Thing()
+    ref = weakref.ref(thing, on_disposal)
+    with pytest.raises(StepLimit), guard(2):
+        try:
+            for n in range(10):
+                _work(n, done)
+        except StepLimit:
+            pass  # swallowed: the hook comes back at the next call
+        del thing  # the callback runs here, past the bound
+        _work("after", done)
+    assert done == [0, 1, "disposed"] and ref() is None

@@ -1,5 +1,5 @@
 """A result is a function of the input alone: not of the caller's stack depth, the hash seed, the order of earlier
-calls or the caches; and a budget bounds a call from the first character parsed."""
+calls or the caches (a step count included); and a budget bounds a call from the first character parsed."""
 
 import os
 import subprocess
@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from sympy.core import random
+from sympy.core.cache import clear_cache
 
 import symact
 from symact import derivation, recursion
 from symact.analysis import engine
-from symact.budget import remaining, within
+from symact.budget import StepLimit, guard, remaining, within
 from symact.errors import ProofTimeout, SymactError
 from symact.parsing import parse
 
@@ -166,3 +168,57 @@ def test_a_tower_of_exponentials_gets_its_zero_patch_without_evaluating_where_no
     run = subprocess.run([sys.executable, "-c", TOWER], capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert any(abs(hi + 0.035) < 0.005 for hi in eval(run.stdout)), run.stdout  # noqa: S307  (our own printed list)
+
+
+def _tail_limit():
+    t = sp.Symbol("t", real=True)
+    return sp.limit(t * sp.tanh(sp.log(1 + sp.exp(t))), t, -sp.oo)
+
+
+def _steps(call):
+    counted = guard(steps=10**7)
+    with counted:
+        call()
+    return counted.hook.count()
+
+
+def test_a_step_count_does_not_depend_on_what_sympy_cached_before():
+    """SymPy memoises: with its results cached, the same limit made 22 000 calls instead of 150 000. What is left
+    (facts SymPy keeps on long-lived objects, the numbering of its fresh symbols) moves a count by a few percent."""
+    _tail_limit()  # the imports and one-time set-up, which no count compared here includes
+    clear_cache()
+    cold = _steps(_tail_limit)
+    _tail_limit()  # now every result the limit needs is in SymPy's cache
+    assert abs(_steps(_tail_limit) - cold) < cold / 10
+
+
+STEPPED = """
+import sympy as sp
+from symact.budget import StepLimit, guard
+t = sp.Symbol("t", real=True)
+try:
+    with guard(steps=100_000):
+        print(sp.limit(t * sp.tanh(sp.log(1 + sp.exp(t))), t, -sp.oo))
+except StepLimit:
+    print("StepLimit")
+"""
+
+
+def test_a_fresh_process_and_a_warm_one_decline_the_same_work():
+    env = {**os.environ, "PYTHONPATH": str(Path(symact.__file__).parents[1])}
+    fresh = subprocess.run([sys.executable, "-c", STEPPED], capture_output=True, text=True, env=env, timeout=120)
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    _tail_limit()
+    with pytest.raises(StepLimit), guard(steps=100_000):
+        _tail_limit()
+    assert fresh.stdout.strip() == "StepLimit"
+
+
+def test_a_counted_block_leaves_sympys_random_sequence_where_it_was():
+    random.seed(7)
+    expected = [random.random(), random.random()]
+    random.seed(7)
+    first = random.random()
+    with guard(steps=1000):  # seeds the generators (they order SymPy's deductions), and puts them back
+        assert sp.Symbol("t", positive=True).is_nonzero
+    assert [first, random.random()] == expected

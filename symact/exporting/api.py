@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 
-from symact.budget import DEFAULT_BUDGETS, validate, within
+from symact.budget import DEFAULT_BUDGETS, check, guard, validate, within
 from symact.catalog import Activation, x
 from symact.derivation import y
 from symact.errors import ParameterError
@@ -128,9 +128,9 @@ def export(
     """
     if framework not in FRAMEWORKS:
         raise ParameterError("export", "framework", f"must be 'torch' or 'jax', got {framework!r}", FRAMEWORKS)
+    lib = _framework(framework)  # imported once per process (seconds for JAX), before the budget: no import ends early
     with within(validate(budget, "export"), "export"):
         definition = resolve(activation, framework if kink is None else kink, params)
-        lib = _framework(framework)
         with _float64(framework):
             p = parts(definition)
             if p.from_output and not (
@@ -235,22 +235,24 @@ def _guards(definition: Definition, p: Parts, lib, framework: str) -> dict:
     if p.from_output:
         ladder["df"] = ladder["d2f"] = [None, ()]
     guards = {part: None for part in limits}
-    while True:
-        raw = _load(module_text(p, framework, guards), "probe")
-        failing = [
-            part for part in limits if not _meets_limits(getattr(raw, part), limits[part], p, part, lib, framework)
-        ]
-        failing = [part for part in failing if guards[part] != ladder[part][-1]]  # the last is the strongest
-        if not failing:
-            return {part: g for part, g in guards.items() if g is not None}
-        for part in failing:
-            guards[part] = ladder[part][ladder[part].index(guards[part]) + 1]
+    with guard():  # the framework's tracing ends at the deadline too (a compilation in C++ runs to its end)
+        while True:
+            raw = _load(module_text(p, framework, guards), "probe")
+            failing = [
+                part for part in limits if not _meets_limits(getattr(raw, part), limits[part], p, part, lib, framework)
+            ]
+            failing = [part for part in failing if guards[part] != ladder[part][-1]]  # the last is the strongest
+            if not failing:
+                return {part: g for part, g in guards.items() if g is not None}
+            for part in failing:
+                guards[part] = ladder[part][ladder[part].index(guards[part]) + 1]
 
 
 def _meets_limits(fn, limits, p: Parts, part: str, lib, framework: str) -> bool:
     """Whether ``fn`` is NaN at NaN, a number at huge inputs, and the limits at +-inf (a slope of y sees y)."""
     low, high = limits
     for probes in _PROBES.values():
+        check()
         probe = np.concatenate([-probes, probes, probes[:1] * np.nan])
         got = np.asarray(_traced(fn, framework)(lib.asarray(probe)), dtype=np.float64)
         want = np.where(probe > 0, high, low)

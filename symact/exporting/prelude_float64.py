@@ -58,8 +58,9 @@ def _exp_dd(t, lo, scale):
     is below 2**-969): c = -scale*|t| = k ln2 + r, r carried with its rounding error, 1 + r + r**2 q(r) with q the
     Taylor series of (expm1(r) - r)/r**2 (as ``symact.kernels.vmath``'s), times 1 + err, times 2**k in two exact
     factors."""
-    c = xp.clip(-scale * xp.abs(t), -745.2, 0.0)
-    c_lo = 0.0 if lo is None else scale * xp.where(t < 0, lo, -lo)
+    c = -scale * xp.abs(t)
+    c_lo = 0.0 if lo is None else xp.where(c < -745.2, 0.0, scale * xp.where(t < 0, lo, -lo))  # past: e is 0
+    c = xp.clip(c, -745.2, 0.0)
     k = xp.round(c * 1.4426950408889634)
     hi = c - k * 0.6931471803691238  # exact: ln 2's high part has 32 trailing zero bits
     r = hi - k * 1.9082149292705877e-10

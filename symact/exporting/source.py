@@ -46,6 +46,7 @@ __all__ = [
     "joint_text",
     "function_name",
     "float32_pair",
+    "unflushed",
 ]
 
 
@@ -104,6 +105,7 @@ def function_text(
     in float64 for the other dtypes (rounded once, ``dd=False``: plain arguments; cheaper than float32 pairs) with
     the patches numbered in ``wide`` alone (all where None): ``wide_text``."""
     (expr,), dd = stable_forms([expr], var, scaled=False)
+    expr = unflushed(expr, var) if framework == "jax" else expr
     called = {NAMED.get(type(f).__name__) for f in expr.atoms(sp.Function)}
     widened = bool(patches or dd or called & set(DD_HELPERS))
     printer = FrameworkPrinter(framework, var.name, dd, "dd" if widened else None)
@@ -158,6 +160,7 @@ def joint_text(p: Parts, guards: dict, patches: dict) -> str:
         return y, slope
     """
     exprs, dd = stable_forms([p.f, p.df], x, scaled=False)
+    exprs = [unflushed(e, x) for e in exprs]
     printer = FrameworkPrinter("jax", x.name, dd)
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"), optimizations="basic")
     needs = {}  # the replacement symbols each expression reads, directly or through others
@@ -198,6 +201,37 @@ def beyond_float32(exprs: list[sp.Expr], dd: dict) -> bool:
 
 
 _FLOAT32_TINY, _FLOAT32_MAX = float(np.finfo(np.float32).tiny), float(np.finfo(np.float32).max)
+
+
+# g(u) = u to within half an ULP of float64 below these |u| (the next term is u**2/2 or u**3/6 or less, relative)
+_NEAR_LINEAR = dict.fromkeys(("s_expm1", "s_log1p"), 2.0**-53) | dict.fromkeys(
+    ("tanh", "sinh", "asinh", "atan", "sin"), 2.0**-27
+)
+
+
+def unflushed(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """``expr`` such that XLA, which flushes a subnormal number to 0, keeps what a tiny factor makes tiny: each
+    g(c*var) with |c| below 2**-10 and g(u) = u near 0 (``_NEAR_LINEAR``) is c*var where |c*var| is that near 0, and
+    the factor around it takes c up (celu at alpha = 1e300 computes 1e300*expm1(1e-300*x): 0 at x = 1e-8, where
+    1e-308 is flushed; x there).
+
+    >>> unflushed(2**40 * sp.tanh(sp.Float(2.0**-40) * x), x)
+    Piecewise((1.0*x, Abs(x) < 8192.0), (1099511627776*tanh(9.09494701772928e-13*x), True))
+    """
+    new = expr.replace(
+        lambda e: _near_zero(e, var) is not None,
+        lambda e: sp.Piecewise((e.args[0], sp.Abs(var) < _near_zero(e, var)), (e, True)),
+    )
+    return expr if new == expr else sp.piecewise_fold(new)
+
+
+def _near_zero(e: sp.Basic, var: sp.Symbol) -> sp.Float | None:
+    """For g(c*var) as ``unflushed`` rewrites: the |var| below which g(c*var) is c*var; None for any other node."""
+    bound = _NEAR_LINEAR.get(type(e).__name__)
+    if bound is None or len(e.args) != 1:
+        return None
+    c, rest = e.args[0].as_coeff_Mul()
+    return sp.Float(bound / abs(float(c))) if rest == var and 0 < abs(c) < 2.0**-10 else None
 
 
 def _to_float64(var: str, framework: str) -> str:

@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symact.budget import check
+from symact.budget import check, guard
 from symact.functions import expand_named, mp_function
 from symact.magnitude import too_large
 from symact.precision import precision
@@ -123,7 +123,7 @@ def sign_changes(
         return ()
     try:
         fn = _mp_lambda(expr, var)
-        with precision(30):
+        with precision(30), guard():  # 2000 evaluations: of exp(1e302) at 30 ms each for swish at beta = 1e300
             grid = [
                 mpmath.mpf(lo) + (hi - lo) * (i + mpmath.mpf(1) / 3) / 2000 for i in range(2000)
             ]  # zeros at round x are off the grid; no sign is read where no evaluation would end (magnitude)
@@ -302,7 +302,7 @@ def _taylor_patch(fn, x0, zero: bool, widest: float = 1.0) -> ZeroPatch | None:
     with precision(40):
         hi = float(x0)
         lo = float(x0 - mpmath.mpf(hi))
-    with precision(28):
+    with precision(28), guard():  # mpmath's exp of a huge argument (swish at beta = 1e300) takes 30 ms a point
         window = widest
         while window > 0.02:
             check()
