@@ -21,6 +21,7 @@ process of its own (``python -m tests.test_reproducible``), so no worker has to 
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -44,18 +45,26 @@ from .timeouts import TIMEOUT_SHARE
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def tree(e) -> str:
+    """``srepr`` of ``e`` with each symbol by its name and every assumption it has, given or implied: SymPy's
+    caches may hold an equal symbol built with other given ones (beta with real=True and positive=True is beta
+    with positive=True), which ``srepr`` alone prints as they were given."""
+    symbols = {s.name: sorted(s.assumptions0.items()) for s in getattr(e, "free_symbols", ())}
+    return re.sub(
+        r"Symbol\('([^']*)'(, \w+=\w+)*\)", lambda m: f"Symbol({m.group(1)!r}, {symbols.get(m.group(1))})", sp.srepr(e)
+    )
+
+
 def derivations() -> dict:
-    """Every catalog derivation as SymPy trees (``srepr``), kinks included."""
+    """Every catalog derivation as SymPy trees (``tree``), kinks included."""
     out = {}
     for entry in catalog.CATALOG:
         d = symact.derive(entry.name)
-        kinks = sorted(
-            (sp.srepr(p), sp.srepr(s.left), sp.srepr(s.right), sp.srepr(s.value)) for p, s in d.kinks.items()
-        )
-        out[entry.name] = [sp.srepr(e) for e in (d.f, d.df, d.d2f, d.df_of_output)] + [kinks]
+        kinks = sorted((tree(p), tree(s.left), tree(s.right), tree(s.value)) for p, s in d.kinks.items())
+        out[entry.name] = [tree(e) for e in (d.f, d.df, d.d2f, d.df_of_output)] + [kinks]
     for entry in catalog.VECTOR_CATALOG:
         d = derive_vector(entry.name, 3)
-        out[entry.name] = [sp.srepr(e) for e in (d.jacobian, d.jacobian_of_output, d.loss_gradient, d.loss)]
+        out[entry.name] = [tree(e) for e in (d.jacobian, d.jacobian_of_output, d.loss_gradient, d.loss)]
     return out
 
 
