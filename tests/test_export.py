@@ -401,3 +401,13 @@ def test_the_nan_guard_starts_where_the_kernels_does():
             y = fn(t)
             (g,) = torch.autograd.grad(y.sum(), t)
             assert [y.tolist(), g.tolist()] == want, (dtype, y, g)
+
+
+@pytest.mark.parametrize("slope", [0.01, 0.3, -0.5, 1e-300])
+def test_leaky_relu_signs_its_zeros_as_torch_does(slope):
+    """The export writes max(x, 0) + k*min(x, 0) as torch's x if x > 0 else k*x: each zero signed as k*x."""
+    fn = symact.export("leaky_relu", "torch", negative_slope=slope, verify=False)
+    for dtype in (torch.float32, torch.float64):
+        x = torch.tensor([-0.0, 0.0, -1e-45, -1.0, 2.0, float("nan")], dtype=dtype)
+        got, want = fn(x), torch.nn.functional.leaky_relu(x, slope)
+        assert torch.equal(torch.signbit(got), torch.signbit(want)) and torch.allclose(got, want, equal_nan=True)

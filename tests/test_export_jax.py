@@ -281,3 +281,16 @@ def test_an_export_with_an_extreme_parameter_ends_within_its_budget(budget):
     except ProofTimeout:
         pass
     assert time.monotonic() - start < budget + 0.5
+
+
+@pytest.mark.parametrize("slope", [0.01, 0.3, 1e-300])
+def test_leaky_relu_signs_its_zeros_as_jax_does(slope):
+    """max(x, 0) + k*min(x, 0) was +0.0 at x = -0.0 (a sum of zeros of two signs); jax.nn.leaky_relu gives k*x
+    there: -0.0. (XLA flushes a subnormal x, so none is compared.)"""
+    fn = symact.export("leaky_relu", "jax", negative_slope=slope, verify=False)
+    for dtype in ("float32", "float64"):
+        with jax.enable_x64(dtype == "float64"):
+            x = jnp.asarray([-0.0, 0.0, -1.0, 2.0, np.nan], dtype=dtype)
+            got, want = np.asarray(fn(x)), np.asarray(jax.nn.leaky_relu(x, slope))
+        np.testing.assert_array_equal(got, want)
+        assert np.array_equal(np.signbit(got), np.signbit(want)), (dtype, got, want)

@@ -20,6 +20,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from symact.catalog import x
 from symact.errors import ParameterError
 from symact.kernels.nodes import DD_ARGS, s_dsigmoid, s_expm1, s_sigmoid
+from symact.kernels.printer import leaky_form
 from symact.kernels.rules import STABLE_NODES, s_softplus
 
 __all__ = ["FrameworkPrinter", "LIBRARY", "PLAIN", "FUSED", "FUSED_WIDE"]
@@ -152,6 +153,13 @@ class FrameworkPrinter(PythonCodePrinter):
     def _print_Mul(self, expr):
         own = FUSED[self.framework].get(expr)
         return f"{own}({self._print(x)})" if own else super()._print_Mul(expr)
+
+    def _print_Add(self, expr, **kwargs):
+        leaky = leaky_form(expr)  # max(u, 0) + k*min(u, 0): torch's u if u > 0 else k*u, zeros signed as k*u
+        if leaky is None:
+            return super()._print_Add(expr, **kwargs)
+        u, k = (self._print(leaky[0]), leaky[1])
+        return f"{self.lib}.where({u} > 0, {u}, {k!r}*{u})"
 
     def _print_Max(self, expr):
         return self._fold("maximum", "min", expr.args)
