@@ -1,3 +1,4 @@
+import linecache
 import os
 import tempfile
 
@@ -19,6 +20,21 @@ os.environ["SYMACT_CACHE_DIR"] = os.environ["SYMACT_TEST_CACHE_DIR"]
 
 # Each activation's properties are analysed once per run, not once per worker: the workers share the answers.
 engine._CACHE = SharedResults(os.path.join(os.environ["SYMACT_TEST_CACHE_DIR"], "properties"))
+
+
+def _checkcache(filename=None, _check=linecache.checkcache):
+    """``linecache.checkcache``, tolerating an entry removed while it runs: SymPy's lambdify removes its own when
+    the function is collected, which a garbage collection inside the loop can do (Python 3.11 then raises
+    KeyError; doctest's debugger calls it before every doctest). A retry lists the entries anew."""
+    for _ in range(100):
+        try:
+            return _check(filename)
+        except KeyError:
+            continue
+    return _check(filename)
+
+
+linecache.checkcache = _checkcache
 
 # Property-based tests draw the same examples on every run and machine: a failure reproduces, CI is not flaky.
 settings.register_profile("symact", derandomize=True, deadline=None, print_blob=True)
